@@ -1,0 +1,3 @@
+import type { CommandDefinition } from "../command.js";
+
+export const previewCommands: CommandDefinition[] = [];

@@ -1,0 +1,82 @@
+import type { Writable } from "node:stream";
+import { UsageError } from "../core/errors.js";
+import { ExitCode } from "../core/exit-codes.js";
+import { Output } from "../core/output.js";
+import { Redactor } from "../core/redact.js";
+import { renderCommandHelp, renderMainHelp } from "./help.js";
+import { parseInvocation } from "./parse-args.js";
+import { commands, commandsInGroup, resolveCommand } from "./registry.js";
+import { toolVersion } from "./tool-version.js";
+
+export interface CliIo {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  stdout?: Writable;
+  stderr?: Writable;
+  isTTY?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Runs one echogate invocation and returns its exit code; never calls process.exit. */
+export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<number> {
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const isTTY = io.isTTY ?? Boolean(process.stdout.isTTY);
+  const wantsJson = argv.includes("--json");
+  const bootstrapOutput = new Output({
+    json: wantsJson,
+    color: isTTY && !env.NO_COLOR && !argv.includes("--no-color") && !wantsJson,
+    debug: argv.includes("--debug"),
+    ...(io.stdout ? { stdout: io.stdout } : {}),
+    ...(io.stderr ? { stderr: io.stderr } : {}),
+  });
+
+  if (argv[0] === "--version" || argv[0] === "-v") {
+    bootstrapOutput.result({ version: toolVersion() }, (data) => data.version);
+    return ExitCode.ok;
+  }
+  const resolved = resolveCommand(argv);
+  if (!resolved) {
+    const first = argv.find((arg) => !arg.startsWith("-"));
+    const group = first ? commandsInGroup(first) : [];
+    if (!first || group.length > 0 || argv.includes("--help") || argv.includes("-h")) {
+      bootstrapOutput.result(null, (_data, style) => renderMainHelp(group.length ? group : commands, style));
+      return first && group.length === 0 ? ExitCode.config : ExitCode.ok;
+    }
+    return bootstrapOutput.error(
+      new UsageError(`Unknown command "${first}".`, { hint: "Run `echogate --help` to list the commands." }),
+    );
+  }
+
+  const redactor = new Redactor();
+  let output = bootstrapOutput;
+  try {
+    const invocation = parseInvocation(resolved.command, resolved.rest, { cwd, env, isTTY });
+    output = new Output({
+      json: invocation.globals.json,
+      quiet: invocation.globals.quiet,
+      color: invocation.globals.color,
+      debug: invocation.globals.debug,
+      redactor,
+      ...(io.stdout ? { stdout: io.stdout } : {}),
+      ...(io.stderr ? { stderr: io.stderr } : {}),
+    });
+    if (invocation.help) {
+      output.result(null, (_data, style) => renderCommandHelp(resolved.command, style));
+      return ExitCode.ok;
+    }
+    const module = await resolved.command.load();
+    return await module.run({
+      args: invocation.args,
+      options: invocation.options,
+      globals: invocation.globals,
+      cwd: invocation.globals.cwd,
+      output,
+      redactor,
+      signal: io.signal ?? new AbortController().signal,
+      env,
+    });
+  } catch (error) {
+    return output.error(error);
+  }
+}

@@ -1,0 +1,72 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "../core/errors.js";
+import type { CommandDefinition, GlobalOptions, OptionSpec, OptionValues } from "./command.js";
+import { globalOptionSpecs } from "./global-options.js";
+
+export interface ParsedInvocation {
+  args: Record<string, string | undefined>;
+  options: OptionValues;
+  globals: GlobalOptions;
+  help: boolean;
+}
+
+/** Strict parse: unknown flags and missing arguments are usage errors (exit 2). */
+export function parseInvocation(
+  command: CommandDefinition,
+  argv: readonly string[],
+  defaults: { cwd: string; env: NodeJS.ProcessEnv; isTTY: boolean },
+): ParsedInvocation {
+  const specs: Record<string, OptionSpec> = { ...globalOptionSpecs, ...command.options };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(
+        Object.entries(specs).map(([name, spec]) => [
+          name,
+          { type: spec.type, multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) },
+        ]),
+      ),
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error), {
+      hint: `Run \`echogate ${command.name} --help\` for the flags it takes.`,
+    });
+  }
+  const values = parsed.values as OptionValues;
+  const help = values.help === true;
+  const declared = command.args ?? [];
+  if (!help && parsed.positionals.length > declared.length) {
+    throw new UsageError(`Unexpected argument "${parsed.positionals[declared.length]}" for \`${command.name}\`.`, {
+      hint: `Run \`echogate ${command.name} --help\`.`,
+    });
+  }
+  const args: Record<string, string | undefined> = {};
+  declared.forEach((spec, index) => {
+    const value = parsed.positionals[index];
+    if (value === undefined && spec.required && !help) {
+      throw new UsageError(`Missing argument <${spec.name}> for \`${command.name}\`.`, {
+        hint: `Usage: echogate ${command.name} ${declared.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`)).join(" ")}`,
+      });
+    }
+    args[spec.name] = value;
+  });
+  const globals: GlobalOptions = {
+    json: values.json === true,
+    quiet: values.quiet === true,
+    debug: values.debug === true,
+    color: values["no-color"] !== true && !defaults.env.NO_COLOR && defaults.isTTY && !values.json,
+    cwd: typeof values.cwd === "string" ? values.cwd : defaults.cwd,
+  };
+  const options: OptionValues = {};
+  for (const name of Object.keys(command.options ?? {})) options[name] = values[name] as OptionValues[string];
+  return { args, options, globals, help };
+}
+
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // node:util messages are long and mention internals; keep the useful first sentence.
+  return message.split(". To specify")[0]!.replace(/^Unknown option/, "Unknown flag");
+}

@@ -1,0 +1,100 @@
+import { readdir, readFile } from "node:fs/promises";
+import { basename, join, relative } from "node:path";
+import { ConfigError } from "../core/errors.js";
+import { Diagnostics } from "../core/diagnostics.js";
+import type { SourceLocation } from "../core/source-location.js";
+import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
+import { parseYamlSource } from "./yaml-source.js";
+import { addZodIssues } from "./zod-diagnostics.js";
+
+export const ENVIRONMENTS_DIR = "environments";
+/** Files in environments/ that are not environments. */
+const RESERVED_FILES = new Set(["env.schema.yaml", "drift.yaml"]);
+
+export interface LoadedEnvironment {
+  name: string;
+  /** Path relative to the project, as shown to users. */
+  file: string;
+  config: EnvironmentConfig;
+  locate(path: readonly PropertyKey[], options?: { key?: boolean }): SourceLocation;
+}
+
+export interface LoadedEnvironments {
+  projectDir: string;
+  environments: LoadedEnvironment[];
+  diagnostics: Diagnostics;
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/** Loads and validates every environments/*.yaml, collecting all problems at once. */
+export async function loadEnvironments(projectDir: string): Promise<LoadedEnvironments> {
+  const diagnostics = new Diagnostics();
+  const dir = join(projectDir, ENVIRONMENTS_DIR);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name) && !RESERVED_FILES.has(name)).sort();
+  } catch {
+    throw new ConfigError("config.no-environments", `No ${ENVIRONMENTS_DIR}/ directory in ${projectDir}.`, {
+      hint: "Run echogate from your project root or pass --cwd; environments live in environments/<name>.yaml.",
+    });
+  }
+  const environments: LoadedEnvironment[] = [];
+  for (const fileName of names) {
+    const path = join(dir, fileName);
+    const file = relative(projectDir, path);
+    const name = basename(fileName).replace(/\.ya?ml$/, "");
+    const source = parseYamlSource(file, await readFile(path, "utf8"));
+    diagnostics.add(...source.diagnostics.items);
+    if (source.diagnostics.hasErrors) continue;
+    if (!NAME_PATTERN.test(name)) {
+      diagnostics.error("config.environment-name", `Environment name "${name}" must match ${NAME_PATTERN}.`, { file });
+      continue;
+    }
+    const parsed = environmentSchema.safeParse(source.value ?? {});
+    if (!parsed.success) {
+      addZodIssues(diagnostics, source, parsed.error.issues);
+      continue;
+    }
+    environments.push({ name, file, config: parsed.data, locate: source.locate });
+  }
+  checkReferences(environments, diagnostics);
+  return { projectDir, environments, diagnostics };
+}
+
+function checkReferences(environments: LoadedEnvironment[], diagnostics: Diagnostics): void {
+  const names = new Set(environments.map((environment) => environment.name));
+  for (const environment of environments) {
+    const from = environment.config.promotesFrom;
+    if (from !== undefined && !names.has(from)) {
+      diagnostics.error(
+        "config.promotes-from",
+        `promotesFrom names "${from}", which is not an environment (${[...names].join(", ")}).`,
+        environment.locate(["promotesFrom"]),
+      );
+    }
+    if (from === environment.name) {
+      diagnostics.error("config.promotes-from", "An environment cannot promote from itself.", environment.locate(["promotesFrom"]));
+    }
+  }
+}
+
+/** Loads and returns one environment, or throws a ConfigError listing what is wrong. */
+export async function loadEnvironment(projectDir: string, name: string): Promise<LoadedEnvironment> {
+  const loaded = await loadEnvironments(projectDir);
+  const environment = loaded.environments.find((candidate) => candidate.name === name);
+  const own = loaded.diagnostics.errors.filter((d) => d.file?.endsWith(`/${name}.yaml`) || d.file?.endsWith(`/${name}.yml`));
+  if (own.length > 0) {
+    throw new ConfigError("config.invalid", `${own[0]!.file} has ${own.length} error(s); first: ${own[0]!.message}`, {
+      location: { file: own[0]!.file!, line: own[0]!.line, column: own[0]!.column, keyPath: own[0]!.keyPath },
+      hint: "Run `echogate check` to see every problem.",
+      details: { diagnostics: own },
+    });
+  }
+  if (!environment) {
+    throw new ConfigError("config.unknown-environment", `No environment named "${name}".`, {
+      hint: `Known environments: ${loaded.environments.map((e) => e.name).join(", ") || "none"} (files in ${ENVIRONMENTS_DIR}/).`,
+    });
+  }
+  return environment;
+}

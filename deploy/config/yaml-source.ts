@@ -1,0 +1,86 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { Diagnostics } from "../core/diagnostics.js";
+import type { SourceLocation } from "../core/source-location.js";
+import { formatKeyPath } from "../core/source-location.js";
+
+/** Config files are small; anything larger is refused before parsing. */
+export const MAX_YAML_BYTES = 1024 * 1024;
+/** Bounds alias expansion so an anchor bomb is refused instead of eating memory. */
+const MAX_ALIAS_COUNT = 100;
+
+export interface YamlSource {
+  file: string;
+  /** The parsed value, or undefined when the file could not be parsed. */
+  value: unknown;
+  diagnostics: Diagnostics;
+  /** Position of the value (or with `key: true`, of the key) at a path. */
+  locate(path: readonly PropertyKey[], options?: { key?: boolean }): SourceLocation;
+}
+
+/** Parses YAML text keeping positions; every problem becomes a diagnostic naming file:line:col. */
+export function parseYamlSource(file: string, text: string): YamlSource {
+  const diagnostics = new Diagnostics();
+  const lineCounter = new LineCounter();
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_YAML_BYTES) {
+    diagnostics.error(
+      "yaml.too-large",
+      `File is ${(bytes / 1024 / 1024).toFixed(1)} MB; config files are limited to ${MAX_YAML_BYTES / 1024 / 1024} MB.`,
+      { file },
+    );
+    return { file, value: undefined, diagnostics, locate: () => ({ file }) };
+  }
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset: number | undefined): { line?: number; column?: number } => {
+    if (offset === undefined) return {};
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  for (const problem of [...document.errors, ...document.warnings]) {
+    const severity = document.errors.includes(problem as never) ? "error" : "warning";
+    const message = problem.message.split("\n")[0]!;
+    const where = { file, ...position(problem.pos[0]) };
+    if (severity === "error") diagnostics.error(`yaml.${problem.code.toLowerCase()}`, message, where);
+    else diagnostics.warning(`yaml.${problem.code.toLowerCase()}`, message, where);
+  }
+  let value: unknown;
+  if (document.errors.length === 0) {
+    try {
+      value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      diagnostics.error(
+        "yaml.aliases",
+        `${error instanceof Error ? error.message : String(error)} (anchors/aliases expand to too much data; limit ${MAX_ALIAS_COUNT}).`,
+        { file },
+      );
+    }
+  }
+  const locate = (path: readonly PropertyKey[], options: { key?: boolean } = {}): SourceLocation => {
+    const keyPath = formatKeyPath(path);
+    const node = findNode(document.contents as Node | null, path, options.key ?? false);
+    return { file, ...position(node?.range?.[0]), ...(keyPath ? { keyPath } : {}) };
+  };
+  return { file, value, diagnostics, locate };
+}
+
+/** Walks as far down the path as the document goes, so a missing key points at its parent. */
+function findNode(root: Node | null, path: readonly PropertyKey[], wantKey: boolean): Node | undefined {
+  let node: Node | undefined = root ?? undefined;
+  for (let index = 0; index < path.length; index++) {
+    const part = path[index];
+    const last = index === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
+      if (!pair) return node;
+      if (last && wantKey) return pair.key as Node;
+      node = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof part === "number") {
+      const item = node.items[part] as Node | undefined;
+      if (!item) return node;
+      node = item;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}

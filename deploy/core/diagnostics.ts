@@ -1,0 +1,48 @@
+import type { SourceLocation } from "./source-location.js";
+import { formatLocation } from "./source-location.js";
+
+export type Severity = "error" | "warning";
+
+/** One problem found while validating; collected, never thrown one at a time. */
+export interface Diagnostic extends Partial<SourceLocation> {
+  severity: Severity;
+  /** Stable identifier, e.g. `env.missing-key` or the rule name. */
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export class Diagnostics {
+  readonly items: Diagnostic[] = [];
+
+  error(code: string, message: string, where: Partial<SourceLocation> = {}, hint?: string): void {
+    this.items.push({ severity: "error", code, message, ...where, ...(hint ? { hint } : {}) });
+  }
+
+  warning(code: string, message: string, where: Partial<SourceLocation> = {}, hint?: string): void {
+    this.items.push({ severity: "warning", code, message, ...where, ...(hint ? { hint } : {}) });
+  }
+
+  add(...diagnostics: Diagnostic[]): void {
+    this.items.push(...diagnostics);
+  }
+
+  get errors(): Diagnostic[] {
+    return this.items.filter((d) => d.severity === "error");
+  }
+
+  get warnings(): Diagnostic[] {
+    return this.items.filter((d) => d.severity === "warning");
+  }
+
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === "error");
+  }
+}
+
+/** `file:line:col (key): message` — the one textual form of a diagnostic. */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const where = diagnostic.file ? `${formatLocation(diagnostic as SourceLocation)}: ` : "";
+  const hint = diagnostic.hint ? `\n    ${diagnostic.hint}` : "";
+  return `${diagnostic.severity}[${diagnostic.code}] ${where}${diagnostic.message}${hint}`;
+}

@@ -1,0 +1,68 @@
+/** Shorter values are not masked inside longer text: masking "1" everywhere would destroy output. */
+const MIN_MASKABLE_LENGTH = 4;
+export const REDACTED = "***";
+
+/**
+ * Knows every value marked secret in this run and masks it wherever it shows
+ * up: human output, JSON, error messages and stack traces all pass through here.
+ */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  add(value: string | undefined): void {
+    if (!value || value.length < MIN_MASKABLE_LENGTH || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.pattern = undefined;
+  }
+
+  get size(): number {
+    return this.secrets.size;
+  }
+
+  redact(text: string): string {
+    if (this.secrets.size === 0) return text;
+    this.pattern ??= buildPattern(this.secrets);
+    return text.replace(this.pattern, REDACTED);
+  }
+
+  /** Deep copy with every string redacted; safe to JSON.stringify. */
+  redactDeep<T>(value: T): T {
+    return redactValue(value, this, new WeakMap()) as T;
+  }
+}
+
+function buildPattern(secrets: Set<string>): RegExp {
+  // Longest first so a secret containing another is masked whole.
+  const alternatives = [...secrets].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return new RegExp(alternatives.join("|"), "g");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function redactValue(value: unknown, redactor: Redactor, seen: WeakMap<object, unknown>): unknown {
+  if (typeof value === "string") return redactor.redact(value);
+  if (value === null || typeof value !== "object") return value;
+  if (seen.has(value)) return seen.get(value);
+  if (value instanceof Error) {
+    const copy: Record<string, unknown> = {
+      name: value.name,
+      message: redactor.redact(value.message),
+    };
+    if (value.stack) copy.stack = redactor.redact(value.stack);
+    seen.set(value, copy);
+    return copy;
+  }
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    seen.set(value, copy);
+    for (const item of value) copy.push(redactValue(item, redactor, seen));
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  seen.set(value, copy);
+  for (const [key, item] of Object.entries(value)) copy[key] = redactValue(item, redactor, seen);
+  return copy;
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { HealthBody } from "./health.js";
+import { isOriginAllowed } from "./origin-policy.js";
+
+export interface HttpDeps {
+  allowedOrigins: readonly string[];
+  health(): { statusCode: number; body: HealthBody };
+}
+
+function json(res: ServerResponse, statusCode: number, body: unknown, headOnly = false): void {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-store",
+  });
+  res.end(headOnly ? undefined : text);
+}
+
+/** Routes plain HTTP: /health (GET, HEAD), CORS preflight, JSON 404 for the rest. */
+export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const origin = req.headers.origin;
+    if (!isOriginAllowed(origin, deps.allowedOrigins)) {
+      json(res, 403, { error: "origin-not-allowed", origin });
+      return;
+    }
+    if (origin !== undefined) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Vary", "Origin");
+    }
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": "600",
+      });
+      res.end();
+      return;
+    }
+    if (path === "/health") {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.setHeader("Allow", "GET, HEAD");
+        json(res, 405, { error: "method-not-allowed", method: req.method });
+        return;
+      }
+      const { statusCode, body } = deps.health();
+      json(res, statusCode, body, req.method === "HEAD");
+      return;
+    }
+    json(res, 404, { error: "not-found", path }, req.method === "HEAD");
+  };
+}

@@ -1,0 +1,97 @@
+import { z } from "zod";
+
+const id = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(128, `${what} must be at most 128 characters`);
+
+export const MAX_CONTENT_LENGTH = 4_000;
+
+export const joinSchema = z.object({
+  type: z.literal("join"),
+  roomId: id("roomId"),
+  peerId: id("peerId"),
+  displayName: z.string().max(64, "displayName must be at most 64 characters").optional(),
+});
+
+export const chatMessageSchema = z.object({
+  type: z.literal("chat-message"),
+  roomId: id("roomId"),
+  message: z.object({
+    id: id("message.id"),
+    content: z.string().max(MAX_CONTENT_LENGTH, `message.content must be at most ${MAX_CONTENT_LENGTH} characters`),
+  }),
+});
+
+export const leaveSchema = z.object({ type: z.literal("leave"), roomId: id("roomId") });
+
+const schemas = { join: joinSchema, "chat-message": chatMessageSchema, leave: leaveSchema } as const;
+
+export type JoinRequest = z.infer<typeof joinSchema>;
+export type ChatMessageRequest = z.infer<typeof chatMessageSchema>;
+export type LeaveRequest = z.infer<typeof leaveSchema>;
+export type ClientMessage = JoinRequest | ChatMessageRequest | LeaveRequest;
+
+/** A chat message as the server stores and broadcasts it. */
+export interface ChatMessage {
+  id: string;
+  content: string;
+  from: string;
+  ts: number;
+}
+
+export type ErrorCode =
+  | "invalid-json"
+  | "invalid-message"
+  | "unknown-type"
+  | "binary-not-supported"
+  | "not-in-room"
+  | "replaced";
+
+export type ServerMessage =
+  | { type: "joined"; roomId: string; peerId: string; peers: string[]; history: ChatMessage[] }
+  | { type: "peer-joined"; roomId: string; peerId: string; displayName?: string }
+  | { type: "chat-message"; roomId: string; message: ChatMessage }
+  | { type: "message-delivered"; roomId: string; id: string; recipients: number }
+  | { type: "left"; roomId: string }
+  | { type: "peer-left"; roomId: string; peerId: string }
+  | { type: "error"; code: ErrorCode; message: string };
+
+export type ParseResult =
+  | { ok: true; message: ClientMessage }
+  | { ok: false; error: { type: "error"; code: ErrorCode; message: string } };
+
+function fail(code: ErrorCode, message: string): ParseResult {
+  return { ok: false, error: { type: "error", code, message } };
+}
+
+/** Pure: one text frame in, a validated client message or a protocol error out. */
+export function parseClientMessage(text: string): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return fail("invalid-json", "Can't parse the frame as JSON; send one JSON object per text frame.");
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return fail("invalid-message", "Can't use the frame: expected a JSON object with a `type` field.");
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== "string" || !Object.hasOwn(schemas, type)) {
+    return fail(
+      "unknown-type",
+      `Can't handle type ${JSON.stringify(type ?? null)}; expected one of ${Object.keys(schemas).join(", ")}.`,
+    );
+  }
+  const parsed = schemas[type as keyof typeof schemas].safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    return fail("invalid-message", `Can't use the ${type} message: ${issues.join("; ")}.`);
+  }
+  return { ok: true, message: parsed.data };
+}
+
+export function encode(message: ServerMessage): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,93 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readPackageVersion, resolveBuildInfo } from "./build-info.js";
+import { loadConfig } from "./config.js";
+import { healthReport } from "./health.js";
+import { createHttpHandler } from "./http-server.js";
+import { createJsonLogger, type Logger } from "./logger.js";
+import { createRealtime } from "./realtime.js";
+
+export interface StartOptions {
+  /** Overrides env PORT; 0 picks a free port. */
+  port?: number;
+  /** Overrides env HOST. */
+  host?: string;
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  port: number;
+  /** http://host:port; the WebSocket endpoint is the same address with ws:// and path /. */
+  url: string;
+  /** Drains (health 503, WebSockets closed with 1001) and stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const log = options.logger ?? createJsonLogger();
+  const config = loadConfig(env);
+  const port = options.port ?? config.port;
+  const host = options.host ?? config.host;
+  const build = resolveBuildInfo(env, readPackageVersion());
+  const startedAtMs = Date.now();
+  let draining = false;
+
+  const realtime = createRealtime(config, log, () => draining);
+  const handler = createHttpHandler({
+    allowedOrigins: config.allowedOrigins,
+    health: () =>
+      healthReport({
+        build,
+        startedAtMs,
+        nowMs: Date.now(),
+        connections: realtime.connectionCount(),
+        rooms: realtime.roomCount(),
+        draining,
+        fault: config.fault,
+      }),
+  });
+  const server = createServer(handler);
+  server.on("upgrade", (req, socket, head) => realtime.handleUpgrade(req, socket, head));
+  server.on("clientError", (_error, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  if (config.fault) {
+    log.log("WARNING", `FAULT INJECTION ACTIVE: ECHOGATE_FAULT=${config.fault}; chat broadcasts skip the sender`, {
+      fault: config.fault,
+    });
+  }
+  log.log("INFO", "listening", {
+    port: actualPort,
+    host,
+    version: build.version,
+    revision: build.revision,
+    allowedOrigins: config.allowedOrigins,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      log.log("INFO", "draining", { connections: realtime.connectionCount() });
+      await realtime.drain(config.shutdownTimeoutMs);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      log.log("INFO", "stopped");
+    })();
+    return closing;
+  };
+
+  const displayHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return { port: actualPort, url: `http://${displayHost}:${actualPort}`, close };
+}
