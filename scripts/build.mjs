@@ -1,16 +1,18 @@
 #!/usr/bin/env node
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 // Bundles the CLI into dist/ with esbuild. Code splitting keeps each command's
 // handler in its own chunk, so `echogate --help` loads only metadata.
 import { build } from "esbuild";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 
 export async function buildCli(root = fileURLToPath(new URL("..", import.meta.url))) {
   await build({
     absWorkingDir: root,
     entryPoints: {
       echogate: "deploy/cli/entry.ts",
-      ...(existsSync(`${root}/deploy/emulator/daemon.ts`) ? { "emulator-daemon": "deploy/emulator/daemon.ts" } : {}),
+      ...(existsSync(`${root}/deploy/emulator/daemon.ts`)
+        ? { "emulator-daemon": "deploy/emulator/daemon.ts" }
+        : {}),
     },
     outdir: "dist",
     bundle: true,

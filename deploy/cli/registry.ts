@@ -1,4 +1,5 @@
 import type { CommandDefinition } from "./command.js";
+import { buildCommands } from "./commands/build.js";
 import { checkCommands } from "./commands/check.js";
 import { driftCommands } from "./commands/drift.js";
 import { emulatorCommands } from "./commands/emulator.js";
@@ -10,6 +11,7 @@ import { smokeCommands } from "./commands/smoke.js";
 export const commands: readonly CommandDefinition[] = [
   ...checkCommands,
   ...smokeCommands,
+  ...buildCommands,
   ...releaseCommands,
   ...driftCommands,
   ...previewCommands,

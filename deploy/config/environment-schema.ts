@@ -10,7 +10,9 @@ export const serviceSchema = z.strictObject({
   /** `local` runs on the embedded Cloud Run emulator; `google` on Cloud Run. */
   endpoint: z.enum(["local", "google"]).default("local"),
   project: z.string().min(1),
-  regions: z.array(z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must look like a Cloud Run region, e.g. us-central1")).min(1),
+  regions: z
+    .array(z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must look like a Cloud Run region, e.g. us-central1"))
+    .min(1),
   name: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(8080),
   /** Path of the env file, relative to the environments/ directory. */
@@ -21,7 +23,10 @@ export const serviceSchema = z.strictObject({
   requestTimeoutS: z.number().int().min(1).max(3600).default(3600),
   sessionAffinity: z.boolean().default(true),
   cpu: z.string().default("1"),
-  memory: z.string().regex(/^\d+(Mi|Gi)$/, "must be like 512Mi or 1Gi").default("512Mi"),
+  memory: z
+    .string()
+    .regex(/^\d+(Mi|Gi)$/, "must be like 512Mi or 1Gi")
+    .default("512Mi"),
 });
 
 export const hostingSchema = z.strictObject({
@@ -31,6 +36,17 @@ export const hostingSchema = z.strictObject({
   channel: z.string().min(1).default("live"),
   /** Directory of the built web front end, relative to the project. */
   publicDir: z.string().default("web/public"),
+  /**
+   * Extra origins the front end is served from (custom domains; for `local`
+   * hosting, its origin). The server's CORS origins must cover them.
+   */
+  origins: z
+    .array(
+      z
+        .url({ protocol: /^https?$/ })
+        .refine((url) => new URL(url).origin === url, "must be an origin: scheme://host[:port], no path"),
+    )
+    .optional(),
 });
 
 export const rolloutSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
-import { ConfigError } from "../core/errors.js";
 import { Diagnostics } from "../core/diagnostics.js";
+import { ConfigError } from "../core/errors.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
 import { parseYamlSource } from "./yaml-source.js";
@@ -48,7 +48,9 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     diagnostics.add(...source.diagnostics.items);
     if (source.diagnostics.hasErrors) continue;
     if (!NAME_PATTERN.test(name)) {
-      diagnostics.error("config.environment-name", `Environment name "${name}" must match ${NAME_PATTERN}.`, { file });
+      diagnostics.error("config.environment-name", `Environment name "${name}" must match ${NAME_PATTERN}.`, {
+        file,
+      });
       continue;
     }
     const parsed = environmentSchema.safeParse(source.value ?? {});
@@ -74,7 +76,11 @@ function checkReferences(environments: LoadedEnvironment[], diagnostics: Diagnos
       );
     }
     if (from === environment.name) {
-      diagnostics.error("config.promotes-from", "An environment cannot promote from itself.", environment.locate(["promotesFrom"]));
+      diagnostics.error(
+        "config.promotes-from",
+        "An environment cannot promote from itself.",
+        environment.locate(["promotesFrom"]),
+      );
     }
   }
 }
@@ -83,13 +89,24 @@ function checkReferences(environments: LoadedEnvironment[], diagnostics: Diagnos
 export async function loadEnvironment(projectDir: string, name: string): Promise<LoadedEnvironment> {
   const loaded = await loadEnvironments(projectDir);
   const environment = loaded.environments.find((candidate) => candidate.name === name);
-  const own = loaded.diagnostics.errors.filter((d) => d.file?.endsWith(`/${name}.yaml`) || d.file?.endsWith(`/${name}.yml`));
+  const own = loaded.diagnostics.errors.filter(
+    (d) => d.file?.endsWith(`/${name}.yaml`) || d.file?.endsWith(`/${name}.yml`),
+  );
   if (own.length > 0) {
-    throw new ConfigError("config.invalid", `${own[0]!.file} has ${own.length} error(s); first: ${own[0]!.message}`, {
-      location: { file: own[0]!.file!, line: own[0]!.line, column: own[0]!.column, keyPath: own[0]!.keyPath },
-      hint: "Run `echogate check` to see every problem.",
-      details: { diagnostics: own },
-    });
+    throw new ConfigError(
+      "config.invalid",
+      `${own[0]!.file} has ${own.length} error(s); first: ${own[0]!.message}`,
+      {
+        location: {
+          file: own[0]!.file!,
+          line: own[0]!.line,
+          column: own[0]!.column,
+          keyPath: own[0]!.keyPath,
+        },
+        hint: "Run `echogate check` to see every problem.",
+        details: { diagnostics: own },
+      },
+    );
   }
   if (!environment) {
     throw new ConfigError("config.unknown-environment", `No environment named "${name}".`, {

@@ -70,7 +70,9 @@ function findNode(root: Node | null, path: readonly PropertyKey[], wantKey: bool
     const part = path[index];
     const last = index === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
+      const pair = node.items.find(
+        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part),
+      );
       if (!pair) return node;
       if (last && wantKey) return pair.key as Node;
       node = (pair.value as Node | null) ?? (pair.key as Node);

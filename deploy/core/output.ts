@@ -82,7 +82,10 @@ export class Output {
       }
       return ms;
     };
-    return { done: (detail, extra) => finish(true, detail, extra), fail: (detail, extra) => finish(false, detail, extra) };
+    return {
+      done: (detail, extra) => finish(true, detail, extra),
+      fail: (detail, extra) => finish(false, detail, extra),
+    };
   }
 
   /** The command's result: JSON document, or the human rendering on stdout. */

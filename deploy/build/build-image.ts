@@ -1,0 +1,106 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ConfigError } from "../core/errors.js";
+import { bundleServer } from "./bundle-server.js";
+import { computeImageDigest, type ImageConfig, sha256Hex } from "./digest.js";
+import { FAULTS, type FaultName } from "./faults.js";
+import type { ImageManifest } from "./image-manifest.js";
+import { commitImage, imageStoreDir } from "./image-store.js";
+import { resolveServerEntry } from "./server-entry.js";
+import { resolveBuildVersion } from "./version.js";
+
+export const IMAGE_NAME = "echogate-server";
+const SERVER_FILE = "server.js";
+/**
+ * The image lives inside the project, whose package.json says "type": "module";
+ * this marker makes Node read server.js as CommonJS, as it does in the container.
+ */
+const PACKAGE_MARKER = `${JSON.stringify({ private: true, type: "commonjs" })}\n`;
+
+export interface BuildImageOptions {
+  projectDir: string;
+  /** Demo/test only: bake a fault into the image (the gate must refuse it). */
+  fault?: FaultName;
+  onStep?: (step: "version" | "bundle" | "store", detail: string) => void;
+}
+
+export interface BuiltImage {
+  digest: string;
+  /** What a Cloud Run template references: pinned by digest, never a tag. */
+  imageRef: string;
+  version: string;
+  gitSha: string;
+  entry: string;
+  dir: string;
+  /** True when an identical image was already in the store. */
+  reused: boolean;
+  manifest: ImageManifest;
+}
+
+/** Builds the server into a content-addressed image in `.echogate/images/`. */
+export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
+  const { projectDir } = options;
+  const version = await resolveBuildVersion(projectDir);
+  options.onStep?.("version", version.version);
+  const entry = await resolveServerEntry(projectDir);
+
+  let serverCode: Buffer;
+  try {
+    serverCode = await bundleServer(projectDir, entry);
+  } catch (error) {
+    throw new ConfigError("build.bundle", `Can't bundle the server entry ${entry}: ${firstLine(error)}`, {
+      hint: "Fix the compile error above; `npm run dev` runs the same entry.",
+    });
+  }
+  options.onStep?.("bundle", `${entry} → ${SERVER_FILE} (${(serverCode.length / 1024).toFixed(0)} KiB)`);
+
+  const config: ImageConfig = {
+    entrypoint: ["node", SERVER_FILE],
+    env: {
+      APP_VERSION: version.version,
+      NODE_ENV: "production",
+      ...(options.fault ? FAULTS[options.fault] : {}),
+    },
+    workingDir: ".",
+  };
+  const digest = computeImageDigest(
+    [
+      { path: SERVER_FILE, sha256: sha256Hex(serverCode), mode: 0o644 },
+      { path: "package.json", sha256: sha256Hex(PACKAGE_MARKER), mode: 0o644 },
+    ],
+    config,
+  );
+  const manifest: ImageManifest = {
+    schemaVersion: 1,
+    digest,
+    name: IMAGE_NAME,
+    version: version.version,
+    gitSha: version.gitSha,
+    createdAt: new Date().toISOString(),
+    ...config,
+  };
+
+  await mkdir(imageStoreDir(projectDir), { recursive: true });
+  const staging = await mkdtemp(join(imageStoreDir(projectDir), ".staging-"));
+  await mkdir(join(staging, "rootfs"));
+  await writeFile(join(staging, "rootfs", SERVER_FILE), serverCode);
+  await writeFile(join(staging, "rootfs", "package.json"), PACKAGE_MARKER);
+  await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  const stored = await commitImage(projectDir, staging, digest);
+  options.onStep?.("store", stored.reused ? `${digest} (already stored)` : digest);
+
+  return {
+    digest,
+    imageRef: `local/${IMAGE_NAME}@${digest}`,
+    version: version.version,
+    gitSha: version.gitSha,
+    entry,
+    dir: stored.dir,
+    reused: stored.reused,
+    manifest,
+  };
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n").slice(0, 3).join(" ");
+}

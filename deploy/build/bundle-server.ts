@@ -1,0 +1,22 @@
+import { build } from "esbuild";
+
+/**
+ * Bundles the server entry into one CommonJS file, with the same esbuild flags
+ * Dockerfile.minimal uses, so the local image runs what the cloud image runs.
+ */
+export async function bundleServer(projectDir: string, entry: string): Promise<Buffer> {
+  const result = await build({
+    absWorkingDir: projectDir,
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    write: false,
+    outfile: "server.js",
+    logLevel: "silent",
+  });
+  const output = result.outputFiles.find((file) => file.path.endsWith("server.js"));
+  if (!output) throw new Error("esbuild produced no server.js");
+  return Buffer.from(output.contents);
+}

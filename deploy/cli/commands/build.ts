@@ -1,0 +1,29 @@
+import { defineCommand } from "../command.js";
+
+export const buildCommands = [
+  defineCommand({
+    name: "build",
+    summary: "Build one immutable, content-addressed server artifact (version = package version + git sha)",
+    description:
+      "Bundles the server entry that Dockerfile.minimal builds (and `npm run dev` runs) into the local image store .echogate/images/. With --cloud, runs cloudbuild.yaml on Cloud Build and reads back the pushed digest.",
+    options: {
+      cloud: {
+        type: "boolean",
+        description: "Build and push with Cloud Build (needs gcloud and credentials)",
+      },
+      env: {
+        type: "string",
+        description: "Environment whose project/region/service the cloud build uses",
+        valueName: "<name>",
+      },
+      fault: {
+        type: "string",
+        description: "Demo/test only: bake a known bug into the build (exclude-sender)",
+        valueName: "<fault>",
+        hidden: true,
+      },
+    },
+    examples: ["echogate build", "echogate build --json", "echogate build --cloud --env staging"],
+    load: () => import("../handlers/build.js"),
+  }),
+];

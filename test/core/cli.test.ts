@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { commands, resolveCommand } from "../../deploy/cli/registry.js";
+import { runEchogate } from "../helpers/run-cli.js";
+
+const cwd = process.cwd();
+
+describe("echogate CLI framework", () => {
+  it("lists every registered command in --help and exits 0", async () => {
+    const run = await runEchogate(["--help"], { cwd });
+    expect(run.exitCode).toBe(0);
+    for (const command of commands) expect(run.stdout).toContain(command.name);
+    expect(run.stdout).toContain("Exit codes");
+  });
+
+  it("answers an unknown command with exit 2 and a hint", async () => {
+    const run = await runEchogate(["deplyo"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('Unknown command "deplyo"');
+    expect(run.stderr).toContain("echogate --help");
+  });
+
+  it("answers an unknown flag with exit 2, naming it", async () => {
+    const run = await runEchogate(["build", "--frobnicate"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("--frobnicate");
+  });
+
+  it("prints errors as one JSON document with --json", async () => {
+    const run = await runEchogate(["build", "--frobnicate", "--json"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.json()).toMatchObject({ ok: false, error: { code: "usage" } });
+  });
+
+  it("shows a command's own help without loading its handler", async () => {
+    const run = await runEchogate(["build", "--help"], { cwd });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("echogate build");
+    expect(run.stdout).not.toContain("--fault");
+  });
+
+  it("resolves two-word commands before one-word ones", () => {
+    const fake = [
+      { name: "preview", summary: "", load: async () => ({ run: async () => 0 }) },
+      { name: "preview deploy", summary: "", load: async () => ({ run: async () => 0 }) },
+    ];
+    expect(resolveCommand(["preview", "deploy", "--branch", "x"], fake)).toMatchObject({
+      command: { name: "preview deploy" },
+      rest: ["--branch", "x"],
+    });
+    expect(resolveCommand(["preview", "--json"], fake)?.command.name).toBe("preview");
+  });
+});

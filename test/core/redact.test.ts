@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { Redactor } from "../../deploy/core/redact.js";
+
+describe("Redactor", () => {
+  it("masks every occurrence of every registered secret", () => {
+    const redactor = new Redactor();
+    redactor.add("hunter22");
+    redactor.add("s3cr3t-token");
+    expect(redactor.redact("a=hunter22 b=s3cr3t-token c=hunter22")).toBe("a=*** b=*** c=***");
+  });
+
+  it("masks a secret containing another secret as a whole", () => {
+    const redactor = new Redactor();
+    redactor.add("abcd");
+    redactor.add("abcdefgh");
+    expect(redactor.redact("x abcdefgh y")).toBe("x *** y");
+  });
+
+  it("treats secrets as literals, not patterns", () => {
+    const redactor = new Redactor();
+    redactor.add("a.b*c(d)");
+    expect(redactor.redact("aXbbbc(d) a.b*c(d)")).toBe("aXbbbc(d) ***");
+  });
+
+  it("ignores values too short to mask safely", () => {
+    const redactor = new Redactor();
+    redactor.add("1");
+    redactor.add("");
+    expect(redactor.size).toBe(0);
+    expect(redactor.redact("port 1")).toBe("port 1");
+  });
+
+  it("redacts nested values, errors and their stacks without touching the original", () => {
+    const redactor = new Redactor();
+    redactor.add("pa55word");
+    const error = new Error("bad value pa55word");
+    const input = { list: ["pa55word", 3], nested: { error } };
+    const output = redactor.redactDeep(input) as {
+      list: unknown[];
+      nested: { error: { message: string; stack: string } };
+    };
+    expect(output.list).toEqual(["***", 3]);
+    expect(output.nested.error.message).toBe("bad value ***");
+    expect(output.nested.error.stack).not.toContain("pa55word");
+    expect(input.list[0]).toBe("pa55word");
+  });
+
+  it("survives cycles", () => {
+    const redactor = new Redactor();
+    redactor.add("cyclic-secret");
+    const node: Record<string, unknown> = { value: "cyclic-secret" };
+    node.self = node;
+    const copy = redactor.redactDeep(node) as Record<string, unknown>;
+    expect(copy.value).toBe("***");
+    expect(copy.self).toBe(copy);
+  });
+});
