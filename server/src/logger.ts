@@ -5,7 +5,9 @@ export interface Logger {
 }
 
 /** JSON lines with `severity` and `message`, the fields Cloud Logging parses from stdout. */
-export function createJsonLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+export function createJsonLogger(
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Logger {
   return {
     log(severity, message, fields = {}) {
       write(JSON.stringify({ severity, message, time: new Date().toISOString(), ...fields }));

@@ -7,7 +7,8 @@ const HARD_EXIT_MS = 9_500;
 
 const log = createJsonLogger();
 
-try {
+// No top-level await: the image bundles this file as CommonJS.
+async function main(): Promise<void> {
   const server = await startServer({ logger: log });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -21,15 +22,17 @@ try {
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        log.log("ERROR", "shutdown failed", { error: String(error) });
+        log.log("ERROR", "Failed to shut down cleanly", { error: String(error) });
         process.exit(1);
       },
     );
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-} catch (error) {
-  const message = error instanceof ConfigError ? error.message : `Failed to start: ${String(error)}`;
-  log.log("ERROR", message);
-  process.exit(error instanceof ConfigError ? 2 : 1);
 }
+
+main().catch((error: unknown) => {
+  const isConfig = error instanceof ConfigError;
+  log.log("ERROR", isConfig ? error.message : `Failed to start: ${String(error)}`);
+  process.exit(isConfig ? 2 : 1);
+});

@@ -20,7 +20,9 @@ export const chatMessageSchema = z.object({
   roomId: id("roomId"),
   message: z.object({
     id: id("message.id"),
-    content: z.string().max(MAX_CONTENT_LENGTH, `message.content must be at most ${MAX_CONTENT_LENGTH} characters`),
+    content: z
+      .string()
+      .max(MAX_CONTENT_LENGTH, `message.content must be at most ${MAX_CONTENT_LENGTH} characters`),
   }),
 });
 
@@ -86,7 +88,9 @@ export function parseClientMessage(text: string): ParseResult {
   }
   const parsed = schemas[type as keyof typeof schemas].safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
     return fail("invalid-message", `Can't use the ${type} message: ${issues.join("; ")}.`);
   }
   return { ok: true, message: parsed.data };

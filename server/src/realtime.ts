@@ -37,11 +37,7 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   );
 }
 
-export function createRealtime(
-  config: ServerConfig,
-  log: Logger,
-  isDraining: () => boolean,
-): Realtime {
+export function createRealtime(config: ServerConfig, log: Logger, isDraining: () => boolean): Realtime {
   const rooms = new Rooms<WebSocket>(config.historyLimit);
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
 
@@ -89,7 +85,12 @@ export function createRealtime(
       });
     }
     for (const conn of recipients) send(conn, { type: "chat-message", roomId: msg.roomId, message });
-    send(ws, { type: "message-delivered", roomId: msg.roomId, id: message.id, recipients: recipients.length });
+    send(ws, {
+      type: "message-delivered",
+      roomId: msg.roomId,
+      id: message.id,
+      recipients: recipients.length,
+    });
   }
 
   function onLeave(ws: WebSocket, msg: LeaveRequest): void {

@@ -84,6 +84,7 @@ export class Rooms<C> {
     const room = this.#rooms.get(roomId);
     if (!room || this.#historyLimit === 0) return;
     room.history.push(message);
-    if (room.history.length > this.#historyLimit) room.history.splice(0, room.history.length - this.#historyLimit);
+    if (room.history.length > this.#historyLimit)
+      room.history.splice(0, room.history.length - this.#historyLimit);
   }
 }

@@ -61,9 +61,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   });
   const actualPort = (server.address() as AddressInfo).port;
   if (config.fault) {
-    log.log("WARNING", `FAULT INJECTION ACTIVE: ECHOGATE_FAULT=${config.fault}; chat broadcasts skip the sender`, {
-      fault: config.fault,
-    });
+    log.log(
+      "WARNING",
+      `FAULT INJECTION ACTIVE: ECHOGATE_FAULT=${config.fault}; chat broadcasts skip the sender`,
+      {
+        fault: config.fault,
+      },
+    );
   }
   log.log("INFO", "listening", {
     port: actualPort,

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { chatRecipients } from "../../server/src/broadcast.js";
+import { resolveBuildInfo } from "../../server/src/build-info.js";
+import { ConfigError, loadConfig } from "../../server/src/config.js";
+import { isOriginAllowed } from "../../server/src/origin-policy.js";
+import { parseClientMessage } from "../../server/src/protocol.js";
+import { Rooms } from "../../server/src/rooms.js";
+
+describe("Rooms", () => {
+  it("tracks members, caps history and drops empty rooms", () => {
+    const rooms = new Rooms<string>(2);
+    expect(rooms.join("r", "a", "conn-a")).toMatchObject({ kind: "joined", peers: ["a"], history: [] });
+    rooms.join("r", "b", "conn-b");
+    for (const id of ["1", "2", "3"]) rooms.addToHistory("r", { id, content: id, from: "a", ts: 0 });
+    expect(rooms.join("r", "a", "conn-a")).toMatchObject({
+      kind: "rejoined",
+      history: [{ id: "2" }, { id: "3" }],
+    });
+    expect(rooms.leaveAll("conn-a")).toEqual([{ roomId: "r", peerId: "a" }]);
+    expect(rooms.leave("r", "conn-b")).toBe("b");
+    expect(rooms.size).toBe(0);
+  });
+});
+
+describe("chatRecipients", () => {
+  const members = [
+    { peerId: "a", displayName: undefined, conn: 1 },
+    { peerId: "b", displayName: undefined, conn: 2 },
+  ];
+  it("includes the sender unless the exclude-sender fault is on", () => {
+    expect(chatRecipients(members, 1, null)).toEqual([1, 2]);
+    expect(chatRecipients(members, 1, "exclude-sender")).toEqual([2]);
+  });
+});
+
+describe("parseClientMessage", () => {
+  it("accepts the three client messages", () => {
+    expect(parseClientMessage('{"type":"leave","roomId":"r"}')).toEqual({
+      ok: true,
+      message: { type: "leave", roomId: "r" },
+    });
+    expect(
+      parseClientMessage(
+        JSON.stringify({ type: "chat-message", roomId: "r", message: { id: "1", content: "" } }),
+      ).ok,
+    ).toBe(true);
+  });
+  it("names the offending field", () => {
+    const result = parseClientMessage(
+      JSON.stringify({ type: "chat-message", roomId: "r", message: { id: "1" } }),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "invalid-message", message: expect.stringMatching(/message\.content/) },
+    });
+  });
+});
+
+describe("config and build info", () => {
+  it("defaults for Cloud Run and validates numbers", () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      historyLimit: 50,
+      heartbeatIntervalMs: 25_000,
+      fault: null,
+    });
+    expect(() => loadConfig({ PORT: "eighty" })).toThrow(ConfigError);
+  });
+  it("prefers APP_VERSION over the package version", () => {
+    expect(resolveBuildInfo({ APP_VERSION: "2.0.0-abc" }, "1.0.0").version).toBe("2.0.0-abc");
+    expect(resolveBuildInfo({}, "1.0.0")).toEqual({ version: "1.0.0+dev", revision: null });
+  });
+  it("allows listed origins, a missing Origin, and everything when no list is set", () => {
+    expect(isOriginAllowed(undefined, ["https://a"])).toBe(true);
+    expect(isOriginAllowed("https://a/", ["https://a"])).toBe(true);
+    expect(isOriginAllowed("https://b", ["https://a"])).toBe(false);
+    expect(isOriginAllowed("https://b", [])).toBe(true);
+  });
+});
