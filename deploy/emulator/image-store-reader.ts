@@ -41,7 +41,10 @@ export async function resolveImage(imageStoreDir: string, imageRef: string): Pro
     return { ok: false, message: `Image '${imageRef}' has an invalid manifest: ${parsed.error.message}` };
   }
   if (parsed.data.digest !== digest) {
-    return { ok: false, message: `Image '${imageRef}' manifest digest ${parsed.data.digest} does not match.` };
+    return {
+      ok: false,
+      message: `Image '${imageRef}' manifest digest ${parsed.data.digest} does not match.`,
+    };
   }
   return { ok: true, image: { manifest: parsed.data, rootfs: path.join(dir, "rootfs") } };
 }

@@ -52,7 +52,6 @@ export interface RevisionRecord {
   phase: RevisionPhase;
   phaseMessage?: string;
   phaseTime?: string;
-  revision: number;
 }
 
 export interface ServiceRecord {
@@ -91,6 +90,7 @@ export interface OperationRecord {
   location: string;
   service: string;
   kind: "create" | "update" | "delete";
+  resultType: "service" | "revision";
   createTime: string;
   /** The revision whose readiness ends the operation, if the operation created one. */
   awaitRevision?: string;

@@ -31,14 +31,62 @@ export function createCloudRunClients(target: CloudRunTarget): CloudRunClients {
 function clientOptions(target: CloudRunTarget): ClientOptions {
   if (target.kind === "google") return { fallback: true };
   const url = new URL(target.apiEndpoint);
-  if (url.protocol !== "http:") throw new Error(`Emulator endpoint must be http://, got '${target.apiEndpoint}'.`);
+  if (url.protocol !== "http:")
+    throw new Error(`Emulator endpoint must be http://, got '${target.apiEndpoint}'.`);
   return {
     fallback: true,
     apiEndpoint: url.hostname,
     port: Number(url.port),
     protocol: "http",
-    // google-gax uses an auth object with getRequestHeaders() directly and sends requests through its
-    // fetch(); PassThroughClient adds no Authorization header, so the emulator never sees a token.
+    // google-gax accepts any auth object with getRequestHeaders() and sends every request through its
+    // fetch(); PassThroughClient adds no Authorization header. The cast bridges google-gax's own
+    // nested copy of google-auth-library types.
     authClient: new PassThroughClient(),
-  } as ClientOptions;
+  } as unknown as ClientOptions;
+}
+
+export interface CloudRunApiError {
+  /** HTTP status, e.g. 409. */
+  httpStatus: number;
+  /** Google status name, e.g. "ABORTED", "NOT_FOUND". */
+  status: string;
+  message: string;
+  details: unknown[];
+}
+
+/**
+ * Reads a failed call's Google error body. Over the REST transport google-gax lets the auth
+ * client's fetch (gaxios) throw on non-2xx, so errors arrive as GaxiosError whose message is the
+ * raw `{ error: { code, message, status } }` body: the same against Google and the emulator.
+ * Errors that went through google-gax's own decoding (GoogleError) are read too.
+ */
+export function cloudRunErrorOf(error: unknown): CloudRunApiError | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as {
+    message?: unknown;
+    status?: unknown;
+    code?: unknown;
+    response?: { data?: unknown; status?: number };
+  };
+  for (const candidate of [e.response?.data, e.message]) {
+    const body = typeof candidate === "string" ? safeJson(candidate) : candidate;
+    const inner = (body as { error?: Record<string, unknown> } | undefined)?.error;
+    if (inner && typeof inner.message === "string") {
+      return {
+        httpStatus: Number(inner.code ?? e.response?.status ?? e.status ?? 0),
+        status: String(inner.status ?? ""),
+        message: inner.message,
+        details: Array.isArray(inner.details) ? inner.details : [],
+      };
+    }
+  }
+  return undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

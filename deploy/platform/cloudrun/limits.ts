@@ -37,7 +37,9 @@ export function checkTrafficTag(tag: string, serviceName: string): LimitCheck {
   if (!/^[a-z]/.test(tag)) return fail(`Traffic tag '${tag}' must start with a lowercase letter.`);
   if (tag.endsWith("-")) return fail(`Traffic tag '${tag}' must not end with a dash.`);
   if (tag.length < TAG_MIN_LENGTH) {
-    return fail(`Traffic tag '${tag}' is too short; tags must contain at least ${TAG_MIN_LENGTH} characters.`);
+    return fail(
+      `Traffic tag '${tag}' is too short; tags must contain at least ${TAG_MIN_LENGTH} characters.`,
+    );
   }
   if (tag.length + serviceName.length > TAG_PLUS_SERVICE_MAX_LENGTH) {
     return fail(
@@ -49,7 +51,9 @@ export function checkTrafficTag(tag: string, serviceName: string): LimitCheck {
 
 export function checkRevisionName(revision: string, serviceName: string): LimitCheck {
   if (!revision.startsWith(`${serviceName}-`)) {
-    return fail(`Revision name '${revision}' must be prefixed by the service name followed by a dash ('${serviceName}-').`);
+    return fail(
+      `Revision name '${revision}' must be prefixed by the service name followed by a dash ('${serviceName}-').`,
+    );
   }
   if (revision.length > REVISION_NAME_MAX_LENGTH) {
     return fail(`Revision name '${revision}' must be at most ${REVISION_NAME_MAX_LENGTH} characters.`);
@@ -96,7 +100,8 @@ export function checkTraffic(
     if (entry.tag) {
       const tagCheck = checkTrafficTag(entry.tag, serviceName);
       if (!tagCheck.ok) errors.push(`${where}.tag: ${tagCheck.message}`);
-      if (tags.has(entry.tag)) errors.push(`${where}.tag: Traffic tag '${entry.tag}' is used more than once.`);
+      if (tags.has(entry.tag))
+        errors.push(`${where}.tag: Traffic tag '${entry.tag}' is used more than once.`);
       tags.add(entry.tag);
     }
   });

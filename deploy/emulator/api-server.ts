@@ -1,0 +1,285 @@
+import type http from "node:http";
+import { ApiError, notFound } from "./api-error.js";
+import type { Controller } from "./controller.js";
+import { renderOperation, renderRevision, renderService } from "./render.js";
+import {
+  createService,
+  deleteRevision,
+  deleteService,
+  type ServiceRef,
+  updateService,
+} from "./service-logic.js";
+import type { StateStore } from "./state-store.js";
+import type { JsonObject, OperationRecord } from "./state-types.js";
+import { serviceKey } from "./state-types.js";
+
+// The Cloud Run Admin API v2 REST surface (the http rules in google/cloud/run/v2/*.proto).
+
+const SEG = "([^/:]+)";
+const LOC = `^/v2/projects/${SEG}/locations/${SEG}`;
+const ROUTES = {
+  services: new RegExp(`${LOC}/services$`),
+  service: new RegExp(`${LOC}/services/${SEG}$`),
+  revisions: new RegExp(`${LOC}/services/${SEG}/revisions$`),
+  revision: new RegExp(`${LOC}/services/${SEG}/revisions/${SEG}$`),
+  operations: new RegExp(`${LOC}/operations$`),
+  operation: new RegExp(`${LOC}/operations/${SEG}$`),
+  operationWait: new RegExp(`${LOC}/operations/${SEG}:wait$`),
+};
+
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_WAIT_MS = 60_000;
+
+interface Request {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+type Reply = { status: number; body: JsonObject };
+type Groups = [string, string, string, string];
+
+export class ApiServer {
+  constructor(
+    private readonly store: StateStore,
+    private readonly controller: Controller,
+  ) {}
+
+  readonly handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    let reply: Reply;
+    try {
+      const url = new URL(req.url ?? "/", "http://emulator");
+      const raw = await readBody(req);
+      let body: unknown = {};
+      if (raw) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          throw new ApiError("INVALID_ARGUMENT", "Invalid JSON payload received.");
+        }
+      }
+      reply = await this.route({
+        method: req.method ?? "GET",
+        path: decodeURIComponent(url.pathname),
+        query: url.searchParams,
+        body,
+      });
+    } catch (error) {
+      const apiError =
+        error instanceof ApiError
+          ? error
+          : new ApiError("INTERNAL", `Internal error: ${(error as Error).message}`);
+      reply = { status: apiError.httpCode, body: apiError.toBody() };
+    }
+    const payload = JSON.stringify(reply.body);
+    res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8" });
+    res.end(payload);
+  };
+
+  private readonly table: [string, RegExp, (req: Request, g: Groups) => Reply | Promise<Reply>][] = [
+    [
+      "POST",
+      ROUTES.services,
+      (r, [project, location]) => this.create(r, { project, location, service: param(r.query, "serviceId") }),
+    ],
+    ["GET", ROUTES.services, (r, [project, location]) => this.listServices(r, project, location)],
+    [
+      "GET",
+      ROUTES.service,
+      (_r, [project, location, service]) => this.getService({ project, location, service }),
+    ],
+    [
+      "PATCH",
+      ROUTES.service,
+      (r, [project, location, service]) => this.update(r, { project, location, service }),
+    ],
+    [
+      "DELETE",
+      ROUTES.service,
+      (r, [project, location, service]) => this.remove(r, { project, location, service }),
+    ],
+    [
+      "GET",
+      ROUTES.revisions,
+      (r, [project, location, service]) => this.listRevisions(r, { project, location, service }),
+    ],
+    [
+      "GET",
+      ROUTES.revision,
+      (_r, [project, location, service, rev]) => this.getRevision({ project, location, service }, rev),
+    ],
+    [
+      "DELETE",
+      ROUTES.revision,
+      (r, [project, location, service, rev]) => this.removeRevision(r, { project, location, service }, rev),
+    ],
+    [
+      "POST",
+      ROUTES.operationWait,
+      (r, [project, location, id]) => this.waitOperation(r, project, location, id),
+    ],
+    [
+      "GET",
+      ROUTES.operation,
+      (_r, [project, location, id]) => ({ status: 200, body: this.operation(project, location, id) }),
+    ],
+    [
+      "DELETE",
+      ROUTES.operation,
+      (_r, [project, location, id]) => this.deleteOperation(project, location, id),
+    ],
+    ["GET", ROUTES.operations, (_r, [project, location]) => this.listOperations(project, location)],
+  ];
+
+  private async route(req: Request): Promise<Reply> {
+    for (const [method, pattern, handler] of this.table) {
+      const match = req.path.match(pattern);
+      if (match && method === req.method) return handler(req, match.slice(1) as Groups);
+    }
+    throw new ApiError("UNIMPLEMENTED", `The emulator does not implement ${req.method} ${req.path}.`);
+  }
+
+  private async mutation(change: Parameters<StateStore["mutate"]>[0]): Promise<Reply> {
+    const op = (await this.store.mutate(change)) as OperationRecord;
+    void this.controller.changed();
+    return { status: 200, body: renderOperation(this.store.state, op) };
+  }
+
+  private create(req: Request, ref: ServiceRef): Promise<Reply> {
+    const validateOnly = flag(req.query, "validateOnly");
+    return this.mutation((draft) =>
+      createService(draft, ref, req.body, { validateOnly }, this.controller.context()),
+    );
+  }
+
+  private update(req: Request, ref: ServiceRef): Promise<Reply> {
+    const options = {
+      validateOnly: flag(req.query, "validateOnly"),
+      allowMissing: flag(req.query, "allowMissing"),
+      updateMask: param(req.query, "updateMask").split(",").filter(Boolean),
+    };
+    return this.mutation((draft) => updateService(draft, ref, req.body, options, this.controller.context()));
+  }
+
+  private remove(req: Request, ref: ServiceRef): Promise<Reply> {
+    const options = {
+      validateOnly: flag(req.query, "validateOnly"),
+      etag: param(req.query, "etag") || undefined,
+    };
+    return this.mutation((draft) => deleteService(draft, ref, options, this.controller.context()));
+  }
+
+  private removeRevision(req: Request, ref: ServiceRef, revision: string): Promise<Reply> {
+    const options = {
+      validateOnly: flag(req.query, "validateOnly"),
+      etag: param(req.query, "etag") || undefined,
+    };
+    return this.mutation((draft) => deleteRevision(draft, ref, revision, options, this.controller.context()));
+  }
+
+  private getService(ref: ServiceRef): Reply {
+    const state = this.store.state;
+    const service = state.services[serviceKey(ref.project, ref.location, ref.service)];
+    if (!service) throw notFound("SERVICE", ref.service, ref.location, ref.project);
+    return { status: 200, body: renderService(state, service) };
+  }
+
+  private listServices(req: Request, project: string, location: string): Reply {
+    const state = this.store.state;
+    const prefix = `projects/${project}/locations/${location}/services/`;
+    const services = Object.entries(state.services)
+      .filter(
+        ([key]) => key.startsWith(prefix) || (location === "-" && key.startsWith(`projects/${project}/`)),
+      )
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, s]) => renderService(state, s));
+    return { status: 200, body: page(services, req.query, "services") };
+  }
+
+  private getRevision(ref: ServiceRef, revisionName: string): Reply {
+    const key = serviceKey(ref.project, ref.location, ref.service);
+    const service = this.store.state.services[key];
+    const revision = this.store.state.revisions[key]?.[revisionName];
+    if (!service || !revision) throw notFound("REVISION", revisionName, ref.location, ref.project);
+    return { status: 200, body: renderRevision(service, revision) };
+  }
+
+  private listRevisions(req: Request, ref: ServiceRef): Reply {
+    const key = serviceKey(ref.project, ref.location, ref.service);
+    const service = this.store.state.services[key];
+    if (!service) throw notFound("SERVICE", ref.service, ref.location, ref.project);
+    // Newest first, like Cloud Run.
+    const revisions = Object.values(this.store.state.revisions[key] ?? {})
+      .sort((a, b) => b.createTime.localeCompare(a.createTime) || b.name.localeCompare(a.name))
+      .map((r) => renderRevision(service, r));
+    return { status: 200, body: page(revisions, req.query, "revisions") };
+  }
+
+  private operation(project: string, location: string, id: string): JsonObject {
+    const op = this.store.state.operations[id];
+    if (!op || op.project !== project || op.location !== location) {
+      throw notFound("OPERATION", id, location, project);
+    }
+    return renderOperation(this.store.state, op);
+  }
+
+  private async waitOperation(req: Request, project: string, location: string, id: string): Promise<Reply> {
+    const body = req.body as { timeout?: string };
+    const seconds = Number.parseFloat(String(body.timeout ?? "").replace(/s$/, ""));
+    const deadline =
+      Date.now() + Math.min(Number.isFinite(seconds) ? seconds * 1000 : MAX_WAIT_MS, MAX_WAIT_MS);
+    let op = this.operation(project, location, id);
+    while (!op.done && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      op = this.operation(project, location, id);
+    }
+    return { status: 200, body: op };
+  }
+
+  private listOperations(project: string, location: string): Reply {
+    const state = this.store.state;
+    const operations = Object.values(state.operations)
+      .filter((op) => op.project === project && op.location === location)
+      .map((op) => renderOperation(state, op));
+    return { status: 200, body: { operations } };
+  }
+
+  private async deleteOperation(project: string, location: string, id: string): Promise<Reply> {
+    this.operation(project, location, id);
+    await this.store.mutate((draft) => {
+      delete draft.operations[id];
+    });
+    return { status: 200, body: {} };
+  }
+}
+
+function param(query: URLSearchParams, camel: string): string {
+  const snake = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return query.get(camel) ?? query.get(snake) ?? "";
+}
+
+function flag(query: URLSearchParams, name: string): boolean {
+  return param(query, name) === "true";
+}
+
+function page(items: JsonObject[], query: URLSearchParams, field: string): JsonObject {
+  const size = Number.parseInt(param(query, "pageSize"), 10) || DEFAULT_PAGE_SIZE;
+  const token = param(query, "pageToken");
+  const start = token ? Number.parseInt(Buffer.from(token, "base64url").toString("utf8"), 10) : 0;
+  if (!Number.isInteger(start) || start < 0)
+    throw new ApiError("INVALID_ARGUMENT", `Invalid page token '${token}'.`);
+  const slice = items.slice(start, start + size);
+  const next =
+    start + size < items.length ? Buffer.from(String(start + size)).toString("base64url") : undefined;
+  return { [field]: slice, ...(next ? { nextPageToken: next } : {}) };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,185 @@
+import { spawn } from "node:child_process";
+import { existsSync, openSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { startEmulator } from "./emulator.js";
+
+// Detached emulator for the CLI (`echogate emulator start|stop|status`).
+//
+// How it is spawned (all in `daemonCommand` below): `node <this file> --state-dir D --image-store I`.
+// From source (this file is daemon.ts) the child runs as `node --import <tsx loader> daemon.ts`.
+// From a build, daemon.ts must be bundled as its own entry `emulator-daemon.js` next to the CLI
+// bundle (or stay unbundled as daemon.js); the child then runs as plain `node emulator-daemon.js`.
+// The module runs `runDaemon()` itself when the process entry is one of those files.
+
+export const EMULATOR_STATE_DIR = ".echogate/emulator";
+export const EMULATOR_IMAGE_DIR = ".echogate/images";
+const INFO_FILE = "emulator.json";
+const START_TIMEOUT_MS = 20_000;
+
+export interface EmulatorInfo {
+  pid: number;
+  apiEndpoint: string;
+  startedAt: string;
+}
+
+export interface EmulatorStatus {
+  running: boolean;
+  apiEndpoint?: string;
+  pid?: number;
+}
+
+const stateDirOf = (projectDir: string) => path.join(projectDir, EMULATOR_STATE_DIR);
+const infoFileOf = (projectDir: string) => path.join(stateDirOf(projectDir), INFO_FILE);
+
+/** Runs the emulator in this process until SIGTERM/SIGINT; writes `<stateDir>/emulator.json`. */
+export async function runDaemon(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const stateDir = arg("--state-dir");
+  const imageStoreDir = arg("--image-store");
+  if (!stateDir || !imageStoreDir)
+    throw new Error("Usage: daemon --state-dir DIR --image-store DIR [--port N]");
+  const start = (port: number) =>
+    startEmulator({ stateDir, imageStoreDir, port, log: (m) => console.error(`[emulator] ${m}`) });
+  // The previous port is preferred; if something else took it, any free port will do.
+  const emulator = await start(Number(arg("--port") ?? 0)).catch(() => start(0));
+  const info: EmulatorInfo = {
+    pid: process.pid,
+    apiEndpoint: emulator.apiEndpoint,
+    startedAt: new Date().toISOString(),
+  };
+  const infoFile = path.join(stateDir, INFO_FILE);
+  await writeFile(`${infoFile}.tmp`, JSON.stringify(info, null, 2));
+  await rename(`${infoFile}.tmp`, infoFile);
+  const shutdown = async () => {
+    await emulator.close();
+    await rm(infoFile, { force: true });
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown());
+  process.once("SIGINT", () => void shutdown());
+}
+
+/** The one place that knows how to launch the daemon: [executable, ...args]. */
+export function daemonCommand(): string[] {
+  const self = fileURLToPath(import.meta.url);
+  if (self.endsWith(".ts")) {
+    const tsx = createRequire(import.meta.url).resolve("tsx");
+    return [process.execPath, "--import", pathToFileURL(tsx).href, self];
+  }
+  if (path.basename(self) === "daemon.js") return [process.execPath, self];
+  const bundled = path.join(path.dirname(self), "emulator-daemon.js");
+  if (!existsSync(bundled)) throw new Error(`Failed to find the emulator daemon entry at ${bundled}.`);
+  return [process.execPath, bundled];
+}
+
+async function readInfo(projectDir: string): Promise<EmulatorInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(infoFileOf(projectDir), "utf8")) as EmulatorInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function answers(apiEndpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${apiEndpoint}/v2/projects/-/locations/-/services`, {
+      signal: AbortSignal.timeout(2_000),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function emulatorStatus(projectDir: string): Promise<EmulatorStatus> {
+  const info = await readInfo(projectDir);
+  if (!info || !isAlive(info.pid) || !(await answers(info.apiEndpoint))) return { running: false };
+  return { running: true, apiEndpoint: info.apiEndpoint, pid: info.pid };
+}
+
+/** Returns the running emulator of this project, starting a detached one if needed. */
+export async function ensureEmulator(projectDir: string): Promise<{ apiEndpoint: string; pid: number }> {
+  const status = await emulatorStatus(projectDir);
+  if (status.running) return { apiEndpoint: status.apiEndpoint!, pid: status.pid! };
+  const stateDir = stateDirOf(projectDir);
+  await mkdir(stateDir, { recursive: true });
+  await rm(infoFileOf(projectDir), { force: true });
+  const previous = await readPort(stateDir);
+  const [executable, ...args] = daemonCommand();
+  const log = openSync(path.join(stateDir, "daemon.log"), "a");
+  const child = spawn(
+    executable!,
+    [
+      ...args,
+      "--state-dir",
+      stateDir,
+      "--image-store",
+      path.join(projectDir, EMULATOR_IMAGE_DIR),
+      ...(previous ? ["--port", String(previous)] : []),
+    ],
+    { detached: true, stdio: ["ignore", log, log], cwd: projectDir },
+  );
+  child.unref();
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const info = await readInfo(projectDir);
+    if (info && (await answers(info.apiEndpoint))) {
+      await writeFile(path.join(stateDir, "api-port"), new URL(info.apiEndpoint).port);
+      return { apiEndpoint: info.apiEndpoint, pid: info.pid };
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Failed to start the Cloud Run emulator; see ${path.join(stateDir, "daemon.log")}.`);
+}
+
+/** Stops the project's emulator (SIGTERM; it stops its revision processes). */
+export async function stopEmulator(projectDir: string): Promise<{ stopped: boolean }> {
+  const info = await readInfo(projectDir);
+  if (!info || !isAlive(info.pid)) {
+    await rm(infoFileOf(projectDir), { force: true });
+    return { stopped: false };
+  }
+  process.kill(info.pid, "SIGTERM");
+  // Revision processes get up to 10 s between SIGTERM and SIGKILL.
+  const deadline = Date.now() + 15_000;
+  while (isAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(info.pid)) process.kill(info.pid, "SIGKILL");
+  await rm(infoFileOf(projectDir), { force: true });
+  return { stopped: true };
+}
+
+/** The API port used last time, so the endpoint stays stable across restarts when possible. */
+async function readPort(stateDir: string): Promise<number | undefined> {
+  try {
+    const port = Number((await readFile(path.join(stateDir, "api-port"), "utf8")).trim());
+    return Number.isInteger(port) && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Matched by file name, not import.meta.url: with code splitting this module may live in a shared
+// chunk while the process entry is dist/emulator-daemon.js.
+const entryName = process.argv[1] ? path.basename(process.argv[1]) : "";
+if (/^(emulator-)?daemon\.(ts|js|mjs)$/.test(entryName) && process.argv.includes("--state-dir")) {
+  runDaemon().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

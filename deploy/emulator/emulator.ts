@@ -1,0 +1,88 @@
+import http from "node:http";
+import type net from "node:net";
+import path from "node:path";
+import { ApiServer } from "./api-server.js";
+import { Controller } from "./controller.js";
+import { DataPlane } from "./data-plane.js";
+import { StateStore } from "./state-store.js";
+
+export interface StartEmulatorOptions {
+  stateDir: string;
+  imageStoreDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: "127.0.0.1";
+  /** How long a revision may take to listen on PORT (default 10 s). */
+  startupTimeoutMs?: number;
+  /** How long an unreferenced revision keeps running (default 30 s). */
+  idleStopMs?: number;
+  /** Between SIGTERM and SIGKILL when stopping a revision (default 10 s, like Cloud Run). */
+  terminationGraceMs?: number;
+  random?: () => number;
+  log?: (message: string) => void;
+}
+
+export interface RunningEmulator {
+  apiEndpoint: string;
+  port: number;
+  /** pids of the revision processes currently running (for diagnostics and tests). */
+  revisionPids(): number[];
+  close(): Promise<void>;
+}
+
+export const STATE_FILE = "state.json";
+
+/** Starts the Cloud Run Admin API v2 emulator and its data plane on loopback. */
+export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
+  const host = options.host ?? "127.0.0.1";
+  const random = options.random ?? Math.random;
+  const log = options.log ?? (() => {});
+  const startupTimeoutMs = options.startupTimeoutMs ?? 10_000;
+  const store = await StateStore.open(path.join(options.stateDir, STATE_FILE));
+  const dataPlane = new DataPlane({
+    random,
+    idleStopMs: options.idleStopMs ?? 30_000,
+    terminationGraceMs: options.terminationGraceMs ?? 10_000,
+  });
+  const controller = new Controller(store, dataPlane, {
+    imageStoreDir: options.imageStoreDir,
+    logDir: path.join(options.stateDir, "logs"),
+    startupTimeoutMs,
+    random,
+    log,
+  });
+  const api = new ApiServer(store, controller);
+  const server = http.createServer((req, res) => void api.handle(req, res));
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
+  });
+
+  // Restore the data plane: restart serving revisions and finish interrupted rollouts.
+  await controller.requestReconcile();
+  await controller.settle(startupTimeoutMs + 5_000);
+
+  let closing: Promise<void> | undefined;
+  return {
+    apiEndpoint: `http://${host}:${port}`,
+    port,
+    revisionPids: () => dataPlane.pids(),
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
+        });
+        await controller.close();
+        await store.flush();
+        await dataPlane.close();
+      })();
+      return closing;
+    },
+  };
+}

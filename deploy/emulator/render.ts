@@ -1,0 +1,178 @@
+import { createHash } from "node:crypto";
+import type {
+  EmulatorState,
+  JsonObject,
+  OperationRecord,
+  RevisionRecord,
+  ServiceRecord,
+} from "./state-types.js";
+import { serviceKey } from "./state-types.js";
+import { resolveTraffic, WIRE_TYPE } from "./traffic.js";
+
+// State records -> Cloud Run Admin API v2 JSON (proto3 JSON: lowerCamelCase, int64 as strings,
+// enums as names, Any with @type).
+
+export const SERVICE_TYPE_URL = "type.googleapis.com/google.cloud.run.v2.Service";
+export const REVISION_TYPE_URL = "type.googleapis.com/google.cloud.run.v2.Revision";
+const EMULATOR_PRINCIPAL = "emulator@echogate.local";
+
+export function loopbackUrl(port: number | undefined): string | undefined {
+  return port ? `http://127.0.0.1:${port}` : undefined;
+}
+
+export function etagOf(uid: string, version: number): string {
+  return createHash("sha256").update(`${uid}:${version}`).digest("base64url").slice(0, 24);
+}
+
+export function revisionResourceName(service: ServiceRecord, revision: string): string {
+  return `${serviceKey(service.project, service.location, service.name)}/revisions/${revision}`;
+}
+
+export function isReconciling(state: EmulatorState, key: string): boolean {
+  return Object.values(state.operations).some(
+    (op) => !op.done && serviceKey(op.project, op.location, op.service) === key,
+  );
+}
+
+function condition(type: string, state: string, time: string, message?: string, extra: JsonObject = {}) {
+  return { type, state, lastTransitionTime: time, ...(message ? { message } : {}), ...extra };
+}
+
+export function renderService(state: EmulatorState, service: ServiceRecord): JsonObject {
+  const key = serviceKey(service.project, service.location, service.name);
+  const revisions = state.revisions[key] ?? {};
+  const reconciling = isReconciling(state, key);
+  const latestCreated = revisions[service.latestCreatedRevision];
+  const resolved = resolveTraffic(service.traffic, service.latestReadyRevision);
+  const routesBroken = resolved.some(
+    (t) => t.percent > 0 && (!t.revision || revisions[t.revision]?.phase === "failed"),
+  );
+  const configState =
+    latestCreated?.phase === "failed"
+      ? "CONDITION_FAILED"
+      : latestCreated?.phase === "pending"
+        ? "CONDITION_RECONCILING"
+        : "CONDITION_SUCCEEDED";
+  const routesState = reconciling
+    ? "CONDITION_RECONCILING"
+    : routesBroken
+      ? "CONDITION_FAILED"
+      : "CONDITION_SUCCEEDED";
+  const readyState =
+    service.failureMessage || configState === "CONDITION_FAILED" || routesState === "CONDITION_FAILED"
+      ? "CONDITION_FAILED"
+      : reconciling || configState === "CONDITION_RECONCILING"
+        ? "CONDITION_RECONCILING"
+        : "CONDITION_SUCCEEDED";
+  const time = service.updateTime;
+  const uri = loopbackUrl(service.port);
+  return {
+    name: key,
+    ...(service.description ? { description: service.description } : {}),
+    uid: service.uid,
+    generation: String(service.generation),
+    labels: service.labels,
+    annotations: service.annotations,
+    createTime: service.createTime,
+    updateTime: service.updateTime,
+    creator: EMULATOR_PRINCIPAL,
+    lastModifier: EMULATOR_PRINCIPAL,
+    ingress: "INGRESS_TRAFFIC_ALL",
+    launchStage: "GA",
+    template: {
+      ...(service.templateRevision ? { revision: service.templateRevision } : {}),
+      ...service.template,
+    },
+    traffic: service.traffic.map((t) => ({
+      type: WIRE_TYPE[t.type],
+      ...(t.revision ? { revision: t.revision } : {}),
+      percent: t.percent,
+      ...(t.tag ? { tag: t.tag } : {}),
+    })),
+    ...(uri ? { uri, urls: [uri] } : {}),
+    observedGeneration: String(service.observedGeneration),
+    terminalCondition: condition(
+      "Ready",
+      readyState,
+      time,
+      readyState === "CONDITION_FAILED" ? service.failureMessage : undefined,
+    ),
+    conditions: [
+      condition("RoutesReady", routesState, time),
+      condition(
+        "ConfigurationsReady",
+        configState,
+        time,
+        configState === "CONDITION_FAILED" ? latestCreated?.phaseMessage : undefined,
+      ),
+    ],
+    latestCreatedRevision: revisionResourceName(service, service.latestCreatedRevision),
+    ...(service.latestReadyRevision
+      ? { latestReadyRevision: revisionResourceName(service, service.latestReadyRevision) }
+      : {}),
+    trafficStatuses: resolved.map((t) => {
+      const tagUri = t.tag ? loopbackUrl(service.tagPorts[t.tag]) : undefined;
+      return {
+        type: WIRE_TYPE[t.type],
+        ...(t.revision ? { revision: t.revision } : {}),
+        percent: t.percent,
+        ...(t.tag ? { tag: t.tag } : {}),
+        ...(tagUri ? { uri: tagUri } : {}),
+      };
+    }),
+    reconciling,
+    etag: etagOf(service.uid, service.version),
+  };
+}
+
+const REVISION_READY_STATE = {
+  pending: "CONDITION_RECONCILING",
+  ready: "CONDITION_SUCCEEDED",
+  failed: "CONDITION_FAILED",
+} as const;
+
+export function renderRevision(service: ServiceRecord, revision: RevisionRecord): JsonObject {
+  const { labels, annotations, ...spec } = revision.spec;
+  const time = revision.phaseTime ?? revision.updateTime;
+  const readyExtra: JsonObject = revision.phaseMessage?.startsWith("Image ")
+    ? { reason: "CONTAINER_MISSING" }
+    : {};
+  return {
+    ...spec,
+    name: revisionResourceName(service, revision.name),
+    uid: revision.uid,
+    generation: String(revision.generation),
+    labels,
+    annotations,
+    createTime: revision.createTime,
+    updateTime: revision.updateTime,
+    launchStage: "GA",
+    service: serviceKey(service.project, service.location, service.name),
+    reconciling: revision.phase === "pending",
+    conditions: [
+      condition("Ready", REVISION_READY_STATE[revision.phase], time, revision.phaseMessage, readyExtra),
+      condition("ContainerHealthy", REVISION_READY_STATE[revision.phase], time),
+      condition("ResourcesAvailable", "CONDITION_SUCCEEDED", revision.createTime),
+    ],
+    observedGeneration: String(revision.generation),
+    etag: etagOf(revision.uid, revision.phase === "pending" ? 0 : 1),
+  };
+}
+
+export function operationName(op: OperationRecord): string {
+  return `projects/${op.project}/locations/${op.location}/operations/${op.id}`;
+}
+
+export function renderOperation(state: EmulatorState, op: OperationRecord): JsonObject {
+  const typeUrl = op.resultType === "revision" ? REVISION_TYPE_URL : SERVICE_TYPE_URL;
+  const live = state.services[serviceKey(op.project, op.location, op.service)];
+  const metadata =
+    op.response ?? (op.resultType !== "revision" && live ? renderService(state, live) : op.snapshot) ?? {};
+  return {
+    name: operationName(op),
+    metadata: { "@type": typeUrl, ...metadata },
+    done: op.done,
+    ...(op.done && op.error ? { error: op.error } : {}),
+    ...(op.done && !op.error ? { response: { "@type": typeUrl, ...(op.response ?? {}) } } : {}),
+  };
+}

@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, type WriteStream } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import type { ResolvedImage } from "./image-store-reader.js";
+import type { ContainerSpec } from "./state-types.js";
+
+export interface LaunchSpec {
+  service: string;
+  revision: string;
+  container: ContainerSpec;
+  image: ResolvedImage;
+  port: number;
+  startupTimeoutMs: number;
+  logFile?: string;
+}
+
+export type StartResult = { ok: true; process: RevisionProcess } | { ok: false; message: string };
+
+const STDERR_TAIL_LINES = 20;
+const CONNECT_POLL_MS = 100;
+
+/**
+ * argv the way Cloud Run builds it: the manifest `entrypoint` plays the image ENTRYPOINT;
+ * `command` replaces it, `args` are appended (Docker: command overrides ENTRYPOINT, args the CMD).
+ */
+export function buildArgv(entrypoint: readonly string[], container: ContainerSpec): string[] {
+  const base = container.command?.length ? container.command : entrypoint;
+  return [...base, ...(container.args ?? [])];
+}
+
+export function buildEnv(spec: LaunchSpec): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (process.env.PATH) env.PATH = process.env.PATH;
+  if (process.env.SYSTEMROOT) env.SYSTEMROOT = process.env.SYSTEMROOT;
+  Object.assign(env, spec.image.manifest.env);
+  for (const e of spec.container.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  env.PORT = String(spec.port);
+  env.K_SERVICE = spec.service;
+  env.K_REVISION = spec.revision;
+  env.K_CONFIGURATION = spec.service;
+  return env;
+}
+
+function resolveExecutable(argv0: string, rootfs: string): string {
+  if (argv0 === "node") return process.execPath;
+  return argv0.includes("/") && !path.isAbsolute(argv0) ? path.join(rootfs, argv0) : argv0;
+}
+
+/** Resolves a free loopback port by binding port 0 and releasing it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function startFailure(port: number, detail: string, stderr: string[]): string {
+  const tail = stderr.length > 0 ? `\nLast stderr lines:\n${stderr.join("\n")}` : "";
+  return (
+    `The user-provided container failed to start and listen on the port defined provided by the PORT=${port} ` +
+    `environment variable within the allocated timeout. ${detail} This can happen when the container port is ` +
+    `misconfigured or if the timeout is too short.${tail}`
+  );
+}
+
+export class RevisionProcess {
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+    log: WriteStream | undefined,
+  ) {
+    this.exitPromise = new Promise((resolve) => {
+      child.once("exit", () => {
+        this.exited = true;
+        log?.end();
+        resolve();
+      });
+    });
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period, as Cloud Run does on scale-down. */
+  async stop(graceMs: number): Promise<void> {
+    if (this.exited) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  whenExited(): Promise<void> {
+    return this.exitPromise;
+  }
+}
+
+export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResult> {
+  const { manifest, rootfs } = spec.image;
+  const argv = buildArgv(manifest.entrypoint, spec.container);
+  const [argv0, ...rest] = argv;
+  if (!argv0) return { ok: false, message: startFailure(spec.port, "The container has no entrypoint.", []) };
+  const log = spec.logFile ? createWriteStream(spec.logFile, { flags: "a" }) : undefined;
+  const stderr: string[] = [];
+  let spawnError: Error | undefined;
+  const child = spawn(resolveExecutable(argv0, rootfs), rest, {
+    cwd: path.join(rootfs, manifest.workingDir),
+    env: buildEnv(spec),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.once("error", (error) => {
+    spawnError = error;
+  });
+  child.stdout?.on("data", (chunk: Buffer) => log?.write(chunk));
+  child.stderr?.on("data", (chunk: Buffer) => {
+    log?.write(chunk);
+    stderr.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    stderr.splice(0, Math.max(0, stderr.length - STDERR_TAIL_LINES));
+  });
+  const proc = new RevisionProcess(child, spec.port, log);
+  // stderr is complete once stdio closes; bounded in case a grandchild keeps the pipe open.
+  const stdioClosed = new Promise<void>((resolve) => {
+    child.once("close", () => resolve());
+    proc.whenExited().then(() => setTimeout(resolve, 500));
+  });
+  let exitCode: number | null = null;
+  child.once("exit", (code, signal) => {
+    exitCode = code ?? (signal ? 128 : null);
+  });
+
+  const deadline = Date.now() + spec.startupTimeoutMs;
+  while (Date.now() < deadline) {
+    if (spawnError) {
+      return {
+        ok: false,
+        message: startFailure(spec.port, `Failed to run '${argv0}': ${spawnError.message}.`, stderr),
+      };
+    }
+    if (!proc.running) {
+      await stdioClosed;
+      return {
+        ok: false,
+        message: startFailure(spec.port, `The process exited with code ${exitCode}.`, stderr),
+      };
+    }
+    if (await canConnect(spec.port)) return { ok: true, process: proc };
+    await new Promise((r) => setTimeout(r, CONNECT_POLL_MS));
+  }
+  await proc.stop(1000);
+  return {
+    ok: false,
+    message: startFailure(
+      spec.port,
+      `The process did not listen within ${spec.startupTimeoutMs} ms.`,
+      stderr,
+    ),
+  };
+}

@@ -1,0 +1,61 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { type EmulatorState, emptyState } from "./state-types.js";
+
+/**
+ * The emulator's JSON state file. Mutations run one at a time on a copy of the state; the copy is
+ * written to a temporary file and renamed over state.json (atomic on POSIX), then it becomes the
+ * current state. A mutation that throws changes nothing.
+ */
+export class StateStore {
+  private current: EmulatorState;
+  private queue: Promise<unknown> = Promise.resolve();
+  private writes = 0;
+
+  private constructor(
+    readonly file: string,
+    initial: EmulatorState,
+  ) {
+    this.current = initial;
+  }
+
+  static async open(file: string): Promise<StateStore> {
+    await mkdir(path.dirname(file), { recursive: true });
+    let initial = emptyState();
+    try {
+      const parsed = JSON.parse(await readFile(file, "utf8")) as EmulatorState;
+      if (parsed.schemaVersion === 1) initial = { ...emptyState(), ...parsed };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    return new StateStore(file, initial);
+  }
+
+  get state(): Readonly<EmulatorState> {
+    return this.current;
+  }
+
+  mutate<T>(change: (draft: EmulatorState) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      const draft = structuredClone(this.current);
+      const result = change(draft);
+      await this.write(draft);
+      this.current = draft;
+      return result;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once every queued mutation has been written. */
+  async flush(): Promise<void> {
+    await this.queue;
+  }
+
+  private async write(state: EmulatorState): Promise<void> {
+    this.writes += 1;
+    const temp = `${this.file}.${process.pid}.${this.writes}.tmp`;
+    await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+    await rename(temp, this.file);
+  }
+}

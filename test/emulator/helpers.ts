@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ImageManifest } from "../../deploy/build/image-manifest.js";
+import {
+  type RunningEmulator,
+  type StartEmulatorOptions,
+  startEmulator,
+} from "../../deploy/emulator/emulator.js";
+import {
+  type CloudRunApiError,
+  type CloudRunClients,
+  cloudRunErrorOf,
+  createCloudRunClients,
+} from "../../deploy/platform/cloudrun/clients.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const PROJECT = "demo-project";
+export const LOCATION = "europe-west1";
+export const PARENT = `projects/${PROJECT}/locations/${LOCATION}`;
+export const serviceName = (id: string) => `${PARENT}/services/${id}`;
+
+export type ImageBehavior = "serve" | "exit" | "never-listen";
+
+// A tiny HTTP + WebSocket server: /health answers { service, revision, version }, WebSocket
+// messages are echoed back prefixed by the revision name.
+const serverScript = (behavior: ImageBehavior) => `
+const http = require("node:http");
+const behavior = ${JSON.stringify(behavior)};
+if (behavior === "exit") {
+  console.error("boot: loading config");
+  console.error("fatal: DATABASE_URL is not set");
+  process.exit(3);
+}
+if (behavior === "never-listen") {
+  console.error("waiting for a dependency that never comes");
+  setInterval(() => {}, 1000);
+} else {
+  const { WebSocketServer } = require("ws");
+  const info = () => ({
+    service: process.env.K_SERVICE,
+    revision: process.env.K_REVISION,
+    configuration: process.env.K_CONFIGURATION,
+    version: process.env.APP_VERSION,
+    greeting: process.env.GREETING ?? null,
+    argv: process.argv.slice(2),
+  });
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(info()));
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws) => ws.on("message", (m) => ws.send(process.env.K_REVISION + ":" + m)));
+  server.listen(Number(process.env.PORT), "127.0.0.1");
+  process.on("SIGTERM", () => process.exit(0));
+}
+`;
+
+/** Writes an image into the store per the local image store contract; returns its reference. */
+export async function writeTestImage(
+  imageStoreDir: string,
+  options: { version?: string; behavior?: ImageBehavior } = {},
+): Promise<{ ref: string; digest: string }> {
+  const behavior = options.behavior ?? "serve";
+  const version = options.version ?? "0.1.0+test";
+  const script = serverScript(behavior);
+  const hex = createHash("sha256").update(`${version}\n${script}`).digest("hex");
+  const digest = `sha256:${hex}`;
+  const dir = path.join(imageStoreDir, `sha256-${hex}`);
+  await mkdir(path.join(dir, "rootfs"), { recursive: true });
+  await writeFile(path.join(dir, "rootfs", "server.cjs"), script);
+  const manifest: ImageManifest = {
+    schemaVersion: 1,
+    digest,
+    name: "echogate-test-server",
+    version,
+    gitSha: "abc1234",
+    createdAt: new Date().toISOString(),
+    entrypoint: ["node", "server.cjs"],
+    // NODE_PATH lets the CommonJS fixture require `ws` from this repo's node_modules.
+    env: { APP_VERSION: version, NODE_PATH: path.join(repoRoot, "node_modules") },
+    workingDir: ".",
+  };
+  await writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2));
+  return { ref: `local/echogate-test-server@${digest}`, digest };
+}
+
+export interface TestEmulator {
+  dir: string;
+  stateDir: string;
+  imageStoreDir: string;
+  emulator: RunningEmulator;
+  clients: CloudRunClients;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestEmulator(options: Partial<StartEmulatorOptions> = {}): Promise<TestEmulator> {
+  const dir = await mkdtemp(path.join(tmpdir(), "echogate-emulator-"));
+  const stateDir = path.join(dir, ".echogate", "emulator");
+  const imageStoreDir = path.join(dir, ".echogate", "images");
+  await mkdir(imageStoreDir, { recursive: true });
+  const start = () =>
+    startEmulator({
+      stateDir,
+      imageStoreDir,
+      startupTimeoutMs: 3_000,
+      idleStopMs: 500,
+      terminationGraceMs: 2_000,
+      log: process.env.EMULATOR_DEBUG ? (m: string) => console.error(m) : undefined,
+      ...options,
+    });
+  const t: TestEmulator = {
+    dir,
+    stateDir,
+    imageStoreDir,
+    emulator: await start(),
+    clients: undefined as unknown as CloudRunClients,
+    async restart() {
+      await t.clients.close();
+      await t.emulator.close();
+      t.emulator = await start();
+      t.clients = createCloudRunClients({ kind: "emulator", apiEndpoint: t.emulator.apiEndpoint });
+    },
+    async close() {
+      await t.clients.close();
+      await t.emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  t.clients = createCloudRunClients({ kind: "emulator", apiEndpoint: t.emulator.apiEndpoint });
+  return t;
+}
+
+export function template(image: string, extra: Record<string, unknown> = {}) {
+  return { containers: [{ image }], ...extra };
+}
+
+export async function fetchJson(url: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Awaits a call expected to fail and returns its Google error body. */
+export async function apiFailure(call: Promise<unknown>): Promise<CloudRunApiError> {
+  try {
+    await call;
+  } catch (error) {
+    const parsed = cloudRunErrorOf(error);
+    if (parsed) return parsed;
+    throw error;
+  }
+  throw new Error("Expected the call to fail, but it succeeded.");
+}
