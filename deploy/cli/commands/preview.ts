@@ -1,3 +1,96 @@
-import type { CommandDefinition } from "../command.js";
+import { type CommandDefinition, defineCommand } from "../command.js";
 
-export const previewCommands: CommandDefinition[] = [];
+const serverUrl = {
+  type: "string",
+  valueName: "<url>",
+  description: "The environment's server URL (default: read from Cloud Run)",
+} as const;
+
+export const previewCommands: CommandDefinition[] = [
+  defineCommand({
+    name: "preview deploy",
+    summary: "Deploy a server and web channel for a branch, gated like staging",
+    options: {
+      branch: {
+        type: "string",
+        valueName: "<name>",
+        description: "Git branch (default: GITHUB_HEAD_REF / current branch)",
+      },
+      env: {
+        type: "string",
+        valueName: "<env>",
+        description: "Preview environment to base on (default: the one with kind: preview)",
+      },
+      ttl: {
+        type: "string",
+        valueName: "<duration>",
+        description: "Lifetime, e.g. 7d (max 30d); renewed on every deploy",
+      },
+      markdown: { type: "boolean", description: "Also print a PR-comment block" },
+      "server-url": serverUrl,
+    },
+    examples: [
+      "echogate preview deploy --branch feature/Login-Flow_v2",
+      "echogate preview deploy --markdown",
+    ],
+    load: () => import("../handlers/preview-deploy.js"),
+  }),
+  defineCommand({
+    name: "preview list",
+    summary: "List previews: branch, service, web URL, version, gate, age, expiry",
+    options: {
+      env: {
+        type: "string",
+        valueName: "<env>",
+        description: "Preview environment (default: kind: preview)",
+      },
+    },
+    examples: ["echogate preview list", "echogate preview list --json"],
+    load: () => import("../handlers/preview-list.js"),
+  }),
+  defineCommand({
+    name: "preview cleanup",
+    summary: "Delete expired or named previews (service and web channel)",
+    options: {
+      "older-than": {
+        type: "string",
+        valueName: "<duration>",
+        description: "Delete previews older than this, e.g. 7d",
+      },
+      branch: { type: "string", valueName: "<name>", description: "Delete this branch's preview" },
+      protect: {
+        type: "string",
+        multiple: true,
+        valueName: "<branch>",
+        description: "Never delete this branch's preview (repeatable)",
+      },
+      yes: { type: "boolean", short: "y", description: "Don't ask; required without a terminal" },
+      env: {
+        type: "string",
+        valueName: "<env>",
+        description: "Preview environment (default: kind: preview)",
+      },
+    },
+    examples: [
+      "echogate preview cleanup --older-than 7d",
+      "echogate preview cleanup --branch feature/x --yes",
+    ],
+    load: () => import("../handlers/preview-cleanup.js"),
+  }),
+  defineCommand({
+    name: "web deploy",
+    summary: "Upload the web build (or promote it) and gate it against its server",
+    description:
+      "Scans the build for hard-coded servers, uploads only changed files, writes /echogate.json for the environment, runs the pair gate on a side channel, then releases. Environments with promotesFrom clone the gated version instead of uploading.",
+    args: [{ name: "env", description: "Environment, e.g. staging", required: true }],
+    options: {
+      "server-url": serverUrl,
+      upload: {
+        type: "boolean",
+        description: "Upload the local build even when the environment promotes from another",
+      },
+    },
+    examples: ["echogate web deploy staging", "echogate web deploy production"],
+    load: () => import("../handlers/web-deploy.js"),
+  }),
+];

@@ -1,0 +1,74 @@
+import { UsageError } from "../../core/errors.js";
+import { ExitCode } from "../../core/exit-codes.js";
+import { parseDuration } from "../../hosting/duration.js";
+import { MAX_TTL_SECONDS } from "../../hosting/emulator/hosting-logic.js";
+import { smokeFor } from "../../hosting/smoke-fn.js";
+import {
+  DEFAULT_PREVIEW_TTL_SECONDS,
+  deployPreview,
+  type PreviewDeployResult,
+  previewMarkdown,
+} from "../../preview/deploy-preview.js";
+import { currentBranch, currentCommit, currentCreator } from "../../preview/git-facts.js";
+import { openPreviewContext } from "../../preview/preview-context.js";
+import type { CommandContext } from "../command.js";
+import { outputReporter } from "./web-reporter.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const branch = (ctx.options.branch as string | undefined) ?? (await currentBranch(ctx.cwd, ctx.env));
+  if (!branch) {
+    throw new UsageError("Can't tell which branch to preview.", {
+      hint: "Pass --branch <name> (in CI: --branch $GITHUB_HEAD_REF).",
+    });
+  }
+  const ttlSeconds = previewTtl(ctx.options.ttl as string | undefined);
+  const context = await openPreviewContext(ctx.cwd, ctx.options.env as string | undefined, ctx.env);
+  try {
+    const commit = await currentCommit(ctx.cwd, ctx.env);
+    const creator = currentCreator(ctx.env);
+    const serverUrl = ctx.options["server-url"] as string | undefined;
+    const result = await deployPreview({
+      context,
+      projectDir: ctx.cwd,
+      branch,
+      ...(commit ? { commit } : {}),
+      ...(creator ? { creator } : {}),
+      ttlSeconds,
+      ...(serverUrl ? { serverUrl } : {}),
+      smoke: smokeFor(context.environment),
+      reporter: outputReporter(ctx.output),
+      signal: ctx.signal,
+      now: new Date(),
+    });
+    const markdown = ctx.options.markdown === true;
+    ctx.output.result(markdown ? { ...result, markdown: previewMarkdown(result) } : result, (data) =>
+      render(data, markdown),
+    );
+    return ExitCode.ok;
+  } finally {
+    await context.close();
+  }
+}
+
+export function previewTtl(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PREVIEW_TTL_SECONDS;
+  const seconds = parseDuration(text);
+  if (seconds === undefined || seconds <= 0 || seconds > MAX_TTL_SECONDS) {
+    throw new UsageError(`Can't use --ttl ${text}: expected a duration up to 30d, like 12h or 7d.`, {
+      hint: "Hosting channels live at most 30 days.",
+    });
+  }
+  return seconds;
+}
+
+function render(result: PreviewDeployResult, markdown: boolean): string {
+  const lines = [
+    `Preview ${result.id} for ${result.branch}`,
+    `  web      ${result.webUrl ?? "(no hosting)"}`,
+    `  server   ${result.serverUrl}`,
+    `  service  ${result.service}${result.version ? ` (${result.version})` : ""}`,
+    `  expires  ${result.expireTime}`,
+  ];
+  if (markdown) lines.push("", previewMarkdown(result));
+  return lines.join("\n");
+}

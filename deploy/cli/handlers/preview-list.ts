@@ -1,0 +1,45 @@
+import { ExitCode } from "../../core/exit-codes.js";
+import type { Style } from "../../core/output.js";
+import { formatAge } from "../../hosting/duration.js";
+import type { PreviewRow } from "../../preview/model.js";
+import { collectPreviews, openPreviewContext } from "../../preview/preview-context.js";
+import type { CommandContext } from "../command.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const context = await openPreviewContext(ctx.cwd, ctx.options.env as string | undefined, ctx.env);
+  try {
+    const now = new Date();
+    const rows = await collectPreviews(context, now);
+    ctx.output.result({ previews: rows }, (data, style) => renderTable(data.previews, now, style));
+    return ExitCode.ok;
+  } finally {
+    await context.close();
+  }
+}
+
+export function renderTable(rows: readonly PreviewRow[], now: Date, style: Style): string {
+  if (rows.length === 0) return "No previews.";
+  const header = ["BRANCH", "SERVICE", "WEB URL", "VERSION", "GATE", "AGE", "EXPIRES"];
+  const body = rows.map((row) => [
+    row.branch,
+    row.service ?? "-",
+    row.webUrl ?? "-",
+    row.version ?? "-",
+    row.gate,
+    row.ageMs === undefined ? "-" : formatAge(row.ageMs),
+    row.expireTime === undefined
+      ? "-"
+      : row.expired
+        ? "expired"
+        : `in ${formatAge(Date.parse(row.expireTime) - now.getTime())}`,
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => cells[column]!.length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join("  ")
+      .trimEnd();
+  return [style.bold(line(header)), ...body.map(line)].join("\n");
+}

@@ -1,0 +1,77 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { HostingConfig } from "../config/environment-schema.js";
+import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "./emulator/start-hosting-emulator.js";
+import { FirebaseHostingAdapter } from "./firebase-adapter.js";
+
+export interface HostingConnection {
+  adapter: FirebaseHostingAdapter;
+  /** Emulator only: the URL serving a channel (the real API puts it in channel.url). */
+  channelUrl: (site: string, channel: string, fromApi: string | undefined) => string | undefined;
+  close(): Promise<void>;
+}
+
+/** Written by a long-running local hosting emulator so commands can find it. */
+export const EMULATOR_INFO_FILE = "emulator.json";
+
+/**
+ * `ECHOGATE_HOSTING_URL` points any provider at a hosting API without auth (tests, the
+ * emulator); `firebase` uses Google credentials; `local` uses a running emulator, or starts
+ * one in-process for this command (state persists in .echogate/hosting/).
+ */
+export async function connectHosting(
+  projectDir: string,
+  hosting: HostingConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<HostingConnection> {
+  const passThrough = (_site: string, _channel: string, fromApi: string | undefined) => fromApi;
+  const override = env.ECHOGATE_HOSTING_URL;
+  if (override)
+    return {
+      adapter: new FirebaseHostingAdapter({ baseUrl: override, auth: "none" }),
+      channelUrl: passThrough,
+      close: async () => {},
+    };
+  if (hosting.provider === "firebase")
+    return {
+      adapter: new FirebaseHostingAdapter({ auth: "google" }),
+      channelUrl: passThrough,
+      close: async () => {},
+    };
+  const dir = join(projectDir, HOSTING_EMULATOR_DIR);
+  const running = await runningEmulator(dir);
+  if (running)
+    return {
+      adapter: new FirebaseHostingAdapter({ baseUrl: running, auth: "none" }),
+      channelUrl: passThrough,
+      close: async () => {},
+    };
+  const emulator = await startHostingEmulator({ dir });
+  return {
+    adapter: new FirebaseHostingAdapter({ baseUrl: emulator.url, auth: "none" }),
+    channelUrl: (site, channel, fromApi) => fromApi ?? emulator.channelUrl(site, channel),
+    close: () => emulator.close(),
+  };
+}
+
+async function runningEmulator(dir: string): Promise<string | undefined> {
+  try {
+    const info = JSON.parse(await readFile(join(dir, EMULATOR_INFO_FILE), "utf8")) as { url?: string };
+    if (!info.url) return undefined;
+    const response = await fetch(`${info.url}/v1beta1/sites/-/channels/live`, {
+      signal: AbortSignal.timeout(500),
+    });
+    await response.arrayBuffer();
+    return info.url;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeEmulatorInfo(projectDir: string, url: string): Promise<() => Promise<void>> {
+  const dir = join(projectDir, HOSTING_EMULATOR_DIR);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, EMULATOR_INFO_FILE);
+  await writeFile(file, JSON.stringify({ url, pid: process.pid }));
+  return () => rm(file, { force: true });
+}

@@ -1,0 +1,323 @@
+import { parseGoogleDuration } from "../duration.js";
+import { conflict, exhausted, invalid, notFound, precondition } from "./api-failure.js";
+import type { ChannelRecord, HostingState, ReleaseRecord, SiteRecord, VersionRecord } from "./state.js";
+
+// Pure state transitions of the hosting emulator: (state, request, now) → resource, or an ApiFailure.
+
+export const DEFAULT_TTL_SECONDS = 7 * 86_400;
+export const MAX_TTL_SECONDS = 30 * 86_400;
+export const LIVE = "live";
+const CHANNEL_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export interface LogicOptions {
+  now: Date;
+  /** Preview channels per site (the live channel does not count). */
+  channelQuota: number;
+}
+
+export function site(state: HostingState, siteId: string, now: Date): SiteRecord {
+  let record = state.sites[siteId];
+  if (!record) {
+    const time = now.toISOString();
+    record = { versions: {}, channels: {}, nextId: 1 };
+    record.channels[LIVE] = {
+      name: `sites/${siteId}/channels/${LIVE}`,
+      labels: {},
+      createTime: time,
+      updateTime: time,
+      retainedReleaseCount: 10,
+      releases: [],
+    };
+    state.sites[siteId] = record;
+  }
+  return record;
+}
+
+/** Deletes channels whose expireTime has passed; returns their ids. */
+export function expireChannels(state: HostingState, now: Date): string[] {
+  const removed: string[] = [];
+  for (const record of Object.values(state.sites)) {
+    for (const [id, channel] of Object.entries(record.channels)) {
+      if (channel.expireTime && Date.parse(channel.expireTime) <= now.getTime()) {
+        delete record.channels[id];
+        removed.push(channel.name);
+      }
+    }
+  }
+  return removed;
+}
+
+export function newId(record: SiteRecord): string {
+  return `${(record.nextId++).toString(16).padStart(6, "0")}${Math.random().toString(16).slice(2, 10)}`;
+}
+
+export function createVersion(
+  state: HostingState,
+  siteId: string,
+  body: Record<string, unknown>,
+  now: Date,
+): VersionRecord {
+  const record = site(state, siteId, now);
+  const id = newId(record);
+  const version: VersionRecord = {
+    name: `sites/${siteId}/versions/${id}`,
+    status: "CREATED",
+    files: {},
+    labels: stringMap(body.labels),
+    config: (body.config as Record<string, unknown>) ?? {},
+    createTime: now.toISOString(),
+  };
+  record.versions[id] = version;
+  return version;
+}
+
+export function getVersion(state: HostingState, siteId: string, versionId: string): VersionRecord {
+  const version = state.sites[siteId]?.versions[versionId];
+  if (!version) throw notFound(`Version sites/${siteId}/versions/${versionId} not found.`);
+  return version;
+}
+
+/** Adds files to a CREATED version; returns the hashes whose content the emulator does not have. */
+export function populateFiles(
+  version: VersionRecord,
+  files: unknown,
+  hasBlob: (hash: string) => boolean,
+): { uploadRequiredHashes: string[] } {
+  if (version.status !== "CREATED") {
+    throw precondition(
+      `Version ${version.name} is ${version.status}; files can only be added to a CREATED version.`,
+    );
+  }
+  if (typeof files !== "object" || files === null)
+    throw invalid("files must be a map of path to sha256 hash.");
+  const required = new Set<string>();
+  for (const [path, hash] of Object.entries(files)) {
+    if (!path.startsWith("/")) throw invalid(`File path '${path}' must start with '/'.`);
+    if (typeof hash !== "string" || !/^[a-f0-9]{64}$/.test(hash)) {
+      throw invalid(`Hash for '${path}' must be a lowercase hex sha256.`);
+    }
+    version.files[path] = hash;
+    if (!hasBlob(hash)) required.add(hash);
+  }
+  return { uploadRequiredHashes: [...required] };
+}
+
+export function finalizeVersion(
+  version: VersionRecord,
+  hasBlob: (hash: string) => boolean,
+  now: Date,
+): VersionRecord {
+  if (version.status === "FINALIZED") return version;
+  if (version.status !== "CREATED") throw precondition(`Version ${version.name} is ${version.status}.`);
+  const missing = Object.entries(version.files).filter(([, hash]) => !hasBlob(hash));
+  if (missing.length > 0) {
+    throw precondition(
+      `Can't finalize ${version.name}: ${missing.length} file(s) were never uploaded (first: ${missing[0]![0]}).`,
+    );
+  }
+  version.status = "FINALIZED";
+  version.finalizeTime = now.toISOString();
+  return version;
+}
+
+export function cloneVersion(
+  state: HostingState,
+  siteId: string,
+  body: Record<string, unknown>,
+  hasBlob: (hash: string) => boolean,
+  now: Date,
+): VersionRecord {
+  const source = String(body.sourceVersion ?? "");
+  const match = /^sites\/([^/]+)\/versions\/([^/]+)$/.exec(source);
+  if (!match) throw invalid("sourceVersion must look like sites/SITE_ID/versions/VERSION_ID.");
+  const from = getVersion(state, match[1]!, match[2]!);
+  if (from.status !== "FINALIZED")
+    throw precondition(`Source version ${source} is ${from.status}, not FINALIZED.`);
+  const include = regexes(body.include);
+  const exclude = regexes(body.exclude);
+  const copy = createVersion(state, siteId, { config: from.config, labels: from.labels }, now);
+  for (const [path, hash] of Object.entries(from.files)) {
+    if (include && !include.some((re) => re.test(path))) continue;
+    if (exclude?.some((re) => re.test(path))) continue;
+    copy.files[path] = hash;
+  }
+  if (body.finalize === true) finalizeVersion(copy, hasBlob, now);
+  return copy;
+}
+
+export function createChannel(
+  state: HostingState,
+  siteId: string,
+  channelId: string | null,
+  body: Record<string, unknown>,
+  options: LogicOptions,
+): ChannelRecord {
+  if (!channelId || !CHANNEL_ID.test(channelId)) {
+    throw invalid(
+      `Channel id '${channelId ?? ""}' is invalid: use lowercase letters, digits and dashes, at most 63 characters.`,
+    );
+  }
+  const record = site(state, siteId, options.now);
+  if (record.channels[channelId])
+    throw conflict(`Channel sites/${siteId}/channels/${channelId} already exists.`);
+  const previews = Object.keys(record.channels).filter((id) => id !== LIVE).length;
+  if (previews >= options.channelQuota) {
+    throw exhausted(
+      `Failed to create channel: channel quota reached (${options.channelQuota} preview channels on site ${siteId}).`,
+    );
+  }
+  const time = options.now.toISOString();
+  const channel: ChannelRecord = {
+    name: `sites/${siteId}/channels/${channelId}`,
+    labels: stringMap(body.labels),
+    createTime: time,
+    updateTime: time,
+    retainedReleaseCount: typeof body.retainedReleaseCount === "number" ? body.retainedReleaseCount : 10,
+    releases: [],
+  };
+  applyExpiration(channel, body, options.now, true);
+  record.channels[channelId] = channel;
+  return channel;
+}
+
+export function getChannel(state: HostingState, siteId: string, channelId: string, now: Date): ChannelRecord {
+  const channel = site(state, siteId, now).channels[channelId];
+  if (!channel) throw notFound(`Channel sites/${siteId}/channels/${channelId} not found.`);
+  return channel;
+}
+
+export function patchChannel(
+  channel: ChannelRecord,
+  body: Record<string, unknown>,
+  updateMask: string | null,
+  now: Date,
+): ChannelRecord {
+  const fields = updateMask ? updateMask.split(",").map((field) => field.trim()) : Object.keys(body);
+  for (const field of fields) {
+    if (field === "labels") channel.labels = stringMap(body.labels);
+    else if (field === "retainedReleaseCount" && typeof body.retainedReleaseCount === "number") {
+      channel.retainedReleaseCount = body.retainedReleaseCount;
+    } else if (field === "ttl" || field === "expireTime") applyExpiration(channel, body, now, false);
+    else if (field !== "name") throw invalid(`Field '${field}' can't be updated on a channel.`);
+  }
+  channel.updateTime = now.toISOString();
+  return channel;
+}
+
+export function deleteChannel(state: HostingState, siteId: string, channelId: string, now: Date): void {
+  if (channelId === LIVE) throw precondition("The live channel can't be deleted.");
+  getChannel(state, siteId, channelId, now);
+  delete state.sites[siteId]!.channels[channelId];
+}
+
+export function createRelease(
+  state: HostingState,
+  siteId: string,
+  channelId: string,
+  versionName: string | null,
+  body: Record<string, unknown>,
+  now: Date,
+): ReleaseRecord {
+  const channel = getChannel(state, siteId, channelId, now);
+  const match = /^sites\/([^/]+)\/versions\/([^/]+)$/.exec(versionName ?? "");
+  if (!match || match[1] !== siteId) throw invalid(`versionName must name a version of site ${siteId}.`);
+  const version = getVersion(state, siteId, match[2]!);
+  if (version.status !== "FINALIZED") {
+    throw precondition(
+      `Version ${version.name} is ${version.status}; only FINALIZED versions can be released.`,
+    );
+  }
+  const time = now.toISOString();
+  const release: ReleaseRecord = {
+    name: `${channel.name}/releases/${now.getTime()}${channel.releases.length}`,
+    version: version.name,
+    type: "DEPLOY",
+    releaseTime: time,
+    ...(typeof body.message === "string" ? { message: body.message } : {}),
+  };
+  channel.releases.unshift(release);
+  channel.releases.length = Math.min(channel.releases.length, channel.retainedReleaseCount + 1);
+  // A release renews a preview channel: expiry restarts from now.
+  if (channel.ttlSeconds !== undefined)
+    channel.expireTime = new Date(now.getTime() + channel.ttlSeconds * 1000).toISOString();
+  channel.updateTime = time;
+  return release;
+}
+
+function applyExpiration(
+  channel: ChannelRecord,
+  body: Record<string, unknown>,
+  now: Date,
+  isNew: boolean,
+): void {
+  let seconds: number | undefined;
+  if (typeof body.ttl === "string") {
+    seconds = parseGoogleDuration(body.ttl);
+    if (seconds === undefined) throw invalid(`ttl '${body.ttl}' must be a duration like "604800s".`);
+  } else if (typeof body.expireTime === "string") {
+    const at = Date.parse(body.expireTime);
+    if (Number.isNaN(at)) throw invalid(`expireTime '${body.expireTime}' is not a timestamp.`);
+    seconds = (at - now.getTime()) / 1000;
+  } else if (isNew) {
+    seconds = DEFAULT_TTL_SECONDS;
+  }
+  if (seconds === undefined) return;
+  if (seconds <= 0 || seconds > MAX_TTL_SECONDS) {
+    throw invalid(
+      `Channel expiration must be between 1 second and 30 days from now (got ${Math.round(seconds)}s).`,
+    );
+  }
+  channel.ttlSeconds = seconds;
+  channel.expireTime = new Date(now.getTime() + seconds * 1000).toISOString();
+}
+
+function regexes(filter: unknown): RegExp[] | undefined {
+  const list = (filter as { regexes?: unknown } | undefined)?.regexes;
+  if (!Array.isArray(list)) return undefined;
+  return list.map((source) => {
+    try {
+      return new RegExp(String(source));
+    } catch {
+      throw invalid(`Path filter '${String(source)}' is not a valid regular expression.`);
+    }
+  });
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null) return {};
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, String(item)]));
+}
+
+export function renderChannel(
+  channel: ChannelRecord,
+  url: string | undefined,
+  state: HostingState,
+): Record<string, unknown> {
+  const current = channel.releases[0];
+  const siteId = channel.name.split("/")[1]!;
+  return {
+    name: channel.name,
+    ...(url ? { url } : {}),
+    ...(current ? { release: renderRelease(current, state, siteId) } : {}),
+    createTime: channel.createTime,
+    updateTime: channel.updateTime,
+    retainedReleaseCount: channel.retainedReleaseCount,
+    labels: channel.labels,
+    ...(channel.expireTime ? { expireTime: channel.expireTime } : {}),
+  };
+}
+
+export function renderRelease(
+  release: ReleaseRecord,
+  state: HostingState,
+  siteId: string,
+): Record<string, unknown> {
+  const versionId = release.version.split("/").at(-1)!;
+  const version = state.sites[siteId]?.versions[versionId];
+  return { ...release, version: version ? renderVersion(version) : { name: release.version } };
+}
+
+export function renderVersion(version: VersionRecord): Record<string, unknown> {
+  const { files, ...rest } = version;
+  return { ...rest, fileCount: String(Object.keys(files).length) };
+}

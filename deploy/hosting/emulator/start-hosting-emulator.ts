@@ -1,0 +1,320 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { ApiFailure, invalid, notFound } from "./api-failure.js";
+import { BlobStore } from "./blob-store.js";
+import { type ChannelListener, listenChannel } from "./channel-server.js";
+import {
+  cloneVersion,
+  createChannel,
+  createRelease,
+  createVersion,
+  deleteChannel,
+  expireChannels,
+  finalizeVersion,
+  getChannel,
+  getVersion,
+  LIVE,
+  patchChannel,
+  populateFiles,
+  renderChannel,
+  renderRelease,
+  renderVersion,
+  site,
+} from "./hosting-logic.js";
+import { type HostingState, loadState, StateWriter } from "./state.js";
+
+export const HOSTING_EMULATOR_DIR = ".echogate/hosting";
+
+export interface HostingEmulatorOptions {
+  /** Where state.json and blobs/ live (default `<cwd>/.echogate/hosting`). */
+  dir: string;
+  port?: number;
+  /** Preview channels per site before create answers 429. */
+  channelQuota?: number;
+  now?: () => Date;
+  /** Fails the request after this many uploads (tests: an interrupted deploy). */
+  failUploadsAfter?: number;
+}
+
+export interface HostingEmulatorStats {
+  requests: number;
+  uploads: number;
+  byRoute: Record<string, number>;
+}
+
+export interface HostingEmulator {
+  /** Base URL of the REST API (`<url>/v1beta1/...`). */
+  url: string;
+  stats: HostingEmulatorStats;
+  resetStats(): void;
+  /** URL serving a channel's current release, once the channel exists. */
+  channelUrl(site: string, channel: string): string | undefined;
+  close(): Promise<void>;
+}
+
+type Handler = (
+  match: RegExpMatchArray,
+  body: Record<string, unknown>,
+  query: URLSearchParams,
+  raw: Buffer,
+) => Promise<unknown> | unknown;
+
+export async function startHostingEmulator(options: HostingEmulatorOptions): Promise<HostingEmulator> {
+  const now = options.now ?? (() => new Date());
+  const channelQuota = options.channelQuota ?? 50;
+  const stateFile = join(options.dir, "state.json");
+  const state: HostingState = await loadState(stateFile);
+  const writer = new StateWriter(stateFile);
+  const blobs = await BlobStore.open(join(options.dir, "blobs"));
+  const has = (hash: string) => blobs.has(hash);
+  const listeners = new Map<string, ChannelListener>();
+  const stats: HostingEmulatorStats = { requests: 0, uploads: 0, byRoute: {} };
+  let baseUrl = "";
+
+  const ensureListener = async (channelName: string): Promise<void> => {
+    if (listeners.has(channelName)) return;
+    const [, siteId, , channelId] = channelName.split("/");
+    const listener = await listenChannel({
+      files: () => {
+        const channel = state.sites[siteId!]?.channels[channelId!];
+        const release = channel?.releases[0];
+        if (!release) return undefined;
+        return state.sites[siteId!]?.versions[release.version.split("/").at(-1)!]?.files;
+      },
+      blob: (hash) => blobs.get(hash),
+    });
+    listeners.set(channelName, listener);
+  };
+  const listenAll = async (): Promise<void> => {
+    for (const record of Object.values(state.sites)) {
+      for (const channel of Object.values(record.channels))
+        if (!listeners.has(channel.name)) await ensureListener(channel.name);
+    }
+  };
+  const dropExpired = async (): Promise<void> => {
+    for (const name of expireChannels(state, now())) {
+      await listeners.get(name)?.close();
+      listeners.delete(name);
+    }
+  };
+  const channelJson = async (siteId: string, channelId: string) => {
+    const channel = getChannel(state, siteId, channelId, now());
+    await ensureListener(channel.name);
+    return renderChannel(channel, listeners.get(channel.name)?.url, state);
+  };
+
+  const routes: [string, string, RegExp, Handler][] = [
+    [
+      "POST",
+      "versions.create",
+      /^\/v1beta1\/sites\/([^/]+)\/versions$/,
+      ([, s], body) => renderVersion(createVersion(state, s!, body, now())),
+    ],
+    [
+      "POST",
+      "versions.clone",
+      /^\/v1beta1\/sites\/([^/]+)\/versions:clone$/,
+      ([, s], body) => {
+        const version = cloneVersion(state, s!, body, has, now());
+        const name = `projects/-/operations/clone-${version.name.split("/").at(-1)}`;
+        const operation = {
+          name,
+          done: true as const,
+          response: {
+            "@type": "type.googleapis.com/google.firebase.hosting.v1beta1.Version",
+            ...renderVersion(version),
+          },
+        };
+        state.operations[name] = operation;
+        return operation;
+      },
+    ],
+    [
+      "POST",
+      "versions.populateFiles",
+      /^\/v1beta1\/sites\/([^/]+)\/versions\/([^/:]+):populateFiles$/,
+      ([, s, v], body) => ({
+        ...populateFiles(getVersion(state, s!, v!), body.files, has),
+        uploadUrl: `${baseUrl}/upload/sites/${s}/versions/${v}/files`,
+      }),
+    ],
+    [
+      "GET",
+      "versions.get",
+      /^\/v1beta1\/sites\/([^/]+)\/versions\/([^/:]+)$/,
+      ([, s, v]) => renderVersion(getVersion(state, s!, v!)),
+    ],
+    [
+      "PATCH",
+      "versions.patch",
+      /^\/v1beta1\/sites\/([^/]+)\/versions\/([^/:]+)$/,
+      ([, s, v], body, query) => {
+        const version = getVersion(state, s!, v!);
+        const mask = query.get("updateMask") ?? "status";
+        if (mask.split(",").includes("status")) {
+          if (body.status !== "FINALIZED")
+            throw invalid("Only status FINALIZED can be set through versions.patch.");
+          finalizeVersion(version, has, now());
+        }
+        return renderVersion(version);
+      },
+    ],
+    [
+      "POST",
+      "upload",
+      /^\/upload\/sites\/([^/]+)\/versions\/([^/]+)\/files\/([a-f0-9]{64})$/,
+      async ([, s, v, hash], _body, _query, raw) => {
+        getVersion(state, s!, v!);
+        if (options.failUploadsAfter !== undefined && stats.uploads >= options.failUploadsAfter) {
+          throw new ApiFailure(503, "UNAVAILABLE", "Upload backend unavailable (injected fault).");
+        }
+        if (!(await blobs.put(hash!, raw))) throw invalid(`Uploaded content does not hash to ${hash}.`);
+        stats.uploads++;
+        return {};
+      },
+    ],
+    [
+      "POST",
+      "channels.create",
+      /^\/v1beta1\/sites\/([^/]+)\/channels$/,
+      async ([, s], body, query) => {
+        const channel = createChannel(state, s!, query.get("channelId"), body, { now: now(), channelQuota });
+        return channelJson(s!, channel.name.split("/").at(-1)!);
+      },
+    ],
+    [
+      "GET",
+      "channels.list",
+      /^\/v1beta1\/sites\/([^/]+)\/channels$/,
+      async ([, s], _body, query) => {
+        const ids = Object.keys(site(state, s!, now()).channels).sort();
+        const start = Number(query.get("pageToken") ?? 0);
+        const size = Math.min(Number(query.get("pageSize") ?? 100) || 100, 100);
+        const page = ids.slice(start, start + size);
+        const channels = [];
+        for (const id of page) channels.push(await channelJson(s!, id));
+        return { channels, ...(start + size < ids.length ? { nextPageToken: String(start + size) } : {}) };
+      },
+    ],
+    [
+      "GET",
+      "channels.get",
+      /^\/v1beta1\/sites\/([^/]+)\/channels\/([^/]+)$/,
+      ([, s, c]) => channelJson(s!, c!),
+    ],
+    [
+      "PATCH",
+      "channels.patch",
+      /^\/v1beta1\/sites\/([^/]+)\/channels\/([^/]+)$/,
+      ([, s, c], body, query) => {
+        patchChannel(getChannel(state, s!, c!, now()), body, query.get("updateMask"), now());
+        return channelJson(s!, c!);
+      },
+    ],
+    [
+      "DELETE",
+      "channels.delete",
+      /^\/v1beta1\/sites\/([^/]+)\/channels\/([^/]+)$/,
+      async ([, s, c]) => {
+        deleteChannel(state, s!, c!, now());
+        const name = `sites/${s}/channels/${c}`;
+        await listeners.get(name)?.close();
+        listeners.delete(name);
+        return {};
+      },
+    ],
+    [
+      "POST",
+      "releases.create",
+      /^\/v1beta1\/sites\/([^/]+)\/channels\/([^/]+)\/releases$/,
+      async ([, s, c], body, query) => {
+        const release = createRelease(state, s!, c!, query.get("versionName"), body, now());
+        await ensureListener(`sites/${s}/channels/${c}`);
+        return renderRelease(release, state, s!);
+      },
+    ],
+    [
+      "POST",
+      "releases.create",
+      /^\/v1beta1\/sites\/([^/]+)\/releases$/,
+      ([, s], body, query) =>
+        renderRelease(createRelease(state, s!, LIVE, query.get("versionName"), body, now()), state, s!),
+    ],
+    [
+      "GET",
+      "operations.get",
+      /^\/v1beta1\/(projects\/[^/]+\/operations\/[^/]+)$/,
+      ([, name]) => {
+        const operation = state.operations[name!];
+        if (!operation) throw notFound(`Operation ${name} not found.`);
+        return operation;
+      },
+    ],
+  ];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    stats.requests++;
+    let status = 200;
+    let payload: unknown;
+    try {
+      const route = routes.find(([method, , pattern]) => method === req.method && pattern.test(url.pathname));
+      if (!route) throw notFound(`No emulated route for ${req.method} ${url.pathname}.`);
+      stats.byRoute[route[1]] = (stats.byRoute[route[1]] ?? 0) + 1;
+      await dropExpired();
+      const isUpload = route[1] === "upload";
+      let body: Record<string, unknown> = {};
+      if (!isUpload && raw.length > 0) {
+        try {
+          body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
+        } catch {
+          throw invalid("Request body is not valid JSON.");
+        }
+      }
+      payload = await route[3](url.pathname.match(route[2])!, body, url.searchParams, raw);
+      if (req.method !== "GET" && !isUpload) {
+        await writer.save(state);
+        await listenAll();
+      }
+    } catch (error) {
+      const failure = error instanceof ApiFailure ? error : new ApiFailure(500, "INTERNAL", String(error));
+      status = failure.httpStatus;
+      payload = failure.body();
+    }
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await dropExpired();
+  await listenAll();
+
+  return {
+    url: baseUrl,
+    stats,
+    resetStats() {
+      stats.requests = 0;
+      stats.uploads = 0;
+      stats.byRoute = {};
+    },
+    channelUrl: (siteId, channelId) => listeners.get(`sites/${siteId}/channels/${channelId}`)?.url,
+    async close() {
+      await writer.flush();
+      await Promise.all([...listeners.values()].map((listener) => listener.close()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

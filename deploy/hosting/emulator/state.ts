@@ -1,0 +1,93 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+
+// Persistent state of the local hosting emulator; resource fields use the v1beta1 JSON names.
+
+export type VersionStatus = "CREATED" | "FINALIZED" | "DELETED" | "ABANDONED";
+
+export interface VersionRecord {
+  name: string;
+  status: VersionStatus;
+  /** Request path → sha256 of the gzipped content. */
+  files: Record<string, string>;
+  labels: Record<string, string>;
+  config: Record<string, unknown>;
+  createTime: string;
+  finalizeTime?: string;
+}
+
+export interface ReleaseRecord {
+  name: string;
+  version: string;
+  type: "DEPLOY";
+  releaseTime: string;
+  message?: string;
+}
+
+export interface ChannelRecord {
+  name: string;
+  labels: Record<string, string>;
+  createTime: string;
+  updateTime: string;
+  /** Seconds; each release pushes expireTime to now + ttl. Absent: never expires (live). */
+  ttlSeconds?: number;
+  expireTime?: string;
+  retainedReleaseCount: number;
+  releases: ReleaseRecord[];
+}
+
+export interface SiteRecord {
+  versions: Record<string, VersionRecord>;
+  channels: Record<string, ChannelRecord>;
+  nextId: number;
+}
+
+export interface OperationRecord {
+  name: string;
+  done: true;
+  response: Record<string, unknown>;
+}
+
+export interface HostingState {
+  version: 1;
+  sites: Record<string, SiteRecord>;
+  operations: Record<string, OperationRecord>;
+}
+
+export function emptyState(): HostingState {
+  return { version: 1, sites: {}, operations: {} };
+}
+
+export async function loadState(file: string): Promise<HostingState> {
+  try {
+    const parsed = JSON.parse(await readFile(file, "utf8")) as HostingState;
+    return parsed.version === 1 ? parsed : emptyState();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
+    throw error;
+  }
+}
+
+/** Writes are serialised and atomic (temp file + rename), so a crash never leaves half a file. */
+export class StateWriter {
+  private chain: Promise<void> = Promise.resolve();
+  private counter = 0;
+
+  constructor(private readonly file: string) {}
+
+  save(state: HostingState): Promise<void> {
+    const text = JSON.stringify(state);
+    const next = this.chain.then(async () => {
+      await mkdir(dirname(this.file), { recursive: true });
+      const temp = `${this.file}.${process.pid}.${this.counter++}.tmp`;
+      await writeFile(temp, text);
+      await rename(temp, this.file);
+    });
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  flush(): Promise<void> {
+    return this.chain;
+  }
+}

@@ -1,0 +1,74 @@
+import { parseRuntimeConfig, RUNTIME_CONFIG_PATH, type RuntimeConfig, sameServer } from "./runtime-config.js";
+import type { ProbeCheck, ProbeResult, SmokeFn } from "./smoke-fn.js";
+
+export interface PairGateInput {
+  /** Where the hosted front end is served (channel URL). */
+  siteUrl: string;
+  /** The environment's actual server; the hosted config must name exactly this one. */
+  expectedServerUrl: string;
+  /** Public variables that must also point at that server (env.schema.yaml `realtimeServer`). */
+  realtimeKeys: readonly string[];
+  smoke: SmokeFn;
+  signal?: AbortSignal;
+}
+
+export interface PairGateResult extends ProbeResult {
+  config?: RuntimeConfig;
+}
+
+/**
+ * The pair gate: read `/echogate.json` from the hosted site (what a browser will read), check
+ * that it names this environment's server, then run the echo smoke against the URL it names.
+ */
+export async function runPairGate(input: PairGateInput): Promise<PairGateResult> {
+  const checks: ProbeCheck[] = [];
+  const configUrl = `${input.siteUrl.replace(/\/$/, "")}${RUNTIME_CONFIG_PATH}`;
+  let text: string;
+  try {
+    const response = await fetch(configUrl, { ...(input.signal ? { signal: input.signal } : {}) });
+    text = await response.text();
+    if (!response.ok) {
+      checks.push({
+        name: "runtime config",
+        ok: false,
+        detail: `${configUrl} answered HTTP ${response.status}`,
+      });
+      return { ok: false, checks };
+    }
+  } catch (error) {
+    checks.push({
+      name: "runtime config",
+      ok: false,
+      detail: `${configUrl} is unreachable: ${(error as Error).message}`,
+    });
+    return { ok: false, checks };
+  }
+  const config = parseRuntimeConfig(text);
+  if (!config) {
+    checks.push({
+      name: "runtime config",
+      ok: false,
+      detail: `${configUrl} is not a runtime config (needs environment and serverUrl)`,
+    });
+    return { ok: false, checks };
+  }
+  checks.push({ name: "runtime config", ok: true, detail: `serverUrl ${config.serverUrl}` });
+  const pointers = [
+    { key: "serverUrl", value: config.serverUrl },
+    ...input.realtimeKeys.flatMap((key) =>
+      config.public[key] ? [{ key: `public.${key}`, value: config.public[key]! }] : [],
+    ),
+  ];
+  for (const pointer of pointers) {
+    const ok = sameServer(pointer.value, input.expectedServerUrl);
+    checks.push({
+      name: `${pointer.key} names this environment's server`,
+      ok,
+      detail: ok ? pointer.value : `${pointer.value} is not ${input.expectedServerUrl}`,
+    });
+  }
+  if (checks.some((check) => !check.ok)) return { ok: false, checks, config };
+  const smoke = await input.smoke(config.serverUrl, input.signal);
+  checks.push(...smoke.checks.map((check) => ({ ...check, name: `smoke: ${check.name}` })));
+  return { ok: smoke.ok, checks, config };
+}

@@ -1,0 +1,49 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { gzipSync } from "node:zlib";
+import { ConfigError } from "../core/errors.js";
+
+export interface SiteFile {
+  /** Request path, e.g. `/index.html`. */
+  path: string;
+  content: Buffer;
+  gzipped: Buffer;
+  /** sha256 of the gzipped bytes: Firebase Hosting's content address. */
+  hash: string;
+}
+
+/** Pure: gzip with fixed settings (no mtime in the header) so equal content always hashes the same. */
+export function siteFile(path: string, content: Buffer): SiteFile {
+  const gzipped = gzipSync(content, { level: 9 });
+  return { path, content, gzipped, hash: createHash("sha256").update(gzipped).digest("hex") };
+}
+
+/** Reads a built web directory; a missing or empty directory is a configuration error (exit 2). */
+export async function readSiteDir(dir: string, shownAs: string): Promise<SiteFile[]> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new ConfigError("hosting.no-build", `Can't deploy the web front end: ${shownAs} does not exist.`, {
+      hint: "Build the front end first, or set hosting.publicDir in environments/<env>.yaml.",
+    });
+  }
+  const paths: string[] = [];
+  const walk = async (current: string): Promise<void> => {
+    for (const entry of await readdir(current, { withFileTypes: true })) {
+      const full = join(current, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) paths.push(full);
+    }
+  };
+  await walk(dir);
+  if (paths.length === 0) {
+    throw new ConfigError("hosting.empty-build", `Can't deploy the web front end: ${shownAs} is empty.`, {
+      hint: "Build the front end into that directory first.",
+    });
+  }
+  paths.sort();
+  const files: SiteFile[] = [];
+  for (const full of paths)
+    files.push(siteFile(`/${relative(dir, full).split(sep).join("/")}`, await readFile(full)));
+  return files;
+}

@@ -1,0 +1,135 @@
+import { CheckFailedError } from "../core/errors.js";
+import type { ProbeResult, SmokeFn } from "../hosting/smoke-fn.js";
+import { deployWeb, type StepReporter, type WebDeployResult } from "../hosting/web-deploy.js";
+import { ANNOTATION, LABEL, labelValue, MANAGED_BY } from "./model.js";
+import { previewNames } from "./names.js";
+import type { PreviewContext } from "./preview-context.js";
+
+export const DEFAULT_PREVIEW_TTL_SECONDS = 7 * 86_400;
+
+export interface PreviewDeployInput {
+  context: PreviewContext;
+  projectDir: string;
+  branch: string;
+  commit?: string;
+  creator?: string;
+  ttlSeconds: number;
+  /** An already running server to pair with, instead of deploying one (it is still gated). */
+  serverUrl?: string;
+  smoke: SmokeFn;
+  reporter: StepReporter;
+  signal?: AbortSignal;
+  now: Date;
+}
+
+export interface PreviewDeployResult {
+  branch: string;
+  id: string;
+  service: string;
+  serverUrl: string;
+  webUrl?: string;
+  version?: string;
+  expireTime: string;
+  serverGate: ProbeResult;
+  web?: WebDeployResult;
+}
+
+/** Server (gated like staging) → web channel (scanned, pair-gated) → service annotated with the web URL. */
+export async function deployPreview(input: PreviewDeployInput): Promise<PreviewDeployResult> {
+  const { context, reporter } = input;
+  const environment = context.environment;
+  const names = previewNames(input.branch, environment.config.service.name);
+  const expireTime = new Date(input.now.getTime() + input.ttlSeconds * 1000);
+  const labels: Record<string, string> = {
+    [MANAGED_BY.key]: MANAGED_BY.value,
+    [LABEL.preview]: names.id,
+    [LABEL.expires]: String(Math.floor(expireTime.getTime() / 1000)),
+    ...(input.commit ? { [LABEL.commit]: labelValue(input.commit.slice(0, 12)) } : {}),
+    ...(input.creator ? { [LABEL.creator]: labelValue(input.creator) } : {}),
+  };
+
+  const serverStep = reporter.step(`server ${names.service}`);
+  const server = input.serverUrl
+    ? { url: input.serverUrl, gate: await input.smoke(input.serverUrl, input.signal) }
+    : await context.platform.deployServer({
+        environment,
+        service: names.service,
+        labels,
+        annotations: { [ANNOTATION.branch]: input.branch },
+        ...(input.signal ? { signal: input.signal } : {}),
+      });
+  if (!server.gate.ok) {
+    serverStep.fail("smoke gate failed");
+    const failed = server.gate.checks.filter((check) => !check.ok);
+    throw new CheckFailedError(
+      "preview.gate",
+      `The smoke gate refused the preview server for ${input.branch}: ${failed.map((c) => `${c.name}: ${c.detail ?? "failed"}`).join("; ")}.`,
+      {
+        hint: "Fix the server and push again; the web channel was not touched.",
+        details: { gate: server.gate },
+      },
+    );
+  }
+  serverStep.done(server.url);
+  const version = "version" in server ? (server.version as string | undefined) : undefined;
+
+  let web: WebDeployResult | undefined;
+  const hosting = environment.config.hosting;
+  if (hosting) {
+    web = await deployWeb({
+      projectDir: input.projectDir,
+      environment,
+      environments: context.environments,
+      adapter: context.hosting!.adapter,
+      serverUrl: server.url,
+      channel: {
+        site: hosting.site,
+        channel: names.channel,
+        ttlSeconds: input.ttlSeconds,
+        labels: { ...labels, [LABEL.owner]: labelValue(names.service) },
+      },
+      promote: false,
+      labels: { [LABEL.preview]: names.id, ...(version ? { "echogate-version": labelValue(version) } : {}) },
+      smoke: input.smoke,
+      reporter,
+      ...(input.signal ? { signal: input.signal } : {}),
+      channelUrl: context.hosting!.channelUrl,
+    });
+    if (!input.serverUrl && web.url) {
+      await context.platform
+        .annotateService(names.service, { [ANNOTATION.webUrl]: web.url, [ANNOTATION.gate]: "passed" })
+        .catch((error: Error) =>
+          reporter.warn(`Couldn't record the web URL on ${names.service}: ${error.message}`),
+        );
+    }
+  }
+  return {
+    branch: input.branch,
+    id: names.id,
+    service: names.service,
+    serverUrl: server.url,
+    ...(web?.url ? { webUrl: web.url } : {}),
+    ...(version ? { version } : {}),
+    expireTime: expireTime.toISOString(),
+    serverGate: server.gate,
+    ...(web ? { web } : {}),
+  };
+}
+
+/** A block to paste (or post) as a pull-request comment. */
+export function previewMarkdown(result: PreviewDeployResult): string {
+  return [
+    `### Preview for \`${result.branch}\``,
+    "",
+    "| | |",
+    "|---|---|",
+    `| Web | ${result.webUrl ?? "(no hosting)"} |`,
+    `| Server | ${result.serverUrl} |`,
+    `| Service | \`${result.service}\` |`,
+    ...(result.version ? [`| Version | \`${result.version}\` |`] : []),
+    `| Gate | ${result.serverGate.ok ? "passed" : "failed"} (${result.serverGate.checks.map((c) => c.name).join(", ")}) |`,
+    `| Expires | ${result.expireTime} |`,
+    "",
+    `<sub>Delete early with \`echogate preview cleanup --branch ${result.branch} --yes\`.</sub>`,
+  ].join("\n");
+}

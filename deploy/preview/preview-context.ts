@@ -1,0 +1,98 @@
+import { type LoadedEnvironment, loadEnvironment, loadEnvironments } from "../config/load-environments.js";
+import { ConfigError } from "../core/errors.js";
+import { connectHosting, type HostingConnection } from "../hosting/connect.js";
+import { channelId, type HostingChannel } from "../hosting/firebase-adapter.js";
+import { previewRows } from "./list.js";
+import type { PreviewChannel, PreviewRow } from "./model.js";
+import { createPreviewPlatform, type PreviewPlatform } from "./platform.js";
+
+export interface PreviewContext {
+  environment: LoadedEnvironment;
+  environments: LoadedEnvironment[];
+  platform: PreviewPlatform;
+  hosting: HostingConnection | undefined;
+  close(): Promise<void>;
+}
+
+/** The preview environment (`--env`, or the one with kind: preview) and its platforms. */
+export async function openPreviewContext(
+  projectDir: string,
+  envName: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<PreviewContext> {
+  const loaded = await loadEnvironments(projectDir);
+  let name = envName;
+  if (!name) {
+    const previews = loaded.environments.filter((candidate) => candidate.config.kind === "preview");
+    if (previews.length !== 1) {
+      throw new ConfigError(
+        "preview.no-environment",
+        previews.length === 0
+          ? "Can't find a preview environment (kind: preview) in environments/."
+          : `Can't choose between preview environments ${previews.map((p) => p.name).join(", ")}.`,
+        {
+          hint:
+            previews.length === 0
+              ? "Add environments/preview.yaml with kind: preview, or pass --env."
+              : "Pass --env <name>.",
+        },
+      );
+    }
+    name = previews[0]!.name;
+  }
+  const environment = await loadEnvironment(projectDir, name);
+  if (environment.config.kind !== "preview") {
+    throw new ConfigError(
+      "preview.not-preview",
+      `Can't use ${name} for previews: its kind is ${environment.config.kind}.`,
+      {
+        location: environment.locate(["kind"]),
+        hint: "Previews are based on an environment with kind: preview; staging and production are never touched.",
+      },
+    );
+  }
+  const platform = await createPreviewPlatform(projectDir, environment, env);
+  const hosting = environment.config.hosting
+    ? await connectHosting(projectDir, environment.config.hosting, env)
+    : undefined;
+  return {
+    environment,
+    environments: loaded.environments,
+    platform,
+    hosting,
+    async close() {
+      await Promise.allSettled([platform.close(), hosting?.close()]);
+    },
+  };
+}
+
+/** Lists services and channels and joins them into rows. */
+export async function collectPreviews(context: PreviewContext, now: Date): Promise<PreviewRow[]> {
+  const site = context.environment.config.hosting?.site;
+  const [services, channels] = await Promise.all([
+    context.platform.listServices(),
+    context.hosting && site
+      ? context.hosting.adapter.listChannels(site)
+      : Promise.resolve([] as HostingChannel[]),
+  ]);
+  return previewRows(
+    services,
+    channels.map((channel) => toPreviewChannel(channel, context, site!)),
+    now,
+  );
+}
+
+function toPreviewChannel(channel: HostingChannel, context: PreviewContext, site: string): PreviewChannel {
+  const id = channelId(channel);
+  const url = context.hosting?.channelUrl(site, id, channel.url);
+  return {
+    id,
+    ...(url ? { url } : {}),
+    labels: channel.labels ?? {},
+    createTime: channel.createTime,
+    ...(channel.expireTime ? { expireTime: channel.expireTime } : {}),
+    ...(channel.release?.version.labels?.["echogate-version"]
+      ? { version: channel.release.version.labels["echogate-version"] }
+      : {}),
+  };
+}

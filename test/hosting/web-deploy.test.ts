@@ -1,0 +1,132 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runEchogate } from "../helpers/run-cli.js";
+import { getText, hostingEmulator, realtimeServer } from "./fixtures.js";
+import { hostingProject, PRODUCTION_SERVER } from "./project.js";
+
+describe("echogate web deploy", () => {
+  it("scans, uploads, gates on a side channel, then releases with the environment's runtime config", async () => {
+    const { emulator } = await hostingEmulator();
+    const server = await realtimeServer();
+    const cwd = await hostingProject();
+    const run = await runEchogate(["web", "deploy", "staging", "--server-url", server.url, "--json"], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const result = run.json<{ url: string; uploaded: number; total: number; gate: { ok: boolean } }>();
+    expect(result).toMatchObject({ uploaded: 3, total: 3, gate: { ok: true } });
+    const config = JSON.parse(
+      (await getText(`${emulator.channelUrl("chat-staging", "live")}/echogate.json`)).text,
+    );
+    expect(config).toEqual({
+      environment: "staging",
+      serverUrl: server.url.replace("http:", "ws:"),
+      protocol: "ws-json",
+      public: { PUBLIC_APP_NAME: "chat (staging)" },
+    });
+    expect(run.stdout + run.stderr).not.toContain("s3cr3t-value");
+
+    // Production receives the same build by clone, with its own runtime config.
+    const prodServer = await realtimeServer();
+    emulator.resetStats();
+    const promote = await runEchogate(["web", "deploy", "production", "--server-url", prodServer.url], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(promote.exitCode, promote.stderr).toBe(1);
+    expect(promote.stderr).toContain("public.PUBLIC_SERVER_URL");
+    expect(promote.stderr).toContain(PRODUCTION_SERVER);
+    expect(emulator.channelUrl("chat-production", "live")).toBeDefined();
+    expect((await getText(`${emulator.channelUrl("chat-production", "live")}/app.js`)).status).toBe(404);
+  });
+
+  it("promotes production by cloning staging's version when production's settings name its own server", async () => {
+    const { emulator } = await hostingEmulator();
+    const [staging, production] = await Promise.all([realtimeServer(), realtimeServer()]);
+    const cwd = await hostingProject();
+    const env = { ECHOGATE_HOSTING_URL: emulator.url };
+    expect(
+      (await runEchogate(["web", "deploy", "staging", "--server-url", staging.url], { cwd, env })).exitCode,
+    ).toBe(0);
+    await writeFile(
+      `${cwd}/environments/.env.production`,
+      `PUBLIC_APP_NAME=chat\nPUBLIC_SERVER_URL=${production.url}\n`,
+    );
+    emulator.resetStats();
+    const run = await runEchogate(["web", "deploy", "production", "--server-url", production.url, "--json"], {
+      cwd,
+      env,
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.json<{ clonedFrom: string }>().clonedFrom).toMatch(/^sites\/chat-staging\/versions\//);
+    expect(emulator.stats.byRoute["versions.clone"]).toBe(1);
+    const live = emulator.channelUrl("chat-production", "live")!;
+    expect((await getText(`${live}/app.js`)).text).toContain("echogate.json");
+    expect(JSON.parse((await getText(`${live}/echogate.json`)).text).serverUrl).toBe(
+      production.url.replace("http:", "ws:"),
+    );
+  });
+
+  it("refuses a front end whose runtime config points at the wrong server and releases nothing", async () => {
+    const { emulator } = await hostingEmulator();
+    const [right, wrong] = await Promise.all([realtimeServer(), realtimeServer()]);
+    const cwd = await hostingProject({
+      stagingEnv: `PUBLIC_SERVER_URL=${wrong.url.replace("http:", "ws:")}\n`,
+    });
+    const run = await runEchogate(["web", "deploy", "staging", "--server-url", right.url], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain("pair gate refused");
+    expect(run.stderr).toContain("Nothing was released to live");
+    expect((await getText(`${emulator.channelUrl("chat-staging", "live")}/`)).status).toBe(404);
+  });
+
+  it("refuses when the server it names fails the echo smoke (sender gets no echo)", async () => {
+    const { emulator } = await hostingEmulator();
+    const broken = await realtimeServer({ fault: true });
+    const cwd = await hostingProject();
+    const run = await runEchogate(["web", "deploy", "staging", "--server-url", broken.url], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toContain("smoke: echo");
+  });
+
+  it("refuses a build that hard-codes another environment's server, naming file and line", async () => {
+    const { emulator } = await hostingEmulator();
+    const cwd = await hostingProject({
+      web: { "index.html": "<p>hi</p>", "js/app.js": `// v1\nconst url = "${PRODUCTION_SERVER}";\n` },
+    });
+    const run = await runEchogate(["web", "deploy", "staging", "--server-url", "http://127.0.0.1:9"], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain("/js/app.js:2:22 (byte 27): contains production's server");
+    expect(emulator.stats.byRoute["versions.create"]).toBeUndefined();
+  });
+
+  it("exits 2 when the build directory is missing or empty", async () => {
+    const { emulator } = await hostingEmulator();
+    const env = { ECHOGATE_HOSTING_URL: emulator.url };
+    const missing = await runEchogate(["web", "deploy", "staging", "--server-url", "http://127.0.0.1:9"], {
+      cwd: await hostingProject({ web: null }),
+      env,
+    });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain("web/public does not exist");
+    const cwd = await hostingProject({ web: null });
+    await mkdir(join(cwd, "web/public"), { recursive: true });
+    const empty = await runEchogate(["web", "deploy", "staging", "--server-url", "http://127.0.0.1:9"], {
+      cwd,
+      env,
+    });
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr).toContain("web/public is empty");
+  });
+});
