@@ -23,7 +23,9 @@ export function renderMainHelp(list: readonly CommandDefinition[], style: Style)
 }
 
 export function renderCommandHelp(command: CommandDefinition, style: Style): string {
-  const args = (command.args ?? []).map((arg) => (arg.required ? `<${arg.name}>` : `[${arg.name}]`)).join(" ");
+  const args = (command.args ?? [])
+    .map((arg) => (arg.required ? `<${arg.name}>` : `[${arg.name}]`))
+    .join(" ");
   const lines = [`${style.bold(`echogate ${command.name}`)} — ${command.summary}`];
   if (command.description) lines.push("", command.description);
   lines.push("", style.bold("Usage"), `  echogate ${command.name}${args ? ` ${args}` : ""} [options]`);

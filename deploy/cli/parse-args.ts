@@ -39,9 +39,12 @@ export function parseInvocation(
   const help = values.help === true;
   const declared = command.args ?? [];
   if (!help && parsed.positionals.length > declared.length) {
-    throw new UsageError(`Unexpected argument "${parsed.positionals[declared.length]}" for \`${command.name}\`.`, {
-      hint: `Run \`echogate ${command.name} --help\`.`,
-    });
+    throw new UsageError(
+      `Unexpected argument "${parsed.positionals[declared.length]}" for \`${command.name}\`.`,
+      {
+        hint: `Run \`echogate ${command.name} --help\`.`,
+      },
+    );
   }
   const args: Record<string, string | undefined> = {};
   declared.forEach((spec, index) => {
