@@ -1,3 +1,47 @@
-import type { CommandDefinition } from "../command.js";
+import { defineCommand } from "../command.js";
 
-export const smokeCommands: CommandDefinition[] = [];
+export const smokeCommands = [
+  defineCommand({
+    name: "smoke",
+    summary: "Prove a deployed realtime server works: /health version, then a multi-client echo",
+    description:
+      "Checks GET /health (retrying through cold starts) reports the expected version and revision, then opens several clients (ws-json or socket.io), joins them to a fresh room, sends one message and requires every client — the sender included — to receive it. Exit 0 when every check passed, 1 when the gate refuses, 2 for a bad URL, spec or flags.",
+    args: [
+      { name: "url", description: "Service base URL, e.g. https://chat-staging-xyz.a.run.app (no path)" },
+    ],
+    options: {
+      "expect-version": {
+        type: "string",
+        description: "Version /health must report (without it the version is only reported)",
+        valueName: "<version>",
+      },
+      "expect-revision": {
+        type: "string",
+        description: "Revision /health must report (proves the gate reached the candidate)",
+        valueName: "<revision>",
+      },
+      spec: {
+        type: "string",
+        description: "Standalone smoke spec YAML (overrides the environment's smoke: section)",
+        valueName: "<file>",
+      },
+      env: {
+        type: "string",
+        description: "Environment whose smoke: section (and live URL) to use",
+        valueName: "<name>",
+      },
+      junit: {
+        type: "string",
+        description: "Also write a JUnit XML report to this file",
+        valueName: "<file>",
+      },
+    },
+    examples: [
+      "echogate smoke https://chat-staging-xyz.a.run.app --expect-version 1.4.0+3f2a9c1",
+      "echogate smoke http://127.0.0.1:8080 --spec smoke.yaml --json",
+      "echogate smoke https://chat-staging-xyz.a.run.app --env staging --junit smoke.xml",
+      "echogate smoke https://chat-00002-abc---chat-xyz.a.run.app --expect-revision chat-00002-abc",
+    ],
+    load: () => import("../handlers/smoke.js"),
+  }),
+];

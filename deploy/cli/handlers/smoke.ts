@@ -1,0 +1,103 @@
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { type LoadedEnvironment, loadEnvironment } from "../../config/load-environments.js";
+import { CheckFailedError, isEchogateError, UsageError } from "../../core/errors.js";
+import { ExitCode } from "../../core/exit-codes.js";
+import { renderJunit } from "../../smoke/junit.js";
+import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
+import { renderSmokeReport } from "../../smoke/report.js";
+import { resolveServiceUrl } from "../../smoke/resolve-service-url.js";
+import type { SmokeProgress } from "../../smoke/result.js";
+import { runSmoke } from "../../smoke/run-smoke.js";
+import { parseServiceUrl, urlSecrets } from "../../smoke/service-url.js";
+import { defaultSmokeSpec, type SmokeSpec } from "../../smoke/spec.js";
+import type { CommandContext } from "../command.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const rawUrl = ctx.args.url;
+  // Before anything can print the URL: its credentials must be masked everywhere.
+  for (const secret of urlSecrets(rawUrl ?? "")) ctx.redactor.add(secret);
+  const options = {
+    expectVersion: stringOption(ctx, "expect-version"),
+    expectRevision: stringOption(ctx, "expect-revision"),
+    spec: stringOption(ctx, "spec"),
+    env: stringOption(ctx, "env"),
+    junit: stringOption(ctx, "junit"),
+  };
+
+  const environment = options.env ? await loadEnvironment(ctx.cwd, options.env) : undefined;
+  const spec = await chooseSpec(ctx, options.spec, environment);
+  const url = rawUrl ?? (await urlFor(ctx, environment));
+  parseServiceUrl(url);
+  if (options.expectVersion === undefined) {
+    ctx.output.warn("no --expect-version: /health's version is reported, not checked");
+  }
+
+  let result: Awaited<ReturnType<typeof runSmoke>>;
+  try {
+    result = await runSmoke(url, spec, {
+      ...(options.expectVersion !== undefined ? { expectVersion: options.expectVersion } : {}),
+      ...(options.expectRevision !== undefined ? { expectRevision: options.expectRevision } : {}),
+      signal: ctx.signal,
+      onProgress: (event) => report(ctx, event),
+    });
+  } catch (error) {
+    if (ctx.signal.aborted && !isEchogateError(error)) {
+      throw new CheckFailedError(
+        "smoke.interrupted",
+        "The smoke test was interrupted; the gate did not pass.",
+        {
+          hint: "Run it again to completion before moving traffic.",
+        },
+      );
+    }
+    throw error;
+  }
+  if (options.junit) {
+    const file = resolve(ctx.cwd, options.junit);
+    await writeFile(file, ctx.redactor.redact(renderJunit(result)));
+  }
+  ctx.output.result(result, renderSmokeReport);
+  return result.ok ? ExitCode.ok : ExitCode.checkFailed;
+}
+
+async function chooseSpec(
+  ctx: CommandContext,
+  specFile: string | undefined,
+  environment: LoadedEnvironment | undefined,
+): Promise<SmokeSpec> {
+  if (specFile) return loadSmokeSpecFile(resolve(ctx.cwd, specFile), specFile);
+  return environment?.config.smoke ?? defaultSmokeSpec();
+}
+
+async function urlFor(ctx: CommandContext, environment: LoadedEnvironment | undefined): Promise<string> {
+  if (!environment) {
+    throw new UsageError("Missing the service URL.", {
+      hint: "Usage: echogate smoke <url> [--expect-version <v>], or --env <name> for an environment's live URL.",
+    });
+  }
+  const url = await resolveServiceUrl(environment, { projectDir: ctx.cwd, signal: ctx.signal });
+  for (const secret of urlSecrets(url)) ctx.redactor.add(secret);
+  return url;
+}
+
+function report(ctx: CommandContext, event: SmokeProgress): void {
+  if (event.type === "check.done") {
+    const { name, ok, status, ms, detail } = event.check;
+    ctx.output.event({ event: "smoke.check", check: name, ok, status, ms, detail });
+  } else if (event.type === "health.retry") {
+    ctx.output.event({ event: "smoke.health.retry", ...event });
+    ctx.output.info(`health: ${event.error}; retrying in ${event.delayMs} ms (attempt ${event.attempt + 1})`);
+  } else {
+    ctx.output.event({ event: "smoke.check.start", check: event.check });
+  }
+}
+
+function stringOption(ctx: CommandContext, name: string): string | undefined {
+  const value = ctx.options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") {
+    throw new UsageError(`--${name} needs a value.`, { hint: "Run `echogate smoke --help`." });
+  }
+  return value;
+}

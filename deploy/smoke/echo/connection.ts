@@ -1,0 +1,74 @@
+/** One message as the gate sees it: socket.io event + first argument, or a ws-json message. */
+export interface Inbound {
+  /** socket.io event name; undefined for ws-json. */
+  event: string | undefined;
+  payload: unknown;
+  /** performance.now() at receipt. */
+  at: number;
+}
+
+/** A connected smoke client, the same for every protocol. */
+export interface EchoConnection {
+  readonly client: string;
+  /** socket.io: emit(event, payload); ws-json: the payload is the whole message. */
+  send(event: string | undefined, payload: unknown): void;
+  /** Every message received since the handshake, in order; earlier ones are replayed to the first listener. */
+  onMessage(listener: (message: Inbound) => void): void;
+  /** Called once when the connection ends other than by close(). */
+  onClosed(listener: (reason: string) => void): void;
+  /** Closes the connection and resolves once its socket is gone; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Full URL: ws(s)://host/path for ws-json, the http(s) origin for socket.io. */
+  url: string;
+  path: string;
+  transports: Array<"polling" | "websocket">;
+  client: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export type Connector = (options: ConnectOptions) => Promise<EchoConnection>;
+
+/** The connection could not be established; the message says why (status, TLS, refused, timeout). */
+export class HandshakeError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Buffers messages until the first listener arrives, so nothing sent right after the handshake is lost. */
+export class MessageHub {
+  private backlog: Inbound[] | undefined = [];
+  private readonly messageListeners: Array<(message: Inbound) => void> = [];
+  private readonly closedListeners: Array<(reason: string) => void> = [];
+  private closedReason: string | undefined;
+
+  push(message: Inbound): void {
+    if (this.backlog) this.backlog.push(message);
+    else for (const listener of this.messageListeners) listener(message);
+  }
+
+  onMessage(listener: (message: Inbound) => void): void {
+    this.messageListeners.push(listener);
+    const backlog = this.backlog;
+    this.backlog = undefined;
+    for (const message of backlog ?? []) listener(message);
+  }
+
+  closed(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    for (const listener of this.closedListeners) listener(reason);
+  }
+
+  onClosed(listener: (reason: string) => void): void {
+    if (this.closedReason !== undefined) listener(this.closedReason);
+    else this.closedListeners.push(listener);
+  }
+}

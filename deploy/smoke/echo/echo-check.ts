@@ -1,0 +1,228 @@
+import type { SmokeCheck } from "../result.js";
+import { type ServiceUrl, webSocketUrl } from "../service-url.js";
+import type { EchoSpec, Matcher } from "../spec.js";
+import { subsetMatch } from "../subset-match.js";
+import { expandTemplates, type TemplateVars } from "../templates.js";
+import { roundMs } from "../timing.js";
+import type { Connector, EchoConnection, Inbound } from "./connection.js";
+import { diagnoseEcho, type Receipt, summarizeMessage } from "./diagnose.js";
+import { Inbox, type WaitResult } from "./inbox.js";
+import { connectSocketIo } from "./socket-io.js";
+import { connectWsJson } from "./ws-json.js";
+
+export interface EchoOutcome {
+  checks: SmokeCheck[];
+  connectMs: Record<string, number>;
+  joinMs: Record<string, number>;
+  echoMs: Record<string, number | null>;
+}
+
+export interface EchoRunOptions {
+  room: string;
+  nonce: string;
+  signal: AbortSignal;
+  onCheckStart?: (name: SmokeCheck["name"]) => void;
+  onCheck?: (check: SmokeCheck) => void;
+}
+
+const connectors: Record<EchoSpec["protocol"], Connector> = {
+  "ws-json": connectWsJson,
+  "socket.io": connectSocketIo,
+};
+
+export function clientName(index: number): string {
+  return `smoke-${index + 1}`;
+}
+
+/** connect → join → send once → every client must receive; closes every connection it opened. */
+export async function runEchoCheck(
+  service: ServiceUrl,
+  spec: EchoSpec,
+  options: EchoRunOptions,
+): Promise<EchoOutcome> {
+  const outcome: EchoOutcome = { checks: [], connectMs: {}, joinMs: {}, echoMs: {} };
+  const names = Array.from({ length: spec.clients }, (_, index) => clientName(index));
+  const varsFor = (client: string): TemplateVars => ({ room: options.room, nonce: options.nonce, client });
+  const record = (check: SmokeCheck) => {
+    outcome.checks.push(check);
+    options.onCheck?.(check);
+  };
+  const skipRest = (after: SmokeCheck["name"]) => {
+    const order: SmokeCheck["name"][] = spec.join ? ["join", "echo"] : ["echo"];
+    for (const name of order.slice(after === "connect" ? 0 : order.indexOf(after) + 1)) {
+      record({ name, ok: false, status: "skipped", ms: 0, detail: `skipped: the ${after} check failed` });
+    }
+  };
+  const opened: EchoConnection[] = [];
+  try {
+    // connect
+    options.onCheckStart?.("connect");
+    const connectStarted = performance.now();
+    const url = spec.protocol === "ws-json" ? webSocketUrl(service, spec.path) : service.origin;
+    const attempts = await Promise.allSettled(
+      names.map(async (client) => {
+        const started = performance.now();
+        const connection = await connectors[spec.protocol]({
+          url,
+          path: spec.path,
+          transports: spec.transports,
+          client,
+          timeoutMs: spec.timeoutMs,
+          signal: options.signal,
+        });
+        opened.push(connection);
+        outcome.connectMs[client] = roundMs(performance.now() - started);
+        return connection;
+      }),
+    );
+    if (options.signal.aborted) throw options.signal.reason;
+    const connectMs = roundMs(performance.now() - connectStarted);
+    const failures = attempts.flatMap((attempt, index) =>
+      attempt.status === "rejected" ? [{ client: names[index]!, error: attempt.reason as unknown }] : [],
+    );
+    if (failures.length > 0) {
+      const first = failures[0]!;
+      const reason = first.error instanceof Error ? first.error.message : String(first.error);
+      const who =
+        failures.length === names.length
+          ? `all ${names.length} clients`
+          : failures.map((f) => f.client).join(", ");
+      record({
+        name: "connect",
+        ok: false,
+        status: "failed",
+        ms: connectMs,
+        detail: `${who} could not connect: ${reason}`,
+      });
+      skipRest("connect");
+      return outcome;
+    }
+    const where = spec.protocol === "ws-json" ? url : `${url}${spec.path} (${spec.transports.join(", ")})`;
+    record({
+      name: "connect",
+      ok: true,
+      status: "passed",
+      ms: connectMs,
+      detail: `${names.length} clients connected to ${where}`,
+    });
+    const inboxes = attempts.map(
+      (attempt) => new Inbox((attempt as PromiseFulfilledResult<EchoConnection>).value),
+    );
+
+    // join
+    if (spec.join) {
+      options.onCheckStart?.("join");
+      const joinStarted = performance.now();
+      const join = spec.join;
+      const results = await Promise.all(
+        inboxes.map(async (inbox) => {
+          const vars = varsFor(inbox.client);
+          const started = performance.now();
+          const matcher = join.waitFor ? expandTemplates(join.waitFor, vars) : undefined;
+          const waiting = matcher
+            ? inbox.waitFor(matches(matcher), {
+                after: started,
+                timeoutMs: spec.timeoutMs,
+                signal: options.signal,
+              })
+            : undefined;
+          inbox.connection.send(join.event, expandTemplates(join.payload, vars));
+          const result = waiting ? await waiting : ({ kind: "sent" } as const);
+          outcome.joinMs[inbox.client] = roundMs(performance.now() - started);
+          if (result.kind === "timeout" || result.kind === "closed") {
+            const awaited = describeMatcher(matcher!);
+            const ignored = inbox.lastIgnored(matches(matcher!), started);
+            return result.kind === "closed"
+              ? `client ${inbox.client} lost its connection while waiting for ${awaited} after joining: ${result.reason}`
+              : `client ${inbox.client} joined but got no ${awaited} within ${spec.timeoutMs} ms${ignored ? `; got instead: ${summarizeMessage(ignored.event, ignored.payload)}` : ""}`;
+          }
+          return undefined;
+        }),
+      );
+      const problems = results.filter((problem): problem is string => problem !== undefined);
+      const ms = roundMs(performance.now() - joinStarted);
+      if (problems.length > 0) {
+        record({ name: "join", ok: false, status: "failed", ms, detail: problems.join("; ") });
+        skipRest("join");
+        return outcome;
+      }
+      record({
+        name: "join",
+        ok: true,
+        status: "passed",
+        ms,
+        detail: join.waitFor
+          ? `${names.length} clients joined room ${options.room} and each got ${describeMatcher(expandTemplates(join.waitFor, varsFor(names[0]!)))}`
+          : `${names.length} clients sent their join (no waitFor: not confirmed)`,
+      });
+    }
+
+    // echo
+    options.onCheckStart?.("echo");
+    const senderVars = varsFor(names[0]!);
+    const expected = matches(expandTemplates(spec.expect, senderVars));
+    const payload = expandTemplates(spec.send.payload, senderVars);
+    const windowStart = performance.now();
+    // Ends the sender's own wait once the required receipts are in, when its echo is optional.
+    const phase = new AbortController();
+    const signal = AbortSignal.any([options.signal, phase.signal]);
+    const waits = inboxes.map((inbox) =>
+      inbox.waitFor(expected, { after: windowStart, timeoutMs: spec.timeoutMs, signal }),
+    );
+    const sender = inboxes[0]!;
+    const sentAt = performance.now();
+    sender.connection.send(spec.send.event, payload);
+    const results = await Promise.all(
+      spec.senderReceivesEcho ? waits : [waitsSenderless(waits[0]!), ...waits.slice(1)],
+    );
+    phase.abort();
+    if (options.signal.aborted) throw options.signal.reason;
+    const receipts: Receipt[] = inboxes.map((inbox, index) => {
+      const result = results[index] ?? null;
+      const receipt: Receipt = { client: inbox.client, ms: null };
+      const received =
+        result?.kind === "received"
+          ? result.message
+          : inbox.messages.find((m) => m.at >= windowStart && expected(m));
+      if (received) receipt.ms = roundMs(received.at - sentAt);
+      else if (result?.kind === "closed") receipt.closed = result.reason;
+      const ignored = inbox.lastIgnored(expected, windowStart);
+      if (receipt.ms === null && ignored) receipt.ignored = summarizeMessage(ignored.event, ignored.payload);
+      outcome.echoMs[inbox.client] = receipt.ms;
+      return receipt;
+    });
+    const verdict = diagnoseEcho({
+      sender: receipts[0]!,
+      others: receipts.slice(1),
+      senderReceivesEcho: spec.senderReceivesEcho,
+      timeoutMs: spec.timeoutMs,
+    });
+    record({
+      name: "echo",
+      ok: verdict.ok,
+      status: verdict.ok ? "passed" : "failed",
+      ms: roundMs(performance.now() - sentAt),
+      detail: verdict.detail,
+    });
+    return outcome;
+  } finally {
+    await Promise.all(opened.map((connection) => connection.close()));
+  }
+}
+
+function matches(matcher: Matcher): (message: Inbound) => boolean {
+  return (message) =>
+    (matcher.event === undefined || message.event === matcher.event) &&
+    (matcher.match === undefined || subsetMatch(message.payload, matcher.match));
+}
+
+function describeMatcher(matcher: Matcher): string {
+  const match = matcher.match ? ` matching ${summarizeMessage(undefined, matcher.match, 100)}` : "";
+  return matcher.event ? `"${matcher.event}"${match}` : `a message${match}`;
+}
+
+/** The sender's wait when its echo is optional: resolves at once, never rejects on the phase's abort. */
+function waitsSenderless(wait: Promise<WaitResult>): Promise<null> {
+  wait.catch(() => undefined);
+  return Promise.resolve(null);
+}

@@ -1,0 +1,165 @@
+import { io } from "socket.io-client";
+import { httpGet, isTlsError } from "../http-get.js";
+import { type ConnectOptions, type EchoConnection, HandshakeError, MessageHub } from "./connection.js";
+
+/** A connection through the official socket.io-client: no reconnection, its own Manager, given transports. */
+export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection> {
+  return new Promise((resolve, reject) => {
+    if (options.signal.aborted) {
+      reject(options.signal.reason);
+      return;
+    }
+    const socket = io(options.url, {
+      path: options.path,
+      transports: options.transports,
+      reconnection: false,
+      forceNew: true,
+      multiplex: false,
+      timeout: options.timeoutMs,
+      // The gate reports what the server does; it must not switch transport behind the spec's back.
+      tryAllTransports: false,
+      rememberUpgrade: false,
+    });
+    const hub = new MessageHub();
+    let settled = false;
+    let closing = false;
+    const engineClosed = new Promise<void>((done) => {
+      socket.io.on("close", () => done());
+    });
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      socket.disconnect();
+      reject(error);
+    };
+    const onAbort = () => fail(options.signal.reason);
+    // socket.io-client's own `timeout` covers the whole connect; this guards a server that never answers at all.
+    const timer = setTimeout(
+      () => fail(new HandshakeError(`no Socket.IO handshake within ${options.timeoutMs} ms`)),
+      options.timeoutMs + PROBE_MS + 50,
+    );
+    const cleanup = () => {
+      clearTimeout(timer);
+      options.signal.removeEventListener("abort", onAbort);
+    };
+    options.signal.addEventListener("abort", onAbort, { once: true });
+
+    socket.on("connect_error", (error) => {
+      const described = describeConnectError(error, options);
+      if (described.status !== undefined || /refused|TLS error/.test(described.message)) {
+        fail(described);
+        return;
+      }
+      // A WebSocket upgrade on a path the server doesn't serve is often just never answered; ask over HTTP why.
+      void probePath(options).then((status) =>
+        fail(status === undefined ? described : wrongPath(status, options)),
+      );
+    });
+    socket.onAny((event: string, ...args: unknown[]) => {
+      hub.push({ event, payload: args[0], at: performance.now() });
+    });
+    socket.on("disconnect", (reason, description) => {
+      if (closing) return;
+      const extra = describeDisconnect(description);
+      hub.closed(`disconnected: ${reason}${extra ? ` (${extra})` : ""}`);
+    });
+    socket.once("connect", () => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve({
+        client: options.client,
+        send: (event, payload) => {
+          socket.emit(event ?? "message", payload);
+        },
+        onMessage: (listener) => hub.onMessage(listener),
+        onClosed: (listener) => hub.onClosed(listener),
+        close: async () => {
+          closing = true;
+          socket.disconnect();
+          await engineClosed;
+        },
+      });
+    });
+  });
+}
+
+interface TransportErrorLike extends Error {
+  description?: unknown;
+  context?: unknown;
+  data?: unknown;
+  type?: string;
+}
+
+/** Turns socket.io-client's connect_error into what happened on the wire. */
+export function describeConnectError(error: TransportErrorLike, options: ConnectOptions): HandshakeError {
+  const where = `${options.url}${options.path}`;
+  const description = error.description as
+    | number
+    | { message?: string; error?: { message?: string; code?: string } }
+    | undefined;
+  let status: number | undefined;
+  if (typeof description === "number" && description > 0) status = description;
+  const text =
+    typeof description === "object" && description
+      ? (description.error?.message ?? description.message)
+      : undefined;
+  const fromText = text ? /Unexpected server response: (\d+)/.exec(text) : null;
+  if (fromText) status = Number(fromText[1]);
+  if (status !== undefined) {
+    if (status === 404 || status === 400) return wrongPath(status, options);
+    return new HandshakeError(
+      `the server answered the Socket.IO handshake (${error.message}, ${where}) with HTTP ${status}`,
+      status,
+    );
+  }
+  const code = typeof description === "object" && description ? description.error?.code : undefined;
+  if (code && isTlsError(code))
+    return new HandshakeError(`Socket.IO handshake failed: TLS error ${code}: ${text}`);
+  if (code === "ECONNREFUSED" || /ECONNREFUSED/.test(text ?? "")) {
+    return new HandshakeError(`Socket.IO handshake failed: connection refused (${where})`);
+  }
+  if (error.message === "timeout") {
+    return new HandshakeError(`no Socket.IO handshake within ${options.timeoutMs} ms (${where})`);
+  }
+  if (error.type !== "TransportError") {
+    return new HandshakeError(
+      `the server refused the Socket.IO connection: ${error.message} (connect_error from the server)`,
+    );
+  }
+  return new HandshakeError(
+    `Socket.IO handshake failed: ${error.message}${text ? ` (${text})` : ""} (${where})`,
+  );
+}
+
+function describeDisconnect(description: unknown): string | undefined {
+  if (!description || typeof description !== "object") return undefined;
+  const record = description as { description?: unknown; message?: unknown };
+  if (typeof record.message === "string") return record.message;
+  if (typeof record.description === "number") return `code ${record.description}`;
+  return undefined;
+}
+
+const PROBE_MS = 500;
+
+function wrongPath(status: number, options: ConnectOptions): HandshakeError {
+  return new HandshakeError(
+    `the server answered the Socket.IO handshake at ${options.url}${options.path} with HTTP ${status} — is echo.path (${options.path}) the server's Socket.IO path?`,
+    status,
+  );
+}
+
+/** Status of an Engine.IO polling handshake on the path when it is an HTTP error; undefined otherwise. */
+async function probePath(options: ConnectOptions): Promise<number | undefined> {
+  try {
+    const answer = await httpGet(
+      `${options.url}${options.path}?EIO=4&transport=polling`,
+      PROBE_MS,
+      options.signal,
+    );
+    return answer.status >= 400 ? answer.status : undefined;
+  } catch {
+    return undefined;
+  }
+}

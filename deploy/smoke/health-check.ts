@@ -1,0 +1,168 @@
+import { HttpGetError, httpGet, isTlsError } from "./http-get.js";
+import type { ServiceUrl } from "./service-url.js";
+import type { HealthSpec } from "./spec.js";
+import { valueAtPath } from "./subset-match.js";
+import { backoffDelay, roundMs, sleep } from "./timing.js";
+
+/** One slow attempt must not eat the whole cold-start budget. */
+const MAX_ATTEMPT_MS = 10_000;
+const MIN_ATTEMPT_MS = 50;
+
+export interface HealthOptions {
+  expectVersion?: string | undefined;
+  expectRevision?: string | undefined;
+  signal: AbortSignal;
+  onRetry?: (attempt: number, error: string, delayMs: number) => void;
+  random?: () => number;
+}
+
+export interface HealthOutcome {
+  ok: boolean;
+  ms: number;
+  detail: string;
+  version: string | null;
+  revision: string | null;
+  attempts: number;
+}
+
+/** `retry`: worth asking again (cold start, not routed yet); `final`: the answer won't change. */
+type Attempt =
+  | { kind: "pass"; detail: string; version: string | null; revision: string | null }
+  | { kind: "final"; detail: string; version: string | null; revision: string | null }
+  | { kind: "retry"; error: string };
+
+const RETRY_STATUSES = new Set([404, 408, 425, 429]);
+
+/** GET the health path until it answers as required, retrying with backoff inside `spec.timeoutMs`. */
+export async function checkHealth(
+  service: ServiceUrl,
+  spec: HealthSpec,
+  options: HealthOptions,
+): Promise<HealthOutcome> {
+  const url = `${service.origin}${spec.path}`;
+  const started = performance.now();
+  const deadline = started + spec.timeoutMs;
+  let attempts = 0;
+  let lastError = "no attempt made";
+  for (;;) {
+    attempts += 1;
+    const remaining = deadline - performance.now();
+    const attempt = await attemptOnce(
+      url,
+      spec,
+      options,
+      Math.max(1, Math.round(Math.min(remaining, MAX_ATTEMPT_MS))),
+    );
+    const ms = roundMs(performance.now() - started);
+    if (attempt.kind !== "retry") {
+      const suffix = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+      return {
+        ok: attempt.kind === "pass",
+        ms,
+        detail: `${attempt.detail}${suffix}`,
+        version: attempt.version,
+        revision: attempt.revision,
+        attempts,
+      };
+    }
+    lastError = attempt.error;
+    const delay = backoffDelay(attempts, undefined, options.random);
+    // An attempt squeezed into the last few ms could only time out and hide the real last error.
+    if (deadline - performance.now() - delay < MIN_ATTEMPT_MS) break;
+    options.onRetry?.(attempts, lastError, delay);
+    await sleep(delay, options.signal);
+  }
+  return {
+    ok: false,
+    ms: roundMs(performance.now() - started),
+    detail: `GET ${spec.path} gave no usable answer within ${spec.timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); last error: ${lastError}`,
+    version: null,
+    revision: null,
+    attempts,
+  };
+}
+
+async function attemptOnce(
+  url: string,
+  spec: HealthSpec,
+  options: HealthOptions,
+  timeoutMs: number,
+): Promise<Attempt> {
+  let answer: Awaited<ReturnType<typeof httpGet>>;
+  try {
+    answer = await httpGet(url, timeoutMs, options.signal);
+  } catch (error) {
+    if (!(error instanceof HttpGetError)) throw error;
+    if (isTlsError(error.code) || error.code === "ENOTFOUND") {
+      return {
+        kind: "final",
+        detail: `Failed to reach ${spec.path}: ${error.message}`,
+        version: null,
+        revision: null,
+      };
+    }
+    return { kind: "retry", error: error.message };
+  }
+  const status = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ""}`;
+  if (answer.status >= 500 || RETRY_STATUSES.has(answer.status)) return { kind: "retry", error: status };
+  const final = (detail: string, version: string | null = null, revision: string | null = null): Attempt => ({
+    kind: "final",
+    detail,
+    version,
+    revision,
+  });
+  if (answer.status < 200 || answer.status >= 300) return final(`GET ${spec.path} answered ${status}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.body);
+  } catch {
+    return final(
+      `GET ${spec.path} answered ${status} but the body is not JSON (content-type ${answer.contentType || "none"})`,
+    );
+  }
+  const version = stringAt(body, spec.versionField);
+  const revision = stringAt(body, spec.revisionField);
+  const parts: string[] = [];
+  if (options.expectVersion !== undefined) {
+    if (version === null) {
+      return final(
+        `GET ${spec.path} has no ${spec.versionField}; expected ${options.expectVersion}`,
+        null,
+        revision,
+      );
+    }
+    if (version !== options.expectVersion) {
+      return final(
+        `version mismatch: ${spec.path} reports ${spec.versionField} ${version}, expected ${options.expectVersion} — this URL serves another build`,
+        version,
+        revision,
+      );
+    }
+    parts.push(`version ${version} as expected`);
+  } else {
+    parts.push(
+      version === null
+        ? `no ${spec.versionField} in the body (not checked: no expected version)`
+        : `version ${version} (not checked: no expected version)`,
+    );
+  }
+  if (options.expectRevision !== undefined) {
+    if (revision !== options.expectRevision) {
+      return final(
+        `revision mismatch: ${spec.path} reports ${spec.revisionField} ${revision ?? "(none)"}, expected ${options.expectRevision} — the gate is not talking to the revision it should prove`,
+        version,
+        revision,
+      );
+    }
+    parts.push(`revision ${revision} as expected`);
+  } else if (revision !== null) {
+    parts.push(`revision ${revision}`);
+  }
+  return { kind: "pass", detail: parts.join("; "), version, revision };
+}
+
+function stringAt(body: unknown, path: string): string | null {
+  const value = valueAtPath(body, path);
+  if (value === undefined || value === null) return null;
+  return typeof value === "string" ? value : JSON.stringify(value);
+}

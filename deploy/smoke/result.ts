@@ -1,0 +1,49 @@
+import type { SmokeProtocol } from "./spec.js";
+
+export type CheckName = "health" | "connect" | "join" | "echo";
+export type CheckStatus = "passed" | "failed" | "skipped";
+
+export interface SmokeCheck {
+  name: CheckName;
+  /** True only for a check that ran and passed. */
+  ok: boolean;
+  status: CheckStatus;
+  ms: number;
+  /** One sentence for people, CI logs and JUnit failure messages. */
+  detail: string;
+}
+
+export interface SmokeLatencies {
+  /** Whole health check, retries included. */
+  healthMs: number | null;
+  /** Per client: from opening the connection to the handshake completing. */
+  connectMs: Record<string, number>;
+  /** Per client: from sending the join to its waitFor (or the send, without waitFor). */
+  joinMs: Record<string, number>;
+  /** Per client: from the sender's send to this client's receipt; null = never received. */
+  echoMs: Record<string, number | null>;
+}
+
+export interface SmokeResult {
+  ok: boolean;
+  /** The base URL as shown to people (never contains credentials: those are refused). */
+  url: string;
+  protocol: SmokeProtocol;
+  /** What /health reported (null when unreachable or absent). */
+  version: string | null;
+  revision: string | null;
+  expectVersion: string | null;
+  expectRevision: string | null;
+  /** The unique room and nonce of this run, to find it in server logs. */
+  room: string;
+  nonce: string;
+  /** Wall time of the whole gate. */
+  ms: number;
+  checks: SmokeCheck[];
+  latencies: SmokeLatencies;
+}
+
+export type SmokeProgress =
+  | { type: "check.start"; check: CheckName }
+  | { type: "check.done"; check: SmokeCheck }
+  | { type: "health.retry"; attempt: number; error: string; delayMs: number };

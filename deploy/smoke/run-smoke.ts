@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { runEchoCheck } from "./echo/echo-check.js";
+import { checkHealth } from "./health-check.js";
+import { parseSmokeSpec } from "./load-spec.js";
+import type { SmokeCheck, SmokeProgress, SmokeResult } from "./result.js";
+import { parseServiceUrl } from "./service-url.js";
+import type { SmokeSpec, SmokeSpecInput } from "./spec.js";
+import { roundMs } from "./timing.js";
+
+export interface SmokeOptions {
+  /** The version /health must report; promote always passes it. Without it the version is informational. */
+  expectVersion?: string;
+  /** The revision /health must report, so the gate can't pass by talking to old instances. */
+  expectRevision?: string;
+  /** Aborting stops the gate promptly (the returned promise rejects with the reason) and closes everything. */
+  signal?: AbortSignal;
+  onProgress?: (event: SmokeProgress) => void;
+  /** Test seam: room and nonce are otherwise random per run. */
+  ids?: { room: string; nonce: string };
+}
+
+/**
+ * The smoke gate: health (version, revision) then the echo check. Gate
+ * failures come back as `ok: false` with the checks that say why; it throws
+ * only ConfigError (bad URL or spec) and the signal's reason on abort.
+ */
+export async function runSmoke(
+  url: string,
+  spec: SmokeSpec | SmokeSpecInput,
+  options: SmokeOptions = {},
+): Promise<SmokeResult> {
+  const service = parseServiceUrl(url);
+  const valid = parseSmokeSpec(spec);
+  const signal = options.signal ?? new AbortController().signal;
+  signal.throwIfAborted();
+  const ids = options.ids ?? newRunIds();
+  const started = performance.now();
+  const emit = options.onProgress ?? (() => undefined);
+  const result: SmokeResult = {
+    ok: false,
+    url: service.origin,
+    protocol: valid.echo.protocol,
+    version: null,
+    revision: null,
+    expectVersion: options.expectVersion ?? null,
+    expectRevision: options.expectRevision ?? null,
+    room: ids.room,
+    nonce: ids.nonce,
+    ms: 0,
+    checks: [],
+    latencies: { healthMs: null, connectMs: {}, joinMs: {}, echoMs: {} },
+  };
+  const record = (check: SmokeCheck) => {
+    result.checks.push(check);
+    emit({ type: "check.done", check });
+  };
+
+  emit({ type: "check.start", check: "health" });
+  const health = await checkHealth(service, valid.health, {
+    expectVersion: options.expectVersion,
+    expectRevision: options.expectRevision,
+    signal,
+    onRetry: (attempt, error, delayMs) => emit({ type: "health.retry", attempt, error, delayMs }),
+  });
+  result.version = health.version;
+  result.revision = health.revision;
+  result.latencies.healthMs = health.ms;
+  record({
+    name: "health",
+    ok: health.ok,
+    status: health.ok ? "passed" : "failed",
+    ms: health.ms,
+    detail: health.detail,
+  });
+
+  if (health.ok) {
+    const echo = await runEchoCheck(service, valid.echo, {
+      room: ids.room,
+      nonce: ids.nonce,
+      signal,
+      onCheckStart: (check) => emit({ type: "check.start", check }),
+      onCheck: record,
+    });
+    Object.assign(result.latencies, { connectMs: echo.connectMs, joinMs: echo.joinMs, echoMs: echo.echoMs });
+  } else {
+    for (const name of valid.echo.join
+      ? (["connect", "join", "echo"] as const)
+      : (["connect", "echo"] as const)) {
+      record({ name, ok: false, status: "skipped", ms: 0, detail: "skipped: the health check failed" });
+    }
+  }
+  result.ms = roundMs(performance.now() - started);
+  result.ok = result.checks.every((check) => check.ok);
+  return result;
+}
+
+export function newRunIds(): { room: string; nonce: string } {
+  const random = randomBytes(6).toString("hex");
+  return { room: `echogate-smoke-${random}`, nonce: `${Date.now().toString(36)}-${random}` };
+}
