@@ -1,0 +1,174 @@
+import { readFile, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { environmentKinds } from "../config/environment-schema.js";
+import { ENVIRONMENTS_DIR, type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
+import { MAX_YAML_BYTES } from "../config/yaml-source.js";
+import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
+import { UsageError } from "../core/errors.js";
+import { ExitCode } from "../core/exit-codes.js";
+import type { Redactor } from "../core/redact.js";
+import { withConfigHint } from "./config-hints.js";
+import { credentialLikeValue } from "./credential-patterns.js";
+import { loadEnvFile } from "./load-env-file.js";
+import { ENV_SCHEMA_FILE, type LoadedEnvSchema, parseEnvSchema } from "./load-schema.js";
+import { buildMatrix, type Matrix, type MatrixVariable } from "./matrix.js";
+import { rules } from "./rules/index.js";
+import type { EnvironmentFacts, RuleContext } from "./rules/types.js";
+import { webOriginsOf } from "./web-origins.js";
+
+export interface CheckOptions {
+  /** Every secret value read is registered here before anything is printed. */
+  redactor: Redactor;
+  /** Check only these environments (others are still read, to compare against). */
+  only?: readonly string[];
+}
+
+export interface CheckedEnvironment {
+  name: string;
+  kind: string;
+  file: string;
+  envFile: string | null;
+}
+
+export interface CheckReport {
+  ok: boolean;
+  exitCode: ExitCode;
+  environments: CheckedEnvironment[];
+  variables: MatrixVariable[];
+  matrix: Matrix;
+  diagnostics: Diagnostic[];
+}
+
+/** Validates environments/*.yaml, env.schema.yaml and every env file, then runs the cross-environment rules. */
+export async function checkProject(projectDir: string, options: CheckOptions): Promise<CheckReport> {
+  const loaded = await loadEnvironments(projectDir);
+  const configDiagnostics: Diagnostic[] = [...loaded.diagnostics.items];
+  const loadedSchema = await loadSchemaFile(projectDir);
+  configDiagnostics.push(...loadedSchema.diagnostics.items);
+  const selected = selectEnvironments(loaded.environments, configDiagnostics, options.only);
+
+  const envDiagnostics: Diagnostic[] = [];
+  const facts: EnvironmentFacts[] = [];
+  const envFiles = await Promise.all(
+    loaded.environments.map((environment) => loadEnvFile(projectDir, environment)),
+  );
+  loaded.environments.forEach((environment, index) => {
+    const { envFile, diagnostics } = envFiles[index]!;
+    envDiagnostics.push(...diagnostics);
+    for (const key of loadedSchema.secretKeys) options.redactor.add(envFile?.entries.get(key)?.value);
+    facts.push({
+      name: environment.name,
+      kind: environment.config.kind,
+      file: environment.file,
+      config: environment.config,
+      locate: environment.locate,
+      envFile,
+      webOrigins: webOriginsOf(environment.config.hosting),
+    });
+  });
+
+  const schema = loadedSchema.schema;
+  if (schema) {
+    for (const [key, spec] of schema.variables) {
+      if (spec.secret && spec.default !== undefined) options.redactor.add(String(spec.default));
+      if (!spec.public) continue;
+      // A credential in a public variable is masked like a secret while it is reported.
+      for (const { envFile } of facts) {
+        const value = envFile?.entries.get(key)?.value;
+        if (value && credentialLikeValue(value)) options.redactor.add(value);
+      }
+    }
+    const ctx: RuleContext = { schema, environments: facts };
+    for (const rule of rules) envDiagnostics.push(...rule.check(ctx));
+  }
+
+  const shownFiles = new Set<string>([join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE)]);
+  for (const environment of facts.filter((f) => selected.has(f.name))) {
+    shownFiles.add(environment.file);
+    if (environment.envFile) shownFiles.add(environment.envFile.file);
+    else shownFiles.add(join(ENVIRONMENTS_DIR, environment.config.service.envFile));
+  }
+  const keep = (d: Diagnostic): boolean => !options.only || !d.file || shownFiles.has(d.file);
+  const config = configDiagnostics.filter(keep).map(withConfigHint);
+  const env = envDiagnostics.filter(keep);
+  const exitCode = config.some(isError)
+    ? ExitCode.config
+    : env.some(isError)
+      ? ExitCode.checkFailed
+      : ExitCode.ok;
+  const shown = facts.filter((f) => selected.has(f.name)).sort(byKind);
+  const { variables, matrix } = buildMatrix(shown, schema, loadedSchema.secretKeys);
+  return {
+    ok: exitCode === ExitCode.ok,
+    exitCode,
+    environments: shown.map((f) => ({
+      name: f.name,
+      kind: f.kind,
+      file: f.file,
+      envFile: f.envFile?.file ?? null,
+    })),
+    variables,
+    matrix,
+    diagnostics: [...config, ...env],
+  };
+}
+
+/** local, preview, staging, production: the order a change travels. */
+function byKind(a: EnvironmentFacts, b: EnvironmentFacts): number {
+  const kind = environmentKinds.indexOf(a.kind) - environmentKinds.indexOf(b.kind);
+  // Plain comparison: localeCompare would load ICU collation for a few names.
+  return kind || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+function isError(diagnostic: Diagnostic): boolean {
+  return diagnostic.severity === "error";
+}
+
+async function loadSchemaFile(projectDir: string): Promise<LoadedEnvSchema> {
+  const path = join(projectDir, ENVIRONMENTS_DIR, ENV_SCHEMA_FILE);
+  const file = relative(projectDir, path);
+  const diagnostics = new Diagnostics();
+  let text: string;
+  try {
+    const { size } = await stat(path);
+    if (size > MAX_YAML_BYTES) {
+      diagnostics.error(
+        "yaml.too-large",
+        `File is ${(size / 1024 / 1024).toFixed(1)} MB; config files are limited to ${MAX_YAML_BYTES / 1024 / 1024} MB.`,
+        { file },
+        "Env schemas declare variables, not data; remove whatever made the file this large.",
+      );
+      return { schema: undefined, diagnostics, secretKeys: new Set() };
+    }
+    text = await readFile(path, "utf8");
+  } catch {
+    diagnostics.error(
+      "envschema.missing",
+      `Can't find ${file}.`,
+      { file },
+      "Create it: it declares every variable the env files may set (type, required, secret, public).",
+    );
+    return { schema: undefined, diagnostics, secretKeys: new Set() };
+  }
+  return parseEnvSchema(file, text);
+}
+
+function selectEnvironments(
+  environments: readonly LoadedEnvironment[],
+  configDiagnostics: readonly Diagnostic[],
+  only: readonly string[] | undefined,
+): Set<string> {
+  const names = environments.map((environment) => environment.name);
+  if (!only || only.length === 0) return new Set(names);
+  const broken = new Set(
+    configDiagnostics.flatMap((d) => (d.file ? [/([^/\\]+)\.ya?ml$/.exec(d.file)?.[1] ?? ""] : [])),
+  );
+  for (const name of only) {
+    if (!names.includes(name) && !broken.has(name)) {
+      throw new UsageError(`No environment named "${name}".`, {
+        hint: `Known environments: ${names.join(", ") || "none"} (files in ${ENVIRONMENTS_DIR}/).`,
+      });
+    }
+  }
+  return new Set(only);
+}

@@ -1,0 +1,61 @@
+/** Name segments that say "this is a credential" (matched per `_`-separated word). */
+const CREDENTIAL_WORDS = new Set([
+  "KEY",
+  "APIKEY",
+  "TOKEN",
+  "SECRET",
+  "PASSWORD",
+  "PASSWD",
+  "PWD",
+  "PRIVATE",
+  "CREDENTIAL",
+  "CREDENTIALS",
+]);
+
+const TOKEN_PREFIXES: readonly { prefix: RegExp; what: string }[] = [
+  { prefix: /AIza[0-9A-Za-z_-]{20,}/, what: "a Google API key (AIza…)" },
+  { prefix: /\b[sr]k_live_[0-9A-Za-z]{8,}/, what: "a Stripe live key (sk_live_…)" },
+  { prefix: /\bgh[pousr]_[0-9A-Za-z]{20,}/, what: "a GitHub token (ghp_…)" },
+  { prefix: /\bxox[abposr]-[0-9A-Za-z-]{8,}/, what: "a Slack token (xox…)" },
+  { prefix: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, what: "a PEM private key" },
+  { prefix: /-----BEGIN [A-Z ]+-----/, what: "a PEM block" },
+];
+
+export const ENTROPY_THRESHOLD = 4.0;
+export const ENTROPY_MIN_LENGTH = 20;
+
+export function looksLikeCredentialName(name: string): boolean {
+  return name
+    .toUpperCase()
+    .split(/_+/)
+    .some((word) => CREDENTIAL_WORDS.has(word));
+}
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(text: string): number {
+  if (text.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  const length = [...text].length;
+  for (const count of counts.values()) {
+    const p = count / length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/**
+ * Says why a value looks like a credential, or undefined. Entropy is measured
+ * per token (runs between `.`, `:`, `/`, `-`, …) so ordinary URLs and host
+ * names don't trip it, while a random 32-char key does.
+ */
+export function credentialLikeValue(value: string): string | undefined {
+  for (const { prefix, what } of TOKEN_PREFIXES) if (prefix.test(value)) return `it looks like ${what}`;
+  for (const token of value.split(/[^A-Za-z0-9+/=_]+/)) {
+    if (token.length >= ENTROPY_MIN_LENGTH && shannonEntropy(token) > ENTROPY_THRESHOLD) {
+      return `it has a random-looking ${token.length}-character token (${shannonEntropy(token).toFixed(1)} bits/char)`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,44 @@
+import { REDACTED } from "../core/redact.js";
+import type { EnvSchema } from "./load-schema.js";
+import type { EnvironmentFacts } from "./rules/types.js";
+
+export interface MatrixVariable {
+  key: string;
+  declared: boolean;
+  public: boolean;
+  secret: boolean;
+}
+
+/** KEY → environment → value, `***` for secrets, null when the file doesn't set it. */
+export type Matrix = Record<string, Record<string, string | null>>;
+
+/**
+ * Values pass the redactor on output, like everything else.
+ * Declared keys first, in schema order, then undeclared ones. Without a usable
+ * schema nobody can tell which values are secret, so every value is masked.
+ */
+export function buildMatrix(
+  environments: readonly EnvironmentFacts[],
+  schema: EnvSchema | undefined,
+  secretKeys: ReadonlySet<string>,
+): { variables: MatrixVariable[]; matrix: Matrix } {
+  const keys = new Set<string>(schema?.variables.keys() ?? []);
+  const undeclared = new Set<string>();
+  for (const environment of environments) {
+    for (const key of environment.envFile?.entries.keys() ?? []) if (!keys.has(key)) undeclared.add(key);
+  }
+  const variables: MatrixVariable[] = [...keys, ...[...undeclared].sort()].map((key) => {
+    const spec = schema?.variables.get(key);
+    return { key, declared: spec !== undefined, public: spec?.public ?? false, secret: secretKeys.has(key) };
+  });
+  const matrix: Matrix = {};
+  for (const variable of variables) {
+    const row: Record<string, string | null> = {};
+    for (const environment of environments) {
+      const value = environment.envFile?.entries.get(variable.key)?.value;
+      row[environment.name] = value === undefined ? null : variable.secret || !schema ? REDACTED : value;
+    }
+    matrix[variable.key] = row;
+  }
+  return { variables, matrix };
+}

@@ -1,0 +1,70 @@
+import type { Diagnostic } from "../../core/diagnostics.js";
+import { compileVariable } from "../compile.js";
+import { isRequired } from "../schema.js";
+import { diagnostic, entryLocation, quoteValue, type Rule, withEnvFiles } from "./types.js";
+
+/** Every value matches its declared type, enum, protocols; required keys are present; no undeclared keys. */
+export const valueTypes: Rule = {
+  name: "value-types",
+  check(ctx) {
+    const problems: Diagnostic[] = [];
+    const schemaFile = ctx.schema.file;
+    for (const { environment, envFile } of withEnvFiles(ctx)) {
+      for (const [key, entry] of envFile.entries) {
+        const spec = ctx.schema.variables.get(key);
+        if (!spec) {
+          problems.push(
+            diagnostic(
+              "value-types.undeclared",
+              `Can't use ${key}: it isn't declared in ${schemaFile}.`,
+              entryLocation(envFile, key),
+              `Declare ${key} under variables: in ${schemaFile}, or remove the line.`,
+            ),
+          );
+          continue;
+        }
+        if (entry.value === "") {
+          if (isRequired(spec)) {
+            problems.push(
+              diagnostic(
+                "value-types.empty",
+                `Can't leave ${key} empty in ${environment.name}: it is required.`,
+                entryLocation(envFile, key),
+                `Give ${key} a value${spec.description ? ` (${spec.description})` : ""}.`,
+              ),
+            );
+          }
+          continue;
+        }
+        // Any text is a valid string; skipping zod for it keeps 50×200 checks fast.
+        if (spec.type === "string") continue;
+        const result = compileVariable(spec, environment.kind).safeParse(entry.value);
+        if (!result.success) {
+          const shown = spec.secret ? `${key} (secret, value hidden)` : `${key}=${quoteValue(entry.value)}`;
+          const reason = result.error.issues.map((issue) => issue.message).join("; ");
+          problems.push(
+            diagnostic(
+              "value-types.invalid",
+              `Can't use ${shown} in ${environment.name}: ${reason}.`,
+              entryLocation(envFile, key),
+              `Fix the value; ${key} is declared as ${spec.type} at ${schemaFile}:${ctx.schema.locate(key).line ?? "?"}.`,
+            ),
+          );
+        }
+      }
+      for (const [key, spec] of ctx.schema.variables) {
+        if (!envFile.complete || envFile.entries.has(key) || !isRequired(spec) || spec.environmentSpecific)
+          continue;
+        problems.push(
+          diagnostic(
+            "value-types.missing",
+            `Can't find required ${key} in ${envFile.file} (${environment.name}).`,
+            { file: envFile.file, keyPath: key },
+            `Add ${key}=… to ${envFile.file}${spec.description ? ` (${spec.description})` : ""}.`,
+          ),
+        );
+      }
+    }
+    return problems;
+  },
+};

@@ -1,0 +1,157 @@
+// Benchmarks `echogate --help` cold start and `echogate check` (this repo, and a
+// generated 50 environments × 200 variables project). Run: npx tsx scripts/bench/check.ts
+// Medians of wall time; cpu_median (user+sys of the child, Linux) is steadier on a busy machine.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const bin = join(root, "bin/echogate.js");
+// bin/ first rebuilds dist/ when a source is newer; dist/ directly shows the steady state.
+const dist = join(root, "dist/echogate.js");
+
+/** CPU ms (user+sys) of finished children, from /proc (Linux); undefined elsewhere. */
+function childrenCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+    // cutime and cstime (fields 16 and 17 of stat) in clock ticks of 10 ms.
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Sample {
+  wallMs: number;
+  cpuMs: number | undefined;
+}
+
+function time(entry: string, args: string[], cwd: string, expectCode: number): Sample {
+  const cpuBefore = childrenCpuMs();
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [entry, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const wallMs = performance.now() - started;
+  const cpuAfter = childrenCpuMs();
+  if (result.status !== expectCode) {
+    throw new Error(
+      `echogate ${args.join(" ")} exited ${result.status}, expected ${expectCode}:\n${result.stderr}`,
+    );
+  }
+  return {
+    wallMs,
+    cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+  };
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function report(name: string, samples: Sample[], targetMs?: number): void {
+  const wall = samples.map((sample) => sample.wallMs);
+  const cpu = samples.flatMap((sample) => (sample.cpuMs === undefined ? [] : [sample.cpuMs]));
+  const median = quantile(wall, 0.5);
+  const target = targetMs === undefined ? "" : ` target<${targetMs} ${median < targetMs ? "ok" : "MISSED"}`;
+  const cpuText = cpu.length ? ` cpu_median=${quantile(cpu, 0.5).toFixed(0)}` : "";
+  console.log(
+    `${name} median=${median.toFixed(1)} p90=${quantile(wall, 0.9).toFixed(1)} n=${samples.length}${target}${cpuText}`,
+  );
+}
+
+function bench(
+  name: string,
+  args: string[],
+  cwd: string,
+  runs: number,
+  expectCode: number,
+  targetMs?: number,
+): void {
+  time(bin, args, cwd, expectCode); // warm-up: builds dist/ if sources changed, fills the page cache
+  const samples = (entry: string) => Array.from({ length: runs }, () => time(entry, args, cwd, expectCode));
+  report(name, samples(bin), targetMs);
+  report(name.replace(/_ms$/, "_dist_ms"), samples(dist), targetMs);
+}
+
+/** A valid project with `environments` environments × `variables` variables. */
+export function generateProject(dir: string, environments: number, variables: number): void {
+  const envDir = join(dir, "environments");
+  mkdirSync(envDir, { recursive: true });
+  const schema = ["version: 1", "variables:", "  BUILD_TARGET:", "    environmentName: true"];
+  schema.push(
+    "  SIGNALING_SERVER:",
+    "    type: url",
+    "    public: true",
+    "    realtimeServer: true",
+    "    protocols: { default: [wss] }",
+  );
+  schema.push("  ALLOWED_ORIGINS:", "    corsOrigins: true");
+  const kinds = ["int", "enum", "bool", "url", "string"] as const;
+  for (let v = 3; v < variables; v++) {
+    const kind = kinds[v % kinds.length]!;
+    schema.push(`  VAR_${v}:`, `    type: ${kind}`);
+    if (kind === "enum") schema.push("    values: [a, b, c]");
+    if (kind === "string" && v % 10 === 4) schema.push("    secret: true");
+    else if (v % 7 === 0) schema.push("    public: true");
+  }
+  writeFileSync(join(envDir, "env.schema.yaml"), `${schema.join("\n")}\n`);
+  for (let e = 0; e < environments; e++) {
+    const name = `env-${String(e).padStart(2, "0")}`;
+    writeFileSync(
+      join(envDir, `${name}.yaml`),
+      [
+        "kind: staging",
+        "service:",
+        "  endpoint: google",
+        "  project: bench",
+        "  regions: [us-central1]",
+        `  name: chat-${name}`,
+        `  envFile: .env.${name}`,
+        "hosting:",
+        "  provider: firebase",
+        `  site: site-${name}`,
+        "",
+      ].join("\n"),
+    );
+    const lines = [
+      `BUILD_TARGET=${name}`,
+      `SIGNALING_SERVER=wss://chat-${name}-abc123-uc.a.run.app`,
+      `ALLOWED_ORIGINS=https://site-${name}.web.app,https://site-${name}.firebaseapp.com`,
+    ];
+    for (let v = 3; v < variables; v++) {
+      const kind = kinds[v % kinds.length]!;
+      const value =
+        kind === "int"
+          ? String(v * 10)
+          : kind === "enum"
+            ? "b"
+            : kind === "bool"
+              ? "true"
+              : kind === "url"
+                ? `https://api-${v}.example.com/x`
+                : `value ${v} for ${name}`;
+      lines.push(`VAR_${v}=${kind === "string" && v % 10 === 4 ? `secret-${name}-${v}-x7Qp` : value}`);
+    }
+    writeFileSync(join(envDir, `.env.${name}`), `${lines.join("\n")}\n`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const runs = Number(process.env.BENCH_RUNS ?? 15);
+  bench("check.help.cold_ms", ["--help"], root, runs, 0, 150);
+  bench("check.repo_ms", ["check"], root, runs, 0);
+  const dir = mkdtempSync(join(tmpdir(), "echogate-bench-"));
+  try {
+    generateProject(dir, 50, 200);
+    bench("check.50x200_ms", ["check"], dir, Math.max(5, Math.ceil(runs / 2)), 0, 500);
+    bench("check.50x200_json_ms", ["check", "--json"], dir, Math.max(5, Math.ceil(runs / 2)), 0, 500);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

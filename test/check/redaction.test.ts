@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import {
+  envFilePath,
+  SCHEMA_FILE,
+  SCHEMA_YAML,
+  SECRET_VALUES,
+  validEnvProject,
+  withEnv,
+  withFile,
+} from "../helpers/env-fixtures.js";
+import { runEchogate } from "../helpers/run-cli.js";
+import { testdir } from "../helpers/testdir.js";
+
+async function everyOutput(
+  files: Record<string, string | Buffer>,
+): Promise<{ text: string; exitCodes: number[] }> {
+  const cwd = await testdir(files);
+  const runs = await Promise.all([
+    runEchogate(["check"], { cwd }),
+    runEchogate(["check", "--json"], { cwd }),
+    runEchogate(["check", "--debug"], { cwd }),
+    runEchogate(["check", "--env", "staging", "--json", "--debug"], { cwd }),
+  ]);
+  return {
+    text: runs.map((run) => run.stdout + run.stderr).join("\n"),
+    exitCodes: runs.map((run) => run.exitCode),
+  };
+}
+
+describe("secret redaction in echogate check", () => {
+  it("never prints secret values of a valid project", async () => {
+    const { text, exitCodes } = await everyOutput(validEnvProject());
+    expect(exitCodes).toEqual([0, 0, 0, 0]);
+    for (const secret of Object.values(SECRET_VALUES)) expect(text).not.toContain(secret);
+    expect(text).toContain("***");
+  });
+
+  it("never prints a secret that is itself invalid (a bad URL)", async () => {
+    const secret = "postgres//admin:Pa55w0rd-leak@db";
+    const schema = SCHEMA_YAML.replace(
+      "  SESSION_SECRET:\n    type: string",
+      "  SESSION_SECRET:\n    type: url",
+    );
+    const { text, exitCodes } = await everyOutput({
+      ...withEnv("staging", { SESSION_SECRET: secret }),
+      [SCHEMA_FILE]: schema,
+    });
+    expect(exitCodes).toEqual([1, 1, 1, 1]);
+    expect(text).toContain("SESSION_SECRET (secret, value hidden)");
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain("Pa55w0rd");
+  });
+
+  it("keeps secrets masked while the schema itself is broken", async () => {
+    const schema = SCHEMA_YAML.replace("    secret: true\n", "    secret: true\n    secert: true\n");
+    const { text, exitCodes } = await everyOutput({ ...validEnvProject(), [SCHEMA_FILE]: schema });
+    expect(exitCodes).toEqual([2, 2, 2, 2]);
+    for (const secret of Object.values(SECRET_VALUES)) expect(text).not.toContain(secret);
+  });
+
+  it("masks a credential found in a public variable", async () => {
+    const leaked = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+    const { text } = await everyOutput(withEnv("staging", { NEXT_PUBLIC_APP_NAME: leaked }));
+    expect(text).toContain("public-not-secret.value");
+    expect(text).not.toContain(leaked);
+  });
+
+  it("masks a multiline secret (PEM) in every form", async () => {
+    const pem = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----";
+    const { text, exitCodes } = await everyOutput(withEnv("production", { SESSION_SECRET: `"${pem}"` }));
+    expect(exitCodes).toEqual([0, 0, 0, 0]);
+    expect(text).not.toContain("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC");
+  });
+});
+
+describe("line endings and BOM", () => {
+  it("accepts CRLF with a warning naming the file", async () => {
+    const crlf = String(validEnvProject()[envFilePath("staging")]).replaceAll("\n", "\r\n");
+    const cwd = await testdir(withFile(envFilePath("staging"), crlf));
+    const run = await runEchogate(["check"], { cwd });
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain(`warning[env.crlf] ${envFilePath("staging")}:1`);
+    expect(run.stdout).toContain("0 errors, 1 warning");
+  });
+
+  it("accepts a UTF-8 BOM silently", async () => {
+    const text = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(String(validEnvProject()[envFilePath("staging")])),
+    ]);
+    const cwd = await testdir(withFile(envFilePath("staging"), text));
+    const run = await runEchogate(["check"], { cwd });
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe("");
+  });
+});
