@@ -5,6 +5,20 @@ import { fileURLToPath } from "node:url";
 // handler in its own chunk, so `echogate --help` loads only metadata.
 import { build } from "esbuild";
 
+const EXTERNAL = [
+  "@google-cloud/*",
+  "google-gax",
+  "google-auth-library",
+  "socket.io",
+  "socket.io-client",
+  "ws",
+  "execa",
+  "zx",
+  "http-proxy-3",
+  "esbuild",
+  "tsx",
+];
+
 export async function buildCli(root = fileURLToPath(new URL("..", import.meta.url))) {
   await build({
     absWorkingDir: root,
@@ -20,7 +34,11 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     format: "esm",
     platform: "node",
     target: "node20",
-    packages: "external",
+    // Small pure-JS dependencies are bundled (fewer files to load at start-up);
+    // the large or native-backed ones stay in node_modules.
+    external: EXTERNAL,
+    // Bundled CommonJS dependencies (yaml) call require() for Node built-ins.
+    banner: { js: 'import { createRequire as __echogateRequire } from "node:module"; const require = __echogateRequire(import.meta.url);' },
     sourcemap: "linked",
     logLevel: "warning",
   });

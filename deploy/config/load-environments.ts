@@ -40,6 +40,8 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     });
   }
   const environments: LoadedEnvironment[] = [];
+  // A broken file still names an environment: references to it are not a second error.
+  const declaredNames = new Set(names.map((fileName) => fileName.replace(/\.ya?ml$/, "")));
   for (const fileName of names) {
     const path = join(dir, fileName);
     const file = relative(projectDir, path);
@@ -60,12 +62,15 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     }
     environments.push({ name, file, config: parsed.data, locate: source.locate });
   }
-  checkReferences(environments, diagnostics);
+  checkReferences(environments, declaredNames, diagnostics);
   return { projectDir, environments, diagnostics };
 }
 
-function checkReferences(environments: LoadedEnvironment[], diagnostics: Diagnostics): void {
-  const names = new Set(environments.map((environment) => environment.name));
+function checkReferences(
+  environments: LoadedEnvironment[],
+  names: ReadonlySet<string>,
+  diagnostics: Diagnostics,
+): void {
   for (const environment of environments) {
     const from = environment.config.promotesFrom;
     if (from !== undefined && !names.has(from)) {

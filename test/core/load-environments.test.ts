@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { loadEnvironment, loadEnvironments } from "../../deploy/config/load-environments.js";
+import { testdir } from "../helpers/testdir.js";
+
+const service = (name: string) =>
+  `service:\n  project: p\n  regions: [us-central1]\n  name: ${name}\n  envFile: .env.${name}\n`;
+
+describe("loadEnvironments", () => {
+  it("reports every problem of every file at once, with file, line and key path", async () => {
+    const dir = await testdir({
+      "environments/staging.yaml": `kind: staging\n${service("staging")}  colour: blue\n`,
+      "environments/production.yaml": `kind: prod\n${service("production")}  port: "8080"\n`,
+    });
+    const { diagnostics, environments } = await loadEnvironments(dir);
+    expect(environments).toHaveLength(0);
+    const byCode = diagnostics.errors.map((d) => [d.code, d.file, d.line, d.keyPath]);
+    expect(byCode).toContainEqual(["config.unknown-key", "environments/staging.yaml", 7, "service.colour"]);
+    expect(byCode).toContainEqual(["config.invalid-value", "environments/production.yaml", 1, "kind"]);
+    expect(byCode).toContainEqual(["config.invalid-type", "environments/production.yaml", 7, "service.port"]);
+  });
+
+  it("checks promotesFrom against the environments that exist, without cascading from a broken one", async () => {
+    const dir = await testdir({
+      "environments/staging.yaml": `kind: staging\n${service("staging")}  bogus: 1\n`,
+      "environments/production.yaml": `kind: production\npromotesFrom: staging\n${service("production")}`,
+      "environments/preview.yaml": `kind: preview\npromotesFrom: qa\n${service("preview")}`,
+    });
+    const { diagnostics } = await loadEnvironments(dir);
+    const references = diagnostics.errors.filter((d) => d.code === "config.promotes-from");
+    expect(references).toHaveLength(1);
+    expect(references[0]).toMatchObject({ file: "environments/preview.yaml", line: 2, keyPath: "promotesFrom" });
+  });
+
+  it("throws a config error for an unknown environment, listing the known ones", async () => {
+    const dir = await testdir({ "environments/staging.yaml": `kind: staging\n${service("staging")}` });
+    await expect(loadEnvironment(dir, "prod")).rejects.toMatchObject({
+      exitCode: 2,
+      code: "config.unknown-environment",
+      hint: expect.stringContaining("staging"),
+    });
+    await expect(loadEnvironment(dir, "staging")).resolves.toMatchObject({ name: "staging" });
+  });
+});
