@@ -55,7 +55,6 @@ describe("the seeds' drift", () => {
       "deployment/cloudbuild-minimal.yaml": lines(
         "steps:",
         "  - name: gcr.io/cloud-builders/docker",
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Cloud Build substitution, not a JS template
         "    args: ['build', '-f', '${_DOCKERFILE}', '-t', 'gcr.io/$PROJECT_ID/x', '.']",
         "substitutions:",
         "  _DOCKERFILE: Dockerfile.minimal",
