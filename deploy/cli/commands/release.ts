@@ -1,3 +1,89 @@
-import type { CommandDefinition } from "../command.js";
+import { defineCommand } from "../command.js";
 
-export const releaseCommands: CommandDefinition[] = [];
+const environmentArg = {
+  name: "environment",
+  description: "Environment name (environments/<name>.yaml)",
+  required: true,
+};
+
+export const releaseCommands = [
+  defineCommand({
+    name: "deploy",
+    summary: "Deploy a build beside live traffic, gate it with the smoke test, then shift traffic",
+    description: [
+      "Builds (or takes --image), creates a candidate revision with 0% traffic and a `candidate` tag,",
+      "smoke-tests the tag URL (version and revision must be the candidate's), shifts traffic per",
+      "rollout.steps with a smoke at each step, and records the gate result on the service in the",
+      "same update that moves traffic. A failure before the shift leaves traffic untouched; after it,",
+      "traffic goes back. For environments with promotesFrom use `echogate promote`.",
+    ].join("\n"),
+    args: [environmentArg],
+    options: {
+      image: {
+        type: "string",
+        description: "Deploy this stored image instead of building",
+        valueName: "<digest-ref>",
+      },
+      "dry-run": {
+        type: "boolean",
+        description: "Print the plan (digest, revision, traffic moves, checks); change nothing",
+      },
+      fault: {
+        type: "string",
+        description: "Demo/test only: build with a known bug",
+        valueName: "<fault>",
+        hidden: true,
+      },
+    },
+    examples: [
+      "echogate deploy staging",
+      "echogate deploy staging --image sha256:…",
+      "echogate deploy staging --dry-run --json",
+    ],
+    load: () => import("../handlers/deploy.js"),
+  }),
+  defineCommand({
+    name: "promote",
+    summary: "Give an environment the digest that passed its promotesFrom environment's gate",
+    description: [
+      "Takes the digest recorded as passed on the revision serving its promotesFrom environment",
+      "(production ← staging) and runs the same gated pipeline. Refuses anything else.",
+    ].join("\n"),
+    args: [environmentArg],
+    options: {
+      image: {
+        type: "string",
+        description: "Require this digest (refused unless it passed upstream)",
+        valueName: "<digest-ref>",
+      },
+      "dry-run": { type: "boolean", description: "Print the plan; change nothing" },
+    },
+    examples: ["echogate promote production --dry-run", "echogate promote production"],
+    load: () => import("../handlers/promote.js"),
+  }),
+  defineCommand({
+    name: "rollback",
+    summary: "Move traffic back to the previous revision that passed its gate",
+    args: [environmentArg],
+    options: {
+      to: {
+        type: "string",
+        description: "Roll back to this revision (it must have passed its gate)",
+        valueName: "<revision>",
+      },
+      "dry-run": { type: "boolean", description: "Print what would move; change nothing" },
+    },
+    examples: [
+      "echogate rollback production",
+      "echogate rollback staging --to echogate-chat-staging-1a2b3c4-d5e6f",
+    ],
+    load: () => import("../handlers/rollback.js"),
+  }),
+  defineCommand({
+    name: "status",
+    summary: "Every environment: version, digest, revision, traffic split, last gate, URL, age",
+    args: [{ name: "environment", description: "Only this environment" }],
+    examples: ["echogate status", "echogate status --json"],
+    load: () => import("../handlers/status.js"),
+  }),
+];

@@ -1,0 +1,167 @@
+import type { protos } from "@google-cloud/run";
+
+// Plain-data views of Cloud Run v2 resources. Planning works on these; only the adapter sees protos.
+
+export type IService = protos.google.cloud.run.v2.IService;
+export type IRevision = protos.google.cloud.run.v2.IRevision;
+export type IRevisionTemplate = protos.google.cloud.run.v2.IRevisionTemplate;
+
+export type TrafficType = "LATEST" | "REVISION";
+
+export interface TrafficTarget {
+  type: TrafficType;
+  /** Short revision name; absent for LATEST. */
+  revision?: string;
+  percent: number;
+  tag?: string;
+}
+
+export interface TrafficStatus extends TrafficTarget {
+  /** Tag URL, when the target has a tag. */
+  uri?: string;
+}
+
+export type ConditionState = "succeeded" | "failed" | "reconciling" | "unknown";
+
+export interface ServiceSnapshot {
+  name: string;
+  resourceName: string;
+  etag: string;
+  uri: string | undefined;
+  generation: number;
+  traffic: TrafficTarget[];
+  trafficStatuses: TrafficStatus[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  templateRevision: string | undefined;
+  latestReadyRevision: string | undefined;
+  latestCreatedRevision: string | undefined;
+  ready: ConditionState;
+  readyMessage: string | undefined;
+  createTime: string | undefined;
+  updateTime: string | undefined;
+}
+
+export interface RevisionSnapshot {
+  name: string;
+  resourceName: string;
+  image: string | undefined;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  ready: ConditionState;
+  readyMessage: string | undefined;
+  createTime: string | undefined;
+}
+
+export function shortName(resourceName: string | null | undefined): string | undefined {
+  if (!resourceName) return undefined;
+  return resourceName.slice(resourceName.lastIndexOf("/") + 1);
+}
+
+/** Enums arrive as names or numbers depending on the transport's JSON options. */
+export function trafficTypeOf(raw: unknown, revision: string | undefined): TrafficType {
+  const text = String(raw ?? "");
+  if (text === "1" || text.endsWith("_LATEST")) return "LATEST";
+  if (text === "2" || text.endsWith("_REVISION")) return "REVISION";
+  return revision ? "REVISION" : "LATEST";
+}
+
+export const WIRE_TRAFFIC_TYPE: Record<TrafficType, string> = {
+  LATEST: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST",
+  REVISION: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+};
+
+export function toWireTraffic(
+  traffic: readonly TrafficTarget[],
+): protos.google.cloud.run.v2.ITrafficTarget[] {
+  return traffic.map((t) => ({
+    type: WIRE_TRAFFIC_TYPE[t.type] as unknown as protos.google.cloud.run.v2.TrafficTargetAllocationType,
+    ...(t.revision ? { revision: t.revision } : {}),
+    percent: t.percent,
+    ...(t.tag ? { tag: t.tag } : {}),
+  }));
+}
+
+function readTraffic(
+  raw: readonly protos.google.cloud.run.v2.ITrafficTarget[] | null | undefined,
+): TrafficTarget[] {
+  return (raw ?? []).map((t) => {
+    const revision = shortName(t.revision);
+    const target: TrafficTarget = { type: trafficTypeOf(t.type, revision), percent: Number(t.percent ?? 0) };
+    if (revision) target.revision = revision;
+    if (t.tag) target.tag = t.tag;
+    return target;
+  });
+}
+
+function readStatuses(
+  raw: readonly protos.google.cloud.run.v2.ITrafficTargetStatus[] | null | undefined,
+): TrafficStatus[] {
+  return (raw ?? []).map((t) => {
+    const revision = shortName(t.revision);
+    const status: TrafficStatus = { type: trafficTypeOf(t.type, revision), percent: Number(t.percent ?? 0) };
+    if (revision) status.revision = revision;
+    if (t.tag) status.tag = t.tag;
+    if (t.uri) status.uri = t.uri;
+    return status;
+  });
+}
+
+export function timestampToIso(
+  raw: protos.google.protobuf.ITimestamp | string | null | undefined,
+): string | undefined {
+  if (!raw) return undefined;
+  if (typeof raw === "string") return raw;
+  const seconds = Number(raw.seconds ?? 0);
+  if (!seconds) return undefined;
+  return new Date(seconds * 1000 + Math.floor(Number(raw.nanos ?? 0) / 1e6)).toISOString();
+}
+
+function conditionState(raw: unknown): ConditionState {
+  const text = String(raw ?? "");
+  if (text === "CONDITION_SUCCEEDED" || text === "4") return "succeeded";
+  if (text === "CONDITION_FAILED" || text === "3") return "failed";
+  if (text === "CONDITION_RECONCILING" || text === "2" || text === "CONDITION_PENDING" || text === "1")
+    return "reconciling";
+  return "unknown";
+}
+
+function stringRecord(raw: Record<string, string> | null | undefined): Record<string, string> {
+  return { ...(raw ?? {}) };
+}
+
+export function toServiceSnapshot(service: IService): ServiceSnapshot {
+  const terminal = service.terminalCondition;
+  return {
+    name: shortName(service.name) ?? "",
+    resourceName: service.name ?? "",
+    etag: service.etag ?? "",
+    uri: service.uri || undefined,
+    generation: Number(service.generation ?? 0),
+    traffic: readTraffic(service.traffic),
+    trafficStatuses: readStatuses(service.trafficStatuses),
+    labels: stringRecord(service.labels),
+    annotations: stringRecord(service.annotations),
+    templateRevision: service.template?.revision || undefined,
+    latestReadyRevision: shortName(service.latestReadyRevision),
+    latestCreatedRevision: shortName(service.latestCreatedRevision),
+    ready: conditionState(terminal?.state),
+    readyMessage: terminal?.message || undefined,
+    createTime: timestampToIso(service.createTime),
+    updateTime: timestampToIso(service.updateTime),
+  };
+}
+
+export function toRevisionSnapshot(revision: IRevision): RevisionSnapshot {
+  const ready = revision.conditions?.find((c) => c.type === "Ready");
+  return {
+    name: shortName(revision.name) ?? "",
+    resourceName: revision.name ?? "",
+    image: revision.containers?.[0]?.image ?? undefined,
+    labels: stringRecord(revision.labels),
+    annotations: stringRecord(revision.annotations),
+    ready: conditionState(ready?.state),
+    readyMessage: ready?.message || undefined,
+    createTime: timestampToIso(revision.createTime),
+  };
+}

@@ -1,0 +1,44 @@
+import type { ServiceConfig } from "../../config/environment-schema.js";
+import { PlatformError } from "../../core/errors.js";
+import { CloudRunAdapter } from "./adapter.js";
+import { type CloudRunTarget, createCloudRunClients } from "./clients.js";
+
+/** Overrides the project's own emulator (tests, CI, a shared emulator). */
+export const EMULATOR_ENDPOINT_ENV = "ECHOGATE_EMULATOR_ENDPOINT";
+
+/** `service.endpoint: local` → the project's emulator (started if needed); `google` → ADC. */
+export async function resolveCloudRunTarget(
+  projectDir: string,
+  service: Pick<ServiceConfig, "endpoint">,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CloudRunTarget> {
+  if (service.endpoint === "google") return { kind: "google" };
+  const override = env[EMULATOR_ENDPOINT_ENV];
+  if (override) return { kind: "emulator", apiEndpoint: override };
+  const { ensureEmulator } = await import("../../emulator/index.js");
+  try {
+    const { apiEndpoint } = await ensureEmulator(projectDir);
+    return { kind: "emulator", apiEndpoint };
+  } catch (error) {
+    throw new PlatformError(
+      "emulator.start",
+      `Failed to start the Cloud Run emulator: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: "Run `echogate emulator start` to see why, or check .echogate/emulator/daemon.log.",
+        cause: error,
+      },
+    );
+  }
+}
+
+/** One adapter per target and region; the caller closes it. */
+export function openAdapter(
+  target: CloudRunTarget,
+  location: { project: string; region: string },
+): CloudRunAdapter {
+  return new CloudRunAdapter(createCloudRunClients(target), location);
+}
+
+export function targetKey(target: CloudRunTarget): string {
+  return target.kind === "google" ? "google" : target.apiEndpoint;
+}

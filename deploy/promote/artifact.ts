@@ -1,0 +1,122 @@
+import { buildImage } from "../build/build-image.js";
+import type { FaultName } from "../build/faults.js";
+import { DIGEST_PATTERN, digestFromImageRef } from "../build/image-manifest.js";
+import { findImage } from "../build/image-store.js";
+import type { LoadedEnvironment } from "../config/load-environments.js";
+import { CheckFailedError, ConfigError, UsageError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
+import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
+import type { Artifact } from "./artifact-types.js";
+import { gateOf, readGateRecords } from "./gate-records.js";
+import { currentSplit } from "./traffic-analysis.js";
+
+/** `sha256:<hex>` or `<name>@sha256:<hex>`. */
+export function parseImageArg(value: string): string {
+  const digest = DIGEST_PATTERN.test(value) ? value : digestFromImageRef(value);
+  if (!digest) {
+    throw new UsageError(`Can't use --image ${value}: it is not pinned by digest.`, {
+      hint: "Pass sha256:<64 hex> or <name>@sha256:<64 hex> (`echogate build` prints it); tags like :latest are refused.",
+    });
+  }
+  return digest;
+}
+
+/** An image from the local store, by digest; refused before any API call when it isn't there. */
+export async function artifactFromStore(projectDir: string, digest: string): Promise<Artifact> {
+  const manifest = await findImage(projectDir, digest);
+  if (!manifest) {
+    throw new ConfigError("promote.image-missing", `Can't find image ${digest} in .echogate/images/.`, {
+      hint: "Run `echogate build` and pass the digest it prints, or omit --image to build now.",
+    });
+  }
+  return {
+    digest: manifest.digest,
+    imageRef: `local/${manifest.name}@${manifest.digest}`,
+    version: manifest.version,
+    gitSha: manifest.gitSha,
+    source: "image",
+  };
+}
+
+export async function artifactFromBuild(
+  projectDir: string,
+  output: Output,
+  fault: FaultName | undefined,
+): Promise<Artifact> {
+  const handle = output.step("Build image");
+  try {
+    const built = await buildImage({ projectDir, ...(fault ? { fault } : {}) });
+    handle.done(`${built.version} ${built.digest}${built.reused ? " (already stored)" : ""}`);
+    return {
+      digest: built.digest,
+      imageRef: built.imageRef,
+      version: built.version,
+      gitSha: built.gitSha,
+      source: "build",
+    };
+  } catch (error) {
+    handle.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+/**
+ * What `promote` may ship: the digest recorded as passed on the revision that serves all of the
+ * source environment's traffic. Anything else is refused.
+ */
+export async function artifactFromSource(
+  source: LoadedEnvironment,
+  adapter: CloudRunAdapter,
+  target: string,
+  requestedDigest: string | undefined,
+): Promise<Artifact> {
+  const name = source.config.service.name;
+  const loaded = await adapter.getService(name);
+  const refuse = (why: string, hint: string) =>
+    new CheckFailedError("promote.not-gated", `Can't promote to ${target}: ${why}.`, { hint });
+  if (!loaded) {
+    throw refuse(
+      `${source.name} (${name}) has no service yet`,
+      `Deploy ${source.name} first: \`echogate deploy ${source.name}\`.`,
+    );
+  }
+  const records = readGateRecords(loaded.snapshot.annotations);
+  const split = currentSplit(loaded.snapshot, records);
+  const serving = split.length === 1 && split[0]!.percent === 100 ? split[0]!.revision : undefined;
+  if (!serving) {
+    throw refuse(
+      `${source.name} is not served by one revision (${split.map((s) => `${s.revision} ${s.percent}%`).join(", ") || "no traffic"})`,
+      `Finish or roll back the rollout in ${source.name} first (\`echogate status\`).`,
+    );
+  }
+  const gate = gateOf(records, serving);
+  if (gate?.result !== "passed" || gate.rolledBackAt) {
+    throw refuse(
+      `${source.name} serves ${serving}, whose gate ${gate ? (gate.rolledBackAt ? "was rolled back" : "failed") : "never ran"}`,
+      `Deploy a build to ${source.name} that passes its gate, then promote.`,
+    );
+  }
+  if (requestedDigest && requestedDigest !== gate.digest) {
+    throw refuse(
+      `${requestedDigest} did not pass ${source.name}'s gate (${source.name} serves ${gate.digest}, version ${gate.version})`,
+      `Deploy that digest to ${source.name} first (\`echogate deploy ${source.name} --image ${requestedDigest}\`), or omit --image.`,
+    );
+  }
+  const revision = await adapter.getRevision(name, serving);
+  const imageRef =
+    revision?.image && digestFromImageRef(revision.image) === gate.digest ? revision.image : undefined;
+  if (!imageRef) {
+    throw refuse(
+      `revision ${serving} in ${source.name} does not run the recorded digest ${gate.digest}`,
+      `Re-deploy ${source.name} with echogate so the record and the revision agree.`,
+    );
+  }
+  return {
+    digest: gate.digest,
+    imageRef,
+    version: gate.version,
+    gitSha: revision?.annotations["echogate.dev/git-sha"] ?? "",
+    source: "promotes-from",
+    from: { environment: source.name, revision: serving, passedAt: gate.at },
+  };
+}

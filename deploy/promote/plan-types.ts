@@ -1,0 +1,53 @@
+import type { RevisionSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
+import type { Artifact } from "./artifact-types.js";
+import type { CandidateTemplate } from "./candidate-template.js";
+import type { PlanWarning, SplitEntry } from "./traffic-analysis.js";
+
+export interface SmokeCheck {
+  /** `candidate`: the tag URL before any traffic; `service`: the main URL after a shift. */
+  target: "candidate" | "service";
+  expectVersion?: string;
+  expectRevision?: string;
+}
+
+export type PlanAction =
+  | { kind: "create-service"; revision: string; traffic: TrafficTarget[] }
+  | { kind: "create-revision"; revision: string; traffic: TrafficTarget[] }
+  | { kind: "tag-candidate"; revision: string; traffic: TrafficTarget[] }
+  | { kind: "smoke"; check: SmokeCheck }
+  | { kind: "shift"; percent: number; traffic: TrafficTarget[] }
+  | { kind: "finish" };
+
+/** Everything a promotion will do, decided before it does anything; printable and diffable. */
+export interface PromotionPlan {
+  kind: "promotion";
+  environment: string;
+  mode: "deploy" | "promote";
+  service: {
+    name: string;
+    project: string;
+    region: string;
+    endpoint: "local" | "google";
+    exists: boolean;
+    etag: string | undefined;
+    uri: string | undefined;
+  };
+  artifact: Artifact;
+  candidate: {
+    revision: string;
+    tag: string;
+    exists: boolean;
+    state: RevisionSnapshot["ready"] | "new";
+    template: CandidateTemplate;
+    envKeys: string[];
+  };
+  current: { split: SplitEntry[]; traffic: TrafficTarget[] };
+  /** Keeps the rest of the traffic during steps and gets it all back if the gate fails after a shift. */
+  previousRevision: string | undefined;
+  rollbackTraffic: TrafficTarget[];
+  finalTraffic: TrafficTarget[];
+  /** The candidate already serves 100% with a passed gate: only the service URL is checked again. */
+  alreadyServing: boolean;
+  actions: PlanAction[];
+  warnings: PlanWarning[];
+}

@@ -1,0 +1,141 @@
+import type { EnvironmentConfig } from "../config/environment-schema.js";
+import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
+import type { Artifact } from "./artifact-types.js";
+import { buildCandidateTemplate, CANDIDATE_TAG, type EnvVar } from "./candidate-template.js";
+import { hasPassed, readGateRecords } from "./gate-records.js";
+import type { PlanAction, PromotionPlan } from "./plan-types.js";
+import {
+  currentSplit,
+  type PlanWarning,
+  pinTraffic,
+  restoredTraffic,
+  shiftedTraffic,
+  trafficWarnings,
+  withCandidateTag,
+} from "./traffic-analysis.js";
+
+export interface PlanInput {
+  environment: string;
+  config: EnvironmentConfig;
+  mode: "deploy" | "promote";
+  artifact: Artifact;
+  /** The revision's env vars (from the environment's env file). */
+  env: readonly EnvVar[];
+  /** undefined when the service does not exist yet. */
+  service: ServiceSnapshot | undefined;
+  revisions: readonly RevisionSnapshot[];
+}
+
+/** Pure: inputs in, the plan out. No I/O, no clock; the executor applies it. */
+export function planPromotion(input: PlanInput): PromotionPlan {
+  const { config, service, artifact } = input;
+  const tag = CANDIDATE_TAG;
+  const template = buildCandidateTemplate({
+    environment: input.environment,
+    service: config.service,
+    artifact,
+    env: input.env,
+  });
+  const candidate = template.revision;
+  const existing = input.revisions.find((r) => r.name === candidate);
+  const records = service ? readGateRecords(service.annotations) : [];
+  const split = currentSplit(service, records);
+  const pinned = service ? pinTraffic(service) : [];
+  const previousRevision = split.find((e) => e.revision && e.revision !== candidate)?.revision;
+  const finalTraffic = shiftedTraffic(pinned, candidate, previousRevision, 100, tag);
+  const alreadyServing =
+    service !== undefined && hasPassed(records, candidate) && sameTraffic(service.traffic, finalTraffic);
+
+  const warnings: PlanWarning[] = trafficWarnings(service, split, candidate);
+  const actions: PlanAction[] = [];
+  const serviceCheck = {
+    target: "service" as const,
+    expectVersion: artifact.version,
+    expectRevision: candidate,
+  };
+  if (alreadyServing) {
+    actions.push({ kind: "smoke", check: serviceCheck });
+  } else {
+    if (!service) {
+      warnings.push({
+        code: "service.new",
+        message: `Service ${config.service.name} does not exist yet: it is created with ${candidate} as its only revision; if the gate fails the new service is deleted again.`,
+      });
+      actions.push({
+        kind: "create-service",
+        revision: candidate,
+        traffic: [{ type: "REVISION", revision: candidate, percent: 100, tag }],
+      });
+    } else if (!existing) {
+      actions.push({
+        kind: "create-revision",
+        revision: candidate,
+        traffic: withCandidateTag(pinned, candidate, tag),
+      });
+    } else {
+      actions.push({
+        kind: "tag-candidate",
+        revision: candidate,
+        traffic: withCandidateTag(pinned, candidate, tag),
+      });
+    }
+    actions.push({
+      kind: "smoke",
+      check: { target: "candidate", expectVersion: artifact.version, expectRevision: candidate },
+    });
+    const steps = previousRevision ? config.rollout.steps : [100];
+    for (const percent of steps) {
+      actions.push({
+        kind: "shift",
+        percent,
+        traffic: shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
+      });
+      actions.push({ kind: "smoke", check: percent >= 100 ? serviceCheck : { target: "service" } });
+    }
+    actions.push({ kind: "finish" });
+  }
+  if (existing?.ready === "failed") {
+    warnings.push({
+      code: "candidate.failed",
+      message: `${candidate} already exists and failed to start${existing.readyMessage ? `: ${existing.readyMessage}` : ""}.`,
+    });
+  }
+
+  return {
+    kind: "promotion",
+    environment: input.environment,
+    mode: input.mode,
+    service: {
+      name: config.service.name,
+      project: config.service.project,
+      region: config.service.regions[0]!,
+      endpoint: config.service.endpoint,
+      exists: service !== undefined,
+      etag: service?.etag,
+      uri: service?.uri,
+    },
+    artifact,
+    candidate: {
+      revision: candidate,
+      tag,
+      exists: existing !== undefined,
+      state: existing?.ready ?? "new",
+      template,
+      envKeys: template.env.map((e) => e.name),
+    },
+    current: { split, traffic: service?.traffic ?? [] },
+    previousRevision,
+    rollbackTraffic: restoredTraffic(pinned, tag),
+    finalTraffic,
+    alreadyServing,
+    actions,
+    warnings,
+  };
+}
+
+export function sameTraffic(a: readonly TrafficTarget[], b: readonly TrafficTarget[]): boolean {
+  const key = (t: TrafficTarget) => `${t.type}|${t.revision ?? ""}|${t.percent}|${t.tag ?? ""}`;
+  const left = a.map(key).sort();
+  const right = b.map(key).sort();
+  return left.length === right.length && left.every((k, i) => k === right[i]);
+}

@@ -1,0 +1,215 @@
+import { randomUUID } from "node:crypto";
+import { hostname, userInfo } from "node:os";
+import type { FaultName } from "../build/faults.js";
+import { type LoadedEnvironment, loadEnvironment } from "../config/load-environments.js";
+import { UsageError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
+import type { Redactor } from "../core/redact.js";
+import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
+import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
+import { openAdapter, resolveCloudRunTarget } from "../platform/cloudrun/target.js";
+import { artifactFromBuild, artifactFromSource, artifactFromStore, parseImageArg } from "./artifact.js";
+import type { Artifact } from "./artifact-types.js";
+import { executePlan, type PromotionOutcome } from "./execute.js";
+import { type LockOwner, pidIsAlive } from "./lock.js";
+import { acquireLock } from "./lock-io.js";
+import { assertNamesWithinLimits } from "./name-limits.js";
+import { planPromotion } from "./plan.js";
+import type { PromotionPlan } from "./plan-types.js";
+import { loadRevisionEnv, resolveRevisionEnv } from "./revision-env.js";
+import type { GateSmoke } from "./smoke-types.js";
+
+export interface PromoteEnvironmentOptions {
+  projectDir: string;
+  environment: string;
+  output: Output;
+  redactor: Redactor;
+  signal: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** `deploy`: build (or --image) for an environment without promotesFrom. `promote`: take what passed upstream. */
+  mode: "deploy" | "promote";
+  /** A digest reference; for `promote` it must equal what passed upstream. */
+  image?: string;
+  /** Demo/test only: build with a known bug. */
+  fault?: FaultName;
+  dryRun?: boolean;
+  /** Runs the gate; defaults to the smoke test configured for the environment. */
+  smoke?: GateSmoke;
+  /** Shown in the lock, e.g. `echogate deploy staging`. */
+  command?: string;
+}
+
+export interface PromoteEnvironmentResult {
+  plan: PromotionPlan;
+  /** Absent for --dry-run. */
+  outcome?: PromotionOutcome;
+}
+
+/** The whole pipeline for one environment: validate, resolve the artifact, plan, then apply. */
+export async function promoteEnvironment(
+  options: PromoteEnvironmentOptions,
+): Promise<PromoteEnvironmentResult> {
+  const { projectDir, output } = options;
+  const environment = await loadEnvironment(projectDir, options.environment);
+  assertMode(environment, options.mode);
+  assertNamesWithinLimits(environment);
+  const digest = options.image ? parseImageArg(options.image) : undefined;
+  const envSource = await loadRevisionEnv(projectDir, environment, options.redactor, output);
+
+  // Local artifacts are checked before the platform is touched.
+  let artifact: Artifact | undefined;
+  if (options.mode === "deploy" && digest) artifact = await artifactFromStore(projectDir, digest);
+
+  const target = await resolveCloudRunTarget(projectDir, environment.config.service, options.env);
+  const adapter = openAdapterFor(target, environment);
+  try {
+    if (!artifact) {
+      artifact =
+        options.mode === "promote"
+          ? await artifactFromUpstream(options, environment, digest)
+          : await artifactFromBuild(projectDir, output, options.fault);
+    }
+    const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
+    const makePlan = async () => {
+      const [loaded, revisions] = await Promise.all([
+        adapter.getService(environment.config.service.name),
+        adapter.listRevisions(environment.config.service.name),
+      ]);
+      const { env, unresolved } = resolveRevisionEnv(envSource, environment, loaded?.snapshot.uri);
+      const plan = planPromotion({
+        environment: environment.name,
+        config: environment.config,
+        mode: options.mode,
+        artifact: artifact!,
+        env,
+        service: loaded?.snapshot,
+        revisions,
+      });
+      if (unresolved.length > 0) {
+        plan.warnings.push({
+          code: "env.unresolved",
+          message: `${unresolved.join(", ")} need the service URL, which exists only after the first deploy; they are set from the next deploy on.`,
+        });
+      }
+      return plan;
+    };
+
+    const readPlan = output.step(`Plan ${environment.name}`);
+    let plan = await makePlan();
+    readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
+    if (options.dryRun) return { plan };
+
+    let lockHeld = false;
+    if (plan.service.exists && !plan.alreadyServing) {
+      const lock = output.step(`Lock ${environment.name}`);
+      try {
+        await acquireLock(adapter, plan.service.name, owner, {
+          now: () => new Date(),
+          isAlive: pidIsAlive,
+          output,
+        });
+        lock.done(owner.id);
+      } catch (error) {
+        lock.fail(error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+      lockHeld = true;
+      // Plan again under the lock: another promotion may have finished in between.
+      plan = await makePlan();
+    }
+    output.event({ event: "plan", plan: planSummary(plan) });
+    const smoke = options.smoke ?? (await defaultSmoke(environment, options));
+    const outcome = await executePlan(plan, {
+      adapter,
+      smoke,
+      output,
+      signal: options.signal,
+      owner,
+      lockHeld,
+    });
+    return { plan, outcome };
+  } finally {
+    await adapter.close();
+  }
+}
+
+export function deployEnvironment(
+  options: Omit<PromoteEnvironmentOptions, "mode">,
+): Promise<PromoteEnvironmentResult> {
+  return promoteEnvironment({ ...options, mode: "deploy" });
+}
+
+function assertMode(environment: LoadedEnvironment, mode: "deploy" | "promote"): void {
+  const from = environment.config.promotesFrom;
+  if (mode === "deploy" && from) {
+    throw new UsageError(
+      `Can't deploy ${environment.name} directly: it only receives what passed ${from}'s gate.`,
+      {
+        hint: `Run \`echogate promote ${environment.name}\`.`,
+      },
+    );
+  }
+  if (mode === "promote" && !from) {
+    throw new UsageError(`Can't promote ${environment.name}: it has no promotesFrom environment.`, {
+      hint: `Run \`echogate deploy ${environment.name}\`, or set promotesFrom in ${environment.file}.`,
+    });
+  }
+}
+
+async function artifactFromUpstream(
+  options: PromoteEnvironmentOptions,
+  environment: LoadedEnvironment,
+  digest: string | undefined,
+): Promise<Artifact> {
+  const source = await loadEnvironment(options.projectDir, environment.config.promotesFrom!);
+  const target = await resolveCloudRunTarget(options.projectDir, source.config.service, options.env);
+  const adapter = openAdapterFor(target, source);
+  const handle = options.output.step(`Find what passed ${source.name}'s gate`);
+  try {
+    const artifact = await artifactFromSource(source, adapter, environment.name, digest);
+    handle.done(`${artifact.version} ${artifact.digest} (${artifact.from?.revision})`);
+    return artifact;
+  } catch (error) {
+    handle.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  } finally {
+    await adapter.close();
+  }
+}
+
+export function openAdapterFor(target: CloudRunTarget, environment: LoadedEnvironment): CloudRunAdapter {
+  return openAdapter(target, {
+    project: environment.config.service.project,
+    region: environment.config.service.regions[0]!,
+  });
+}
+
+export function lockOwner(command: string): LockOwner {
+  let user = "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers)
+  }
+  return { id: randomUUID(), holder: `${user}@${hostname()}`, host: hostname(), pid: process.pid, command };
+}
+
+async function defaultSmoke(
+  environment: LoadedEnvironment,
+  options: PromoteEnvironmentOptions,
+): Promise<GateSmoke> {
+  const { createGateSmoke } = await import("./gate-smoke.js");
+  return createGateSmoke(environment, options.output);
+}
+
+/** A small view of the plan for the NDJSON event stream. */
+export function planSummary(plan: PromotionPlan): Record<string, unknown> {
+  return {
+    environment: plan.environment,
+    revision: plan.candidate.revision,
+    digest: plan.artifact.digest,
+    version: plan.artifact.version,
+    alreadyServing: plan.alreadyServing,
+    actions: plan.actions.map((a) => a.kind),
+  };
+}

@@ -1,0 +1,93 @@
+import type { Style } from "../core/output.js";
+import type { TrafficTarget } from "../platform/cloudrun/service-model.js";
+import type { PromotionOutcome } from "./execute.js";
+import type { PlanAction, PromotionPlan } from "./plan-types.js";
+import type { GateSmokeReport } from "./smoke-types.js";
+
+export function formatTraffic(traffic: readonly TrafficTarget[]): string {
+  const shares = traffic.filter((t) => t.percent > 0).map((t) => `${t.revision ?? "LATEST"} ${t.percent}%`);
+  const tags = traffic.filter((t) => t.tag).map((t) => `tag ${t.tag}→${t.revision ?? "LATEST"}`);
+  return [shares.join(", ") || "no traffic", ...(tags.length ? [`(${tags.join(", ")})`] : [])].join(" ");
+}
+
+function describeAction(action: PlanAction, plan: PromotionPlan): string {
+  switch (action.kind) {
+    case "create-service":
+      return `create service ${plan.service.name} with revision ${action.revision} (tag ${plan.candidate.tag})`;
+    case "create-revision":
+      return `create revision ${action.revision} with 0% traffic, tag ${plan.candidate.tag}`;
+    case "tag-candidate":
+      return `tag existing revision ${action.revision} as ${plan.candidate.tag} (0% traffic)`;
+    case "smoke": {
+      const expects = [
+        action.check.expectVersion ? `version ${action.check.expectVersion}` : undefined,
+        action.check.expectRevision ? `revision ${action.check.expectRevision}` : undefined,
+      ].filter(Boolean);
+      const where = action.check.target === "candidate" ? "candidate tag URL" : "service URL";
+      return `smoke on the ${where}: /health${expects.length ? ` (${expects.join(", ")})` : ""}, echo to sender and others`;
+    }
+    case "shift":
+      return `shift traffic → ${formatTraffic(action.traffic)} + record the gate result in the same update`;
+    case "finish":
+      return "record the verified result and release the lock";
+  }
+}
+
+export function renderPlan(plan: PromotionPlan, style: Style): string {
+  const lines = [
+    style.bold(`Plan: ${plan.mode} ${plan.environment}`) +
+      ` — ${plan.service.name} (${plan.service.project}/${plan.service.region}, ${plan.service.endpoint === "local" ? "emulator" : "Cloud Run"})`,
+    `  artifact       ${plan.artifact.version}  ${plan.artifact.digest}  (${artifactSource(plan)})`,
+    `  candidate      ${plan.candidate.revision}  (${plan.candidate.exists ? `exists, ${plan.candidate.state}` : "new"})`,
+    `  env            ${plan.candidate.envKeys.join(", ") || "none"}`,
+    `  traffic now    ${plan.current.split.map((s) => `${s.revision ?? "(none)"} ${s.percent}% [gate ${s.gate}]`).join(", ") || (plan.service.exists ? "none" : "service does not exist yet")}`,
+    `  traffic after  ${formatTraffic(plan.finalTraffic)}`,
+    `  on failure     ${plan.previousRevision ? `traffic stays on / returns to ${formatTraffic(plan.rollbackTraffic)}` : plan.service.exists ? "traffic unchanged" : "the new service is deleted"}`,
+  ];
+  if (plan.alreadyServing)
+    lines.push(
+      style.green(`  ${plan.candidate.revision} already serves 100% and passed its gate: only re-checked.`),
+    );
+  lines.push(style.bold("  steps"));
+  for (const [i, action] of plan.actions.entries())
+    lines.push(`    ${i + 1}. ${describeAction(action, plan)}`);
+  if (plan.warnings.length) {
+    lines.push(style.bold("  warnings"));
+    for (const w of plan.warnings) lines.push(`    ${style.yellow("!")} ${w.message}`);
+  }
+  return lines.join("\n");
+}
+
+function artifactSource(plan: PromotionPlan): string {
+  const a = plan.artifact;
+  if (a.source === "promotes-from" && a.from)
+    return `passed ${a.from.environment} on ${a.from.revision} at ${a.from.passedAt}`;
+  return a.source === "build" ? "built now" : "from --image";
+}
+
+export function renderSmoke(report: GateSmokeReport, style: Style): string[] {
+  const lines = [
+    `  smoke ${report.target} ${report.url} — ${report.ok ? style.green("passed") : style.red("failed")} (${report.ms} ms)`,
+  ];
+  for (const check of report.checks) {
+    lines.push(
+      `    ${check.ok ? style.green("✔") : style.red("✖")} ${check.name} (${check.ms} ms)${check.detail ? ` — ${check.detail}` : ""}`,
+    );
+  }
+  return lines;
+}
+
+export function renderOutcome(outcome: PromotionOutcome, style: Style): string {
+  const head =
+    outcome.result === "already-serving"
+      ? `${outcome.environment}: ${outcome.revision} already serves ${outcome.version}; re-checked.`
+      : outcome.ok
+        ? `${outcome.environment}: ${outcome.version} serves 100% on ${outcome.revision}.`
+        : `${outcome.environment}: ${outcome.version} was not promoted (${outcome.result}).`;
+  const lines = [outcome.ok ? style.green(head) : style.red(head)];
+  lines.push(`  url      ${outcome.url ?? "—"}`);
+  lines.push(`  digest   ${outcome.digest}`);
+  lines.push(`  traffic  ${formatTraffic(outcome.traffic)}`);
+  for (const report of outcome.smoke) lines.push(...renderSmoke(report, style));
+  return lines.join("\n");
+}

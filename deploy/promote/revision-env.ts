@@ -1,0 +1,88 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../config/load-environments.js";
+import { CheckFailedError, ConfigError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
+import type { Redactor } from "../core/redact.js";
+import { checkProject } from "../envfiles/check-project.js";
+import { loadEnvFile } from "../envfiles/load-env-file.js";
+import { ENV_SCHEMA_FILE, parseEnvSchema } from "../envfiles/load-schema.js";
+import { fillPlaceholders, SERVICE_URL_PLACEHOLDER } from "../envfiles/placeholders.js";
+import { webOriginsOf } from "../envfiles/web-origins.js";
+import type { EnvVar } from "./candidate-template.js";
+
+/** Cloud Run sets these itself and refuses them in a template. */
+const RESERVED = new Set(["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"]);
+
+export interface RevisionEnvSource {
+  /** Entries of the env file that the server should see, placeholders still in. */
+  entries: { name: string; value: string; realtimeServer: boolean }[];
+  skipped: string[];
+}
+
+/**
+ * Validates the environment's env file (`echogate check` for this environment) and returns the
+ * entries the revision gets. Secrets are registered with the redactor before anything prints.
+ * Public (browser) variables are left out: they belong to the web build, not the server.
+ */
+export async function loadRevisionEnv(
+  projectDir: string,
+  environment: LoadedEnvironment,
+  redactor: Redactor,
+  output: Output,
+): Promise<RevisionEnvSource> {
+  const report = await checkProject(projectDir, { redactor, only: [environment.name] });
+  if (!report.ok) {
+    output.diagnostics(report.diagnostics);
+    const errors = report.diagnostics.filter((d) => d.severity === "error");
+    const first = errors[0];
+    const Err = report.exitCode === 2 ? ConfigError : CheckFailedError;
+    throw new Err(
+      "promote.env-invalid",
+      `Can't deploy ${environment.name}: its config or env file has ${errors.length} error(s)${first ? `; first: ${first.message}` : ""}.`,
+      {
+        hint: `Run \`echogate check --env ${environment.name}\` and fix every error; nothing was deployed.`,
+        details: { diagnostics: report.diagnostics },
+      },
+    );
+  }
+  const schemaText = await readFile(join(projectDir, ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), "utf8");
+  const { schema, secretKeys } = parseEnvSchema(join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), schemaText);
+  const { envFile } = await loadEnvFile(projectDir, environment);
+  const entries: RevisionEnvSource["entries"] = [];
+  const skipped: string[] = [];
+  for (const [name, entry] of envFile?.entries ?? []) {
+    if (secretKeys.has(name)) redactor.add(entry.value);
+    const spec = schema?.variables.get(name);
+    if (RESERVED.has(name) || spec?.public) {
+      skipped.push(name);
+      continue;
+    }
+    entries.push({ name, value: entry.value, realtimeServer: spec?.realtimeServer ?? false });
+  }
+  return { entries, skipped };
+}
+
+/** Fills `${SERVICE_URL}` / `${WEB_ORIGIN}`; a variable needing an unknown service URL is left out. */
+export function resolveRevisionEnv(
+  source: RevisionEnvSource,
+  environment: LoadedEnvironment,
+  serviceUrl: string | undefined,
+): { env: EnvVar[]; unresolved: string[] } {
+  const origins = webOriginsOf(environment.config.hosting)?.required ?? [];
+  const env: EnvVar[] = [];
+  const unresolved: string[] = [];
+  for (const entry of source.entries) {
+    if (entry.value.includes(SERVICE_URL_PLACEHOLDER) && !serviceUrl) {
+      unresolved.push(entry.name);
+      continue;
+    }
+    const value = fillPlaceholders(
+      entry.value,
+      { serviceUrl: serviceUrl ?? "", webOrigins: origins },
+      { webSocket: entry.realtimeServer },
+    );
+    env.push({ name: entry.name, value });
+  }
+  return { env, unresolved };
+}

@@ -1,0 +1,186 @@
+import { type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
+import { isEchogateError } from "../core/errors.js";
+import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
+import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
+import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
+import { openAdapter, resolveCloudRunTarget, targetKey } from "../platform/cloudrun/target.js";
+import { type GateRecord, gateOf, readGateRecords } from "./gate-records.js";
+import { type PromotionLock, readLock } from "./lock.js";
+import { mapLimit } from "./map-limit.js";
+import { currentSplit, type SplitEntry } from "./traffic-analysis.js";
+
+export const STATUS_CONCURRENCY = 16;
+
+export interface ServiceStatus {
+  service: string;
+  exists: boolean;
+  url: string | null;
+  /** The revision with the largest share. */
+  revision: string | null;
+  version: string | null;
+  digest: string | null;
+  split: SplitEntry[];
+  traffic: TrafficTarget[];
+  gate: Pick<GateRecord, "result" | "at" | "stage" | "rolledBackAt"> | null;
+  /** Since the serving revision got its gate result (or was created). */
+  since: string | null;
+  ageS: number | null;
+  lock: PromotionLock | null;
+  ready: string | null;
+}
+
+export interface EnvironmentStatus extends ServiceStatus {
+  environment: string;
+  kind: string;
+  endpoint: "local" | "google";
+  region: string;
+  error: { code: string; message: string; hint?: string } | null;
+}
+
+/** One service's facts, in at most two API calls (the revision only when no gate record names it). */
+export async function statusOfService(
+  adapter: CloudRunAdapter,
+  service: string,
+  now = new Date(),
+): Promise<ServiceStatus> {
+  const loaded = await adapter.getService(service);
+  return loaded ? statusFromSnapshot(adapter, loaded.snapshot, now) : emptyStatus(service);
+}
+
+/** Many services of one location: one list call, then revisions only where no gate record says enough. */
+export async function statusOfServices(
+  adapter: CloudRunAdapter,
+  services: readonly string[],
+  options: { now?: Date; concurrency?: number } = {},
+): Promise<ServiceStatus[]> {
+  const byName = new Map((await adapter.listServices()).map((s) => [s.name, s]));
+  const now = options.now ?? new Date();
+  return mapLimit(services, options.concurrency ?? STATUS_CONCURRENCY, async (name) => {
+    const snapshot = byName.get(name);
+    return snapshot ? statusFromSnapshot(adapter, snapshot, now) : emptyStatus(name);
+  });
+}
+
+async function statusFromSnapshot(
+  adapter: CloudRunAdapter,
+  snapshot: ServiceSnapshot,
+  now: Date,
+): Promise<ServiceStatus> {
+  const service = snapshot.name;
+  const records = readGateRecords(snapshot.annotations);
+  const split = currentSplit(snapshot, records);
+  const revision = split[0]?.revision ?? null;
+  const gate = gateOf(records, revision ?? undefined);
+  let version = gate?.version ?? null;
+  let digest = gate?.digest ?? null;
+  let since = gate?.at ?? null;
+  if (revision && !gate) {
+    const facts = await adapter.getRevision(service, revision);
+    version = facts?.annotations["echogate.dev/version"] ?? null;
+    digest = facts?.annotations["echogate.dev/digest"] ?? (facts?.image?.split("@")[1] || null);
+    since = facts?.createTime ?? null;
+  }
+  return {
+    service,
+    exists: true,
+    url: snapshot.uri ?? null,
+    revision,
+    version,
+    digest,
+    split,
+    traffic: snapshot.traffic,
+    gate: gate
+      ? {
+          result: gate.result,
+          at: gate.at,
+          ...(gate.stage ? { stage: gate.stage } : {}),
+          ...(gate.rolledBackAt ? { rolledBackAt: gate.rolledBackAt } : {}),
+        }
+      : null,
+    since,
+    ageS: since ? Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 1000)) : null,
+    lock: readLock(snapshot.annotations) ?? null,
+    ready: snapshot.ready,
+  };
+}
+
+/** Every environment (or the named ones) concurrently; one failing environment does not hide the others. */
+export async function collectStatus(options: {
+  projectDir: string;
+  env?: NodeJS.ProcessEnv;
+  only?: readonly string[];
+  concurrency?: number;
+}): Promise<EnvironmentStatus[]> {
+  const loaded = await loadEnvironments(options.projectDir);
+  const environments = loaded.environments.filter(
+    (e) => !options.only?.length || options.only.includes(e.name),
+  );
+  const adapters = new Map<string, CloudRunAdapter>();
+  const targets = new Map<string, Promise<CloudRunTarget>>();
+  const adapterFor = async (environment: LoadedEnvironment) => {
+    const { service } = environment.config;
+    const targetPromise =
+      targets.get(service.endpoint) ?? resolveCloudRunTarget(options.projectDir, service, options.env);
+    targets.set(service.endpoint, targetPromise);
+    const target = await targetPromise;
+    const key = `${targetKey(target)}|${service.project}|${service.regions[0]}`;
+    let adapter = adapters.get(key);
+    if (!adapter) {
+      adapter = openAdapter(target, { project: service.project, region: service.regions[0]! });
+      adapters.set(key, adapter);
+    }
+    return adapter;
+  };
+  const now = new Date();
+  try {
+    return await mapLimit(environments, options.concurrency ?? STATUS_CONCURRENCY, async (environment) => {
+      const base = {
+        environment: environment.name,
+        kind: environment.config.kind,
+        endpoint: environment.config.service.endpoint,
+        region: environment.config.service.regions[0]!,
+      };
+      try {
+        const status = await statusOfService(
+          await adapterFor(environment),
+          environment.config.service.name,
+          now,
+        );
+        return { ...base, ...status, error: null };
+      } catch (error) {
+        const failure = isEchogateError(error)
+          ? { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
+          : { code: "internal", message: String(error) };
+        return { ...base, ...emptyStatus(environment.config.service.name), error: failure };
+      }
+    });
+  } finally {
+    await Promise.all([...adapters.values()].map((a) => a.close()));
+  }
+}
+
+function emptyStatus(service: string): ServiceStatus {
+  return {
+    service,
+    exists: false,
+    url: null,
+    revision: null,
+    version: null,
+    digest: null,
+    split: [],
+    traffic: [],
+    gate: null,
+    since: null,
+    ageS: null,
+    lock: null,
+    ready: null,
+  };
+}
+
+export function formatAge(seconds: number | null): string {
+  if (seconds === null) return "—";
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+}

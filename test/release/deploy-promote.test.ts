@@ -1,0 +1,351 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
+import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
+import { GATES_ANNOTATION, readGateRecords } from "../../deploy/promote/gate-records.js";
+import { LOCK_ANNOTATION, readLock } from "../../deploy/promote/lock.js";
+import { makeImage, type TestImage } from "./helpers/images.js";
+import {
+  adapterFor,
+  echogate,
+  fastSmoke,
+  releaseProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "./helpers/project.js";
+
+let project: string;
+let emu: TestEmulator;
+let adapter: CloudRunAdapter;
+let good: TestImage;
+let second: TestImage;
+
+const STAGING = "echogate-chat-staging";
+const PRODUCTION = "echogate-chat-production";
+const UNREACHABLE = { ECHOGATE_EMULATOR_ENDPOINT: "http://127.0.0.1:9" };
+
+const run = (...argv: string[]) => echogate(project, emu.env, ...argv);
+const service = async (name: string) => (await adapter.getService(name))!.snapshot;
+const serving = (traffic: { percent: number; revision?: string }[]) => traffic.filter((t) => t.percent > 0);
+
+beforeAll(async () => {
+  project = await releaseProject(fastSmoke);
+  emu = await startTestEmulator(project);
+  adapter = adapterFor(emu);
+  [good, second] = await Promise.all([
+    makeImage(project, { version: "0.1.0+aaaaaaa" }),
+    makeImage(project, { version: "0.1.0+bbbbbbb" }),
+  ]);
+}, 30_000);
+afterAll(async () => {
+  await adapter?.close();
+  await emu?.close();
+});
+
+describe("release pipeline on the emulator", () => {
+  it("deploys staging, then promotes exactly staging's digest to production", async () => {
+    const staged = await run("deploy", "staging", "--image", good.digest, "--json");
+    expect(staged.exitCode, staged.stdout).toBe(0);
+    const stagingRevision = staged.json<{ outcome: { revision: string } }>().outcome.revision;
+
+    const promoted = await run("promote", "production", "--json");
+    expect(promoted.exitCode, promoted.stdout).toBe(0);
+    const result = promoted.json<{
+      plan: { artifact: { digest: string; from: { revision: string } } };
+      outcome: { revision: string; url: string };
+    }>();
+    expect(result.plan.artifact.digest).toBe(good.digest);
+    expect(result.plan.artifact.from.revision).toBe(stagingRevision);
+
+    const prod = await service(PRODUCTION);
+    expect(serving(prod.traffic)).toEqual([
+      { type: "REVISION", revision: result.outcome.revision, percent: 100 },
+    ]);
+    expect(prod.traffic.some((t) => t.tag === "candidate")).toBe(false);
+    expect(prod.annotations[LOCK_ANNOTATION]).toBeUndefined();
+    expect(readGateRecords(prod.annotations)).toEqual([
+      expect.objectContaining({
+        revision: result.outcome.revision,
+        digest: good.digest,
+        version: good.version,
+        result: "passed",
+        stage: "service",
+      }),
+    ]);
+    const revision = await adapter.getRevision(PRODUCTION, result.outcome.revision);
+    expect(revision?.annotations).toMatchObject({
+      "echogate.dev/version": good.version,
+      "echogate.dev/digest": good.digest,
+    });
+    expect(revision?.labels["echogate-version"]).toBe("0-1-0_aaaaaaa");
+    const health = (await (await fetch(`${prod.uri}/health`)).json()) as {
+      version: string;
+      revision: string;
+    };
+    expect(health).toMatchObject({ version: good.version, revision: result.outcome.revision });
+    // Secrets from the env file reach the revision but never the output.
+    expect(promoted.stdout + promoted.stderr).not.toContain("production-demo-session-secret");
+  }, 30_000);
+
+  it("a re-run of the same deploy finds the revision and only re-checks it", async () => {
+    const before = await service(STAGING);
+    const again = await run("deploy", "staging", "--image", good.digest, "--json");
+    expect(again.exitCode).toBe(0);
+    expect(again.json<{ outcome: { result: string } }>().outcome.result).toBe("already-serving");
+    expect((await service(STAGING)).etag).toBe(before.etag);
+  }, 20_000);
+
+  it("--dry-run prints the plan and changes nothing", async () => {
+    const before = await service(STAGING);
+    const dry = await run("deploy", "staging", "--image", second.digest, "--dry-run", "--json");
+    expect(dry.exitCode).toBe(0);
+    const { plan } = dry.json<{
+      plan: {
+        actions: { kind: string }[];
+        finalTraffic: { revision: string; percent: number }[];
+        candidate: { revision: string };
+      };
+    }>();
+    expect(plan.actions.map((a) => a.kind)).toEqual(["create-revision", "smoke", "shift", "smoke", "finish"]);
+    expect(plan.finalTraffic).toEqual([
+      { type: "REVISION", revision: plan.candidate.revision, percent: 100 },
+    ]);
+    const human = await run("promote", "production", "--dry-run");
+    expect(human.stdout).toContain("Plan: promote production");
+    expect(human.stdout).toContain("traffic after");
+    const after = await service(STAGING);
+    expect(after.etag).toBe(before.etag);
+    expect((await adapter.listRevisions(STAGING)).map((r) => r.name)).not.toContain(plan.candidate.revision);
+  }, 20_000);
+
+  it("production refuses a digest that did not pass staging", async () => {
+    const before = await service(PRODUCTION);
+    const refused = await run("promote", "production", "--image", second.digest);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(`${second.digest} did not pass staging's gate`);
+    expect((await service(PRODUCTION)).etag).toBe(before.etag);
+    const direct = await run("deploy", "production", "--image", second.digest);
+    expect(direct.exitCode).toBe(2);
+    expect(direct.stderr).toContain("echogate promote production");
+  }, 20_000);
+
+  it("refuses an image digest that is not in the store, before any API call", async () => {
+    const missing = await echogate(
+      project,
+      UNREACHABLE,
+      "deploy",
+      "staging",
+      "--image",
+      `sha256:${"0".repeat(64)}`,
+    );
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain("Can't find image");
+    const tag = await echogate(
+      project,
+      UNREACHABLE,
+      "deploy",
+      "staging",
+      "--image",
+      "local/echogate-server:latest",
+    );
+    expect(tag.exitCode).toBe(2);
+  });
+
+  it("a build that breaks the echo is refused: traffic untouched, tag removed, result recorded", async () => {
+    const faulty = await makeImage(project, {
+      version: "0.1.0+fffffff",
+      env: { ECHOGATE_FAULT: "exclude-sender" },
+    });
+    const before = await service(STAGING);
+    const failed = await run("deploy", "staging", "--image", faulty.digest, "--json");
+    expect(failed.exitCode).toBe(1);
+    const body = failed.json<{
+      error: {
+        code: string;
+        message: string;
+        details: { smoke: { checks: { name: string; ok: boolean }[] }[]; revision: string };
+      };
+    }>();
+    expect(body.error.code).toBe("promote.gate-failed");
+    expect(body.error.details.smoke[0]!.checks.find((c) => c.name === "echo")?.ok).toBe(false);
+    const after = await service(STAGING);
+    expect(serving(after.traffic)).toEqual(serving(before.traffic));
+    expect(after.traffic.some((t) => t.tag === "candidate")).toBe(false);
+    expect(readGateRecords(after.annotations).at(-1)).toMatchObject({
+      revision: body.error.details.revision,
+      result: "failed",
+      stage: "candidate",
+    });
+    // Production still serves the good version.
+    const prod = await service(PRODUCTION);
+    expect(((await (await fetch(`${prod.uri}/health`)).json()) as { version: string }).version).toBe(
+      good.version,
+    );
+  }, 20_000);
+
+  it("a build that reports the wrong version is refused", async () => {
+    const liar = await makeImage(project, { version: "0.1.0+1111111", env: { APP_VERSION: "0.0.9+old" } });
+    const before = await service(STAGING);
+    const failed = await run("deploy", "staging", "--image", liar.digest);
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(/health/);
+    expect(serving((await service(STAGING)).traffic)).toEqual(serving(before.traffic));
+  }, 20_000);
+
+  it("a revision that crashes on start is refused without touching traffic", async () => {
+    const crash = await makeImage(project, { version: "0.1.0+2222222", code: "process.exit(3);\n" });
+    const before = await service(STAGING);
+    const failed = await run("deploy", "staging", "--image", crash.digest, "--json");
+    expect(failed.exitCode).toBe(1);
+    expect(failed.json<{ error: { message: string } }>().error.message).toContain("failed to start");
+    const after = await service(STAGING);
+    expect(serving(after.traffic)).toEqual(serving(before.traffic));
+    expect(after.traffic.some((t) => t.tag === "candidate")).toBe(false);
+    expect(after.annotations[LOCK_ANNOTATION]).toBeUndefined();
+  }, 20_000);
+
+  it("shows pinned and split traffic in the plan, and leaves exactly one revision at 100%", async () => {
+    const staged = await run("deploy", "staging", "--image", second.digest, "--json");
+    expect(staged.exitCode, staged.stdout).toBe(0);
+    const revisions = (await adapter.listRevisions(STAGING))
+      .filter((r) => r.ready === "succeeded")
+      .map((r) => r.name);
+    const current = staged.json<{ outcome: { revision: string } }>().outcome.revision;
+    const old = revisions.find((r) => r !== current)!;
+    // A manual canary (90/10) pinned away from the latest revision, as `gcloud run deploy --no-traffic` leaves it.
+    await adapter.mutateService(STAGING, (raw) => {
+      raw.traffic = toWireTraffic([
+        { type: "REVISION", revision: old, percent: 90 },
+        { type: "REVISION", revision: current, percent: 10 },
+      ]);
+      return raw;
+    });
+    const dry = await run("deploy", "staging", "--image", good.digest, "--dry-run", "--json");
+    const { plan } = dry.json<{
+      plan: {
+        warnings: { code: string; message: string }[];
+        finalTraffic: unknown[];
+        candidate: { revision: string };
+      };
+    }>();
+    expect(plan.warnings.map((w) => w.code)).toContain("traffic.split");
+    expect(plan.finalTraffic).toEqual([
+      { type: "REVISION", revision: plan.candidate.revision, percent: 100 },
+    ]);
+    const applied = await run("deploy", "staging", "--image", good.digest);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(serving((await service(STAGING)).traffic)).toEqual([
+      { type: "REVISION", revision: plan.candidate.revision, percent: 100 },
+    ]);
+  }, 30_000);
+
+  it("rolls back to the previous revision that passed its gate", async () => {
+    await run("deploy", "staging", "--image", second.digest);
+    const before = await service(STAGING);
+    const from = serving(before.traffic)[0]!.revision;
+    const rolled = await run("rollback", "staging", "--json");
+    expect(rolled.exitCode, rolled.stdout).toBe(0);
+    const { outcome } = rolled.json<{ outcome: { to: string; version: string; smoke: { ok: boolean }[] } }>();
+    expect(outcome.version).toBe(good.version);
+    expect(outcome.smoke[0]?.ok).toBe(true);
+    const after = await service(STAGING);
+    expect(serving(after.traffic)).toEqual([{ type: "REVISION", revision: outcome.to, percent: 100 }]);
+    expect(readGateRecords(after.annotations).find((r) => r.revision === from)?.rolledBackAt).toBeTruthy();
+    expect(after.annotations[GATES_ANNOTATION]).toBeDefined();
+  }, 20_000);
+
+  it("status reports every environment", async () => {
+    const status = await run("status", "--json");
+    expect(status.exitCode).toBe(0);
+    const { environments } = status.json<{
+      environments: {
+        environment: string;
+        version: string | null;
+        gate: { result: string } | null;
+        url: string | null;
+        split: unknown[];
+      }[];
+    }>();
+    expect(environments.map((e) => e.environment)).toEqual(["local", "preview", "production", "staging"]);
+    const prod = environments.find((e) => e.environment === "production")!;
+    expect(prod).toMatchObject({ version: good.version, gate: { result: "passed" } });
+    expect(prod.split).toHaveLength(1);
+  }, 20_000);
+
+  it("one promotion at a time: a live lock is refused naming its holder; a dead holder's lock is taken over", async () => {
+    const lock = {
+      id: "someone-else",
+      holder: "ci@builder",
+      host: "builder-7",
+      pid: 4242,
+      command: "echogate deploy staging",
+      acquiredAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    };
+    await adapter.mutateService(STAGING, (raw) => {
+      raw.annotations = { ...raw.annotations, [LOCK_ANNOTATION]: JSON.stringify(lock) };
+      return raw;
+    });
+    const refused = await run("deploy", "staging", "--image", second.digest);
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toContain("ci@builder (pid 4242 on builder-7");
+    await adapter.mutateService(STAGING, (raw) => {
+      raw.annotations = {
+        ...raw.annotations,
+        [LOCK_ANNOTATION]: JSON.stringify({ ...lock, expiresAt: new Date(Date.now() - 1000).toISOString() }),
+      };
+      return raw;
+    });
+    const taken = await run("deploy", "staging", "--image", second.digest);
+    expect(taken.exitCode, taken.stderr).toBe(0);
+    expect(taken.stderr).toContain("stale lock");
+    expect(readLock((await service(STAGING)).annotations)).toBeUndefined();
+  }, 30_000);
+
+  it("two concurrent deploys: one wins, the other refuses", async () => {
+    const third = await makeImage(project, { version: "0.1.0+3333333" });
+    const [a, b] = await Promise.all([
+      run("deploy", "staging", "--image", third.digest),
+      run("deploy", "staging", "--image", good.digest),
+    ]);
+    const codes = [a.exitCode, b.exitCode].sort();
+    expect(codes).toEqual([0, 3]);
+    expect([a, b].find((r) => r.exitCode === 3)!.stderr).toContain("another promotion holds its lock");
+  }, 30_000);
+});
+
+describe("refused before any API call", () => {
+  it("API unreachable → exit 3 with the cause", async () => {
+    const down = await echogate(project, UNREACHABLE, "deploy", "staging", "--image", good.digest);
+    expect(down.exitCode).toBe(3);
+    expect(down.stderr).toMatch(/Failed to .*(ECONNREFUSED|fetch failed|connect)/);
+    expect(down.stderr).toContain("hint:");
+    const status = await echogate(project, UNREACHABLE, "status", "--json");
+    expect(status.exitCode).toBe(3);
+  }, 20_000);
+
+  it("an env file invalid for the target → exit 1, nothing contacted", async () => {
+    const broken = await releaseProject((files) => {
+      files["environments/.env.staging"] = files["environments/.env.staging"]!.replace(
+        "BUILD_TARGET=staging",
+        "BUILD_TARGET=production",
+      );
+    });
+    const image = await makeImage(broken, { version: "0.1.0+aaaaaaa" });
+    const result = await echogate(broken, UNREACHABLE, "deploy", "staging", "--image", image.digest);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("BUILD_TARGET");
+    expect(result.stderr).not.toContain("staging-demo-session-secret");
+  });
+
+  it("a service name over Cloud Run's limits → exit 2, naming the limit", async () => {
+    const long = await releaseProject((files) => {
+      files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
+        "name: echogate-chat-staging",
+        "name: echogate-chat-staging-for-the-whole-team",
+      );
+    });
+    const result = await echogate(long, UNREACHABLE, "deploy", "staging", "--image", good.digest);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("cannot exceed 46 characters");
+  });
+});

@@ -1,0 +1,65 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type RunningEmulator, startEmulator } from "../../../deploy/emulator/index.js";
+import { EMULATOR_ENDPOINT_ENV, openAdapter } from "../../../deploy/platform/cloudrun/target.js";
+import { runEchogate } from "../../helpers/run-cli.js";
+import { testdir } from "../../helpers/testdir.js";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** A temp project with this repo's own environments/ (staging, production, …), optionally edited. */
+export async function releaseProject(
+  edit: (files: Record<string, string>) => void = () => {},
+): Promise<string> {
+  const files: Record<string, string> = {};
+  const dir = join(repoRoot, "environments");
+  for (const name of await readdir(dir))
+    files[`environments/${name}`] = await readFile(join(dir, name), "utf8");
+  files["package.json"] = JSON.stringify({ name: "fixture", version: "0.1.0", private: true });
+  edit(files);
+  return testdir(files);
+}
+
+export interface TestEmulator {
+  emulator: RunningEmulator;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The real emulator in-process on 127.0.0.1:0, reading the project's image store. */
+export async function startTestEmulator(projectDir: string): Promise<TestEmulator> {
+  const emulator = await startEmulator({
+    stateDir: join(projectDir, ".echogate", "emulator"),
+    imageStoreDir: join(projectDir, ".echogate", "images"),
+    port: 0,
+    idleStopMs: 1_000,
+    terminationGraceMs: 1_000,
+    startupTimeoutMs: 8_000,
+  });
+  return {
+    emulator,
+    env: { [EMULATOR_ENDPOINT_ENV]: emulator.apiEndpoint },
+    close: () => emulator.close(),
+  };
+}
+
+/** `echogate …` in-process against the test emulator. */
+export function echogate(projectDir: string, emulatorEnv: Record<string, string>, ...argv: string[]) {
+  return runEchogate(argv, { cwd: projectDir, env: emulatorEnv });
+}
+
+/** Shorter smoke timeouts so failing gates fail fast in tests. */
+export function fastSmoke(files: Record<string, string>): void {
+  for (const name of ["staging", "production", "preview"]) {
+    const key = `environments/${name}.yaml`;
+    if (files[key]) files[key] += "smoke:\n  health: { timeoutMs: 3000 }\n  echo: { timeoutMs: 1500 }\n";
+  }
+}
+
+export function adapterFor(emu: TestEmulator) {
+  return openAdapter(
+    { kind: "emulator", apiEndpoint: emu.emulator.apiEndpoint },
+    { project: "echogate-demo", region: "us-central1" },
+  );
+}

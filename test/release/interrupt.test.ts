@@ -1,0 +1,181 @@
+import { spawn } from "node:child_process";
+import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Output } from "../../deploy/core/output.js";
+import { Redactor } from "../../deploy/core/redact.js";
+import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
+import { readGateRecords } from "../../deploy/promote/gate-records.js";
+import { LOCK_ANNOTATION, readLock } from "../../deploy/promote/lock.js";
+import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
+import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
+import { makeImage, type TestImage } from "./helpers/images.js";
+import {
+  adapterFor,
+  echogate,
+  fastSmoke,
+  releaseProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "./helpers/project.js";
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const STAGING = "echogate-chat-staging";
+let project: string;
+let emu: TestEmulator;
+let adapter: CloudRunAdapter;
+let base: TestImage;
+
+const service = async () => (await adapter.getService(STAGING))!.snapshot;
+const serving = (traffic: { percent: number; revision?: string }[]) => traffic.filter((t) => t.percent > 0);
+
+beforeAll(async () => {
+  project = await releaseProject(fastSmoke);
+  emu = await startTestEmulator(project);
+  adapter = adapterFor(emu);
+  base = await makeImage(project, { version: "0.1.0+base000" });
+  const first = await echogate(project, emu.env, "deploy", "staging", "--image", base.digest);
+  expect(first.exitCode, first.stderr).toBe(0);
+}, 40_000);
+afterAll(async () => {
+  await adapter?.close();
+  await emu?.close();
+});
+
+function quietOutput(): Output {
+  return new Output({ stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
+}
+
+async function promoteWith(image: TestImage, smoke: GateSmoke, controller = new AbortController()) {
+  return promoteEnvironment({
+    projectDir: project,
+    environment: "staging",
+    mode: "deploy",
+    image: image.digest,
+    output: quietOutput(),
+    redactor: new Redactor(),
+    signal: controller.signal,
+    env: { ...process.env, ...emu.env },
+    smoke,
+  });
+}
+
+const pass: GateSmoke = async (url, check) => ({
+  ok: true,
+  url,
+  target: check.target,
+  ms: 1,
+  checks: [{ name: "health", ok: true, ms: 1 }],
+});
+
+describe("interruptions and late failures", () => {
+  it("kill -9 between 'revision created' and 'traffic shifted'; the re-run converges", async () => {
+    const image = await makeImage(project, { version: "0.1.0+kill000" });
+    const before = serving((await service()).traffic);
+    const child = spawn(
+      process.execPath,
+      [
+        `${repoRoot}bin/echogate.js`,
+        "deploy",
+        "staging",
+        "--image",
+        image.digest,
+        "--json",
+        "--cwd",
+        project,
+      ],
+      {
+        env: { ...process.env, ...emu.env, NO_COLOR: "1" },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    const events: Record<string, unknown>[] = [];
+    const killed = new Promise<void>((resolve, reject) => {
+      let buffer = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString("utf8");
+        const lines = buffer.split("\n");
+        buffer = lines.pop()!;
+        for (const line of lines) {
+          if (!line.startsWith("{")) continue;
+          const event = JSON.parse(line) as Record<string, unknown>;
+          events.push(event);
+          if (event.event === "step.done" && String(event.step).startsWith("Create revision"))
+            child.kill("SIGKILL");
+        }
+      });
+      child.once("exit", (_code, signal) =>
+        signal === "SIGKILL"
+          ? resolve()
+          : reject(new Error(`exited without the kill: ${JSON.stringify(events.at(-1))}`)),
+      );
+    });
+    await killed;
+
+    const after = await service();
+    const candidate = after.traffic.find((t) => t.tag === "candidate");
+    expect(candidate?.percent).toBe(0);
+    expect(serving(after.traffic)).toEqual(before);
+    expect(readLock(after.annotations)?.pid).toBe(child.pid);
+    expect(readGateRecords(after.annotations).some((r) => r.revision === candidate?.revision)).toBe(false);
+
+    const rerun = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+    expect(rerun.exitCode, rerun.stdout).toBe(0);
+    expect(rerun.stderr).toContain("stale lock");
+    const plan = rerun.json<{ plan: { actions: { kind: string }[] } }>().plan;
+    expect(plan.actions[0]!.kind).toBe("tag-candidate");
+    const final = await service();
+    expect(serving(final.traffic)).toEqual([
+      { type: "REVISION", revision: candidate!.revision, percent: 100 },
+    ]);
+    expect(readGateRecords(final.annotations).at(-1)).toMatchObject({
+      revision: candidate!.revision,
+      result: "passed",
+    });
+    expect(final.annotations[LOCK_ANNOTATION]).toBeUndefined();
+  }, 40_000);
+
+  it("Ctrl-C during the candidate smoke: traffic untouched, tag removed, lock released", async () => {
+    const image = await makeImage(project, { version: "0.1.0+ctrlc00" });
+    const before = serving((await service()).traffic);
+    const controller = new AbortController();
+    const { outcome } = await promoteWith(
+      image,
+      async (_url, _check, signal) => {
+        controller.abort(new Error("Interrupted by SIGINT"));
+        throw signal.reason;
+      },
+      controller,
+    );
+    expect(outcome?.result).toBe("interrupted");
+    const after = await service();
+    expect(serving(after.traffic)).toEqual(before);
+    expect(after.traffic.some((t) => t.tag === "candidate")).toBe(false);
+    expect(after.annotations[LOCK_ANNOTATION]).toBeUndefined();
+  }, 20_000);
+
+  it("a failure after the shift puts traffic back on the previous revision and records it", async () => {
+    const image = await makeImage(project, { version: "0.1.0+late000" });
+    const before = serving((await service()).traffic);
+    const { outcome, plan } = await promoteWith(image, async (url, check) =>
+      check.target === "candidate"
+        ? pass(url, check, new AbortController().signal)
+        : {
+            ok: false,
+            url,
+            target: check.target,
+            ms: 1,
+            checks: [{ name: "echo", ok: false, ms: 1, detail: "no echo" }],
+          },
+    );
+    expect(outcome?.result).toBe("rolled-back");
+    const after = await service();
+    expect(serving(after.traffic)).toEqual(before);
+    expect(readGateRecords(after.annotations).at(-1)).toMatchObject({
+      revision: plan.candidate.revision,
+      result: "failed",
+      stage: "service",
+    });
+    expect(after.annotations[LOCK_ANNOTATION]).toBeUndefined();
+  }, 20_000);
+});
