@@ -1,25 +1,30 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { UsageError } from "../core/errors.js";
+import { CheckFailedError } from "../core/errors.js";
 
-/** Finds an environment's live service URL (Cloud Run's `uri`, or the emulator's). */
-export type ServiceUrlResolver = (
-  environment: LoadedEnvironment,
-  options: { projectDir: string; signal: AbortSignal },
-) => Promise<string>;
-
-let installed: ServiceUrlResolver | undefined;
-
-/** The platform layer plugs its resolver in here; until then `--env` needs an explicit URL. */
-export function setServiceUrlResolver(resolver: ServiceUrlResolver | undefined): void {
-  installed = resolver;
-}
-
+/**
+ * An environment's live service URL (Cloud Run's `uri`, or the emulator's), read
+ * through the same Cloud Run adapter deploy uses. Loaded lazily so a plain
+ * `echogate smoke <url>` never loads the Cloud Run client.
+ */
 export async function resolveServiceUrl(
   environment: LoadedEnvironment,
-  options: { projectDir: string; signal: AbortSignal },
+  options: { projectDir: string; env?: NodeJS.ProcessEnv },
 ): Promise<string> {
-  if (installed) return installed(environment, options);
-  throw new UsageError(`Can't look up the live URL of environment "${environment.name}" yet.`, {
-    hint: `Pass it explicitly: echogate smoke https://<service-url> --env ${environment.name}`,
-  });
+  const { openAdapter, resolveCloudRunTarget } = await import("../platform/cloudrun/target.js");
+  const { service } = environment.config;
+  const target = await resolveCloudRunTarget(options.projectDir, service, options.env);
+  const adapter = openAdapter(target, { project: service.project, region: service.regions[0]! });
+  try {
+    const loaded = await adapter.getService(service.name);
+    if (!loaded?.snapshot.uri) {
+      throw new CheckFailedError(
+        "smoke.no-service",
+        `Can't smoke ${environment.name}: service ${service.name} does not exist or has no URL yet.`,
+        { hint: `Deploy it first (\`echogate deploy ${environment.name}\`) or pass the URL explicitly.` },
+      );
+    }
+    return loaded.snapshot.uri;
+  } finally {
+    await adapter.close();
+  }
 }

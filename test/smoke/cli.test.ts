@@ -133,12 +133,6 @@ describe("echogate smoke", () => {
     expect(Object.keys(run.json<SmokeResult>().latencies.echoMs)).toEqual(["smoke-1", "smoke-2", "smoke-3"]);
   });
 
-  it("--env without a URL says how to pass one (exit 2)", async () => {
-    const run = await runEchogate(["smoke", "--env", "staging"], { cwd });
-    expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain(`Can't look up the live URL of environment "staging" yet.`);
-  });
-
   it("exits 2 for a bad spec file with file:line and key path", async () => {
     const run = await runEchogate(["smoke", good.url, "--spec", "bad.yaml"], { cwd });
     expect(run.exitCode).toBe(2);

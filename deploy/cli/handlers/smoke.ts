@@ -76,7 +76,7 @@ async function urlFor(ctx: CommandContext, environment: LoadedEnvironment | unde
       hint: "Usage: echogate smoke <url> [--expect-version <v>], or --env <name> for an environment's live URL.",
     });
   }
-  const url = await resolveServiceUrl(environment, { projectDir: ctx.cwd, signal: ctx.signal });
+  const url = await resolveServiceUrl(environment, { projectDir: ctx.cwd, env: ctx.env });
   for (const secret of urlSecrets(url)) ctx.redactor.add(secret);
   return url;
 }

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeImage, type TestImage } from "./helpers/images.js";
+import {
+  echogate,
+  fastSmoke,
+  releaseProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "./helpers/project.js";
+
+let project: string;
+let emu: TestEmulator;
+let image: TestImage;
+
+beforeAll(async () => {
+  project = await releaseProject(fastSmoke);
+  emu = await startTestEmulator(project);
+  image = await makeImage(project, { version: "0.1.0+ccccccc" });
+}, 30_000);
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe("echogate smoke --env", () => {
+  it("finds the environment's live URL through the Cloud Run API and gates it", async () => {
+    const deployed = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+    expect(deployed.exitCode, deployed.stdout).toBe(0);
+    const url = deployed.json<{ outcome: { url: string } }>().outcome.url;
+
+    const pass = await echogate(
+      project,
+      emu.env,
+      "smoke",
+      "--env",
+      "staging",
+      "--expect-version",
+      image.version,
+      "--json",
+    );
+    expect(pass.exitCode, pass.stdout).toBe(0);
+    expect(pass.json<{ url: string; version: string }>()).toMatchObject({ url, version: image.version });
+
+    const wrong = await echogate(
+      project,
+      emu.env,
+      "smoke",
+      "--env",
+      "staging",
+      "--expect-version",
+      "9.9.9+fffffff",
+    );
+    expect(wrong.exitCode).toBe(1);
+  });
+
+  it("refuses with exit 1 when the environment has no service yet", async () => {
+    const run = await echogate(project, emu.env, "smoke", "--env", "production");
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain("echogate-chat-production does not exist");
+    expect(run.stderr).toContain("echogate deploy production");
+  });
+});
