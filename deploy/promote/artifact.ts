@@ -21,12 +21,36 @@ export function parseImageArg(value: string): string {
   return digest;
 }
 
+/**
+ * The artifact named by --image: from the local store (its manifest knows the version), or, for an
+ * image pushed elsewhere (Cloud Build), the full reference plus the version it was built with.
+ * Refused before any API call when neither is known.
+ */
+export async function artifactFromImage(
+  projectDir: string,
+  imageArg: string,
+  digest: string,
+  version: string | undefined,
+): Promise<Artifact> {
+  const manifest = await findImage(projectDir, digest);
+  if (manifest && version && version !== manifest.version) {
+    throw new UsageError(`Can't use --version ${version}: image ${digest} was built as ${manifest.version}.`);
+  }
+  if (manifest || !version) return artifactFromStore(projectDir, digest);
+  if (!imageArg.includes("@")) {
+    throw new UsageError(`Can't deploy ${imageArg} from a registry without its repository.`, {
+      hint: "Pass the full reference REGION-docker.pkg.dev/PROJECT/REPO/NAME@sha256:… that Cloud Build printed.",
+    });
+  }
+  return { digest, imageRef: imageArg, version, gitSha: version.split("+")[1] ?? "", source: "image" };
+}
+
 /** An image from the local store, by digest; refused before any API call when it isn't there. */
 export async function artifactFromStore(projectDir: string, digest: string): Promise<Artifact> {
   const manifest = await findImage(projectDir, digest);
   if (!manifest) {
     throw new ConfigError("promote.image-missing", `Can't find image ${digest} in .echogate/images/.`, {
-      hint: "Run `echogate build` and pass the digest it prints, or omit --image to build now.",
+      hint: "Run `echogate build` and pass the digest it prints, or omit --image to build now. For an image pushed by Cloud Build, also pass --version <the version it was built with>.",
     });
   }
   return {

@@ -8,7 +8,7 @@ import type { Redactor } from "../core/redact.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { openAdapter, resolveCloudRunTarget } from "../platform/cloudrun/target.js";
-import { artifactFromBuild, artifactFromSource, artifactFromStore, parseImageArg } from "./artifact.js";
+import { artifactFromBuild, artifactFromImage, artifactFromSource, parseImageArg } from "./artifact.js";
 import type { Artifact } from "./artifact-types.js";
 import { executePlan, type PromotionOutcome } from "./execute.js";
 import { type LockOwner, pidIsAlive } from "./lock.js";
@@ -30,6 +30,8 @@ export interface PromoteEnvironmentOptions {
   mode: "deploy" | "promote";
   /** A digest reference; for `promote` it must equal what passed upstream. */
   image?: string;
+  /** The version an --image built elsewhere (Cloud Build) reports on /health. */
+  version?: string;
   /** Demo/test only: build with a known bug. */
   fault?: FaultName;
   dryRun?: boolean;
@@ -58,7 +60,8 @@ export async function promoteEnvironment(
 
   // Local artifacts are checked before the platform is touched.
   let artifact: Artifact | undefined;
-  if (options.mode === "deploy" && digest) artifact = await artifactFromStore(projectDir, digest);
+  if (options.mode === "deploy" && digest && options.image)
+    artifact = await artifactFromImage(projectDir, options.image, digest, options.version);
 
   const target = await resolveCloudRunTarget(projectDir, environment.config.service, options.env);
   const adapter = openAdapterFor(target, environment);

@@ -10,6 +10,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
   const environment = ctx.args.environment!;
   const dryRun = ctx.options["dry-run"] === true;
   const image = typeof ctx.options.image === "string" ? ctx.options.image : undefined;
+  const version = typeof ctx.options.version === "string" ? ctx.options.version : undefined;
   const fault = parseFault(typeof ctx.options.fault === "string" ? ctx.options.fault : undefined);
   const { plan, outcome } = await promoteEnvironment({
     projectDir: ctx.cwd,
@@ -21,6 +22,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     env: ctx.env,
     dryRun,
     ...(image ? { image } : {}),
+    ...(version ? { version } : {}),
     ...(fault ? { fault } : {}),
     command: `echogate ${mode} ${environment}`,
   });

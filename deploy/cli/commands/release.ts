@@ -21,8 +21,13 @@ export const releaseCommands = [
     options: {
       image: {
         type: "string",
-        description: "Deploy this stored image instead of building",
+        description: "Deploy this image instead of building (stored locally, or pushed with --version)",
         valueName: "<digest-ref>",
+      },
+      version: {
+        type: "string",
+        description: "Version an --image built elsewhere (Cloud Build) reports on /health",
+        valueName: "<version>",
       },
       "dry-run": {
         type: "boolean",
@@ -38,6 +43,7 @@ export const releaseCommands = [
     examples: [
       "echogate deploy staging",
       "echogate deploy staging --image sha256:…",
+      "echogate deploy staging --image us-docker.pkg.dev/p/r/chat@sha256:… --version 1.4.0+3f2a9c1",
       "echogate deploy staging --dry-run --json",
     ],
     load: () => import("../handlers/deploy.js"),
