@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 // Bundles the CLI into dist/ with esbuild. Code splitting keeps each command's
 // handler in its own chunk, so `echogate --help` loads only metadata.
@@ -20,7 +21,7 @@ const EXTERNAL = [
 ];
 
 export async function buildCli(root = fileURLToPath(new URL("..", import.meta.url))) {
-  await build({
+  const result = await build({
     absWorkingDir: root,
     entryPoints: {
       echogate: "deploy/cli/entry.ts",
@@ -41,7 +42,13 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     banner: { js: 'import { createRequire as __echogateRequire } from "node:module"; const require = __echogateRequire(import.meta.url);' },
     sourcemap: "linked",
     logLevel: "warning",
+    metafile: true,
   });
+  // Chunk names change with content: drop the previous build's chunks so dist/ doesn't grow.
+  const current = new Set(Object.keys(result.metafile.outputs).map((path) => basename(path)));
+  for (const name of readdirSync(`${root}/dist`)) {
+    if (!current.has(name)) rmSync(`${root}/dist/${name}`, { force: true });
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();
