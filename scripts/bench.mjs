@@ -16,7 +16,10 @@ let failed = 0;
 for (const area of areas) {
   console.log(chalk.bold(`\n== bench: ${area}`));
   const started = performance.now();
-  const result = await $({ stdio: ["ignore", "inherit", "inherit"], nothrow: true })`npx tsx scripts/bench/${area}.ts`;
+  const result = await $({
+    stdio: ["ignore", "inherit", "inherit"],
+    nothrow: true,
+  })`npx tsx scripts/bench/${area}.ts`;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (result.exitCode !== 0) {
     failed++;

@@ -39,7 +39,9 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     // the large or native-backed ones stay in node_modules.
     external: EXTERNAL,
     // Bundled CommonJS dependencies (yaml) call require() for Node built-ins.
-    banner: { js: 'import { createRequire as __echogateRequire } from "node:module"; const require = __echogateRequire(import.meta.url);' },
+    banner: {
+      js: 'import { createRequire as __echogateRequire } from "node:module"; const require = __echogateRequire(import.meta.url);',
+    },
     sourcemap: "linked",
     logLevel: "warning",
     metafile: true,

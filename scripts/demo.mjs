@@ -1,6 +1,7 @@
 #!/usr/bin/env zx
 // The whole story on the embedded emulator, in a throwaway copy of this repo:
-// build → preview → staging → production, a broken build refused by the gate, a release, a rollback.
+// build → preview (server + web channel) → staging (server + web) → production (server + web
+// promoted together), a broken build refused by the gate, a release, a rollback.
 // Thin on purpose: every step is `node bin/echogate.js …`.
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,10 +9,17 @@ import { join, resolve } from "node:path";
 import { $, chalk } from "zx";
 
 const root = resolve(import.meta.dirname, "..");
+// The preview is for the branch this demo runs from ('demo' outside a git checkout or detached).
+const rootBranch = await $({ cwd: root, nothrow: true })`git rev-parse --abbrev-ref HEAD`;
+const branch =
+  rootBranch.exitCode === 0 && rootBranch.stdout.trim() && rootBranch.stdout.trim() !== "HEAD"
+    ? rootBranch.stdout.trim()
+    : "demo";
 const work = mkdtempSync(join(tmpdir(), "echogate-demo-"));
 const started = Date.now();
 const rows = [];
 $.verbose = false;
+$.quiet = true;
 $.env = { ...process.env, NO_COLOR: "1", ECHOGATE_EMULATOR_ENDPOINT: "" };
 
 function banner(text) {
@@ -26,12 +34,20 @@ async function eg(label, args, { expect = 0, json = false } = {}) {
     cwd: work,
     nothrow: true,
   })`node ${join(root, "bin/echogate.js")} ${args} ${json ? ["--json"] : []}`;
-  if (!json) process.stdout.write(p.stdout);
-  process.stdout.write(chalk.dim(p.stderr));
   const ok = p.exitCode === expect;
+  if (!json) process.stdout.write(p.stdout);
+  // --json runs stream NDJSON progress on stderr: shown only when the step went wrong.
+  if (!json || !ok) process.stdout.write(chalk.dim(p.stderr));
   rows.push({ step: label, exit: p.exitCode, expected: expect, ms: Date.now() - t0, ok });
   if (!ok) throw new Error(`${label}: exit ${p.exitCode}, expected ${expect}`);
   return json ? JSON.parse(p.stdout) : p;
+}
+
+/** Fetches a hosted page's runtime config: which server that front end talks to. */
+async function webConfig(label, url) {
+  const config = await (await fetch(`${url}/echogate.json`)).json();
+  console.log(`${label} web ${url} → server ${chalk.bold(config.serverUrl)}`);
+  return config;
 }
 
 async function health(environment) {
@@ -58,33 +74,35 @@ try {
   symlinkSync(join(root, "node_modules"), join(work, "node_modules"), "dir");
   writeFileSync(join(work, ".gitignore"), "node_modules/\n.echogate/\n");
   const git = (...args) => $({ cwd: work })`git -c user.email=demo@echogate.dev -c user.name=demo ${args}`;
-  await git("init", "-q", "-b", "feature-chat-rooms");
+  await git("init", "-q", "-b", branch);
   await git("add", "-A");
   await git("commit", "-q", "-m", "demo: v0.1.0");
 
-  banner("Start the Cloud Run emulator");
+  banner("Start the emulators (Cloud Run + Hosting, one daemon)");
   await eg("emulator start", ["emulator", "start"]);
 
   banner("Build once: one digest for every environment");
   const v1 = await eg("build v1", ["build"], { json: true });
   console.log(`built ${chalk.bold(v1.version)} ${v1.digest}`);
 
-  banner("Preview for the current branch");
-  const preview = await $({ cwd: work, nothrow: true })`node ${join(root, "bin/echogate.js")} preview deploy`;
-  if (preview.exitCode === 0) {
-    process.stdout.write(preview.stdout);
-    rows.push({ step: "preview deploy", exit: 0, expected: 0, ms: 0, ok: true });
-  } else {
-    console.log(chalk.dim(`preview deploy unavailable (exit ${preview.exitCode}); using deploy preview`));
-    await eg("deploy preview", ["deploy", "preview", "--image", v1.digest]);
-  }
+  banner(`Preview for branch ${branch}: its own service (gated like staging) + web channel`);
+  const preview = await eg(`preview deploy --branch ${branch}`, ["preview", "deploy", "--branch", branch], {
+    json: true,
+  });
+  console.log(`preview ${preview.id}: service ${preview.service}, expires ${preview.expireTime}`);
+  await webConfig("preview", preview.webUrl);
+  await eg("preview list", ["preview", "list"]);
 
-  banner("Staging: candidate at 0% + tag, smoke on the tag URL, shift, smoke again");
+  banner("Staging: candidate at 0% + tag, smoke on the tag URL, shift, smoke again; then its web");
   await eg("deploy staging v1", ["deploy", "staging", "--image", v1.digest]);
+  const stagingWeb = await eg("web deploy staging", ["web", "deploy", "staging"], { json: true });
+  await webConfig("staging", stagingWeb.url);
 
-  banner("Production receives exactly what passed staging");
+  banner("Production receives exactly what passed staging: the server digest and the web build");
   await eg("promote production --dry-run", ["promote", "production", "--dry-run"]);
-  await eg("promote production v1", ["promote", "production"]);
+  const prod = await eg("promote production v1", ["promote", "production"], { json: true });
+  console.log(`production web cloned from ${prod.web.clonedFrom} (no rebuild)`);
+  await webConfig("production", prod.web.url);
   await eg("status", ["status"]);
 
   banner("A build with the seeds' bug (socket.to instead of io.to): the gate must refuse it");
@@ -95,6 +113,8 @@ try {
   await eg("promote production (refused)", ["promote", "production", "--image", bad.digest], { expect: 1 });
   const prodAfterBad = await health("production");
   if (prodAfterBad.version !== v1.version) throw new Error("production stopped serving the good version");
+  const prodWeb = await webConfig("production", prod.web.url);
+  if (prodWeb.environment !== "production") throw new Error("production web stopped serving");
 
   banner("Release v0.1.1 through staging to production, then roll production back");
   const pkg = JSON.parse(readFileSync(join(work, "package.json"), "utf8"));
@@ -108,11 +128,15 @@ try {
   const afterRollback = await health("production");
   if (afterRollback.version !== v1.version) throw new Error("rollback did not restore v1");
   await eg("status", ["status"]);
+
+  banner("The pull request closes: its preview goes away");
+  await eg(`preview cleanup --branch ${branch} --yes`, ["preview", "cleanup", "--branch", branch, "--yes"]);
 } catch (error) {
   console.error(chalk.red(`demo failed: ${error.message}`));
   process.exitCode = 1;
 } finally {
-  await $({ cwd: work, nothrow: true })`node ${join(root, "bin/echogate.js")} emulator stop`;
+  const stop = await $({ cwd: work, nothrow: true })`node ${join(root, "bin/echogate.js")} emulator stop`;
+  process.stdout.write(stop.stdout);
   rmSync(work, { recursive: true, force: true });
   banner("Summary");
   const width = Math.max(...rows.map((r) => r.step.length));

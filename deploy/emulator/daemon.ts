@@ -4,11 +4,16 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../hosting/emulator/start-hosting-emulator.js";
 import { startEmulator } from "./emulator.js";
 
 // Detached emulator for the CLI (`echogate emulator start|stop|status`).
 //
-// How it is spawned (all in `daemonCommand` below): `node <this file> --state-dir D --image-store I`.
+// It runs both local emulators: Cloud Run and Firebase Hosting, so channel URLs printed by
+// `web deploy` / `preview deploy` keep serving after those commands exit.
+//
+// How it is spawned (all in `daemonCommand` below):
+// `node <this file> --state-dir D --image-store I --hosting-dir H`.
 // From source (this file is daemon.ts) the child runs as `node --import <tsx loader> daemon.ts`.
 // From a build, daemon.ts must be bundled as its own entry `emulator-daemon.js` next to the CLI
 // bundle (or stay unbundled as daemon.js); the child then runs as plain `node emulator-daemon.js`.
@@ -19,16 +24,28 @@ export const EMULATOR_IMAGE_DIR = ".echogate/images";
 const INFO_FILE = "emulator.json";
 const START_TIMEOUT_MS = 20_000;
 
+/** Also where `deploy/hosting/connect.ts` looks for a running hosting emulator. */
+const HOSTING_INFO_FILE = "emulator.json";
+
 export interface EmulatorInfo {
   pid: number;
   apiEndpoint: string;
+  /** Absent from a daemon started by an older echogate. */
+  hostingEndpoint?: string;
   startedAt: string;
 }
 
 export interface EmulatorStatus {
   running: boolean;
   apiEndpoint?: string;
+  hostingEndpoint?: string;
   pid?: number;
+}
+
+export interface EnsuredEmulator {
+  apiEndpoint: string;
+  hostingEndpoint: string | undefined;
+  pid: number;
 }
 
 const stateDirOf = (projectDir: string) => path.join(projectDir, EMULATOR_STATE_DIR);
@@ -42,27 +59,42 @@ export async function runDaemon(argv: readonly string[] = process.argv.slice(2))
   };
   const stateDir = arg("--state-dir");
   const imageStoreDir = arg("--image-store");
-  if (!stateDir || !imageStoreDir)
-    throw new Error("Usage: daemon --state-dir DIR --image-store DIR [--port N]");
+  const hostingDir = arg("--hosting-dir");
+  if (!stateDir || !imageStoreDir || !hostingDir)
+    throw new Error(
+      "Usage: daemon --state-dir DIR --image-store DIR --hosting-dir DIR [--port N] [--hosting-port N]",
+    );
   const start = (port: number) =>
     startEmulator({ stateDir, imageStoreDir, port, log: (m) => console.error(`[emulator] ${m}`) });
-  // The previous port is preferred; if something else took it, any free port will do.
+  const startHosting = (port: number) => startHostingEmulator({ dir: hostingDir, port });
+  // The previous ports are preferred; if something else took one, any free port will do.
   const emulator = await start(Number(arg("--port") ?? 0)).catch(() => start(0));
+  const hosting = await startHosting(Number(arg("--hosting-port") ?? 0)).catch(() => startHosting(0));
   const info: EmulatorInfo = {
     pid: process.pid,
     apiEndpoint: emulator.apiEndpoint,
+    hostingEndpoint: hosting.url,
     startedAt: new Date().toISOString(),
   };
+  const hostingInfoFile = path.join(hostingDir, HOSTING_INFO_FILE);
+  await writeJson(hostingInfoFile, { url: hosting.url, pid: process.pid });
+  // Written last: its presence means both emulators answer.
   const infoFile = path.join(stateDir, INFO_FILE);
-  await writeFile(`${infoFile}.tmp`, JSON.stringify(info, null, 2));
-  await rename(`${infoFile}.tmp`, infoFile);
+  await writeJson(infoFile, info);
   const shutdown = async () => {
-    await emulator.close();
+    await Promise.allSettled([emulator.close(), hosting.close()]);
     await rm(infoFile, { force: true });
+    await rm(hostingInfoFile, { force: true });
     process.exit(0);
   };
   process.once("SIGTERM", () => void shutdown());
   process.once("SIGINT", () => void shutdown());
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, JSON.stringify(value, null, 2));
+  await rename(`${file}.tmp`, file);
 }
 
 /** The one place that knows how to launch the daemon: [executable, ...args]. */
@@ -109,17 +141,33 @@ async function answers(apiEndpoint: string): Promise<boolean> {
 export async function emulatorStatus(projectDir: string): Promise<EmulatorStatus> {
   const info = await readInfo(projectDir);
   if (!info || !isAlive(info.pid) || !(await answers(info.apiEndpoint))) return { running: false };
-  return { running: true, apiEndpoint: info.apiEndpoint, pid: info.pid };
+  return {
+    running: true,
+    apiEndpoint: info.apiEndpoint,
+    ...(info.hostingEndpoint ? { hostingEndpoint: info.hostingEndpoint } : {}),
+    pid: info.pid,
+  };
 }
 
-/** Returns the running emulator of this project, starting a detached one if needed. */
-export async function ensureEmulator(projectDir: string): Promise<{ apiEndpoint: string; pid: number }> {
+const ensured = (info: {
+  apiEndpoint?: string;
+  hostingEndpoint?: string;
+  pid?: number;
+}): EnsuredEmulator => ({
+  apiEndpoint: info.apiEndpoint!,
+  hostingEndpoint: info.hostingEndpoint,
+  pid: info.pid!,
+});
+
+/** Returns the running emulators of this project, starting a detached daemon if needed. */
+export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulator> {
   const status = await emulatorStatus(projectDir);
-  if (status.running) return { apiEndpoint: status.apiEndpoint!, pid: status.pid! };
+  if (status.running) return ensured(status);
   const stateDir = stateDirOf(projectDir);
   await mkdir(stateDir, { recursive: true });
   await rm(infoFileOf(projectDir), { force: true });
-  const previous = await readPort(stateDir);
+  const previous = await readPort(stateDir, "api-port");
+  const previousHosting = await readPort(stateDir, "hosting-port");
   const [executable, ...args] = daemonCommand();
   const log = openSync(path.join(stateDir, "daemon.log"), "a");
   const child = spawn(
@@ -130,7 +178,10 @@ export async function ensureEmulator(projectDir: string): Promise<{ apiEndpoint:
       stateDir,
       "--image-store",
       path.join(projectDir, EMULATOR_IMAGE_DIR),
+      "--hosting-dir",
+      path.join(projectDir, HOSTING_EMULATOR_DIR),
       ...(previous ? ["--port", String(previous)] : []),
+      ...(previousHosting ? ["--hosting-port", String(previousHosting)] : []),
     ],
     { detached: true, stdio: ["ignore", log, log], cwd: projectDir },
   );
@@ -140,19 +191,23 @@ export async function ensureEmulator(projectDir: string): Promise<{ apiEndpoint:
     const info = await readInfo(projectDir);
     if (info && (await answers(info.apiEndpoint))) {
       await writeFile(path.join(stateDir, "api-port"), new URL(info.apiEndpoint).port);
-      return { apiEndpoint: info.apiEndpoint, pid: info.pid };
+      if (info.hostingEndpoint)
+        await writeFile(path.join(stateDir, "hosting-port"), new URL(info.hostingEndpoint).port);
+      return ensured(info);
     }
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`Failed to start the Cloud Run emulator; see ${path.join(stateDir, "daemon.log")}.`);
+  throw new Error(`Failed to start the emulators; see ${path.join(stateDir, "daemon.log")}.`);
 }
 
-/** Stops the project's emulator (SIGTERM; it stops its revision processes). */
+/** Stops the project's emulators (SIGTERM; it stops its revision processes and channel servers). */
 export async function stopEmulator(projectDir: string): Promise<{ stopped: boolean }> {
   const info = await readInfo(projectDir);
+  const hostingInfo = path.join(projectDir, HOSTING_EMULATOR_DIR, HOSTING_INFO_FILE);
   if (!info || !isAlive(info.pid)) {
     await rm(infoFileOf(projectDir), { force: true });
+    await removeHostingInfoOf(hostingInfo, info?.pid);
     return { stopped: false };
   }
   process.kill(info.pid, "SIGTERM");
@@ -161,13 +216,24 @@ export async function stopEmulator(projectDir: string): Promise<{ stopped: boole
   while (isAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   if (isAlive(info.pid)) process.kill(info.pid, "SIGKILL");
   await rm(infoFileOf(projectDir), { force: true });
+  await removeHostingInfoOf(hostingInfo, info.pid);
   return { stopped: true };
 }
 
-/** The API port used last time, so the endpoint stays stable across restarts when possible. */
-async function readPort(stateDir: string): Promise<number | undefined> {
+/** Only the daemon's own hosting info: a hosting emulator run by someone else stays findable. */
+async function removeHostingInfoOf(file: string, pid: number | undefined): Promise<void> {
   try {
-    const port = Number((await readFile(path.join(stateDir, "api-port"), "utf8")).trim());
+    const owner = (JSON.parse(await readFile(file, "utf8")) as { pid?: number }).pid;
+    if (owner === pid || (owner !== undefined && !isAlive(owner))) await rm(file, { force: true });
+  } catch {
+    // absent or unreadable: nothing to remove
+  }
+}
+
+/** The port used last time, so endpoints stay stable across restarts when possible. */
+async function readPort(stateDir: string, file: "api-port" | "hosting-port"): Promise<number | undefined> {
+  try {
+    const port = Number((await readFile(path.join(stateDir, file), "utf8")).trim());
     return Number.isInteger(port) && port > 0 ? port : undefined;
   } catch {
     return undefined;

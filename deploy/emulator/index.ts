@@ -1,6 +1,7 @@
 export {
   type EmulatorInfo,
   type EmulatorStatus,
+  type EnsuredEmulator,
   emulatorStatus,
   ensureEmulator,
   runDaemon,

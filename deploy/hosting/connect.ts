@@ -1,6 +1,8 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { HostingConfig } from "../config/environment-schema.js";
+import { PlatformError } from "../core/errors.js";
+import { EMULATOR_ENDPOINT_ENV } from "../platform/cloudrun/target.js";
 import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "./emulator/start-hosting-emulator.js";
 import { FirebaseHostingAdapter } from "./firebase-adapter.js";
 
@@ -11,13 +13,15 @@ export interface HostingConnection {
   close(): Promise<void>;
 }
 
-/** Written by a long-running local hosting emulator so commands can find it. */
+/** Written by the emulator daemon (deploy/emulator/daemon.ts) so commands can find its hosting API. */
 export const EMULATOR_INFO_FILE = "emulator.json";
 
 /**
  * `ECHOGATE_HOSTING_URL` points any provider at a hosting API without auth (tests, the
- * emulator); `firebase` uses Google credentials; `local` uses a running emulator, or starts
- * one in-process for this command (state persists in .echogate/hosting/).
+ * emulator); `firebase` uses Google credentials; `local` uses the project's emulator daemon
+ * (started if needed, like Cloud Run's), so channel URLs outlive the command. With
+ * `ECHOGATE_EMULATOR_ENDPOINT` set the caller runs its own emulators: then a hosting emulator
+ * runs in-process for this command only (state persists in .echogate/hosting/).
  */
 export async function connectHosting(
   projectDir: string,
@@ -39,7 +43,9 @@ export async function connectHosting(
       close: async () => {},
     };
   const dir = join(projectDir, HOSTING_EMULATOR_DIR);
-  const running = await runningEmulator(dir);
+  const running =
+    (await runningEmulator(dir)) ??
+    (env[EMULATOR_ENDPOINT_ENV] ? undefined : await daemonHosting(projectDir));
   if (running)
     return {
       adapter: new FirebaseHostingAdapter({ baseUrl: running, auth: "none" }),
@@ -54,6 +60,22 @@ export async function connectHosting(
   };
 }
 
+async function daemonHosting(projectDir: string): Promise<string | undefined> {
+  const { ensureEmulator } = await import("../emulator/index.js");
+  try {
+    return (await ensureEmulator(projectDir)).hostingEndpoint;
+  } catch (error) {
+    throw new PlatformError(
+      "emulator.start",
+      `Failed to start the local Hosting emulator: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: "Run `echogate emulator start` to see why, or check .echogate/emulator/daemon.log.",
+        cause: error,
+      },
+    );
+  }
+}
+
 async function runningEmulator(dir: string): Promise<string | undefined> {
   try {
     const info = JSON.parse(await readFile(join(dir, EMULATOR_INFO_FILE), "utf8")) as { url?: string };
@@ -66,12 +88,4 @@ async function runningEmulator(dir: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-export async function writeEmulatorInfo(projectDir: string, url: string): Promise<() => Promise<void>> {
-  const dir = join(projectDir, HOSTING_EMULATOR_DIR);
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, EMULATOR_INFO_FILE);
-  await writeFile(file, JSON.stringify({ url, pid: process.pid }));
-  return () => rm(file, { force: true });
 }

@@ -1,11 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../config/load-environments.js";
+import type { Diagnostic } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
-import { parseDotenv } from "../envfiles/parse-dotenv.js";
+import { loadEnvFile } from "../envfiles/load-env-file.js";
+import { ENV_SCHEMA_FILE, type EnvSchema, parseEnvSchema } from "../envfiles/load-schema.js";
+import { fillPlaceholders } from "../envfiles/placeholders.js";
+import { webOriginsOf } from "../envfiles/web-origins.js";
 
-// Interim reader until deploy/envfiles exposes a loader: the env file's public variables,
-// and which of them name a realtime server (env.schema.yaml `public` / `realtimeServer`).
+// The web half of an env file, through the envfiles API: its public (browser) variables with
+// `${SERVICE_URL}` / `${WEB_ORIGIN}` filled for this deploy, and which of them name the server.
 
 export interface PublicEnv {
   vars: Record<string, string>;
@@ -13,45 +17,87 @@ export interface PublicEnv {
   realtimeKeys: string[];
 }
 
+/** Without a schema, the usual framework prefixes mark a variable as public. */
 const PUBLIC_PREFIX = /^(NEXT_PUBLIC_|PUBLIC_|VITE_)/;
 
-export async function readPublicEnv(projectDir: string, envFile: string): Promise<PublicEnv> {
-  const dir = join(projectDir, "environments");
-  let text: string;
-  try {
-    text = await readFile(join(dir, envFile), "utf8");
-  } catch {
-    throw new ConfigError("env.missing-file", `Can't read environments/${envFile}.`, {
-      hint: "Create the env file, or fix service.envFile in environments/<env>.yaml.",
-    });
-  }
-  const parsed = parseDotenv(`environments/${envFile}`, text);
-  const schema = await readSchema(join(dir, "env.schema.yaml"));
+export async function readPublicEnv(
+  projectDir: string,
+  environment: LoadedEnvironment,
+  serverUrl: string,
+): Promise<PublicEnv> {
+  const { schema, secretKeys } = await readEnvSchema(projectDir);
+  const entries = await envEntries(projectDir, environment);
+  const webOrigins = webOriginsOf(environment.config.hosting)?.required ?? [];
   const vars: Record<string, string> = {};
   const realtimeKeys: string[] = [];
-  for (const entry of parsed.entries) {
-    const spec = schema?.[entry.key];
-    const isPublic = spec ? spec.public === true : PUBLIC_PREFIX.test(entry.key);
-    if (!isPublic || spec?.secret === true) continue;
-    vars[entry.key] = entry.value;
-    if (spec?.realtimeServer === true) realtimeKeys.push(entry.key);
+  for (const { key, value } of entries) {
+    const spec = schema?.variables.get(key);
+    const isPublic = spec ? spec.public : PUBLIC_PREFIX.test(key);
+    if (!isPublic || spec?.secret || secretKeys.has(key)) continue;
+    const realtime = spec?.realtimeServer === true;
+    vars[key] = fillPlaceholders(value, { serviceUrl: serverUrl, webOrigins }, { webSocket: realtime });
+    if (realtime) realtimeKeys.push(key);
   }
   return { vars, realtimeKeys };
 }
 
 /** Every URL-looking value in an env file: used to recognise another environment's servers. */
-export async function readEnvUrls(projectDir: string, envFile: string): Promise<string[]> {
-  const text = await readFile(join(projectDir, "environments", envFile), "utf8").catch(() => "");
-  return parseDotenv(envFile, text)
-    .entries.map((entry) => entry.value)
+export async function readEnvUrls(projectDir: string, environment: LoadedEnvironment): Promise<string[]> {
+  const { envFile } = await loadEnvFile(projectDir, environment);
+  return [...(envFile?.entries.values() ?? [])]
+    .map((entry) => entry.value)
     .filter((value) => /^(https?|wss?):\/\//.test(value));
 }
 
-type VariableFlags = { public?: boolean; secret?: boolean; realtimeServer?: boolean };
+async function envEntries(
+  projectDir: string,
+  environment: LoadedEnvironment,
+): Promise<{ key: string; value: string }[]> {
+  const { envFile, diagnostics } = await loadEnvFile(projectDir, environment);
+  if (!envFile) {
+    const first = diagnostics[0];
+    throw new ConfigError(
+      first?.code ?? "env.missing-file",
+      first?.message ?? `Can't read ${ENVIRONMENTS_DIR}/${environment.config.service.envFile}.`,
+      {
+        hint: first?.hint ?? "Create the env file, or fix service.envFile in environments/<env>.yaml.",
+        ...locationOf(first),
+      },
+    );
+  }
+  return [...envFile.entries.values()];
+}
 
-async function readSchema(file: string): Promise<Record<string, VariableFlags> | undefined> {
-  const text = await readFile(file, "utf8").catch(() => undefined);
-  if (text === undefined) return undefined;
-  const value = parse(text) as { variables?: Record<string, VariableFlags> } | null;
-  return value?.variables ?? undefined;
+async function readEnvSchema(
+  projectDir: string,
+): Promise<{ schema: EnvSchema | undefined; secretKeys: ReadonlySet<string> }> {
+  const file = join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE);
+  const text = await readFile(join(projectDir, file), "utf8").catch(() => undefined);
+  if (text === undefined) return { schema: undefined, secretKeys: new Set() };
+  const loaded = parseEnvSchema(file, text);
+  if (!loaded.schema) {
+    const first = loaded.diagnostics.errors[0];
+    throw new ConfigError(
+      "envschema.invalid",
+      `Can't read ${file}: ${first?.message ?? "it is not a valid schema"}.`,
+      {
+        ...locationOf(first),
+        hint: "Run `echogate check` and fix every error; nothing was deployed.",
+      },
+    );
+  }
+  return loaded;
+}
+
+function locationOf(diagnostic: Diagnostic | undefined) {
+  if (!diagnostic?.file) return {};
+  const { file, line, column, keyPath } = diagnostic;
+  return {
+    location: {
+      file,
+      ...(line ? { line } : {}),
+      ...(column ? { column } : {}),
+      ...(keyPath ? { keyPath } : {}),
+    },
+  };
 }

@@ -84,7 +84,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     );
   }
   const target: ChannelSpec = input.channel ?? { site: hosting.site, channel: hosting.channel };
-  const publicEnv = await readPublicEnv(input.projectDir, environment.config.service.envFile);
+  const publicEnv = await readPublicEnv(input.projectDir, environment, input.serverUrl);
   const runtimeConfig = buildRuntimeConfig({
     environment: environment.name,
     serverUrl: input.serverUrl,
@@ -239,12 +239,7 @@ async function forbiddenTargets(input: WebDeployInput): Promise<ForbiddenTarget[
   const targets: ForbiddenTarget[] = [];
   for (const other of input.environments) {
     if (other.name === input.environment.name) continue;
-    targets.push(
-      ...forbiddenFromUrls(
-        `${other.name}'s server`,
-        await readEnvUrls(input.projectDir, other.config.service.envFile),
-      ),
-    );
+    targets.push(...forbiddenFromUrls(`${other.name}'s server`, await readEnvUrls(input.projectDir, other)));
   }
   // Own server too: a build that hard-codes it can't be promoted unchanged.
   targets.push(

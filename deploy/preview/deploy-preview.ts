@@ -1,8 +1,11 @@
 import { CheckFailedError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
+import type { Redactor } from "../core/redact.js";
 import type { ProbeResult, SmokeFn } from "../hosting/smoke-fn.js";
 import { deployWeb, type StepReporter, type WebDeployResult } from "../hosting/web-deploy.js";
 import { ANNOTATION, LABEL, labelValue, MANAGED_BY } from "./model.js";
 import { previewNames } from "./names.js";
+import type { PreviewServerResult } from "./platform.js";
 import type { PreviewContext } from "./preview-context.js";
 
 export const DEFAULT_PREVIEW_TTL_SECONDS = 7 * 86_400;
@@ -18,6 +21,9 @@ export interface PreviewDeployInput {
   serverUrl?: string;
   smoke: SmokeFn;
   reporter: StepReporter;
+  /** The pipeline's progress and secret redaction (the server half is `deployEnvironment`). */
+  output: Output;
+  redactor: Redactor;
   signal?: AbortSignal;
   now: Date;
 }
@@ -49,15 +55,23 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
   };
 
   const serverStep = reporter.step(`server ${names.service}`);
-  const server = input.serverUrl
-    ? { url: input.serverUrl, gate: await input.smoke(input.serverUrl, input.signal) }
-    : await context.platform.deployServer({
-        environment,
-        service: names.service,
-        labels,
-        annotations: { [ANNOTATION.branch]: input.branch },
-        ...(input.signal ? { signal: input.signal } : {}),
-      });
+  let server: PreviewServerResult;
+  try {
+    server = input.serverUrl
+      ? { url: input.serverUrl, gate: await input.smoke(input.serverUrl, input.signal) }
+      : await context.platform.deployServer({
+          environment,
+          service: names.service,
+          labels,
+          annotations: { [ANNOTATION.branch]: input.branch },
+          output: input.output,
+          redactor: input.redactor,
+          ...(input.signal ? { signal: input.signal } : {}),
+        });
+  } catch (error) {
+    serverStep.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
   if (!server.gate.ok) {
     serverStep.fail("smoke gate failed");
     const failed = server.gate.checks.filter((check) => !check.ok);
@@ -71,7 +85,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
     );
   }
   serverStep.done(server.url);
-  const version = "version" in server ? (server.version as string | undefined) : undefined;
+  const version = server.version;
 
   let web: WebDeployResult | undefined;
   const hosting = environment.config.hosting;

@@ -1,3 +1,4 @@
+import { readGateRecords } from "../promote/gate-records.js";
 import {
   ANNOTATION,
   type GateResult,
@@ -20,16 +21,17 @@ export function previewRows(
     const id = service.labels[LABEL.preview];
     if (!id) continue;
     const expiresAt = Number(service.labels[LABEL.expires]);
+    // The pipeline's own record of the last gate on this service, when preview code wrote none.
+    const lastGate = readGateRecords(service.annotations).at(-1);
+    const version = service.annotations[ANNOTATION.version] ?? lastGate?.version;
     rows.set(id, {
       id,
       branch: service.annotations[ANNOTATION.branch] ?? id,
       service: service.name,
       ...(service.uri ? { serviceUrl: service.uri } : {}),
       ...(service.annotations[ANNOTATION.webUrl] ? { webUrl: service.annotations[ANNOTATION.webUrl] } : {}),
-      ...(service.annotations[ANNOTATION.version]
-        ? { version: service.annotations[ANNOTATION.version] }
-        : {}),
-      gate: gateOf(service.annotations[ANNOTATION.gate]),
+      ...(version ? { version } : {}),
+      gate: gateOf(service.annotations[ANNOTATION.gate] ?? lastGate?.result),
       ...(service.createTime ? { createTime: service.createTime } : {}),
       ...(Number.isFinite(expiresAt) && expiresAt > 0
         ? { expireTime: new Date(expiresAt * 1000).toISOString() }

@@ -1,15 +1,20 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { PlatformError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
+import type { Redactor } from "../core/redact.js";
 import type { ProbeResult } from "../hosting/smoke-fn.js";
-import { createCloudRunClients } from "../platform/cloudrun/clients.js";
+import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
+import { deployEnvironment, openAdapterFor } from "../promote/promote-environment.js";
 import { MANAGED_BY, type PreviewService } from "./model.js";
+import { serverResultOf } from "./server-result.js";
 
 export interface PreviewServerRequest {
   environment: LoadedEnvironment;
   service: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  output: Output;
+  redactor: Redactor;
   signal?: AbortSignal;
 }
 
@@ -21,7 +26,7 @@ export interface PreviewServerResult {
   gate: ProbeResult;
 }
 
-/** What preview code needs from Cloud Run; the promote pipeline supplies `deployServer`. */
+/** What preview code needs from Cloud Run; `deployServer` is the promote pipeline. */
 export interface PreviewPlatform {
   listServices(): Promise<PreviewService[]>;
   deleteService(name: string): Promise<void>;
@@ -50,68 +55,60 @@ export async function createPreviewPlatform(
   return override ? override(environment, env) : cloudRunPreviewPlatform(projectDir, environment, env);
 }
 
+/**
+ * Previews over the one Cloud Run adapter; the server half is `deployEnvironment` on a per-branch
+ * service. A service per branch rather than a tag on one shared service: it runs the same gate as
+ * staging unchanged (candidate tag, shift, smoke on the service URL, rollback), carries its own
+ * labels and expiry, never contends for one service's lock or revision list, and cleanup is one delete.
+ */
 async function cloudRunPreviewPlatform(
   projectDir: string,
   environment: LoadedEnvironment,
   env: NodeJS.ProcessEnv,
 ): Promise<PreviewPlatform> {
-  const service = environment.config.service;
-  const clients = createCloudRunClients(await resolveCloudRunTarget(projectDir, service, env));
-  const parent = `projects/${service.project}/locations/${service.regions[0]}`;
-  const wrap = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
-    try {
-      return await action();
-    } catch (error) {
-      throw new PlatformError("preview.cloud-run", `Failed to ${what}: ${(error as Error).message}`, {
-        hint: "Check Cloud Run access for this project (roles/run.admin) and retry.",
-        cause: error,
-      });
-    }
-  };
+  const target = await resolveCloudRunTarget(projectDir, environment.config.service, env);
+  const adapter: CloudRunAdapter = openAdapterFor(target, environment);
   return {
-    listServices: () =>
-      wrap(`list services in ${parent}`, async () => {
-        const found: PreviewService[] = [];
-        for await (const item of clients.services.listServicesAsync({ parent })) {
-          const labels = (item.labels ?? {}) as Record<string, string>;
-          if (labels[MANAGED_BY.key] !== MANAGED_BY.value) continue;
-          const createTime = item.createTime?.seconds
-            ? new Date(Number(item.createTime.seconds) * 1000).toISOString()
-            : undefined;
-          found.push({
-            name: (item.name ?? "").split("/").at(-1)!,
-            ...(item.uri ? { uri: item.uri } : {}),
-            labels,
-            annotations: (item.annotations ?? {}) as Record<string, string>,
-            ...(createTime ? { createTime } : {}),
-          });
-        }
-        return found;
-      }),
-    deleteService: (name) =>
-      wrap(`delete service ${name}`, async () => {
-        const [operation] = await clients.services.deleteService({ name: `${parent}/services/${name}` });
-        await operation.promise();
-      }),
-    annotateService: (name, annotations) =>
-      wrap(`annotate service ${name}`, async () => {
-        const [current] = await clients.services.getService({ name: `${parent}/services/${name}` });
-        const [operation] = await clients.services.updateService({
-          service: { ...current, annotations: { ...(current.annotations ?? {}), ...annotations } },
-        });
-        await operation.promise();
-      }),
-    deployServer: async () => {
-      // One call into deploy/promote (candidate at 0% + tag → smoke → traffic) once deployEnvironment
-      // accepts a per-branch service name and labels; today it deploys only environment.config.service.name.
-      throw new PlatformError(
-        "preview.pipeline-missing",
-        "Failed to deploy the preview server: the promote pipeline can't deploy a per-branch service yet.",
-        {
-          hint: "Deploy the server elsewhere and pass --server-url to pair and gate the preview web channel with it.",
-        },
-      );
+    listServices: async () =>
+      (await adapter.listServices())
+        .filter((service) => service.labels[MANAGED_BY.key] === MANAGED_BY.value)
+        .map((service) => ({
+          name: service.name,
+          ...(service.uri ? { uri: service.uri } : {}),
+          labels: service.labels,
+          annotations: service.annotations,
+          ...(service.createTime ? { createTime: service.createTime } : {}),
+        })),
+    deleteService: (name) => adapter.deleteService(name),
+    annotateService: async (name, annotations) => {
+      await adapter.mutateService(name, (raw) => {
+        raw.annotations = { ...(raw.annotations ?? {}), ...annotations };
+        return raw;
+      });
     },
-    close: () => clients.close(),
+    deployServer: async (request) => {
+      const { outcome } = await deployEnvironment({
+        projectDir,
+        environment: request.environment.name,
+        serviceName: request.service,
+        labels: request.labels,
+        annotations: request.annotations,
+        output: request.output,
+        redactor: request.redactor,
+        signal: request.signal ?? new AbortController().signal,
+        env,
+        command: `echogate preview deploy (${request.service})`,
+      });
+      // An unchanged build is "already serving": nothing was written, so renew the expiry here.
+      if (outcome?.result === "already-serving") {
+        await adapter.mutateService(request.service, (raw) => {
+          raw.labels = { ...(raw.labels ?? {}), ...request.labels };
+          raw.annotations = { ...(raw.annotations ?? {}), ...request.annotations };
+          return raw;
+        });
+      }
+      return serverResultOf(outcome!);
+    },
+    close: () => adapter.close(),
   };
 }

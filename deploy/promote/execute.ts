@@ -12,6 +12,7 @@ import { type GateRecord, readGateRecords, withGateRecord, writeGateRecords } fr
 import { type LockOwner, pidIsAlive } from "./lock.js";
 import { acquireLock, applyLock, releaseLock } from "./lock-io.js";
 import type { PlanAction, PromotionPlan, SmokeCheck } from "./plan-types.js";
+import { applyServiceMetadata } from "./service-metadata.js";
 import type { GateSmoke, GateSmokeReport } from "./smoke-types.js";
 
 export interface ExecuteOptions {
@@ -122,6 +123,7 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
     lock: "keep" | "release" = "keep",
   ) => {
     const loaded = await adapter.mutateService(name, (raw, snapshot) => {
+      applyServiceMetadata(raw, plan.service.metadata);
       change(raw, snapshot);
       applyLock(raw, snapshot, options.owner, now(), isAlive, lock);
       return raw;
@@ -216,6 +218,7 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
               template: toRevisionTemplate(plan.candidate.template),
               traffic: toWireTraffic(action.traffic),
             };
+            applyServiceMetadata(body, plan.service.metadata);
             applyLock(body, undefined, options.owner, now(), isAlive, "keep");
             createdService = true;
             lockHeld = true;

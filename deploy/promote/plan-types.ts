@@ -1,6 +1,7 @@
 import type { RevisionSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
 import type { CandidateTemplate } from "./candidate-template.js";
+import type { ServiceMetadata } from "./service-metadata.js";
 import type { PlanWarning, SplitEntry } from "./traffic-analysis.js";
 
 export interface SmokeCheck {
@@ -31,6 +32,8 @@ export interface PromotionPlan {
     exists: boolean;
     etag: string | undefined;
     uri: string | undefined;
+    /** Caller labels/annotations set on the service with every write. */
+    metadata?: ServiceMetadata;
   };
   artifact: Artifact;
   candidate: {

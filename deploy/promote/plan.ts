@@ -4,6 +4,7 @@ import type { Artifact } from "./artifact-types.js";
 import { buildCandidateTemplate, CANDIDATE_TAG, type EnvVar } from "./candidate-template.js";
 import { hasPassed, readGateRecords } from "./gate-records.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
+import type { ServiceMetadata } from "./service-metadata.js";
 import {
   currentSplit,
   type PlanWarning,
@@ -24,6 +25,8 @@ export interface PlanInput {
   /** undefined when the service does not exist yet. */
   service: ServiceSnapshot | undefined;
   revisions: readonly RevisionSnapshot[];
+  /** Caller labels/annotations written on the service with every update (previews). */
+  metadata?: ServiceMetadata;
 }
 
 /** Pure: inputs in, the plan out. No I/O, no clock; the executor applies it. */
@@ -113,6 +116,7 @@ export function planPromotion(input: PlanInput): PromotionPlan {
       exists: service !== undefined,
       etag: service?.etag,
       uri: service?.uri,
+      ...(input.metadata ? { metadata: input.metadata } : {}),
     },
     artifact,
     candidate: {

@@ -10,13 +10,15 @@ import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { openAdapter, resolveCloudRunTarget } from "../platform/cloudrun/target.js";
 import { artifactFromBuild, artifactFromImage, artifactFromSource, parseImageArg } from "./artifact.js";
 import type { Artifact } from "./artifact-types.js";
+import { CANDIDATE_TAG } from "./candidate-template.js";
 import { executePlan, type PromotionOutcome } from "./execute.js";
 import { type LockOwner, pidIsAlive } from "./lock.js";
 import { acquireLock } from "./lock-io.js";
-import { assertNamesWithinLimits } from "./name-limits.js";
+import { assertNamesWithinLimits, withServiceName } from "./name-limits.js";
 import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
 import { loadRevisionEnv, resolveRevisionEnv } from "./revision-env.js";
+import { assertServiceMetadata, type ServiceMetadata } from "./service-metadata.js";
 import type { GateSmoke } from "./smoke-types.js";
 
 export interface PromoteEnvironmentOptions {
@@ -39,6 +41,11 @@ export interface PromoteEnvironmentOptions {
   smoke?: GateSmoke;
   /** Shown in the lock, e.g. `echogate deploy staging`. */
   command?: string;
+  /** Deploy to this service instead of the environment's service.name (per-branch previews). */
+  serviceName?: string;
+  /** Set on the service besides echogate's own (previews: branch, commit, creator, expiry). */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export interface PromoteEnvironmentResult {
@@ -52,9 +59,14 @@ export async function promoteEnvironment(
   options: PromoteEnvironmentOptions,
 ): Promise<PromoteEnvironmentResult> {
   const { projectDir, output } = options;
-  const environment = await loadEnvironment(projectDir, options.environment);
+  const environment = withServiceName(
+    await loadEnvironment(projectDir, options.environment),
+    options.serviceName,
+  );
   assertMode(environment, options.mode);
-  assertNamesWithinLimits(environment);
+  assertNamesWithinLimits(environment, CANDIDATE_TAG, options.serviceName !== undefined);
+  const metadata = serviceMetadataOf(options);
+  if (metadata) assertServiceMetadata(metadata);
   const digest = options.image ? parseImageArg(options.image) : undefined;
   const envSource = await loadRevisionEnv(projectDir, environment, options.redactor, output);
 
@@ -87,6 +99,7 @@ export async function promoteEnvironment(
         env,
         service: loaded?.snapshot,
         revisions,
+        ...(metadata ? { metadata } : {}),
       });
       if (unresolved.length > 0) {
         plan.warnings.push({
@@ -140,6 +153,11 @@ export function deployEnvironment(
   options: Omit<PromoteEnvironmentOptions, "mode">,
 ): Promise<PromoteEnvironmentResult> {
   return promoteEnvironment({ ...options, mode: "deploy" });
+}
+
+function serviceMetadataOf(options: PromoteEnvironmentOptions): ServiceMetadata | undefined {
+  if (!options.labels && !options.annotations) return undefined;
+  return { labels: options.labels ?? {}, annotations: options.annotations ?? {} };
 }
 
 function assertMode(environment: LoadedEnvironment, mode: "deploy" | "promote"): void {

@@ -4,6 +4,7 @@ import { ExitCode } from "../core/exit-codes.js";
 import { outcomeError } from "./execute.js";
 import { promoteEnvironment } from "./promote-environment.js";
 import { renderOutcome, renderPlan, renderSmoke } from "./report.js";
+import { promoteWebAfterServer, type WebFollowResult } from "./web-follows.js";
 
 /** Shared by `deploy` and `promote`: run the pipeline and report the plan or the outcome. */
 export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | "promote"): Promise<number> {
@@ -36,6 +37,38 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
         for (const line of renderSmoke(report, ctx.output.style)) ctx.output.info(line);
     throw outcomeError(outcome);
   }
-  ctx.output.result({ ok: true, plan, outcome }, (data, style) => renderOutcome(data.outcome, style));
+  if (mode !== "promote") {
+    ctx.output.result({ ok: true, plan, outcome }, (data, style) => renderOutcome(data.outcome, style));
+    return ExitCode.ok;
+  }
+  // The web front end follows the server it was gated with (only for `promote`).
+  let web: WebFollowResult;
+  try {
+    web = await promoteWebAfterServer({
+      projectDir: ctx.cwd,
+      outcome,
+      output: ctx.output,
+      env: ctx.env,
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    ctx.output.info(renderOutcome(outcome, ctx.output.style));
+    throw error;
+  }
+  ctx.output.result({ ok: true, plan, outcome, ...(web ? { web: webSummary(web) } : {}) }, (data, style) =>
+    [renderOutcome(data.outcome, style), ...(web ? [renderWeb(web)] : [])].join("\n"),
+  );
   return ExitCode.ok;
+}
+
+function webSummary(web: NonNullable<WebFollowResult>): Record<string, unknown> {
+  if ("skipped" in web) return { skipped: web.skipped };
+  const { site, channel, url, version, clonedFrom, runtimeConfig, gate } = web.promoted;
+  return { site, channel, url, version, clonedFrom, serverUrl: runtimeConfig.serverUrl, gate: gate.ok };
+}
+
+function renderWeb(web: NonNullable<WebFollowResult>): string {
+  if ("skipped" in web) return `web  not promoted: ${web.skipped}`;
+  const result = web.promoted;
+  return `web  ${result.url ?? "(no URL)"} — ${result.version} cloned from ${result.clonedFrom}, pair gate passed`;
 }

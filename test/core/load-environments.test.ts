@@ -28,7 +28,11 @@ describe("loadEnvironments", () => {
     const { diagnostics } = await loadEnvironments(dir);
     const references = diagnostics.errors.filter((d) => d.code === "config.promotes-from");
     expect(references).toHaveLength(1);
-    expect(references[0]).toMatchObject({ file: "environments/preview.yaml", line: 2, keyPath: "promotesFrom" });
+    expect(references[0]).toMatchObject({
+      file: "environments/preview.yaml",
+      line: 2,
+      keyPath: "promotesFrom",
+    });
   });
 
   it("throws a config error for an unknown environment, listing the known ones", async () => {

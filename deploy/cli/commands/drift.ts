@@ -1,3 +1,44 @@
-import type { CommandDefinition } from "../command.js";
+import { defineCommand } from "../command.js";
 
-export const driftCommands: CommandDefinition[] = [];
+export const driftCommands = [
+  defineCommand({
+    name: "drift",
+    summary: "Compare what every environment really runs; exit 1 on unexpected drift",
+    description: [
+      "Collects facts per environment (and region) from the live Cloud Run services: image digest,",
+      "command/args, env keys (values as short hashes; secrets never), port, concurrency, CPU/memory,",
+      "request timeout, min/max instances, session affinity, the revision serving traffic and its gate",
+      "record, the /health version and the web runtime config's server URL. Source facts come from",
+      "Dockerfile.minimal, the package.json dev script, cloudbuild.yaml and the env files. Rules decide",
+      "what must be equal and what may differ; environments/drift.yaml overrides them, each with a reason.",
+      "Exit codes: 0 clean (warnings allowed), 1 drift, 2 configuration error, 3 platform error.",
+    ].join("\n"),
+    options: {
+      env: {
+        type: "string",
+        multiple: true,
+        valueName: "<name>",
+        description: "Only this environment (default: every environment but preview templates)",
+      },
+      source: {
+        type: "boolean",
+        description:
+          "Source facts only, no cloud calls: Dockerfile vs dev script vs cloudbuild.yaml vs env files",
+      },
+      markdown: { type: "boolean", description: "Print the report as Markdown (for $GITHUB_STEP_SUMMARY)" },
+      concurrency: {
+        type: "string",
+        valueName: "<n>",
+        description: "Services read at once (default 16)",
+      },
+    },
+    examples: [
+      "echogate drift",
+      "echogate drift --source",
+      "echogate drift --env staging --env production",
+      'echogate drift --markdown >> "$GITHUB_STEP_SUMMARY"',
+      "echogate drift --json",
+    ],
+    load: () => import("../handlers/drift.js"),
+  }),
+];

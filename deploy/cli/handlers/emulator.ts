@@ -4,20 +4,23 @@ import { emulatorStatus, ensureEmulator, stopEmulator } from "../../emulator/ind
 import type { CommandContext } from "../command.js";
 
 export async function start(ctx: CommandContext): Promise<number> {
-  const step = ctx.output.step("Start the Cloud Run emulator");
+  const step = ctx.output.step("Start the Cloud Run and Hosting emulators");
   try {
-    const { apiEndpoint, pid } = await ensureEmulator(ctx.cwd);
+    const { apiEndpoint, hostingEndpoint, pid } = await ensureEmulator(ctx.cwd);
     step.done(apiEndpoint);
-    ctx.output.result(
-      { running: true, apiEndpoint, pid },
-      (d) => `Emulator running at ${d.apiEndpoint} (pid ${d.pid}).`,
+    ctx.output.result({ running: true, apiEndpoint, hostingEndpoint: hostingEndpoint ?? null, pid }, (d) =>
+      [
+        `Emulators running (pid ${d.pid}):`,
+        `  Cloud Run API  ${d.apiEndpoint}`,
+        `  Hosting API    ${d.hostingEndpoint ?? "(not running: restart with `echogate emulator stop` then start)"}`,
+      ].join("\n"),
     );
     return ExitCode.ok;
   } catch (error) {
     step.fail();
     throw new PlatformError(
       "emulator.start",
-      `Failed to start the Cloud Run emulator: ${error instanceof Error ? error.message : String(error)}`,
+      `Failed to start the emulators: ${error instanceof Error ? error.message : String(error)}`,
       {
         hint: "See .echogate/emulator/daemon.log; `echogate emulator stop` clears a half-started one.",
         cause: error,
@@ -28,7 +31,9 @@ export async function start(ctx: CommandContext): Promise<number> {
 
 export async function stop(ctx: CommandContext): Promise<number> {
   const { stopped } = await stopEmulator(ctx.cwd);
-  ctx.output.result({ stopped }, (d) => (d.stopped ? "Emulator stopped." : "Emulator was not running."));
+  ctx.output.result({ stopped }, (d) =>
+    d.stopped ? "Emulators stopped (Cloud Run and Hosting)." : "Emulators were not running.",
+  );
   return ExitCode.ok;
 }
 
@@ -38,12 +43,13 @@ export async function status(ctx: CommandContext): Promise<number> {
     {
       running: state.running,
       apiEndpoint: state.apiEndpoint ?? null,
+      hostingEndpoint: state.hostingEndpoint ?? null,
       ...(state.pid ? { pid: state.pid } : {}),
     },
     (d) =>
       d.running
-        ? `Emulator running at ${d.apiEndpoint}.`
-        : "Emulator is not running (`echogate emulator start`).",
+        ? `Emulators running: Cloud Run API ${d.apiEndpoint}, Hosting API ${d.hostingEndpoint ?? "(none)"}.`
+        : "Emulators are not running (`echogate emulator start`).",
   );
   return ExitCode.ok;
 }

@@ -37,6 +37,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(serverUrl ? { serverUrl } : {}),
       smoke: smokeFor(context.environment),
       reporter: outputReporter(ctx.output),
+      output: ctx.output,
+      redactor: ctx.redactor,
       signal: ctx.signal,
       now: new Date(),
     });

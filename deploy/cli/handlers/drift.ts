@@ -1,0 +1,77 @@
+import { ConfigError, UsageError } from "../../core/errors.js";
+import { collectDriftFacts, DEFAULT_CONCURRENCY } from "../../drift/collect-drift-facts.js";
+import { evaluateDrift } from "../../drift/evaluate.js";
+import { loadDriftPolicy } from "../../drift/policy-file.js";
+import { buildReport, type DriftReport } from "../../drift/report/drift-report.js";
+import { githubAnnotations } from "../../drift/report/github-annotations.js";
+import { renderMarkdown } from "../../drift/report/render-markdown.js";
+import { renderText } from "../../drift/report/render-text.js";
+import type { CommandContext } from "../command.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const environments = (ctx.options.env as string[] | undefined) ?? [];
+  const concurrency = parseConcurrency(ctx.options.concurrency as string | undefined);
+  const markdown = ctx.options.markdown === true;
+  if (markdown && ctx.globals.json) throw new UsageError("Pass --json or --markdown, not both.");
+
+  const step = ctx.output.step(ctx.options.source ? "collect source facts" : "collect drift facts");
+  let collected: Awaited<ReturnType<typeof collectDriftFacts>>;
+  try {
+    collected = await collectDriftFacts({
+      projectDir: ctx.cwd,
+      environments,
+      sourceOnly: ctx.options.source === true,
+      concurrency,
+      env: ctx.env,
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    step.fail();
+    const details = (error as { details?: { diagnostics?: never[] } }).details;
+    if (details?.diagnostics) ctx.output.diagnostics(details.diagnostics);
+    throw error;
+  }
+  const { facts } = collected;
+  step.done(`${facts.targets.length} service(s), ${facts.ms} ms`);
+  ctx.output.diagnostics(collected.diagnostics);
+
+  const loaded = await loadDriftPolicy(
+    ctx.cwd,
+    facts.environments.map((e) => e.name),
+  );
+  if (loaded.diagnostics.hasErrors) {
+    ctx.output.diagnostics(loaded.diagnostics.items);
+    const first = loaded.diagnostics.errors[0]!;
+    throw new ConfigError(
+      "drift.invalid-policy",
+      `Can't use ${loaded.policy.file}: ${loaded.diagnostics.errors.length} error(s).`,
+      {
+        hint: "Fix the keys listed above; every rule override needs `reason:`.",
+        ...(first.file
+          ? { location: { file: first.file, line: first.line, column: first.column, keyPath: first.keyPath } }
+          : {}),
+        details: { diagnostics: loaded.diagnostics.items },
+      },
+    );
+  }
+  const report = buildReport(facts, evaluateDrift(facts, loaded.policy), loaded.policy.file);
+
+  if (markdown) ctx.output.result(report, (data) => renderMarkdown(data));
+  else ctx.output.result(report, (data, style) => renderText(data, style));
+  if (ctx.env.GITHUB_ACTIONS === "true") annotate(ctx, report);
+  return report.exitCode;
+}
+
+/** Workflow commands on stderr, so stdout stays the report (it may be appended to the step summary). */
+function annotate(ctx: CommandContext, report: DriftReport): void {
+  for (const line of githubAnnotations(report.findings)) ctx.output.info(line);
+}
+
+function parseConcurrency(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_CONCURRENCY;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 256) {
+    throw new UsageError(`Can't use --concurrency ${raw}: expected a whole number from 1 to 256.`);
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+import { locationOf } from "../fact-values.js";
+import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import { targetsFor } from "./scope.js";
+
+export const checkHealthReachable: CheckFn<Extract<RuleCheck, { check: "health-reachable" }>> = (
+  rule,
+  input,
+) =>
+  targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
+    const health = target.health;
+    if (!health || health.status === "ok") return [];
+    return [
+      {
+        fact: "version",
+        columns: [target.column],
+        message: `${health.url} on ${target.column} ${health.status === "unreachable" ? "is unreachable" : "failed"}: ${health.detail ?? "no answer"}.`,
+        hint: "Check the service's logs; drift compares versions only when /health answers.",
+      },
+    ];
+  });
+
+export const checkHealthVersion: CheckFn<Extract<RuleCheck, { check: "health-version" }>> = (rule, input) =>
+  targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
+    const reported = target.health?.status === "ok" ? target.health.version : undefined;
+    if (!reported || !target.recordedVersion || reported === target.recordedVersion) return [];
+    const location = locationOf(input.facts, target.environment, "name");
+    return [
+      {
+        fact: "version",
+        columns: [target.column],
+        message: `/health on ${target.column} reports ${reported}, but ${target.servingRevision ?? "the serving revision"} was deployed as ${target.recordedVersion}.`,
+        hint: "Something other than the recorded artifact answers: check the traffic split and the image's baked version.",
+        ...(location ? { location } : {}),
+      },
+    ];
+  });
+
+export const checkWebServerUrl: CheckFn<Extract<RuleCheck, { check: "web-server-url" }>> = (rule, input) => {
+  const targets = targetsFor(rule, input.facts);
+  const owners = new Map<string, string>();
+  for (const target of input.facts.targets) {
+    const host = hostOf(target.uri);
+    if (host) owners.set(host, target.environment);
+  }
+  return targets.flatMap((target): RawFinding[] => {
+    const web = target.web;
+    const host = hostOf(web?.serverUrl);
+    if (web?.status !== "ok" || !host) return [];
+    const owner = owners.get(host);
+    if (owner === target.environment) return [];
+    if (!owner && host === hostOf(target.uri)) return [];
+    return [
+      {
+        fact: "web.serverUrl",
+        columns: [target.column],
+        message: owner
+          ? `The web front end of ${target.environment} (${web.url}) connects to ${owner}'s server ${web.serverUrl}.`
+          : `The web front end of ${target.environment} (${web.url}) connects to ${web.serverUrl}, not to its service ${target.uri ?? ""}.`,
+        hint: `Redeploy the web runtime config for ${target.environment} (it is written at deploy time from the service URL).`,
+      },
+    ];
+  });
+};
+
+function hostOf(url: string | undefined): string | undefined {
+  if (!url || !URL.canParse(url)) return undefined;
+  return new URL(url).host;
+}

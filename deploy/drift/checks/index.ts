@@ -1,0 +1,23 @@
+import type { CheckFn, RuleCheck } from "../rules.js";
+import { checkEqual } from "./equal.js";
+import { checkHealthReachable, checkHealthVersion, checkWebServerUrl } from "./health.js";
+import { checkGatePassed, checkPromotedDigest, checkServiceDeployed } from "./promotion.js";
+import { checkAffinityWithPolling, checkBroadcastAdapter, checkMinTimeout } from "./realtime.js";
+import { checkEnvFileKeysEqual, checkSourceEntryEqual, checkSourceEntryKnown } from "./source.js";
+
+/** The interpreter of each rule kind; a rule spec names its kind in `check`. */
+export const checks: { [K in RuleCheck["check"]]: CheckFn<Extract<RuleCheck, { check: K }>> } = {
+  equal: checkEqual,
+  "promoted-digest": checkPromotedDigest,
+  "gate-passed": checkGatePassed,
+  "service-deployed": checkServiceDeployed,
+  "min-timeout": checkMinTimeout,
+  "affinity-with-polling": checkAffinityWithPolling,
+  "broadcast-adapter": checkBroadcastAdapter,
+  "health-reachable": checkHealthReachable,
+  "health-version": checkHealthVersion,
+  "web-server-url": checkWebServerUrl,
+  "source-entry-equal": checkSourceEntryEqual,
+  "source-entry-known": checkSourceEntryKnown,
+  "env-file-keys-equal": checkEnvFileKeysEqual,
+};

@@ -1,0 +1,66 @@
+import { declaredOf, locationOf } from "../fact-values.js";
+import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import { targetsFor } from "./scope.js";
+
+export const checkMinTimeout: CheckFn<Extract<RuleCheck, { check: "min-timeout" }>> = (rule, input) =>
+  targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
+    const timeout = target.settings?.timeoutSeconds;
+    if (timeout == null || timeout >= rule.min) return [];
+    const location = locationOf(input.facts, target.environment, "requestTimeoutS");
+    return [
+      {
+        fact: "settings.timeoutSeconds",
+        columns: [target.column],
+        message: `Request timeout is ${timeout} s on ${target.column}: Cloud Run closes every WebSocket after ${timeout} s, so clients drop and reconnect.`,
+        hint: `Set service.requestTimeoutS to at least ${rule.min} (up to 3600) in environments/${target.environment}.yaml and redeploy.`,
+        ...(location ? { location } : {}),
+      },
+    ];
+  });
+
+export const checkAffinityWithPolling: CheckFn<Extract<RuleCheck, { check: "affinity-with-polling" }>> = (
+  rule,
+  input,
+) =>
+  targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
+    if (!target.settings || target.settings.sessionAffinity) return [];
+    const declared = declaredOf(input.facts, target.environment);
+    const why = target.pollingEnv
+      ? `env ${target.pollingEnv} allows polling`
+      : declared?.pollingAllowed
+        ? (declared.pollingReason ?? "polling is allowed")
+        : undefined;
+    if (!why) return [];
+    const location = locationOf(input.facts, target.environment, "sessionAffinity");
+    return [
+      {
+        fact: "settings.sessionAffinity",
+        columns: [target.column],
+        message: `Session affinity is off on ${target.column} while Socket.IO may use long-polling (${why}): polling requests land on other instances and fail with "Session ID unknown".`,
+        hint: `Set service.sessionAffinity: true in environments/${target.environment}.yaml, or allow only the websocket transport.`,
+        ...(location ? { location } : {}),
+      },
+    ];
+  });
+
+export const checkBroadcastAdapter: CheckFn<Extract<RuleCheck, { check: "broadcast-adapter" }>> = (
+  rule,
+  input,
+) =>
+  targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
+    const max = target.settings?.maxInstances;
+    if (max == null || max <= 1) return [];
+    if ((target.env ?? []).some((entry) => rule.envKeys.includes(entry.key))) return [];
+    const declared = input.policy.broadcast;
+    if (declared && (!declared.environments || declared.environments.includes(target.environment))) return [];
+    const location = locationOf(input.facts, target.environment, "maxInstances");
+    return [
+      {
+        fact: "settings.maxInstances",
+        columns: [target.column],
+        message: `${target.column} may run ${max} instances with no cross-instance broadcast: messages will not reach clients on other instances.`,
+        hint: `Configure a broadcast adapter (e.g. Redis, with ${rule.envKeys[0]} set), declare it under \`broadcast:\` in environments/drift.yaml, or set service.maxInstances: 1.`,
+        ...(location ? { location } : {}),
+      },
+    ];
+  });

@@ -1,0 +1,59 @@
+import { compareServerEntries } from "../../source/server-entry.js";
+import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import { environmentsFor, listNames } from "./scope.js";
+
+export const checkSourceEntryEqual: CheckFn<Extract<RuleCheck, { check: "source-entry-equal" }>> = (
+  _rule,
+  input,
+) =>
+  compareServerEntries(input.facts.source).mismatches.map((mismatch) => ({
+    fact: "source.entry",
+    columns: [],
+    message: mismatch.message,
+    hint: "Make the Dockerfile, the dev script and cloudbuild.yaml start one server file, so dev runs what production runs.",
+    location: { file: mismatch.b.fact.file, ...(mismatch.b.fact.line ? { line: mismatch.b.fact.line } : {}) },
+  }));
+
+export const checkSourceEntryKnown: CheckFn<Extract<RuleCheck, { check: "source-entry-known" }>> = (
+  _rule,
+  input,
+) =>
+  (["dockerfile", "devScript", "cloudbuild"] as const)
+    .filter((key) => !input.facts.source.absent.includes(key))
+    .map((key) => input.facts.source[key])
+    .filter((fact) => fact.entry === null)
+    .map((fact) => ({
+      fact: "source.entry",
+      columns: [],
+      message: fact.detail,
+      hint: "Drift can only compare server entries it can read; name the server file explicitly.",
+      location: { file: fact.file, ...(fact.line ? { line: fact.line } : {}) },
+    }));
+
+export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-file-keys-equal" }>> = (
+  rule,
+  input,
+) => {
+  const environments = environmentsFor(rule, input.facts).filter((env) => env.envFile.readable);
+  if (environments.length < 2) return [];
+  const allowed = new Set([...(rule.ignore ?? []), ...input.facts.envSchema.environmentSpecificKeys]);
+  const keys = [...new Set(environments.flatMap((env) => env.envFile.keys.map((k) => k.key)))].sort();
+  const findings: RawFinding[] = [];
+  for (const key of keys) {
+    if (allowed.has(key)) continue;
+    const having = environments.filter((env) => env.envFile.keys.some((k) => k.key === key));
+    if (having.length === environments.length) continue;
+    const example = having[0]!;
+    const line = example.envFile.keys.find((k) => k.key === key)!.line;
+    for (const env of environments.filter((candidate) => !having.includes(candidate))) {
+      findings.push({
+        fact: `env-file.keys:${key}`,
+        columns: [],
+        message: `${env.envFile.file} (${env.name}) has no ${key}, but ${listNames(having.map((e) => e.name))} set it (${example.envFile.file}:${line}).`,
+        hint: `Add ${key} to ${env.envFile.file}, or mark it \`environmentSpecific: true\` in environments/env.schema.yaml.`,
+        location: { file: env.envFile.file, keyPath: key },
+      });
+    }
+  }
+  return findings;
+};

@@ -1,0 +1,85 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../../config/load-environments.js";
+import { loadEnvFile } from "../../envfiles/load-env-file.js";
+import { ENV_SCHEMA_FILE, parseEnvSchema } from "../../envfiles/load-schema.js";
+import type { DeclaredEnvironment, EnvSchemaFacts, ServiceKey } from "../facts.js";
+import { serviceKeys } from "../facts.js";
+
+/** Env keys whose value lists Socket.IO transports, e.g. SOCKETIO_TRANSPORTS=polling,websocket. */
+export const TRANSPORTS_KEY = /TRANSPORTS$/i;
+
+/** What environments/<name>.yaml and its env file declare; no cloud calls. */
+export async function collectDeclared(
+  projectDir: string,
+  environment: LoadedEnvironment,
+  secretKeys: ReadonlySet<string>,
+): Promise<DeclaredEnvironment> {
+  const { config } = environment;
+  const loaded = await loadEnvFile(projectDir, environment);
+  const entries = loaded.envFile ? [...loaded.envFile.entries.values()] : [];
+  const transports = (config.smoke?.echo.protocol === "socket.io" && config.smoke.echo.transports) || [];
+  // Secret values are never read for this; a transports list is configuration, not a credential.
+  const pollingEntry = entries.find(
+    (entry) => TRANSPORTS_KEY.test(entry.key) && !secretKeys.has(entry.key) && /polling/i.test(entry.value),
+  );
+  const pollingReason = transports.includes("polling")
+    ? `smoke.echo.transports includes polling (${environment.file})`
+    : pollingEntry
+      ? `${pollingEntry.key} in ${loaded.envFile!.file}:${pollingEntry.line} includes polling`
+      : undefined;
+  const locations: DeclaredEnvironment["locations"] = { file: { file: environment.file } };
+  for (const key of serviceKeys) locations[key as ServiceKey] = environment.locate(["service", key]);
+  const envFile = join(ENVIRONMENTS_DIR, config.service.envFile);
+  return {
+    name: environment.name,
+    kind: config.kind,
+    file: environment.file,
+    endpoint: config.service.endpoint,
+    project: config.service.project,
+    regions: config.service.regions,
+    service: config.service.name,
+    promotesFrom: config.promotesFrom,
+    maxInstances: config.service.maxInstances,
+    pollingAllowed: pollingReason !== undefined,
+    pollingReason,
+    locations,
+    envFile: {
+      file: loaded.envFile?.file ?? envFile,
+      readable: loaded.envFile !== undefined,
+      keys: entries.map((entry) => ({ key: entry.key, line: entry.line })),
+    },
+    hosting: config.hosting ? { origin: hostingOrigin(config.hosting) } : undefined,
+  };
+}
+
+/** Where the environment's web front end is served, when that is knowable without an API call. */
+function hostingOrigin(hosting: NonNullable<LoadedEnvironment["config"]["hosting"]>): string | undefined {
+  if (hosting.origins?.[0]) return hosting.origins[0];
+  if (hosting.provider === "firebase" && hosting.channel === "live") return `https://${hosting.site}.web.app`;
+  return undefined;
+}
+
+/** Secret and environment-specific keys from environments/env.schema.yaml (empty without one). */
+export async function collectEnvSchema(projectDir: string): Promise<EnvSchemaFacts> {
+  const file = `${ENVIRONMENTS_DIR}/${ENV_SCHEMA_FILE}`;
+  let text: string;
+  try {
+    text = await readFile(join(projectDir, file), "utf8");
+  } catch {
+    return { file: undefined, secretKeys: [], environmentSpecificKeys: [] };
+  }
+  const loaded = parseEnvSchema(file, text);
+  const variables = loaded.schema ? [...loaded.schema.variables] : [];
+  return {
+    file,
+    // Read even from a schema with errors, so secrets stay masked while it is being fixed.
+    secretKeys: [
+      ...new Set([...loaded.secretKeys, ...variables.filter(([, s]) => s.secret).map(([k]) => k)]),
+    ].sort(),
+    environmentSpecificKeys: variables
+      .filter(([, s]) => s.environmentSpecific)
+      .map(([k]) => k)
+      .sort(),
+  };
+}

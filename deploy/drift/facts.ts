@@ -1,0 +1,152 @@
+import type { EnvironmentKind } from "../config/environment-schema.js";
+import type { SourceLocation } from "../core/source-location.js";
+import type { EntryFact } from "../source/entry-fact.js";
+
+// Everything drift knows, as plain data. Collectors fill it in; rules and reports only read it.
+
+/** `sha256:<12 hex>` of a non-secret value, or `***` for a secret. Values themselves never appear. */
+export type ValueDigest = string;
+
+export interface EnvKeyFact {
+  key: string;
+  /** Short hash of the value; `***` for secrets (schema `secret: true` or a Secret Manager reference). */
+  value: ValueDigest;
+  secret: boolean;
+}
+
+/** One environment as declared in environments/<name>.yaml (no cloud calls). */
+export interface DeclaredEnvironment {
+  name: string;
+  kind: EnvironmentKind;
+  /** environments/<name>.yaml relative to the project. */
+  file: string;
+  endpoint: "local" | "google";
+  project: string;
+  regions: string[];
+  service: string;
+  promotesFrom: string | undefined;
+  maxInstances: number;
+  /** Socket.IO long-polling may be used (smoke echo transports or an env `*TRANSPORTS` value). */
+  pollingAllowed: boolean;
+  pollingReason: string | undefined;
+  /** Where the rules point a person: `file`, and `service.<key>` of this environment's yaml. */
+  locations: { file: SourceLocation } & Partial<Record<ServiceKey, SourceLocation>>;
+  envFile: EnvFileFacts;
+  hosting: { origin: string | undefined } | undefined;
+}
+
+export const serviceKeys = [
+  "envFile",
+  "port",
+  "cpu",
+  "memory",
+  "concurrency",
+  "requestTimeoutS",
+  "sessionAffinity",
+  "minInstances",
+  "maxInstances",
+  "name",
+] as const;
+export type ServiceKey = (typeof serviceKeys)[number];
+
+export interface EnvFileFacts {
+  file: string;
+  /** False when the file is missing or unreadable; `keys` is then empty. */
+  readable: boolean;
+  keys: Array<{ key: string; line: number }>;
+}
+
+export interface HealthFact {
+  status: "ok" | "unreachable" | "error";
+  url: string;
+  httpStatus?: number;
+  version?: string;
+  /** Why it is not ok, one sentence. */
+  detail?: string;
+  ms: number;
+}
+
+export interface GateFact {
+  /** The serving revision's own gate record on the service (`echogate.dev/gates`). */
+  result: "passed" | "failed" | "none";
+  at?: string;
+  version?: string;
+}
+
+export interface ContainerSettings {
+  port: number | null;
+  concurrency: number | null;
+  cpu: string | null;
+  memory: string | null;
+  timeoutSeconds: number | null;
+  minInstances: number;
+  maxInstances: number | null;
+  sessionAffinity: boolean;
+}
+
+/** One live Cloud Run service: an environment in one region. */
+export interface TargetFacts {
+  /** Matrix column: the environment name, or `name/region` when it has several regions. */
+  column: string;
+  environment: string;
+  region: string;
+  service: string;
+  status: "ok" | "missing" | "error";
+  /** For `error`: what the API said. */
+  detail?: string;
+  uri?: string;
+  servingRevision?: string;
+  /** Percent the serving revision has; below 100 means a split (a rollout in progress). */
+  servingPercent?: number;
+  image?: string;
+  digest?: string | null;
+  /** Version recorded on the revision (echogate.dev/version annotation). */
+  recordedVersion?: string;
+  gitSha?: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvKeyFact[];
+  settings?: ContainerSettings;
+  gate?: GateFact;
+  /** Digests this service's gate passed, newest last (for promotesFrom checks). */
+  passedDigests?: string[];
+  /** An env key whose live value enables Socket.IO long-polling (e.g. SOCKETIO_TRANSPORTS=polling,websocket). */
+  pollingEnv?: string;
+  health?: HealthFact;
+  web?: WebFact;
+}
+
+export interface WebFact {
+  url: string;
+  status: "ok" | "unreachable" | "error";
+  /** The server URL the web runtime config names. */
+  serverUrl?: string;
+  detail?: string;
+}
+
+export interface SourceDriftFacts {
+  dockerfile: EntryFact;
+  devScript: EntryFact;
+  cloudbuild: EntryFact;
+  /** Sources whose file the project doesn't have (no cloudbuild.yaml is a choice, not drift). */
+  absent: Array<"dockerfile" | "devScript" | "cloudbuild">;
+}
+
+export interface EnvSchemaFacts {
+  file: string | undefined;
+  secretKeys: string[];
+  /** Keys allowed to be absent in some environments. */
+  environmentSpecificKeys: string[];
+}
+
+export interface DriftFacts {
+  mode: "live" | "source";
+  collectedAt: string;
+  environments: DeclaredEnvironment[];
+  /** Empty with `--source`. */
+  targets: TargetFacts[];
+  source: SourceDriftFacts;
+  envSchema: EnvSchemaFacts;
+  /** How long collection took, for the report footer and the bench. */
+  ms: number;
+}

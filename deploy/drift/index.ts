@@ -1,0 +1,10 @@
+export { type CollectDriftOptions, type CollectedDrift, collectDriftFacts } from "./collect-drift-facts.js";
+export { defaultRules } from "./default-rules.js";
+export { type DriftEvaluation, evaluateDrift } from "./evaluate.js";
+export type * from "./facts.js";
+export { loadDriftPolicy, parseDriftPolicy } from "./policy-file.js";
+export { buildReport, type DriftReport } from "./report/drift-report.js";
+export { githubAnnotations } from "./report/github-annotations.js";
+export { renderMarkdown } from "./report/render-markdown.js";
+export { renderText } from "./report/render-text.js";
+export type { DriftPolicy, Finding, RuleOverride, RuleSpec } from "./rules.js";

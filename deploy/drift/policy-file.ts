@@ -1,0 +1,165 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { ENVIRONMENTS_DIR } from "../config/load-environments.js";
+import { parseYamlSource } from "../config/yaml-source.js";
+import { addZodIssues } from "../config/zod-diagnostics.js";
+import { Diagnostics } from "../core/diagnostics.js";
+import { defaultRules } from "./default-rules.js";
+import type { DriftPolicy, RuleOverride, RuleSpec } from "./rules.js";
+
+export const DRIFT_FILE = "drift.yaml";
+
+const REASON_MESSAGE = "every override needs a reason: say why this repo differs";
+const reason = z.string({ error: REASON_MESSAGE }).trim().min(1, REASON_MESSAGE);
+const names = z.array(z.string().min(1)).min(1);
+
+const overrideSchema = z.strictObject({
+  severity: z.enum(["error", "warning", "off"]).optional(),
+  environments: names.optional(),
+  /** Env keys the env-keys rules leave out. */
+  ignore: names.optional(),
+  /** For websocket-timeout: the minimum request timeout in seconds. */
+  min: z.number().int().min(1).max(3600).optional(),
+  /** For broadcast-adapter: env keys that show a broadcast adapter is configured. */
+  envKeys: names.optional(),
+  reason,
+});
+
+export const driftFileSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  rules: z.record(z.string(), overrideSchema).default({}),
+  /** Facts a repo states because they can't be seen from outside the code. */
+  broadcast: z
+    .strictObject({
+      adapter: z.string().min(1),
+      environments: names.optional(),
+      reason,
+    })
+    .optional(),
+});
+
+export interface LoadedPolicy {
+  policy: DriftPolicy;
+  diagnostics: Diagnostics;
+}
+
+/** Parses environments/drift.yaml text against the rules it may override; pure. */
+export function parseDriftPolicy(
+  file: string,
+  text: string,
+  rules: readonly RuleSpec[] = defaultRules,
+  environmentNames?: readonly string[],
+): LoadedPolicy {
+  const source = parseYamlSource(file, text);
+  const diagnostics = new Diagnostics();
+  diagnostics.add(...source.diagnostics.items);
+  const empty: DriftPolicy = { overrides: [], broadcast: undefined, file };
+  if (source.diagnostics.hasErrors) return { policy: empty, diagnostics };
+  const known = new Map(rules.map((rule) => [rule.id, rule]));
+  // Checked on the raw value too, so a typo in a rule name shows up with the schema's errors.
+  const rawRules = (source.value as { rules?: unknown } | null)?.rules;
+  for (const id of rawRules && typeof rawRules === "object" ? Object.keys(rawRules) : []) {
+    if (known.has(id)) continue;
+    diagnostics.error(
+      "drift.unknown-rule",
+      `Unknown drift rule "${id}".`,
+      source.locate(["rules", id], { key: true }),
+      `Known rules: ${[...known.keys()].join(", ")}.`,
+    );
+  }
+  const parsed = driftFileSchema.safeParse(source.value ?? {});
+  if (!parsed.success) {
+    addZodIssues(diagnostics, source, parsed.error.issues);
+    return { policy: empty, diagnostics };
+  }
+  const overrides: RuleOverride[] = [];
+  for (const [id, override] of Object.entries(parsed.data.rules)) {
+    const rule = known.get(id);
+    if (!rule) continue;
+    if (override.min !== undefined && rule.check !== "min-timeout") {
+      diagnostics.error(
+        "drift.invalid-override",
+        `Rule "${id}" takes no \`min\`.`,
+        source.locate(["rules", id, "min"], { key: true }),
+      );
+    }
+    if (override.envKeys && rule.check !== "broadcast-adapter") {
+      diagnostics.error(
+        "drift.invalid-override",
+        `Rule "${id}" takes no \`envKeys\`.`,
+        source.locate(["rules", id, "envKeys"], { key: true }),
+      );
+    }
+    if (
+      override.ignore &&
+      !(rule.check === "env-file-keys-equal" || (rule.check === "equal" && rule.fact.startsWith("env.")))
+    ) {
+      diagnostics.error(
+        "drift.invalid-override",
+        `Rule "${id}" compares no env keys, so \`ignore\` does not apply.`,
+        source.locate(["rules", id, "ignore"], { key: true }),
+      );
+    }
+    checkEnvironments(override.environments, ["rules", id, "environments"]);
+    overrides.push({
+      rule: id,
+      ...(override.severity ? { severity: override.severity } : {}),
+      ...(override.environments ? { environments: override.environments } : {}),
+      ...(override.ignore ? { ignore: override.ignore } : {}),
+      ...(override.min !== undefined ? { min: override.min } : {}),
+      ...(override.envKeys ? { envKeys: override.envKeys } : {}),
+      reason: override.reason,
+      location: source.locate(["rules", id], { key: true }),
+    });
+  }
+  const broadcast = parsed.data.broadcast;
+  if (broadcast) checkEnvironments(broadcast.environments, ["broadcast", "environments"]);
+  return {
+    policy: {
+      overrides,
+      broadcast: broadcast
+        ? {
+            adapter: broadcast.adapter,
+            ...(broadcast.environments ? { environments: broadcast.environments } : {}),
+            reason: broadcast.reason,
+            location: source.locate(["broadcast"], { key: true }),
+          }
+        : undefined,
+      file,
+    },
+    diagnostics,
+  };
+
+  function checkEnvironments(list: readonly string[] | undefined, path: (string | number)[]): void {
+    if (!list || !environmentNames) return;
+    list.forEach((name, index) => {
+      if (!environmentNames.includes(name)) {
+        diagnostics.error(
+          "drift.unknown-environment",
+          `"${name}" is not an environment (${environmentNames.join(", ")}).`,
+          source.locate([...path, index]),
+        );
+      }
+    });
+  }
+}
+
+/** Reads environments/drift.yaml when it exists; no file means the default rules as they are. */
+export async function loadDriftPolicy(
+  projectDir: string,
+  environmentNames?: readonly string[],
+  rules: readonly RuleSpec[] = defaultRules,
+): Promise<LoadedPolicy> {
+  const file = `${ENVIRONMENTS_DIR}/${DRIFT_FILE}`;
+  let text: string;
+  try {
+    text = await readFile(join(projectDir, file), "utf8");
+  } catch {
+    return {
+      policy: { overrides: [], broadcast: undefined, file: undefined },
+      diagnostics: new Diagnostics(),
+    };
+  }
+  return parseDriftPolicy(file, text, rules, environmentNames);
+}

@@ -1,0 +1,56 @@
+import { formatLocation } from "../../core/source-location.js";
+import type { DriftReport } from "./drift-report.js";
+import type { DriftMatrix } from "./matrix.js";
+
+/** For `$GITHUB_STEP_SUMMARY` and PR comments: a table and the findings. */
+export function renderMarkdown(report: DriftReport): string {
+  const { errors, warnings, platformErrors } = report.counts;
+  const status =
+    platformErrors > 0
+      ? `⚠️ Failed to read ${platformErrors} service(s)`
+      : errors > 0
+        ? `❌ Drift found: ${errors} error(s), ${warnings} warning(s)`
+        : `✅ No blocking drift${warnings > 0 ? ` (${warnings} warning(s))` : ""}`;
+  const lines = [`### echogate drift (${report.mode})`, "", `**${status}**`, ""];
+  if (report.mode === "live" && report.matrix.columns.length > 0) lines.push(...table(report.matrix), "");
+  lines.push("| server entry | file | where |", "| --- | --- | --- |");
+  for (const row of report.source)
+    lines.push(`| ${row.source} | \`${escapeCell(row.entry)}\` | ${escapeCell(row.where)} |`);
+  const envDiffs = report.envFiles.rows.filter((r) => r.state !== "equal");
+  if (envDiffs.length > 0)
+    lines.push("", "Env file keys that differ:", "", ...table({ ...report.envFiles, rows: envDiffs }));
+  lines.push("");
+  if (report.findings.length === 0) lines.push("No findings: every rule passed.");
+  for (const finding of report.findings) {
+    const icon = finding.severity === "error" ? "❌" : "⚠️";
+    const where = finding.location ? ` — \`${escapeCell(formatLocation(finding.location))}\`` : "";
+    lines.push(`- ${icon} **${finding.rule}**: ${escapeCell(finding.message)}${where}`);
+  }
+  const overridden = report.rules.filter((r) => r.override);
+  if (overridden.length > 0) {
+    lines.push("", "Overrides:");
+    for (const rule of overridden)
+      lines.push(`- \`${rule.id}\` → ${rule.severity}: ${escapeCell(rule.override!.reason)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function table(matrix: DriftMatrix): string[] {
+  const head = `| fact | ${matrix.columns.map(escape).join(" | ")} |`;
+  const rule = `| --- | ${matrix.columns.map(() => "---").join(" | ")} |`;
+  const rows = matrix.rows.map((row) => {
+    const cells = row.cells.map((cell) => {
+      const text = `\`${escapeCell(cell.text)}\``;
+      if (cell.flag === "error") return `❌ **${text}**`;
+      if (cell.flag === "warning") return `⚠️ ${text}`;
+      return row.state === "equal" ? text : `**${text}**`;
+    });
+    const label = row.state === "equal" ? row.label : `**${row.label}** ≠`;
+    return `| ${escapeCell(label)} | ${cells.join(" | ")} |`;
+  });
+  return [head, rule, ...rows];
+}
+
+function escapeCell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}

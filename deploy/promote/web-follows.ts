@@ -1,0 +1,72 @@
+import { loadEnvironment, loadEnvironments } from "../config/load-environments.js";
+import { CheckFailedError, isEchogateError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
+import { connectHosting } from "../hosting/connect.js";
+import { outputReporter } from "../hosting/output-reporter.js";
+import { smokeFor } from "../hosting/smoke-fn.js";
+import { deployWeb, type WebDeployResult } from "../hosting/web-deploy.js";
+import { labelValue } from "./candidate-template.js";
+import type { PromotionOutcome } from "./execute.js";
+
+/** Nothing upstream to clone: the web step is skipped with a warning, not failed. */
+const NOTHING_TO_PROMOTE = new Set(["hosting.nothing-to-promote", "hosting.no-source"]);
+
+export type WebFollowResult = { promoted: WebDeployResult } | { skipped: string } | undefined;
+
+/**
+ * After the server was promoted: clone the exact web version live upstream (no rebuild), write this
+ * environment's runtime config, pair-gate it against the server just promoted, release. A failure
+ * here leaves server traffic where it is (it passed its own gate) and says so (exit 1).
+ */
+export async function promoteWebAfterServer(input: {
+  projectDir: string;
+  outcome: PromotionOutcome;
+  output: Output;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}): Promise<WebFollowResult> {
+  const { outcome, output } = input;
+  const environment = await loadEnvironment(input.projectDir, outcome.environment);
+  const hosting = environment.config.hosting;
+  if (!hosting || !outcome.url) return undefined;
+  try {
+    const { environments } = await loadEnvironments(input.projectDir);
+    const connection = await connectHosting(input.projectDir, hosting, input.env);
+    try {
+      const result = await deployWeb({
+        projectDir: input.projectDir,
+        environment,
+        environments,
+        adapter: connection.adapter,
+        serverUrl: outcome.url,
+        promote: true,
+        labels: { "echogate-env": environment.name, "echogate-version": labelValue(outcome.version) },
+        smoke: smokeFor(environment),
+        reporter: outputReporter(output),
+        signal: input.signal,
+        channelUrl: connection.channelUrl,
+      });
+      return { promoted: result };
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    if (isEchogateError(error) && NOTHING_TO_PROMOTE.has(error.code)) {
+      output.warn(`Web front end of ${environment.name} not promoted: ${error.message}`);
+      return { skipped: error.message };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CheckFailedError(
+      "promote.web-failed",
+      `Promoted ${outcome.version} to ${environment.name}'s server, but failed to promote its web front end: ${message}`,
+      {
+        hint: `Server traffic stays on ${outcome.revision} (it passed its own gate). Fix the cause and re-run \`echogate promote ${environment.name}\`: the server is already serving, so only the web step runs again.`,
+        details: {
+          server: { result: outcome.result, revision: outcome.revision, url: outcome.url },
+          web: isEchogateError(error) ? { code: error.code, message, hint: error.hint } : { message },
+        },
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import type { DriftReport } from "../../deploy/drift/report/drift-report.js";
+import { runEchogate } from "../helpers/run-cli.js";
+import { driftProject, SEED_SOURCES } from "./project.js";
+
+const envs = { staging: {}, production: { promotesFrom: "staging" } };
+
+describe("echogate drift --source (no cloud calls)", () => {
+  it("catches the seed outage: Dockerfile copies one server file, dev runs another — with file:line", async () => {
+    const cwd = await driftProject({ environments: envs, sources: SEED_SOURCES });
+    const run = await runEchogate(["drift", "--source"], { cwd });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain("signaling-server-production.js");
+    expect(run.stdout).toContain("signaling-server-sqlite-enhanced.js");
+    expect(run.stdout).toMatch(
+      /source-entry: the Dockerfile runs signaling-server-production\.js \(Dockerfile\.minimal:\d+\), but the dev script runs signaling-server-sqlite-enhanced\.js \(package\.json:\d+\)/,
+    );
+    expect(run.stdout).toMatch(/Drift found: 1 error/);
+  });
+
+  it("--json carries every fact and finding", async () => {
+    const cwd = await driftProject({ environments: envs, sources: SEED_SOURCES });
+    const run = await runEchogate(["drift", "--source", "--json"], { cwd });
+    expect(run.exitCode).toBe(1);
+    const report = run.json<DriftReport>();
+    expect(report.facts.source.dockerfile).toMatchObject({
+      entry: "signaling-server-production.js",
+      file: "Dockerfile.minimal",
+      line: 5,
+    });
+    expect(report.facts.source.devScript).toMatchObject({
+      entry: "signaling-server-sqlite-enhanced.js",
+      file: "package.json",
+    });
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        rule: "source-entry",
+        severity: "error",
+        location: { file: "package.json", line: expect.any(Number) },
+      }),
+    ]);
+    expect(report.facts.targets).toEqual([]);
+  });
+
+  it("emits GitHub annotations with file and line under GITHUB_ACTIONS", async () => {
+    const cwd = await driftProject({ environments: envs, sources: SEED_SOURCES });
+    const run = await runEchogate(["drift", "--source", "--markdown"], {
+      cwd,
+      env: { GITHUB_ACTIONS: "true" },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(
+      /^::error file=package\.json,line=\d+,title=echogate drift%3A source-entry::the Dockerfile runs/m,
+    );
+    expect(run.stdout).toMatch(/^### echogate drift \(source\)/);
+    expect(run.stdout).toContain("❌ **source-entry**");
+    // Annotations never go to stdout: it may be appended to $GITHUB_STEP_SUMMARY.
+    expect(run.stdout).not.toContain("::error");
+  });
+
+  it("compares env-file key sets, allowing environment-specific keys", async () => {
+    const cwd = await driftProject({
+      environments: {
+        staging: {
+          env: {
+            BUILD_TARGET: "staging",
+            LOG_LEVEL: "info",
+            SESSION_SECRET: "s-secret-1",
+            REDIS_URL: "redis://r",
+          },
+        },
+        production: {
+          env: { BUILD_TARGET: "production", LOG_LEVEL: "warn", SESSION_SECRET: "p-secret-1", PORT: "8080" },
+        },
+      },
+    });
+    const run = await runEchogate(["drift", "--source", "--json"], { cwd });
+    expect(run.exitCode).toBe(1);
+    const report = run.json<DriftReport>();
+    expect(report.findings.map((f) => f.message)).toEqual([
+      "environments/.env.production (production) has no REDIS_URL, but staging set it (environments/.env.staging:4).",
+    ]);
+    expect(run.stdout).not.toContain("p-secret-1");
+  });
+
+  it("is clean (exit 0) when every source agrees, and works without environments/", async () => {
+    const cwd = await driftProject({ environments: envs });
+    expect((await runEchogate(["drift", "--source"], { cwd })).exitCode).toBe(0);
+    const bare = await driftProject({ environments: {} });
+    const run = await runEchogate(["drift", "--source"], { cwd: bare });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("server.js");
+  });
+});
+
+describe("environments/drift.yaml", () => {
+  it("refuses unknown keys, unknown rules and overrides without a reason (exit 2, with positions)", async () => {
+    const cwd = await driftProject({
+      environments: envs,
+      files: {
+        "environments/drift.yaml": [
+          "version: 1",
+          "rules:",
+          "  websocket-timeout:",
+          "    severity: off",
+          "  no-such-rule:",
+          "    severity: warning",
+          "    reason: typo",
+          "  entry:",
+          "    severity: warning",
+          "    reason: ok",
+          "    colour: red",
+          "",
+        ].join("\n"),
+      },
+    });
+    const run = await runEchogate(["drift", "--source"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(
+      /environments\/drift\.yaml:4:\d+ \(rules\.websocket-timeout(\.reason)?\): .*reason/,
+    );
+    expect(run.stderr).toMatch(
+      /environments\/drift\.yaml:5:3 \(rules\.no-such-rule\): Unknown drift rule "no-such-rule"/,
+    );
+    expect(run.stderr).toMatch(
+      /environments\/drift\.yaml:11:5 \(rules\.entry\.colour\): Unknown key "colour"/,
+    );
+  });
+
+  it("shows each override's reason in the report", async () => {
+    const cwd = await driftProject({
+      environments: envs,
+      sources: SEED_SOURCES,
+      files: {
+        "environments/drift.yaml":
+          "rules:\n  source-entry:\n    severity: warning\n    reason: migrating to one server file this sprint\n",
+      },
+    });
+    const run = await runEchogate(["drift", "--source"], { cwd });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("source-entry: error → warning — migrating to one server file this sprint");
+  });
+
+  it("refuses an unknown --env (exit 2)", async () => {
+    const cwd = await driftProject({ environments: envs });
+    const run = await runEchogate(["drift", "--source", "--env", "prod"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('No environment named "prod"');
+  });
+});

@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { CommandDefinition } from "../../deploy/cli/command.js";
+import { globalOptionSpecs } from "../../deploy/cli/global-options.js";
+import { parseInvocation } from "../../deploy/cli/parse-args.js";
+import { commands, resolveCommand } from "../../deploy/cli/registry.js";
+import { echogateInvocations, shellWords } from "./shell-invocations.js";
+
+// Every echogate invocation the repo ships for CI must be a real command with real flags, checked
+// against the CLI registry's metadata (so a renamed flag breaks this test, not a release).
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const WORKFLOWS = join(ROOT, ".github/workflows");
+
+interface Invocation {
+  where: string;
+  words: string[];
+}
+
+function workflowInvocations(): Invocation[] {
+  const found: Invocation[] = [];
+  for (const file of readdirSync(WORKFLOWS).filter((name) => /\.ya?ml$/.test(name))) {
+    const doc = parse(readFileSync(join(WORKFLOWS, file), "utf8")) as {
+      jobs?: Record<string, { steps?: unknown[] }>;
+    };
+    expect(doc.jobs, `${file} has jobs`).toBeTruthy();
+    for (const [job, { steps = [] }] of Object.entries(doc.jobs ?? {})) {
+      steps.forEach((step, index) => {
+        const run = (step as { run?: unknown }).run;
+        if (typeof run !== "string") return;
+        for (const words of echogateInvocations(run))
+          found.push({ where: `${file} jobs.${job}.steps[${index}]`, words });
+      });
+    }
+  }
+  return found;
+}
+
+function cloudbuildInvocations(): Invocation[] {
+  const doc = parse(readFileSync(join(ROOT, "cloudbuild.yaml"), "utf8")) as {
+    steps: Array<{ id?: string; args?: unknown }>;
+  };
+  return doc.steps.flatMap((step, index) => {
+    const args = Array.isArray(step.args) ? step.args.map(String) : [];
+    const script = args[args.indexOf("-c") + 1];
+    if (!args.includes("-c") || !script) return [];
+    return echogateInvocations(script).map((words) => ({
+      where: `cloudbuild.yaml steps[${index}] (${step.id})`,
+      words,
+    }));
+  });
+}
+
+/** Checks one invocation against the registry; returns problems (empty when it is valid). */
+function problems(invocation: Invocation): string[] {
+  const resolved = resolveCommand(invocation.words);
+  if (!resolved) {
+    return [
+      `${invocation.where}: \`echogate ${invocation.words.join(" ")}\` is not a command (${commands.map((c) => c.name).join(", ")})`,
+    ];
+  }
+  const found: string[] = [];
+  const specs = { ...globalOptionSpecs, ...resolved.command.options };
+  for (const word of resolved.rest) {
+    if (!word.startsWith("--")) continue;
+    const name = word.slice(2).split("=")[0]!;
+    if (!(name in specs))
+      found.push(
+        `${invocation.where}: \`${resolved.command.name}\` has no --${name} (${flagList(resolved.command)})`,
+      );
+  }
+  if (found.length > 0) return found;
+  try {
+    parseInvocation(resolved.command, resolved.rest, { cwd: ROOT, env: {}, isTTY: false });
+  } catch (error) {
+    found.push(`${invocation.where}: echogate ${invocation.words.join(" ")}: ${(error as Error).message}`);
+  }
+  return found;
+}
+
+function flagList(command: CommandDefinition): string {
+  return Object.keys({ ...command.options, ...globalOptionSpecs })
+    .map((n) => `--${n}`)
+    .join(", ");
+}
+
+describe("CI files shipped in the repo", () => {
+  const workflows = workflowInvocations();
+  const cloudbuild = cloudbuildInvocations();
+
+  it("find the invocations they contain", () => {
+    const names = new Set(workflows.map((i) => resolveCommand(i.words)?.command.name ?? i.words.join(" ")));
+    for (const expected of ["drift", "preview deploy", "preview cleanup", "deploy", "promote", "check"]) {
+      expect(names, `a workflow runs echogate ${expected}`).toContain(expected);
+    }
+    expect(workflows.some((i) => i.words.includes("--source"))).toBe(true);
+    expect(cloudbuild.length).toBe(1);
+  });
+
+  it("use only real commands and real flags (read from deploy/cli/registry.ts)", () => {
+    expect([...workflows, ...cloudbuild].flatMap(problems)).toEqual([]);
+  });
+
+  it("would catch a wrong flag or command", () => {
+    expect(problems({ where: "t", words: ["drift", "--sources"] })).toEqual([
+      expect.stringContaining("has no --sources"),
+    ]);
+    expect(problems({ where: "t", words: ["promote"] })).toEqual([
+      expect.stringContaining("Missing argument"),
+    ]);
+    expect(problems({ where: "t", words: ["dirft"] })).toEqual([expect.stringContaining("is not a command")]);
+  });
+});
+
+describe("shell invocation parsing", () => {
+  it("handles npx, quotes, continuations, expressions, redirections and operators", () => {
+    const script = [
+      'npx echogate drift --env staging --markdown >> "$GITHUB_STEP_SUMMARY"',
+      'gh pr comment 1 || npx --yes echogate preview cleanup --branch "${{ github.head_ref }}" \\',
+      "  --yes 2>&1 | tee log",
+      "echo echogate # echogate drift --nope",
+    ].join("\n");
+    expect(echogateInvocations(script)).toEqual([
+      ["drift", "--env", "staging", "--markdown"],
+      ["preview", "cleanup", "--branch", "${{ github.head_ref }}", "--yes"],
+    ]);
+    expect(shellWords("a 'b c' \"d\"e")).toEqual(["a", "b c", "de"]);
+  });
+});

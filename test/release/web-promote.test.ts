@@ -1,0 +1,138 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import type { HostingEmulator } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
+import { readGateRecords } from "../../deploy/promote/gate-records.js";
+import { getText, hostingEmulator } from "../hosting/fixtures.js";
+import { makeImage } from "./helpers/images.js";
+import {
+  adapterFor,
+  echogate,
+  fastSmoke,
+  releaseProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "./helpers/project.js";
+
+const webDir = fileURLToPath(new URL("../../web/public/", import.meta.url));
+const PRODUCTION = "echogate-chat-production";
+const emulators: TestEmulator[] = [];
+afterAll(async () => {
+  await Promise.allSettled(emulators.map((emulator) => emulator.close()));
+});
+
+interface PromoteJson {
+  outcome: { revision: string; url: string; result: string };
+  web?: { url: string; version: string; clonedFrom: string; serverUrl: string; skipped?: string };
+}
+
+/** This repo's environments and web/ page, staging deployed (server + web) on fresh emulators. */
+async function stagedProject(options: { failUploadsAfter?: number } = {}) {
+  const web: Record<string, string> = {};
+  for (const name of await readdir(webDir))
+    web[`web/public/${name}`] = await readFile(join(webDir, name), "utf8");
+  const cwd = await releaseProject((files) => {
+    fastSmoke(files);
+    Object.assign(files, web);
+  });
+  const cloudRun = await startTestEmulator(cwd);
+  emulators.push(cloudRun);
+  const hostingDir = join(cwd, ".echogate", "hosting");
+  let hosting: HostingEmulator = (await hostingEmulator({ dir: hostingDir })).emulator;
+  const env = () => ({ ...cloudRun.env, ECHOGATE_HOSTING_URL: hosting.url });
+  const run = (...argv: string[]) => echogate(cwd, env(), ...argv);
+  const image = await makeImage(cwd, { version: "0.1.0+aaaaaaa" });
+  expect((await run("deploy", "staging", "--image", image.digest)).exitCode).toBe(0);
+  const staged = await run("web", "deploy", "staging", "--json");
+  expect(staged.exitCode, staged.stderr).toBe(0);
+  if (options.failUploadsAfter !== undefined) {
+    await hosting.close();
+    hosting = (await hostingEmulator({ dir: hostingDir, failUploadsAfter: options.failUploadsAfter }))
+      .emulator;
+  }
+  return {
+    cwd,
+    run,
+    cloudRun,
+    staged: staged.json<{ url: string; version: string }>(),
+    restartHosting: async () => {
+      await hosting.close();
+      hosting = (await hostingEmulator({ dir: hostingDir })).emulator;
+    },
+  };
+}
+
+describe("promote production also promotes the web build", () => {
+  it("clones staging's exact web version (no upload of the build) with production's runtime config", async () => {
+    const { run, staged } = await stagedProject();
+    const promoted = await run("promote", "production", "--json");
+    expect(promoted.exitCode, promoted.stderr).toBe(0);
+    const { outcome, web } = promoted.json<PromoteJson>();
+    expect(web).toMatchObject({ clonedFrom: staged.version, serverUrl: outcome.url.replace(/^http/, "ws") });
+    expect(web!.version).not.toBe(staged.version);
+    // Same bytes as the gated staging build, except the runtime config.
+    for (const page of ["/index.html", "/app.js"])
+      expect((await getText(`${web!.url}${page}`)).text).toBe((await getText(`${staged.url}${page}`)).text);
+    const config = JSON.parse((await getText(`${web!.url}/echogate.json`)).text);
+    expect(config).toMatchObject({
+      environment: "production",
+      serverUrl: outcome.url.replace(/^http/, "ws"),
+    });
+    expect(config.public.NEXT_PUBLIC_SIGNALING_SERVER).toBe(config.serverUrl);
+    expect(JSON.parse((await getText(`${staged.url}/echogate.json`)).text).environment).toBe("staging");
+
+    const table = await run("promote", "production");
+    expect(table.exitCode, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/web\s+http:\/\/127\.0\.0\.1:\d+ — .* cloned from /);
+  }, 60_000);
+
+  it("says so (exit 1) when the web step fails after the server was promoted, and leaves server traffic", async () => {
+    const { run, cloudRun, restartHosting } = await stagedProject({ failUploadsAfter: 0 });
+    const failed = await run("promote", "production", "--json");
+    expect(failed.exitCode).toBe(1);
+    const error = failed.json<{ error: { code: string; message: string; hint: string } }>().error;
+    expect(error.code).toBe("promote.web-failed");
+    expect(error.message).toMatch(
+      /^Promoted 0\.1\.0\+aaaaaaa to production's server, but failed to promote its web front end: /,
+    );
+    expect(error.hint).toContain("Server traffic stays on");
+
+    const adapter = adapterFor(cloudRun);
+    try {
+      const prod = (await adapter.getService(PRODUCTION))!.snapshot;
+      const serving = prod.traffic.filter((t) => t.percent > 0);
+      expect(serving).toHaveLength(1);
+      expect(readGateRecords(prod.annotations).at(-1)).toMatchObject({
+        revision: serving[0]!.revision,
+        result: "passed",
+        stage: "service",
+      });
+      expect(readGateRecords(prod.annotations).some((r) => r.rolledBackAt)).toBe(false);
+    } finally {
+      await adapter.close();
+    }
+
+    // Re-running once Hosting is healthy finishes only the web step.
+    await restartHosting();
+    const again = await run("promote", "production", "--json");
+    expect(again.exitCode, again.stderr).toBe(0);
+    const result = again.json<PromoteJson>();
+    expect(result.outcome.result).toBe("already-serving");
+    expect(result.web?.clonedFrom).toBeDefined();
+  }, 60_000);
+
+  it("skips the web step with a warning when staging never had a web release", async () => {
+    const cwd = await releaseProject(fastSmoke);
+    const cloudRun = await startTestEmulator(cwd);
+    emulators.push(cloudRun);
+    const { emulator } = await hostingEmulator({ dir: join(cwd, ".echogate", "hosting") });
+    const env = { ...cloudRun.env, ECHOGATE_HOSTING_URL: emulator.url };
+    const image = await makeImage(cwd, { version: "0.1.0+aaaaaaa" });
+    expect((await echogate(cwd, env, "deploy", "staging", "--image", image.digest)).exitCode).toBe(0);
+    const promoted = await echogate(cwd, env, "promote", "production", "--json");
+    expect(promoted.exitCode, promoted.stderr).toBe(0);
+    expect(promoted.json<PromoteJson>().web?.skipped).toContain("staging has no release");
+    expect(promoted.stderr).toContain("not promoted");
+  }, 60_000);
+});
