@@ -8,6 +8,8 @@ export interface PairGateInput {
   expectedServerUrl: string;
   /** Public variables that must also point at that server (env.schema.yaml `realtimeServer`). */
   realtimeKeys: readonly string[];
+  /** The origin browsers will load the front end from; the echo smoke connects as that page would. */
+  pageOrigin?: string;
   smoke: SmokeFn;
   signal?: AbortSignal;
 }
@@ -68,7 +70,17 @@ export async function runPairGate(input: PairGateInput): Promise<PairGateResult>
     });
   }
   if (checks.some((check) => !check.ok)) return { ok: false, checks, config };
-  const smoke = await input.smoke(config.serverUrl, input.signal);
+  const smoke = await input.smoke(config.serverUrl, input.signal, input.pageOrigin);
   checks.push(...smoke.checks.map((check) => ({ ...check, name: `smoke: ${check.name}` })));
+  if (
+    input.pageOrigin &&
+    smoke.checks.some((check) => !check.ok && /\bHTTP 403\b/.test(check.detail ?? ""))
+  ) {
+    checks.push({
+      name: "server allows the site's origin",
+      ok: false,
+      detail: `the server refused connections from ${input.pageOrigin} (HTTP 403); its CORS list (e.g. ALLOWED_ORIGINS) must include it`,
+    });
+  }
   return { ok: smoke.ok, checks, config };
 }

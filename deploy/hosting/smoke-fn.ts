@@ -15,14 +15,20 @@ export interface ProbeResult {
   checks: ProbeCheck[];
 }
 
-/** The gate as the hosting code sees it: a server URL (ws or http) in, pass/fail with checks out. */
-export type SmokeFn = (serverUrl: string, signal?: AbortSignal) => Promise<ProbeResult>;
+/**
+ * The gate as the hosting code sees it: a server URL (ws or http) in, pass/fail with checks out.
+ * `pageOrigin` is the site the clients connect from (sent as Origin, like a browser there).
+ */
+export type SmokeFn = (serverUrl: string, signal?: AbortSignal, pageOrigin?: string) => Promise<ProbeResult>;
 
 /** The environment's own smoke spec (`smoke:` in its yaml, defaults otherwise), run by deploy/smoke. */
 export function smokeFor(environment: LoadedEnvironment): SmokeFn {
   const spec = (environment.config.smoke ?? {}) as SmokeSpecInput;
-  return async (serverUrl, signal) => {
-    const result = await runSmoke(toHttpUrl(serverUrl), spec, signal ? { signal } : {});
+  return async (serverUrl, signal, pageOrigin) => {
+    const result = await runSmoke(toHttpUrl(serverUrl), spec, {
+      ...(signal ? { signal } : {}),
+      ...(pageOrigin ? { origin: pageOrigin } : {}),
+    });
     return {
       ok: result.ok,
       checks: result.checks.map((check) => ({

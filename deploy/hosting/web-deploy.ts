@@ -176,10 +176,14 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
       "hosting.no-url",
       `Can't run the pair gate: channel ${gateChannel.channel} has no URL.`,
     );
+  // Browsers load the front end from the target channel, not the gate channel: connect as that page.
+  const targetChannel = isLive ? await ensureChannel(adapter, target) : channel;
+  const pageUrl = input.channelUrl?.(target.site, target.channel, targetChannel.url) ?? targetChannel.url;
   const gate = await runPairGate({
     siteUrl: gateUrl,
     expectedServerUrl: input.serverUrl,
     realtimeKeys: publicEnv.realtimeKeys,
+    pageOrigin: new URL(pageUrl ?? gateUrl).origin,
     smoke: input.smoke,
     ...signalOf(input),
   });

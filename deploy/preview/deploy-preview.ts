@@ -1,6 +1,7 @@
 import { CheckFailedError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
+import type { ChannelSpec } from "../hosting/publish.js";
 import type { ProbeResult, SmokeFn } from "../hosting/smoke-fn.js";
 import { deployWeb, type StepReporter, type WebDeployResult } from "../hosting/web-deploy.js";
 import { ANNOTATION, LABEL, labelValue, MANAGED_BY } from "./model.js";
@@ -54,6 +55,14 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
     ...(input.creator ? { [LABEL.creator]: labelValue(input.creator) } : {}),
   };
 
+  const hosting = environment.config.hosting;
+  const webChannel: ChannelSpec | undefined = hosting && {
+    site: hosting.site,
+    channel: names.channel,
+    ttlSeconds: input.ttlSeconds,
+    labels: { ...labels, [LABEL.owner]: labelValue(names.service) },
+  };
+
   const serverStep = reporter.step(`server ${names.service}`);
   let server: PreviewServerResult;
   try {
@@ -64,6 +73,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
           service: names.service,
           labels,
           annotations: { [ANNOTATION.branch]: input.branch },
+          ...(webChannel ? { webChannel } : {}),
           output: input.output,
           redactor: input.redactor,
           ...(input.signal ? { signal: input.signal } : {}),
@@ -88,20 +98,14 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
   const version = server.version;
 
   let web: WebDeployResult | undefined;
-  const hosting = environment.config.hosting;
-  if (hosting) {
+  if (webChannel) {
     web = await deployWeb({
       projectDir: input.projectDir,
       environment,
       environments: context.environments,
       adapter: context.hosting!.adapter,
       serverUrl: server.url,
-      channel: {
-        site: hosting.site,
-        channel: names.channel,
-        ttlSeconds: input.ttlSeconds,
-        labels: { ...labels, [LABEL.owner]: labelValue(names.service) },
-      },
+      channel: webChannel,
       promote: false,
       labels: { [LABEL.preview]: names.id, ...(version ? { "echogate-version": labelValue(version) } : {}) },
       smoke: input.smoke,

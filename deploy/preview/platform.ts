@@ -1,6 +1,7 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
+import type { ChannelSpec } from "../hosting/publish.js";
 import type { ProbeResult } from "../hosting/smoke-fn.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
@@ -13,6 +14,8 @@ export interface PreviewServerRequest {
   service: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** The branch's web channel: its URL is the origin the server must allow. */
+  webChannel?: ChannelSpec;
   output: Output;
   redactor: Redactor;
   signal?: AbortSignal;
@@ -93,6 +96,7 @@ async function cloudRunPreviewPlatform(
         serviceName: request.service,
         labels: request.labels,
         annotations: request.annotations,
+        ...(request.webChannel ? { webChannel: request.webChannel } : {}),
         output: request.output,
         redactor: request.redactor,
         signal: request.signal ?? new AbortController().signal,

@@ -5,6 +5,8 @@ import { type LoadedEnvironment, loadEnvironment } from "../config/load-environm
 import { UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
+import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
+import type { ChannelSpec } from "../hosting/publish.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { openAdapter, resolveCloudRunTarget } from "../platform/cloudrun/target.js";
@@ -17,7 +19,7 @@ import { acquireLock } from "./lock-io.js";
 import { assertNamesWithinLimits, withServiceName } from "./name-limits.js";
 import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
-import { loadRevisionEnv, resolveRevisionEnv } from "./revision-env.js";
+import { loadRevisionEnv, needsWebOrigin, resolveRevisionEnv } from "./revision-env.js";
 import { assertServiceMetadata, type ServiceMetadata } from "./service-metadata.js";
 import type { GateSmoke } from "./smoke-types.js";
 
@@ -46,6 +48,8 @@ export interface PromoteEnvironmentOptions {
   /** Set on the service besides echogate's own (previews: branch, commit, creator, expiry). */
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /** The hosting channel the web build will go to, when not the environment's own (previews). */
+  webChannel?: ChannelSpec;
 }
 
 export interface PromoteEnvironmentResult {
@@ -69,6 +73,7 @@ export async function promoteEnvironment(
   if (metadata) assertServiceMetadata(metadata);
   const digest = options.image ? parseImageArg(options.image) : undefined;
   const envSource = await loadRevisionEnv(projectDir, environment, options.redactor, output);
+  const webOrigins = needsWebOrigin(envSource) ? await webOriginsFor(environment, options) : undefined;
 
   // Local artifacts are checked before the platform is touched.
   let artifact: Artifact | undefined;
@@ -90,7 +95,12 @@ export async function promoteEnvironment(
         adapter.getService(environment.config.service.name),
         adapter.listRevisions(environment.config.service.name),
       ]);
-      const { env, unresolved } = resolveRevisionEnv(envSource, environment, loaded?.snapshot.uri);
+      const { env, unresolved } = resolveRevisionEnv(
+        envSource,
+        environment,
+        loaded?.snapshot.uri,
+        webOrigins,
+      );
       const plan = planPromotion({
         environment: environment.name,
         config: environment.config,
@@ -233,4 +243,31 @@ export function planSummary(plan: PromotionPlan): Record<string, unknown> {
     alreadyServing: plan.alreadyServing,
     actions: plan.actions.map((a) => a.kind),
   };
+}
+
+/** `${WEB_ORIGIN}` for this deploy; a dry run reads the channel but never creates it. */
+async function webOriginsFor(
+  environment: LoadedEnvironment,
+  options: PromoteEnvironmentOptions,
+): Promise<string[]> {
+  const step = options.output.step(`Web origin of ${environment.name}`);
+  let origins: string[];
+  try {
+    origins = await resolveDeployWebOrigins({
+      projectDir: options.projectDir,
+      environment,
+      env: options.env ?? process.env,
+      ...(options.webChannel ? { channel: options.webChannel } : {}),
+      create: !options.dryRun,
+    });
+  } catch (error) {
+    step.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  if (origins.length === 0 && options.dryRun) {
+    step.done("unknown until the web channel exists");
+    return ["(the web channel's URL, created on deploy)"];
+  }
+  step.done(origins.join(", ") || "none");
+  return origins;
 }

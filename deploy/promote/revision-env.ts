@@ -7,7 +7,11 @@ import type { Redactor } from "../core/redact.js";
 import { checkProject } from "../envfiles/check-project.js";
 import { loadEnvFile } from "../envfiles/load-env-file.js";
 import { ENV_SCHEMA_FILE, parseEnvSchema } from "../envfiles/load-schema.js";
-import { fillPlaceholders, SERVICE_URL_PLACEHOLDER } from "../envfiles/placeholders.js";
+import {
+  fillPlaceholders,
+  SERVICE_URL_PLACEHOLDER,
+  WEB_ORIGIN_PLACEHOLDER,
+} from "../envfiles/placeholders.js";
 import { webOriginsOf } from "../envfiles/web-origins.js";
 import type { EnvVar } from "./candidate-template.js";
 
@@ -15,9 +19,16 @@ import type { EnvVar } from "./candidate-template.js";
 const RESERVED = new Set(["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"]);
 
 export interface RevisionEnvSource {
+  /** The env file, relative to the project, as shown to users. */
+  file: string;
   /** Entries of the env file that the server should see, placeholders still in. */
-  entries: { name: string; value: string; realtimeServer: boolean }[];
+  entries: { name: string; value: string; line: number; realtimeServer: boolean }[];
   skipped: string[];
+}
+
+/** True when some entry is written as `${WEB_ORIGIN}`, so deploy must know the web origin. */
+export function needsWebOrigin(source: RevisionEnvSource): boolean {
+  return source.entries.some((entry) => entry.value.includes(WEB_ORIGIN_PLACEHOLDER));
 }
 
 /**
@@ -39,7 +50,7 @@ export async function loadRevisionEnv(
     const Err = report.exitCode === 2 ? ConfigError : CheckFailedError;
     throw new Err(
       "promote.env-invalid",
-      `Can't deploy ${environment.name}: its config or env file has ${errors.length} error(s)${first ? `; first: ${first.message}` : ""}.`,
+      `Can't deploy ${environment.name}: its config or env file has ${errors.length} error(s)${first ? `; first: ${first.message.replace(/\.$/, "")}` : ""}.`,
       {
         hint: `Run \`echogate check --env ${environment.name}\` and fix every error; nothing was deployed.`,
         details: { diagnostics: report.diagnostics },
@@ -58,21 +69,33 @@ export async function loadRevisionEnv(
       skipped.push(name);
       continue;
     }
-    entries.push({ name, value: entry.value, realtimeServer: spec?.realtimeServer ?? false });
+    entries.push({
+      name,
+      value: entry.value,
+      line: entry.line,
+      realtimeServer: spec?.realtimeServer ?? false,
+    });
   }
-  return { entries, skipped };
+  return { file: envFile?.file ?? environment.config.service.envFile, entries, skipped };
 }
 
-/** Fills `${SERVICE_URL}` / `${WEB_ORIGIN}`; a variable needing an unknown service URL is left out. */
+/**
+ * Fills `${SERVICE_URL}` / `${WEB_ORIGIN}`. A variable needing an unknown service URL is left out
+ * (set from the next deploy on); one needing an unknown web origin is refused, because an empty
+ * CORS list must never reach a server.
+ */
 export function resolveRevisionEnv(
   source: RevisionEnvSource,
   environment: LoadedEnvironment,
   serviceUrl: string | undefined,
+  webOrigins: readonly string[] = webOriginsOf(environment.config.hosting)?.required ?? [],
 ): { env: EnvVar[]; unresolved: string[] } {
-  const origins = webOriginsOf(environment.config.hosting)?.required ?? [];
+  const origins = [...webOrigins];
   const env: EnvVar[] = [];
   const unresolved: string[] = [];
   for (const entry of source.entries) {
+    if (entry.value.includes(WEB_ORIGIN_PLACEHOLDER) && origins.length === 0)
+      throw unknownWebOrigin(source, environment, entry);
     if (entry.value.includes(SERVICE_URL_PLACEHOLDER) && !serviceUrl) {
       unresolved.push(entry.name);
       continue;
@@ -85,4 +108,18 @@ export function resolveRevisionEnv(
     env.push({ name: entry.name, value });
   }
   return { env, unresolved };
+}
+
+function unknownWebOrigin(
+  source: RevisionEnvSource,
+  environment: LoadedEnvironment,
+  entry: RevisionEnvSource["entries"][number],
+): ConfigError {
+  return new ConfigError(
+    "promote.web-origin-unknown",
+    `Can't deploy ${environment.name}: ${source.file}:${entry.line} ${entry.name} uses ${WEB_ORIGIN_PLACEHOLDER}, but ${environment.name} has no known web origin, and an empty list would leave the server's CORS check without the real site.`,
+    {
+      hint: `Configure hosting in ${environment.file} (deploy then reads the channel URL), or list the origins under hosting.origins; nothing was deployed.`,
+    },
+  );
 }

@@ -14,6 +14,8 @@ export interface SmokeOptions {
   expectRevision?: string;
   /** Aborting stops the gate promptly (the returned promise rejects with the reason) and closes everything. */
   signal?: AbortSignal;
+  /** Connect as a page on this origin would (the Origin header), so a CORS list that leaves it out fails the gate. */
+  origin?: string;
   onProgress?: (event: SmokeProgress) => void;
   /** Test seam: room and nonce are otherwise random per run. */
   ids?: { room: string; nonce: string };
@@ -78,6 +80,7 @@ export async function runSmoke(
       room: ids.room,
       nonce: ids.nonce,
       signal,
+      ...(options.origin ? { origin: options.origin } : {}),
       onCheckStart: (check) => emit({ type: "check.start", check }),
       onCheck: record,
     });

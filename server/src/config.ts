@@ -4,7 +4,10 @@ export type Fault = (typeof FAULTS)[number];
 export interface ServerConfig {
   port: number;
   host: string;
-  /** Empty means every origin is allowed (local development). */
+  /**
+   * Browser origins allowed to connect. ALLOWED_ORIGINS unset means any (`*`, local
+   * development); set but empty means none, so a list that came out empty fails closed.
+   */
   allowedOrigins: string[];
   historyLimit: number;
   heartbeatIntervalMs: number;
@@ -38,7 +41,8 @@ function faultFrom(env: Env): Fault | null {
 }
 
 export function parseAllowedOrigins(raw: string | undefined): string[] {
-  return (raw ?? "")
+  if (raw === undefined) return ["*"];
+  return raw
     .split(",")
     .map((origin) => origin.trim().replace(/\/+$/, ""))
     .filter((origin) => origin !== "");

@@ -69,6 +69,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       },
     );
   }
+  if (config.allowedOrigins.length === 0) {
+    log.log("WARNING", "ALLOWED_ORIGINS is empty: every browser origin is refused", {});
+  }
   log.log("INFO", "listening", {
     port: actualPort,
     host,

@@ -71,10 +71,20 @@ describe("config and build info", () => {
     expect(resolveBuildInfo({ APP_VERSION: "2.0.0-abc" }, "1.0.0").version).toBe("2.0.0-abc");
     expect(resolveBuildInfo({}, "1.0.0")).toEqual({ version: "1.0.0+dev", revision: null });
   });
-  it("allows listed origins, a missing Origin, and everything when no list is set", () => {
+  it("reads ALLOWED_ORIGINS: unset allows any origin, set but empty allows none (fails closed)", () => {
+    expect(loadConfig({}).allowedOrigins).toEqual(["*"]);
+    expect(loadConfig({ ALLOWED_ORIGINS: "" }).allowedOrigins).toEqual([]);
+    expect(loadConfig({ ALLOWED_ORIGINS: " , " }).allowedOrigins).toEqual([]);
+    expect(loadConfig({ ALLOWED_ORIGINS: "https://a/, https://b" }).allowedOrigins).toEqual([
+      "https://a",
+      "https://b",
+    ]);
+  });
+  it("allows listed origins and a missing Origin; an empty list refuses every browser origin", () => {
     expect(isOriginAllowed(undefined, ["https://a"])).toBe(true);
     expect(isOriginAllowed("https://a/", ["https://a"])).toBe(true);
     expect(isOriginAllowed("https://b", ["https://a"])).toBe(false);
-    expect(isOriginAllowed("https://b", [])).toBe(true);
+    expect(isOriginAllowed("https://b", [])).toBe(false);
+    expect(isOriginAllowed("https://b", ["*"])).toBe(true);
   });
 });

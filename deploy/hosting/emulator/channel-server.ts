@@ -22,24 +22,35 @@ export interface ChannelContent {
 }
 
 export interface ChannelListener {
+  port: number;
   url: string;
   close(): Promise<void>;
 }
 
 /** Serves one channel's current release on its own loopback port, like `<site>--<channel>.web.app`. */
-export async function listenChannel(content: ChannelContent, port = 0): Promise<ChannelListener> {
+/** Serves a channel on loopback; tries `preferredPort` first (the channel's port before a restart). */
+export async function listenChannel(
+  content: ChannelContent,
+  preferredPort?: number,
+): Promise<ChannelListener> {
   const server: Server = createServer((req, res) => {
     serve(content, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
+  const listenOn = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  await (preferredPort ? listenOn(preferredPort).catch(() => listenOn(0)) : listenOn(0));
   const { port: actual } = server.address() as AddressInfo;
   return {
+    port: actual,
     url: `http://127.0.0.1:${actual}`,
     close: () =>
       new Promise<void>((resolve) => {

@@ -75,16 +75,24 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
   const ensureListener = async (channelName: string): Promise<void> => {
     if (listeners.has(channelName)) return;
     const [, siteId, , channelId] = channelName.split("/");
-    const listener = await listenChannel({
-      files: () => {
-        const channel = state.sites[siteId!]?.channels[channelId!];
-        const release = channel?.releases[0];
-        if (!release) return undefined;
-        return state.sites[siteId!]?.versions[release.version.split("/").at(-1)!]?.files;
+    const record = state.sites[siteId!]?.channels[channelId!];
+    const listener = await listenChannel(
+      {
+        files: () => {
+          const channel = state.sites[siteId!]?.channels[channelId!];
+          const release = channel?.releases[0];
+          if (!release) return undefined;
+          return state.sites[siteId!]?.versions[release.version.split("/").at(-1)!]?.files;
+        },
+        blob: (hash) => blobs.get(hash),
       },
-      blob: (hash) => blobs.get(hash),
-    });
+      record?.port,
+    );
     listeners.set(channelName, listener);
+    if (record && record.port !== listener.port) {
+      record.port = listener.port;
+      await writer.save(state);
+    }
   };
   const listenAll = async (): Promise<void> => {
     for (const record of Object.values(state.sites)) {

@@ -34,6 +34,8 @@ export interface ChannelRecord {
   expireTime?: string;
   retainedReleaseCount: number;
   releases: ReleaseRecord[];
+  /** Emulator only: the loopback port serving the channel, reused after a restart so its URL (a CORS origin) stays. */
+  port?: number;
 }
 
 export interface SiteRecord {

@@ -28,6 +28,8 @@ export interface ConnectOptions {
   client: string;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Sent as the Origin header, as a browser on that site would (checks the server's CORS list). */
+  origin?: string;
 }
 
 export type Connector = (options: ConnectOptions) => Promise<EchoConnection>;

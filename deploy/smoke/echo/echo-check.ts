@@ -21,6 +21,8 @@ export interface EchoRunOptions {
   room: string;
   nonce: string;
   signal: AbortSignal;
+  /** The web origin the clients connect from; none (like a CLI) when absent. */
+  origin?: string;
   onCheckStart?: (name: SmokeCheck["name"]) => void;
   onCheck?: (check: SmokeCheck) => void;
 }
@@ -69,6 +71,7 @@ export async function runEchoCheck(
           client,
           timeoutMs: spec.timeoutMs,
           signal: options.signal,
+          ...(options.origin ? { origin: options.origin } : {}),
         });
         opened.push(connection);
         outcome.connectMs[client] = roundMs(performance.now() - started);

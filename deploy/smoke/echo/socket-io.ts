@@ -19,6 +19,7 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       // The gate reports what the server does; it must not switch transport behind the spec's back.
       tryAllTransports: false,
       rememberUpgrade: false,
+      ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
     });
     const hub = new MessageHub();
     let settled = false;

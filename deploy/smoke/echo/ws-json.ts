@@ -14,6 +14,7 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
       handshakeTimeout: options.timeoutMs,
       perMessageDeflate: false,
       followRedirects: false,
+      ...(options.origin ? { origin: options.origin } : {}),
     });
     const hub = new MessageHub();
     let settled = false;
