@@ -93,7 +93,6 @@ describe("${WEB_ORIGIN}: the server's CORS list names the real site, or deploy r
       file: "environments/.env.staging",
       entries: [
         { name: "LOG_LEVEL", value: "info", line: 2, realtimeServer: false },
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder
         { name: "ALLOWED_ORIGINS", value: "${WEB_ORIGIN}", line: 4, realtimeServer: false },
       ],
       skipped: [],
