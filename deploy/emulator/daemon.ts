@@ -5,7 +5,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../hosting/emulator/start-hosting-emulator.js";
-import { startEmulator } from "./emulator.js";
+import { PIDS_FILE, startEmulator } from "./emulator.js";
+import { reapOrphans } from "./process-registry.js";
 
 // Detached emulator for the CLI (`echogate emulator start|stop|status`).
 //
@@ -202,13 +203,15 @@ export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulato
 }
 
 /** Stops the project's emulators (SIGTERM; it stops its revision processes and channel servers). */
-export async function stopEmulator(projectDir: string): Promise<{ stopped: boolean }> {
+export async function stopEmulator(projectDir: string): Promise<{ stopped: boolean; orphansEnded: number }> {
   const info = await readInfo(projectDir);
   const hostingInfo = path.join(projectDir, HOSTING_EMULATOR_DIR, HOSTING_INFO_FILE);
   if (!info || !isAlive(info.pid)) {
     await rm(infoFileOf(projectDir), { force: true });
     await removeHostingInfoOf(hostingInfo, info?.pid);
-    return { stopped: false };
+    // A daemon killed with -9 could not stop its revisions: end them now.
+    const orphans = reapOrphans(path.join(stateDirOf(projectDir), PIDS_FILE));
+    return { stopped: false, orphansEnded: orphans.length };
   }
   process.kill(info.pid, "SIGTERM");
   // Revision processes get up to 10 s between SIGTERM and SIGKILL.
@@ -217,7 +220,7 @@ export async function stopEmulator(projectDir: string): Promise<{ stopped: boole
   if (isAlive(info.pid)) process.kill(info.pid, "SIGKILL");
   await rm(infoFileOf(projectDir), { force: true });
   await removeHostingInfoOf(hostingInfo, info.pid);
-  return { stopped: true };
+  return { stopped: true, orphansEnded: 0 };
 }
 
 /** Only the daemon's own hosting info: a hosting emulator run by someone else stays findable. */

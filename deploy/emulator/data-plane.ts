@@ -1,6 +1,7 @@
 import http from "node:http";
 import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
+import type { ProcessRegistry } from "./process-registry.js";
 import type { RandomSource } from "./revision-naming.js";
 import { freePort, type LaunchSpec, type RevisionProcess, startRevisionProcess } from "./revision-process.js";
 import { pickRevision } from "./traffic.js";
@@ -20,6 +21,8 @@ export interface DataPlaneOptions {
   terminationGraceMs: number;
   /** How long an unreferenced revision keeps running before it is stopped. */
   idleStopMs: number;
+  /** Records running processes on disk so a later start can end them if this emulator is killed. */
+  registry?: ProcessRegistry;
 }
 
 /**
@@ -57,6 +60,14 @@ export class DataPlane {
     return [...this.processes.entries()].filter(([, p]) => p.running).map(([name]) => name);
   }
 
+  private track(proc: RevisionProcess): void {
+    const { registry } = this.options;
+    const pid = proc.pid;
+    if (!registry || pid === undefined) return;
+    registry.add({ pid, cwd: proc.cwd });
+    void proc.whenExited().then(() => registry.remove(pid));
+  }
+
   pids(): number[] {
     return [...this.processes.values()].flatMap((p) => (p.running && p.pid ? [p.pid] : []));
   }
@@ -80,6 +91,7 @@ export class DataPlane {
         return { ok: false, message: "The emulator is shutting down." };
       }
       this.processes.set(revision, result.process);
+      this.track(result.process);
       return { ok: true };
     })().finally(() => this.starting.delete(revision));
     this.starting.set(revision, start);

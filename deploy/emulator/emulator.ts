@@ -4,6 +4,7 @@ import path from "node:path";
 import { ApiServer } from "./api-server.js";
 import { Controller } from "./controller.js";
 import { DataPlane } from "./data-plane.js";
+import { ProcessRegistry, reapOrphans } from "./process-registry.js";
 import { StateStore } from "./state-store.js";
 
 export interface StartEmulatorOptions {
@@ -31,6 +32,8 @@ export interface RunningEmulator {
 }
 
 export const STATE_FILE = "state.json";
+/** The revision processes running now; see process-registry.ts. */
+export const PIDS_FILE = "revision-pids.json";
 
 /** Starts the Cloud Run Admin API v2 emulator and its data plane on loopback. */
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
@@ -39,10 +42,15 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const log = options.log ?? (() => {});
   const startupTimeoutMs = options.startupTimeoutMs ?? 10_000;
   const store = await StateStore.open(path.join(options.stateDir, STATE_FILE));
+  const pidFile = path.join(options.stateDir, PIDS_FILE);
+  const orphans = reapOrphans(pidFile);
+  if (orphans.length > 0)
+    log(`ended ${orphans.length} revision process(es) a previous emulator left running`);
   const dataPlane = new DataPlane({
     random,
     idleStopMs: options.idleStopMs ?? 30_000,
     terminationGraceMs: options.terminationGraceMs ?? 10_000,
+    registry: new ProcessRegistry(pidFile),
   });
   const controller = new Controller(store, dataPlane, {
     imageStoreDir: options.imageStoreDir,

@@ -39,6 +39,8 @@ export function buildEnv(spec: LaunchSpec): Record<string, string> {
   env.K_SERVICE = spec.service;
   env.K_REVISION = spec.revision;
   env.K_CONFIGURATION = spec.service;
+  // Cloud Run has no such variable; servers that honour it (the reference server does) stay off the LAN.
+  env.HOST ??= "127.0.0.1";
   return env;
 }
 
@@ -86,6 +88,7 @@ export class RevisionProcess {
   constructor(
     readonly child: ChildProcess,
     readonly port: number,
+    readonly cwd: string,
     log: WriteStream | undefined,
   ) {
     this.exitPromise = new Promise((resolve) => {
@@ -127,8 +130,9 @@ export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResul
   const log = spec.logFile ? createWriteStream(spec.logFile, { flags: "a" }) : undefined;
   const stderr: string[] = [];
   let spawnError: Error | undefined;
+  const cwd = path.join(rootfs, manifest.workingDir);
   const child = spawn(resolveExecutable(argv0, rootfs), rest, {
-    cwd: path.join(rootfs, manifest.workingDir),
+    cwd,
     env: buildEnv(spec),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -141,7 +145,7 @@ export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResul
     stderr.push(...chunk.toString("utf8").split("\n").filter(Boolean));
     stderr.splice(0, Math.max(0, stderr.length - STDERR_TAIL_LINES));
   });
-  const proc = new RevisionProcess(child, spec.port, log);
+  const proc = new RevisionProcess(child, spec.port, cwd, log);
   // stderr is complete once stdio closes; bounded in case a grandchild keeps the pipe open.
   const stdioClosed = new Promise<void>((resolve) => {
     child.once("close", () => resolve());

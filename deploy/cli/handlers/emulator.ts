@@ -30,9 +30,11 @@ export async function start(ctx: CommandContext): Promise<number> {
 }
 
 export async function stop(ctx: CommandContext): Promise<number> {
-  const { stopped } = await stopEmulator(ctx.cwd);
-  ctx.output.result({ stopped }, (d) =>
-    d.stopped ? "Emulators stopped (Cloud Run and Hosting)." : "Emulators were not running.",
+  const { stopped, orphansEnded } = await stopEmulator(ctx.cwd);
+  ctx.output.result({ stopped, orphansEnded }, (d) =>
+    d.stopped
+      ? "Emulators stopped (Cloud Run and Hosting)."
+      : `Emulators were not running${d.orphansEnded ? `; ended ${d.orphansEnded} revision process(es) a killed emulator left behind` : ""}.`,
   );
   return ExitCode.ok;
 }
