@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
+import { onNotice } from "../core/notices.js";
 import { Output } from "../core/output.js";
 import { Redactor } from "../core/redact.js";
 import { renderCommandHelp, renderMainHelp } from "./help.js";
@@ -50,6 +51,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
 
   const redactor = new Redactor();
   let output = bootstrapOutput;
+  let stopNotices: (() => void) | undefined;
   try {
     const invocation = parseInvocation(resolved.command, resolved.rest, { cwd, env, isTTY });
     output = new Output({
@@ -66,6 +68,10 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       return ExitCode.ok;
     }
     const module = await resolved.command.load();
+    const announced = output;
+    stopNotices = onNotice((message) =>
+      announced.json ? announced.event({ event: "notice", message }) : announced.info(message),
+    );
     return await module.run({
       args: invocation.args,
       options: invocation.options,
@@ -78,5 +84,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     });
   } catch (error) {
     return output.error(error);
+  } finally {
+    stopNotices?.();
   }
 }

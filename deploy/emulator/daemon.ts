@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { notice } from "../core/notices.js";
 import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../hosting/emulator/start-hosting-emulator.js";
 import { PIDS_FILE, startEmulator } from "./emulator.js";
 import { reapOrphans } from "./process-registry.js";
@@ -47,6 +48,8 @@ export interface EnsuredEmulator {
   apiEndpoint: string;
   hostingEndpoint: string | undefined;
   pid: number;
+  /** True when this call started the daemon (it keeps running after the command). */
+  started: boolean;
 }
 
 const stateDirOf = (projectDir: string) => path.join(projectDir, EMULATOR_STATE_DIR);
@@ -150,20 +153,28 @@ export async function emulatorStatus(projectDir: string): Promise<EmulatorStatus
   };
 }
 
-const ensured = (info: {
-  apiEndpoint?: string;
-  hostingEndpoint?: string;
-  pid?: number;
-}): EnsuredEmulator => ({
+const ensured = (
+  info: { apiEndpoint?: string; hostingEndpoint?: string; pid?: number },
+  started: boolean,
+): EnsuredEmulator => ({
   apiEndpoint: info.apiEndpoint!,
   hostingEndpoint: info.hostingEndpoint,
   pid: info.pid!,
+  started,
 });
+
+/** Told once, by whoever started the daemon for an environment with `endpoint: local`. */
+export function announceStarted(emulator: EnsuredEmulator): void {
+  if (!emulator.started) return;
+  notice(
+    `Started the local emulators (Cloud Run ${emulator.apiEndpoint}${emulator.hostingEndpoint ? `, Hosting ${emulator.hostingEndpoint}` : ""}); they keep running for later commands until \`echogate emulator stop\`.`,
+  );
+}
 
 /** Returns the running emulators of this project, starting a detached daemon if needed. */
 export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulator> {
   const status = await emulatorStatus(projectDir);
-  if (status.running) return ensured(status);
+  if (status.running) return ensured(status, false);
   const stateDir = stateDirOf(projectDir);
   await mkdir(stateDir, { recursive: true });
   await rm(infoFileOf(projectDir), { force: true });
@@ -194,7 +205,7 @@ export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulato
       await writeFile(path.join(stateDir, "api-port"), new URL(info.apiEndpoint).port);
       if (info.hostingEndpoint)
         await writeFile(path.join(stateDir, "hosting-port"), new URL(info.hostingEndpoint).port);
-      return ensured(info);
+      return ensured(info, true);
     }
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));

@@ -1,4 +1,5 @@
 export {
+  announceStarted,
   type EmulatorInfo,
   type EmulatorStatus,
   type EnsuredEmulator,

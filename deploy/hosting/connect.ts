@@ -61,9 +61,11 @@ export async function connectHosting(
 }
 
 async function daemonHosting(projectDir: string): Promise<string | undefined> {
-  const { ensureEmulator } = await import("../emulator/index.js");
+  const { announceStarted, ensureEmulator } = await import("../emulator/index.js");
   try {
-    return (await ensureEmulator(projectDir)).hostingEndpoint;
+    const emulator = await ensureEmulator(projectDir);
+    announceStarted(emulator);
+    return emulator.hostingEndpoint;
   } catch (error) {
     throw new PlatformError(
       "emulator.start",

@@ -1,5 +1,5 @@
 import { PlatformError } from "../../core/errors.js";
-import { ensureEmulator } from "../../emulator/index.js";
+import { announceStarted, ensureEmulator } from "../../emulator/index.js";
 import { type CloudRunClients, createCloudRunClients } from "../../platform/cloudrun/clients.js";
 
 export type Endpoint = "local" | "google";
@@ -43,7 +43,9 @@ export function clientPool(
 
 async function startLocal(projectDir: string): Promise<string> {
   try {
-    return (await ensureEmulator(projectDir)).apiEndpoint;
+    const emulator = await ensureEmulator(projectDir);
+    announceStarted(emulator);
+    return emulator.apiEndpoint;
   } catch (error) {
     throw new PlatformError(
       "cloudrun.emulator",

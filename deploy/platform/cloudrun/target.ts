@@ -15,10 +15,11 @@ export async function resolveCloudRunTarget(
   if (service.endpoint === "google") return { kind: "google" };
   const override = env[EMULATOR_ENDPOINT_ENV];
   if (override) return { kind: "emulator", apiEndpoint: override };
-  const { ensureEmulator } = await import("../../emulator/index.js");
+  const { announceStarted, ensureEmulator } = await import("../../emulator/index.js");
   try {
-    const { apiEndpoint } = await ensureEmulator(projectDir);
-    return { kind: "emulator", apiEndpoint };
+    const emulator = await ensureEmulator(projectDir);
+    announceStarted(emulator);
+    return { kind: "emulator", apiEndpoint: emulator.apiEndpoint };
   } catch (error) {
     throw new PlatformError(
       "emulator.start",
