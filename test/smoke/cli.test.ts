@@ -189,4 +189,18 @@ describe("echogate smoke", () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain("interrupted");
   });
+
+  it("--timeout bounds the wait for an unreachable server; a bad value exits 2", async () => {
+    const closed = await startReference({});
+    const url = closed.url;
+    await closed.close();
+    const started = Date.now();
+    const run = await runEchogate(["smoke", url, "--timeout", "400", "--json"], { cwd });
+    expect(run.exitCode).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(run.json<SmokeResult>().checks[0]).toMatchObject({ name: "health", ok: false });
+    const bad = await runEchogate(["smoke", url, "--timeout", "soon"], { cwd });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--timeout soon/);
+  });
 });

@@ -30,6 +30,12 @@ export const smokeCommands = [
         description: "Environment whose smoke: section (and live URL) to use",
         valueName: "<name>",
       },
+      timeout: {
+        type: "string",
+        description:
+          "Budget in ms for reaching a healthy /health (overrides health.timeoutMs, default 30000)",
+        valueName: "<ms>",
+      },
       junit: {
         type: "string",
         description: "Also write a JUnit XML report to this file",
@@ -39,6 +45,7 @@ export const smokeCommands = [
     examples: [
       "echogate smoke https://chat-staging-xyz.a.run.app --expect-version 1.4.0+3f2a9c1",
       "echogate smoke http://127.0.0.1:8080 --spec smoke.yaml --json",
+      "echogate smoke http://127.0.0.1:8080 --timeout 2000",
       "echogate smoke https://chat-staging-xyz.a.run.app --env staging --junit smoke.xml",
       "echogate smoke https://chat-00002-abc---chat-xyz.a.run.app --expect-revision chat-00002-abc",
     ],

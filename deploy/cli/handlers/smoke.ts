@@ -26,7 +26,10 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
 
   const environment = options.env ? await loadEnvironment(ctx.cwd, options.env) : undefined;
-  const spec = await chooseSpec(ctx, options.spec, environment);
+  const spec = withHealthBudget(
+    await chooseSpec(ctx, options.spec, environment),
+    timeoutOption(stringOption(ctx, "timeout")),
+  );
   const url = rawUrl ?? (await urlFor(ctx, environment));
   parseServiceUrl(url);
   if (options.expectVersion === undefined) {
@@ -100,4 +103,18 @@ function stringOption(ctx: CommandContext, name: string): string | undefined {
     throw new UsageError(`--${name} needs a value.`, { hint: "Run `echogate smoke --help`." });
   }
   return value;
+}
+
+function timeoutOption(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0)
+    throw new UsageError(`Can't use --timeout ${raw}: expected a whole number of milliseconds above 0.`, {
+      hint: "For example --timeout 5000 gives /health five seconds to answer.",
+    });
+  return ms;
+}
+
+function withHealthBudget(spec: SmokeSpec, timeoutMs: number | undefined): SmokeSpec {
+  return timeoutMs === undefined ? spec : { ...spec, health: { ...spec.health, timeoutMs } };
 }
