@@ -4,6 +4,7 @@ import { ExitCode } from "../core/exit-codes.js";
 import { onNotice } from "../core/notices.js";
 import { Output } from "../core/output.js";
 import { Redactor } from "../core/redact.js";
+import { closest } from "./did-you-mean.js";
 import { renderCommandHelp, renderMainHelp } from "./help.js";
 import { parseInvocation } from "./parse-args.js";
 import { commands, commandsInGroup, resolveCommand } from "./registry.js";
@@ -45,7 +46,12 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       return first && group.length === 0 ? ExitCode.config : ExitCode.ok;
     }
     return bootstrapOutput.error(
-      new UsageError(`Unknown command "${first}".`, { hint: "Run `echogate --help` to list the commands." }),
+      new UsageError(`Unknown command "${first}".`, {
+        hint: suggestion(
+          first,
+          commands.map((command) => command.name),
+        ),
+      }),
     );
   }
 
@@ -87,4 +93,11 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   } finally {
     stopNotices?.();
   }
+}
+
+function suggestion(input: string | undefined, names: string[]): string {
+  const near = input ? closest(input, names) : undefined;
+  return near
+    ? `Did you mean \`echogate ${near}\`? Run \`echogate --help\` to list the commands.`
+    : "Run `echogate --help` to list the commands.";
 }

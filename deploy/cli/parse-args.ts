@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors.js";
 import type { CommandDefinition, GlobalOptions, OptionSpec, OptionValues } from "./command.js";
+import { closest } from "./did-you-mean.js";
 import { globalOptionSpecs } from "./global-options.js";
 
 export interface ParsedInvocation {
@@ -31,8 +32,10 @@ export function parseInvocation(
       strict: true,
     });
   } catch (error) {
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(String(error))?.[1];
+    const near = unknown?.startsWith("--") ? closest(unknown.slice(2), Object.keys(specs)) : undefined;
     throw new UsageError(describeParseError(error), {
-      hint: `Run \`echogate ${command.name} --help\` for the flags it takes.`,
+      hint: `${near ? `Did you mean --${near}? ` : ""}Run \`echogate ${command.name} --help\` for the flags it takes.`,
     });
   }
   const values = parsed.values as OptionValues;

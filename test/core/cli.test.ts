@@ -17,6 +17,15 @@ describe("echogate CLI framework", () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('Unknown command "deplyo"');
     expect(run.stderr).toContain("echogate --help");
+    expect(run.stderr).toContain("Did you mean `echogate deploy`?");
+    const far = await runEchogate(["frobnicate"], { cwd });
+    expect(far.stderr).not.toContain("Did you mean");
+  });
+
+  it("suggests the flag meant by a typo", async () => {
+    const run = await runEchogate(["check", "--jsno"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("Did you mean --json?");
   });
 
   it("answers an unknown flag with exit 2, naming it", async () => {

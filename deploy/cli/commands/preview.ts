@@ -62,7 +62,7 @@ export const previewCommands: CommandDefinition[] = [
         type: "string",
         multiple: true,
         valueName: "<branch>",
-        description: "Never delete this branch's preview (repeatable)",
+        description: "Never delete this branch's preview",
       },
       yes: { type: "boolean", short: "y", description: "Don't ask; required without a terminal" },
       env: {
