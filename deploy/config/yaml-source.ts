@@ -39,7 +39,8 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   for (const problem of [...document.errors, ...document.warnings]) {
     const severity = document.errors.includes(problem as never) ? "error" : "warning";
     const message = problem.message.split("\n")[0]!;
-    const where = { file, ...position(problem.pos[0]) };
+    // An error "at the end of the file" is about the last thing written, not the empty line after it.
+    const where = { file, ...position(Math.min(problem.pos[0], Math.max(0, text.trimEnd().length - 1))) };
     if (severity === "error") diagnostics.error(`yaml.${problem.code.toLowerCase()}`, message, where);
     else diagnostics.warning(`yaml.${problem.code.toLowerCase()}`, message, where);
   }

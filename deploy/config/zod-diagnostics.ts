@@ -20,6 +20,26 @@ export function addZodIssues(
       }
       continue;
     }
+    if (issue.code === "invalid_type" && isMissingKey(source.value, path)) {
+      const parent = path.slice(0, -1);
+      diagnostics.error(
+        "config.missing-key",
+        `Missing required key "${String(path.at(-1))}"${parent.length ? ` in ${parent.join(".")}` : ""} (expected ${issue.expected}).`,
+        parent.length ? source.locate(parent, { key: true }) : source.locate([]),
+      );
+      continue;
+    }
     diagnostics.error(`config.${issue.code.replaceAll("_", "-")}`, issue.message, source.locate(path));
   }
+}
+
+/** True when the parent of `path` is a mapping without that key (not a key holding a wrong value). */
+function isMissingKey(root: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  let parent: unknown = root;
+  for (const key of path.slice(0, -1)) {
+    if (typeof parent !== "object" || parent === null) return false;
+    parent = (parent as Record<PropertyKey, unknown>)[key];
+  }
+  return typeof parent === "object" && parent !== null && !(path.at(-1)! in parent);
 }

@@ -19,6 +19,30 @@ describe("loadEnvironments", () => {
     expect(byCode).toContainEqual(["config.invalid-type", "environments/production.yaml", 7, "service.port"]);
   });
 
+  it("names a missing required key and points at its parent", async () => {
+    const dir = await testdir({
+      "environments/staging.yaml":
+        "kind: staging\nservice:\n  project: p\n  regions: [us-central1]\n  envFile: .env.staging\n",
+    });
+    const { diagnostics } = await loadEnvironments(dir);
+    expect(diagnostics.errors[0]).toMatchObject({
+      code: "config.missing-key",
+      file: "environments/staging.yaml",
+      line: 2,
+      keyPath: "service",
+      message: 'Missing required key "name" in service (expected string).',
+    });
+  });
+
+  it("places a syntax error found at the end of the file on the last line written", async () => {
+    const dir = await testdir({
+      "environments/staging.yaml": "kind: staging\nservice:\n  project: p\n  name: [x\n\n",
+    });
+    const { diagnostics } = await loadEnvironments(dir);
+    expect(diagnostics.errors[0]).toMatchObject({ file: "environments/staging.yaml", line: 4 });
+    expect(diagnostics.errors[0]!.code).toMatch(/^yaml\./);
+  });
+
   it("checks promotesFrom against the environments that exist, without cascading from a broken one", async () => {
     const dir = await testdir({
       "environments/staging.yaml": `kind: staging\n${service("staging")}  bogus: 1\n`,
