@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { readStateFile } from "../core/state-file.js";
 import { type EmulatorState, emptyState } from "./state-types.js";
 
 /**
@@ -21,14 +22,12 @@ export class StateStore {
 
   static async open(file: string): Promise<StateStore> {
     await mkdir(path.dirname(file), { recursive: true });
-    let initial = emptyState();
-    try {
-      const parsed = JSON.parse(await readFile(file, "utf8")) as EmulatorState;
-      if (parsed.schemaVersion === 1) initial = { ...emptyState(), ...parsed };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
-    return new StateStore(file, initial);
+    const parsed = await readStateFile<EmulatorState>(
+      file,
+      "Cloud Run emulator",
+      "services and revisions are forgotten",
+    );
+    return new StateStore(file, parsed?.schemaVersion === 1 ? { ...emptyState(), ...parsed } : emptyState());
   }
 
   get state(): Readonly<EmulatorState> {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import type { FaultName } from "../build/faults.js";
 import { type LoadedEnvironment, loadEnvironment } from "../config/load-environments.js";
-import { UsageError } from "../core/errors.js";
+import { isEchogateError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
 import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
@@ -136,7 +136,10 @@ export async function promoteEnvironment(
         });
         lock.done(owner.id);
       } catch (error) {
-        lock.fail(error instanceof Error ? error.message : String(error));
+        // The error itself is printed next; the step line only says why it stopped.
+        lock.fail(
+          isEchogateError(error) && error.code === "promote.locked" ? "held by another promotion" : "failed",
+        );
         throw error;
       }
       lockHeld = true;

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { readStateFile } from "../../core/state-file.js";
 
 // Persistent state of the local hosting emulator; resource fields use the v1beta1 JSON names.
 
@@ -61,13 +62,8 @@ export function emptyState(): HostingState {
 }
 
 export async function loadState(file: string): Promise<HostingState> {
-  try {
-    const parsed = JSON.parse(await readFile(file, "utf8")) as HostingState;
-    return parsed.version === 1 ? parsed : emptyState();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
-    throw error;
-  }
+  const parsed = await readStateFile<HostingState>(file, "Hosting emulator", "uploaded web builds are lost");
+  return parsed?.version === 1 ? parsed : emptyState();
 }
 
 /** Writes are serialised and atomic (temp file + rename), so a crash never leaves half a file. */
