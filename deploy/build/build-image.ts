@@ -7,7 +7,7 @@ import { FAULTS, type FaultName } from "./faults.js";
 import type { ImageManifest } from "./image-manifest.js";
 import { commitImage, imageStoreDir } from "./image-store.js";
 import { resolveServerEntry } from "./server-entry.js";
-import { resolveBuildVersion } from "./version.js";
+import { resolveBuildVersion, withContentHash } from "./version.js";
 
 export const IMAGE_NAME = "echogate-server";
 const SERVER_FILE = "server.js";
@@ -40,8 +40,7 @@ export interface BuiltImage {
 /** Builds the server into a content-addressed image in `.echogate/images/`. */
 export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
   const { projectDir } = options;
-  const version = await resolveBuildVersion(projectDir);
-  options.onStep?.("version", version.version);
+  const committed = await resolveBuildVersion(projectDir);
   const entry = await resolveServerEntry(projectDir);
 
   let serverCode: Buffer;
@@ -53,6 +52,8 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     });
   }
   options.onStep?.("bundle", `${entry} → ${SERVER_FILE} (${(serverCode.length / 1024).toFixed(0)} KiB)`);
+  const version = withContentHash(committed, sha256Hex(serverCode));
+  options.onStep?.("version", version.version);
 
   const config: ImageConfig = {
     entrypoint: ["node", SERVER_FILE],

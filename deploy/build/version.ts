@@ -33,3 +33,11 @@ async function gitState(projectDir: string): Promise<{ sha: string; dirty: boole
   });
   return { sha: head.stdout.trim(), dirty: status.exitCode === 0 && status.stdout.trim() !== "" };
 }
+
+/**
+ * Two builds from different uncommitted changes share a git sha; the code's hash tells them
+ * apart on /health (`1.4.0+3f2a9c1.dirty.5d41402`). Clean builds keep the plain version.
+ */
+export function withContentHash(version: BuildVersion, codeSha256: string): BuildVersion {
+  return version.dirty ? { ...version, version: `${version.version}.${codeSha256.slice(0, 7)}` } : version;
+}

@@ -78,11 +78,20 @@ describe("buildImage", () => {
     expect(faulty.manifest.env.ECHOGATE_FAULT).toBe("exclude-sender");
   });
 
-  it("marks a build from uncommitted changes as dirty", async () => {
+  it("marks a build from uncommitted changes as dirty, and tells two such builds apart by their code", async () => {
     const dir = await project();
-    await execa("sh", ["-c", "echo '// edit' >> src/main.ts"], { cwd: dir });
-    const image = await buildImage({ projectDir: dir });
-    expect(image.version).toMatch(/\.dirty$/);
+    const clean = await buildImage({ projectDir: dir });
+    expect(clean.version).not.toMatch(/dirty/);
+    await execa("sh", ["-c", "echo 'globalThis.edit = 1;' >> src/main.ts"], { cwd: dir });
+    const first = await buildImage({ projectDir: dir });
+    expect(first.version).toMatch(
+      new RegExp(`^${clean.version.replace(/[.+]/g, "\\$&")}\\.dirty\\.[0-9a-f]{7}$`),
+    );
+    await execa("sh", ["-c", "echo 'globalThis.edit = 2;' >> src/main.ts"], { cwd: dir });
+    const second = await buildImage({ projectDir: dir });
+    expect(second.version).toMatch(/\.dirty\.[0-9a-f]{7}$/);
+    expect(second.version).not.toBe(first.version);
+    expect((await buildImage({ projectDir: dir })).version).toBe(second.version);
   });
 
   it("produces an image that runs and reports its baked version", async () => {
