@@ -1,18 +1,23 @@
-// Bench: preview deploy (web half + gate, server via --server-url until the pipeline deploys
-// per-branch services), preview list with 200 previews, and a 500-file upload with 490 unchanged.
+// Bench: preview deploy on both emulators (the whole pipeline: per-branch service, gate, web
+// channel, pair gate), the web half alone (--server-url), preview list with 200 previews, and a
+// 500-file upload with 490 unchanged.
 // Run: npx tsx scripts/bench/preview.ts
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
+import { buildImage } from "../../deploy/build/build-image.js";
 import { runCli } from "../../deploy/cli/main.js";
+import { startEmulator } from "../../deploy/emulator/index.js";
 import { startHostingEmulator } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
 import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
 import { uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
+import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
 import { LABEL, MANAGED_BY, type PreviewService } from "../../deploy/preview/model.js";
 import { setPreviewPlatformFactory } from "../../deploy/preview/platform.js";
 import { startServer } from "../../server/src/start-server.js";
+import { realProject } from "../../test/preview/real-project.js";
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -54,6 +59,54 @@ async function cli(
   };
 }
 
+/** Median per step over runs, names made comparable across branches and revisions. */
+function collectSteps(events: Record<string, unknown>[], into: Map<string, number[]>): void {
+  for (const event of events.filter((e) => e.event === "step.done")) {
+    const name = String(event.step)
+      .replace(
+        /bench\/[a-z]+-\d|echogate-chat-[a-z0-9-]+|chat-preview-[a-z0-9-]+|bench-[a-z]+-\d-[a-z0-9]+/g,
+        "<branch>",
+      )
+      .replace(/http:\/\/127\.0\.0\.1:\d+/g, "<url>");
+    into.set(name, [...(into.get(name) ?? []), Number(event.ms)]);
+  }
+}
+
+// 0. The whole preview deploy on the emulators: the reference server built from a git copy of
+// this repo, deployed per branch through the promotion pipeline, then the web channel.
+{
+  const cwd = await realProject(await mkdtemp(join(tmpdir(), "echogate-bench-")), "main");
+  await buildImage({ projectDir: cwd });
+  const cloudRun = await startEmulator({
+    stateDir: join(cwd, ".echogate", "emulator"),
+    imageStoreDir: join(cwd, ".echogate", "images"),
+    port: 0,
+    idleStopMs: 2_000,
+    terminationGraceMs: 1_000,
+  });
+  const hosting = await startHostingEmulator({ dir: join(cwd, ".echogate", "hosting") });
+  const env = { [EMULATOR_ENDPOINT_ENV]: cloudRun.apiEndpoint, ECHOGATE_HOSTING_URL: hosting.url };
+  const totals: number[] = [];
+  const steps = new Map<string, number[]>();
+  try {
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const run = await cli(["preview", "deploy", "--branch", `bench/full-${i}`, "--json"], cwd, env);
+      if (run.code !== 0) throw new Error(`preview deploy exited ${run.code}`);
+      totals.push(performance.now() - started);
+      collectSteps(run.events, steps);
+    }
+  } finally {
+    await cloudRun.close();
+    await hosting.close();
+    await rm(cwd, { recursive: true, force: true });
+  }
+  console.log(
+    `preview deploy, whole pipeline on the emulators: median ${Math.round(median(totals))} ms over 3`,
+  );
+  for (const [name, values] of steps) console.log(`  ${name}: median ${median(values)} ms`);
+}
+
 const dir = await mkdtemp(join(tmpdir(), "echogate-bench-hosting-"));
 const emulator = await startHostingEmulator({ dir, channelQuota: 500 });
 const adapter = new FirebaseHostingAdapter({ baseUrl: emulator.url, auth: "none" });
@@ -83,13 +136,7 @@ for (let i = 0; i < 5; i++) {
   );
   if (run.code !== 0) throw new Error(`preview deploy exited ${run.code}`);
   totals.push(performance.now() - started);
-  for (const event of run.events.filter((e) => e.event === "step.done")) {
-    const name = String(event.step).replace(
-      /bench\/run-\d|chat-preview-[a-z0-9-]+|bench-run-\d-[a-z0-9]+/g,
-      "<branch>",
-    );
-    steps.set(name, [...(steps.get(name) ?? []), Number(event.ms)]);
-  }
+  collectSteps(run.events, steps);
 }
 console.log(
   `preview deploy (web + gates, server via --server-url): median ${Math.round(median(totals))} ms over 5`,

@@ -6,6 +6,7 @@ import type { PreviewRow } from "../../deploy/preview/model.js";
 import { previewNames } from "../../deploy/preview/names.js";
 import { readGateRecords } from "../../deploy/promote/gate-records.js";
 import { runEchogate } from "../helpers/run-cli.js";
+import { testdir } from "../helpers/testdir.js";
 import { getText, hostingEmulator } from "../hosting/fixtures.js";
 import { adapterFor, startTestEmulator, type TestEmulator } from "../release/helpers/project.js";
 import { realProject } from "./real-project.js";
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 describe("preview deploy on the emulators", () => {
   it("deploys <base>-<id> gated like staging with a web channel, lists it, and cleans it up", async () => {
-    const cwd = await realProject(BRANCH);
+    const cwd = await realProject(await testdir({}), BRANCH);
     const image = await buildImage({ projectDir: cwd });
     const cloudRun = await startTestEmulator(cwd);
     emulators.push(cloudRun);

@@ -2,16 +2,19 @@ import { cp, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { testdir } from "../helpers/testdir.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
- * A git copy of this repo's own project (server/, web/, environments/, package.json) on `branch`,
- * so `buildImage` bundles the real reference server and `web deploy` uploads the real chat page.
+ * A git copy of this repo's own project (server/, web/, environments/, package.json) on `branch`
+ * in `dir`, so `buildImage` bundles the real reference server and `web deploy` uploads the real
+ * chat page. No vitest here: the benches use it too (tests call it with a `testdir`).
  */
-export async function realProject(branch: string, edit: (dir: string) => Promise<void> = async () => {}) {
-  const dir = await testdir({});
+export async function realProject(
+  dir: string,
+  branch: string,
+  edit: (dir: string) => Promise<void> = async () => {},
+) {
   for (const entry of [
     "package.json",
     "tsconfig.json",
