@@ -64,7 +64,7 @@ function collectSteps(events: Record<string, unknown>[], into: Map<string, numbe
   for (const event of events.filter((e) => e.event === "step.done")) {
     const name = String(event.step)
       .replace(
-        /bench\/[a-z]+-\d|echogate-chat-[a-z0-9-]+|chat-preview-[a-z0-9-]+|bench-[a-z]+-\d-[a-z0-9]+/g,
+        /bench\/[a-z]+-\d|echogate-chat-[a-z0-9-]+|chat-preview-[a-z0-9-]+|bench-[a-z0-9-]+/g,
         "<branch>",
       )
       .replace(/http:\/\/127\.0\.0\.1:\d+/g, "<url>");
