@@ -3,10 +3,10 @@ import { environmentKinds } from "../config/environment-schema.js";
 import { type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
+import { mapLimit } from "../core/map-limit.js";
 import { type ClientsFor, clientPool } from "./collect/cloud-run.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
 import { collectTarget, type TargetSpec } from "./collect/live-target.js";
-import { mapBounded } from "./collect/pool.js";
 import { probeWebConfig } from "./collect/probe.js";
 import { collectSourceDrift } from "./collect/source-facts.js";
 import type { DriftFacts, WebFact } from "./facts.js";
@@ -87,10 +87,10 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
     setMaxListeners(2 * concurrency + 10, signal);
     try {
       const [targets, web] = await Promise.all([
-        mapBounded(specs, concurrency, async (spec) =>
+        mapLimit(specs, concurrency, async (spec) =>
           collectTarget(spec, await clientsFor(spec.environment.endpoint), secretKeys, signal),
         ),
-        mapBounded(environments, concurrency, async (env) =>
+        mapLimit(environments, concurrency, async (env) =>
           env.hosting?.origin ? await probeWebConfig(env.hosting.origin, signal) : undefined,
         ),
       ]);

@@ -1,12 +1,12 @@
 import { type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
 import { isEchogateError } from "../core/errors.js";
+import { mapLimit } from "../core/map-limit.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import { openAdapter, resolveCloudRunTarget, targetKey } from "../platform/cloudrun/target.js";
 import { type GateRecord, gateOf, readGateRecords } from "./gate-records.js";
 import { type PromotionLock, readLock } from "./lock.js";
-import { mapLimit } from "./map-limit.js";
 import { currentSplit, type SplitEntry } from "./traffic-analysis.js";
 
 export const STATUS_CONCURRENCY = 16;

@@ -1,10 +1,8 @@
 import { loadEnvironment, loadEnvironments } from "../config/load-environments.js";
 import { CheckFailedError, isEchogateError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import { connectHosting } from "../hosting/connect.js";
-import { outputReporter } from "../hosting/output-reporter.js";
-import { smokeFor } from "../hosting/smoke-fn.js";
-import { deployWeb, type WebDeployResult } from "../hosting/web-deploy.js";
+import { deployEnvironmentWeb } from "../hosting/deploy-environment-web.js";
+import type { WebDeployResult } from "../hosting/web-deploy.js";
 import { labelValue } from "./candidate-template.js";
 import type { PromotionOutcome } from "./execute.js";
 
@@ -31,25 +29,18 @@ export async function promoteWebAfterServer(input: {
   if (!hosting || !outcome.url) return undefined;
   try {
     const { environments } = await loadEnvironments(input.projectDir);
-    const connection = await connectHosting(input.projectDir, hosting, input.env);
-    try {
-      const result = await deployWeb({
-        projectDir: input.projectDir,
-        environment,
-        environments,
-        adapter: connection.adapter,
-        serverUrl: outcome.url,
-        promote: true,
-        labels: { "echogate-env": environment.name, "echogate-version": labelValue(outcome.version) },
-        smoke: smokeFor(environment),
-        reporter: outputReporter(output),
-        signal: input.signal,
-        channelUrl: connection.channelUrl,
-      });
-      return { promoted: result };
-    } finally {
-      await connection.close();
-    }
+    const result = await deployEnvironmentWeb({
+      projectDir: input.projectDir,
+      environment,
+      environments,
+      serverUrl: outcome.url,
+      promote: true,
+      labels: { "echogate-env": environment.name, "echogate-version": labelValue(outcome.version) },
+      signal: input.signal,
+      env: input.env,
+      output,
+    });
+    return { promoted: result };
   } catch (error) {
     if (isEchogateError(error) && NOTHING_TO_PROMOTE.has(error.code)) {
       output.warn(`Web front end of ${environment.name} not promoted: ${error.message}`);

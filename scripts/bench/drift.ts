@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
 import type { ImageManifest } from "../../deploy/build/image-manifest.js";
 import { runCli } from "../../deploy/cli/main.js";
-import { mapBounded } from "../../deploy/drift/collect/pool.js";
+import { mapLimit } from "../../deploy/core/map-limit.js";
 import { startEmulator } from "../../deploy/emulator/emulator.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
 
@@ -94,7 +94,7 @@ async function timeDrift(cwd: string, apiEndpoint: string, expected: number): Pr
     });
     const code = await runCli(["drift", "--json"], {
       cwd,
-      env: { ...process.env, ECHOGATE_CLOUDRUN_URL: apiEndpoint },
+      env: { ...process.env, ECHOGATE_EMULATOR_ENDPOINT: apiEndpoint },
       stdout,
       stderr: sink(),
       isTTY: false,
@@ -158,7 +158,7 @@ try {
   const small = ["local", "staging", "production"].map((n) => `bench-${n}`);
   const large = Array.from({ length: 50 }, (_, i) => `env-${String(i).padStart(3, "0")}`);
   const setupStarted = performance.now();
-  await mapBounded(
+  await mapLimit(
     [
       ...small.map((n) => [n, REGIONS[0]!] as const),
       ...large.flatMap((n) => REGIONS.map((r) => [n, r] as const)),

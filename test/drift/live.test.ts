@@ -49,11 +49,11 @@ async function drift(
   });
   const run = await runEchogate(["drift", "--json", ...args], {
     cwd,
-    env: { ECHOGATE_CLOUDRUN_URL: t.emulator.apiEndpoint },
+    env: { ECHOGATE_EMULATOR_ENDPOINT: t.emulator.apiEndpoint },
   });
   const human = await runEchogate(["drift", ...args], {
     cwd,
-    env: { ECHOGATE_CLOUDRUN_URL: t.emulator.apiEndpoint },
+    env: { ECHOGATE_EMULATOR_ENDPOINT: t.emulator.apiEndpoint },
   });
   expect(human.exitCode).toBe(run.exitCode);
   return { exitCode: run.exitCode, report: run.json<DriftReport>(), stdout: human.stdout };
@@ -70,7 +70,10 @@ describe("echogate drift on the emulator", () => {
         production: service("c-production", { promotesFrom: "staging" }),
       },
     });
-    const run = await runEchogate(["drift"], { cwd, env: { ECHOGATE_CLOUDRUN_URL: t.emulator.apiEndpoint } });
+    const run = await runEchogate(["drift"], {
+      cwd,
+      env: { ECHOGATE_EMULATOR_ENDPOINT: t.emulator.apiEndpoint },
+    });
     expect(run.stderr).not.toMatch(/error/);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(
@@ -81,7 +84,7 @@ describe("echogate drift on the emulator", () => {
     expect(run.stdout).toContain("Clean: 0 error(s), 0 warning(s).");
     const json = await runEchogate(["drift", "--json"], {
       cwd,
-      env: { ECHOGATE_CLOUDRUN_URL: t.emulator.apiEndpoint },
+      env: { ECHOGATE_EMULATOR_ENDPOINT: t.emulator.apiEndpoint },
     });
     expect(json.stdout).not.toContain("do-not-print-this-secret");
     const report = json.json<DriftReport>();
@@ -152,7 +155,10 @@ describe("echogate drift on the emulator", () => {
     expect(exitCode).toBe(1);
     expect(rules(report)).toEqual(["error:service-deployed"]);
     const cwd = await driftProject({ environments: { staging: service("c-staging") } });
-    const run = await runEchogate(["drift"], { cwd, env: { ECHOGATE_CLOUDRUN_URL: "http://127.0.0.1:9" } });
+    const run = await runEchogate(["drift"], {
+      cwd,
+      env: { ECHOGATE_EMULATOR_ENDPOINT: "http://127.0.0.1:9" },
+    });
     expect(run.exitCode).toBe(3);
     expect(run.stdout).toMatch(/Failed to read 1 service\(s\)/);
   });

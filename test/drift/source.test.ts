@@ -117,7 +117,7 @@ describe("environments/drift.yaml", () => {
     const run = await runEchogate(["drift", "--source"], { cwd });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(
-      /environments\/drift\.yaml:4:\d+ \(rules\.websocket-timeout(\.reason)?\): .*reason/,
+      /environments\/drift\.yaml:3:3 \(rules\.websocket-timeout\): Missing required key "reason"/,
     );
     expect(run.stderr).toMatch(
       /environments\/drift\.yaml:5:3 \(rules\.no-such-rule\): Unknown drift rule "no-such-rule"/,

@@ -45,7 +45,7 @@ it("runs the Hosting emulator in the daemon: web URLs keep serving after web dep
   expect((await emulatorStatus(cwd)).hostingEndpoint).toBe(state.hostingEndpoint);
 
   const stop = await runEchogate(["emulator", "stop", "--json"], { cwd, env });
-  expect(stop.json()).toEqual({ stopped: true });
+  expect(stop.json()).toEqual({ stopped: true, orphansEnded: 0 });
   expect(isAlive(state.pid)).toBe(false);
   await expect(fetch(`${url}/index.html`)).rejects.toThrow();
   await expect(fetch(`${state.hostingEndpoint}/v1beta1/sites/chat-staging/channels`)).rejects.toThrow();

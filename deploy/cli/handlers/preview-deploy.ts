@@ -2,6 +2,7 @@ import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { parseDuration } from "../../hosting/duration.js";
 import { MAX_TTL_SECONDS } from "../../hosting/emulator/hosting-logic.js";
+import { outputReporter } from "../../hosting/output-reporter.js";
 import { smokeFor } from "../../hosting/smoke-fn.js";
 import {
   DEFAULT_PREVIEW_TTL_SECONDS,
@@ -12,7 +13,6 @@ import {
 import { currentBranch, currentCommit, currentCreator } from "../../preview/git-facts.js";
 import { openPreviewContext } from "../../preview/preview-context.js";
 import type { CommandContext } from "../command.js";
-import { outputReporter } from "./web-reporter.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const branch = (ctx.options.branch as string | undefined) ?? (await currentBranch(ctx.cwd, ctx.env));

@@ -1,6 +1,5 @@
-import { PlatformError } from "../../core/errors.js";
-import { announceStarted, ensureEmulator } from "../../emulator/index.js";
 import { type CloudRunClients, createCloudRunClients } from "../../platform/cloudrun/clients.js";
+import { resolveCloudRunTarget } from "../../platform/cloudrun/target.js";
 
 export type Endpoint = "local" | "google";
 
@@ -28,9 +27,8 @@ export function clientPool(
     return clients;
   };
   const create = async (endpoint: Endpoint): Promise<CloudRunClients> => {
-    if (endpoint === "google") return createCloudRunClients({ kind: "google" });
-    const apiEndpoint = env.ECHOGATE_CLOUDRUN_URL || (await startLocal(projectDir));
-    return createCloudRunClients({ kind: "emulator", apiEndpoint });
+    // The same resolution as every other command: ECHOGATE_EMULATOR_ENDPOINT, else the daemon.
+    return createCloudRunClients(await resolveCloudRunTarget(projectDir, { endpoint }, env));
   };
   return {
     clientsFor,
@@ -39,21 +37,4 @@ export function clientPool(
       await Promise.all(all.map((r) => (r.status === "fulfilled" ? r.value.close() : undefined)));
     },
   };
-}
-
-async function startLocal(projectDir: string): Promise<string> {
-  try {
-    const emulator = await ensureEmulator(projectDir);
-    announceStarted(emulator);
-    return emulator.apiEndpoint;
-  } catch (error) {
-    throw new PlatformError(
-      "cloudrun.emulator",
-      `Failed to start the local Cloud Run emulator: ${(error as Error).message}`,
-      {
-        hint: "Run `echogate emulator start` and check .echogate/emulator/daemon.log.",
-        cause: error,
-      },
-    );
-  }
 }

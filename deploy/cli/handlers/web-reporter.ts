@@ -1,1 +1,0 @@
-export { outputReporter } from "../../hosting/output-reporter.js";
