@@ -1,20 +1,11 @@
-import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LoadedEnvironment } from "../../deploy/config/load-environments.js";
 import { resolveRevisionEnv } from "../../deploy/promote/revision-env.js";
 import { hostingEmulator } from "../hosting/fixtures.js";
 import { makeImage } from "./helpers/images.js";
-import {
-  echogate,
-  fastSmoke,
-  releaseProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "./helpers/project.js";
+import { echogate, startTestEmulator, type TestEmulator, webReleaseProject } from "./helpers/project.js";
 
-const webDir = fileURLToPath(new URL("../../web/public/", import.meta.url));
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
   await Promise.allSettled(closers.map((close) => close()));
@@ -22,14 +13,7 @@ afterAll(async () => {
 
 /** This repo's environments and web page on fresh emulators; `edit` changes project files first. */
 async function project(edit: (files: Record<string, string>) => void = () => {}) {
-  const web: Record<string, string> = {};
-  for (const name of await readdir(webDir))
-    web[`web/public/${name}`] = await readFile(join(webDir, name), "utf8");
-  const cwd = await releaseProject((files) => {
-    fastSmoke(files);
-    Object.assign(files, web);
-    edit(files);
-  });
+  const cwd = await webReleaseProject(edit);
   const cloudRun: TestEmulator = await startTestEmulator(cwd);
   const { emulator: hosting } = await hostingEmulator({ dir: join(cwd, ".echogate", "hosting") });
   closers.push(

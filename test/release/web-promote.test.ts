@@ -1,6 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HostingEmulator } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
 import { readGateRecords } from "../../deploy/promote/gate-records.js";
@@ -13,9 +11,9 @@ import {
   releaseProject,
   startTestEmulator,
   type TestEmulator,
+  webReleaseProject,
 } from "./helpers/project.js";
 
-const webDir = fileURLToPath(new URL("../../web/public/", import.meta.url));
 const PRODUCTION = "echogate-chat-production";
 const emulators: TestEmulator[] = [];
 afterAll(async () => {
@@ -29,13 +27,7 @@ interface PromoteJson {
 
 /** This repo's environments and web/ page, staging deployed (server + web) on fresh emulators. */
 async function stagedProject(options: { failUploadsAfter?: number } = {}) {
-  const web: Record<string, string> = {};
-  for (const name of await readdir(webDir))
-    web[`web/public/${name}`] = await readFile(join(webDir, name), "utf8");
-  const cwd = await releaseProject((files) => {
-    fastSmoke(files);
-    Object.assign(files, web);
-  });
+  const cwd = await webReleaseProject();
   const cloudRun = await startTestEmulator(cwd);
   emulators.push(cloudRun);
   const hostingDir = join(cwd, ".echogate", "hosting");

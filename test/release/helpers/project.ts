@@ -21,6 +21,21 @@ export async function releaseProject(
   return testdir(files);
 }
 
+/** `releaseProject` plus this repo's web/public chat page and fast smoke timeouts. */
+export async function webReleaseProject(
+  edit: (files: Record<string, string>) => void = () => {},
+): Promise<string> {
+  const webDir = join(repoRoot, "web", "public");
+  const web: Record<string, string> = {};
+  for (const name of await readdir(webDir))
+    web[`web/public/${name}`] = await readFile(join(webDir, name), "utf8");
+  return releaseProject((files) => {
+    fastSmoke(files);
+    Object.assign(files, web);
+    edit(files);
+  });
+}
+
 export interface TestEmulator {
   emulator: RunningEmulator;
   env: Record<string, string>;
