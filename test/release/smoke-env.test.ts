@@ -50,6 +50,17 @@ describe("echogate smoke --env", () => {
       "9.9.9+fffffff",
     );
     expect(wrong.exitCode).toBe(1);
+
+    // Without --expect-version: what the serving revision's gate recorded is what must answer.
+    const recorded = await echogate(project, emu.env, "smoke", "--env", "staging", "--json");
+    expect(recorded.exitCode, recorded.stdout).toBe(0);
+    const revision = deployed.json<{ outcome: { revision: string } }>().outcome.revision;
+    expect(recorded.json()).toMatchObject({
+      expectVersion: image.version,
+      expectRevision: revision,
+      version: image.version,
+      revision,
+    });
   });
 
   it("refuses with exit 1 when the environment has no service yet", async () => {

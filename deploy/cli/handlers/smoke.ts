@@ -6,7 +6,7 @@ import { ExitCode } from "../../core/exit-codes.js";
 import { renderJunit } from "../../smoke/junit.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
 import { renderSmokeReport } from "../../smoke/report.js";
-import { resolveServiceUrl } from "../../smoke/resolve-service-url.js";
+import { type LiveService, resolveLiveService } from "../../smoke/resolve-service-url.js";
 import type { SmokeProgress } from "../../smoke/result.js";
 import { runSmoke } from "../../smoke/run-smoke.js";
 import { parseServiceUrl, urlSecrets } from "../../smoke/service-url.js";
@@ -30,8 +30,15 @@ export async function run(ctx: CommandContext): Promise<number> {
     await chooseSpec(ctx, options.spec, environment),
     timeoutOption(stringOption(ctx, "timeout")),
   );
-  const url = rawUrl ?? (await urlFor(ctx, environment));
+  const live = rawUrl === undefined ? await liveServiceFor(ctx, environment) : undefined;
+  const url = rawUrl ?? live!.url;
   parseServiceUrl(url);
+  // The live service's own gate record says what it must report, unless the flags say otherwise.
+  if (live?.gated && options.expectVersion === undefined && options.expectRevision === undefined) {
+    options.expectVersion = live.gated.version;
+    options.expectRevision = live.gated.revision;
+    ctx.output.info(`expecting ${live.gated.version} on ${live.gated.revision} (serving 100%, gate passed)`);
+  }
   if (options.expectVersion === undefined) {
     ctx.output.warn("no --expect-version: /health's version is reported, not checked");
   }
@@ -73,15 +80,18 @@ async function chooseSpec(
   return environment?.config.smoke ?? defaultSmokeSpec();
 }
 
-async function urlFor(ctx: CommandContext, environment: LoadedEnvironment | undefined): Promise<string> {
+async function liveServiceFor(
+  ctx: CommandContext,
+  environment: LoadedEnvironment | undefined,
+): Promise<LiveService> {
   if (!environment) {
     throw new UsageError("Missing the service URL.", {
       hint: "Usage: echogate smoke <url> [--expect-version <v>], or --env <name> for an environment's live URL.",
     });
   }
-  const url = await resolveServiceUrl(environment, { projectDir: ctx.cwd, env: ctx.env });
-  for (const secret of urlSecrets(url)) ctx.redactor.add(secret);
-  return url;
+  const live = await resolveLiveService(environment, { projectDir: ctx.cwd, env: ctx.env });
+  for (const secret of urlSecrets(live.url)) ctx.redactor.add(secret);
+  return live;
 }
 
 function report(ctx: CommandContext, event: SmokeProgress): void {
