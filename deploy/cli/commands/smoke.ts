@@ -27,7 +27,7 @@ export const smokeCommands = [
       },
       env: {
         type: "string",
-        description: "Environment whose smoke: section (and live URL) to use",
+        description: "Environment whose smoke: section, live URL and gate-recorded version to use",
         valueName: "<name>",
       },
       timeout: {
