@@ -94,7 +94,8 @@ export class Output {
       this.writeOut(`${JSON.stringify(this.redactor.redactDeep(data), null, 2)}\n`);
       return;
     }
-    const text = render(data, this.style);
+    // Rendered from redacted data: a renderer that shortens a value must not cut a secret in two.
+    const text = render(this.redactor.redactDeep(data), this.style);
     if (text) this.writeOut(text.endsWith("\n") ? text : `${text}\n`);
   }
 

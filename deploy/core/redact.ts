@@ -14,6 +14,9 @@ export class Redactor {
     if (!value || value.length < MIN_MASKABLE_LENGTH || this.secrets.has(value)) return;
     this.secrets.add(value);
     this.pattern = undefined;
+    // Messages about a secret URL show its host the way URL parsing does: lowercased.
+    for (const form of [value.toLowerCase(), secretUrlHost(value)])
+      if (form && form.length >= MIN_MASKABLE_LENGTH) this.secrets.add(form);
   }
 
   get size(): number {
@@ -61,8 +64,23 @@ function redactValue(value: unknown, redactor: Redactor, seen: WeakMap<object, u
     for (const item of value) copy.push(redactValue(item, redactor, seen));
     return copy;
   }
+  // Dates, Maps and other class instances are not copied: renderers may need their methods, and
+  // whatever they print still passes through redact() on its way out.
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
   const copy: Record<string, unknown> = {};
   seen.set(value, copy);
   for (const [key, item] of Object.entries(value)) copy[key] = redactValue(item, redactor, seen);
   return copy;
+}
+
+/** The host of a secret URL, when it names a real machine (not loopback, which would mask too much). */
+function secretUrlHost(value: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined;
+  try {
+    const host = new URL(value).hostname;
+    return host.includes(".") && !/^(localhost|127\.|\[?::1)/.test(host) ? host : undefined;
+  } catch {
+    return undefined;
+  }
 }

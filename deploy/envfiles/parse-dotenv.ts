@@ -50,13 +50,27 @@ export function parseDotenv(file: string, input: string | Uint8Array): ParsedDot
     });
     return { entries: [], diagnostics, readable: false, complete: false };
   }
-  if (text.startsWith(BOM)) text = text.slice(1);
+  // Both are errors although echogate can read past them: other readers of the same file
+  // (docker --env-file, `source` in a shell) keep the BOM in the first key and the \r in values.
+  if (text.startsWith(BOM)) {
+    diagnostics.push({
+      severity: "error",
+      code: "env.bom",
+      message:
+        "File starts with a UTF-8 byte-order mark, which other env-file readers take as part of the first key.",
+      file,
+      line: 1,
+      hint: "Re-save the file as UTF-8 without BOM.",
+    });
+    text = text.slice(1);
+  }
   const crlf = text.indexOf("\r\n");
   if (crlf !== -1) {
     diagnostics.push({
-      severity: "warning",
+      severity: "error",
       code: "env.crlf",
-      message: "File uses Windows line endings (CRLF); they were read as LF.",
+      message:
+        "File uses Windows line endings (CRLF); other env-file readers keep the \\r at the end of every value.",
       file,
       line: lineOf(text, crlf),
       hint: "Convert the file to LF line endings (e.g. `git config core.autocrlf input`).",

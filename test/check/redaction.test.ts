@@ -62,7 +62,16 @@ describe("secret redaction in echogate check", () => {
     const leaked = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
     const { text } = await everyOutput(withEnv("staging", { NEXT_PUBLIC_APP_NAME: leaked }));
     expect(text).toContain("public-not-secret.value");
-    expect(text).not.toContain(leaked);
+    // Not even the part a shortened table cell would show.
+    expect(text).not.toContain(leaked.slice(0, 16));
+  });
+
+  it("masks a secret inside another value, also where the table shortens the cell", async () => {
+    const secret = SECRET_VALUES.staging;
+    const { text } = await everyOutput(
+      withEnv("staging", { NEXT_PUBLIC_APP_NAME: `postgres://app:${secret}@db/x` }),
+    );
+    expect(text).not.toContain(secret.slice(0, 10));
   });
 
   it("masks a multiline secret (PEM) in every form", async () => {
@@ -74,23 +83,24 @@ describe("secret redaction in echogate check", () => {
 });
 
 describe("line endings and BOM", () => {
-  it("accepts CRLF with a warning naming the file", async () => {
+  it("refuses CRLF with exit 1, naming the file and line, and nothing else goes wrong", async () => {
     const crlf = String(validEnvProject()[envFilePath("staging")]).replaceAll("\n", "\r\n");
     const cwd = await testdir(withFile(envFilePath("staging"), crlf));
     const run = await runEchogate(["check"], { cwd });
-    expect(run.exitCode).toBe(0);
-    expect(run.stderr).toContain(`warning[env.crlf] ${envFilePath("staging")}:1`);
-    expect(run.stdout).toContain("0 errors, 1 warning");
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`error[env.crlf] ${envFilePath("staging")}:1`);
+    expect(run.stdout).toContain("1 error, 0 warnings");
   });
 
-  it("accepts a UTF-8 BOM silently", async () => {
+  it("refuses a UTF-8 BOM with exit 1 on line 1, the keys still read correctly", async () => {
     const text = Buffer.concat([
       Buffer.from([0xef, 0xbb, 0xbf]),
       Buffer.from(String(validEnvProject()[envFilePath("staging")])),
     ]);
     const cwd = await testdir(withFile(envFilePath("staging"), text));
     const run = await runEchogate(["check"], { cwd });
-    expect(run.exitCode).toBe(0);
-    expect(run.stderr).toBe("");
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`error[env.bom] ${envFilePath("staging")}:1`);
+    expect(run.stdout).toContain("1 error, 0 warnings");
   });
 });

@@ -1,4 +1,6 @@
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { Output } from "../../deploy/core/output.js";
 import { Redactor } from "../../deploy/core/redact.js";
 
 describe("Redactor", () => {
@@ -53,5 +55,37 @@ describe("Redactor", () => {
     const copy = redactor.redactDeep(node) as Record<string, unknown>;
     expect(copy.value).toBe("***");
     expect(copy.self).toBe(copy);
+  });
+
+  it("masks a secret URL's host as messages show it (lowercased), but not a loopback host", () => {
+    const redactor = new Redactor();
+    redactor.add("wss://staging-LEAKME.example.com/socket");
+    redactor.add("http://127.0.0.1:8080/private");
+    expect(redactor.redact("at staging-leakme.example.com")).toBe("at ***");
+    expect(redactor.redact("listening on 127.0.0.1:8080")).toBe("listening on 127.0.0.1:8080");
+  });
+
+  it("keeps dates and other class instances usable for renderers", () => {
+    const redactor = new Redactor();
+    redactor.add("a-secret-value");
+    const at = new Date(0);
+    const copy = redactor.redactDeep({ at, note: "a-secret-value" });
+    expect(copy.at).toBe(at);
+    expect(copy.note).toBe("***");
+  });
+});
+
+describe("Output.result in human mode", () => {
+  it("renders from redacted data, so a renderer that shortens values never prints part of a secret", () => {
+    const redactor = new Redactor();
+    redactor.add("local-demo-session-secret");
+    const stdout = new PassThrough();
+    const output = new Output({ redactor, stdout, stderr: new PassThrough() });
+    output.result({ cell: "postgres://app:local-demo-session-secret@db/x" }, (data) =>
+      data.cell.slice(0, 28),
+    );
+    const printed = String(stdout.read());
+    expect(printed).not.toMatch(/local-demo/);
+    expect(printed).toBe("postgres://app:***@db/x\n");
   });
 });

@@ -88,15 +88,15 @@ describe("parseDotenv", () => {
     expect(result.diagnostics).toMatchObject([{ code: "env.too-large" }]);
   });
 
-  it("accepts CRLF with one warning and normalises it", () => {
+  it("refuses CRLF with one error naming the line, and still reads the values for the other checks", () => {
     const result = parse('A=1\r\nB="x\r\ny"\r\nC=3\r\n');
-    expect(result.diagnostics).toMatchObject([{ code: "env.crlf", severity: "warning", line: 1 }]);
+    expect(result.diagnostics).toMatchObject([{ code: "env.crlf", severity: "error", line: 1 }]);
     expect(values('A=1\r\nB="x\r\ny"\r\n')).toEqual({ A: "1", B: "x\ny" });
   });
 
-  it("strips a UTF-8 BOM silently", () => {
+  it("refuses a UTF-8 BOM with an error on line 1, reading the keys without it", () => {
     const result = parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("A=1\n")]));
-    expect(result.diagnostics).toEqual([]);
+    expect(result.diagnostics).toMatchObject([{ code: "env.bom", severity: "error", line: 1 }]);
     expect(result.entries).toMatchObject([{ key: "A", value: "1", line: 1 }]);
   });
 

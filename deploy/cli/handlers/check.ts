@@ -16,7 +16,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     matrix: report.matrix,
     problems: [...errors, ...warnings].map(toProblem),
   };
-  ctx.output.result(json, (_data, style) => renderCheck(report, style));
+  // The matrix comes from `data`, which Output has redacted before any cell is shortened.
+  ctx.output.result(json, (data, style) => renderCheck({ ...report, matrix: data.matrix }, style));
   return report.exitCode;
 }
 
