@@ -7,7 +7,7 @@ import { FAULTS, type FaultName } from "./faults.js";
 import type { ImageManifest } from "./image-manifest.js";
 import { commitImage, imageStoreDir } from "./image-store.js";
 import { resolveServerEntry } from "./server-entry.js";
-import { resolveBuildVersion, withContentHash } from "./version.js";
+import { resolveBuildVersion, withContentHash, withFault } from "./version.js";
 
 export const IMAGE_NAME = "echogate-server";
 const SERVER_FILE = "server.js";
@@ -52,7 +52,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     });
   }
   options.onStep?.("bundle", `${entry} → ${SERVER_FILE} (${(serverCode.length / 1024).toFixed(0)} KiB)`);
-  const version = withContentHash(committed, sha256Hex(serverCode));
+  const version = withFault(withContentHash(committed, sha256Hex(serverCode)), options.fault);
   options.onStep?.("version", version.version);
 
   const config: ImageConfig = {

@@ -41,3 +41,8 @@ async function gitState(projectDir: string): Promise<{ sha: string; dirty: boole
 export function withContentHash(version: BuildVersion, codeSha256: string): BuildVersion {
   return version.dirty ? { ...version, version: `${version.version}.${codeSha256.slice(0, 7)}` } : version;
 }
+
+/** A build with a demo fault baked in says so on /health, so it is never mistaken for the good one. */
+export function withFault(version: BuildVersion, fault: string | undefined): BuildVersion {
+  return fault ? { ...version, version: `${version.version}.fault-${fault}` } : version;
+}

@@ -1,4 +1,14 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import { Diagnostics } from "../core/diagnostics.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { formatKeyPath } from "../core/source-location.js";
@@ -52,7 +62,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       diagnostics.error(
         "yaml.aliases",
         `${error instanceof Error ? error.message : String(error)} (anchors/aliases expand to too much data; limit ${MAX_ALIAS_COUNT}).`,
-        { file },
+        { file, ...position(firstAliasOffset(document)) },
       );
     }
   }
@@ -86,4 +96,16 @@ function findNode(root: Node | null, path: readonly PropertyKey[], wantKey: bool
     }
   }
   return node;
+}
+
+/** Where the first alias (`*name`) is used: the place to start reading an alias bomb. */
+function firstAliasOffset(document: Document): number | undefined {
+  let offset: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }

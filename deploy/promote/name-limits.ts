@@ -1,6 +1,6 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { ConfigError, UsageError } from "../core/errors.js";
-import { checkServiceName, checkTrafficTag } from "../platform/cloudrun/limits.js";
+import { checkServiceName, checkTrafficTag, SERVICE_NAME_MAX_LENGTH } from "../platform/cloudrun/limits.js";
 import { CANDIDATE_TAG } from "./candidate-template.js";
 
 /**
@@ -13,18 +13,24 @@ export function assertNamesWithinLimits(
   overridden = false,
 ): void {
   const name = environment.config.service.name;
-  for (const check of [checkServiceName(name), checkTrafficTag(tag, name)]) {
-    if (check.ok) continue;
-    if (overridden) {
-      throw new UsageError(`Can't deploy ${environment.name} as service ${name}: ${check.message}`, {
-        hint: `Pick a service name of [a-z0-9-] that leaves room for the tag: "${tag}---${name}" is one DNS label.`,
-      });
-    }
-    throw new ConfigError("cloudrun.name-limit", `Can't deploy ${environment.name}: ${check.message}`, {
-      location: environment.locate(["service", "name"]),
-      hint: `Shorten service.name in ${environment.file}; the tag URL puts "${tag}---${name}" in one DNS label.`,
+  const nameCheck = checkServiceName(name);
+  const tagCheck = checkTrafficTag(tag, name);
+  const failed = !nameCheck.ok ? nameCheck : !tagCheck.ok ? tagCheck : undefined;
+  if (!failed) return;
+  // Only a length problem is fixed by shortening; a bad character or shape needs another name.
+  const tooLong = nameCheck.ok || name.length > SERVICE_NAME_MAX_LENGTH;
+  const fix = tooLong
+    ? `the tag URL puts "${tag}---${name}" in one DNS label, so the name must leave room for the tag`
+    : "use lowercase letters, digits and dashes, starting with a letter and not ending with a dash";
+  if (overridden) {
+    throw new UsageError(`Can't deploy ${environment.name} as service ${name}: ${failed.message}`, {
+      hint: `Pick another service name: ${fix}.`,
     });
   }
+  throw new ConfigError("cloudrun.name-limit", `Can't deploy ${environment.name}: ${failed.message}`, {
+    location: environment.locate(["service", "name"]),
+    hint: `${tooLong ? "Shorten" : "Rename"} service.name in ${environment.file}: ${fix}.`,
+  });
 }
 
 /** The environment as the pipeline sees it when it deploys to another service name (previews). */

@@ -75,6 +75,7 @@ describe("buildImage", () => {
     const good = await buildImage({ projectDir: dir });
     const faulty = await buildImage({ projectDir: dir, fault: "exclude-sender" });
     expect(faulty.digest).not.toBe(good.digest);
+    expect(faulty.version).toBe(`${good.version}.fault-exclude-sender`);
     expect(faulty.manifest.env.ECHOGATE_FAULT).toBe("exclude-sender");
   });
 

@@ -288,4 +288,25 @@ describe("gate records, rollback and lock", () => {
     expect(() => assertNamesWithinLimits(environment("Chat_Staging"))).toThrow(/lowercase/);
     expect(() => assertNamesWithinLimits(environment("chat-staging"))).not.toThrow();
   });
+
+  it("hints at the rule that was broken: shorten for length, rename for shape", () => {
+    const hintFor = (name: string) => {
+      try {
+        assertNamesWithinLimits({
+          name: "staging",
+          file: "environments/staging.yaml",
+          config: { ...config, service: { ...config.service, name } },
+          locate: () => ({ file: "environments/staging.yaml" }),
+        });
+      } catch (error) {
+        return (error as { hint?: string }).hint ?? "";
+      }
+      return "";
+    };
+    expect(hintFor("a".repeat(40))).toMatch(/^Shorten service\.name .*DNS label/);
+    for (const bad of ["Echogate_Staging", "1echogate", "echogate-staging-"]) {
+      expect(hintFor(bad)).toMatch(/^Rename service\.name .*starting with a letter/);
+      expect(hintFor(bad)).not.toMatch(/Shorten/);
+    }
+  });
 });
