@@ -73,7 +73,6 @@ export async function promoteEnvironment(
   if (metadata) assertServiceMetadata(metadata);
   const digest = options.image ? parseImageArg(options.image) : undefined;
   const envSource = await loadRevisionEnv(projectDir, environment, options.redactor, output);
-  const webOrigins = needsWebOrigin(envSource) ? await webOriginsFor(environment, options) : undefined;
 
   // Local artifacts are checked before the platform is touched.
   let artifact: Artifact | undefined;
@@ -90,16 +89,21 @@ export async function promoteEnvironment(
           : await artifactFromBuild(projectDir, output, options.fault);
     }
     const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
+    // Resolved once, after Cloud Run answered: an unreachable API must leave hosting untouched too.
+    let webOrigins: Promise<string[] | undefined> | undefined;
     const makePlan = async () => {
       const [loaded, revisions] = await Promise.all([
         adapter.getService(environment.config.service.name),
         adapter.listRevisions(environment.config.service.name),
       ]);
+      webOrigins ??= needsWebOrigin(envSource)
+        ? webOriginsFor(environment, options)
+        : Promise.resolve(undefined);
       const { env, unresolved } = resolveRevisionEnv(
         envSource,
         environment,
         loaded?.snapshot.uri,
-        webOrigins,
+        await webOrigins,
       );
       const plan = planPromotion({
         environment: environment.name,

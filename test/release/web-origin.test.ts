@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LoadedEnvironment } from "../../deploy/config/load-environments.js";
@@ -65,6 +66,22 @@ describe("${WEB_ORIGIN}: the server's CORS list names the real site, or deploy r
     expect(web.exitCode).toBe(1);
     expect(web.stdout + web.stderr).toMatch(/server allows the site's origin/);
     expect(web.stdout + web.stderr).toMatch(/HTTP 403/);
+  });
+
+  it("touches no hosting state when the Cloud Run API is unreachable (exit 3, nothing changed)", async () => {
+    const { cwd, hosting } = await project();
+    const image = await makeImage(cwd, { version: "0.1.0+ddddddd" });
+    const run = await echogate(
+      cwd,
+      { ECHOGATE_EMULATOR_ENDPOINT: "http://127.0.0.1:9", ECHOGATE_HOSTING_URL: hosting.url },
+      "deploy",
+      "staging",
+      "--image",
+      image.digest,
+    );
+    expect(run.exitCode, run.stderr).toBe(3);
+    const state = await readFile(join(cwd, ".echogate", "hosting", "state.json"), "utf8").catch(() => "{}");
+    expect(JSON.parse(state).sites?.["echogate-chat-staging"]).toBeUndefined();
   });
 
   it("refuses to fill it with nothing: an unknown web origin is an error naming file, line and key", () => {
