@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { parseYamlSource, type YamlSource } from "../config/yaml-source.js";
 import { addZodIssues } from "../config/zod-diagnostics.js";
-import { Diagnostics } from "../core/diagnostics.js";
+import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
-import { formatKeyPath } from "../core/source-location.js";
+import { formatKeyPath, formatLocation } from "../core/source-location.js";
 import { type SmokeSpec, smokeSpecSchema } from "./spec.js";
 
 /** Specs this module produced: a gate run re-validating them would only cost time. */
@@ -11,8 +11,8 @@ const validated = new WeakSet<object>();
 
 /**
  * Validates a spec value (already parsed data or user input) and fills the
- * defaults. Throws ConfigError naming the key path of the first problem, with
- * every problem in `details.diagnostics`.
+ * defaults. Throws ConfigError whose message lists every problem with its key
+ * path, located at the first; every problem is also in `details.diagnostics`.
  */
 export function parseSmokeSpec(value: unknown, source?: YamlSource): SmokeSpec {
   if (typeof value === "object" && value !== null && validated.has(value)) return value as SmokeSpec;
@@ -61,24 +61,30 @@ export async function loadSmokeSpecFile(path: string, shownAs = path): Promise<S
 }
 
 function specError(diagnostics: Diagnostics): ConfigError {
-  const first = diagnostics.errors[0]!;
-  const count = diagnostics.errors.length;
-  return new ConfigError(
-    "smoke.invalid-spec",
-    `Can't use the smoke spec: ${first.keyPath ? `${first.keyPath}: ` : ""}${first.message}${count > 1 ? ` (and ${count - 1} more)` : ""}`,
-    {
-      hint: "Fix the spec; see `echogate smoke --help` and deploy/smoke/spec.ts for every key.",
-      ...(first.file
-        ? {
-            location: {
-              file: first.file,
-              line: first.line,
-              column: first.column,
-              keyPath: first.keyPath,
-            },
-          }
-        : {}),
-      details: { diagnostics: diagnostics.errors },
-    },
-  );
+  const errors = diagnostics.errors;
+  const first = errors[0]!;
+  // One problem reads on one line after its location; several get a line each, so none is hidden.
+  const message =
+    errors.length === 1
+      ? `Can't use the smoke spec: ${first.keyPath ? `${first.keyPath}: ` : ""}${first.message}`
+      : `Can't use the smoke spec: ${errors.length} problems:${errors.map((error) => `\n  ${describe(error)}`).join("")}`;
+  return new ConfigError("smoke.invalid-spec", message, {
+    hint: "Fix the spec; see `echogate smoke --help` and deploy/smoke/spec.ts for every key.",
+    ...(first.file
+      ? {
+          location: {
+            file: first.file,
+            line: first.line,
+            column: first.column,
+            keyPath: first.keyPath,
+          },
+        }
+      : {}),
+    details: { diagnostics: errors },
+  });
+}
+
+function describe(error: Diagnostic): string {
+  const where = error.file ? formatLocation({ ...error, file: error.file }) : error.keyPath;
+  return where ? `${where}: ${error.message}` : error.message;
 }

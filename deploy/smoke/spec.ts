@@ -14,6 +14,14 @@ export type SmokeProtocol = (typeof protocols)[number];
 
 const defaultPaths: Record<SmokeProtocol, string> = { "socket.io": "/socket.io/", "ws-json": "/" };
 
+/**
+ * Every client is a WebSocket held open on the service. Cloud Run counts each as a request, and past
+ * its default 80 concurrent requests per instance it starts another instance, where the in-memory
+ * room doesn't exist: the echo would fail for a reason unrelated to the release. 50 stays under
+ * that with room for real traffic, and keeps the gate a few seconds long.
+ */
+export const MAX_CLIENTS = 50;
+
 const urlPath = z.string().startsWith("/", "must start with /");
 /** `version` or `build.version`: plain keys joined by dots. */
 const dotPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, "must be a dot path like version or build.version");
@@ -54,7 +62,12 @@ const echoInputSchema = z.strictObject({
     .min(1)
     .refine((list) => new Set(list).size === list.length, "must not repeat a transport")
     .optional(),
-  clients: z.number().int().min(2, "must be at least 2: one sender and one other receiver").default(2),
+  clients: z
+    .number()
+    .int()
+    .min(2, "must be at least 2: one sender and one other receiver")
+    .max(MAX_CLIENTS, `must be at most ${MAX_CLIENTS}: the gate proves fan-out, not load`)
+    .default(2),
   /** Per phase: connect, join, and delivery after the send. */
   timeoutMs: positiveMs.default(5_000),
   join: joinSchema.optional(),

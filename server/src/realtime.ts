@@ -156,6 +156,10 @@ export function createRealtime(config: ServerConfig, log: Logger, isDraining: ()
         log.log("WARNING", "rejected websocket upgrade from origin", { origin });
         return rejectUpgrade(socket, 403, "Forbidden");
       }
+      // PROTOCOL.md: the WebSocket is at `/`; elsewhere a client (or the gate) must see the wrong path.
+      if ((req.url ?? "/").split("?", 1)[0] !== "/") {
+        return rejectUpgrade(socket, 404, "Not Found");
+      }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
     connectionCount: () => wss.clients.size,

@@ -36,3 +36,18 @@ it("applies the same list to HTTP", async () => {
   expect(allowed.status).toBe(200);
   expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
 });
+
+it("ALLOWED_ORIGINS set but empty allows no browser origin, only requests without one", async () => {
+  const closed = await startTestServer({ ALLOWED_ORIGINS: "" });
+  try {
+    const ws = new WebSocket(closed.wsUrl, { origin: "https://app.example" });
+    ws.on("error", () => {});
+    const [, res] = (await once(ws, "unexpected-response")) as [unknown, IncomingMessage];
+    expect(res.statusCode).toBe(403);
+    ws.terminate();
+    const none = await TestClient.connect(closed.wsUrl);
+    none.close();
+  } finally {
+    await closed.close();
+  }
+});

@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SmokeResult } from "../../deploy/smoke/result.js";
 import type { RunningServer } from "../../server/src/start-server.js";
@@ -17,6 +18,9 @@ beforeAll(async () => {
   cwd = await testdir({
     "fast.yaml": "health:\n  timeoutMs: 2000\necho:\n  timeoutMs: 300\n",
     "bad.yaml": "health:\n  path: /health\necho:\n  protocol: mqtt\n  clients: 1\n",
+    "crowd.yaml": "echo:\n  clients: 51\n",
+    "twelve.yaml": "health:\n  timeoutMs: 2000\necho:\n  clients: 12\n  timeoutMs: 2000\n",
+    "wrong-path.yaml": "health:\n  timeoutMs: 2000\necho:\n  path: /nope\n  timeoutMs: 1000\n",
     "template.yaml": [
       "echo:",
       "  send:",
@@ -133,12 +137,37 @@ describe("echogate smoke", () => {
     expect(Object.keys(run.json<SmokeResult>().latencies.echoMs)).toEqual(["smoke-1", "smoke-2", "smoke-3"]);
   });
 
-  it("exits 2 for a bad spec file with file:line and key path", async () => {
+  it("exits 2 for a bad spec file, listing every problem with file:line and key path", async () => {
     const run = await runEchogate(["smoke", good.url, "--spec", "bad.yaml"], { cwd });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(
-      /bad\.yaml:4:\d+ \(echo\.protocol\): Can't use the smoke spec: echo\.protocol: .* \(and 1 more\)/,
-    );
+    expect(run.stderr).toMatch(/bad\.yaml:4:\d+ \(echo\.protocol\): Can't use the smoke spec: 2 problems:\n/);
+    expect(run.stderr).toMatch(/^ {2}bad\.yaml:4:\d+ \(echo\.protocol\): .+$/m);
+    expect(run.stderr).toMatch(/^ {2}bad\.yaml:5:\d+ \(echo\.clients\): must be at least 2/m);
+    expect(run.stderr).not.toContain("more)");
+  });
+
+  it("exits 2 for more clients than the gate allows, naming echo.clients", async () => {
+    const run = await runEchogate(["smoke", good.url, "--spec", "crowd.yaml"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/crowd\.yaml:2:\d+ \(echo\.clients\): .*must be at most 50/);
+  });
+
+  it("exits 2 before the gate runs when the --junit directory doesn't exist", async () => {
+    const run = await runEchogate(["smoke", good.url, "--junit", "no/such/dir/j.xml", "--json"], { cwd });
+    expect(run.exitCode).toBe(2);
+    const { error } = run.json<{ error: { code: string; message: string } }>();
+    expect(error.code).toBe("usage");
+    expect(error.message).toContain("no/such/dir/j.xml");
+    expect(run.stderr).not.toContain("smoke.check");
+  });
+
+  it("fails the connect check with HTTP 404 when echo.path is not the server's WebSocket path", async () => {
+    const run = await runEchogate(["smoke", good.url, "--spec", "wrong-path.yaml", "--json"], { cwd });
+    expect(run.exitCode).toBe(1);
+    const connect = run.json<SmokeResult>().checks.find((check) => check.name === "connect");
+    expect(connect).toMatchObject({ ok: false, status: "failed" });
+    expect(connect!.detail).toContain("/nope");
+    expect(connect!.detail).toContain("HTTP 404");
   });
 
   it("exits 2 for an undefined template with its key path", async () => {
@@ -202,5 +231,42 @@ describe("echogate smoke", () => {
     const bad = await runEchogate(["smoke", url, "--timeout", "soon"], { cwd });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--timeout soon/);
+  });
+});
+
+describe("echogate smoke as a process", () => {
+  it("keeps stderr NDJSON with --json and 12 clients (no listener-leak warning)", async () => {
+    const repoRoot = resolve(import.meta.dirname, "../..");
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "deploy/cli/entry.ts", "smoke", good.url, "--spec", "twelve.yaml"].concat([
+        "--expect-version",
+        VERSION,
+        "--json",
+        "--cwd",
+        cwd,
+      ]),
+      { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exitCode = await new Promise<number | null>((done) => child.once("exit", done));
+    expect(exitCode, stderr).toBe(0);
+    expect(Object.keys((JSON.parse(stdout) as SmokeResult).latencies.echoMs)).toHaveLength(12);
+    const lines = stderr.trim().split("\n");
+    const notJson = lines.filter((line) => {
+      try {
+        return typeof JSON.parse(line) !== "object";
+      } catch {
+        return true;
+      }
+    });
+    expect(notJson).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { CONNECT_MARGIN_MS } from "../../deploy/smoke/echo/echo-check.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
+import { MAX_CLIENTS } from "../../deploy/smoke/spec.js";
 import {
   attachWsJsonChat,
   fastSpec,
@@ -147,6 +149,32 @@ describe("echo: handshake failures and broken connections", () => {
     expect(connect.ms).toBeLessThan(600);
     expect(await leakedHandles(before)).toEqual([]);
   });
+
+  it.each(["ws-json", "socket.io"])(
+    "bounds the connect phase of %s with the most clients by echo.timeoutMs, without listener warnings",
+    async (protocol) => {
+      const server = await http(healthHandler(), () => undefined);
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+      process.on("warning", onWarning);
+      try {
+        const result = await runSmoke(
+          server.url,
+          fastSpec({ protocol, clients: MAX_CLIENTS, timeoutMs: 300 }),
+          {
+            expectVersion: VERSION,
+            signal: new AbortController().signal,
+          },
+        );
+        const connect = result.checks.find((c) => c.name === "connect")!;
+        expect(connect.detail).toMatch(new RegExp(`^all ${MAX_CLIENTS} clients could not connect: `));
+        expect(connect.ms).toBeLessThan(300 + CONNECT_MARGIN_MS + 200);
+      } finally {
+        process.off("warning", onWarning);
+      }
+      expect(warnings).toEqual([]);
+    },
+  );
 
   it("reports a server that closes the connections mid-test", async () => {
     const server = await http(healthHandler());

@@ -5,7 +5,7 @@ import { escapeXml } from "../../deploy/smoke/junit.js";
 import { parseSmokeSpec } from "../../deploy/smoke/load-spec.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
 import { displayUrl, parseServiceUrl, urlSecrets } from "../../deploy/smoke/service-url.js";
-import { defaultSmokeSpec } from "../../deploy/smoke/spec.js";
+import { defaultSmokeSpec, MAX_CLIENTS } from "../../deploy/smoke/spec.js";
 import { subsetMatch, valueAtPath } from "../../deploy/smoke/subset-match.js";
 import { expandTemplates } from "../../deploy/smoke/templates.js";
 import { backoffDelay } from "../../deploy/smoke/timing.js";
@@ -53,6 +53,8 @@ describe("spec", () => {
   it.each([
     [{ echo: { protocol: "mqtt" } }, "echo.protocol"],
     [{ echo: { clients: 1 } }, "echo.clients"],
+    [{ echo: { clients: MAX_CLIENTS + 1 } }, "echo.clients"],
+    [{ echo: { clients: 100_000 } }, "echo.clients"],
     [{ echo: { timeoutMs: -5 } }, "echo.timeoutMs"],
     [{ health: { timeoutMs: 0 } }, "health.timeoutMs"],
     [{ health: { versionFeld: "v" } }, "health.versionFeld"],
@@ -80,6 +82,22 @@ describe("spec", () => {
     });
     expect(keyPaths(error)).toEqual(["echo.join.payload.who", "echo.expect.match.b[0]"]);
     expect(error.message).toContain("Can't expand {{peer}}");
+  });
+
+  it("lists every problem in the message, each with its key path", () => {
+    const error = specError({ echo: { protocol: "mqtt", clients: 1, timeoutMs: -5 } });
+    expect(error.message).not.toContain("more)");
+    const lines = error.message.split("\n");
+    expect(lines[0]).toBe("Can't use the smoke spec: 3 problems:");
+    expect(lines.slice(1).map((line) => /\((echo\.\w+)\): /.exec(line)?.[1])).toEqual([
+      "echo.protocol",
+      "echo.clients",
+      "echo.timeoutMs",
+    ]);
+  });
+
+  it(`accepts up to ${MAX_CLIENTS} clients`, () => {
+    expect(parseSmokeSpec({ echo: { clients: MAX_CLIENTS } }).echo.clients).toBe(MAX_CLIENTS);
   });
 
   it("runSmoke throws ConfigError for a bad spec and a bad URL before any I/O", async () => {

@@ -1,9 +1,9 @@
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type LoadedEnvironment, loadEnvironment } from "../../config/load-environments.js";
 import { CheckFailedError, isEchogateError, UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { renderJunit } from "../../smoke/junit.js";
+import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
 import { renderSmokeReport } from "../../smoke/report.js";
 import { type LiveService, resolveLiveService } from "../../smoke/resolve-service-url.js";
@@ -24,6 +24,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     env: stringOption(ctx, "env"),
     junit: stringOption(ctx, "junit"),
   };
+  const junit = options.junit ? await checkJunitTarget(ctx.cwd, options.junit) : undefined;
 
   const environment = options.env ? await loadEnvironment(ctx.cwd, options.env) : undefined;
   const spec = withHealthBudget(
@@ -63,10 +64,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     throw error;
   }
-  if (options.junit) {
-    const file = resolve(ctx.cwd, options.junit);
-    await writeFile(file, ctx.redactor.redact(renderJunit(result)));
-  }
+  if (junit) await writeJunitFile(junit, ctx.redactor.redact(renderJunit(result)));
   ctx.output.result(result, renderSmokeReport);
   return result.ok ? ExitCode.ok : ExitCode.checkFailed;
 }

@@ -4,9 +4,10 @@ import type { EchoSpec, Matcher } from "../spec.js";
 import { subsetMatch } from "../subset-match.js";
 import { expandTemplates, type TemplateVars } from "../templates.js";
 import { roundMs } from "../timing.js";
-import type { Connector, EchoConnection, Inbound } from "./connection.js";
+import { type Connector, type EchoConnection, HandshakeError, type Inbound } from "./connection.js";
 import { diagnoseEcho, type Receipt, summarizeMessage } from "./diagnose.js";
 import { Inbox, type WaitResult } from "./inbox.js";
+import { startPhase } from "./phase.js";
 import { connectSocketIo } from "./socket-io.js";
 import { connectWsJson } from "./ws-json.js";
 
@@ -31,6 +32,13 @@ const connectors: Record<EchoSpec["protocol"], Connector> = {
   "ws-json": connectWsJson,
   "socket.io": connectSocketIo,
 };
+
+/**
+ * Past echo.timeoutMs the connect phase gives up on every client still connecting. Each connector
+ * has its own timer; this is the bound for the phase as a whole, a little later so that
+ * socket.io's own timeout and its wrong-path probe (500 ms) still explain a failure first.
+ */
+export const CONNECT_MARGIN_MS = 750;
 
 export function clientName(index: number): string {
   return `smoke-${index + 1}`;
@@ -61,6 +69,10 @@ export async function runEchoCheck(
     options.onCheckStart?.("connect");
     const connectStarted = performance.now();
     const url = spec.protocol === "ws-json" ? webSocketUrl(service, spec.path) : service.origin;
+    const connectPhase = startPhase(options.signal, spec.clients, {
+      ms: spec.timeoutMs + CONNECT_MARGIN_MS,
+      reason: () => new HandshakeError(`not connected within the ${spec.timeoutMs} ms connect timeout`),
+    });
     const attempts = await Promise.allSettled(
       names.map(async (client) => {
         const started = performance.now();
@@ -70,7 +82,7 @@ export async function runEchoCheck(
           transports: spec.transports,
           client,
           timeoutMs: spec.timeoutMs,
-          signal: options.signal,
+          signal: connectPhase.signal,
           ...(options.origin ? { origin: options.origin } : {}),
         });
         opened.push(connection);
@@ -78,6 +90,7 @@ export async function runEchoCheck(
         return connection;
       }),
     );
+    connectPhase.end();
     if (options.signal.aborted) throw options.signal.reason;
     const connectMs = roundMs(performance.now() - connectStarted);
     const failures = attempts.flatMap((attempt, index) =>
@@ -117,6 +130,7 @@ export async function runEchoCheck(
       options.onCheckStart?.("join");
       const joinStarted = performance.now();
       const join = spec.join;
+      const joinPhase = startPhase(options.signal, spec.clients);
       const results = await Promise.all(
         inboxes.map(async (inbox) => {
           const vars = varsFor(inbox.client);
@@ -126,7 +140,7 @@ export async function runEchoCheck(
             ? inbox.waitFor(matches(matcher), {
                 after: started,
                 timeoutMs: spec.timeoutMs,
-                signal: options.signal,
+                signal: joinPhase.signal,
               })
             : undefined;
           inbox.connection.send(join.event, expandTemplates(join.payload, vars));
@@ -141,7 +155,7 @@ export async function runEchoCheck(
           }
           return undefined;
         }),
-      );
+      ).finally(() => joinPhase.end());
       const problems = results.filter((problem): problem is string => problem !== undefined);
       const ms = roundMs(performance.now() - joinStarted);
       if (problems.length > 0) {
@@ -166,11 +180,10 @@ export async function runEchoCheck(
     const expected = matches(expandTemplates(spec.expect, senderVars));
     const payload = expandTemplates(spec.send.payload, senderVars);
     const windowStart = performance.now();
-    // Ends the sender's own wait once the required receipts are in, when its echo is optional.
-    const phase = new AbortController();
-    const signal = AbortSignal.any([options.signal, phase.signal]);
+    // Ending it also ends the sender's own wait once the required receipts are in, when its echo is optional.
+    const echoPhase = startPhase(options.signal, spec.clients);
     const waits = inboxes.map((inbox) =>
-      inbox.waitFor(expected, { after: windowStart, timeoutMs: spec.timeoutMs, signal }),
+      inbox.waitFor(expected, { after: windowStart, timeoutMs: spec.timeoutMs, signal: echoPhase.signal }),
     );
     const sender = inboxes[0]!;
     const sentAt = performance.now();
@@ -178,7 +191,7 @@ export async function runEchoCheck(
     const results = await Promise.all(
       spec.senderReceivesEcho ? waits : [waitsSenderless(waits[0]!), ...waits.slice(1)],
     );
-    phase.abort();
+    echoPhase.end();
     if (options.signal.aborted) throw options.signal.reason;
     const receipts: Receipt[] = inboxes.map((inbox, index) => {
       const result = results[index] ?? null;

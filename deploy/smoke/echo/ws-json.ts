@@ -42,9 +42,13 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
       const status = response.statusCode ?? 0;
       response.resume();
       request.destroy();
+      const wrongPath =
+        status === 404
+          ? ` at ${options.url} — is echo.path (${options.path}) the server's WebSocket path?`
+          : "";
       fail(
         new HandshakeError(
-          `the server answered the WebSocket upgrade with HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ""}`,
+          `the server answered the WebSocket upgrade with HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ""}${wrongPath}`,
           status,
         ),
       );
