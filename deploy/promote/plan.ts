@@ -2,7 +2,8 @@ import type { EnvironmentConfig } from "../config/environment-schema.js";
 import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
 import { buildCandidateTemplate, CANDIDATE_TAG, type EnvVar } from "./candidate-template.js";
-import { hasPassed, readGateRecords } from "./gate-records.js";
+import { gateOf, hasPassed, readGateRecords } from "./gate-records.js";
+import { readLock } from "./lock.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
 import type { ServiceMetadata } from "./service-metadata.js";
 import {
@@ -58,6 +59,10 @@ export function planPromotion(input: PlanInput): PromotionPlan {
   };
   if (alreadyServing) {
     actions.push({ kind: "smoke", check: serviceCheck });
+    // A promotion killed after its shift left its lock, or never recorded the check on the
+    // service URL: finishing it here is what makes the re-run converge.
+    if (readLock(service.annotations) || gateOf(records, candidate)?.stage !== "service")
+      actions.push({ kind: "finish" });
   } else {
     if (!service) {
       warnings.push({

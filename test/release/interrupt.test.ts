@@ -60,6 +60,36 @@ async function promoteWith(image: TestImage, smoke: GateSmoke, controller = new 
   });
 }
 
+/** Runs `echogate deploy staging` as a real process and kill -9s it once a step has finished. */
+async function deployKilledAfter(image: TestImage, stepPrefix: string): Promise<{ pid: number | undefined }> {
+  const child = spawn(
+    process.execPath,
+    [`${repoRoot}bin/echogate.js`, "deploy", "staging", "--image", image.digest, "--json", "--cwd", project],
+    { env: { ...process.env, ...emu.env, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const events: Record<string, unknown>[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let buffer = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        if (!line.startsWith("{")) continue;
+        const event = JSON.parse(line) as Record<string, unknown>;
+        events.push(event);
+        if (event.event === "step.done" && String(event.step).startsWith(stepPrefix)) child.kill("SIGKILL");
+      }
+    });
+    child.once("exit", (_code, signal) =>
+      signal === "SIGKILL"
+        ? resolve()
+        : reject(new Error(`exited without the kill: ${JSON.stringify(events.at(-1))}`)),
+    );
+  });
+  return { pid: child.pid };
+}
+
 const pass: GateSmoke = async (url, check) => ({
   ok: true,
   url,
@@ -72,45 +102,7 @@ describe("interruptions and late failures", () => {
   it("kill -9 between 'revision created' and 'traffic shifted'; the re-run converges", async () => {
     const image = await makeImage(project, { version: "0.1.0+kill000" });
     const before = serving((await service()).traffic);
-    const child = spawn(
-      process.execPath,
-      [
-        `${repoRoot}bin/echogate.js`,
-        "deploy",
-        "staging",
-        "--image",
-        image.digest,
-        "--json",
-        "--cwd",
-        project,
-      ],
-      {
-        env: { ...process.env, ...emu.env, NO_COLOR: "1" },
-        stdio: ["ignore", "ignore", "pipe"],
-      },
-    );
-    const events: Record<string, unknown>[] = [];
-    const killed = new Promise<void>((resolve, reject) => {
-      let buffer = "";
-      child.stderr.on("data", (chunk: Buffer) => {
-        buffer += chunk.toString("utf8");
-        const lines = buffer.split("\n");
-        buffer = lines.pop()!;
-        for (const line of lines) {
-          if (!line.startsWith("{")) continue;
-          const event = JSON.parse(line) as Record<string, unknown>;
-          events.push(event);
-          if (event.event === "step.done" && String(event.step).startsWith("Create revision"))
-            child.kill("SIGKILL");
-        }
-      });
-      child.once("exit", (_code, signal) =>
-        signal === "SIGKILL"
-          ? resolve()
-          : reject(new Error(`exited without the kill: ${JSON.stringify(events.at(-1))}`)),
-      );
-    });
-    await killed;
+    const child = await deployKilledAfter(image, "Create revision");
 
     const after = await service();
     const candidate = after.traffic.find((t) => t.tag === "candidate");
@@ -133,6 +125,25 @@ describe("interruptions and late failures", () => {
       result: "passed",
     });
     expect(final.annotations[LOCK_ANNOTATION]).toBeUndefined();
+  }, 40_000);
+
+  it("kill -9 right after the traffic shift; the re-run finishes it (stale lock cleared, service check recorded)", async () => {
+    const image = await makeImage(project, { version: "0.1.0+kill001" });
+    const child = await deployKilledAfter(image, "Shift traffic");
+    const after = await service();
+    expect(readLock(after.annotations)?.pid).toBe(child.pid);
+    const candidate = serving(after.traffic)[0]!.revision!;
+
+    const rerun = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+    expect(rerun.exitCode, rerun.stdout).toBe(0);
+    const final = await service();
+    expect(serving(final.traffic)).toEqual([{ type: "REVISION", revision: candidate, percent: 100 }]);
+    expect(final.annotations[LOCK_ANNOTATION]).toBeUndefined();
+    expect(readGateRecords(final.annotations).at(-1)).toMatchObject({
+      revision: candidate,
+      result: "passed",
+      stage: "service",
+    });
   }, 40_000);
 
   it("Ctrl-C during the candidate smoke: traffic untouched, tag removed, lock released", async () => {

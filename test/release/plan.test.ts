@@ -14,7 +14,7 @@ import {
   previousPassed,
   withGateRecord,
 } from "../../deploy/promote/gate-records.js";
-import { judgeLock, lockFor } from "../../deploy/promote/lock.js";
+import { judgeLock, LOCK_ANNOTATION, lockFor } from "../../deploy/promote/lock.js";
 import { assertNamesWithinLimits } from "../../deploy/promote/name-limits.js";
 import { planPromotion } from "../../deploy/promote/plan.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
@@ -199,7 +199,26 @@ describe("planPromotion", () => {
       [revisionOf(cand)],
     );
     expect(p.alreadyServing).toBe(true);
-    expect(p.actions.map((a) => a.kind)).toEqual(["smoke"]);
+    // Its record lacks the service-URL check (killed after the shift): the re-check finishes it.
+    expect(p.actions.map((a) => a.kind)).toEqual(["smoke", "finish"]);
+
+    const finished = { ...record(cand, "passed", "t"), stage: "service" as const };
+    const done = plan(service([{ type: "REVISION", revision: cand, percent: 100 }], [finished], cand), [
+      revisionOf(cand),
+    ]);
+    expect(done.actions.map((a) => a.kind)).toEqual(["smoke"]);
+
+    const locked = service([{ type: "REVISION", revision: cand, percent: 100 }], [finished], cand);
+    locked.annotations[LOCK_ANNOTATION] = JSON.stringify({
+      id: "x",
+      holder: "h",
+      host: "h",
+      pid: 1,
+      command: "c",
+      acquiredAt: "t",
+      expiresAt: "t",
+    });
+    expect(plan(locked, [revisionOf(cand)]).actions.map((a) => a.kind)).toEqual(["smoke", "finish"]);
   });
 
   it("re-uses an existing (e.g. interrupted) candidate instead of creating it again", () => {
