@@ -41,3 +41,21 @@ export function withServiceName(environment: LoadedEnvironment, name: string | u
     config: { ...environment.config, service: { ...environment.config.service, name } },
   };
 }
+
+/**
+ * One region per environment: a rollout that moved region by region would need a gate and a
+ * rollback per region and a front end that knows which regional URL to use. Refused clearly
+ * rather than silently deploying only the first region.
+ */
+export function assertSingleRegion(environment: LoadedEnvironment): void {
+  const { regions } = environment.config.service;
+  if (regions.length <= 1) return;
+  throw new ConfigError(
+    "cloudrun.multi-region",
+    `Can't roll out ${environment.name} to ${regions.length} regions (${regions.join(", ")}): echogate deploys one region per environment.`,
+    {
+      location: environment.locate(["service", "regions"]),
+      hint: `Make one environment per region (e.g. ${environment.name}-${regions[1]}.yaml with the same env file); \`echogate drift\` compares them.`,
+    },
+  );
+}

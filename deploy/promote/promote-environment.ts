@@ -16,7 +16,7 @@ import { CANDIDATE_TAG } from "./candidate-template.js";
 import { executePlan, type PromotionOutcome } from "./execute.js";
 import { type LockOwner, pidIsAlive } from "./lock.js";
 import { acquireLock } from "./lock-io.js";
-import { assertNamesWithinLimits, withServiceName } from "./name-limits.js";
+import { assertNamesWithinLimits, assertSingleRegion, withServiceName } from "./name-limits.js";
 import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
 import { loadRevisionEnv, needsWebOrigin, resolveRevisionEnv } from "./revision-env.js";
@@ -68,6 +68,7 @@ export async function promoteEnvironment(
     options.serviceName,
   );
   assertMode(environment, options.mode);
+  assertSingleRegion(environment);
   assertNamesWithinLimits(environment, CANDIDATE_TAG, options.serviceName !== undefined);
   const metadata = serviceMetadataOf(options);
   if (metadata) assertServiceMetadata(metadata);

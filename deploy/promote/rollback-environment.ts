@@ -7,7 +7,7 @@ import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
 import { readGateRecords, withGateRecord, writeGateRecords } from "./gate-records.js";
 import { pidIsAlive } from "./lock.js";
 import { acquireLock, applyLock, releaseLock } from "./lock-io.js";
-import { assertNamesWithinLimits } from "./name-limits.js";
+import { assertNamesWithinLimits, assertSingleRegion } from "./name-limits.js";
 import { lockOwner, openAdapterFor } from "./promote-environment.js";
 import { planRollback, type RollbackPlan } from "./rollback-plan.js";
 import type { GateSmoke, GateSmokeReport } from "./smoke-types.js";
@@ -42,6 +42,7 @@ export async function rollbackEnvironment(
   const { output } = options;
   const environment = await loadEnvironment(options.projectDir, options.environment);
   assertNamesWithinLimits(environment);
+  assertSingleRegion(environment);
   const target = await resolveCloudRunTarget(options.projectDir, environment.config.service, options.env);
   const adapter = openAdapterFor(target, environment);
   const name = environment.config.service.name;

@@ -348,4 +348,22 @@ describe("refused before any API call", () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain("cannot exceed 46 characters");
   });
+
+  it("more than one region → exit 2 before any API call, instead of deploying only the first", async () => {
+    const twoRegions = await releaseProject((files) => {
+      files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
+        "regions: [us-central1]",
+        "regions: [us-central1, europe-west1]",
+      );
+    });
+    for (const argv of [
+      ["deploy", "staging", "--image", good.digest],
+      ["rollback", "staging"],
+    ]) {
+      const result = await echogate(twoRegions, UNREACHABLE, ...argv);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/environments\/staging\.yaml:\d+:\d+ \(service\.regions\)/);
+      expect(result.stderr).toContain("one region per environment");
+    }
+  });
 });
