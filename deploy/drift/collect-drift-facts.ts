@@ -1,21 +1,36 @@
 import { setMaxListeners } from "node:events";
-import { environmentKinds } from "../config/environment-schema.js";
-import { type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
+import { type EnvironmentKind, environmentKinds } from "../config/environment-schema.js";
+import {
+  ENVIRONMENTS_DIR,
+  type LoadedEnvironment,
+  type LoadedEnvironments,
+  loadEnvironments,
+} from "../config/load-environments.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import { type ClientsFor, clientPool } from "./collect/cloud-run.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
 import { collectTarget, type TargetSpec } from "./collect/live-target.js";
-import { probeWebConfig } from "./collect/probe.js";
 import { collectSourceDrift } from "./collect/source-facts.js";
+import { webReader } from "./collect/web.js";
 import type { DriftFacts, WebFact } from "./facts.js";
 
 export const DEFAULT_CONCURRENCY = 16;
 
+/**
+ * Kinds whose own service CI deploys. Without `--env`, live facts are read for these only: a `local`
+ * environment is a developer's machine and a `preview` environment is the template of per-branch
+ * services, so neither has a service of its own to compare (source facts still cover every one).
+ */
+export const DEPLOYED_KINDS: readonly EnvironmentKind[] = ["staging", "production"];
+
 export interface CollectDriftOptions {
   projectDir: string;
-  /** Environment names; default every environment except `preview` templates. */
+  /**
+   * Environment names, each read live. Default: every environment's source facts, and live facts
+   * for the `DEPLOYED_KINDS`.
+   */
   environments?: readonly string[];
   /** Source facts only: no cloud calls. */
   sourceOnly?: boolean;
@@ -31,18 +46,31 @@ export interface CollectedDrift {
   facts: DriftFacts;
   /** Problems in environments/ that did not stop collection (other environments' files). */
   diagnostics: Diagnostic[];
+  /**
+   * Every environment environments/ names, selected or not. A file with errors still names one, so
+   * environments/drift.yaml can refer to it without a second, false error.
+   */
+  environmentNames: string[];
+}
+
+interface Selected {
+  environment: LoadedEnvironment;
+  /** Live facts are read for it. */
+  live: boolean;
 }
 
 /** Collects every fact drift compares: source always, live Cloud Run facts unless `sourceOnly`. */
 export async function collectDriftFacts(options: CollectDriftOptions): Promise<CollectedDrift> {
   const started = performance.now();
   const { projectDir } = options;
+  const env = options.env ?? process.env;
   const signal = options.signal ?? new AbortController().signal;
   const loaded = await loadEnvironmentsFor(projectDir, options.sourceOnly === true);
-  const selected = selectEnvironments(loaded.environments, options.environments);
+  const selected = selectEnvironments(loaded.environments, options.environments, options.sourceOnly === true);
   const relevant = loaded.diagnostics.items.filter(
     (d) =>
-      d.severity === "error" && (!d.file || selected.some((e) => e.file === d.file) || !options.environments),
+      d.severity === "error" &&
+      (!d.file || selected.some((s) => s.environment.file === d.file) || !options.environments),
   );
   if (relevant.length > 0) {
     throw new ConfigError(
@@ -56,7 +84,9 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
   }
   const envSchema = await collectEnvSchema(projectDir);
   const secretKeys = new Set(envSchema.secretKeys);
-  const environments = await Promise.all(selected.map((e) => collectDeclared(projectDir, e, secretKeys)));
+  const environments = await Promise.all(
+    selected.map((s) => collectDeclared(projectDir, s.environment, secretKeys, s.live)),
+  );
   const source = collectSourceDrift(projectDir);
   const facts: DriftFacts = {
     mode: options.sourceOnly ? "source" : "live",
@@ -67,12 +97,13 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
     envSchema,
     ms: 0,
   };
-  if (!options.sourceOnly) {
-    const specs: TargetSpec[] = selected.flatMap((environment, i) =>
+  const live = selected.flatMap((s, i) => (s.live ? [{ ...s, declared: environments[i]! }] : []));
+  if (!options.sourceOnly && live.length > 0) {
+    const specs: TargetSpec[] = live.flatMap(({ environment, declared }) =>
       environment.config.service.regions.map((region) => ({
         column:
           environment.config.service.regions.length > 1 ? `${environment.name}/${region}` : environment.name,
-        environment: environments[i]!,
+        environment: declared,
         region,
         health: {
           path: environment.config.smoke?.health.path ?? "/health",
@@ -80,31 +111,41 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
         },
       })),
     );
-    const pool = options.clientsFor ? undefined : clientPool(projectDir, options.env);
+    const pool = options.clientsFor ? undefined : clientPool(projectDir, env);
     const clientsFor = options.clientsFor ?? pool!.clientsFor;
+    const web = webReader({ projectDir, env, signal });
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     // Every probe in flight listens on the run's signal; that many is expected, not a leak.
     setMaxListeners(2 * concurrency + 10, signal);
     try {
-      const [targets, web] = await Promise.all([
+      const [targets, webFacts] = await Promise.all([
         mapLimit(specs, concurrency, async (spec) =>
           collectTarget(spec, await clientsFor(spec.environment.endpoint), secretKeys, signal),
         ),
-        mapLimit(environments, concurrency, async (env) =>
-          env.hosting?.origin ? await probeWebConfig(env.hosting.origin, signal) : undefined,
-        ),
+        mapLimit(live, concurrency, async ({ environment, declared }) => {
+          const hosting = environment.config.hosting;
+          if (!hosting) return undefined;
+          // The local emulator daemon serves Cloud Run and Hosting: let the Cloud Run side start it once.
+          return web.read(hosting, declared.hosting?.origin, () => clientsFor(declared.endpoint));
+        }),
       ]);
-      const webOf = new Map<string, WebFact | undefined>(environments.map((env, i) => [env.name, web[i]]));
+      const webOf = new Map<string, WebFact | undefined>(
+        live.map((s, i) => [s.environment.name, webFacts[i]]),
+      );
       facts.targets = targets.map((target) => {
         const fact = target.status === "ok" ? webOf.get(target.environment) : undefined;
         return fact ? { ...target, web: fact } : target;
       });
     } finally {
-      await pool?.close();
+      await Promise.all([pool?.close(), web.close()]);
     }
   }
   facts.ms = Math.round(performance.now() - started);
-  return { facts, diagnostics: loaded.diagnostics.items.filter((d) => !relevant.includes(d)) };
+  return {
+    facts,
+    diagnostics: loaded.diagnostics.items.filter((d) => !relevant.includes(d)),
+    environmentNames: environmentNamesOf(loaded),
+  };
 }
 
 /** `--source` still compares Dockerfile, dev script and cloudbuild.yaml in a repo without environments/. */
@@ -121,16 +162,21 @@ async function loadEnvironmentsFor(
   }
 }
 
+/** Named environments are read live (a `local` one too, when asked for); else see `DEPLOYED_KINDS`. */
 function selectEnvironments(
   all: readonly LoadedEnvironment[],
   names: readonly string[] | undefined,
-): LoadedEnvironment[] {
+  sourceOnly: boolean,
+): Selected[] {
   if (!names || names.length === 0) {
-    // Columns read left to right the way an artifact travels: local, staging, production.
+    // Columns read left to right the way an artifact travels: local, preview, staging, production.
     const rank = (e: LoadedEnvironment) => environmentKinds.indexOf(e.config.kind);
-    return all
-      .filter((e) => e.config.kind !== "preview")
-      .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    return [...all]
+      .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
+      .map((environment) => ({
+        environment,
+        live: !sourceOnly && DEPLOYED_KINDS.includes(environment.config.kind),
+      }));
   }
   const unknown = names.filter((name) => !all.some((e) => e.name === name));
   if (unknown.length > 0) {
@@ -142,5 +188,19 @@ function selectEnvironments(
       },
     );
   }
-  return names.map((name) => all.find((e) => e.name === name)!);
+  return [...new Set(names)].map((name) => ({
+    environment: all.find((e) => e.name === name)!,
+    live: !sourceOnly,
+  }));
+}
+
+/** Loaded environments plus those whose file has errors (the loader reports each by its file). */
+function environmentNamesOf(loaded: LoadedEnvironments): string[] {
+  const names = new Set(loaded.environments.map((e) => e.name));
+  const pattern = new RegExp(`^${ENVIRONMENTS_DIR}/([^/]+)\\.ya?ml$`);
+  for (const diagnostic of loaded.diagnostics.items) {
+    const name = diagnostic.file ? pattern.exec(diagnostic.file.replaceAll("\\", "/"))?.[1] : undefined;
+    if (name) names.add(name);
+  }
+  return [...names].sort();
 }

@@ -25,7 +25,9 @@ export const defaultRules: readonly RuleSpec[] = [
   {
     id: "source-entry-known",
     title: "Every source names a server entry echogate can read",
-    severity: "warning",
+    // A parity gate that can't prove parity blocks: an image starting a file drift can't trace to
+    // the project may run anything. A repo can lower it in drift.yaml, with a reason.
+    severity: "error",
     scope: "source",
     check: "source-entry-known",
   },
@@ -220,5 +222,12 @@ export const defaultRules: readonly RuleSpec[] = [
     severity: "error",
     scope: "live",
     check: "web-server-url",
+  },
+  {
+    id: "web-reachable",
+    title: "The web runtime config (/echogate.json) can be read from the hosting channel",
+    severity: "warning",
+    scope: "live",
+    check: "web-reachable",
   },
 ];

@@ -20,6 +20,11 @@ export interface DeclaredEnvironment {
   kind: EnvironmentKind;
   /** environments/<name>.yaml relative to the project. */
   file: string;
+  /**
+   * Live facts were read for it. False with `--source`, and by default for kinds `local` (a developer's
+   * machine) and `preview` (a template for per-branch services): CI never deploys their own service.
+   */
+  live: boolean;
   endpoint: "local" | "google";
   project: string;
   regions: string[];
@@ -32,7 +37,16 @@ export interface DeclaredEnvironment {
   /** Where the rules point a person: `file`, and `service.<key>` of this environment's yaml. */
   locations: { file: SourceLocation } & Partial<Record<ServiceKey, SourceLocation>>;
   envFile: EnvFileFacts;
-  hosting: { origin: string | undefined } | undefined;
+  hosting: HostingFacts | undefined;
+}
+
+/** Where the environment's web front end is published (environments/<name>.yaml `hosting`). */
+export interface HostingFacts {
+  provider: "firebase" | "local";
+  site: string;
+  channel: string;
+  /** Where it is served, when knowable without an API call (Firebase: a custom origin or the live channel). */
+  origin: string | undefined;
 }
 
 export const serviceKeys = [
@@ -117,7 +131,9 @@ export interface TargetFacts {
 }
 
 export interface WebFact {
+  /** The runtime config's URL (`<channel URL>/echogate.json`), or `sites/<site>/channels/<channel>` when unknown. */
   url: string;
+  /** Anything but `ok` leaves the server URL unknown (a warning, never a guess). */
   status: "ok" | "unreachable" | "error";
   /** The server URL the web runtime config names. */
   serverUrl?: string;
@@ -128,7 +144,10 @@ export interface SourceDriftFacts {
   dockerfile: EntryFact;
   devScript: EntryFact;
   cloudbuild: EntryFact;
-  /** Sources whose file the project doesn't have (no cloudbuild.yaml is a choice, not drift). */
+  /**
+   * Sources the project doesn't have: no file, or a package.json without a `dev` script (no
+   * cloudbuild.yaml is a choice, not drift).
+   */
   absent: Array<"dockerfile" | "devScript" | "cloudbuild">;
 }
 

@@ -145,7 +145,11 @@ export function parseDriftPolicy(
   }
 }
 
-/** Reads environments/drift.yaml when it exists; no file means the default rules as they are. */
+/**
+ * Reads environments/drift.yaml when it exists; no file means the default rules as they are.
+ * `environmentNames`: every environment in environments/ (not only this run's selection, and
+ * including those whose file has errors), the names `environments:` lists may use.
+ */
 export async function loadDriftPolicy(
   projectDir: string,
   environmentNames?: readonly string[],

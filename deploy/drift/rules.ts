@@ -43,6 +43,8 @@ export type RuleCheck =
   | { check: "health-version" }
   /** The web runtime config names this environment's own server. */
   | { check: "web-server-url" }
+  /** The web runtime config could be read, so web-server-url had something to compare. */
+  | { check: "web-reachable" }
   /** Dockerfile, dev script and cloudbuild.yaml start the same server file. */
   | { check: "source-entry-equal" }
   | { check: "source-entry-known" }

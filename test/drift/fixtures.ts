@@ -11,6 +11,7 @@ export function declared(name: string, overrides: Partial<DeclaredEnvironment> =
     name,
     kind: name === "production" ? "production" : name === "staging" ? "staging" : "local",
     file,
+    live: true,
     endpoint: "local",
     project: "demo",
     regions: ["europe-west1"],

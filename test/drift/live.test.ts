@@ -70,7 +70,8 @@ describe("echogate drift on the emulator", () => {
         production: service("c-production", { promotesFrom: "staging" }),
       },
     });
-    const run = await runEchogate(["drift"], {
+    const three = ["--env", "local", "--env", "staging", "--env", "production"];
+    const run = await runEchogate(["drift", ...three], {
       cwd,
       env: { ECHOGATE_EMULATOR_ENDPOINT: t.emulator.apiEndpoint },
     });
@@ -82,7 +83,7 @@ describe("echogate drift on the emulator", () => {
     expect(run.stdout).toMatch(/\/health version\s+0\.1\.0\+test/);
     expect(run.stdout).toMatch(/env SESSION_SECRET\s+\*\*\*\s+\*\*\*\s+\*\*\*/);
     expect(run.stdout).toContain("Clean: 0 error(s), 0 warning(s).");
-    const json = await runEchogate(["drift", "--json"], {
+    const json = await runEchogate(["drift", "--json", ...three], {
       cwd,
       env: { ECHOGATE_EMULATOR_ENDPOINT: t.emulator.apiEndpoint },
     });
@@ -96,6 +97,42 @@ describe("echogate drift on the emulator", () => {
     expect(report.facts.targets[0]!.env).toEqual([
       { key: "LOG_LEVEL", value: expect.stringMatching(/^sha256:[0-9a-f]{12}$/), secret: false },
       { key: "SESSION_SECRET", value: "***", secret: true },
+    ]);
+  });
+
+  it("by default reads live only staging and production kinds: local and preview services are never deployed by CI", async () => {
+    const cwd = await driftProject({
+      environments: {
+        local: service("never-deployed-local"),
+        preview: service("never-deployed-preview", { kind: "preview" }),
+        staging: service("c-staging"),
+        production: service("c-production", { promotesFrom: "staging" }),
+      },
+    });
+    const env = { ECHOGATE_EMULATOR_ENDPOINT: t.emulator.apiEndpoint };
+    const run = await runEchogate(["drift", "--json"], { cwd, env });
+    const report = run.json<DriftReport>();
+    expect(report.findings).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(report.facts.targets.map((x) => x.column)).toEqual(["staging", "production"]);
+    // Source facts still cover every environment.
+    expect(report.facts.environments.map((e) => [e.name, e.live])).toEqual([
+      ["local", false],
+      ["preview", false],
+      ["staging", true],
+      ["production", true],
+    ]);
+    expect(report.envFiles.columns).toEqual(["local", "preview", "staging", "production"]);
+    const human = await runEchogate(["drift"], { cwd, env });
+    expect(human.stdout).toContain(
+      "live, 2 environment(s) (staging, production; source facts only: local, preview;",
+    );
+    // Named, a local or preview environment is read live like any other.
+    const named = await runEchogate(["drift", "--env", "local", "--env", "preview", "--json"], { cwd, env });
+    expect(named.exitCode).toBe(1);
+    expect(named.json<DriftReport>().findings.map((f) => f.message)).toEqual([
+      "Service never-deployed-local does not exist in europe-west1 (local).",
+      "Service never-deployed-preview does not exist in europe-west1 (preview).",
     ]);
   });
 

@@ -48,6 +48,34 @@ describe("drift report", () => {
     expect(md).toContain("- ❌ **entry**: Container command/args differs");
   });
 
+  it("marks Markdown rows like the text matrix: ≠ where a rule fired, ~ where a difference is allowed, with the legend", () => {
+    const facts = withTarget(driftFacts(), "production", { digest: DIGEST_B });
+    const md = renderMarkdown(report(facts));
+    expect(md).toMatch(/^\| \*\*image digest\*\* ≠ \| .* \| ❌ \*\*`sha256:bbbbbbbbbbbb`\*\* \|$/m);
+    // BUILD_TARGET's value differs per environment and no rule objects: allowed, not drift.
+    expect(md).toMatch(
+      /^\| env BUILD_TARGET ~ \| `sha256:local0000000` \| `sha256:staging00000` \| `sha256:production00` \|$/m,
+    );
+    expect(md).toMatch(/^\| port \| `8080` \| `8080` \| `8080` \|$/m);
+    expect(md).toContain("≠ differs and a rule fired · ~ differs, allowed · ❌ error · ⚠️ warning");
+    expect(md.match(/≠/g)).toHaveLength(2); // the digest row and the legend
+  });
+
+  it("marks a row a rule fired on even when its values are equal (two front ends naming one server)", () => {
+    const server = "ws://127.0.0.1:10007";
+    let facts = withTarget(driftFacts(), "staging", {
+      uri: "http://127.0.0.1:10007",
+      web: { url: "http://s/echogate.json", status: "ok", serverUrl: server },
+    });
+    facts = withTarget(facts, "production", {
+      web: { url: "http://p/echogate.json", status: "ok", serverUrl: server },
+    });
+    const text = renderText(report(facts), style);
+    expect(text).toMatch(
+      /^≠ web → server\s+—\s+ws:\/\/127\.0\.0\.1:10007\s+ws:\/\/127\.0\.0\.1:10007 ✖\s+← web-server-url$/m,
+    );
+  });
+
   it("escapes GitHub annotation data and properties", () => {
     const lines = githubAnnotations([
       {

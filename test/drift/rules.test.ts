@@ -204,6 +204,42 @@ describe("evaluateDrift (pure rules)", () => {
     expect(finding.message).toMatch(/connects to staging's server/);
   });
 
+  it("a web config that couldn't be read is a warning (its server URL is unknown), once per environment", () => {
+    const web = {
+      url: "sites/chat/channels/live",
+      status: "unreachable" as const,
+      detail: "connection refused",
+    };
+    const facts = driftFacts({
+      environments: [declared("staging", { regions: ["europe-west1", "us-central1"] })],
+      targets: [
+        target("staging", { column: "staging/europe-west1", web }),
+        target("staging", { column: "staging/us-central1", region: "us-central1", web }),
+      ],
+    });
+    const findings = evaluateDrift(facts).findings;
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: "web-reachable",
+        severity: "warning",
+        columns: ["staging/europe-west1", "staging/us-central1"],
+        message:
+          "Can't tell which server the web front end of staging connects to: connection refused (sites/chat/channels/live).",
+      }),
+    ]);
+  });
+
+  it("a source entry drift can't read is an error by default: parity it can't prove blocks", () => {
+    const facts = driftFacts({ mode: "source", targets: [] });
+    facts.source.dockerfile = {
+      ...facts.source.dockerfile,
+      entry: null,
+      detail: "Dockerfile.minimal runs /app/other.js, but can't trace it to a project file.",
+    };
+    expect(rulesFired(facts)).toEqual(["error:source-entry-known"]);
+    expect(defaultRules.find((r) => r.id === "source-entry-known")?.severity).toBe("error");
+  });
+
   it("regions of one environment must run one digest", () => {
     const facts = driftFacts({
       environments: [declared("staging", { regions: ["europe-west1", "us-central1"] })],

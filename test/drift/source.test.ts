@@ -1,7 +1,10 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadDriftPolicy } from "../../deploy/drift/policy-file.js";
 import type { DriftReport } from "../../deploy/drift/report/drift-report.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { driftProject, SEED_SOURCES } from "./project.js";
+import { CONSISTENT_SOURCES, driftProject, SEED_SOURCES } from "./project.js";
 
 const envs = { staging: {}, production: { promotesFrom: "staging" } };
 
@@ -56,6 +59,70 @@ describe("echogate drift --source (no cloud calls)", () => {
     expect(run.stdout).toContain("❌ **source-entry**");
     // Annotations never go to stdout: it may be appended to $GITHUB_STEP_SUMMARY.
     expect(run.stdout).not.toContain("::error");
+  });
+
+  it("blocks an image starting a file it can't trace to the project (exit 1), unless drift.yaml lowers it with a reason", async () => {
+    const untraceable = {
+      ...CONSISTENT_SOURCES,
+      "Dockerfile.minimal": 'FROM node:20-slim\nWORKDIR /app\nCOPY server.js ./\nCMD ["node", "other.js"]\n',
+    };
+    const cwd = await driftProject({ environments: envs, sources: untraceable });
+    const run = await runEchogate(["drift", "--source", "--json"], { cwd });
+    expect(run.exitCode).toBe(1);
+    expect(run.json<DriftReport>().findings).toEqual([
+      expect.objectContaining({
+        rule: "source-entry-known",
+        severity: "error",
+        message: expect.stringMatching(/runs \/app\/other\.js, but can't trace it to a project file/),
+        location: { file: "Dockerfile.minimal", line: 4 },
+      }),
+    ]);
+    const lowered = await driftProject({
+      environments: envs,
+      sources: untraceable,
+      files: {
+        "environments/drift.yaml":
+          "rules:\n  source-entry-known:\n    severity: warning\n    reason: other.js is generated in CI\n",
+      },
+    });
+    const allowed = await runEchogate(["drift", "--source"], { cwd: lowered });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.stdout).toContain("source-entry-known: error → warning — other.js is generated in CI");
+  });
+
+  it("treats a package.json without a dev script as no dev server, not as an entry it can't read", async () => {
+    const noDev = {
+      ...CONSISTENT_SOURCES,
+      "package.json": JSON.stringify({
+        name: "chat",
+        version: "1.0.0",
+        scripts: { start: "node server.js" },
+      }),
+    };
+    const cwd = await driftProject({ environments: envs, sources: noDev });
+    const run = await runEchogate(["drift", "--source"], { cwd });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/dev script\s+\(none\)/);
+    const broken = await driftProject({
+      environments: envs,
+      sources: { ...noDev, "package.json": JSON.stringify({ scripts: { dev: "npm run missing" } }) },
+    });
+    expect((await runEchogate(["drift", "--source"], { cwd: broken })).exitCode).toBe(1);
+  });
+
+  it("compares every environment's env file by default, preview and local included", async () => {
+    const cwd = await driftProject({
+      environments: {
+        local: {},
+        preview: { kind: "preview", env: { BUILD_TARGET: "preview", SESSION_SECRET: "p-secret-1" } },
+        ...envs,
+      },
+    });
+    const run = await runEchogate(["drift", "--source", "--json"], { cwd });
+    expect(run.exitCode).toBe(1);
+    expect(run.json<DriftReport>().findings.map((f) => f.message)).toEqual([
+      "environments/.env.preview (preview) has no LOG_LEVEL, but local, staging and production set it (environments/.env.local:2).",
+    ]);
   });
 
   it("compares env-file key sets, allowing environment-specific keys", async () => {
@@ -139,6 +206,51 @@ describe("environments/drift.yaml", () => {
     const run = await runEchogate(["drift", "--source"], { cwd });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain("source-entry: error → warning — migrating to one server file this sprint");
+  });
+
+  it("checks environment names against every environment, not only the ones selected", async () => {
+    const policy =
+      "rules:\n  gate-passed:\n    severity: error\n    environments: [staging, production]\n    reason: deployed only through the gate\n";
+    const cwd = await driftProject({ environments: envs, files: { "environments/drift.yaml": policy } });
+    const production = await runEchogate(["drift", "--source", "--env", "production"], { cwd });
+    expect(production.stderr).not.toMatch(/not an environment/);
+    expect(production.exitCode).toBe(0);
+
+    const typo = await driftProject({
+      environments: envs,
+      files: { "environments/drift.yaml": policy.replace("[staging,", "[stagin,") },
+    });
+    const run = await runEchogate(["drift", "--source", "--env", "production"], { cwd: typo });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(
+      /environments\/drift\.yaml:4:20 \(rules\.gate-passed\.environments\[0\]\): "stagin" is not an environment \(production, staging\)/,
+    );
+  });
+
+  it("knows an environment whose file is broken still exists: no false 'not an environment'", async () => {
+    const cwd = await driftProject({
+      environments: envs,
+      files: {
+        "environments/drift.yaml":
+          "rules:\n  gate-passed:\n    environments: [staging, production]\n    reason: deployed only through the gate\n",
+      },
+    });
+    await writeFile(join(cwd, "environments/staging.yaml"), "kind: staging\nservice: {}\n");
+    const run = await runEchogate(["drift", "--source", "--env", "production"], { cwd });
+    expect(run.stderr).toMatch(/environments\/staging\.yaml/);
+    expect(run.stderr).not.toMatch(/not an environment/);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it("this repo's drift.yaml loads cleanly, and a timeout under its minimum is an error as its reason says", async () => {
+    const root = join(import.meta.dirname, "../..");
+    const names = ["local", "preview", "production", "staging"];
+    const { policy, diagnostics } = await loadDriftPolicy(root, names);
+    expect(diagnostics.items).toEqual([]);
+    expect(policy.overrides.find((o) => o.rule === "websocket-timeout")).toMatchObject({
+      severity: "error",
+      min: 3600,
+    });
   });
 
   it("refuses an unknown --env (exit 2)", async () => {

@@ -11,6 +11,9 @@ export const driftCommands = [
       "record, the /health version and the web runtime config's server URL. Source facts come from",
       "Dockerfile.minimal, the package.json dev script, cloudbuild.yaml and the env files. Rules decide",
       "what must be equal and what may differ; environments/drift.yaml overrides them, each with a reason.",
+      "Without --env, live facts come from the deployed kinds (staging, production) and source facts from",
+      "every environment: a local environment is a developer's machine and a preview environment is the",
+      "template of per-branch services, so CI deploys neither. Name one (--env local) to read it too.",
       "Exit codes: 0 clean (warnings allowed), 1 drift, 2 configuration error, 3 platform error.",
     ].join("\n"),
     options: {
@@ -18,7 +21,8 @@ export const driftCommands = [
         type: "string",
         multiple: true,
         valueName: "<name>",
-        description: "Only this environment (default: every environment but preview templates)",
+        description:
+          "Only this environment, read live even if local or preview (default: staging and production live, source facts for all)",
       },
       source: {
         type: "boolean",
@@ -36,6 +40,7 @@ export const driftCommands = [
       "echogate drift",
       "echogate drift --source",
       "echogate drift --env staging --env production",
+      "echogate drift --env local",
       'echogate drift --markdown >> "$GITHUB_STEP_SUMMARY"',
       "echogate drift --json",
     ],

@@ -35,10 +35,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   step.done(`${facts.targets.length} service(s), ${facts.ms} ms`);
   ctx.output.diagnostics(collected.diagnostics);
 
-  const loaded = await loadDriftPolicy(
-    ctx.cwd,
-    facts.environments.map((e) => e.name),
-  );
+  // Names are checked against every environment, so drift.yaml may name ones this run leaves out
+  // (`--env production` with `environments: [staging, production]`); rules apply to those selected.
+  const loaded = await loadDriftPolicy(ctx.cwd, collected.environmentNames);
   if (loaded.diagnostics.hasErrors) {
     ctx.output.diagnostics(loaded.diagnostics.items);
     const first = loaded.diagnostics.errors[0]!;

@@ -1,4 +1,4 @@
-import { locationOf } from "../fact-values.js";
+import { declaredOf, groupBy, locationOf } from "../fact-values.js";
 import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
 import { targetsFor } from "./scope.js";
 
@@ -57,6 +57,26 @@ export const checkWebServerUrl: CheckFn<Extract<RuleCheck, { check: "web-server-
           ? `The web front end of ${target.environment} (${web.url}) connects to ${owner}'s server ${web.serverUrl}.`
           : `The web front end of ${target.environment} (${web.url}) connects to ${web.serverUrl}, not to its service ${target.uri ?? ""}.`,
         hint: `Redeploy the web runtime config for ${target.environment} (it is written at deploy time from the service URL).`,
+      },
+    ];
+  });
+};
+
+/** A web config drift couldn't read leaves its server URL unknown: say so rather than pass silently. */
+export const checkWebReachable: CheckFn<Extract<RuleCheck, { check: "web-reachable" }>> = (rule, input) => {
+  // One web front end per environment, whatever its number of regions: one finding each.
+  const byEnvironment = groupBy(targetsFor(rule, input.facts), (t) => t.environment);
+  return [...byEnvironment].flatMap(([environment, targets]): RawFinding[] => {
+    const web = targets[0]!.web;
+    if (!web || web.status === "ok") return [];
+    const declared = declaredOf(input.facts, environment);
+    return [
+      {
+        fact: "web.serverUrl",
+        columns: targets.map((t) => t.column),
+        message: `Can't tell which server the web front end of ${environment} connects to: ${web.detail ?? web.status} (${web.url}).`,
+        hint: `Deploy it with \`echogate web deploy ${environment}\`, or check \`hosting\` in environments/${environment}.yaml.`,
+        ...(declared ? { location: declared.locations.file } : {}),
       },
     ];
   });

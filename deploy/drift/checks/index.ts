@@ -1,6 +1,6 @@
 import type { CheckFn, RuleCheck } from "../rules.js";
 import { checkEqual } from "./equal.js";
-import { checkHealthReachable, checkHealthVersion, checkWebServerUrl } from "./health.js";
+import { checkHealthReachable, checkHealthVersion, checkWebReachable, checkWebServerUrl } from "./health.js";
 import { checkGatePassed, checkPromotedDigest, checkServiceDeployed } from "./promotion.js";
 import { checkAffinityWithPolling, checkBroadcastAdapter, checkMinTimeout } from "./realtime.js";
 import { checkEnvFileKeysEqual, checkSourceEntryEqual, checkSourceEntryKnown } from "./source.js";
@@ -17,6 +17,7 @@ export const checks: { [K in RuleCheck["check"]]: CheckFn<Extract<RuleCheck, { c
   "health-reachable": checkHealthReachable,
   "health-version": checkHealthVersion,
   "web-server-url": checkWebServerUrl,
+  "web-reachable": checkWebReachable,
   "source-entry-equal": checkSourceEntryEqual,
   "source-entry-known": checkSourceEntryKnown,
   "env-file-keys-equal": checkEnvFileKeysEqual,

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { HostingConfig } from "../../config/environment-schema.js";
 import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../../config/load-environments.js";
 import { loadEnvFile } from "../../envfiles/load-env-file.js";
 import { ENV_SCHEMA_FILE, parseEnvSchema } from "../../envfiles/load-schema.js";
@@ -9,11 +10,12 @@ import { serviceKeys } from "../facts.js";
 /** Env keys whose value lists Socket.IO transports, e.g. SOCKETIO_TRANSPORTS=polling,websocket. */
 export const TRANSPORTS_KEY = /TRANSPORTS$/i;
 
-/** What environments/<name>.yaml and its env file declare; no cloud calls. */
+/** What environments/<name>.yaml and its env file declare; no cloud calls. `live`: live facts will be read. */
 export async function collectDeclared(
   projectDir: string,
   environment: LoadedEnvironment,
   secretKeys: ReadonlySet<string>,
+  live: boolean,
 ): Promise<DeclaredEnvironment> {
   const { config } = environment;
   const loaded = await loadEnvFile(projectDir, environment);
@@ -35,6 +37,7 @@ export async function collectDeclared(
     name: environment.name,
     kind: config.kind,
     file: environment.file,
+    live,
     endpoint: config.service.endpoint,
     project: config.service.project,
     regions: config.service.regions,
@@ -49,14 +52,25 @@ export async function collectDeclared(
       readable: loaded.envFile !== undefined,
       keys: entries.map((entry) => ({ key: entry.key, line: entry.line })),
     },
-    hosting: config.hosting ? { origin: hostingOrigin(config.hosting) } : undefined,
+    hosting: config.hosting
+      ? {
+          provider: config.hosting.provider,
+          site: config.hosting.site,
+          channel: config.hosting.channel,
+          origin: hostingOrigin(config.hosting),
+        }
+      : undefined,
   };
 }
 
-/** Where the environment's web front end is served, when that is knowable without an API call. */
-function hostingOrigin(hosting: NonNullable<LoadedEnvironment["config"]["hosting"]>): string | undefined {
+/**
+ * Where a Firebase front end is served, when that is knowable without an API call. Local hosting
+ * has none: its `origins` are what CORS must cover, and only the hosting API knows the channel's URL.
+ */
+function hostingOrigin(hosting: HostingConfig): string | undefined {
+  if (hosting.provider !== "firebase") return undefined;
   if (hosting.origins?.[0]) return hosting.origins[0];
-  if (hosting.provider === "firebase" && hosting.channel === "live") return `https://${hosting.site}.web.app`;
+  if (hosting.channel === "live") return `https://${hosting.site}.web.app`;
   return undefined;
 }
 

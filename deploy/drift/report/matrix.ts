@@ -84,7 +84,8 @@ export function liveMatrix(facts: DriftFacts, evaluation: DriftEvaluation): Drif
     specs.push({
       id: "web.serverUrl",
       label: "web → server",
-      value: (t) => t.web?.serverUrl ?? (t.web ? t.web.status : undefined),
+      // Not read (no channel, nothing released, unreachable): unknown, and web-reachable says why.
+      value: (t) => (t.web ? (t.web.status === "ok" ? t.web.serverUrl : "unknown") : undefined),
     });
   }
   return {
@@ -108,8 +109,9 @@ export function liveMatrix(facts: DriftFacts, evaluation: DriftEvaluation): Drif
         id: spec.id,
         label: spec.label,
         cells,
-        // A difference no rule objects to (env values, instance counts, staging ahead of production).
-        state: differs ? (findings.length === 0 ? "allowed" : "differs") : "equal",
+        // A rule may fire on equal values (both web front ends naming staging's server); a difference
+        // no rule objects to is allowed (env values, instance counts, staging ahead of production).
+        state: findings.length > 0 ? "differs" : differs ? "allowed" : "equal",
         rules: [...new Set(findings.map((f) => f.rule))],
       };
     }),
@@ -125,7 +127,7 @@ export function sourceRows(facts: DriftFacts): Array<{ source: string; entry: st
   } as const;
   return (Object.keys(labels) as Array<keyof typeof labels>).map((key) => {
     const fact = facts.source[key];
-    const entry = facts.source.absent.includes(key) ? "(no file)" : (fact.entry ?? "(unknown)");
+    const entry = facts.source.absent.includes(key) ? "(none)" : (fact.entry ?? "(unknown)");
     return { source: labels[key], entry, where: fact.line ? `${fact.file}:${fact.line}` : fact.file };
   });
 }

@@ -35,20 +35,24 @@ export function renderMarkdown(report: DriftReport): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The same marks as the text matrix: `≠` where a rule fired, `~` where values differ and that is allowed. */
+export const MARKDOWN_LEGEND = "≠ differs and a rule fired · ~ differs, allowed · ❌ error · ⚠️ warning";
+
 function table(matrix: DriftMatrix): string[] {
-  const head = `| fact | ${matrix.columns.map(escape).join(" | ")} |`;
+  const head = `| fact | ${matrix.columns.map(escapeCell).join(" | ")} |`;
   const rule = `| --- | ${matrix.columns.map(() => "---").join(" | ")} |`;
   const rows = matrix.rows.map((row) => {
     const cells = row.cells.map((cell) => {
       const text = `\`${escapeCell(cell.text)}\``;
       if (cell.flag === "error") return `❌ **${text}**`;
       if (cell.flag === "warning") return `⚠️ ${text}`;
-      return row.state === "equal" ? text : `**${text}**`;
+      return row.state === "differs" ? `**${text}**` : text;
     });
-    const label = row.state === "equal" ? row.label : `**${row.label}** ≠`;
+    const label =
+      row.state === "differs" ? `**${row.label}** ≠` : row.state === "allowed" ? `${row.label} ~` : row.label;
     return `| ${escapeCell(label)} | ${cells.join(" | ")} |`;
   });
-  return [head, rule, ...rows];
+  return [head, rule, ...rows, "", `<sub>${MARKDOWN_LEGEND}</sub>`];
 }
 
 function escapeCell(text: string): string {

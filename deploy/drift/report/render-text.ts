@@ -13,15 +13,27 @@ const MARK = { error: "✖", warning: "!" } as const;
 export function renderText(report: DriftReport, style: Style): string {
   const lines: string[] = [];
   const { facts } = report;
-  const envNames = facts.environments.map((e) => e.name).join(", ");
+  const live = facts.mode === "live" ? facts.environments.filter((e) => e.live) : facts.environments;
+  const sourceOnly = facts.environments.filter((e) => !live.includes(e)).map((e) => e.name);
+  const envNames = [
+    live.map((e) => e.name).join(", ") || "none",
+    ...(sourceOnly.length > 0 ? [`source facts only: ${sourceOnly.join(", ")}`] : []),
+  ].join("; ");
   lines.push(
     style.bold(
-      `echogate drift — ${facts.mode === "source" ? "source only" : "live"}, ${facts.environments.length} environment(s)`,
+      `echogate drift — ${facts.mode === "source" ? "source only" : "live"}, ${live.length} environment(s)`,
     ) + style.dim(` (${envNames}; ${facts.ms} ms)`),
     "",
   );
   if (facts.mode === "live" && report.matrix.columns.length > 0) {
     lines.push(...renderMatrix(report.matrix, style), "");
+  } else if (facts.mode === "live" && facts.environments.length > 0) {
+    lines.push(
+      style.yellow(
+        "No service read: local and preview environments are read live only when named (--env <name>).",
+      ),
+      "",
+    );
   }
   lines.push(style.bold("Server entry"));
   const width = Math.max(...report.source.map((r) => r.source.length));
