@@ -82,7 +82,9 @@ async function runningEmulator(dir: string): Promise<string | undefined> {
   try {
     const info = JSON.parse(await readFile(join(dir, EMULATOR_INFO_FILE), "utf8")) as { url?: string };
     if (!info.url) return undefined;
-    const response = await fetch(`${info.url}/v1beta1/sites/-/channels/live`, {
+    // Any answer means it is up. Reading an operation creates nothing, even in an older daemon whose
+    // channel reads created the site they named.
+    const response = await fetch(`${info.url}/v1beta1/projects/-/operations/echogate-liveness-probe`, {
       signal: AbortSignal.timeout(500),
     });
     await response.arrayBuffer();

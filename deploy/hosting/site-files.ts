@@ -19,7 +19,7 @@ export function siteFile(path: string, content: Buffer): SiteFile {
   return { path, content, gzipped, hash: createHash("sha256").update(gzipped).digest("hex") };
 }
 
-/** Reads a built web directory; a missing or empty directory is a configuration error (exit 2). */
+/** Reads a built web directory; a missing directory, or one without index.html, is a configuration error (exit 2). */
 export async function readSiteDir(dir: string, shownAs: string): Promise<SiteFile[]> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -36,9 +36,11 @@ export async function readSiteDir(dir: string, shownAs: string): Promise<SiteFil
     }
   };
   await walk(dir);
-  if (paths.length === 0) {
-    throw new ConfigError("hosting.empty-build", `Can't deploy the web front end: ${shownAs} is empty.`, {
-      hint: "Build the front end into that directory first.",
+  // Without a root index.html the site's `/` answers Not Found, however many other files there are.
+  if (!paths.includes(join(dir, "index.html"))) {
+    const problem = paths.length === 0 ? "is empty" : "has no index.html at its root";
+    throw new ConfigError("hosting.empty-build", `Can't deploy the web front end: ${shownAs} ${problem}.`, {
+      hint: "Build the front end into that directory first; its index.html is what the site serves at /.",
     });
   }
   paths.sort();

@@ -6,61 +6,53 @@ import {
   TAG_PLUS_SERVICE_MAX_LENGTH,
 } from "../platform/cloudrun/limits.js";
 
-/** Longest preview id; short enough to share a service name with the app's base name. */
+/** Longest preview id (the Hosting channel id); readable in the channel URL. */
 export const PREVIEW_ID_MAX_LENGTH = 20;
 /** Room left for the promote pipeline's candidate tag on a preview service (tag + service ≤ 46). */
 export const PREVIEW_TAG_RESERVE = 12;
 export const PREVIEW_SERVICE_MAX_LENGTH = TAG_PLUS_SERVICE_MAX_LENGTH - PREVIEW_TAG_RESERVE;
 /** Firebase Hosting channel ids: [a-z0-9-], one DNS label together with the site name. */
 export const CHANNEL_ID_MAX_LENGTH = 63;
-const HASH_LENGTH = 8;
+/** Channel ids Firebase Hosting reserves: `live` is every site's production channel. */
+export const RESERVED_CHANNEL_IDS: ReadonlySet<string> = new Set(["live"]);
+const MIN_HASH_LENGTH = 8;
+/** Shortest branch part of a service name: three characters of the branch, a dash, the hash. */
+const SERVICE_BRANCH_PART_MIN_LENGTH = 3 + 1 + MIN_HASH_LENGTH;
+/**
+ * The service base is cut to this length whatever the branch, so base and branch never trade
+ * characters (`<base>-pr-x` vs `<base>-pr` + `-x`), and a base like `echogate-chat-preview`
+ * stays whole: cut to `echogate-chat`, branch `staging` would name the staging service.
+ */
+export const PREVIEW_SERVICE_BASE_MAX_LENGTH =
+  PREVIEW_SERVICE_MAX_LENGTH - 1 - SERVICE_BRANCH_PART_MIN_LENGTH;
 const ID_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
 
 export interface PreviewNames {
   branch: string;
-  /** Stable id of the branch: the Hosting channel id and the service suffix. */
+  /** Stable id of the branch: the Hosting channel id and the preview label. */
   id: string;
-  /** Cloud Run service of this preview. */
+  /** Cloud Run service of this preview: `<base>-<branch part>`. */
   service: string;
   channel: string;
 }
 
-/**
- * Branch → preview id: lowercase [a-z0-9-], starts with a letter, no trailing dash,
- * ≤ PREVIEW_ID_MAX_LENGTH. When anything was changed, a hash of the original branch is
- * appended, so `feature/a` and `feature-a` never share an id.
- */
+/** Branch → preview id (≤ PREVIEW_ID_MAX_LENGTH); see `branchSlug` for the rules. */
 export function previewId(branch: string): string {
-  if (branch.length === 0) {
-    throw new UsageError("Can't derive a preview name from an empty branch name.", {
-      hint: "Pass the git branch, e.g. --branch feature/login (CI: $GITHUB_HEAD_REF).",
-    });
-  }
-  let slug = branch
-    .normalize("NFKD")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  if (!/^[a-z]/.test(slug)) slug = slug ? `b-${slug}` : "b";
-  if (slug === branch && slug.length <= PREVIEW_ID_MAX_LENGTH && ID_PATTERN.test(slug)) return slug;
-  const head = slug.slice(0, PREVIEW_ID_MAX_LENGTH - HASH_LENGTH - 1).replace(/-+$/, "");
-  return `${head}-${shortHash(branch)}`;
+  requireBranch(branch);
+  return branchSlug(branch, PREVIEW_ID_MAX_LENGTH);
 }
 
-/** The preview service name: `<base>-<id>`, the base shortened to fit; `<id>` alone if no room. */
-export function previewServiceName(serviceBase: string, id: string): string {
-  const room = PREVIEW_SERVICE_MAX_LENGTH - id.length - 1;
-  const base = serviceBase
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .slice(0, Math.max(0, room))
-    .replace(/-+$/, "");
-  return /^[a-z]/.test(base) ? `${base}-${id}` : id;
+/** The preview service name: the base (cut to a fixed length) and the branch in the room left. */
+export function previewServiceName(branch: string, serviceBase: string): string {
+  requireBranch(branch);
+  const base = serviceBasePart(serviceBase);
+  if (!base) return branchSlug(branch, PREVIEW_SERVICE_MAX_LENGTH);
+  return `${base}-${branchSlug(branch, PREVIEW_SERVICE_MAX_LENGTH - base.length - 1)}`;
 }
 
 export function previewNames(branch: string, serviceBase: string): PreviewNames {
   const id = previewId(branch);
-  return { branch, id, service: previewServiceName(serviceBase, id), channel: id };
+  return { branch, id, service: previewServiceName(branch, serviceBase), channel: id };
 }
 
 /** Every rule a preview id must satisfy; empty when valid. Used by tests and as a last guard. */
@@ -76,14 +68,49 @@ export function previewNameProblems(names: Pick<PreviewNames, "id" | "service" |
   if (names.channel.length > CHANNEL_ID_MAX_LENGTH || !ID_PATTERN.test(names.channel)) {
     problems.push(`channel '${names.channel}' is not a valid Hosting channel id`);
   }
+  if (RESERVED_CHANNEL_IDS.has(names.channel))
+    problems.push(`channel '${names.channel}' is reserved by Firebase Hosting`);
   return problems;
 }
 
-function shortHash(text: string): string {
-  const digest = createHash("sha256").update(text, "utf8").digest();
-  // 8 base-36 chars ≈ 41 bits: collisions among a repo's branches are not a practical concern.
-  return BigInt(`0x${digest.subarray(0, 8).toString("hex")}`)
-    .toString(36)
-    .padStart(HASH_LENGTH, "0")
-    .slice(-HASH_LENGTH);
+function requireBranch(branch: string): void {
+  if (branch.length === 0) {
+    throw new UsageError("Can't derive a preview name from an empty branch name.", {
+      hint: "Pass the git branch, e.g. --branch feature/login (CI: $GITHUB_HEAD_REF).",
+    });
+  }
+}
+
+/**
+ * Branch → lowercase [a-z0-9-], starts with a letter, no trailing dash, ≤ maxLength. A branch
+ * that is already such a name, shorter than maxLength and not reserved, is kept as it is;
+ * any other gets a hash of the original branch, so `feature/a` and `feature-a` never meet.
+ */
+function branchSlug(branch: string, maxLength: number): string {
+  let slug = branch
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (!/^[a-z]/.test(slug)) slug = slug ? `b-${slug}` : "b";
+  // Kept names are shorter than maxLength, hashed ones exactly maxLength long: nobody can name a
+  // branch after another branch's hashed form and take over its preview.
+  if (slug === branch && slug.length < maxLength && !RESERVED_CHANNEL_IDS.has(slug)) return slug;
+  const head = slug.slice(0, maxLength - MIN_HASH_LENGTH - 1).replace(/-+$/, "");
+  return `${head}-${branchHash(branch, maxLength - head.length - 1)}`;
+}
+
+function serviceBasePart(serviceBase: string): string {
+  const base = serviceBase
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .slice(0, PREVIEW_SERVICE_BASE_MAX_LENGTH)
+    .replace(/-+$/, "");
+  return /^[a-z]/.test(base) ? base : "";
+}
+
+function branchHash(branch: string, length: number): string {
+  const digest = createHash("sha256").update(branch, "utf8").digest("hex");
+  // ≥ 8 base-36 chars ≈ 41 bits: collisions among a repo's branches are not a practical concern.
+  return BigInt(`0x${digest}`).toString(36).padStart(50, "0").slice(-length);
 }

@@ -43,6 +43,8 @@ it("runs the Hosting emulator in the daemon: web URLs keep serving after web dep
   expect((await getText(`${url}/index.html`)).text).toContain("app.js");
   expect(JSON.parse((await getText(`${url}/echogate.json`)).text)).toMatchObject({ environment: "staging" });
   expect((await emulatorStatus(cwd)).hostingEndpoint).toBe(state.hostingEndpoint);
+  // Finding the running daemon is a read: it leaves no site behind (it used to create one named `-`).
+  expect((await fetch(`${state.hostingEndpoint}/v1beta1/sites/-/channels`)).status).toBe(404);
 
   const stop = await runEchogate(["emulator", "stop", "--json"], { cwd, env });
   expect(stop.json()).toEqual({ stopped: true, orphansEnded: 0 });

@@ -129,4 +129,22 @@ describe("echogate web deploy", () => {
     expect(empty.exitCode).toBe(2);
     expect(empty.stderr).toContain("web/public is empty");
   });
+
+  it("exits 2 when the build has nothing to serve at / (no root index.html), before any upload", async () => {
+    const { emulator } = await hostingEmulator();
+    const env = { ECHOGATE_HOSTING_URL: emulator.url };
+    const builds: Record<string, string>[] = [
+      { "sub/.keep": "" },
+      { "sub/index.html": "<p>hi</p>", "app.js": "" },
+    ];
+    for (const web of builds) {
+      const run = await runEchogate(["web", "deploy", "staging", "--server-url", "http://127.0.0.1:9"], {
+        cwd: await hostingProject({ web }),
+        env,
+      });
+      expect(run.exitCode, run.stderr).toBe(2);
+      expect(run.stderr).toContain("web/public has no index.html at its root");
+    }
+    expect(emulator.stats.byRoute["versions.create"]).toBeUndefined();
+  });
 });

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe("preview deploy on the emulators", () => {
-  it("deploys <base>-<id> gated like staging with a web channel, lists it, and cleans it up", async () => {
+  it("deploys <base>-<branch> gated like staging with a web channel, lists it, and cleans it up", async () => {
     const cwd = await realProject(await testdir({}), BRANCH);
     const image = await buildImage({ projectDir: cwd });
     const cloudRun = await startTestEmulator(cwd);
@@ -36,8 +36,8 @@ describe("preview deploy on the emulators", () => {
       GITHUB_HEAD_REF: "",
     };
     const names = previewNames(BRANCH, "echogate-chat-preview");
-    // <preview base>-<id>, the base shortened so the candidate tag still fits (tag + service ≤ 46).
-    expect(names.service).toBe(`echogate-chat-${names.id}`);
+    // <preview base>-<branch part>: the whole base, the branch shortened and hashed so the candidate tag still fits (tag + service ≤ 46).
+    expect(names.service).toMatch(/^echogate-chat-preview-fea-[a-z0-9]{8}$/);
 
     const deploy = await runEchogate(["preview", "deploy", "--branch", BRANCH, "--json"], { cwd, env });
     expect(deploy.exitCode, deploy.stderr).toBe(0);

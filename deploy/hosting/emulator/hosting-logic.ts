@@ -15,7 +15,11 @@ export interface LogicOptions {
   channelQuota: number;
 }
 
-export function site(state: HostingState, siteId: string, now: Date): SiteRecord {
+/**
+ * The site for a write. Real Hosting sites are created in the console; here a site comes into
+ * being, with its live channel, on the first write that names it (versions.create, channels.create).
+ */
+export function siteForWrite(state: HostingState, siteId: string, now: Date): SiteRecord {
   let record = state.sites[siteId];
   if (!record) {
     const time = now.toISOString();
@@ -29,6 +33,17 @@ export function site(state: HostingState, siteId: string, now: Date): SiteRecord
       releases: [],
     };
     state.sites[siteId] = record;
+  }
+  return record;
+}
+
+/** The site for a read: unknown sites are NOT_FOUND, never created. */
+export function existingSite(state: HostingState, siteId: string): SiteRecord {
+  const record = state.sites[siteId];
+  if (!record) {
+    throw notFound(
+      `Site sites/${siteId} not found. (The local emulator creates a site on its first deploy.)`,
+    );
   }
   return record;
 }
@@ -57,7 +72,7 @@ export function createVersion(
   body: Record<string, unknown>,
   now: Date,
 ): VersionRecord {
-  const record = site(state, siteId, now);
+  const record = siteForWrite(state, siteId, now);
   const id = newId(record);
   const version: VersionRecord = {
     name: `sites/${siteId}/versions/${id}`,
@@ -157,7 +172,10 @@ export function createChannel(
       `Channel id '${channelId ?? ""}' is invalid: use lowercase letters, digits and dashes, at most 63 characters.`,
     );
   }
-  const record = site(state, siteId, options.now);
+  const isNewSite = !state.sites[siteId];
+  const record = siteForWrite(state, siteId, options.now);
+  // Creating `live` is what brought the site into being here, so it is this call's channel, not a conflict.
+  if (isNewSite && channelId === LIVE) return record.channels[LIVE]!;
   if (record.channels[channelId])
     throw conflict(`Channel sites/${siteId}/channels/${channelId} already exists.`);
   const previews = Object.keys(record.channels).filter((id) => id !== LIVE).length;
@@ -180,8 +198,8 @@ export function createChannel(
   return channel;
 }
 
-export function getChannel(state: HostingState, siteId: string, channelId: string, now: Date): ChannelRecord {
-  const channel = site(state, siteId, now).channels[channelId];
+export function getChannel(state: HostingState, siteId: string, channelId: string): ChannelRecord {
+  const channel = existingSite(state, siteId).channels[channelId];
   if (!channel) throw notFound(`Channel sites/${siteId}/channels/${channelId} not found.`);
   return channel;
 }
@@ -204,9 +222,9 @@ export function patchChannel(
   return channel;
 }
 
-export function deleteChannel(state: HostingState, siteId: string, channelId: string, now: Date): void {
+export function deleteChannel(state: HostingState, siteId: string, channelId: string): void {
   if (channelId === LIVE) throw precondition("The live channel can't be deleted.");
-  getChannel(state, siteId, channelId, now);
+  getChannel(state, siteId, channelId);
   delete state.sites[siteId]!.channels[channelId];
 }
 
@@ -218,7 +236,7 @@ export function createRelease(
   body: Record<string, unknown>,
   now: Date,
 ): ReleaseRecord {
-  const channel = getChannel(state, siteId, channelId, now);
+  const channel = getChannel(state, siteId, channelId);
   const match = /^sites\/([^/]+)\/versions\/([^/]+)$/.exec(versionName ?? "");
   if (!match || match[1] !== siteId) throw invalid(`versionName must name a version of site ${siteId}.`);
   const version = getVersion(state, siteId, match[2]!);

@@ -10,6 +10,7 @@ import {
   createRelease,
   createVersion,
   deleteChannel,
+  existingSite,
   expireChannels,
   finalizeVersion,
   getChannel,
@@ -20,7 +21,6 @@ import {
   renderChannel,
   renderRelease,
   renderVersion,
-  site,
 } from "./hosting-logic.js";
 import { type HostingState, loadState, StateWriter } from "./state.js";
 
@@ -107,7 +107,7 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
     }
   };
   const channelJson = async (siteId: string, channelId: string) => {
-    const channel = getChannel(state, siteId, channelId, now());
+    const channel = getChannel(state, siteId, channelId);
     await ensureListener(channel.name);
     return renderChannel(channel, listeners.get(channel.name)?.url, state);
   };
@@ -196,7 +196,7 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       "channels.list",
       /^\/v1beta1\/sites\/([^/]+)\/channels$/,
       async ([, s], _body, query) => {
-        const ids = Object.keys(site(state, s!, now()).channels).sort();
+        const ids = Object.keys(existingSite(state, s!).channels).sort();
         const start = Number(query.get("pageToken") ?? 0);
         const size = Math.min(Number(query.get("pageSize") ?? 100) || 100, 100);
         const page = ids.slice(start, start + size);
@@ -216,7 +216,7 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       "channels.patch",
       /^\/v1beta1\/sites\/([^/]+)\/channels\/([^/]+)$/,
       ([, s, c], body, query) => {
-        patchChannel(getChannel(state, s!, c!, now()), body, query.get("updateMask"), now());
+        patchChannel(getChannel(state, s!, c!), body, query.get("updateMask"), now());
         return channelJson(s!, c!);
       },
     ],
@@ -225,7 +225,7 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       "channels.delete",
       /^\/v1beta1\/sites\/([^/]+)\/channels\/([^/]+)$/,
       async ([, s, c]) => {
-        deleteChannel(state, s!, c!, now());
+        deleteChannel(state, s!, c!);
         const name = `sites/${s}/channels/${c}`;
         await listeners.get(name)?.close();
         listeners.delete(name);
