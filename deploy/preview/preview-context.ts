@@ -1,7 +1,7 @@
 import { type LoadedEnvironment, loadEnvironment, loadEnvironments } from "../config/load-environments.js";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, isEchogateError } from "../core/errors.js";
 import { connectHosting, type HostingConnection } from "../hosting/connect.js";
-import { channelId, type HostingChannel } from "../hosting/firebase-adapter.js";
+import { channelId, type FirebaseHostingAdapter, type HostingChannel } from "../hosting/firebase-adapter.js";
 import { previewRows } from "./list.js";
 import type { PreviewChannel, PreviewRow } from "./model.js";
 import { createPreviewPlatform, type PreviewPlatform } from "./platform.js";
@@ -72,7 +72,7 @@ export async function collectPreviews(context: PreviewContext, now: Date): Promi
   const [services, channels] = await Promise.all([
     context.platform.listServices(),
     context.hosting && site
-      ? context.hosting.adapter.listChannels(site)
+      ? channelsOf(context.hosting.adapter, site)
       : Promise.resolve([] as HostingChannel[]),
   ]);
   return previewRows(
@@ -95,4 +95,14 @@ function toPreviewChannel(channel: HostingChannel, context: PreviewContext, site
       ? { version: channel.release.version.labels["echogate-version"] }
       : {}),
   };
+}
+
+/** A site nothing was ever deployed to (the local emulator creates sites on first write) has no previews. */
+async function channelsOf(adapter: FirebaseHostingAdapter, site: string): Promise<HostingChannel[]> {
+  try {
+    return await adapter.listChannels(site);
+  } catch (error) {
+    if (isEchogateError(error) && error.code === "hosting.not-found") return [];
+    throw error;
+  }
 }

@@ -50,6 +50,18 @@ describe("echogate preview deploy and list", () => {
     );
   });
 
+  it("lists no previews (exit 0) on a site nothing was ever deployed to", async () => {
+    const { emulator } = await hostingEmulator();
+    fakePlatform([]);
+    const cwd = await hostingProject();
+    const list = await runEchogate(["preview", "list", "--json"], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(list.exitCode, list.stderr).toBe(0);
+    expect(list.json<{ previews: PreviewRow[] }>().previews).toEqual([]);
+  });
+
   it("turns a channel quota 429 into a message that suggests preview cleanup (exit 3)", async () => {
     const { emulator, adapter } = await hostingEmulator({ channelQuota: 1 });
     await adapter.createChannel("chat-preview", "someone", { labels: {} });
