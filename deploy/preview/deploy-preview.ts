@@ -1,4 +1,4 @@
-import { CheckFailedError } from "../core/errors.js";
+import { CheckFailedError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
 import type { ChannelSpec } from "../hosting/publish.js";
@@ -46,6 +46,15 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
   const { context, reporter } = input;
   const environment = context.environment;
   const names = previewNames(input.branch, environment.config.service.name);
+  const owner = context.environments.find((other) => other.config.service.name === names.service);
+  if (owner) {
+    throw new UsageError(
+      `Can't deploy a preview for ${input.branch}: its service name ${names.service} is ${owner.name}'s service.`,
+      {
+        hint: `Give the preview environment a service.name that no other environment's service name starts with (${environment.file}).`,
+      },
+    );
+  }
   const expireTime = new Date(input.now.getTime() + input.ttlSeconds * 1000);
   const labels: Record<string, string> = {
     [MANAGED_BY.key]: MANAGED_BY.value,

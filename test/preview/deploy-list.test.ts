@@ -1,3 +1,5 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PreviewRow } from "../../deploy/preview/model.js";
 import { previewId } from "../../deploy/preview/names.js";
@@ -60,6 +62,26 @@ describe("echogate preview deploy and list", () => {
     });
     expect(list.exitCode, list.stderr).toBe(0);
     expect(list.json<{ previews: PreviewRow[] }>().previews).toEqual([]);
+  });
+
+  it("refuses a branch whose preview service would be another environment's service (exit 2)", async () => {
+    const { emulator } = await hostingEmulator();
+    fakePlatform([]);
+    const base = await hostingProject();
+    const previewYaml = join(base, "environments/preview.yaml");
+    await writeFile(
+      previewYaml,
+      (await readFile(previewYaml, "utf8")).replace("name: chat-preview", "name: chat"),
+    );
+    const run = await runEchogate(
+      ["preview", "deploy", "--branch", "staging", "--server-url", "http://127.0.0.1:9"],
+      {
+        cwd: base,
+        env: { ECHOGATE_HOSTING_URL: emulator.url },
+      },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("chat-staging is staging's service");
   });
 
   it("turns a channel quota 429 into a message that suggests preview cleanup (exit 3)", async () => {
