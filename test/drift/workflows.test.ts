@@ -2,10 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { CommandDefinition } from "../../deploy/cli/command.js";
-import { globalOptionSpecs } from "../../deploy/cli/global-options.js";
-import { parseInvocation } from "../../deploy/cli/parse-args.js";
-import { commands, resolveCommand } from "../../deploy/cli/registry.js";
+import { resolveCommand } from "../../deploy/cli/registry.js";
+import { type Invocation, invocationProblems as problems } from "../helpers/invocation-problems.js";
 import { echogateInvocations, shellWords } from "./shell-invocations.js";
 
 // Every echogate invocation the repo ships for CI must be a real command with real flags, checked
@@ -13,11 +11,6 @@ import { echogateInvocations, shellWords } from "./shell-invocations.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const WORKFLOWS = join(ROOT, ".github/workflows");
-
-interface Invocation {
-  where: string;
-  words: string[];
-}
 
 function workflowInvocations(): Invocation[] {
   const found: Invocation[] = [];
@@ -51,39 +44,6 @@ function cloudbuildInvocations(): Invocation[] {
       words,
     }));
   });
-}
-
-/** Checks one invocation against the registry; returns problems (empty when it is valid). */
-function problems(invocation: Invocation): string[] {
-  const resolved = resolveCommand(invocation.words);
-  if (!resolved) {
-    return [
-      `${invocation.where}: \`echogate ${invocation.words.join(" ")}\` is not a command (${commands.map((c) => c.name).join(", ")})`,
-    ];
-  }
-  const found: string[] = [];
-  const specs = { ...globalOptionSpecs, ...resolved.command.options };
-  for (const word of resolved.rest) {
-    if (!word.startsWith("--")) continue;
-    const name = word.slice(2).split("=")[0]!;
-    if (!(name in specs))
-      found.push(
-        `${invocation.where}: \`${resolved.command.name}\` has no --${name} (${flagList(resolved.command)})`,
-      );
-  }
-  if (found.length > 0) return found;
-  try {
-    parseInvocation(resolved.command, resolved.rest, { cwd: ROOT, env: {}, isTTY: false });
-  } catch (error) {
-    found.push(`${invocation.where}: echogate ${invocation.words.join(" ")}: ${(error as Error).message}`);
-  }
-  return found;
-}
-
-function flagList(command: CommandDefinition): string {
-  return Object.keys({ ...command.options, ...globalOptionSpecs })
-    .map((n) => `--${n}`)
-    .join(", ");
 }
 
 describe("CI files shipped in the repo", () => {
