@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { compileVariable } from "../compile.js";
 import { isRequired } from "../schema.js";
@@ -9,6 +10,7 @@ export const valueTypes: Rule = {
   check(ctx) {
     const problems: Diagnostic[] = [];
     const schemaFile = ctx.schema.file;
+    const invalidReason = memoizedValidation();
     for (const { environment, envFile } of withEnvFiles(ctx)) {
       for (const [key, entry] of envFile.entries) {
         const spec = ctx.schema.variables.get(key);
@@ -38,10 +40,9 @@ export const valueTypes: Rule = {
         }
         // Any text is a valid string; skipping zod for it keeps 50×200 checks fast.
         if (spec.type === "string") continue;
-        const result = compileVariable(spec, environment.kind).safeParse(entry.value);
-        if (!result.success) {
+        const reason = invalidReason(compileVariable(spec, environment.kind), entry.value);
+        if (reason !== undefined) {
           const shown = spec.secret ? `${key} (secret, value hidden)` : `${key}=${quoteValue(entry.value)}`;
-          const reason = result.error.issues.map((issue) => issue.message).join("; ");
           problems.push(
             diagnostic(
               "value-types.invalid",
@@ -68,3 +69,20 @@ export const valueTypes: Rule = {
     return problems;
   },
 };
+
+/**
+ * Validates a value against a compiled schema, remembering the verdict: environments mostly share
+ * values (the same port, enum or flag in 50 files), and zod's parse is the rule's main cost.
+ */
+function memoizedValidation(): (schema: z.ZodType<unknown, string>, value: string) => string | undefined {
+  const verdicts = new Map<z.ZodType<unknown, string>, Map<string, string | undefined>>();
+  return (schema, value) => {
+    let bySchema = verdicts.get(schema);
+    if (!bySchema) verdicts.set(schema, (bySchema = new Map()));
+    if (bySchema.has(value)) return bySchema.get(value);
+    const result = schema.safeParse(value);
+    const reason = result.success ? undefined : result.error.issues.map((issue) => issue.message).join("; ");
+    bySchema.set(value, reason);
+    return reason;
+  };
+}
