@@ -144,6 +144,11 @@ export function generateProject(dir: string, environments: number, variables: nu
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runs = Number(process.env.BENCH_RUNS ?? 15);
+  // Node's own start on this machine: what --help costs beyond it is echogate's.
+  report(
+    "check.node_baseline_ms",
+    Array.from({ length: runs }, () => time("-e", ["0"], root, 0)),
+  );
   bench("check.help.cold_ms", ["--help"], root, runs, 0, 150);
   bench("check.repo_ms", ["check"], root, runs, 0);
   const dir = mkdtempSync(join(tmpdir(), "echogate-bench-"));
