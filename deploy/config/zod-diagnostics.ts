@@ -20,11 +20,16 @@ export function addZodIssues(
       }
       continue;
     }
-    if (issue.code === "invalid_type" && isMissingKey(source.value, path)) {
+    if (
+      (issue.code === "invalid_type" || issue.code === "invalid_value") &&
+      isMissingKey(source.value, path)
+    ) {
       const parent = path.slice(0, -1);
+      const expected =
+        issue.code === "invalid_type" ? issue.expected : `one of ${issue.values.map(String).join(", ")}`;
       diagnostics.error(
         "config.missing-key",
-        `Missing required key "${String(path.at(-1))}"${parent.length ? ` in ${parent.join(".")}` : ""} (expected ${issue.expected}).`,
+        `Missing required key "${String(path.at(-1))}"${parent.length ? ` in ${parent.join(".")}` : ""} (expected ${expected}).`,
         parent.length ? source.locate(parent, { key: true }) : source.locate([]),
       );
       continue;

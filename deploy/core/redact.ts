@@ -14,9 +14,7 @@ export class Redactor {
     if (!value || value.length < MIN_MASKABLE_LENGTH || this.secrets.has(value)) return;
     this.secrets.add(value);
     this.pattern = undefined;
-    // Messages about a secret URL show its host the way URL parsing does: lowercased.
-    for (const form of [value.toLowerCase(), secretUrlHost(value)])
-      if (form && form.length >= MIN_MASKABLE_LENGTH) this.secrets.add(form);
+    for (const form of printedForms(value)) if (form.length >= MIN_MASKABLE_LENGTH) this.secrets.add(form);
   }
 
   get size(): number {
@@ -72,6 +70,26 @@ function redactValue(value: unknown, redactor: Redactor, seen: WeakMap<object, u
   seen.set(value, copy);
   for (const [key, item] of Object.entries(value)) copy[key] = redactValue(item, redactor, seen);
   return copy;
+}
+
+/** Shorter lines of a multi-line secret, and PEM armor lines ("-----END KEY-----"), are not secret. */
+const MIN_SECRET_LINE_LENGTH = 12;
+const PEM_ARMOR = /^-{5}[A-Z0-9 ]+-{5}$/;
+
+/**
+ * How a secret may appear in output besides verbatim: lowercased (URL hosts), escaped (quoted in a
+ * message or JSON), and line by line (a PEM body printed with its newlines shown as \n).
+ */
+function printedForms(value: string): string[] {
+  const escaped = JSON.stringify(value).slice(1, -1);
+  const lines = value.includes("\n")
+    ? value
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line.length >= MIN_SECRET_LINE_LENGTH && !PEM_ARMOR.test(line))
+    : [];
+  const host = secretUrlHost(value);
+  return [value.toLowerCase(), escaped, ...lines, ...(host ? [host] : [])];
 }
 
 /** The host of a secret URL, when it names a real machine (not loopback, which would mask too much). */

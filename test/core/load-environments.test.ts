@@ -34,6 +34,17 @@ describe("loadEnvironments", () => {
     });
   });
 
+  it("names a missing enum key (kind) as missing, listing its values", async () => {
+    const dir = await testdir({ "environments/staging.yaml": service("staging") });
+    const { diagnostics } = await loadEnvironments(dir);
+    expect(diagnostics.errors[0]).toMatchObject({
+      code: "config.missing-key",
+      message: expect.stringContaining(
+        'Missing required key "kind" (expected one of local, preview, staging, production',
+      ),
+    });
+  });
+
   it("places a syntax error found at the end of the file on the last line written", async () => {
     const dir = await testdir({
       "environments/staging.yaml": "kind: staging\nservice:\n  project: p\n  name: [x\n\n",

@@ -65,6 +65,17 @@ describe("Redactor", () => {
     expect(redactor.redact("listening on 127.0.0.1:8080")).toBe("listening on 127.0.0.1:8080");
   });
 
+  it("masks a secret as messages print it: escaped, or one line of a multi-line secret", () => {
+    const redactor = new Redactor();
+    redactor.add('Back\\slash-"Quoted"-Secret');
+    redactor.add("-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----");
+    expect(redactor.redact(`LOG_LEVEL=${JSON.stringify('Back\\slash-"Quoted"-Secret')}`)).toBe(
+      'LOG_LEVEL="***"',
+    );
+    expect(redactor.redact("12\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC")).toBe("12\\n***");
+    expect(redactor.redact("-----END KEY----- is fine")).toBe("-----END KEY----- is fine");
+  });
+
   it("keeps dates and other class instances usable for renderers", () => {
     const redactor = new Redactor();
     redactor.add("a-secret-value");

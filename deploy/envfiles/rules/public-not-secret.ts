@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { credentialLikeValue, looksLikeCredentialName } from "../credential-patterns.js";
-import { diagnostic, entryLocation, type Rule, withEnvFiles } from "./types.js";
+import { diagnostic, entryLocation, type Rule, type RuleContext, withEnvFiles } from "./types.js";
 
 /** Public variables go to the browser: never secret, never credential-shaped. */
 export const publicNotSecret: Rule = {
@@ -32,10 +32,18 @@ export const publicNotSecret: Rule = {
         );
       }
     }
+    const secretValues = declaredSecretValues(ctx);
     for (const { environment, envFile } of withEnvFiles(ctx)) {
       for (const key of publicKeys) {
         const entry = envFile.entries.get(key);
-        const why = entry ? credentialLikeValue(entry.value) : undefined;
+        if (!entry) continue;
+        // A variable both public and secret is already reported above, at the schema.
+        const leaked = [...secretValues].find(
+          ([value, owner]) => owner !== key && entry.value.includes(value),
+        );
+        const why = leaked
+          ? `it contains the value of secret ${leaked[1]}`
+          : credentialLikeValue(entry.value);
         if (!why) continue;
         problems.push(
           diagnostic(
@@ -50,3 +58,18 @@ export const publicNotSecret: Rule = {
     return problems;
   },
 };
+
+/** Values too short to be a meaningful secret ("true", a port) are not looked for. */
+const MIN_SECRET_VALUE_LENGTH = 6;
+
+/** Every value a secret variable holds in any environment, with the variable's name. */
+function declaredSecretValues(ctx: RuleContext): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const { envFile } of withEnvFiles(ctx)) {
+    for (const [key, spec] of ctx.schema.variables) {
+      const value = spec.secret ? envFile.entries.get(key)?.value : undefined;
+      if (value && value.length >= MIN_SECRET_VALUE_LENGTH) values.set(value, key);
+    }
+  }
+  return values;
+}

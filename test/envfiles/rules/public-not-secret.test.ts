@@ -6,6 +6,7 @@ import {
   ruleContext,
   SCHEMA_FILE,
   SCHEMA_YAML,
+  SECRET_VALUES,
   validEnvProject,
   withEnv,
 } from "../../helpers/env-fixtures.js";
@@ -28,6 +29,20 @@ describe("public-not-secret", () => {
     expect(publicNotSecret.check(ruleContext({ ...validEnvProject(), [SCHEMA_FILE]: schema }))).toMatchObject(
       [{ severity: "warning", code: "public-not-secret.name", keyPath: "variables.NEXT_PUBLIC_API_KEY" }],
     );
+  });
+
+  it("flags a public value that carries a declared secret's value (any environment's), naming the secret, not the value", () => {
+    const problems = publicNotSecret.check(
+      ruleContext(withEnv("production", { NEXT_PUBLIC_APP_NAME: `chat?k=${SECRET_VALUES.staging}` })),
+    );
+    expect(problems).toMatchObject([
+      {
+        code: "public-not-secret.value",
+        file: envFilePath("production"),
+        message: expect.stringContaining("contains the value of secret SESSION_SECRET"),
+      },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain(SECRET_VALUES.staging);
   });
 
   it("flags a credential-looking public value without repeating it", () => {
