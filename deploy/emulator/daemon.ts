@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { notice } from "../core/notices.js";
+import { processIsRunning } from "../core/process-alive.js";
 import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../hosting/emulator/start-hosting-emulator.js";
 import { PIDS_FILE, startEmulator } from "./emulator.js";
 import { reapOrphans } from "./process-registry.js";
@@ -122,15 +123,6 @@ async function readInfo(projectDir: string): Promise<EmulatorInfo | undefined> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function answers(apiEndpoint: string): Promise<boolean> {
   try {
     const res = await fetch(`${apiEndpoint}/v2/projects/-/locations/-/services`, {
@@ -144,7 +136,7 @@ async function answers(apiEndpoint: string): Promise<boolean> {
 
 export async function emulatorStatus(projectDir: string): Promise<EmulatorStatus> {
   const info = await readInfo(projectDir);
-  if (!info || !isAlive(info.pid) || !(await answers(info.apiEndpoint))) return { running: false };
+  if (!info || !processIsRunning(info.pid) || !(await answers(info.apiEndpoint))) return { running: false };
   return {
     running: true,
     apiEndpoint: info.apiEndpoint,
@@ -217,7 +209,7 @@ export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulato
 export async function stopEmulator(projectDir: string): Promise<{ stopped: boolean; orphansEnded: number }> {
   const info = await readInfo(projectDir);
   const hostingInfo = path.join(projectDir, HOSTING_EMULATOR_DIR, HOSTING_INFO_FILE);
-  if (!info || !isAlive(info.pid)) {
+  if (!info || !processIsRunning(info.pid)) {
     await rm(infoFileOf(projectDir), { force: true });
     await removeHostingInfoOf(hostingInfo, info?.pid);
     // A daemon killed with -9 could not stop its revisions: end them now.
@@ -227,8 +219,8 @@ export async function stopEmulator(projectDir: string): Promise<{ stopped: boole
   process.kill(info.pid, "SIGTERM");
   // Revision processes get up to 10 s between SIGTERM and SIGKILL.
   const deadline = Date.now() + 15_000;
-  while (isAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(info.pid)) process.kill(info.pid, "SIGKILL");
+  while (processIsRunning(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (processIsRunning(info.pid)) process.kill(info.pid, "SIGKILL");
   await rm(infoFileOf(projectDir), { force: true });
   await removeHostingInfoOf(hostingInfo, info.pid);
   return { stopped: true, orphansEnded: 0 };
@@ -238,7 +230,7 @@ export async function stopEmulator(projectDir: string): Promise<{ stopped: boole
 async function removeHostingInfoOf(file: string, pid: number | undefined): Promise<void> {
   try {
     const owner = (JSON.parse(await readFile(file, "utf8")) as { pid?: number }).pid;
-    if (owner === pid || (owner !== undefined && !isAlive(owner))) await rm(file, { force: true });
+    if (owner === pid || (owner !== undefined && !processIsRunning(owner))) await rm(file, { force: true });
   } catch {
     // absent or unreadable: nothing to remove
   }

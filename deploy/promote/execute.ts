@@ -1,5 +1,6 @@
 import { CheckFailedError, PlatformError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
+import { processIsRunning } from "../core/process-alive.js";
 import type { CloudRunAdapter, LoadedService } from "../platform/cloudrun/adapter.js";
 import { toRevisionTemplate } from "../platform/cloudrun/revision-template.js";
 import {
@@ -9,7 +10,7 @@ import {
   toWireTraffic,
 } from "../platform/cloudrun/service-model.js";
 import { type GateRecord, readGateRecords, withGateRecord, writeGateRecords } from "./gate-records.js";
-import { type LockOwner, pidIsAlive } from "./lock.js";
+import type { LockOwner } from "./lock.js";
 import { acquireLock, applyLock, releaseLock } from "./lock-io.js";
 import type { PlanAction, PromotionPlan, SmokeCheck } from "./plan-types.js";
 import { applyServiceMetadata } from "./service-metadata.js";
@@ -69,7 +70,7 @@ class GateFailure extends Error {
 export async function executePlan(plan: PromotionPlan, options: ExecuteOptions): Promise<PromotionOutcome> {
   const { adapter, output, signal } = options;
   const now = options.now ?? (() => new Date());
-  const isAlive = options.isAlive ?? pidIsAlive;
+  const isAlive = options.isAlive ?? processIsRunning;
   const name = plan.service.name;
   const candidate = plan.candidate.revision;
   const outcome: PromotionOutcome = {

@@ -76,12 +76,3 @@ export function lockFor(owner: LockOwner, now: Date, ttlMs = LOCK_TTL_MS): Promo
 export function describeLock(lock: PromotionLock): string {
   return `${lock.holder} (pid ${lock.pid} on ${lock.host}, \`${lock.command}\`, since ${lock.acquiredAt}, expires ${lock.expiresAt})`;
 }
-
-export function pidIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

@@ -4,6 +4,7 @@ import type { FaultName } from "../build/faults.js";
 import { type LoadedEnvironment, loadEnvironment } from "../config/load-environments.js";
 import { isEchogateError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
+import { processIsRunning } from "../core/process-alive.js";
 import type { Redactor } from "../core/redact.js";
 import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
 import type { ChannelSpec } from "../hosting/publish.js";
@@ -14,7 +15,7 @@ import { artifactFromBuild, artifactFromImage, artifactFromSource, parseImageArg
 import type { Artifact } from "./artifact-types.js";
 import { CANDIDATE_TAG } from "./candidate-template.js";
 import { executePlan, type PromotionOutcome } from "./execute.js";
-import { type LockOwner, pidIsAlive } from "./lock.js";
+import type { LockOwner } from "./lock.js";
 import { acquireLock } from "./lock-io.js";
 import { assertNamesWithinLimits, assertSingleRegion, withServiceName } from "./name-limits.js";
 import { planPromotion } from "./plan.js";
@@ -136,7 +137,7 @@ export async function promoteEnvironment(
       try {
         await acquireLock(adapter, plan.service.name, owner, {
           now: () => new Date(),
-          isAlive: pidIsAlive,
+          isAlive: processIsRunning,
           output,
         });
         lock.done(owner.id);

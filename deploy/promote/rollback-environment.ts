@@ -1,11 +1,11 @@
 import { loadEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
+import { processIsRunning } from "../core/process-alive.js";
 import type { Redactor } from "../core/redact.js";
 import { toWireTraffic } from "../platform/cloudrun/service-model.js";
 import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
 import { readGateRecords, withGateRecord, writeGateRecords } from "./gate-records.js";
-import { pidIsAlive } from "./lock.js";
 import { acquireLock, applyLock, releaseLock } from "./lock-io.js";
 import { assertNamesWithinLimits, assertSingleRegion } from "./name-limits.js";
 import { lockOwner, openAdapterFor } from "./promote-environment.js";
@@ -66,7 +66,7 @@ export async function rollbackEnvironment(
     });
     if (options.dryRun) return { plan };
 
-    const clock = { now: () => new Date(), isAlive: pidIsAlive, output };
+    const clock = { now: () => new Date(), isAlive: processIsRunning, output };
     const lock = output.step(`Lock ${environment.name}`);
     await acquireLock(adapter, name, owner, clock).then(
       () => lock.done(),
@@ -91,7 +91,7 @@ export async function rollbackEnvironment(
             withGateRecord(records, { ...from, rolledBackAt: new Date().toISOString() }),
           );
         }
-        applyLock(raw, snapshot, owner, new Date(), pidIsAlive, "release");
+        applyLock(raw, snapshot, owner, new Date(), processIsRunning, "release");
         return raw;
       });
       shift.done();
