@@ -85,6 +85,8 @@ export interface GateFact {
   result: "passed" | "failed" | "none";
   at?: string;
   version?: string;
+  /** Other revisions with a share of the traffic (a split) whose gate did not pass. */
+  ungatedShares?: { revision: string; percent: number; result: "failed" | "none" }[];
 }
 
 export interface ContainerSettings {

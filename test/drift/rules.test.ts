@@ -54,6 +54,21 @@ describe("evaluateDrift (pure rules)", () => {
     expect(finding?.message).toMatch(/no gate records/);
   });
 
+  it("a split that sends a share of traffic to a revision whose gate failed is a gate-passed finding", () => {
+    const facts = withTarget(driftFacts(), "production", {
+      servingPercent: 60,
+      gate: {
+        result: "passed",
+        ungatedShares: [{ revision: "chat-production-00002-bad", percent: 40, result: "failed" }],
+      },
+    });
+    const finding = evaluateDrift(facts).findings.find((f) => f.rule === "gate-passed");
+    expect(finding?.message).toBe(
+      "production sends 40% of its traffic to chat-production-00002-bad, whose smoke gate failed.",
+    );
+    expect(finding?.hint).toMatch(/echogate rollback production/);
+  });
+
   it("different command/args is an error naming both", () => {
     const facts = withTarget(driftFacts(), "production", {
       args: ["signaling-server-production.js"],

@@ -41,21 +41,32 @@ export const checkPromotedDigest: CheckFn<Extract<RuleCheck, { check: "promoted-
 export const checkGatePassed: CheckFn<Extract<RuleCheck, { check: "gate-passed" }>> = (rule, input) =>
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     const gate = target.gate;
-    if (!gate || gate.result === "passed") return [];
+    if (!gate) return [];
     const kind = declaredOf(input.facts, target.environment)?.kind;
     if (kind === "local" || kind === "preview") return [];
-    const revision = target.servingRevision ?? "the serving revision";
-    return [
-      {
+    const hint = `Deploy through the gate: \`echogate deploy ${target.environment}\` (or \`echogate promote ${target.environment}\`).`;
+    const findings: RawFinding[] = [];
+    if (gate.result !== "passed") {
+      const revision = target.servingRevision ?? "the serving revision";
+      findings.push({
         fact: "gate",
         columns: [target.column],
         message:
           gate.result === "failed"
             ? `${target.column} serves ${revision}, whose smoke gate failed${gate.at ? ` at ${gate.at}` : ""}.`
             : `${target.column} serves ${revision}, which has no gate record: it was not deployed through echogate's gate.`,
-        hint: `Deploy through the gate: \`echogate deploy ${target.environment}\` (or \`echogate promote ${target.environment}\`).`,
-      },
-    ];
+        hint,
+      });
+    }
+    for (const share of gate.ungatedShares ?? []) {
+      findings.push({
+        fact: "gate",
+        columns: [target.column],
+        message: `${target.column} sends ${share.percent}% of its traffic to ${share.revision}, ${share.result === "failed" ? "whose smoke gate failed" : "which has no gate record"}.`,
+        hint: `Move that traffic back with \`echogate rollback ${target.environment}\`, or ${hint[0]!.toLowerCase()}${hint.slice(1)}`,
+      });
+    }
+    return findings;
   });
 
 export const checkServiceDeployed: CheckFn<Extract<RuleCheck, { check: "service-deployed" }>> = (

@@ -1,7 +1,7 @@
 import type { IRevision, IService } from "../../platform/cloudrun/service-model.js";
 import { toServiceSnapshot } from "../../platform/cloudrun/service-model.js";
-import { readGateRecords } from "../../promote/gate-records.js";
-import type { ContainerSettings, EnvKeyFact, TargetFacts } from "../facts.js";
+import { gateOf, readGateRecords } from "../../promote/gate-records.js";
+import type { ContainerSettings, EnvKeyFact, GateFact, TargetFacts } from "../facts.js";
 import { TRANSPORTS_KEY } from "./declared.js";
 import { SECRET_CELL, valueDigest } from "./value-digest.js";
 
@@ -76,7 +76,10 @@ export function serviceFacts(
     args: (container?.args ?? []).map(String),
     env,
     settings: settingsOf(revision, service),
-    gate: own ? { result: own.result, at: own.at, version: own.version } : { result: "none" },
+    gate: {
+      ...(own ? { result: own.result, at: own.at, version: own.version } : { result: "none" as const }),
+      ...ungatedShares(service, serving.revision, records),
+    },
     passedDigests: records.filter((r) => r.result === "passed" && !r.rolledBackAt).map((r) => r.digest),
     ...(pollingEnv ? { pollingEnv } : {}),
   };
@@ -114,4 +117,22 @@ function seconds(value: unknown): number | undefined {
   if (typeof value === "string") return num(value.replace(/s$/, ""));
   if (value && typeof value === "object") return num((value as { seconds?: unknown }).seconds);
   return undefined;
+}
+
+/** Revisions besides the main one that take traffic without a passed gate (a hand-made split). */
+function ungatedShares(
+  service: IService,
+  main: string | undefined,
+  records: ReturnType<typeof readGateRecords>,
+): Pick<GateFact, "ungatedShares"> {
+  const snapshot = toServiceSnapshot(service);
+  const statuses = snapshot.trafficStatuses.length > 0 ? snapshot.trafficStatuses : snapshot.traffic;
+  const shares = statuses.flatMap((status) => {
+    const revision = status.type === "LATEST" ? snapshot.latestReadyRevision : status.revision;
+    if (!revision || revision === main || status.percent <= 0) return [];
+    const recorded = gateOf(records, revision)?.result;
+    if (recorded === "passed") return [];
+    return [{ revision, percent: status.percent, result: recorded ?? ("none" as const) }];
+  });
+  return shares.length > 0 ? { ungatedShares: shares } : {};
 }
