@@ -1,10 +1,13 @@
 import { stripVTControlCharacters } from "node:util";
+import { loadEnvironment } from "../../config/load-environments.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
 import { collectStatus, type EnvironmentStatus, formatAge } from "../../promote/status.js";
 import type { CommandContext } from "../command.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
+  // A named environment must exist (the same error as deploy's), not quietly list nothing.
+  if (ctx.args.environment) await loadEnvironment(ctx.cwd, ctx.args.environment);
   const only = ctx.args.environment ? [ctx.args.environment] : undefined;
   const environments = await collectStatus({ projectDir: ctx.cwd, env: ctx.env, ...(only ? { only } : {}) });
   ctx.output.result({ environments }, (data, style) => renderStatus(data.environments, style));
@@ -18,11 +21,7 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
     row.digest ? row.digest.replace("sha256:", "").slice(0, 12) : "—",
     row.revision ?? "—",
     row.split.map((s) => `${s.percent}%`).join("/") || "—",
-    row.gate
-      ? row.gate.result === "passed"
-        ? style.green(row.gate.rolledBackAt ? "passed (rolled back)" : "passed")
-        : style.red("failed")
-      : "—",
+    gateCell(row, style),
     row.url ?? "—",
     formatAge(row.ageS),
   ]);
@@ -55,4 +54,17 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
       );
   }
   return lines.join("\n");
+}
+
+/** The serving revision's gate, unless part of the traffic goes to a revision that did not pass. */
+function gateCell(row: EnvironmentStatus, style: Style): string {
+  const ungated = row.split.filter((entry) => entry.percent > 0 && entry.gate !== "passed");
+  const others = ungated.filter((entry) => entry.revision !== row.revision);
+  if (others.length > 0) {
+    const percent = others.reduce((sum, entry) => sum + entry.percent, 0);
+    return style.red(`${percent}% ungated`);
+  }
+  if (!row.gate) return "—";
+  if (row.gate.result !== "passed") return style.red("failed");
+  return style.green(row.gate.rolledBackAt ? "passed (rolled back)" : "passed");
 }

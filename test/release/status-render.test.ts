@@ -1,0 +1,63 @@
+import pc from "picocolors";
+import { describe, expect, it } from "vitest";
+import { renderStatus } from "../../deploy/cli/handlers/status.js";
+import type { EnvironmentStatus } from "../../deploy/promote/status.js";
+import { runEchogate } from "../helpers/run-cli.js";
+import { releaseProject } from "./helpers/project.js";
+
+const style = pc.createColors(false);
+const row = (split: EnvironmentStatus["split"]): EnvironmentStatus => ({
+  environment: "production",
+  kind: "production",
+  endpoint: "local",
+  region: "us-central1",
+  service: "chat-production",
+  exists: true,
+  url: "http://127.0.0.1:1",
+  revision: "chat-good",
+  version: "1.0.0+abc",
+  digest: `sha256:${"a".repeat(64)}`,
+  split,
+  traffic: [],
+  gate: { result: "passed", at: "2026-11-23T10:00:00Z" },
+  since: null,
+  ageS: 60,
+  lock: null,
+  ready: "True",
+  error: null,
+});
+const entry = (revision: string, percent: number, gate: "passed" | "failed" | "none") => ({
+  revision,
+  percent,
+  tags: [],
+  viaLatest: false,
+  gate,
+});
+
+describe("status table, GATE column", () => {
+  it("says passed when every revision with traffic passed its gate", () => {
+    expect(renderStatus([row([entry("chat-good", 100, "passed")])], style)).toMatch(/ passed /);
+  });
+
+  it("flags the share of traffic going to a revision whose gate failed or never ran", () => {
+    const text = renderStatus(
+      [
+        row([
+          entry("chat-good", 60, "passed"),
+          entry("chat-bad", 30, "failed"),
+          entry("chat-hand", 10, "none"),
+        ]),
+      ],
+      style,
+    );
+    expect(text).toMatch(/60%\/30%\/10%\s+40% ungated/);
+  });
+});
+
+describe("status <environment>", () => {
+  it("exits 2 for an environment that does not exist, like deploy", async () => {
+    const run = await runEchogate(["status", "nope"], { cwd: await releaseProject() });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/nope/);
+  });
+});
