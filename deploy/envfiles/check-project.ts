@@ -7,6 +7,7 @@ import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
 import type { Redactor } from "../core/redact.js";
+import { deployabilityDiagnostics } from "../promote/name-limits.js";
 import { withConfigHint } from "./config-hints.js";
 import { credentialLikeValue } from "./credential-patterns.js";
 import { loadEnvFile } from "./load-env-file.js";
@@ -42,7 +43,11 @@ export interface CheckReport {
 /** Validates environments/*.yaml, env.schema.yaml and every env file, then runs the cross-environment rules. */
 export async function checkProject(projectDir: string, options: CheckOptions): Promise<CheckReport> {
   const loaded = await loadEnvironments(projectDir);
-  const configDiagnostics: Diagnostic[] = [...loaded.diagnostics.items];
+  const configDiagnostics: Diagnostic[] = [
+    ...loaded.diagnostics.items,
+    // What deploy would refuse before any API call is a config error here already.
+    ...loaded.environments.flatMap(deployabilityDiagnostics),
+  ];
   const loadedSchema = await loadSchemaFile(projectDir);
   configDiagnostics.push(...loadedSchema.diagnostics.items);
   const selected = selectEnvironments(loaded.environments, configDiagnostics, options.only);

@@ -1,4 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
+import type { Diagnostic } from "../core/diagnostics.js";
 import { ConfigError, UsageError } from "../core/errors.js";
 import { checkServiceName, checkTrafficTag, SERVICE_NAME_MAX_LENGTH } from "../platform/cloudrun/limits.js";
 import { CANDIDATE_TAG } from "./candidate-template.js";
@@ -58,4 +59,24 @@ export function assertSingleRegion(environment: LoadedEnvironment): void {
       hint: `Make one environment per region (e.g. ${environment.name}-${regions[1]}.yaml with the same env file); \`echogate drift\` compares them.`,
     },
   );
+}
+
+/** What deploy would refuse about an environment's Cloud Run settings, as `check` diagnostics. */
+export function deployabilityDiagnostics(environment: LoadedEnvironment): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const assert of [assertNamesWithinLimits, assertSingleRegion]) {
+    try {
+      assert(environment);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      found.push({
+        severity: "error",
+        code: error.code,
+        message: error.message,
+        ...error.location,
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
+    }
+  }
+  return found;
 }
