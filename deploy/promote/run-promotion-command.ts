@@ -1,5 +1,6 @@
 import { parseFault } from "../build/faults.js";
 import type { CommandContext } from "../cli/command.js";
+import { loadEnvironment } from "../config/load-environments.js";
 import { ExitCode } from "../core/exit-codes.js";
 import { outcomeError } from "./execute.js";
 import { promoteEnvironment } from "./promote-environment.js";
@@ -28,7 +29,10 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     command: `echogate ${mode} ${environment}`,
   });
   if (!outcome) {
-    ctx.output.result({ ok: true, dryRun: true, plan }, (data, style) => renderPlan(data.plan, style));
+    const web = mode === "promote" ? await webPlanLine(ctx.cwd, environment) : undefined;
+    ctx.output.result({ ok: true, dryRun: true, plan, ...(web ? { web } : {}) }, (data, style) =>
+      [renderPlan(data.plan, style), ...(web ? [`  then (web)  ${web}`] : [])].join("\n"),
+    );
     return ExitCode.ok;
   }
   if (!outcome.ok) {
@@ -71,4 +75,13 @@ function renderWeb(web: NonNullable<WebFollowResult>): string {
   if ("skipped" in web) return `web  not promoted: ${web.skipped}`;
   const result = web.promoted;
   return `web  ${result.url ?? "(no URL)"} — ${result.version} cloned from ${result.clonedFrom}, pair gate passed`;
+}
+
+/** What `promote` will do to the web front end after the server, for the dry-run plan. */
+async function webPlanLine(projectDir: string, name: string): Promise<string | undefined> {
+  const environment = await loadEnvironment(projectDir, name);
+  const hosting = environment.config.hosting;
+  const source = environment.config.promotesFrom;
+  if (!hosting || !source) return undefined;
+  return `clone ${source}'s released web version (no rebuild), write ${name}'s /echogate.json, pair-gate it against the promoted server, release on ${hosting.site}/${hosting.channel}`;
 }

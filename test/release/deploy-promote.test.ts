@@ -112,6 +112,10 @@ describe("release pipeline on the emulator", () => {
     const human = await run("promote", "production", "--dry-run");
     expect(human.stdout).toContain("Plan: promote production");
     expect(human.stdout).toContain("traffic after");
+    // The web front end follows the server on promote; the plan says so.
+    expect(human.stdout).toMatch(/then \(web\)\s+clone staging's released web version \(no rebuild\)/);
+    const dryJson = await run("promote", "production", "--dry-run", "--json");
+    expect(dryJson.json<{ web?: string }>().web).toMatch(/release on echogate-chat-production\/live/);
     const after = await service(STAGING);
     expect(after.etag).toBe(before.etag);
     expect((await adapter.listRevisions(STAGING)).map((r) => r.name)).not.toContain(plan.candidate.revision);
