@@ -27,7 +27,9 @@ export async function resolveLiveService(
       throw new CheckFailedError(
         "smoke.no-service",
         `Can't smoke ${environment.name}: service ${service.name} does not exist or has no URL yet.`,
-        { hint: `Deploy it first (\`echogate deploy ${environment.name}\`) or pass the URL explicitly.` },
+        {
+          hint: `${environment.config.promotesFrom ? `Promote to it first (\`echogate promote ${environment.name}\`)` : `Deploy it first (\`echogate deploy ${environment.name}\`)`} or pass the URL explicitly.`,
+        },
       );
     }
     const serving = snapshot.trafficStatuses.find((status) => status.percent === 100)?.revision;

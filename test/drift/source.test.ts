@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadDriftPolicy } from "../../deploy/drift/policy-file.js";
 import type { DriftReport } from "../../deploy/drift/report/drift-report.js";
 import { runEchogate } from "../helpers/run-cli.js";
+import { testdir } from "../helpers/testdir.js";
 import { CONSISTENT_SOURCES, driftProject, SEED_SOURCES } from "./project.js";
 
 const envs = { staging: {}, production: { promotesFrom: "staging" } };
@@ -19,6 +20,14 @@ describe("echogate drift --source (no cloud calls)", () => {
       /source-entry: the Dockerfile runs signaling-server-production\.js \(Dockerfile\.minimal:\d+\), but the dev script runs signaling-server-sqlite-enhanced\.js \(package\.json:\d+\)/,
     );
     expect(run.stdout).toMatch(/Drift found: 1 error/);
+  });
+
+  it("refuses (exit 2) a directory with nothing to compare, rather than calling it clean", async () => {
+    const run = await runEchogate(["drift", "--source"], {
+      cwd: await testdir({ "README.md": "not a project" }),
+    });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("Nothing to compare");
   });
 
   it("--json carries every fact and finding", async () => {

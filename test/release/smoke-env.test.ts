@@ -67,6 +67,6 @@ describe("echogate smoke --env", () => {
     const run = await echogate(project, emu.env, "smoke", "--env", "production");
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain("echogate-chat-production does not exist");
-    expect(run.stderr).toContain("echogate deploy production");
+    expect(run.stderr).toContain("echogate promote production");
   });
 });

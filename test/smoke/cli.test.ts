@@ -231,6 +231,9 @@ describe("echogate smoke", () => {
     const bad = await runEchogate(["smoke", url, "--timeout", "soon"], { cwd });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--timeout soon/);
+    const huge = await runEchogate(["smoke", url, "--timeout", "99999999999999999999"], { cwd });
+    expect(huge.exitCode).toBe(2);
+    expect(huge.stderr).toMatch(/Can't use --timeout 99999999999999999999: expected whole milliseconds/);
   });
 });
 

@@ -113,13 +113,19 @@ function stringOption(ctx: CommandContext, name: string): string | undefined {
   return value;
 }
 
+/** An hour: longer than any cold start; beyond it a gate is waiting for nothing. */
+const MAX_TIMEOUT_MS = 3_600_000;
+
 function timeoutOption(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms <= 0)
-    throw new UsageError(`Can't use --timeout ${raw}: expected a whole number of milliseconds above 0.`, {
-      hint: "For example --timeout 5000 gives /health five seconds to answer.",
-    });
+  if (!Number.isInteger(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS)
+    throw new UsageError(
+      `Can't use --timeout ${raw}: expected whole milliseconds from 1 to ${MAX_TIMEOUT_MS}.`,
+      {
+        hint: "For example --timeout 5000 gives /health five seconds to answer.",
+      },
+    );
   return ms;
 }
 
