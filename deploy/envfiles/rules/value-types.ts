@@ -78,7 +78,10 @@ function memoizedValidation(): (schema: z.ZodType<unknown, string>, value: strin
   const verdicts = new Map<z.ZodType<unknown, string>, Map<string, string | undefined>>();
   return (schema, value) => {
     let bySchema = verdicts.get(schema);
-    if (!bySchema) verdicts.set(schema, (bySchema = new Map()));
+    if (!bySchema) {
+      bySchema = new Map();
+      verdicts.set(schema, bySchema);
+    }
     if (bySchema.has(value)) return bySchema.get(value);
     const result = schema.safeParse(value);
     const reason = result.success ? undefined : result.error.issues.map((issue) => issue.message).join("; ");
