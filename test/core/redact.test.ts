@@ -76,6 +76,16 @@ describe("Redactor", () => {
     expect(redactor.redact("-----END KEY----- is fine")).toBe("-----END KEY----- is fine");
   });
 
+  it("masks secrets in any case, at either end of the text, next to each other", () => {
+    const redactor = new Redactor();
+    redactor.add("Tok3n-One");
+    redactor.add("tok3n-two-longer");
+    expect(redactor.redact("TOK3N-ONE")).toBe("***");
+    expect(redactor.redact("tok3n-onetok3n-two-longer!")).toBe("******!");
+    expect(redactor.redact("a Tok3n-Tw0 b")).toBe("a Tok3n-Tw0 b");
+    expect(redactor.redact("İ Tok3n-One")).toBe("İ ***");
+  });
+
   it("keeps dates and other class instances usable for renderers", () => {
     const redactor = new Redactor();
     redactor.add("a-secret-value");
