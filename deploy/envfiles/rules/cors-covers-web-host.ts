@@ -20,12 +20,17 @@ export const corsCoversWebHost: Rule = {
           .filter((origin) => origin !== "");
         for (const origin of origins) {
           if (origin === "*" || origin === WEB_ORIGIN_PLACEHOLDER || isOrigin(origin)) continue;
+          const sent = originBrowsersSend(origin);
           problems.push(
             diagnostic(
               "cors-covers-web-host.not-an-origin",
-              `Can't use ${quoteValue(origin)} in ${key} (${environment.name}): an origin is scheme://host[:port], with no path.`,
+              sent
+                ? `Can't use ${quoteValue(origin)} in ${key} (${environment.name}): browsers send this origin as ${quoteValue(sent)}, so it would never match.`
+                : `Can't use ${quoteValue(origin)} in ${key} (${environment.name}): an origin is scheme://host[:port], with no path.`,
               where,
-              "Browsers send the Origin header without a path; write e.g. https://example.web.app.",
+              sent
+                ? `Write ${sent} (lowercase host, no default port, no path).`
+                : "Browsers send the Origin header without a path; write e.g. https://example.web.app.",
             ),
           );
         }
@@ -91,6 +96,15 @@ export const corsCoversWebHost: Rule = {
     return problems;
   },
 };
+
+/** What a browser sends for an origin written differently (case, default port, trailing path); undefined if not http(s). */
+function originBrowsersSend(text: string): string | undefined {
+  if (!URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  return url.origin !== "null" && (url.protocol === "https:" || url.protocol === "http:")
+    ? url.origin
+    : undefined;
+}
 
 function isOrigin(text: string): boolean {
   if (!URL.canParse(text)) return false;

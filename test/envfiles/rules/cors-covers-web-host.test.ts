@@ -43,6 +43,14 @@ describe("cors-covers-web-host", () => {
     );
   });
 
+  it("says what a browser sends when an origin is written with uppercase or a default port", () => {
+    for (const written of ["https://Echogate-Demo.web.app", "https://echogate-demo.web.app:443"]) {
+      const [problem] = check("production", `${written},https://echogate-demo.firebaseapp.com`);
+      expect(problem!.message).toContain('browsers send this origin as "https://echogate-demo.web.app"');
+      expect(problem!.message).not.toContain("no path");
+    }
+  });
+
   it("rejects entries that are not origins, warns on * and on local origins outside local", () => {
     expect(
       codes("production", "https://echogate-demo.web.app/app,https://echogate-demo.firebaseapp.com"),
