@@ -12,7 +12,8 @@ import {
 /** Pure: preview services and channels (joined on the preview id) → rows, newest first. */
 export function previewRows(
   services: readonly PreviewService[],
-  channels: readonly PreviewChannel[],
+  /** Undefined when the environment has no hosting (then nothing is known about web URLs). */
+  channels: readonly PreviewChannel[] | undefined,
   now: Date,
 ): PreviewRow[] {
   const rows = new Map<string, PreviewRow>();
@@ -39,7 +40,12 @@ export function previewRows(
       expired: false,
     });
   }
-  for (const channel of channels) {
+  if (channels) {
+    // A web URL recorded on the service is only shown while its channel still exists.
+    const live = new Set(channels.map((channel) => channel.labels[LABEL.preview]));
+    for (const row of rows.values()) if (!live.has(row.id)) delete row.webUrl;
+  }
+  for (const channel of channels ?? []) {
     if (channel.labels[MANAGED_BY.key] !== MANAGED_BY.value || !channel.labels[LABEL.preview]) continue;
     const id = channel.labels[LABEL.preview]!;
     const row = rows.get(id) ?? {
@@ -51,7 +57,6 @@ export function previewRows(
     };
     row.channel = channel.id;
     if (channel.url) row.webUrl = channel.url;
-    if (!row.version && channel.version) row.version = channel.version;
     // The earlier of the two expiries decides: that is when the preview stops working.
     if (
       channel.expireTime &&

@@ -32,7 +32,6 @@ export interface PreviewChannel {
   labels: Record<string, string>;
   createTime: string;
   expireTime?: string;
-  version?: string;
 }
 
 export type GateResult = "passed" | "failed" | "unknown";

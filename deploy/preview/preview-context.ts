@@ -71,13 +71,11 @@ export async function collectPreviews(context: PreviewContext, now: Date): Promi
   const site = context.environment.config.hosting?.site;
   const [services, channels] = await Promise.all([
     context.platform.listServices(),
-    context.hosting && site
-      ? channelsOf(context.hosting.adapter, site)
-      : Promise.resolve([] as HostingChannel[]),
+    context.hosting && site ? channelsOf(context.hosting.adapter, site) : Promise.resolve(undefined),
   ]);
   return previewRows(
     services,
-    channels.map((channel) => toPreviewChannel(channel, context, site!)),
+    channels?.map((channel) => toPreviewChannel(channel, context, site!)),
     now,
   );
 }
@@ -91,9 +89,6 @@ function toPreviewChannel(channel: HostingChannel, context: PreviewContext, site
     labels: channel.labels ?? {},
     createTime: channel.createTime,
     ...(channel.expireTime ? { expireTime: channel.expireTime } : {}),
-    ...(channel.release?.version.labels?.["echogate-version"]
-      ? { version: channel.release.version.labels["echogate-version"] }
-      : {}),
   };
 }
 
