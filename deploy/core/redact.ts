@@ -148,17 +148,19 @@ function printedForms(value: string): string[] {
         .map((line) => line.trim())
         .filter((line) => line.length >= MIN_SECRET_LINE_LENGTH && !PEM_ARMOR.test(line))
     : [];
-  const host = secretUrlHost(value);
-  return [escaped, ...lines, ...(host ? [host] : [])];
+  return [escaped, ...lines, ...secretUrlParts(value)];
 }
 
-/** The host of a secret URL, when it names a real machine (not loopback, which would mask too much). */
-function secretUrlHost(value: string): string | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined;
-  try {
-    const host = new URL(value).hostname;
-    return host.includes(".") && !/^(localhost|127\.|\[?::1)/.test(host) ? host : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The parts of a secret URL that messages print on their own: its host (when it names a real
+ * machine, not loopback, which would mask too much) and its credentials.
+ */
+function secretUrlParts(value: string): string[] {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || !URL.canParse(value)) return [];
+  const url = new URL(value);
+  const parts: string[] = [];
+  if (url.hostname.includes(".") && !/^(localhost|127\.|\[?::1)/.test(url.hostname)) parts.push(url.hostname);
+  if (url.password) parts.push(url.password, decodeURIComponent(url.password));
+  if (url.username && url.password) parts.push(`${url.username}:${url.password}`);
+  return parts;
 }

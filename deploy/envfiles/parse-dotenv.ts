@@ -124,7 +124,9 @@ function parseLines(
     if (!KEY_PATTERN.test(key)) {
       error(
         "env.invalid-key",
-        `Can't use "${key}" as a variable name: use letters, digits and _, not starting with a digit.`,
+        // Only up to the first character that can't be in a name: a mistyped line (`KEY: value`)
+        // must not echo a value the redactor never learnt was secret.
+        `Can't use "${shownKey(key)}" as a variable name: use letters, digits and _, not starting with a digit.`,
         lineNo,
         "Rename the variable, e.g. MY_SETTING.",
       );
@@ -237,4 +239,9 @@ function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let index = 0; index < offset; index++) if (text.charCodeAt(index) === 10) line++;
   return line;
+}
+
+function shownKey(key: string): string {
+  const name = key.split(/[^A-Za-z0-9_.-]/)[0]!;
+  return name.length < key.length ? `${name}…` : key;
 }

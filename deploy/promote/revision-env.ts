@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../config/load-environments.js";
-import { CheckFailedError, ConfigError } from "../core/errors.js";
+import { ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
-import { checkProject } from "../envfiles/check-project.js";
+import { assertDeployable } from "../envfiles/assert-deployable.js";
 import { loadEnvFile } from "../envfiles/load-env-file.js";
 import { ENV_SCHEMA_FILE, parseEnvSchema } from "../envfiles/load-schema.js";
 import {
@@ -42,21 +42,7 @@ export async function loadRevisionEnv(
   redactor: Redactor,
   output: Output,
 ): Promise<RevisionEnvSource> {
-  const report = await checkProject(projectDir, { redactor, only: [environment.name] });
-  if (!report.ok) {
-    output.diagnostics(report.diagnostics);
-    const errors = report.diagnostics.filter((d) => d.severity === "error");
-    const first = errors[0];
-    const Err = report.exitCode === 2 ? ConfigError : CheckFailedError;
-    throw new Err(
-      "promote.env-invalid",
-      `Can't deploy ${environment.name}: its config or env file has ${errors.length} error(s)${first ? `; first: ${first.message.replace(/\.$/, "")}` : ""}.`,
-      {
-        hint: `Run \`echogate check --env ${environment.name}\` and fix every error; nothing was deployed.`,
-        details: { diagnostics: report.diagnostics },
-      },
-    );
-  }
+  await assertDeployable(projectDir, environment, { redactor, output, what: environment.name });
   const schemaText = await readFile(join(projectDir, ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), "utf8");
   const { schema, secretKeys } = parseEnvSchema(join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), schemaText);
   const { envFile } = await loadEnvFile(projectDir, environment);

@@ -74,6 +74,16 @@ describe("secret redaction in echogate check", () => {
     expect(text).not.toContain(secret.slice(0, 10));
   });
 
+  it("masks a long secret reused inside an invalid value (messages never shorten values)", async () => {
+    const secret = "Kq9ZvX3mTp7Lw2Rn8Yb4Hd6Jc1Vf5Gx0Ns2Qe4Wr6Ty8Ui1Op3As5Df7Gh9Jk2Lz4Xc6Vb8";
+    const { text, exitCodes } = await everyOutput(
+      withEnv("staging", { SESSION_SECRET: secret, LOG_LEVEL: `x${secret}` }),
+    );
+    expect(exitCodes).toEqual([1, 1, 1, 1]);
+    expect(text).toContain('LOG_LEVEL="x***"');
+    expect(text).not.toContain(secret.slice(0, 12));
+  });
+
   it("masks a multiline secret (PEM) in every form", async () => {
     const pem = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----";
     const { text, exitCodes } = await everyOutput(withEnv("production", { SESSION_SECRET: `"${pem}"` }));

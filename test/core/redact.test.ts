@@ -86,6 +86,14 @@ describe("Redactor", () => {
     expect(redactor.redact("İ Tok3n-One")).toBe("İ ***");
   });
 
+  it("masks a secret URL's credentials wherever they are printed", () => {
+    const redactor = new Redactor();
+    redactor.add("https://Adm1n:S3cr3tPw@Priv-Host9.Example.COM/k");
+    expect(redactor.redact('"https://Adm1n:S3cr3tPw@Priv-Host9.Example.COM/" is not an origin')).not.toMatch(
+      /S3cr3tPw|Priv-Host9/i,
+    );
+  });
+
   it("keeps dates and other class instances usable for renderers", () => {
     const redactor = new Redactor();
     redactor.add("a-secret-value");

@@ -76,6 +76,14 @@ describe("parseDotenv", () => {
     expect(result.entries.map((e) => e.key)).toEqual(["OK"]);
   });
 
+  it("names a mistyped line's key without echoing the value after it", () => {
+    const result = parse("SESSION_SECRET: dGhpc2lzYXNlY3JldHZhbHVl=\n");
+    expect(result.diagnostics[0]).toMatchObject({ code: "env.invalid-key", line: 1 });
+    expect(result.diagnostics[0]!.message).toContain('"SESSION_SECRET…"');
+    expect(result.diagnostics[0]!.message).not.toContain("dGhpc2lz");
+    expect(parse("1A=x\n").diagnostics[0]!.message).toContain('"1A" as a variable name');
+  });
+
   it("refuses a file with a NUL byte, naming its line", () => {
     const result = parse(Buffer.from("A=1\nB=\0\n"));
     expect(result.readable).toBe(false);

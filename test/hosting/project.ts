@@ -42,9 +42,10 @@ export async function hostingProject(
     "environments/env.schema.yaml": [
       "version: 1",
       "variables:",
-      "  PUBLIC_SERVER_URL: { type: url, public: true, realtimeServer: true }",
+      // Optional and environment-specific: staging and previews get the server URL at deploy time.
+      "  PUBLIC_SERVER_URL: { type: url, public: true, realtimeServer: true, required: false, environmentSpecific: true }",
       "  PUBLIC_APP_NAME: { public: true }",
-      "  API_SECRET: { secret: true }",
+      "  API_SECRET: { secret: true, required: false, environmentSpecific: true }",
     ].join("\n"),
     "environments/.env.staging":
       options.stagingEnv ?? "PUBLIC_APP_NAME=chat (staging)\nAPI_SECRET=s3cr3t-value\n",

@@ -52,7 +52,8 @@ describe("echogate web deploy", () => {
     ).toBe(0);
     await writeFile(
       `${cwd}/environments/.env.production`,
-      `PUBLIC_APP_NAME=chat\nPUBLIC_SERVER_URL=${production.url}\n`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the deploy-time placeholder, literally
+      "PUBLIC_APP_NAME=chat\nPUBLIC_SERVER_URL=${SERVICE_URL}\n",
     );
     emulator.resetStats();
     const run = await runEchogate(["web", "deploy", "production", "--server-url", production.url, "--json"], {
@@ -71,9 +72,10 @@ describe("echogate web deploy", () => {
 
   it("refuses a front end whose runtime config points at the wrong server and releases nothing", async () => {
     const { emulator } = await hostingEmulator();
-    const [right, wrong] = await Promise.all([realtimeServer(), realtimeServer()]);
+    const right = await realtimeServer();
+    // A server `check` can't tell is wrong (no other environment's host), so only the pair gate can.
     const cwd = await hostingProject({
-      stagingEnv: `PUBLIC_SERVER_URL=${wrong.url.replace("http:", "ws:")}\n`,
+      stagingEnv: "PUBLIC_APP_NAME=chat (staging)\nPUBLIC_SERVER_URL=wss://chat-elsewhere.example.com\n",
     });
     const run = await runEchogate(["web", "deploy", "staging", "--server-url", right.url], {
       cwd,
@@ -83,6 +85,22 @@ describe("echogate web deploy", () => {
     expect(run.stderr).toContain("pair gate refused");
     expect(run.stderr).toContain("Nothing was released to live");
     expect((await getText(`${emulator.channelUrl("chat-staging", "live")}/`)).status).toBe(404);
+  });
+
+  it("runs check first: a public value carrying a secret is refused (exit 1), never uploaded or printed", async () => {
+    const { emulator } = await hostingEmulator();
+    const server = await realtimeServer();
+    const cwd = await hostingProject({
+      stagingEnv: "PUBLIC_APP_NAME=lobby-s3cr3t-value\nAPI_SECRET=s3cr3t-value\n",
+    });
+    const run = await runEchogate(["web", "deploy", "staging", "--server-url", server.url, "--json"], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout + run.stderr).toContain("contains the value of secret API_SECRET");
+    expect(run.stdout + run.stderr).not.toContain("s3cr3t-value");
+    expect(emulator.stats.uploads).toBe(0);
   });
 
   it("refuses when the server it names fails the echo smoke (sender gets no echo)", async () => {

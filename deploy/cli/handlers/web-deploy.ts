@@ -1,5 +1,6 @@
 import { loadEnvironment, loadEnvironments } from "../../config/load-environments.js";
 import { ExitCode } from "../../core/exit-codes.js";
+import { assertDeployable } from "../../envfiles/assert-deployable.js";
 import { deployEnvironmentWeb } from "../../hosting/deploy-environment-web.js";
 import { resolveServerUrl } from "../../hosting/server-url.js";
 import type { WebDeployResult } from "../../hosting/web-deploy.js";
@@ -9,6 +10,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   const name = ctx.args.env!;
   const environment = await loadEnvironment(ctx.cwd, name);
   const { environments } = await loadEnvironments(ctx.cwd);
+  // The web build carries this environment's public values: they must pass check too.
+  await assertDeployable(ctx.cwd, environment, {
+    redactor: ctx.redactor,
+    output: ctx.output,
+    what: `${name}'s web front end`,
+  });
   const serverUrl = await resolveServerUrl(
     ctx.cwd,
     environment,

@@ -61,7 +61,10 @@ export function withEnvFiles(ctx: RuleContext): { environment: EnvironmentFacts;
 }
 
 /** Shows a value in a message, shortened; callers never pass secret values. */
-export function quoteValue(value: string, max = 60): string {
-  const shown = value.length > max ? `${value.slice(0, max - 1)}…` : value;
-  return JSON.stringify(shown);
+/**
+ * A value as messages show it. Never shortened: a cut-off copy of a secret (or of a value that
+ * embeds one) would no longer match the redactor, which masks values only whole.
+ */
+export function quoteValue(value: string): string {
+  return JSON.stringify(value);
 }

@@ -1,0 +1,30 @@
+import type { LoadedEnvironment } from "../config/load-environments.js";
+import { CheckFailedError, ConfigError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
+import type { Redactor } from "../core/redact.js";
+import { checkProject } from "./check-project.js";
+
+/**
+ * `echogate check` for one environment before anything is deployed for it (server or web):
+ * refuses with every problem listed, and registers its secrets with the redactor first.
+ */
+export async function assertDeployable(
+  projectDir: string,
+  environment: LoadedEnvironment,
+  options: { redactor: Redactor; output: Output; what: string },
+): Promise<void> {
+  const report = await checkProject(projectDir, { redactor: options.redactor, only: [environment.name] });
+  if (report.ok) return;
+  options.output.diagnostics(report.diagnostics);
+  const errors = report.diagnostics.filter((d) => d.severity === "error");
+  const first = errors[0];
+  const Err = report.exitCode === 2 ? ConfigError : CheckFailedError;
+  throw new Err(
+    "promote.env-invalid",
+    `Can't deploy ${options.what}: its config or env file has ${errors.length} error(s)${first ? `; first: ${first.message.replace(/\.$/, "")}` : ""}.`,
+    {
+      hint: `Run \`echogate check --env ${environment.name}\` and fix every error; nothing was deployed.`,
+      details: { diagnostics: report.diagnostics },
+    },
+  );
+}
