@@ -52,7 +52,6 @@ describe("echogate web deploy", () => {
     ).toBe(0);
     await writeFile(
       `${cwd}/environments/.env.production`,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the deploy-time placeholder, literally
       "PUBLIC_APP_NAME=chat\nPUBLIC_SERVER_URL=${SERVICE_URL}\n",
     );
     emulator.resetStats();
