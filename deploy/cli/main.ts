@@ -38,22 +38,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     return ExitCode.ok;
   }
   const resolved = resolveCommand(argv);
-  if (!resolved) {
-    const first = argv.find((arg) => !arg.startsWith("-"));
-    const group = first ? commandsInGroup(first) : [];
-    if (!first || group.length > 0 || argv.includes("--help") || argv.includes("-h")) {
-      bootstrapOutput.result(null, (_data, style) => renderMainHelp(group.length ? group : commands, style));
-      return first && group.length === 0 ? ExitCode.config : ExitCode.ok;
-    }
-    return bootstrapOutput.error(
-      new UsageError(`Unknown command "${first}".`, {
-        hint: suggestion(
-          first,
-          commands.map((command) => command.name),
-        ),
-      }),
-    );
-  }
+  if (!resolved) return unresolved(argv, bootstrapOutput);
 
   const redactor = new Redactor();
   let output = bootstrapOutput;
@@ -100,4 +85,25 @@ function suggestion(input: string | undefined, names: string[]): string {
   return near
     ? `Did you mean \`echogate ${near}\`? Run \`echogate --help\` to list the commands.`
     : "Run `echogate --help` to list the commands.";
+}
+
+/** No command matched: help when asked for, else a usage error naming the closest command. */
+function unresolved(argv: readonly string[], output: Output): number {
+  const words = argv.filter((arg) => !arg.startsWith("-"));
+  const [first, second] = words;
+  const group = first ? commandsInGroup(first) : [];
+  if (!first || argv.includes("--help") || argv.includes("-h")) {
+    output.result(null, (_data, style) => renderMainHelp(group.length ? group : commands, style));
+    return first && group.length === 0 ? ExitCode.config : ExitCode.ok;
+  }
+  const names = commands.map((command) => command.name);
+  if (group.length > 0 && !second) {
+    return output.error(
+      new UsageError(`Missing the ${first} command: ${group.map((c) => c.name).join(", ")}.`, {
+        hint: `Run \`echogate ${first} --help\` for what each does.`,
+      }),
+    );
+  }
+  const typed = group.length > 0 ? `${first} ${second}` : first;
+  return output.error(new UsageError(`Unknown command "${typed}".`, { hint: suggestion(typed, names) }));
 }

@@ -22,6 +22,21 @@ describe("echogate CLI framework", () => {
     expect(far.stderr).not.toContain("Did you mean");
   });
 
+  it("refuses a mistyped or missing subcommand with exit 2 (never a silent 0 in CI)", async () => {
+    const typo = await runEchogate(["web", "deplyo", "staging", "--json"], { cwd });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.json<{ error: { hint: string } }>().error.hint).toContain(
+      "Did you mean `echogate web deploy`?",
+    );
+    const group = await runEchogate(["preview", "lst"], { cwd });
+    expect(group.exitCode).toBe(2);
+    expect(group.stderr).toContain("echogate preview list");
+    const missing = await runEchogate(["preview"], { cwd });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain("preview deploy, preview list, preview cleanup");
+    expect((await runEchogate(["preview", "--help"], { cwd })).exitCode).toBe(0);
+  });
+
   it("suggests the flag meant by a typo", async () => {
     const run = await runEchogate(["check", "--jsno"], { cwd });
     expect(run.exitCode).toBe(2);
