@@ -17,6 +17,8 @@ export interface RollbackPlan {
 /** Pure: where traffic goes back to. Only a revision whose gate passed, and that still exists, qualifies. */
 export function planRollback(input: {
   environment: string;
+  /** `echogate deploy <env>`, or `promote` for an environment that only receives promotions. */
+  shipCommand: string;
   service: ServiceSnapshot;
   revisions: readonly RevisionSnapshot[];
   to?: string;
@@ -54,7 +56,7 @@ export function planRollback(input: {
         "rollback.none",
         `Can't roll back ${input.environment}: no earlier revision passed its gate.`,
         {
-          hint: "Deploy a fixed build instead (`echogate deploy`), or pass --to <revision>.",
+          hint: `Ship a fixed build instead (\`${input.shipCommand}\`), or pass --to <revision>.`,
         },
       );
     }

@@ -69,6 +69,12 @@ describe("evaluateDrift (pure rules)", () => {
     expect(finding?.hint).toMatch(/echogate rollback production/);
   });
 
+  it("a missing service's hint names the command that ships to it (promote for production)", () => {
+    const facts = withTarget(driftFacts(), "production", { status: "missing" });
+    const finding = evaluateDrift(facts).findings.find((f) => f.rule === "service-deployed");
+    expect(finding?.hint).toContain("echogate promote production");
+  });
+
   it("different command/args is an error naming both", () => {
     const facts = withTarget(driftFacts(), "production", {
       args: ["signaling-server-production.js"],

@@ -270,13 +270,22 @@ describe("gate records, rollback and lock", () => {
     );
     const rollback = planRollback({
       environment: "staging",
+      shipCommand: "echogate deploy staging",
       service: svc,
       revisions: [revisionOf("chat-staging-c"), revisionOf("chat-staging-d")],
     });
     expect(rollback.traffic).toEqual([{ type: "REVISION", revision: "chat-staging-c", percent: 100 }]);
-    expect(() =>
-      planRollback({ environment: "staging", service: svc, revisions: [revisionOf("chat-staging-d")] }),
-    ).toThrow(/no earlier revision passed/);
+    const nothingEarlier = () =>
+      planRollback({
+        environment: "production",
+        shipCommand: "echogate promote production",
+        service: svc,
+        revisions: [revisionOf("chat-staging-d")],
+      });
+    expect(nothingEarlier).toThrow(/no earlier revision passed/);
+    expect(nothingEarlier).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining("echogate promote production") }),
+    );
   });
 
   it("judges locks: live holder, expired, dead pid on this host", () => {
