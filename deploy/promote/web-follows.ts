@@ -43,8 +43,12 @@ export async function promoteWebAfterServer(input: {
     return { promoted: result };
   } catch (error) {
     if (isEchogateError(error) && NOTHING_TO_PROMOTE.has(error.code)) {
-      output.warn(`Web front end of ${environment.name} not promoted: ${error.message}`);
-      return { skipped: error.message };
+      // The server half stands (it passed its gate); say how to finish the web half.
+      const next = error.hint
+        ? ` ${error.hint.replace(/\.$/, "")}, then run \`echogate promote ${environment.name}\` again.`
+        : "";
+      output.warn(`Web front end of ${environment.name} not promoted: ${error.message}${next}`);
+      return { skipped: `${error.message}${next}` };
     }
     const message = error instanceof Error ? error.message : String(error);
     throw new CheckFailedError(

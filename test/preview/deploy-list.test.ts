@@ -23,8 +23,10 @@ describe("echogate preview deploy and list", () => {
     );
     expect(run.exitCode, run.stderr).toBe(0);
     const id = previewId(BRANCH);
-    expect(run.stdout).toContain(`Preview ${id} for ${BRANCH}`);
-    expect(run.stdout).toContain(`### Preview for \`${BRANCH}\``);
+    // stdout is the PR comment alone, ready for `> comment.md`; the summary is on stderr.
+    expect(run.stdout.startsWith(`### Preview for \`${BRANCH}\``)).toBe(true);
+    expect(run.stdout).not.toContain(`Preview ${id} for`);
+    expect(run.stderr).toContain(`Preview ${id} for ${BRANCH}`);
     const channel = await adapter.getChannel("chat-preview", id);
     expect(channel?.labels).toMatchObject({
       "managed-by": "echogate",

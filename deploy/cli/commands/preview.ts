@@ -26,7 +26,10 @@ export const previewCommands: CommandDefinition[] = [
         valueName: "<duration>",
         description: "Lifetime, e.g. 7d (max 30d); renewed on every deploy",
       },
-      markdown: { type: "boolean", description: "Also print a PR-comment block" },
+      markdown: {
+        type: "boolean",
+        description: "Print the PR-comment block alone on stdout (summary on stderr)",
+      },
       "server-url": serverUrl,
     },
     examples: [

@@ -1,5 +1,6 @@
 import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
+import type { Output } from "../../core/output.js";
 import { parseDuration } from "../../hosting/duration.js";
 import { MAX_TTL_SECONDS } from "../../hosting/emulator/hosting-logic.js";
 import { outputReporter } from "../../hosting/output-reporter.js";
@@ -44,7 +45,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     });
     const markdown = ctx.options.markdown === true;
     ctx.output.result(markdown ? { ...result, markdown: previewMarkdown(result) } : result, (data) =>
-      render(data, markdown),
+      render(data, markdown, ctx.output),
     );
     return ExitCode.ok;
   } finally {
@@ -63,14 +64,16 @@ export function previewTtl(text: string | undefined): number {
   return seconds;
 }
 
-function render(result: PreviewDeployResult, markdown: boolean): string {
-  const lines = [
+/** With --markdown, stdout is only the PR-comment block (`> comment.md`); the summary moves to stderr. */
+function render(result: PreviewDeployResult, markdown: boolean, output: Output): string {
+  const summary = [
     `Preview ${result.id} for ${result.branch}`,
     `  web      ${result.webUrl ?? "(no hosting)"}`,
     `  server   ${result.serverUrl}`,
     `  service  ${result.service}${result.version ? ` (${result.version})` : ""}`,
     `  expires  ${result.expireTime}`,
-  ];
-  if (markdown) lines.push("", previewMarkdown(result));
-  return lines.join("\n");
+  ].join("\n");
+  if (!markdown) return summary;
+  output.info(summary);
+  return previewMarkdown(result);
 }
