@@ -125,7 +125,9 @@ describe("promote production also promotes the web build", () => {
     const promoted = await echogate(cwd, env, "promote", "production", "--json");
     expect(promoted.exitCode, promoted.stderr).toBe(0);
     expect(promoted.json<PromoteJson>().web?.skipped).toContain("staging has no release");
-    expect(promoted.json<PromoteJson>().web?.skipped).toContain("then run `echogate promote production` again");
+    expect(promoted.json<PromoteJson>().web?.skipped).toContain(
+      "then run `echogate promote production` again",
+    );
     expect(promoted.stderr).toContain("not promoted");
   }, 60_000);
 });
