@@ -77,6 +77,14 @@ describe("echogate preview cleanup", () => {
     expect(platform.deleted).toEqual([]);
   });
 
+  it("says when the branch given has no preview (exit 0: closing a PR that never had one is fine)", async () => {
+    const { platform, cwd, env } = await setup();
+    const run = await runEchogate(["preview", "cleanup", "--branch", "feature/nope", "--yes"], { cwd, env });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("No preview for branch feature/nope");
+    expect(platform.deleted).toEqual([]);
+  });
+
   it("deletes old previews' services and channels, keeping protected ones and production", async () => {
     const { platform, adapter, cwd, env } = await setup();
     const run = await runEchogate(

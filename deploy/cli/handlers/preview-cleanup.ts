@@ -39,7 +39,10 @@ export async function run(ctx: CommandContext): Promise<number> {
           kept: plan.keep.map(({ row, reason }) => ({ id: row.id, branch: row.branch, reason })),
           remaining: [],
         },
-        () => "Nothing to delete.",
+        () =>
+          branch !== undefined && !rows.some((row) => row.branch === branch || row.id === branch)
+            ? `No preview for branch ${branch}: nothing to delete.`
+            : "Nothing to delete.",
       );
       return ExitCode.ok;
     }
