@@ -135,7 +135,8 @@ function paint(cell: MatrixCell, text: string, state: string, style: Style): str
 }
 
 export function renderFindings(findings: readonly Finding[], style: Style): string[] {
-  if (findings.length === 0) return [style.green("No drift: every rule passed.")];
+  // Nothing fired: the closing summary line ("Clean: …") says so once.
+  if (findings.length === 0) return [];
   const lines = [style.bold("Findings")];
   const sorted = [...findings].sort((a, b) =>
     a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1,
