@@ -1,6 +1,8 @@
 import type http from "node:http";
 import { ApiError, notFound } from "./api-error.js";
 import type { Controller } from "./controller.js";
+import { renderPolicy, setPolicy } from "./iam-policy.js";
+import { IdentityTokens } from "./identity-tokens.js";
 import { renderOperation, renderRevision, renderService } from "./render.js";
 import {
   createService,
@@ -25,6 +27,12 @@ const ROUTES = {
   operations: new RegExp(`${LOC}/operations$`),
   operation: new RegExp(`${LOC}/operations/${SEG}$`),
   operationWait: new RegExp(`${LOC}/operations/${SEG}:wait$`),
+  getIamPolicy: new RegExp(`${LOC}/services/${SEG}:getIamPolicy$`),
+  setIamPolicy: new RegExp(`${LOC}/services/${SEG}:setIamPolicy$`),
+  testIamPermissions: new RegExp(`${LOC}/services/${SEG}:testIamPermissions$`),
+  // IAM Credentials v1 (iamcredentials.googleapis.com), served on the same port: ID tokens for
+  // invoking private services.
+  generateIdToken: new RegExp(`^/v1/projects/${SEG}/serviceAccounts/${SEG}:generateIdToken$`),
 };
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -44,6 +52,7 @@ export class ApiServer {
   constructor(
     private readonly store: StateStore,
     private readonly controller: Controller,
+    private readonly tokens: IdentityTokens = new IdentityTokens(),
   ) {}
 
   readonly handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -130,6 +139,22 @@ export class ApiServer {
       (_r, [project, location, id]) => this.deleteOperation(project, location, id),
     ],
     ["GET", ROUTES.operations, (_r, [project, location]) => this.listOperations(project, location)],
+    [
+      "GET",
+      ROUTES.getIamPolicy,
+      (_r, [project, location, service]) => this.getIamPolicy({ project, location, service }),
+    ],
+    [
+      "POST",
+      ROUTES.setIamPolicy,
+      (r, [project, location, service]) => this.setIamPolicy(r, { project, location, service }),
+    ],
+    [
+      "POST",
+      ROUTES.testIamPermissions,
+      (r, [project, location, service]) => this.testIamPermissions(r, { project, location, service }),
+    ],
+    ["POST", ROUTES.generateIdToken, (r, [, account]) => this.generateIdToken(r, account)],
   ];
 
   private async route(req: Request): Promise<Reply> {
@@ -176,6 +201,39 @@ export class ApiServer {
       etag: param(req.query, "etag") || undefined,
     };
     return this.mutation((draft) => deleteRevision(draft, ref, revision, options, this.controller.context()));
+  }
+
+  private getIamPolicy(ref: ServiceRef): Reply {
+    const service = this.store.state.services[serviceKey(ref.project, ref.location, ref.service)];
+    if (!service) throw notFound("SERVICE", ref.service, ref.location, ref.project);
+    return { status: 200, body: renderPolicy(service) };
+  }
+
+  private async setIamPolicy(req: Request, ref: ServiceRef): Promise<Reply> {
+    const body = await this.store.mutate((draft) => {
+      const service = draft.services[serviceKey(ref.project, ref.location, ref.service)];
+      if (!service) throw notFound("SERVICE", ref.service, ref.location, ref.project);
+      setPolicy(service, req.body);
+      return renderPolicy(service);
+    });
+    return { status: 200, body };
+  }
+
+  /** The emulator's caller holds every permission it asks about (there is no auth on its API). */
+  private testIamPermissions(req: Request, ref: ServiceRef): Reply {
+    this.getIamPolicy(ref);
+    const asked = (req.body as { permissions?: unknown }).permissions;
+    const permissions = Array.isArray(asked) ? asked.filter((p) => typeof p === "string") : [];
+    return { status: 200, body: permissions.length > 0 ? { permissions } : {} };
+  }
+
+  private generateIdToken(req: Request, account: string): Reply {
+    const audience = (req.body as { audience?: unknown }).audience;
+    if (typeof audience !== "string" || audience === "") {
+      throw new ApiError("INVALID_ARGUMENT", "Request contains an invalid argument: audience is required.");
+    }
+    const email = account === "-" || account === "default" ? "default@echogate-emulator.local" : account;
+    return { status: 200, body: { token: this.tokens.issue(audience, email) } };
   }
 
   private getService(ref: ServiceRef): Reply {

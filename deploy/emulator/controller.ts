@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { DataPlane, StartOutcome } from "./data-plane.js";
+import type { DataPlane, InvokerGuard, StartOutcome } from "./data-plane.js";
+import { allowsUnauthenticated } from "./iam-policy.js";
+import { type IdentityTokens, withoutSignature } from "./identity-tokens.js";
 import { resolveImage } from "./image-store-reader.js";
-import { revisionResourceName } from "./render.js";
+import { loopbackUrl, revisionResourceName } from "./render.js";
 import type { RandomSource } from "./revision-naming.js";
 import type { LaunchSpec } from "./revision-process.js";
 import { applyRevisionOutcome, completeOperation, type MutationContext } from "./service-logic.js";
@@ -18,6 +20,8 @@ export interface ControllerOptions {
   startupTimeoutMs: number;
   random: RandomSource;
   log: (message: string) => void;
+  /** Verifies the identity tokens callers send to private services. */
+  tokens: IdentityTokens;
 }
 
 const serviceListenerId = (key: string) => `service:${key}`;
@@ -168,6 +172,7 @@ export class Controller {
       const port = await this.dataPlane.ensureListener(serviceId, service.port);
       if (port !== service.port) portUpdates.push({ key, port });
       this.dataPlane.setRoute(serviceId, weights);
+      this.dataPlane.setGuard(serviceId, this.invokerGuard(key, port));
       for (const target of resolved) {
         if (!target.tag) continue;
         const tagId = tagListenerId(key, target.tag);
@@ -178,6 +183,7 @@ export class Controller {
         const tagged =
           target.revision && isReady(target.revision) ? revisionResourceName(service, target.revision) : "";
         this.dataPlane.setRoute(tagId, new Map(tagged ? [[tagged, 1]] : []));
+        this.dataPlane.setGuard(tagId, this.invokerGuard(key, tagPort));
       }
     }
 
@@ -215,6 +221,23 @@ export class Controller {
       }
       for (const id of finished) completeOperation(draft, id);
     });
+  }
+
+  /**
+   * Cloud Run's invoker check, read live from the state so a policy change applies to the next
+   * request: public services let everyone in; private ones need a token issued for this URL.
+   */
+  private invokerGuard(key: string, port: number): InvokerGuard {
+    const audience = loopbackUrl(port)!;
+    return (req) => {
+      const service = this.store.state.services[key];
+      if (!service || allowsUnauthenticated(service)) return "ok";
+      const verdict = this.options.tokens.check(req.headers.authorization, audience);
+      if (verdict === "missing") return "forbidden";
+      if (verdict === "invalid") return "unauthenticated";
+      req.headers.authorization = withoutSignature(req.headers.authorization!);
+      return "ok";
+    };
   }
 
   /** An operation is done when its new revision settled and every serving revision is up (or failed). */

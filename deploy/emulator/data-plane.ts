@@ -6,6 +6,9 @@ import type { RandomSource } from "./revision-naming.js";
 import { freePort, type LaunchSpec, type RevisionProcess, startRevisionProcess } from "./revision-process.js";
 import { pickRevision } from "./traffic.js";
 
+/** Decides whether a request may reach the revision (Cloud Run's invoker check). */
+export type InvokerGuard = (req: http.IncomingMessage) => "ok" | "unauthenticated" | "forbidden";
+
 export type StartOutcome = { ok: true } | { ok: false; message: string };
 
 interface Listener {
@@ -13,6 +16,7 @@ interface Listener {
   port: number;
   weights: Map<string, number>;
   sockets: Set<net.Socket>;
+  guard?: InvokerGuard;
 }
 
 export interface DataPlaneOptions {
@@ -137,6 +141,12 @@ export class DataPlane {
       socket.once("close", () => listener.sockets.delete(socket));
     });
     listener.server.on("request", (req, res) => {
+      const denied = refusal(listener.guard?.(req));
+      if (denied) {
+        res.writeHead(denied.status, { "content-type": "text/html; charset=UTF-8" });
+        res.end(denied.body);
+        return;
+      }
       const target = this.target(listener);
       if (!target) {
         res.writeHead(503, { "content-type": "text/plain" });
@@ -146,6 +156,13 @@ export class DataPlane {
       this.proxy.web(req, res, { target });
     });
     listener.server.on("upgrade", (req, socket: net.Socket, head) => {
+      const denied = refusal(listener.guard?.(req));
+      if (denied) {
+        socket.end(
+          `HTTP/1.1 ${denied.status} ${denied.status === 401 ? "Unauthorized" : "Forbidden"}\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(denied.body)}\r\n\r\n${denied.body}`,
+        );
+        return;
+      }
       const target = this.target(listener);
       if (!target) {
         socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
@@ -161,6 +178,12 @@ export class DataPlane {
   setRoute(id: string, weights: Map<string, number>): void {
     const listener = this.listeners.get(id);
     if (listener) listener.weights = weights;
+  }
+
+  /** undefined: anyone may call (public invoker). */
+  setGuard(id: string, guard: InvokerGuard | undefined): void {
+    const listener = this.listeners.get(id);
+    if (listener) listener.guard = guard;
   }
 
   listenerIds(): string[] {
@@ -189,6 +212,17 @@ export class DataPlane {
     await Promise.all([...this.processes.keys()].map((revision) => this.stopRevision(revision)));
     this.proxy.close();
   }
+}
+
+/** Cloud Run's answers: 403 without credentials or without permission, 401 for a bad token. */
+function refusal(verdict: ReturnType<InvokerGuard> | undefined): { status: number; body: string } | undefined {
+  if (verdict === undefined || verdict === "ok") return undefined;
+  const status = verdict === "unauthenticated" ? 401 : 403;
+  const body =
+    status === 401
+      ? "<html><head><title>401 Unauthorized</title></head><body><h1>Error: Unauthorized</h1><h2>Your client does not have permission to the requested URL.</h2></body></html>\n"
+      : "<html><head><title>403 Forbidden</title></head><body><h1>Error: Forbidden</h1><h2>Your client does not have permission to get URL from this server.</h2></body></html>\n";
+  return { status, body };
 }
 
 function listen(server: http.Server, preferredPort: number | undefined): Promise<number> {

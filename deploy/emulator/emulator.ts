@@ -4,6 +4,7 @@ import path from "node:path";
 import { ApiServer } from "./api-server.js";
 import { Controller } from "./controller.js";
 import { DataPlane } from "./data-plane.js";
+import { IdentityTokens } from "./identity-tokens.js";
 import { ProcessRegistry, reapOrphans } from "./process-registry.js";
 import { StateStore } from "./state-store.js";
 
@@ -52,14 +53,16 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     terminationGraceMs: options.terminationGraceMs ?? 10_000,
     registry: new ProcessRegistry(pidFile),
   });
+  const tokens = new IdentityTokens();
   const controller = new Controller(store, dataPlane, {
+    tokens,
     imageStoreDir: options.imageStoreDir,
     logDir: path.join(options.stateDir, "logs"),
     startupTimeoutMs,
     random,
     log,
   });
-  const api = new ApiServer(store, controller);
+  const api = new ApiServer(store, controller, tokens);
   const server = http.createServer((req, res) => void api.handle(req, res));
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket) => {

@@ -6,6 +6,7 @@ import {
 } from "../platform/cloudrun/limits.js";
 import { ApiError, GRPC_CODE, invalidArgument, notFound } from "./api-error.js";
 import { etagOf, renderRevision, renderService } from "./render.js";
+import { newServicePolicy } from "./iam-policy.js";
 import { generateRevisionName, type RandomSource } from "./revision-naming.js";
 import type {
   EmulatorState,
@@ -180,6 +181,8 @@ function plan(
     nextRevisionSerial: serial,
     ...(current?.port ? { port: current.port } : {}),
     tagPorts: { ...(current?.tagPorts ?? {}) },
+    ...(current ? (current.iamPolicy ? { iamPolicy: current.iamPolicy } : {}) : { iamPolicy: newServicePolicy() }),
+    ...(current?.invokerIamDisabled !== undefined ? { invokerIamDisabled: current.invokerIamDisabled } : {}),
   };
   return newRevision ? { record, newRevision } : { record };
 }

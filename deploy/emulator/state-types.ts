@@ -1,6 +1,8 @@
 // Persistent emulator state (state.json). Resource fields use the v2 JSON names (lowerCamelCase,
 // enums as strings); status is kept as small internal facts and rendered to conditions on read.
 
+import type { IamPolicyRecord } from "./iam-policy.js";
+
 export type TrafficType = "LATEST" | "REVISION";
 
 export interface TrafficTarget {
@@ -82,6 +84,10 @@ export interface ServiceRecord {
   /** Loopback port of the service URL; kept so URLs survive restarts. */
   port?: number;
   tagPorts: Record<string, number>;
+  /** Who may invoke it; absent on services stored before policies were kept (they stay public). */
+  iamPolicy?: IamPolicyRecord;
+  /** Cloud Run's switch that skips the invoker check entirely. */
+  invokerIamDisabled?: boolean;
 }
 
 export interface OperationRecord {

@@ -164,3 +164,16 @@ export async function apiFailure(call: Promise<unknown>): Promise<CloudRunApiErr
   }
   throw new Error("Expected the call to fail, but it succeeded.");
 }
+
+/** Grants allUsers the invoker role, as `gcloud run services add-iam-policy-binding` would. */
+export async function allowPublic(clients: CloudRunClients, id: string): Promise<void> {
+  const resource = serviceName(id);
+  const [policy] = await clients.services.getIamPolicy({ resource });
+  await clients.services.setIamPolicy({
+    resource,
+    policy: {
+      ...policy,
+      bindings: [...(policy.bindings ?? []), { role: "roles/run.invoker", members: ["allUsers"] }],
+    },
+  });
+}

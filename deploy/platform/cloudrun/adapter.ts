@@ -1,6 +1,7 @@
 import type { CallOptions } from "google-gax";
 import { classifyApiError, toPlatformError } from "./api-errors.js";
 import type { CloudRunClients } from "./clients.js";
+import { accessOf, type InvokerAccess, type IPolicy, withPublicInvoker } from "./invoker-access.js";
 import {
   type IRevision,
   type IService,
@@ -186,6 +187,58 @@ export class CloudRunAdapter {
     } catch (error) {
       if (classifyApiError(error).kind === "not-found") return;
       throw toPlatformError(error, `delete revision ${revision}`);
+    }
+  }
+
+  async getIamPolicy(service: string): Promise<IPolicy> {
+    try {
+      const [policy] = await this.clients.services.getIamPolicy(
+        { resource: this.serviceResourceName(service) },
+        CALL_OPTIONS,
+      );
+      return policy;
+    } catch (error) {
+      throw toPlatformError(error, `read the IAM policy of service ${service}`);
+    }
+  }
+
+  /** Writes the policy; its etag guards against concurrent changes (ABORTED when stale). */
+  async setIamPolicy(service: string, policy: IPolicy): Promise<IPolicy> {
+    try {
+      const [written] = await this.clients.services.setIamPolicy(
+        { resource: this.serviceResourceName(service), policy },
+        CALL_OPTIONS,
+      );
+      return written;
+    } catch (error) {
+      throw toPlatformError(error, `set the IAM policy of service ${service}`);
+    }
+  }
+
+  async invokerAccess(service: string): Promise<InvokerAccess> {
+    return accessOf(await this.getIamPolicy(service));
+  }
+
+  /** Grants (or revokes) `allUsers` the invoker role; read-modify-write with the policy etag. */
+  async setPublicInvoker(service: string, allow: boolean): Promise<InvokerAccess> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.getIamPolicy(service);
+      if (accessOf(current) === (allow ? "public" : "private")) return accessOf(current);
+      try {
+        return accessOf(await this.setIamPolicy(service, withPublicInvoker(current, allow)));
+      } catch (error) {
+        const stale = error instanceof Error && classifyApiError(error.cause).kind === "conflict";
+        if (!stale || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      }
+    }
+  }
+
+  /** An identity token for `audience` (a service or tag URL), to call it while it is private. */
+  async identityToken(audience: string): Promise<string> {
+    try {
+      return await this.clients.identityToken(audience);
+    } catch (error) {
+      throw toPlatformError(error, `get an identity token for ${audience}`);
     }
   }
 

@@ -1,11 +1,14 @@
 import { RevisionsClient, ServicesClient } from "@google-cloud/run";
 import { PassThroughClient } from "google-auth-library";
+import { type IdentityTokenSource, identityTokenSource } from "./identity-token.js";
 
 export type CloudRunTarget = { kind: "google" } | { kind: "emulator"; apiEndpoint: string };
 
 export interface CloudRunClients {
   services: ServicesClient;
   revisions: RevisionsClient;
+  /** ID tokens for calling a service that is not public (the gate before it is). */
+  identityToken: IdentityTokenSource;
   close(): Promise<void>;
 }
 
@@ -22,6 +25,7 @@ export function createCloudRunClients(target: CloudRunTarget): CloudRunClients {
   return {
     services,
     revisions,
+    identityToken: identityTokenSource(target),
     async close() {
       await Promise.all([services.close(), revisions.close()]);
     },
