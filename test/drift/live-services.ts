@@ -57,4 +57,11 @@ export async function createLiveService(
     service,
   });
   await operation.promise();
+  // Deployed outside echogate and public, like `gcloud run deploy --allow-unauthenticated`.
+  const resource = `projects/${PROJECT}/locations/${spec.region ?? REGION}/services/${name}`;
+  const [policy] = await clients.services.getIamPolicy({ resource });
+  await clients.services.setIamPolicy({
+    resource,
+    policy: { ...policy, bindings: [{ role: "roles/run.invoker", members: ["allUsers"] }] },
+  });
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  allowPublic,
   apiFailure,
   fetchJson,
   PARENT,
@@ -34,6 +35,7 @@ describe("services CRUD through the real @google-cloud/run client", () => {
       /^projects\/demo-project\/locations\/europe-west1\/operations\/[0-9a-f-]{36}$/,
     );
     const [service] = await operation.promise();
+    await allowPublic(t.clients, "hello");
     expect(service.name).toBe(serviceName("hello"));
     // LRO results are decoded protobuf messages: int64 arrives as Long.
     expect(String(service.generation)).toBe("1");
@@ -70,6 +72,7 @@ describe("updates, etags, revisions and deletes", () => {
       service: { template: template(image) },
     });
     await op.promise();
+    await allowPublic(t.clients, "app");
   });
   afterAll(async () => {
     await t?.close();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
+  allowPublic,
   fetchJson,
   isAlive,
   PARENT,
@@ -56,6 +57,7 @@ describe("traffic split and tag URLs", () => {
       service: { template: template(v1) },
     });
     const [first] = await created.promise();
+    await allowPublic(t.clients, "rt");
     stable = short(first.latestReadyRevision);
     // The gate's flow: deploy a named candidate with 0% and a tag, then split.
     const [current] = await t.clients.services.getService({ name: serviceName("rt") });
@@ -175,6 +177,7 @@ describe("failing revisions", () => {
       service: { template: template(good) },
     });
     const [first] = await op.promise();
+    await allowPublic(t.clients, "keep");
     const [current] = await t.clients.services.getService({ name: serviceName("keep") });
     const [rollout] = await t.clients.services.updateService({
       service: { ...current, template: template(bad) },

@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  allowPublic,
   apiFailure,
   fetchJson,
   isAlive,
@@ -27,6 +28,7 @@ describe("persistence and concurrency", () => {
       },
     });
     await op.promise();
+    await allowPublic(t.clients, "keep");
   });
   afterAll(async () => {
     await t?.close();
