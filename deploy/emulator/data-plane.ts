@@ -215,7 +215,9 @@ export class DataPlane {
 }
 
 /** Cloud Run's answers: 403 without credentials or without permission, 401 for a bad token. */
-function refusal(verdict: ReturnType<InvokerGuard> | undefined): { status: number; body: string } | undefined {
+function refusal(
+  verdict: ReturnType<InvokerGuard> | undefined,
+): { status: number; body: string } | undefined {
   if (verdict === undefined || verdict === "ok") return undefined;
   const status = verdict === "unauthenticated" ? 401 : 403;
   const body =

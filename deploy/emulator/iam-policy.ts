@@ -35,14 +35,16 @@ export function policyOf(service: ServiceRecord): IamPolicyRecord {
 
 export function allowsUnauthenticated(service: ServiceRecord): boolean {
   if (service.invokerIamDisabled === true) return true;
-  return policyOf(service).bindings.some(
-    (b) => b.role === INVOKER_ROLE && b.members.includes(PUBLIC_MEMBER),
-  );
+  return policyOf(service).bindings.some((b) => b.role === INVOKER_ROLE && b.members.includes(PUBLIC_MEMBER));
 }
 
 export function policyEtag(service: ServiceRecord): string {
   const serial = policyOf(service).serial;
-  return createHash("sha256").update(`${service.uid}:iam:${serial}`).digest().subarray(0, 9).toString("base64");
+  return createHash("sha256")
+    .update(`${service.uid}:iam:${serial}`)
+    .digest()
+    .subarray(0, 9)
+    .toString("base64");
 }
 
 /** google.iam.v1.Policy in proto3 JSON (empty bindings omitted, etag as base64 bytes). */
@@ -55,7 +57,8 @@ export function renderPolicy(service: ServiceRecord): JsonObject {
   };
 }
 
-const MEMBER = /^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group|domain|principal|principalSet):.+)$/;
+const MEMBER =
+  /^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group|domain|principal|principalSet):.+)$/;
 const ROLE = /^(roles|projects\/[^/]+\/roles|organizations\/[^/]+\/roles)\/[A-Za-z0-9_.]+$/;
 
 /** setIamPolicy: replaces the bindings; a stale etag is ABORTED, like IAM's read-modify-write. */
@@ -66,19 +69,30 @@ export function setPolicy(service: ServiceRecord, body: unknown): void {
   }
   const { bindings = [], etag } = policy as { bindings?: unknown; etag?: unknown };
   if (!Array.isArray(bindings)) {
-    throw invalidArgument([{ field: "policy.bindings", description: "Field 'policy.bindings' must be a list." }]);
+    throw invalidArgument([
+      { field: "policy.bindings", description: "Field 'policy.bindings' must be a list." },
+    ]);
   }
   const violations: { field: string; description: string }[] = [];
   const parsed: IamBinding[] = bindings.map((raw, i) => {
     const b = (raw ?? {}) as { role?: unknown; members?: unknown; condition?: unknown };
     if (typeof b.role !== "string" || !ROLE.test(b.role))
-      violations.push({ field: `policy.bindings[${i}].role`, description: `Role '${String(b.role)}' is not a valid role name.` });
+      violations.push({
+        field: `policy.bindings[${i}].role`,
+        description: `Role '${String(b.role)}' is not a valid role name.`,
+      });
     if (b.condition !== undefined)
-      violations.push({ field: `policy.bindings[${i}].condition`, description: "Conditions are not supported for Cloud Run services." });
+      violations.push({
+        field: `policy.bindings[${i}].condition`,
+        description: "Conditions are not supported for Cloud Run services.",
+      });
     const members = Array.isArray(b.members) ? b.members : [];
     for (const m of members) {
       if (typeof m !== "string" || !MEMBER.test(m))
-        violations.push({ field: `policy.bindings[${i}].members`, description: `Member '${String(m)}' is not a valid principal.` });
+        violations.push({
+          field: `policy.bindings[${i}].members`,
+          description: `Member '${String(m)}' is not a valid principal.`,
+        });
     }
     return { role: String(b.role), members: [...new Set(members.map(String))] };
   });

@@ -17,7 +17,14 @@ export class IdentityTokens {
   issue(audience: string, email: string): string {
     const iat = Math.floor(this.now() / 1000);
     const header = encode({ alg: "HS256", typ: "JWT" });
-    const payload = encode({ iss: TOKEN_ISSUER, aud: audience, sub: email, email, iat, exp: iat + LIFETIME_S });
+    const payload = encode({
+      iss: TOKEN_ISSUER,
+      aud: audience,
+      sub: email,
+      email,
+      iat,
+      exp: iat + LIFETIME_S,
+    });
     return `${header}.${payload}.${this.sign(`${header}.${payload}`)}`;
   }
 

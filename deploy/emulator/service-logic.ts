@@ -5,8 +5,8 @@ import {
   MAX_REVISIONS_PER_SERVICE,
 } from "../platform/cloudrun/limits.js";
 import { ApiError, GRPC_CODE, invalidArgument, notFound } from "./api-error.js";
-import { etagOf, renderRevision, renderService } from "./render.js";
 import { newServicePolicy } from "./iam-policy.js";
+import { etagOf, renderRevision, renderService } from "./render.js";
 import { generateRevisionName, type RandomSource } from "./revision-naming.js";
 import type {
   EmulatorState,
@@ -181,7 +181,11 @@ function plan(
     nextRevisionSerial: serial,
     ...(current?.port ? { port: current.port } : {}),
     tagPorts: { ...(current?.tagPorts ?? {}) },
-    ...(current ? (current.iamPolicy ? { iamPolicy: current.iamPolicy } : {}) : { iamPolicy: newServicePolicy() }),
+    ...(current
+      ? current.iamPolicy
+        ? { iamPolicy: current.iamPolicy }
+        : {}
+      : { iamPolicy: newServicePolicy() }),
     ...(current?.invokerIamDisabled !== undefined ? { invokerIamDisabled: current.invokerIamDisabled } : {}),
   };
   return newRevision ? { record, newRevision } : { record };

@@ -14,7 +14,7 @@ import type { LockOwner } from "./lock.js";
 import { acquireLock, applyLock, releaseLock } from "./lock-io.js";
 import type { PlanAction, PromotionPlan, SmokeCheck } from "./plan-types.js";
 import { applyServiceMetadata } from "./service-metadata.js";
-import type { GateSmoke, GateSmokeReport } from "./smoke-types.js";
+import type { GateAuth, GateSmoke, GateSmokeReport } from "./smoke-types.js";
 
 export interface ExecuteOptions {
   adapter: CloudRunAdapter;
@@ -28,7 +28,14 @@ export interface ExecuteOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-export type PromotionResult = "promoted" | "already-serving" | "refused" | "rolled-back" | "interrupted";
+/** `private`: the gate failed with no gate-passed revision to fall back to; nobody outside can reach the service. */
+export type PromotionResult =
+  | "promoted"
+  | "already-serving"
+  | "refused"
+  | "rolled-back"
+  | "private"
+  | "interrupted";
 
 export interface StepRecord {
   name: string;
@@ -175,7 +182,8 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
       async () => {
         let result: GateSmokeReport;
         try {
-          result = await options.smoke(url, check, signal);
+          const auth = check.identityToken ? await identityFor(url) : undefined;
+          result = await options.smoke(url, check, signal, auth);
         } catch (error) {
           if (signal.aborted) throw new Interrupted();
           throw error;
@@ -194,6 +202,10 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
       (r) => `${r.checks.length} checks passed`,
     );
   };
+
+  const identityFor = async (url: string): Promise<GateAuth> => ({
+    authorization: `Bearer ${await adapter.identityToken(new URL(url).origin)}`,
+  });
 
   const startFailure = async (error: unknown): Promise<never> => {
     const revision = await adapter.getRevision(name, candidate).catch(() => undefined);
@@ -278,6 +290,11 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
         });
         return;
       }
+      case "make-public":
+        await step(`Make ${name} public (allUsers gets roles/run.invoker)`, () =>
+          adapter.setPublicInvoker(name, true),
+        );
+        return;
       case "finish":
         await step("Record gate result", async () => {
           await write(
@@ -330,16 +347,27 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
       return;
     }
     if (!lockHeld) return;
-    const title = shifted
-      ? `Roll traffic back: ${describeTraffic(plan.rollbackTraffic)}`
-      : `Leave traffic as it was, remove tag ${plan.candidate.tag}`;
+    const policy = plan.onFailure;
+    if (policy.kind === "delete-service") return;
+    if (policy.kind === "make-private" && plan.service.access === "public") {
+      await step(`Make ${name} private: no revision passed its gate`, () =>
+        adapter.setPublicInvoker(name, false),
+      );
+    }
+    const moves = shifted || policy.kind === "last-passed";
+    const title =
+      policy.kind === "last-passed"
+        ? `Move traffic to ${policy.revision}, the last revision that passed its gate`
+        : shifted
+          ? `Roll traffic back: ${describeTraffic(policy.traffic)}`
+          : `Leave traffic as it was, remove tag ${plan.candidate.tag}`;
     await step(title, () =>
       write((raw, snapshot) => {
-        setTraffic(raw, plan.rollbackTraffic);
+        setTraffic(raw, policy.traffic);
         record(raw, snapshot, { result: "failed", stage: failure.stage });
       }, "release"),
     );
-    outcome.result = shifted ? "rolled-back" : "refused";
+    outcome.result = policy.kind === "make-private" ? "private" : moves ? "rolled-back" : "refused";
   }
 
   async function afterInterrupt(): Promise<void> {
@@ -389,10 +417,12 @@ export function describeTraffic(traffic: readonly TrafficTarget[]): string {
 export function outcomeError(outcome: PromotionOutcome): CheckFailedError {
   const where =
     outcome.result === "rolled-back"
-      ? "traffic went back to the previous revision"
-      : outcome.result === "interrupted"
-        ? "interrupted; traffic is on a revision that passed its gate"
-        : "traffic was not moved";
+      ? `traffic went back to ${describeTraffic(outcome.traffic)}, which passed its gate`
+      : outcome.result === "private"
+        ? `no revision of ${outcome.service} passed its gate, so it is private (only callers with an identity token reach it) and traffic was not moved`
+        : outcome.result === "interrupted"
+          ? "interrupted; traffic is on a revision that passed its gate"
+          : "traffic was not moved";
   return new CheckFailedError(
     outcome.result === "interrupted" ? "promote.interrupted" : "promote.gate-failed",
     `Can't ${outcome.mode} ${outcome.version} to ${outcome.environment}: ${outcome.failure?.message ?? "the gate failed"} (${where}).`,

@@ -8,8 +8,9 @@ import type { GateSmoke } from "./smoke-types.js";
 /** The environment's smoke spec (or the default, which fits the reference server) as the gate. */
 export function createGateSmoke(environment: LoadedEnvironment, output: Output): GateSmoke {
   const spec = (environment.config.smoke as SmokeSpec | undefined) ?? defaultSmokeSpec();
-  return async (url, check, signal) => {
+  return async (url, check, signal, auth) => {
     const result = await runSmoke(url, spec, {
+      ...(auth ? { authorization: auth.authorization } : {}),
       ...(check.expectVersion ? { expectVersion: check.expectVersion } : {}),
       ...(check.expectRevision ? { expectRevision: check.expectRevision } : {}),
       signal,

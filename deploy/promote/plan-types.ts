@@ -1,6 +1,8 @@
+import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { RevisionSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
 import type { CandidateTemplate } from "./candidate-template.js";
+import type { FailurePolicy } from "./failure-policy.js";
 import type { ServiceMetadata } from "./service-metadata.js";
 import type { PlanWarning, SplitEntry } from "./traffic-analysis.js";
 
@@ -9,6 +11,8 @@ export interface SmokeCheck {
   target: "candidate" | "service";
   expectVersion?: string;
   expectRevision?: string;
+  /** The service is not public yet: the smoke calls it with an identity token. */
+  identityToken?: boolean;
 }
 
 export type PlanAction =
@@ -17,6 +21,8 @@ export type PlanAction =
   | { kind: "tag-candidate"; revision: string; traffic: TrafficTarget[] }
   | { kind: "smoke"; check: SmokeCheck }
   | { kind: "shift"; percent: number; traffic: TrafficTarget[] }
+  /** Grant allUsers the invoker role: only after the gate passed on the revision taking all traffic. */
+  | { kind: "make-public" }
   | { kind: "finish" };
 
 /** Everything a promotion will do, decided before it does anything; printable and diffable. */
@@ -32,6 +38,8 @@ export interface PromotionPlan {
     exists: boolean;
     etag: string | undefined;
     uri: string | undefined;
+    /** Who may invoke it now; a service this promotion creates starts private. */
+    access: InvokerAccess;
     /** Caller labels/annotations set on the service with every write. */
     metadata?: ServiceMetadata;
   };
@@ -48,6 +56,8 @@ export interface PromotionPlan {
   /** Keeps the rest of the traffic during steps and gets it all back if the gate fails after a shift. */
   previousRevision: string | undefined;
   rollbackTraffic: TrafficTarget[];
+  /** Where traffic goes when the gate fails: only to revisions that passed theirs. */
+  onFailure: FailurePolicy;
   finalTraffic: TrafficTarget[];
   /** The candidate already serves 100% with a passed gate: only the service URL is checked again. */
   alreadyServing: boolean;

@@ -1,7 +1,9 @@
 import type { EnvironmentConfig } from "../config/environment-schema.js";
+import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
 import { buildCandidateTemplate, CANDIDATE_TAG, type EnvVar } from "./candidate-template.js";
+import { failurePolicy } from "./failure-policy.js";
 import { gateOf, hasPassed, readGateRecords } from "./gate-records.js";
 import { readLock } from "./lock.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
@@ -26,6 +28,8 @@ export interface PlanInput {
   /** undefined when the service does not exist yet. */
   service: ServiceSnapshot | undefined;
   revisions: readonly RevisionSnapshot[];
+  /** Who may invoke the service now (read from its IAM policy); ignored when it does not exist. */
+  access?: InvokerAccess;
   /** Caller labels/annotations written on the service with every update (previews). */
   metadata?: ServiceMetadata;
 }
@@ -49,6 +53,10 @@ export function planPromotion(input: PlanInput): PromotionPlan {
   const finalTraffic = shiftedTraffic(pinned, candidate, previousRevision, 100, tag);
   const alreadyServing =
     service !== undefined && hasPassed(records, candidate) && sameTraffic(service.traffic, finalTraffic);
+  // A new service is created private; one whose first gate never passed is still private.
+  const access: InvokerAccess = service ? (input.access ?? "public") : "private";
+  const identityToken = access === "private" ? { identityToken: true } : {};
+  const makePublic: PlanAction[] = access === "private" ? [{ kind: "make-public" }] : [];
 
   const warnings: PlanWarning[] = trafficWarnings(service, split, candidate);
   const actions: PlanAction[] = [];
@@ -56,9 +64,10 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     target: "service" as const,
     expectVersion: artifact.version,
     expectRevision: candidate,
+    ...identityToken,
   };
   if (alreadyServing) {
-    actions.push({ kind: "smoke", check: serviceCheck });
+    actions.push({ kind: "smoke", check: serviceCheck }, ...makePublic);
     // A promotion killed after its shift left its lock, or never recorded the check on the
     // service URL: finishing it here is what makes the re-run converge.
     if (readLock(service.annotations) || gateOf(records, candidate)?.stage !== "service")
@@ -67,7 +76,7 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     if (!service) {
       warnings.push({
         code: "service.new",
-        message: `Service ${config.service.name} does not exist yet: it is created with ${candidate} as its only revision; if the gate fails the new service is deleted again.`,
+        message: `Service ${config.service.name} does not exist yet: it is created private (no public invoker) with ${candidate} as its only revision, gated with an identity token and made public only after the gate passes; if the gate fails the new service is deleted again.`,
       });
       actions.push({
         kind: "create-service",
@@ -89,7 +98,12 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     }
     actions.push({
       kind: "smoke",
-      check: { target: "candidate", expectVersion: artifact.version, expectRevision: candidate },
+      check: {
+        target: "candidate",
+        expectVersion: artifact.version,
+        expectRevision: candidate,
+        ...identityToken,
+      },
     });
     const steps = previousRevision ? config.rollout.steps : [100];
     for (const percent of steps) {
@@ -98,9 +112,12 @@ export function planPromotion(input: PlanInput): PromotionPlan {
         percent,
         traffic: shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
       });
-      actions.push({ kind: "smoke", check: percent >= 100 ? serviceCheck : { target: "service" } });
+      actions.push({
+        kind: "smoke",
+        check: percent >= 100 ? serviceCheck : { target: "service", ...identityToken },
+      });
     }
-    actions.push({ kind: "finish" });
+    actions.push(...makePublic, { kind: "finish" });
   }
   if (existing?.ready === "failed") {
     warnings.push({
@@ -121,6 +138,7 @@ export function planPromotion(input: PlanInput): PromotionPlan {
       exists: service !== undefined,
       etag: service?.etag,
       uri: service?.uri,
+      access,
       ...(input.metadata ? { metadata: input.metadata } : {}),
     },
     artifact,
@@ -135,6 +153,14 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     current: { split, traffic: service?.traffic ?? [] },
     previousRevision,
     rollbackTraffic: restoredTraffic(pinned, tag),
+    onFailure: failurePolicy({
+      serviceExists: service !== undefined,
+      pinned,
+      records,
+      revisions: input.revisions,
+      candidate,
+      tag,
+    }),
     finalTraffic,
     alreadyServing,
     actions,

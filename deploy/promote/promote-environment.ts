@@ -98,6 +98,7 @@ export async function promoteEnvironment(
         adapter.getService(environment.config.service.name),
         adapter.listRevisions(environment.config.service.name),
       ]);
+      const access = loaded ? await adapter.invokerAccess(environment.config.service.name) : undefined;
       webOrigins ??= needsWebOrigin(envSource)
         ? webOriginsFor(environment, options)
         : Promise.resolve(undefined);
@@ -115,6 +116,7 @@ export async function promoteEnvironment(
         env,
         service: loaded?.snapshot,
         revisions,
+        ...(access ? { access } : {}),
         ...(metadata ? { metadata } : {}),
       });
       if (unresolved.length > 0) {
@@ -250,6 +252,8 @@ export function planSummary(plan: PromotionPlan): Record<string, unknown> {
     digest: plan.artifact.digest,
     version: plan.artifact.version,
     alreadyServing: plan.alreadyServing,
+    access: plan.service.access,
+    onFailure: plan.onFailure.kind,
     actions: plan.actions.map((a) => a.kind),
   };
 }

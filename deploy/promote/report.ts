@@ -1,6 +1,7 @@
 import type { Style } from "../core/output.js";
 import type { TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { PromotionOutcome } from "./execute.js";
+import type { FailurePolicy } from "./failure-policy.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
 import type { GateSmokeReport } from "./smoke-types.js";
 
@@ -28,6 +29,8 @@ function describeAction(action: PlanAction, plan: PromotionPlan): string {
     }
     case "shift":
       return `shift traffic → ${formatTraffic(action.traffic)} + record the gate result in the same update`;
+    case "make-public":
+      return "make the service public (allUsers gets roles/run.invoker): the gate passed";
     case "finish":
       return "record the verified result and release the lock";
   }
@@ -42,7 +45,8 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
     `  env            ${plan.candidate.envKeys.join(", ") || "none"}`,
     `  traffic now    ${plan.current.split.map((s) => `${s.revision ?? "(none)"} ${s.percent}% [gate ${s.gate}]`).join(", ") || (plan.service.exists ? "none" : "service does not exist yet")}`,
     `  traffic after  ${formatTraffic(plan.finalTraffic)}`,
-    `  on failure     ${plan.previousRevision ? `traffic stays on / returns to ${formatTraffic(plan.rollbackTraffic)}` : plan.service.exists ? "traffic unchanged" : "the new service is deleted"}`,
+    `  access         ${plan.service.exists ? plan.service.access : "created private"}${plan.service.access === "private" ? " (public only after the gate passes)" : ""}`,
+    `  on failure     ${describeFailurePolicy(plan.onFailure)}`,
   ];
   if (plan.alreadyServing)
     lines.push(
@@ -56,6 +60,21 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
     for (const w of plan.warnings) lines.push(`    ${style.yellow("!")} ${w.message}`);
   }
   return lines.join("\n");
+}
+
+export function describeFailurePolicy(policy: FailurePolicy): string {
+  switch (policy.kind) {
+    case "delete-service":
+      return "the new service is deleted";
+    case "restore":
+      return `traffic stays on / returns to ${formatTraffic(policy.traffic)}`;
+    case "last-passed":
+      return `traffic goes to ${policy.revision} 100%, the last revision that passed its gate`;
+    case "unchanged":
+      return "traffic unchanged";
+    case "make-private":
+      return "no revision passed its gate: the service is made private (no public invoker), traffic not moved";
+  }
 }
 
 function artifactSource(plan: PromotionPlan): string {

@@ -16,4 +16,15 @@ export interface GateSmokeReport {
   checks: GateCheckResult[];
 }
 
-export type GateSmoke = (url: string, check: SmokeCheck, signal: AbortSignal) => Promise<GateSmokeReport>;
+/** How the gate proves who it is to a service that is not public yet. */
+export interface GateAuth {
+  /** `Bearer <identity token>` for the URL being checked. */
+  authorization: string;
+}
+
+export type GateSmoke = (
+  url: string,
+  check: SmokeCheck,
+  signal: AbortSignal,
+  auth?: GateAuth,
+) => Promise<GateSmokeReport>;

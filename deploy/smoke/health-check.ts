@@ -12,6 +12,8 @@ export interface HealthOptions {
   expectVersion?: string | undefined;
   expectRevision?: string | undefined;
   signal: AbortSignal;
+  /** `Bearer <identity token>` for a service that is not public yet. */
+  authorization?: string | undefined;
   onRetry?: (attempt: number, error: string, delayMs: number) => void;
   random?: () => number;
 }
@@ -90,7 +92,12 @@ async function attemptOnce(
 ): Promise<Attempt> {
   let answer: Awaited<ReturnType<typeof httpGet>>;
   try {
-    answer = await httpGet(url, timeoutMs, options.signal);
+    answer = await httpGet(
+      url,
+      timeoutMs,
+      options.signal,
+      options.authorization ? { authorization: options.authorization } : {},
+    );
   } catch (error) {
     if (!(error instanceof HttpGetError)) throw error;
     if (isTlsError(error.code) || error.code === "ENOTFOUND") {

@@ -24,7 +24,12 @@ export class HttpGetError extends Error {
  * One GET without connection reuse: a pooled keep-alive socket would outlive
  * the gate (an open handle) and could reach an instance a retry should avoid.
  */
-export function httpGet(url: string, timeoutMs: number, signal: AbortSignal): Promise<HttpAnswer> {
+export function httpGet(
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  extraHeaders: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
@@ -38,6 +43,7 @@ export function httpGet(url: string, timeoutMs: number, signal: AbortSignal): Pr
         "cache-control": "no-cache",
         connection: "close",
         "user-agent": "echogate-smoke",
+        ...extraHeaders,
       },
     });
     let settled = false;

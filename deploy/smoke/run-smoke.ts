@@ -16,6 +16,8 @@ export interface SmokeOptions {
   signal?: AbortSignal;
   /** Connect as a page on this origin would (the Origin header), so a CORS list that leaves it out fails the gate. */
   origin?: string;
+  /** `Bearer <identity token>`: sent on every request, to gate a service that is not public yet. */
+  authorization?: string;
   onProgress?: (event: SmokeProgress) => void;
   /** Test seam: room and nonce are otherwise random per run. */
   ids?: { room: string; nonce: string };
@@ -61,6 +63,7 @@ export async function runSmoke(
   const health = await checkHealth(service, valid.health, {
     expectVersion: options.expectVersion,
     expectRevision: options.expectRevision,
+    authorization: options.authorization,
     signal,
     onRetry: (attempt, error, delayMs) => emit({ type: "health.retry", attempt, error, delayMs }),
   });
@@ -81,6 +84,7 @@ export async function runSmoke(
       nonce: ids.nonce,
       signal,
       ...(options.origin ? { origin: options.origin } : {}),
+      ...(options.authorization ? { authorization: options.authorization } : {}),
       onCheckStart: (check) => emit({ type: "check.start", check }),
       onCheck: record,
     });

@@ -110,7 +110,14 @@ describe("planPromotion", () => {
 
   it("creates a new service with the candidate as its only revision", () => {
     const p = plan(undefined);
-    expect(p.actions.map((a) => a.kind)).toEqual(["create-service", "smoke", "shift", "smoke", "finish"]);
+    expect(p.actions.map((a) => a.kind)).toEqual([
+      "create-service",
+      "smoke",
+      "shift",
+      "smoke",
+      "make-public",
+      "finish",
+    ]);
     expect(p.finalTraffic).toEqual([{ type: "REVISION", revision: p.candidate.revision, percent: 100 }]);
     expect(p.warnings.map((w) => w.code)).toContain("service.new");
   });

@@ -24,6 +24,7 @@ export interface EchoRunOptions {
   signal: AbortSignal;
   /** The web origin the clients connect from; none (like a CLI) when absent. */
   origin?: string;
+  authorization?: string;
   onCheckStart?: (name: SmokeCheck["name"]) => void;
   onCheck?: (check: SmokeCheck) => void;
 }
@@ -84,6 +85,7 @@ export async function runEchoCheck(
           timeoutMs: spec.timeoutMs,
           signal: connectPhase.signal,
           ...(options.origin ? { origin: options.origin } : {}),
+          ...(options.authorization ? { authorization: options.authorization } : {}),
         });
         opened.push(connection);
         outcome.connectMs[client] = roundMs(performance.now() - started);

@@ -19,7 +19,14 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       // The gate reports what the server does; it must not switch transport behind the spec's back.
       tryAllTransports: false,
       rememberUpgrade: false,
-      ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
+      ...(options.origin || options.authorization
+        ? {
+            extraHeaders: {
+              ...(options.origin ? { origin: options.origin } : {}),
+              ...(options.authorization ? { authorization: options.authorization } : {}),
+            },
+          }
+        : {}),
     });
     const hub = new MessageHub();
     let settled = false;
@@ -158,6 +165,7 @@ async function probePath(options: ConnectOptions): Promise<number | undefined> {
       `${options.url}${options.path}?EIO=4&transport=polling`,
       PROBE_MS,
       options.signal,
+      options.authorization ? { authorization: options.authorization } : {},
     );
     return answer.status >= 400 ? answer.status : undefined;
   } catch {

@@ -15,6 +15,7 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
       perMessageDeflate: false,
       followRedirects: false,
       ...(options.origin ? { origin: options.origin } : {}),
+      ...(options.authorization ? { headers: { authorization: options.authorization } } : {}),
     });
     const hub = new MessageHub();
     let settled = false;

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import type { SmokeCheck } from "../../deploy/promote/plan-types.js";
+import { planRollback } from "../../deploy/promote/rollback-plan.js";
+import { at, candidateName, gate, planFor, revision, serviceWith } from "./helpers/plan-fixtures.js";
+
+const OLD = "chat-staging-old";
+const OLDER = "chat-staging-older";
+
+const checks = (p: ReturnType<typeof planFor>): SmokeCheck[] =>
+  p.actions.flatMap((a) => (a.kind === "smoke" ? [a.check] : []));
+
+describe("already serving needs a passed gate (issue 12 item 13)", () => {
+  it("a candidate at 100% counts as already serving only when its own gate passed", () => {
+    const cand = candidateName();
+    const at100 = [at(cand, 100)];
+    expect(
+      planFor(serviceWith(at100, [gate(cand, "passed")]), { revisions: [revision(cand)] }).alreadyServing,
+    ).toBe(true);
+    for (const records of [[gate(cand, "failed")], [], [gate(OLD, "passed")]]) {
+      const p = planFor(serviceWith(at100, records), { revisions: [revision(cand)] });
+      expect(p.alreadyServing).toBe(false);
+      // The whole gate runs again before anything counts as served.
+      expect(p.actions.map((a) => a.kind)).toContain("tag-candidate");
+      expect(checks(p)[0]?.target).toBe("candidate");
+    }
+  });
+});
+
+describe("first deploys stay private until gated (issue 12 item 1)", () => {
+  it("a new service is created private: every smoke carries an identity token; public only after the last smoke", () => {
+    const p = planFor(undefined);
+    expect(p.service.access).toBe("private");
+    expect(checks(p).every((c) => c.identityToken === true)).toBe(true);
+    const kinds = p.actions.map((a) => a.kind);
+    expect(kinds.indexOf("make-public")).toBe(kinds.lastIndexOf("smoke") + 1);
+    expect(p.onFailure).toEqual({ kind: "delete-service" });
+  });
+
+  it("a private service whose only revision never passed is gated again and stays private on failure", () => {
+    const cand = candidateName();
+    const p = planFor(serviceWith([at(cand, 100, "candidate")]), {
+      revisions: [revision(cand)],
+      access: "private",
+    });
+    expect(p.alreadyServing).toBe(false);
+    expect(checks(p).every((c) => c.identityToken === true)).toBe(true);
+    expect(p.actions.map((a) => a.kind)).toContain("make-public");
+    expect(p.onFailure.kind).toBe("make-private");
+  });
+
+  it("a passed candidate on a private service (killed before going public) is re-checked, then made public", () => {
+    const cand = candidateName();
+    const p = planFor(serviceWith([at(cand, 100)], [gate(cand, "passed", { stage: "service" })]), {
+      revisions: [revision(cand)],
+      access: "private",
+    });
+    expect(p.alreadyServing).toBe(true);
+    expect(p.actions.map((a) => a.kind)).toEqual(["smoke", "make-public"]);
+    expect(checks(p)[0]).toMatchObject({ target: "service", identityToken: true });
+  });
+
+  it("a public service is never re-published and its checks carry no token", () => {
+    const p = planFor(serviceWith([at(OLD, 100)], [gate(OLD, "passed")]), {
+      revisions: [revision(OLD)],
+      access: "public",
+    });
+    expect(p.actions.map((a) => a.kind)).not.toContain("make-public");
+    expect(checks(p).some((c) => c.identityToken)).toBe(false);
+  });
+});
+
+describe("failure policy: only gate-passed revisions are fallen back to (issue 12 item 2)", () => {
+  it("restores the routing when everything serving passed its gate", () => {
+    const p = planFor(serviceWith([at(OLD, 100)], [gate(OLD, "passed")]), { revisions: [revision(OLD)] });
+    expect(p.onFailure).toEqual({ kind: "restore", traffic: [at(OLD, 100)] });
+  });
+
+  it("a re-run after a kill mid-canary (candidate 50%) falls back to the passed revision at 100%, never the split", () => {
+    const cand = candidateName();
+    const svc = serviceWith(
+      [at(cand, 50, "candidate"), at(OLD, 50)],
+      [gate(OLD, "passed"), gate(cand, "passed")],
+    );
+    const p = planFor(svc, { revisions: [revision(OLD), revision(cand)], steps: [10, 50, 100] });
+    expect(p.onFailure).toEqual({ kind: "last-passed", revision: OLD, traffic: [at(OLD, 100)] });
+  });
+
+  it("skips a failed revision in the split and goes to the newest passed one that is still ready", () => {
+    const cand = candidateName();
+    const svc = serviceWith(
+      [at(OLD, 60), at(OLDER, 40)],
+      [gate("chat-staging-gone", "passed"), gate(OLDER, "passed"), gate(OLD, "failed")],
+    );
+    const p = planFor(svc, { revisions: [revision(OLD), revision(OLDER), revision(cand)] });
+    expect(p.onFailure).toMatchObject({ kind: "last-passed", revision: OLDER, traffic: [at(OLDER, 100)] });
+    const rolledBack = serviceWith(
+      [at(OLD, 100)],
+      [gate(OLDER, "passed", { rolledBackAt: "t" }), gate(OLD, "failed")],
+    );
+    expect(planFor(rolledBack, { revisions: [revision(OLD), revision(OLDER)] }).onFailure.kind).toBe(
+      "make-private",
+    );
+  });
+
+  it("with no passed revision: private when a failed or the candidate serves, unchanged when an outside deploy serves", () => {
+    const cand = candidateName();
+    const failedServes = serviceWith([at(OLD, 100)], [gate(OLD, "failed")]);
+    expect(planFor(failedServes, { revisions: [revision(OLD)] }).onFailure).toEqual({
+      kind: "make-private",
+      traffic: [at(OLD, 100)],
+    });
+    const outside = serviceWith([at(OLD, 100)]);
+    expect(planFor(outside, { revisions: [revision(OLD)] }).onFailure).toEqual({
+      kind: "unchanged",
+      traffic: [at(OLD, 100)],
+    });
+    const candidateOnly = serviceWith([at(cand, 100)], [gate(cand, "passed")]);
+    expect(
+      planFor({ ...candidateOnly, traffic: [at(cand, 100)] }, { revisions: [revision(cand)] }).onFailure.kind,
+    ).toBe("make-private");
+  });
+});
+
+describe("rollback --to refuses revisions whose gate did not pass (issue 12 item 14)", () => {
+  const svc = serviceWith([at(OLD, 100)], [gate(OLDER, "failed"), gate(OLD, "passed")]);
+  const revisions = [revision(OLD), revision(OLDER), revision("chat-staging-manual")];
+  const rollbackTo = (to: string) =>
+    planRollback({
+      environment: "staging",
+      shipCommand: "echogate deploy staging",
+      service: svc,
+      revisions,
+      to,
+    });
+
+  it("a revision whose gate failed", () => {
+    expect(() => rollbackTo(OLDER)).toThrow(/its gate failed/);
+    expect(() => rollbackTo(OLDER)).toThrow(
+      expect.objectContaining({ code: "rollback.not-gated", exitCode: 1 }),
+    );
+  });
+
+  it("a revision whose gate never ran", () => {
+    expect(() => rollbackTo("chat-staging-manual")).toThrow(/its gate never ran/);
+  });
+
+  it("a passed revision is accepted", () => {
+    expect(rollbackTo(OLD).traffic).toEqual([at(OLD, 100)]);
+  });
+});
