@@ -105,7 +105,12 @@ export function planPromotion(input: PlanInput): PromotionPlan {
         ...identityToken,
       },
     });
-    const steps = previousRevision ? config.rollout.steps : [100];
+    // A canary needs a public service and a previous revision fit to keep the rest of the traffic.
+    const canary =
+      previousRevision !== undefined &&
+      access === "public" &&
+      gateOf(records, previousRevision)?.result !== "failed";
+    const steps = canary ? config.rollout.steps : [100];
     for (const percent of steps) {
       actions.push({
         kind: "shift",

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
+import { makeImage } from "../release/helpers/images.js";
+import {
+  adapterFor,
+  fastSmoke,
+  releaseProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "../release/helpers/project.js";
+import { gateViolations, readLive, runEchogateProcess, servingShare, switchableImage } from "./harness.js";
+
+// The two kill -9 scenarios of issue 12 (items 1 and 2), reproduced as they were reported.
+
+const STAGING = "echogate-chat-staging";
+let project: string;
+let emu: TestEmulator;
+let adapter: CloudRunAdapter;
+
+beforeAll(async () => {
+  project = await releaseProject((files) => {
+    fastSmoke(files);
+    files["environments/staging.yaml"] += "rollout:\n  steps: [10, 50, 100]\n";
+  });
+  emu = await startTestEmulator(project);
+  adapter = adapterFor(emu);
+}, 30_000);
+afterAll(async () => {
+  await adapter?.close();
+  await emu?.close();
+});
+
+const deploy = (digest: string, killWhen?: Parameters<typeof runEchogateProcess>[3]) =>
+  runEchogateProcess(project, emu.env, ["deploy", "staging", "--image", digest], killWhen);
+const afterStep = (prefix: string) => (e: { event: string; step?: string }) =>
+  e.event === "step.done" && String(e.step).startsWith(prefix);
+
+describe("kill -9 during promotion (issue 12)", () => {
+  it("item 1: a first deploy of a faulty build killed right after 'Create service' never becomes public; the re-run converges to private", async () => {
+    await adapter.deleteService(STAGING);
+    const faulty = await makeImage(project, {
+      version: "0.1.0+fault01",
+      env: { ECHOGATE_FAULT: "exclude-sender" },
+    });
+    const killed = await deploy(faulty.digest, afterStep("Create service"));
+    expect(killed.killed).toBe(true);
+
+    const after = await readLive(adapter, STAGING);
+    // The new service's only revision has 100%, but nobody outside can reach it.
+    expect(after.access).toBe("private");
+    expect(servingShare(after)).toHaveLength(1);
+    const uri = (await adapter.getService(STAGING))!.snapshot.uri!;
+    expect((await fetch(`${uri}/health`)).status).toBe(403);
+
+    const rerun = await deploy(faulty.digest);
+    expect(rerun.exitCode).toBe(1);
+    const error = JSON.parse(rerun.stdout) as { error: { message: string; details: { result: string } } };
+    expect(error.error.details.result).toBe("private");
+    expect(error.error.message).toContain("private");
+    const final = await readLive(adapter, STAGING);
+    expect(final.access).toBe("private");
+    expect(final.lock).toBeUndefined();
+    expect(final.records.at(-1)).toMatchObject({ result: "failed" });
+    expect(gateViolations(final)).toEqual([]);
+    expect((await fetch(`${uri}/health`)).status).toBe(403);
+
+    // A good build afterwards is gated with a token and only then made public.
+    const good = await makeImage(project, { version: "0.1.0+good001" });
+    const fixed = await deploy(good.digest);
+    expect(fixed.exitCode, fixed.stdout).toBe(0);
+    const live = await readLive(adapter, STAGING);
+    expect(live.access).toBe("public");
+    expect(gateViolations(live)).toEqual([]);
+    expect((await fetch(`${uri}/health`)).status).toBe(200);
+  }, 60_000);
+
+  it("item 2: a re-run after a kill at the 50% canary step whose gate now fails goes to the last passed revision at 100%, not the split", async () => {
+    const base = await makeImage(project, { version: "0.1.0+base002" });
+    expect((await deploy(base.digest)).exitCode).toBe(0);
+    const baseRevision = servingShare(await readLive(adapter, STAGING))[0]!.revision!;
+
+    const flaky = await switchableImage(project, "0.1.0+flaky02");
+    const killed = await deploy(
+      flaky.digest,
+      afterStep("Shift traffic") && ((e) => afterStep("Shift traffic")(e) && String(e.step).includes("50%")),
+    );
+    expect(killed.killed).toBe(true);
+    const mid = await readLive(adapter, STAGING);
+    expect(
+      servingShare(mid)
+        .map((t) => t.percent)
+        .sort(),
+    ).toEqual([50, 50]);
+    expect(gateViolations(mid)).toEqual([]);
+
+    await flaky.fail();
+    try {
+      const rerun = await deploy(flaky.digest);
+      expect(rerun.exitCode).toBe(1);
+      const final = await readLive(adapter, STAGING);
+      expect(servingShare(final)).toEqual([{ type: "REVISION", revision: baseRevision, percent: 100 }]);
+      expect(final.access).toBe("public");
+      expect(final.lock).toBeUndefined();
+      expect(gateViolations(final)).toEqual([]);
+      const message = (JSON.parse(rerun.stdout) as { error: { message: string } }).error.message;
+      expect(message).toContain(`traffic went back to ${baseRevision} 100%`);
+    } finally {
+      await flaky.heal();
+    }
+  }, 60_000);
+});
