@@ -1,0 +1,236 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startEmulator } from "../../deploy/emulator/index.js";
+import { EMULATOR_ENDPOINT_ENV, openAdapter } from "../../deploy/platform/cloudrun/target.js";
+import { makeImage } from "../release/helpers/images.js";
+import {
+  type CliEvent,
+  gateViolations,
+  type LiveState,
+  readLive,
+  runEchogateProcess,
+  type SwitchableImage,
+  servingShare,
+  switchableImage,
+} from "./harness.js";
+
+// Random kill -9 points across first deploys, re-deploys, canary steps, promotes and rollbacks,
+// each followed by a re-run of the same command; the promise is checked after the kill and after
+// the re-run, and the re-run must converge (lock released, a good build ends up serving).
+
+const STAGING = "echogate-chat-staging";
+const PRODUCTION = "echogate-chat-production";
+
+export interface KillLoopOptions {
+  trials: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface TrialFinding {
+  trial: number;
+  scenario: string;
+  killedAt: string | undefined;
+  detail: string;
+}
+
+export interface KillLoopReport {
+  trials: number;
+  kills: number;
+  violations: TrialFinding[];
+  notConverged: TrialFinding[];
+  scenarios: Record<string, number>;
+  ms: number;
+}
+
+type ImageKind = "good" | "faulty" | "flaky" | "crash";
+
+interface Scenario {
+  name: string;
+  argv: string[];
+  service: string;
+  image?: { kind: ImageKind; digest: string };
+  /** The gate is switched off between the kill and the re-run (a flaky build). */
+  breakBeforeRerun?: SwitchableImage;
+  prepare?: () => Promise<void>;
+}
+
+/** Small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopReport> {
+  const started = performance.now();
+  const seed = options.seed ?? Date.now() % 1_000_000;
+  const random = prng(seed);
+  const log = options.log ?? (() => {});
+  log(`kill loop: ${options.trials} trials, seed ${seed}`);
+  const project = await faultsProject();
+  // One emulator for every trial, in this process; the CLI runs as separate processes against it.
+  const emulator = await startEmulator({
+    stateDir: join(project, ".echogate", "emulator"),
+    imageStoreDir: join(project, ".echogate", "images"),
+    port: 0,
+    idleStopMs: 1_000,
+    terminationGraceMs: 1_000,
+    startupTimeoutMs: 8_000,
+  });
+  const emu = { env: { [EMULATOR_ENDPOINT_ENV]: emulator.apiEndpoint } };
+  const adapter = openAdapter(
+    { kind: "emulator", apiEndpoint: emulator.apiEndpoint },
+    { project: "echogate-demo", region: "us-central1" },
+  );
+  const report: KillLoopReport = {
+    trials: 0,
+    kills: 0,
+    violations: [],
+    notConverged: [],
+    scenarios: {},
+    ms: 0,
+  };
+  try {
+    const goods = await Promise.all(
+      ["0.1.0+good001", "0.1.0+good002", "0.1.0+good003", "0.1.0+good004"].map((version) =>
+        makeImage(project, { version }),
+      ),
+    );
+    const faulty = await makeImage(project, {
+      version: "0.1.0+fault01",
+      env: { ECHOGATE_FAULT: "exclude-sender" },
+    });
+    const crash = await makeImage(project, { version: "0.1.0+crash01", code: "process.exit(3);\n" });
+    const flaky = await switchableImage(project, "0.1.0+flaky01");
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+    const deployScenario = (name: string, prepare?: () => Promise<void>): Scenario => {
+      const roll = random();
+      const kind: ImageKind = roll < 0.55 ? "good" : roll < 0.7 ? "faulty" : roll < 0.9 ? "flaky" : "crash";
+      const digest =
+        kind === "good"
+          ? pick(goods).digest
+          : kind === "faulty"
+            ? faulty.digest
+            : kind === "crash"
+              ? crash.digest
+              : flaky.digest;
+      return {
+        name,
+        argv: ["deploy", "staging", "--image", digest],
+        service: STAGING,
+        image: { kind, digest },
+        ...(kind === "flaky" && random() < 0.5 ? { breakBeforeRerun: flaky } : {}),
+        ...(prepare ? { prepare } : {}),
+      };
+    };
+    const scenarios: (() => Scenario)[] = [
+      () => deployScenario("first-deploy", () => adapter.deleteService(STAGING)),
+      () => deployScenario("redeploy"),
+      () => deployScenario("redeploy"),
+      () => deployScenario("redeploy"),
+      () => ({ name: "promote", argv: ["promote", "production"], service: PRODUCTION }),
+      () => ({
+        name: "first-promote",
+        argv: ["promote", "production"],
+        service: PRODUCTION,
+        prepare: () => adapter.deleteService(PRODUCTION),
+      }),
+      () => ({ name: "rollback", argv: ["rollback", pick(["staging", "production"])], service: STAGING }),
+    ];
+
+    for (let trial = 1; trial <= options.trials; trial++) {
+      const scenario = pick(scenarios)();
+      if (scenario.argv[0] === "rollback" && scenario.argv[1] === "production") scenario.service = PRODUCTION;
+      report.scenarios[scenario.name] = (report.scenarios[scenario.name] ?? 0) + 1;
+      await scenario.prepare?.();
+      const killAt = Math.floor(random() * 24);
+      let steps = 0;
+      const killed = await runEchogateProcess(project, emu.env, scenario.argv, (event: CliEvent) =>
+        event.event.startsWith("step.") ? steps++ === killAt : false,
+      );
+      if (killed.killed) report.kills += 1;
+      const where = killed.killedAt;
+      const check = async (phase: string): Promise<LiveState> => {
+        const live = await readLive(adapter, scenario.service);
+        for (const detail of gateViolations(live))
+          report.violations.push({
+            trial,
+            scenario: scenario.name,
+            killedAt: where,
+            detail: `${phase}: ${detail}`,
+          });
+        return live;
+      };
+      await check("after the kill");
+
+      if (scenario.breakBeforeRerun) await scenario.breakBeforeRerun.fail();
+      try {
+        const rerun = await runEchogateProcess(project, emu.env, scenario.argv);
+        const live = await check("after the re-run");
+        const problems = convergence(scenario, rerun.exitCode, live);
+        for (const detail of problems)
+          report.notConverged.push({ trial, scenario: scenario.name, killedAt: where, detail });
+        log(
+          `trial ${trial} ${scenario.name}${scenario.image ? ` (${scenario.image.kind}${scenario.breakBeforeRerun ? ", broken before re-run" : ""})` : ""}: ${
+            killed.killed ? `killed at ${where}` : `finished (exit ${killed.exitCode})`
+          }; re-run exit ${rerun.exitCode}${problems.length ? ` — ${problems.join("; ")}` : ""}`,
+        );
+      } finally {
+        if (scenario.breakBeforeRerun) await scenario.breakBeforeRerun.heal();
+      }
+      report.trials = trial;
+    }
+  } finally {
+    await adapter.close();
+    await emulator.close();
+    await rm(project, { recursive: true, force: true });
+  }
+  report.ms = Math.round(performance.now() - started);
+  return report;
+}
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** This repo's environments with a canary rollout on staging and short smoke timeouts. */
+async function faultsProject(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "echogate-faults-"));
+  await mkdir(join(root, "environments"));
+  const smoke = "smoke:\n  health: { timeoutMs: 2000 }\n  echo: { timeoutMs: 700 }\n";
+  for (const name of await readdir(join(repoRoot, "environments"))) {
+    let text = await readFile(join(repoRoot, "environments", name), "utf8");
+    if (name === "staging.yaml") text += `rollout:\n  steps: [10, 50, 100]\n${smoke}`;
+    if (name === "production.yaml") text += smoke;
+    await writeFile(join(root, "environments", name), text);
+  }
+  await writeFile(
+    join(root, "package.json"),
+    JSON.stringify({ name: "fixture", version: "0.1.0", private: true }),
+  );
+  return root;
+}
+
+/** What a finished re-run must leave: no lock; a good build serving 100% publicly; a bad one not public on it. */
+function convergence(scenario: Scenario, exitCode: number | undefined, live: LiveState): string[] {
+  const problems: string[] = [];
+  if (exitCode === undefined || exitCode > 1) problems.push(`re-run exited ${exitCode ?? "by a signal"}`);
+  if (live.lock) problems.push(`lock still held by pid ${live.lock.pid}`);
+  if (scenario.image?.kind === "good" && !scenario.breakBeforeRerun) {
+    if (exitCode !== 0) problems.push(`a good build's re-run exited ${exitCode}`);
+    const serving = servingShare(live);
+    if (serving.length !== 1 || serving[0]!.percent !== 100)
+      problems.push("a good build does not serve 100%");
+    if (live.access !== "public") problems.push("a good build's service is not public");
+  }
+  if (scenario.image && scenario.image.kind !== "good" && exitCode === 0 && scenario.image.kind !== "flaky")
+    problems.push(`a ${scenario.image.kind} build passed`);
+  return problems;
+}
