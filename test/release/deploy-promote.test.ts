@@ -27,6 +27,17 @@ const run = (...argv: string[]) => echogate(project, emu.env, ...argv);
 const service = async (name: string) => (await adapter.getService(name))!.snapshot;
 const serving = (traffic: { percent: number; revision?: string }[]) => traffic.filter((t) => t.percent > 0);
 
+/**
+ * Each test starts from the same known state, whatever ran before it (or not): staging and
+ * production both serve `good`. Cheap when they already do (an already-serving re-check).
+ */
+async function baseline(): Promise<void> {
+  const staged = await run("deploy", "staging", "--image", good.digest);
+  expect(staged.exitCode, staged.stderr).toBe(0);
+  const promoted = await run("promote", "production", "--image", good.digest);
+  expect(promoted.exitCode, promoted.stderr).toBe(0);
+}
+
 beforeAll(async () => {
   project = await releaseProject(fastSmoke);
   emu = await startTestEmulator(project);
@@ -87,6 +98,7 @@ describe("release pipeline on the emulator", () => {
   }, 30_000);
 
   it("a re-run of the same deploy finds the revision and only re-checks it", async () => {
+    await baseline();
     const before = await service(STAGING);
     const again = await run("deploy", "staging", "--image", good.digest, "--json");
     expect(again.exitCode).toBe(0);
@@ -95,6 +107,7 @@ describe("release pipeline on the emulator", () => {
   }, 20_000);
 
   it("--dry-run prints the plan and changes nothing", async () => {
+    await baseline();
     const before = await service(STAGING);
     const dry = await run("deploy", "staging", "--image", second.digest, "--dry-run", "--json");
     expect(dry.exitCode).toBe(0);
@@ -122,6 +135,7 @@ describe("release pipeline on the emulator", () => {
   }, 20_000);
 
   it("production refuses a digest that did not pass staging", async () => {
+    await baseline();
     const before = await service(PRODUCTION);
     const refused = await run("promote", "production", "--image", second.digest);
     expect(refused.exitCode).toBe(1);
@@ -155,6 +169,7 @@ describe("release pipeline on the emulator", () => {
   });
 
   it("a build that breaks the echo is refused: traffic untouched, tag removed, result recorded", async () => {
+    await baseline();
     const faulty = await makeImage(project, {
       version: "0.1.0+fffffff",
       env: { ECHOGATE_FAULT: "exclude-sender" },
@@ -187,15 +202,28 @@ describe("release pipeline on the emulator", () => {
   }, 20_000);
 
   it("a build that reports the wrong version is refused", async () => {
+    await baseline();
     const liar = await makeImage(project, { version: "0.1.0+1111111", env: { APP_VERSION: "0.0.9+old" } });
     const before = await service(STAGING);
-    const failed = await run("deploy", "staging", "--image", liar.digest);
+    const failed = await run("deploy", "staging", "--image", liar.digest, "--json");
     expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toMatch(/health/);
+    const { error } = failed.json<{
+      error: {
+        code: string;
+        details: { smoke: { checks: { name: string; ok: boolean; detail?: string }[] }[] };
+      };
+    }>();
+    expect(error.code).toBe("promote.gate-failed");
+    const health = error.details.smoke[0]!.checks.find((c) => c.name === "health");
+    expect(health?.ok).toBe(false);
+    expect(health?.detail).toMatch(
+      /^version mismatch: \/health reports version 0\.0\.9\+old, expected 0\.1\.0\+1111111/,
+    );
     expect(serving((await service(STAGING)).traffic)).toEqual(serving(before.traffic));
   }, 20_000);
 
   it("a revision that crashes on start is refused without touching traffic", async () => {
+    await baseline();
     const crash = await makeImage(project, { version: "0.1.0+2222222", code: "process.exit(3);\n" });
     const before = await service(STAGING);
     const failed = await run("deploy", "staging", "--image", crash.digest, "--json");
@@ -208,6 +236,7 @@ describe("release pipeline on the emulator", () => {
   }, 20_000);
 
   it("shows pinned and split traffic in the plan, and leaves exactly one revision at 100%", async () => {
+    await baseline();
     const staged = await run("deploy", "staging", "--image", second.digest, "--json");
     expect(staged.exitCode, staged.stdout).toBe(0);
     const revisions = (await adapter.listRevisions(STAGING))
@@ -243,6 +272,7 @@ describe("release pipeline on the emulator", () => {
   }, 30_000);
 
   it("rolls back to the previous revision that passed its gate", async () => {
+    await baseline();
     await run("deploy", "staging", "--image", second.digest);
     const before = await service(STAGING);
     const from = serving(before.traffic)[0]!.revision;
@@ -258,6 +288,7 @@ describe("release pipeline on the emulator", () => {
   }, 20_000);
 
   it("status reports every environment", async () => {
+    await baseline();
     const status = await run("status", "--json");
     expect(status.exitCode).toBe(0);
     const { environments } = status.json<{
@@ -276,6 +307,7 @@ describe("release pipeline on the emulator", () => {
   }, 20_000);
 
   it("one promotion at a time: a live lock is refused naming its holder; a dead holder's lock is taken over", async () => {
+    await baseline();
     const lock = {
       id: "someone-else",
       holder: "ci@builder",
@@ -306,6 +338,7 @@ describe("release pipeline on the emulator", () => {
   }, 30_000);
 
   it("two concurrent deploys: one wins, the other refuses", async () => {
+    await baseline();
     const third = await makeImage(project, { version: "0.1.0+3333333" });
     const [a, b] = await Promise.all([
       run("deploy", "staging", "--image", third.digest),
