@@ -1,0 +1,127 @@
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadEnvironment } from "../../deploy/config/load-environments.js";
+import { Output } from "../../deploy/core/output.js";
+import type { CloudRunAdapter, ServiceMutation } from "../../deploy/platform/cloudrun/adapter.js";
+import { type TrafficTarget, toServiceSnapshot } from "../../deploy/platform/cloudrun/service-model.js";
+import { executePlan } from "../../deploy/promote/execute.js";
+import { readGateRecords } from "../../deploy/promote/gate-records.js";
+import { planPromotion } from "../../deploy/promote/plan.js";
+import type { SmokeCheck } from "../../deploy/promote/plan-types.js";
+import { lockOwner } from "../../deploy/promote/promote-environment.js";
+import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
+import { makeImage } from "./helpers/images.js";
+import {
+  adapterFor,
+  echogate,
+  fastSmoke,
+  releaseProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "./helpers/project.js";
+
+// The executor on its own (issue 12 item 17): a plan applied through the real adapter against the
+// emulator, with a gate that fails on the candidate. The adapter is a concrete class, so writes
+// are observed by wrapping the instance's mutateService, not by faking the adapter.
+
+const STAGING = "echogate-chat-staging";
+let project: string;
+let emu: TestEmulator;
+let adapter: CloudRunAdapter;
+
+beforeAll(async () => {
+  project = await releaseProject((files) => {
+    fastSmoke(files);
+    files["environments/staging.yaml"] += "rollout:\n  steps: [10, 50, 100]\n";
+  });
+  emu = await startTestEmulator(project);
+  adapter = adapterFor(emu);
+  const base = await makeImage(project, { version: "0.1.0+base000" });
+  const first = await echogate(project, emu.env, "deploy", "staging", "--image", base.digest);
+  expect(first.exitCode, first.stderr).toBe(0);
+}, 40_000);
+afterAll(async () => {
+  await adapter?.close();
+  await emu?.close();
+});
+
+const quiet = () => new Output({ stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
+const serving = (traffic: readonly TrafficTarget[]) => traffic.filter((t) => t.percent > 0);
+
+describe("executePlan with a failing candidate smoke", () => {
+  it("runs no shift step, never writes traffic onto the candidate, and refuses", async () => {
+    const environment = await loadEnvironment(project, "staging");
+    const image = await makeImage(project, { version: "0.1.0+cand001" });
+    const [loaded, revisions] = await Promise.all([
+      adapter.getService(STAGING),
+      adapter.listRevisions(STAGING),
+    ]);
+    const plan = planPromotion({
+      environment: "staging",
+      config: environment.config,
+      mode: "deploy",
+      artifact: {
+        digest: image.digest,
+        imageRef: image.imageRef,
+        version: image.version,
+        gitSha: "0".repeat(40),
+        source: "image",
+      },
+      env: [],
+      service: loaded!.snapshot,
+      revisions,
+      access: await adapter.invokerAccess(STAGING),
+    });
+    expect(plan.actions.filter((a) => a.kind === "shift")).toHaveLength(3);
+    const before = serving(loaded!.snapshot.traffic);
+
+    const writes: TrafficTarget[][] = [];
+    const mutateService = adapter.mutateService.bind(adapter);
+    adapter.mutateService = (name: string, mutate: ServiceMutation) =>
+      mutateService(name, (raw, snapshot) => {
+        const next = mutate(raw, snapshot);
+        if (next) writes.push(toServiceSnapshot({ ...next, name: snapshot.resourceName }).traffic);
+        return next;
+      });
+    const checks: SmokeCheck[] = [];
+    const smoke: GateSmoke = async (url, check) => {
+      checks.push(check);
+      return {
+        ok: false,
+        url,
+        target: check.target,
+        ms: 1,
+        checks: [{ name: "echo", ok: false, ms: 1, detail: "no echo" }],
+      };
+    };
+    let outcome: Awaited<ReturnType<typeof executePlan>>;
+    try {
+      outcome = await executePlan(plan, {
+        adapter,
+        smoke,
+        output: quiet(),
+        signal: new AbortController().signal,
+        owner: lockOwner("test"),
+      });
+    } finally {
+      adapter.mutateService = mutateService;
+    }
+
+    expect(outcome.ok).toBe(false);
+    expect(outcome.result).toBe("refused");
+    expect(outcome.failure).toMatchObject({ stage: "candidate" });
+    expect(checks.map((c) => c.target)).toEqual(["candidate"]);
+    expect(outcome.steps.map((s) => s.name).filter((name) => name.startsWith("Shift traffic"))).toEqual([]);
+    // Every write (lock, candidate tag, the failure record) kept the candidate at 0%.
+    expect(writes.length).toBeGreaterThan(0);
+    for (const traffic of writes)
+      expect(traffic.filter((t) => t.revision === plan.candidate.revision && t.percent > 0)).toEqual([]);
+    const after = (await adapter.getService(STAGING))!.snapshot;
+    expect(serving(after.traffic)).toEqual(before);
+    expect(readGateRecords(after.annotations).at(-1)).toMatchObject({
+      revision: plan.candidate.revision,
+      result: "failed",
+      stage: "candidate",
+    });
+  }, 30_000);
+});
