@@ -10,7 +10,14 @@ const { values } = parseArgs({
     quiet: { type: "boolean" },
   },
 });
+const stop = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    console.log(`${signal}: stopping after the trial in progress`);
+    stop.abort();
+  });
 const report = await runKillLoop({
+  signal: stop.signal,
   trials: Number(values.trials),
   ...(values.seed ? { seed: Number(values.seed) } : {}),
   log: (line) => {

@@ -27,6 +27,10 @@ export interface KillLoopOptions {
   trials: number;
   seed?: number;
   log?: (line: string) => void;
+  /** Filled in as trials finish, so a caller can report a partial run. */
+  report?: KillLoopReport;
+  /** Stops after the trial in progress. */
+  signal?: AbortSignal;
 }
 
 export interface TrialFinding {
@@ -90,7 +94,7 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
     { kind: "emulator", apiEndpoint: emulator.apiEndpoint },
     { project: "echogate-demo", region: "us-central1" },
   );
-  const report: KillLoopReport = {
+  const report: KillLoopReport = options.report ?? {
     trials: 0,
     kills: 0,
     violations: [],
@@ -147,7 +151,7 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
       () => ({ name: "rollback", argv: ["rollback", pick(["staging", "production"])], service: STAGING }),
     ];
 
-    for (let trial = 1; trial <= options.trials; trial++) {
+    for (let trial = 1; trial <= options.trials && !options.signal?.aborted; trial++) {
       const scenario = pick(scenarios)();
       if (scenario.argv[0] === "rollback" && scenario.argv[1] === "production") scenario.service = PRODUCTION;
       report.scenarios[scenario.name] = (report.scenarios[scenario.name] ?? 0) + 1;
@@ -177,6 +181,7 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
         const rerun = await runEchogateProcess(project, emu.env, scenario.argv);
         const live = await check("after the re-run");
         const problems = convergence(scenario, rerun.exitCode, live);
+        if (problems.length > 0 && rerun.exitCode !== 0) problems.push(`error: ${errorOf(rerun.stdout)}`);
         for (const detail of problems)
           report.notConverged.push({ trial, scenario: scenario.name, killedAt: where, detail });
         log(
@@ -188,6 +193,7 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
         if (scenario.breakBeforeRerun) await scenario.breakBeforeRerun.heal();
       }
       report.trials = trial;
+      report.ms = Math.round(performance.now() - started);
     }
   } finally {
     await adapter.close();
@@ -204,7 +210,8 @@ const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 async function faultsProject(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "echogate-faults-"));
   await mkdir(join(root, "environments"));
-  const smoke = "smoke:\n  health: { timeoutMs: 2000 }\n  echo: { timeoutMs: 700 }\n";
+  // Generous enough that a loaded machine does not fail a good build's gate.
+  const smoke = "smoke:\n  health: { timeoutMs: 5000 }\n  echo: { timeoutMs: 1500 }\n";
   for (const name of await readdir(join(repoRoot, "environments"))) {
     let text = await readFile(join(repoRoot, "environments", name), "utf8");
     if (name === "staging.yaml") text += `rollout:\n  steps: [10, 50, 100]\n${smoke}`;
@@ -216,6 +223,15 @@ async function faultsProject(): Promise<string> {
     JSON.stringify({ name: "fixture", version: "0.1.0", private: true }),
   );
   return root;
+}
+
+function errorOf(stdout: string): string {
+  try {
+    const error = (JSON.parse(stdout) as { error?: { code?: string; message?: string } }).error;
+    return `${error?.code ?? "?"} ${error?.message?.slice(0, 300) ?? ""}`;
+  } catch {
+    return stdout.slice(0, 300);
+  }
 }
 
 /** What a finished re-run must leave: no lock; a good build serving 100% publicly; a bad one not public on it. */
