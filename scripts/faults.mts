@@ -29,7 +29,7 @@ for (const finding of [...report.violations, ...report.notConverged])
     `  ✖ trial ${finding.trial} ${finding.scenario} (killed at ${finding.killedAt ?? "—"}): ${finding.detail}`,
   );
 console.log(
-  `trials ${report.trials} · kills ${report.kills} · violations ${report.violations.length} · not converged ${report.notConverged.length} · ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.ms / report.trials)} ms/trial)`,
+  `trials ${report.trials} · kills ${report.kills} · violations ${report.violations.length} · not converged ${report.notConverged.length} · canary cross-revision echo misses ${report.canaryFanOut} · ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.ms / report.trials)} ms/trial)`,
 );
 console.log(`scenarios ${JSON.stringify(report.scenarios)}`);
 process.exitCode = report.violations.length + report.notConverged.length > 0 ? 1 : 0;

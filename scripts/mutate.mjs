@@ -79,8 +79,8 @@ export const MUTATIONS = [
   {
     id: "never-make-private",
     file: "deploy/promote/failure-policy.ts",
-    search: 'return failedServing ? { kind: "make-private", traffic: restored }',
-    replace: 'return false ? { kind: "make-private", traffic: restored }',
+    search: "  return failedServing\n",
+    replace: "  return false\n",
     tests: [POLICY],
   },
   {

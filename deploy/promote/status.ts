@@ -3,6 +3,7 @@ import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
+import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import { openAdapter, resolveCloudRunTarget, targetKey } from "../platform/cloudrun/target.js";
 import { type GateRecord, gateOf, readGateRecords } from "./gate-records.js";
@@ -27,6 +28,8 @@ export interface ServiceStatus {
   ageS: number | null;
   lock: PromotionLock | null;
   ready: string | null;
+  /** `private`: no public invoker (a first deploy whose gate has not passed); null when unknown. */
+  access: InvokerAccess | null;
 }
 
 export interface EnvironmentStatus extends ServiceStatus {
@@ -37,7 +40,7 @@ export interface EnvironmentStatus extends ServiceStatus {
   error: { code: string; message: string; hint?: string } | null;
 }
 
-/** One service's facts, in at most two API calls (the revision only when no gate record names it). */
+/** One service's facts, in at most three API calls (the revision only when no gate record names it). */
 export async function statusOfService(
   adapter: CloudRunAdapter,
   service: string,
@@ -74,6 +77,8 @@ async function statusFromSnapshot(
   let version = gate?.version ?? null;
   let digest = gate?.digest ?? null;
   let since = gate?.at ?? null;
+  // Read alongside; a caller without IAM read permission still gets the rest.
+  const access = adapter.invokerAccess(service).catch(() => null);
   if (revision && !gate) {
     const facts = await adapter.getRevision(service, revision);
     version = facts?.annotations["echogate.dev/version"] ?? null;
@@ -101,6 +106,7 @@ async function statusFromSnapshot(
     ageS: since ? Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 1000)) : null,
     lock: readLock(snapshot.annotations) ?? null,
     ready: snapshot.ready,
+    access: await access,
   };
 }
 
@@ -174,6 +180,7 @@ function emptyStatus(service: string): ServiceStatus {
     ageS: null,
     lock: null,
     ready: null,
+    access: null,
   };
 }
 

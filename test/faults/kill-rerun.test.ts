@@ -3,6 +3,7 @@ import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js"
 import { makeImage } from "../release/helpers/images.js";
 import {
   adapterFor,
+  echogate,
   fastSmoke,
   releaseProject,
   startTestEmulator,
@@ -63,6 +64,13 @@ describe("kill -9 during promotion (issue 12)", () => {
     expect(final.records.at(-1)).toMatchObject({ result: "failed" });
     expect(gateViolations(final)).toEqual([]);
     expect((await fetch(`${uri}/health`)).status).toBe(403);
+    const status = await echogate(project, emu.env, "status", "staging", "--json");
+    expect(
+      status.json<{ environments: { access: string; gate: { result: string } }[] }>().environments[0],
+    ).toMatchObject({
+      access: "private",
+      gate: { result: "failed" },
+    });
 
     // A good build afterwards is gated with a token and only then made public.
     const good = await makeImage(project, { version: "0.1.0+good001" });

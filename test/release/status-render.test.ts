@@ -24,6 +24,7 @@ const row = (split: EnvironmentStatus["split"]): EnvironmentStatus => ({
   ageS: 60,
   lock: null,
   ready: "True",
+  access: "public",
   error: null,
 });
 const entry = (revision: string, percent: number, gate: "passed" | "failed" | "none") => ({
@@ -51,6 +52,12 @@ describe("status table, GATE column", () => {
       style,
     );
     expect(text).toMatch(/60%\/30%\/10%\s+40% ungated/);
+  });
+
+  it("says when the service is private (a first deploy whose gate did not pass)", () => {
+    const failed = { ...row([entry("chat-good", 100, "failed")]), access: "private" as const };
+    failed.gate = { result: "failed", at: "2026-11-23T10:00:00Z" };
+    expect(renderStatus([failed], style)).toMatch(/ failed \(private\) /);
   });
 });
 

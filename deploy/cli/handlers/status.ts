@@ -64,7 +64,9 @@ function gateCell(row: EnvironmentStatus, style: Style): string {
     const percent = others.reduce((sum, entry) => sum + entry.percent, 0);
     return style.red(`${percent}% ungated`);
   }
-  if (!row.gate) return "—";
-  if (row.gate.result !== "passed") return style.red("failed");
+  const closed = row.access === "private" ? " (private)" : "";
+  if (!row.gate) return closed ? style.yellow(`—${closed}`) : "—";
+  if (row.gate.result !== "passed") return style.red(`failed${closed}`);
+  if (closed) return style.yellow(`passed${closed}`);
   return style.green(row.gate.rolledBackAt ? "passed (rolled back)" : "passed");
 }
