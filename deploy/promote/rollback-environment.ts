@@ -115,10 +115,23 @@ export async function rollbackEnvironment(
     const smoke = options.smoke ?? (await import("./gate-smoke.js")).createGateSmoke(environment, output);
     if (updated.snapshot.uri) {
       const check = output.step(`Smoke service at ${updated.snapshot.uri}`);
+      // A service that never went public (its first gate failed) is checked with an identity token.
+      const isPrivate = (await adapter.invokerAccess(name)) === "private";
+      const auth = isPrivate
+        ? {
+            authorization: `Bearer ${await adapter.identityToken(new URL(updated.snapshot.uri).origin)}`,
+          }
+        : undefined;
       const report = await smoke(
         updated.snapshot.uri,
-        { target: "service", expectVersion: plan.target.version, expectRevision: plan.target.revision },
+        {
+          target: "service",
+          expectVersion: plan.target.version,
+          expectRevision: plan.target.revision,
+          ...(isPrivate ? { identityToken: true } : {}),
+        },
         options.signal,
+        auth,
       );
       outcome.smoke.push(report);
       outcome.ok = report.ok;
