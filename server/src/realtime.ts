@@ -79,8 +79,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   // --- sending, bounded ---
   function sendText(c: Conn, text: string): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
-    if (c.ws.bufferedAmount > config.maxBufferedBytes) return closeSlowConsumer(c);
-    c.ws.send(text);
+    if (c.ws.bufferedAmount > config.maxBufferedBytes) closeSlowConsumer(c);
+    else c.ws.send(text);
   }
   const send = (c: Conn, message: ServerMessage) => sendText(c, encode(message));
 
