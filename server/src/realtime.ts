@@ -44,6 +44,8 @@ export const SLOW_CONSUMER_CLOSE = 4008;
 const SLOW_CONSUMER_GRACE_MS = 1_000;
 const RATE_NOTICE_INTERVAL_MS = 1_000;
 const JOIN_ATTEMPTS = 3;
+const MIN_THROTTLE_MS = 20;
+const THROTTLE_REFILL_TOKENS = 10;
 
 interface Conn {
   id: string;
@@ -340,6 +342,20 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     else await onLeave(c, msg);
   }
 
+  /**
+   * Over the rate: drop the frame and stop reading the socket until a few tokens are back, so a
+   * flood waits in the client's TCP buffers instead of costing this process (other rooms) CPU.
+   */
+  function throttle(c: Conn): void {
+    rateLimited(c);
+    if (c.ws.isPaused) return;
+    c.ws.pause();
+    const waitMs = Math.max(MIN_THROTTLE_MS, c.bucket.msUntil(THROTTLE_REFILL_TOKENS, Date.now()));
+    setTimeout(() => {
+      if (c.ws.readyState === WebSocket.OPEN) c.ws.resume();
+    }, waitMs).unref();
+  }
+
   function rateLimited(c: Conn): void {
     const now = Date.now();
     if (now - c.lastRateNoticeMs < RATE_NOTICE_INTERVAL_MS) return;
@@ -369,8 +385,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       c.alive = true;
     });
     ws.on("message", (data, isBinary) => {
-      if (c.closed) return;
-      if (!c.bucket.take(Date.now())) return rateLimited(c);
+      if (c.closed || ws.readyState !== WebSocket.OPEN) return;
+      if (!c.bucket.take(Date.now())) return throttle(c);
       enqueue(c, () => onFrame(c, data, isBinary));
     });
     // ws closes oversized frames with 1009 and reports it here; never let it crash the process.
@@ -420,7 +436,11 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       const deadline = Date.now() + timeoutMs;
       const open = [...wss.clients];
       const closed = open.map((ws) => new Promise<void>((resolve) => ws.once("close", () => resolve())));
-      for (const ws of open) ws.close(1001, "server shutting down");
+      for (const ws of open) {
+        ws.close(1001, "server shutting down");
+        // A throttled socket must read again to see the client's close frame.
+        ws.resume();
+      }
       const allClosed = Promise.all(closed);
       await within(allClosed, deadline);
       for (const ws of wss.clients) ws.terminate();
