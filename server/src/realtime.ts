@@ -75,6 +75,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const { config, log, backplane, instance } = deps;
   const local = new LocalRooms<Conn>();
   const conns = new Map<WebSocket, Conn>();
+  const connIds = new Set<string>();
   const work = new Set<Promise<void>>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
 
@@ -254,18 +255,19 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   ): Promise<{ entry: PresenceEntry; previous: PresenceEntry | undefined } | "taken" | "busy"> {
     for (let attempt = 0; attempt < JOIN_ATTEMPTS; attempt++) {
       const previous = await backplane.getPeer(msg.roomId, msg.peerId);
-      if (
-        previous &&
-        previous.conn !== c.id &&
-        !verifyPeerToken(deps.sessionSecret, msg.roomId, msg.peerId, previous.claim, msg.token)
-      ) {
-        return "taken";
-      }
+      // A holder on this instance whose connection already closed (its leave still queued) is gone.
+      const holderGone = previous?.instance === instance && !connIds.has(previous.conn);
+      const proven =
+        previous !== undefined &&
+        (previous.conn === c.id ||
+          verifyPeerToken(deps.sessionSecret, msg.roomId, msg.peerId, previous.claim, msg.token));
+      if (previous && !proven && !holderGone) return "taken";
       const entry: PresenceEntry = {
         peerId: msg.peerId,
         instance,
         conn: c.id,
-        claim: previous?.claim ?? newClaim(),
+        // Only a proven holder keeps the claim (and so its token); anyone else starts a new one.
+        claim: proven ? previous.claim : newClaim(),
         order: previous?.order ?? 0,
         ...(msg.displayName !== undefined ? { displayName: msg.displayName } : {}),
       };
@@ -381,6 +383,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       lastRateNoticeMs: 0,
     };
     conns.set(ws, c);
+    connIds.add(c.id);
     ws.on("pong", () => {
       c.alive = true;
     });
@@ -394,6 +397,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     ws.on("close", () => {
       c.closed = true;
       conns.delete(ws);
+      connIds.delete(c.id);
       const held = [...c.rooms];
       for (const [roomId, peerId] of held) detach(c, roomId, peerId);
       enqueue(c, async () => {
