@@ -15,7 +15,7 @@ export interface InstanceIdentity {
 
 type Env = Record<string, string | undefined>;
 
-export const METADATA_TIMEOUT_MS = 500;
+export const METADATA_TIMEOUT_MS = 1_000;
 
 export function metadataUrl(env: Env): string {
   const host = env.GCE_METADATA_HOST?.trim() || "metadata.google.internal";

@@ -124,7 +124,7 @@ describe("instance id", () => {
     await new Promise<void>((resolve) => metadata.listen(0, "127.0.0.1", resolve));
     const host = `127.0.0.1:${(metadata.address() as AddressInfo).port}`;
     try {
-      expect(await resolveInstanceId({ GCE_METADATA_HOST: host })).toEqual({
+      expect(await resolveInstanceId({ GCE_METADATA_HOST: host }, 5_000)).toEqual({
         id: "00bf4bf02d1234abcd",
         source: "metadata",
       });

@@ -152,7 +152,15 @@ describe("shared presence (in-process instances)", () => {
     }
     const b = await connect(two.url);
     const joined = await b.join("room", "bob");
-    expect((joined.history as Array<{ id: string }>).map((m) => m.id)).toEqual(["3", "4", "5"]);
+    const history = joined.history as Array<{ id: string; seq: number }>;
+    expect(history.map((m) => m.id)).toEqual(["3", "4", "5"]);
+    // Clock-seeded sequence numbers (16 digits) survive Lua and Redis scores exactly.
+    expect(history.map((m) => m.seq - history[0]!.seq)).toEqual([0, 1, 2]);
+    expect(history[0]!.seq).toBeGreaterThan(Date.UTC(2020, 0) * 1000);
+    const later = await b.join("room", "bob");
+    expect(later.history).toEqual(joined.history);
+    b.send({ type: "join", roomId: "room", peerId: "bob", since: history[1]!.seq });
+    expect(((await b.next("joined")).history as Array<{ id: string }>).map((m) => m.id)).toEqual(["5"]);
     a.send({ type: "leave", roomId: "room" });
     await a.next("left");
     expect(await b.next("peer-left")).toMatchObject({ peerId: "alice" });

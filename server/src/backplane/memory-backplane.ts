@@ -6,6 +6,11 @@ interface Room {
   history: ChatMessage[];
 }
 
+/** Microseconds since the epoch: above any earlier run's counter, well below 2^53. */
+export function initialSeq(nowMs: number = Date.now()): number {
+  return nowMs * 1000;
+}
+
 /**
  * One process, nothing shared: rooms live in memory and vanish, history included, when their
  * last peer leaves. There are no other instances, so publish and subscribe do nothing.
@@ -14,7 +19,9 @@ export class MemoryBackplane implements Backplane {
   readonly kind = "memory";
   readonly #rooms = new Map<string, Room>();
   readonly #historyLimit: number;
-  #seq = 0;
+  // Seeded from the clock so a restarted process keeps numbering above the last run's: a client
+  // rejoining with `since` from before the restart must not find every new message "already seen".
+  #seq = initialSeq();
   #order = 0;
 
   constructor(historyLimit: number) {

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { ChatMessage } from "../protocol.js";
 import type { Backplane, PresenceEntry, RoomEvent, RoomEventListener } from "./backplane.js";
+import { initialSeq } from "./memory-backplane.js";
 import { APPEND, PUT_PEER, REMOVE_PEER } from "./redis-scripts.js";
 import { describeRedisUrl } from "./redis-url.js";
 
@@ -29,7 +30,7 @@ interface Wire {
 type ScriptClient = Redis & {
   putPeer(...args: Array<string | number>): Promise<number>;
   removePeer(...args: Array<string | number>): Promise<number>;
-  appendMessage(...args: Array<string | number>): Promise<[number, number]>;
+  appendMessage(...args: Array<string | number>): Promise<[string, number]>;
 };
 
 /**
@@ -81,6 +82,8 @@ export class RedisBackplane implements Backplane {
     cmd.defineCommand("putPeer", { numberOfKeys: 3, lua: PUT_PEER });
     cmd.defineCommand("removePeer", { numberOfKeys: 3, lua: REMOVE_PEER });
     cmd.defineCommand("appendMessage", { numberOfKeys: 3, lua: APPEND });
+    // A fresh (or flushed) Redis continues numbering above any earlier run, as in memory.
+    await cmd.set(`${options.keyPrefix}seq`, String(initialSeq()), "NX");
     const backplane = new RedisBackplane(options, cmd, sub);
     backplane.#start();
     await backplane.#beat();
@@ -227,7 +230,7 @@ export class RedisBackplane implements Backplane {
       JSON.stringify(message),
       this.#o.historyLimit,
     );
-    return { seq, peerCount };
+    return { seq: Number(seq), peerCount };
   }
 
   async history(roomId: string, sinceSeq: number): Promise<ChatMessage[]> {

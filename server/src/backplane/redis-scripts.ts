@@ -29,14 +29,16 @@ if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
 return 1
 `;
 
-/** KEYS: seq counter, history zset, peers hash. ARGV: message JSON, history limit. Returns {seq, peers}. */
+/** KEYS: seq counter, history zset, peers hash. ARGV: message JSON, history limit. Returns {seq as a string, peers}. */
 export const APPEND = `
 local seq = redis.call('INCR', KEYS[1])
+-- Lua prints numbers with 14 significant digits; seq has 16: format it as an integer.
+local s = string.format('%d', seq)
 local peers = redis.call('HLEN', KEYS[3])
 local limit = tonumber(ARGV[2])
 if limit > 0 and peers > 0 then
-  redis.call('ZADD', KEYS[2], seq, seq .. ':' .. ARGV[1])
+  redis.call('ZADD', KEYS[2], s, s .. ':' .. ARGV[1])
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -limit - 1)
 end
-return {seq, peers}
+return {s, peers}
 `;
