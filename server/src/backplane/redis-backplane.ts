@@ -252,7 +252,13 @@ export class RedisBackplane implements Backplane {
   async subscribe(roomId: string): Promise<void> {
     const count = (this.#subscriptions.get(roomId) ?? 0) + 1;
     this.#subscriptions.set(roomId, count);
-    if (count === 1) await this.#sub.subscribe(this.#channel(roomId));
+    if (count > 1) return;
+    try {
+      await this.#sub.subscribe(this.#channel(roomId));
+    } catch (failure) {
+      this.#subscriptions.delete(roomId);
+      throw failure;
+    }
   }
 
   async unsubscribe(roomId: string): Promise<void> {
