@@ -65,6 +65,8 @@ export function createChatSession(options) {
       emit({ type: "error", code: msg.code, message: msg.message });
       // Someone else holds this peer id (and our token no longer proves it): retrying won't help.
       if (msg.code === "peer-id-taken" || msg.code === "replaced") stop(msg.code);
+      // The join itself failed for now (backplane trouble): reconnect with backoff and try again.
+      else if (msg.code === "unavailable" && !joined) socket.close(4000, "retry join");
     }
   }
 
