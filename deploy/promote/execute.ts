@@ -333,9 +333,13 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
   return outcome;
 
   async function afterGateFailure(failure: GateFailure): Promise<void> {
-    if (plan.alreadyServing) {
-      outcome.result = "refused";
-      return;
+    if (plan.alreadyServing && !lockHeld) {
+      // The serving revision failed its re-check: its gate no longer passes, so traffic leaves it
+      // like any failed candidate (under the lock, which a killed run may still hold).
+      await step(`Lock ${plan.environment}`, () =>
+        acquireLock(adapter, name, options.owner, { now, isAlive, output }),
+      );
+      lockHeld = true;
     }
     if (createdService) {
       await step(`Delete new service ${name} (its only revision failed the gate)`, () =>

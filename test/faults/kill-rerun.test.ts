@@ -117,4 +117,26 @@ describe("kill -9 during promotion (issue 12)", () => {
       await flaky.heal();
     }
   }, 60_000);
+
+  it("a serving revision whose re-check now fails does not keep public traffic (nothing passed to go back to: private)", async () => {
+    await adapter.deleteService(STAGING);
+    const flaky = await switchableImage(project, "0.1.0+flaky03");
+    expect((await deploy(flaky.digest)).exitCode).toBe(0);
+    expect((await readLive(adapter, STAGING)).access).toBe("public");
+    await flaky.fail();
+    try {
+      const recheck = await deploy(flaky.digest);
+      expect(recheck.exitCode).toBe(1);
+      expect(
+        (JSON.parse(recheck.stdout) as { error: { details: { result: string } } }).error.details.result,
+      ).toBe("private");
+      const final = await readLive(adapter, STAGING);
+      expect(final.access).toBe("private");
+      expect(final.records.at(-1)).toMatchObject({ result: "failed", stage: "service" });
+      expect(final.lock).toBeUndefined();
+      expect(gateViolations(final)).toEqual([]);
+    } finally {
+      await flaky.heal();
+    }
+  }, 60_000);
 });
