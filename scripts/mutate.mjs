@@ -125,6 +125,13 @@ export const MUTATIONS = [
     replace: "lock.pid > 0 && false",
     tests: [PLAN],
   },
+  {
+    id: "failed-recheck-keeps-traffic",
+    file: "deploy/promote/execute.ts",
+    search: "    if (plan.alreadyServing && !lockHeld) {\n",
+    replace: "    if (plan.alreadyServing) return;\n    if (plan.alreadyServing && !lockHeld) {\n",
+    tests: [KILL],
+  },
   // The emulator's invoker check.
   {
     id: "invoker-check-off",
