@@ -64,6 +64,9 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   });
   const api = new ApiServer(store, controller, tokens);
   const server = http.createServer((req, res) => void api.handle(req, res));
+  // Clients keep idle sockets; closing them after Node's 5 s default races a client's next call
+  // on that socket (ECONNRESET). Google's front end keeps them for minutes.
+  server.keepAliveTimeout = 120_000;
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);

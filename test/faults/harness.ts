@@ -148,7 +148,7 @@ export interface LiveState {
 
 /** What the world sees, read through the real client: routing, gate records, invoker policy. */
 export async function readLive(adapter: CloudRunAdapter, service: string): Promise<LiveState> {
-  const loaded = await adapter.getService(service);
+  const loaded = await adapter.getService(service).catch(() => adapter.getService(service));
   if (!loaded) return { exists: false, traffic: [], records: [], access: undefined, lock: undefined };
   const snapshot = loaded.snapshot;
   const traffic = snapshot.traffic.map((t) =>
