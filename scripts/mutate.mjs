@@ -196,7 +196,10 @@ export const MUTATIONS = [
     file: "deploy/envfiles/rules/realtime-server-target.ts",
     search: 'if (!hostname.endsWith(".run.app")) return undefined;',
     replace: 'if (!hostname.endsWith(".a.run.app")) return undefined;',
-    tests: ["test/envfiles/rules/realtime-server-target.test.ts"],
+    tests: [
+      "test/envfiles/rules/realtime-server-target.test.ts",
+      "test/envfiles/rules/run-app-url-shapes.test.ts",
+    ],
   },
   {
     id: "cors-missing-origin-ok",
