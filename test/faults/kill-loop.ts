@@ -188,7 +188,10 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
         const live = await check("after the re-run");
         const fanOut = scenario.image?.kind === "good" && isCanaryFanOut(rerun.stdout, live);
         if (fanOut) report.canaryFanOut += 1;
-        const problems = fanOut ? [] : convergence(scenario, rerun.exitCode, live);
+        // Rolling back a service that a first-promote trial has just deleted is a usage error (2).
+        const nothingToRollBack =
+          scenario.name === "rollback" && errorOf(rerun.stdout).startsWith("rollback.no-service");
+        const problems = fanOut || nothingToRollBack ? [] : convergence(scenario, rerun.exitCode, live);
         if (problems.length > 0 && rerun.exitCode !== 0) problems.push(`error: ${errorOf(rerun.stdout)}`);
         for (const detail of problems)
           report.notConverged.push({ trial, scenario: scenario.name, killedAt: where, detail });
