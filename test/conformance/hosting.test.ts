@@ -134,6 +134,17 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     expect(again.status).toBe(409);
   });
 
+  it("item 2: refuses an unknown field in a request body with Google's 'Unknown name' 400", async () => {
+    const reply = await call("POST", `sites/${siteId}/channels`, {
+      query: { channelId: "typo" },
+      body: { labels: {}, tll: "3600s" },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ error: { status: "INVALID_ARGUMENT" } });
+    expect(JSON.stringify(reply.body)).toContain('Unknown name \\"tll\\"');
+    expect((await call("GET", `sites/${siteId}/channels/typo`)).status).toBe(404);
+  });
+
   it("item 7: channels.list answers 10 channels per page when pageSize is unset", async () => {
     for (let i = 0; i < 10; i++) {
       const made = await call("POST", `sites/${siteId}/channels`, {

@@ -84,3 +84,72 @@ export function unrouted(method: string, path: string): ApiFailure {
   }
   return notFound(`The requested URL ${path} was not found on this server.`);
 }
+
+/**
+ * The fields of each request body per the discovery schemas ([request field name, fields]).
+ * Like Google's front end, a name outside them is a 400 "Unknown name"; nested objects (config,
+ * labels, include/exclude) are free-form here.
+ */
+const BODY_FIELDS: Record<string, [string, readonly string[]]> = {
+  "versions.create": ["version", versionFields()],
+  "versions.patch": ["version", versionFields()],
+  "versions.clone": ["", ["sourceVersion", "include", "exclude", "finalize"]],
+  "versions.populateFiles": ["", ["files"]],
+  "channels.create": ["channel", channelFields()],
+  "channels.patch": ["channel", channelFields()],
+  "releases.create": ["release", ["name", "version", "type", "releaseTime", "releaseUser", "message"]],
+  "sites.create": ["site", ["name", "defaultUrl", "appId", "labels", "type"]],
+  "sites.patch": ["site", ["name", "defaultUrl", "appId", "labels", "type"]],
+};
+
+function versionFields(): string[] {
+  return [
+    "name",
+    "status",
+    "config",
+    "labels",
+    "createTime",
+    "createUser",
+    "finalizeTime",
+    "finalizeUser",
+    "deleteTime",
+    "deleteUser",
+    "fileCount",
+    "versionBytes",
+    "preview",
+  ];
+}
+
+function channelFields(): string[] {
+  return [
+    "name",
+    "url",
+    "release",
+    "createTime",
+    "updateTime",
+    "expireTime",
+    "ttl",
+    "retainedReleaseCount",
+    "labels",
+  ];
+}
+
+/** Refuses body fields the route's request message does not have, naming each as Google does. */
+export function checkBody(routeId: string, body: Record<string, unknown>): void {
+  const spec = BODY_FIELDS[routeId];
+  if (!spec) return;
+  const [at, fields] = spec;
+  const unknown = Object.keys(body).filter((key) => !fields.includes(key));
+  if (unknown.length === 0) return;
+  const where = at ? ` at '${at}'` : "";
+  throw new ApiFailure(
+    400,
+    "INVALID_ARGUMENT",
+    unknown
+      .map(
+        (key) =>
+          `Invalid JSON payload received. Unknown name ${JSON.stringify(key)}${where}: Cannot find field.`,
+      )
+      .join("\n"),
+  );
+}

@@ -28,7 +28,7 @@ import {
   renderVersion,
   versionFiles,
 } from "./hosting-logic.js";
-import { sitePath, unrouted } from "./hosting-routes.js";
+import { checkBody, sitePath, unrouted } from "./hosting-routes.js";
 import { uploadedContent } from "./multipart.js";
 import { type HostingState, loadState, StateWriter } from "./state.js";
 
@@ -403,6 +403,7 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
           throw invalid("Request body is not valid JSON.");
         }
       }
+      checkBody(route[1], body);
       const content = isUpload ? uploadedContent(req.headers["content-type"], raw) : raw;
       payload = await route[3](path.match(route[2])!, body, url.searchParams, content);
       if (req.method !== "GET" && !isUpload) {
