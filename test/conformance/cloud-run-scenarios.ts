@@ -122,6 +122,21 @@ export function cloudRunConformance(makeDriver: (target: CloudRunTarget) => Clou
     expect((service.terminalCondition as Json).state).toBe("CONDITION_FAILED");
   });
 
+  it("item 3: a failed update keeps the last serving state: observedGeneration, latestReadyRevision, traffic", async () => {
+    const id = target.id("update-fails");
+    const before = await deployed("update-fails");
+    const op = await driver.update(id, { template: { containers: [target.failingContainer] } });
+    expect((await waitDone(driver, String(op.name))).error).toBeDefined();
+    const after = await driver.get(id);
+    expect(after.generation).not.toBe(before.generation);
+    expect(after.observedGeneration).toBe(before.observedGeneration);
+    expect(after.latestReadyRevision).toBe(before.latestReadyRevision);
+    expect(after.latestCreatedRevision).not.toBe(before.latestCreatedRevision);
+    const revisions = (statuses: unknown) => ((statuses as Json[] | undefined) ?? []).map((t) => t.revision);
+    expect(revisions(after.trafficStatuses)).toEqual(revisions(before.trafficStatuses));
+    expect(after.uri).toBe(before.uri);
+  });
+
   describe("item 4: ListServices", () => {
     it("refuses the '-' location wildcard", async () => {
       const error = await failure(driver.list("-"));
