@@ -1,6 +1,7 @@
 import type http from "node:http";
 import { ApiError, invalidArgument, notFound } from "./api-error.js";
 import type { Controller } from "./controller.js";
+import { checkQueryParams } from "./query-params.js";
 import { isReferenceRoute } from "./reference-routes.js";
 import { renderOperation, renderRevision, renderService } from "./render.js";
 import { checkFieldMask, checkMessage, payloadError, runMessage } from "./request-schema.js";
@@ -137,7 +138,10 @@ export class ApiServer {
   private async route(req: Request): Promise<Reply> {
     for (const [method, pattern, handler] of this.table) {
       const match = req.path.match(pattern);
-      if (match && method === req.method) return handler(req, match.slice(1) as Groups);
+      if (match && method === req.method) {
+        checkQueryParams(req.method, req.path, req.query);
+        return handler(req, match.slice(1) as Groups);
+      }
     }
     // Google's convention: a method of the API that is not served is UNIMPLEMENTED (501); a URL
     // that names no method of the API is NOT_FOUND (404).

@@ -40,7 +40,7 @@ export interface CloudRunDriver {
     options?: { updateMask?: string[]; allowMissing?: boolean },
   ): Promise<Json>;
   remove(id: string): Promise<Json>;
-  get(id: string): Promise<Json>;
+  get(id: string, extraQuery?: Record<string, string>): Promise<Json>;
   list(location: string, pageSize?: number): Promise<ListPage<Json>>;
   listRevisions(service: string): Promise<ListPage<Json>>;
   getOperation(name: string): Promise<Json>;
@@ -217,7 +217,9 @@ export function googleapisRunDriver(target: CloudRunTarget): CloudRunDriver {
         }),
       ) as Promise<Json>,
     remove: (id) => call(() => services.delete({ name: name(id) })) as Promise<Json>,
-    get: (id) => call(() => services.get({ name: name(id) })) as Promise<Json>,
+    // Extra query parameters pass through as written (googleapis-common adds unknown params to the URL).
+    get: (id, extraQuery = {}) =>
+      call(() => services.get({ name: name(id), ...extraQuery })) as Promise<Json>,
     list: async (location, pageSize) => {
       const data = await call(() =>
         services.list({
