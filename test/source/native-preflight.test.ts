@@ -54,7 +54,13 @@ describe("native-dependency preflight (rules over a parsed Dockerfile)", () => {
   });
 
   it("refuses a slim or alpine install stage without python3, make and g++; a full node base has them", () => {
-    const slim = ["FROM node:20-bookworm-slim", "WORKDIR /app", "COPY . .", "RUN npm ci --omit=dev", 'CMD ["node","a.js"]'];
+    const slim = [
+      "FROM node:20-bookworm-slim",
+      "WORKDIR /app",
+      "COPY . .",
+      "RUN npm ci --omit=dev",
+      'CMD ["node","a.js"]',
+    ];
     expect(preflight(slim.join("\n"))).toEqual([{ code: "native.no-toolchain", line: 4 }]);
     const alpine = ["FROM node:20-alpine", "RUN apk add --no-cache python3 make g++", ...slim.slice(1)];
     expect(preflight(alpine.join("\n"))).toEqual([]);
@@ -98,7 +104,10 @@ describe("native-dependency preflight (rules over a parsed Dockerfile)", () => {
       'CMD ["node","server.js"]',
     ].join("\n");
     expect(preflight(text)).toEqual([{ code: "native.runtime-without-node-modules", line: 5 }]);
-    const whole = text.replace("COPY --from=build /app/dist/server.js ./server.js", "COPY --from=build /app /app");
+    const whole = text.replace(
+      "COPY --from=build /app/dist/server.js ./server.js",
+      "COPY --from=build /app /app",
+    );
     expect(preflight(whole)).toEqual([]);
   });
 
