@@ -45,12 +45,14 @@ export async function readProductionTree(projectDir: string): Promise<Production
   const root = await readPackageJson(projectDir);
   const seen = new Map<string, InstalledPackage>();
   const missing: string[] = [];
-  const queue: { name: string; from: string }[] = declared(root).map((name) => ({ name, from: projectDir }));
+  const queue: { name: string; from: string; optional: boolean }[] = required(root, projectDir);
   while (queue.length > 0) {
-    const { name, from } = queue.shift()!;
+    const { name, from, optional } = queue.shift()!;
     const dir = await locate(projectDir, from, name);
     if (!dir) {
-      if (from === projectDir) missing.push(name);
+      // A skipped optional dependency (another platform's binary) is normal; a required one isn't.
+      if (!optional)
+        missing.push(from === projectDir ? name : `${name} (for ${toPosix(relative(projectDir, from))})`);
       continue;
     }
     const key = toPosix(relative(projectDir, dir));
@@ -69,7 +71,7 @@ export async function readProductionTree(projectDir: string): Promise<Production
       ),
     };
     seen.set(key, installed);
-    for (const dependency of installed.dependencies) queue.push({ name: dependency, from: dir });
+    queue.push(...required(pkg, dir));
   }
   const packages = [...seen.values()].sort((a, b) => a.dir.localeCompare(b.dir));
   if (packages.length > 0 || missing.length === 0) return { packages, source: "node_modules", missing };
@@ -118,6 +120,14 @@ async function readLockfile(projectDir: string): Promise<InstalledPackage[] | un
       >,
     }))
     .sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+function required(
+  pkg: PackageJson | undefined,
+  from: string,
+): { name: string; from: string; optional: boolean }[] {
+  const optional = Object.keys(pkg?.optionalDependencies ?? {});
+  return declared(pkg).map((name) => ({ name, from, optional: optional.includes(name) }));
 }
 
 function declared(pkg: PackageJson | undefined): string[] {
