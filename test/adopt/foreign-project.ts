@@ -21,8 +21,12 @@ const npmEnv = {
   npm_config_build_from_source: "true",
 };
 
-/** `npm pack` of this repo (its prepare script builds dist/) into a temporary directory. */
+/**
+ * `npm pack` of this repo (its prepare script builds dist/) into a temporary directory.
+ * ECHOGATE_ADOPT_TARBALL=<path.tgz> runs the tests against another build (e.g. an older release).
+ */
 export async function packEchogate(): Promise<string> {
+  if (process.env.ECHOGATE_ADOPT_TARBALL) return process.env.ECHOGATE_ADOPT_TARBALL;
   const dir = await tempDir("echogate-pack-");
   const { stdout } = await execa("npm", ["pack", "--pack-destination", dir, "--json"], {
     cwd: repoRoot,
