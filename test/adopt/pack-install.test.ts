@@ -158,7 +158,9 @@ describe("packed and installed into a ws server with better-sqlite3 (a native ad
     expect(report.nativeAddons).toEqual([
       expect.objectContaining({ name: "better-sqlite3", compiles: true }),
     ]);
-    expectOk(await echogateBin(dir, "drift", "--source"), "drift --source");
+    const drift = await echogateBin(dir, "drift", "--source");
+    expectOk(drift, "drift --source");
+    expect(drift.stdout).toMatch(/Native addons.*\n\s+better-sqlite3@12\.\d+\.\d+ \(binding\.gyp/);
   });
 
   it("the preflight refuses a slim image installing with --ignore-scripts, naming Dockerfile:line", async () => {
