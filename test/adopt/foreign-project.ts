@@ -19,6 +19,8 @@ const npmEnv = {
   npm_config_update_notifier: "false",
   // No prebuilt download is reachable here: go straight to the source build.
   npm_config_build_from_source: "true",
+  // node-gyp: compile with every core.
+  JOBS: "max",
 };
 
 /**
