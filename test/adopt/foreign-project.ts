@@ -24,18 +24,25 @@ const npmEnv = {
 };
 
 /**
- * `npm pack` of this repo (its prepare script builds dist/) into a temporary directory.
+ * `npm pack` of this repo as npm publishes it: dist/ built fresh into a staging copy (never this
+ * checkout's dist/, which other tests run from), then packed by the package.json `files` list.
  * ECHOGATE_ADOPT_TARBALL=<path.tgz> runs the tests against another build (e.g. an older release).
  */
 export async function packEchogate(): Promise<string> {
   if (process.env.ECHOGATE_ADOPT_TARBALL) return process.env.ECHOGATE_ADOPT_TARBALL;
-  const dir = await tempDir("echogate-pack-");
-  const { stdout } = await execa("npm", ["pack", "--pack-destination", dir, "--json"], {
-    cwd: repoRoot,
+  const stage = await tempDir("echogate-pack-");
+  const { buildCli } = (await import(join(repoRoot, "scripts", "build.mjs"))) as {
+    buildCli(root: string, outdir: string): Promise<unknown>;
+  };
+  await buildCli(repoRoot, join(stage, "package", "dist"));
+  for (const file of ["package.json", "README.md", "bin"])
+    await cp(join(repoRoot, file), join(stage, "package", file), { recursive: true });
+  const { stdout } = await execa("npm", ["pack", "--ignore-scripts", "--pack-destination", stage, "--json"], {
+    cwd: join(stage, "package"),
     env: npmEnv,
   });
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-  return join(dir, filename);
+  return join(stage, filename);
 }
 
 /** A copy of test/fixtures/adopt/<name> in a temporary directory: the seam where `init --yes` will go. */
