@@ -1,3 +1,4 @@
+import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 
@@ -45,33 +46,34 @@ export async function readProductionTree(projectDir: string): Promise<Production
   const root = await readPackageJson(projectDir);
   const seen = new Map<string, InstalledPackage>();
   const missing: string[] = [];
-  const queue: { name: string; from: string; optional: boolean }[] = required(root, projectDir);
-  while (queue.length > 0) {
-    const { name, from, optional } = queue.shift()!;
-    const dir = await locate(projectDir, from, name);
-    if (!dir) {
-      // A skipped optional dependency (another platform's binary) is normal; a required one isn't.
-      if (!optional)
-        missing.push(from === projectDir ? name : `${name} (for ${toPosix(relative(projectDir, from))})`);
-      continue;
+  // Breadth first, one level of the tree at a time read in parallel: a few hundred packages stay fast.
+  let level = required(root, projectDir);
+  while (level.length > 0) {
+    const located = await Promise.all(
+      level.map(async (want) => ({ ...want, dir: await locate(projectDir, want.from, want.name) })),
+    );
+    const fresh = new Map<string, { name: string; dir: string }>();
+    for (const { name, from, optional, dir } of located) {
+      if (!dir) {
+        // A skipped optional dependency (another platform's binary) is normal; a required one isn't.
+        if (!optional)
+          missing.push(from === projectDir ? name : `${name} (for ${toPosix(relative(projectDir, from))})`);
+        continue;
+      }
+      const key = toPosix(relative(projectDir, dir));
+      if (!seen.has(key) && !fresh.has(key)) fresh.set(key, { name, dir });
     }
-    const key = toPosix(relative(projectDir, dir));
-    if (seen.has(key)) continue;
-    const pkg = (await readPackageJson(dir)) ?? {};
-    const installed: InstalledPackage = {
-      name,
-      version: pkg.version ?? "",
-      dir: key,
-      dependencies: declared(pkg),
-      gypfile: pkg.gypfile === true,
-      hasBindingGyp: await exists(join(dir, "binding.gyp")),
-      nodeFiles: await findNodeFiles(dir),
-      installScripts: Object.fromEntries(
-        Object.entries(pkg.scripts ?? {}).filter(([script]) => INSTALL_SCRIPTS.includes(script)),
-      ),
-    };
-    seen.set(key, installed);
-    queue.push(...required(pkg, dir));
+    const read = await Promise.all(
+      [...fresh].map(async ([key, { name, dir }]) => {
+        const pkg = (await readPackageJson(dir)) ?? {};
+        return { pkg, dir, installed: await describePackage(key, name, dir, pkg) };
+      }),
+    );
+    level = [];
+    for (const { pkg, dir, installed } of read) {
+      seen.set(installed.dir, installed);
+      level.push(...required(pkg, dir));
+    }
   }
   const packages = [...seen.values()].sort((a, b) => a.dir.localeCompare(b.dir));
   if (packages.length > 0 || missing.length === 0) return { packages, source: "node_modules", missing };
@@ -122,6 +124,30 @@ async function readLockfile(projectDir: string): Promise<InstalledPackage[] | un
     .sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
+async function describePackage(
+  key: string,
+  name: string,
+  dir: string,
+  pkg: PackageJson,
+): Promise<InstalledPackage> {
+  const [hasBindingGyp, nodeFiles] = await Promise.all([
+    exists(join(dir, "binding.gyp")),
+    findNodeFiles(dir),
+  ]);
+  return {
+    name,
+    version: pkg.version ?? "",
+    dir: key,
+    dependencies: declared(pkg),
+    gypfile: pkg.gypfile === true,
+    hasBindingGyp,
+    nodeFiles,
+    installScripts: Object.fromEntries(
+      Object.entries(pkg.scripts ?? {}).filter(([script]) => INSTALL_SCRIPTS.includes(script)),
+    ),
+  };
+}
+
 function required(
   pkg: PackageJson | undefined,
   from: string,
@@ -147,9 +173,18 @@ async function locate(projectDir: string, from: string, name: string): Promise<s
   }
 }
 
-async function findNodeFiles(dir: string, depth = 0, prefix = ""): Promise<string[]> {
-  if (depth > MAX_NODE_FILE_DEPTH) return [];
-  let entries: import("node:fs").Dirent[];
+/** Where packages keep compiled addons: the root and the folders node-gyp and the prebuild tools write. */
+const BINARY_DIRS = ["build", "prebuilds", "bin", "binding", "native", "lib/binding"];
+
+async function findNodeFiles(dir: string): Promise<string[]> {
+  const found = await Promise.all(
+    ["", ...BINARY_DIRS].map((sub) => nodeFilesIn(dir, sub, sub === "" ? 0 : 1)),
+  );
+  return found.flat().sort();
+}
+
+async function nodeFilesIn(dir: string, prefix: string, depth: number): Promise<string[]> {
+  let entries: Dirent[];
   try {
     entries = await readdir(join(dir, prefix), { withFileTypes: true });
   } catch {
@@ -158,11 +193,11 @@ async function findNodeFiles(dir: string, depth = 0, prefix = ""): Promise<strin
   const found: string[] = [];
   for (const entry of entries) {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory() && entry.name !== "node_modules" && !entry.name.startsWith(".")) {
-      found.push(...(await findNodeFiles(dir, depth + 1, path)));
-    } else if (entry.isFile() && entry.name.endsWith(".node")) found.push(path);
+    if (entry.isFile() && entry.name.endsWith(".node")) found.push(path);
+    else if (depth > 0 && depth < MAX_NODE_FILE_DEPTH && entry.isDirectory() && entry.name !== "node_modules")
+      found.push(...(await nodeFilesIn(dir, path, depth + 1)));
   }
-  return found.sort();
+  return found;
 }
 
 async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
