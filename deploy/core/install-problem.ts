@@ -28,7 +28,7 @@ const LOAD_CODES = new Set([
   "ERR_INVALID_PACKAGE_TARGET",
   "ERR_INVALID_PACKAGE_CONFIG",
 ]);
-const MISSING_EXPORT = /The requested module '([^']+)' does not provide an export named '([^']+)'/;
+const MISSING_EXPORT = /^The requested module '([^']+)' does not provide an export named '([^']+)'/;
 
 export interface ModuleLoadProblem {
   module: string;
@@ -46,9 +46,14 @@ export function moduleLoadProblem(error: unknown): ModuleLoadProblem | undefined
   return undefined;
 }
 
-function fromOne(error: { code?: unknown; message?: unknown }): ModuleLoadProblem | undefined {
+function fromOne(error: {
+  code?: unknown;
+  message?: unknown;
+  name?: unknown;
+}): ModuleLoadProblem | undefined {
   const message = typeof error.message === "string" ? error.message : "";
-  const missingExport = MISSING_EXPORT.exec(message);
+  // Node's own SyntaxError only: a deployed server's log quoted in an API error is not echogate's install.
+  const missingExport = error.name === "SyntaxError" ? MISSING_EXPORT.exec(message) : null;
   if (missingExport?.[1]) {
     return {
       module: missingExport[1],

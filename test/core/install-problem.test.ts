@@ -90,6 +90,16 @@ describe("a module that fails to load is an install problem", () => {
     expect(doc.error.details.module).toBe("node-domexception");
   });
 
+  it("a deployed server's own load failure, quoted by the platform, stays a platform error", () => {
+    const startFailure = Object.assign(
+      new Error(
+        "The user-provided container failed to start. Last stderr lines:\nSyntaxError: The requested module 'pg' does not provide an export named 'default'",
+      ),
+      { code: 9 },
+    );
+    expect(toPlatformError(startFailure, "create the revision").exitCode).toBe(3);
+  });
+
   it("an ordinary API error stays a platform error (exit 3)", () => {
     const error = toPlatformError(Object.assign(new Error("boom"), { code: 14 }), "list services");
     expect(error.exitCode).toBe(3);
