@@ -9,6 +9,8 @@ export interface CloudBuildRequest {
   service: string;
   environment: string;
   version: string;
+  /** The Cloud Build config, relative to the project (layout.cloudbuild); default cloudbuild.yaml. */
+  config?: string;
   signal?: AbortSignal;
 }
 
@@ -35,7 +37,7 @@ export function cloudBuildArgs(request: CloudBuildRequest): string[] {
   return [
     "builds",
     "submit",
-    "--config=cloudbuild.yaml",
+    `--config=${request.config ?? "cloudbuild.yaml"}`,
     `--project=${request.project}`,
     `--region=${request.region}`,
     `--substitutions=${Object.entries(substitutions)

@@ -70,7 +70,7 @@ export function parseDriftPolicy(
   }
   const parsed = driftFileSchema.safeParse(source.value ?? {});
   if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues);
+    addZodIssues(diagnostics, source, parsed.error.issues, driftFileSchema);
     return { policy: empty, diagnostics };
   }
   const overrides: RuleOverride[] = [];

@@ -16,7 +16,13 @@ export const protocolsSchema = z.strictObject({
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const variableSchema = z.strictObject({
-  type: z.enum(variableTypes).default("string"),
+  type: z
+    .enum([...variableTypes, "boolean"])
+    .transform((type): VariableType => (type === "boolean" ? "bool" : type))
+    .default("string")
+    .describe(
+      "Value type: string, url, port, int, bool (alias boolean: true/false), enum (see values) or json.",
+    ),
   description: z.string().optional(),
   /** Defaults to true unless a `default` is given. */
   required: z.boolean().optional(),

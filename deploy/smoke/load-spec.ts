@@ -22,7 +22,7 @@ export function parseSmokeSpec(value: unknown, source?: YamlSource): SmokeSpec {
     return parsed.data;
   }
   const diagnostics = new Diagnostics();
-  if (source) addZodIssues(diagnostics, source, parsed.error.issues);
+  if (source) addZodIssues(diagnostics, source, parsed.error.issues, smokeSpecSchema);
   else {
     for (const issue of parsed.error.issues) {
       const path = issue.path as PropertyKey[];
