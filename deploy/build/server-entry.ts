@@ -39,9 +39,13 @@ export async function resolveServerEntry(projectDir: string, given?: ResolvedLay
 async function dockerfileEntry(projectDir: string, layout: ResolvedLayout): Promise<string> {
   const file = layout.dockerfile?.path;
   if (!file) {
-    throw new ConfigError("build.no-dockerfile", `Can't find the server's Dockerfile in ${projectDir}.`, {
-      hint: "Set layout.dockerfile (or layout.serverEntry) in environments/echogate.yaml; `echogate init` detects both.",
-    });
+    throw new ConfigError(
+      "build.no-dockerfile",
+      `Can't find the server's Dockerfile in ${projectDir}: no Dockerfile.minimal or Dockerfile, and layout.dockerfile is not set.`,
+      {
+        hint: "Set layout.dockerfile (or layout.serverEntry) in environments/echogate.yaml; `echogate init` detects both.",
+      },
+    );
   }
   const fact = entryFromDockerfile(await readText(projectDir, file), file);
   if (!fact.entry) {
