@@ -35,22 +35,75 @@ export const healthSpecSchema = z.strictObject({
   timeoutMs: positiveMs.default(30_000),
 });
 
+/** Any JSON value: an object, an array, a string, a number, a boolean or null. */
+const jsonValue = z.unknown();
+
+const argIndex = z
+  .number()
+  .int()
+  .min(0)
+  .optional()
+  .describe(
+    "socket.io: which argument of the event (or acknowledgement) `match` checks; default 0, the first.",
+  );
+
 /** A message a client waits for: socket.io by event name (and optionally payload), ws-json by payload. */
 const matcherSchema = z.strictObject({
-  event: z.string().min(1).optional(),
+  event: z.string().min(1).optional().describe("socket.io: the event name to wait for."),
   /** Deep subset of the received payload (socket.io: the first argument; ws-json: the whole message). */
-  match: jsonObject.optional(),
+  match: jsonValue
+    .optional()
+    .describe(
+      "Deep subset the received value must contain: objects by key, arrays element by element, other values equal. socket.io: the argument `arg` (default the first); ws-json: the whole message. Templates allowed.",
+    ),
+  arg: argIndex,
+  ack: z
+    .boolean()
+    .optional()
+    .describe(
+      "join.waitFor only (socket.io): wait for the acknowledgement of the join emit (the server's callback) instead of an event; `match` checks its arguments.",
+    ),
 });
 
+const ackSchema = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      match: jsonValue.optional().describe("Deep subset of the acknowledgement's argument `arg`."),
+      arg: argIndex,
+    }),
+  ])
+  .describe(
+    "socket.io: the send must be acknowledged (the server calls the emit's callback) within timeoutMs; `{ match }` also checks the acknowledgement's payload.",
+  );
+
+const stepFields = {
+  event: z.string().min(1).optional().describe("socket.io: the event to emit (required for socket.io)."),
+  payload: jsonValue
+    .optional()
+    .describe(
+      "socket.io: the event's one argument, any JSON value; ws-json: the whole message, sent as JSON. Templates allowed.",
+    ),
+  args: z
+    .array(jsonValue)
+    .optional()
+    .describe(
+      'socket.io: several arguments for the event (instead of payload), e.g. ["{{room}}", { text: hi }].',
+    ),
+};
+
 const joinSchema = z.strictObject({
-  event: z.string().min(1).optional(),
-  payload: jsonObject,
-  waitFor: matcherSchema.optional(),
+  ...stepFields,
+  waitFor: matcherSchema
+    .optional()
+    .describe(
+      "What each client waits for after its join: an event, or with ack: true the join's acknowledgement.",
+    ),
 });
 
 const sendSchema = z.strictObject({
-  event: z.string().min(1).optional(),
-  payload: jsonObject,
+  ...stepFields,
+  ack: ackSchema.optional(),
 });
 
 const echoInputSchema = z.strictObject({
@@ -73,7 +126,12 @@ const echoInputSchema = z.strictObject({
   join: joinSchema.optional(),
   send: sendSchema.optional(),
   expect: matcherSchema.optional(),
-  senderReceivesEcho: z.boolean().default(true),
+  senderReceivesEcho: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Whether the sender must receive its own message. false for servers that broadcast excluding the sender by design (socket.broadcast.emit, as in the official Socket.IO chat example): the sender check is skipped, every other client must still receive it.",
+    ),
 });
 
 type EchoInput = z.infer<typeof echoInputSchema>;
@@ -132,11 +190,41 @@ function checkEcho(echo: EchoInput, ctx: z.RefinementCtx): void {
   checkEvent(["join"], echo.join);
   checkEvent(["send"], echo.send);
   checkEvent(["expect"], echo.expect);
-  if (echo.join?.waitFor) {
-    if (socketIo) checkEvent(["join", "waitFor"], echo.join.waitFor);
-    else if (!echo.join.waitFor.match) issue(["join", "waitFor", "match"], "ws-json waitFor needs match");
+  for (const name of ["join", "send"] as const) {
+    const step = echo[name];
+    if (!step) continue;
+    if (step.args !== undefined && step.payload !== undefined)
+      issue([name, "args"], "give payload (one argument) or args (several), not both");
+    if (!socketIo && step.args !== undefined)
+      issue([name, "args"], "ws-json sends one message: use payload; args are socket.io event arguments");
+    if (!socketIo && step.payload === undefined)
+      issue([name, "payload"], "ws-json needs a payload: the message to send");
   }
-  if (!socketIo && echo.expect && !echo.expect.match)
+  if (!socketIo && echo.send?.ack !== undefined)
+    issue(["send", "ack"], "ws-json has no acknowledgements; they are a socket.io feature");
+  const waitFor = echo.join?.waitFor;
+  if (waitFor) {
+    if (waitFor.ack) {
+      if (!socketIo)
+        issue(["join", "waitFor", "ack"], "ws-json has no acknowledgements; wait for a message with match");
+      if (waitFor.event !== undefined)
+        issue(
+          ["join", "waitFor", "event"],
+          "an acknowledgement has no event name: give ack: true or event, not both",
+        );
+    } else if (socketIo) checkEvent(["join", "waitFor"], waitFor);
+    else if (waitFor.match === undefined) issue(["join", "waitFor", "match"], "ws-json waitFor needs match");
+  }
+  if (echo.expect?.ack)
+    issue(["expect", "ack"], "acknowledgements reach the sender only: require one with send.ack");
+  for (const [path, matcher] of [
+    [["join", "waitFor"], waitFor],
+    [["expect"], echo.expect],
+  ] as const) {
+    if (!socketIo && matcher?.arg !== undefined)
+      issue([...path, "arg"], "ws-json messages have no arguments: match applies to the whole message");
+  }
+  if (!socketIo && echo.expect && echo.expect.match === undefined)
     issue(["expect", "match"], "ws-json expect needs match");
 }
 
