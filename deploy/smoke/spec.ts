@@ -7,7 +7,6 @@ import { templateProblems } from "./templates.js";
  */
 
 const positiveMs = z.number().int().positive();
-const jsonObject = z.record(z.string(), z.unknown());
 
 export const protocols = ["socket.io", "ws-json"] as const;
 export type SmokeProtocol = (typeof protocols)[number];

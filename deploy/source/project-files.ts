@@ -27,7 +27,7 @@ export function listProjectFiles(projectDir: string, depth = 2): string[] {
       const path = relative ? posix.join(relative, entry.name) : entry.name;
       if (entry.isDirectory()) {
         if (level < depth && !SKIPPED.has(entry.name)) walk(path, level + 1);
-      } else if (entry.isFile()) files.push(path);
+      } else if (entry.isFile() || entry.isSymbolicLink()) files.push(path);
     }
   };
   walk("", 0);
