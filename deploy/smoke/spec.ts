@@ -26,12 +26,22 @@ const urlPath = z.string().startsWith("/", "must start with /");
 const dotPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, "must be a dot path like version or build.version");
 
 export const healthSpecSchema = z.strictObject({
-  path: urlPath.default("/health"),
-  versionField: dotPath.default("version"),
+  path: urlPath.default("/health").describe("The health route; it must answer 200 with a JSON body."),
+  versionField: dotPath
+    .default("version")
+    .describe(
+      "Dot path of the field in the /health JSON that reports APP_VERSION, e.g. version or build.version.",
+    ),
   /** Checked only when the caller knows the revision it deployed (`expectRevision`). */
-  revisionField: dotPath.default("revision"),
+  revisionField: dotPath
+    .default("revision")
+    .describe(
+      "Dot path of the field that reports K_REVISION; checked when the gate knows the revision it deployed.",
+    ),
   /** Total budget, retries included: covers cold starts. */
-  timeoutMs: positiveMs.default(30_000),
+  timeoutMs: positiveMs
+    .default(30_000)
+    .describe("Total budget for /health in ms, retries included (covers cold starts)."),
 });
 
 /** Any JSON value: an object, an array, a string, a number, a boolean or null. */
@@ -106,25 +116,44 @@ const sendSchema = z.strictObject({
 });
 
 const echoInputSchema = z.strictObject({
-  protocol: z.enum(protocols).default("ws-json"),
+  protocol: z
+    .enum(protocols)
+    .default("ws-json")
+    .describe("`socket.io` (the official client) or `ws-json` (a WebSocket, one JSON message per frame)."),
   /** socket.io: the server's `path`; ws-json: the WebSocket path. Default depends on the protocol. */
-  path: urlPath.optional(),
+  path: urlPath
+    .optional()
+    .describe(
+      "socket.io: the server's `path` option (default /socket.io/); ws-json: the WebSocket path (default /).",
+    ),
   transports: z
     .array(z.enum(["polling", "websocket"]))
     .min(1)
     .refine((list) => new Set(list).size === list.length, "must not repeat a transport")
-    .optional(),
+    .optional()
+    .describe("socket.io: the client's transports, e.g. [polling, websocket]; default [websocket]."),
   clients: z
     .number()
     .int()
     .min(2, "must be at least 2: one sender and one other receiver")
     .max(MAX_CLIENTS, `must be at most ${MAX_CLIENTS}: the gate proves fan-out, not load`)
-    .default(2),
+    .default(2)
+    .describe(`Clients connected at once: the first sends, every other must receive (2-${MAX_CLIENTS}).`),
   /** Per phase: connect, join, and delivery after the send. */
-  timeoutMs: positiveMs.default(5_000),
-  join: joinSchema.optional(),
-  send: sendSchema.optional(),
-  expect: matcherSchema.optional(),
+  timeoutMs: positiveMs
+    .default(5_000)
+    .describe("Budget in ms per phase: connect, join, and delivery after the send."),
+  join: joinSchema
+    .optional()
+    .describe("What every client sends first (joining the room), and optionally waits for."),
+  send: sendSchema
+    .optional()
+    .describe(
+      "What the first client sends once all have joined. Give send and expect together, or neither for the defaults.",
+    ),
+  expect: matcherSchema
+    .optional()
+    .describe("What every client (the sender too, unless senderReceivesEcho: false) must receive."),
   senderReceivesEcho: z
     .boolean()
     .default(true)
@@ -245,8 +274,12 @@ const echoSpecSchema = echoInputSchema.superRefine(checkEcho).transform((echo) =
 
 export const smokeSpecSchema = z
   .strictObject({
-    health: healthSpecSchema.prefault({}),
-    echo: echoSpecSchema.prefault({}),
+    health: healthSpecSchema
+      .prefault({})
+      .describe("The /health check: the version (and revision) the server reports."),
+    echo: echoSpecSchema
+      .prefault({})
+      .describe("The echo check: clients join a room, one sends, every other receives."),
   })
   .superRefine((spec, ctx) => {
     for (const problem of templateProblems(spec.echo)) {
