@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { environmentKinds } from "../config/environment-schema.js";
+import { SERVICE_URL_PLACEHOLDER } from "./placeholders.js";
 
 export const variableTypes = ["string", "url", "port", "int", "bool", "enum", "json"] as const;
 export type VariableType = (typeof variableTypes)[number];
@@ -57,9 +58,8 @@ export const variableSchema = z.strictObject({
   realtimeServer: z
     .boolean()
     .default(false)
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal env-file placeholder
     .describe(
-      "A URL of this environment's own realtime server: never another environment's; may be ${SERVICE_URL}.",
+      `A URL of this environment's own realtime server: never another environment's; may be ${SERVICE_URL_PLACEHOLDER}.`,
     ),
   /** Comma-separated origins that must include this environment's web host. */
   corsOrigins: z
