@@ -10,8 +10,10 @@ const schemeList = z.array(scheme).min(1);
 
 /** Allowed URL schemes per environment kind, with `default` for kinds not listed. */
 export const protocolsSchema = z.strictObject({
-  ...Object.fromEntries(environmentKinds.map((kind) => [kind, schemeList.optional()])),
-  default: schemeList.optional(),
+  ...Object.fromEntries(
+    environmentKinds.map((kind) => [kind, schemeList.optional().describe(`URL schemes allowed in ${kind} environments.`)]),
+  ),
+  default: schemeList.optional().describe("URL schemes allowed in environment kinds not listed."),
 }) as z.ZodType<Partial<Record<(typeof environmentKinds)[number] | "default", string[]>>>;
 
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -22,7 +24,7 @@ export const variableSchema = z.strictObject({
     .transform((type): VariableType => (type === "boolean" ? "bool" : type))
     .default("string")
     .describe(
-      "Value type: string, url, port, int, bool (alias boolean: true/false), enum (see values) or json.",
+      "Value type: string (the default), url, port, int, bool (alias boolean; true/false/1/0), enum (see values) or json.",
     ),
   description: z.string().optional().describe("What the variable is for."),
   /** Defaults to true unless a `default` is given. */
