@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { matchVersion, resolveBuildVersion } from "../../deploy/build/version.js";
+import { loadEnvironments } from "../../deploy/config/load-environments.js";
 import type { DriftReport } from "../../deploy/drift/report/drift-report.js";
 import { resolveLayout } from "../../deploy/source/layout.js";
 import { driftProject } from "../drift/project.js";
@@ -149,6 +150,63 @@ describe("layout settings", () => {
         }),
       ]),
     );
+  });
+});
+
+describe("config keys", () => {
+  it("suggests a smoke spec key in an environment and in environments/smoke.yaml, and accepts type: boolean", async () => {
+    const cwd = await driftProject({
+      environments: { staging: { smoke: lines("smoke:", "  echo:", "    senderRecievesEcho: false") } },
+      files: {
+        "environments/smoke.yaml": lines("helth:", "  path: /healthz"),
+        "environments/env.schema.yaml": lines(
+          "version: 1",
+          "variables:",
+          "  BUILD_TARGET: { type: string, environmentName: true }",
+          "  LOG_LEVEL: { type: string, default: info }",
+          "  SESSION_SECRET: { type: string, secret: true }",
+          "  FEATURE_X: { type: boolean, default: false }",
+        ),
+      },
+    });
+    const run = await runEchogate(["check", "--json"], { cwd });
+    const problems = run.json<{ problems: Array<{ message: string; hint: string | null; file: string }> }>()
+      .problems;
+    expect(problems).toEqual([
+      expect.objectContaining({
+        message: 'Unknown key "senderRecievesEcho".',
+        hint: 'Did you mean "senderReceivesEcho"?',
+        file: "environments/staging.yaml",
+      }),
+      expect.objectContaining({
+        message: 'Unknown key "helth".',
+        hint: 'Did you mean "health"?',
+        file: "environments/smoke.yaml",
+      }),
+    ]);
+  });
+});
+
+describe("environments/smoke.yaml", () => {
+  it("is the smoke spec of every environment without its own smoke: section", async () => {
+    const cwd = await driftProject({
+      environments: {
+        staging: {},
+        production: { promotesFrom: "staging", smoke: lines("smoke:", "  echo:", "    clients: 4") },
+      },
+      files: {
+        "environments/smoke.yaml": lines("health:", "  path: /healthz", "echo:", "  protocol: socket.io"),
+      },
+    });
+    const { environments, diagnostics } = await loadEnvironments(cwd);
+    expect(diagnostics.errors).toEqual([]);
+    const smokeOf = (name: string) => environments.find((e) => e.name === name)!.config.smoke;
+    expect(smokeOf("staging")).toMatchObject({
+      health: { path: "/healthz" },
+      echo: { protocol: "socket.io" },
+    });
+    expect(smokeOf("production")).toMatchObject({ health: { path: "/health" }, echo: { clients: 4 } });
+    expect(environments.map((e) => e.name)).toEqual(["production", "staging"]);
   });
 });
 
