@@ -141,6 +141,12 @@ function todoList(server: ServerDetection, env: EnvDraft, texts: ReadonlyMap<str
   if (!code.some((text) => /env\.PORT\b|env\[["']PORT["']\]/.test(text))) {
     todo.push("Make the server listen on process.env.PORT: Cloud Run and the emulator pass the port there.");
   }
+  const dockerfileText = server.dockerfile ? texts.get(server.dockerfile) : undefined;
+  if (dockerfileText !== undefined && !/APP_VERSION/.test(dockerfileText)) {
+    todo.push(
+      `Bake the version into the image so /health can report it: add \`ARG VERSION=dev\` and \`ENV APP_VERSION=$VERSION\` to ${server.dockerfile}'s final stage${server.cloudbuild ? `, and pass \`--build-arg VERSION=\${_VERSION}\` in ${server.cloudbuild}'s docker build step` : ""} (\`echogate build --cloud\` sets _VERSION; local builds set APP_VERSION themselves).`,
+    );
+  }
   const secrets = env.variables.filter((variable) => variable.secret).map((variable) => variable.key);
   if (secrets.length > 0) {
     todo.push(

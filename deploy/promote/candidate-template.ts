@@ -34,7 +34,7 @@ export function buildCandidateTemplate(input: {
   const { service, artifact } = input;
   const body: Omit<CandidateTemplate, "revision"> = {
     image: artifact.imageRef,
-    env: withAppVersion(input.env, artifact.version).sort((a, b) => a.name.localeCompare(b.name)),
+    env: [...input.env].sort((a, b) => a.name.localeCompare(b.name)),
     containerPort: service.port,
     cpu: service.cpu,
     memory: service.memory,
@@ -56,14 +56,6 @@ export function buildCandidateTemplate(input: {
     },
   };
   return { revision: candidateRevisionName(service.name, artifact.digest, body), ...body };
-}
-
-/**
- * The server contract (docs/server-contract.md): the revision gets the version it must report on
- * /health in APP_VERSION, whatever its Dockerfile bakes in; an env file's own APP_VERSION wins.
- */
-function withAppVersion(env: readonly EnvVar[], version: string): EnvVar[] {
-  return env.some((variable) => variable.name === "APP_VERSION") ? [...env] : [...env, { name: "APP_VERSION", value: version }];
 }
 
 /** `<service>-<7 hex of the digest>-<5 chars of the template hash>`; at most 63 characters. */

@@ -126,14 +126,14 @@ async function attemptOnce(
   if (options.expectVersion !== undefined) {
     if (version === null) {
       return final(
-        `GET ${spec.path} has no "${spec.versionField}" field (health.versionField); expected ${options.expectVersion} — the server should report the APP_VERSION echogate passes in its env there (docs/server-contract.md)`,
+        `GET ${spec.path} has no "${spec.versionField}" field (health.versionField); expected ${options.expectVersion} — the server should report there the APP_VERSION its build bakes into its env (docs/server-contract.md)`,
         null,
         revision,
       );
     }
     if (version !== options.expectVersion) {
       return final(
-        `version mismatch: ${spec.path} field "${spec.versionField}" (health.versionField) reports ${version}, expected ${options.expectVersion} — either this URL serves another build, or the server reports a fixed version instead of the APP_VERSION echogate passes in its env (docs/server-contract.md)`,
+        `version mismatch: ${spec.path} field "${spec.versionField}" (health.versionField) reports ${version}, expected ${options.expectVersion} — either this URL serves another build, or the server reports a fixed version instead of the APP_VERSION its build bakes into its env (docs/server-contract.md)`,
         version,
         revision,
       );

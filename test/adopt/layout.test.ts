@@ -230,5 +230,10 @@ describe("version source", () => {
     await expect(resolveBuildVersion(dir, { from: "command", command: "exit 3" })).rejects.toThrow(
       /exited 3/,
     );
+    const configured = await testdir({
+      "package.json": "{}",
+      "environments/echogate.yaml": lines("version:", "  from: command", "  command: echo 5.0.0-beta"),
+    });
+    expect((await resolveBuildVersion(configured)).version).toBe("5.0.0-beta");
   });
 });
