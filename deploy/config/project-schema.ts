@@ -51,7 +51,9 @@ export const versionSourceSchema = z
         .describe("The version field of workingDir/package.json, plus the short git sha."),
     }),
     z.strictObject({
-      from: z.literal("file").describe("`file`: a version read from `file` with `pattern`, plus the short git sha."),
+      from: z
+        .literal("file")
+        .describe("`file`: a version read from `file` with `pattern`, plus the short git sha."),
       file: relativePath.describe(
         "File holding the version, relative to the project (e.g. `VERSION`, `src/version.ts`).",
       ),
@@ -70,7 +72,9 @@ export const versionSourceSchema = z
         .describe("Regular expression whose first capture group (or whole match) is the version."),
     }),
     z.strictObject({
-      from: z.literal("command").describe("`command`: the first line `command` prints, used as the whole version."),
+      from: z
+        .literal("command")
+        .describe("`command`: the first line `command` prints, used as the whole version."),
       command: z
         .string()
         .min(1)

@@ -11,7 +11,10 @@ const schemeList = z.array(scheme).min(1);
 /** Allowed URL schemes per environment kind, with `default` for kinds not listed. */
 export const protocolsSchema = z.strictObject({
   ...Object.fromEntries(
-    environmentKinds.map((kind) => [kind, schemeList.optional().describe(`URL schemes allowed in ${kind} environments.`)]),
+    environmentKinds.map((kind) => [
+      kind,
+      schemeList.optional().describe(`URL schemes allowed in ${kind} environments.`),
+    ]),
   ),
   default: schemeList.optional().describe("URL schemes allowed in environment kinds not listed."),
 }) as z.ZodType<Partial<Record<(typeof environmentKinds)[number] | "default", string[]>>>;
