@@ -176,3 +176,51 @@ describe("echogate init refuses bad input (exit 2, nothing written)", () => {
     nothingWritten(dir);
   });
 });
+
+describe("echogate init in a monorepo with a plain ws server in server/", () => {
+  it("finds the working dir, the ws protocol, the missing /health (plain http), and drift agrees", async () => {
+    const dir = await testdir({
+      "package.json": JSON.stringify({
+        name: "mono",
+        private: true,
+        workspaces: ["server", "web"],
+        scripts: { dev: "next dev" },
+      }),
+      "web/package.json": JSON.stringify({ name: "web", dependencies: { next: "15" } }),
+      "server/package.json": JSON.stringify({
+        name: "@mono/rt-server",
+        version: "0.4.0",
+        scripts: { dev: "node --watch src/index.mjs", start: "node src/index.mjs" },
+        dependencies: { ws: "^8" },
+      }),
+      "server/src/index.mjs": [
+        'import http from "node:http";',
+        'import { WebSocketServer } from "ws";',
+        "const server = http.createServer((req, res) => res.end());",
+        "const wss = new WebSocketServer({ server });",
+        'wss.on("connection", (ws) => ws.on("message", (data) => ws.send(data)));',
+        "server.listen(process.env.PORT || 8080);",
+        "",
+      ].join("\n"),
+      "server/Dockerfile": 'FROM node:20-slim\nWORKDIR /app\nCOPY src ./src\nCMD ["node", "src/index.mjs"]\n',
+    });
+    const run = await runEchogate(["init", "--yes", "--json"], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = run.json<InitJson & { found: { workingDir: string; framework: string } }>();
+    expect(result.found).toMatchObject({
+      workingDir: "server",
+      entry: "server/src/index.mjs",
+      protocol: "ws-json",
+      dockerfile: "server/Dockerfile",
+      devScript: "dev",
+      healthRoute: null,
+      framework: "http",
+    });
+    expect(result.todo[0]).toContain('if (req.url === "/health")');
+    expect(read(dir, "environments/staging.yaml")).toContain("name: rt-server-staging");
+    expect((await runEchogate(["check"], { cwd: dir })).exitCode).toBe(0);
+    const drift = await runEchogate(["drift", "--source"], { cwd: dir });
+    expect(drift.exitCode, drift.stdout).toBe(0);
+    expect(drift.stdout).toMatch(/Dockerfile\s+server\/src\/index\.mjs/);
+  });
+});
