@@ -41,6 +41,8 @@ export interface ServerDetection {
   framework: Framework;
   /** Socket.IO events the server listens for (`socket.on('join-room')`), in source order. */
   listens: string[];
+  /** Events it emits back to the connecting socket (`socket.emit('room-peers')`): join replies. */
+  repliesToSender: string[];
   /** Events it emits to every client but the sender (`socket.broadcast.emit`, `socket.to(...).emit`). */
   broadcastsExcludingSender: string[];
   /** Where a `/health` route is, or undefined when none was found in the server's sources. */
@@ -251,6 +253,7 @@ export function detectServer(snapshot: ProjectSnapshot, chosenEntry?: string): S
     framework: dependsOn(pkg, "fastify") ? "fastify" : dependsOn(pkg, "express") ? "express" : "http",
     listens: protocol === "socket.io" ? listenedEvents(code) : [],
     broadcastsExcludingSender: protocol === "socket.io" ? excludingSender(code) : [],
+    repliesToSender: protocol === "socket.io" ? emittedToSender(code) : [],
     healthRoute: findHealthRoute(code),
     packageName: typeof pkg?.name === "string" ? pkg.name : undefined,
     packageVersion: typeof pkg?.version === "string" ? pkg.version : undefined,
@@ -304,6 +307,11 @@ const ON_EVENT = /\.on\(\s*(['"`])([^'"`$]+)\1/g;
 function listenedEvents(code: Array<{ text: string }>): string[] {
   const events = code.flatMap(({ text }) => [...text.matchAll(ON_EVENT)].map((match) => match[2]!));
   return [...new Set(events.filter((event) => !BUILTIN_EVENTS.has(event)))];
+}
+
+function emittedToSender(code: Array<{ text: string }>): string[] {
+  const pattern = /socket\s*\.\s*emit\(\s*(['"`])([^'"`$]+)\1/g;
+  return [...new Set(code.flatMap(({ text }) => [...text.matchAll(pattern)].map((match) => match[2]!)))];
 }
 
 function excludingSender(code: Array<{ text: string }>): string[] {

@@ -153,7 +153,9 @@ function renderSmokeSpec({ server, schemaDir }: RenderInput): string {
       "  # join:",
       `  #   event: ${yamlString(join)}`,
       '  #   payload: { roomId: "{{room}}", peerId: "{{client}}" }',
-      "  #   waitFor: { ack: true }   # or { event: <the reply event> }",
+      server.repliesToSender[0]
+        ? `  #   waitFor: { event: ${yamlString(server.repliesToSender[0])} }   # or { ack: true } when the server confirms through the emit's callback`
+        : "  #   waitFor: { ack: true }   # or { event: <the event the server answers the join with> }",
       "  # send:",
       `  #   event: ${yamlString(message)}`,
       '  #   payload: { roomId: "{{room}}", message: { id: "{{nonce}}", content: "echogate smoke {{nonce}}" } }',

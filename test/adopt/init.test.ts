@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { detectServer } from "../../deploy/init/detect-server.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { chatProject } from "./chat-fixture.js";
@@ -222,5 +223,48 @@ describe("echogate init in a monorepo with a plain ws server in server/", () => 
     const drift = await runEchogate(["drift", "--source"], { cwd: dir });
     expect(drift.exitCode, drift.stdout).toBe(0);
     expect(drift.stdout).toMatch(/Dockerfile\s+server\/src\/index\.mjs/);
+  });
+});
+
+describe("detectServer (pure)", () => {
+  it("reads the official Socket.IO chat example: its events, and the broadcast that skips the sender", () => {
+    const server = [
+      "const express = require('express');",
+      "const app = express();",
+      "const server = require('http').createServer(app);",
+      "const io = require('socket.io')(server);",
+      "io.on('connection', (socket) => {",
+      "  socket.on('new message', (data) => {",
+      "    socket.broadcast.emit('new message', { username: socket.username, message: data });",
+      "  });",
+      "  socket.on('add user', (username) => {",
+      "    socket.emit('login', { numUsers: 1 });",
+      "    socket.broadcast.emit('user joined', { username, numUsers: 1 });",
+      "  });",
+      "  socket.on('disconnect', () => {});",
+      "});",
+      "server.listen(process.env.PORT || 3000);",
+    ].join("\n");
+    const texts = new Map([
+      [
+        "package.json",
+        JSON.stringify({
+          name: "chat",
+          scripts: { start: "node index.js" },
+          dependencies: { express: "4", "socket.io": "4" },
+        }),
+      ],
+      ["index.js", server],
+    ]);
+    const detection = detectServer({ files: [...texts.keys()], texts });
+    expect(detection).toMatchObject({
+      entry: "index.js",
+      protocol: "socket.io",
+      framework: "express",
+      listens: ["new message", "add user"],
+      broadcastsExcludingSender: ["new message", "user joined"],
+      repliesToSender: ["login"],
+      healthRoute: undefined,
+    });
   });
 });
