@@ -88,7 +88,7 @@ export function parseBuildResult(stdout: string): CloudBuildResult {
       "build.no-digest",
       "Failed to read the pushed image digest from the Cloud Build result.",
       {
-        hint: "cloudbuild.yaml must list the pushed image under `images:` so Cloud Build records its digest.",
+        hint: "The Cloud Build file (layout.cloudbuild) must list the pushed image under `images:` so Cloud Build records its digest.",
       },
     );
   }
