@@ -187,10 +187,37 @@ export function entryCandidates(snapshot: ProjectSnapshot, workingDir: string): 
     if (!snapshot.files.includes(sighting.entry) && !existsAsBuildOutput(sighting.entry)) continue;
     byEntry.set(sighting.entry, [...(byEntry.get(sighting.entry) ?? []), sighting.source]);
   }
-  if (byEntry.size > 0) return [...byEntry].map(([entry, seenIn]) => ({ entry, seenIn }));
+  if (byEntry.size > 0) return mergeCompiled([...byEntry].map(([entry, seenIn]) => ({ entry, seenIn })));
   return FALLBACK_ENTRIES.map((file) => join(workingDir, file))
     .filter((file) => looksLikeServer(textOf(snapshot, file)))
     .map((entry) => ({ entry, seenIn: ["its file name and contents"] }));
+}
+
+/**
+ * `node dist/server.js` in the Dockerfile and `tsx src/server.ts` in the dev script are one server,
+ * compiled and not: one candidate (the source file), not a choice to ask about.
+ */
+function mergeCompiled(candidates: EntryCandidate[]): EntryCandidate[] {
+  const stem = (entry: string) => posix.basename(entry).replace(/\.[cm]?[jt]sx?$/, "");
+  const compiled = (entry: string) => /(^|\/)(dist|build|out)\//.test(entry);
+  const sources = candidates.filter((candidate) => !compiled(candidate.entry));
+  return candidates.flatMap((candidate) => {
+    if (!compiled(candidate.entry)) {
+      const outputs = candidates.filter(
+        (other) => compiled(other.entry) && stem(other.entry) === stem(candidate.entry),
+      );
+      return [
+        {
+          entry: candidate.entry,
+          seenIn: [
+            ...candidate.seenIn,
+            ...outputs.flatMap((o) => o.seenIn.map((where) => `${where}, compiled as ${o.entry}`)),
+          ],
+        },
+      ];
+    }
+    return sources.some((source) => stem(source.entry) === stem(candidate.entry)) ? [] : [candidate];
+  });
 }
 
 /** A compiled entry (dist/server.js) doesn't exist before a build; it still names the server. */

@@ -268,3 +268,24 @@ describe("detectServer (pure)", () => {
     });
   });
 });
+
+describe("entry candidates", () => {
+  it("takes a TypeScript source and its compiled output as one server", () => {
+    const texts = new Map([
+      [
+        "package.json",
+        JSON.stringify({
+          name: "ts-chat",
+          scripts: { dev: "tsx watch src/server.ts", start: "node dist/server.js", build: "tsc" },
+          dependencies: { "socket.io": "4" },
+        }),
+      ],
+      ["src/server.ts", "import { Server } from 'socket.io';\n"],
+      ["Dockerfile", 'FROM node:20-slim\nCOPY dist ./dist\nCMD ["node", "dist/server.js"]\n'],
+    ]);
+    const detection = detectServer({ files: [...texts.keys()], texts });
+    expect(detection.candidates).toHaveLength(1);
+    expect(detection.entry).toBe("src/server.ts");
+    expect(detection.candidates[0]!.seenIn.join("; ")).toContain("compiled as dist/server.js");
+  });
+});
