@@ -147,6 +147,8 @@ export interface SourceDriftFacts {
   dockerfile: EntryFact;
   devScript: EntryFact;
   cloudbuild: EntryFact;
+  /** layout.serverEntry from environments/echogate.yaml, when set. */
+  configured?: EntryFact;
   /**
    * Sources the project doesn't have: no file, or a package.json without a `dev` script (no
    * cloudbuild.yaml is a choice, not drift).
