@@ -16,6 +16,8 @@ interface Listener {
   port: number;
   weights: Map<string, number>;
   sockets: Set<net.Socket>;
+  /** Ingress refuses callers from outside (here: every caller, loopback is "the internet"). */
+  privateIngress?: boolean;
   guard?: InvokerGuard;
 }
 
@@ -141,6 +143,11 @@ export class DataPlane {
       socket.once("close", () => listener.sockets.delete(socket));
     });
     listener.server.on("request", (req, res) => {
+      if (listener.privateIngress) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("Not Found: the service's ingress setting refuses requests from outside its network.\n");
+        return;
+      }
       const denied = refusal(listener.guard?.(req));
       if (denied) {
         res.writeHead(denied.status, { "content-type": "text/html; charset=UTF-8" });
@@ -156,6 +163,10 @@ export class DataPlane {
       this.proxy.web(req, res, { target });
     });
     listener.server.on("upgrade", (req, socket: net.Socket, head) => {
+      if (listener.privateIngress) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+        return;
+      }
       const denied = refusal(listener.guard?.(req));
       if (denied) {
         socket.end(
@@ -178,6 +189,11 @@ export class DataPlane {
   setRoute(id: string, weights: Map<string, number>): void {
     const listener = this.listeners.get(id);
     if (listener) listener.weights = weights;
+  }
+
+  setIngress(id: string, isPrivate: boolean): void {
+    const listener = this.listeners.get(id);
+    if (listener) listener.privateIngress = isPrivate;
   }
 
   /** undefined: anyone may call (public invoker). */

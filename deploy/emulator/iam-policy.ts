@@ -34,7 +34,7 @@ export function policyOf(service: ServiceRecord): IamPolicyRecord {
 }
 
 export function allowsUnauthenticated(service: ServiceRecord): boolean {
-  if (service.invokerIamDisabled === true) return true;
+  if (service.settings?.invokerIamDisabled === true) return true;
   return policyOf(service).bindings.some((b) => b.role === INVOKER_ROLE && b.members.includes(PUBLIC_MEMBER));
 }
 
