@@ -185,6 +185,17 @@ export function cloudRunConformance(
       "refuses requests from outside on an internal-only service's URL (emulator data plane)",
       async () => {
         const open = await deployed("ingress-all");
+        // A service created through the API is private until allUsers may invoke it (as on Google).
+        const resource = `${target.apiEndpoint}/v2/${target.parent}/services/${target.id("ingress-all")}`;
+        const policy = (await (await fetch(`${resource}:getIamPolicy`)).json()) as Json;
+        const granted = await fetch(`${resource}:setIamPolicy`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            policy: { ...policy, bindings: [{ role: "roles/run.invoker", members: ["allUsers"] }] },
+          }),
+        });
+        expect(granted.status).toBe(200);
         const closed = await deployed("ingress-internal", { ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY" });
         expect((await fetch(String(open.uri))).status).toBe(200);
         expect((await fetch(String(closed.uri))).status).toBe(404);
