@@ -217,7 +217,7 @@ describe("release pipeline on the emulator", () => {
     const health = error.details.smoke[0]!.checks.find((c) => c.name === "health");
     expect(health?.ok).toBe(false);
     expect(health?.detail).toMatch(
-      /^version mismatch: \/health reports version 0\.0\.9\+old, expected 0\.1\.0\+1111111/,
+      /^version mismatch: .*reports (version )?0\.0\.9\+old, expected 0\.1\.0\+1111111/,
     );
     expect(serving((await service(STAGING)).traffic)).toEqual(serving(before.traffic));
   }, 20_000);
@@ -339,10 +339,14 @@ describe("release pipeline on the emulator", () => {
 
   it("two concurrent deploys: one wins, the other refuses", async () => {
     await baseline();
-    const third = await makeImage(project, { version: "0.1.0+3333333" });
+    // Neither is serving yet, so both need the lock.
+    const [third, fourth] = await Promise.all([
+      makeImage(project, { version: "0.1.0+3333333" }),
+      makeImage(project, { version: "0.1.0+4444444" }),
+    ]);
     const [a, b] = await Promise.all([
       run("deploy", "staging", "--image", third.digest),
-      run("deploy", "staging", "--image", good.digest),
+      run("deploy", "staging", "--image", fourth.digest),
     ]);
     const codes = [a.exitCode, b.exitCode].sort();
     expect(codes).toEqual([0, 3]);
