@@ -22,6 +22,12 @@ export const serviceSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(1000).default(80),
   requestTimeoutS: z.number().int().min(1).max(3600).default(3600),
   sessionAffinity: z.boolean().default(true),
+  backplane: z
+    .enum(["redis", "none"])
+    .optional()
+    .describe(
+      "How the server shares broadcasts across instances, revisions and regions: `redis` (a shared pub/sub, e.g. REDIS_URL) or `none` (rooms live in one process). Required as `redis` for maxInstances > 1, partial rollout steps and several regions; the gate then proves a message crosses instances.",
+    ),
   cpu: z.string().default("1"),
   memory: z
     .string()

@@ -4,6 +4,7 @@ import { Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
+import { checkScaleOut } from "./scale-rules.js";
 import { parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
@@ -60,7 +61,9 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
       addZodIssues(diagnostics, source, parsed.error.issues);
       continue;
     }
-    environments.push({ name, file, config: parsed.data, locate: source.locate });
+    const environment = { name, file, config: parsed.data, locate: source.locate };
+    checkScaleOut(environment, diagnostics);
+    environments.push(environment);
   }
   checkReferences(environments, declaredNames, diagnostics);
   return { projectDir, environments, diagnostics };

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from "../config/environment-schema.js";
 import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
+import { canaryStep } from "./canary-peers.js";
 import { buildCandidateTemplate, CANDIDATE_TAG, type EnvVar } from "./candidate-template.js";
 import { gateOf, hasPassed, readGateRecords } from "./gate-records.js";
 import { readLock } from "./lock.js";
@@ -93,12 +94,14 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     });
     const steps = previousRevision ? config.rollout.steps : [100];
     for (const percent of steps) {
-      actions.push({
-        kind: "shift",
+      const step = canaryStep(
+        shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
+        previousRevision,
         percent,
-        traffic: shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
-      });
-      actions.push({ kind: "smoke", check: percent >= 100 ? serviceCheck : { target: "service" } });
+        serviceCheck,
+      );
+      actions.push({ kind: "shift", percent, traffic: step.traffic });
+      actions.push({ kind: "smoke", check: percent >= 100 ? serviceCheck : step.check });
     }
     actions.push({ kind: "finish" });
   }

@@ -31,6 +31,11 @@ export const healthSpecSchema = z.strictObject({
   versionField: dotPath.default("version"),
   /** Checked only when the caller knows the revision it deployed (`expectRevision`). */
   revisionField: dotPath.default("revision"),
+  instanceField: dotPath
+    .default("instance")
+    .describe(
+      "Dot path of the instance id in the health body (the metadata server's instance/id). With maxInstances > 1 the gate reads it to put its clients on two instances and proves a message crosses them.",
+    ),
   /** Total budget, retries included: covers cold starts. */
   timeoutMs: positiveMs.default(30_000),
 });

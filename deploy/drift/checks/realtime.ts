@@ -51,6 +51,7 @@ export const checkBroadcastAdapter: CheckFn<Extract<RuleCheck, { check: "broadca
     const max = target.settings?.maxInstances;
     if (max == null || max <= 1) return [];
     if ((target.env ?? []).some((entry) => rule.envKeys.includes(entry.key))) return [];
+    if (declaredOf(input.facts, target.environment)?.backplane === "redis") return [];
     const declared = input.policy.broadcast;
     if (declared && (!declared.environments || declared.environments.includes(target.environment))) return [];
     const location = locationOf(input.facts, target.environment, "maxInstances");
