@@ -11,7 +11,17 @@ const WHY =
  */
 export function checkScaleOut(environment: LoadedEnvironment, diagnostics: Diagnostics): void {
   const { service, rollout } = environment.config;
-  if (service.backplane === "redis") return;
+  if (service.backplane === "redis") {
+    if (service.maxInstances > 1 && service.minInstances < 2) {
+      diagnostics.warning(
+        "config.fan-out-unprovable",
+        `With minInstances ${service.minInstances} the gate may find a single instance running and can't prove a message crosses instances; it then fails rather than pass without proof.`,
+        environment.locate(["service", service.minInstances > 0 ? "minInstances" : "maxInstances"]),
+        "Set service.minInstances: 2 so two instances are always up for the gate to place its clients on.",
+      );
+    }
+    return;
+  }
   const declared = service.backplane === "none" ? "service.backplane is none" : "no service.backplane";
   const fix = "Set service.backplane: redis once the server shares rooms through Redis (REDIS_URL)";
   if (service.maxInstances > 1) {
