@@ -80,6 +80,10 @@ describe("canary steps for a realtime server", () => {
     expect(partial, JSON.stringify(smokes, null, 1)).toHaveLength(2);
     const service = (await adapter.getService(STAGING))!.snapshot;
     expect(service.traffic.some((t) => t.tag === "previous")).toBe(false);
+    const status = await echogate(project, emu.env, "status", "staging", "--json");
+    const [row] = status.json<{ environments: { revision: string; instances: Record<string, number> }[] }>()
+      .environments;
+    expect(row!.instances).toEqual({ [row!.revision]: 1 });
   }, 30_000);
 
   it("a build without a shared broadcast fails the first partial step and traffic goes back", async () => {
