@@ -29,6 +29,8 @@ export interface PlanInput {
   revisions: readonly RevisionSnapshot[];
   /** Caller labels/annotations written on the service with every update (previews). */
   metadata?: ServiceMetadata;
+  /** The region this plan deploys to (multi-region environments plan once per region). */
+  region?: string;
 }
 
 /** Pure: inputs in, the plan out. No I/O, no clock; the executor applies it. */
@@ -119,7 +121,7 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     service: {
       name: config.service.name,
       project: config.service.project,
-      region: config.service.regions[0]!,
+      region: input.region ?? config.service.regions[0]!,
       endpoint: config.service.endpoint,
       exists: service !== undefined,
       etag: service?.etag,

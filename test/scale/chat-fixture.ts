@@ -15,7 +15,8 @@ export const FIXTURE_ENV = { NODE_PATH: `${repoRoot}node_modules` };
  * startup from the metadata server (GCE_METADATA_HOST), falling back to a random per-process id.
  * With REDIS_URL it shares room messages through Redis pub/sub (channel prefix REDIS_PREFIX), over
  * a minimal RESP client so the fixture needs no Redis library; without it rooms are per process.
- * On SIGTERM it tells its clients `{type:"draining"}` and exits after DRAIN_MS (default at once).
+ * With BROKEN_IN_REGION equal to the metadata server's region, /health answers 503 (a build that
+ * only works in some regions). On SIGTERM it tells its clients `{type:"draining"}` and exits after DRAIN_MS (default at once).
  */
 export const CHAT_SERVER = String.raw`
 const http = require("node:http");
@@ -27,13 +28,13 @@ const prefix = process.env.REDIS_PREFIX || "echogate-test:";
 const rooms = new Map();
 let instance = "local-" + crypto.randomBytes(6).toString("hex");
 
-function metadataId() {
+function metadata(path) {
   const host = process.env.GCE_METADATA_HOST;
   if (!host) return Promise.resolve(undefined);
   const [hostname, port] = host.split(":");
   return new Promise((resolve) => {
     const req = http.get(
-      { hostname, port, path: "/computeMetadata/v1/instance/id", headers: { "Metadata-Flavor": "Google" } },
+      { hostname, port, path: "/computeMetadata/v1/" + path, headers: { "Metadata-Flavor": "Google" } },
       (res) => {
         let body = "";
         res.on("data", (c) => (body += c));
@@ -110,9 +111,15 @@ async function setupRedis() {
 }
 
 async function main() {
-  instance = (await metadataId()) || instance;
+  instance = (await metadata("instance/id")) || instance;
+  const region = String(await metadata("instance/region")).split("/").pop();
+  const broken = process.env.BROKEN_IN_REGION === region;
   await setupRedis();
   const server = http.createServer((req, res) => {
+    if (broken) {
+      res.writeHead(503, { "content-type": "text/plain" });
+      return res.end("this build can't reach its regional dependency");
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: "ok", version: process.env.APP_VERSION, revision: process.env.K_REVISION ?? null, instance }));
   });
