@@ -11,6 +11,14 @@ const WHY =
  */
 export function checkScaleOut(environment: LoadedEnvironment, diagnostics: Diagnostics): void {
   const { service, rollout } = environment.config;
+  if (service.regions.length > 1 && service.endpoint === "google" && !service.globalUrl) {
+    diagnostics.error(
+      "config.global-url-required",
+      `Can't give ${environment.name}'s front end one URL for ${service.regions.length} regions without service.globalUrl.`,
+      environment.locate(["service", "regions"]),
+      "Put a global external HTTPS load balancer in front of the regions' services and set service.globalUrl to its URL.",
+    );
+  }
   if (service.backplane === "redis") {
     if (service.maxInstances > 1 && service.minInstances < 2) {
       diagnostics.warning(

@@ -2,6 +2,7 @@ import http from "node:http";
 import type net from "node:net";
 import path from "node:path";
 import { ApiServer } from "./api-server.js";
+import { BALANCERS_PATH, Balancers, serveBalancer } from "./balancers.js";
 import { Controller } from "./controller.js";
 import { DataPlane, type InstanceInfo } from "./data-plane.js";
 import { INSTANCES_PATH, serveInstances } from "./instances-endpoint.js";
@@ -63,8 +64,10 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     log,
   });
   const api = new ApiServer(store, controller);
+  const balancers = new Balancers(random);
   const server = http.createServer((req, res) => {
     if (req.url === INSTANCES_PATH) return serveInstances(res, dataPlane.instances());
+    if (req.url?.startsWith(BALANCERS_PATH)) return void serveBalancer(balancers, req, res);
     void api.handle(req, res);
   });
   const sockets = new Set<net.Socket>();
@@ -95,6 +98,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
         });
         await controller.close();
         await store.flush();
+        await balancers.close();
         await dataPlane.close();
       })();
       return closing;

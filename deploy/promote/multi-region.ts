@@ -2,6 +2,7 @@ import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
 import { artifactFromBuild } from "./artifact.js";
 import type { PromotionOutcome } from "./execute.js";
+import { globalUrlOf } from "./global-url.js";
 import type { PromoteEnvironmentOptions, PromoteEnvironmentResult } from "./promote-environment.js";
 import { RegionBarrier } from "./region-barrier.js";
 import type { GateSmoke } from "./smoke-types.js";
@@ -27,7 +28,7 @@ export async function promoteRegions(
   options: PromoteEnvironmentOptions,
   environment: LoadedEnvironment,
   promote: Promote,
-): Promise<PromoteEnvironmentResult & { regions: RegionOutcome[] }> {
+): Promise<PromoteEnvironmentResult & { regions: RegionOutcome[]; globalUrl?: string }> {
   const { regions } = environment.config.service;
   let { image, version } = options;
   if (options.mode === "deploy" && !image && !options.dryRun) {
@@ -85,7 +86,16 @@ export async function promoteRegions(
     pairs.find(({ result }) => result.outcome?.ok === false) ??
     pairs[0]!;
   const outcome = primary.result.outcome;
+  const allOk = settled.every(([regionOutcome]) => regionOutcome.ok);
+  const regionUrls = settled.flatMap(([regionOutcome]) => (regionOutcome.url ? [regionOutcome.url] : []));
+  const globalUrl =
+    allOk && !options.dryRun
+      ? await globalUrlOf(options.projectDir, environment, regionUrls, options.env)
+      : environment.config.service.globalUrl;
+  // The front end follows the one global URL, not one region's.
+  if (outcome?.ok && globalUrl) outcome.url = globalUrl;
   return {
+    ...(globalUrl ? { globalUrl } : {}),
     plan: primary.result.plan,
     ...(outcome
       ? {

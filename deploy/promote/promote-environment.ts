@@ -17,6 +17,7 @@ import { CANDIDATE_TAG } from "./candidate-template.js";
 import { executePlan, type PromotionOutcome } from "./execute.js";
 import type { LockOwner } from "./lock.js";
 import { acquireLock } from "./lock-io.js";
+import type { RegionOutcome } from "./multi-region.js";
 import { assertNamesWithinLimits, withServiceName } from "./name-limits.js";
 import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
@@ -61,6 +62,9 @@ export interface PromoteEnvironmentResult {
   plan: PromotionPlan;
   /** Absent for --dry-run. */
   outcome?: PromotionOutcome;
+  /** Multi-region environments: each region's outcome, and the one URL in front of them. */
+  regions?: RegionOutcome[];
+  globalUrl?: string;
 }
 
 /** The whole pipeline for one environment: validate, resolve the artifact, plan, then apply. */

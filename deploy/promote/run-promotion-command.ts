@@ -30,7 +30,9 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
   });
   const { plan, outcome } = promoted;
   // Multi-region environments report each region's outcome besides the one shown.
-  const regions = "regions" in promoted ? { regions: promoted.regions } : {};
+  const regions = promoted.regions
+    ? { regions: promoted.regions, globalUrl: promoted.globalUrl ?? null }
+    : {};
   if (!outcome) {
     const web = mode === "promote" ? await webPlanLine(ctx.cwd, environment) : undefined;
     ctx.output.result({ ok: true, dryRun: true, plan, ...(web ? { web } : {}) }, (data, style) =>

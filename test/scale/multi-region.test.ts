@@ -64,6 +64,21 @@ describe("multi-region: every region or none", () => {
     for (const region of REGIONS) expect(await servingIn(region)).toHaveLength(1);
   }, 60_000);
 
+  it("gives the front end one URL: a balancer across the regions' service URLs", async () => {
+    const result = await echogate(project, emu.env, "deploy", "staging", "--image", good.digest, "--json");
+    expect(result.exitCode, result.stderr).toBe(0);
+    const body = result.json<{ globalUrl: string; outcome: { url: string }; regions: { url: string }[] }>();
+    expect(body.outcome.url).toBe(body.globalUrl);
+    expect(body.regions.map((r) => r.url)).not.toContain(body.globalUrl);
+    const answered = new Set<string>();
+    for (let i = 0; i < 30 && answered.size < 2; i++) {
+      const health = await fetch(`${body.globalUrl}/health`, { headers: { connection: "close" } });
+      expect(((await health.json()) as { version: string }).version).toBe(good.version);
+      answered.add(health.headers.get("set-cookie") ?? "");
+    }
+    expect(answered.size).toBe(2);
+  }, 60_000);
+
   it("one region's gate fails → no traffic moves anywhere", async () => {
     const before = await Promise.all(REGIONS.map(servingIn));
     const result = await echogate(
@@ -81,6 +96,6 @@ describe("multi-region: every region or none", () => {
     const status = await echogate(project, emu.env, "status", "staging");
     expect(status.stdout).toContain("staging/us-central1");
     expect(status.stdout).toContain("staging/europe-west1");
-    expect(status.stdout).toContain("1.1.0+bbbbbbb");
+    expect(status.stdout).toContain(good.version);
   }, 60_000);
 });
