@@ -97,5 +97,8 @@ describe("multi-region: every region or none", () => {
     expect(status.stdout).toContain("staging/us-central1");
     expect(status.stdout).toContain("staging/europe-west1");
     expect(status.stdout).toContain(good.version);
+    const drift = await echogate(project, emu.env, "drift", "--json");
+    expect(drift.stdout).toContain("staging/us-central1");
+    expect(drift.stdout).toContain("staging/europe-west1");
   }, 60_000);
 });
