@@ -170,14 +170,15 @@ export class DataPlane {
   }
 
   private async startInstance(revision: string, pool: RevisionPool): Promise<Instance | StartOutcome> {
-    const spec = await pool.launch(await freePort());
-    if ("ok" in spec) return spec;
     const id = newInstanceId();
-    const metadata = await startMetadataServer({
-      instanceId: id,
-      project: spec.project ?? "",
-      region: spec.region ?? "",
-    });
+    // Bound before the revision's port is picked, so it can never take the port meant for the process.
+    const metadata = await startMetadataServer(id);
+    const spec = await pool.launch(await freePort());
+    if ("ok" in spec) {
+      await metadata.close();
+      return spec;
+    }
+    metadata.locate({ project: spec.project ?? "", region: spec.region ?? "" });
     const result = await startRevisionProcess({ ...spec, metadataHost: metadata.host });
     if (!result.ok) {
       await metadata.close();

@@ -1,15 +1,11 @@
 import http from "node:http";
 import type net from "node:net";
 
-export interface InstanceIdentity {
-  instanceId: string;
-  project: string;
-  region: string;
-}
-
 export interface MetadataServer {
   /** `host:port`, the form GCE_METADATA_HOST takes. */
   host: string;
+  /** Where the instance runs, known once its revision's launch spec is. */
+  locate(location: { project: string; region: string }): void;
   close(): Promise<void>;
 }
 
@@ -17,12 +13,8 @@ export interface MetadataServer {
  * The part of the metadata server a Cloud Run container reads to know where it runs: one per
  * instance, so `instance/id` differs between instances of the same revision, as on Cloud Run.
  */
-export async function startMetadataServer(identity: InstanceIdentity): Promise<MetadataServer> {
-  const values: Record<string, string> = {
-    "/computeMetadata/v1/instance/id": identity.instanceId,
-    "/computeMetadata/v1/instance/region": `projects/${identity.project}/regions/${identity.region}`,
-    "/computeMetadata/v1/project/project-id": identity.project,
-  };
+export async function startMetadataServer(instanceId: string): Promise<MetadataServer> {
+  const values: Record<string, string> = { "/computeMetadata/v1/instance/id": instanceId };
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://metadata").pathname;
     const headers = { "metadata-flavor": "Google", "content-type": "application/text" };
@@ -46,6 +38,10 @@ export async function startMetadataServer(identity: InstanceIdentity): Promise<M
   });
   return {
     host: `127.0.0.1:${port}`,
+    locate({ project, region }) {
+      values["/computeMetadata/v1/instance/region"] = `projects/${project}/regions/${region}`;
+      values["/computeMetadata/v1/project/project-id"] = project;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -13,7 +13,10 @@ export class RegionBarrier {
 
   /** A region's k-th smoke result (k from 0). */
   report(region: string, index: number, ok: boolean, why: string): void {
-    if (!ok) return this.fail(region, why);
+    if (!ok) {
+      this.fail(region, why);
+      return;
+    }
     this.passed.set(region, index);
     this.wake();
   }
