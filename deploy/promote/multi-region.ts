@@ -10,7 +10,8 @@ import type { GateSmoke } from "./smoke-types.js";
 export interface RegionOutcome {
   region: string;
   ok: boolean;
-  result: PromotionOutcome["result"] | "error";
+  /** `planned` for --dry-run; `error` when the region failed outright (platform or config). */
+  result: PromotionOutcome["result"] | "planned" | "error";
   revision: string | undefined;
   url: string | undefined;
   failure?: string;
@@ -59,7 +60,7 @@ export async function promoteRegions(
         {
           region,
           ok: outcome?.ok ?? true,
-          result: outcome?.result ?? "promoted",
+          result: outcome?.result ?? "planned",
           revision: result.plan.candidate.revision,
           url: outcome?.url ?? result.plan.service.uri,
           ...(outcome?.failure ? { failure: outcome.failure.message } : {}),

@@ -16,7 +16,7 @@ export const FIXTURE_ENV = { NODE_PATH: `${repoRoot}node_modules` };
  * With REDIS_URL it shares room messages through Redis pub/sub (channel prefix REDIS_PREFIX), over
  * a minimal RESP client so the fixture needs no Redis library; without it rooms are per process.
  * With BROKEN_IN_REGION equal to the metadata server's region, /health answers 503 (a build that
- * only works in some regions). On SIGTERM it tells its clients `{type:"draining"}` and exits after DRAIN_MS (default at once).
+ * only works in some regions), after BROKEN_AFTER good answers when set. On SIGTERM it tells its clients `{type:"draining"}` and exits after DRAIN_MS (default at once).
  */
 export const CHAT_SERVER = String.raw`
 const http = require("node:http");
@@ -113,10 +113,12 @@ async function setupRedis() {
 async function main() {
   instance = (await metadata("instance/id")) || instance;
   const region = String(await metadata("instance/region")).split("/").pop();
-  const broken = process.env.BROKEN_IN_REGION === region;
+  const inBrokenRegion = process.env.BROKEN_IN_REGION === region;
+  // BROKEN_AFTER: how many /health answers succeed before the region breaks (default: none).
+  let healthy = Number(process.env.BROKEN_AFTER ?? 0);
   await setupRedis();
   const server = http.createServer((req, res) => {
-    if (broken) {
+    if (inBrokenRegion && healthy-- <= 0) {
       res.writeHead(503, { "content-type": "text/plain" });
       return res.end("this build can't reach its regional dependency");
     }

@@ -18,6 +18,7 @@ let emu: TestEmulator;
 let good: ChatImage;
 let next: ChatImage;
 let brokenInEurope: ChatImage;
+let breaksAfterShift: ChatImage;
 
 beforeAll(async () => {
   await requireRedis();
@@ -31,10 +32,14 @@ beforeAll(async () => {
   emu = await startTestEmulator(project);
   const store = `${project}/.echogate/images`;
   const env = { REDIS_URL, REDIS_PREFIX: testPrefix("regions") };
-  [good, next, brokenInEurope] = await Promise.all([
+  [good, next, brokenInEurope, breaksAfterShift] = await Promise.all([
     writeChatImage(store, { version: "1.0.0+aaaaaaa", env }),
     writeChatImage(store, { version: "1.1.0+bbbbbbb", env }),
     writeChatImage(store, { version: "1.2.0+ccccccc", env: { ...env, BROKEN_IN_REGION: "europe-west1" } }),
+    writeChatImage(store, {
+      version: "1.3.0+ddddddd",
+      env: { ...env, BROKEN_IN_REGION: "europe-west1", BROKEN_AFTER: "1" },
+    }),
   ]);
 }, 30_000);
 afterAll(async () => {
@@ -63,6 +68,22 @@ describe("multi-region: every region or none", () => {
     }
     for (const region of REGIONS) expect(await servingIn(region)).toHaveLength(1);
   }, 60_000);
+
+  it("--dry-run plans every region and changes nothing", async () => {
+    const before = await Promise.all(REGIONS.map(servingIn));
+    const result = await echogate(
+      project,
+      emu.env,
+      "deploy",
+      "staging",
+      "--image",
+      next.digest,
+      "--dry-run",
+      "--json",
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await Promise.all(REGIONS.map(servingIn))).toEqual(before);
+  }, 30_000);
 
   it("gives the front end one URL: a balancer across the regions' service URLs", async () => {
     const result = await echogate(project, emu.env, "deploy", "staging", "--image", good.digest, "--json");
@@ -100,5 +121,23 @@ describe("multi-region: every region or none", () => {
     const drift = await echogate(project, emu.env, "drift", "--json");
     expect(drift.stdout).toContain("staging/us-central1");
     expect(drift.stdout).toContain("staging/europe-west1");
+  }, 60_000);
+
+  it("a region failing after the shift → every region that shifted goes back to its gate-passed revision", async () => {
+    const before = await Promise.all(REGIONS.map(servingIn));
+    const result = await echogate(
+      project,
+      emu.env,
+      "deploy",
+      "staging",
+      "--image",
+      breaksAfterShift.digest,
+      "--json",
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("[us-central1] Shift traffic");
+    expect(result.stderr).toContain("[us-central1] Roll traffic back");
+    expect(result.stderr).toContain("held back: region europe-west1 failed");
+    expect(await Promise.all(REGIONS.map(servingIn))).toEqual(before);
   }, 60_000);
 });
