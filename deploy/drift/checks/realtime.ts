@@ -60,7 +60,7 @@ export const checkBroadcastAdapter: CheckFn<Extract<RuleCheck, { check: "broadca
         fact: "settings.maxInstances",
         columns: [target.column],
         message: `${target.column} may run ${max} instances with no cross-instance broadcast: messages will not reach clients on other instances.`,
-        hint: `Configure a broadcast adapter (e.g. Redis, with ${rule.envKeys[0]} set), declare it under \`broadcast:\` in environments/drift.yaml, or set service.maxInstances: 1.`,
+        hint: `Share the broadcast through a backplane (e.g. Redis, with ${rule.envKeys[0]} set) and set service.backplane: redis in environments/${target.environment}.yaml, or set service.maxInstances: 1.`,
         ...(location ? { location } : {}),
       },
     ];
