@@ -23,6 +23,8 @@ interface Listener {
   port: number;
   weights: Map<string, number>;
   sockets: Set<net.Socket>;
+  /** Ingress refuses callers from outside (here: every caller, loopback is "the internet"). */
+  privateIngress?: boolean;
 }
 
 /** One running container of a revision, with its own metadata server (its identity). */
@@ -266,6 +268,11 @@ export class DataPlane {
       socket.once("close", () => listener.sockets.delete(socket));
     });
     listener.server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (listener.privateIngress) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("Not Found: the service's ingress setting refuses requests from outside its network.\n");
+        return;
+      }
       void this.route(listener, req).then((routed) => {
         if (!routed) {
           res.writeHead(503, { "content-type": "text/plain" });
@@ -285,6 +292,10 @@ export class DataPlane {
       });
     });
     listener.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      if (listener.privateIngress) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+        return;
+      }
       void this.route(listener, req).then((routed) => {
         if (!routed) {
           socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
@@ -310,6 +321,11 @@ export class DataPlane {
   setRoute(id: string, weights: Map<string, number>): void {
     const listener = this.listeners.get(id);
     if (listener) listener.weights = weights;
+  }
+
+  setIngress(id: string, isPrivate: boolean): void {
+    const listener = this.listeners.get(id);
+    if (listener) listener.privateIngress = isPrivate;
   }
 
   listenerIds(): string[] {
