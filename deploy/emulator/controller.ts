@@ -5,6 +5,7 @@ import type { DataPlane, InvokerGuard, StartOutcome } from "./data-plane.js";
 import { allowsUnauthenticated } from "./iam-policy.js";
 import { type IdentityTokens, withoutSignature } from "./identity-tokens.js";
 import { resolveImage } from "./image-store-reader.js";
+import { scalingOf } from "./instance-scaling.js";
 import { loopbackUrl, revisionResourceName } from "./render.js";
 import type { RandomSource } from "./revision-naming.js";
 import type { LaunchSpec } from "./revision-process.js";
@@ -109,6 +110,8 @@ export class Controller {
         port,
         startupTimeoutMs: this.options.startupTimeoutMs,
         logFile: path.join(this.options.logDir, `${service.name}__${revision.name}.log`),
+        project: service.project,
+        region: service.location,
       };
     };
   }
@@ -134,7 +137,11 @@ export class Controller {
         const id = revisionResourceName(service, revision.name);
         wanted.add(id);
         if (this.inFlight.has(id)) continue;
-        const start = this.dataPlane.ensureRevision(id, this.launcher(service, revision));
+        const start = this.dataPlane.ensureRevision(
+          id,
+          this.launcher(service, revision),
+          scalingOf(revision.spec),
+        );
         this.track(
           id,
           start.then((outcome) => {
@@ -155,12 +162,14 @@ export class Controller {
         if (this.dataPlane.isRunning(id) || this.inFlight.has(id) || this.restartFailed.has(id)) continue;
         this.track(
           id,
-          this.dataPlane.ensureRevision(id, this.launcher(service, revisions[name]!)).then((outcome) => {
-            if (!outcome.ok) {
-              this.restartFailed.add(id);
-              this.options.log(`revision ${id} failed to restart: ${outcome.message}`);
-            }
-          }),
+          this.dataPlane
+            .ensureRevision(id, this.launcher(service, revisions[name]!), scalingOf(revisions[name]!.spec))
+            .then((outcome) => {
+              if (!outcome.ok) {
+                this.restartFailed.add(id);
+                this.options.log(`revision ${id} failed to restart: ${outcome.message}`);
+              }
+            }),
         );
       }
 

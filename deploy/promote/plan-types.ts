@@ -13,6 +13,11 @@ export interface SmokeCheck {
   expectRevision?: string;
   /** The service is not public yet: the smoke calls it with an identity token. */
   identityToken?: boolean;
+  /**
+   * A partial rollout step: clients are split between the candidate's tag URL and this tag of the
+   * previous revision (`url` is filled in by the executor), and the message must cross revisions.
+   */
+  peer?: { tag: string; revision: string; url?: string };
 }
 
 export type PlanAction =

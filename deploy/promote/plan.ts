@@ -2,6 +2,7 @@ import type { EnvironmentConfig } from "../config/environment-schema.js";
 import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
+import { canaryStep } from "./canary-peers.js";
 import { buildCandidateTemplate, CANDIDATE_TAG, type EnvVar } from "./candidate-template.js";
 import { failurePolicy } from "./failure-policy.js";
 import { gateOf, hasPassed, readGateRecords } from "./gate-records.js";
@@ -32,6 +33,8 @@ export interface PlanInput {
   access?: InvokerAccess;
   /** Caller labels/annotations written on the service with every update (previews). */
   metadata?: ServiceMetadata;
+  /** The region this plan deploys to (multi-region environments plan once per region). */
+  region?: string;
 }
 
 /** Pure: inputs in, the plan out. No I/O, no clock; the executor applies it. */
@@ -112,15 +115,14 @@ export function planPromotion(input: PlanInput): PromotionPlan {
       gateOf(records, previousRevision)?.result !== "failed";
     const steps = canary ? config.rollout.steps : [100];
     for (const percent of steps) {
-      actions.push({
-        kind: "shift",
+      const step = canaryStep(
+        shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
+        previousRevision,
         percent,
-        traffic: shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
-      });
-      actions.push({
-        kind: "smoke",
-        check: percent >= 100 ? serviceCheck : { target: "service", ...identityToken },
-      });
+        serviceCheck,
+      );
+      actions.push({ kind: "shift", percent, traffic: step.traffic });
+      actions.push({ kind: "smoke", check: percent >= 100 ? serviceCheck : step.check });
     }
     actions.push(...makePublic, { kind: "finish" });
   }
@@ -138,7 +140,7 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     service: {
       name: config.service.name,
       project: config.service.project,
-      region: config.service.regions[0]!,
+      region: input.region ?? config.service.regions[0]!,
       endpoint: config.service.endpoint,
       exists: service !== undefined,
       etag: service?.etag,

@@ -92,12 +92,7 @@ async function attemptOnce(
 ): Promise<Attempt> {
   let answer: Awaited<ReturnType<typeof httpGet>>;
   try {
-    answer = await httpGet(
-      url,
-      timeoutMs,
-      options.signal,
-      options.authorization ? { authorization: options.authorization } : {},
-    );
+    answer = await httpGet(url, timeoutMs, options.signal, undefined, options.authorization);
   } catch (error) {
     if (!(error instanceof HttpGetError)) throw error;
     if (isTlsError(error.code) || error.code === "ENOTFOUND") {

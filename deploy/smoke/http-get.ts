@@ -8,6 +8,8 @@ export interface HttpAnswer {
   statusText: string;
   contentType: string;
   body: string;
+  /** `name=value` of each Set-Cookie (attributes dropped): what a client sends back. */
+  cookies: string[];
 }
 
 /** Network-level failure; `code` is Node's (ECONNREFUSED, CERT_HAS_EXPIRED, …) or `timeout`. */
@@ -28,7 +30,8 @@ export function httpGet(
   url: string,
   timeoutMs: number,
   signal: AbortSignal,
-  extraHeaders: Record<string, string> = {},
+  cookie?: string,
+  authorization?: string,
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -43,7 +46,8 @@ export function httpGet(
         "cache-control": "no-cache",
         connection: "close",
         "user-agent": "echogate-smoke",
-        ...extraHeaders,
+        ...(cookie ? { cookie } : {}),
+        ...(authorization ? { authorization } : {}),
       },
     });
     let settled = false;
@@ -85,6 +89,7 @@ export function httpGet(
           statusText: response.statusMessage ?? "",
           contentType: String(response.headers["content-type"] ?? ""),
           body: Buffer.concat(chunks).toString("utf8"),
+          cookies: (response.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!.trim()),
         }),
       );
     });

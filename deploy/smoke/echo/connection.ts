@@ -40,6 +40,8 @@ export interface ConnectOptions {
   origin?: string;
   /** Sent as the Authorization header (an identity token for a private service). */
   authorization?: string;
+  /** Sent as the Cookie header: the platform's session-affinity cookie pins the client to an instance. */
+  cookie?: string;
 }
 
 export type Connector = (options: ConnectOptions) => Promise<EchoConnection>;

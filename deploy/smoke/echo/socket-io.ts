@@ -19,10 +19,11 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       // The gate reports what the server does; it must not switch transport behind the spec's back.
       tryAllTransports: false,
       rememberUpgrade: false,
-      ...(options.origin || options.authorization
+      ...(options.origin || options.cookie || options.authorization
         ? {
             extraHeaders: {
               ...(options.origin ? { origin: options.origin } : {}),
+              ...(options.cookie ? { cookie: options.cookie } : {}),
               ...(options.authorization ? { authorization: options.authorization } : {}),
             },
           }
@@ -177,7 +178,8 @@ async function probePath(options: ConnectOptions): Promise<number | undefined> {
       `${options.url}${options.path}?EIO=4&transport=polling`,
       PROBE_MS,
       options.signal,
-      options.authorization ? { authorization: options.authorization } : {},
+      options.cookie,
+      options.authorization,
     );
     return answer.status >= 400 ? answer.status : undefined;
   } catch {

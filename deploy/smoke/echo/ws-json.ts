@@ -15,7 +15,14 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
       perMessageDeflate: false,
       followRedirects: false,
       ...(options.origin ? { origin: options.origin } : {}),
-      ...(options.authorization ? { headers: { authorization: options.authorization } } : {}),
+      ...(options.cookie || options.authorization
+        ? {
+            headers: {
+              ...(options.cookie ? { cookie: options.cookie } : {}),
+              ...(options.authorization ? { authorization: options.authorization } : {}),
+            },
+          }
+        : {}),
     });
     const hub = new MessageHub();
     let settled = false;
