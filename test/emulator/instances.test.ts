@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { writeChatImage } from "../scale/chat-fixture.js";
-import { PARENT, serviceName, startTestEmulator, type TestEmulator } from "./helpers.js";
+import { allowPublic, PARENT, serviceName, startTestEmulator, type TestEmulator } from "./helpers.js";
 
 interface Health {
   instance: string;
@@ -50,6 +50,7 @@ async function deploy(t: TestEmulator, id: string, template: Record<string, unkn
     service: { template },
   });
   const [service] = await op.promise();
+  await allowPublic(t.clients, id);
   return service;
 }
 

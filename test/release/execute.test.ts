@@ -32,6 +32,11 @@ let adapter: CloudRunAdapter;
 beforeAll(async () => {
   project = await releaseProject((files) => {
     fastSmoke(files);
+    // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
+    files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
+      "  envFile: .env.staging\n",
+      "  envFile: .env.staging\n  backplane: redis\n",
+    );
     files["environments/staging.yaml"] += "rollout:\n  steps: [10, 50, 100]\n";
   });
   emu = await startTestEmulator(project);
