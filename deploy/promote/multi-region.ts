@@ -119,9 +119,9 @@ function isHeldBack(outcome: PromotionOutcome): boolean {
 /** The region's k-th smoke, then the wait for every region's k-th: a pass elsewhere-failed becomes a failure. */
 function lockstep(smoke: GateSmoke, barrier: RegionBarrier, region: string): GateSmoke {
   let index = 0;
-  return async (url, check, signal) => {
+  return async (url, check, signal, auth) => {
     const k = index++;
-    const report = await smoke(url, check, signal);
+    const report = await smoke(url, check, signal, auth);
     const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? "failed"}`);
     barrier.report(region, k, report.ok, failed.join("; ") || "the gate failed");
     const blocker = await barrier.wait(region, k);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
-import { PARENT, startTestEmulator, type TestEmulator } from "../emulator/helpers.js";
+import { allowPublic, PARENT, startTestEmulator, type TestEmulator } from "../emulator/helpers.js";
 import { writeChatImage } from "./chat-fixture.js";
 import { REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
@@ -30,6 +30,7 @@ async function twoInstances(id: string, env: Record<string, string>): Promise<st
     },
   });
   const [service] = await op.promise();
+  await allowPublic(t.clients, id);
   return service.uri!;
 }
 
