@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../../deploy/emulator/index.js";
 import { EMULATOR_ENDPOINT_ENV, openAdapter } from "../../deploy/platform/cloudrun/target.js";
+import { createProjectSites } from "../helpers/hosting-sites.js";
 import { makeImage } from "../release/helpers/images.js";
 import {
   type CliEvent,
@@ -237,6 +238,8 @@ async function faultsProject(): Promise<string> {
     join(root, "package.json"),
     JSON.stringify({ name: "fixture", version: "0.1.0", private: true }),
   );
+  // Hosting sites exist before a deploy, as `echogate emulator sites` makes them.
+  await createProjectSites(root);
   return root;
 }
 
