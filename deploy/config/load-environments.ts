@@ -1,10 +1,11 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
+import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
-import { parseYamlSource } from "./yaml-source.js";
+import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
 export const ENVIRONMENTS_DIR = "environments";
@@ -46,7 +47,12 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     const path = join(dir, fileName);
     const file = relative(projectDir, path);
     const name = basename(fileName).replace(/\.ya?ml$/, "");
-    const source = parseYamlSource(file, await readFile(path, "utf8"));
+    const read = await readConfigFile(path, MAX_YAML_BYTES);
+    if (!read.ok) {
+      diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));
+      continue;
+    }
+    const source = parseYamlSource(file, read.bytes.toString("utf8"));
     diagnostics.add(...source.diagnostics.items);
     if (source.diagnostics.hasErrors) continue;
     if (!NAME_PATTERN.test(name)) {
