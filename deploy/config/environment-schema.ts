@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { smokeSpecSchema } from "../smoke/spec.js";
+import { PROJECT_ID_MESSAGE, PROJECT_ID_PATTERN } from "./gcp-project-id.js";
 
 export const environmentKinds = ["local", "preview", "staging", "production"] as const;
 export type EnvironmentKind = (typeof environmentKinds)[number];
@@ -9,7 +10,7 @@ const positiveInt = z.number().int().positive();
 export const serviceSchema = z.strictObject({
   /** `local` runs on the embedded Cloud Run emulator; `google` on Cloud Run. */
   endpoint: z.enum(["local", "google"]).default("local"),
-  project: z.string().min(1),
+  project: z.string().regex(PROJECT_ID_PATTERN, PROJECT_ID_MESSAGE),
   regions: z
     .array(z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must look like a Cloud Run region, e.g. us-central1"))
     .min(1),

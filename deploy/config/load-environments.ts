@@ -4,6 +4,7 @@ import { Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
+import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
 import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
@@ -69,6 +70,7 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     environments.push({ name, file, config: parsed.data, locate: source.locate });
   }
   checkReferences(environments, declaredNames, diagnostics);
+  checkEnvironmentRules(environments, diagnostics);
   return { projectDir, environments, diagnostics };
 }
 
