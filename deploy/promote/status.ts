@@ -1,3 +1,4 @@
+import { type BrokenEnvironment, brokenEnvironments, brokenSummary } from "../config/environment-errors.js";
 import { type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
 import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
@@ -10,6 +11,8 @@ import { type PromotionLock, readLock } from "./lock.js";
 import { currentSplit, type SplitEntry } from "./traffic-analysis.js";
 
 export const STATUS_CONCURRENCY = 16;
+/** The error code of a row whose environment file has config errors. */
+export const CONFIG_INVALID = "config.invalid";
 
 export interface ServiceStatus {
   service: string;
@@ -32,8 +35,9 @@ export interface ServiceStatus {
 export interface EnvironmentStatus extends ServiceStatus {
   environment: string;
   kind: string;
-  endpoint: "local" | "google";
-  region: string;
+  /** Null when the environment's file is broken (see `error`). */
+  endpoint: "local" | "google" | null;
+  region: string | null;
   error: { code: string; message: string; hint?: string } | null;
 }
 
@@ -112,9 +116,11 @@ export async function collectStatus(options: {
   concurrency?: number;
 }): Promise<EnvironmentStatus[]> {
   const loaded = await loadEnvironments(options.projectDir);
-  const environments = loaded.environments.filter(
-    (e) => !options.only?.length || options.only.includes(e.name),
-  );
+  const selected = (name: string) => !options.only?.length || options.only.includes(name);
+  // A broken file is shown as broken, never left out: the platform is not asked about it.
+  const broken = brokenEnvironments(loaded).filter((b) => selected(b.name));
+  const brokenNames = new Set(broken.map((b) => b.name));
+  const environments = loaded.environments.filter((e) => selected(e.name) && !brokenNames.has(e.name));
   const adapters = new Map<string, CloudRunAdapter>();
   const targets = new Map<string, Promise<CloudRunTarget>>();
   const adapterFor = async (environment: LoadedEnvironment) => {
@@ -133,30 +139,52 @@ export async function collectStatus(options: {
   };
   const now = new Date();
   try {
-    return await mapLimit(environments, options.concurrency ?? STATUS_CONCURRENCY, async (environment) => {
-      const base = {
-        environment: environment.name,
-        kind: environment.config.kind,
-        endpoint: environment.config.service.endpoint,
-        region: environment.config.service.regions[0]!,
-      };
-      try {
-        const status = await statusOfService(
-          await adapterFor(environment),
-          environment.config.service.name,
-          now,
-        );
-        return { ...base, ...status, error: null };
-      } catch (error) {
-        const failure = isEchogateError(error)
-          ? { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
-          : { code: "internal", message: String(error) };
-        return { ...base, ...emptyStatus(environment.config.service.name), error: failure };
-      }
-    });
+    const rows = await mapLimit(
+      environments,
+      options.concurrency ?? STATUS_CONCURRENCY,
+      async (environment) => {
+        const base = {
+          environment: environment.name,
+          kind: environment.config.kind,
+          endpoint: environment.config.service.endpoint,
+          region: environment.config.service.regions[0]!,
+        };
+        try {
+          const status = await statusOfService(
+            await adapterFor(environment),
+            environment.config.service.name,
+            now,
+          );
+          return { ...base, ...status, error: null };
+        } catch (error) {
+          const failure = isEchogateError(error)
+            ? { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
+            : { code: "internal", message: String(error) };
+          return { ...base, ...emptyStatus(environment.config.service.name), error: failure };
+        }
+      },
+    );
+    return [...rows, ...broken.map(brokenStatus)].sort((a, b) =>
+      a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0,
+    );
   } finally {
     await Promise.all([...adapters.values()].map((a) => a.close()));
   }
+}
+
+function brokenStatus(broken: BrokenEnvironment): EnvironmentStatus {
+  return {
+    environment: broken.name,
+    kind: "unknown",
+    endpoint: null,
+    region: null,
+    ...emptyStatus(""),
+    error: {
+      code: CONFIG_INVALID,
+      message: brokenSummary(broken),
+      hint: "Run `echogate check` to see every problem; nothing was asked of the platform.",
+    },
+  };
 }
 
 function emptyStatus(service: string): ServiceStatus {

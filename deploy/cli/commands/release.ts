@@ -88,6 +88,8 @@ export const releaseCommands = [
   defineCommand({
     name: "status",
     summary: "Every environment: version, digest, revision, traffic split, last gate, URL, age",
+    description:
+      "An environment whose file has config errors is listed as broken with its first error. Exit 0 when every environment was read, 2 when a file is broken, 3 when the platform could not be read.",
     args: [{ name: "environment", description: "Only this environment" }],
     examples: ["echogate status", "echogate status --json"],
     load: () => import("../handlers/status.js"),

@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from "node:util";
 import { loadEnvironment } from "../../config/load-environments.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
-import { collectStatus, type EnvironmentStatus, formatAge } from "../../promote/status.js";
+import { CONFIG_INVALID, collectStatus, type EnvironmentStatus, formatAge } from "../../promote/status.js";
 import type { CommandContext } from "../command.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -11,13 +11,20 @@ export async function run(ctx: CommandContext): Promise<number> {
   const only = ctx.args.environment ? [ctx.args.environment] : undefined;
   const environments = await collectStatus({ projectDir: ctx.cwd, env: ctx.env, ...(only ? { only } : {}) });
   ctx.output.result({ environments }, (data, style) => renderStatus(data.environments, style));
+  if (environments.some((e) => e.error?.code === CONFIG_INVALID)) return ExitCode.config;
   return environments.some((e) => e.error) ? ExitCode.platform : ExitCode.ok;
 }
 
 export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): string {
   const table = rows.map((row) => [
     row.environment,
-    row.error ? style.red("error") : row.exists ? (row.version ?? "?") : "—",
+    row.error?.code === CONFIG_INVALID
+      ? style.red("broken")
+      : row.error
+        ? style.red("error")
+        : row.exists
+          ? (row.version ?? "?")
+          : "—",
     row.digest ? row.digest.replace("sha256:", "").slice(0, 12) : "—",
     row.revision ?? "—",
     row.split.map((s) => `${s.percent}%`).join("/") || "—",
