@@ -8,13 +8,13 @@ import { isFileRefusal } from "../core/read-config-file.js";
 import type { Redactor } from "../core/redact.js";
 import { deployabilityDiagnostics } from "../promote/name-limits.js";
 import { withConfigHint } from "./config-hints.js";
-import { credentialLikeValue } from "./credential-patterns.js";
 import { loadEnvFile } from "./load-env-file.js";
 import { ENV_SCHEMA_FILE, type LoadedEnvSchema } from "./load-schema.js";
 import { buildMatrix, type Matrix, type MatrixVariable } from "./matrix.js";
 import { readEnvSchemaFile } from "./read-schema-file.js";
 import { rules } from "./rules/index.js";
 import type { EnvironmentFacts, RuleContext } from "./rules/types.js";
+import { registerSensitiveValues } from "./sensitive-values.js";
 import { webOriginsOf } from "./web-origins.js";
 
 export interface CheckOptions {
@@ -61,7 +61,8 @@ export async function checkProject(projectDir: string, options: CheckOptions): P
     const { envFile, diagnostics } = envFiles[index]!;
     // A file that can't be read at all is a config error (exit 2), not an invalid value.
     for (const d of diagnostics) (isFileRefusal(d) ? configDiagnostics : envDiagnostics).push(d);
-    for (const key of loadedSchema.secretKeys) options.redactor.add(envFile?.entries.get(key)?.value);
+    // Secrets, and credentials wherever they are written (an undeclared STRIPE_SECRET included).
+    registerSensitiveValues(options.redactor, envFile?.entries.values() ?? [], loadedSchema.secretKeys);
     facts.push({
       name: environment.name,
       kind: environment.config.kind,
@@ -75,14 +76,8 @@ export async function checkProject(projectDir: string, options: CheckOptions): P
 
   const schema = loadedSchema.schema;
   if (schema) {
-    for (const [key, spec] of schema.variables) {
+    for (const spec of schema.variables.values()) {
       if (spec.secret && spec.default !== undefined) options.redactor.add(String(spec.default));
-      if (!spec.public) continue;
-      // A credential in a public variable is masked like a secret while it is reported.
-      for (const { envFile } of facts) {
-        const value = envFile?.entries.get(key)?.value;
-        if (value && credentialLikeValue(value)) options.redactor.add(value);
-      }
     }
     const ctx: RuleContext = { schema, environments: facts };
     for (const rule of rules) envDiagnostics.push(...rule.check(ctx));

@@ -10,6 +10,7 @@ import {
   WEB_ORIGIN_PLACEHOLDER,
 } from "../envfiles/placeholders.js";
 import { readEnvSchemaFile, refusedSchemaError } from "../envfiles/read-schema-file.js";
+import { registerSensitiveValues } from "../envfiles/sensitive-values.js";
 import { webOriginsOf } from "../envfiles/web-origins.js";
 import type { EnvVar } from "./candidate-template.js";
 
@@ -49,7 +50,7 @@ export async function loadRevisionEnv(
   const entries: RevisionEnvSource["entries"] = [];
   const skipped: string[] = [];
   for (const [name, entry] of envFile?.entries ?? []) {
-    if (secretKeys.has(name)) redactor.add(entry.value);
+    registerSensitiveValues(redactor, [entry], secretKeys);
     const spec = schema?.variables.get(name);
     if (RESERVED.has(name) || spec?.public) {
       skipped.push(name);
