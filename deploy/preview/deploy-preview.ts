@@ -1,6 +1,7 @@
 import { CheckFailedError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
+import { markdownCode, shellCommand } from "../core/shell-quote.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { ProbeResult, SmokeFn } from "../hosting/smoke-fn.js";
 import { deployWeb, type StepReporter, type WebDeployResult } from "../hosting/web-deploy.js";
@@ -146,17 +147,17 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
 /** A block to paste (or post) as a pull-request comment. */
 export function previewMarkdown(result: PreviewDeployResult): string {
   return [
-    `### Preview for \`${result.branch}\``,
+    `### Preview for ${markdownCode(result.branch)}`,
     "",
     "| | |",
     "|---|---|",
     `| Web | ${result.webUrl ?? "(no hosting)"} |`,
     `| Server | ${result.serverUrl} |`,
-    `| Service | \`${result.service}\` |`,
-    ...(result.version ? [`| Version | \`${result.version}\` |`] : []),
+    `| Service | ${markdownCode(result.service)} |`,
+    ...(result.version ? [`| Version | ${markdownCode(result.version)} |`] : []),
     `| Gate | ${result.serverGate.ok ? "passed" : "failed"} (${result.serverGate.checks.map((c) => c.name).join(", ")}) |`,
     `| Expires | ${result.expireTime} |`,
     "",
-    `<sub>Delete early with \`echogate preview cleanup --branch ${result.branch} --yes\`.</sub>`,
+    `<sub>Delete early with ${markdownCode(shellCommand(["echogate", "preview", "cleanup", "--branch", result.branch, "--yes"]))}.</sub>`,
   ].join("\n");
 }
