@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
+import { ensurePrivateDir } from "../core/state-file.js";
 import { bundleServer } from "./bundle-server.js";
 import { computeImageDigest, type ImageConfig, sha256Hex } from "./digest.js";
 import { FAULTS, type FaultName } from "./faults.js";
@@ -81,7 +82,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     ...config,
   };
 
-  await mkdir(imageStoreDir(projectDir), { recursive: true });
+  await ensurePrivateDir(imageStoreDir(projectDir));
   const staging = await mkdtemp(join(imageStoreDir(projectDir), ".staging-"));
   await mkdir(join(staging, "rootfs"));
   await writeFile(join(staging, "rootfs", SERVER_FILE), serverCode);

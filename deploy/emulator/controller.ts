@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { ensurePrivateDir } from "../core/state-file.js";
 import type { DataPlane, StartOutcome } from "./data-plane.js";
 import { resolveImage } from "./image-store-reader.js";
 import { revisionResourceName } from "./render.js";
@@ -95,7 +95,7 @@ export class Controller {
       if (!container) return { ok: false, message: "The revision has no container." };
       const image = await resolveImage(this.options.imageStoreDir, container.image);
       if (!image.ok) return { ok: false, message: image.message };
-      await mkdir(this.options.logDir, { recursive: true });
+      await ensurePrivateDir(this.options.logDir);
       return {
         service: service.name,
         revision: revision.name,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { openPrivateLog } from "../core/state-file.js";
 import type { ResolvedImage } from "./image-store-reader.js";
 import type { ContainerSpec } from "./state-types.js";
 
@@ -127,7 +128,7 @@ export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResul
   const argv = buildArgv(manifest.entrypoint, spec.container);
   const [argv0, ...rest] = argv;
   if (!argv0) return { ok: false, message: startFailure(spec.port, "The container has no entrypoint.", []) };
-  const log = spec.logFile ? createWriteStream(spec.logFile, { flags: "a" }) : undefined;
+  const log = spec.logFile ? createWriteStream("", { fd: openPrivateLog(spec.logFile) }) : undefined;
   const stderr: string[] = [];
   let spawnError: Error | undefined;
   const cwd = path.join(rootfs, manifest.workingDir);
