@@ -1,6 +1,7 @@
 import http from "node:http";
 import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
+import { refuseForeignHost, refuseForeignUpgrade } from "../core/loopback-host.js";
 import type { ProcessRegistry } from "./process-registry.js";
 import type { RandomSource } from "./revision-naming.js";
 import { freePort, type LaunchSpec, type RevisionProcess, startRevisionProcess } from "./revision-process.js";
@@ -137,6 +138,7 @@ export class DataPlane {
       socket.once("close", () => listener.sockets.delete(socket));
     });
     listener.server.on("request", (req, res) => {
+      if (refuseForeignHost(listener.server, req, res)) return;
       const target = this.target(listener);
       if (!target) {
         res.writeHead(503, { "content-type": "text/plain" });
@@ -146,6 +148,7 @@ export class DataPlane {
       this.proxy.web(req, res, { target });
     });
     listener.server.on("upgrade", (req, socket: net.Socket, head) => {
+      if (refuseForeignUpgrade(listener.server, req, socket)) return;
       const target = this.target(listener);
       if (!target) {
         socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");

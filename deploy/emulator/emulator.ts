@@ -1,6 +1,7 @@
 import http from "node:http";
 import type net from "node:net";
 import path from "node:path";
+import { refuseForeignHost } from "../core/loopback-host.js";
 import { ApiServer } from "./api-server.js";
 import { Controller } from "./controller.js";
 import { DataPlane } from "./data-plane.js";
@@ -60,7 +61,9 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     log,
   });
   const api = new ApiServer(store, controller);
-  const server = http.createServer((req, res) => void api.handle(req, res));
+  const server: http.Server = http.createServer((req, res) => {
+    if (!refuseForeignHost(server, req, res)) void api.handle(req, res);
+  });
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);
