@@ -8,7 +8,7 @@ import type { RandomSource } from "./revision-naming.js";
 import type { LaunchSpec } from "./revision-process.js";
 import { applyRevisionOutcome, completeOperation, type MutationContext } from "./service-logic.js";
 import type { StateStore } from "./state-store.js";
-import type { EmulatorState, RevisionRecord, ServiceRecord } from "./state-types.js";
+import type { ContainerSpec, EmulatorState, RevisionRecord, ServiceRecord } from "./state-types.js";
 import { serviceKey } from "./state-types.js";
 import { resolveTraffic, servingRevisions, trafficWeights } from "./traffic.js";
 
@@ -18,6 +18,11 @@ export interface ControllerOptions {
   startupTimeoutMs: number;
   random: RandomSource;
   log: (message: string) => void;
+  /** Resolves `valueSource.secretKeyRef` env entries (the emulator's Secret Manager). */
+  secretEnv?: (
+    project: string,
+    container: ContainerSpec,
+  ) => { ok: true; env: Record<string, string> } | { ok: false; message: string };
 }
 
 const serviceListenerId = (key: string) => `service:${key}`;
@@ -96,6 +101,8 @@ export class Controller {
       const image = await resolveImage(this.options.imageStoreDir, container.image);
       if (!image.ok) return { ok: false, message: image.message };
       await ensurePrivateDir(this.options.logDir);
+      const secrets = this.options.secretEnv?.(service.project, container) ?? { ok: true, env: {} };
+      if (!secrets.ok) return { ok: false, message: secrets.message };
       return {
         service: service.name,
         revision: revision.name,
@@ -104,6 +111,7 @@ export class Controller {
         port,
         startupTimeoutMs: this.options.startupTimeoutMs,
         logFile: path.join(this.options.logDir, `${service.name}__${revision.name}.log`),
+        secretEnv: secrets.env,
       };
     };
   }

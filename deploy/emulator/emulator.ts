@@ -6,6 +6,9 @@ import { ApiServer } from "./api-server.js";
 import { Controller } from "./controller.js";
 import { DataPlane } from "./data-plane.js";
 import { ProcessRegistry, reapOrphans } from "./process-registry.js";
+import { handleSecretManager, isSecretManagerPath } from "./secret-manager/api.js";
+import { resolveSecretEnv } from "./secret-manager/resolve-env.js";
+import { SecretStore } from "./secret-manager/store.js";
 import { StateStore } from "./state-store.js";
 
 export interface StartEmulatorOptions {
@@ -35,6 +38,8 @@ export interface RunningEmulator {
 export const STATE_FILE = "state.json";
 /** The revision processes running now; see process-registry.ts. */
 export const PIDS_FILE = "revision-pids.json";
+/** The emulated Secret Manager's secrets and versions (0600, like every state file). */
+export const SECRETS_FILE = "secrets.json";
 
 /** Starts the Cloud Run Admin API v2 emulator and its data plane on loopback. */
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
@@ -43,6 +48,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const log = options.log ?? (() => {});
   const startupTimeoutMs = options.startupTimeoutMs ?? 10_000;
   const store = await StateStore.open(path.join(options.stateDir, STATE_FILE));
+  const secrets = await SecretStore.open(path.join(options.stateDir, SECRETS_FILE));
   const pidFile = path.join(options.stateDir, PIDS_FILE);
   const orphans = reapOrphans(pidFile);
   if (orphans.length > 0)
@@ -59,10 +65,14 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     startupTimeoutMs,
     random,
     log,
+    secretEnv: (project, container) => resolveSecretEnv(secrets, project, container),
   });
   const api = new ApiServer(store, controller);
   const server: http.Server = http.createServer((req, res) => {
-    if (!refuseForeignHost(server, req, res)) void api.handle(req, res);
+    if (refuseForeignHost(server, req, res)) return;
+    // Secret Manager v1 shares the port: one endpoint serves both clients, like Google's front end.
+    if (isSecretManagerPath(req.url ?? "")) void handleSecretManager(secrets, req, res);
+    else void api.handle(req, res);
   });
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket) => {

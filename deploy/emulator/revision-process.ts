@@ -14,6 +14,8 @@ export interface LaunchSpec {
   port: number;
   startupTimeoutMs: number;
   logFile?: string;
+  /** Values of env entries that reference Secret Manager, resolved when the instance starts. */
+  secretEnv?: Record<string, string>;
 }
 
 export type StartResult = { ok: true; process: RevisionProcess } | { ok: false; message: string };
@@ -36,6 +38,7 @@ export function buildEnv(spec: LaunchSpec): Record<string, string> {
   if (process.env.SYSTEMROOT) env.SYSTEMROOT = process.env.SYSTEMROOT;
   Object.assign(env, spec.image.manifest.env);
   for (const e of spec.container.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  Object.assign(env, spec.secretEnv);
   env.PORT = String(spec.port);
   env.K_SERVICE = spec.service;
   env.K_REVISION = spec.revision;

@@ -21,6 +21,7 @@ import { assertNamesWithinLimits, assertSingleRegion, withServiceName } from "./
 import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
 import { loadRevisionEnv, needsWebOrigin, resolveRevisionEnv } from "./revision-env.js";
+import { secretEnvFor } from "./secret-env.js";
 import { assertServiceMetadata, type ServiceMetadata } from "./service-metadata.js";
 import type { GateSmoke } from "./smoke-types.js";
 
@@ -83,6 +84,8 @@ export async function promoteEnvironment(
 
   const target = await resolveCloudRunTarget(projectDir, environment.config.service, options.env);
   const adapter = openAdapterFor(target, environment);
+  const secrets = secretEnvFor(target, environment, { dryRun: options.dryRun, file: envSource.file });
+  const secretNames = new Set(envSource.entries.filter((entry) => entry.secret).map((entry) => entry.name));
   try {
     if (!artifact) {
       artifact =
@@ -112,7 +115,7 @@ export async function promoteEnvironment(
         config: environment.config,
         mode: options.mode,
         artifact: artifact!,
-        env,
+        env: await secrets.apply(env, secretNames),
         service: loaded?.snapshot,
         revisions,
         ...(metadata ? { metadata } : {}),
@@ -164,7 +167,7 @@ export async function promoteEnvironment(
     });
     return { plan, outcome };
   } finally {
-    await adapter.close();
+    await Promise.all([adapter.close(), secrets.close()]);
   }
 }
 

@@ -21,7 +21,7 @@ export interface RevisionEnvSource {
   /** The env file, relative to the project, as shown to users. */
   file: string;
   /** Entries of the env file that the server should see, placeholders still in. */
-  entries: { name: string; value: string; line: number; realtimeServer: boolean }[];
+  entries: { name: string; value: string; line: number; realtimeServer: boolean; secret?: boolean }[];
   skipped: string[];
 }
 
@@ -61,6 +61,7 @@ export async function loadRevisionEnv(
       value: entry.value,
       line: entry.line,
       realtimeServer: spec?.realtimeServer ?? false,
+      secret: secretKeys.has(name) || spec?.secret === true,
     });
   }
   return { file: envFile?.file ?? environment.config.service.envFile, entries, skipped };
