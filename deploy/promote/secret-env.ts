@@ -1,6 +1,7 @@
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { ConfigError } from "../core/errors.js";
+import { isSecretReference, parseSecretReference } from "../envfiles/secret-reference.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import {
   createSecretManagerClient,
@@ -8,9 +9,7 @@ import {
   publishSecretValue,
 } from "../platform/secretmanager/client.js";
 import {
-  isSecretReference,
   managedSecretId,
-  parseSecretReference,
   qualifiedSecretName,
   type SecretRef,
 } from "../platform/secretmanager/secret-ref.js";
