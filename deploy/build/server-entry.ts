@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
@@ -6,19 +7,25 @@ import { entryFromDockerfile } from "../source/dockerfile-entry.js";
 
 export const DOCKERFILE = "Dockerfile.minimal";
 
+/** The Dockerfile the build follows: Dockerfile.minimal, else Dockerfile (as `drift --source` reads). */
+function dockerfileOf(projectDir: string): string {
+  return [DOCKERFILE, "Dockerfile"].find((name) => existsSync(join(projectDir, name))) ?? DOCKERFILE;
+}
+
 /**
  * The server entry the local build bundles is the one Dockerfile.minimal
  * bundles, and it must be the one `npm run dev` runs: building anything else
  * would recreate the seeds' outage (dev ran one file, production another).
  */
 export async function resolveServerEntry(projectDir: string): Promise<string> {
-  const dockerfile = entryFromDockerfile(await readText(projectDir, DOCKERFILE), DOCKERFILE);
+  const file = dockerfileOf(projectDir);
+  const dockerfile = entryFromDockerfile(await readText(projectDir, file), file);
   if (!dockerfile.entry) {
     throw new ConfigError(
       "build.no-entry",
-      `Can't tell which server file ${DOCKERFILE} builds: ${dockerfile.detail}`,
+      `Can't tell which server file ${file} builds: ${dockerfile.detail}`,
       {
-        location: { file: DOCKERFILE, ...(dockerfile.line ? { line: dockerfile.line } : {}) },
+        location: { file: file, ...(dockerfile.line ? { line: dockerfile.line } : {}) },
         hint: "Bundle or COPY one server entry in the build stage and start it with CMD.",
       },
     );
@@ -27,9 +34,9 @@ export async function resolveServerEntry(projectDir: string): Promise<string> {
   if (dev.entry && dev.entry !== dockerfile.entry) {
     throw new ConfigError(
       "build.entry-drift",
-      `Can't build: ${DOCKERFILE} builds ${dockerfile.entry} but \`npm run dev\` runs ${dev.entry}.`,
+      `Can't build: ${file} builds ${dockerfile.entry} but \`npm run dev\` runs ${dev.entry}.`,
       {
-        location: { file: DOCKERFILE, ...(dockerfile.line ? { line: dockerfile.line } : {}) },
+        location: { file: file, ...(dockerfile.line ? { line: dockerfile.line } : {}) },
         hint: "Make both start the same server file; `echogate drift --source` shows every place.",
       },
     );
@@ -42,7 +49,7 @@ async function readText(projectDir: string, file: string): Promise<string> {
     return await readFile(join(projectDir, file), "utf8");
   } catch {
     throw new ConfigError("build.missing-file", `Can't read ${file} in ${projectDir}.`, {
-      hint: "echogate builds the server entry that Dockerfile.minimal names; run from the project root or pass --cwd.",
+      hint: "echogate builds the server entry the Dockerfile (Dockerfile.minimal, else Dockerfile) names; run from the project root or pass --cwd.",
     });
   }
 }

@@ -38,6 +38,13 @@ export const defaultRules: readonly RuleSpec[] = [
     scope: "source",
     check: "env-file-keys-equal",
   },
+  {
+    id: "native-deps",
+    title: "The Dockerfile can build the native addons of the production dependencies and ships them",
+    severity: "error",
+    scope: "source",
+    check: "native-deps-buildable",
+  },
   // Live: must be equal.
   {
     id: "service-deployed",

@@ -14,6 +14,8 @@ interface Listener {
   port: number;
   weights: Map<string, number>;
   sockets: Set<net.Socket>;
+  /** Ingress refuses callers from outside (here: every caller, loopback is "the internet"). */
+  privateIngress?: boolean;
 }
 
 export interface DataPlaneOptions {
@@ -139,6 +141,11 @@ export class DataPlane {
     });
     listener.server.on("request", (req, res) => {
       if (refuseForeignHost(listener.server, req, res)) return;
+      if (listener.privateIngress) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("Not Found: the service's ingress setting refuses requests from outside its network.\n");
+        return;
+      }
       const target = this.target(listener);
       if (!target) {
         res.writeHead(503, { "content-type": "text/plain" });
@@ -149,6 +156,10 @@ export class DataPlane {
     });
     listener.server.on("upgrade", (req, socket: net.Socket, head) => {
       if (refuseForeignUpgrade(listener.server, req, socket)) return;
+      if (listener.privateIngress) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+        return;
+      }
       const target = this.target(listener);
       if (!target) {
         socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
@@ -164,6 +175,11 @@ export class DataPlane {
   setRoute(id: string, weights: Map<string, number>): void {
     const listener = this.listeners.get(id);
     if (listener) listener.weights = weights;
+  }
+
+  setIngress(id: string, isPrivate: boolean): void {
+    const listener = this.listeners.get(id);
+    if (listener) listener.privateIngress = isPrivate;
   }
 
   listenerIds(): string[] {

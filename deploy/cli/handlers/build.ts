@@ -34,6 +34,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       version: image.version,
       gitSha: image.gitSha,
       entry: image.entry,
+      mode: image.mode,
       reused: image.reused,
       ...(fault ? { fault } : {}),
     },
@@ -42,6 +43,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         `${style.green("built")} ${data.imageRef}${data.reused ? style.dim(" (identical image already stored)") : ""}`,
         `  version ${style.bold(data.version)}`,
         `  entry   ${data.entry}`,
+        `  mode    ${data.mode}${data.mode === "installed-deps" ? style.dim(" (bundled code + installed node_modules)") : ""}`,
       ].join("\n"),
   );
   return ExitCode.ok;

@@ -57,3 +57,20 @@ export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-fil
   }
   return findings;
 };
+
+export const checkNativeDepsBuildable: CheckFn<Extract<RuleCheck, { check: "native-deps-buildable" }>> = (
+  _rule,
+  input,
+) => {
+  const native = input.facts.source.native;
+  if (!native?.dockerfile) return [];
+  return native.findings
+    .filter((finding) => finding.severity === "error")
+    .map((finding) => ({
+      fact: `source.native:${finding.code}`,
+      columns: [],
+      message: finding.message,
+      hint: finding.hint,
+      location: { file: native.dockerfile!, line: finding.line },
+    }));
+};
