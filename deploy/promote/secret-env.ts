@@ -8,11 +8,7 @@ import {
   pinSecretRef,
   publishSecretValue,
 } from "../platform/secretmanager/client.js";
-import {
-  managedSecretId,
-  qualifiedSecretName,
-  type SecretRef,
-} from "../platform/secretmanager/secret-ref.js";
+import { managedSecretId, type SecretRef } from "../platform/secretmanager/secret-ref.js";
 import type { EnvVar } from "./candidate-template.js";
 
 /**
@@ -20,7 +16,7 @@ import type { EnvVar } from "./candidate-template.js";
  * the revision template (and anyone reading the service) never holds a secret value:
  * - a value is written as the latest version of the secret `<service>-<KEY>` (reused when equal);
  * - a reference (`secretmanager:<id>[:<version>]`) is pinned as written, `latest` as its number now.
- * In a dry run nothing is written: the reference says `pending`.
+ * A dry run writes nothing; it plans the version the real run would pin.
  */
 export interface SecretEnv {
   apply(env: readonly EnvVar[], secretNames: ReadonlySet<string>): Promise<EnvVar[]>;
@@ -56,15 +52,11 @@ export function secretEnvFor(
         },
       );
     }
-    if (options.dryRun) {
-      return written
-        ? { secret: qualifiedSecretName(written.secret, project), version: written.version }
-        : { secret: qualifiedSecretName(managedSecretId(service, key), project), version: "pending" };
-    }
     client ??= createSecretManagerClient(target);
+    // A dry run only reads, and plans the version the real run would pin (the same revision name).
     return written
       ? pinSecretRef(client, project, written)
-      : publishSecretValue(client, project, managedSecretId(service, key), value);
+      : publishSecretValue(client, project, managedSecretId(service, key), value, { dryRun: options.dryRun });
   };
   return {
     async apply(env, secretNames) {

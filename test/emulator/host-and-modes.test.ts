@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { EMULATOR_IMAGE_DIR, ensureEmulator, stopEmulator } from "../../deploy/emulator/daemon.js";
 import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
+import { createSites } from "../../deploy/hosting/local-sites.js";
 import { ensureChannel, LIVE_CHANNEL, release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
@@ -49,6 +50,7 @@ beforeAll(async () => {
   } finally {
     await clients.close();
   }
+  await createSites(hostingEndpoint, [{ site: "modes-site", project: "local" }]);
   const hosting = new FirebaseHostingAdapter({ baseUrl: hostingEndpoint, auth: "none" });
   const uploaded = await uploadVersion(hosting, "modes-site", [siteFile("/index.html", Buffer.from("hi"))], {
     labels: {},

@@ -33,12 +33,15 @@ export async function publishSecretValue(
   project: string,
   secretId: string,
   value: string,
+  options: { dryRun?: boolean } = {},
 ): Promise<SecretRef> {
   const name = qualifiedSecretName(secretId, project);
   try {
     await client.getSecret({ name });
   } catch (error) {
     if (statusOf(error) !== "NOT_FOUND") throw failure(error, `read secret ${name}`);
+    // A dry run writes nothing but plans what the real run pins: a new secret starts at version 1.
+    if (options.dryRun) return { secret: name, version: "1" };
     try {
       await client.createSecret({
         parent: `projects/${project}`,
@@ -51,6 +54,7 @@ export async function publishSecretValue(
   }
   const latest = await accessLatest(client, name);
   if (latest && latest.value === value) return { secret: name, version: latest.version };
+  if (options.dryRun) return { secret: name, version: await nextVersionNumber(client, name) };
   try {
     const [version] = await client.addSecretVersion({
       parent: name,
@@ -102,6 +106,16 @@ async function accessLatest(
     // No version yet, or the latest one is disabled: a new version is added.
     if (status === "NOT_FOUND" || status === "FAILED_PRECONDITION") return undefined;
     throw failure(error, `read the latest version of ${name}`);
+  }
+}
+
+/** Versions are numbered 1, 2, … per secret: the one addSecretVersion would create next. */
+async function nextVersionNumber(client: SecretManagerServiceClient, name: string): Promise<string> {
+  try {
+    const [versions] = await client.listSecretVersions({ parent: name });
+    return String(Math.max(0, ...versions.map((v) => Number(versionNumberOf(v.name ?? "")) || 0)) + 1);
+  } catch (error) {
+    throw failure(error, `list the versions of ${name}`);
   }
 }
 
