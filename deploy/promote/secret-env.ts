@@ -56,7 +56,10 @@ export function secretEnvFor(
     // A dry run only reads, and plans the version the real run would pin (the same revision name).
     return written
       ? pinSecretRef(client, project, written)
-      : publishSecretValue(client, project, managedSecretId(service, key), value, { dryRun: options.dryRun });
+      : publishSecretValue(client, project, managedSecretId(service, key), value, {
+          dryRun: options.dryRun,
+          service,
+        });
   };
   return {
     async apply(env, secretNames) {

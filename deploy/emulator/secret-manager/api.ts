@@ -3,7 +3,7 @@ import { ApiError } from "../api-error.js";
 import type { SecretRecord, SecretStore, SecretVersionRecord } from "./store.js";
 
 // The Secret Manager v1 REST subset echogate uses (google/cloud/secretmanager/v1/service.proto):
-// create/get/list secrets, add/get/list versions, access a version.
+// create/get/list/delete secrets, add/get/list versions, access a version.
 
 const PROJECT = "^/v1/projects/([^/:]+)";
 const SECRET = `${PROJECT}/secrets/([^/:]+)`;
@@ -19,6 +19,14 @@ const ROUTES: [
     (s, [p]) => ({ secrets: s.list(p!).map(renderSecret), totalSize: s.list(p!).length }),
   ],
   ["GET", new RegExp(`${SECRET}$`), (s, [p, id]) => renderSecret(s.get(nameOf(p!, id!)))],
+  [
+    "DELETE",
+    new RegExp(`${SECRET}$`),
+    async (s, [p, id]) => {
+      await s.remove(nameOf(p!, id!));
+      return {};
+    },
+  ],
   ["POST", new RegExp(`${SECRET}:addVersion$`), (s, [p, id], _q, b) => addVersion(s, nameOf(p!, id!), b)],
   [
     "GET",

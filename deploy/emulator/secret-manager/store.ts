@@ -64,6 +64,12 @@ export class SecretStore {
     return record;
   }
 
+  async remove(name: string): Promise<void> {
+    this.get(name);
+    delete this.state.secrets[name];
+    await this.save();
+  }
+
   async addVersion(name: string, data: string): Promise<SecretVersionRecord> {
     const secret = this.get(name);
     const version: SecretVersionRecord = {

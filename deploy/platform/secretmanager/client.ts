@@ -22,7 +22,9 @@ export function createSecretManagerClient(target: CloudRunTarget): SecretManager
   } as unknown as ClientOptions);
 }
 
-const MANAGED_LABELS = { "managed-by": "echogate" };
+const MANAGED_BY = { "managed-by": "echogate" };
+/** Label naming the service a managed secret belongs to, so deleting a preview deletes its secrets. */
+export const SECRET_SERVICE_LABEL = "echogate-service";
 
 /**
  * Makes `value` the secret's version to pin: the latest version when it already holds exactly this
@@ -33,7 +35,7 @@ export async function publishSecretValue(
   project: string,
   secretId: string,
   value: string,
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; service?: string } = {},
 ): Promise<SecretRef> {
   const name = qualifiedSecretName(secretId, project);
   try {
@@ -46,7 +48,10 @@ export async function publishSecretValue(
       await client.createSecret({
         parent: `projects/${project}`,
         secretId,
-        secret: { replication: { automatic: {} }, labels: MANAGED_LABELS },
+        secret: {
+          replication: { automatic: {} },
+          labels: { ...MANAGED_BY, ...(options.service ? { [SECRET_SERVICE_LABEL]: options.service } : {}) },
+        },
       });
     } catch (createError) {
       if (statusOf(createError) !== "ALREADY_EXISTS") throw failure(createError, `create secret ${name}`);
@@ -106,6 +111,25 @@ async function accessLatest(
     // No version yet, or the latest one is disabled: a new version is added.
     if (status === "NOT_FOUND" || status === "FAILED_PRECONDITION") return undefined;
     throw failure(error, `read the latest version of ${name}`);
+  }
+}
+
+/** Deletes the secrets echogate created for `service` (a deleted preview leaves none behind); returns their names. */
+export async function deleteServiceSecrets(
+  client: SecretManagerServiceClient,
+  project: string,
+  service: string,
+): Promise<string[]> {
+  try {
+    const [secrets] = await client.listSecrets({ parent: `projects/${project}` });
+    const owned = secrets.filter(
+      (secret) =>
+        secret.labels?.["managed-by"] === "echogate" && secret.labels?.[SECRET_SERVICE_LABEL] === service,
+    );
+    for (const secret of owned) await client.deleteSecret({ name: secret.name! });
+    return owned.map((secret) => secret.name!);
+  } catch (error) {
+    throw failure(error, `delete the secrets of ${service}`);
   }
 }
 
