@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { requireProjectSettings } from "../config/load-project-settings.js";
 import { ConfigError } from "../core/errors.js";
 import { ensurePrivateDir } from "../core/state-file.js";
+import { loadProjectLayout } from "../source/project-layout.js";
 import { type BuildMode, chooseBuildMode } from "./build-mode.js";
 import { bundleServer } from "./bundle-server.js";
 import { computeImageDigest, type ImageConfig, sha256Hex } from "./digest.js";
@@ -46,9 +48,13 @@ export interface BuiltImage {
 /** Builds the server into a content-addressed image in `.echogate/images/`. */
 export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
   const { projectDir } = options;
+  const settings = await requireProjectSettings(projectDir);
+  const layout = await loadProjectLayout(projectDir, settings);
+  // The server's package.json and node_modules live in the layout's working directory.
+  const serverDir = join(projectDir, layout.workingDir);
   const committed = await resolveBuildVersion(projectDir);
-  const entry = await resolveServerEntry(projectDir);
-  const { mode, reason } = await chooseBuildMode(projectDir, options.mode);
+  const entry = await resolveServerEntry(projectDir, layout);
+  const { mode, reason } = await chooseBuildMode(serverDir, options.mode ?? settings.build.mode);
   const installedDeps = mode === "installed-deps";
 
   let serverCode: Buffer;
@@ -59,7 +65,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       hint: "Fix the compile error above; `npm run dev` runs the same entry.",
     });
   }
-  const deps: SourcedLayerFile[] = installedDeps ? await installedDepsLayer(projectDir) : [];
+  const deps: SourcedLayerFile[] = installedDeps ? await installedDepsLayer(serverDir) : [];
   const size = `${(serverCode.length / 1024).toFixed(0)} KiB`;
   options.onStep?.(
     "bundle",

@@ -1,26 +1,8 @@
-import { z } from "zod";
+import type { BuildMode } from "../config/project-schema.js";
 import { nativeAddons } from "../source/native-addons.js";
 import { readProductionTree } from "../source/production-deps.js";
 
-export const buildModes = ["bundle", "installed-deps"] as const;
-export type BuildMode = (typeof buildModes)[number];
-
-/**
- * Project-wide build settings (to be wired as `build:` in environments/echogate.yaml). The JSON
- * Schema and reference docs are generated from these descriptions.
- */
-export const buildSettingsSchema = z
-  .strictObject({
-    mode: z
-      .enum(buildModes)
-      .optional()
-      .describe(
-        "How `echogate build` packs the server into the local image. `bundle`: the server and its dependencies in one esbuild file (no node_modules). `installed-deps`: the project's own code bundled with every package left external, plus the installed production dependencies (node_modules) as they are, for native addons (better-sqlite3) and dynamic requires that can't be bundled; run `npm ci` first. Default: `installed-deps` when the production dependencies hold a native addon, else `bundle`.",
-      ),
-  })
-  .describe("How the local build packs the server.");
-
-export type BuildSettings = z.infer<typeof buildSettingsSchema>;
+export { type BuildMode, type BuildSettings, buildModes } from "../config/project-schema.js";
 
 export interface ChosenBuildMode {
   mode: BuildMode;

@@ -4,14 +4,19 @@ import { Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
+import { smokeSpecSchema } from "../smoke/spec.js";
 import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
+import { loadProjectSettings } from "./load-project-settings.js";
+import { checkScaleOut } from "./scale-rules.js";
 import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
 export const ENVIRONMENTS_DIR = "environments";
 /** Files in environments/ that are not environments. */
-const RESERVED_FILES = new Set(["env.schema.yaml", "drift.yaml"]);
+const RESERVED_FILES = new Set(["env.schema.yaml", "drift.yaml", "echogate.yaml", "smoke.yaml"]);
+/** The smoke spec every environment uses unless its own YAML has a `smoke:` section. */
+export const SHARED_SMOKE_FILE = "smoke.yaml";
 
 export interface LoadedEnvironment {
   name: string;
@@ -64,14 +69,46 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     }
     const parsed = environmentSchema.safeParse(source.value ?? {});
     if (!parsed.success) {
-      addZodIssues(diagnostics, source, parsed.error.issues);
+      addZodIssues(diagnostics, source, parsed.error.issues, environmentSchema);
       continue;
     }
-    environments.push({ name, file, config: parsed.data, locate: source.locate });
+    const environment = { name, file, config: parsed.data, locate: source.locate };
+    checkScaleOut(environment, diagnostics);
+    environments.push(environment);
   }
   checkReferences(environments, declaredNames, diagnostics);
   checkEnvironmentRules(environments, diagnostics);
-  return { projectDir, environments, diagnostics };
+  const shared = await loadSharedSmokeSpec(projectDir, diagnostics);
+  diagnostics.add(...(await loadProjectSettings(projectDir)).diagnostics.items);
+  const withSmoke = environments.map((environment) =>
+    shared && environment.config.smoke === undefined
+      ? { ...environment, config: { ...environment.config, smoke: shared } }
+      : environment,
+  );
+  return { projectDir, environments: withSmoke, diagnostics };
+}
+
+/** environments/smoke.yaml, validated; undefined when the file doesn't exist or is broken (then reported). */
+async function loadSharedSmokeSpec(
+  projectDir: string,
+  diagnostics: Diagnostics,
+): Promise<EnvironmentConfig["smoke"]> {
+  const path = join(projectDir, ENVIRONMENTS_DIR, SHARED_SMOKE_FILE);
+  const read = await readConfigFile(path, MAX_YAML_BYTES);
+  if (!read.ok) {
+    if (read.reason === "missing") return undefined;
+    diagnostics.add(refusalDiagnostic("yaml", relative(projectDir, path), read, MAX_YAML_BYTES));
+    return undefined;
+  }
+  const source = parseYamlSource(relative(projectDir, path), read.bytes.toString("utf8"));
+  diagnostics.add(...source.diagnostics.items);
+  if (source.diagnostics.hasErrors) return undefined;
+  const parsed = smokeSpecSchema.safeParse(source.value ?? {});
+  if (!parsed.success) {
+    addZodIssues(diagnostics, source, parsed.error.issues, smokeSpecSchema);
+    return undefined;
+  }
+  return parsed.data;
 }
 
 function checkReferences(

@@ -32,6 +32,8 @@ export interface DeclaredEnvironment {
   service: string;
   promotesFrom: string | undefined;
   maxInstances: number;
+  /** `service.backplane`: a declared cross-instance broadcast. */
+  backplane?: "redis" | "none" | undefined;
   /** Socket.IO long-polling may be used (smoke echo transports or an env `*TRANSPORTS` value). */
   pollingAllowed: boolean;
   pollingReason: string | undefined;
@@ -147,6 +149,8 @@ export interface SourceDriftFacts {
   dockerfile: EntryFact;
   devScript: EntryFact;
   cloudbuild: EntryFact;
+  /** layout.serverEntry from environments/echogate.yaml, when set. */
+  configured?: EntryFact;
   /**
    * Sources the project doesn't have: no file, or a package.json without a `dev` script (no
    * cloudbuild.yaml is a choice, not drift).

@@ -3,8 +3,10 @@ import type net from "node:net";
 import path from "node:path";
 import { refuseForeignHost } from "../core/loopback-host.js";
 import { ApiServer } from "./api-server.js";
+import { BALANCERS_PATH, Balancers, serveBalancer } from "./balancers.js";
 import { Controller } from "./controller.js";
-import { DataPlane } from "./data-plane.js";
+import { DataPlane, type InstanceInfo } from "./data-plane.js";
+import { INSTANCES_PATH, serveInstances } from "./instances-endpoint.js";
 import { ProcessRegistry, reapOrphans } from "./process-registry.js";
 import { handleSecretManager, isSecretManagerPath } from "./secret-manager/api.js";
 import { resolveSecretEnv } from "./secret-manager/resolve-env.js";
@@ -32,6 +34,8 @@ export interface RunningEmulator {
   port: number;
   /** pids of the revision processes currently running (for diagnostics and tests). */
   revisionPids(): number[];
+  /** Running instances per revision resource name. */
+  revisionInstances(): Record<string, InstanceInfo[]>;
   close(): Promise<void>;
 }
 
@@ -68,11 +72,14 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     secretEnv: (project, container) => resolveSecretEnv(secrets, project, container),
   });
   const api = new ApiServer(store, controller);
+  const balancers = new Balancers(random);
   const server: http.Server = http.createServer((req, res) => {
     if (refuseForeignHost(server, req, res)) return;
+    if (req.url === INSTANCES_PATH) return serveInstances(res, dataPlane.instances());
+    if (req.url?.startsWith(BALANCERS_PATH)) return void serveBalancer(balancers, req, res);
     // Secret Manager v1 shares the port: one endpoint serves both clients, like Google's front end.
-    if (isSecretManagerPath(req.url ?? "")) void handleSecretManager(secrets, req, res);
-    else void api.handle(req, res);
+    if (isSecretManagerPath(req.url ?? "")) return void handleSecretManager(secrets, req, res);
+    void api.handle(req, res);
   });
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket) => {
@@ -93,6 +100,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     apiEndpoint: `http://${host}:${port}`,
     port,
     revisionPids: () => dataPlane.pids(),
+    revisionInstances: () => dataPlane.instances(),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -101,6 +109,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
         });
         await controller.close();
         await store.flush();
+        await balancers.close();
         await dataPlane.close();
       })();
       return closing;

@@ -14,7 +14,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
   const image = typeof ctx.options.image === "string" ? ctx.options.image : undefined;
   const version = typeof ctx.options.version === "string" ? ctx.options.version : undefined;
   const fault = parseFault(typeof ctx.options.fault === "string" ? ctx.options.fault : undefined);
-  const { plan, outcome } = await promoteEnvironment({
+  const promoted = await promoteEnvironment({
     projectDir: ctx.cwd,
     environment,
     mode,
@@ -28,6 +28,11 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     ...(fault ? { fault } : {}),
     command: `echogate ${mode} ${environment}`,
   });
+  const { plan, outcome } = promoted;
+  // Multi-region environments report each region's outcome besides the one shown.
+  const regions = promoted.regions
+    ? { regions: promoted.regions, globalUrl: promoted.globalUrl ?? null }
+    : {};
   if (!outcome) {
     const web = mode === "promote" ? await webPlanLine(ctx.cwd, environment) : undefined;
     ctx.output.result({ ok: true, dryRun: true, plan, ...(web ? { web } : {}) }, (data, style) =>
@@ -42,7 +47,9 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     throw outcomeError(outcome);
   }
   if (mode !== "promote") {
-    ctx.output.result({ ok: true, plan, outcome }, (data, style) => renderOutcome(data.outcome, style));
+    ctx.output.result({ ok: true, plan, outcome, ...regions }, (data, style) =>
+      renderOutcome(data.outcome, style),
+    );
     return ExitCode.ok;
   }
   // The web front end follows the server it was gated with (only for `promote`).

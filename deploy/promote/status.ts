@@ -4,6 +4,7 @@ import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
+import { instanceCounts } from "../platform/cloudrun/emulator-instances.js";
 import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import { openAdapter, resolveCloudRunTarget, targetKey } from "../platform/cloudrun/target.js";
 import { type GateRecord, gateOf, readGateRecords } from "./gate-records.js";
@@ -38,6 +39,8 @@ export interface EnvironmentStatus extends ServiceStatus {
   /** Null when the environment's file is broken (see `error`). */
   endpoint: "local" | "google" | null;
   region: string | null;
+  /** Running instances per revision of the split (short name); null when the platform doesn't say. */
+  instances: Record<string, number> | null;
   error: { code: string; message: string; hint?: string } | null;
 }
 
@@ -123,39 +126,71 @@ export async function collectStatus(options: {
   const environments = loaded.environments.filter((e) => selected(e.name) && !brokenNames.has(e.name));
   const adapters = new Map<string, CloudRunAdapter>();
   const targets = new Map<string, Promise<CloudRunTarget>>();
-  const adapterFor = async (environment: LoadedEnvironment) => {
+  const targetFor = (environment: LoadedEnvironment) => {
     const { service } = environment.config;
     const targetPromise =
       targets.get(service.endpoint) ?? resolveCloudRunTarget(options.projectDir, service, options.env);
     targets.set(service.endpoint, targetPromise);
-    const target = await targetPromise;
-    const key = `${targetKey(target)}|${service.project}|${service.regions[0]}`;
+    return targetPromise;
+  };
+  const counts = new Map<string, Promise<Map<string, number> | null>>();
+  const countsFor = async (target: CloudRunTarget) => {
+    const key = targetKey(target);
+    if (!counts.has(key)) counts.set(key, instanceCounts(target));
+    return counts.get(key)!;
+  };
+  const adapterFor = async (environment: LoadedEnvironment, region: string) => {
+    const { service } = environment.config;
+    const target = await targetFor(environment);
+    const key = `${targetKey(target)}|${service.project}|${region}`;
     let adapter = adapters.get(key);
     if (!adapter) {
-      adapter = openAdapter(target, { project: service.project, region: service.regions[0]! });
+      adapter = openAdapter(target, { project: service.project, region });
       adapters.set(key, adapter);
     }
     return adapter;
   };
+  // One row per environment and region (several only for multi-region environments).
+  const rows = environments.flatMap((environment) =>
+    environment.config.service.regions.map((region) => ({ environment, region })),
+  );
   const now = new Date();
   try {
-    const rows = await mapLimit(
-      environments,
+    const statusRows = await mapLimit(
+      rows,
       options.concurrency ?? STATUS_CONCURRENCY,
-      async (environment) => {
+      async ({ environment, region }) => {
         const base = {
           environment: environment.name,
           kind: environment.config.kind,
           endpoint: environment.config.service.endpoint,
-          region: environment.config.service.regions[0]!,
+          region,
+          instances: null,
         };
         try {
           const status = await statusOfService(
-            await adapterFor(environment),
+            await adapterFor(environment, region),
             environment.config.service.name,
             now,
           );
-          return { ...base, ...status, error: null };
+          const running = await countsFor(await targetFor(environment));
+          const instances = running
+            ? Object.fromEntries(
+                status.split.flatMap((entry) =>
+                  entry.revision
+                    ? [
+                        [
+                          entry.revision,
+                          running.get(
+                            `projects/${environment.config.service.project}/locations/${region}/services/${status.service}/revisions/${entry.revision}`,
+                          ) ?? 0,
+                        ],
+                      ]
+                    : [],
+                ),
+              )
+            : null;
+          return { ...base, ...status, instances, error: null };
         } catch (error) {
           const failure = isEchogateError(error)
             ? { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
@@ -164,7 +199,7 @@ export async function collectStatus(options: {
         }
       },
     );
-    return [...rows, ...broken.map(brokenStatus)].sort((a, b) =>
+    return [...statusRows, ...broken.map(brokenStatus)].sort((a, b) =>
       a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0,
     );
   } finally {
@@ -178,6 +213,7 @@ function brokenStatus(broken: BrokenEnvironment): EnvironmentStatus {
     kind: "unknown",
     endpoint: null,
     region: null,
+    instances: null,
     ...emptyStatus(""),
     error: {
       code: CONFIG_INVALID,

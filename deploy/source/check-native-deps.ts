@@ -1,11 +1,13 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { loadProjectSettings } from "../config/load-project-settings.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { parseDockerfile, splitStages } from "./dockerfile-parser.js";
+import type { ResolvedLayout } from "./layout.js";
 import { type NativeAddon, nativeAddons } from "./native-addons.js";
 import { nativePreflight, type PreflightFinding } from "./native-preflight.js";
 import { readProductionTree } from "./production-deps.js";
+import { loadProjectLayout } from "./project-layout.js";
 
 export interface NativeDepsReport {
   /** The Dockerfile checked, relative to the project; undefined when there is none. */
@@ -16,17 +18,19 @@ export interface NativeDepsReport {
   source: "node_modules" | "package-lock.json" | "none";
 }
 
-/** The Dockerfile echogate reads by default, as `drift --source` does. */
-export function defaultDockerfile(projectDir: string): string | undefined {
-  return ["Dockerfile.minimal", "Dockerfile"].find((name) => existsSync(join(projectDir, name)));
-}
-
-/** Native addons in the production dependency tree, and whether the Dockerfile can build and carry them. */
+/**
+ * Native addons in the production dependency tree of the layout's working directory, and whether
+ * the layout's Dockerfile can build and carry them.
+ */
 export async function checkNativeDeps(
   projectDir: string,
-  dockerfile: string | undefined = defaultDockerfile(projectDir),
+  layout?: ResolvedLayout,
 ): Promise<NativeDepsReport> {
-  const tree = await readProductionTree(projectDir);
+  // A broken echogate.yaml is reported by check itself; the preflight then reads the defaults.
+  const resolved =
+    layout ?? (await loadProjectLayout(projectDir, (await loadProjectSettings(projectDir)).settings));
+  const dockerfile = resolved.dockerfile?.path;
+  const tree = await readProductionTree(join(projectDir, resolved.workingDir));
   const addons = nativeAddons(tree.packages);
   if (addons.length === 0 || dockerfile === undefined)
     return { dockerfile, addons, findings: [], source: tree.source };

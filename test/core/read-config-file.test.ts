@@ -138,6 +138,17 @@ describe("config files that are not regular files", () => {
     );
   });
 
+  it.each(["echogate.yaml", "smoke.yaml"])(
+    "environments/%s as a FIFO: check names it, exit 2",
+    async (name) => {
+      const cwd = await testdir(validEnvProject());
+      await replaceWith(join(cwd, "environments", name), "fifo");
+      const run = await within(runEchogate(["check"], { cwd }), 10_000);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain(`environments/${name}: Can't read environments/${name}`);
+    },
+  );
+
   it("a smoke spec that is a FIFO or /dev/zero is a config error naming it", async () => {
     const dir = await testdir({});
     for (const kind of ["fifo", "dev-zero"] as const) {

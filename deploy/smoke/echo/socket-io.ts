@@ -19,7 +19,14 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       // The gate reports what the server does; it must not switch transport behind the spec's back.
       tryAllTransports: false,
       rememberUpgrade: false,
-      ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
+      ...(options.origin || options.cookie
+        ? {
+            extraHeaders: {
+              ...(options.origin ? { origin: options.origin } : {}),
+              ...(options.cookie ? { cookie: options.cookie } : {}),
+            },
+          }
+        : {}),
     });
     const hub = new MessageHub();
     let settled = false;
@@ -58,7 +65,7 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       );
     });
     socket.onAny((event: string, ...args: unknown[]) => {
-      hub.push({ event, payload: args[0], at: performance.now() });
+      hub.push({ event, payload: args[0], args, at: performance.now() });
     });
     socket.on("disconnect", (reason, description) => {
       if (closing) return;
@@ -71,8 +78,20 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       cleanup();
       resolve({
         client: options.client,
-        send: (event, payload) => {
-          socket.emit(event ?? "message", payload);
+        send: (event, args, sendOptions) => {
+          if (!sendOptions?.ack) {
+            socket.emit(event ?? "message", ...args);
+            return;
+          }
+          socket.emit(event ?? "message", ...args, (...ackArgs: unknown[]) => {
+            hub.push({
+              event: undefined,
+              payload: ackArgs[0],
+              args: ackArgs,
+              ack: true,
+              at: performance.now(),
+            });
+          });
         },
         onMessage: (listener) => hub.onMessage(listener),
         onClosed: (listener) => hub.onClosed(listener),
