@@ -29,6 +29,29 @@ export const serviceSchema = z.strictObject({
     .default("512Mi"),
 });
 
+export const webModes = ["runtime-config", "template", "rebuild"] as const;
+export type WebMode = (typeof webModes)[number];
+
+export const webBuildSchema = z
+  .strictObject({
+    command: z
+      .string()
+      .min(1)
+      .describe(
+        "The front end's own build command, run with `sh -c` in the project directory (e.g. `npx vite build`); it must write its output into hosting.publicDir and nowhere else.",
+      ),
+    timeoutS: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(300)
+      .describe("Seconds the build command may run before it is stopped and the deploy refused."),
+  })
+  .describe(
+    "How to build a front end that bakes its public values at build time (web modes template and rebuild).",
+  );
+
 export const hostingSchema = z.strictObject({
   provider: z.enum(["firebase", "local"]),
   site: z.string().min(1),
@@ -47,6 +70,19 @@ export const hostingSchema = z.strictObject({
         .refine((url) => new URL(url).origin === url, "must be an origin: scheme://host[:port], no path"),
     )
     .optional(),
+  mode: z
+    .enum(webModes)
+    .default("runtime-config")
+    .describe(
+      "How one web build serves several environments: `runtime-config` (one build reading /echogate.json), `template` (one build with placeholders for the public values, substituted per environment), `rebuild` (one build per environment, proven equal to the gated one except for the public values).",
+    ),
+  build: webBuildSchema.optional(),
+  strictScan: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Bundle scan: a *.run.app host that is not this environment's is an error instead of a warning (the CLI flag --strict does the same).",
+    ),
 });
 
 export const rolloutSchema = z.strictObject({

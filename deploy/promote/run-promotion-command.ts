@@ -54,6 +54,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
       output: ctx.output,
       env: ctx.env,
       signal: ctx.signal,
+      serverOnly: ctx.options["server-only"] === true,
     });
   } catch (error) {
     ctx.output.info(renderOutcome(outcome, ctx.output.style));
@@ -67,14 +68,27 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
 
 function webSummary(web: NonNullable<WebFollowResult>): Record<string, unknown> {
   if ("skipped" in web) return { skipped: web.skipped };
-  const { site, channel, url, version, clonedFrom, runtimeConfig, gate } = web.promoted;
-  return { site, channel, url, version, clonedFrom, serverUrl: runtimeConfig.serverUrl, gate: gate.ok };
+  const { site, channel, url, version, clonedFrom, runtimeConfig, gate, mode, webDigest, pairedRevision } =
+    web.promoted;
+  return {
+    site,
+    channel,
+    url,
+    version,
+    clonedFrom,
+    serverUrl: runtimeConfig.serverUrl,
+    gate: gate.ok,
+    mode,
+    ...(webDigest ? { webDigest } : {}),
+    ...(pairedRevision ? { pairedRevision } : {}),
+  };
 }
 
 function renderWeb(web: NonNullable<WebFollowResult>): string {
   if ("skipped" in web) return `web  not promoted: ${web.skipped}`;
   const result = web.promoted;
-  return `web  ${result.url ?? "(no URL)"} — ${result.version} cloned from ${result.clonedFrom}, pair gate passed`;
+  const how = result.clonedFrom ? `cloned from ${result.clonedFrom}` : `${result.mode}: ${result.provenance}`;
+  return `web  ${result.url ?? "(no URL)"} — ${result.version} ${how}, pair gate passed`;
 }
 
 /** What `promote` will do to the web front end after the server, for the dry-run plan. */
@@ -83,5 +97,10 @@ async function webPlanLine(projectDir: string, name: string): Promise<string | u
   const hosting = environment.config.hosting;
   const source = environment.config.promotesFrom;
   if (!hosting || !source) return undefined;
-  return `clone ${source}'s released web version (no rebuild), write ${name}'s /echogate.json, pair-gate it against the promoted server, release on ${hosting.site}/${hosting.channel}`;
+  const then = `pair-gate it against the promoted server, release on ${hosting.site}/${hosting.channel}`;
+  if (hosting.mode === "template")
+    return `substitute ${name}'s public values into the template ${source}'s pair gate passed (same digest), scan it, ${then}`;
+  if (hosting.mode === "rebuild")
+    return `rebuild for ${name}, prove it equal to ${source}'s gated build except for the public values, scan it, ${then}`;
+  return `clone ${source}'s released web version (no rebuild), write ${name}'s /echogate.json, ${then}`;
 }

@@ -6,7 +6,7 @@ import type { WebDeployResult } from "../hosting/web-deploy.js";
 import { labelValue } from "./candidate-template.js";
 import type { PromotionOutcome } from "./execute.js";
 
-/** Nothing upstream to clone: the web step is skipped with a warning, not failed. */
+/** Nothing upstream to take: the web half can't follow (exit 1 unless --server-only). */
 const NOTHING_TO_PROMOTE = new Set(["hosting.nothing-to-promote", "hosting.no-source"]);
 
 export type WebFollowResult = { promoted: WebDeployResult } | { skipped: string } | undefined;
@@ -22,11 +22,19 @@ export async function promoteWebAfterServer(input: {
   output: Output;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /** `--server-only`: a release without the web half is intended; the web step does not run. */
+  serverOnly?: boolean;
 }): Promise<WebFollowResult> {
   const { outcome, output } = input;
   const environment = await loadEnvironment(input.projectDir, outcome.environment);
   const hosting = environment.config.hosting;
   if (!hosting || !outcome.url) return undefined;
+  if (input.serverOnly) {
+    output.warn(
+      `Web front end of ${environment.name} left as it is (--server-only); run \`echogate promote ${environment.name}\` without it to promote the web half.`,
+    );
+    return { skipped: "--server-only" };
+  }
   try {
     const { environments } = await loadEnvironments(input.projectDir);
     const result = await deployEnvironmentWeb({
@@ -36,6 +44,7 @@ export async function promoteWebAfterServer(input: {
       serverUrl: outcome.url,
       promote: true,
       labels: { "echogate-env": environment.name, "echogate-version": labelValue(outcome.version) },
+      live: { pairRevision: outcome.revision },
       signal: input.signal,
       env: input.env,
       output,
@@ -43,12 +52,22 @@ export async function promoteWebAfterServer(input: {
     return { promoted: result };
   } catch (error) {
     if (isEchogateError(error) && NOTHING_TO_PROMOTE.has(error.code)) {
-      // The server half stands (it passed its gate); say how to finish the web half.
+      // The server half stands (it passed its gate); a half release is not a success: say how to finish.
       const next = error.hint
-        ? ` ${error.hint.replace(/\.$/, "")}, then run \`echogate promote ${environment.name}\` again.`
-        : "";
-      output.warn(`Web front end of ${environment.name} not promoted: ${error.message}${next}`);
-      return { skipped: `${error.message}${next}` };
+        ? `${error.hint.replace(/\.$/, "")}, then run \`echogate promote ${environment.name}\` again`
+        : `Run \`echogate promote ${environment.name}\` again once the web front end can follow`;
+      throw new CheckFailedError(
+        "promote.web-not-promoted",
+        `Promoted ${outcome.version} to ${environment.name}'s server, but its web front end can't follow: ${error.message}`,
+        {
+          hint: `${next} (only the web step runs again). Pass --server-only if a server-only release is intended.`,
+          details: {
+            server: { result: outcome.result, revision: outcome.revision, url: outcome.url },
+            web: { code: error.code, message: error.message },
+          },
+          cause: error,
+        },
+      );
     }
     const message = error instanceof Error ? error.message : String(error);
     throw new CheckFailedError(
