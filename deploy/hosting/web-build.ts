@@ -178,17 +178,17 @@ async function buildTemplate(
 async function rebuildWeb(input: WebBuildInput): Promise<BuiltWeb> {
   const hosting = input.environment.config.hosting!;
   const upstream = input.upstream;
-  let gated: StoredWeb | undefined;
-  if (upstream) {
-    if (!upstream.pair.digest || !(gated = await loadWeb(input.projectDir, "build", upstream.pair.digest)))
-      throw new ConfigError(
-        "web.gated-build-missing",
-        `Can't check the ${input.environment.name} rebuild: ${upstream.environment}'s gated build ${upstream.pair.digest ?? "(unrecorded)"} is not in this workspace (.echogate/web/builds).`,
-        {
-          hint: `Promote from the workspace (or CI cache of .echogate/web) that ran \`echogate web deploy ${upstream.environment}\`, or run it again here first.`,
-        },
-      );
-  }
+  const gated = upstream?.pair.digest
+    ? await loadWeb(input.projectDir, "build", upstream.pair.digest)
+    : undefined;
+  if (upstream && !gated)
+    throw new ConfigError(
+      "web.gated-build-missing",
+      `Can't check the ${input.environment.name} rebuild: ${upstream.environment}'s gated build ${upstream.pair.digest ?? "(unrecorded)"} is not in this workspace (.echogate/web/builds).`,
+      {
+        hint: `Promote from the workspace (or CI cache of .echogate/web) that ran \`echogate web deploy ${upstream.environment}\`, or run it again here first.`,
+      },
+    );
   const step = input.step(`build for ${input.environment.name} (${hosting.build!.command})`);
   let files: BuildFile[];
   try {
