@@ -73,6 +73,8 @@ export interface WebDeployInput {
   strictScan?: boolean;
   /** Record the release as paired with this server revision (on the environment's service). */
   pairRevision?: string;
+  /** Files already built and scanned (promote's preflight), instead of building again. */
+  prepared?: PreparedWeb;
 }
 
 export interface WebDeployResult {
@@ -159,49 +161,10 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     step.done(`${sourceVersion} → ${version.name}`);
   } else {
     const dirName = hosting.publicDir;
-    let files: SiteFile[];
-    if (mode === "runtime-config") files = await readSiteDir(join(input.projectDir, dirName), dirName);
-    else {
-      built = await buildWebFor({
-        projectDir: input.projectDir,
-        environment,
-        values: publicEnv.vars,
-        env: input.env ?? process.env,
-        ...signalOf(input),
-        ...(input.promote ? { upstream: upstreamPair(input) } : {}),
-        step: (name) => reporter.step(name),
-      });
-      files = built.files.map((file) => siteFile(file.path, file.content));
-    }
-    const scan = reporter.step("scan the web build");
-    const findings = scanBundle(
-      files.filter((file) => file.path !== RUNTIME_CONFIG_PATH),
-      scanFactsFor({
-        environment,
-        environments: input.environments,
-        live: input.live?.services ?? [],
-        ownServiceName: input.ownServiceName ?? environment.config.service.name,
-        ownServerUrl: input.serverUrl,
-        // A value this environment sets itself (a shared CDN, say) is not another's server.
-        literal: (await forbiddenTargets(input)).filter(
-          (target) =>
-            !Object.values(publicEnv.vars).some((value) =>
-              value.toLowerCase().includes(target.needle.toLowerCase()),
-            ) || target.label.includes("own server"),
-        ),
-        strict: input.strictScan === true,
-      }),
-    );
-    const errors = findings.filter((finding) => finding.severity === "error");
-    for (const warning of findings.filter((finding) => finding.severity === "warning")) {
-      scanWarnings.push(formatFinding(warning));
-      reporter.warn(`${formatFinding(warning)} (an error with --strict)`);
-    }
-    if (errors.length > 0) {
-      scan.fail(`${errors.length} server reference(s) that are not ${environment.name}'s`);
-      throw bundleError(environment.name, errors, mode);
-    }
-    scan.done(`${files.length} files clean`);
+    const prepared = input.prepared ?? (await prepareWebFiles(input, publicEnv.vars));
+    const files = prepared.files;
+    built = prepared.built;
+    scanWarnings.push(...prepared.scanWarnings);
     if (files.some((file) => file.path === RUNTIME_CONFIG_PATH)) {
       reporter.warn(
         `${dirName}${RUNTIME_CONFIG_PATH} is replaced by the runtime config for ${environment.name}.`,
@@ -317,8 +280,89 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   };
 }
 
+export interface PreparedWeb {
+  files: SiteFile[];
+  built?: BuiltWeb;
+  scanWarnings: string[];
+}
+
+export type PrepareWebInput = Pick<
+  WebDeployInput,
+  | "projectDir"
+  | "environment"
+  | "environments"
+  | "serverUrl"
+  | "promote"
+  | "env"
+  | "live"
+  | "ownServiceName"
+  | "strictScan"
+  | "signal"
+  | "reporter"
+>;
+
+/**
+ * The files this environment would upload (read from publicDir, or built for a build-time mode),
+ * scanned against every environment's servers. Nothing is uploaded: `promote` runs this before the
+ * server moves, so a build carrying another environment's server stops the whole promotion.
+ */
+export async function prepareWebFiles(
+  input: PrepareWebInput,
+  values?: Record<string, string>,
+): Promise<PreparedWeb> {
+  const { environment, reporter } = input;
+  const hosting = environment.config.hosting!;
+  const vars = values ?? (await readPublicEnv(input.projectDir, environment, input.serverUrl)).vars;
+  const dirName = hosting.publicDir;
+  let files: SiteFile[];
+  let built: BuiltWeb | undefined;
+  if (hosting.mode === "runtime-config") files = await readSiteDir(join(input.projectDir, dirName), dirName);
+  else {
+    built = await buildWebFor({
+      projectDir: input.projectDir,
+      environment,
+      values: vars,
+      env: input.env ?? process.env,
+      ...signalOf(input),
+      ...(input.promote ? { upstream: upstreamPair(input) } : {}),
+      step: (name) => reporter.step(name),
+    });
+    files = built.files.map((file) => siteFile(file.path, file.content));
+  }
+  const scan = reporter.step("scan the web build");
+  const findings = scanBundle(
+    files.filter((file) => file.path !== RUNTIME_CONFIG_PATH),
+    scanFactsFor({
+      environment,
+      environments: input.environments,
+      live: input.live?.services ?? [],
+      ownServiceName: input.ownServiceName ?? environment.config.service.name,
+      ownServerUrl: input.serverUrl,
+      // A value this environment sets itself (a shared CDN, say) is not another's server.
+      literal: (await forbiddenTargets(input)).filter(
+        (target) =>
+          !Object.values(vars).some((value) => value.toLowerCase().includes(target.needle.toLowerCase())) ||
+          target.label.includes("own server"),
+      ),
+      strict: input.strictScan === true,
+    }),
+  );
+  const scanWarnings: string[] = [];
+  for (const warning of findings.filter((finding) => finding.severity === "warning")) {
+    scanWarnings.push(formatFinding(warning));
+    reporter.warn(`${formatFinding(warning)} (an error with --strict)`);
+  }
+  const errors = findings.filter((finding) => finding.severity === "error");
+  if (errors.length > 0) {
+    scan.fail(`${errors.length} server reference(s) that are not ${environment.name}'s`);
+    throw bundleError(environment.name, errors, hosting.mode);
+  }
+  scan.done(`${files.length} files clean`);
+  return { files, ...(built ? { built } : {}), scanWarnings };
+}
+
 /** What upstream's pair gate passed: the pair of its serving revision, else its newest pair. */
-function upstreamPair(input: WebDeployInput): { environment: string; pair: WebPair } {
+function upstreamPair(input: PrepareWebInput): { environment: string; pair: WebPair } {
   const source = sourceEnvironment(input);
   const live = input.live?.services.find((service) => service.environment === source.name);
   const pairs = readWebPairs(live?.annotations ?? {}).filter(
@@ -339,7 +383,7 @@ function versionIdOf(name: string): string {
   return name.split("/").at(-1) ?? name;
 }
 
-function sourceEnvironment(input: WebDeployInput) {
+function sourceEnvironment(input: Pick<WebDeployInput, "environment" | "environments">) {
   const name = input.environment.config.promotesFrom;
   const source = input.environments.find((environment) => environment.name === name);
   if (!source?.config.hosting) {
@@ -354,7 +398,7 @@ function sourceEnvironment(input: WebDeployInput) {
   return source;
 }
 
-async function forbiddenTargets(input: WebDeployInput): Promise<ForbiddenTarget[]> {
+async function forbiddenTargets(input: PrepareWebInput): Promise<ForbiddenTarget[]> {
   const targets: ForbiddenTarget[] = [];
   for (const other of input.environments) {
     if (other.name === input.environment.name) continue;

@@ -5,7 +5,7 @@ import { ExitCode } from "../core/exit-codes.js";
 import { outcomeError } from "./execute.js";
 import { promoteEnvironment } from "./promote-environment.js";
 import { renderOutcome, renderPlan, renderSmoke } from "./report.js";
-import { promoteWebAfterServer, type WebFollowResult } from "./web-follows.js";
+import { preflightWebPromotion, promoteWebAfterServer, type WebFollowResult } from "./web-follows.js";
 
 /** Shared by `deploy` and `promote`: run the pipeline and report the plan or the outcome. */
 export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | "promote"): Promise<number> {
@@ -14,6 +14,18 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
   const image = typeof ctx.options.image === "string" ? ctx.options.image : undefined;
   const version = typeof ctx.options.version === "string" ? ctx.options.version : undefined;
   const fault = parseFault(typeof ctx.options.fault === "string" ? ctx.options.fault : undefined);
+  const serverOnly = ctx.options["server-only"] === true;
+  // Before anything moves: the web half must be able to follow (no half release).
+  const prepared =
+    mode === "promote" && !dryRun && !serverOnly
+      ? await preflightWebPromotion({
+          projectDir: ctx.cwd,
+          environment,
+          output: ctx.output,
+          env: ctx.env,
+          signal: ctx.signal,
+        })
+      : undefined;
   const { plan, outcome } = await promoteEnvironment({
     projectDir: ctx.cwd,
     environment,
@@ -54,7 +66,8 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
       output: ctx.output,
       env: ctx.env,
       signal: ctx.signal,
-      serverOnly: ctx.options["server-only"] === true,
+      serverOnly,
+      ...(prepared ? { prepared } : {}),
     });
   } catch (error) {
     ctx.output.info(renderOutcome(outcome, ctx.output.style));

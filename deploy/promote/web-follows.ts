@@ -1,8 +1,11 @@
-import { loadEnvironment, loadEnvironments } from "../config/load-environments.js";
-import { CheckFailedError, isEchogateError } from "../core/errors.js";
+import { type LoadedEnvironment, loadEnvironment, loadEnvironments } from "../config/load-environments.js";
+import { CheckFailedError, ConfigError, isEchogateError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
+import { connectHosting } from "../hosting/connect.js";
 import { deployEnvironmentWeb } from "../hosting/deploy-environment-web.js";
-import type { WebDeployResult } from "../hosting/web-deploy.js";
+import { readLiveServices } from "../hosting/live-services.js";
+import { outputReporter } from "../hosting/output-reporter.js";
+import { type PreparedWeb, prepareWebFiles, type WebDeployResult } from "../hosting/web-deploy.js";
 import { labelValue } from "./candidate-template.js";
 import type { PromotionOutcome } from "./execute.js";
 
@@ -24,6 +27,8 @@ export async function promoteWebAfterServer(input: {
   signal: AbortSignal;
   /** `--server-only`: a release without the web half is intended; the web step does not run. */
   serverOnly?: boolean;
+  /** The web files the preflight built and scanned. */
+  prepared?: PreparedWeb;
 }): Promise<WebFollowResult> {
   const { outcome, output } = input;
   const environment = await loadEnvironment(input.projectDir, outcome.environment);
@@ -45,6 +50,7 @@ export async function promoteWebAfterServer(input: {
       promote: true,
       labels: { "echogate-env": environment.name, "echogate-version": labelValue(outcome.version) },
       live: { pairRevision: outcome.revision },
+      ...(input.prepared ? { prepared: input.prepared } : {}),
       signal: input.signal,
       env: input.env,
       output,
@@ -82,5 +88,97 @@ export async function promoteWebAfterServer(input: {
         cause: error,
       },
     );
+  }
+}
+
+/**
+ * Before the server moves: can the web half follow? Upstream must have a web release, and a
+ * build-time front end is built (or taken from the template) for this environment's server and
+ * scanned now, so a build carrying another environment's server refuses the whole promotion with
+ * nothing changed. Undefined when there is nothing to check (no hosting, or a first deploy whose
+ * server URL does not exist yet: then the web step after the server checks it).
+ */
+export async function preflightWebPromotion(input: {
+  projectDir: string;
+  environment: string;
+  output: Output;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}): Promise<PreparedWeb | undefined> {
+  const environment = await loadEnvironment(input.projectDir, input.environment);
+  const hosting = environment.config.hosting;
+  if (!hosting || !environment.config.promotesFrom) return undefined;
+  const { environments } = await loadEnvironments(input.projectDir);
+  try {
+    if (hosting.mode === "runtime-config") {
+      await assertUpstreamReleased(
+        input.projectDir,
+        environments,
+        environment.config.promotesFrom,
+        input.env,
+      );
+      return undefined;
+    }
+    const live = await readLiveServices(input.projectDir, environments, input.env);
+    const serverUrl = live.services.find((service) => service.environment === environment.name)?.url;
+    if (!serverUrl) return undefined;
+    const step = input.output.step(`Web preflight: build and scan ${environment.name}'s front end`);
+    try {
+      const prepared = await prepareWebFiles({
+        projectDir: input.projectDir,
+        environment,
+        environments,
+        serverUrl,
+        promote: true,
+        env: input.env,
+        live,
+        signal: input.signal,
+        reporter: outputReporter(input.output),
+      });
+      step.done(`${prepared.files.length} files ready`);
+      return prepared;
+    } catch (error) {
+      step.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
+      throw error;
+    }
+  } catch (error) {
+    if (!isEchogateError(error)) throw error;
+    const nothing = NOTHING_TO_PROMOTE.has(error.code);
+    throw new CheckFailedError(
+      "promote.web-cannot-follow",
+      `Can't promote ${environment.name}: its web front end can't follow (${error.message.replace(/\.$/, "")}). Nothing was changed.`,
+      {
+        hint: nothing
+          ? `${(error.hint ?? "Deploy the upstream web front end first").replace(/\.$/, "")}, then promote again; or pass --server-only to promote the server alone.`
+          : (error.hint ??
+            "Fix the web build, then promote again; or pass --server-only to promote the server alone."),
+        ...(error.location ? { location: error.location } : {}),
+        details: { web: { code: error.code, message: error.message, details: error.details } },
+        cause: error,
+      },
+    );
+  }
+}
+
+async function assertUpstreamReleased(
+  projectDir: string,
+  environments: readonly LoadedEnvironment[],
+  upstream: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const source = environments.find((environment) => environment.name === upstream);
+  const hosting = source?.config.hosting;
+  if (!hosting) return; // web-follows reports a missing upstream hosting section itself
+  const connection = await connectHosting(projectDir, hosting, env);
+  try {
+    const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
+    if (!channel?.release?.version.name)
+      throw new ConfigError(
+        "hosting.nothing-to-promote",
+        `${upstream} has no web release on channel ${hosting.channel}`,
+        { hint: `Run \`echogate web deploy ${upstream}\` first` },
+      );
+  } finally {
+    await connection.close();
   }
 }
