@@ -51,6 +51,8 @@ export interface PromoteEnvironmentOptions {
   annotations?: Record<string, string>;
   /** The hosting channel the web build will go to, when not the environment's own (previews). */
   webChannel?: ChannelSpec;
+  /** Runs after the plan is made (artifact resolved, everything validated), before anything changes. */
+  beforeApply?: () => Promise<void>;
 }
 
 export interface PromoteEnvironmentResult {
@@ -130,6 +132,7 @@ export async function promoteEnvironment(
     let plan = await makePlan();
     readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
     if (options.dryRun) return { plan };
+    await options.beforeApply?.();
 
     let lockHeld = false;
     if (plan.service.exists && !plan.alreadyServing) {

@@ -2,6 +2,7 @@ import { parseFault } from "../build/faults.js";
 import type { CommandContext } from "../cli/command.js";
 import { loadEnvironment } from "../config/load-environments.js";
 import { ExitCode } from "../core/exit-codes.js";
+import type { PreparedWeb } from "../hosting/web-deploy.js";
 import { outcomeError } from "./execute.js";
 import { promoteEnvironment } from "./promote-environment.js";
 import { renderOutcome, renderPlan, renderSmoke } from "./report.js";
@@ -15,16 +16,20 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
   const version = typeof ctx.options.version === "string" ? ctx.options.version : undefined;
   const fault = parseFault(typeof ctx.options.fault === "string" ? ctx.options.fault : undefined);
   const serverOnly = ctx.options["server-only"] === true;
-  // Before anything moves: the web half must be able to follow (no half release).
-  const prepared =
-    mode === "promote" && !dryRun && !serverOnly
-      ? await preflightWebPromotion({
-          projectDir: ctx.cwd,
-          environment,
-          output: ctx.output,
-          env: ctx.env,
-          signal: ctx.signal,
-        })
+  // Before anything moves (after the plan validated the server half): the web half must be able
+  // to follow, so a promotion is never half done.
+  let prepared: PreparedWeb | undefined;
+  const beforeApply =
+    mode === "promote" && !serverOnly
+      ? async () => {
+          prepared = await preflightWebPromotion({
+            projectDir: ctx.cwd,
+            environment,
+            output: ctx.output,
+            env: ctx.env,
+            signal: ctx.signal,
+          });
+        }
       : undefined;
   const { plan, outcome } = await promoteEnvironment({
     projectDir: ctx.cwd,
@@ -39,6 +44,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     ...(version ? { version } : {}),
     ...(fault ? { fault } : {}),
     command: `echogate ${mode} ${environment}`,
+    ...(beforeApply ? { beforeApply } : {}),
   });
   if (!outcome) {
     const web = mode === "promote" ? await webPlanLine(ctx.cwd, environment) : undefined;
