@@ -52,38 +52,47 @@ export const webBuildSchema = z
     "How to build a front end that bakes its public values at build time (web modes template and rebuild).",
   );
 
-export const hostingSchema = z.strictObject({
-  provider: z.enum(["firebase", "local"]),
-  site: z.string().min(1),
-  /** Firebase Hosting channel; `live` is the site's live channel. */
-  channel: z.string().min(1).default("live"),
-  /** Directory of the built web front end, relative to the project. */
-  publicDir: z.string().default("web/public"),
-  /**
-   * Extra origins the front end is served from (custom domains; for `local`
-   * hosting, its origin). The server's CORS origins must cover them.
-   */
-  origins: z
-    .array(
-      z
-        .url({ protocol: /^https?$/ })
-        .refine((url) => new URL(url).origin === url, "must be an origin: scheme://host[:port], no path"),
-    )
-    .optional(),
-  mode: z
-    .enum(webModes)
-    .default("runtime-config")
-    .describe(
-      "How one web build serves several environments: `runtime-config` (one build reading /echogate.json), `template` (one build with placeholders for the public values, substituted per environment), `rebuild` (one build per environment, proven equal to the gated one except for the public values).",
-    ),
-  build: webBuildSchema.optional(),
-  strictScan: z
-    .boolean()
-    .default(false)
-    .describe(
-      "Bundle scan: a *.run.app host that is not this environment's is an error instead of a warning (the CLI flag --strict does the same).",
-    ),
-});
+export const hostingSchema = z
+  .strictObject({
+    provider: z.enum(["firebase", "local"]),
+    site: z.string().min(1),
+    /** Firebase Hosting channel; `live` is the site's live channel. */
+    channel: z.string().min(1).default("live"),
+    /** Directory of the built web front end, relative to the project. */
+    publicDir: z.string().default("web/public"),
+    /**
+     * Extra origins the front end is served from (custom domains; for `local`
+     * hosting, its origin). The server's CORS origins must cover them.
+     */
+    origins: z
+      .array(
+        z
+          .url({ protocol: /^https?$/ })
+          .refine((url) => new URL(url).origin === url, "must be an origin: scheme://host[:port], no path"),
+      )
+      .optional(),
+    mode: z
+      .enum(webModes)
+      .default("runtime-config")
+      .describe(
+        "How one web build serves several environments: `runtime-config` (one build reading /echogate.json), `template` (one build with placeholders for the public values, substituted per environment), `rebuild` (one build per environment, proven equal to the gated one except for the public values).",
+      ),
+    build: webBuildSchema.optional(),
+    strictScan: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Bundle scan: a *.run.app host that is not this environment's is an error instead of a warning (the CLI flag --strict does the same).",
+      ),
+  })
+  .superRefine((hosting, ctx) => {
+    if (hosting.mode !== "runtime-config" && !hosting.build)
+      ctx.addIssue({
+        code: "custom",
+        path: ["build"],
+        message: `is required with mode ${hosting.mode}: the front end's own build command, e.g. { command: "npx vite build" }`,
+      });
+  });
 
 export const rolloutSchema = z.strictObject({
   /** Traffic percent after each step; the last must be 100. A smoke runs at every step. */
