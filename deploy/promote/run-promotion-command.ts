@@ -28,6 +28,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
             output: ctx.output,
             env: ctx.env,
             signal: ctx.signal,
+            strictScan: ctx.options.strict === true,
           });
         }
       : undefined;
@@ -73,6 +74,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
       env: ctx.env,
       signal: ctx.signal,
       serverOnly,
+      strictScan: ctx.options.strict === true,
       ...(prepared ? { prepared } : {}),
     });
   } catch (error) {

@@ -29,6 +29,7 @@ export async function promoteWebAfterServer(input: {
   serverOnly?: boolean;
   /** The web files the preflight built and scanned. */
   prepared?: PreparedWeb;
+  strictScan?: boolean;
 }): Promise<WebFollowResult> {
   const { outcome, output } = input;
   const environment = await loadEnvironment(input.projectDir, outcome.environment);
@@ -50,6 +51,7 @@ export async function promoteWebAfterServer(input: {
       promote: true,
       labels: { "echogate-env": environment.name, "echogate-version": labelValue(outcome.version) },
       live: { pairRevision: outcome.revision },
+      strictScan: input.strictScan === true,
       ...(input.prepared ? { prepared: input.prepared } : {}),
       signal: input.signal,
       env: input.env,
@@ -104,6 +106,7 @@ export async function preflightWebPromotion(input: {
   output: Output;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  strictScan?: boolean;
 }): Promise<PreparedWeb | undefined> {
   const environment = await loadEnvironment(input.projectDir, input.environment);
   const hosting = environment.config.hosting;
@@ -132,6 +135,7 @@ export async function preflightWebPromotion(input: {
         promote: true,
         env: input.env,
         live,
+        strictScan: input.strictScan === true,
         signal: input.signal,
         reporter: outputReporter(input.output),
       });

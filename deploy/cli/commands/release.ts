@@ -67,6 +67,11 @@ export const releaseCommands = [
         type: "boolean",
         description: "Promote the server alone on purpose (otherwise a web half that can't follow exits 1)",
       },
+      strict: {
+        type: "boolean",
+        description:
+          "Web bundle scan: a *.run.app host that is not this environment's is an error, not a warning",
+      },
     },
     examples: ["echogate promote production --dry-run", "echogate promote production"],
     load: () => import("../handlers/promote.js"),
