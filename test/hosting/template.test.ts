@@ -159,3 +159,20 @@ describe("detectWebMode", () => {
     expect(detectWebMode(undefined, []).mode).toBe("runtime-config");
   });
 });
+
+describe("web store", () => {
+  it("gives back a stored template by digest, and nothing once its bytes no longer hash to it", async () => {
+    const { testdir } = await import("../helpers/testdir.js");
+    const { loadWeb, saveWeb } = await import("../../deploy/hosting/template/web-store.js");
+    const { writeFile } = await import("node:fs/promises");
+    const dir = await testdir({});
+    const files = [file("/index.html", `<b>${P.NAME}</b>`), file("/assets/a-1.js", `"${P.URL}"`)];
+    const digest = webDigest(files, P);
+    await saveWeb(dir, { digest, kind: "template", placeholders: P, nonce: NONCE, files });
+    expect((await loadWeb(dir, "template", digest))?.files.map((f) => f.content.toString())).toEqual(
+      files.map((f) => f.content.toString()),
+    );
+    await writeFile(`${dir}/.echogate/web/templates/${digest}/files/assets/a-1.js`, `"wss://elsewhere"`);
+    expect(await loadWeb(dir, "template", digest)).toBeUndefined();
+  });
+});

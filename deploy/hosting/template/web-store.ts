@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { webDigest } from "./digest.js";
 import type { BuildFile } from "./substitute.js";
 
 // Content-addressed store of web templates and gated builds under .echogate/web/, so a later
@@ -68,7 +69,15 @@ export async function loadWeb(
     return undefined;
   }
   const files: BuildFile[] = [];
-  for (const path of manifest.paths) files.push({ path, content: await readFile(join(dir, "files", path)) });
+  try {
+    for (const path of manifest.paths)
+      files.push({ path, content: await readFile(join(dir, "files", path)) });
+  } catch {
+    return undefined;
+  }
+  // A store entry whose bytes no longer hash to its name (edited, half-copied) is not that build.
+  if (webDigest(files, manifest.kind === "template" ? (manifest.placeholders ?? {}) : {}) !== digest)
+    return undefined;
   const { paths: _paths, ...rest } = manifest;
   return { ...rest, files };
 }
