@@ -15,7 +15,25 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   fault: Fault | null;
   revision: string | null;
+  logLevel: LogLevel;
+  /** Shared backplane (rooms, presence, history across instances); null keeps everything in memory. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */
+  redisKeyPrefix: string;
+  /** An instance whose heartbeat key is older than this is dead; its peers leave their rooms. */
+  presenceTtlMs: number;
+  /** HMAC key for peer tokens; null: a random per-process key (tokens then don't cross instances). */
+  sessionSecret: string | null;
+  /** A connection whose unsent data exceeds this is a slow consumer and is closed with 4008. */
+  maxBufferedBytes: number;
+  /** Token bucket per connection: sustained messages per second and burst size. */
+  rateLimitPerS: number;
+  rateLimitBurst: number;
+  maxRoomsPerConnection: number;
 }
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -40,6 +58,30 @@ function faultFrom(env: Env): Fault | null {
   throw new ConfigError(`Can't use ECHOGATE_FAULT=${raw}: the only fault is ${FAULTS.join(", ")}.`);
 }
 
+function logLevelFrom(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return "info";
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  throw new ConfigError(`Can't use LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LOG_LEVELS.join(", ")}.`);
+}
+
+function redisUrlFrom(env: Env): string | null {
+  const raw = env.REDIS_URL?.trim();
+  if (raw === undefined || raw === "") return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("Can't use REDIS_URL: it is not a URL (expected redis://host:port or rediss://…).");
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    throw new ConfigError(
+      `Can't use REDIS_URL with scheme ${url.protocol.replace(/:$/, "")}: expected redis:// or rediss://.`,
+    );
+  }
+  return raw;
+}
+
 export function parseAllowedOrigins(raw: string | undefined): string[] {
   if (raw === undefined) return ["*"];
   return raw
@@ -61,5 +103,14 @@ export function loadConfig(env: Env): ServerConfig {
     shutdownTimeoutMs: intFrom(env, "SHUTDOWN_TIMEOUT_MS", 8_000, 0),
     fault: faultFrom(env),
     revision: env.K_REVISION?.trim() || null,
+    logLevel: logLevelFrom(env),
+    redisUrl: redisUrlFrom(env),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || "echogate:",
+    presenceTtlMs: intFrom(env, "PRESENCE_TTL_MS", 15_000, 200),
+    sessionSecret: env.SESSION_SECRET || null,
+    maxBufferedBytes: intFrom(env, "MAX_BUFFERED_BYTES", 1024 * 1024, 1024),
+    rateLimitPerS: intFrom(env, "RATE_LIMIT_PER_S", 50, 1),
+    rateLimitBurst: intFrom(env, "RATE_LIMIT_BURST", 100, 1),
+    maxRoomsPerConnection: intFrom(env, "MAX_ROOMS_PER_CONNECTION", 20, 1),
   };
 }

@@ -9,6 +9,8 @@ export interface HealthInput {
   rooms: number;
   draining: boolean;
   fault: Fault | null;
+  instance: string;
+  backplane: "memory" | "redis";
 }
 
 export interface HealthBody {
@@ -18,6 +20,9 @@ export interface HealthBody {
   uptimeS: number;
   connections: number;
   rooms: number;
+  /** Cloud Run's instance id from the metadata server, else a random per-process id. */
+  instance: string;
+  backplane: "memory" | "redis";
   fault?: Fault;
 }
 
@@ -29,6 +34,8 @@ export function healthReport(input: HealthInput): { statusCode: 200 | 503; body:
     uptimeS: Math.floor((input.nowMs - input.startedAtMs) / 1000),
     connections: input.connections,
     rooms: input.rooms,
+    instance: input.instance,
+    backplane: input.backplane,
   };
   if (input.fault) body.fault = input.fault;
   return { statusCode: input.draining ? 503 : 200, body };

@@ -1,3 +1,4 @@
+import { BackplaneUnavailableError } from "./backplane/redis-backplane.js";
 import { ConfigError } from "./config.js";
 import { createJsonLogger } from "./logger.js";
 import { startServer } from "./start-server.js";
@@ -10,19 +11,20 @@ const log = createJsonLogger();
 // No top-level await: the image bundles this file as CommonJS.
 async function main(): Promise<void> {
   const server = await startServer({ logger: log });
+  const serverLog = server.log;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    log.log("INFO", "shutdown requested", { signal });
+    serverLog.log("INFO", "shutdown requested", { signal });
     setTimeout(() => {
-      log.log("ERROR", "drain overran the shutdown budget; exiting");
+      serverLog.log("ERROR", "drain overran the shutdown budget; exiting");
       process.exit(1);
     }, HARD_EXIT_MS).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        log.log("ERROR", "Failed to shut down cleanly", { error: String(error) });
+        serverLog.log("ERROR", "Failed to shut down cleanly", { error: String(error) });
         process.exit(1);
       },
     );
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const isConfig = error instanceof ConfigError;
-  log.log("ERROR", isConfig ? error.message : `Failed to start: ${String(error)}`);
+  const known = isConfig || error instanceof BackplaneUnavailableError;
+  log.log("ERROR", known ? error.message : `Failed to start: ${String(error)}`);
   process.exit(isConfig ? 2 : 1);
 });

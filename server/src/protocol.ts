@@ -13,6 +13,10 @@ export const joinSchema = z.object({
   roomId: id("roomId"),
   peerId: id("peerId"),
   displayName: z.string().max(64, "displayName must be at most 64 characters").optional(),
+  /** Last `seq` this client saw in the room: `joined.history` then holds only what came after. */
+  since: z.number().int().min(0, "since must be >= 0").optional(),
+  /** `joined.token` from an earlier join: required to take over this peerId while it is in the room. */
+  token: z.string().max(256, "token must be at most 256 characters").optional(),
 });
 
 export const chatMessageSchema = z.object({
@@ -41,6 +45,8 @@ export interface ChatMessage {
   content: string;
   from: string;
   ts: number;
+  /** Increases with every message (shared by every instance); a rejoin sends the last one seen as `since`. */
+  seq: number;
 }
 
 export type ErrorCode =
@@ -49,10 +55,24 @@ export type ErrorCode =
   | "unknown-type"
   | "binary-not-supported"
   | "not-in-room"
-  | "replaced";
+  | "replaced"
+  | "peer-id-taken"
+  | "too-many-rooms"
+  | "rate-limited"
+  | "unavailable";
 
 export type ServerMessage =
-  | { type: "joined"; roomId: string; peerId: string; peers: string[]; history: ChatMessage[] }
+  | {
+      type: "joined";
+      roomId: string;
+      peerId: string;
+      peers: string[];
+      history: ChatMessage[];
+      /** Proves this client holds `peerId` in `roomId`; send it with a later join to reclaim the id. */
+      token: string;
+      /** The instance (see /health `instance`) this connection landed on. */
+      instance: string;
+    }
   | { type: "peer-joined"; roomId: string; peerId: string; displayName?: string }
   | { type: "chat-message"; roomId: string; message: ChatMessage }
   | { type: "message-delivered"; roomId: string; id: string; recipients: number }

@@ -1,32 +1,33 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
-import { chatRecipients } from "./broadcast.js";
+import type { Backplane } from "./backplane/backplane.js";
 import type { ServerConfig } from "./config.js";
+import { Connection, errorMessage } from "./connection.js";
 import type { Logger } from "./logger.js";
 import { isOriginAllowed } from "./origin-policy.js";
-import {
-  type ChatMessageRequest,
-  encode,
-  type JoinRequest,
-  type LeaveRequest,
-  parseClientMessage,
-  type ServerMessage,
-} from "./protocol.js";
-import { Rooms } from "./rooms.js";
+import { parseClientMessage } from "./protocol.js";
+import { createRoomHandlers } from "./room-handlers.js";
+
+export { SLOW_CONSUMER_CLOSE } from "./connection.js";
 
 export interface Realtime {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   connectionCount(): number;
   roomCount(): number;
-  /** Closes every WebSocket with 1001; resolves when all are gone or `timeoutMs` passed. */
+  /** Closes every WebSocket with 1001; resolves when all are gone (and have left their rooms) or `timeoutMs` passed. */
   drain(timeoutMs: number): Promise<void>;
 }
 
-const alive = new WeakSet<WebSocket>();
-
-function send(ws: WebSocket, message: ServerMessage): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(encode(message));
+export interface RealtimeDeps {
+  config: ServerConfig;
+  log: Logger;
+  isDraining: () => boolean;
+  backplane: Backplane;
+  /** This instance's id (instance-id.ts): recorded in presence, reported in `joined`. */
+  instance: string;
+  /** HMAC key for peer tokens. */
+  sessionSecret: string;
 }
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
@@ -37,113 +38,66 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   );
 }
 
-export function createRealtime(config: ServerConfig, log: Logger, isDraining: () => boolean): Realtime {
-  const rooms = new Rooms<WebSocket>(config.historyLimit);
+/** The WebSocket side: upgrades, connection lifecycle, per-connection ordering, heartbeat, drain. */
+export function createRealtime(deps: RealtimeDeps): Realtime {
+  const { config, log } = deps;
+  const conns = new Map<WebSocket, Connection>();
+  const openIds = new Set<string>();
+  const work = new Set<Promise<void>>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
+  const rooms = createRoomHandlers({ ...deps, isOpen: (connId) => openIds.has(connId) });
 
-  function onJoin(ws: WebSocket, msg: JoinRequest): void {
-    const outcome = rooms.join(msg.roomId, msg.peerId, ws, msg.displayName);
-    send(ws, {
-      type: "joined",
-      roomId: msg.roomId,
-      peerId: msg.peerId,
-      peers: outcome.peers,
-      history: outcome.history,
+  // One queue per connection keeps its frames in order across backplane round trips.
+  function enqueue(c: Connection, task: () => Promise<void>): void {
+    const next = c.queue.then(task).catch((failure: unknown) => {
+      log.log("ERROR", "Failed to handle a message", { error: String(failure) });
+      c.send(errorMessage("unavailable", "The server could not handle this message right now; try again."));
     });
-    if (outcome.kind === "replaced") {
-      send(outcome.previous, {
-        type: "error",
-        code: "replaced",
-        message: `Peer ${msg.peerId} joined room ${msg.roomId} from another connection.`,
-      });
-    }
-    if (outcome.kind !== "joined") return;
-    const joined: ServerMessage = { type: "peer-joined", roomId: msg.roomId, peerId: msg.peerId };
-    if (msg.displayName !== undefined) joined.displayName = msg.displayName;
-    for (const member of rooms.members(msg.roomId)) {
-      if (member.conn !== ws) send(member.conn, joined);
-    }
-    log.log("INFO", "peer joined", { roomId: msg.roomId, peerId: msg.peerId, peers: outcome.peers.length });
+    c.queue = next;
+    work.add(next);
+    void next.finally(() => work.delete(next));
   }
 
-  function onChat(ws: WebSocket, msg: ChatMessageRequest): void {
-    const from = rooms.peerIdOf(msg.roomId, ws);
-    if (from === undefined) {
-      send(ws, notInRoom(msg.roomId));
-      return;
-    }
-    const message = { id: msg.message.id, content: msg.message.content, from, ts: Date.now() };
-    rooms.addToHistory(msg.roomId, message);
-    const members = rooms.members(msg.roomId);
-    const recipients = chatRecipients(members, ws, config.fault);
-    if (recipients.length < members.length) {
-      log.log("WARNING", "FAULT exclude-sender: broadcast skipped the sender", {
-        fault: config.fault,
-        roomId: msg.roomId,
-        peerId: from,
-        messageId: message.id,
-      });
-    }
-    for (const conn of recipients) send(conn, { type: "chat-message", roomId: msg.roomId, message });
-    send(ws, {
-      type: "message-delivered",
-      roomId: msg.roomId,
-      id: message.id,
-      recipients: recipients.length,
-    });
-  }
-
-  function onLeave(ws: WebSocket, msg: LeaveRequest): void {
-    const peerId = rooms.leave(msg.roomId, ws);
-    if (peerId === undefined) {
-      send(ws, notInRoom(msg.roomId));
-      return;
-    }
-    send(ws, { type: "left", roomId: msg.roomId });
-    announceLeft(msg.roomId, peerId);
-  }
-
-  function announceLeft(roomId: string, peerId: string): void {
-    for (const member of rooms.members(roomId)) send(member.conn, { type: "peer-left", roomId, peerId });
-    log.log("INFO", "peer left", { roomId, peerId });
-  }
-
-  function onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
-    if (isBinary) {
-      send(ws, { type: "error", code: "binary-not-supported", message: "Send JSON in text frames." });
-      return;
-    }
+  async function onFrame(c: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary) return c.send(errorMessage("binary-not-supported", "Send JSON in text frames."));
     const parsed = parseClientMessage(data.toString());
-    if (!parsed.ok) {
-      send(ws, parsed.error);
-      return;
-    }
+    if (!parsed.ok) return c.send(parsed.error);
     const msg = parsed.message;
-    if (msg.type === "join") onJoin(ws, msg);
-    else if (msg.type === "chat-message") onChat(ws, msg);
-    else onLeave(ws, msg);
+    if (msg.type === "join") await rooms.join(c, msg);
+    else if (msg.type === "chat-message") await rooms.chat(c, msg);
+    else await rooms.leave(c, msg);
   }
 
   wss.on("connection", (ws) => {
-    alive.add(ws);
-    ws.on("pong", () => alive.add(ws));
-    ws.on("message", (data, isBinary) => onFrame(ws, data, isBinary));
+    const c = new Connection(ws, config, log);
+    conns.set(ws, c);
+    openIds.add(c.id);
+    ws.on("pong", () => {
+      c.alive = true;
+    });
+    ws.on("message", (data, isBinary) => {
+      if (c.closed || ws.readyState !== WebSocket.OPEN) return;
+      if (c.admit(Date.now())) enqueue(c, () => onFrame(c, data, isBinary));
+    });
     // ws closes oversized frames with 1009 and reports it here; never let it crash the process.
-    ws.on("error", (error) => log.log("WARNING", "websocket error", { error: error.message }));
+    ws.on("error", (failure) => log.log("WARNING", "websocket error", { error: failure.message }));
     ws.on("close", () => {
-      for (const { roomId, peerId } of rooms.leaveAll(ws)) announceLeft(roomId, peerId);
+      c.closed = true;
+      conns.delete(ws);
+      openIds.delete(c.id);
+      enqueue(c, rooms.closed(c));
     });
   });
 
   const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.has(ws)) {
+    for (const c of conns.values()) {
+      if (!c.alive) {
         log.log("INFO", "terminating connection that missed a heartbeat");
-        ws.terminate();
+        c.ws.terminate();
         continue;
       }
-      alive.delete(ws);
-      ws.ping();
+      c.alive = false;
+      c.ws.ping();
     }
   }, config.heartbeatIntervalMs);
   heartbeat.unref();
@@ -151,7 +105,7 @@ export function createRealtime(config: ServerConfig, log: Logger, isDraining: ()
   return {
     handleUpgrade(req, socket, head) {
       const origin = req.headers.origin;
-      if (isDraining()) return rejectUpgrade(socket, 503, "Service Unavailable");
+      if (deps.isDraining()) return rejectUpgrade(socket, 503, "Service Unavailable");
       if (!isOriginAllowed(origin, config.allowedOrigins)) {
         log.log("WARNING", "rejected websocket upgrade from origin", { origin });
         return rejectUpgrade(socket, 403, "Forbidden");
@@ -162,29 +116,34 @@ export function createRealtime(config: ServerConfig, log: Logger, isDraining: ()
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
-    connectionCount: () => wss.clients.size,
-    roomCount: () => rooms.size,
+    connectionCount: () => conns.size,
+    roomCount: () => rooms.roomCount(),
     async drain(timeoutMs) {
       clearInterval(heartbeat);
+      const deadline = Date.now() + timeoutMs;
       const open = [...wss.clients];
       const closed = open.map((ws) => new Promise<void>((resolve) => ws.once("close", () => resolve())));
-      for (const ws of open) ws.close(1001, "server shutting down");
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      await Promise.race([Promise.all(closed), timedOut]);
-      clearTimeout(timer);
+      for (const ws of open) {
+        ws.close(1001, "server shutting down");
+        // A throttled socket must read again to see the client's close frame.
+        ws.resume();
+      }
+      const allClosed = Promise.all(closed);
+      await within(allClosed, deadline);
       for (const ws of wss.clients) ws.terminate();
+      await within(allClosed, deadline + 200);
+      // Let the closed connections leave their rooms in the shared presence before the backplane stops.
+      while (work.size > 0 && Date.now() < deadline) await within(Promise.allSettled([...work]), deadline);
       wss.close();
     },
   };
 }
 
-function notInRoom(roomId: string): ServerMessage {
-  return {
-    type: "error",
-    code: "not-in-room",
-    message: `Can't use room ${roomId} before joining it; send a join message first.`,
-  };
+async function within(promise: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+  });
+  await Promise.race([promise, timedOut]);
+  clearTimeout(timer);
 }

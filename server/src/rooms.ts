@@ -1,90 +1,48 @@
-import type { ChatMessage } from "./protocol.js";
-
-export interface Member<C> {
+export interface LocalMember<C> {
   peerId: string;
-  displayName: string | undefined;
   conn: C;
+  /** Chat messages with `seq` <= floor were in this member's `joined.history`; skip them live. */
+  floor: number;
 }
-
-interface Room<C> {
-  members: Map<string, Member<C>>;
-  history: ChatMessage[];
-}
-
-export type JoinOutcome<C> =
-  | { kind: "joined"; peers: string[]; history: ChatMessage[] }
-  | { kind: "rejoined"; peers: string[]; history: ChatMessage[] }
-  | { kind: "replaced"; previous: C; peers: string[]; history: ChatMessage[] };
 
 /**
- * Pure room state: who is in which room and the recent history. `C` is the connection
- * handle (a WebSocket in the server, anything in tests). A room disappears, history
- * included, when its last member leaves.
+ * Pure: which of this instance's connections are in which room under which peerId. Shared state
+ * (presence across instances, history) lives in the backplane. `C` is the connection handle.
  */
-export class Rooms<C> {
-  readonly #rooms = new Map<string, Room<C>>();
-  readonly #historyLimit: number;
-
-  constructor(historyLimit: number) {
-    this.#historyLimit = historyLimit;
-  }
+export class LocalRooms<C> {
+  readonly #rooms = new Map<string, Map<string, LocalMember<C>>>();
 
   get size(): number {
     return this.#rooms.size;
   }
 
-  join(roomId: string, peerId: string, conn: C, displayName?: string): JoinOutcome<C> {
+  add(roomId: string, member: LocalMember<C>): void {
     let room = this.#rooms.get(roomId);
     if (!room) {
-      room = { members: new Map(), history: [] };
+      room = new Map();
       this.#rooms.set(roomId, room);
     }
-    const existing = room.members.get(peerId);
-    room.members.set(peerId, { peerId, displayName, conn });
-    const snapshot = { peers: [...room.members.keys()], history: [...room.history] };
-    if (!existing) return { kind: "joined", ...snapshot };
-    if (existing.conn === conn) return { kind: "rejoined", ...snapshot };
-    // Same peer on a new connection (e.g. a phone reconnecting): the new one takes over.
-    return { kind: "replaced", previous: existing.conn, ...snapshot };
+    room.set(member.peerId, member);
   }
 
-  /** The peerId `conn` uses in `roomId`, or undefined when it is not a member. */
-  peerIdOf(roomId: string, conn: C): string | undefined {
-    for (const member of this.#rooms.get(roomId)?.members.values() ?? []) {
-      if (member.conn === conn) return member.peerId;
-    }
-    return undefined;
+  get(roomId: string, peerId: string): LocalMember<C> | undefined {
+    return this.#rooms.get(roomId)?.get(peerId);
   }
 
-  members(roomId: string): Member<C>[] {
-    return [...(this.#rooms.get(roomId)?.members.values() ?? [])];
+  members(roomId: string): LocalMember<C>[] {
+    return [...(this.#rooms.get(roomId)?.values() ?? [])];
   }
 
-  /** Removes `conn` from `roomId`; returns the peerId it had there. */
-  leave(roomId: string, conn: C): string | undefined {
+  /** Removes the member if `conn` holds it; true when it did. A room without members is dropped. */
+  remove(roomId: string, peerId: string, conn: C): boolean {
     const room = this.#rooms.get(roomId);
-    const peerId = this.peerIdOf(roomId, conn);
-    if (!room || peerId === undefined) return undefined;
-    room.members.delete(peerId);
-    if (room.members.size === 0) this.#rooms.delete(roomId);
-    return peerId;
+    if (room?.get(peerId)?.conn !== conn) return false;
+    room.delete(peerId);
+    if (room.size === 0) this.#rooms.delete(roomId);
+    return true;
   }
 
-  /** Removes `conn` from every room; returns the rooms and peerIds it left. */
-  leaveAll(conn: C): Array<{ roomId: string; peerId: string }> {
-    const left: Array<{ roomId: string; peerId: string }> = [];
-    for (const roomId of [...this.#rooms.keys()]) {
-      const peerId = this.leave(roomId, conn);
-      if (peerId !== undefined) left.push({ roomId, peerId });
-    }
-    return left;
-  }
-
-  addToHistory(roomId: string, message: ChatMessage): void {
-    const room = this.#rooms.get(roomId);
-    if (!room || this.#historyLimit === 0) return;
-    room.history.push(message);
-    if (room.history.length > this.#historyLimit)
-      room.history.splice(0, room.history.length - this.#historyLimit);
+  has(roomId: string): boolean {
+    return this.#rooms.has(roomId);
   }
 }

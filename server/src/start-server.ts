@@ -1,10 +1,14 @@
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { openBackplane } from "./backplane/open-backplane.js";
+import { describeRedisUrl } from "./backplane/redis-url.js";
 import { readPackageVersion, resolveBuildInfo } from "./build-info.js";
 import { loadConfig } from "./config.js";
 import { healthReport } from "./health.js";
 import { createHttpHandler } from "./http-server.js";
-import { createJsonLogger, type Logger } from "./logger.js";
+import { resolveInstanceId } from "./instance-id.js";
+import { createJsonLogger, type Logger, withLevel } from "./logger.js";
 import { createRealtime } from "./realtime.js";
 
 export interface StartOptions {
@@ -20,21 +24,43 @@ export interface RunningServer {
   port: number;
   /** http://host:port; the WebSocket endpoint is the same address with ws:// and path /. */
   url: string;
+  /** This process's instance id (as in /health). */
+  instance: string;
+  /** The server's logger, LOG_LEVEL applied. */
+  log: Logger;
   /** Drains (health 503, WebSockets closed with 1001) and stops listening. Idempotent. */
   close(): Promise<void>;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
-  const log = options.logger ?? createJsonLogger();
   const config = loadConfig(env);
+  const log = withLevel(options.logger ?? createJsonLogger(), config.logLevel);
   const port = options.port ?? config.port;
   const host = options.host ?? config.host;
   const build = resolveBuildInfo(env, readPackageVersion());
   const startedAtMs = Date.now();
   let draining = false;
 
-  const realtime = createRealtime(config, log, () => draining);
+  const identity = await resolveInstanceId(env);
+  const backplane = await openBackplane(config, identity.id, log);
+  let sessionSecret = config.sessionSecret;
+  if (sessionSecret === null) {
+    sessionSecret = randomBytes(32).toString("base64url");
+    // One process verifies its own tokens; instances sharing a backplane need one shared key.
+    if (backplane.kind !== "memory")
+      log.log("WARNING", "SESSION_SECRET is not set: peer tokens are signed with a per-process key", {
+        consequence: "a peer token issued by one instance is refused by another",
+      });
+  }
+  const realtime = createRealtime({
+    config,
+    log,
+    isDraining: () => draining,
+    backplane,
+    instance: identity.id,
+    sessionSecret,
+  });
   const handler = createHttpHandler({
     allowedOrigins: config.allowedOrigins,
     health: () =>
@@ -46,19 +72,26 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         rooms: realtime.roomCount(),
         draining,
         fault: config.fault,
+        instance: identity.id,
+        backplane: backplane.kind,
       }),
   });
   const server = createServer(handler);
   server.on("upgrade", (req, socket, head) => realtime.handleUpgrade(req, socket, head));
   server.on("clientError", (_error, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (failure) {
+    await backplane.close();
+    throw failure;
+  }
   const actualPort = (server.address() as AddressInfo).port;
   if (config.fault) {
     log.log(
@@ -78,6 +111,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     version: build.version,
     revision: build.revision,
     allowedOrigins: config.allowedOrigins,
+    instance: identity.id,
+    instanceSource: identity.source,
+    backplane: config.redisUrl === null ? "memory" : describeRedisUrl(config.redisUrl),
   });
 
   let closing: Promise<void> | undefined;
@@ -90,11 +126,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await backplane.close();
       log.log("INFO", "stopped");
     })();
     return closing;
   };
 
   const displayHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-  return { port: actualPort, url: `http://${displayHost}:${actualPort}`, close };
+  return { port: actualPort, url: `http://${displayHost}:${actualPort}`, instance: identity.id, log, close };
 }

@@ -87,16 +87,38 @@ describe("rooms and chat", () => {
     expect(await alice.next("error")).toMatchObject({ code: "not-in-room" });
   });
 
-  it("lets the same peer take over from a new connection", async () => {
+  it("lets the same peer take over from a new connection with its token", async () => {
     const old = await client();
-    await old.join("r1", "alice");
+    const { token } = await old.join("r1", "alice");
     const fresh = await client();
-    const joined = await fresh.join("r1", "alice");
+    fresh.send({ type: "join", roomId: "r1", peerId: "alice", token });
+    const joined = await fresh.next("joined");
     expect(joined.peers).toEqual(["alice"]);
+    expect(joined.token).toBe(token);
     expect(await old.next("error")).toMatchObject({ code: "replaced" });
     fresh.send({ type: "chat-message", roomId: "r1", message: { id: "m1", content: "hi" } });
     expect(await fresh.next("message-delivered")).toMatchObject({ recipients: 1 });
     expect(await old.nothing("chat-message")).toBe(true);
+  });
+
+  it("refuses a join under another connection's peerId without its token (no impersonation)", async () => {
+    const alice = await client();
+    const { token } = await alice.join("r1", "alice");
+    const mallory = await client();
+    mallory.send({ type: "join", roomId: "r1", peerId: "alice" });
+    expect(await mallory.next("error")).toMatchObject({ code: "peer-id-taken" });
+    const forged = `${String(token).split(".")[0]}.${"A".repeat(43)}`;
+    mallory.send({ type: "join", roomId: "r1", peerId: "alice", token: forged });
+    expect(await mallory.next("error")).toMatchObject({ code: "peer-id-taken" });
+    const otherRoom = await alice.join("r2", "alice");
+    mallory.send({ type: "join", roomId: "r1", peerId: "alice", token: otherRoom.token });
+    expect(await mallory.next("error")).toMatchObject({ code: "peer-id-taken" });
+
+    mallory.send({ type: "chat-message", roomId: "r1", message: { id: "m1", content: "as alice" } });
+    expect(await mallory.next("error")).toMatchObject({ code: "not-in-room" });
+    expect(await alice.nothing("error")).toBe(true);
+    alice.send({ type: "chat-message", roomId: "r1", message: { id: "m2", content: "still me" } });
+    expect(await alice.next("message-delivered")).toMatchObject({ recipients: 1 });
   });
 });
 

@@ -26,6 +26,8 @@ it("reports the baked version, the revision and live counts", async () => {
     uptimeS: expect.any(Number),
     connections: 1,
     rooms: 1,
+    instance: expect.stringMatching(/^local-[0-9a-f]{16}$/),
+    backplane: "memory",
   });
   c.close();
 });

@@ -1,37 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { chatRecipients } from "../../server/src/broadcast.js";
 import { resolveBuildInfo } from "../../server/src/build-info.js";
 import { ConfigError, loadConfig } from "../../server/src/config.js";
 import { isOriginAllowed } from "../../server/src/origin-policy.js";
 import { parseClientMessage } from "../../server/src/protocol.js";
-import { Rooms } from "../../server/src/rooms.js";
-
-describe("Rooms", () => {
-  it("tracks members, caps history and drops empty rooms", () => {
-    const rooms = new Rooms<string>(2);
-    expect(rooms.join("r", "a", "conn-a")).toMatchObject({ kind: "joined", peers: ["a"], history: [] });
-    rooms.join("r", "b", "conn-b");
-    for (const id of ["1", "2", "3"]) rooms.addToHistory("r", { id, content: id, from: "a", ts: 0 });
-    expect(rooms.join("r", "a", "conn-a")).toMatchObject({
-      kind: "rejoined",
-      history: [{ id: "2" }, { id: "3" }],
-    });
-    expect(rooms.leaveAll("conn-a")).toEqual([{ roomId: "r", peerId: "a" }]);
-    expect(rooms.leave("r", "conn-b")).toBe("b");
-    expect(rooms.size).toBe(0);
-  });
-});
-
-describe("chatRecipients", () => {
-  const members = [
-    { peerId: "a", displayName: undefined, conn: 1 },
-    { peerId: "b", displayName: undefined, conn: 2 },
-  ];
-  it("includes the sender unless the exclude-sender fault is on", () => {
-    expect(chatRecipients(members, 1, null)).toEqual([1, 2]);
-    expect(chatRecipients(members, 1, "exclude-sender")).toEqual([2]);
-  });
-});
 
 describe("parseClientMessage", () => {
   it("accepts the three client messages", () => {

@@ -1,5 +1,6 @@
 // The server URL is read at runtime from /echogate.json (written per environment at deploy
 // time), so this exact build can move from staging to production unchanged.
+import { createChatSession } from "./chat-session.js";
 
 const $ = (id) => document.getElementById(id);
 const status = (text, isError = false) => {
@@ -23,37 +24,31 @@ async function loadConfig() {
   return config;
 }
 
-function connect(config, roomId, peerId) {
-  const socket = new WebSocket(config.serverUrl);
-  socket.addEventListener("open", () => socket.send(JSON.stringify({ type: "join", roomId, peerId })));
-  socket.addEventListener("close", () => status("Disconnected. Join again to reconnect.", true));
-  socket.addEventListener("error", () => status(`Can't reach ${config.serverUrl}`, true));
-  socket.addEventListener("message", (event) => {
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (message.type === "joined") {
-      status(`In room ${message.roomId} as ${message.peerId}`);
-      for (const old of message.history ?? [])
-        show(`${old.from}: ${old.content}`, old.from === peerId ? "own" : "");
-      $("send").hidden = false;
-      $("content").focus();
-    } else if (message.type === "chat-message") {
-      // The server echoes our own messages back (io.to semantics): that echo is the delivery proof.
-      const own = message.message.from === peerId;
-      show(`${own ? "you" : message.message.from}: ${message.message.content}`, own ? "own" : "");
-    } else if (message.type === "peer-joined") {
-      show(`${message.peerId} joined`, "system");
-    } else if (message.type === "peer-left") {
-      show(`${message.peerId} left`, "system");
-    } else if (message.type === "error") {
-      status(message.message, true);
-    }
+function join(config, roomId, peerId) {
+  return createChatSession({
+    url: config.serverUrl,
+    roomId,
+    peerId,
+    onEvent(event) {
+      if (event.type === "status") {
+        if (event.state === "joined") {
+          status(`In room ${roomId} as ${peerId}`);
+          $("send").hidden = false;
+          $("content").focus();
+        } else if (event.state === "reconnecting" && event.detail?.inMs !== undefined) {
+          status(`Connection lost; reconnecting in ${Math.ceil(event.detail.inMs / 1000)} s…`, true);
+        } else if (event.state === "stopped" && event.detail?.reason !== "closed") {
+          status("Disconnected. Join again to reconnect.", true);
+        }
+      } else if (event.type === "message") {
+        // The server echoes our own messages back (io.to semantics): that echo is the delivery proof.
+        const own = event.message.from === peerId;
+        show(`${own ? "you" : event.message.from}: ${event.message.content}`, own ? "own" : "");
+      } else if (event.type === "peer-joined") show(`${event.peerId} joined`, "system");
+      else if (event.type === "peer-left") show(`${event.peerId} left`, "system");
+      else if (event.type === "error") status(event.message, true);
+    },
   });
-  return socket;
 }
 
 async function main() {
@@ -67,21 +62,17 @@ async function main() {
   }
   status("Ready: pick a room and join.");
   $("env").textContent = `${config.environment} · ${config.serverUrl}`;
-  let socket;
+  let session;
   $("join").addEventListener("submit", (event) => {
     event.preventDefault();
-    socket?.close();
+    session?.close();
     $("messages").replaceChildren();
-    socket = connect(config, $("room").value.trim(), $("peer").value.trim());
+    session = join(config, $("room").value.trim(), $("peer").value.trim());
   });
   $("send").addEventListener("submit", (event) => {
     event.preventDefault();
     const content = $("content").value;
-    if (!content || socket?.readyState !== WebSocket.OPEN) return;
-    const id = crypto.randomUUID();
-    socket.send(
-      JSON.stringify({ type: "chat-message", roomId: $("room").value.trim(), message: { id, content } }),
-    );
+    if (!content || !session?.send(content)) return;
     $("content").value = "";
   });
 }

@@ -1,0 +1,95 @@
+import { afterEach, expect, it } from "vitest";
+import { startTestServer, TestClient, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await server?.close();
+  server = undefined;
+});
+
+async function client(s: TestServer): Promise<TestClient> {
+  const c = await TestClient.connect(s.wsUrl);
+  clients.push(c);
+  return c;
+}
+
+async function health(s: TestServer): Promise<{ connections: number; rooms: number }> {
+  return (await (await fetch(`${s.url}/health`)).json()) as { connections: number; rooms: number };
+}
+
+const chat = (id: string, content = id) => ({
+  type: "chat-message",
+  roomId: "flood",
+  message: { id, content },
+});
+
+it("closes a reader that stopped reading once its send buffer is full, and forgets it", async () => {
+  server = await startTestServer({
+    MAX_BUFFERED_BYTES: "65536",
+    RATE_LIMIT_PER_S: "100000",
+    RATE_LIMIT_BURST: "100000",
+  });
+  const s = server;
+  const paused = await client(s);
+  const flooder = await client(s);
+  await paused.join("flood", "paused");
+  await flooder.join("flood", "flooder");
+  paused.ws.pause();
+
+  // ~16 MB towards a reader that reads nothing: far beyond loopback's socket buffers.
+  const content = "x".repeat(4_000);
+  for (let i = 0; i < 4_000; i++) flooder.send(chat(`m${i}`, content));
+
+  expect(await flooder.next("peer-left", 10_000)).toMatchObject({ peerId: "paused" });
+  expect(s.logs.some((l) => l.message.includes("slow consumer"))).toBe(true);
+  await expect.poll(() => health(s), { timeout: 3_000 }).toMatchObject({ connections: 1, rooms: 1 });
+  flooder.close();
+  await expect.poll(() => health(s), { timeout: 3_000 }).toMatchObject({ connections: 0, rooms: 0 });
+});
+
+it("holds a connection to its message rate: over it, frames are dropped (said once) and reading pauses", async () => {
+  server = await startTestServer({ RATE_LIMIT_PER_S: "2", RATE_LIMIT_BURST: "5" });
+  const c = await client(server);
+  await c.join("flood", "c");
+  const started = Date.now();
+  for (let i = 0; i < 30; i++) c.send(chat(`m${i}`));
+  expect(await c.next("error")).toMatchObject({ code: "rate-limited" });
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const elapsedS = (Date.now() - started) / 1000;
+  const delivered = c.messages.filter((m) => m.type === "message-delivered").length;
+  // The burst left after the join (4), plus at most the refill since; never the whole flood.
+  expect(delivered).toBeGreaterThanOrEqual(4);
+  expect(delivered).toBeLessThanOrEqual(4 + Math.ceil(2 * elapsedS));
+  expect(c.messages.filter((m) => m.type === "error")).toEqual([]);
+  expect(c.ws.readyState).toBe(c.ws.OPEN);
+});
+
+it("caps the rooms one connection can join", async () => {
+  server = await startTestServer({ MAX_ROOMS_PER_CONNECTION: "3" });
+  const c = await client(server);
+  for (const room of ["a", "b", "c"]) await c.join(room, "p");
+  c.send({ type: "join", roomId: "d", peerId: "p" });
+  expect(await c.next("error")).toMatchObject({ code: "too-many-rooms" });
+  expect((await health(server)).rooms).toBe(3);
+  c.send({ type: "leave", roomId: "a" });
+  await c.next("left");
+  expect(await c.join("d", "p")).toMatchObject({ type: "joined", roomId: "d" });
+});
+
+it("LOG_LEVEL=error keeps INFO lines out; info lets them through", async () => {
+  for (const level of ["error", "info"]) {
+    const s = await startTestServer({ LOG_LEVEL: level });
+    const c = await TestClient.connect(s.wsUrl);
+    await c.join("r", "p");
+    c.send({ type: "chat-message", roomId: "r", message: { id: "m", content: "hi" } });
+    await c.next("message-delivered");
+    c.close();
+    await s.close();
+    const infos = s.logs.filter((l) => l.severity === "INFO" || l.severity === "DEBUG");
+    if (level === "error") expect(infos).toEqual([]);
+    else expect(infos.map((l) => l.message)).toEqual(expect.arrayContaining(["listening", "peer joined"]));
+  }
+});
