@@ -30,6 +30,10 @@ export interface EquivalenceResult {
   difference?: EquivalenceDifference;
 }
 
+/** What a build refers to another of its files by (only these are followed across renames). */
+const ASSET_NAME =
+  /[\w.-]+\.(?:m?js|cjs|css|map|json|wasm|svg|png|jpe?g|gif|webp|avif|ico|woff2?|ttf|html?)(?![\w])/g;
+
 type Form = "raw" | "json" | "js-single" | "js-template" | "html";
 type Segment = Buffer | { key: string; form: Form };
 
@@ -47,19 +51,46 @@ export function checkEquivalence(input: EquivalenceInput): EquivalenceResult {
   const pairs = new Map<string, string>(); // gated path → candidate path
   for (const path of rendered.keys()) if (candidates.has(path)) pairs.set(path, path);
   const renames = new Map<string, string>(); // gated basename → candidate basename
+  const pairedByPath = new Set(pairs.values());
+  const candidateByDigest = new Map<string, string>();
+  for (const [path, content] of candidates)
+    if (!pairedByPath.has(path)) candidateByDigest.set(digest(content), path);
+  // Unpaired gated files with the renames found so far applied; only files naming a newly renamed
+  // file are rewritten and hashed again, so each round costs what changed, not the whole build.
+  const unpaired = new Map<string, { text: string; digest: string }>();
+  for (const [path, content] of rendered)
+    if (!pairs.has(path)) unpaired.set(path, { text: content.toString("latin1"), digest: digest(content) });
+  const gatedNames = new Set([...rendered.keys()].map(basename));
+  const referencedBy = new Map<string, Set<string>>(); // gated basename → unpaired files naming it
+  for (const [path, entry] of unpaired)
+    for (const [token] of entry.text.matchAll(ASSET_NAME))
+      if (gatedNames.has(token)) referencedBy.set(token, (referencedBy.get(token) ?? new Set()).add(path));
+  let fresh: [string, string][] = [];
+  const matchedByContent = new Set<string>();
   for (let progress = true; progress; ) {
     progress = false;
-    const byHash = new Map<string, string>();
-    const pairedCandidates = new Set(pairs.values());
-    for (const [path, content] of candidates)
-      if (!pairedCandidates.has(path)) byHash.set(digest(content), path);
-    for (const [path, content] of rendered) {
-      if (pairs.has(path)) continue;
-      const match = byHash.get(digest(applyRenames(content, renames)));
+    const changedNames = fresh.filter(([from, to]) => from !== to);
+    fresh = [];
+    if (changedNames.length > 0) {
+      const rename = renamer(new Map(changedNames));
+      const affected = new Set(changedNames.flatMap(([from]) => [...(referencedBy.get(from) ?? [])]));
+      for (const path of affected) {
+        const entry = unpaired.get(path);
+        if (!entry) continue;
+        const renamed = rename(Buffer.from(entry.text, "latin1"));
+        entry.text = renamed.toString("latin1");
+        entry.digest = digest(renamed);
+      }
+    }
+    for (const [path, entry] of unpaired) {
+      const match = candidateByDigest.get(entry.digest);
       if (!match) continue;
       pairs.set(path, match);
-      byHash.delete(digest(candidates.get(match)!));
+      matchedByContent.add(path);
+      candidateByDigest.delete(entry.digest);
+      unpaired.delete(path);
       renames.set(basename(path), basename(match));
+      fresh.push([basename(path), basename(match)]);
       progress = true;
     }
   }
@@ -71,6 +102,7 @@ export function checkEquivalence(input: EquivalenceInput): EquivalenceResult {
   };
   const differences: EquivalenceDifference[] = [];
   for (const [gatedPath, candidatePath] of pairs) {
+    if (matchedByContent.has(gatedPath)) continue; // equal by digest, renames applied
     const expected = applyRenames(rendered.get(gatedPath)!, renames);
     const actual = candidates.get(candidatePath)!;
     const offset = firstDifference(expected, actual);
@@ -176,16 +208,22 @@ function renderTemplate(segments: readonly Segment[], values: Readonly<Record<st
 }
 
 function applyRenames(content: Buffer, renames: ReadonlyMap<string, string>): Buffer {
+  return renamer(renames)(content);
+}
+
+function renamer(renames: ReadonlyMap<string, string>): (content: Buffer) => Buffer {
   const changed = [...renames].filter(([from, to]) => from !== to);
-  if (changed.length === 0) return content;
-  const text = content.toString("latin1");
+  if (changed.length === 0) return (content) => content;
   const pattern = new RegExp(
     changed.map(([from]) => from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
     "g",
   );
   const lookup = new Map(changed);
-  const replaced = text.replace(pattern, (name) => lookup.get(name)!);
-  return replaced === text ? content : Buffer.from(replaced, "latin1");
+  return (content) => {
+    const text = content.toString("latin1");
+    const replaced = text.replace(pattern, (name) => lookup.get(name)!);
+    return replaced === text ? content : Buffer.from(replaced, "latin1");
+  };
 }
 
 function digest(content: Buffer): string {
