@@ -31,6 +31,8 @@ export interface PreviewDeployInput {
   /** Every environment's live service (this one's is the branch service): the bundle scan's facts. */
   liveServices?: (branchService: string) => Promise<LiveServicesResult>;
   strictScan?: boolean;
+  /** The environment a build-time front end's build command runs with. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface PreviewDeployResult {
@@ -117,6 +119,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
       ...(live ? { live } : {}),
       ownServiceName: names.service,
       strictScan: input.strictScan === true,
+      ...(input.env ? { env: input.env } : {}),
       projectDir: input.projectDir,
       environment,
       environments: context.environments,

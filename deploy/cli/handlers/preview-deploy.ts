@@ -44,6 +44,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       signal: ctx.signal,
       now: new Date(),
       strictScan: ctx.options.strict === true,
+      env: ctx.env,
       ...(serverUrl
         ? {}
         : {
