@@ -83,6 +83,8 @@ try {
 
   banner("Start the emulators (Cloud Run + Hosting, one daemon)");
   await eg("emulator start", ["emulator", "start"]);
+  // Like `firebase hosting:sites:create`: the local Hosting emulator deploys only to sites created first.
+  await eg("emulator sites", ["emulator", "sites"]);
 
   banner("Build once: one digest for every environment");
   const v1 = await eg("build v1", ["build"], { json: true });

@@ -1,11 +1,15 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { requireProjectSettings } from "../config/load-project-settings.js";
 import { ConfigError } from "../core/errors.js";
+import { loadProjectLayout } from "../source/project-layout.js";
+import { type BuildMode, chooseBuildMode } from "./build-mode.js";
 import { bundleServer } from "./bundle-server.js";
 import { computeImageDigest, type ImageConfig, sha256Hex } from "./digest.js";
 import { FAULTS, type FaultName } from "./faults.js";
 import type { ImageManifest } from "./image-manifest.js";
-import { commitImage, imageStoreDir } from "./image-store.js";
+import { commitImage, findImage, imageDir, imageStoreDir } from "./image-store.js";
+import { copyLayer, installedDepsLayer, type SourcedLayerFile } from "./installed-deps-layer.js";
 import { resolveServerEntry } from "./server-entry.js";
 import { resolveBuildVersion, withContentHash, withFault } from "./version.js";
 
@@ -21,6 +25,8 @@ export interface BuildImageOptions {
   projectDir: string;
   /** Demo/test only: bake a fault into the image (the gate must refuse it). */
   fault?: FaultName;
+  /** `bundle` (one file) or `installed-deps` (bundle + node_modules); default: detected. */
+  mode?: BuildMode;
   onStep?: (step: "version" | "bundle" | "store", detail: string) => void;
 }
 
@@ -31,6 +37,7 @@ export interface BuiltImage {
   version: string;
   gitSha: string;
   entry: string;
+  mode: BuildMode;
   dir: string;
   /** True when an identical image was already in the store. */
   reused: boolean;
@@ -40,19 +47,35 @@ export interface BuiltImage {
 /** Builds the server into a content-addressed image in `.echogate/images/`. */
 export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
   const { projectDir } = options;
+  const settings = await requireProjectSettings(projectDir);
+  const layout = await loadProjectLayout(projectDir);
+  // The server's package.json and node_modules live in the layout's working directory.
+  const serverDir = join(projectDir, layout.workingDir);
   const committed = await resolveBuildVersion(projectDir);
-  const entry = await resolveServerEntry(projectDir);
+  const entry = await resolveServerEntry(projectDir, layout);
+  const { mode, reason } = await chooseBuildMode(serverDir, options.mode ?? settings.build.mode);
+  const installedDeps = mode === "installed-deps";
 
   let serverCode: Buffer;
   try {
-    serverCode = await bundleServer(projectDir, entry);
+    serverCode = await bundleServer(projectDir, entry, { externalPackages: installedDeps });
   } catch (error) {
     throw new ConfigError("build.bundle", `Can't bundle the server entry ${entry}: ${firstLine(error)}`, {
       hint: "Fix the compile error above; `npm run dev` runs the same entry.",
     });
   }
-  options.onStep?.("bundle", `${entry} → ${SERVER_FILE} (${(serverCode.length / 1024).toFixed(0)} KiB)`);
-  const version = withFault(withContentHash(committed, sha256Hex(serverCode)), options.fault);
+  const deps: SourcedLayerFile[] = installedDeps ? await installedDepsLayer(serverDir) : [];
+  const size = `${(serverCode.length / 1024).toFixed(0)} KiB`;
+  options.onStep?.(
+    "bundle",
+    installedDeps
+      ? `${entry} → ${SERVER_FILE} (${size}) + node_modules (${deps.length} files; ${mode}: ${reason})`
+      : `${entry} → ${SERVER_FILE} (${size})`,
+  );
+  const codeHash = installedDeps
+    ? sha256Hex(JSON.stringify([sha256Hex(serverCode), deps.map((file) => [file.path, file.sha256])]))
+    : sha256Hex(serverCode);
+  const version = withFault(withContentHash(committed, codeHash), options.fault);
   options.onStep?.("version", version.version);
 
   const config: ImageConfig = {
@@ -68,6 +91,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     [
       { path: SERVER_FILE, sha256: sha256Hex(serverCode), mode: 0o644 },
       { path: "package.json", sha256: sha256Hex(PACKAGE_MARKER), mode: 0o644 },
+      ...deps.map(({ path, sha256, mode }) => ({ path, sha256, mode })),
     ],
     config,
   );
@@ -81,13 +105,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     ...config,
   };
 
-  await mkdir(imageStoreDir(projectDir), { recursive: true });
-  const staging = await mkdtemp(join(imageStoreDir(projectDir), ".staging-"));
-  await mkdir(join(staging, "rootfs"));
-  await writeFile(join(staging, "rootfs", SERVER_FILE), serverCode);
-  await writeFile(join(staging, "rootfs", "package.json"), PACKAGE_MARKER);
-  await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  const stored = await commitImage(projectDir, staging, digest);
+  const stored = await storeImage(projectDir, digest, manifest, serverCode, deps);
   options.onStep?.("store", stored.reused ? `${digest} (already stored)` : digest);
 
   return {
@@ -96,10 +114,30 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     version: version.version,
     gitSha: version.gitSha,
     entry,
+    mode,
     dir: stored.dir,
     reused: stored.reused,
     manifest,
   };
+}
+
+/** Writes the image into the store under its digest; an identical stored image is reused without copying. */
+async function storeImage(
+  projectDir: string,
+  digest: string,
+  manifest: ImageManifest,
+  serverCode: Buffer,
+  deps: readonly SourcedLayerFile[],
+): Promise<{ dir: string; reused: boolean }> {
+  if (await findImage(projectDir, digest)) return { dir: imageDir(projectDir, digest), reused: true };
+  await mkdir(imageStoreDir(projectDir), { recursive: true });
+  const staging = await mkdtemp(join(imageStoreDir(projectDir), ".staging-"));
+  await mkdir(join(staging, "rootfs"));
+  await writeFile(join(staging, "rootfs", SERVER_FILE), serverCode);
+  await writeFile(join(staging, "rootfs", "package.json"), PACKAGE_MARKER);
+  await copyLayer(join(staging, "rootfs"), deps);
+  await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return commitImage(projectDir, staging, digest);
 }
 
 function firstLine(error: unknown): string {

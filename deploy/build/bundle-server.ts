@@ -4,8 +4,14 @@ import { build } from "esbuild";
  * Bundles the server entry into one CommonJS file, with the same esbuild flags
  * Dockerfile.minimal uses, so the local image runs what the cloud image runs.
  */
-export async function bundleServer(projectDir: string, entry: string): Promise<Buffer> {
+export async function bundleServer(
+  projectDir: string,
+  entry: string,
+  options: { externalPackages?: boolean } = {},
+): Promise<Buffer> {
   const result = await build({
+    // Installed-deps mode: the project's own code in one file, every package loaded from node_modules.
+    ...(options.externalPackages ? { packages: "external" as const } : {}),
     absWorkingDir: projectDir,
     entryPoints: [entry],
     bundle: true,

@@ -9,6 +9,8 @@ export interface CloudBuildRequest {
   service: string;
   environment: string;
   version: string;
+  /** The Cloud Build config, relative to the project (layout.cloudbuild); default cloudbuild.yaml. */
+  config?: string;
   signal?: AbortSignal;
 }
 
@@ -35,7 +37,7 @@ export function cloudBuildArgs(request: CloudBuildRequest): string[] {
   return [
     "builds",
     "submit",
-    "--config=cloudbuild.yaml",
+    `--config=${request.config ?? "cloudbuild.yaml"}`,
     `--project=${request.project}`,
     `--region=${request.region}`,
     `--substitutions=${Object.entries(substitutions)
@@ -86,7 +88,7 @@ export function parseBuildResult(stdout: string): CloudBuildResult {
       "build.no-digest",
       "Failed to read the pushed image digest from the Cloud Build result.",
       {
-        hint: "cloudbuild.yaml must list the pushed image under `images:` so Cloud Build records its digest.",
+        hint: "The Cloud Build file (layout.cloudbuild) must list the pushed image under `images:` so Cloud Build records its digest.",
       },
     );
   }

@@ -1,6 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import { requireProjectSettings } from "../config/load-project-settings.js";
+import type { VersionSource } from "../config/project-schema.js";
+import { ConfigError } from "../core/errors.js";
 
 export interface BuildVersion {
   /** `<package.json version>+<short sha>`, what /health must report. */
@@ -9,13 +12,82 @@ export interface BuildVersion {
   dirty: boolean;
 }
 
-/** Version = package.json version + short git sha (+ `.dirty` when the tree has uncommitted changes). */
-export async function resolveBuildVersion(projectDir: string): Promise<BuildVersion> {
-  const pkg = JSON.parse(await readFile(join(projectDir, "package.json"), "utf8")) as { version?: string };
-  const base = pkg.version ?? "0.0.0";
+/**
+ * Version = the version source's base (package.json by default, or a file + pattern) + short git
+ * sha (+ `.dirty` when the tree has uncommitted changes); a `command` source gives the whole version.
+ * The source is `version:` in environments/echogate.yaml.
+ */
+export async function resolveBuildVersion(projectDir: string, given?: VersionSource): Promise<BuildVersion> {
+  const settings = given ? undefined : await requireProjectSettings(projectDir);
+  const source = given ?? settings!.version;
   const git = await gitState(projectDir);
+  if (source.from === "command") {
+    const version = await versionFromCommand(projectDir, source.command);
+    return { version, gitSha: git?.sha ?? "", dirty: git?.dirty ?? false };
+  }
+  const base =
+    source.from === "file"
+      ? await versionFromFile(projectDir, source.file, source.pattern)
+      : await versionFromPackage(join(projectDir, settings?.layout.workingDir ?? ".", "package.json"));
   if (!git) return { version: `${base}+nogit`, gitSha: "", dirty: false };
   return composeVersion(base, git.sha, git.dirty);
+}
+
+async function versionFromPackage(path: string): Promise<string> {
+  const pkg = JSON.parse(await readFile(path, "utf8")) as { version?: string };
+  return pkg.version ?? "0.0.0";
+}
+
+/** Pure: the first capture group of `pattern` in `text` (the whole match without one). */
+export function matchVersion(text: string, pattern: string): string | undefined {
+  const match = new RegExp(pattern, "m").exec(text);
+  const value = (match?.[1] ?? match?.[0])?.trim();
+  return value ? value : undefined;
+}
+
+async function versionFromFile(projectDir: string, file: string, pattern: string): Promise<string> {
+  const where = { file: "environments/echogate.yaml", keyPath: "version.file" };
+  let text: string;
+  try {
+    text = await readFile(join(projectDir, file), "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      "build.version-file",
+      `Can't read the version file ${file}: ${(error as Error).message}`,
+      {
+        location: where,
+        hint: "Fix version.file in environments/echogate.yaml (relative to the project).",
+      },
+    );
+  }
+  const version = matchVersion(text, pattern);
+  if (!version) {
+    throw new ConfigError(
+      "build.version-pattern",
+      `Can't find a version in ${file}: /${pattern}/ doesn't match.`,
+      {
+        location: { ...where, keyPath: "version.pattern" },
+        hint: 'Make version.pattern\'s first capture group match the version, e.g. `version = "([^"]+)"`.',
+      },
+    );
+  }
+  return version;
+}
+
+async function versionFromCommand(projectDir: string, command: string): Promise<string> {
+  const result = await execa(command, { cwd: projectDir, shell: true, reject: false, timeout: 30_000 });
+  const version = result.stdout.trim().split("\n")[0]?.trim();
+  if (result.exitCode !== 0 || !version) {
+    throw new ConfigError(
+      "build.version-command",
+      `Can't get the version: \`${command}\` ${result.exitCode !== 0 ? `exited ${result.exitCode}` : "printed nothing"}.`,
+      {
+        location: { file: "environments/echogate.yaml", keyPath: "version.command" },
+        hint: "Fix version.command in environments/echogate.yaml; it must print the version on stdout.",
+      },
+    );
+  }
+  return version;
 }
 
 export function composeVersion(base: string, sha: string, dirty: boolean): BuildVersion {

@@ -1,4 +1,6 @@
+import { resolve } from "node:path";
 import type { Writable } from "node:stream";
+import { findProjectDir } from "../config/find-project-dir.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
 import { onNotice } from "../core/notices.js";
@@ -44,7 +46,14 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   let output = bootstrapOutput;
   let stopNotices: (() => void) | undefined;
   try {
-    const invocation = parseInvocation(resolved.command, resolved.rest, { cwd, env, isTTY });
+    // Without --cwd, the project is the nearest directory holding environments/ (as git finds .git);
+    // `init` creates one, so it stays where it is run.
+    const projectDir = resolved.command.name === "init" ? undefined : findProjectDir(cwd);
+    const invocation = parseInvocation(resolved.command, resolved.rest, {
+      cwd: projectDir ?? cwd,
+      env,
+      isTTY,
+    });
     output = new Output({
       json: invocation.globals.json,
       quiet: invocation.globals.quiet,
@@ -57,6 +66,11 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     if (invocation.help) {
       output.result(null, (_data, style) => renderCommandHelp(resolved.command, style));
       return ExitCode.ok;
+    }
+    if (projectDir && invocation.globals.cwd === projectDir && resolve(projectDir) !== resolve(cwd)) {
+      const message = `Using the project in ${projectDir} (the nearest directory holding environments/, above ${cwd}).`;
+      if (output.json) output.event({ event: "notice", message, projectDir });
+      else output.info(message);
     }
     const module = await resolved.command.load();
     const announced = output;

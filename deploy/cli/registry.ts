@@ -3,12 +3,14 @@ import { buildCommands } from "./commands/build.js";
 import { checkCommands } from "./commands/check.js";
 import { driftCommands } from "./commands/drift.js";
 import { emulatorCommands } from "./commands/emulator.js";
+import { initCommands } from "./commands/init.js";
 import { previewCommands } from "./commands/preview.js";
 import { releaseCommands } from "./commands/release.js";
 import { smokeCommands } from "./commands/smoke.js";
 
 /** Every command, in the order help lists them. Metadata only: handlers load lazily. */
 export const commands: readonly CommandDefinition[] = [
+  ...initCommands,
   ...checkCommands,
   ...smokeCommands,
   ...buildCommands,

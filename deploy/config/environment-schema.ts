@@ -8,25 +8,65 @@ const positiveInt = z.number().int().positive();
 
 export const serviceSchema = z.strictObject({
   /** `local` runs on the embedded Cloud Run emulator; `google` on Cloud Run. */
-  endpoint: z.enum(["local", "google"]).default("local"),
-  project: z.string().min(1),
+  endpoint: z
+    .enum(["local", "google"])
+    .default("local")
+    .describe(
+      "`local`: the embedded Cloud Run emulator on loopback; `google`: Cloud Run (Application Default Credentials).",
+    ),
+  project: z.string().min(1).describe("Google Cloud project id (any name on the `local` endpoint)."),
   regions: z
     .array(z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must look like a Cloud Run region, e.g. us-central1"))
-    .min(1),
-  name: z.string().min(1),
-  port: z.number().int().min(1).max(65535).default(8080),
+    .min(1)
+    .describe(
+      "Cloud Run regions the service runs in, e.g. [us-central1]; every region is deployed and gated.",
+    ),
+  name: z
+    .string()
+    .min(1)
+    .describe("Cloud Run service name: lowercase letters, digits and dashes, starting with a letter."),
+  port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(8080)
+    .describe("The container port; the server gets it in PORT and must listen on it."),
   /** Path of the env file, relative to the environments/ directory. */
-  envFile: z.string().min(1),
-  minInstances: z.number().int().min(0).default(0),
-  maxInstances: positiveInt.default(1),
-  concurrency: z.number().int().min(1).max(1000).default(80),
-  requestTimeoutS: z.number().int().min(1).max(3600).default(3600),
-  sessionAffinity: z.boolean().default(true),
-  cpu: z.string().default("1"),
+  envFile: z
+    .string()
+    .min(1)
+    .describe(
+      "The environment's env file, relative to environments/ (e.g. .env.staging); checked against env.schema.yaml.",
+    ),
+  minInstances: z.number().int().min(0).default(0).describe("Instances kept warm (Cloud Run min instances)."),
+  maxInstances: positiveInt
+    .default(1)
+    .describe("Most instances Cloud Run may start. Above 1, a realtime server needs a shared backplane."),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(80)
+    .describe("Concurrent requests (each open WebSocket counts) per instance."),
+  requestTimeoutS: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(3600)
+    .describe("Request timeout in seconds; it also ends WebSocket connections, so keep it long."),
+  sessionAffinity: z
+    .boolean()
+    .default(true)
+    .describe("Route a client's requests to the same instance (Socket.IO polling needs it)."),
+  cpu: z.string().default("1").describe('CPU limit per instance, e.g. "1" or "2".'),
   memory: z
     .string()
     .regex(/^\d+(Mi|Gi)$/, "must be like 512Mi or 1Gi")
-    .default("512Mi"),
+    .default("512Mi")
+    .describe("Memory limit per instance, like 512Mi or 1Gi."),
 });
 
 export const webModes = ["runtime-config", "template", "rebuild"] as const;
@@ -54,12 +94,21 @@ export const webBuildSchema = z
 
 export const hostingSchema = z
   .strictObject({
-    provider: z.enum(["firebase", "local"]),
-    site: z.string().min(1),
+    provider: z
+      .enum(["firebase", "local"])
+      .describe("`firebase`: Firebase Hosting; `local`: the embedded Hosting emulator."),
+    site: z.string().min(1).describe("Firebase Hosting site id."),
     /** Firebase Hosting channel; `live` is the site's live channel. */
-    channel: z.string().min(1).default("live"),
+    channel: z
+      .string()
+      .min(1)
+      .default("live")
+      .describe("Firebase Hosting channel; `live` is the site's live channel."),
     /** Directory of the built web front end, relative to the project. */
-    publicDir: z.string().default("web/public"),
+    publicDir: z
+      .string()
+      .default("web/public")
+      .describe("Directory of the built web front end (the files uploaded), relative to the project."),
     /**
      * Extra origins the front end is served from (custom domains; for `local`
      * hosting, its origin). The server's CORS origins must cover them.
@@ -70,7 +119,10 @@ export const hostingSchema = z
           .url({ protocol: /^https?$/ })
           .refine((url) => new URL(url).origin === url, "must be an origin: scheme://host[:port], no path"),
       )
-      .optional(),
+      .optional()
+      .describe(
+        "Extra origins the front end is served from (custom domains); the server's CORS origins must cover them.",
+      ),
     mode: z
       .enum(webModes)
       .default("runtime-config")
@@ -101,18 +153,28 @@ export const rolloutSchema = z.strictObject({
     .min(1)
     .refine((steps) => steps.at(-1) === 100, "the last step must be 100")
     .refine((steps) => steps.every((step, i) => i === 0 || step > steps[i - 1]!), "steps must increase")
-    .default([100]),
+    .default([100])
+    .describe("Traffic percent after each step, increasing, the last 100; a smoke runs at every step."),
 });
 
 export const environmentSchema = z.strictObject({
-  kind: z.enum(environmentKinds),
-  description: z.string().optional(),
-  service: serviceSchema,
-  hosting: hostingSchema.optional(),
+  kind: z
+    .enum(environmentKinds)
+    .describe("What the environment is: local, preview (per branch), staging or production."),
+  description: z.string().optional().describe("One line for people reading status and drift reports."),
+  service: serviceSchema.describe("The Cloud Run service."),
+  hosting: hostingSchema.optional().describe("The web front end's hosting site, if the project has one."),
   /** The environment whose gated artifact this one receives (production ← staging). */
-  promotesFrom: z.string().optional(),
-  rollout: rolloutSchema.default({ steps: [100] }),
-  smoke: smokeSpecSchema.optional(),
+  promotesFrom: z
+    .string()
+    .optional()
+    .describe("The environment whose gated artifact this one receives (production ← staging)."),
+  rollout: rolloutSchema.default({ steps: [100] }).describe("How traffic moves to a gated revision."),
+  smoke: smokeSpecSchema
+    .optional()
+    .describe(
+      "This environment's smoke gate; without it, environments/smoke.yaml (else the defaults) applies.",
+    ),
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

@@ -3,13 +3,17 @@ import { basename, join, relative } from "node:path";
 import { Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import type { SourceLocation } from "../core/source-location.js";
+import { smokeSpecSchema } from "../smoke/spec.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
+import { loadProjectSettings } from "./load-project-settings.js";
 import { parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
 export const ENVIRONMENTS_DIR = "environments";
 /** Files in environments/ that are not environments. */
-const RESERVED_FILES = new Set(["env.schema.yaml", "drift.yaml"]);
+const RESERVED_FILES = new Set(["env.schema.yaml", "drift.yaml", "echogate.yaml", "smoke.yaml"]);
+/** The smoke spec every environment uses unless its own YAML has a `smoke:` section. */
+export const SHARED_SMOKE_FILE = "smoke.yaml";
 
 export interface LoadedEnvironment {
   name: string;
@@ -57,13 +61,47 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     }
     const parsed = environmentSchema.safeParse(source.value ?? {});
     if (!parsed.success) {
-      addZodIssues(diagnostics, source, parsed.error.issues);
+      addZodIssues(diagnostics, source, parsed.error.issues, environmentSchema);
       continue;
     }
     environments.push({ name, file, config: parsed.data, locate: source.locate });
   }
   checkReferences(environments, declaredNames, diagnostics);
-  return { projectDir, environments, diagnostics };
+  const shared = await loadSharedSmokeSpec(projectDir, diagnostics);
+  diagnostics.add(...(await loadProjectSettings(projectDir)).diagnostics.items);
+  const withSmoke = environments.map((environment) =>
+    shared && environment.config.smoke === undefined
+      ? { ...environment, config: { ...environment.config, smoke: shared } }
+      : environment,
+  );
+  return { projectDir, environments: withSmoke, diagnostics };
+}
+
+/** environments/smoke.yaml, validated; undefined when the file doesn't exist or is broken (then reported). */
+async function loadSharedSmokeSpec(
+  projectDir: string,
+  diagnostics: Diagnostics,
+): Promise<EnvironmentConfig["smoke"]> {
+  const path = join(projectDir, ENVIRONMENTS_DIR, SHARED_SMOKE_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    diagnostics.error("config.unreadable", `Can't read ${SHARED_SMOKE_FILE}: ${(error as Error).message}`, {
+      file: relative(projectDir, path),
+    });
+    return undefined;
+  }
+  const source = parseYamlSource(relative(projectDir, path), text);
+  diagnostics.add(...source.diagnostics.items);
+  if (source.diagnostics.hasErrors) return undefined;
+  const parsed = smokeSpecSchema.safeParse(source.value ?? {});
+  if (!parsed.success) {
+    addZodIssues(diagnostics, source, parsed.error.issues, smokeSpecSchema);
+    return undefined;
+  }
+  return parsed.data;
 }
 
 function checkReferences(

@@ -1,12 +1,18 @@
 import type { z } from "zod";
 import type { Diagnostics } from "../core/diagnostics.js";
+import { closest } from "../core/did-you-mean.js";
+import { knownKeysAt } from "./schema-keys.js";
 import type { YamlSource } from "./yaml-source.js";
 
-/** Turns every zod issue into a positioned diagnostic (all at once, not the first one). */
+/**
+ * Turns every zod issue into a positioned diagnostic (all at once, not the first one). With the
+ * schema, an unknown key that is a typo of a known one gets a did-you-mean hint.
+ */
 export function addZodIssues(
   diagnostics: Diagnostics,
   source: YamlSource,
   issues: readonly z.core.$ZodIssue[],
+  schema?: z.core.$ZodType,
 ): void {
   for (const issue of issues) {
     const path = issue.path as PropertyKey[];
@@ -16,6 +22,7 @@ export function addZodIssues(
           "config.unknown-key",
           `Unknown key "${key}".`,
           source.locate([...path, key], { key: true }),
+          unknownKeyHint(key, path, schema),
         );
       }
       continue;
@@ -47,4 +54,18 @@ function isMissingKey(root: unknown, path: readonly PropertyKey[]): boolean {
     parent = (parent as Record<PropertyKey, unknown>)[key];
   }
   return typeof parent === "object" && parent !== null && !(path.at(-1)! in parent);
+}
+
+/** "Did you mean …?" for a typo, else the keys allowed there. */
+export function unknownKeyHint(
+  key: string,
+  path: readonly PropertyKey[],
+  schema: z.core.$ZodType | undefined,
+): string | undefined {
+  if (!schema) return undefined;
+  const known = knownKeysAt(schema, path);
+  if (known.length === 0) return undefined;
+  const suggestion = closest(key, known);
+  if (suggestion) return `Did you mean "${suggestion}"?`;
+  return `Keys allowed here: ${known.join(", ")}.`;
 }

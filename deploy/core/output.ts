@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { type Diagnostic, formatDiagnostic } from "./diagnostics.js";
 import { isEchogateError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
+import { asInstallError } from "./install-problem.js";
 import { Redactor } from "./redact.js";
 import { formatLocation } from "./source-location.js";
 
@@ -108,7 +109,9 @@ export class Output {
   }
 
   /** Reports an error and returns the exit code it maps to. */
-  error(error: unknown): ExitCode {
+  error(thrown: unknown): ExitCode {
+    // A module that failed to load, however it was wrapped, is reported as the install problem it is.
+    const error = asInstallError(thrown) ?? thrown;
     if (isEchogateError(error)) {
       if (this.json) {
         this.writeOut(

@@ -9,6 +9,7 @@ import {
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
+import { checkNativeDeps } from "../source/check-native-deps.js";
 import { type ClientsFor, clientPool } from "./collect/cloud-run.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
 import { collectTarget, type TargetSpec } from "./collect/live-target.js";
@@ -87,12 +88,12 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
   const environments = await Promise.all(
     selected.map((s) => collectDeclared(projectDir, s.environment, secretKeys, s.live)),
   );
-  const source = collectSourceDrift(projectDir);
+  const source = { ...(await collectSourceDrift(projectDir)), native: await checkNativeDeps(projectDir) };
   if (loaded.environments.length === 0 && source.absent.length === 3) {
     // Nothing to compare: most likely the wrong directory (a CI step's working dir), not a clean project.
     throw new ConfigError(
       "config.no-environments",
-      `Nothing to compare in ${projectDir}: no environments/, Dockerfile.minimal, dev script or cloudbuild.yaml.`,
+      `Nothing to compare in ${projectDir}: no environments/, Dockerfile, dev script or Cloud Build file.`,
       { hint: "Run echogate from your project root or pass --cwd." },
     );
   }

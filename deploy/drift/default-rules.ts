@@ -17,7 +17,7 @@ export const defaultRules: readonly RuleSpec[] = [
   // Source: what runs where, before anything is deployed (the seed outage).
   {
     id: "source-entry",
-    title: "Dockerfile, dev script and cloudbuild.yaml start the same server file",
+    title: "Dockerfile, dev script and Cloud Build file start the same server file",
     severity: "error",
     scope: "source",
     check: "source-entry-equal",
@@ -37,6 +37,13 @@ export const defaultRules: readonly RuleSpec[] = [
     severity: "error",
     scope: "source",
     check: "env-file-keys-equal",
+  },
+  {
+    id: "native-deps",
+    title: "The Dockerfile can build the native addons of the production dependencies and ships them",
+    severity: "error",
+    scope: "source",
+    check: "native-deps-buildable",
   },
   // Live: must be equal.
   {

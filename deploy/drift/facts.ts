@@ -1,5 +1,6 @@
 import type { EnvironmentKind } from "../config/environment-schema.js";
 import type { SourceLocation } from "../core/source-location.js";
+import type { NativeDepsReport } from "../source/check-native-deps.js";
 import type { EntryFact } from "../source/entry-fact.js";
 
 // Everything drift knows, as plain data. Collectors fill it in; rules and reports only read it.
@@ -146,11 +147,15 @@ export interface SourceDriftFacts {
   dockerfile: EntryFact;
   devScript: EntryFact;
   cloudbuild: EntryFact;
+  /** layout.serverEntry from environments/echogate.yaml, when set. */
+  configured?: EntryFact;
   /**
    * Sources the project doesn't have: no file, or a package.json without a `dev` script (no
    * cloudbuild.yaml is a choice, not drift).
    */
   absent: Array<"dockerfile" | "devScript" | "cloudbuild">;
+  /** Native addons in the production dependency tree and the Dockerfile's preflight findings. */
+  native?: NativeDepsReport;
 }
 
 export interface EnvSchemaFacts {

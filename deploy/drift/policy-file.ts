@@ -15,28 +15,43 @@ const reason = z.string({ error: REASON_MESSAGE }).trim().min(1, REASON_MESSAGE)
 const names = z.array(z.string().min(1)).min(1);
 
 const overrideSchema = z.strictObject({
-  severity: z.enum(["error", "warning", "off"]).optional(),
-  environments: names.optional(),
+  severity: z
+    .enum(["error", "warning", "off"])
+    .optional()
+    .describe("The rule's severity here: error, warning or off."),
+  environments: names.optional().describe("Apply the rule to these environments only."),
   /** Env keys the env-keys rules leave out. */
-  ignore: names.optional(),
+  ignore: names.optional().describe("Env keys the env-keys rules leave out."),
   /** For websocket-timeout: the minimum request timeout in seconds. */
-  min: z.number().int().min(1).max(3600).optional(),
+  min: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .optional()
+    .describe("websocket-timeout: the minimum request timeout in seconds."),
   /** For broadcast-adapter: env keys that show a broadcast adapter is configured. */
-  envKeys: names.optional(),
-  reason,
+  envKeys: names
+    .optional()
+    .describe("broadcast-adapter: env keys that show a broadcast adapter is configured."),
+  reason: reason.describe("Why this repository differs from the default (required)."),
 });
 
 export const driftFileSchema = z.strictObject({
-  version: z.literal(1).default(1),
-  rules: z.record(z.string(), overrideSchema).default({}),
+  version: z.literal(1).default(1).describe("File format version; 1."),
+  rules: z
+    .record(z.string(), overrideSchema)
+    .default({})
+    .describe("Overrides by rule id (`echogate drift --help` lists the rules)."),
   /** Facts a repo states because they can't be seen from outside the code. */
   broadcast: z
     .strictObject({
-      adapter: z.string().min(1),
-      environments: names.optional(),
-      reason,
+      adapter: z.string().min(1).describe("The broadcast adapter the server uses, e.g. redis."),
+      environments: names.optional().describe("Environments where it is configured; default all."),
+      reason: reason.describe("How you know (drift can't see it from outside the code)."),
     })
-    .optional(),
+    .optional()
+    .describe("A fact drift can't see: the server broadcasts through a shared adapter."),
 });
 
 export interface LoadedPolicy {
@@ -70,7 +85,7 @@ export function parseDriftPolicy(
   }
   const parsed = driftFileSchema.safeParse(source.value ?? {});
   if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues);
+    addZodIssues(diagnostics, source, parsed.error.issues, driftFileSchema);
     return { policy: empty, diagnostics };
   }
   const overrides: RuleOverride[] = [];

@@ -49,7 +49,9 @@ export type RuleCheck =
   | { check: "source-entry-equal" }
   | { check: "source-entry-known" }
   /** Env files set the same keys (schema `environmentSpecific` keys excepted). */
-  | { check: "env-file-keys-equal" };
+  | { check: "env-file-keys-equal" }
+  /** The Dockerfile can build the production tree's native addons and carries them into the runtime stage. */
+  | { check: "native-deps-buildable" };
 
 export type RuleSpec = RuleCheck & {
   id: string;

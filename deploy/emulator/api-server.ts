@@ -1,7 +1,10 @@
 import type http from "node:http";
-import { ApiError, notFound } from "./api-error.js";
+import { ApiError, invalidArgument, notFound } from "./api-error.js";
 import type { Controller } from "./controller.js";
+import { checkQueryParams } from "./query-params.js";
+import { isReferenceRoute } from "./reference-routes.js";
 import { renderOperation, renderRevision, renderService } from "./render.js";
+import { checkFieldMask, checkMessage, payloadError, runMessage } from "./request-schema.js";
 import {
   createService,
   deleteRevision,
@@ -129,15 +132,33 @@ export class ApiServer {
       ROUTES.operation,
       (_r, [project, location, id]) => this.deleteOperation(project, location, id),
     ],
-    ["GET", ROUTES.operations, (_r, [project, location]) => this.listOperations(project, location)],
+    ["GET", ROUTES.operations, (r, [project, location]) => this.listOperations(r, project, location)],
   ];
 
   private async route(req: Request): Promise<Reply> {
     for (const [method, pattern, handler] of this.table) {
       const match = req.path.match(pattern);
-      if (match && method === req.method) return handler(req, match.slice(1) as Groups);
+      if (match && method === req.method) {
+        checkQueryParams(req.method, req.path, req.query);
+        return handler(req, match.slice(1) as Groups);
+      }
     }
-    throw new ApiError("UNIMPLEMENTED", `The emulator does not implement ${req.method} ${req.path}.`);
+    // Google's convention: a method of the API that is not served is UNIMPLEMENTED (501); a URL
+    // that names no method of the API is NOT_FOUND (404).
+    if (isReferenceRoute(req.method, req.path)) {
+      throw new ApiError(
+        "UNIMPLEMENTED",
+        `Method ${req.method} ${req.path} is part of the Cloud Run Admin API v2 but the local emulator does not implement it (see docs/emulator.md).`,
+      );
+    }
+    throw new ApiError("NOT_FOUND", `The requested URL ${req.path} was not found on this server.`);
+  }
+
+  /** The request body as a google.cloud.run.v2.Service, checked and normalised like Google's front end. */
+  private serviceBody(req: Request): Record<string, unknown> {
+    const { value, violations } = checkMessage(runMessage("Service"), req.body, "service");
+    if (violations.length > 0) throw payloadError(violations);
+    return value;
   }
 
   private async mutation(change: Parameters<StateStore["mutate"]>[0]): Promise<Reply> {
@@ -148,18 +169,33 @@ export class ApiServer {
 
   private create(req: Request, ref: ServiceRef): Promise<Reply> {
     const validateOnly = flag(req.query, "validateOnly");
+    const body = this.serviceBody(req);
     return this.mutation((draft) =>
-      createService(draft, ref, req.body, { validateOnly }, this.controller.context()),
+      createService(draft, ref, body, { validateOnly }, this.controller.context()),
     );
   }
 
   private update(req: Request, ref: ServiceRef): Promise<Reply> {
+    const body = this.serviceBody(req);
+    const requested = param(req.query, "updateMask")
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const mask = checkFieldMask(runMessage("Service"), requested);
+    if (mask.unknown.length > 0) {
+      throw invalidArgument(
+        mask.unknown.map((path) => ({
+          field: "update_mask",
+          description: `Invalid update_mask: '${path}' is not a field of google.cloud.run.v2.Service.`,
+        })),
+      );
+    }
     const options = {
       validateOnly: flag(req.query, "validateOnly"),
       allowMissing: flag(req.query, "allowMissing"),
-      updateMask: param(req.query, "updateMask").split(",").filter(Boolean),
+      updateMask: mask.paths,
     };
-    return this.mutation((draft) => updateService(draft, ref, req.body, options, this.controller.context()));
+    return this.mutation((draft) => updateService(draft, ref, body, options, this.controller.context()));
   }
 
   private remove(req: Request, ref: ServiceRef): Promise<Reply> {
@@ -186,13 +222,20 @@ export class ApiServer {
   }
 
   private listServices(req: Request, project: string, location: string): Reply {
+    if (location === "-") {
+      throw invalidArgument([
+        {
+          field: "parent",
+          description: `Location must be a valid Google Cloud region, and cannot be the "-" wildcard (parent 'projects/${project}/locations/-').`,
+        },
+      ]);
+    }
     const state = this.store.state;
     const prefix = `projects/${project}/locations/${location}/services/`;
+    // Newest first, like Cloud Run.
     const services = Object.entries(state.services)
-      .filter(
-        ([key]) => key.startsWith(prefix) || (location === "-" && key.startsWith(`projects/${project}/`)),
-      )
-      .sort(([a], [b]) => a.localeCompare(b))
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a, x], [b, y]) => y.createTime.localeCompare(x.createTime) || a.localeCompare(b))
       .map(([, s]) => renderService(state, s));
     return { status: 200, body: page(services, req.query, "services") };
   }
@@ -206,13 +249,21 @@ export class ApiServer {
   }
 
   private listRevisions(req: Request, ref: ServiceRef): Reply {
-    const key = serviceKey(ref.project, ref.location, ref.service);
-    const service = this.store.state.services[key];
-    if (!service) throw notFound("SERVICE", ref.service, ref.location, ref.project);
+    const state = this.store.state;
+    // Service "-": the revisions of every service in the location.
+    const keys =
+      ref.service === "-"
+        ? Object.keys(state.services).filter((k) =>
+            k.startsWith(`projects/${ref.project}/locations/${ref.location}/services/`),
+          )
+        : [serviceKey(ref.project, ref.location, ref.service)];
+    if (ref.service !== "-" && !state.services[keys[0]!])
+      throw notFound("SERVICE", ref.service, ref.location, ref.project);
     // Newest first, like Cloud Run.
-    const revisions = Object.values(this.store.state.revisions[key] ?? {})
-      .sort((a, b) => b.createTime.localeCompare(a.createTime) || b.name.localeCompare(a.name))
-      .map((r) => renderRevision(service, r));
+    const revisions = keys
+      .flatMap((key) => Object.values(state.revisions[key] ?? {}).map((r) => ({ key, r })))
+      .sort((a, b) => b.r.createTime.localeCompare(a.r.createTime) || b.r.name.localeCompare(a.r.name))
+      .map(({ key, r }) => renderRevision(state.services[key]!, r));
     return { status: 200, body: page(revisions, req.query, "revisions") };
   }
 
@@ -237,12 +288,13 @@ export class ApiServer {
     return { status: 200, body: op };
   }
 
-  private listOperations(project: string, location: string): Reply {
+  private listOperations(req: Request, project: string, location: string): Reply {
     const state = this.store.state;
     const operations = Object.values(state.operations)
       .filter((op) => op.project === project && op.location === location)
+      .sort((a, b) => b.createTime.localeCompare(a.createTime))
       .map((op) => renderOperation(state, op));
-    return { status: 200, body: { operations } };
+    return { status: 200, body: page(operations, req.query, "operations") };
   }
 
   private async deleteOperation(project: string, location: string, id: string): Promise<Reply> {

@@ -6,6 +6,7 @@ import { resolveImage } from "./image-store-reader.js";
 import { revisionResourceName } from "./render.js";
 import type { RandomSource } from "./revision-naming.js";
 import type { LaunchSpec } from "./revision-process.js";
+import { PRIVATE_INGRESS } from "./service-checks.js";
 import { applyRevisionOutcome, completeOperation, type MutationContext } from "./service-logic.js";
 import type { StateStore } from "./state-store.js";
 import type { EmulatorState, RevisionRecord, ServiceRecord } from "./state-types.js";
@@ -168,6 +169,8 @@ export class Controller {
       const port = await this.dataPlane.ensureListener(serviceId, service.port);
       if (port !== service.port) portUpdates.push({ key, port });
       this.dataPlane.setRoute(serviceId, weights);
+      const isPrivate = PRIVATE_INGRESS.has(String(service.settings?.ingress ?? ""));
+      this.dataPlane.setIngress(serviceId, isPrivate);
       for (const target of resolved) {
         if (!target.tag) continue;
         const tagId = tagListenerId(key, target.tag);
@@ -178,6 +181,7 @@ export class Controller {
         const tagged =
           target.revision && isReady(target.revision) ? revisionResourceName(service, target.revision) : "";
         this.dataPlane.setRoute(tagId, new Map(tagged ? [[tagged, 1]] : []));
+        this.dataPlane.setIngress(tagId, isPrivate);
       }
     }
 

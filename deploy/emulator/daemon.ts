@@ -125,7 +125,7 @@ async function readInfo(projectDir: string): Promise<EmulatorInfo | undefined> {
 
 async function answers(apiEndpoint: string): Promise<boolean> {
   try {
-    const res = await fetch(`${apiEndpoint}/v2/projects/-/locations/-/services`, {
+    const res = await fetch(`${apiEndpoint}/v2/projects/echogate/locations/local/operations?pageSize=1`, {
       signal: AbortSignal.timeout(2_000),
     });
     return res.ok;

@@ -13,6 +13,8 @@ interface Listener {
   port: number;
   weights: Map<string, number>;
   sockets: Set<net.Socket>;
+  /** Ingress refuses callers from outside (here: every caller, loopback is "the internet"). */
+  privateIngress?: boolean;
 }
 
 export interface DataPlaneOptions {
@@ -137,6 +139,11 @@ export class DataPlane {
       socket.once("close", () => listener.sockets.delete(socket));
     });
     listener.server.on("request", (req, res) => {
+      if (listener.privateIngress) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("Not Found: the service's ingress setting refuses requests from outside its network.\n");
+        return;
+      }
       const target = this.target(listener);
       if (!target) {
         res.writeHead(503, { "content-type": "text/plain" });
@@ -146,6 +153,10 @@ export class DataPlane {
       this.proxy.web(req, res, { target });
     });
     listener.server.on("upgrade", (req, socket: net.Socket, head) => {
+      if (listener.privateIngress) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+        return;
+      }
       const target = this.target(listener);
       if (!target) {
         socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
@@ -161,6 +172,11 @@ export class DataPlane {
   setRoute(id: string, weights: Map<string, number>): void {
     const listener = this.listeners.get(id);
     if (listener) listener.weights = weights;
+  }
+
+  setIngress(id: string, isPrivate: boolean): void {
+    const listener = this.listeners.get(id);
+    if (listener) listener.privateIngress = isPrivate;
   }
 
   listenerIds(): string[] {

@@ -20,8 +20,9 @@ export function loopbackUrl(port: number | undefined): string | undefined {
   return port ? `http://127.0.0.1:${port}` : undefined;
 }
 
+/** A strong entity tag, quoted as AIP-154 (and Cloud Run v2 on the wire) has it. */
 export function etagOf(uid: string, version: number): string {
-  return createHash("sha256").update(`${uid}:${version}`).digest("base64url").slice(0, 24);
+  return `"${createHash("sha256").update(`${uid}:${version}`).digest("base64url").slice(0, 24)}"`;
 }
 
 export function revisionResourceName(service: ServiceRecord, revision: string): string {
@@ -44,6 +45,12 @@ export function renderService(state: EmulatorState, service: ServiceRecord): Jso
   const reconciling = isReconciling(state, key);
   const latestCreated = revisions[service.latestCreatedRevision];
   const resolved = resolveTraffic(service.traffic, service.latestReadyRevision);
+  // Until a generation reconciles there is no serving state: no URL, no traffic statuses.
+  const served = service.observedGeneration > 0;
+  const observed = resolveTraffic(
+    service.observedTraffic ?? (served ? service.traffic : []),
+    service.latestReadyRevision,
+  );
   const routesBroken = resolved.some(
     (t) => t.percent > 0 && (!t.revision || revisions[t.revision]?.phase === "failed"),
   );
@@ -65,7 +72,8 @@ export function renderService(state: EmulatorState, service: ServiceRecord): Jso
         ? "CONDITION_RECONCILING"
         : "CONDITION_SUCCEEDED";
   const time = service.updateTime;
-  const uri = loopbackUrl(service.port);
+  const uri = served ? loopbackUrl(service.port) : undefined;
+  const settings = service.settings ?? {};
   return {
     name: key,
     ...(service.description ? { description: service.description } : {}),
@@ -77,8 +85,9 @@ export function renderService(state: EmulatorState, service: ServiceRecord): Jso
     updateTime: service.updateTime,
     creator: EMULATOR_PRINCIPAL,
     lastModifier: EMULATOR_PRINCIPAL,
-    ingress: "INGRESS_TRAFFIC_ALL",
-    launchStage: "GA",
+    ...settings,
+    ingress: settings.ingress ?? "INGRESS_TRAFFIC_ALL",
+    launchStage: settings.launchStage ?? "GA",
     template: {
       ...(service.templateRevision ? { revision: service.templateRevision } : {}),
       ...service.template,
@@ -90,7 +99,7 @@ export function renderService(state: EmulatorState, service: ServiceRecord): Jso
       ...(t.tag ? { tag: t.tag } : {}),
     })),
     ...(uri ? { uri, urls: [uri] } : {}),
-    observedGeneration: String(service.observedGeneration),
+    ...(served ? { observedGeneration: String(service.observedGeneration) } : {}),
     terminalCondition: condition(
       "Ready",
       readyState,
@@ -110,7 +119,7 @@ export function renderService(state: EmulatorState, service: ServiceRecord): Jso
     ...(service.latestReadyRevision
       ? { latestReadyRevision: revisionResourceName(service, service.latestReadyRevision) }
       : {}),
-    trafficStatuses: resolved.map((t) => {
+    trafficStatuses: observed.map((t) => {
       const tagUri = t.tag ? loopbackUrl(service.tagPorts[t.tag]) : undefined;
       return {
         type: WIRE_TYPE[t.type],

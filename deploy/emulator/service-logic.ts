@@ -7,8 +7,10 @@ import {
 import { ApiError, GRPC_CODE, invalidArgument, notFound } from "./api-error.js";
 import { etagOf, renderRevision, renderService } from "./render.js";
 import { generateRevisionName, type RandomSource } from "./revision-naming.js";
+import { checkServiceMetadata, SERVICE_SETTINGS } from "./service-checks.js";
 import type {
   EmulatorState,
+  JsonObject,
   OperationRecord,
   RevisionRecord,
   RevisionSpec,
@@ -18,7 +20,8 @@ import type {
 } from "./state-types.js";
 import { serviceKey } from "./state-types.js";
 import { checkSpec, isObject, parseTemplate, sameSpec, stringMap } from "./template-spec.js";
-import { defaultTraffic, parseTraffic, resolveTraffic, servingRevisions } from "./traffic.js";
+import { defaultTraffic, parseTraffic, resolveTraffic, servingRevisions, WIRE_TYPE } from "./traffic.js";
+import { applyFieldMask } from "./update-mask.js";
 
 // Pure state transitions for the Services and Revisions APIs. Each function mutates the draft
 // state it is given (the store commits it only if no error is thrown) and returns the operation.
@@ -42,10 +45,10 @@ interface ServiceInput {
   templateRevision?: string;
   template: RevisionSpec;
   traffic: TrafficTarget[];
+  /** Service-level fields stored as sent: ingress, scaling, launchStage, invokerIamDisabled, … */
+  settings: JsonObject;
   etag?: string;
 }
-
-const MUTABLE_FIELDS = ["description", "labels", "annotations", "template", "traffic"] as const;
 
 function readInput(body: unknown): ServiceInput {
   const b = isObject(body) ? body : {};
@@ -58,36 +61,48 @@ function readInput(body: unknown): ServiceInput {
     ...(template.revision ? { templateRevision: template.revision } : {}),
     template: template.spec,
     traffic: traffic.length > 0 ? traffic : defaultTraffic(),
+    settings: readSettings(b),
     ...(typeof b.etag === "string" && b.etag ? { etag: b.etag } : {}),
   };
 }
 
-function inputOf(service: ServiceRecord): ServiceInput {
+function readSettings(body: JsonObject): JsonObject {
+  const settings: JsonObject = {};
+  for (const field of SERVICE_SETTINGS) {
+    const value = body[field];
+    const empty =
+      value === undefined ||
+      value === null ||
+      value === false ||
+      value === "" ||
+      (Array.isArray(value) && value.length === 0) ||
+      (isObject(value) && Object.keys(value).length === 0);
+    if (!empty) settings[field] = structuredClone(value);
+  }
+  return settings;
+}
+
+/** The service as a request body would state it, so a masked update can overlay the request. */
+function requestView(service: ServiceRecord): JsonObject {
   return {
     ...(service.description ? { description: service.description } : {}),
     labels: service.labels,
     annotations: service.annotations,
-    ...(service.templateRevision ? { templateRevision: service.templateRevision } : {}),
-    template: service.template,
-    traffic: service.traffic,
+    template: {
+      ...(service.templateRevision ? { revision: service.templateRevision } : {}),
+      ...structuredClone(service.template),
+    },
+    traffic: service.traffic.map((t) => ({ ...t, type: WIRE_TYPE[t.type] })),
+    ...structuredClone(service.settings ?? {}),
   };
 }
 
-/** Applies an update mask (top-level Service fields) over the current service. */
-function maskedInput(current: ServiceRecord, body: unknown, mask: string[]): ServiceInput {
-  const incoming = readInput(body);
-  const merged = inputOf(current);
-  const fields = new Set(mask.map((p) => p.split(".")[0]));
-  for (const field of MUTABLE_FIELDS) {
-    if (!fields.has(field)) continue;
-    if (field === "template") {
-      merged.template = incoming.template;
-      merged.templateRevision = incoming.templateRevision;
-    } else if (field === "description") merged.description = incoming.description;
-    else merged[field] = incoming[field] as never;
-  }
-  if (incoming.etag) merged.etag = incoming.etag;
-  return merged;
+/** Applies an update mask (checked paths, nested ones included) over the current service. */
+function maskedInput(current: ServiceRecord, body: unknown, mask: string[][]): ServiceInput {
+  const incoming = isObject(body) ? body : {};
+  const merged = readInput(applyFieldMask(requestView(current), incoming, mask));
+  const etag = typeof incoming.etag === "string" && incoming.etag ? incoming.etag : undefined;
+  return etag ? { ...merged, etag } : merged;
 }
 
 interface Plan {
@@ -104,7 +119,7 @@ function plan(
 ): Plan {
   const key = serviceKey(ref.project, ref.location, ref.service);
   const existing = state.revisions[key] ?? {};
-  const violations = checkSpec(input.template);
+  const violations = [...checkServiceMetadata(input, current), ...checkSpec(input.template)];
 
   const specChanged = !current || !sameSpec(current.template, input.template);
   const renamed =
@@ -124,12 +139,6 @@ function plan(
       throw new ApiError(
         "ALREADY_EXISTS",
         `Revision named '${input.templateRevision}' with different configuration already exists.`,
-      );
-    }
-    if (Object.keys(existing).length >= MAX_REVISIONS_PER_SERVICE) {
-      throw new ApiError(
-        "FAILED_PRECONDITION",
-        `Service '${ref.service}' has reached the limit of ${MAX_REVISIONS_PER_SERVICE} revisions per service. Delete unused revisions and retry.`,
       );
     }
     let name = input.templateRevision;
@@ -180,6 +189,8 @@ function plan(
     nextRevisionSerial: serial,
     ...(current?.port ? { port: current.port } : {}),
     tagPorts: { ...(current?.tagPorts ?? {}) },
+    ...(Object.keys(input.settings).length > 0 ? { settings: input.settings } : {}),
+    ...(current?.observedTraffic ? { observedTraffic: current.observedTraffic } : {}),
   };
   return newRevision ? { record, newRevision } : { record };
 }
@@ -207,9 +218,36 @@ function commit(state: EmulatorState, ref: ServiceRef, p: Plan, op: OperationRec
   const key = serviceKey(ref.project, ref.location, ref.service);
   state.services[key] = p.record;
   state.revisions[key] ??= {};
-  if (p.newRevision) state.revisions[key][p.newRevision.name] = p.newRevision;
+  if (p.newRevision) {
+    state.revisions[key][p.newRevision.name] = p.newRevision;
+    pruneRevisions(state, key);
+  }
   state.operations[op.id] = op;
   return op;
+}
+
+/**
+ * Cloud Run keeps at most 1,000 revisions per service: past that the oldest ones that serve no
+ * traffic, carry no tag and are not the latest are deleted.
+ */
+function pruneRevisions(state: EmulatorState, key: string): void {
+  const service = state.services[key];
+  const revisions = state.revisions[key];
+  if (!service || !revisions) return;
+  let excess = Object.keys(revisions).length - MAX_REVISIONS_PER_SERVICE;
+  if (excess <= 0) return;
+  const kept = servingRevisions(resolveTraffic(service.traffic, service.latestReadyRevision));
+  for (const t of service.traffic) if (t.revision) kept.add(t.revision);
+  kept.add(service.latestCreatedRevision);
+  if (service.latestReadyRevision) kept.add(service.latestReadyRevision);
+  const oldestFirst = Object.values(revisions)
+    .filter((r) => !kept.has(r.name) && r.phase !== "pending")
+    .sort((a, b) => a.createTime.localeCompare(b.createTime) || a.name.localeCompare(b.name));
+  for (const revision of oldestFirst) {
+    if (excess <= 0) break;
+    delete revisions[revision.name];
+    excess -= 1;
+  }
 }
 
 /** validateOnly: a finished operation whose response is the service as it would be. */
@@ -247,7 +285,7 @@ export function updateService(
   state: EmulatorState,
   ref: ServiceRef,
   body: unknown,
-  options: { validateOnly: boolean; allowMissing: boolean; updateMask: string[] },
+  options: { validateOnly: boolean; allowMissing: boolean; updateMask: string[][] },
   ctx: MutationContext,
 ): OperationRecord {
   const current = state.services[serviceKey(ref.project, ref.location, ref.service)];
@@ -278,10 +316,7 @@ export function deleteService(
   if (options.validateOnly) return op;
   delete state.services[key];
   delete state.revisions[key];
-  for (const [id, other] of Object.entries(state.operations)) {
-    if (!other.done && serviceKey(other.project, other.location, other.service) === key)
-      delete state.operations[id];
-  }
+  // An operation still running stays readable; the controller ends it (error: the service is gone).
   state.operations[op.id] = op;
   return op;
 }
@@ -372,9 +407,9 @@ export function completeOperation(state: EmulatorState, opId: string): void {
     op.error = { code: GRPC_CODE.NOT_FOUND, message: `Service '${op.service}' was deleted.` };
     return;
   }
-  service.observedGeneration = service.generation;
   service.version += 1;
   const awaited = op.awaitRevision ? state.revisions[key]?.[op.awaitRevision] : undefined;
+  // A failed rollout leaves observedGeneration and the traffic statuses at the last serving state.
   if (awaited?.phase === "failed") {
     op.error = {
       code: GRPC_CODE.FAILED_PRECONDITION,
@@ -383,5 +418,7 @@ export function completeOperation(state: EmulatorState, opId: string): void {
     };
     return;
   }
+  service.observedGeneration = service.generation;
+  service.observedTraffic = structuredClone(service.traffic);
   op.response = renderService(state, service);
 }

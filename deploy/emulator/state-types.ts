@@ -79,6 +79,10 @@ export interface ServiceRecord {
   nextRevisionSerial: number;
   /** Message of the latest failed rollout, cleared on the next good one. */
   failureMessage?: string;
+  /** Service-level fields stored as sent (ingress, scaling, launchStage, invokerIamDisabled, …). */
+  settings?: JsonObject;
+  /** The traffic of the last generation that reconciled; trafficStatuses show it. */
+  observedTraffic?: TrafficTarget[];
   /** Loopback port of the service URL; kept so URLs survive restarts. */
   port?: number;
   tagPorts: Record<string, number>;

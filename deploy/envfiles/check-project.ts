@@ -96,11 +96,12 @@ export async function checkProject(projectDir: string, options: CheckOptions): P
   const keep = (d: Diagnostic): boolean => !options.only || !d.file || shownFiles.has(d.file);
   const config = configDiagnostics.filter(keep).map(withConfigHint);
   const env = envDiagnostics.filter(keep);
-  const exitCode = config.some(isError)
-    ? ExitCode.config
-    : env.some(isError)
-      ? ExitCode.checkFailed
-      : ExitCode.ok;
+  const exitCode =
+    config.some(isError) || env.some(isMissingEnvFile)
+      ? ExitCode.config
+      : env.some(isError)
+        ? ExitCode.checkFailed
+        : ExitCode.ok;
   const shown = facts.filter((f) => selected.has(f.name)).sort(byKind);
   const { variables, matrix } = buildMatrix(shown, schema, loadedSchema.secretKeys);
   return {
@@ -176,4 +177,9 @@ function selectEnvironments(
     }
   }
   return new Set(only);
+}
+
+/** An env file that isn't there is a configuration error (exit 2), not an env file that fails its checks (1). */
+function isMissingEnvFile(diagnostic: Diagnostic): boolean {
+  return diagnostic.severity === "error" && diagnostic.code === "env.missing-file";
 }

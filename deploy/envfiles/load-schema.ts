@@ -35,7 +35,7 @@ export function parseEnvSchema(file: string, text: string): LoadedEnvSchema {
   if (source.diagnostics.hasErrors) return { schema: undefined, diagnostics, secretKeys };
   const parsed = envSchemaFileSchema.safeParse(source.value ?? {});
   if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues);
+    addZodIssues(diagnostics, source, parsed.error.issues, envSchemaFileSchema);
     return { schema: undefined, diagnostics, secretKeys };
   }
   const variables = new Map(Object.entries(parsed.data.variables));

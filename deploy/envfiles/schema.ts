@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { environmentKinds } from "../config/environment-schema.js";
+import { SERVICE_URL_PLACEHOLDER } from "./placeholders.js";
 
 export const variableTypes = ["string", "url", "port", "int", "bool", "enum", "json"] as const;
 export type VariableType = (typeof variableTypes)[number];
@@ -9,43 +10,78 @@ const schemeList = z.array(scheme).min(1);
 
 /** Allowed URL schemes per environment kind, with `default` for kinds not listed. */
 export const protocolsSchema = z.strictObject({
-  ...Object.fromEntries(environmentKinds.map((kind) => [kind, schemeList.optional()])),
-  default: schemeList.optional(),
+  ...Object.fromEntries(
+    environmentKinds.map((kind) => [
+      kind,
+      schemeList.optional().describe(`URL schemes allowed in ${kind} environments.`),
+    ]),
+  ),
+  default: schemeList.optional().describe("URL schemes allowed in environment kinds not listed."),
 }) as z.ZodType<Partial<Record<(typeof environmentKinds)[number] | "default", string[]>>>;
 
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const variableSchema = z.strictObject({
-  type: z.enum(variableTypes).default("string"),
-  description: z.string().optional(),
+  type: z
+    .enum([...variableTypes, "boolean"])
+    .transform((type): VariableType => (type === "boolean" ? "bool" : type))
+    .default("string")
+    .describe(
+      "Value type: string (the default), url, port, int, bool (alias boolean; true/false/1/0), enum (see values) or json.",
+    ),
+  description: z.string().optional().describe("What the variable is for."),
   /** Defaults to true unless a `default` is given. */
-  required: z.boolean().optional(),
-  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  required: z
+    .boolean()
+    .optional()
+    .describe("Must every env file set it? Default true, false when a default is given."),
+  default: z
+    .union([z.string(), z.number(), z.boolean()])
+    .optional()
+    .describe("Value used when an env file doesn't set it."),
   /** Allowed values for `type: enum`. */
-  values: z.array(z.string().min(1)).min(1).optional(),
+  values: z.array(z.string().min(1)).min(1).optional().describe("Allowed values for type: enum."),
   /** Bounds for `type: int`. */
-  min: z.number().int().optional(),
-  max: z.number().int().optional(),
-  protocols: protocolsSchema.optional(),
+  min: z.number().int().optional().describe("Lowest value for type: int."),
+  max: z.number().int().optional().describe("Highest value for type: int."),
+  protocols: protocolsSchema
+    .optional()
+    .describe("Allowed URL schemes per environment kind, e.g. { local: [ws, wss], default: [wss] }."),
   /** Masked in every output. */
-  secret: z.boolean().default(false),
+  secret: z.boolean().default(false).describe("Masked in every output; never copied by init."),
   /** Shipped to the browser (e.g. NEXT_PUBLIC_*): must never hold a credential. */
-  public: z.boolean().default(false),
+  public: z
+    .boolean()
+    .default(false)
+    .describe("Shipped to the browser (NEXT_PUBLIC_*, VITE_*, REACT_APP_*): must never hold a credential."),
   /** Must equal the environment's name (e.g. BUILD_TARGET). */
-  environmentName: z.boolean().default(false),
+  environmentName: z
+    .boolean()
+    .default(false)
+    .describe("Must equal the environment's name (e.g. BUILD_TARGET)."),
   /** A URL of this environment's own realtime server. */
-  realtimeServer: z.boolean().default(false),
+  realtimeServer: z
+    .boolean()
+    .default(false)
+    .describe(
+      `A URL of this environment's own realtime server: never another environment's; may be ${SERVICE_URL_PLACEHOLDER}.`,
+    ),
   /** Comma-separated origins that must include this environment's web host. */
-  corsOrigins: z.boolean().default(false),
+  corsOrigins: z
+    .boolean()
+    .default(false)
+    .describe("Comma-separated origins that must include this environment's web host."),
   /** May be missing in some environments. */
-  environmentSpecific: z.boolean().default(false),
+  environmentSpecific: z.boolean().default(false).describe("May be missing in some environments' env files."),
   /** Must have the same value as another variable. */
-  sameAs: z.string().optional(),
+  sameAs: z.string().optional().describe("Name of another variable this one must equal."),
 });
 
 export const envSchemaFileSchema = z.strictObject({
-  version: z.literal(1).default(1),
-  variables: z.record(z.string().regex(VARIABLE_NAME, "must be a valid variable name"), variableSchema),
+  version: z.literal(1).default(1).describe("File format version; 1."),
+  variables: z
+    .record(z.string().regex(VARIABLE_NAME, "must be a valid variable name"), variableSchema)
+    .describe("Every variable an env file may set, by name."),
 });
 
 export type VariableSpec = z.infer<typeof variableSchema>;

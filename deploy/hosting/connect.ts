@@ -78,7 +78,8 @@ async function daemonHosting(projectDir: string): Promise<string | undefined> {
   }
 }
 
-async function runningEmulator(dir: string): Promise<string | undefined> {
+/** The URL of the hosting emulator that answers for this state directory, if one does. */
+export async function runningEmulator(dir: string): Promise<string | undefined> {
   try {
     const info = JSON.parse(await readFile(join(dir, EMULATOR_INFO_FILE), "utf8")) as { url?: string };
     if (!info.url) return undefined;

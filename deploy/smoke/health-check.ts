@@ -126,14 +126,14 @@ async function attemptOnce(
   if (options.expectVersion !== undefined) {
     if (version === null) {
       return final(
-        `GET ${spec.path} has no ${spec.versionField}; expected ${options.expectVersion}`,
+        `GET ${spec.path} has no "${spec.versionField}" field (health.versionField); expected ${options.expectVersion} — the server should report there the APP_VERSION its build bakes into its env (docs/server-contract.md)`,
         null,
         revision,
       );
     }
     if (version !== options.expectVersion) {
       return final(
-        `version mismatch: ${spec.path} reports ${spec.versionField} ${version}, expected ${options.expectVersion} — this URL serves another build`,
+        `version mismatch: ${spec.path} field "${spec.versionField}" (health.versionField) reports ${version}, expected ${options.expectVersion} — either this URL serves another build, or the server reports a fixed version instead of the APP_VERSION its build bakes into its env (docs/server-contract.md)`,
         version,
         revision,
       );
@@ -149,7 +149,7 @@ async function attemptOnce(
   if (options.expectRevision !== undefined) {
     if (revision !== options.expectRevision) {
       return final(
-        `revision mismatch: ${spec.path} reports ${spec.revisionField} ${revision ?? "(none)"}, expected ${options.expectRevision} — the gate is not talking to the revision it should prove`,
+        `revision mismatch: ${spec.path} field "${spec.revisionField}" (health.revisionField) reports ${revision ?? "(none)"}, expected ${options.expectRevision} — the gate is not talking to the revision it should prove, or the server doesn't report the K_REVISION Cloud Run passes in its env`,
         version,
         revision,
       );

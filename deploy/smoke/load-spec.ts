@@ -22,7 +22,7 @@ export function parseSmokeSpec(value: unknown, source?: YamlSource): SmokeSpec {
     return parsed.data;
   }
   const diagnostics = new Diagnostics();
-  if (source) addZodIssues(diagnostics, source, parsed.error.issues);
+  if (source) addZodIssues(diagnostics, source, parsed.error.issues, smokeSpecSchema);
   else {
     for (const issue of parsed.error.issues) {
       const path = issue.path as PropertyKey[];
@@ -69,7 +69,7 @@ function specError(diagnostics: Diagnostics): ConfigError {
       ? `Can't use the smoke spec: ${first.keyPath ? `${first.keyPath}: ` : ""}${first.message}`
       : `Can't use the smoke spec: ${errors.length} problems:${errors.map((error) => `\n  ${describe(error)}`).join("")}`;
   return new ConfigError("smoke.invalid-spec", message, {
-    hint: "Fix the spec; see `echogate smoke --help` and deploy/smoke/spec.ts for every key.",
+    hint: "Fix the spec; every key is in docs/reference.md (Smoke spec) and schemas/smoke.schema.json.",
     ...(first.file
       ? {
           location: {

@@ -7,7 +7,6 @@ import { templateProblems } from "./templates.js";
  */
 
 const positiveMs = z.number().int().positive();
-const jsonObject = z.record(z.string(), z.unknown());
 
 export const protocols = ["socket.io", "ws-json"] as const;
 export type SmokeProtocol = (typeof protocols)[number];
@@ -27,53 +26,140 @@ const urlPath = z.string().startsWith("/", "must start with /");
 const dotPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, "must be a dot path like version or build.version");
 
 export const healthSpecSchema = z.strictObject({
-  path: urlPath.default("/health"),
-  versionField: dotPath.default("version"),
+  path: urlPath.default("/health").describe("The health route; it must answer 200 with a JSON body."),
+  versionField: dotPath
+    .default("version")
+    .describe(
+      "Dot path of the field in the /health JSON that reports APP_VERSION, e.g. version or build.version.",
+    ),
   /** Checked only when the caller knows the revision it deployed (`expectRevision`). */
-  revisionField: dotPath.default("revision"),
+  revisionField: dotPath
+    .default("revision")
+    .describe(
+      "Dot path of the field that reports K_REVISION; checked when the gate knows the revision it deployed.",
+    ),
   /** Total budget, retries included: covers cold starts. */
-  timeoutMs: positiveMs.default(30_000),
+  timeoutMs: positiveMs
+    .default(30_000)
+    .describe("Total budget for /health in ms, retries included (covers cold starts)."),
 });
+
+/** Any JSON value: an object, an array, a string, a number, a boolean or null. */
+const jsonValue = z.unknown();
+
+const argIndex = z
+  .number()
+  .int()
+  .min(0)
+  .optional()
+  .describe(
+    "socket.io: which argument of the event (or acknowledgement) `match` checks; default 0, the first.",
+  );
 
 /** A message a client waits for: socket.io by event name (and optionally payload), ws-json by payload. */
 const matcherSchema = z.strictObject({
-  event: z.string().min(1).optional(),
+  event: z.string().min(1).optional().describe("socket.io: the event name to wait for."),
   /** Deep subset of the received payload (socket.io: the first argument; ws-json: the whole message). */
-  match: jsonObject.optional(),
+  match: jsonValue
+    .optional()
+    .describe(
+      "Deep subset the received value must contain: objects by key, arrays element by element, other values equal. socket.io: the argument `arg` (default the first); ws-json: the whole message. Templates allowed.",
+    ),
+  arg: argIndex,
+  ack: z
+    .boolean()
+    .optional()
+    .describe(
+      "join.waitFor only (socket.io): wait for the acknowledgement of the join emit (the server's callback) instead of an event; `match` checks its arguments.",
+    ),
 });
 
+const ackSchema = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      match: jsonValue.optional().describe("Deep subset of the acknowledgement's argument `arg`."),
+      arg: argIndex,
+    }),
+  ])
+  .describe(
+    "socket.io: the send must be acknowledged (the server calls the emit's callback) within timeoutMs; `{ match }` also checks the acknowledgement's payload.",
+  );
+
+const stepFields = {
+  event: z.string().min(1).optional().describe("socket.io: the event to emit (required for socket.io)."),
+  payload: jsonValue
+    .optional()
+    .describe(
+      "socket.io: the event's one argument, any JSON value; ws-json: the whole message, sent as JSON. Templates allowed.",
+    ),
+  args: z
+    .array(jsonValue)
+    .optional()
+    .describe(
+      'socket.io: several arguments for the event (instead of payload), e.g. ["{{room}}", { text: hi }].',
+    ),
+};
+
 const joinSchema = z.strictObject({
-  event: z.string().min(1).optional(),
-  payload: jsonObject,
-  waitFor: matcherSchema.optional(),
+  ...stepFields,
+  waitFor: matcherSchema
+    .optional()
+    .describe(
+      "What each client waits for after its join: an event, or with ack: true the join's acknowledgement.",
+    ),
 });
 
 const sendSchema = z.strictObject({
-  event: z.string().min(1).optional(),
-  payload: jsonObject,
+  ...stepFields,
+  ack: ackSchema.optional(),
 });
 
 const echoInputSchema = z.strictObject({
-  protocol: z.enum(protocols).default("ws-json"),
+  protocol: z
+    .enum(protocols)
+    .default("ws-json")
+    .describe("`socket.io` (the official client) or `ws-json` (a WebSocket, one JSON message per frame)."),
   /** socket.io: the server's `path`; ws-json: the WebSocket path. Default depends on the protocol. */
-  path: urlPath.optional(),
+  path: urlPath
+    .optional()
+    .describe(
+      "socket.io: the server's `path` option (default /socket.io/); ws-json: the WebSocket path (default /).",
+    ),
   transports: z
     .array(z.enum(["polling", "websocket"]))
     .min(1)
     .refine((list) => new Set(list).size === list.length, "must not repeat a transport")
-    .optional(),
+    .optional()
+    .describe("socket.io: the client's transports, e.g. [polling, websocket]; default [websocket]."),
   clients: z
     .number()
     .int()
     .min(2, "must be at least 2: one sender and one other receiver")
     .max(MAX_CLIENTS, `must be at most ${MAX_CLIENTS}: the gate proves fan-out, not load`)
-    .default(2),
+    .default(2)
+    .describe(`Clients connected at once: the first sends, every other must receive (2-${MAX_CLIENTS}).`),
   /** Per phase: connect, join, and delivery after the send. */
-  timeoutMs: positiveMs.default(5_000),
-  join: joinSchema.optional(),
-  send: sendSchema.optional(),
-  expect: matcherSchema.optional(),
-  senderReceivesEcho: z.boolean().default(true),
+  timeoutMs: positiveMs
+    .default(5_000)
+    .describe("Budget in ms per phase: connect, join, and delivery after the send."),
+  join: joinSchema
+    .optional()
+    .describe("What every client sends first (joining the room), and optionally waits for."),
+  send: sendSchema
+    .optional()
+    .describe(
+      "What the first client sends once all have joined. Give send and expect together, or neither for the defaults.",
+    ),
+  expect: matcherSchema
+    .optional()
+    .describe("What every client (the sender too, unless senderReceivesEcho: false) must receive."),
+  senderReceivesEcho: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Whether the sender must receive its own message. false for servers that broadcast excluding the sender by design (socket.broadcast.emit, as in the official Socket.IO chat example): the sender check is skipped, every other client must still receive it.",
+    ),
 });
 
 type EchoInput = z.infer<typeof echoInputSchema>;
@@ -132,11 +218,41 @@ function checkEcho(echo: EchoInput, ctx: z.RefinementCtx): void {
   checkEvent(["join"], echo.join);
   checkEvent(["send"], echo.send);
   checkEvent(["expect"], echo.expect);
-  if (echo.join?.waitFor) {
-    if (socketIo) checkEvent(["join", "waitFor"], echo.join.waitFor);
-    else if (!echo.join.waitFor.match) issue(["join", "waitFor", "match"], "ws-json waitFor needs match");
+  for (const name of ["join", "send"] as const) {
+    const step = echo[name];
+    if (!step) continue;
+    if (step.args !== undefined && step.payload !== undefined)
+      issue([name, "args"], "give payload (one argument) or args (several), not both");
+    if (!socketIo && step.args !== undefined)
+      issue([name, "args"], "ws-json sends one message: use payload; args are socket.io event arguments");
+    if (!socketIo && step.payload === undefined)
+      issue([name, "payload"], "ws-json needs a payload: the message to send");
   }
-  if (!socketIo && echo.expect && !echo.expect.match)
+  if (!socketIo && echo.send?.ack !== undefined)
+    issue(["send", "ack"], "ws-json has no acknowledgements; they are a socket.io feature");
+  const waitFor = echo.join?.waitFor;
+  if (waitFor) {
+    if (waitFor.ack) {
+      if (!socketIo)
+        issue(["join", "waitFor", "ack"], "ws-json has no acknowledgements; wait for a message with match");
+      if (waitFor.event !== undefined)
+        issue(
+          ["join", "waitFor", "event"],
+          "an acknowledgement has no event name: give ack: true or event, not both",
+        );
+    } else if (socketIo) checkEvent(["join", "waitFor"], waitFor);
+    else if (waitFor.match === undefined) issue(["join", "waitFor", "match"], "ws-json waitFor needs match");
+  }
+  if (echo.expect?.ack)
+    issue(["expect", "ack"], "acknowledgements reach the sender only: require one with send.ack");
+  for (const [path, matcher] of [
+    [["join", "waitFor"], waitFor],
+    [["expect"], echo.expect],
+  ] as const) {
+    if (!socketIo && matcher?.arg !== undefined)
+      issue([...path, "arg"], "ws-json messages have no arguments: match applies to the whole message");
+  }
+  if (!socketIo && echo.expect && echo.expect.match === undefined)
     issue(["expect", "match"], "ws-json expect needs match");
 }
 
@@ -158,8 +274,12 @@ const echoSpecSchema = echoInputSchema.superRefine(checkEcho).transform((echo) =
 
 export const smokeSpecSchema = z
   .strictObject({
-    health: healthSpecSchema.prefault({}),
-    echo: echoSpecSchema.prefault({}),
+    health: healthSpecSchema
+      .prefault({})
+      .describe("The /health check: the version (and revision) the server reports."),
+    echo: echoSpecSchema
+      .prefault({})
+      .describe("The echo check: clients join a room, one sends, every other receives."),
   })
   .superRefine((spec, ctx) => {
     for (const problem of templateProblems(spec.echo)) {

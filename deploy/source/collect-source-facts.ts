@@ -1,55 +1,101 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { projectSettingsSchema } from "../config/project-schema.js";
 import { entryFromCloudbuild } from "./cloudbuild-entry.js";
 import { entryFromDevScript } from "./dev-script-entry.js";
 import { entryFromDockerfile } from "./dockerfile-entry.js";
 import type { EntryFact } from "./entry-fact.js";
+import { inWorkingDir, type ResolvedLayout, resolveLayout } from "./layout.js";
+import { listProjectFiles } from "./project-files.js";
 import type { SourceFacts } from "./server-entry.js";
 
 export interface CollectOptions {
-  /** Dockerfile to read, relative to the project; default Dockerfile.minimal, else Dockerfile. */
+  /** The resolved layout (environments/echogate.yaml + detection); detected from defaults when absent. */
+  layout?: ResolvedLayout;
+  /** Shorthands naming one file, as if set in the layout. */
   dockerfile?: string;
   cloudbuild?: string;
-  /** package.json script a developer runs; default `dev`. */
   devScript?: string;
 }
 
-function missing(file: string, what: string): EntryFact {
+function missing(file: string, what: string, setting?: string): EntryFact {
   return {
     entry: null,
     file,
     line: null,
-    detail: `${file} doesn't exist, so ${what} is unknown.`,
+    detail: `${file} doesn't exist, so ${what} is unknown${setting ? ` (${setting} names it)` : ""}.`,
     trace: [],
   };
 }
 
-/** Reads the project's Dockerfile, package.json and cloudbuild.yaml and reports the server entry each names. */
+/** The layout from defaults plus any shorthand option: what a project without echogate.yaml gets. */
+export function detectedLayout(projectDir: string, options: CollectOptions = {}): ResolvedLayout {
+  const settings = projectSettingsSchema.parse({}).layout;
+  const packageJson = join(projectDir, "package.json");
+  return resolveLayout(
+    {
+      ...settings,
+      ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
+      ...(options.cloudbuild ? { cloudbuild: options.cloudbuild } : {}),
+      ...(options.devScript ? { devScript: options.devScript } : {}),
+    },
+    listProjectFiles(projectDir),
+    existsSync(packageJson) ? readFileSync(packageJson, "utf8") : undefined,
+  );
+}
+
+/** Reads the layout's Dockerfile, package.json and Cloud Build file and reports the server entry each names. */
 export function collectSourceFacts(projectDir: string, options: CollectOptions = {}): SourceFacts {
+  const layout = options.layout ?? detectedLayout(projectDir, options);
   const read = (relativePath: string): string | undefined => {
     const path = join(projectDir, relativePath);
-    return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+    try {
+      return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+    } catch {
+      return undefined;
+    }
   };
-  const dockerfileName =
-    options.dockerfile ??
-    ["Dockerfile.minimal", "Dockerfile"].find((name) => existsSync(join(projectDir, name)));
-  const dockerText = dockerfileName === undefined ? undefined : read(dockerfileName);
-  const packageText = read("package.json");
-  const cloudbuildName = options.cloudbuild ?? "cloudbuild.yaml";
-  const cloudbuildText = read(cloudbuildName);
+  const relativeToProject = (fact: EntryFact): EntryFact =>
+    fact.entry === null ? fact : { ...fact, entry: inWorkingDir(layout, fact.entry) };
 
-  return {
+  const dockerfile = layout.dockerfile;
+  const dockerText = dockerfile ? read(dockerfile.path) : undefined;
+  const packageText = read(layout.packageJson);
+  const cloudbuild = layout.cloudbuild;
+  const cloudbuildText = cloudbuild ? read(cloudbuild.path) : undefined;
+  const devScript = layout.devScript?.name ?? "dev";
+
+  const facts: SourceFacts = {
+    // The Dockerfile's COPY sources are relative to its build context: the working directory.
     dockerfile:
-      dockerfileName !== undefined && dockerText !== undefined
-        ? entryFromDockerfile(dockerText, dockerfileName)
-        : missing(dockerfileName ?? "Dockerfile", "the image's server entry"),
+      dockerfile && dockerText !== undefined
+        ? relativeToProject(entryFromDockerfile(dockerText, dockerfile.path))
+        : missing(
+            dockerfile?.path ?? "Dockerfile",
+            "the image's server entry",
+            dockerfile?.named ? "layout.dockerfile" : undefined,
+          ),
     devScript:
       packageText !== undefined
-        ? entryFromDevScript(packageText, "package.json", options.devScript)
-        : missing("package.json", "the dev server entry"),
+        ? relativeToProject(entryFromDevScript(packageText, layout.packageJson, devScript))
+        : missing(layout.packageJson, "the dev server entry"),
     cloudbuild:
-      cloudbuildText !== undefined
-        ? entryFromCloudbuild(cloudbuildText, read, cloudbuildName)
-        : missing(cloudbuildName, "what Cloud Build ships"),
+      cloudbuild && cloudbuildText !== undefined
+        ? entryFromCloudbuild(cloudbuildText, read, cloudbuild.path)
+        : missing(
+            cloudbuild?.path ?? "cloudbuild.yaml",
+            "what Cloud Build ships",
+            cloudbuild?.named ? "layout.cloudbuild" : undefined,
+          ),
   };
+  if (layout.serverEntry !== undefined) {
+    facts.configured = {
+      entry: layout.serverEntry,
+      file: "environments/echogate.yaml",
+      line: null,
+      detail: `layout.serverEntry names ${layout.serverEntry}.`,
+      trace: [],
+    };
+  }
+  return facts;
 }

@@ -12,6 +12,8 @@ export interface SourceFacts {
   devScript: EntryFact;
   /** cloudbuild.yaml: what CI builds. */
   cloudbuild: EntryFact;
+  /** layout.serverEntry in environments/echogate.yaml, when set: what every other source must run. */
+  configured?: EntryFact;
 }
 
 export interface EntryMismatch {
@@ -28,6 +30,7 @@ export interface EntryComparison {
 }
 
 const LABELS: Record<keyof SourceFacts, string> = {
+  configured: "layout.serverEntry",
   dockerfile: "the Dockerfile",
   devScript: "the dev script",
   cloudbuild: "Cloud Build",
@@ -39,13 +42,15 @@ function where(fact: EntryFact): string {
 
 /** Pure: every pair of known entries that differ, each with a message naming file and line. */
 export function compareServerEntries(facts: SourceFacts): EntryComparison {
-  const sources = (Object.keys(LABELS) as Array<keyof SourceFacts>).map((source) => ({
-    source,
-    fact: facts[source],
-  }));
+  const sources = (Object.keys(LABELS) as Array<keyof SourceFacts>).flatMap((source) => {
+    const fact = facts[source];
+    return fact ? [{ source, fact }] : [];
+  });
   const known = sources.filter(({ fact }) => fact.entry !== null);
   const mismatches: EntryMismatch[] = [];
   known.forEach((a, i) => {
+    // A configured entry is the reference: the other sources are compared with it, not with each other.
+    if (facts.configured?.entry && a.source !== "configured") return;
     for (const b of known.slice(i + 1)) {
       if (a.fact.entry === b.fact.entry) continue;
       mismatches.push({

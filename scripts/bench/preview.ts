@@ -11,6 +11,7 @@ import { runCli } from "../../deploy/cli/main.js";
 import { startEmulator } from "../../deploy/emulator/index.js";
 import { startHostingEmulator } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
 import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
+import { createSites } from "../../deploy/hosting/local-sites.js";
 import { uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
@@ -109,6 +110,11 @@ function collectSteps(events: Record<string, unknown>[], into: Map<string, numbe
 
 const dir = await mkdtemp(join(tmpdir(), "echogate-bench-hosting-"));
 const emulator = await startHostingEmulator({ dir, channelQuota: 500 });
+// Sites exist before anything is deployed to them, as on Firebase.
+await createSites(emulator.url, [
+  { site: "chat-preview", project: "demo" },
+  { site: "upload-bench", project: "demo" },
+]);
 const adapter = new FirebaseHostingAdapter({ baseUrl: emulator.url, auth: "none" });
 const server = await startServer({ port: 0, host: "127.0.0.1", env: {}, logger: { log: () => {} } });
 const services: PreviewService[] = [];

@@ -111,7 +111,15 @@ describe("echogate drift --source (no cloud calls)", () => {
     const cwd = await driftProject({ environments: envs, sources: noDev });
     const run = await runEchogate(["drift", "--source"], { cwd });
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/dev script\s+\(none\)/);
+    // No `dev`: the detected dev script is `start`, which runs the same server.
+    expect(run.stdout).toMatch(/dev script\s+server\.js\s+package\.json:1/);
+    const noServerScript = await driftProject({
+      environments: envs,
+      sources: { ...noDev, "package.json": JSON.stringify({ name: "chat", scripts: { lint: "biome ." } }) },
+    });
+    const none = await runEchogate(["drift", "--source"], { cwd: noServerScript });
+    expect(none.exitCode).toBe(0);
+    expect(none.stdout).toMatch(/dev script\s+\(none\)/);
     const broken = await driftProject({
       environments: envs,
       sources: { ...noDev, "package.json": JSON.stringify({ scripts: { dev: "npm run missing" } }) },

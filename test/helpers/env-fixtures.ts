@@ -443,7 +443,8 @@ export const brokenVariants: BrokenVariant[] = [
       delete files[envFilePath("staging")];
       return files;
     },
-    exitCode: 1,
+    // A missing file is a configuration error (README: exit 2), not an env file that failed its checks.
+    exitCode: 2,
     code: "env.missing-file",
     file: yamlPath("staging"),
     line: 7,

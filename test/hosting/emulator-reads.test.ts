@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectHosting, EMULATOR_INFO_FILE } from "../../deploy/hosting/connect.js";
 import { HOSTING_EMULATOR_DIR } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
+import { createSites } from "../../deploy/hosting/local-sites.js";
 import { ensureChannel, LIVE_CHANNEL, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { testdir } from "../helpers/testdir.js";
@@ -22,7 +23,7 @@ async function sitesOnDisk(dir: string): Promise<string[]> {
 
 describe("hosting emulator reads", () => {
   it("answers NOT_FOUND for an unknown site's channels and creates nothing", async () => {
-    const { emulator, adapter, dir } = await hostingEmulator();
+    const { emulator, adapter, dir } = await hostingEmulator({ sites: [] });
     for (const path of ["sites/qa-ghost-site/channels/live", "sites/qa-ghost-site/channels"]) {
       const response = await fetch(`${emulator.url}/v1beta1/${path}`);
       expect(response.status).toBe(404);
@@ -36,16 +37,21 @@ describe("hosting emulator reads", () => {
     expect(await sitesOnDisk(dir)).toEqual([]);
   });
 
-  it("creates a site on its first write; its live channel then always exists", async () => {
-    const { adapter, dir } = await hostingEmulator();
-    await uploadVersion(adapter, "fresh", [siteFile("/index.html", Buffer.from("hi"))], { labels: {} });
+  it("refuses writes to a site nobody created (404, nothing created); a created site has its live channel", async () => {
+    const { adapter, dir } = await hostingEmulator({ sites: [] });
+    const files = [siteFile("/index.html", Buffer.from("hi"))];
+    await expect(uploadVersion(adapter, "fresh", files, { labels: {} })).rejects.toThrow(/HTTP 404/);
+    await expect(adapter.createChannel("fresh", "pr-1", { labels: {} })).rejects.toThrow(/HTTP 404/);
+    expect(await sitesOnDisk(dir)).toEqual([]);
+    await createSites(adapter.api.baseUrl, [{ site: "fresh", project: "demo" }]);
+    await uploadVersion(adapter, "fresh", files, { labels: {} });
     expect((await adapter.getChannel("fresh", LIVE_CHANNEL))?.name).toBe("sites/fresh/channels/live");
     expect(await adapter.getChannel("fresh", "pr-1")).toBeUndefined();
     expect(await sitesOnDisk(dir)).toEqual(["fresh"]);
   });
 
-  it("creates a brand-new site's live channel through ensureChannel (the web origin before the first deploy)", async () => {
-    const { adapter, emulator } = await hostingEmulator();
+  it("a created site's live channel answers ensureChannel before the first deploy (the web origin)", async () => {
+    const { adapter, emulator } = await hostingEmulator({ sites: ["brand-new"] });
     const live = await ensureChannel(adapter, { site: "brand-new", channel: LIVE_CHANNEL });
     expect(live.name).toBe("sites/brand-new/channels/live");
     expect(live.url ?? emulator.channelUrl("brand-new", LIVE_CHANNEL)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -57,7 +63,7 @@ describe("hosting emulator reads", () => {
   it("the CLI's liveness probe of a running emulator leaves no site behind", async () => {
     const projectDir = await testdir({});
     const dir = join(projectDir, HOSTING_EMULATOR_DIR);
-    const { emulator } = await hostingEmulator({ dir });
+    const { emulator } = await hostingEmulator({ dir, sites: [] });
     await writeFile(join(dir, EMULATOR_INFO_FILE), JSON.stringify({ url: emulator.url }));
     const connection = await connectHosting(
       projectDir,
@@ -89,6 +95,7 @@ describe("hosting emulator reads", () => {
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(await readFile(join(dir, "state.json"), "utf8")).toBe(before);
     const production = await fetch(`${emulator.url}/v1beta1/sites/echogate-chat-production/channels/live`);
-    expect(production.status).toBe(404);
+    expect(production.status).toBe(200);
+    expect(((await production.json()) as { release?: unknown }).release).toBeUndefined();
   });
 });

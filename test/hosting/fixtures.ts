@@ -8,6 +8,7 @@ import {
   startHostingEmulator,
 } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
 import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
+import { createSites } from "../../deploy/hosting/local-sites.js";
 import { type SiteFile, siteFile } from "../../deploy/hosting/site-files.js";
 import { type RunningServer, startServer } from "../../server/src/start-server.js";
 
@@ -16,12 +17,32 @@ afterAll(async () => {
   await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
+/** Sites the tests deploy to; created first, as on Firebase (a write to another site is 404). */
+export const TEST_SITES = [
+  "s",
+  "site-a",
+  "staging",
+  "production",
+  "chat-staging",
+  "chat-production",
+  "chat-preview",
+  "echogate-chat-staging",
+  "echogate-chat-production",
+  "echogate-chat-preview",
+  "echogate-chat-local",
+];
+
 export async function hostingEmulator(
-  options: Partial<HostingEmulatorOptions> = {},
+  options: Partial<HostingEmulatorOptions> & { sites?: readonly string[] } = {},
 ): Promise<{ emulator: HostingEmulator; adapter: FirebaseHostingAdapter; dir: string }> {
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "echogate-hosting-")));
-  const emulator = await startHostingEmulator({ dir, ...options });
+  const { sites = TEST_SITES, ...emulatorOptions } = options;
+  const dir = emulatorOptions.dir ?? (await mkdtemp(join(tmpdir(), "echogate-hosting-")));
+  const emulator = await startHostingEmulator({ dir, ...emulatorOptions });
   cleanups.push(() => emulator.close());
+  await createSites(
+    emulator.url,
+    sites.map((site) => ({ site, project: "demo" })),
+  );
   return { emulator, adapter: new FirebaseHostingAdapter({ baseUrl: emulator.url, auth: "none" }), dir };
 }
 

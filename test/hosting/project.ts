@@ -1,3 +1,4 @@
+import { createProjectSites } from "../helpers/hosting-sites.js";
 import { testdir } from "../helpers/testdir.js";
 
 const indexHtml = '<!doctype html><script type="module" src="/app.js"></script>\n';
@@ -35,7 +36,7 @@ export async function hostingProject(
             text,
           ]),
         );
-  return testdir({
+  const dir = await testdir({
     "environments/staging.yaml": environment("staging", "staging"),
     "environments/production.yaml": environment("production", "production", "promotesFrom: staging"),
     "environments/preview.yaml": environment("preview", "preview"),
@@ -54,4 +55,6 @@ export async function hostingProject(
     ...web,
     ...options.extra,
   });
+  await createProjectSites(dir);
+  return dir;
 }

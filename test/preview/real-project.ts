@@ -2,6 +2,7 @@ import { cp, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { createProjectSites } from "../helpers/hosting-sites.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -32,5 +33,6 @@ export async function realProject(
   await git("init", "-q", "-b", branch);
   await git("add", "-A");
   await git("commit", "-qm", "init");
+  await createProjectSites(dir);
   return dir;
 }

@@ -118,7 +118,11 @@ describe("echogate smoke", () => {
   it("exits 1 on a version mismatch with both versions in the output", async () => {
     const run = await runEchogate(["smoke", good.url, "--expect-version", "9.9.9+fffffff"], { cwd });
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain(`reports version ${VERSION}, expected 9.9.9+fffffff`);
+    expect(run.stdout).toContain(
+      `field "version" (health.versionField) reports ${VERSION}, expected 9.9.9+fffffff`,
+    );
+    // It says what the server should report, not only that the build differs.
+    expect(run.stdout).toContain("APP_VERSION");
   });
 
   it("warns when no --expect-version is given, and still passes", async () => {

@@ -5,7 +5,7 @@ export const buildCommands = [
     name: "build",
     summary: "Build one immutable, content-addressed server artifact (version = package version + git sha)",
     description:
-      "Bundles the server entry that Dockerfile.minimal builds (and `npm run dev` runs) into the local image store .echogate/images/. With --cloud, runs cloudbuild.yaml on Cloud Build and reads back the pushed digest.",
+      "Bundles the server entry (layout.serverEntry, else what the layout's Dockerfile builds; the dev script must run the same) into the local image store .echogate/images/; with a native addon in the production dependencies, ships the installed node_modules beside the bundled code (installed-deps mode). With --cloud, runs the layout's Cloud Build file on Cloud Build and reads back the pushed digest. Layout and version source: environments/echogate.yaml.",
     options: {
       cloud: {
         type: "boolean",

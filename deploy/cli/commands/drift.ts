@@ -9,7 +9,7 @@ export const driftCommands = [
       "command/args, env keys (values as short hashes; secrets never), port, concurrency, CPU/memory,",
       "request timeout, min/max instances, session affinity, the revision serving traffic and its gate",
       "record, the /health version and the web runtime config's server URL. Source facts come from",
-      "Dockerfile.minimal, the package.json dev script, cloudbuild.yaml and the env files. Rules decide",
+      "the Dockerfile, the dev script, the Cloud Build file (layout in environments/echogate.yaml) and the env files. Rules decide",
       "what must be equal and what may differ; environments/drift.yaml overrides them, each with a reason.",
       "Without --env, live facts come from the deployed kinds (staging, production) and source facts from",
       "every environment: a local environment is a developer's machine and a preview environment is the",
@@ -27,7 +27,7 @@ export const driftCommands = [
       source: {
         type: "boolean",
         description:
-          "Source facts only, no cloud calls: Dockerfile vs dev script vs cloudbuild.yaml vs env files",
+          "Source facts only, no cloud calls: Dockerfile vs dev script vs Cloud Build file vs env files",
       },
       markdown: { type: "boolean", description: "Print the report as Markdown (for $GITHUB_STEP_SUMMARY)" },
       concurrency: {

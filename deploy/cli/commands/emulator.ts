@@ -13,6 +13,23 @@ export const emulatorCommands = [
     load: () => import("../handlers/emulator.js").then((m) => ({ run: m.stop })),
   }),
   defineCommand({
+    name: "emulator sites",
+    summary:
+      "Create Hosting sites in the local emulator (default: every `provider: local` site of environments/)",
+    description:
+      "Like Firebase, the local Hosting emulator deploys only to sites created first (`firebase hosting:sites:create` on Google); a deploy to an unknown site is 404. Existing sites are kept.",
+    args: [{ name: "site", description: "One site id to create instead of those environments/ names" }],
+    options: {
+      project: {
+        type: "string",
+        description: "Project of the site given as argument (default: local)",
+        valueName: "<id>",
+      },
+    },
+    examples: ["echogate emulator sites", "echogate emulator sites chat-staging --json"],
+    load: () => import("../handlers/emulator-sites.js"),
+  }),
+  defineCommand({
     name: "emulator status",
     summary: "Are the emulators running, and where (`--json`: { running, apiEndpoint, hostingEndpoint })",
     examples: ["echogate emulator status --json"],

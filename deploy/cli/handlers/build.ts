@@ -5,6 +5,7 @@ import { resolveBuildVersion } from "../../build/version.js";
 import { loadEnvironment } from "../../config/load-environments.js";
 import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
+import { loadProjectLayout } from "../../source/project-layout.js";
 import type { CommandContext } from "../command.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -34,6 +35,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       version: image.version,
       gitSha: image.gitSha,
       entry: image.entry,
+      mode: image.mode,
       reused: image.reused,
       ...(fault ? { fault } : {}),
     },
@@ -42,6 +44,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         `${style.green("built")} ${data.imageRef}${data.reused ? style.dim(" (identical image already stored)") : ""}`,
         `  version ${style.bold(data.version)}`,
         `  entry   ${data.entry}`,
+        `  mode    ${data.mode}${data.mode === "installed-deps" ? style.dim(" (bundled code + installed node_modules)") : ""}`,
       ].join("\n"),
   );
   return ExitCode.ok;
@@ -53,6 +56,7 @@ async function runCloud(ctx: CommandContext): Promise<number> {
     throw new UsageError("--cloud needs --env <name> for the project, region and service to build for.");
   const environment = await loadEnvironment(ctx.cwd, name);
   const { version } = await resolveBuildVersion(ctx.cwd);
+  const cloudbuild = (await loadProjectLayout(ctx.cwd)).cloudbuild?.path;
   const step = ctx.output.step("cloud build", { environment: name });
   const result = await submitCloudBuild({
     projectDir: ctx.cwd,
@@ -61,6 +65,7 @@ async function runCloud(ctx: CommandContext): Promise<number> {
     service: environment.config.service.name,
     environment: name,
     version,
+    ...(cloudbuild ? { config: cloudbuild } : {}),
     signal: ctx.signal,
   });
   step.done(result.digest);

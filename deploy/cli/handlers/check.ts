@@ -1,24 +1,48 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
+import { ExitCode } from "../../core/exit-codes.js";
 import { checkProject } from "../../envfiles/check-project.js";
 import { renderCheck } from "../../envfiles/render-check.js";
+import { checkNativeDeps, describeAddon, nativeDepsDiagnostics } from "../../source/check-native-deps.js";
 import type { CommandContext } from "../command.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const only = ctx.options.env as string[] | undefined;
   const report = await checkProject(ctx.cwd, { redactor: ctx.redactor, ...(only ? { only } : {}) });
-  const errors = report.diagnostics.filter((d) => d.severity === "error");
-  const warnings = report.diagnostics.filter((d) => d.severity === "warning");
+  const native = await checkNativeDeps(ctx.cwd);
+  const diagnostics = [...report.diagnostics, ...nativeDepsDiagnostics(native)];
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const warnings = diagnostics.filter((d) => d.severity === "warning");
+  // A Dockerfile that can't build or carry a native addon fails the check (exit 1) like an invalid env file.
+  const exitCode =
+    report.exitCode === ExitCode.ok && errors.length > 0 ? ExitCode.checkFailed : report.exitCode;
   ctx.output.diagnostics(errors);
   ctx.output.diagnostics(warnings);
   const json = {
-    ok: report.ok,
+    ok: exitCode === ExitCode.ok,
     environments: report.environments,
     matrix: report.matrix,
+    nativeAddons: native.addons.map((addon) => ({
+      name: addon.name,
+      version: addon.version,
+      dir: addon.dir,
+      evidence: addon.evidence,
+      compiles: addon.compiles,
+    })),
     problems: [...errors, ...warnings].map(toProblem),
   };
   // The matrix comes from `data`, which Output has redacted before any cell is shortened.
-  ctx.output.result(json, (data, style) => renderCheck({ ...report, matrix: data.matrix }, style));
-  return report.exitCode;
+  ctx.output.result(json, (data, style) =>
+    [
+      renderCheck({ ...report, ok: data.ok, matrix: data.matrix }, style),
+      ...(native.addons.length > 0
+        ? [
+            `${style.bold("Native addons")} ${style.dim(`(production dependencies, from ${native.source}; checked against ${native.dockerfile ?? "no Dockerfile"})`)}`,
+            ...native.addons.map((addon) => `  ${describeAddon(addon)}`),
+          ]
+        : []),
+    ].join("\n"),
+  );
+  return exitCode;
 }
 
 /** Stable JSON shape: every field present, null when unknown. */

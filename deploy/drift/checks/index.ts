@@ -3,7 +3,12 @@ import { checkEqual } from "./equal.js";
 import { checkHealthReachable, checkHealthVersion, checkWebReachable, checkWebServerUrl } from "./health.js";
 import { checkGatePassed, checkPromotedDigest, checkServiceDeployed } from "./promotion.js";
 import { checkAffinityWithPolling, checkBroadcastAdapter, checkMinTimeout } from "./realtime.js";
-import { checkEnvFileKeysEqual, checkSourceEntryEqual, checkSourceEntryKnown } from "./source.js";
+import {
+  checkEnvFileKeysEqual,
+  checkNativeDepsBuildable,
+  checkSourceEntryEqual,
+  checkSourceEntryKnown,
+} from "./source.js";
 
 /** The interpreter of each rule kind; a rule spec names its kind in `check`. */
 export const checks: { [K in RuleCheck["check"]]: CheckFn<Extract<RuleCheck, { check: K }>> } = {
@@ -21,4 +26,5 @@ export const checks: { [K in RuleCheck["check"]]: CheckFn<Extract<RuleCheck, { c
   "source-entry-equal": checkSourceEntryEqual,
   "source-entry-known": checkSourceEntryKnown,
   "env-file-keys-equal": checkEnvFileKeysEqual,
+  "native-deps-buildable": checkNativeDepsBuildable,
 };

@@ -10,7 +10,7 @@ export const checkSourceEntryEqual: CheckFn<Extract<RuleCheck, { check: "source-
     fact: "source.entry",
     columns: [],
     message: mismatch.message,
-    hint: "Make the Dockerfile, the dev script and cloudbuild.yaml start one server file, so dev runs what production runs.",
+    hint: "Make the Dockerfile, the dev script and the Cloud Build file start one server file, so dev runs what production runs (the files are layout settings in environments/echogate.yaml).",
     location: { file: mismatch.b.fact.file, ...(mismatch.b.fact.line ? { line: mismatch.b.fact.line } : {}) },
   }));
 
@@ -20,13 +20,13 @@ export const checkSourceEntryKnown: CheckFn<Extract<RuleCheck, { check: "source-
 ) =>
   (["dockerfile", "devScript", "cloudbuild"] as const)
     .filter((key) => !input.facts.source.absent.includes(key))
-    .map((key) => input.facts.source[key])
-    .filter((fact) => fact.entry === null)
-    .map((fact) => ({
+    .map((key) => ({ key, fact: input.facts.source[key] }))
+    .filter(({ fact }) => fact.entry === null)
+    .map(({ key, fact }) => ({
       fact: "source.entry",
       columns: [],
       message: fact.detail,
-      hint: "Drift can only compare server entries it can read; name the server file explicitly.",
+      hint: LAYOUT_HINTS[key],
       location: { file: fact.file, ...(fact.line ? { line: fact.line } : {}) },
     }));
 
@@ -57,3 +57,30 @@ export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-fil
   }
   return findings;
 };
+
+export const checkNativeDepsBuildable: CheckFn<Extract<RuleCheck, { check: "native-deps-buildable" }>> = (
+  _rule,
+  input,
+) => {
+  const native = input.facts.source.native;
+  if (!native?.dockerfile) return [];
+  return native.findings
+    .filter((finding) => finding.severity === "error")
+    .map((finding) => ({
+      fact: `source.native:${finding.code}`,
+      columns: [],
+      message: finding.message,
+      hint: finding.hint,
+      location: { file: native.dockerfile!, line: finding.line },
+    }));
+};
+
+/** Each source's setting in environments/echogate.yaml (docs/reference.md#layout). */
+const LAYOUT_HINTS = {
+  dockerfile:
+    "Drift compares only entries it can read: set layout.dockerfile in environments/echogate.yaml to the Dockerfile that builds the server, and make it COPY and CMD one server file.",
+  devScript:
+    "Drift compares only entries it can read: set layout.devScript in environments/echogate.yaml to the package.json script that starts the server (e.g. start), or `devScript: false` if none does.",
+  cloudbuild:
+    "Drift compares only entries it can read: set layout.cloudbuild in environments/echogate.yaml to the Cloud Build file that builds the server, or `cloudbuild: false` if CI doesn't use Cloud Build.",
+} as const;

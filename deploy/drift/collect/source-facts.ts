@@ -1,30 +1,39 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadProjectSettings } from "../../config/load-project-settings.js";
 import { collectSourceFacts } from "../../source/collect-source-facts.js";
+import { resolveLayout } from "../../source/layout.js";
+import { listProjectFiles } from "../../source/project-files.js";
 import type { SourceDriftFacts } from "../facts.js";
 
-/** Dockerfile, dev script and cloudbuild.yaml entries, each with file and line. */
-export function collectSourceDrift(projectDir: string): SourceDriftFacts {
-  const facts = collectSourceFacts(projectDir);
-  const sources = { dockerfile: facts.dockerfile, devScript: facts.devScript, cloudbuild: facts.cloudbuild };
-  const absent = (Object.keys(sources) as Array<keyof typeof sources>).filter(
-    (key) =>
-      !existsSync(join(projectDir, sources[key].file)) ||
-      (key === "devScript" && !hasDevScript(join(projectDir, sources[key].file))),
+/**
+ * Dockerfile, dev script and Cloud Build entries, each with file and line, from the files the layout
+ * (environments/echogate.yaml, else detection) names.
+ */
+export async function collectSourceDrift(projectDir: string): Promise<SourceDriftFacts> {
+  const { settings } = await loadProjectSettings(projectDir);
+  const packageJsonPath = join(projectDir, settings.layout.workingDir, "package.json");
+  const layout = resolveLayout(
+    settings.layout,
+    listProjectFiles(projectDir),
+    existsSync(packageJsonPath) ? safeRead(packageJsonPath) : undefined,
   );
-  return { ...sources, absent };
+  const facts = collectSourceFacts(projectDir, { layout });
+  const sources = { dockerfile: facts.dockerfile, devScript: facts.devScript, cloudbuild: facts.cloudbuild };
+  // A file the user named is never "absent": its absence is a finding.
+  const absent = (Object.keys(sources) as Array<keyof typeof sources>).filter((key) => {
+    if (key === "devScript")
+      return !layout.devScript || (!layout.devScript.named && !existsSync(packageJsonPath));
+    const file = layout[key];
+    return !file || (!file.named && !existsSync(join(projectDir, file.path)));
+  });
+  return { ...sources, ...(facts.configured ? { configured: facts.configured } : {}), absent };
 }
 
-/**
- * A package.json without a `dev` script is a project without a dev server (a choice, like having no
- * cloudbuild.yaml), not an entry drift can't read: one that exists but can't be traced still is.
- */
-function hasDevScript(packageJson: string): boolean {
+function safeRead(path: string): string | undefined {
   try {
-    const scripts = (JSON.parse(readFileSync(packageJson, "utf8")) as { scripts?: Record<string, unknown> })
-      .scripts;
-    return typeof scripts?.dev === "string";
+    return readFileSync(path, "utf8");
   } catch {
-    return true; // Unparseable: source-entry-known reports it.
+    return undefined;
   }
 }

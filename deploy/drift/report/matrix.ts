@@ -121,14 +121,17 @@ export function liveMatrix(facts: DriftFacts, evaluation: DriftEvaluation): Drif
 /** The source matrix: one row per source of the server entry. */
 export function sourceRows(facts: DriftFacts): Array<{ source: string; entry: string; where: string }> {
   const labels = {
+    configured: "layout.serverEntry",
     dockerfile: "Dockerfile",
     devScript: "dev script",
-    cloudbuild: "cloudbuild.yaml",
+    cloudbuild: "Cloud Build",
   } as const;
-  return (Object.keys(labels) as Array<keyof typeof labels>).map((key) => {
+  return (Object.keys(labels) as Array<keyof typeof labels>).flatMap((key) => {
     const fact = facts.source[key];
-    const entry = facts.source.absent.includes(key) ? "(none)" : (fact.entry ?? "(unknown)");
-    return { source: labels[key], entry, where: fact.line ? `${fact.file}:${fact.line}` : fact.file };
+    if (!fact) return [];
+    const entry =
+      key !== "configured" && facts.source.absent.includes(key) ? "(none)" : (fact.entry ?? "(unknown)");
+    return [{ source: labels[key], entry, where: fact.line ? `${fact.file}:${fact.line}` : fact.file }];
   });
 }
 

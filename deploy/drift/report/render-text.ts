@@ -1,5 +1,6 @@
 import type { Style } from "../../core/output.js";
 import { formatLocation } from "../../core/source-location.js";
+import { describeAddon } from "../../source/check-native-deps.js";
 import type { Finding } from "../rules.js";
 import type { DriftReport } from "./drift-report.js";
 import type { DriftMatrix, MatrixCell } from "./matrix.js";
@@ -41,6 +42,14 @@ export function renderText(report: DriftReport, style: Style): string {
   for (const row of report.source) {
     const entry = entries.size > 1 ? style.yellow(row.entry) : style.dim(row.entry);
     lines.push(`  ${row.source.padEnd(width)}  ${entry}  ${style.dim(row.where)}`);
+  }
+  const native = report.facts.source.native;
+  if (native && native.addons.length > 0) {
+    lines.push(
+      "",
+      `${style.bold("Native addons")} ${style.dim(`(production dependencies; built by ${native.dockerfile ?? "no Dockerfile"})`)}`,
+    );
+    for (const addon of native.addons) lines.push(`  ${describeAddon(addon)}`);
   }
   const envDiffs = report.envFiles.rows.filter((r) => r.state !== "equal");
   if (report.envFiles.columns.length > 1) {

@@ -8,6 +8,7 @@ export const DEFAULT_TTL_SECONDS = 7 * 86_400;
 export const MAX_TTL_SECONDS = 30 * 86_400;
 export const LIVE = "live";
 const CHANNEL_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const SITE_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export interface LogicOptions {
   now: Date;
@@ -16,36 +17,68 @@ export interface LogicOptions {
 }
 
 /**
- * The site for a write. Real Hosting sites are created in the console; here a site comes into
- * being, with its live channel, on the first write that names it (versions.create, channels.create).
+ * projects.sites.create: a site exists before anything is deployed to it (on Google: the console,
+ * `firebase hosting:sites:create`; locally: `echogate emulator sites`). It gets its live channel.
  */
-export function siteForWrite(state: HostingState, siteId: string, now: Date): SiteRecord {
-  let record = state.sites[siteId];
-  if (!record) {
-    const time = now.toISOString();
-    record = { versions: {}, channels: {}, nextId: 1 };
-    record.channels[LIVE] = {
-      name: `sites/${siteId}/channels/${LIVE}`,
-      labels: {},
-      createTime: time,
-      updateTime: time,
-      retainedReleaseCount: 10,
-      releases: [],
-    };
-    state.sites[siteId] = record;
+export function createSite(
+  state: HostingState,
+  projectId: string,
+  siteId: string | null,
+  body: Record<string, unknown>,
+  now: Date,
+): SiteRecord {
+  if (!siteId || !SITE_ID.test(siteId)) {
+    throw invalid(
+      `Site id '${siteId ?? ""}' is invalid: use lowercase letters, digits and dashes, at most 63 characters.`,
+    );
   }
+  if (state.sites[siteId]) throw conflict(`Site sites/${siteId} already exists.`);
+  const time = now.toISOString();
+  const record: SiteRecord = {
+    project: projectId,
+    labels: stringMap(body.labels),
+    ...(typeof body.appId === "string" && body.appId ? { appId: body.appId } : {}),
+    versions: {},
+    channels: {},
+    nextId: 1,
+  };
+  record.channels[LIVE] = {
+    name: `sites/${siteId}/channels/${LIVE}`,
+    labels: {},
+    createTime: time,
+    updateTime: time,
+    retainedReleaseCount: 10,
+    releases: [],
+  };
+  state.sites[siteId] = record;
   return record;
 }
 
-/** The site for a read: unknown sites are NOT_FOUND, never created. */
+export function renderSite(siteId: string, record: SiteRecord, liveUrl: string | undefined) {
+  return {
+    name: `projects/${record.project ?? "-"}/sites/${siteId}`,
+    ...(liveUrl ? { defaultUrl: liveUrl } : {}),
+    ...(record.appId ? { appId: record.appId } : {}),
+    labels: record.labels ?? {},
+    type: "USER_SITE",
+  };
+}
+
+/** The site a request names; a site nobody created is NOT_FOUND, for reads and writes alike. */
 export function existingSite(state: HostingState, siteId: string): SiteRecord {
   const record = state.sites[siteId];
   if (!record) {
     throw notFound(
-      `Site sites/${siteId} not found. (The local emulator creates a site on its first deploy.)`,
+      `Site sites/${siteId} not found. Create it first (locally: \`echogate emulator sites ${siteId}\`; on Firebase: \`firebase hosting:sites:create ${siteId}\`).`,
     );
   }
   return record;
+}
+
+/** projects.sites.delete: the site, its versions and channels go. */
+export function deleteSite(state: HostingState, siteId: string): void {
+  existingSite(state, siteId);
+  delete state.sites[siteId];
 }
 
 /** Deletes channels whose expireTime has passed; returns their ids. */
@@ -72,7 +105,7 @@ export function createVersion(
   body: Record<string, unknown>,
   now: Date,
 ): VersionRecord {
-  const record = siteForWrite(state, siteId, now);
+  const record = existingSite(state, siteId);
   const id = newId(record);
   const version: VersionRecord = {
     name: `sites/${siteId}/versions/${id}`,
@@ -87,7 +120,7 @@ export function createVersion(
 }
 
 export function getVersion(state: HostingState, siteId: string, versionId: string): VersionRecord {
-  const version = state.sites[siteId]?.versions[versionId];
+  const version = existingSite(state, siteId).versions[versionId];
   if (!version) throw notFound(`Version sites/${siteId}/versions/${versionId} not found.`);
   return version;
 }
@@ -103,7 +136,9 @@ export function populateFiles(
       `Version ${version.name} is ${version.status}; files can only be added to a CREATED version.`,
     );
   }
-  if (typeof files !== "object" || files === null)
+  // No files (absent or {}) is a valid request: nothing to upload.
+  if (files === undefined || files === null) return { uploadRequiredHashes: [] };
+  if (typeof files !== "object" || Array.isArray(files))
     throw invalid("files must be a map of path to sha256 hash.");
   const required = new Set<string>();
   for (const [path, hash] of Object.entries(files)) {
@@ -172,10 +207,7 @@ export function createChannel(
       `Channel id '${channelId ?? ""}' is invalid: use lowercase letters, digits and dashes, at most 63 characters.`,
     );
   }
-  const isNewSite = !state.sites[siteId];
-  const record = siteForWrite(state, siteId, options.now);
-  // Creating `live` is what brought the site into being here, so it is this call's channel, not a conflict.
-  if (isNewSite && channelId === LIVE) return record.channels[LIVE]!;
+  const record = existingSite(state, siteId);
   if (record.channels[channelId])
     throw conflict(`Channel sites/${siteId}/channels/${channelId} already exists.`);
   const previews = Object.keys(record.channels).filter((id) => id !== LIVE).length;
@@ -335,7 +367,89 @@ export function renderRelease(
   return { ...release, version: version ? renderVersion(version) : { name: release.version } };
 }
 
+/** fileCount is reported once the version is finalized (its file list is then fixed). */
 export function renderVersion(version: VersionRecord): Record<string, unknown> {
   const { files, ...rest } = version;
-  return { ...rest, fileCount: String(Object.keys(files).length) };
+  return version.status === "FINALIZED" ? { ...rest, fileCount: String(Object.keys(files).length) } : rest;
+}
+
+const VERSION_STATUSES = new Set(["FINALIZED", "ABANDONED"]);
+const VERSION_PATCH_FIELDS = ["status", "config", "labels"] as const;
+
+/**
+ * versions.patch: `updateMask` names the fields to replace (status, config, labels); without a
+ * mask every one of them present in the body. config and labels change only while CREATED; status
+ * moves CREATED → FINALIZED (files all uploaded) or CREATED → ABANDONED.
+ */
+export function patchVersion(
+  version: VersionRecord,
+  body: Record<string, unknown>,
+  updateMask: string | null,
+  hasBlob: (hash: string) => boolean,
+  now: Date,
+): VersionRecord {
+  const fields = updateMask
+    ? updateMask
+        .split(",")
+        .map((field) => field.trim())
+        .filter(Boolean)
+    : VERSION_PATCH_FIELDS.filter((field) => body[field] !== undefined);
+  for (const field of fields) {
+    if (!(VERSION_PATCH_FIELDS as readonly string[]).includes(field.split(".")[0]!))
+      throw invalid(`Field '${field}' can't be updated on a version (updatable: status, config, labels).`);
+  }
+  const wants = (field: string) => fields.some((f) => f === field || f.startsWith(`${field}.`));
+  if ((wants("config") || wants("labels")) && version.status !== "CREATED") {
+    throw precondition(
+      `Version ${version.name} is ${version.status}; only a CREATED version can be changed.`,
+    );
+  }
+  if (wants("config")) version.config = (body.config as Record<string, unknown>) ?? {};
+  if (wants("labels")) version.labels = stringMap(body.labels);
+  if (wants("status")) {
+    const status = String(body.status ?? "");
+    if (!VERSION_STATUSES.has(status))
+      throw invalid(`status '${status}' is not a status a version can be set to (FINALIZED or ABANDONED).`);
+    if (status === "FINALIZED") finalizeVersion(version, hasBlob, now);
+    else if (version.status === "CREATED") version.status = "ABANDONED";
+    else if (version.status !== "ABANDONED")
+      throw precondition(`Version ${version.name} is ${version.status}; it can't be abandoned.`);
+  }
+  return version;
+}
+
+/** versions.delete: refused while a channel serves the version. */
+export function deleteVersion(state: HostingState, siteId: string, versionId: string): void {
+  const version = getVersion(state, siteId, versionId);
+  const record = existingSite(state, siteId);
+  const serving = Object.values(record.channels).find((c) => c.releases[0]?.version === version.name);
+  if (serving)
+    throw precondition(
+      `Version ${version.name} is the current release of ${serving.name}; release another first.`,
+    );
+  delete record.versions[versionId];
+}
+
+/** versions.files.list: each path with its hash and whether its content was uploaded. */
+export function versionFiles(version: VersionRecord, hasBlob: (hash: string) => boolean) {
+  return Object.entries(version.files)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([path, hash]) => ({ path, hash, status: hasBlob(hash) ? "ACTIVE" : "EXPECTED" }));
+}
+
+/** A page of `items` (pageSize capped at `max`, `fallback` when unset); tokens are offsets. */
+export function pageOf<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  fallback: number,
+  max: number,
+): { items: T[]; nextPageToken?: string } {
+  const token = query.get("pageToken");
+  const start = token ? Number(token) : 0;
+  if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid page token '${token}'.`);
+  const requested = Number(query.get("pageSize") ?? 0);
+  if (!Number.isInteger(requested) || requested < 0) throw invalid("pageSize must be a positive integer.");
+  const size = Math.min(requested || fallback, max);
+  const slice = items.slice(start, start + size);
+  return { items: slice, ...(start + size < items.length ? { nextPageToken: String(start + size) } : {}) };
 }

@@ -8,20 +8,28 @@ import {
   cloneVersion,
   createChannel,
   createRelease,
+  createSite,
   createVersion,
   deleteChannel,
+  deleteSite,
+  deleteVersion,
   existingSite,
   expireChannels,
-  finalizeVersion,
   getChannel,
   getVersion,
   LIVE,
+  pageOf,
   patchChannel,
+  patchVersion,
   populateFiles,
   renderChannel,
   renderRelease,
+  renderSite,
   renderVersion,
+  versionFiles,
 } from "./hosting-logic.js";
+import { checkBody, sitePath, unrouted } from "./hosting-routes.js";
+import { uploadedContent } from "./multipart.js";
 import { type HostingState, loadState, StateWriter } from "./state.js";
 
 export const HOSTING_EMULATOR_DIR = ".echogate/hosting";
@@ -106,6 +114,11 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       listeners.delete(name);
     }
   };
+  const siteJson = async (siteId: string) => {
+    const record = existingSite(state, siteId);
+    await ensureListener(`sites/${siteId}/channels/${LIVE}`);
+    return renderSite(siteId, record, listeners.get(`sites/${siteId}/channels/${LIVE}`)?.url);
+  };
   const channelJson = async (siteId: string, channelId: string) => {
     const channel = getChannel(state, siteId, channelId);
     await ensureListener(channel.name);
@@ -157,15 +170,100 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       "PATCH",
       "versions.patch",
       /^\/v1beta1\/sites\/([^/]+)\/versions\/([^/:]+)$/,
-      ([, s, v], body, query) => {
-        const version = getVersion(state, s!, v!);
-        const mask = query.get("updateMask") ?? "status";
-        if (mask.split(",").includes("status")) {
-          if (body.status !== "FINALIZED")
-            throw invalid("Only status FINALIZED can be set through versions.patch.");
-          finalizeVersion(version, has, now());
+      ([, s, v], body, query) =>
+        renderVersion(patchVersion(getVersion(state, s!, v!), body, query.get("updateMask"), has, now())),
+    ],
+    [
+      "GET",
+      "versions.list",
+      /^\/v1beta1\/sites\/([^/]+)\/versions$/,
+      ([, s], _body, query) => {
+        const versions = Object.values(existingSite(state, s!).versions)
+          .sort((a, b) => b.createTime.localeCompare(a.createTime) || b.name.localeCompare(a.name))
+          .map(renderVersion);
+        const { items, nextPageToken } = pageOf(versions, query, 25, 100);
+        return { versions: items, ...(nextPageToken ? { nextPageToken } : {}) };
+      },
+    ],
+    [
+      "DELETE",
+      "versions.delete",
+      /^\/v1beta1\/sites\/([^/]+)\/versions\/([^/:]+)$/,
+      ([, s, v]) => {
+        deleteVersion(state, s!, v!);
+        return {};
+      },
+    ],
+    [
+      "GET",
+      "versions.files.list",
+      /^\/v1beta1\/sites\/([^/]+)\/versions\/([^/:]+)\/files$/,
+      ([, s, v], _body, query) => {
+        const files = versionFiles(getVersion(state, s!, v!), has);
+        const { items, nextPageToken } = pageOf(files, query, 1000, 1000);
+        return { files: items, ...(nextPageToken ? { nextPageToken } : {}) };
+      },
+    ],
+    [
+      "POST",
+      "sites.create",
+      /^\/v1beta1\/projects\/([^/]+)\/sites$/,
+      ([, p], body, query) => {
+        const siteId = query.get("siteId");
+        const record = createSite(state, p!, siteId, body, now());
+        return renderSite(siteId!, record, undefined);
+      },
+    ],
+    [
+      "GET",
+      "sites.list",
+      /^\/v1beta1\/projects\/([^/]+)\/sites$/,
+      async ([, p], _body, query) => {
+        const ids = Object.keys(state.sites)
+          .filter((id) => p === "-" || (state.sites[id]!.project ?? p) === p)
+          .sort();
+        const { items, nextPageToken } = pageOf(ids, query, 100, 100);
+        const sites = [];
+        for (const id of items) sites.push(await siteJson(id));
+        return { sites, ...(nextPageToken ? { nextPageToken } : {}) };
+      },
+    ],
+    ["GET", "sites.get", /^\/v1beta1\/projects\/[^/]+\/sites\/([^/]+)$/, ([, s]) => siteJson(s!)],
+    [
+      "PATCH",
+      "sites.patch",
+      /^\/v1beta1\/projects\/[^/]+\/sites\/([^/]+)$/,
+      ([, s], body, query) => {
+        const record = existingSite(state, s!);
+        const mask =
+          query
+            .get("updateMask")
+            ?.split(",")
+            .map((f) => f.trim()) ?? Object.keys(body);
+        for (const field of mask) {
+          if (field === "labels")
+            record.labels = Object.fromEntries(
+              Object.entries((body.labels as object) ?? {}).map(([k, v]) => [k, String(v)]),
+            );
+          else if (field === "appId") record.appId = typeof body.appId === "string" ? body.appId : undefined;
+          else if (!["name", "defaultUrl", "type"].includes(field))
+            throw invalid(`Field '${field}' can't be updated on a site (updatable: labels, appId).`);
         }
-        return renderVersion(version);
+        return siteJson(s!);
+      },
+    ],
+    [
+      "DELETE",
+      "sites.delete",
+      /^\/v1beta1\/projects\/[^/]+\/sites\/([^/]+)$/,
+      async ([, s]) => {
+        const channels = Object.values(existingSite(state, s!).channels).map((c) => c.name);
+        deleteSite(state, s!);
+        for (const name of channels) {
+          await listeners.get(name)?.close();
+          listeners.delete(name);
+        }
+        return {};
       },
     ],
     [
@@ -197,12 +295,11 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       /^\/v1beta1\/sites\/([^/]+)\/channels$/,
       async ([, s], _body, query) => {
         const ids = Object.keys(existingSite(state, s!).channels).sort();
-        const start = Number(query.get("pageToken") ?? 0);
-        const size = Math.min(Number(query.get("pageSize") ?? 100) || 100, 100);
-        const page = ids.slice(start, start + size);
+        // Reference: "If unspecified, defaults to 10. The maximum value is 100."
+        const { items, nextPageToken } = pageOf(ids, query, 10, 100);
         const channels = [];
-        for (const id of page) channels.push(await channelJson(s!, id));
-        return { channels, ...(start + size < ids.length ? { nextPageToken: String(start + size) } : {}) };
+        for (const id of items) channels.push(await channelJson(s!, id));
+        return { channels, ...(nextPageToken ? { nextPageToken } : {}) };
       },
     ],
     [
@@ -251,6 +348,28 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
     ],
     [
       "GET",
+      "releases.list",
+      /^\/v1beta1\/sites\/([^/]+)(?:\/channels\/([^/]+))?\/releases$/,
+      ([, s, c], _body, query) => {
+        const channel = getChannel(state, s!, c ?? LIVE);
+        const releases = channel.releases.map((release) => renderRelease(release, state, s!));
+        const { items, nextPageToken } = pageOf(releases, query, 100, 100);
+        return { releases: items, ...(nextPageToken ? { nextPageToken } : {}) };
+      },
+    ],
+    [
+      "GET",
+      "releases.get",
+      /^\/v1beta1\/sites\/([^/]+)(?:\/channels\/([^/]+))?\/releases\/([^/]+)$/,
+      ([, s, c, r]) => {
+        const channel = getChannel(state, s!, c ?? LIVE);
+        const release = channel.releases.find((item) => item.name.endsWith(`/releases/${r}`));
+        if (!release) throw notFound(`Release ${channel.name}/releases/${r} not found.`);
+        return renderRelease(release, state, s!);
+      },
+    ],
+    [
+      "GET",
       "operations.get",
       /^\/v1beta1\/(projects\/[^/]+\/operations\/[^/]+)$/,
       ([, name]) => {
@@ -270,8 +389,9 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
     let status = 200;
     let payload: unknown;
     try {
-      const route = routes.find(([method, , pattern]) => method === req.method && pattern.test(url.pathname));
-      if (!route) throw notFound(`No emulated route for ${req.method} ${url.pathname}.`);
+      const path = sitePath(url.pathname);
+      const route = routes.find(([method, , pattern]) => method === req.method && pattern.test(path));
+      if (!route) throw unrouted(req.method ?? "GET", path);
       stats.byRoute[route[1]] = (stats.byRoute[route[1]] ?? 0) + 1;
       await dropExpired();
       const isUpload = route[1] === "upload";
@@ -283,7 +403,9 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
           throw invalid("Request body is not valid JSON.");
         }
       }
-      payload = await route[3](url.pathname.match(route[2])!, body, url.searchParams, raw);
+      checkBody(route[1], body);
+      const content = isUpload ? uploadedContent(req.headers["content-type"], raw) : raw;
+      payload = await route[3](path.match(route[2])!, body, url.searchParams, content);
       if (req.method !== "GET" && !isUpload) {
         await writer.save(state);
         await listenAll();

@@ -40,6 +40,10 @@ export interface ChannelRecord {
 }
 
 export interface SiteRecord {
+  /** Project the site was created in (absent in state written by an older emulator). */
+  project?: string;
+  labels?: Record<string, string>;
+  appId?: string;
   versions: Record<string, VersionRecord>;
   channels: Record<string, ChannelRecord>;
   nextId: number;

@@ -1,4 +1,5 @@
-import { PlatformError } from "../../core/errors.js";
+import { type EchogateError, PlatformError } from "../../core/errors.js";
+import { asInstallError } from "../../core/install-problem.js";
 
 // gRPC status numbers as google-gax reports them (REST errors are mapped to these too).
 const GRPC = {
@@ -116,9 +117,14 @@ const HINTS: Record<ApiErrorKind, string> = {
   other: "Re-run with --debug for details; if it persists, check the Cloud Run console for the service.",
 };
 
-/** `Failed to <action>: <API message>` with a recovery hint; exit 3. */
-export function toPlatformError(error: unknown, action: string): PlatformError {
+/**
+ * `Failed to <action>: <API message>` with a recovery hint; exit 3. A module that failed to load
+ * inside the client library is an install problem (exit 2), never blamed on the platform.
+ */
+export function toPlatformError(error: unknown, action: string): EchogateError {
   if (error instanceof PlatformError) return error;
+  const install = asInstallError(error);
+  if (install) return install;
   const facts = classifyApiError(error);
   const code = `cloudrun.${facts.kind}`;
   const message = `Failed to ${action}: ${facts.message.replace(/^\d+ [A-Z_]+: /, "")}`;

@@ -1,8 +1,13 @@
-/** One message as the gate sees it: socket.io event + first argument, or a ws-json message. */
+/** One message as the gate sees it: a socket.io event (or acknowledgement) with its arguments, or a ws-json message. */
 export interface Inbound {
-  /** socket.io event name; undefined for ws-json. */
+  /** socket.io event name; undefined for ws-json and for acknowledgements. */
   event: string | undefined;
+  /** The first argument (ws-json: the whole message). */
   payload: unknown;
+  /** Every argument (ws-json: the message alone). */
+  args: unknown[];
+  /** True for the server's acknowledgement of one of this client's emits. */
+  ack?: boolean;
   /** performance.now() at receipt. */
   at: number;
 }
@@ -10,8 +15,11 @@ export interface Inbound {
 /** A connected smoke client, the same for every protocol. */
 export interface EchoConnection {
   readonly client: string;
-  /** socket.io: emit(event, payload); ws-json: the payload is the whole message. */
-  send(event: string | undefined, payload: unknown): void;
+  /**
+   * socket.io: emit(event, ...args), with an acknowledgement callback when `ack` (the ack then
+   * arrives as an Inbound with `ack: true`); ws-json: args[0] is the whole message.
+   */
+  send(event: string | undefined, args: readonly unknown[], options?: { ack?: boolean }): void;
   /** Every message received since the handshake, in order; earlier ones are replayed to the first listener. */
   onMessage(listener: (message: Inbound) => void): void;
   /** Called once when the connection ends other than by close(). */

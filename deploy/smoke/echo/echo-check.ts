@@ -1,6 +1,6 @@
 import type { SmokeCheck } from "../result.js";
 import { type ServiceUrl, webSocketUrl } from "../service-url.js";
-import type { EchoSpec, Matcher } from "../spec.js";
+import type { EchoSpec, Matcher, SendStep } from "../spec.js";
 import { subsetMatch } from "../subset-match.js";
 import { expandTemplates, type TemplateVars } from "../templates.js";
 import { roundMs } from "../timing.js";
@@ -143,15 +143,17 @@ export async function runEchoCheck(
                 signal: joinPhase.signal,
               })
             : undefined;
-          inbox.connection.send(join.event, expandTemplates(join.payload, vars));
+          inbox.connection.send(join.event, argsOf(expandTemplates(join, vars)), {
+            ack: join.waitFor?.ack === true,
+          });
           const result = waiting ? await waiting : ({ kind: "sent" } as const);
           outcome.joinMs[inbox.client] = roundMs(performance.now() - started);
           if (result.kind === "timeout" || result.kind === "closed") {
-            const awaited = describeMatcher(matcher!);
+            const awaited = describeMatcher(matcher!, join.event);
             const ignored = inbox.lastIgnored(matches(matcher!), started);
             return result.kind === "closed"
               ? `client ${inbox.client} lost its connection while waiting for ${awaited} after joining: ${result.reason}`
-              : `client ${inbox.client} joined but got no ${awaited} within ${spec.timeoutMs} ms${ignored ? `; got instead: ${summarizeMessage(ignored.event, ignored.payload)}` : ""}`;
+              : `client ${inbox.client} joined but got ${no(awaited)} within ${spec.timeoutMs} ms${ignored ? `; got instead: ${summarizeMessage(ignored.event, ignored.payload)}` : ""}`;
           }
           return undefined;
         }),
@@ -169,7 +171,7 @@ export async function runEchoCheck(
         status: "passed",
         ms,
         detail: join.waitFor
-          ? `${names.length} clients joined room ${options.room} and each got ${describeMatcher(expandTemplates(join.waitFor, varsFor(names[0]!)))}`
+          ? `${names.length} clients joined room ${options.room} and each got ${describeMatcher(expandTemplates(join.waitFor, varsFor(names[0]!)), join.event)}`
           : `${names.length} clients sent their join (no waitFor: not confirmed)`,
       });
     }
@@ -178,7 +180,8 @@ export async function runEchoCheck(
     options.onCheckStart?.("echo");
     const senderVars = varsFor(names[0]!);
     const expected = matches(expandTemplates(spec.expect, senderVars));
-    const payload = expandTemplates(spec.send.payload, senderVars);
+    const sendArgs = argsOf(expandTemplates(spec.send, senderVars));
+    const ackMatcher = ackMatcherOf(spec.send.ack, senderVars);
     const windowStart = performance.now();
     // Ending it also ends the sender's own wait once the required receipts are in, when its echo is optional.
     const echoPhase = startPhase(options.signal, spec.clients);
@@ -186,11 +189,19 @@ export async function runEchoCheck(
       inbox.waitFor(expected, { after: windowStart, timeoutMs: spec.timeoutMs, signal: echoPhase.signal }),
     );
     const sender = inboxes[0]!;
+    const ackWait = ackMatcher
+      ? sender.waitFor(matches(ackMatcher), {
+          after: windowStart,
+          timeoutMs: spec.timeoutMs,
+          signal: echoPhase.signal,
+        })
+      : undefined;
     const sentAt = performance.now();
-    sender.connection.send(spec.send.event, payload);
-    const results = await Promise.all(
-      spec.senderReceivesEcho ? waits : [waitsSenderless(waits[0]!), ...waits.slice(1)],
-    );
+    sender.connection.send(spec.send.event, sendArgs, { ack: ackMatcher !== undefined });
+    const [results, ackResult] = await Promise.all([
+      Promise.all(spec.senderReceivesEcho ? waits : [waitsSenderless(waits[0]!), ...waits.slice(1)]),
+      ackWait,
+    ]);
     echoPhase.end();
     if (options.signal.aborted) throw options.signal.reason;
     const receipts: Receipt[] = inboxes.map((inbox, index) => {
@@ -213,12 +224,19 @@ export async function runEchoCheck(
       senderReceivesEcho: spec.senderReceivesEcho,
       timeoutMs: spec.timeoutMs,
     });
+    const ackProblem =
+      ackMatcher && ackResult?.kind !== "received"
+        ? describeMissingAck(sender, ackMatcher, spec.send.event, windowStart, spec.timeoutMs, ackResult)
+        : undefined;
+    const ok = verdict.ok && ackProblem === undefined;
     record({
       name: "echo",
-      ok: verdict.ok,
-      status: verdict.ok ? "passed" : "failed",
+      ok,
+      status: ok ? "passed" : "failed",
       ms: roundMs(performance.now() - sentAt),
-      detail: verdict.detail,
+      detail: ackProblem
+        ? `${ackProblem}${verdict.ok ? "" : `; ${verdict.detail}`}`
+        : `${verdict.detail}${ackMatcher ? "; the send was acknowledged" : ""}`,
     });
     return outcome;
   } finally {
@@ -226,15 +244,53 @@ export async function runEchoCheck(
   }
 }
 
+/** An acknowledgement matches only an ack matcher; an event or message only the others. */
 function matches(matcher: Matcher): (message: Inbound) => boolean {
   return (message) =>
+    (matcher.ack === true) === (message.ack === true) &&
     (matcher.event === undefined || message.event === matcher.event) &&
-    (matcher.match === undefined || subsetMatch(message.payload, matcher.match));
+    (matcher.match === undefined || subsetMatch(message.args[matcher.arg ?? 0], matcher.match));
 }
 
-function describeMatcher(matcher: Matcher): string {
-  const match = matcher.match ? ` matching ${summarizeMessage(undefined, matcher.match, 100)}` : "";
+function describeMatcher(matcher: Matcher, emitted?: string): string {
+  const which = matcher.arg ? ` argument ${matcher.arg}` : "";
+  const match =
+    matcher.match !== undefined ? `${which} matching ${summarizeMessage(undefined, matcher.match, 100)}` : "";
+  if (matcher.ack) return `the acknowledgement of ${emitted ? `"${emitted}"` : "its emit"}${match}`;
   return matcher.event ? `"${matcher.event}"${match}` : `a message${match}`;
+}
+
+/** "no …" before a described matcher: `the acknowledgement of "x"` → `no acknowledgement of "x"`. */
+function no(described: string): string {
+  return `no ${described.replace(/^the /, "")}`;
+}
+
+/** The step's arguments: `args` as given, else the one `payload` (none when neither is set). */
+function argsOf(step: { payload?: unknown; args?: unknown[] | undefined }): unknown[] {
+  if (step.args !== undefined) return step.args;
+  return step.payload === undefined ? [] : [step.payload];
+}
+
+function ackMatcherOf(ack: SendStep["ack"], vars: TemplateVars): Matcher | undefined {
+  if (ack === undefined) return undefined;
+  return ack === true ? { ack: true } : { ack: true, ...expandTemplates(ack, vars) };
+}
+
+function describeMissingAck(
+  sender: Inbox,
+  matcher: Matcher,
+  event: string | undefined,
+  after: number,
+  timeoutMs: number,
+  result: WaitResult | undefined,
+): string {
+  const what = describeMatcher(matcher, event);
+  if (result?.kind === "closed")
+    return `the sender (${sender.client}) lost its connection waiting for ${what}: ${result.reason}`;
+  const other = sender.messages.find((message) => message.at >= after && message.ack);
+  return other
+    ? `the sender (${sender.client}) got an acknowledgement that doesn't match: ${summarizeMessage(undefined, other.args, 160)} (expected ${what})`
+    : `the sender (${sender.client}) got ${no(what)} within ${timeoutMs} ms — does the server call the emit's callback?`;
 }
 
 /** The sender's wait when its echo is optional: resolves at once, never rejects on the phase's abort. */

@@ -58,7 +58,7 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       );
     });
     socket.onAny((event: string, ...args: unknown[]) => {
-      hub.push({ event, payload: args[0], at: performance.now() });
+      hub.push({ event, payload: args[0], args, at: performance.now() });
     });
     socket.on("disconnect", (reason, description) => {
       if (closing) return;
@@ -71,8 +71,20 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       cleanup();
       resolve({
         client: options.client,
-        send: (event, payload) => {
-          socket.emit(event ?? "message", payload);
+        send: (event, args, sendOptions) => {
+          if (!sendOptions?.ack) {
+            socket.emit(event ?? "message", ...args);
+            return;
+          }
+          socket.emit(event ?? "message", ...args, (...ackArgs: unknown[]) => {
+            hub.push({
+              event: undefined,
+              payload: ackArgs[0],
+              args: ackArgs,
+              ack: true,
+              at: performance.now(),
+            });
+          });
         },
         onMessage: (listener) => hub.onMessage(listener),
         onClosed: (listener) => hub.onClosed(listener),

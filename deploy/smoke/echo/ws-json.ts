@@ -65,7 +65,8 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
     ws.on("message", (data, isBinary) => {
       const at = performance.now();
       if (isBinary) {
-        hub.push({ event: undefined, payload: `<binary frame, ${byteLength(data)} bytes>`, at });
+        const payload = `<binary frame, ${byteLength(data)} bytes>`;
+        hub.push({ event: undefined, payload, args: [payload], at });
         return;
       }
       const text = data.toString();
@@ -75,7 +76,7 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
       } catch {
         // Kept as text: a non-JSON frame never matches an object, but shows up in the report.
       }
-      hub.push({ event: undefined, payload, at });
+      hub.push({ event: undefined, payload, args: [payload], at });
     });
     ws.on("close", (code: number, reason: Buffer) => {
       if (!closing)
@@ -87,7 +88,7 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
       cleanup();
       resolve({
         client: options.client,
-        send: (_event, payload) => ws.send(JSON.stringify(payload)),
+        send: (_event, args) => ws.send(JSON.stringify(args[0])),
         onMessage: (listener) => hub.onMessage(listener),
         onClosed: (listener) => hub.onClosed(listener),
         close: async () => {

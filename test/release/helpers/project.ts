@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type RunningEmulator, startEmulator } from "../../../deploy/emulator/index.js";
 import { EMULATOR_ENDPOINT_ENV, openAdapter } from "../../../deploy/platform/cloudrun/target.js";
+import { createProjectSites } from "../../helpers/hosting-sites.js";
 import { runEchogate } from "../../helpers/run-cli.js";
 import { testdir } from "../../helpers/testdir.js";
 
@@ -18,7 +19,9 @@ export async function releaseProject(
     files[`environments/${name}`] = await readFile(join(dir, name), "utf8");
   files["package.json"] = JSON.stringify({ name: "fixture", version: "0.1.0", private: true });
   edit(files);
-  return testdir(files);
+  const projectDir = await testdir(files);
+  await createProjectSites(projectDir);
+  return projectDir;
 }
 
 /** `releaseProject` plus this repo's web/public chat page and fast smoke timeouts. */

@@ -1,0 +1,49 @@
+import { loadEnvironments } from "../../config/load-environments.js";
+import { ConfigError, PlatformError } from "../../core/errors.js";
+import { ExitCode } from "../../core/exit-codes.js";
+import { createLocalSites, localSitesOf, type SiteRequest } from "../../hosting/local-sites.js";
+import type { CommandContext } from "../command.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const requested = await sitesToCreate(ctx);
+  if (requested.length === 0) {
+    ctx.output.result(
+      { sites: [] },
+      () => "No environment uses `hosting.provider: local`; no site to create.",
+    );
+    return ExitCode.ok;
+  }
+  const step = ctx.output.step(`Create ${requested.length} Hosting site(s) in the local emulator`);
+  let outcomes: Awaited<ReturnType<typeof createLocalSites>>;
+  try {
+    outcomes = await createLocalSites(ctx.cwd, requested);
+    step.done();
+  } catch (error) {
+    step.fail();
+    if (error instanceof PlatformError) throw error;
+    throw new PlatformError(
+      "emulator.sites",
+      `Failed to create the sites: ${error instanceof Error ? error.message : String(error)}`,
+      { hint: "Check .echogate/hosting/ is writable, or run `echogate emulator start` first.", cause: error },
+    );
+  }
+  ctx.output.result({ sites: outcomes }, (d) =>
+    d.sites
+      .map((s) => `${s.created ? "Created" : "Exists "} site ${s.site} (project ${s.project})`)
+      .join("\n"),
+  );
+  return ExitCode.ok;
+}
+
+async function sitesToCreate(ctx: CommandContext): Promise<SiteRequest[]> {
+  const site = ctx.args.site;
+  if (site) return [{ site, project: (ctx.options.project as string | undefined) ?? "local" }];
+  const loaded = await loadEnvironments(ctx.cwd);
+  if (loaded.diagnostics.hasErrors) {
+    ctx.output.diagnostics(loaded.diagnostics.items);
+    throw new ConfigError("config.invalid", "Can't read the sites to create: environments/ has errors.", {
+      hint: "Fix the errors above (`echogate check`), or name the site: `echogate emulator sites <site>`.",
+    });
+  }
+  return localSitesOf(loaded);
+}

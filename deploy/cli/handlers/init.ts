@@ -1,0 +1,121 @@
+import { createInterface } from "node:readline/promises";
+import { ExitCode } from "../../core/exit-codes.js";
+import type { Style } from "../../core/output.js";
+import type { EntryCandidate } from "../../init/detect-server.js";
+import { applyInit, type InitPlan, planInit } from "../../init/init-project.js";
+import { schemaDirFor } from "../../init/schema-location.js";
+import type { CommandContext } from "../command.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const dryRun = ctx.options["dry-run"] === true;
+  const interactive =
+    ctx.options.yes !== true &&
+    !ctx.globals.json &&
+    !ctx.env.CI &&
+    Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const entry = ctx.options.entry as string | undefined;
+  const plan = await planInit({
+    projectDir: ctx.cwd,
+    ...(entry ? { entry } : {}),
+    force: ctx.options.force === true,
+    schemaDir: schemaDirFor(ctx.cwd),
+    ...(interactive ? { chooseEntry: askForEntry } : {}),
+  });
+  if (!dryRun) await applyInit(ctx.cwd, plan);
+  const data = toJson(plan, dryRun);
+  ctx.output.result(data, (_data, style) => render(plan, dryRun, style));
+  return ExitCode.ok;
+}
+
+function toJson(plan: InitPlan, dryRun: boolean) {
+  return {
+    ok: true,
+    dryRun,
+    found: {
+      workingDir: plan.server.workingDir,
+      entry: plan.server.entry ?? null,
+      candidates: plan.server.candidates,
+      devScript: plan.server.devScript ?? null,
+      dockerfile: plan.server.dockerfile ?? null,
+      cloudbuild: plan.server.cloudbuild ?? null,
+      protocol: plan.server.protocol ?? null,
+      framework: plan.server.framework,
+      events: plan.server.listens,
+      broadcastsExcludingSender: plan.server.broadcastsExcludingSender,
+      healthRoute: plan.server.healthRoute ?? null,
+      envFiles: plan.env.sources,
+      variables: plan.env.variables.map(({ key, type, secret, public: isPublic, realtimeServer }) => ({
+        key,
+        type,
+        secret,
+        public: isPublic,
+        realtimeServer,
+      })),
+    },
+    files: plan.files.map((file) => ({
+      path: file.path,
+      action: file.action,
+      ...(dryRun ? { content: file.content } : {}),
+    })),
+    todo: plan.todo,
+    next: plan.next,
+  };
+}
+
+const VERB: Record<string, string> = {
+  create: "created",
+  overwrite: "overwrote",
+  unchanged: "unchanged",
+  keep: "kept (changed since; --force to replace)",
+};
+
+function render(plan: InitPlan, dryRun: boolean, style: Style): string {
+  const server = plan.server;
+  const found = [
+    `${style.bold("Found")}`,
+    `  server entry   ${server.entry}${server.workingDir !== "." ? ` (working dir ${server.workingDir})` : ""}`,
+    `  protocol       ${server.protocol ?? "unknown (no socket.io or ws found)"}${server.protocolEvidence ? style.dim(` — ${server.protocolEvidence}`) : ""}`,
+    `  dev script     ${server.devScript ?? "(none)"}`,
+    `  Dockerfile     ${server.dockerfile ?? "(none)"}`,
+    `  Cloud Build    ${server.cloudbuild ?? "(none)"}`,
+    `  /health        ${server.healthRoute ?? style.yellow("not found")}`,
+    `  env files      ${Object.values(plan.env.sources).join(", ") || "(none)"}`,
+  ];
+  if (server.listens.length > 0) found.push(`  events         ${server.listens.join(", ")}`);
+  const secrets = plan.env.variables.filter((v) => v.secret).map((v) => v.key);
+  if (secrets.length > 0)
+    found.push(`  secrets        ${secrets.join(", ")} ${style.dim("(values never copied)")}`);
+  const files = dryRun
+    ? plan.files
+        .filter((file) => file.action !== "unchanged" && file.action !== "keep")
+        .map(
+          (file) =>
+            `${style.bold(`--- ${file.path}`)} ${style.dim(`(would be ${file.action === "create" ? "created" : "overwritten"})`)}\n${file.content}`,
+        )
+    : plan.files.map((file) => `  ${VERB[file.action]!.padEnd(10)} ${file.path}`);
+  const todo =
+    plan.todo.length > 0 ? ["", style.bold("To do"), ...plan.todo.map((item) => `  - ${item}`)] : [];
+  return [
+    ...found,
+    "",
+    dryRun ? style.bold("Would write (dry run; nothing written)") : style.bold("Files"),
+    ...files,
+    ...todo,
+    "",
+    `Next: ${style.bold(plan.next)}`,
+  ].join("\n");
+}
+
+async function askForEntry(candidates: EntryCandidate[]): Promise<string | undefined> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    process.stderr.write("Several files could be the server:\n");
+    for (const [index, candidate] of candidates.entries()) {
+      process.stderr.write(`  ${index + 1}) ${candidate.entry}  (${candidate.seenIn.join(", ")})\n`);
+    }
+    const answer = (await rl.question(`Which one does echogate deploy? [1-${candidates.length}] `)).trim();
+    return candidates[Number(answer) - 1]?.entry;
+  } finally {
+    rl.close();
+  }
+}

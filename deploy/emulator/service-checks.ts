@@ -1,0 +1,86 @@
+import type { TemplateViolation } from "./template-spec.js";
+
+// Checks Cloud Run applies to a Service beyond its JSON shape (see google/cloud/run/v2/service.proto).
+
+export const MAX_DESCRIPTION_LENGTH = 512;
+/** "Cloud Run API v2 does not support labels with `run.googleapis.com`, … namespaces, and they will be rejected." */
+export const SYSTEM_NAMESPACES = [
+  "run.googleapis.com",
+  "cloud.googleapis.com",
+  "serving.knative.dev",
+  "autoscaling.knative.dev",
+] as const;
+
+/** Service-level fields the emulator stores and returns as sent (the template and traffic aside). */
+export const SERVICE_SETTINGS = [
+  "client",
+  "clientVersion",
+  "ingress",
+  "launchStage",
+  "binaryAuthorization",
+  "scaling",
+  "invokerIamDisabled",
+  "defaultUriDisabled",
+  "iapEnabled",
+  "multiRegionSettings",
+  "customAudiences",
+  "buildConfig",
+] as const;
+
+/** Ingress values under which a request from outside Google's network (here: any caller) is refused. */
+export const PRIVATE_INGRESS = new Set([
+  "INGRESS_TRAFFIC_INTERNAL_ONLY",
+  "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+  "INGRESS_TRAFFIC_NONE",
+]);
+
+export function isSystemKey(key: string): boolean {
+  const namespace = key.includes("/") ? key.slice(0, key.indexOf("/")) : "";
+  return (SYSTEM_NAMESPACES as readonly string[]).includes(namespace);
+}
+
+export interface MetadataInput {
+  description?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  template: { labels: Record<string, string>; annotations: Record<string, string> };
+}
+
+/**
+ * Description length and system namespaces. Labels in a system namespace are always refused;
+ * annotations only when new ("rejected in new resources"), so a service read back still updates.
+ */
+export function checkServiceMetadata(input: MetadataInput, current?: MetadataInput): TemplateViolation[] {
+  const violations: TemplateViolation[] = [];
+  if ((input.description?.length ?? 0) > MAX_DESCRIPTION_LENGTH) {
+    violations.push({
+      field: "service.description",
+      description: `Description is ${input.description!.length} characters long; it can be at most ${MAX_DESCRIPTION_LENGTH} characters.`,
+    });
+  }
+  const check = (
+    kind: "labels" | "annotations",
+    field: string,
+    values: Record<string, string>,
+    before: Record<string, string> | undefined,
+  ) => {
+    for (const key of Object.keys(values)) {
+      if (!isSystemKey(key)) continue;
+      if (kind === "annotations" && before && key in before) continue;
+      violations.push({
+        field,
+        description: `${kind === "labels" ? "Label" : "Annotation"} '${key}' is in a system namespace; Cloud Run API v2 rejects ${kind} in ${SYSTEM_NAMESPACES.join(", ")}.`,
+      });
+    }
+  };
+  check("labels", "service.labels", input.labels, current?.labels);
+  check("annotations", "service.annotations", input.annotations, current?.annotations);
+  check("labels", "service.template.labels", input.template.labels, current?.template.labels);
+  check(
+    "annotations",
+    "service.template.annotations",
+    input.template.annotations,
+    current?.template.annotations,
+  );
+  return violations;
+}

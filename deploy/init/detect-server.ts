@@ -1,0 +1,376 @@
+import { posix } from "node:path";
+import { entryFromDevScript } from "../source/dev-script-entry.js";
+import { entryFromDockerfile } from "../source/dockerfile-entry.js";
+import { shellWords, simpleCommands } from "../source/dockerfile-parser.js";
+import {
+  cloudbuildCandidates,
+  DEV_SCRIPT_CANDIDATES,
+  dockerfileCandidates,
+  scriptsOf,
+} from "../source/layout.js";
+import { matchRunner, normalizeEntry } from "../source/runner-entry.js";
+import { type ProjectSnapshot, textOf } from "./snapshot.js";
+
+/** One place that names a server file. */
+export interface EntrySighting {
+  entry: string;
+  /** `package.json script "start"`, `Dockerfile:7`, `Procfile:1`. */
+  source: string;
+}
+
+export interface EntryCandidate {
+  /** Relative to the project. */
+  entry: string;
+  seenIn: string[];
+}
+
+export type Protocol = "socket.io" | "ws-json";
+export type Framework = "express" | "fastify" | "http";
+
+export interface ServerDetection {
+  workingDir: string;
+  candidates: EntryCandidate[];
+  /** Set when exactly one candidate exists (or `--entry` chose it). */
+  entry: string | undefined;
+  devScript: string | undefined;
+  dockerfile: string | undefined;
+  cloudbuild: string | undefined;
+  protocol: Protocol | undefined;
+  /** How the protocol was found, for the summary. */
+  protocolEvidence: string | undefined;
+  framework: Framework;
+  /** Socket.IO events the server listens for (`socket.on('join-room')`), in source order. */
+  listens: string[];
+  /** Events it emits back to the connecting socket (`socket.emit('room-peers')`): join replies. */
+  repliesToSender: string[];
+  /** Events it emits to every client but the sender (`socket.broadcast.emit`, `socket.to(...).emit`). */
+  broadcastsExcludingSender: string[];
+  /** Where a `/health` route is, or undefined when none was found in the server's sources. */
+  healthRoute: string | undefined;
+  /** The server's package.json name and version. */
+  packageName: string | undefined;
+  packageVersion: string | undefined;
+}
+
+const REALTIME_DEPENDENCIES = ["socket.io", "ws"];
+/** Socket.IO and Node events that are not application messages. */
+const BUILTIN_EVENTS = new Set([
+  "connection",
+  "connect",
+  "disconnect",
+  "disconnecting",
+  "error",
+  "connect_error",
+  "close",
+  "listening",
+  "request",
+  "upgrade",
+  "message",
+  "open",
+  "ping",
+  "pong",
+  "headers",
+  "data",
+  "end",
+  "SIGTERM",
+  "SIGINT",
+  "exit",
+  "uncaughtException",
+  "unhandledRejection",
+]);
+const FALLBACK_ENTRIES = [
+  "server.js",
+  "index.js",
+  "app.js",
+  "main.js",
+  "src/server.js",
+  "src/index.js",
+  "src/main.js",
+  "src/app.js",
+  "server.ts",
+  "src/server.ts",
+  "src/index.ts",
+  "src/main.ts",
+];
+const SOURCE_FILE = /\.(c|m)?(j|t)sx?$/;
+
+interface PackageJson {
+  name?: string;
+  version?: string;
+  scripts?: Record<string, unknown>;
+  dependencies?: Record<string, unknown>;
+  devDependencies?: Record<string, unknown>;
+}
+
+function parsePackage(text: string | undefined): PackageJson | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === "object" && parsed !== null ? (parsed as PackageJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function dependsOn(pkg: PackageJson | undefined, name: string): boolean {
+  return Boolean(pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name]);
+}
+
+const join = (dir: string, path: string) =>
+  dir === "." ? normalizeEntry(path) : normalizeEntry(posix.join(dir, path));
+
+/**
+ * The server's package: the root's when it depends on a realtime library or has a start script,
+ * else the one subfolder package.json that depends on socket.io or ws.
+ */
+export function detectWorkingDir(snapshot: ProjectSnapshot): string {
+  const root = parsePackage(textOf(snapshot, "package.json"));
+  if (
+    root &&
+    (REALTIME_DEPENDENCIES.some((dep) => dependsOn(root, dep)) || typeof root.scripts?.start === "string")
+  )
+    return ".";
+  const nested = snapshot.files
+    .filter((file) => file.endsWith("/package.json"))
+    .filter((file) =>
+      REALTIME_DEPENDENCIES.some((dep) => dependsOn(parsePackage(textOf(snapshot, file)), dep)),
+    );
+  return nested.length === 1 ? posix.dirname(nested[0]!) : ".";
+}
+
+/** Every server file a script, Dockerfile or Procfile starts, grouped by file. */
+export function entrySightings(snapshot: ProjectSnapshot, workingDir: string): EntrySighting[] {
+  const sightings: EntrySighting[] = [];
+  const packagePath = join(workingDir, "package.json");
+  const packageText = textOf(snapshot, packagePath);
+  if (packageText !== undefined) {
+    const scripts = scriptsOf(packageText);
+    for (const name of DEV_SCRIPT_CANDIDATES) {
+      if (typeof scripts[name] !== "string") continue;
+      const fact = entryFromDevScript(packageText, packagePath, name);
+      if (fact.entry)
+        sightings.push({ entry: join(workingDir, fact.entry), source: `${packagePath} script "${name}"` });
+    }
+  }
+  for (const dockerfile of dockerfileCandidates(snapshot.files)) {
+    const text = textOf(snapshot, dockerfile);
+    if (text === undefined) continue;
+    const fact = entryFromDockerfile(text, dockerfile);
+    // COPY sources are relative to the build context, taken to be the Dockerfile's folder or the working dir.
+    const context = posix.dirname(dockerfile) === "." ? workingDir : posix.dirname(dockerfile);
+    if (fact.entry)
+      sightings.push({
+        entry: join(context, fact.entry),
+        source: `${dockerfile}${fact.line ? `:${fact.line}` : ""}`,
+      });
+  }
+  const procfile = join(workingDir, "Procfile");
+  const procText = textOf(snapshot, procfile);
+  if (procText !== undefined) {
+    procText.split(/\r?\n/).forEach((line, index) => {
+      const match = /^web:\s*(.+)$/.exec(line.trim());
+      if (!match) return;
+      for (const words of simpleCommands(shellWords(match[1]!))) {
+        const runner = matchRunner(words);
+        if (runner.kind === "entry")
+          sightings.push({ entry: join(workingDir, runner.entry), source: `${procfile}:${index + 1}` });
+      }
+    });
+  }
+  return sightings;
+}
+
+/** Distinct entries that exist in the project; when nothing names one, the usual file names that look like a server. */
+export function entryCandidates(snapshot: ProjectSnapshot, workingDir: string): EntryCandidate[] {
+  const byEntry = new Map<string, string[]>();
+  for (const sighting of entrySightings(snapshot, workingDir)) {
+    if (!snapshot.files.includes(sighting.entry) && !existsAsBuildOutput(sighting.entry)) continue;
+    byEntry.set(sighting.entry, [...(byEntry.get(sighting.entry) ?? []), sighting.source]);
+  }
+  if (byEntry.size > 0) return mergeCompiled([...byEntry].map(([entry, seenIn]) => ({ entry, seenIn })));
+  return FALLBACK_ENTRIES.map((file) => join(workingDir, file))
+    .filter((file) => looksLikeServer(textOf(snapshot, file)))
+    .map((entry) => ({ entry, seenIn: ["its file name and contents"] }));
+}
+
+/**
+ * `node dist/server.js` in the Dockerfile and `tsx src/server.ts` in the dev script are one server,
+ * compiled and not: one candidate (the source file), not a choice to ask about.
+ */
+function mergeCompiled(candidates: EntryCandidate[]): EntryCandidate[] {
+  const stem = (entry: string) => posix.basename(entry).replace(/\.[cm]?[jt]sx?$/, "");
+  const compiled = (entry: string) => /(^|\/)(dist|build|out)\//.test(entry);
+  const sources = candidates.filter((candidate) => !compiled(candidate.entry));
+  return candidates.flatMap((candidate) => {
+    if (!compiled(candidate.entry)) {
+      const outputs = candidates.filter(
+        (other) => compiled(other.entry) && stem(other.entry) === stem(candidate.entry),
+      );
+      return [
+        {
+          entry: candidate.entry,
+          seenIn: [
+            ...candidate.seenIn,
+            ...outputs.flatMap((o) => o.seenIn.map((where) => `${where}, compiled as ${o.entry}`)),
+          ],
+        },
+      ];
+    }
+    return sources.some((source) => stem(source.entry) === stem(candidate.entry)) ? [] : [candidate];
+  });
+}
+
+/** A compiled entry (dist/server.js) doesn't exist before a build; it still names the server. */
+function existsAsBuildOutput(entry: string): boolean {
+  return /^(dist|build|out)\//.test(entry);
+}
+
+function looksLikeServer(text: string | undefined): boolean {
+  return (
+    text !== undefined &&
+    /(\.listen\s*\(|createServer\s*\(|socket\.io|new\s+WebSocketServer|require\(\s*['"]ws['"]\s*\))/.test(
+      text,
+    )
+  );
+}
+
+/** The server's own source files: the entry and the source files next to it (its folder and below). */
+export function serverSources(
+  snapshot: ProjectSnapshot,
+  entry: string | undefined,
+  workingDir: string,
+): string[] {
+  const dir = entry ? posix.dirname(entry) : workingDir;
+  const inDir = (file: string) => dir === "." || file.startsWith(`${dir}/`);
+  return snapshot.files.filter(
+    (file) =>
+      SOURCE_FILE.test(file) &&
+      inDir(file) &&
+      snapshot.texts.has(file) &&
+      !/(^|\/)(test|tests|__tests__|web|public|client|pages|app)\//.test(
+        file.slice(dir === "." ? 0 : dir.length + 1),
+      ),
+  );
+}
+
+/** Pure: everything init finds about the server, given the chosen entry (or none yet). */
+export function detectServer(snapshot: ProjectSnapshot, chosenEntry?: string): ServerDetection {
+  const workingDir = detectWorkingDir(snapshot);
+  const candidates = entryCandidates(snapshot, workingDir);
+  const entry = chosenEntry ?? (candidates.length === 1 ? candidates[0]!.entry : undefined);
+  const pkg = parsePackage(textOf(snapshot, join(workingDir, "package.json")));
+  const sources = serverSources(snapshot, entry, workingDir);
+  const code = sources.map((file) => ({ file, text: textOf(snapshot, file)! }));
+  const { protocol, evidence } = detectProtocol(pkg, code);
+  return {
+    workingDir,
+    candidates,
+    entry,
+    devScript: detectDevScript(textOf(snapshot, join(workingDir, "package.json")), entry, workingDir),
+    dockerfile: pickFile(dockerfileCandidates(snapshot.files), workingDir, [
+      "Dockerfile.minimal",
+      "Dockerfile",
+    ]),
+    cloudbuild: pickFile(cloudbuildCandidates(snapshot.files), workingDir, [
+      "cloudbuild.yaml",
+      "cloudbuild.yml",
+    ]),
+    protocol,
+    protocolEvidence: evidence,
+    framework: dependsOn(pkg, "fastify") ? "fastify" : dependsOn(pkg, "express") ? "express" : "http",
+    listens: protocol === "socket.io" ? listenedEvents(code) : [],
+    broadcastsExcludingSender: protocol === "socket.io" ? excludingSender(code) : [],
+    repliesToSender: protocol === "socket.io" ? emittedToSender(code) : [],
+    healthRoute: findHealthRoute(code),
+    packageName: typeof pkg?.name === "string" ? pkg.name : undefined,
+    packageVersion: typeof pkg?.version === "string" ? pkg.version : undefined,
+  };
+}
+
+function detectDevScript(
+  packageText: string | undefined,
+  entry: string | undefined,
+  workingDir: string,
+): string | undefined {
+  if (packageText === undefined || entry === undefined) return undefined;
+  const scripts = scriptsOf(packageText);
+  return DEV_SCRIPT_CANDIDATES.find((name) => {
+    if (typeof scripts[name] !== "string") return false;
+    const fact = entryFromDevScript(packageText, "package.json", name);
+    return fact.entry !== null && join(workingDir, fact.entry) === entry;
+  });
+}
+
+function pickFile(candidates: string[], workingDir: string, preferred: string[]): string | undefined {
+  for (const dir of workingDir === "." ? ["."] : [workingDir, "."]) {
+    for (const name of preferred) {
+      const path = join(dir, name);
+      if (candidates.includes(path)) return path;
+    }
+  }
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+function detectProtocol(
+  pkg: PackageJson | undefined,
+  code: Array<{ file: string; text: string }>,
+): { protocol: Protocol | undefined; evidence: string | undefined } {
+  const imports = (name: string) =>
+    code.find(({ text }) =>
+      new RegExp(`(require\\(\\s*|from\\s+)['"]${name.replace(".", "\\.")}['"]`).test(text),
+    );
+  const socketIo = imports("socket.io");
+  if (socketIo) return { protocol: "socket.io", evidence: `${socketIo.file} imports socket.io` };
+  const ws = imports("ws");
+  if (ws) return { protocol: "ws-json", evidence: `${ws.file} imports ws` };
+  if (dependsOn(pkg, "socket.io"))
+    return { protocol: "socket.io", evidence: "package.json depends on socket.io" };
+  if (dependsOn(pkg, "ws")) return { protocol: "ws-json", evidence: "package.json depends on ws" };
+  return { protocol: undefined, evidence: undefined };
+}
+
+const ON_EVENT = /\.on\(\s*(['"`])([^'"`$]+)\1/g;
+
+function listenedEvents(code: Array<{ text: string }>): string[] {
+  const events = code.flatMap(({ text }) => [...text.matchAll(ON_EVENT)].map((match) => match[2]!));
+  return [...new Set(events.filter((event) => !BUILTIN_EVENTS.has(event)))];
+}
+
+function emittedToSender(code: Array<{ text: string }>): string[] {
+  const pattern = /socket\s*\.\s*emit\(\s*(['"`])([^'"`$]+)\1/g;
+  return [...new Set(code.flatMap(({ text }) => [...text.matchAll(pattern)].map((match) => match[2]!)))];
+}
+
+function excludingSender(code: Array<{ text: string }>): string[] {
+  const pattern =
+    /socket\s*\.\s*(?:broadcast|to\([^)]*\)|in\([^)]*\))(?:\s*\.\s*(?:to|in)\([^)]*\))*\s*\.\s*emit\(\s*(['"`])([^'"`$]+)\1/g;
+  return [...new Set(code.flatMap(({ text }) => [...text.matchAll(pattern)].map((match) => match[2]!)))];
+}
+
+function findHealthRoute(code: Array<{ file: string; text: string }>): string | undefined {
+  for (const { file, text } of code) {
+    const index = text.search(/['"`]\/health[z]?['"`]/);
+    if (index >= 0) return `${file}:${text.slice(0, index).split("\n").length}`;
+  }
+  return undefined;
+}
+
+/** The lines to add for a `/health` that reports what echogate's gate checks (docs/server-contract.md). */
+export function healthSnippet(framework: Framework): string {
+  const body = `{ status: "ok", version: process.env.APP_VERSION ?? "dev", revision: process.env.K_REVISION ?? null }`;
+  switch (framework) {
+    case "express":
+      return `app.get("/health", (req, res) => res.json(${body}));`;
+    case "fastify":
+      return `fastify.get("/health", async () => (${body}));`;
+    case "http":
+      return [
+        "// first thing in the request handler given to http.createServer:",
+        `if (req.url === "/health") {`,
+        `  res.writeHead(200, { "content-type": "application/json" });`,
+        `  res.end(JSON.stringify(${body}));`,
+        "  return;",
+        "}",
+      ].join("\n");
+  }
+}

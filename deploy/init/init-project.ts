@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, UsageError } from "../core/errors.js";
+import { normalizeEntry } from "../source/runner-entry.js";
+import {
+  detectServer,
+  type EntryCandidate,
+  healthSnippet,
+  type ServerDetection,
+  serverSources,
+} from "./detect-server.js";
+import { draftEnv, type EnvDraft } from "./env-draft.js";
+import { renderInitFiles } from "./render-files.js";
+import { scanProject } from "./scan.js";
+import { writeFilesAtomically } from "./write-files.js";
+
+export type FileAction = "create" | "unchanged" | "keep" | "overwrite";
+
+export interface PlannedFile {
+  path: string;
+  action: FileAction;
+  content: string;
+}
+
+export interface InitPlan {
+  server: ServerDetection;
+  env: Pick<EnvDraft, "sources" | "variables">;
+  files: PlannedFile[];
+  /** Things to do by hand, each one sentence (a missing /health with its lines, secrets to set). */
+  todo: string[];
+  next: string;
+}
+
+export interface InitRequest {
+  projectDir: string;
+  /** --entry: the server file, relative to the project. */
+  entry?: string;
+  force: boolean;
+  schemaDir: string;
+  /** Asks the person at the terminal to pick among several candidates; absent when nobody can be asked. */
+  chooseEntry?: (candidates: EntryCandidate[]) => Promise<string | undefined>;
+}
+
+/** Detects and drafts everything init would write; reads the project, writes nothing. */
+export async function planInit(request: InitRequest): Promise<InitPlan> {
+  const { projectDir } = request;
+  const { snapshot, unreadable } = scanProject(projectDir);
+  if (unreadable.length > 0) {
+    throw new ConfigError(
+      "init.unreadable",
+      `Can't read ${unreadable.length} file(s) init needs: ${unreadable.map((u) => `${u.file} (${u.reason})`).join(", ")}.`,
+      { hint: "Make them readable (check permissions), then run echogate init again. Nothing was written." },
+    );
+  }
+  if (!snapshot.files.some((file) => file === "package.json" || file.endsWith("/package.json"))) {
+    throw new ConfigError(
+      "init.no-project",
+      `Can't set up echogate in ${projectDir}: there is no package.json here.`,
+      {
+        hint: "Run echogate init in your Node server's repository (the folder with its package.json).",
+      },
+    );
+  }
+  const entry = request.entry === undefined ? undefined : normalizeEntry(request.entry);
+  if (entry !== undefined && !snapshot.files.includes(entry) && !existsSync(join(projectDir, entry))) {
+    throw new UsageError(`Can't use --entry ${entry}: no such file in ${projectDir}.`, {
+      hint: "Give the server file relative to the project, e.g. --entry src/server.js.",
+    });
+  }
+  let server = detectServer(snapshot, entry);
+  if (server.entry === undefined) {
+    const chosen = server.candidates.length > 1 ? await request.chooseEntry?.(server.candidates) : undefined;
+    if (chosen === undefined) throw entryProblem(server.candidates, projectDir);
+    server = detectServer(snapshot, chosen);
+  }
+  const envFiles = new Map([...snapshot.texts].filter(([file]) => /(^|\/)\.env(\.[\w-]+)?$/.test(file)));
+  const env = draftEnv(envFiles, server.workingDir);
+  if (env.problems.length > 0) {
+    const first = env.problems[0]!;
+    throw new ConfigError(
+      "init.env-file",
+      `Can't draft the env schema: ${first.file}${first.line ? `:${first.line}` : ""}: ${first.message}`,
+      {
+        location: { file: first.file ?? ".env", ...(first.line ? { line: first.line } : {}) },
+        hint: `Fix the line (KEY=value), then run echogate init again. Nothing was written.${env.problems.length > 1 ? ` ${env.problems.length - 1} more problem(s) follow the first.` : ""}`,
+        details: { diagnostics: env.problems },
+      },
+    );
+  }
+  const rendered = renderInitFiles({ server, env, schemaDir: request.schemaDir });
+  const files = [...rendered].map(([path, content]): PlannedFile => {
+    const target = join(projectDir, path);
+    if (!existsSync(target)) return { path, action: "create", content };
+    if (readFileSync(target, "utf8") === content) return { path, action: "unchanged", content };
+    return { path, action: request.force ? "overwrite" : "keep", content };
+  });
+  return {
+    server,
+    env: { sources: env.sources, variables: env.variables },
+    files,
+    todo: todoList(server, env, snapshot.texts),
+    next: "echogate check",
+  };
+}
+
+/** Writes the files the plan creates or overwrites, all or none. */
+export async function applyInit(projectDir: string, plan: InitPlan): Promise<void> {
+  const writes = new Map(
+    plan.files
+      .filter((file) => file.action === "create" || file.action === "overwrite")
+      .map((file) => [file.path, file.content]),
+  );
+  if (writes.size > 0) await writeFilesAtomically(projectDir, writes);
+}
+
+function entryProblem(candidates: EntryCandidate[], projectDir: string): Error {
+  if (candidates.length === 0) {
+    return new ConfigError("init.no-entry", `Can't find the server entry in ${projectDir}.`, {
+      hint: "No package.json script (start, dev, server), Dockerfile CMD or Procfile starts a server file; pass --entry <file>.",
+    });
+  }
+  const list = candidates
+    .map((candidate) => `${candidate.entry} (${candidate.seenIn.join(", ")})`)
+    .join("; ");
+  return new UsageError(`Can't choose the server entry: ${candidates.length} candidates: ${list}.`, {
+    hint: `Pass --entry with the one echogate should deploy, e.g. --entry ${candidates[0]!.entry}.`,
+    details: { candidates },
+  });
+}
+
+function todoList(server: ServerDetection, env: EnvDraft, texts: ReadonlyMap<string, string>): string[] {
+  const todo: string[] = [];
+  if (!server.healthRoute) {
+    todo.push(
+      `Add a /health route to the server (the gate checks the version it reports; ${server.framework}):\n${indent(healthSnippet(server.framework))}`,
+    );
+  }
+  const code = serverSources({ files: [...texts.keys()], texts }, server.entry, server.workingDir).map(
+    (file) => texts.get(file) ?? "",
+  );
+  if (!code.some((text) => /env\.PORT\b|env\[["']PORT["']\]/.test(text))) {
+    todo.push("Make the server listen on process.env.PORT: Cloud Run and the emulator pass the port there.");
+  }
+  const dockerfileText = server.dockerfile ? texts.get(server.dockerfile) : undefined;
+  if (dockerfileText !== undefined && !/APP_VERSION/.test(dockerfileText)) {
+    todo.push(
+      `Bake the version into the image so /health can report it: add \`ARG VERSION=dev\` and \`ENV APP_VERSION=$VERSION\` to ${server.dockerfile}'s final stage${server.cloudbuild ? `, and pass \`--build-arg VERSION=\${_VERSION}\` in ${server.cloudbuild}'s docker build step` : ""} (\`echogate build --cloud\` sets _VERSION; local builds set APP_VERSION themselves).`,
+    );
+  }
+  const secrets = env.variables.filter((variable) => variable.secret).map((variable) => variable.key);
+  if (secrets.length > 0) {
+    todo.push(
+      `Set the secret(s) ${secrets.join(", ")} for each environment: init never copies secret values (they are commented out in environments/.env.*).`,
+    );
+  }
+  if (
+    server.protocol === "socket.io" &&
+    !(server.listens.includes("join-room") && server.listens.includes("chat-message"))
+  ) {
+    todo.push("Fit environments/smoke.yaml's join/send/expect to your events (suggestions are in the file).");
+  }
+  return todo;
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n");
+}

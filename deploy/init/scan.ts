@@ -1,0 +1,46 @@
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { cloudbuildCandidates, dockerfileCandidates } from "../source/layout.js";
+import { listProjectFiles } from "../source/project-files.js";
+import type { ProjectSnapshot } from "./snapshot.js";
+
+/** Source files larger than this are skipped: a bundle or generated file, not the server's own code. */
+const MAX_SOURCE_BYTES = 512 * 1024;
+const MAX_SOURCE_FILES = 400;
+const SOURCE_FILE = /\.(c|m)?(j|t)sx?$/;
+const ENV_FILE = /^(?:[^/]+\/)?\.env(\.[\w-]+)?$/;
+
+export interface ScanResult {
+  snapshot: ProjectSnapshot;
+  /** Files init needed but could not read, with the reason. */
+  unreadable: Array<{ file: string; reason: string }>;
+}
+
+/** Reads what detection needs, never writing; files that can't be read are listed, not skipped silently. */
+export function scanProject(projectDir: string): ScanResult {
+  const files = listProjectFiles(projectDir, 3);
+  const wanted = new Set<string>([
+    ...files.filter((file) => file.endsWith("package.json") && file.split("/").length <= 3),
+    ...dockerfileCandidates(files),
+    ...cloudbuildCandidates(files),
+    ...files.filter((file) => /(^|\/)Procfile$/.test(file)),
+    ...files.filter((file) => ENV_FILE.test(file) && !file.endsWith(".example") && !file.endsWith(".sample")),
+  ]);
+  const sources = files
+    .filter((file) => SOURCE_FILE.test(file) && !file.endsWith(".d.ts"))
+    .slice(0, MAX_SOURCE_FILES);
+  const texts = new Map<string, string>();
+  const unreadable: ScanResult["unreadable"] = [];
+  const read = (file: string, required: boolean) => {
+    try {
+      const path = join(projectDir, file);
+      if (!required && statSync(path).size > MAX_SOURCE_BYTES) return;
+      texts.set(file, readFileSync(path, "utf8"));
+    } catch (error) {
+      unreadable.push({ file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+    }
+  };
+  for (const file of wanted) read(file, true);
+  for (const file of sources) read(file, false);
+  return { snapshot: { files, texts }, unreadable };
+}

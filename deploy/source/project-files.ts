@@ -1,0 +1,35 @@
+import { readdirSync } from "node:fs";
+import { join, posix } from "node:path";
+
+/** Folders never searched for a Dockerfile or Cloud Build file. */
+const SKIPPED = new Set([
+  "node_modules",
+  ".git",
+  ".echogate",
+  "dist",
+  "build",
+  ".next",
+  "coverage",
+  ".turbo",
+]);
+
+/** Files of the project down to `depth` folder levels, as posix paths relative to it, sorted. */
+export function listProjectFiles(projectDir: string, depth = 2): string[] {
+  const files: string[] = [];
+  const walk = (relative: string, level: number) => {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = readdirSync(join(projectDir, relative), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = relative ? posix.join(relative, entry.name) : entry.name;
+      if (entry.isDirectory()) {
+        if (level < depth && !SKIPPED.has(entry.name)) walk(path, level + 1);
+      } else if (entry.isFile() || entry.isSymbolicLink()) files.push(path);
+    }
+  };
+  walk("", 0);
+  return files.sort();
+}
