@@ -7,7 +7,7 @@ import { openAdapter } from "../../deploy/platform/cloudrun/target.js";
 import { makeImage } from "../release/helpers/images.js";
 import { echogate, startTestEmulator, type TestEmulator } from "../release/helpers/project.js";
 import { getText, hostingEmulator } from "./fixtures.js";
-import { viteProject, webMode } from "./vite-project.js";
+import { VITE_SITES, viteProject, webMode } from "./vite-project.js";
 
 const emulators: TestEmulator[] = [];
 afterAll(async () => {
@@ -34,7 +34,10 @@ async function viteStaging(edit: (files: Record<string, string>) => void = () =>
   const cwd = await viteProject(edit);
   const cloudRun = await startTestEmulator(cwd);
   emulators.push(cloudRun);
-  const { emulator: hosting } = await hostingEmulator({ dir: join(cwd, ".echogate", "hosting") });
+  const { emulator: hosting } = await hostingEmulator({
+    dir: join(cwd, ".echogate", "hosting"),
+    sites: VITE_SITES,
+  });
   const env = { ...cloudRun.env, ECHOGATE_HOSTING_URL: hosting.url };
   const run = (...argv: string[]) => echogate(cwd, env, ...argv);
   const image = await makeImage(cwd, { version: "0.1.0+aaaaaaa" });

@@ -33,6 +33,9 @@ export async function viteProject(edit: (files: Record<string, string>) => void 
   return testdir(files);
 }
 
+/** The example's Hosting sites (created first, as on Firebase). */
+export const VITE_SITES = ["vite-chat-staging", "vite-chat-production"];
+
 /** Sets hosting.mode in both environments. */
 export function webMode(mode: "template" | "rebuild" | "runtime-config") {
   return (files: Record<string, string>) => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runEchogate } from "../helpers/run-cli.js";
 import { hostingEmulator } from "./fixtures.js";
-import { viteProject } from "./vite-project.js";
+import { VITE_SITES, viteProject } from "./vite-project.js";
 
 interface ErrorJson {
   error: { code: string; message: string; hint?: string; location?: { file: string } };
@@ -21,7 +21,8 @@ async function projectBuilding(command: string, extra: Record<string, string> = 
 }
 
 async function webDeployStaging(cwd: string) {
-  const { emulator } = await hostingEmulator();
+  const { emulator } = await hostingEmulator({ sites: VITE_SITES });
+  emulator.resetStats();
   const run = await runEchogate(
     ["web", "deploy", "staging", "--server-url", "http://127.0.0.1:9", "--json"],
     {
