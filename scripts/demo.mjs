@@ -4,7 +4,17 @@
 // promoted together), a broken build refused by the gate, a release, a rollback, and a Vite front
 // end that bakes its server URL at build time promoted as one template.
 // Thin on purpose: every step is `node bin/echogate.js …`.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { $, chalk } from "zx";
@@ -59,6 +69,72 @@ async function health(environment) {
   const body = await (await fetch(`${url}/health`)).json();
   console.log(`${environment} /health → version ${chalk.bold(body.version)}, revision ${body.revision}`);
   return body;
+}
+
+/** True when a Redis server answers PING at `url` within a second. */
+function redisAnswers(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((done) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    const finish = (ok) => {
+      clearTimeout(timer);
+      socket.destroy();
+      done(ok);
+    };
+    const timer = setTimeout(() => finish(false), 1_000);
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => finish(String(data).startsWith("+PONG")));
+    socket.once("error", () => finish(false));
+  });
+}
+
+/**
+ * Staging on two instances sharing rooms through Redis: the gate puts its clients on both
+ * instances (each read /health's `instance`, kept the affinity cookie) and requires the message to
+ * cross. The server contract: with REDIS_URL set, rooms are shared; /health reports `instance`.
+ */
+async function scaleOutChapter(image) {
+  banner("Scale-out: staging on two instances, rooms shared through Redis, fan-out gated");
+  const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+  if (!(await redisAnswers(redisUrl))) {
+    console.log(
+      chalk.yellow(
+        `Skipping this chapter: no Redis answers at ${new URL(redisUrl).host} (set REDIS_URL, or run: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no).`,
+      ),
+    );
+    return;
+  }
+  const schema = join(work, "environments/env.schema.yaml");
+  if (!readFileSync(schema, "utf8").includes("REDIS_URL:")) {
+    const text = readFileSync(schema, "utf8").replace(
+      "\n  PORT:\n",
+      "\n  REDIS_URL:\n    type: url\n    required: false\n    secret: true\n    environmentSpecific: true\n    protocols: { default: [redis, rediss] }\n    description: Redis backplane shared by the server's instances.\n  PORT:\n",
+    );
+    writeFileSync(schema, text);
+  }
+  appendFileSync(join(work, "environments/.env.staging"), `REDIS_URL=${redisUrl}\n`);
+  const stagingYaml = join(work, "environments/staging.yaml");
+  writeFileSync(
+    stagingYaml,
+    readFileSync(stagingYaml, "utf8").replace(
+      "  envFile: .env.staging\n",
+      "  envFile: .env.staging\n  minInstances: 2\n  maxInstances: 2\n  backplane: redis\n",
+    ),
+  );
+  console.log("staging: minInstances 2, maxInstances 2, backplane redis, REDIS_URL in .env.staging");
+  const serverShares =
+    existsSync(join(work, "server/src")) &&
+    (await $({ cwd: work, nothrow: true })`grep -rlq REDIS_URL server/src`).exitCode === 0;
+  if (!serverShares)
+    console.log(
+      chalk.yellow(
+        "This reference server keeps rooms in memory (no REDIS_URL support): the fan-out gate must refuse it.",
+      ),
+    );
+  await eg("deploy staging (2 instances)", ["deploy", "staging", "--image", image], {
+    expect: serverShares ? 0 : 1,
+  });
+  if (serverShares) await eg("status staging", ["status", "staging"]);
 }
 
 try {
@@ -133,6 +209,8 @@ try {
   const afterRollback = await health("production");
   if (afterRollback.version !== v1.version) throw new Error("rollback did not restore v1");
   await eg("status", ["status"]);
+
+  await scaleOutChapter(v2.digest);
 
   banner("A Vite front end that bakes VITE_SERVER_URL at build time: built once as a template");
   cpSync(join(root, "test/fixtures/vite-web"), viteWork, { recursive: true });

@@ -48,7 +48,7 @@ export interface BuiltImage {
 export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
   const { projectDir } = options;
   const settings = await requireProjectSettings(projectDir);
-  const layout = await loadProjectLayout(projectDir);
+  const layout = await loadProjectLayout(projectDir, settings);
   // The server's package.json and node_modules live in the layout's working directory.
   const serverDir = join(projectDir, layout.workingDir);
   const committed = await resolveBuildVersion(projectDir);

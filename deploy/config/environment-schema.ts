@@ -61,6 +61,18 @@ export const serviceSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe("Route a client's requests to the same instance (Socket.IO polling needs it)."),
+  backplane: z
+    .enum(["redis", "none"])
+    .optional()
+    .describe(
+      "How the server shares broadcasts across instances, revisions and regions: `redis` (a shared pub/sub, e.g. REDIS_URL) or `none` (rooms live in one process). Required as `redis` for maxInstances > 1, partial rollout steps and several regions; the gate then proves a message crosses instances.",
+    ),
+  globalUrl: z
+    .url({ protocol: /^https$/ })
+    .optional()
+    .describe(
+      "The one public URL in front of every region (e.g. a global external HTTPS load balancer) that the web front end uses for a multi-region environment. On the embedded emulator (endpoint: local) echogate serves it itself as a loopback balancer across the regions' service URLs; leave it unset there.",
+    ),
   cpu: z.string().default("1").describe('CPU limit per instance, e.g. "1" or "2".'),
   memory: z
     .string()

@@ -6,6 +6,7 @@ import type { SourceLocation } from "../core/source-location.js";
 import { smokeSpecSchema } from "../smoke/spec.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
 import { loadProjectSettings } from "./load-project-settings.js";
+import { checkScaleOut } from "./scale-rules.js";
 import { parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
@@ -64,7 +65,9 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
       addZodIssues(diagnostics, source, parsed.error.issues, environmentSchema);
       continue;
     }
-    environments.push({ name, file, config: parsed.data, locate: source.locate });
+    const environment = { name, file, config: parsed.data, locate: source.locate };
+    checkScaleOut(environment, diagnostics);
+    environments.push(environment);
   }
   checkReferences(environments, declaredNames, diagnostics);
   const shared = await loadSharedSmokeSpec(projectDir, diagnostics);

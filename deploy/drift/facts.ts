@@ -32,6 +32,8 @@ export interface DeclaredEnvironment {
   service: string;
   promotesFrom: string | undefined;
   maxInstances: number;
+  /** `service.backplane`: a declared cross-instance broadcast. */
+  backplane?: "redis" | "none" | undefined;
   /** Socket.IO long-polling may be used (smoke echo transports or an env `*TRANSPORTS` value). */
   pollingAllowed: boolean;
   pollingReason: string | undefined;

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { DataPlane, StartOutcome } from "./data-plane.js";
 import { resolveImage } from "./image-store-reader.js";
+import { scalingOf } from "./instance-scaling.js";
 import { revisionResourceName } from "./render.js";
 import type { RandomSource } from "./revision-naming.js";
 import type { LaunchSpec } from "./revision-process.js";
@@ -105,6 +106,8 @@ export class Controller {
         port,
         startupTimeoutMs: this.options.startupTimeoutMs,
         logFile: path.join(this.options.logDir, `${service.name}__${revision.name}.log`),
+        project: service.project,
+        region: service.location,
       };
     };
   }
@@ -130,7 +133,11 @@ export class Controller {
         const id = revisionResourceName(service, revision.name);
         wanted.add(id);
         if (this.inFlight.has(id)) continue;
-        const start = this.dataPlane.ensureRevision(id, this.launcher(service, revision));
+        const start = this.dataPlane.ensureRevision(
+          id,
+          this.launcher(service, revision),
+          scalingOf(revision.spec),
+        );
         this.track(
           id,
           start.then((outcome) => {
@@ -151,12 +158,14 @@ export class Controller {
         if (this.dataPlane.isRunning(id) || this.inFlight.has(id) || this.restartFailed.has(id)) continue;
         this.track(
           id,
-          this.dataPlane.ensureRevision(id, this.launcher(service, revisions[name]!)).then((outcome) => {
-            if (!outcome.ok) {
-              this.restartFailed.add(id);
-              this.options.log(`revision ${id} failed to restart: ${outcome.message}`);
-            }
-          }),
+          this.dataPlane
+            .ensureRevision(id, this.launcher(service, revisions[name]!), scalingOf(revisions[name]!.spec))
+            .then((outcome) => {
+              if (!outcome.ok) {
+                this.restartFailed.add(id);
+                this.options.log(`revision ${id} failed to restart: ${outcome.message}`);
+              }
+            }),
         );
       }
 

@@ -1,12 +1,22 @@
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
+import {
+  affinityCookie,
+  affinityFromCookie,
+  chooseInstance,
+  type InstanceLoad,
+  type Scaling,
+} from "./instance-scaling.js";
+import { type MetadataServer, startMetadataServer } from "./metadata-server.js";
 import type { ProcessRegistry } from "./process-registry.js";
 import type { RandomSource } from "./revision-naming.js";
 import { freePort, type LaunchSpec, type RevisionProcess, startRevisionProcess } from "./revision-process.js";
 import { pickRevision } from "./traffic.js";
 
 export type StartOutcome = { ok: true } | { ok: false; message: string };
+export type Launcher = (port: number) => Promise<LaunchSpec | StartOutcome>;
 
 interface Listener {
   server: http.Server;
@@ -15,6 +25,31 @@ interface Listener {
   sockets: Set<net.Socket>;
   /** Ingress refuses callers from outside (here: every caller, loopback is "the internet"). */
   privateIngress?: boolean;
+}
+
+/** One running container of a revision, with its own metadata server (its identity). */
+interface Instance {
+  id: string;
+  process: RevisionProcess;
+  metadata: MetadataServer;
+  /** Open requests and WebSockets now. */
+  active: number;
+  /** Client sockets of WebSockets proxied to it: cut when it exits. */
+  upgrades: Set<net.Socket>;
+}
+
+/** The instances of one revision and how to start another. */
+interface RevisionPool {
+  launch: Launcher;
+  scaling: Scaling;
+  instances: Instance[];
+  scalingOut: Promise<Instance | StartOutcome> | undefined;
+}
+
+export interface InstanceInfo {
+  id: string;
+  pid: number | undefined;
+  active: number;
 }
 
 export interface DataPlaneOptions {
@@ -27,16 +62,25 @@ export interface DataPlaneOptions {
   registry?: ProcessRegistry;
 }
 
+/** A Cloud Run instance id: opaque hex. */
+function newInstanceId(): string {
+  return randomBytes(16).toString("hex");
+}
+
 /**
- * Local processes (one per serving revision, keyed by revision resource name) and loopback
- * listeners (one per service URL and per tag URL) that proxy HTTP and WebSocket upgrades to them.
+ * Local processes (instances of each serving revision, keyed by revision resource name) and
+ * loopback listeners (one per service URL and per tag URL) that proxy HTTP and WebSocket upgrades
+ * to them: a revision runs `minInstances` (at least one) and starts another instance when every
+ * one holds `concurrency` open requests, up to `maxInstances`.
  */
 export class DataPlane {
-  private readonly processes = new Map<string, RevisionProcess>();
+  private readonly pools = new Map<string, RevisionPool>();
   private readonly starting = new Map<string, Promise<StartOutcome>>();
   private readonly stopTimers = new Map<string, NodeJS.Timeout>();
   private readonly listeners = new Map<string, Listener>();
   private readonly proxy = createProxyServer({ xfwd: true });
+  /** The instance each proxied request went to, for the affinity cookie on its response. */
+  private readonly routed = new WeakMap<http.IncomingMessage, { instance: Instance; affinity: boolean }>();
   private closed = false;
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -48,10 +92,16 @@ export class DataPlane {
         (res as net.Socket).destroy();
       }
     });
+    this.proxy.on("proxyRes", (proxyRes, req) => {
+      const routed = this.routed.get(req);
+      if (!routed?.affinity) return;
+      const existing = proxyRes.headers["set-cookie"] ?? [];
+      proxyRes.headers["set-cookie"] = [...existing, affinityCookie(routed.instance.id)];
+    });
   }
 
   isRunning(revision: string): boolean {
-    return this.processes.get(revision)?.running ?? false;
+    return this.running(revision).length > 0;
   }
 
   isStarting(revision: string): boolean {
@@ -59,7 +109,20 @@ export class DataPlane {
   }
 
   runningRevisions(): string[] {
-    return [...this.processes.entries()].filter(([, p]) => p.running).map(([name]) => name);
+    return [...this.pools.keys()].filter((name) => this.isRunning(name));
+  }
+
+  /** The running instances of each revision (status, tests). */
+  instances(): Record<string, InstanceInfo[]> {
+    const out: Record<string, InstanceInfo[]> = {};
+    for (const name of this.runningRevisions()) {
+      out[name] = this.running(name).map((i) => ({ id: i.id, pid: i.process.pid, active: i.active }));
+    }
+    return out;
+  }
+
+  private running(revision: string): Instance[] {
+    return this.pools.get(revision)?.instances.filter((i) => i.process.running) ?? [];
   }
 
   private track(proc: RevisionProcess): void {
@@ -71,38 +134,98 @@ export class DataPlane {
   }
 
   pids(): number[] {
-    return [...this.processes.values()].flatMap((p) => (p.running && p.pid ? [p.pid] : []));
+    return [...this.pools.values()].flatMap((pool) =>
+      pool.instances.flatMap((i) => (i.process.running && i.process.pid ? [i.process.pid] : [])),
+    );
   }
 
-  /** Starts a revision process unless it runs or is starting; resolves when it listens or failed. */
-  ensureRevision(
-    revision: string,
-    launch: (port: number) => Promise<LaunchSpec | StartOutcome>,
-  ): Promise<StartOutcome> {
+  /**
+   * Starts a revision's minimum instances unless they run or are starting; resolves when they
+   * listen or one failed (the revision then fails as a whole, as on Cloud Run).
+   */
+  ensureRevision(revision: string, launch: Launcher, scaling: Scaling): Promise<StartOutcome> {
     this.cancelStop(revision);
     if (this.isRunning(revision)) return Promise.resolve({ ok: true });
     const pending = this.starting.get(revision);
     if (pending) return pending;
+    const pool: RevisionPool = this.pools.get(revision) ?? {
+      launch,
+      scaling,
+      instances: [],
+      scalingOut: undefined,
+    };
+    Object.assign(pool, { launch, scaling, instances: this.running(revision) });
+    this.pools.set(revision, pool);
     const start = (async (): Promise<StartOutcome> => {
-      const spec = await launch(await freePort());
-      if ("ok" in spec) return spec;
-      const result = await startRevisionProcess(spec);
-      if (!result.ok) return result;
-      if (this.closed) {
-        await result.process.stop(this.options.terminationGraceMs);
-        return { ok: false, message: "The emulator is shutting down." };
+      const started = await Promise.all(
+        Array.from({ length: scaling.minInstances }, () => this.startInstance(revision, pool)),
+      );
+      const failed = started.find((s): s is StartOutcome => "ok" in s);
+      if (failed) {
+        await this.stopRevision(revision);
+        return failed;
       }
-      this.processes.set(revision, result.process);
-      this.track(result.process);
       return { ok: true };
     })().finally(() => this.starting.delete(revision));
     this.starting.set(revision, start);
     return start;
   }
 
+  private async startInstance(revision: string, pool: RevisionPool): Promise<Instance | StartOutcome> {
+    const id = newInstanceId();
+    // Bound before the revision's port is picked, so it can never take the port meant for the process.
+    const metadata = await startMetadataServer(id);
+    const spec = await pool.launch(await freePort());
+    if ("ok" in spec) {
+      await metadata.close();
+      return spec;
+    }
+    metadata.locate({ project: spec.project ?? "", region: spec.region ?? "" });
+    const result = await startRevisionProcess({ ...spec, metadataHost: metadata.host });
+    if (!result.ok) {
+      await metadata.close();
+      return result;
+    }
+    const instance: Instance = { id, process: result.process, metadata, active: 0, upgrades: new Set() };
+    void result.process.whenExited().then(async () => {
+      for (const socket of instance.upgrades) socket.destroy();
+      await metadata.close();
+    });
+    if (this.closed || this.pools.get(revision) !== pool) {
+      await result.process.stop(this.options.terminationGraceMs);
+      return { ok: false, message: "The emulator is shutting down." };
+    }
+    pool.instances.push(instance);
+    this.track(result.process);
+    return instance;
+  }
+
+  /** The instance a new request to `revision` goes to, starting one when all are busy. */
+  private async instanceFor(revision: string, affinityId: string | undefined): Promise<Instance | undefined> {
+    const pool = this.pools.get(revision);
+    if (!pool) return undefined;
+    const loads: InstanceLoad[] = this.running(revision);
+    const choice = chooseInstance(loads, pool.scaling, affinityId, this.options.random);
+    if (choice.kind === "use") return this.running(revision).find((i) => i.id === choice.id);
+    pool.scalingOut ??= this.startInstance(revision, pool).finally(() => {
+      pool.scalingOut = undefined;
+    });
+    const started = await pool.scalingOut;
+    if ("ok" in started) {
+      const fallback = chooseInstance(
+        loads,
+        { ...pool.scaling, maxInstances: 0 },
+        affinityId,
+        this.options.random,
+      );
+      return fallback.kind === "use" ? this.running(revision).find((i) => i.id === fallback.id) : undefined;
+    }
+    return started;
+  }
+
   /** Stops a revision after the idle grace period unless it is needed again before. */
   scheduleStop(revision: string): void {
-    if (!this.processes.has(revision) || this.stopTimers.has(revision)) return;
+    if (!this.pools.has(revision) || this.stopTimers.has(revision)) return;
     const timer = setTimeout(() => {
       this.stopTimers.delete(revision);
       void this.stopRevision(revision);
@@ -117,11 +240,17 @@ export class DataPlane {
     this.stopTimers.delete(revision);
   }
 
+  /** SIGTERM to every instance, SIGKILL after the grace period; open WebSockets end with them. */
   async stopRevision(revision: string): Promise<void> {
     this.cancelStop(revision);
-    const proc = this.processes.get(revision);
-    this.processes.delete(revision);
-    await proc?.stop(this.options.terminationGraceMs);
+    const pool = this.pools.get(revision);
+    this.pools.delete(revision);
+    await Promise.all(
+      (pool?.instances ?? []).map(async (instance) => {
+        await instance.process.stop(this.options.terminationGraceMs);
+        await instance.metadata.close();
+      }),
+    );
   }
 
   /** Opens (or keeps) a listener; tries `preferredPort` first so URLs survive restarts. */
@@ -138,31 +267,51 @@ export class DataPlane {
       listener.sockets.add(socket);
       socket.once("close", () => listener.sockets.delete(socket));
     });
-    listener.server.on("request", (req, res) => {
+    listener.server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
       if (listener.privateIngress) {
         res.writeHead(404, { "content-type": "text/plain" });
         res.end("Not Found: the service's ingress setting refuses requests from outside its network.\n");
         return;
       }
-      const target = this.target(listener);
-      if (!target) {
-        res.writeHead(503, { "content-type": "text/plain" });
-        res.end("Service Unavailable: no ready revision serves this URL.\n");
-        return;
-      }
-      this.proxy.web(req, res, { target });
+      void this.route(listener, req).then((routed) => {
+        if (!routed) {
+          res.writeHead(503, { "content-type": "text/plain" });
+          res.end("Service Unavailable: no ready revision serves this URL.\n");
+          return;
+        }
+        const { instance, timeoutMs } = routed;
+        const timer = setTimeout(() => {
+          if (!res.headersSent) res.writeHead(504, { "content-type": "text/plain" });
+          res.destroy();
+        }, timeoutMs);
+        res.once("close", () => {
+          clearTimeout(timer);
+          instance.active -= 1;
+        });
+        this.proxy.web(req, res, { target: `http://127.0.0.1:${instance.process.port}` });
+      });
     });
-    listener.server.on("upgrade", (req, socket: net.Socket, head) => {
+    listener.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
       if (listener.privateIngress) {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
         return;
       }
-      const target = this.target(listener);
-      if (!target) {
-        socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
-        return;
-      }
-      this.proxy.ws(req, socket, head, { target });
+      void this.route(listener, req).then((routed) => {
+        if (!routed) {
+          socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+          return;
+        }
+        const { instance, timeoutMs } = routed;
+        instance.upgrades.add(socket);
+        // Cloud Run ends a WebSocket like any request when the service's request timeout elapses.
+        const timer = setTimeout(() => socket.destroy(), timeoutMs);
+        socket.once("close", () => {
+          clearTimeout(timer);
+          instance.upgrades.delete(socket);
+          instance.active -= 1;
+        });
+        this.proxy.ws(req, socket, head, { target: `http://127.0.0.1:${instance.process.port}` });
+      });
     });
     listener.port = await listen(listener.server, preferredPort);
     this.listeners.set(id, listener);
@@ -191,18 +340,38 @@ export class DataPlane {
     await new Promise<void>((resolve) => listener.server.close(() => resolve()));
   }
 
-  private target(listener: Listener): string | undefined {
+  /**
+   * Picks the revision by traffic percent (or the one whose instance the affinity cookie names),
+   * then the instance; counts the request on it until the caller's close handler releases it.
+   */
+  private async route(
+    listener: Listener,
+    req: http.IncomingMessage,
+  ): Promise<{ instance: Instance; timeoutMs: number } | undefined> {
     const running = new Map([...listener.weights].filter(([revision]) => this.isRunning(revision)));
-    const revision = pickRevision(running, this.options.random);
-    const port = revision ? this.processes.get(revision)?.port : undefined;
-    return port ? `http://127.0.0.1:${port}` : undefined;
+    const affinityId = affinityFromCookie(req.headers.cookie);
+    const sticky = affinityId
+      ? [...running.keys()].find(
+          (revision) =>
+            this.pools.get(revision)?.scaling.sessionAffinity &&
+            this.running(revision).some((i) => i.id === affinityId),
+        )
+      : undefined;
+    const revision = sticky ?? pickRevision(running, this.options.random);
+    const pool = revision ? this.pools.get(revision) : undefined;
+    if (!revision || !pool) return undefined;
+    const instance = await this.instanceFor(revision, affinityId);
+    if (!instance) return undefined;
+    instance.active += 1;
+    this.routed.set(req, { instance, affinity: pool.scaling.sessionAffinity });
+    return { instance, timeoutMs: pool.scaling.timeoutMs };
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all(this.listenerIds().map((id) => this.closeListener(id)));
-    await Promise.all([...this.processes.keys()].map((revision) => this.stopRevision(revision)));
+    await Promise.all([...this.pools.keys()].map((revision) => this.stopRevision(revision)));
     this.proxy.close();
   }
 }

@@ -2,8 +2,10 @@ import http from "node:http";
 import type net from "node:net";
 import path from "node:path";
 import { ApiServer } from "./api-server.js";
+import { BALANCERS_PATH, Balancers, serveBalancer } from "./balancers.js";
 import { Controller } from "./controller.js";
-import { DataPlane } from "./data-plane.js";
+import { DataPlane, type InstanceInfo } from "./data-plane.js";
+import { INSTANCES_PATH, serveInstances } from "./instances-endpoint.js";
 import { ProcessRegistry, reapOrphans } from "./process-registry.js";
 import { StateStore } from "./state-store.js";
 
@@ -28,6 +30,8 @@ export interface RunningEmulator {
   port: number;
   /** pids of the revision processes currently running (for diagnostics and tests). */
   revisionPids(): number[];
+  /** Running instances per revision resource name. */
+  revisionInstances(): Record<string, InstanceInfo[]>;
   close(): Promise<void>;
 }
 
@@ -60,7 +64,12 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     log,
   });
   const api = new ApiServer(store, controller);
-  const server = http.createServer((req, res) => void api.handle(req, res));
+  const balancers = new Balancers(random);
+  const server = http.createServer((req, res) => {
+    if (req.url === INSTANCES_PATH) return serveInstances(res, dataPlane.instances());
+    if (req.url?.startsWith(BALANCERS_PATH)) return void serveBalancer(balancers, req, res);
+    void api.handle(req, res);
+  });
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -80,6 +89,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     apiEndpoint: `http://${host}:${port}`,
     port,
     revisionPids: () => dataPlane.pids(),
+    revisionInstances: () => dataPlane.instances(),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -88,6 +98,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
         });
         await controller.close();
         await store.flush();
+        await balancers.close();
         await dataPlane.close();
       })();
       return closing;

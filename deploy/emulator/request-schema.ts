@@ -1,4 +1,5 @@
-import { createRequire } from "node:module";
+// Statically imported so the bundle in dist/ carries the descriptors (the package itself is bundled, not installed).
+import runProtos from "@google-cloud/run/build/protos/protos.json" with { type: "json" };
 import { ApiError } from "./api-error.js";
 
 // Request bodies checked against the google.cloud.run.v2 descriptors that ship with
@@ -51,10 +52,8 @@ const SCALARS = new Set([
   "sfixed64",
 ]);
 
-let root: Namespace | undefined;
 function protoRoot(): Namespace {
-  root ??= createRequire(import.meta.url)("@google-cloud/run/build/protos/protos.json") as Namespace;
-  return root;
+  return runProtos as Namespace;
 }
 
 function lookup(fullName: string): Namespace | undefined {

@@ -13,6 +13,11 @@ export interface LaunchSpec {
   port: number;
   startupTimeoutMs: number;
   logFile?: string;
+  /** Where the service lives; the metadata server reports it. */
+  project?: string;
+  region?: string;
+  /** `host:port` of this instance's metadata server (GCE_METADATA_HOST). */
+  metadataHost?: string;
 }
 
 export type StartResult = { ok: true; process: RevisionProcess } | { ok: false; message: string };
@@ -39,6 +44,7 @@ export function buildEnv(spec: LaunchSpec): Record<string, string> {
   env.K_SERVICE = spec.service;
   env.K_REVISION = spec.revision;
   env.K_CONFIGURATION = spec.service;
+  if (spec.metadataHost) env.GCE_METADATA_HOST = spec.metadataHost;
   // Cloud Run has no such variable; servers that honour it (the reference server does) stay off the LAN.
   env.HOST ??= "127.0.0.1";
   return env;

@@ -9,6 +9,7 @@ import {
   type TrafficTarget,
   toWireTraffic,
 } from "../platform/cloudrun/service-model.js";
+import { smokeUrls } from "./canary-peers.js";
 import { type GateRecord, readGateRecords, withGateRecord, writeGateRecords } from "./gate-records.js";
 import type { LockOwner } from "./lock.js";
 import { acquireLock, applyLock, releaseLock } from "./lock-io.js";
@@ -155,10 +156,8 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
   };
 
   const runSmoke = async (check: SmokeCheck): Promise<void> => {
-    const url =
-      check.target === "candidate"
-        ? latest?.trafficStatuses.find((s) => s.tag === plan.candidate.tag)?.uri
-        : (latest?.uri ?? plan.service.uri);
+    const resolved = smokeUrls(check, latest, plan.candidate.tag, plan.service.uri);
+    const url = resolved.url;
     if (!url) {
       throw new PlatformError(
         "promote.no-url",
@@ -175,7 +174,7 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
       async () => {
         let result: GateSmokeReport;
         try {
-          result = await options.smoke(url, check, signal);
+          result = await options.smoke(url, resolved.check, signal);
         } catch (error) {
           if (signal.aborted) throw new Interrupted();
           throw error;

@@ -3,6 +3,7 @@ import type { Output } from "../core/output.js";
 import type { SmokeProgress } from "../smoke/result.js";
 import { runSmoke } from "../smoke/run-smoke.js";
 import { defaultSmokeSpec, type SmokeSpec } from "../smoke/spec.js";
+import { scaleOutOptions } from "./scale-out-smoke.js";
 import type { GateSmoke } from "./smoke-types.js";
 
 /** The environment's smoke spec (or the default, which fits the reference server) as the gate. */
@@ -12,6 +13,7 @@ export function createGateSmoke(environment: LoadedEnvironment, output: Output):
     const result = await runSmoke(url, spec, {
       ...(check.expectVersion ? { expectVersion: check.expectVersion } : {}),
       ...(check.expectRevision ? { expectRevision: check.expectRevision } : {}),
+      ...scaleOutOptions(environment, check),
       signal,
       onProgress: (event) =>
         output.event({

@@ -53,10 +53,10 @@ export function assertSingleRegion(environment: LoadedEnvironment): void {
   if (regions.length <= 1) return;
   throw new ConfigError(
     "cloudrun.multi-region",
-    `Can't roll out ${environment.name} to ${regions.length} regions (${regions.join(", ")}): echogate deploys one region per environment.`,
+    `Can't roll back ${environment.name} in ${regions.length} regions (${regions.join(", ")}) at once: rollback handles one region per environment.`,
     {
       location: environment.locate(["service", "regions"]),
-      hint: `Make one environment per region (e.g. ${environment.name}-${regions[1]}.yaml with the same env file); \`echogate drift\` compares them.`,
+      hint: `Deploy the previous version again with \`echogate deploy ${environment.name} --image <its digest>\`: a multi-region deploy moves every region or none.`,
     },
   );
 }
@@ -64,7 +64,7 @@ export function assertSingleRegion(environment: LoadedEnvironment): void {
 /** What deploy would refuse about an environment's Cloud Run settings, as `check` diagnostics. */
 export function deployabilityDiagnostics(environment: LoadedEnvironment): Diagnostic[] {
   const found: Diagnostic[] = [];
-  for (const assert of [assertNamesWithinLimits, assertSingleRegion]) {
+  for (const assert of [assertNamesWithinLimits]) {
     try {
       assert(environment);
     } catch (error) {

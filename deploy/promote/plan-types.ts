@@ -9,6 +9,11 @@ export interface SmokeCheck {
   target: "candidate" | "service";
   expectVersion?: string;
   expectRevision?: string;
+  /**
+   * A partial rollout step: clients are split between the candidate's tag URL and this tag of the
+   * previous revision (`url` is filled in by the executor), and the message must cross revisions.
+   */
+  peer?: { tag: string; revision: string; url?: string };
 }
 
 export type PlanAction =

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from "../config/environment-schema.js";
 import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
+import { canaryStep } from "./canary-peers.js";
 import { buildCandidateTemplate, CANDIDATE_TAG, type EnvVar } from "./candidate-template.js";
 import { gateOf, hasPassed, readGateRecords } from "./gate-records.js";
 import { readLock } from "./lock.js";
@@ -28,6 +29,8 @@ export interface PlanInput {
   revisions: readonly RevisionSnapshot[];
   /** Caller labels/annotations written on the service with every update (previews). */
   metadata?: ServiceMetadata;
+  /** The region this plan deploys to (multi-region environments plan once per region). */
+  region?: string;
 }
 
 /** Pure: inputs in, the plan out. No I/O, no clock; the executor applies it. */
@@ -93,12 +96,14 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     });
     const steps = previousRevision ? config.rollout.steps : [100];
     for (const percent of steps) {
-      actions.push({
-        kind: "shift",
+      const step = canaryStep(
+        shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
+        previousRevision,
         percent,
-        traffic: shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
-      });
-      actions.push({ kind: "smoke", check: percent >= 100 ? serviceCheck : { target: "service" } });
+        serviceCheck,
+      );
+      actions.push({ kind: "shift", percent, traffic: step.traffic });
+      actions.push({ kind: "smoke", check: percent >= 100 ? serviceCheck : step.check });
     }
     actions.push({ kind: "finish" });
   }
@@ -116,7 +121,7 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     service: {
       name: config.service.name,
       project: config.service.project,
-      region: config.service.regions[0]!,
+      region: input.region ?? config.service.regions[0]!,
       endpoint: config.service.endpoint,
       exists: service !== undefined,
       etag: service?.etag,

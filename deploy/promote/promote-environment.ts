@@ -17,7 +17,8 @@ import { CANDIDATE_TAG } from "./candidate-template.js";
 import { executePlan, type PromotionOutcome } from "./execute.js";
 import type { LockOwner } from "./lock.js";
 import { acquireLock } from "./lock-io.js";
-import { assertNamesWithinLimits, assertSingleRegion, withServiceName } from "./name-limits.js";
+import type { RegionOutcome } from "./multi-region.js";
+import { assertNamesWithinLimits, withServiceName } from "./name-limits.js";
 import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
 import { loadRevisionEnv, needsWebOrigin, resolveRevisionEnv } from "./revision-env.js";
@@ -53,12 +54,19 @@ export interface PromoteEnvironmentOptions {
   webChannel?: ChannelSpec;
   /** Runs after the plan is made (artifact resolved, everything validated), before anything changes. */
   beforeApply?: () => Promise<void>;
+  /** One region of a multi-region environment (set by promoteRegions); the only region otherwise. */
+  region?: string;
+  /** Regions of one environment share one web origin lookup (it may create the web channel). */
+  sharedWebOrigins?: { promise?: Promise<string[] | undefined> };
 }
 
 export interface PromoteEnvironmentResult {
   plan: PromotionPlan;
   /** Absent for --dry-run. */
   outcome?: PromotionOutcome;
+  /** Multi-region environments: each region's outcome, and the one URL in front of them. */
+  regions?: RegionOutcome[];
+  globalUrl?: string;
 }
 
 /** The whole pipeline for one environment: validate, resolve the artifact, plan, then apply. */
@@ -71,7 +79,11 @@ export async function promoteEnvironment(
     options.serviceName,
   );
   assertMode(environment, options.mode);
-  assertSingleRegion(environment);
+  if (environment.config.service.regions.length > 1 && !options.region) {
+    const { promoteRegions } = await import("./multi-region.js");
+    return promoteRegions(options, environment, promoteEnvironment);
+  }
+  const region = options.region ?? environment.config.service.regions[0]!;
   assertNamesWithinLimits(environment, CANDIDATE_TAG, options.serviceName !== undefined);
   const metadata = serviceMetadataOf(options);
   if (metadata) assertServiceMetadata(metadata);
@@ -84,7 +96,7 @@ export async function promoteEnvironment(
     artifact = await artifactFromImage(projectDir, options.image, digest, options.version);
 
   const target = await resolveCloudRunTarget(projectDir, environment.config.service, options.env);
-  const adapter = openAdapterFor(target, environment);
+  const adapter = openAdapterFor(target, environment, region);
   try {
     if (!artifact) {
       artifact =
@@ -100,9 +112,10 @@ export async function promoteEnvironment(
         adapter.getService(environment.config.service.name),
         adapter.listRevisions(environment.config.service.name),
       ]);
-      webOrigins ??= needsWebOrigin(envSource)
-        ? webOriginsFor(environment, options)
-        : Promise.resolve(undefined);
+      webOrigins ??=
+        options.sharedWebOrigins?.promise ??
+        (needsWebOrigin(envSource) ? webOriginsFor(environment, options) : Promise.resolve(undefined));
+      if (options.sharedWebOrigins) options.sharedWebOrigins.promise = webOrigins;
       const { env, unresolved } = resolveRevisionEnv(
         envSource,
         environment,
@@ -117,6 +130,7 @@ export async function promoteEnvironment(
         env,
         service: loaded?.snapshot,
         revisions,
+        region,
         ...(metadata ? { metadata } : {}),
       });
       if (unresolved.length > 0) {
@@ -220,11 +234,12 @@ async function artifactFromUpstream(
   }
 }
 
-export function openAdapterFor(target: CloudRunTarget, environment: LoadedEnvironment): CloudRunAdapter {
-  return openAdapter(target, {
-    project: environment.config.service.project,
-    region: environment.config.service.regions[0]!,
-  });
+export function openAdapterFor(
+  target: CloudRunTarget,
+  environment: LoadedEnvironment,
+  region = environment.config.service.regions[0]!,
+): CloudRunAdapter {
+  return openAdapter(target, { project: environment.config.service.project, region });
 }
 
 export function lockOwner(command: string): LockOwner {

@@ -18,21 +18,24 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
   const serverOnly = ctx.options["server-only"] === true;
   // Before anything moves (after the plan validated the server half): the web half must be able
   // to follow, so a promotion is never half done.
+  // Once per promotion: every region of a multi-region environment waits on the same check.
   let prepared: PreparedWeb | undefined;
+  let preflight: Promise<void> | undefined;
   const beforeApply =
     mode === "promote" && !serverOnly
-      ? async () => {
-          prepared = await preflightWebPromotion({
+      ? () =>
+          (preflight ??= preflightWebPromotion({
             projectDir: ctx.cwd,
             environment,
             output: ctx.output,
             env: ctx.env,
             signal: ctx.signal,
             strictScan: ctx.options.strict === true,
-          });
-        }
+          }).then((result) => {
+            prepared = result;
+          }))
       : undefined;
-  const { plan, outcome } = await promoteEnvironment({
+  const promoted = await promoteEnvironment({
     projectDir: ctx.cwd,
     environment,
     mode,
@@ -47,6 +50,11 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     command: `echogate ${mode} ${environment}`,
     ...(beforeApply ? { beforeApply } : {}),
   });
+  const { plan, outcome } = promoted;
+  // Multi-region environments report each region's outcome besides the one shown.
+  const regions = promoted.regions
+    ? { regions: promoted.regions, globalUrl: promoted.globalUrl ?? null }
+    : {};
   if (!outcome) {
     const web = mode === "promote" ? await webPlanLine(ctx.cwd, environment) : undefined;
     ctx.output.result({ ok: true, dryRun: true, plan, ...(web ? { web } : {}) }, (data, style) =>
@@ -61,7 +69,9 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     throw outcomeError(outcome);
   }
   if (mode !== "promote") {
-    ctx.output.result({ ok: true, plan, outcome }, (data, style) => renderOutcome(data.outcome, style));
+    ctx.output.result({ ok: true, plan, outcome, ...regions }, (data, style) =>
+      renderOutcome(data.outcome, style),
+    );
     return ExitCode.ok;
   }
   // The web front end follows the server it was gated with (only for `promote`).

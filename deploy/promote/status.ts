@@ -4,6 +4,7 @@ import { mapLimit } from "../core/map-limit.js";
 import { readWebPairs, type WebPair } from "../hosting/web-pairs.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
+import { instanceCounts } from "../platform/cloudrun/emulator-instances.js";
 import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import { openAdapter, resolveCloudRunTarget, targetKey } from "../platform/cloudrun/target.js";
 import { type GateRecord, gateOf, readGateRecords } from "./gate-records.js";
@@ -37,6 +38,8 @@ export interface EnvironmentStatus extends ServiceStatus {
   kind: string;
   endpoint: "local" | "google";
   region: string;
+  /** Running instances per revision of the split (short name); null when the platform doesn't say. */
+  instances: Record<string, number> | null;
   error: { code: string; message: string; hint?: string } | null;
   /** The live web release and whether it was pair-gated with the serving revision (null: no hosting). */
   web?: WebStatus | null;
@@ -135,43 +138,79 @@ export async function collectStatus(options: {
   );
   const adapters = new Map<string, CloudRunAdapter>();
   const targets = new Map<string, Promise<CloudRunTarget>>();
-  const adapterFor = async (environment: LoadedEnvironment) => {
+  const targetFor = (environment: LoadedEnvironment) => {
     const { service } = environment.config;
     const targetPromise =
       targets.get(service.endpoint) ?? resolveCloudRunTarget(options.projectDir, service, options.env);
     targets.set(service.endpoint, targetPromise);
-    const target = await targetPromise;
-    const key = `${targetKey(target)}|${service.project}|${service.regions[0]}`;
+    return targetPromise;
+  };
+  const counts = new Map<string, Promise<Map<string, number> | null>>();
+  const countsFor = async (target: CloudRunTarget) => {
+    const key = targetKey(target);
+    if (!counts.has(key)) counts.set(key, instanceCounts(target));
+    return counts.get(key)!;
+  };
+  const adapterFor = async (environment: LoadedEnvironment, region: string) => {
+    const { service } = environment.config;
+    const target = await targetFor(environment);
+    const key = `${targetKey(target)}|${service.project}|${region}`;
     let adapter = adapters.get(key);
     if (!adapter) {
-      adapter = openAdapter(target, { project: service.project, region: service.regions[0]! });
+      adapter = openAdapter(target, { project: service.project, region });
       adapters.set(key, adapter);
     }
     return adapter;
   };
+  // One row per environment and region (several only for multi-region environments).
+  const rows = environments.flatMap((environment) =>
+    environment.config.service.regions.map((region) => ({ environment, region })),
+  );
   const now = new Date();
   try {
-    return await mapLimit(environments, options.concurrency ?? STATUS_CONCURRENCY, async (environment) => {
-      const base = {
-        environment: environment.name,
-        kind: environment.config.kind,
-        endpoint: environment.config.service.endpoint,
-        region: environment.config.service.regions[0]!,
-      };
-      try {
-        const status = await statusOfService(
-          await adapterFor(environment),
-          environment.config.service.name,
-          now,
-        );
-        return { ...base, ...status, error: null };
-      } catch (error) {
-        const failure = isEchogateError(error)
-          ? { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
-          : { code: "internal", message: String(error) };
-        return { ...base, ...emptyStatus(environment.config.service.name), error: failure };
-      }
-    });
+    return await mapLimit(
+      rows,
+      options.concurrency ?? STATUS_CONCURRENCY,
+      async ({ environment, region }) => {
+        const base = {
+          environment: environment.name,
+          kind: environment.config.kind,
+          endpoint: environment.config.service.endpoint,
+          region,
+          instances: null,
+        };
+        try {
+          const status = await statusOfService(
+            await adapterFor(environment, region),
+            environment.config.service.name,
+            now,
+          );
+          const running = await countsFor(await targetFor(environment));
+          const instances = running
+            ? Object.fromEntries(
+                status.split.flatMap((entry) =>
+                  entry.revision
+                    ? [
+                        [
+                          entry.revision,
+                          running.get(
+                            `projects/${environment.config.service.project}/locations/${region}/services/${status.service}/revisions/${entry.revision}`,
+                          ) ?? 0,
+                        ],
+                      ]
+                    : [],
+                ),
+              )
+            : null;
+          return { ...base, ...status, instances, error: null };
+        } catch (error) {
+          const failure = isEchogateError(error)
+            ? { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
+            : { code: "internal", message: String(error) };
+          return { ...base, ...emptyStatus(environment.config.service.name), error: failure };
+        }
+      },
+    );
   } finally {
     await Promise.all([...adapters.values()].map((a) => a.close()));
   }

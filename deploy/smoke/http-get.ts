@@ -8,6 +8,8 @@ export interface HttpAnswer {
   statusText: string;
   contentType: string;
   body: string;
+  /** `name=value` of each Set-Cookie (attributes dropped): what a client sends back. */
+  cookies: string[];
 }
 
 /** Network-level failure; `code` is Node's (ECONNREFUSED, CERT_HAS_EXPIRED, …) or `timeout`. */
@@ -24,7 +26,12 @@ export class HttpGetError extends Error {
  * One GET without connection reuse: a pooled keep-alive socket would outlive
  * the gate (an open handle) and could reach an instance a retry should avoid.
  */
-export function httpGet(url: string, timeoutMs: number, signal: AbortSignal): Promise<HttpAnswer> {
+export function httpGet(
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  cookie?: string,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
@@ -38,6 +45,7 @@ export function httpGet(url: string, timeoutMs: number, signal: AbortSignal): Pr
         "cache-control": "no-cache",
         connection: "close",
         "user-agent": "echogate-smoke",
+        ...(cookie ? { cookie } : {}),
       },
     });
     let settled = false;
@@ -79,6 +87,7 @@ export function httpGet(url: string, timeoutMs: number, signal: AbortSignal): Pr
           statusText: response.statusMessage ?? "",
           contentType: String(response.headers["content-type"] ?? ""),
           body: Buffer.concat(chunks).toString("utf8"),
+          cookies: (response.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!.trim()),
         }),
       );
     });

@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { runEchoCheck } from "./echo/echo-check.js";
 import { checkHealth } from "./health-check.js";
 import { parseSmokeSpec } from "./load-spec.js";
+import { type Placement, placeOnInstances, placeOnRevisions } from "./placement.js";
 import type { SmokeCheck, SmokeProgress, SmokeResult } from "./result.js";
-import { parseServiceUrl } from "./service-url.js";
+import { parseServiceUrl, type ServiceUrl } from "./service-url.js";
 import type { SmokeSpec, SmokeSpecInput } from "./spec.js";
 import { roundMs } from "./timing.js";
 
@@ -17,6 +18,13 @@ export interface SmokeOptions {
   /** Connect as a page on this origin would (the Origin header), so a CORS list that leaves it out fails the gate. */
   origin?: string;
   onProgress?: (event: SmokeProgress) => void;
+  /**
+   * `instances`: the service may run several instances; put the clients on at least two (by their
+   * /health instance id and affinity cookie) and require the message to cross.
+   */
+  fanOut?: "instances";
+  /** Another revision serving the same users (a canary step): half the clients connect there. */
+  peer?: { url: string; revision: string };
   /** Test seam: room and nonce are otherwise random per run. */
   ids?: { room: string; nonce: string };
 }
@@ -75,8 +83,23 @@ export async function runSmoke(
     detail: health.detail,
   });
 
-  if (health.ok) {
+  const placement = health.ok
+    ? await placeClients(service, valid, health.revision, options, signal)
+    : undefined;
+  if (placement && !placement.ok) {
+    record({ name: "connect", ok: false, status: "failed", ms: 0, detail: placement.detail });
+    for (const name of valid.echo.join ? (["join", "echo"] as const) : (["echo"] as const)) {
+      record({
+        name,
+        ok: false,
+        status: "skipped",
+        ms: 0,
+        detail: "skipped: the clients could not be placed",
+      });
+    }
+  } else if (health.ok) {
     const echo = await runEchoCheck(service, valid.echo, {
+      ...(placement?.ok ? { targets: placement.targets } : {}),
       room: ids.room,
       nonce: ids.nonce,
       signal,
@@ -100,4 +123,20 @@ export async function runSmoke(
 export function newRunIds(): { room: string; nonce: string } {
   const random = randomBytes(6).toString("hex");
   return { room: `echogate-smoke-${random}`, nonce: `${Date.now().toString(36)}-${random}` };
+}
+
+async function placeClients(
+  service: ServiceUrl,
+  spec: SmokeSpec,
+  revision: string | null,
+  options: SmokeOptions,
+  signal: AbortSignal,
+): Promise<Placement | undefined> {
+  if (options.peer) {
+    const targets = placeOnRevisions({ service, revision }, options.peer);
+    return { ok: true, targets, detail: "clients on the candidate and the previous revision" };
+  }
+  if (options.fanOut === "instances")
+    return placeOnInstances(service, spec.health, spec.echo.clients, signal);
+  return undefined;
 }

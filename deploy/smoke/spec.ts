@@ -38,6 +38,11 @@ export const healthSpecSchema = z.strictObject({
     .describe(
       "Dot path of the field that reports K_REVISION; checked when the gate knows the revision it deployed.",
     ),
+  instanceField: dotPath
+    .default("instance")
+    .describe(
+      "Dot path of the instance id in the health body (the metadata server's instance/id). With maxInstances > 1 the gate reads it to put its clients on two instances and proves a message crosses them.",
+    ),
   /** Total budget, retries included: covers cold starts. */
   timeoutMs: positiveMs
     .default(30_000)

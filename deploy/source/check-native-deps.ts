@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { loadProjectSettings } from "../config/load-project-settings.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { parseDockerfile, splitStages } from "./dockerfile-parser.js";
 import type { ResolvedLayout } from "./layout.js";
@@ -25,7 +26,9 @@ export async function checkNativeDeps(
   projectDir: string,
   layout?: ResolvedLayout,
 ): Promise<NativeDepsReport> {
-  const resolved = layout ?? (await loadProjectLayout(projectDir));
+  // A broken echogate.yaml is reported by check itself; the preflight then reads the defaults.
+  const resolved =
+    layout ?? (await loadProjectLayout(projectDir, (await loadProjectSettings(projectDir)).settings));
   const dockerfile = resolved.dockerfile?.path;
   const tree = await readProductionTree(join(projectDir, resolved.workingDir));
   const addons = nativeAddons(tree.packages);

@@ -16,7 +16,7 @@ describe("echogate check and what deploy would refuse", () => {
       /error\[cloudrun\.name-limit\] environments\/staging\.yaml:\d+:\d+ \(service\.name\)/,
     );
     expect(run.stderr).toMatch(
-      /error\[cloudrun\.multi-region\] environments\/staging\.yaml:\d+:\d+ \(service\.regions\)/,
+      /error\[config\.backplane-required\] environments\/staging\.yaml:\d+:\d+ \(service\.regions\)/,
     );
   });
 });

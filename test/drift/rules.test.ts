@@ -174,6 +174,18 @@ describe("evaluateDrift (pure rules)", () => {
     expect(rulesFired(facts, declaredPolicy)).toEqual([]);
   });
 
+  it("service.backplane: redis in the environment answers the broadcast rule too", () => {
+    const facts = withTarget(driftFacts(), "production", { settings: { ...settings, maxInstances: 3 } });
+    const withBackplane = {
+      ...facts,
+      environments: facts.environments.map((e) =>
+        e.name === "production" ? { ...e, backplane: "redis" as const } : e,
+      ),
+    };
+    expect(evaluateDrift(withBackplane).findings.map((f) => f.rule)).not.toContain("broadcast-adapter");
+    expect(evaluateDrift(facts).findings.map((f) => f.rule)).toContain("broadcast-adapter");
+  });
+
   it("an override turns a rule off and is reported with its reason", () => {
     const facts = withTarget(driftFacts(), "staging", { settings: { ...settings, timeoutSeconds: 60 } });
     const policy: DriftPolicy = {

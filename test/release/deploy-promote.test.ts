@@ -354,7 +354,7 @@ describe("refused before any API call", () => {
     expect(result.stderr).toContain("cannot exceed 46 characters");
   });
 
-  it("more than one region → exit 2 before any API call, instead of deploying only the first", async () => {
+  it("more than one region without a backplane → exit 2 before any API call", async () => {
     const twoRegions = await releaseProject((files) => {
       files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
         "regions: [us-central1]",
@@ -368,7 +368,7 @@ describe("refused before any API call", () => {
       const result = await echogate(twoRegions, UNREACHABLE, ...argv);
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toMatch(/environments\/staging\.yaml:\d+:\d+ \(service\.regions\)/);
-      expect(result.stderr).toContain("one region per environment");
+      expect(result.stderr).toContain("users in different regions would never see each other's messages");
     }
   });
 });

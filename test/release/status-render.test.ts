@@ -24,6 +24,7 @@ const row = (split: EnvironmentStatus["split"]): EnvironmentStatus => ({
   ageS: 60,
   lock: null,
   ready: "True",
+  instances: null,
   error: null,
 });
 const entry = (revision: string, percent: number, gate: "passed" | "failed" | "none") => ({
@@ -32,6 +33,22 @@ const entry = (revision: string, percent: number, gate: "passed" | "failed" | "n
   tags: [],
   viaLatest: false,
   gate,
+});
+
+describe("status table, INSTANCES column", () => {
+  it("shows running instances per revision of the split, in traffic order", () => {
+    const split = [entry("chat-new", 10, "passed"), entry("chat-good", 90, "passed")];
+    const text = renderStatus([{ ...row(split), instances: { "chat-new": 1, "chat-good": 3 } }], style);
+    expect(text).toMatch(/ 1m\s+1\/3\n/);
+    expect(renderStatus([row(split)], style)).toMatch(/ 1m\s+—\n/);
+  });
+
+  it("names each region of a multi-region environment", () => {
+    const split = [entry("chat-good", 100, "passed")];
+    const text = renderStatus([row(split), { ...row(split), region: "europe-west1" }], style);
+    expect(text).toContain("production/us-central1");
+    expect(text).toContain("production/europe-west1");
+  });
 });
 
 describe("status table, GATE column", () => {

@@ -30,6 +30,7 @@ describe("spec", () => {
       path: "/health",
       versionField: "version",
       revisionField: "revision",
+      instanceField: "instance",
       timeoutMs: 30_000,
     });
     expect(spec.echo).toMatchObject({

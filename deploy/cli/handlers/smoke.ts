@@ -51,6 +51,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(options.expectRevision !== undefined ? { expectRevision: options.expectRevision } : {}),
       signal: ctx.signal,
       onProgress: (event) => report(ctx, event),
+      // An environment that may run several instances is proven across two of them, as the gate does.
+      ...((environment?.config.service.maxInstances ?? 1) > 1 ? { fanOut: "instances" as const } : {}),
     });
   } catch (error) {
     if (ctx.signal.aborted && !isEchogateError(error)) {

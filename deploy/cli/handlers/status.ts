@@ -17,8 +17,10 @@ export async function run(ctx: CommandContext): Promise<number> {
 }
 
 export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): string {
+  const regions = new Map<string, number>();
+  for (const row of rows) regions.set(row.environment, (regions.get(row.environment) ?? 0) + 1);
   const table = rows.map((row) => [
-    row.environment,
+    (regions.get(row.environment) ?? 0) > 1 ? `${row.environment}/${row.region}` : row.environment,
     row.error ? style.red("error") : row.exists ? (row.version ?? "?") : "—",
     row.digest ? row.digest.replace("sha256:", "").slice(0, 12) : "—",
     row.revision ?? "—",
@@ -27,8 +29,20 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
     row.url ?? "—",
     webCell(row, style),
     formatAge(row.ageS),
+    instancesCell(row),
   ]);
-  const header = ["ENVIRONMENT", "VERSION", "DIGEST", "REVISION", "TRAFFIC", "GATE", "URL", "WEB", "AGE"];
+  const header = [
+    "ENVIRONMENT",
+    "VERSION",
+    "DIGEST",
+    "REVISION",
+    "TRAFFIC",
+    "GATE",
+    "URL",
+    "WEB",
+    "AGE",
+    "INSTANCES",
+  ];
   const plain = (s: string) => stripVTControlCharacters(s);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => plain(r[i]!).length)));
   const line = (cells: string[]) =>
@@ -92,4 +106,10 @@ function gateCell(row: EnvironmentStatus, style: Style): string {
   if (!row.gate) return "—";
   if (row.gate.result !== "passed") return style.red("failed");
   return style.green(row.gate.rolledBackAt ? "passed (rolled back)" : "passed");
+}
+
+/** Running instances per revision of the split, in the TRAFFIC column's order ("—" where unknown). */
+function instancesCell(row: EnvironmentStatus): string {
+  if (!row.instances || row.split.length === 0) return "—";
+  return row.split.map((entry) => String(row.instances?.[entry.revision ?? ""] ?? 0)).join("/");
 }

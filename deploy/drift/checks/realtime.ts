@@ -51,6 +51,7 @@ export const checkBroadcastAdapter: CheckFn<Extract<RuleCheck, { check: "broadca
     const max = target.settings?.maxInstances;
     if (max == null || max <= 1) return [];
     if ((target.env ?? []).some((entry) => rule.envKeys.includes(entry.key))) return [];
+    if (declaredOf(input.facts, target.environment)?.backplane === "redis") return [];
     const declared = input.policy.broadcast;
     if (declared && (!declared.environments || declared.environments.includes(target.environment))) return [];
     const location = locationOf(input.facts, target.environment, "maxInstances");
@@ -59,7 +60,7 @@ export const checkBroadcastAdapter: CheckFn<Extract<RuleCheck, { check: "broadca
         fact: "settings.maxInstances",
         columns: [target.column],
         message: `${target.column} may run ${max} instances with no cross-instance broadcast: messages will not reach clients on other instances.`,
-        hint: `Configure a broadcast adapter (e.g. Redis, with ${rule.envKeys[0]} set), declare it under \`broadcast:\` in environments/drift.yaml, or set service.maxInstances: 1.`,
+        hint: `Share the broadcast through a backplane (e.g. Redis, with ${rule.envKeys[0]} set) and set service.backplane: redis in environments/${target.environment}.yaml, or set service.maxInstances: 1.`,
         ...(location ? { location } : {}),
       },
     ];

@@ -44,6 +44,7 @@ export async function collectDeclared(
     service: config.service.name,
     promotesFrom: config.promotesFrom,
     maxInstances: config.service.maxInstances,
+    backplane: config.service.backplane,
     pollingAllowed: pollingReason !== undefined,
     pollingReason,
     locations,

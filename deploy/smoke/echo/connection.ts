@@ -38,6 +38,8 @@ export interface ConnectOptions {
   signal: AbortSignal;
   /** Sent as the Origin header, as a browser on that site would (checks the server's CORS list). */
   origin?: string;
+  /** Sent as the Cookie header: the platform's session-affinity cookie pins the client to an instance. */
+  cookie?: string;
 }
 
 export type Connector = (options: ConnectOptions) => Promise<EchoConnection>;

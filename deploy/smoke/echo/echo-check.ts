@@ -1,3 +1,4 @@
+import type { ClientTarget } from "../placement.js";
 import type { SmokeCheck } from "../result.js";
 import { type ServiceUrl, webSocketUrl } from "../service-url.js";
 import type { EchoSpec, Matcher, SendStep } from "../spec.js";
@@ -5,6 +6,7 @@ import { subsetMatch } from "../subset-match.js";
 import { expandTemplates, type TemplateVars } from "../templates.js";
 import { roundMs } from "../timing.js";
 import { type Connector, type EchoConnection, HandshakeError, type Inbound } from "./connection.js";
+import { diagnoseCrossing } from "./cross-diagnosis.js";
 import { diagnoseEcho, type Receipt, summarizeMessage } from "./diagnose.js";
 import { Inbox, type WaitResult } from "./inbox.js";
 import { startPhase } from "./phase.js";
@@ -24,6 +26,8 @@ export interface EchoRunOptions {
   signal: AbortSignal;
   /** The web origin the clients connect from; none (like a CLI) when absent. */
   origin?: string;
+  /** Where each client connects (client i uses targets[i % length]); the service itself when absent. */
+  targets?: readonly ClientTarget[];
   onCheckStart?: (name: SmokeCheck["name"]) => void;
   onCheck?: (check: SmokeCheck) => void;
 }
@@ -68,16 +72,22 @@ export async function runEchoCheck(
     // connect
     options.onCheckStart?.("connect");
     const connectStarted = performance.now();
-    const url = spec.protocol === "ws-json" ? webSocketUrl(service, spec.path) : service.origin;
+    const targets: readonly ClientTarget[] = options.targets?.length ? options.targets : [{ service }];
+    const targetOf = (index: number) => targets[index % targets.length]!;
+    const urlOf = (target: ClientTarget) =>
+      spec.protocol === "ws-json" ? webSocketUrl(target.service, spec.path) : target.service.origin;
+    const url = urlOf(targets[0]!);
     const connectPhase = startPhase(options.signal, spec.clients, {
       ms: spec.timeoutMs + CONNECT_MARGIN_MS,
       reason: () => new HandshakeError(`not connected within the ${spec.timeoutMs} ms connect timeout`),
     });
     const attempts = await Promise.allSettled(
-      names.map(async (client) => {
+      names.map(async (client, index) => {
         const started = performance.now();
+        const target = targetOf(index);
         const connection = await connectors[spec.protocol]({
-          url,
+          url: urlOf(target),
+          ...(target.cookie ? { cookie: target.cookie } : {}),
           path: spec.path,
           transports: spec.transports,
           client,
@@ -113,7 +123,9 @@ export async function runEchoCheck(
       skipRest("connect");
       return outcome;
     }
-    const where = spec.protocol === "ws-json" ? url : `${url}${spec.path} (${spec.transports.join(", ")})`;
+    const where =
+      (spec.protocol === "ws-json" ? url : `${url}${spec.path} (${spec.transports.join(", ")})`) +
+      placedOn(targets, names.length);
     record({
       name: "connect",
       ok: true,
@@ -229,14 +241,20 @@ export async function runEchoCheck(
         ? describeMissingAck(sender, ackMatcher, spec.send.event, windowStart, spec.timeoutMs, ackResult)
         : undefined;
     const ok = verdict.ok && ackProblem === undefined;
+    const crossing = diagnoseCrossing(
+      receipts.map((receipt, index) => ({ ...receipt, where: targetOf(index).where })),
+      spec.timeoutMs,
+    );
     record({
       name: "echo",
       ok,
       status: ok ? "passed" : "failed",
       ms: roundMs(performance.now() - sentAt),
       detail: ackProblem
-        ? `${ackProblem}${verdict.ok ? "" : `; ${verdict.detail}`}`
-        : `${verdict.detail}${ackMatcher ? "; the send was acknowledged" : ""}`,
+        ? `${ackProblem}${verdict.ok ? "" : `; ${crossing ? `${crossing}; ` : ""}${verdict.detail}`}`
+        : crossing && !verdict.ok
+          ? `${crossing}; ${verdict.detail}`
+          : `${verdict.detail}${ackMatcher ? "; the send was acknowledged" : ""}`,
     });
     return outcome;
   } finally {
@@ -297,4 +315,9 @@ function describeMissingAck(
 function waitsSenderless(wait: Promise<WaitResult>): Promise<null> {
   wait.catch(() => undefined);
   return Promise.resolve(null);
+}
+
+function placedOn(targets: readonly ClientTarget[], clients: number): string {
+  const places = new Set(targets.slice(0, clients).flatMap((t) => (t.where ? [t.where] : [])));
+  return places.size > 1 ? ` (on ${[...places].join(" and ")})` : "";
 }

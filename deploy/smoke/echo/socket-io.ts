@@ -19,7 +19,14 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       // The gate reports what the server does; it must not switch transport behind the spec's back.
       tryAllTransports: false,
       rememberUpgrade: false,
-      ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
+      ...(options.origin || options.cookie
+        ? {
+            extraHeaders: {
+              ...(options.origin ? { origin: options.origin } : {}),
+              ...(options.cookie ? { cookie: options.cookie } : {}),
+            },
+          }
+        : {}),
     });
     const hub = new MessageHub();
     let settled = false;

@@ -15,6 +15,7 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
       perMessageDeflate: false,
       followRedirects: false,
       ...(options.origin ? { origin: options.origin } : {}),
+      ...(options.cookie ? { headers: { cookie: options.cookie } } : {}),
     });
     const hub = new MessageHub();
     let settled = false;

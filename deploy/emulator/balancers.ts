@@ -1,0 +1,115 @@
+import http from "node:http";
+import type net from "node:net";
+import { createProxyServer } from "http-proxy-3";
+import type { RandomSource } from "./revision-naming.js";
+
+/** Not part of the Cloud Run API: the emulator's stand-in for a global external load balancer. */
+export const BALANCERS_PATH = "/echogate/v1/balancers/";
+
+interface Balancer {
+  server: http.Server;
+  port: number;
+  backends: string[];
+  sockets: Set<net.Socket>;
+}
+
+/**
+ * One loopback URL in front of several regions' service URLs, as a global load balancer puts one
+ * address in front of regional Cloud Run services: each new connection goes to one region.
+ */
+export class Balancers {
+  private readonly balancers = new Map<string, Balancer>();
+  private readonly proxy = createProxyServer({ xfwd: true });
+
+  constructor(private readonly random: RandomSource) {
+    this.proxy.on("error", (_error, _req, res) => {
+      if (res instanceof http.ServerResponse) {
+        if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+        res.end("Bad Gateway: the region did not answer.\n");
+      } else {
+        (res as net.Socket).destroy();
+      }
+    });
+  }
+
+  /** Creates the balancer or points it at new backends; its URL stays the same. */
+  async ensure(name: string, backends: string[]): Promise<string> {
+    const existing = this.balancers.get(name);
+    if (existing) {
+      existing.backends = backends;
+      return `http://127.0.0.1:${existing.port}`;
+    }
+    const balancer: Balancer = { server: http.createServer(), port: 0, backends, sockets: new Set() };
+    const pick = () => balancer.backends[Math.floor(this.random() * balancer.backends.length)];
+    balancer.server.on("connection", (socket) => {
+      balancer.sockets.add(socket);
+      socket.once("close", () => balancer.sockets.delete(socket));
+    });
+    balancer.server.on("request", (req, res) => {
+      const target = pick();
+      if (!target) {
+        res.writeHead(503, { "content-type": "text/plain" });
+        res.end("Service Unavailable: no region behind this URL.\n");
+        return;
+      }
+      this.proxy.web(req, res, { target });
+    });
+    balancer.server.on("upgrade", (req, socket: net.Socket, head) => {
+      const target = pick();
+      if (!target) return socket.destroy();
+      this.proxy.ws(req, socket, head, { target });
+    });
+    balancer.port = await new Promise<number>((resolve, reject) => {
+      balancer.server.once("error", reject);
+      balancer.server.listen(0, "127.0.0.1", () =>
+        resolve((balancer.server.address() as net.AddressInfo).port),
+      );
+    });
+    this.balancers.set(name, balancer);
+    return `http://127.0.0.1:${balancer.port}`;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.balancers.values()].map(
+        (b) =>
+          new Promise<void>((resolve) => {
+            for (const socket of b.sockets) socket.destroy();
+            b.server.close(() => resolve());
+          }),
+      ),
+    );
+    this.balancers.clear();
+    this.proxy.close();
+  }
+}
+
+/** PUT /echogate/v1/balancers/<name> {"backends": ["http://…", …]} → {"uri": "http://127.0.0.1:…"}. */
+export async function serveBalancer(
+  balancers: Balancers,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const name = decodeURIComponent((req.url ?? "").slice(BALANCERS_PATH.length));
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let backends: unknown;
+  try {
+    backends = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { backends?: unknown }).backends;
+  } catch {
+    backends = undefined;
+  }
+  const valid =
+    req.method === "PUT" &&
+    /^[a-z0-9-]{1,63}$/.test(name) &&
+    Array.isArray(backends) &&
+    backends.every((b) => typeof b === "string" && /^http:\/\/127\.0\.0\.1:\d+$/.test(b));
+  if (!valid) {
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: "PUT a name [a-z0-9-] and backends: loopback http URLs" }));
+    return;
+  }
+  const uri = await balancers.ensure(name, backends as string[]);
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ uri }));
+}

@@ -1,0 +1,18 @@
+import { INSTANCES_PATH, type InstancesReport } from "../../emulator/instances-endpoint.js";
+import type { CloudRunTarget } from "./clients.js";
+
+/**
+ * Running instances per revision resource name, as the embedded emulator reports them; null on
+ * Cloud Run, whose Admin API does not expose instances (Cloud Monitoring does), or when unknown.
+ */
+export async function instanceCounts(target: CloudRunTarget): Promise<Map<string, number> | null> {
+  if (target.kind !== "emulator") return null;
+  try {
+    const res = await fetch(`${target.apiEndpoint}${INSTANCES_PATH}`, { signal: AbortSignal.timeout(2_000) });
+    if (!res.ok) return null;
+    const report = (await res.json()) as InstancesReport;
+    return new Map(Object.entries(report.revisions).map(([name, list]) => [name, list.length]));
+  } catch {
+    return null;
+  }
+}

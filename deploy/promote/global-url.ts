@@ -1,0 +1,41 @@
+import type { LoadedEnvironment } from "../config/load-environments.js";
+import { PlatformError } from "../core/errors.js";
+import { BALANCERS_PATH } from "../emulator/balancers.js";
+import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
+
+/**
+ * The one URL in front of a multi-region environment: the declared service.globalUrl on Google;
+ * on the emulator a loopback balancer across the regions' service URLs, (re)pointed on each deploy.
+ */
+export async function globalUrlOf(
+  projectDir: string,
+  environment: LoadedEnvironment,
+  regionUrls: readonly string[],
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<string | undefined> {
+  const { service } = environment.config;
+  if (service.globalUrl) return service.globalUrl;
+  const target = await resolveCloudRunTarget(projectDir, service, env);
+  if (target.kind !== "emulator") return undefined;
+  const res = await fetch(`${target.apiEndpoint}${BALANCERS_PATH}${service.name}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ backends: regionUrls }),
+  }).catch((error: unknown) => {
+    throw new PlatformError(
+      "emulator.balancer",
+      `Failed to set up the global URL of ${environment.name}: ${String(error)}`,
+      {
+        hint: "Check that the emulator runs: `echogate emulator status`.",
+      },
+    );
+  });
+  if (!res.ok) {
+    throw new PlatformError(
+      "emulator.balancer",
+      `Failed to set up the global URL of ${environment.name}: HTTP ${res.status} ${await res.text()}`,
+      { hint: "Check that the emulator runs: `echogate emulator status`." },
+    );
+  }
+  return ((await res.json()) as { uri: string }).uri;
+}

@@ -1,0 +1,153 @@
+import type { LoadedEnvironment } from "../config/load-environments.js";
+import type { Output } from "../core/output.js";
+import { artifactFromBuild } from "./artifact.js";
+import type { PromotionOutcome } from "./execute.js";
+import { globalUrlOf } from "./global-url.js";
+import type { PromoteEnvironmentOptions, PromoteEnvironmentResult } from "./promote-environment.js";
+import { RegionBarrier } from "./region-barrier.js";
+import type { GateSmoke } from "./smoke-types.js";
+
+export interface RegionOutcome {
+  region: string;
+  ok: boolean;
+  /** `planned` for --dry-run; `error` when the region failed outright (platform or config). */
+  result: PromotionOutcome["result"] | "planned" | "error";
+  revision: string | undefined;
+  url: string | undefined;
+  failure?: string;
+}
+
+type Promote = (options: PromoteEnvironmentOptions) => Promise<PromoteEnvironmentResult>;
+
+/**
+ * All regions or none: one artifact, a candidate per region deployed and gated in parallel, and
+ * traffic moves in a region only when every region's gate at that step passed (RegionBarrier).
+ * A failure anywhere fails the held-back regions' gates too, so each executor leaves its traffic
+ * (or, after a shift, rolls it back to its gate-passed revision) as a single-region gate would.
+ */
+export async function promoteRegions(
+  options: PromoteEnvironmentOptions,
+  environment: LoadedEnvironment,
+  promote: Promote,
+): Promise<PromoteEnvironmentResult & { regions: RegionOutcome[]; globalUrl?: string }> {
+  const { regions } = environment.config.service;
+  let { image, version } = options;
+  if (options.mode === "deploy" && !image && !options.dryRun) {
+    // Built once: every region runs the same digest.
+    const artifact = await artifactFromBuild(options.projectDir, options.output, options.fault);
+    image = artifact.imageRef;
+    version = artifact.version;
+  }
+  const barrier = new RegionBarrier(regions);
+  const baseSmoke = options.smoke ?? (await defaultSmoke(environment, options.output));
+  const thrown: unknown[] = [];
+  const sharedWebOrigins = {};
+  const runs = regions.map(async (region): Promise<[RegionOutcome, PromoteEnvironmentResult | undefined]> => {
+    try {
+      const result = await promote({
+        ...options,
+        region,
+        sharedWebOrigins,
+        output: regionOutput(options.output, region),
+        smoke: lockstep(baseSmoke, barrier, region),
+        ...(image ? { image } : {}),
+        ...(version ? { version } : {}),
+      });
+      const outcome = result.outcome;
+      if (outcome && !outcome.ok) barrier.fail(region, outcome.failure?.message ?? outcome.result);
+      else barrier.finish(region);
+      return [
+        {
+          region,
+          ok: outcome?.ok ?? true,
+          result: outcome?.result ?? "planned",
+          revision: result.plan.candidate.revision,
+          url: outcome?.url ?? result.plan.service.uri,
+          ...(outcome?.failure ? { failure: outcome.failure.message } : {}),
+        },
+        result,
+      ];
+    } catch (error) {
+      thrown.push(error);
+      const message = error instanceof Error ? error.message : String(error);
+      barrier.fail(region, message);
+      return [
+        { region, ok: false, result: "error", revision: undefined, url: undefined, failure: message },
+        undefined,
+      ];
+    }
+  });
+  const settled = await Promise.all(runs);
+  // A region that failed outright (platform or config error) is the error to report, once the
+  // others have settled (their gates were held back, so their traffic is where it was).
+  if (thrown.length > 0) throw thrown[0];
+  const pairs = settled.map(([outcome, result]) => ({ region: outcome.region, result: result! }));
+  const primary =
+    pairs.find(({ result }) => result.outcome?.ok === false && !isHeldBack(result.outcome)) ??
+    pairs.find(({ result }) => result.outcome?.ok === false) ??
+    pairs[0]!;
+  const outcome = primary.result.outcome;
+  const allOk = settled.every(([regionOutcome]) => regionOutcome.ok);
+  const regionUrls = settled.flatMap(([regionOutcome]) => (regionOutcome.url ? [regionOutcome.url] : []));
+  const globalUrl =
+    allOk && !options.dryRun
+      ? await globalUrlOf(options.projectDir, environment, regionUrls, options.env)
+      : environment.config.service.globalUrl;
+  // The front end follows the one global URL, not one region's.
+  if (outcome?.ok && globalUrl) outcome.url = globalUrl;
+  return {
+    ...(globalUrl ? { globalUrl } : {}),
+    plan: primary.result.plan,
+    ...(outcome
+      ? {
+          outcome: outcome.failure
+            ? {
+                ...outcome,
+                failure: { ...outcome.failure, message: `in ${primary.region}: ${outcome.failure.message}` },
+              }
+            : outcome,
+        }
+      : {}),
+    regions: settled.map(([regionOutcome]) => regionOutcome),
+  };
+}
+
+function isHeldBack(outcome: PromotionOutcome): boolean {
+  return /held back: region /.test(outcome.failure?.message ?? "");
+}
+
+/** The region's k-th smoke, then the wait for every region's k-th: a pass elsewhere-failed becomes a failure. */
+function lockstep(smoke: GateSmoke, barrier: RegionBarrier, region: string): GateSmoke {
+  let index = 0;
+  return async (url, check, signal) => {
+    const k = index++;
+    const report = await smoke(url, check, signal);
+    const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? "failed"}`);
+    barrier.report(region, k, report.ok, failed.join("; ") || "the gate failed");
+    const blocker = await barrier.wait(region, k);
+    if (!report.ok || !blocker) return report;
+    return {
+      ...report,
+      ok: false,
+      checks: [...report.checks, { name: "regions", ok: false, ms: 0, detail: `held back: ${blocker}` }],
+    };
+  };
+}
+
+/** Step lines and events name the region they belong to. */
+function regionOutput(output: Output, region: string): Output {
+  return new Proxy(output, {
+    get(target, property, receiver) {
+      if (property === "step")
+        return (name: string, data: Record<string, unknown> = {}) =>
+          target.step(`[${region}] ${name}`, { ...data, region });
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+async function defaultSmoke(environment: LoadedEnvironment, output: Output): Promise<GateSmoke> {
+  const { createGateSmoke } = await import("./gate-smoke.js");
+  return createGateSmoke(environment, output);
+}
