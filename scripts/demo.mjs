@@ -220,8 +220,8 @@ try {
     recursive: true,
   });
   const vite = { cwd: viteWork };
-  await eg("vite: deploy staging", ["deploy", "staging", "--image", v1.digest], vite);
   await eg("vite: emulator sites", ["emulator", "sites"], vite);
+  await eg("vite: deploy staging", ["deploy", "staging", "--image", v1.digest], vite);
   const viteStaging = await eg("vite: web deploy staging (template)", ["web", "deploy", "staging"], {
     ...vite,
     json: true,
