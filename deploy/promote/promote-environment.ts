@@ -53,6 +53,8 @@ export interface PromoteEnvironmentOptions {
   annotations?: Record<string, string>;
   /** The hosting channel the web build will go to, when not the environment's own (previews). */
   webChannel?: ChannelSpec;
+  /** Runs after the plan is made (artifact resolved, everything validated), before anything changes. */
+  beforeApply?: () => Promise<void>;
   /** One region of a multi-region environment (set by promoteRegions); the only region otherwise. */
   region?: string;
   /** Regions of one environment share one web origin lookup (it may create the web channel). */
@@ -147,6 +149,7 @@ export async function promoteEnvironment(
     let plan = await makePlan();
     readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
     if (options.dryRun) return { plan };
+    await options.beforeApply?.();
 
     let lockHeld = false;
     if (plan.service.exists && !plan.alreadyServing) {

@@ -2,6 +2,7 @@ import { type BrokenEnvironment, brokenEnvironments, brokenSummary } from "../co
 import { type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
 import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
+import { readWebPairs, type WebPair } from "../hosting/web-pairs.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { instanceCounts } from "../platform/cloudrun/emulator-instances.js";
@@ -31,6 +32,8 @@ export interface ServiceStatus {
   ageS: number | null;
   lock: PromotionLock | null;
   ready: string | null;
+  /** Web releases recorded with server revisions (newest last). */
+  webPairs?: WebPair[];
 }
 
 export interface EnvironmentStatus extends ServiceStatus {
@@ -42,6 +45,20 @@ export interface EnvironmentStatus extends ServiceStatus {
   /** Running instances per revision of the split (short name); null when the platform doesn't say. */
   instances: Record<string, number> | null;
   error: { code: string; message: string; hint?: string } | null;
+  /** The live web release and whether it was pair-gated with the serving revision (null: no hosting). */
+  web?: WebStatus | null;
+}
+
+export interface WebStatus {
+  site: string;
+  channel: string;
+  /** Hosting version id live on the channel. */
+  version: string | null;
+  /** The server revision that release was pair-gated with, when recorded. */
+  pairedRevision: string | null;
+  /** The live web release was pair-gated with the revision serving (most) traffic. */
+  paired: boolean;
+  error?: string;
 }
 
 /** One service's facts, in at most two API calls (the revision only when no gate record names it). */
@@ -108,6 +125,7 @@ async function statusFromSnapshot(
     ageS: since ? Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 1000)) : null,
     lock: readLock(snapshot.annotations) ?? null,
     ready: snapshot.ready,
+    webPairs: readWebPairs(snapshot.annotations),
   };
 }
 
@@ -238,6 +256,7 @@ function emptyStatus(service: string): ServiceStatus {
     ageS: null,
     lock: null,
     ready: null,
+    webPairs: [],
   };
 }
 

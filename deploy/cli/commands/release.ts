@@ -63,6 +63,15 @@ export const releaseCommands = [
         valueName: "<digest-ref>",
       },
       "dry-run": { type: "boolean", description: "Print the plan; change nothing" },
+      "server-only": {
+        type: "boolean",
+        description: "Promote the server alone on purpose (otherwise a web half that can't follow exits 1)",
+      },
+      strict: {
+        type: "boolean",
+        description:
+          "Web bundle scan: a *.run.app host that is not this environment's is an error, not a warning",
+      },
     },
     examples: ["echogate promote production --dry-run", "echogate promote production"],
     load: () => import("../handlers/promote.js"),
