@@ -37,8 +37,10 @@ export async function writePrivateFile(
   file: string,
   data: string | Uint8Array,
   temp = `${file}.tmp`,
+  options: { dirReady?: boolean } = {},
 ): Promise<void> {
-  await ensurePrivateDir(dirname(file));
+  // Hot paths (a blob per uploaded file) pass dirReady: their directory was made private on open.
+  if (!options.dirReady) await ensurePrivateDir(dirname(file));
   await writeFile(temp, data, { mode: PRIVATE_FILE_MODE });
   // A temp file left by an older version keeps its mode through writeFile; the rename keeps this one.
   await chmod(temp, PRIVATE_FILE_MODE);
