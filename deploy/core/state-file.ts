@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { chmodSync, fchmodSync, openSync, writeFileSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
@@ -32,13 +33,16 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   for (const each of privateChain(dir)) await chmod(each, PRIVATE_DIR_MODE);
 }
 
-/** Writes a state file atomically (temp file + rename) as 0600, in a private directory. */
+/**
+ * Writes a state file atomically (temp file + rename) as 0600, in a private directory. The temp
+ * name is unique per call: two writers of one file (two adapters in one process) never share it.
+ */
 export async function writePrivateFile(
   file: string,
   data: string | Uint8Array,
-  temp = `${file}.tmp`,
   options: { dirReady?: boolean } = {},
 ): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   // Hot paths (a blob per uploaded file) pass dirReady: their directory was made private on open.
   if (!options.dirReady) await ensurePrivateDir(dirname(file));
   await writeFile(temp, data, { mode: PRIVATE_FILE_MODE });

@@ -10,7 +10,6 @@ import { type EmulatorState, emptyState } from "./state-types.js";
 export class StateStore {
   private current: EmulatorState;
   private queue: Promise<unknown> = Promise.resolve();
-  private writes = 0;
 
   private constructor(
     readonly file: string,
@@ -51,8 +50,6 @@ export class StateStore {
   }
 
   private async write(state: EmulatorState): Promise<void> {
-    this.writes += 1;
-    const temp = `${this.file}.${process.pid}.${this.writes}.tmp`;
-    await writePrivateFile(this.file, `${JSON.stringify(state, null, 2)}\n`, temp);
+    await writePrivateFile(this.file, `${JSON.stringify(state, null, 2)}\n`);
   }
 }

@@ -24,7 +24,7 @@ export class BlobStore {
   async put(hash: string, gzipped: Buffer): Promise<boolean> {
     if (createHash("sha256").update(gzipped).digest("hex") !== hash) return false;
     if (this.known.has(hash)) return true;
-    await writePrivateFile(join(this.dir, hash), gzipped, join(this.dir, `${hash}.${process.pid}.tmp`), {
+    await writePrivateFile(join(this.dir, hash), gzipped, {
       dirReady: true,
     });
     this.known.add(hash);

@@ -71,14 +71,13 @@ export async function loadState(file: string): Promise<HostingState> {
 /** Writes are serialised and atomic (temp file + rename), so a crash never leaves half a file. */
 export class StateWriter {
   private chain: Promise<void> = Promise.resolve();
-  private counter = 0;
 
   constructor(private readonly file: string) {}
 
   save(state: HostingState): Promise<void> {
     const text = JSON.stringify(state);
     const next = this.chain.then(async () => {
-      await writePrivateFile(this.file, text, `${this.file}.${process.pid}.${this.counter++}.tmp`);
+      await writePrivateFile(this.file, text);
     });
     this.chain = next.catch(() => {});
     return next;
