@@ -1,7 +1,8 @@
 #!/usr/bin/env zx
 // The whole story on the embedded emulator, in a throwaway copy of this repo:
 // build → preview (server + web channel) → staging (server + web) → production (server + web
-// promoted together), a broken build refused by the gate, a release, a rollback.
+// promoted together), a broken build refused by the gate, a release, a rollback, and a Vite front
+// end that bakes its server URL at build time promoted as one template.
 // Thin on purpose: every step is `node bin/echogate.js …`.
 import {
   appendFileSync,
@@ -26,6 +27,8 @@ const branch =
     ? rootBranch.stdout.trim()
     : "demo";
 const work = mkdtempSync(join(tmpdir(), "echogate-demo-"));
+// The second example: a Vite front end that bakes its server URL at build time (test/fixtures/vite-web).
+const viteWork = mkdtempSync(join(tmpdir(), "echogate-demo-vite-"));
 const started = Date.now();
 const rows = [];
 $.verbose = false;
@@ -37,11 +40,11 @@ function banner(text) {
 }
 
 /** Runs `echogate …` in the demo project, streams its output, records the row for the final table. */
-async function eg(label, args, { expect = 0, json = false } = {}) {
+async function eg(label, args, { expect = 0, json = false, cwd = work } = {}) {
   const t0 = Date.now();
   console.log(chalk.dim(`$ echogate ${args.join(" ")}`));
   const p = await $({
-    cwd: work,
+    cwd,
     nothrow: true,
   })`node ${join(root, "bin/echogate.js")} ${args} ${json ? ["--json"] : []}`;
   const ok = p.exitCode === expect;
@@ -209,6 +212,37 @@ try {
 
   await scaleOutChapter(v2.digest);
 
+  banner("A Vite front end that bakes VITE_SERVER_URL at build time: built once as a template");
+  cpSync(join(root, "test/fixtures/vite-web"), viteWork, { recursive: true });
+  symlinkSync(join(root, "node_modules"), join(viteWork, "node_modules"), "dir");
+  const imageDir = `sha256-${v1.digest.replace("sha256:", "")}`;
+  cpSync(join(work, ".echogate/images", imageDir), join(viteWork, ".echogate/images", imageDir), {
+    recursive: true,
+  });
+  const vite = { cwd: viteWork };
+  await eg("vite: emulator sites", ["emulator", "sites"], vite);
+  await eg("vite: deploy staging", ["deploy", "staging", "--image", v1.digest], vite);
+  const viteStaging = await eg("vite: web deploy staging (template)", ["web", "deploy", "staging"], {
+    ...vite,
+    json: true,
+  });
+  const viteProd = await eg("vite: promote production", ["promote", "production"], { ...vite, json: true });
+  console.log(
+    `template digest: staging ${chalk.bold(viteStaging.webDigest)}, production ${chalk.bold(viteProd.web.webDigest)}`,
+  );
+  if (viteStaging.webDigest !== viteProd.web.webDigest)
+    throw new Error("production's template differs from staging's");
+  for (const [label, url] of [
+    ["staging", viteStaging.url],
+    ["production", viteProd.web.url],
+  ]) {
+    const html = await (await fetch(`${url}/`)).text();
+    const entry = /\/assets\/index-[\w-]+\.js/.exec(html)[0];
+    const js = await (await fetch(`${url}${entry}`)).text();
+    const baked = /`(wss?:\/\/[^`]+)`/.exec(js)?.[1];
+    console.log(`${label.padEnd(10)} ${entry} bakes ${chalk.bold(baked)}`);
+  }
+
   banner("The pull request closes: its preview goes away");
   await eg(`preview cleanup --branch ${branch} --yes`, ["preview", "cleanup", "--branch", branch, "--yes"]);
 } catch (error) {
@@ -217,7 +251,10 @@ try {
 } finally {
   const stop = await $({ cwd: work, nothrow: true })`node ${join(root, "bin/echogate.js")} emulator stop`;
   process.stdout.write(stop.stdout);
+  if (existsSync(join(viteWork, ".echogate")))
+    await $({ cwd: viteWork, nothrow: true })`node ${join(root, "bin/echogate.js")} emulator stop`;
   rmSync(work, { recursive: true, force: true });
+  rmSync(viteWork, { recursive: true, force: true });
   banner("Summary");
   const width = Math.max(...rows.map((r) => r.step.length));
   for (const r of rows) {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { requireProjectSettings } from "../config/load-project-settings.js";
 import { ConfigError } from "../core/errors.js";
+import { ensurePrivateDir } from "../core/state-file.js";
 import { loadProjectLayout } from "../source/project-layout.js";
 import { type BuildMode, chooseBuildMode } from "./build-mode.js";
 import { bundleServer } from "./bundle-server.js";
@@ -130,7 +131,7 @@ async function storeImage(
   deps: readonly SourcedLayerFile[],
 ): Promise<{ dir: string; reused: boolean }> {
   if (await findImage(projectDir, digest)) return { dir: imageDir(projectDir, digest), reused: true };
-  await mkdir(imageStoreDir(projectDir), { recursive: true });
+  await ensurePrivateDir(imageStoreDir(projectDir));
   const staging = await mkdtemp(join(imageStoreDir(projectDir), ".staging-"));
   await mkdir(join(staging, "rootfs"));
   await writeFile(join(staging, "rootfs", SERVER_FILE), serverCode);

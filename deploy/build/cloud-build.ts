@@ -1,6 +1,7 @@
 import { execa } from "execa";
 import { PlatformError } from "../core/errors.js";
 import { DIGEST_PATTERN } from "./image-manifest.js";
+import { assertSemanticVersion } from "./version-format.js";
 
 export interface CloudBuildRequest {
   projectDir: string;
@@ -27,6 +28,7 @@ export function imageTagFor(version: string): string {
 }
 
 export function cloudBuildArgs(request: CloudBuildRequest): string[] {
+  assertSemanticVersion(request.version);
   const substitutions = {
     _VERSION: request.version,
     _TAG: imageTagFor(request.version),
@@ -40,12 +42,27 @@ export function cloudBuildArgs(request: CloudBuildRequest): string[] {
     `--config=${request.config ?? "cloudbuild.yaml"}`,
     `--project=${request.project}`,
     `--region=${request.region}`,
-    `--substitutions=${Object.entries(substitutions)
-      .map(([key, value]) => `${key}=${value}`)
-      .join(",")}`,
+    `--substitutions=${gcloudDictFlag(substitutions)}`,
     "--format=json",
     ".",
   ];
+}
+
+/** Delimiters tried, in order, when a value holds a comma. */
+const DELIMITERS = ["~", "|", ";", "@", "#", "%"];
+
+/**
+ * A gcloud dict flag value (`KEY=VALUE,…`). When a value holds a comma, gcloud's `^DELIM^` prefix
+ * (`gcloud topic escaping`) switches to a delimiter no value contains, so no value adds an entry.
+ */
+export function gcloudDictFlag(entries: Record<string, string>): string {
+  const pairs = Object.entries(entries).map(([key, value]) => `${key}=${value}`);
+  const text = pairs.join("");
+  if (!text.includes(",")) return pairs.join(",");
+  const delimiter = DELIMITERS.find((candidate) => !text.includes(candidate));
+  if (!delimiter)
+    throw new Error("Can't escape the gcloud substitutions: every delimiter occurs in a value.");
+  return `^${delimiter}^${pairs.join(delimiter)}`;
 }
 
 /**

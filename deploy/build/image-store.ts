@@ -1,5 +1,6 @@
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { ensurePrivateDir } from "../core/state-file.js";
 import {
   IMAGE_STORE_RELATIVE_DIR,
   type ImageManifest,
@@ -53,7 +54,7 @@ export async function commitImage(
   digest: string,
 ): Promise<{ dir: string; reused: boolean }> {
   const target = imageDir(projectDir, digest);
-  await mkdir(imageStoreDir(projectDir), { recursive: true });
+  await ensurePrivateDir(imageStoreDir(projectDir));
   if (await exists(join(target, "manifest.json"))) {
     await rm(stagingDir, { recursive: true, force: true });
     return { dir: target, reused: true };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { smokeSpecSchema } from "../smoke/spec.js";
+import { PROJECT_ID_MESSAGE, PROJECT_ID_PATTERN } from "./gcp-project-id.js";
 
 export const environmentKinds = ["local", "preview", "staging", "production"] as const;
 export type EnvironmentKind = (typeof environmentKinds)[number];
@@ -14,7 +15,12 @@ export const serviceSchema = z.strictObject({
     .describe(
       "`local`: the embedded Cloud Run emulator on loopback; `google`: Cloud Run (Application Default Credentials).",
     ),
-  project: z.string().min(1).describe("Google Cloud project id (any name on the `local` endpoint)."),
+  project: z
+    .string()
+    .regex(PROJECT_ID_PATTERN, PROJECT_ID_MESSAGE)
+    .describe(
+      "Google Cloud project id: lowercase letters, digits and hyphens (6 to 30 characters on `google`; shorter ids work on the `local` endpoint).",
+    ),
   regions: z
     .array(z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must look like a Cloud Run region, e.g. us-central1"))
     .min(1)
@@ -81,37 +87,82 @@ export const serviceSchema = z.strictObject({
     .describe("Memory limit per instance, like 512Mi or 1Gi."),
 });
 
-export const hostingSchema = z.strictObject({
-  provider: z
-    .enum(["firebase", "local"])
-    .describe("`firebase`: Firebase Hosting; `local`: the embedded Hosting emulator."),
-  site: z.string().min(1).describe("Firebase Hosting site id."),
-  /** Firebase Hosting channel; `live` is the site's live channel. */
-  channel: z
-    .string()
-    .min(1)
-    .default("live")
-    .describe("Firebase Hosting channel; `live` is the site's live channel."),
-  /** Directory of the built web front end, relative to the project. */
-  publicDir: z
-    .string()
-    .default("web/public")
-    .describe("Directory of the built web front end (the files uploaded), relative to the project."),
-  /**
-   * Extra origins the front end is served from (custom domains; for `local`
-   * hosting, its origin). The server's CORS origins must cover them.
-   */
-  origins: z
-    .array(
-      z
-        .url({ protocol: /^https?$/ })
-        .refine((url) => new URL(url).origin === url, "must be an origin: scheme://host[:port], no path"),
-    )
-    .optional()
-    .describe(
-      "Extra origins the front end is served from (custom domains); the server's CORS origins must cover them.",
-    ),
-});
+export const webModes = ["runtime-config", "template", "rebuild"] as const;
+export type WebMode = (typeof webModes)[number];
+
+export const webBuildSchema = z
+  .strictObject({
+    command: z
+      .string()
+      .min(1)
+      .describe(
+        "The front end's own build command, run with `sh -c` in the project directory (e.g. `npx vite build`); it must write its output into hosting.publicDir and nowhere else.",
+      ),
+    timeoutS: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(300)
+      .describe("Seconds the build command may run before it is stopped and the deploy refused."),
+  })
+  .describe(
+    "How to build a front end that bakes its public values at build time (web modes template and rebuild).",
+  );
+
+export const hostingSchema = z
+  .strictObject({
+    provider: z
+      .enum(["firebase", "local"])
+      .describe("`firebase`: Firebase Hosting; `local`: the embedded Hosting emulator."),
+    site: z.string().min(1).describe("Firebase Hosting site id."),
+    /** Firebase Hosting channel; `live` is the site's live channel. */
+    channel: z
+      .string()
+      .min(1)
+      .default("live")
+      .describe("Firebase Hosting channel; `live` is the site's live channel."),
+    /** Directory of the built web front end, relative to the project. */
+    publicDir: z
+      .string()
+      .default("web/public")
+      .describe("Directory of the built web front end (the files uploaded), relative to the project."),
+    /**
+     * Extra origins the front end is served from (custom domains; for `local`
+     * hosting, its origin). The server's CORS origins must cover them.
+     */
+    origins: z
+      .array(
+        z
+          .url({ protocol: /^https?$/ })
+          .refine((url) => new URL(url).origin === url, "must be an origin: scheme://host[:port], no path"),
+      )
+      .optional()
+      .describe(
+        "Extra origins the front end is served from (custom domains); the server's CORS origins must cover them.",
+      ),
+    mode: z
+      .enum(webModes)
+      .default("runtime-config")
+      .describe(
+        "How one web build serves several environments: `runtime-config` (one build reading /echogate.json), `template` (one build with placeholders for the public values, substituted per environment), `rebuild` (one build per environment, proven equal to the gated one except for the public values).",
+      ),
+    build: webBuildSchema.optional(),
+    strictScan: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Bundle scan: a *.run.app host that is not this environment's is an error instead of a warning (the CLI flag --strict does the same).",
+      ),
+  })
+  .superRefine((hosting, ctx) => {
+    if (hosting.mode !== "runtime-config" && !hosting.build)
+      ctx.addIssue({
+        code: "custom",
+        path: ["build"],
+        message: `is required with mode ${hosting.mode}: the front end's own build command, e.g. { command: "npx vite build" }`,
+      });
+  });
 
 export const rolloutSchema = z.strictObject({
   /** Traffic percent after each step; the last must be 100. A smoke runs at every step. */

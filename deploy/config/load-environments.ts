@@ -1,13 +1,15 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
+import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { smokeSpecSchema } from "../smoke/spec.js";
+import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
 import { loadProjectSettings } from "./load-project-settings.js";
 import { checkScaleOut } from "./scale-rules.js";
-import { parseYamlSource } from "./yaml-source.js";
+import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
 export const ENVIRONMENTS_DIR = "environments";
@@ -51,7 +53,12 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     const path = join(dir, fileName);
     const file = relative(projectDir, path);
     const name = basename(fileName).replace(/\.ya?ml$/, "");
-    const source = parseYamlSource(file, await readFile(path, "utf8"));
+    const read = await readConfigFile(path, MAX_YAML_BYTES);
+    if (!read.ok) {
+      diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));
+      continue;
+    }
+    const source = parseYamlSource(file, read.bytes.toString("utf8"));
     diagnostics.add(...source.diagnostics.items);
     if (source.diagnostics.hasErrors) continue;
     if (!NAME_PATTERN.test(name)) {
@@ -70,6 +77,7 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
     environments.push(environment);
   }
   checkReferences(environments, declaredNames, diagnostics);
+  checkEnvironmentRules(environments, diagnostics);
   const shared = await loadSharedSmokeSpec(projectDir, diagnostics);
   diagnostics.add(...(await loadProjectSettings(projectDir)).diagnostics.items);
   const withSmoke = environments.map((environment) =>
@@ -86,17 +94,13 @@ async function loadSharedSmokeSpec(
   diagnostics: Diagnostics,
 ): Promise<EnvironmentConfig["smoke"]> {
   const path = join(projectDir, ENVIRONMENTS_DIR, SHARED_SMOKE_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    diagnostics.error("config.unreadable", `Can't read ${SHARED_SMOKE_FILE}: ${(error as Error).message}`, {
-      file: relative(projectDir, path),
-    });
+  const read = await readConfigFile(path, MAX_YAML_BYTES);
+  if (!read.ok) {
+    if (read.reason === "missing") return undefined;
+    diagnostics.add(refusalDiagnostic("yaml", relative(projectDir, path), read, MAX_YAML_BYTES));
     return undefined;
   }
-  const source = parseYamlSource(relative(projectDir, path), text);
+  const source = parseYamlSource(relative(projectDir, path), read.bytes.toString("utf8"));
   diagnostics.add(...source.diagnostics.items);
   if (source.diagnostics.hasErrors) return undefined;
   const parsed = smokeSpecSchema.safeParse(source.value ?? {});

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
+import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import { type ProjectSettings, projectSettingsSchema } from "./project-schema.js";
-import { parseYamlSource } from "./yaml-source.js";
+import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
 export const PROJECT_SETTINGS_FILE = "echogate.yaml";
@@ -23,14 +23,12 @@ export async function loadProjectSettings(projectDir: string): Promise<LoadedPro
   const defaults = projectSettingsSchema.parse({});
   if (!existsSync(path)) return { settings: defaults, file: undefined, diagnostics };
   const file = relative(projectDir, path);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    diagnostics.error("config.unreadable", `Can't read ${file}: ${(error as Error).message}`, { file });
+  const read = await readConfigFile(path, MAX_YAML_BYTES);
+  if (!read.ok) {
+    diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));
     return { settings: defaults, file, diagnostics };
   }
-  const source = parseYamlSource(file, text);
+  const source = parseYamlSource(file, read.bytes.toString("utf8"));
   diagnostics.add(...source.diagnostics.items);
   if (source.diagnostics.hasErrors) return { settings: defaults, file, diagnostics };
   const parsed = projectSettingsSchema.safeParse(source.value ?? {});

@@ -54,8 +54,16 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     if (severity === "error") diagnostics.error(`yaml.${problem.code.toLowerCase()}`, message, where);
     else diagnostics.warning(`yaml.${problem.code.toLowerCase()}`, message, where);
   }
+  for (const found of prototypeKeys(document)) {
+    diagnostics.error(
+      "yaml.forbidden-key",
+      `Can't use the key "${PROTOTYPE_KEY}": JavaScript objects reserve it.`,
+      { file, ...position(found.offset), keyPath: formatKeyPath(found.path) },
+      "Rename or remove the key.",
+    );
+  }
   let value: unknown;
-  if (document.errors.length === 0) {
+  if (!diagnostics.hasErrors) {
     try {
       value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
@@ -96,6 +104,29 @@ function findNode(root: Node | null, path: readonly PropertyKey[], wantKey: bool
     }
   }
   return node;
+}
+
+const PROTOTYPE_KEY = "__proto__";
+
+/**
+ * Where a `__proto__` key is written. Whatever reads the parsed value with plain objects would set
+ * a prototype instead of a key (zod drops it silently), so such a file is refused before that.
+ */
+function prototypeKeys(document: Document): { offset: number; path: PropertyKey[] }[] {
+  const found: { offset: number; path: PropertyKey[] }[] = [];
+  visit(document, {
+    Pair(_key, pair, ancestors) {
+      if (!isScalar(pair.key) || String(pair.key.value) !== PROTOTYPE_KEY) return;
+      const path: PropertyKey[] = [];
+      const chain = [...ancestors, pair];
+      chain.forEach((node, index) => {
+        if (isPair(node) && isScalar(node.key)) path.push(String(node.key.value));
+        else if (isSeq(node)) path.push(node.items.indexOf(chain[index + 1] as never));
+      });
+      found.push({ offset: pair.key.range?.[0] ?? 0, path });
+    },
+  });
+  return found;
 }
 
 /** Where the first alias (`*name`) is used: the place to start reading an alias bomb. */

@@ -27,6 +27,15 @@ export function addZodIssues(
       }
       continue;
     }
+    if (issue.code === "invalid_key") {
+      const reason = issue.issues.map((inner) => inner.message).join("; ");
+      diagnostics.error(
+        "config.invalid-key",
+        `Can't use "${String(path.at(-1))}" as a name here: ${reason}.`,
+        source.locate(path, { key: true }),
+      );
+      continue;
+    }
     if (
       (issue.code === "invalid_type" || issue.code === "invalid_value") &&
       isMissingKey(source.value, path)

@@ -128,7 +128,18 @@ function redactValue(value: unknown, redactor: Redactor, seen: WeakMap<object, u
   if (proto !== Object.prototype && proto !== null) return value;
   const copy: Record<string, unknown> = {};
   seen.set(value, copy);
-  for (const [key, item] of Object.entries(value)) copy[key] = redactValue(item, redactor, seen);
+  for (const [key, item] of Object.entries(value)) {
+    const redacted = redactValue(item, redactor, seen);
+    // Assigning `__proto__` would set the copy's prototype and lose the key (keys come from user files).
+    if (key === "__proto__")
+      Object.defineProperty(copy, key, {
+        value: redacted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else copy[key] = redacted;
+  }
   return copy;
 }
 

@@ -1,10 +1,10 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ENVIRONMENTS_DIR } from "../config/load-environments.js";
-import { parseYamlSource } from "../config/yaml-source.js";
+import { MAX_YAML_BYTES, parseYamlSource } from "../config/yaml-source.js";
 import { addZodIssues } from "../config/zod-diagnostics.js";
 import { Diagnostics } from "../core/diagnostics.js";
+import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import { defaultRules } from "./default-rules.js";
 import type { DriftPolicy, RuleOverride, RuleSpec } from "./rules.js";
 
@@ -171,14 +171,12 @@ export async function loadDriftPolicy(
   rules: readonly RuleSpec[] = defaultRules,
 ): Promise<LoadedPolicy> {
   const file = `${ENVIRONMENTS_DIR}/${DRIFT_FILE}`;
-  let text: string;
-  try {
-    text = await readFile(join(projectDir, file), "utf8");
-  } catch {
-    return {
-      policy: { overrides: [], broadcast: undefined, file: undefined },
-      diagnostics: new Diagnostics(),
-    };
+  const read = await readConfigFile(join(projectDir, file), MAX_YAML_BYTES);
+  if (!read.ok) {
+    const diagnostics = new Diagnostics();
+    if (read.reason !== "missing") diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));
+    const shown = read.reason === "missing" ? undefined : file;
+    return { policy: { overrides: [], broadcast: undefined, file: shown }, diagnostics };
   }
-  return parseDriftPolicy(file, text, rules, environmentNames);
+  return parseDriftPolicy(file, read.bytes.toString("utf8"), rules, environmentNames);
 }

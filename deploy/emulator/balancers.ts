@@ -1,6 +1,7 @@
 import http from "node:http";
 import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
+import { refuseForeignHost, refuseForeignUpgrade } from "../core/loopback-host.js";
 import type { RandomSource } from "./revision-naming.js";
 
 /** Not part of the Cloud Run API: the emulator's stand-in for a global external load balancer. */
@@ -19,7 +20,9 @@ interface Balancer {
  */
 export class Balancers {
   private readonly balancers = new Map<string, Balancer>();
-  private readonly proxy = createProxyServer({ xfwd: true });
+  // changeOrigin: the backend (a service URL on its own loopback port) answers only its own Host;
+  // the original one travels in X-Forwarded-Host.
+  private readonly proxy = createProxyServer({ xfwd: true, changeOrigin: true });
 
   constructor(private readonly random: RandomSource) {
     this.proxy.on("error", (_error, _req, res) => {
@@ -46,6 +49,7 @@ export class Balancers {
       socket.once("close", () => balancer.sockets.delete(socket));
     });
     balancer.server.on("request", (req, res) => {
+      if (refuseForeignHost(balancer.server, req, res)) return;
       const target = pick();
       if (!target) {
         res.writeHead(503, { "content-type": "text/plain" });
@@ -55,6 +59,7 @@ export class Balancers {
       this.proxy.web(req, res, { target });
     });
     balancer.server.on("upgrade", (req, socket: net.Socket, head) => {
+      if (refuseForeignUpgrade(balancer.server, req, socket)) return;
       const target = pick();
       if (!target) return socket.destroy();
       this.proxy.ws(req, socket, head, { target });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { ensurePrivateDir } from "../core/state-file.js";
 import type { DataPlane, InvokerGuard, StartOutcome } from "./data-plane.js";
 import { allowsUnauthenticated } from "./iam-policy.js";
 import { type IdentityTokens, withoutSignature } from "./identity-tokens.js";
@@ -12,7 +12,7 @@ import type { LaunchSpec } from "./revision-process.js";
 import { PRIVATE_INGRESS } from "./service-checks.js";
 import { applyRevisionOutcome, completeOperation, type MutationContext } from "./service-logic.js";
 import type { StateStore } from "./state-store.js";
-import type { EmulatorState, RevisionRecord, ServiceRecord } from "./state-types.js";
+import type { ContainerSpec, EmulatorState, RevisionRecord, ServiceRecord } from "./state-types.js";
 import { serviceKey } from "./state-types.js";
 import { resolveTraffic, servingRevisions, trafficWeights } from "./traffic.js";
 
@@ -24,6 +24,11 @@ export interface ControllerOptions {
   log: (message: string) => void;
   /** Verifies the identity tokens callers send to private services. */
   tokens: IdentityTokens;
+  /** Resolves `valueSource.secretKeyRef` env entries (the emulator's Secret Manager). */
+  secretEnv?: (
+    project: string,
+    container: ContainerSpec,
+  ) => { ok: true; env: Record<string, string> } | { ok: false; message: string };
 }
 
 const serviceListenerId = (key: string) => `service:${key}`;
@@ -101,7 +106,9 @@ export class Controller {
       if (!container) return { ok: false, message: "The revision has no container." };
       const image = await resolveImage(this.options.imageStoreDir, container.image);
       if (!image.ok) return { ok: false, message: image.message };
-      await mkdir(this.options.logDir, { recursive: true });
+      await ensurePrivateDir(this.options.logDir);
+      const secrets = this.options.secretEnv?.(service.project, container) ?? { ok: true, env: {} };
+      if (!secrets.ok) return { ok: false, message: secrets.message };
       return {
         service: service.name,
         revision: revision.name,
@@ -110,6 +117,7 @@ export class Controller {
         port,
         startupTimeoutMs: this.options.startupTimeoutMs,
         logFile: path.join(this.options.logDir, `${service.name}__${revision.name}.log`),
+        secretEnv: secrets.env,
         project: service.project,
         region: service.location,
       };

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync, openSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { notice } from "../core/notices.js";
 import { processIsRunning } from "../core/process-alive.js";
+import { ensurePrivateDir, openPrivateLog, writePrivateFile } from "../core/state-file.js";
 import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../hosting/emulator/start-hosting-emulator.js";
 import { PIDS_FILE, startEmulator } from "./emulator.js";
 import { reapOrphans } from "./process-registry.js";
@@ -97,9 +98,7 @@ export async function runDaemon(argv: readonly string[] = process.argv.slice(2))
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(`${file}.tmp`, JSON.stringify(value, null, 2));
-  await rename(`${file}.tmp`, file);
+  await writePrivateFile(file, JSON.stringify(value, null, 2));
 }
 
 /** The one place that knows how to launch the daemon: [executable, ...args]. */
@@ -168,12 +167,12 @@ export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulato
   const status = await emulatorStatus(projectDir);
   if (status.running) return ensured(status, false);
   const stateDir = stateDirOf(projectDir);
-  await mkdir(stateDir, { recursive: true });
+  await ensurePrivateDir(stateDir);
   await rm(infoFileOf(projectDir), { force: true });
   const previous = await readPort(stateDir, "api-port");
   const previousHosting = await readPort(stateDir, "hosting-port");
   const [executable, ...args] = daemonCommand();
-  const log = openSync(path.join(stateDir, "daemon.log"), "a");
+  const log = openPrivateLog(path.join(stateDir, "daemon.log"));
   const child = spawn(
     executable!,
     [
@@ -194,9 +193,9 @@ export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulato
   while (Date.now() < deadline) {
     const info = await readInfo(projectDir);
     if (info && (await answers(info.apiEndpoint))) {
-      await writeFile(path.join(stateDir, "api-port"), new URL(info.apiEndpoint).port);
+      await writePrivateFile(path.join(stateDir, "api-port"), new URL(info.apiEndpoint).port);
       if (info.hostingEndpoint)
-        await writeFile(path.join(stateDir, "hosting-port"), new URL(info.hostingEndpoint).port);
+        await writePrivateFile(path.join(stateDir, "hosting-port"), new URL(info.hostingEndpoint).port);
       return ensured(info, true);
     }
     if (child.exitCode !== null) break;

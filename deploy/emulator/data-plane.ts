@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
+import { refuseForeignHost, refuseForeignUpgrade } from "../core/loopback-host.js";
 import {
   affinityCookie,
   affinityFromCookie,
@@ -272,6 +273,7 @@ export class DataPlane {
       socket.once("close", () => listener.sockets.delete(socket));
     });
     listener.server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (refuseForeignHost(listener.server, req, res)) return;
       if (listener.privateIngress) {
         res.writeHead(404, { "content-type": "text/plain" });
         res.end("Not Found: the service's ingress setting refuses requests from outside its network.\n");
@@ -302,6 +304,7 @@ export class DataPlane {
       });
     });
     listener.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      if (refuseForeignUpgrade(listener.server, req, socket)) return;
       if (listener.privateIngress) {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
         return;

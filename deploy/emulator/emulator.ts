@@ -1,6 +1,7 @@
 import http from "node:http";
 import type net from "node:net";
 import path from "node:path";
+import { refuseForeignHost } from "../core/loopback-host.js";
 import { ApiServer } from "./api-server.js";
 import { BALANCERS_PATH, Balancers, serveBalancer } from "./balancers.js";
 import { Controller } from "./controller.js";
@@ -8,6 +9,9 @@ import { DataPlane, type InstanceInfo } from "./data-plane.js";
 import { IdentityTokens } from "./identity-tokens.js";
 import { INSTANCES_PATH, serveInstances } from "./instances-endpoint.js";
 import { ProcessRegistry, reapOrphans } from "./process-registry.js";
+import { handleSecretManager, isSecretManagerPath } from "./secret-manager/api.js";
+import { resolveSecretEnv } from "./secret-manager/resolve-env.js";
+import { SecretStore } from "./secret-manager/store.js";
 import { StateStore } from "./state-store.js";
 
 export interface StartEmulatorOptions {
@@ -39,6 +43,8 @@ export interface RunningEmulator {
 export const STATE_FILE = "state.json";
 /** The revision processes running now; see process-registry.ts. */
 export const PIDS_FILE = "revision-pids.json";
+/** The emulated Secret Manager's secrets and versions (0600, like every state file). */
+export const SECRETS_FILE = "secrets.json";
 
 /** Starts the Cloud Run Admin API v2 emulator and its data plane on loopback. */
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
@@ -47,6 +53,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const log = options.log ?? (() => {});
   const startupTimeoutMs = options.startupTimeoutMs ?? 10_000;
   const store = await StateStore.open(path.join(options.stateDir, STATE_FILE));
+  const secrets = await SecretStore.open(path.join(options.stateDir, SECRETS_FILE));
   const pidFile = path.join(options.stateDir, PIDS_FILE);
   const orphans = reapOrphans(pidFile);
   if (orphans.length > 0)
@@ -65,12 +72,16 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     startupTimeoutMs,
     random,
     log,
+    secretEnv: (project, container) => resolveSecretEnv(secrets, project, container),
   });
   const api = new ApiServer(store, controller, tokens);
   const balancers = new Balancers(random);
-  const server = http.createServer((req, res) => {
+  const server: http.Server = http.createServer((req, res) => {
+    if (refuseForeignHost(server, req, res)) return;
     if (req.url === INSTANCES_PATH) return serveInstances(res, dataPlane.instances());
     if (req.url?.startsWith(BALANCERS_PATH)) return void serveBalancer(balancers, req, res);
+    // Secret Manager v1 shares the port: one endpoint serves both clients, like Google's front end.
+    if (isSecretManagerPath(req.url ?? "")) return void handleSecretManager(secrets, req, res);
     void api.handle(req, res);
   });
   // Clients keep idle sockets; closing them after Node's 5 s default races a client's next call

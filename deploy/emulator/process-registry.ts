@@ -1,4 +1,5 @@
-import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
+import { writePrivateFileSync } from "../core/state-file.js";
 
 /** A revision process the emulator started; `cwd` (its image's rootfs) tells it apart from a reused pid. */
 export interface TrackedProcess {
@@ -26,7 +27,7 @@ export class ProcessRegistry {
   }
 
   private save(): void {
-    writeFileSync(this.file, JSON.stringify([...this.tracked.values()]));
+    writePrivateFileSync(this.file, JSON.stringify([...this.tracked.values()]));
   }
 }
 
@@ -52,7 +53,7 @@ export function reapOrphans(file: string): number[] {
       // Exited in the meantime.
     }
   }
-  writeFileSync(file, "[]");
+  writePrivateFileSync(file, "[]");
   return killed;
 }
 

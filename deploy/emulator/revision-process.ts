@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { openPrivateLog } from "../core/state-file.js";
 import type { ResolvedImage } from "./image-store-reader.js";
 import type { ContainerSpec } from "./state-types.js";
 
@@ -13,6 +14,8 @@ export interface LaunchSpec {
   port: number;
   startupTimeoutMs: number;
   logFile?: string;
+  /** Values of env entries that reference Secret Manager, resolved when the instance starts. */
+  secretEnv?: Record<string, string>;
   /** Where the service lives; the metadata server reports it. */
   project?: string;
   region?: string;
@@ -40,6 +43,7 @@ export function buildEnv(spec: LaunchSpec): Record<string, string> {
   if (process.env.SYSTEMROOT) env.SYSTEMROOT = process.env.SYSTEMROOT;
   Object.assign(env, spec.image.manifest.env);
   for (const e of spec.container.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  Object.assign(env, spec.secretEnv);
   env.PORT = String(spec.port);
   env.K_SERVICE = spec.service;
   env.K_REVISION = spec.revision;
@@ -133,7 +137,7 @@ export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResul
   const argv = buildArgv(manifest.entrypoint, spec.container);
   const [argv0, ...rest] = argv;
   if (!argv0) return { ok: false, message: startFailure(spec.port, "The container has no entrypoint.", []) };
-  const log = spec.logFile ? createWriteStream(spec.logFile, { flags: "a" }) : undefined;
+  const log = spec.logFile ? createWriteStream("", { fd: openPrivateLog(spec.logFile) }) : undefined;
   const stderr: string[] = [];
   let spawnError: Error | undefined;
   const cwd = path.join(rootfs, manifest.workingDir);

@@ -1,6 +1,5 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { readStateFile } from "../core/state-file.js";
+import { ensurePrivateDir, readStateFile, writePrivateFile } from "../core/state-file.js";
 import { type EmulatorState, emptyState } from "./state-types.js";
 
 /**
@@ -11,7 +10,6 @@ import { type EmulatorState, emptyState } from "./state-types.js";
 export class StateStore {
   private current: EmulatorState;
   private queue: Promise<unknown> = Promise.resolve();
-  private writes = 0;
 
   private constructor(
     readonly file: string,
@@ -21,7 +19,7 @@ export class StateStore {
   }
 
   static async open(file: string): Promise<StateStore> {
-    await mkdir(path.dirname(file), { recursive: true });
+    await ensurePrivateDir(path.dirname(file));
     const parsed = await readStateFile<EmulatorState>(
       file,
       "Cloud Run emulator",
@@ -52,9 +50,6 @@ export class StateStore {
   }
 
   private async write(state: EmulatorState): Promise<void> {
-    this.writes += 1;
-    const temp = `${this.file}.${process.pid}.${this.writes}.tmp`;
-    await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
-    await rename(temp, this.file);
+    await writePrivateFile(this.file, `${JSON.stringify(state, null, 2)}\n`);
   }
 }

@@ -2,6 +2,7 @@ import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
+import { shellCommand } from "../core/shell-quote.js";
 import { checkProject } from "./check-project.js";
 
 /**
@@ -23,7 +24,7 @@ export async function assertDeployable(
     "promote.env-invalid",
     `Can't deploy ${options.what}: its config or env file has ${errors.length} error(s)${first ? `; first: ${first.message.replace(/\.$/, "")}` : ""}.`,
     {
-      hint: `Run \`echogate check --env ${environment.name}\` and fix every error; nothing was deployed.`,
+      hint: `Run \`${shellCommand(["echogate", "check", "--env", environment.name])}\` and fix every error; nothing was deployed.`,
       details: { diagnostics: report.diagnostics },
     },
   );

@@ -1,20 +1,20 @@
-import { readFile, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { environmentKinds } from "../config/environment-schema.js";
 import { ENVIRONMENTS_DIR, type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
-import { MAX_YAML_BYTES } from "../config/yaml-source.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
+import { isFileRefusal } from "../core/read-config-file.js";
 import type { Redactor } from "../core/redact.js";
 import { deployabilityDiagnostics } from "../promote/name-limits.js";
 import { withConfigHint } from "./config-hints.js";
-import { credentialLikeValue } from "./credential-patterns.js";
 import { loadEnvFile } from "./load-env-file.js";
-import { ENV_SCHEMA_FILE, type LoadedEnvSchema, parseEnvSchema } from "./load-schema.js";
+import { ENV_SCHEMA_FILE, type LoadedEnvSchema } from "./load-schema.js";
 import { buildMatrix, type Matrix, type MatrixVariable } from "./matrix.js";
+import { readEnvSchemaFile } from "./read-schema-file.js";
 import { rules } from "./rules/index.js";
 import type { EnvironmentFacts, RuleContext } from "./rules/types.js";
+import { registerSensitiveValues } from "./sensitive-values.js";
 import { webOriginsOf } from "./web-origins.js";
 
 export interface CheckOptions {
@@ -59,8 +59,10 @@ export async function checkProject(projectDir: string, options: CheckOptions): P
   );
   loaded.environments.forEach((environment, index) => {
     const { envFile, diagnostics } = envFiles[index]!;
-    envDiagnostics.push(...diagnostics);
-    for (const key of loadedSchema.secretKeys) options.redactor.add(envFile?.entries.get(key)?.value);
+    // A file that can't be read at all is a config error (exit 2), not an invalid value.
+    for (const d of diagnostics) (isFileRefusal(d) ? configDiagnostics : envDiagnostics).push(d);
+    // Secrets, and credentials wherever they are written (an undeclared STRIPE_SECRET included).
+    registerSensitiveValues(options.redactor, envFile?.entries.values() ?? [], loadedSchema.secretKeys);
     facts.push({
       name: environment.name,
       kind: environment.config.kind,
@@ -74,14 +76,8 @@ export async function checkProject(projectDir: string, options: CheckOptions): P
 
   const schema = loadedSchema.schema;
   if (schema) {
-    for (const [key, spec] of schema.variables) {
+    for (const spec of schema.variables.values()) {
       if (spec.secret && spec.default !== undefined) options.redactor.add(String(spec.default));
-      if (!spec.public) continue;
-      // A credential in a public variable is masked like a secret while it is reported.
-      for (const { envFile } of facts) {
-        const value = envFile?.entries.get(key)?.value;
-        if (value && credentialLikeValue(value)) options.redactor.add(value);
-      }
     }
     const ctx: RuleContext = { schema, environments: facts };
     for (const rule of rules) envDiagnostics.push(...rule.check(ctx));
@@ -131,32 +127,18 @@ function isError(diagnostic: Diagnostic): boolean {
 }
 
 async function loadSchemaFile(projectDir: string): Promise<LoadedEnvSchema> {
-  const path = join(projectDir, ENVIRONMENTS_DIR, ENV_SCHEMA_FILE);
-  const file = relative(projectDir, path);
+  const read = await readEnvSchemaFile(projectDir);
+  if (read.status === "read") return read;
   const diagnostics = new Diagnostics();
-  let text: string;
-  try {
-    const { size } = await stat(path);
-    if (size > MAX_YAML_BYTES) {
-      diagnostics.error(
-        "yaml.too-large",
-        `File is ${(size / 1024 / 1024).toFixed(1)} MB; config files are limited to ${MAX_YAML_BYTES / 1024 / 1024} MB.`,
-        { file },
-        "Env schemas declare variables, not data; remove whatever made the file this large.",
-      );
-      return { schema: undefined, diagnostics, secretKeys: new Set() };
-    }
-    text = await readFile(path, "utf8");
-  } catch {
+  if (read.status === "refused") diagnostics.add(read.diagnostic);
+  else
     diagnostics.error(
       "envschema.missing",
-      `Can't find ${file}.`,
-      { file },
+      `Can't find ${read.file}.`,
+      { file: read.file },
       "Create it: it declares every variable the env files may set (type, required, secret, public).",
     );
-    return { schema: undefined, diagnostics, secretKeys: new Set() };
-  }
-  return parseEnvSchema(file, text);
+  return { schema: undefined, diagnostics, secretKeys: new Set() };
 }
 
 function selectEnvironments(

@@ -1,7 +1,7 @@
-import { readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../config/load-environments.js";
 import type { Diagnostic } from "../core/diagnostics.js";
+import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import { MAX_ENV_FILE_BYTES, parseDotenv, tooLargeDiagnostic } from "./parse-dotenv.js";
 import type { EnvFileData } from "./rules/types.js";
 
@@ -18,28 +18,29 @@ export async function loadEnvFile(
 ): Promise<LoadedEnvFile> {
   const path = join(projectDir, ENVIRONMENTS_DIR, environment.config.service.envFile);
   const file = relative(projectDir, path);
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error("not a file");
-    size = info.size;
-  } catch {
-    return {
-      envFile: undefined,
-      diagnostics: [
-        {
-          severity: "error",
-          code: "env.missing-file",
-          message: `Can't find env file ${file} for ${environment.name}.`,
-          ...environment.locate(["service", "envFile"]),
-          hint: `Create ${file}, or fix service.envFile (it is relative to ${ENVIRONMENTS_DIR}/).`,
-        },
-      ],
-    };
+  const read = await readConfigFile(path, MAX_ENV_FILE_BYTES);
+  if (!read.ok) {
+    if (read.reason === "missing") {
+      return {
+        envFile: undefined,
+        diagnostics: [
+          {
+            severity: "error",
+            code: "env.missing-file",
+            message: `Can't find env file ${file} for ${environment.name}.`,
+            ...environment.locate(["service", "envFile"]),
+            hint: `Create ${file}, or fix service.envFile (it is relative to ${ENVIRONMENTS_DIR}/).`,
+          },
+        ],
+      };
+    }
+    const refused =
+      read.reason === "too-large"
+        ? tooLargeDiagnostic(file, read.size ?? MAX_ENV_FILE_BYTES + 1)
+        : refusalDiagnostic("env", file, read, MAX_ENV_FILE_BYTES);
+    return { envFile: undefined, diagnostics: [refused] };
   }
-  // Refuse an oversized file without reading it.
-  if (size > MAX_ENV_FILE_BYTES) return { envFile: undefined, diagnostics: [tooLargeDiagnostic(file, size)] };
-  const parsed = parseDotenv(file, await readFile(path));
+  const parsed = parseDotenv(file, read.bytes);
   if (!parsed.readable) return { envFile: undefined, diagnostics: parsed.diagnostics };
   return {
     envFile: {

@@ -9,11 +9,12 @@ export interface MatrixVariable {
   secret: boolean;
 }
 
-/** KEY → environment → value, `***` for secrets, null when the file doesn't set it. */
+/** KEY → environment → value, `***` for secrets and undeclared keys, null when the file doesn't set it. */
 export type Matrix = Record<string, Record<string, string | null>>;
 
 /**
- * Values pass the redactor on output, like everything else.
+ * Values pass the redactor on output, like everything else. An undeclared key's value is never
+ * shown: nobody said whether it is secret.
  * Declared keys first, in schema order, then undeclared ones. Without a usable
  * schema nobody can tell which values are secret, so every value is masked.
  */
@@ -31,12 +32,14 @@ export function buildMatrix(
     const spec = schema?.variables.get(key);
     return { key, declared: spec !== undefined, public: spec?.public ?? false, secret: secretKeys.has(key) };
   });
-  const matrix: Matrix = {};
+  // Null-prototype objects: keys come from user files, and `__proto__` must stay a key.
+  const matrix: Matrix = Object.create(null);
   for (const variable of variables) {
-    const row: Record<string, string | null> = {};
+    const row: Record<string, string | null> = Object.create(null);
+    const hidden = variable.secret || !variable.declared || !schema;
     for (const environment of environments) {
       const value = environment.envFile?.entries.get(variable.key)?.value;
-      row[environment.name] = value === undefined ? null : variable.secret || !schema ? REDACTED : value;
+      row[environment.name] = value === undefined ? null : hidden ? REDACTED : value;
     }
     matrix[variable.key] = row;
   }

@@ -20,6 +20,17 @@ export const protocolsSchema = z.strictObject({
 }) as z.ZodType<Partial<Record<(typeof environmentKinds)[number] | "default", string[]>>>;
 
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Names that JavaScript objects give a meaning of their own: reading or writing them as keys misbehaves. */
+export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
+
+const variableName = z
+  .string()
+  .regex(VARIABLE_NAME, "must be a valid variable name")
+  .refine((name) => !RESERVED_VARIABLE_NAMES.has(name), "can't be __proto__, constructor or prototype");
 
 export const variableSchema = z.strictObject({
   type: z
@@ -79,9 +90,7 @@ export const variableSchema = z.strictObject({
 
 export const envSchemaFileSchema = z.strictObject({
   version: z.literal(1).default(1).describe("File format version; 1."),
-  variables: z
-    .record(z.string().regex(VARIABLE_NAME, "must be a valid variable name"), variableSchema)
-    .describe("Every variable an env file may set, by name."),
+  variables: z.record(variableName, variableSchema).describe("Every variable an env file may set, by name."),
 });
 
 export type VariableSpec = z.infer<typeof variableSchema>;

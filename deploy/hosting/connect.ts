@@ -25,7 +25,7 @@ export const EMULATOR_INFO_FILE = "emulator.json";
  */
 export async function connectHosting(
   projectDir: string,
-  hosting: HostingConfig,
+  hosting: Pick<HostingConfig, "provider" | "site" | "channel" | "publicDir">,
   env: NodeJS.ProcessEnv,
 ): Promise<HostingConnection> {
   const passThrough = (_site: string, _channel: string, fromApi: string | undefined) => fromApi;

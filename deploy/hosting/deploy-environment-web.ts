@@ -1,12 +1,21 @@
 import type { Output } from "../core/output.js";
 import { connectHosting } from "./connect.js";
+import { readLiveServices } from "./live-services.js";
 import { outputReporter } from "./output-reporter.js";
 import { smokeFor } from "./smoke-fn.js";
 import { deployWeb, type WebDeployInput, type WebDeployResult } from "./web-deploy.js";
 
-export type EnvironmentWebInput = Omit<WebDeployInput, "adapter" | "smoke" | "reporter" | "channelUrl"> & {
+export type EnvironmentWebInput = Omit<
+  WebDeployInput,
+  "adapter" | "smoke" | "reporter" | "channelUrl" | "live" | "pairRevision"
+> & {
   env: NodeJS.ProcessEnv;
   output: Output;
+  /**
+   * Read every environment's live service from Cloud Run (scan facts, upstream web pairs) and pair
+   * the release with this revision, or with the serving one when true. False: --server-url.
+   */
+  live: boolean | { pairRevision: string };
 };
 
 /**
@@ -14,7 +23,7 @@ export type EnvironmentWebInput = Omit<WebDeployInput, "adapter" | "smoke" | "re
  * environment's smoke spec and reporting on the command's output.
  */
 export async function deployEnvironmentWeb(input: EnvironmentWebInput): Promise<WebDeployResult> {
-  const { env, output, ...web } = input;
+  const { env, output, live: readLive, ...web } = input;
   // Without hosting, deployWeb refuses with its own error; the emulator serves as a stand-in to get there.
   const hosting = web.environment.config.hosting ?? {
     provider: "local" as const,
@@ -22,14 +31,32 @@ export async function deployEnvironmentWeb(input: EnvironmentWebInput): Promise<
     channel: "live",
     publicDir: "web/public",
   };
+  let live: WebDeployInput["live"];
+  let pairRevision: string | undefined;
+  if (readLive !== false) {
+    const step = output.step("read every environment's live servers");
+    live = await readLiveServices(web.projectDir, web.environments, env);
+    for (const unreadable of live.unreadable)
+      output.warn(
+        `Couldn't read ${unreadable.environment}'s service (${unreadable.message}); the bundle scan checks its Cloud Run URL shapes only.`,
+      );
+    const own = live.services.find((service) => service.environment === web.environment.name);
+    pairRevision = typeof readLive === "object" ? readLive.pairRevision : own?.servingRevision;
+    step.done(
+      `${live.services.filter((service) => service.url).length} live of ${live.services.length} environment(s)`,
+    );
+  }
   const connection = await connectHosting(web.projectDir, hosting, env);
   try {
     return await deployWeb({
       ...web,
+      env,
       adapter: connection.adapter,
       smoke: smokeFor(web.environment),
       reporter: outputReporter(output),
       channelUrl: connection.channelUrl,
+      ...(live ? { live } : {}),
+      ...(pairRevision ? { pairRevision } : {}),
     });
   } finally {
     await connection.close();

@@ -1,11 +1,10 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../config/load-environments.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { loadEnvFile } from "../envfiles/load-env-file.js";
-import { ENV_SCHEMA_FILE, type EnvSchema, parseEnvSchema } from "../envfiles/load-schema.js";
+import type { EnvSchema } from "../envfiles/load-schema.js";
 import { fillPlaceholders } from "../envfiles/placeholders.js";
+import { readEnvSchemaFile, refusedSchemaError } from "../envfiles/read-schema-file.js";
 import { webOriginsOf } from "../envfiles/web-origins.js";
 
 // The web half of an env file, through the envfiles API: its public (browser) variables with
@@ -71,10 +70,10 @@ async function envEntries(
 async function readEnvSchema(
   projectDir: string,
 ): Promise<{ schema: EnvSchema | undefined; secretKeys: ReadonlySet<string> }> {
-  const file = join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE);
-  const text = await readFile(join(projectDir, file), "utf8").catch(() => undefined);
-  if (text === undefined) return { schema: undefined, secretKeys: new Set() };
-  const loaded = parseEnvSchema(file, text);
+  const loaded = await readEnvSchemaFile(projectDir);
+  if (loaded.status === "missing") return { schema: undefined, secretKeys: new Set() };
+  if (loaded.status === "refused") throw refusedSchemaError(loaded.diagnostic);
+  const { file } = loaded;
   if (!loaded.schema) {
     const first = loaded.diagnostics.errors[0];
     throw new ConfigError(

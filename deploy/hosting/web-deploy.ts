@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { WebMode } from "../config/environment-schema.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import {
@@ -9,6 +10,7 @@ import {
   scanBundle,
 } from "./bundle-scan.js";
 import type { FirebaseHostingAdapter, HostingVersion } from "./firebase-adapter.js";
+import type { LiveServicesResult } from "./live-services.js";
 import { type PairGateResult, runPairGate } from "./pair-gate.js";
 import { readEnvUrls, readPublicEnv } from "./public-env.js";
 import {
@@ -19,14 +21,18 @@ import {
   type UploadProgress,
   uploadVersion,
 } from "./publish.js";
+import { recordWebPair } from "./record-web-pair.js";
 import {
   buildRuntimeConfig,
   RUNTIME_CONFIG_PATH,
   type RuntimeConfig,
   runtimeConfigFile,
 } from "./runtime-config.js";
-import { readSiteDir } from "./site-files.js";
+import { scanFactsFor } from "./scan-facts.js";
+import { readSiteDir, type SiteFile, siteFile } from "./site-files.js";
 import type { SmokeFn } from "./smoke-fn.js";
+import { type BuiltWeb, buildWebFor } from "./web-build.js";
+import { readWebPairs, type WebPair, webPairOf } from "./web-pairs.js";
 
 const GATE_CHANNEL_TTL_SECONDS = 86_400;
 
@@ -54,6 +60,21 @@ export interface WebDeployInput {
   signal?: AbortSignal;
   /** Resolves the URL serving a channel (the adapter's channel.url, or the emulator's port). */
   channelUrl?: (site: string, channel: string, fromApi: string | undefined) => string | undefined;
+  /** The build command's environment (build-time web modes). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Every environment's live service read from Cloud Run: the bundle scan refuses their URLs, and
+   * promotions read upstream's web pairs from it. Absent (e.g. --server-url): URL shapes only.
+   */
+  live?: LiveServicesResult;
+  /** This deploy's Cloud Run service when not the environment's own (previews). */
+  ownServiceName?: string;
+  /** A `*.run.app` host that is nobody's known server fails the scan (else a warning). */
+  strictScan?: boolean;
+  /** Record the release as paired with this server revision (on the environment's service). */
+  pairRevision?: string;
+  /** Files already built and scanned (promote's preflight), instead of building again. */
+  prepared?: PreparedWeb;
 }
 
 export interface WebDeployResult {
@@ -67,6 +88,14 @@ export interface WebDeployResult {
   total: number;
   runtimeConfig: RuntimeConfig;
   gate: PairGateResult;
+  mode: WebMode;
+  /** Build-time modes: the template (or build) digest this release carries. */
+  webDigest?: string;
+  /** How this build traces back to the gated one. */
+  provenance?: string;
+  /** The server revision this release was recorded as paired with. */
+  pairedRevision?: string;
+  scanWarnings: string[];
 }
 
 /** scan → upload (or clone) → gate on a channel nobody uses → release → result. */
@@ -96,7 +125,10 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   let uploaded = 0;
   let total = 0;
   let clonedFrom: string | undefined;
-  if (input.promote) {
+  let built: BuiltWeb | undefined;
+  const scanWarnings: string[] = [];
+  const mode = hosting.mode;
+  if (input.promote && mode === "runtime-config") {
     const source = sourceEnvironment(input);
     const step = reporter.step(`clone ${source.name}'s web version`);
     const sourceHosting = source.config.hosting!;
@@ -129,17 +161,10 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     step.done(`${sourceVersion} → ${version.name}`);
   } else {
     const dirName = hosting.publicDir;
-    const files = await readSiteDir(join(input.projectDir, dirName), dirName);
-    const scan = reporter.step("scan the web build");
-    const findings = scanBundle(
-      files.filter((file) => file.path !== RUNTIME_CONFIG_PATH),
-      { forbidden: await forbiddenTargets(input), allowLoopback: environment.config.kind === "local" },
-    );
-    if (findings.length > 0) {
-      scan.fail(`${findings.length} hard-coded server reference(s)`);
-      throw bundleError(environment.name, findings);
-    }
-    scan.done(`${files.length} files clean`);
+    const prepared = input.prepared ?? (await prepareWebFiles(input, publicEnv.vars));
+    const files = prepared.files;
+    built = prepared.built;
+    scanWarnings.push(...prepared.scanWarnings);
     if (files.some((file) => file.path === RUNTIME_CONFIG_PATH)) {
       reporter.warn(
         `${dirName}${RUNTIME_CONFIG_PATH} is replaced by the runtime config for ${environment.name}.`,
@@ -148,7 +173,10 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     const upload = reporter.step(`upload to ${target.site}`);
     const deployFiles = [...files.filter((file) => file.path !== RUNTIME_CONFIG_PATH), configFile];
     const result = await uploadVersion(adapter, target.site, deployFiles, {
-      labels: input.labels,
+      labels: {
+        ...input.labels,
+        ...(built ? { "echogate-web-mode": built.mode, "echogate-web-digest": built.digest } : {}),
+      },
       onProgress: (progress) => reporter.progress(progress),
       ...signalOf(input),
     });
@@ -205,10 +233,34 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   let url = gateUrl;
   if (isLive) {
     const step = reporter.step(`release on ${target.channel}`);
-    await release(adapter, target.site, target.channel, version, `echogate ${environment.name}`);
+    const paired = input.pairRevision ? ` · revision ${input.pairRevision}` : "";
+    await release(adapter, target.site, target.channel, version, `echogate ${environment.name}${paired}`);
     const live = await adapter.getChannel(target.site, target.channel);
     url = input.channelUrl?.(target.site, target.channel, live?.url) ?? live?.url ?? url;
     step.done(url);
+  }
+  const ownChannel = target.site === hosting.site && target.channel === hosting.channel;
+  if (input.pairRevision && ownChannel) {
+    const record = reporter.step(`pair web ${versionIdOf(version.name)} with ${input.pairRevision}`);
+    const pair: WebPair = {
+      revision: input.pairRevision,
+      site: target.site,
+      channel: target.channel,
+      version: version.name,
+      mode,
+      ...(built ? { digest: built.digest } : {}),
+      ...(built?.nonce ? { nonce: built.nonce } : {}),
+      at: new Date().toISOString(),
+    };
+    await recordWebPair(input.projectDir, environment, input.env ?? process.env, pair).then(
+      () => record.done(),
+      (error: unknown) => {
+        record.fail(error instanceof Error ? error.message : String(error));
+        reporter.warn(
+          `Couldn't record which server revision this web release goes with; \`echogate rollback ${environment.name}\` will not move the web with the server.`,
+        );
+      },
+    );
   }
   return {
     environment: environment.name,
@@ -221,10 +273,117 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     total,
     runtimeConfig,
     gate,
+    mode,
+    ...(built ? { webDigest: built.digest, provenance: built.provenance } : {}),
+    ...(input.pairRevision && ownChannel ? { pairedRevision: input.pairRevision } : {}),
+    scanWarnings,
   };
 }
 
-function sourceEnvironment(input: WebDeployInput) {
+export interface PreparedWeb {
+  files: SiteFile[];
+  built?: BuiltWeb;
+  scanWarnings: string[];
+}
+
+export type PrepareWebInput = Pick<
+  WebDeployInput,
+  | "projectDir"
+  | "environment"
+  | "environments"
+  | "serverUrl"
+  | "promote"
+  | "env"
+  | "live"
+  | "ownServiceName"
+  | "strictScan"
+  | "signal"
+  | "reporter"
+>;
+
+/**
+ * The files this environment would upload (read from publicDir, or built for a build-time mode),
+ * scanned against every environment's servers. Nothing is uploaded: `promote` runs this before the
+ * server moves, so a build carrying another environment's server stops the whole promotion.
+ */
+export async function prepareWebFiles(
+  input: PrepareWebInput,
+  values?: Record<string, string>,
+): Promise<PreparedWeb> {
+  const { environment, reporter } = input;
+  const hosting = environment.config.hosting!;
+  const vars = values ?? (await readPublicEnv(input.projectDir, environment, input.serverUrl)).vars;
+  const dirName = hosting.publicDir;
+  let files: SiteFile[];
+  let built: BuiltWeb | undefined;
+  if (hosting.mode === "runtime-config") files = await readSiteDir(join(input.projectDir, dirName), dirName);
+  else {
+    built = await buildWebFor({
+      projectDir: input.projectDir,
+      environment,
+      values: vars,
+      env: input.env ?? process.env,
+      ...signalOf(input),
+      ...(input.promote ? { upstream: upstreamPair(input) } : {}),
+      step: (name) => reporter.step(name),
+    });
+    files = built.files.map((file) => siteFile(file.path, file.content));
+  }
+  const scan = reporter.step("scan the web build");
+  const findings = scanBundle(
+    files.filter((file) => file.path !== RUNTIME_CONFIG_PATH),
+    scanFactsFor({
+      environment,
+      environments: input.environments,
+      live: input.live?.services ?? [],
+      ownServiceName: input.ownServiceName ?? environment.config.service.name,
+      ownServerUrl: input.serverUrl,
+      // A value this environment sets itself (a shared CDN, say) is not another's server.
+      literal: (await forbiddenTargets(input)).filter(
+        (target) =>
+          !Object.values(vars).some((value) => value.toLowerCase().includes(target.needle.toLowerCase())) ||
+          target.label.includes("own server"),
+      ),
+      strict: input.strictScan === true,
+    }),
+  );
+  const scanWarnings: string[] = [];
+  for (const warning of findings.filter((finding) => finding.severity === "warning")) {
+    scanWarnings.push(formatFinding(warning));
+    reporter.warn(`${formatFinding(warning)} (an error with --strict)`);
+  }
+  const errors = findings.filter((finding) => finding.severity === "error");
+  if (errors.length > 0) {
+    scan.fail(`${errors.length} server reference(s) that are not ${environment.name}'s`);
+    throw bundleError(environment.name, errors, hosting.mode);
+  }
+  scan.done(`${files.length} files clean`);
+  return { files, ...(built ? { built } : {}), scanWarnings };
+}
+
+/** What upstream's pair gate passed: the pair of its serving revision, else its newest pair. */
+function upstreamPair(input: PrepareWebInput): { environment: string; pair: WebPair } {
+  const source = sourceEnvironment(input);
+  const live = input.live?.services.find((service) => service.environment === source.name);
+  const pairs = readWebPairs(live?.annotations ?? {}).filter(
+    (pair) => pair.site === source.config.hosting!.site && pair.channel === source.config.hosting!.channel,
+  );
+  const pair = webPairOf(pairs, live?.servingRevision) ?? pairs.at(-1);
+  if (!pair) {
+    throw new ConfigError(
+      "hosting.nothing-to-promote",
+      `Can't promote the web front end: ${source.name} has no pair-gated web release recorded on its service${live ? "" : " (its service could not be read)"}.`,
+      { hint: `Run \`echogate web deploy ${source.name}\` first.` },
+    );
+  }
+  return { environment: source.name, pair };
+}
+
+function versionIdOf(name: string): string {
+  return name.split("/").at(-1) ?? name;
+}
+
+function sourceEnvironment(input: Pick<WebDeployInput, "environment" | "environments">) {
   const name = input.environment.config.promotesFrom;
   const source = input.environments.find((environment) => environment.name === name);
   if (!source?.config.hosting) {
@@ -239,29 +398,33 @@ function sourceEnvironment(input: WebDeployInput) {
   return source;
 }
 
-async function forbiddenTargets(input: WebDeployInput): Promise<ForbiddenTarget[]> {
+async function forbiddenTargets(input: PrepareWebInput): Promise<ForbiddenTarget[]> {
   const targets: ForbiddenTarget[] = [];
   for (const other of input.environments) {
     if (other.name === input.environment.name) continue;
     targets.push(...forbiddenFromUrls(`${other.name}'s server`, await readEnvUrls(input.projectDir, other)));
   }
-  // Own server too: a build that hard-codes it can't be promoted unchanged.
-  targets.push(
-    ...forbiddenFromUrls(`${input.environment.name}'s own server (use /echogate.json)`, [input.serverUrl]),
-  );
+  // Own server too when the build must move unchanged between environments (runtime config).
+  if ((input.environment.config.hosting?.mode ?? "runtime-config") === "runtime-config")
+    targets.push(
+      ...forbiddenFromUrls(`${input.environment.name}'s own server (use /echogate.json)`, [input.serverUrl]),
+    );
   return targets;
 }
 
-function bundleError(name: string, findings: ScanFinding[]): CheckFailedError {
+function bundleError(name: string, findings: ScanFinding[], mode: WebMode): CheckFailedError {
   const shown = findings.slice(0, 10).map(formatFinding);
   const more = findings.length > shown.length ? `\n  … and ${findings.length - shown.length} more` : "";
   const first = findings[0]!;
   return new CheckFailedError(
     "hosting.bundle-scan",
-    `Can't deploy the ${name} front end: the build hard-codes server addresses:\n  ${shown.join("\n  ")}${more}`,
+    `Can't deploy the ${name} front end: the build carries servers that are not ${name}'s:\n  ${shown.join("\n  ")}${more}`,
     {
       location: { file: first.file.slice(1), line: first.line, column: first.column },
-      hint: "Read the server URL at runtime from /echogate.json instead of baking it into the build.",
+      hint:
+        mode === "runtime-config"
+          ? "Read the server URL at runtime from /echogate.json instead of baking it into the build. Nothing was uploaded."
+          : "Take the server URL only from the public variable (e.g. import.meta.env.VITE_SERVER_URL), with no hard-coded fallback. Nothing was uploaded.",
       details: { findings },
     },
   );

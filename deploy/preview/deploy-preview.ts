@@ -1,6 +1,8 @@
 import { CheckFailedError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
+import { markdownCode, shellCommand } from "../core/shell-quote.js";
+import type { LiveServicesResult } from "../hosting/live-services.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { ProbeResult, SmokeFn } from "../hosting/smoke-fn.js";
 import { deployWeb, type StepReporter, type WebDeployResult } from "../hosting/web-deploy.js";
@@ -27,6 +29,11 @@ export interface PreviewDeployInput {
   redactor: Redactor;
   signal?: AbortSignal;
   now: Date;
+  /** Every environment's live service (this one's is the branch service): the bundle scan's facts. */
+  liveServices?: (branchService: string) => Promise<LiveServicesResult>;
+  strictScan?: boolean;
+  /** The environment a build-time front end's build command runs with. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface PreviewDeployResult {
@@ -108,7 +115,12 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
 
   let web: WebDeployResult | undefined;
   if (webChannel) {
+    const live = await input.liveServices?.(names.service);
     web = await deployWeb({
+      ...(live ? { live } : {}),
+      ownServiceName: names.service,
+      strictScan: input.strictScan === true,
+      ...(input.env ? { env: input.env } : {}),
       projectDir: input.projectDir,
       environment,
       environments: context.environments,
@@ -146,17 +158,17 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
 /** A block to paste (or post) as a pull-request comment. */
 export function previewMarkdown(result: PreviewDeployResult): string {
   return [
-    `### Preview for \`${result.branch}\``,
+    `### Preview for ${markdownCode(result.branch)}`,
     "",
     "| | |",
     "|---|---|",
     `| Web | ${result.webUrl ?? "(no hosting)"} |`,
     `| Server | ${result.serverUrl} |`,
-    `| Service | \`${result.service}\` |`,
-    ...(result.version ? [`| Version | \`${result.version}\` |`] : []),
+    `| Service | ${markdownCode(result.service)} |`,
+    ...(result.version ? [`| Version | ${markdownCode(result.version)} |`] : []),
     `| Gate | ${result.serverGate.ok ? "passed" : "failed"} (${result.serverGate.checks.map((c) => c.name).join(", ")}) |`,
     `| Expires | ${result.expireTime} |`,
     "",
-    `<sub>Delete early with \`echogate preview cleanup --branch ${result.branch} --yes\`.</sub>`,
+    `<sub>Delete early with ${markdownCode(shellCommand(["echogate", "preview", "cleanup", "--branch", result.branch, "--yes"]))}.</sub>`,
   ].join("\n");
 }

@@ -4,7 +4,9 @@ import type { Redactor } from "../core/redact.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { ProbeResult } from "../hosting/smoke-fn.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
+import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
+import { createSecretManagerClient, deleteServiceSecrets } from "../platform/secretmanager/client.js";
 import { deployEnvironment, openAdapterFor } from "../promote/promote-environment.js";
 import { MANAGED_BY, type PreviewService } from "./model.js";
 import { serverResultOf } from "./server-result.js";
@@ -58,6 +60,16 @@ export async function createPreviewPlatform(
   return override ? override(environment, env) : cloudRunPreviewPlatform(projectDir, environment, env);
 }
 
+/** The Secret Manager secrets deploy created for a preview's secret variables go with its service. */
+async function deletePreviewSecrets(target: CloudRunTarget, project: string, service: string): Promise<void> {
+  const client = createSecretManagerClient(target);
+  try {
+    await deleteServiceSecrets(client, project, service);
+  } finally {
+    await client.close();
+  }
+}
+
 /**
  * Previews over the one Cloud Run adapter; the server half is `deployEnvironment` on a per-branch
  * service. A service per branch rather than a tag on one shared service: it runs the same gate as
@@ -82,7 +94,10 @@ async function cloudRunPreviewPlatform(
           annotations: service.annotations,
           ...(service.createTime ? { createTime: service.createTime } : {}),
         })),
-    deleteService: (name) => adapter.deleteService(name),
+    deleteService: async (name) => {
+      await adapter.deleteService(name);
+      await deletePreviewSecrets(target, environment.config.service.project, name);
+    },
     annotateService: async (name, annotations) => {
       await adapter.mutateService(name, (raw) => {
         raw.annotations = { ...(raw.annotations ?? {}), ...annotations };

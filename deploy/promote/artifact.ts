@@ -5,6 +5,7 @@ import { findImage } from "../build/image-store.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
+import { shellCommand } from "../core/shell-quote.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { Artifact } from "./artifact-types.js";
 import { gateOf, readGateRecords } from "./gate-records.js";
@@ -101,7 +102,7 @@ export async function artifactFromSource(
   if (!loaded) {
     throw refuse(
       `${source.name} (${name}) has no service yet`,
-      `Deploy ${source.name} first: \`echogate deploy ${source.name}\`.`,
+      `Deploy ${source.name} first: \`${shellCommand(["echogate", "deploy", source.name])}\`.`,
     );
   }
   const records = readGateRecords(loaded.snapshot.annotations);
@@ -123,7 +124,7 @@ export async function artifactFromSource(
   if (requestedDigest && requestedDigest !== gate.digest) {
     throw refuse(
       `${requestedDigest} did not pass ${source.name}'s gate (${source.name} serves ${gate.digest}, version ${gate.version})`,
-      `Deploy that digest to ${source.name} first (\`echogate deploy ${source.name} --image ${requestedDigest}\`), or omit --image.`,
+      `Deploy that digest to ${source.name} first (\`${shellCommand(["echogate", "deploy", source.name, "--image", requestedDigest])}\`), or omit --image.`,
     );
   }
   const revision = await adapter.getRevision(name, serving);

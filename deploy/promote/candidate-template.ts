@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { EnvironmentConfig } from "../config/environment-schema.js";
 import type { CandidateTemplate } from "../platform/cloudrun/revision-template.js";
+import type { SecretRef } from "../platform/secretmanager/secret-ref.js";
 import type { Artifact } from "./artifact-types.js";
 
 // What the candidate revision will run, as plain data. Its fingerprint names the revision, so the
@@ -14,6 +15,8 @@ export type { CandidateTemplate };
 export interface EnvVar {
   name: string;
   value: string;
+  /** A secret variable: Cloud Run reads it from Secret Manager at this pinned version; `value` is "". */
+  secretRef?: SecretRef;
 }
 
 /** Label values allow `[a-z0-9_-]`, at most 63: `0.1.0+abc1234` becomes `0-1-0_abc1234`. */

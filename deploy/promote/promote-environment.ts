@@ -22,6 +22,7 @@ import { assertNamesWithinLimits, withServiceName } from "./name-limits.js";
 import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
 import { loadRevisionEnv, needsWebOrigin, resolveRevisionEnv } from "./revision-env.js";
+import { secretEnvFor } from "./secret-env.js";
 import { assertServiceMetadata, type ServiceMetadata } from "./service-metadata.js";
 import type { GateSmoke } from "./smoke-types.js";
 
@@ -52,6 +53,8 @@ export interface PromoteEnvironmentOptions {
   annotations?: Record<string, string>;
   /** The hosting channel the web build will go to, when not the environment's own (previews). */
   webChannel?: ChannelSpec;
+  /** Runs after the plan is made (artifact resolved, everything validated), before anything changes. */
+  beforeApply?: () => Promise<void>;
   /** One region of a multi-region environment (set by promoteRegions); the only region otherwise. */
   region?: string;
   /** Regions of one environment share one web origin lookup (it may create the web channel). */
@@ -95,6 +98,8 @@ export async function promoteEnvironment(
 
   const target = await resolveCloudRunTarget(projectDir, environment.config.service, options.env);
   const adapter = openAdapterFor(target, environment, region);
+  const secrets = secretEnvFor(target, environment, { dryRun: options.dryRun, file: envSource.file });
+  const secretNames = new Set(envSource.entries.filter((entry) => entry.secret).map((entry) => entry.name));
   try {
     if (!artifact) {
       artifact =
@@ -126,7 +131,7 @@ export async function promoteEnvironment(
         config: environment.config,
         mode: options.mode,
         artifact: artifact!,
-        env,
+        env: await secrets.apply(env, secretNames),
         service: loaded?.snapshot,
         revisions,
         ...(access ? { access } : {}),
@@ -146,6 +151,7 @@ export async function promoteEnvironment(
     let plan = await makePlan();
     readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
     if (options.dryRun) return { plan };
+    await options.beforeApply?.();
 
     let lockHeld = false;
     if (plan.service.exists && !plan.alreadyServing) {
@@ -180,7 +186,7 @@ export async function promoteEnvironment(
     });
     return { plan, outcome };
   } finally {
-    await adapter.close();
+    await Promise.all([adapter.close(), secrets.close()]);
   }
 }
 

@@ -1,17 +1,16 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../config/load-environments.js";
+import type { LoadedEnvironment } from "../config/load-environments.js";
 import { ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Redactor } from "../core/redact.js";
 import { assertDeployable } from "../envfiles/assert-deployable.js";
 import { loadEnvFile } from "../envfiles/load-env-file.js";
-import { ENV_SCHEMA_FILE, parseEnvSchema } from "../envfiles/load-schema.js";
 import {
   fillPlaceholders,
   SERVICE_URL_PLACEHOLDER,
   WEB_ORIGIN_PLACEHOLDER,
 } from "../envfiles/placeholders.js";
+import { readEnvSchemaFile, refusedSchemaError } from "../envfiles/read-schema-file.js";
+import { registerSensitiveValues } from "../envfiles/sensitive-values.js";
 import { webOriginsOf } from "../envfiles/web-origins.js";
 import type { EnvVar } from "./candidate-template.js";
 
@@ -22,7 +21,7 @@ export interface RevisionEnvSource {
   /** The env file, relative to the project, as shown to users. */
   file: string;
   /** Entries of the env file that the server should see, placeholders still in. */
-  entries: { name: string; value: string; line: number; realtimeServer: boolean }[];
+  entries: { name: string; value: string; line: number; realtimeServer: boolean; secret?: boolean }[];
   skipped: string[];
 }
 
@@ -43,13 +42,15 @@ export async function loadRevisionEnv(
   output: Output,
 ): Promise<RevisionEnvSource> {
   await assertDeployable(projectDir, environment, { redactor, output, what: environment.name });
-  const schemaText = await readFile(join(projectDir, ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), "utf8");
-  const { schema, secretKeys } = parseEnvSchema(join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), schemaText);
+  const schemaRead = await readEnvSchemaFile(projectDir);
+  if (schemaRead.status === "refused") throw refusedSchemaError(schemaRead.diagnostic);
+  const { schema, secretKeys } =
+    schemaRead.status === "read" ? schemaRead : { schema: undefined, secretKeys: new Set<string>() };
   const { envFile } = await loadEnvFile(projectDir, environment);
   const entries: RevisionEnvSource["entries"] = [];
   const skipped: string[] = [];
   for (const [name, entry] of envFile?.entries ?? []) {
-    if (secretKeys.has(name)) redactor.add(entry.value);
+    registerSensitiveValues(redactor, [entry], secretKeys);
     const spec = schema?.variables.get(name);
     if (RESERVED.has(name) || spec?.public) {
       skipped.push(name);
@@ -60,6 +61,7 @@ export async function loadRevisionEnv(
       value: entry.value,
       line: entry.line,
       realtimeServer: spec?.realtimeServer ?? false,
+      secret: secretKeys.has(name) || spec?.secret === true,
     });
   }
   return { file: envFile?.file ?? environment.config.service.envFile, entries, skipped };

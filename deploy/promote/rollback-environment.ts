@@ -4,6 +4,7 @@ import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { processIsRunning } from "../core/process-alive.js";
 import type { Redactor } from "../core/redact.js";
+import { rollbackWebWith, type WebRollback } from "../hosting/rollback-web.js";
 import { toWireTraffic } from "../platform/cloudrun/service-model.js";
 import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
 import { readGateRecords, withGateRecord, writeGateRecords } from "./gate-records.js";
@@ -34,12 +35,14 @@ export interface RollbackOutcome {
   digest: string;
   url: string | undefined;
   smoke: GateSmokeReport[];
+  /** The web front end moved back with the server (or why not). */
+  web?: WebRollback;
 }
 
 /** Traffic back to the previous revision that passed its gate, then a smoke on the service URL. */
 export async function rollbackEnvironment(
   options: RollbackOptions,
-): Promise<{ plan: RollbackPlan; outcome?: RollbackOutcome }> {
+): Promise<{ plan: RollbackPlan; outcome?: RollbackOutcome; web?: WebRollback }> {
   const { output } = options;
   const environment = await loadEnvironment(options.projectDir, options.environment);
   assertNamesWithinLimits(environment);
@@ -66,7 +69,20 @@ export async function rollbackEnvironment(
       revisions,
       ...(options.to ? { to: options.to } : {}),
     });
-    if (options.dryRun) return { plan };
+    const webWith = (annotations: Record<string, string>, dryRun: boolean) =>
+      rollbackWebWith({
+        projectDir: options.projectDir,
+        environment,
+        annotations,
+        revision: plan.target.revision,
+        env: options.env ?? process.env,
+        output,
+        dryRun,
+      });
+    if (options.dryRun) {
+      const web = await webWith(loaded.snapshot.annotations, true);
+      return { plan, ...(web ? { web } : {}) };
+    }
 
     const clock = { now: () => new Date(), isAlive: processIsRunning, output };
     const lock = output.step(`Lock ${environment.name}`);
@@ -154,6 +170,8 @@ export async function rollbackEnvironment(
         },
       );
     }
+    const web = await webWith(updated.snapshot.annotations, false);
+    if (web) outcome.web = web;
     return { plan, outcome };
   } finally {
     await adapter.close();

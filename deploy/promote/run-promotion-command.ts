@@ -2,10 +2,11 @@ import { parseFault } from "../build/faults.js";
 import type { CommandContext } from "../cli/command.js";
 import { loadEnvironment } from "../config/load-environments.js";
 import { ExitCode } from "../core/exit-codes.js";
+import type { PreparedWeb } from "../hosting/web-deploy.js";
 import { outcomeError } from "./execute.js";
 import { promoteEnvironment } from "./promote-environment.js";
 import { renderOutcome, renderPlan, renderSmoke } from "./report.js";
-import { promoteWebAfterServer, type WebFollowResult } from "./web-follows.js";
+import { preflightWebPromotion, promoteWebAfterServer, type WebFollowResult } from "./web-follows.js";
 
 /** Shared by `deploy` and `promote`: run the pipeline and report the plan or the outcome. */
 export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | "promote"): Promise<number> {
@@ -14,6 +15,26 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
   const image = typeof ctx.options.image === "string" ? ctx.options.image : undefined;
   const version = typeof ctx.options.version === "string" ? ctx.options.version : undefined;
   const fault = parseFault(typeof ctx.options.fault === "string" ? ctx.options.fault : undefined);
+  const serverOnly = ctx.options["server-only"] === true;
+  // Before anything moves (after the plan validated the server half): the web half must be able
+  // to follow, so a promotion is never half done.
+  // Once per promotion: every region of a multi-region environment waits on the same check.
+  let prepared: PreparedWeb | undefined;
+  let preflight: Promise<void> | undefined;
+  const beforeApply =
+    mode === "promote" && !serverOnly
+      ? () =>
+          (preflight ??= preflightWebPromotion({
+            projectDir: ctx.cwd,
+            environment,
+            output: ctx.output,
+            env: ctx.env,
+            signal: ctx.signal,
+            strictScan: ctx.options.strict === true,
+          }).then((result) => {
+            prepared = result;
+          }))
+      : undefined;
   const promoted = await promoteEnvironment({
     projectDir: ctx.cwd,
     environment,
@@ -27,6 +48,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     ...(version ? { version } : {}),
     ...(fault ? { fault } : {}),
     command: `echogate ${mode} ${environment}`,
+    ...(beforeApply ? { beforeApply } : {}),
   });
   const { plan, outcome } = promoted;
   // Multi-region environments report each region's outcome besides the one shown.
@@ -61,6 +83,9 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
       output: ctx.output,
       env: ctx.env,
       signal: ctx.signal,
+      serverOnly,
+      strictScan: ctx.options.strict === true,
+      ...(prepared ? { prepared } : {}),
     });
   } catch (error) {
     ctx.output.info(renderOutcome(outcome, ctx.output.style));
@@ -74,14 +99,27 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
 
 function webSummary(web: NonNullable<WebFollowResult>): Record<string, unknown> {
   if ("skipped" in web) return { skipped: web.skipped };
-  const { site, channel, url, version, clonedFrom, runtimeConfig, gate } = web.promoted;
-  return { site, channel, url, version, clonedFrom, serverUrl: runtimeConfig.serverUrl, gate: gate.ok };
+  const { site, channel, url, version, clonedFrom, runtimeConfig, gate, mode, webDigest, pairedRevision } =
+    web.promoted;
+  return {
+    site,
+    channel,
+    url,
+    version,
+    clonedFrom,
+    serverUrl: runtimeConfig.serverUrl,
+    gate: gate.ok,
+    mode,
+    ...(webDigest ? { webDigest } : {}),
+    ...(pairedRevision ? { pairedRevision } : {}),
+  };
 }
 
 function renderWeb(web: NonNullable<WebFollowResult>): string {
   if ("skipped" in web) return `web  not promoted: ${web.skipped}`;
   const result = web.promoted;
-  return `web  ${result.url ?? "(no URL)"} — ${result.version} cloned from ${result.clonedFrom}, pair gate passed`;
+  const how = result.clonedFrom ? `cloned from ${result.clonedFrom}` : `${result.mode}: ${result.provenance}`;
+  return `web  ${result.url ?? "(no URL)"} — ${result.version} ${how}, pair gate passed`;
 }
 
 /** What `promote` will do to the web front end after the server, for the dry-run plan. */
@@ -90,5 +128,10 @@ async function webPlanLine(projectDir: string, name: string): Promise<string | u
   const hosting = environment.config.hosting;
   const source = environment.config.promotesFrom;
   if (!hosting || !source) return undefined;
-  return `clone ${source}'s released web version (no rebuild), write ${name}'s /echogate.json, pair-gate it against the promoted server, release on ${hosting.site}/${hosting.channel}`;
+  const then = `pair-gate it against the promoted server, release on ${hosting.site}/${hosting.channel}`;
+  if (hosting.mode === "template")
+    return `substitute ${name}'s public values into the template ${source}'s pair gate passed (same digest), scan it, ${then}`;
+  if (hosting.mode === "rebuild")
+    return `rebuild for ${name}, prove it equal to ${source}'s gated build except for the public values, scan it, ${then}`;
+  return `clone ${source}'s released web version (no rebuild), write ${name}'s /echogate.json, ${then}`;
 }

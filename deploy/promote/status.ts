@@ -1,6 +1,8 @@
+import { type BrokenEnvironment, brokenEnvironments, brokenSummary } from "../config/environment-errors.js";
 import { type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
 import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
+import { readWebPairs, type WebPair } from "../hosting/web-pairs.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { instanceCounts } from "../platform/cloudrun/emulator-instances.js";
@@ -12,6 +14,8 @@ import { type PromotionLock, readLock } from "./lock.js";
 import { currentSplit, type SplitEntry } from "./traffic-analysis.js";
 
 export const STATUS_CONCURRENCY = 16;
+/** The error code of a row whose environment file has config errors. */
+export const CONFIG_INVALID = "config.invalid";
 
 export interface ServiceStatus {
   service: string;
@@ -31,16 +35,33 @@ export interface ServiceStatus {
   ready: string | null;
   /** `private`: no public invoker (a first deploy whose gate has not passed); null when unknown. */
   access: InvokerAccess | null;
+  /** Web releases recorded with server revisions (newest last). */
+  webPairs?: WebPair[];
 }
 
 export interface EnvironmentStatus extends ServiceStatus {
   environment: string;
   kind: string;
-  endpoint: "local" | "google";
-  region: string;
+  /** Null when the environment's file is broken (see `error`). */
+  endpoint: "local" | "google" | null;
+  region: string | null;
   /** Running instances per revision of the split (short name); null when the platform doesn't say. */
   instances: Record<string, number> | null;
   error: { code: string; message: string; hint?: string } | null;
+  /** The live web release and whether it was pair-gated with the serving revision (null: no hosting). */
+  web?: WebStatus | null;
+}
+
+export interface WebStatus {
+  site: string;
+  channel: string;
+  /** Hosting version id live on the channel. */
+  version: string | null;
+  /** The server revision that release was pair-gated with, when recorded. */
+  pairedRevision: string | null;
+  /** The live web release was pair-gated with the revision serving (most) traffic. */
+  paired: boolean;
+  error?: string;
 }
 
 /** One service's facts, in at most three API calls (the revision only when no gate record names it). */
@@ -110,6 +131,7 @@ async function statusFromSnapshot(
     lock: readLock(snapshot.annotations) ?? null,
     ready: snapshot.ready,
     access: await access,
+    webPairs: readWebPairs(snapshot.annotations),
   };
 }
 
@@ -121,9 +143,11 @@ export async function collectStatus(options: {
   concurrency?: number;
 }): Promise<EnvironmentStatus[]> {
   const loaded = await loadEnvironments(options.projectDir);
-  const environments = loaded.environments.filter(
-    (e) => !options.only?.length || options.only.includes(e.name),
-  );
+  const selected = (name: string) => !options.only?.length || options.only.includes(name);
+  // A broken file is shown as broken, never left out: the platform is not asked about it.
+  const broken = brokenEnvironments(loaded).filter((b) => selected(b.name));
+  const brokenNames = new Set(broken.map((b) => b.name));
+  const environments = loaded.environments.filter((e) => selected(e.name) && !brokenNames.has(e.name));
   const adapters = new Map<string, CloudRunAdapter>();
   const targets = new Map<string, Promise<CloudRunTarget>>();
   const targetFor = (environment: LoadedEnvironment) => {
@@ -156,7 +180,7 @@ export async function collectStatus(options: {
   );
   const now = new Date();
   try {
-    return await mapLimit(
+    const statusRows = await mapLimit(
       rows,
       options.concurrency ?? STATUS_CONCURRENCY,
       async ({ environment, region }) => {
@@ -199,9 +223,28 @@ export async function collectStatus(options: {
         }
       },
     );
+    return [...statusRows, ...broken.map(brokenStatus)].sort((a, b) =>
+      a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0,
+    );
   } finally {
     await Promise.all([...adapters.values()].map((a) => a.close()));
   }
+}
+
+function brokenStatus(broken: BrokenEnvironment): EnvironmentStatus {
+  return {
+    environment: broken.name,
+    kind: "unknown",
+    endpoint: null,
+    region: null,
+    instances: null,
+    ...emptyStatus(""),
+    error: {
+      code: CONFIG_INVALID,
+      message: brokenSummary(broken),
+      hint: "Run `echogate check` to see every problem; nothing was asked of the platform.",
+    },
+  };
 }
 
 function emptyStatus(service: string): ServiceStatus {
@@ -220,6 +263,7 @@ function emptyStatus(service: string): ServiceStatus {
     lock: null,
     ready: null,
     access: null,
+    webPairs: [],
   };
 }
 

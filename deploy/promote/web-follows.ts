@@ -1,12 +1,15 @@
-import { loadEnvironment, loadEnvironments } from "../config/load-environments.js";
-import { CheckFailedError, isEchogateError } from "../core/errors.js";
+import { type LoadedEnvironment, loadEnvironment, loadEnvironments } from "../config/load-environments.js";
+import { CheckFailedError, ConfigError, isEchogateError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
+import { connectHosting } from "../hosting/connect.js";
 import { deployEnvironmentWeb } from "../hosting/deploy-environment-web.js";
-import type { WebDeployResult } from "../hosting/web-deploy.js";
+import { readLiveServices } from "../hosting/live-services.js";
+import { outputReporter } from "../hosting/output-reporter.js";
+import { type PreparedWeb, prepareWebFiles, type WebDeployResult } from "../hosting/web-deploy.js";
 import { labelValue } from "./candidate-template.js";
 import type { PromotionOutcome } from "./execute.js";
 
-/** Nothing upstream to clone: the web step is skipped with a warning, not failed. */
+/** Nothing upstream to take: the web half can't follow (exit 1 unless --server-only). */
 const NOTHING_TO_PROMOTE = new Set(["hosting.nothing-to-promote", "hosting.no-source"]);
 
 export type WebFollowResult = { promoted: WebDeployResult } | { skipped: string } | undefined;
@@ -22,11 +25,22 @@ export async function promoteWebAfterServer(input: {
   output: Output;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /** `--server-only`: a release without the web half is intended; the web step does not run. */
+  serverOnly?: boolean;
+  /** The web files the preflight built and scanned. */
+  prepared?: PreparedWeb;
+  strictScan?: boolean;
 }): Promise<WebFollowResult> {
   const { outcome, output } = input;
   const environment = await loadEnvironment(input.projectDir, outcome.environment);
   const hosting = environment.config.hosting;
   if (!hosting || !outcome.url) return undefined;
+  if (input.serverOnly) {
+    output.warn(
+      `Web front end of ${environment.name} left as it is (--server-only); run \`echogate promote ${environment.name}\` without it to promote the web half.`,
+    );
+    return { skipped: "--server-only" };
+  }
   try {
     const { environments } = await loadEnvironments(input.projectDir);
     const result = await deployEnvironmentWeb({
@@ -36,6 +50,9 @@ export async function promoteWebAfterServer(input: {
       serverUrl: outcome.url,
       promote: true,
       labels: { "echogate-env": environment.name, "echogate-version": labelValue(outcome.version) },
+      live: { pairRevision: outcome.revision },
+      strictScan: input.strictScan === true,
+      ...(input.prepared ? { prepared: input.prepared } : {}),
       signal: input.signal,
       env: input.env,
       output,
@@ -43,12 +60,22 @@ export async function promoteWebAfterServer(input: {
     return { promoted: result };
   } catch (error) {
     if (isEchogateError(error) && NOTHING_TO_PROMOTE.has(error.code)) {
-      // The server half stands (it passed its gate); say how to finish the web half.
+      // The server half stands (it passed its gate); a half release is not a success: say how to finish.
       const next = error.hint
-        ? ` ${error.hint.replace(/\.$/, "")}, then run \`echogate promote ${environment.name}\` again.`
-        : "";
-      output.warn(`Web front end of ${environment.name} not promoted: ${error.message}${next}`);
-      return { skipped: `${error.message}${next}` };
+        ? `${error.hint.replace(/\.$/, "")}, then run \`echogate promote ${environment.name}\` again`
+        : `Run \`echogate promote ${environment.name}\` again once the web front end can follow`;
+      throw new CheckFailedError(
+        "promote.web-not-promoted",
+        `Promoted ${outcome.version} to ${environment.name}'s server, but its web front end can't follow: ${error.message}`,
+        {
+          hint: `${next} (only the web step runs again). Pass --server-only if a server-only release is intended.`,
+          details: {
+            server: { result: outcome.result, revision: outcome.revision, url: outcome.url },
+            web: { code: error.code, message: error.message },
+          },
+          cause: error,
+        },
+      );
     }
     const message = error instanceof Error ? error.message : String(error);
     throw new CheckFailedError(
@@ -63,5 +90,99 @@ export async function promoteWebAfterServer(input: {
         cause: error,
       },
     );
+  }
+}
+
+/**
+ * Before the server moves: can the web half follow? Upstream must have a web release, and a
+ * build-time front end is built (or taken from the template) for this environment's server and
+ * scanned now, so a build carrying another environment's server refuses the whole promotion with
+ * nothing changed. Undefined when there is nothing to check (no hosting, or a first deploy whose
+ * server URL does not exist yet: then the web step after the server checks it).
+ */
+export async function preflightWebPromotion(input: {
+  projectDir: string;
+  environment: string;
+  output: Output;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  strictScan?: boolean;
+}): Promise<PreparedWeb | undefined> {
+  const environment = await loadEnvironment(input.projectDir, input.environment);
+  const hosting = environment.config.hosting;
+  if (!hosting || !environment.config.promotesFrom) return undefined;
+  const { environments } = await loadEnvironments(input.projectDir);
+  try {
+    if (hosting.mode === "runtime-config") {
+      await assertUpstreamReleased(
+        input.projectDir,
+        environments,
+        environment.config.promotesFrom,
+        input.env,
+      );
+      return undefined;
+    }
+    const live = await readLiveServices(input.projectDir, environments, input.env);
+    const serverUrl = live.services.find((service) => service.environment === environment.name)?.url;
+    if (!serverUrl) return undefined;
+    const step = input.output.step(`Web preflight: build and scan ${environment.name}'s front end`);
+    try {
+      const prepared = await prepareWebFiles({
+        projectDir: input.projectDir,
+        environment,
+        environments,
+        serverUrl,
+        promote: true,
+        env: input.env,
+        live,
+        strictScan: input.strictScan === true,
+        signal: input.signal,
+        reporter: outputReporter(input.output),
+      });
+      step.done(`${prepared.files.length} files ready`);
+      return prepared;
+    } catch (error) {
+      step.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
+      throw error;
+    }
+  } catch (error) {
+    if (!isEchogateError(error)) throw error;
+    const nothing = NOTHING_TO_PROMOTE.has(error.code);
+    throw new CheckFailedError(
+      "promote.web-cannot-follow",
+      `Can't promote ${environment.name}: its web front end can't follow (${error.message.replace(/\.$/, "")}). Nothing was changed.`,
+      {
+        hint: nothing
+          ? `${(error.hint ?? "Deploy the upstream web front end first").replace(/\.$/, "")}, then promote again; or pass --server-only to promote the server alone.`
+          : (error.hint ??
+            "Fix the web build, then promote again; or pass --server-only to promote the server alone."),
+        ...(error.location ? { location: error.location } : {}),
+        details: { web: { code: error.code, message: error.message, details: error.details } },
+        cause: error,
+      },
+    );
+  }
+}
+
+async function assertUpstreamReleased(
+  projectDir: string,
+  environments: readonly LoadedEnvironment[],
+  upstream: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const source = environments.find((environment) => environment.name === upstream);
+  const hosting = source?.config.hosting;
+  if (!hosting) return; // web-follows reports a missing upstream hosting section itself
+  const connection = await connectHosting(projectDir, hosting, env);
+  try {
+    const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
+    if (!channel?.release?.version.name)
+      throw new ConfigError(
+        "hosting.nothing-to-promote",
+        `${upstream} has no web release on channel ${hosting.channel}`,
+        { hint: `Run \`echogate web deploy ${upstream}\` first` },
+      );
+  } finally {
+    await connection.close();
   }
 }

@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
-import { parseYamlSource, type YamlSource } from "../config/yaml-source.js";
+import { MAX_YAML_BYTES, parseYamlSource, type YamlSource } from "../config/yaml-source.js";
 import { addZodIssues } from "../config/zod-diagnostics.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
+import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import { formatKeyPath, formatLocation } from "../core/source-location.js";
 import { type SmokeSpec, smokeSpecSchema } from "./spec.js";
 
@@ -43,19 +43,19 @@ export function parseSmokeSpec(value: unknown, source?: YamlSource): SmokeSpec {
 
 /** Reads a standalone spec file (the `smoke:` section's shape at the top level). */
 export async function loadSmokeSpecFile(path: string, shownAs = path): Promise<SmokeSpec> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
+  const read = await readConfigFile(path, MAX_YAML_BYTES);
+  if (!read.ok) {
+    const refused = refusalDiagnostic("smoke.spec", shownAs, read, MAX_YAML_BYTES);
     throw new ConfigError(
-      "smoke.spec-unreadable",
-      `Can't read the smoke spec ${shownAs}: ${(error as Error).message}`,
+      read.reason === "missing" ? "smoke.spec-unreadable" : refused.code,
+      `Can't read the smoke spec ${shownAs}: ${read.detail}${read.reason === "not-a-file" ? ", not a regular file" : ""}.`,
       {
-        hint: "Check the --spec path (relative to --cwd).",
+        location: { file: shownAs },
+        hint: read.reason === "missing" ? "Check the --spec path (relative to --cwd)." : refused.hint!,
       },
     );
   }
-  const source = parseYamlSource(shownAs, text);
+  const source = parseYamlSource(shownAs, read.bytes.toString("utf8"));
   if (source.diagnostics.hasErrors) throw specError(source.diagnostics);
   return parseSmokeSpec(source.value, source);
 }

@@ -6,7 +6,13 @@ import { templateProblems } from "./templates.js";
  * Names here are public: environment files and CI configs depend on them.
  */
 
-const positiveMs = z.number().int().positive();
+/** Longer than any gate should wait, and well inside what a Node timer can (2^31−1 ms). */
+export const MAX_TIMEOUT_MS = 3_600_000;
+const positiveMs = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} (one hour)`);
 
 export const protocols = ["socket.io", "ws-json"] as const;
 export type SmokeProtocol = (typeof protocols)[number];

@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StateStore } from "../../deploy/emulator/state-store.js";
-import { loadState } from "../../deploy/hosting/emulator/state.js";
+import { loadState, StateWriter } from "../../deploy/hosting/emulator/state.js";
 
 describe("an emulator state file that can't be read", () => {
   it("is named in the error, with what deleting it costs, for both emulators", async () => {
@@ -21,5 +21,20 @@ describe("an emulator state file that can't be read", () => {
   it("starts empty when there is no file yet", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "echogate-state-"));
     expect((await loadState(path.join(dir, "state.json"))).sites).toEqual({});
+  });
+});
+
+describe("two writers of one state file in one process", () => {
+  it("never collide on the temp file (each write lands whole)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "echogate-state-"));
+    const file = path.join(dir, ".echogate", "hosting", "state.json");
+    const first = new StateWriter(file);
+    const second = new StateWriter(file);
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      (i % 2 ? first : second).save({ version: 1, sites: {}, operations: { [`op${i}`]: {} as never } }),
+    );
+    await expect(Promise.all(writes)).resolves.toHaveLength(20);
+    const saved = JSON.parse(await readFile(file, "utf8")) as { version: number };
+    expect(saved.version).toBe(1);
   });
 });

@@ -1,14 +1,109 @@
 import { describe, expect, it } from "vitest";
-import { forbiddenFromUrls, formatFinding, scanBundle } from "../../deploy/hosting/bundle-scan.js";
+import {
+  forbiddenFromUrls,
+  formatFinding,
+  isServiceHost,
+  type ScanFacts,
+  scanBundle,
+} from "../../deploy/hosting/bundle-scan.js";
 
 const file = (path: string, text: string) => ({ path, content: Buffer.from(text) });
-const production = forbiddenFromUrls("production's server", ["wss://chat-prod-abc.a.run.app/socket"]);
+const production = forbiddenFromUrls("production's server", ["wss://chat-prod-abc.example.com/socket"]);
 
-describe("bundle scan", () => {
-  it("names file, line, column and byte offset of another environment's server", () => {
+/** Scanning production's build; staging and a preview environment exist beside it. */
+function facts(overrides: Partial<ScanFacts> = {}): ScanFacts {
+  return {
+    environment: "production",
+    ownHosts: ["chat-production-qwertyuiop-uc.a.run.app"],
+    ownServiceName: "chat-production",
+    allowOwnServer: true,
+    others: [
+      {
+        name: "staging",
+        liveHosts: ["127.0.0.1:41234", "candidate---chat-staging-hfttiarlja-uc.a.run.app"],
+        serviceName: "chat-staging",
+        perBranch: false,
+      },
+      { name: "preview", liveHosts: [], serviceName: "chat-preview", perBranch: true },
+    ],
+    forbidden: [],
+    allowLoopback: false,
+    strict: false,
+    ...overrides,
+  };
+}
+const errorsOf = (text: string, overrides: Partial<ScanFacts> = {}, path = "/assets/index-3f2a.js") =>
+  scanBundle([file(path, text)], facts(overrides)).map((f) => ({
+    match: f.match,
+    label: f.label,
+    severity: f.severity,
+  }));
+
+describe("bundle scan on resolved facts", () => {
+  it("refuses both Cloud Run URL shapes of another environment's service, tagged or not", () => {
+    for (const host of [
+      "chat-staging-hfttiarlja-uc.a.run.app",
+      "chat-staging-123456789012.us-central1.run.app",
+      "candidate---chat-staging-zzzzzzzzzz-ew.a.run.app",
+      "chat-preview-feature-x-abcdefghij-uc.a.run.app",
+    ]) {
+      const [finding] = errorsOf(`const u="wss://${host.toUpperCase()}/socket";`);
+      expect(finding, host).toMatchObject({ match: host, severity: "error" });
+      expect(finding!.label).toMatch(
+        /^(staging|preview)'s server \(Cloud Run service chat-(staging|preview)\)$/,
+      );
+    }
+  });
+
+  it("refuses another environment's live emulator URL (loopback with its port), even where loopback is allowed", () => {
+    expect(errorsOf('fetch("http://127.0.0.1:41234/health")', { allowLoopback: true })).toEqual([
+      { match: "127.0.0.1:41234", label: "staging's live server", severity: "error" },
+    ]);
+    // This environment's own loopback server is allowed in a build-time mode, not another port.
+    expect(errorsOf('x="ws://127.0.0.1:5000"', { ownHosts: ["127.0.0.1:5000"] })).toEqual([]);
+    expect(errorsOf('x="ws://127.0.0.1:5001"', { ownHosts: ["127.0.0.1:5000"] })).toEqual([
+      { match: "127.0.0.1:5001", label: "a loopback address", severity: "error" },
+    ]);
+  });
+
+  it("allows its own server in build-time modes and refuses it in runtime-config builds", () => {
+    const text = 'new WebSocket("wss://chat-production-qwertyuiop-uc.a.run.app")';
+    expect(errorsOf(text)).toEqual([]);
+    expect(errorsOf(text, { allowOwnServer: false })[0]?.label).toMatch(/^production's own server/);
+    // Another shape of its own service name counts as its own too.
+    expect(errorsOf('"chat-production-987654321012.us-central1.run.app"')).toEqual([]);
+  });
+
+  it("warns about an unknown *.run.app host, and refuses it with strict", () => {
+    const text = '"https://someone-else-abcdefghij-uc.a.run.app"';
+    expect(errorsOf(text)).toEqual([
+      {
+        match: "someone-else-abcdefghij-uc.a.run.app",
+        label: "a Cloud Run host that is not production's",
+        severity: "warning",
+      },
+    ]);
+    expect(errorsOf(text, { strict: true })[0]?.severity).toBe("error");
+  });
+
+  it("refuses localhost and private addresses outside local environments, in JSON and source maps too", () => {
+    const map = '{"sourcesContent":["const u = \\"http:\\/\\/localhost:3000\\" || \\"ws://10.0.0.7:80\\""]}';
+    expect(errorsOf(map, {}, "/assets/index.js.map").map((f) => `${f.match} ${f.label}`)).toEqual([
+      "localhost:3000 a loopback address",
+      "10.0.0.7:80 a private address",
+    ]);
+    expect(errorsOf('<a href="http://192.168.1.20/">', {}, "/index.html")[0]?.label).toBe(
+      "a private address",
+    );
+    expect(errorsOf("x=[::1]; y=0.0.0.0")).toHaveLength(2);
+    expect(errorsOf("v1.2.3.4 and 8.8.8.8 and 127.0.0.1.5")).toEqual([]);
+    expect(errorsOf("fetch('http://localhost:8080')", { allowLoopback: true })).toEqual([]);
+  });
+
+  it("names file, line, column and byte offset; literal needles from env files still count", () => {
     const findings = scanBundle(
-      [file("/app.js", "const a = 1;\nconst url = 'wss://CHAT-PROD-abc.a.run.app';\n")],
-      { forbidden: production, allowLoopback: false },
+      [file("/app.js", "const a = 1;\nconst url = 'wss://CHAT-PROD-abc.example.com';\n")],
+      facts({ forbidden: production }),
     );
     expect(findings).toEqual([
       {
@@ -16,50 +111,36 @@ describe("bundle scan", () => {
         offset: 32,
         line: 2,
         column: 20,
-        match: "chat-prod-abc.a.run.app",
+        match: "chat-prod-abc.example.com",
         label: "production's server",
+        severity: "error",
       },
     ]);
     expect(formatFinding(findings[0]!)).toBe(
-      '/app.js:2:20 (byte 32): contains production\'s server "chat-prod-abc.a.run.app"',
+      '/app.js:2:20 (byte 32): contains production\'s server "chat-prod-abc.example.com"',
     );
   });
 
-  it("refuses localhost and 127.0.0.1 outside local environments", () => {
-    const files = [file("/a.js", "fetch('http://localhost:8080')"), file("/b.js", "x='ws://127.0.0.1:9'")];
-    expect(scanBundle(files, { forbidden: [], allowLoopback: false }).map((f) => f.match)).toEqual([
-      "localhost",
-      "127.0.0.1",
-    ]);
-    expect(scanBundle(files, { forbidden: [], allowLoopback: true })).toEqual([]);
-  });
-
-  it("passes a clean build and finds every occurrence", () => {
-    expect(
-      scanBundle([file("/index.html", "<script src=/app.js></script>")], {
-        forbidden: production,
-        allowLoopback: false,
-      }),
-    ).toEqual([]);
-    const twice = scanBundle([file("/x.js", "chat-prod-abc.a.run.app chat-prod-abc.a.run.app")], {
-      forbidden: production,
-      allowLoopback: false,
-    });
-    expect(twice.map((f) => f.offset)).toEqual([0, 24]);
-  });
-
-  it("scans binary files by bytes and ignores unparsable or loopback URLs in settings", () => {
+  it("passes a clean build, finds every occurrence, scans binary files by bytes", () => {
+    expect(scanBundle([file("/index.html", "<script src=/app.js></script>")], facts())).toEqual([]);
+    const twice = scanBundle(
+      [file("/x.js", "chat-staging-hfttiarlja-uc.a.run.app chat-staging-hfttiarlja-uc.a.run.app")],
+      facts(),
+    );
+    expect(twice.map((f) => f.offset)).toEqual([0, 37]);
     const binary = {
       path: "/img.png",
       content: Buffer.concat([Buffer.from([0, 255, 10]), Buffer.from("localhost")]),
     };
-    expect(scanBundle([binary], { forbidden: [], allowLoopback: false })[0]).toMatchObject({
-      offset: 3,
-      line: 2,
-      column: 1,
-    });
+    expect(scanBundle([binary], facts())[0]).toMatchObject({ offset: 3, line: 2, column: 1 });
     expect(forbiddenFromUrls("x", ["not a url", "http://127.0.0.1:8080", "https://a.example.com/x"])).toEqual(
       [{ label: "x", needle: "a.example.com" }],
     );
+  });
+
+  it("tells one service's URL shapes from a longer service name that starts the same", () => {
+    expect(isServiceHost("chat-production-abcdefghij-uc.a.run.app", "chat", false)).toBe(false);
+    expect(isServiceHost("chat-abcdefghij-uc.a.run.app", "chat", false)).toBe(true);
+    expect(isServiceHost("chat-feature-x-abcdefghij-uc.a.run.app", "chat", true)).toBe(true);
   });
 });

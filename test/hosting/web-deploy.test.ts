@@ -128,6 +128,34 @@ describe("echogate web deploy", () => {
     expect(emulator.stats.byRoute["versions.create"]).toBeUndefined();
   });
 
+  it("refuses real Cloud Run URL shapes of another environment (and its own) in a runtime-config build", async () => {
+    const { emulator } = await hostingEmulator();
+    const env = { ECHOGATE_HOSTING_URL: emulator.url };
+    const cwd = await hostingProject({
+      web: {
+        "index.html": "<p>hi</p>",
+        "app.js":
+          'const a = "wss://chat-production-hfttiarlja-uc.a.run.app";\nconst b = "https://chat-staging-123456789012.us-central1.run.app";\n',
+      },
+    });
+    const staging = await runEchogate(["web", "deploy", "staging", "--server-url", "http://127.0.0.1:9"], {
+      cwd,
+      env,
+    });
+    expect(staging.exitCode).toBe(1);
+    expect(staging.stderr).toContain(
+      '/app.js:1:18 (byte 17): contains production\'s server (Cloud Run service chat-production) "chat-production-hfttiarlja-uc.a.run.app"',
+    );
+    expect(staging.stderr).toContain(`contains staging's own server (read it at runtime from /echogate.json`);
+    const upload = await runEchogate(
+      ["web", "deploy", "production", "--upload", "--server-url", "http://127.0.0.1:9"],
+      { cwd, env },
+    );
+    expect(upload.exitCode).toBe(1);
+    expect(upload.stderr).toContain(`contains staging's server (Cloud Run service chat-staging)`);
+    expect(emulator.stats.byRoute["versions.create"]).toBeUndefined();
+  });
+
   it("exits 2 when the build directory is missing or empty", async () => {
     const { emulator } = await hostingEmulator();
     const env = { ECHOGATE_HOSTING_URL: emulator.url };

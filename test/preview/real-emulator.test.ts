@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildImage } from "../../deploy/build/build-image.js";
+import { createSecretManagerClient } from "../../deploy/platform/secretmanager/client.js";
 import type { PreviewDeployResult } from "../../deploy/preview/deploy-preview.js";
 import type { PreviewRow } from "../../deploy/preview/model.js";
 import { previewNames } from "../../deploy/preview/names.js";
@@ -98,6 +99,14 @@ describe("preview deploy on the emulators", () => {
         }),
       ]);
 
+      // The preview's secret variables live in Secret Manager, owned by its service…
+      const secrets = createSecretManagerClient({
+        kind: "emulator",
+        apiEndpoint: cloudRun.emulator.apiEndpoint,
+      });
+      const secretNames = async () =>
+        (await secrets.listSecrets({ parent: "projects/echogate-demo" }))[0].map((secret) => secret.name);
+      expect(await secretNames()).toContain(`projects/echogate-demo/secrets/${names.service}-SESSION_SECRET`);
       const cleanup = await runEchogate(["preview", "cleanup", "--branch", BRANCH, "--yes", "--json"], {
         cwd,
         env,
@@ -107,6 +116,9 @@ describe("preview deploy on the emulators", () => {
         { id: names.id, branch: BRANCH, service: "deleted", channel: "deleted" },
       ]);
       expect(await adapter.getService(names.service)).toBeUndefined();
+      // …and go with it.
+      expect((await secretNames()).filter((name) => name?.includes(names.service))).toEqual([]);
+      await secrets.close();
       expect(await hostingApi.getChannel("echogate-chat-preview", names.channel)).toBeUndefined();
       const after = await runEchogate(["preview", "list", "--json"], { cwd, env });
       expect(after.json<{ previews: PreviewRow[] }>().previews).toEqual([]);

@@ -1,3 +1,4 @@
+import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HostingEmulator } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
@@ -114,7 +115,7 @@ describe("promote production also promotes the web build", () => {
     expect(result.web?.clonedFrom).toBeDefined();
   }, 60_000);
 
-  it("skips the web step with a warning when staging never had a web release", async () => {
+  it("refuses a half release (exit 1, nothing changed) when staging never had a web release, unless --server-only", async () => {
     const cwd = await releaseProject(fastSmoke);
     const cloudRun = await startTestEmulator(cwd);
     emulators.push(cloudRun);
@@ -123,11 +124,62 @@ describe("promote production also promotes the web build", () => {
     const image = await makeImage(cwd, { version: "0.1.0+aaaaaaa" });
     expect((await echogate(cwd, env, "deploy", "staging", "--image", image.digest)).exitCode).toBe(0);
     const promoted = await echogate(cwd, env, "promote", "production", "--json");
-    expect(promoted.exitCode, promoted.stderr).toBe(0);
-    expect(promoted.json<PromoteJson>().web?.skipped).toContain("staging has no release");
-    expect(promoted.json<PromoteJson>().web?.skipped).toContain(
-      "then run `echogate promote production` again",
-    );
-    expect(promoted.stderr).toContain("not promoted");
+    expect(promoted.exitCode).toBe(1);
+    const error = promoted.json<{ error: { code: string; message: string; hint: string } }>().error;
+    expect(error.code).toBe("promote.web-cannot-follow");
+    expect(error.message).toContain("staging has no web release");
+    expect(error.message).toContain("Nothing was changed");
+    expect(error.hint).toContain("`echogate web deploy staging`");
+    expect(error.hint).toContain("--server-only");
+    const adapter = adapterFor(cloudRun);
+    try {
+      expect(await adapter.getService(PRODUCTION)).toBeUndefined();
+    } finally {
+      await adapter.close();
+    }
+
+    const serverOnly = await echogate(cwd, env, "promote", "production", "--server-only", "--json");
+    expect(serverOnly.exitCode, serverOnly.stderr).toBe(0);
+    expect(serverOnly.json<PromoteJson>().web?.skipped).toBe("--server-only");
+    expect(serverOnly.stderr).toContain("--server-only");
   }, 60_000);
+
+  it("rollback moves production's web back to the release paired with the revision it rolls back to", async () => {
+    const { cwd, run } = await stagedProject();
+    const first = await run("promote", "production", "--json");
+    expect(first.exitCode, first.stderr).toBe(0);
+    const v1 = first.json<PromoteJson>();
+    // v2: a new server and a new staging web build (one changed byte), promoted together.
+    const image = await makeImage(cwd, { version: "0.1.1+bbbbbbb" });
+    expect((await run("deploy", "staging", "--image", image.digest)).exitCode).toBe(0);
+    await appendFile(join(cwd, "web", "public", "index.html"), "<!-- v2 -->\n");
+    expect((await run("web", "deploy", "staging")).exitCode).toBe(0);
+    const second = await run("promote", "production", "--json");
+    expect(second.exitCode, second.stderr).toBe(0);
+    const v2 = second.json<PromoteJson>();
+    expect(v2.web!.version).not.toBe(v1.web!.version);
+    expect((await getText(`${v2.web!.url}/index.html`)).text).toContain("<!-- v2 -->");
+
+    const rolledBack = await run("rollback", "production", "--json");
+    expect(rolledBack.exitCode, rolledBack.stderr).toBe(0);
+    const result = rolledBack.json<{
+      outcome: { to: string; web: { released: { version: string; revision: string } } };
+    }>();
+    expect(result.outcome.to).toBe(v1.outcome.revision);
+    expect(result.outcome.web.released).toMatchObject({
+      version: v1.web!.version,
+      revision: v1.outcome.revision,
+    });
+    expect((await getText(`${v2.web!.url}/index.html`)).text).not.toContain("<!-- v2 -->");
+
+    const status = await run("status", "production", "--json");
+    const row = status.json<{
+      environments: { revision: string; web: { version: string; paired: boolean } }[];
+    }>().environments[0]!;
+    expect(row.revision).toBe(v1.outcome.revision);
+    expect(row.web).toMatchObject({ version: v1.web!.version.split("/").at(-1), paired: true });
+    const table = await run("status", "production");
+    expect(table.stdout).toMatch(/WEB/);
+    expect(table.stdout).toContain("paired");
+  }, 90_000);
 });

@@ -67,7 +67,9 @@ export class TestClient {
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`));
+        reject(
+          new Error(`no matching message within ${timeoutMs} ms; got ${describeMessages(this.messages)}`),
+        );
       }, timeoutMs);
       const waiter = {
         match: predicate,
@@ -152,4 +154,10 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
     });
   });
   return { child, port, url: `http://127.0.0.1:${port}`, stdout: () => out, exited };
+}
+
+/** A bounded summary of what arrived: a flood test can queue megabytes. */
+function describeMessages(messages: readonly Msg[]): string {
+  const shown = messages.slice(-5).map((msg) => JSON.stringify(msg).slice(0, 200));
+  return `${messages.length} messages, the last ${shown.length}: ${shown.join(", ")}`;
 }

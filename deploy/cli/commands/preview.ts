@@ -6,6 +6,11 @@ const serverUrl = {
   description: "The environment's server URL (default: read from Cloud Run)",
 } as const;
 
+const strict = {
+  type: "boolean",
+  description: "Bundle scan: a *.run.app host that is not this environment's is an error, not a warning",
+} as const;
+
 export const previewCommands: CommandDefinition[] = [
   defineCommand({
     name: "preview deploy",
@@ -31,6 +36,7 @@ export const previewCommands: CommandDefinition[] = [
         description: "Print the PR-comment block alone on stdout (summary on stderr)",
       },
       "server-url": serverUrl,
+      strict,
     },
     examples: [
       "echogate preview deploy --branch feature/Login-Flow_v2",
@@ -84,7 +90,7 @@ export const previewCommands: CommandDefinition[] = [
     name: "web deploy",
     summary: "Upload the web build (or promote it) and gate it against its server",
     description:
-      "Scans the build for hard-coded servers, uploads only changed files, writes /echogate.json for the environment, runs the pair gate on a side channel, then releases. Environments with promotesFrom clone the gated version instead of uploading.",
+      "Builds the front end for hosting.mode (runtime-config: reads publicDir; template: builds once with placeholders and substitutes this environment's public values; rebuild: builds with them and, when promoting, proves the build equal to the gated one except for those values), scans it against every environment's live servers, uploads only changed files, writes /echogate.json, runs the pair gate on a side channel, then releases and records the release with the serving revision. Environments with promotesFrom take the gated web (clone, template or equivalent rebuild) instead of uploading.",
     args: [{ name: "env", description: "Environment, e.g. staging", required: true }],
     options: {
       "server-url": serverUrl,
@@ -92,6 +98,7 @@ export const previewCommands: CommandDefinition[] = [
         type: "boolean",
         description: "Upload the local build even when the environment promotes from another",
       },
+      strict,
     },
     examples: ["echogate web deploy staging", "echogate web deploy production"],
     load: () => import("../handlers/web-deploy.js"),

@@ -63,6 +63,15 @@ export const releaseCommands = [
         valueName: "<digest-ref>",
       },
       "dry-run": { type: "boolean", description: "Print the plan; change nothing" },
+      "server-only": {
+        type: "boolean",
+        description: "Promote the server alone on purpose (otherwise a web half that can't follow exits 1)",
+      },
+      strict: {
+        type: "boolean",
+        description:
+          "Web bundle scan: a *.run.app host that is not this environment's is an error, not a warning",
+      },
     },
     examples: ["echogate promote production --dry-run", "echogate promote production"],
     load: () => import("../handlers/promote.js"),
@@ -88,6 +97,8 @@ export const releaseCommands = [
   defineCommand({
     name: "status",
     summary: "Every environment: version, digest, revision, traffic split, last gate, URL, age",
+    description:
+      "An environment whose file has config errors is listed as broken with its first error. Exit 0 when every environment was read, 2 when a file is broken, 3 when the platform could not be read.",
     args: [{ name: "environment", description: "Only this environment" }],
     examples: ["echogate status", "echogate status --json"],
     load: () => import("../handlers/status.js"),

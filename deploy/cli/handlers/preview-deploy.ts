@@ -3,6 +3,7 @@ import { ExitCode } from "../../core/exit-codes.js";
 import type { Output } from "../../core/output.js";
 import { parseDuration } from "../../hosting/duration.js";
 import { MAX_TTL_SECONDS } from "../../hosting/emulator/hosting-logic.js";
+import { readLiveServices } from "../../hosting/live-services.js";
 import { outputReporter } from "../../hosting/output-reporter.js";
 import { smokeFor } from "../../hosting/smoke-fn.js";
 import {
@@ -42,6 +43,18 @@ export async function run(ctx: CommandContext): Promise<number> {
       redactor: ctx.redactor,
       signal: ctx.signal,
       now: new Date(),
+      strictScan: ctx.options.strict === true,
+      env: ctx.env,
+      ...(serverUrl
+        ? {}
+        : {
+            liveServices: (branchService: string) =>
+              readLiveServices(ctx.cwd, context.environments, ctx.env, (environment) =>
+                environment.name === context.environment.name
+                  ? branchService
+                  : environment.config.service.name,
+              ),
+          }),
     });
     const markdown = ctx.options.markdown === true;
     ctx.output.result(markdown ? { ...result, markdown: previewMarkdown(result) } : result, (data) =>

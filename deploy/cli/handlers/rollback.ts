@@ -1,11 +1,12 @@
 import { ExitCode } from "../../core/exit-codes.js";
+import type { WebRollback } from "../../hosting/rollback-web.js";
 import { formatTraffic, renderSmoke } from "../../promote/report.js";
 import { rollbackEnvironment } from "../../promote/rollback-environment.js";
 import type { CommandContext } from "../command.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const to = typeof ctx.options.to === "string" ? ctx.options.to : undefined;
-  const { plan, outcome } = await rollbackEnvironment({
+  const { plan, outcome, web } = await rollbackEnvironment({
     projectDir: ctx.cwd,
     environment: ctx.args.environment!,
     dryRun: ctx.options["dry-run"] === true,
@@ -15,13 +16,25 @@ export async function run(ctx: CommandContext): Promise<number> {
     env: ctx.env,
     ...(to ? { to } : {}),
   });
-  ctx.output.result({ ok: true, dryRun: !outcome, plan, outcome: outcome ?? null }, (data, style) => {
-    const lines = [
-      `${data.outcome ? "Rolled back" : "Would roll back"} ${plan.environment}: ${plan.current.revision ?? "(none)"} → ${plan.target.revision} (${plan.target.version}, gate passed ${plan.target.at})`,
-      `  traffic  ${formatTraffic(plan.traffic)}`,
-    ];
-    for (const report of data.outcome?.smoke ?? []) lines.push(...renderSmoke(report, style));
-    return lines.join("\n");
-  });
+  const webResult = outcome?.web ?? web;
+  ctx.output.result(
+    { ok: true, dryRun: !outcome, plan, outcome: outcome ?? null, ...(webResult ? { web: webResult } : {}) },
+    (data, style) => {
+      const lines = [
+        `${data.outcome ? "Rolled back" : "Would roll back"} ${plan.environment}: ${plan.current.revision ?? "(none)"} → ${plan.target.revision} (${plan.target.version}, gate passed ${plan.target.at})`,
+        `  traffic  ${formatTraffic(plan.traffic)}`,
+      ];
+      for (const report of data.outcome?.smoke ?? []) lines.push(...renderSmoke(report, style));
+      if (webResult) lines.push(`  web      ${renderWebRollback(webResult)}`);
+      return lines.join("\n");
+    },
+  );
   return ExitCode.ok;
+}
+
+function renderWebRollback(web: WebRollback): string {
+  if ("skipped" in web) return `not moved: ${web.skipped}`;
+  if ("wouldRelease" in web)
+    return `would release ${web.wouldRelease.version} again (paired with ${web.wouldRelease.revision})`;
+  return `${web.from ?? "(none)"} → ${web.released.version} (paired with ${web.released.revision})`;
 }

@@ -1,16 +1,19 @@
 import { stripVTControlCharacters } from "node:util";
-import { loadEnvironment } from "../../config/load-environments.js";
+import { loadEnvironment, loadEnvironments } from "../../config/load-environments.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
-import { collectStatus, type EnvironmentStatus, formatAge } from "../../promote/status.js";
+import { collectWebStatus } from "../../hosting/web-status.js";
+import { CONFIG_INVALID, collectStatus, type EnvironmentStatus, formatAge } from "../../promote/status.js";
 import type { CommandContext } from "../command.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   // A named environment must exist (the same error as deploy's), not quietly list nothing.
   if (ctx.args.environment) await loadEnvironment(ctx.cwd, ctx.args.environment);
   const only = ctx.args.environment ? [ctx.args.environment] : undefined;
-  const environments = await collectStatus({ projectDir: ctx.cwd, env: ctx.env, ...(only ? { only } : {}) });
+  const collected = await collectStatus({ projectDir: ctx.cwd, env: ctx.env, ...(only ? { only } : {}) });
+  const environments = await withWebStatus(ctx, collected);
   ctx.output.result({ environments }, (data, style) => renderStatus(data.environments, style));
+  if (environments.some((e) => e.error?.code === CONFIG_INVALID)) return ExitCode.config;
   return environments.some((e) => e.error) ? ExitCode.platform : ExitCode.ok;
 }
 
@@ -19,12 +22,19 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
   for (const row of rows) regions.set(row.environment, (regions.get(row.environment) ?? 0) + 1);
   const table = rows.map((row) => [
     (regions.get(row.environment) ?? 0) > 1 ? `${row.environment}/${row.region}` : row.environment,
-    row.error ? style.red("error") : row.exists ? (row.version ?? "?") : "—",
+    row.error?.code === CONFIG_INVALID
+      ? style.red("broken")
+      : row.error
+        ? style.red("error")
+        : row.exists
+          ? (row.version ?? "?")
+          : "—",
     row.digest ? row.digest.replace("sha256:", "").slice(0, 12) : "—",
     row.revision ?? "—",
     row.split.map((s) => `${s.percent}%`).join("/") || "—",
     gateCell(row, style),
     row.url ?? "—",
+    webCell(row, style),
     formatAge(row.ageS),
     instancesCell(row),
   ]);
@@ -36,6 +46,7 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
     "TRAFFIC",
     "GATE",
     "URL",
+    "WEB",
     "AGE",
     "INSTANCES",
   ];
@@ -67,6 +78,28 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
       );
   }
   return lines.join("\n");
+}
+
+/** The web release live on the environment's channel, and whether it goes with the serving revision. */
+async function withWebStatus(ctx: CommandContext, rows: EnvironmentStatus[]): Promise<EnvironmentStatus[]> {
+  const { environments } = await loadEnvironments(ctx.cwd);
+  const byName = new Map(environments.map((environment) => [environment.name, environment]));
+  const inputs = rows.flatMap((row) => {
+    const environment = byName.get(row.environment);
+    return environment ? [{ environment, servingRevision: row.revision, pairs: row.webPairs ?? [] }] : [];
+  });
+  const web = await collectWebStatus(ctx.cwd, inputs, ctx.env);
+  const webOf = new Map(inputs.map((input, i) => [input.environment.name, web[i] ?? null]));
+  return rows.map(({ webPairs: _pairs, ...row }) => ({ ...row, web: webOf.get(row.environment) ?? null }));
+}
+
+function webCell(row: EnvironmentStatus, style: Style): string {
+  const web = row.web;
+  if (!web) return "—";
+  if (web.error) return style.red("error");
+  if (!web.version) return "—";
+  if (web.paired) return `${web.version.slice(0, 12)} ${style.green("paired")}`;
+  return `${web.version.slice(0, 12)} ${style.yellow(web.pairedRevision ? `paired with ${web.pairedRevision}` : "unpaired")}`;
 }
 
 /** The serving revision's gate, unless part of the traffic goes to a revision that did not pass. */

@@ -16,12 +16,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     output: ctx.output,
     what: `${name}'s web front end`,
   });
-  const serverUrl = await resolveServerUrl(
-    ctx.cwd,
-    environment,
-    ctx.options["server-url"] as string | undefined,
-    ctx.env,
-  );
+  const explicitServer = ctx.options["server-url"] as string | undefined;
+  const serverUrl = await resolveServerUrl(ctx.cwd, environment, explicitServer, ctx.env);
   const result = await deployEnvironmentWeb({
     projectDir: ctx.cwd,
     environment,
@@ -29,6 +25,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     serverUrl,
     promote: environment.config.promotesFrom !== undefined && ctx.options.upload !== true,
     labels: { "echogate-env": name },
+    // A server named by --server-url is not read from Cloud Run: the scan then knows URL shapes only.
+    live: explicitServer === undefined,
+    strictScan: ctx.options.strict === true,
     signal: ctx.signal,
     env: ctx.env,
     output: ctx.output,
@@ -44,6 +43,8 @@ export function renderResult(result: WebDeployResult): string {
   return [
     `${result.environment} web → ${result.url ?? "(no URL)"}`,
     `  version ${result.version} (${how})`,
+    ...(result.provenance ? [`  build   ${result.mode}: ${result.provenance}`] : []),
     `  server  ${result.runtimeConfig.serverUrl} (pair gate passed)`,
+    ...(result.pairedRevision ? [`  paired  with revision ${result.pairedRevision}`] : []),
   ].join("\n");
 }

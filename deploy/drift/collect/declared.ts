@@ -1,9 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { HostingConfig } from "../../config/environment-schema.js";
 import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../../config/load-environments.js";
 import { loadEnvFile } from "../../envfiles/load-env-file.js";
-import { ENV_SCHEMA_FILE, parseEnvSchema } from "../../envfiles/load-schema.js";
+import { readEnvSchemaFile, refusedSchemaError } from "../../envfiles/read-schema-file.js";
 import type { DeclaredEnvironment, EnvSchemaFacts, ServiceKey } from "../facts.js";
 import { serviceKeys } from "../facts.js";
 
@@ -77,14 +76,10 @@ function hostingOrigin(hosting: HostingConfig): string | undefined {
 
 /** Secret and environment-specific keys from environments/env.schema.yaml (empty without one). */
 export async function collectEnvSchema(projectDir: string): Promise<EnvSchemaFacts> {
-  const file = `${ENVIRONMENTS_DIR}/${ENV_SCHEMA_FILE}`;
-  let text: string;
-  try {
-    text = await readFile(join(projectDir, file), "utf8");
-  } catch {
-    return { file: undefined, secretKeys: [], environmentSpecificKeys: [] };
-  }
-  const loaded = parseEnvSchema(file, text);
+  const loaded = await readEnvSchemaFile(projectDir);
+  if (loaded.status === "missing") return { file: undefined, secretKeys: [], environmentSpecificKeys: [] };
+  if (loaded.status === "refused") throw refusedSchemaError(loaded.diagnostic);
+  const { file } = loaded;
   const variables = loaded.schema ? [...loaded.schema.variables] : [];
   return {
     file,

@@ -1,5 +1,6 @@
 import type { IRevision, IService } from "../../platform/cloudrun/service-model.js";
 import { toServiceSnapshot } from "../../platform/cloudrun/service-model.js";
+import { formatSecretRef } from "../../platform/secretmanager/secret-ref.js";
 import { gateOf, readGateRecords } from "../../promote/gate-records.js";
 import type { ContainerSettings, EnvKeyFact, GateFact, TargetFacts } from "../facts.js";
 import { TRANSPORTS_KEY } from "./declared.js";
@@ -60,7 +61,12 @@ export function serviceFacts(
     const key = variable.name ?? "";
     const secret = secretKeys.has(key) || Boolean(variable.valueSource) || variable.value == null;
     const value = variable.value ?? "";
-    env.push({ key, value: secret ? SECRET_CELL : valueDigest(value), secret });
+    // A Secret Manager reference is compared by the version it pins, never by its value.
+    const ref = variable.valueSource?.secretKeyRef;
+    const shown = ref?.secret
+      ? formatSecretRef({ secret: ref.secret, version: ref.version ?? "latest" })
+      : undefined;
+    env.push({ key, value: shown ?? (secret ? SECRET_CELL : valueDigest(value)), secret });
     if (!secret && TRANSPORTS_KEY.test(key) && /polling/i.test(value)) pollingEnv = key;
   }
   env.sort((a, b) => a.key.localeCompare(b.key));

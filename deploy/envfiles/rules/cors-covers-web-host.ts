@@ -18,6 +18,17 @@ export const corsCoversWebHost: Rule = {
           .split(",")
           .map((origin) => origin.trim().replace(/\/+$/, ""))
           .filter((origin) => origin !== "");
+        if (origins.length === 0) {
+          problems.push(
+            diagnostic(
+              "cors-covers-web-host.empty",
+              `Can't leave ${key} without origins in ${environment.name}: the server would refuse every browser.`,
+              where,
+              `List this environment's web origins in ${key}, or write ${WEB_ORIGIN_PLACEHOLDER} to have deploy fill it in.`,
+            ),
+          );
+          continue;
+        }
         for (const origin of origins) {
           if (origin === "*" || origin === WEB_ORIGIN_PLACEHOLDER || isOrigin(origin)) continue;
           const sent = originBrowsersSend(origin);

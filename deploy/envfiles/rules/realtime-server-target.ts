@@ -28,7 +28,7 @@ export const realtimeServerTarget: Rule = {
         const entry = envFile.entries.get(key);
         // Placeholders become this environment's URL at deploy; invalid URLs are value-types' to report.
         if (!entry || isServiceUrlPlaceholder(entry.value) || !URL.canParse(entry.value)) continue;
-        const url = new URL(entry.value);
+        const url = withoutTrailingDot(new URL(entry.value));
         urls.push({ environment, file: envFile.file, key, line: entry.line, column: entry.column, url });
         const where = entryLocation(envFile, key);
         if (environment.kind === "local") continue;
@@ -81,6 +81,12 @@ export const realtimeServerTarget: Rule = {
     return problems;
   },
 };
+
+/** `host.run.app.` (fully qualified) is the same host to a browser as `host.run.app`. */
+function withoutTrailingDot(url: URL): URL {
+  if (url.hostname.endsWith(".")) url.hostname = url.hostname.replace(/\.+$/, "");
+  return url;
+}
 
 function pointsAt(current: ServerUrl, other: EnvironmentFacts, why: string): Diagnostic {
   return diagnostic(

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { compileVariable } from "../compile.js";
 import { isRequired } from "../schema.js";
+import { isSecretReference, parseSecretReference, SECRET_REFERENCE_PREFIX } from "../secret-reference.js";
 import { diagnostic, entryLocation, quoteValue, type Rule, withEnvFiles } from "./types.js";
 
 /** Every value matches its declared type, enum, protocols; required keys are present; no undeclared keys. */
@@ -23,6 +24,10 @@ export const valueTypes: Rule = {
               `Declare ${key} under variables: in ${schemaFile}, or remove the line.`,
             ),
           );
+          continue;
+        }
+        if (isSecretReference(entry.value)) {
+          problems.push(...secretReferenceProblems(key, spec.secret, entry.value, envFile));
           continue;
         }
         if (entry.value === "") {
@@ -69,6 +74,34 @@ export const valueTypes: Rule = {
     return problems;
   },
 };
+
+/** A Secret Manager reference: only in a secret variable, and well-formed (its value is checked where it lives). */
+function secretReferenceProblems(
+  key: string,
+  secret: boolean,
+  value: string,
+  envFile: Parameters<typeof entryLocation>[0],
+): Diagnostic[] {
+  if (!secret) {
+    return [
+      diagnostic(
+        "value-types.secret-reference",
+        `Can't read ${key} from Secret Manager: only variables marked \`secret: true\` are.`,
+        entryLocation(envFile, key),
+        `Mark ${key} \`secret: true\` in the env schema, or write its value.`,
+      ),
+    ];
+  }
+  if (parseSecretReference(value)) return [];
+  return [
+    diagnostic(
+      "value-types.secret-reference",
+      `Can't read the Secret Manager reference in ${key}: write ${SECRET_REFERENCE_PREFIX}<id>[:<version>] or ${SECRET_REFERENCE_PREFIX}projects/<project>/secrets/<id>[:<version>].`,
+      entryLocation(envFile, key),
+      "The id uses letters, digits, - and _; the version is a number or latest.",
+    ),
+  ];
+}
 
 /**
  * Validates a value against a compiled schema, remembering the verdict: environments mostly share

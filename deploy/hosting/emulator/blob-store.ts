@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensurePrivateDir, writePrivateFile } from "../../core/state-file.js";
 
 /** Gzipped file contents addressed by their sha256, as Firebase Hosting stores uploads. */
 export class BlobStore {
@@ -10,7 +11,7 @@ export class BlobStore {
 
   static async open(dir: string): Promise<BlobStore> {
     const store = new BlobStore(dir);
-    await mkdir(dir, { recursive: true });
+    await ensurePrivateDir(dir);
     for (const name of await readdir(dir)) if (/^[a-f0-9]{64}$/.test(name)) store.known.add(name);
     return store;
   }
@@ -23,9 +24,9 @@ export class BlobStore {
   async put(hash: string, gzipped: Buffer): Promise<boolean> {
     if (createHash("sha256").update(gzipped).digest("hex") !== hash) return false;
     if (this.known.has(hash)) return true;
-    const temp = join(this.dir, `${hash}.${process.pid}.tmp`);
-    await writeFile(temp, gzipped);
-    await rename(temp, join(this.dir, hash));
+    await writePrivateFile(join(this.dir, hash), gzipped, {
+      dirReady: true,
+    });
     this.known.add(hash);
     return true;
   }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { extname } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { refuseForeignHost } from "../../core/loopback-host.js";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -34,6 +35,7 @@ export async function listenChannel(
   preferredPort?: number,
 ): Promise<ChannelListener> {
   const server: Server = createServer((req, res) => {
+    if (refuseForeignHost(server, req, res)) return;
     serve(content, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();

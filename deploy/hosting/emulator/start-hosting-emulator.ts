@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { refuseForeignHost } from "../../core/loopback-host.js";
 import { ApiFailure, invalid, notFound } from "./api-failure.js";
 import { BlobStore } from "./blob-store.js";
 import { type ChannelListener, listenChannel } from "./channel-server.js";
@@ -418,7 +419,8 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
   };
 
-  const server = createServer((req, res) => {
+  const server: Server = createServer((req, res) => {
+    if (refuseForeignHost(server, req, res)) return;
     handle(req, res).catch(() => res.writeHead(500).end());
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import { readStateFile } from "../../core/state-file.js";
+import { readStateFile, writePrivateFile } from "../../core/state-file.js";
 
 // Persistent state of the local hosting emulator; resource fields use the v1beta1 JSON names.
 
@@ -73,17 +71,13 @@ export async function loadState(file: string): Promise<HostingState> {
 /** Writes are serialised and atomic (temp file + rename), so a crash never leaves half a file. */
 export class StateWriter {
   private chain: Promise<void> = Promise.resolve();
-  private counter = 0;
 
   constructor(private readonly file: string) {}
 
   save(state: HostingState): Promise<void> {
     const text = JSON.stringify(state);
     const next = this.chain.then(async () => {
-      await mkdir(dirname(this.file), { recursive: true });
-      const temp = `${this.file}.${process.pid}.${this.counter++}.tmp`;
-      await writeFile(temp, text);
-      await rename(temp, this.file);
+      await writePrivateFile(this.file, text);
     });
     this.chain = next.catch(() => {});
     return next;

@@ -1,10 +1,12 @@
+import type { SecretRef } from "../secretmanager/secret-ref.js";
 import type { IRevisionTemplate } from "./service-model.js";
 
 /** A revision template as plain data: what echogate sets, nothing else. */
 export interface CandidateTemplate {
   revision: string;
   image: string;
-  env: { name: string; value: string }[];
+  /** With `secretRef`, the value comes from Secret Manager at that pinned version (`value` is unused). */
+  env: { name: string; value: string; secretRef?: SecretRef }[];
   containerPort: number;
   cpu: string;
   memory: string;
@@ -33,7 +35,14 @@ export function toRevisionTemplate(template: CandidateTemplate): IRevisionTempla
     containers: [
       {
         image: template.image,
-        env: template.env.map((e) => ({ name: e.name, value: e.value })),
+        env: template.env.map((e) =>
+          e.secretRef
+            ? {
+                name: e.name,
+                valueSource: { secretKeyRef: { secret: e.secretRef.secret, version: e.secretRef.version } },
+              }
+            : { name: e.name, value: e.value },
+        ),
         ports: [{ name: "http1", containerPort: template.containerPort }],
         resources: { limits: { cpu: template.cpu, memory: template.memory } },
       },

@@ -1,0 +1,69 @@
+import type { LoadedEnvironment } from "../config/load-environments.js";
+import { connectHosting } from "./connect.js";
+import type { WebPair } from "./web-pairs.js";
+
+export interface WebStatusInput {
+  environment: LoadedEnvironment;
+  servingRevision: string | null;
+  pairs: readonly WebPair[];
+}
+
+export interface WebStatusRow {
+  site: string;
+  channel: string;
+  version: string | null;
+  pairedRevision: string | null;
+  paired: boolean;
+  error?: string;
+}
+
+/** Pure: is the live web version the one recorded with the serving revision? */
+export function webStatusOf(input: WebStatusInput, liveVersion: string | undefined): WebStatusRow | null {
+  const hosting = input.environment.config.hosting;
+  if (!hosting) return null;
+  const pairs = input.pairs.filter((pair) => pair.site === hosting.site && pair.channel === hosting.channel);
+  const ofVersion = [...pairs].reverse().find((pair) => pair.version === liveVersion);
+  return {
+    site: hosting.site,
+    channel: hosting.channel,
+    version: liveVersion ? (liveVersion.split("/").at(-1) ?? liveVersion) : null,
+    pairedRevision: ofVersion?.revision ?? null,
+    paired: ofVersion !== undefined && ofVersion.revision === input.servingRevision,
+  };
+}
+
+/** Reads each environment's live channel release (one hosting connection per provider). */
+export async function collectWebStatus(
+  projectDir: string,
+  inputs: readonly WebStatusInput[],
+  env: NodeJS.ProcessEnv,
+): Promise<(WebStatusRow | null)[]> {
+  const withHosting = inputs.filter((input) => input.environment.config.hosting);
+  if (withHosting.length === 0) return inputs.map(() => null);
+  const connections = new Map<string, ReturnType<typeof connectHosting>>();
+  try {
+    return await Promise.all(
+      inputs.map(async (input) => {
+        const hosting = input.environment.config.hosting;
+        if (!hosting) return null;
+        try {
+          let pending = connections.get(hosting.provider);
+          if (!pending) {
+            pending = connectHosting(projectDir, hosting, env);
+            connections.set(hosting.provider, pending);
+          }
+          const connection = await pending;
+          const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
+          return webStatusOf(input, channel?.release?.version.name);
+        } catch (error) {
+          return {
+            ...webStatusOf(input, undefined)!,
+            error: error instanceof Error ? error.message : String(error),
+          };
+        }
+      }),
+    );
+  } finally {
+    await Promise.allSettled([...connections.values()].map(async (pending) => (await pending).close()));
+  }
+}
