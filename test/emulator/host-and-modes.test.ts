@@ -10,7 +10,7 @@ import { createSites } from "../../deploy/hosting/local-sites.js";
 import { ensureChannel, LIVE_CHANNEL, release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
-import { PARENT, template, writeTestImage } from "./helpers.js";
+import { allowPublic, PARENT, template, writeTestImage } from "./helpers.js";
 
 // One detached emulator daemon (Cloud Run + Hosting) in a project whose .echogate/ was created
 // with the wrong modes beforehand; checks what it writes and which Host headers it answers.
@@ -46,6 +46,8 @@ beforeAll(async () => {
       },
     });
     const [service] = await op.promise();
+    // Created through the API, so private until allUsers may invoke it (as on Cloud Run).
+    await allowPublic(clients, "modes");
     serviceUrl = service.uri!;
   } finally {
     await clients.close();
