@@ -3,6 +3,7 @@ import { ApiError, invalidArgument, notFound } from "./api-error.js";
 import type { Controller } from "./controller.js";
 import { renderPolicy, setPolicy } from "./iam-policy.js";
 import { IdentityTokens } from "./identity-tokens.js";
+import { readJsonBody } from "./json-body.js";
 import { checkQueryParams } from "./query-params.js";
 import { isReferenceRoute } from "./reference-routes.js";
 import { renderOperation, renderRevision, renderService } from "./render.js";
@@ -62,15 +63,7 @@ export class ApiServer {
     let reply: Reply;
     try {
       const url = new URL(req.url ?? "/", "http://emulator");
-      const raw = await readBody(req);
-      let body: unknown = {};
-      if (raw) {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          throw new ApiError("INVALID_ARGUMENT", "Invalid JSON payload received.");
-        }
-      }
+      const body = await readJsonBody(req);
       reply = await this.route({
         method: req.method ?? "GET",
         path: decodeURIComponent(url.pathname),
@@ -383,13 +376,4 @@ function page(items: JsonObject[], query: URLSearchParams, field: string): JsonO
   const next =
     start + size < items.length ? Buffer.from(String(start + size)).toString("base64url") : undefined;
   return { [field]: slice, ...(next ? { nextPageToken: next } : {}) };
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

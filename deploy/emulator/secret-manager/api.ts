@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { ApiError } from "../api-error.js";
+import { readJsonBody } from "../json-body.js";
 import type { SecretRecord, SecretStore, SecretVersionRecord } from "./store.js";
 
 // The Secret Manager v1 REST subset echogate uses (google/cloud/secretmanager/v1/service.proto):
@@ -68,15 +69,7 @@ export async function handleSecretManager(
   try {
     const url = new URL(req.url ?? "/", "http://emulator");
     const path = decodeURIComponent(url.pathname);
-    const raw = await readBody(req);
-    let body: unknown = {};
-    if (raw) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        throw new ApiError("INVALID_ARGUMENT", "Invalid JSON payload received.");
-      }
-    }
+    const body = await readJsonBody(req);
     const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(path));
     if (!route)
       throw new ApiError(
@@ -124,13 +117,4 @@ function renderVersion(secretName: string, version: SecretVersionRecord) {
     createTime: version.createTime,
     state: version.state,
   };
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
