@@ -50,7 +50,7 @@ export const MUTATIONS = [
   },
   {
     id: "previous-passed-ignores-result",
-    file: "deploy/promote/gate-records.ts",
+    file: "deploy/model/gate-records.ts",
     search: 'record.result === "passed" &&',
     replace: "true &&",
     tests: [PLAN, POLICY],
@@ -120,7 +120,7 @@ export const MUTATIONS = [
   },
   {
     id: "dead-lock-holder-kept",
-    file: "deploy/promote/lock.ts",
+    file: "deploy/model/lock.ts",
     search: "lock.pid > 0 && !isAlive(lock.pid)",
     replace: "lock.pid > 0 && false",
     tests: [PLAN],

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { smokeSpecSchema } from "../smoke/spec.js";
 import { PROJECT_ID_MESSAGE, PROJECT_ID_PATTERN } from "./gcp-project-id.js";
+import { smokeSpecSchema } from "./smoke-spec.js";
 
 export const environmentKinds = ["local", "preview", "staging", "production"] as const;
 export type EnvironmentKind = (typeof environmentKinds)[number];

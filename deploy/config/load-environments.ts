@@ -4,11 +4,11 @@ import { Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
-import { smokeSpecSchema } from "../smoke/spec.js";
 import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
 import { loadProjectSettings } from "./load-project-settings.js";
 import { checkScaleOut } from "./scale-rules.js";
+import { smokeSpecSchema } from "./smoke-spec.js";
 import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 

@@ -7,8 +7,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { notice } from "../core/notices.js";
 import { processIsRunning } from "../core/process-alive.js";
 import { ensurePrivateDir, openPrivateLog, writePrivateFile } from "../core/state-file.js";
-import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../hosting/emulator/start-hosting-emulator.js";
 import { PIDS_FILE, startEmulator } from "./emulator.js";
+import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "./hosting/start-hosting-emulator.js";
 import { reapOrphans } from "./process-registry.js";
 
 // Detached emulator for the CLI (`echogate emulator start|stop|status`).

@@ -3,7 +3,7 @@ import {
   checkServiceName,
   checkTraffic,
   MAX_REVISIONS_PER_SERVICE,
-} from "../platform/cloudrun/limits.js";
+} from "../model/cloud-run-limits.js";
 import { ApiError, GRPC_CODE, invalidArgument, notFound } from "./api-error.js";
 import { newServicePolicy } from "./iam-policy.js";
 import { etagOf, renderRevision, renderService } from "./render.js";

@@ -6,7 +6,7 @@ import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
 import { isFileRefusal } from "../core/read-config-file.js";
 import type { Redactor } from "../core/redact.js";
-import { deployabilityDiagnostics } from "../promote/name-limits.js";
+import { deployabilityDiagnostics } from "../model/name-limits.js";
 import { withConfigHint } from "./config-hints.js";
 import { loadEnvFile } from "./load-env-file.js";
 import { ENV_SCHEMA_FILE, type LoadedEnvSchema } from "./load-schema.js";

@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { HostingConfig } from "../config/environment-schema.js";
 import { PlatformError } from "../core/errors.js";
+import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../emulator/hosting/start-hosting-emulator.js";
 import { EMULATOR_ENDPOINT_ENV } from "../platform/cloudrun/target.js";
-import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "./emulator/start-hosting-emulator.js";
 import { FirebaseHostingAdapter } from "./firebase-adapter.js";
 
 export interface HostingConnection {

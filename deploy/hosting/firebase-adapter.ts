@@ -1,6 +1,6 @@
+import { toGoogleDuration } from "../core/duration.js";
 import { PlatformError } from "../core/errors.js";
 import { HostingApiClient, type HostingClientOptions } from "./api-client.js";
-import { toGoogleDuration } from "./duration.js";
 
 export interface HostingVersion {
   name: string;

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { LoadedEnvironments } from "../config/load-environments.js";
+import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../emulator/hosting/start-hosting-emulator.js";
 import { HostingApiClient } from "./api-client.js";
 import { runningEmulator } from "./connect.js";
-import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "./emulator/start-hosting-emulator.js";
 
 // Like Firebase, the local Hosting emulator serves only sites that were created first
 // (`firebase hosting:sites:create` there, `echogate emulator sites` here): a deploy to a mistyped

@@ -1,6 +1,6 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
+import type { SmokeSpecInput } from "../config/smoke-spec.js";
 import { runSmoke } from "../smoke/run-smoke.js";
-import type { SmokeSpecInput } from "../smoke/spec.js";
 import { toHttpUrl } from "./runtime-config.js";
 
 export interface ProbeCheck {

@@ -1,4 +1,4 @@
-import { readGateRecords } from "../promote/gate-records.js";
+import { readGateRecords } from "../model/gate-records.js";
 import {
   ANNOTATION,
   type GateResult,

@@ -1,10 +1,6 @@
 import { createHash } from "node:crypto";
 import { UsageError } from "../core/errors.js";
-import {
-  checkServiceName,
-  checkTrafficTag,
-  TAG_PLUS_SERVICE_MAX_LENGTH,
-} from "../platform/cloudrun/limits.js";
+import { checkServiceName, checkTrafficTag, TAG_PLUS_SERVICE_MAX_LENGTH } from "../model/cloud-run-limits.js";
 
 /** Longest preview id (the Hosting channel id); readable in the channel URL. */
 export const PREVIEW_ID_MAX_LENGTH = 20;

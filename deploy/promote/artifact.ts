@@ -6,9 +6,9 @@ import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { shellCommand } from "../core/shell-quote.js";
+import { gateOf, readGateRecords } from "../model/gate-records.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { Artifact } from "./artifact-types.js";
-import { gateOf, readGateRecords } from "./gate-records.js";
 import { currentSplit } from "./traffic-analysis.js";
 
 /** `sha256:<hex>` or `<name>@sha256:<hex>`. */

@@ -8,7 +8,6 @@ import type { Artifact } from "./artifact-types.js";
 // same artifact with the same settings always maps to the same revision name (a re-run finds it).
 
 export const ANNOTATION_PREFIX = "echogate.dev";
-export const CANDIDATE_TAG = "candidate";
 
 export type { CandidateTemplate };
 

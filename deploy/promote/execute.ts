@@ -1,7 +1,10 @@
 import { CheckFailedError, PlatformError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { processIsRunning } from "../core/process-alive.js";
+import { type GateRecord, readGateRecords, withGateRecord, writeGateRecords } from "../model/gate-records.js";
+import type { LockOwner } from "../model/lock.js";
 import type { CloudRunAdapter, LoadedService } from "../platform/cloudrun/adapter.js";
+import { acquireLock, applyLock, releaseLock } from "../platform/cloudrun/lock-io.js";
 import { toRevisionTemplate } from "../platform/cloudrun/revision-template.js";
 import {
   type IService,
@@ -10,9 +13,6 @@ import {
   toWireTraffic,
 } from "../platform/cloudrun/service-model.js";
 import { smokeUrls } from "./canary-peers.js";
-import { type GateRecord, readGateRecords, withGateRecord, writeGateRecords } from "./gate-records.js";
-import type { LockOwner } from "./lock.js";
-import { acquireLock, applyLock, releaseLock } from "./lock-io.js";
 import type { PlanAction, PromotionPlan, SmokeCheck } from "./plan-types.js";
 import { applyServiceMetadata } from "./service-metadata.js";
 import type { GateAuth, GateSmoke, GateSmokeReport } from "./smoke-types.js";

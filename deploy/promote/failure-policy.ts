@@ -1,5 +1,5 @@
+import { type GateRecord, hasPassed } from "../model/gate-records.js";
 import type { RevisionSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
-import { type GateRecord, hasPassed } from "./gate-records.js";
 import { restoredTraffic, shiftedTraffic } from "./traffic-analysis.js";
 
 /**

@@ -1,8 +1,8 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
+import { defaultSmokeSpec, type SmokeSpec } from "../config/smoke-spec.js";
 import type { Output } from "../core/output.js";
 import type { SmokeProgress } from "../smoke/result.js";
 import { runSmoke } from "../smoke/run-smoke.js";
-import { defaultSmokeSpec, type SmokeSpec } from "../smoke/spec.js";
 import { scaleOutOptions } from "./scale-out-smoke.js";
 import type { GateSmoke } from "./smoke-types.js";
 

@@ -1,12 +1,13 @@
 import type { EnvironmentConfig } from "../config/environment-schema.js";
+import { gateOf, hasPassed, readGateRecords } from "../model/gate-records.js";
+import { readLock } from "../model/lock.js";
+import { CANDIDATE_TAG } from "../model/name-limits.js";
 import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
 import { canaryStep } from "./canary-peers.js";
-import { buildCandidateTemplate, CANDIDATE_TAG, type EnvVar } from "./candidate-template.js";
+import { buildCandidateTemplate, type EnvVar } from "./candidate-template.js";
 import { failurePolicy } from "./failure-policy.js";
-import { gateOf, hasPassed, readGateRecords } from "./gate-records.js";
-import { readLock } from "./lock.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
 import type { ServiceMetadata } from "./service-metadata.js";
 import {

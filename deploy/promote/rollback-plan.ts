@@ -1,7 +1,7 @@
 import { CheckFailedError } from "../core/errors.js";
+import { type GateRecord, gateOf, previousPassed, readGateRecords } from "../model/gate-records.js";
+import { CANDIDATE_TAG } from "../model/name-limits.js";
 import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
-import { CANDIDATE_TAG } from "./candidate-template.js";
-import { type GateRecord, gateOf, previousPassed, readGateRecords } from "./gate-records.js";
 import { currentSplit, pinTraffic, type SplitEntry, shiftedTraffic } from "./traffic-analysis.js";
 
 export interface RollbackPlan {

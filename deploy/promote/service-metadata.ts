@@ -1,6 +1,6 @@
 import { UsageError } from "../core/errors.js";
-import { GATES_ANNOTATION } from "./gate-records.js";
-import { LOCK_ANNOTATION } from "./lock.js";
+import { GATES_ANNOTATION } from "../model/gate-records.js";
+import { LOCK_ANNOTATION } from "../model/lock.js";
 
 /** Labels and annotations a caller adds to the service (previews: branch, commit, creator, expiry). */
 export interface ServiceMetadata {

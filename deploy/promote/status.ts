@@ -3,14 +3,14 @@ import { type LoadedEnvironment, loadEnvironments } from "../config/load-environ
 import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import { readWebPairs, type WebPair } from "../hosting/web-pairs.js";
+import { type GateRecord, gateOf, readGateRecords } from "../model/gate-records.js";
+import { type PromotionLock, readLock } from "../model/lock.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { instanceCounts } from "../platform/cloudrun/emulator-instances.js";
 import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import { openAdapter, resolveCloudRunTarget, targetKey } from "../platform/cloudrun/target.js";
-import { type GateRecord, gateOf, readGateRecords } from "./gate-records.js";
-import { type PromotionLock, readLock } from "./lock.js";
 import { currentSplit, type SplitEntry } from "./traffic-analysis.js";
 
 export const STATUS_CONCURRENCY = 16;

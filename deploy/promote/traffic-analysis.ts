@@ -1,5 +1,5 @@
+import { type GateRecord, gateOf } from "../model/gate-records.js";
 import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
-import { type GateRecord, gateOf } from "./gate-records.js";
 
 export interface SplitEntry {
   revision: string | undefined;

@@ -1,6 +1,6 @@
+import type { HealthSpec } from "../config/smoke-spec.js";
 import { HttpGetError, httpGet, isTlsError } from "./http-get.js";
 import type { ServiceUrl } from "./service-url.js";
-import type { HealthSpec } from "./spec.js";
 import { valueAtPath } from "./subset-match.js";
 import { backoffDelay, roundMs, sleep } from "./timing.js";
 

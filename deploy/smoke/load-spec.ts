@@ -1,10 +1,10 @@
+import { type SmokeSpec, smokeSpecSchema } from "../config/smoke-spec.js";
 import { MAX_YAML_BYTES, parseYamlSource, type YamlSource } from "../config/yaml-source.js";
 import { addZodIssues } from "../config/zod-diagnostics.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import { formatKeyPath, formatLocation } from "../core/source-location.js";
-import { type SmokeSpec, smokeSpecSchema } from "./spec.js";
 
 /** Specs this module produced: a gate run re-validating them would only cost time. */
 const validated = new WeakSet<object>();

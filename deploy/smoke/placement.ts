@@ -1,6 +1,6 @@
+import type { HealthSpec } from "../config/smoke-spec.js";
 import { HttpGetError, httpGet } from "./http-get.js";
 import { parseServiceUrl, type ServiceUrl } from "./service-url.js";
-import type { HealthSpec } from "./spec.js";
 import { valueAtPath } from "./subset-match.js";
 
 /** Where one smoke client connects, and what it is known to land on. */

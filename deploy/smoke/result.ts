@@ -1,4 +1,4 @@
-import type { SmokeProtocol } from "./spec.js";
+import type { SmokeProtocol } from "../config/smoke-spec.js";
 
 export type CheckName = "health" | "connect" | "join" | "echo";
 export type CheckStatus = "passed" | "failed" | "skipped";

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
+import type { SmokeSpec, SmokeSpecInput } from "../config/smoke-spec.js";
 import { runEchoCheck } from "./echo/echo-check.js";
 import { checkHealth } from "./health-check.js";
 import { parseSmokeSpec } from "./load-spec.js";
 import { type Placement, placeOnInstances, placeOnRevisions } from "./placement.js";
 import type { SmokeCheck, SmokeProgress, SmokeResult } from "./result.js";
 import { parseServiceUrl, type ServiceUrl } from "./service-url.js";
-import type { SmokeSpec, SmokeSpecInput } from "./spec.js";
 import { roundMs } from "./timing.js";
 
 export interface SmokeOptions {

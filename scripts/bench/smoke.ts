@@ -7,9 +7,9 @@ import { createServer, get } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
+import { defaultSmokeSpec, type SmokeSpecInput } from "../../deploy/config/smoke-spec.js";
 import { parseSmokeSpec } from "../../deploy/smoke/load-spec.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
-import { defaultSmokeSpec, type SmokeSpecInput } from "../../deploy/smoke/spec.js";
 import { startServer } from "../../server/src/start-server.js";
 
 const RUNS = Number(process.argv[2] ?? 200);

@@ -2,10 +2,10 @@ import { stringify } from "yaml";
 import { z } from "zod";
 import { environmentSchema } from "../../deploy/config/environment-schema.js";
 import { projectSettingsSchema } from "../../deploy/config/project-schema.js";
+import { smokeSpecSchema } from "../../deploy/config/smoke-spec.js";
+import { templateNames } from "../../deploy/config/smoke-templates.js";
 import { driftFileSchema } from "../../deploy/drift/policy-file.js";
 import { envSchemaFileSchema, variableTypes } from "../../deploy/envfiles/schema.js";
-import { smokeSpecSchema } from "../../deploy/smoke/spec.js";
-import { templateNames } from "../../deploy/smoke/templates.js";
 
 /**
  * JSON Schemas and the reference's key tables, generated from the zod schemas (their `.describe()`

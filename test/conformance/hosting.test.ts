@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type HostingEmulator,
   startHostingEmulator,
-} from "../../deploy/hosting/emulator/start-hosting-emulator.js";
+} from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { onGoogle } from "./target.js";
 
 // Firebase Hosting REST API v1beta1 behaviours (issue 14, items 1, 6, 7, 8), called as raw REST

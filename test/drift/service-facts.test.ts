@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { serviceFacts, servingRevision } from "../../deploy/drift/collect/service-facts.js";
+import { GATES_ANNOTATION } from "../../deploy/model/gate-records.js";
 import type { IService } from "../../deploy/platform/cloudrun/service-model.js";
-import { GATES_ANNOTATION } from "../../deploy/promote/gate-records.js";
 
 const record = (revision: string, result: "passed" | "failed") => ({
   revision,

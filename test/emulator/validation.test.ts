@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkServiceName, checkTrafficTag } from "../../deploy/platform/cloudrun/limits.js";
+import { checkServiceName, checkTrafficTag } from "../../deploy/model/cloud-run-limits.js";
 import {
   apiFailure,
   PARENT,

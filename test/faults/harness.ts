@@ -4,11 +4,11 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ImageManifest } from "../../deploy/build/image-manifest.js";
+import { type GateRecord, readGateRecords } from "../../deploy/model/gate-records.js";
+import { type PromotionLock, readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import type { InvokerAccess } from "../../deploy/platform/cloudrun/invoker-access.js";
 import type { TrafficTarget } from "../../deploy/platform/cloudrun/service-model.js";
-import { type GateRecord, readGateRecords } from "../../deploy/promote/gate-records.js";
-import { type PromotionLock, readLock } from "../../deploy/promote/lock.js";
 import { referenceServer } from "../release/helpers/images.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));

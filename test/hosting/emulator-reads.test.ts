@@ -1,8 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { HOSTING_EMULATOR_DIR } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { connectHosting, EMULATOR_INFO_FILE } from "../../deploy/hosting/connect.js";
-import { HOSTING_EMULATOR_DIR } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
 import { createSites } from "../../deploy/hosting/local-sites.js";
 import { ensureChannel, LIVE_CHANNEL, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";

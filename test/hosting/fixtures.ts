@@ -6,7 +6,7 @@ import {
   type HostingEmulator,
   type HostingEmulatorOptions,
   startHostingEmulator,
-} from "../../deploy/hosting/emulator/start-hosting-emulator.js";
+} from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
 import { createSites } from "../../deploy/hosting/local-sites.js";
 import { type SiteFile, siteFile } from "../../deploy/hosting/site-files.js";

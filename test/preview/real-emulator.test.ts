@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildImage } from "../../deploy/build/build-image.js";
+import { readGateRecords } from "../../deploy/model/gate-records.js";
 import { createSecretManagerClient } from "../../deploy/platform/secretmanager/client.js";
 import type { PreviewDeployResult } from "../../deploy/preview/deploy-preview.js";
 import type { PreviewRow } from "../../deploy/preview/model.js";
 import { previewNames } from "../../deploy/preview/names.js";
-import { readGateRecords } from "../../deploy/promote/gate-records.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { getText, hostingEmulator } from "../hosting/fixtures.js";

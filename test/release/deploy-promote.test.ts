@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GATES_ANNOTATION, readGateRecords } from "../../deploy/model/gate-records.js";
+import { LOCK_ANNOTATION, readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
-import { GATES_ANNOTATION, readGateRecords } from "../../deploy/promote/gate-records.js";
-import { LOCK_ANNOTATION, readLock } from "../../deploy/promote/lock.js";
 import { makeImage, type TestImage } from "./helpers/images.js";
 import {
   adapterFor,

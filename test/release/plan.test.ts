@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { environmentSchema } from "../../deploy/config/environment-schema.js";
+import {
+  GATES_ANNOTATION,
+  type GateRecord,
+  MAX_GATE_RECORDS,
+  previousPassed,
+  withGateRecord,
+} from "../../deploy/model/gate-records.js";
+import { judgeLock, LOCK_ANNOTATION, lockFor } from "../../deploy/model/lock.js";
+import { assertNamesWithinLimits } from "../../deploy/model/name-limits.js";
 import type {
   RevisionSnapshot,
   ServiceSnapshot,
@@ -7,15 +16,6 @@ import type {
 } from "../../deploy/platform/cloudrun/service-model.js";
 import type { Artifact } from "../../deploy/promote/artifact-types.js";
 import { labelValue } from "../../deploy/promote/candidate-template.js";
-import {
-  GATES_ANNOTATION,
-  type GateRecord,
-  MAX_GATE_RECORDS,
-  previousPassed,
-  withGateRecord,
-} from "../../deploy/promote/gate-records.js";
-import { judgeLock, LOCK_ANNOTATION, lockFor } from "../../deploy/promote/lock.js";
-import { assertNamesWithinLimits } from "../../deploy/promote/name-limits.js";
 import { planPromotion } from "../../deploy/promote/plan.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
 

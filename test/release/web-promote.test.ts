@@ -1,8 +1,8 @@
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { HostingEmulator } from "../../deploy/hosting/emulator/start-hosting-emulator.js";
-import { readGateRecords } from "../../deploy/promote/gate-records.js";
+import type { HostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
+import { readGateRecords } from "../../deploy/model/gate-records.js";
 import { getText, hostingEmulator } from "../hosting/fixtures.js";
 import { makeImage } from "./helpers/images.js";
 import {

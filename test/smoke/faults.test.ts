@@ -1,9 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_CLIENTS } from "../../deploy/config/smoke-spec.js";
 import { CONNECT_MARGIN_MS } from "../../deploy/smoke/echo/echo-check.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
-import { MAX_CLIENTS } from "../../deploy/smoke/spec.js";
 import {
   attachWsJsonChat,
   fastSpec,

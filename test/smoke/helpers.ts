@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { Server as SocketIoServer } from "socket.io";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { SmokeSpecInput } from "../../deploy/smoke/spec.js";
+import type { SmokeSpecInput } from "../../deploy/config/smoke-spec.js";
 import { type RunningServer, startServer } from "../../server/src/start-server.js";
 
 export const VERSION = "1.4.0+3f2a9c1";

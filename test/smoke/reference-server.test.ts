@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { defaultSmokeSpec } from "../../deploy/config/smoke-spec.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
-import { defaultSmokeSpec } from "../../deploy/smoke/spec.js";
 import type { RunningServer } from "../../server/src/start-server.js";
 import { fastSpec, leakedHandles, startReference, VERSION } from "./helpers.js";
 

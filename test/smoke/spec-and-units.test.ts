@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { defaultSmokeSpec, MAX_CLIENTS } from "../../deploy/config/smoke-spec.js";
+import { expandTemplates } from "../../deploy/config/smoke-templates.js";
 import { ConfigError } from "../../deploy/core/errors.js";
 import { diagnoseEcho } from "../../deploy/smoke/echo/diagnose.js";
 import { escapeXml } from "../../deploy/smoke/junit.js";
 import { parseSmokeSpec } from "../../deploy/smoke/load-spec.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
 import { displayUrl, parseServiceUrl, urlSecrets } from "../../deploy/smoke/service-url.js";
-import { defaultSmokeSpec, MAX_CLIENTS } from "../../deploy/smoke/spec.js";
 import { subsetMatch, valueAtPath } from "../../deploy/smoke/subset-match.js";
-import { expandTemplates } from "../../deploy/smoke/templates.js";
 import { backoffDelay } from "../../deploy/smoke/timing.js";
 
 function specError(value: unknown): ConfigError {

@@ -1,8 +1,8 @@
 import { type Socket, Server as SocketIoServer } from "socket.io";
 import { afterEach, describe, expect, it } from "vitest";
+import type { SmokeSpecInput } from "../../deploy/config/smoke-spec.js";
 import { parseSmokeSpec } from "../../deploy/smoke/load-spec.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
-import type { SmokeSpecInput } from "../../deploy/smoke/spec.js";
 import { healthHandler, startHttp, type TestSocketIo, VERSION } from "./helpers.js";
 
 let server: TestSocketIo | undefined;

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
+import { parseDuration } from "../../core/duration.js";
 import { PlatformError, UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
-import { parseDuration } from "../../hosting/duration.js";
 import { planCleanup } from "../../preview/cleanup-plan.js";
 import { type CleanupOutcome, runCleanup, type StepOutcome } from "../../preview/cleanup-run.js";
 import { collectPreviews, openPreviewContext } from "../../preview/preview-context.js";

@@ -1,8 +1,8 @@
+import { parseDuration } from "../../core/duration.js";
 import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Output } from "../../core/output.js";
-import { parseDuration } from "../../hosting/duration.js";
-import { MAX_TTL_SECONDS } from "../../hosting/emulator/hosting-logic.js";
+import { MAX_TTL_SECONDS } from "../../emulator/hosting/hosting-logic.js";
 import { readLiveServices } from "../../hosting/live-services.js";
 import { outputReporter } from "../../hosting/output-reporter.js";
 import { smokeFor } from "../../hosting/smoke-fn.js";

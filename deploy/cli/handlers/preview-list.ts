@@ -1,6 +1,6 @@
+import { formatAge } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
-import { formatAge } from "../../hosting/duration.js";
 import type { PreviewRow } from "../../preview/model.js";
 import { collectPreviews, openPreviewContext } from "../../preview/preview-context.js";
 import type { CommandContext } from "../command.js";

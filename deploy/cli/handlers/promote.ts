@@ -1,5 +1,5 @@
-import { runPromotionCommand } from "../../promote/run-promotion-command.js";
 import type { CommandContext } from "../command.js";
+import { runPromotionCommand } from "../run-promotion-command.js";
 
 export function run(ctx: CommandContext): Promise<number> {
   return runPromotionCommand(ctx, "promote");

@@ -1,17 +1,17 @@
 import { resolve } from "node:path";
 import { type LoadedEnvironment, loadEnvironment } from "../../config/load-environments.js";
+import { defaultSmokeSpec, type SmokeSpec } from "../../config/smoke-spec.js";
 import { CheckFailedError, isEchogateError, UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { renderJunit } from "../../smoke/junit.js";
 import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
 import { renderSmokeReport } from "../../smoke/report.js";
-import { type LiveService, resolveLiveService } from "../../smoke/resolve-service-url.js";
 import type { SmokeProgress } from "../../smoke/result.js";
 import { runSmoke } from "../../smoke/run-smoke.js";
 import { parseServiceUrl, urlSecrets } from "../../smoke/service-url.js";
-import { defaultSmokeSpec, type SmokeSpec } from "../../smoke/spec.js";
 import type { CommandContext } from "../command.js";
+import { type LiveService, resolveLiveService } from "../resolve-service-url.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const rawUrl = ctx.args.url;

@@ -1,7 +1,7 @@
+import { gateOf, readGateRecords } from "../../model/gate-records.js";
 import type { IRevision, IService } from "../../platform/cloudrun/service-model.js";
 import { toServiceSnapshot } from "../../platform/cloudrun/service-model.js";
 import { formatSecretRef } from "../../platform/secretmanager/secret-ref.js";
-import { gateOf, readGateRecords } from "../../promote/gate-records.js";
 import type { ContainerSettings, EnvKeyFact, GateFact, TargetFacts } from "../facts.js";
 import { TRANSPORTS_KEY } from "./declared.js";
 import { SECRET_CELL, valueDigest } from "./value-digest.js";

@@ -1,9 +1,9 @@
+import type { EchoSpec, Matcher, SendStep } from "../../config/smoke-spec.js";
+import { expandTemplates, type TemplateVars } from "../../config/smoke-templates.js";
 import type { ClientTarget } from "../placement.js";
 import type { SmokeCheck } from "../result.js";
 import { type ServiceUrl, webSocketUrl } from "../service-url.js";
-import type { EchoSpec, Matcher, SendStep } from "../spec.js";
 import { subsetMatch } from "../subset-match.js";
-import { expandTemplates, type TemplateVars } from "../templates.js";
 import { roundMs } from "../timing.js";
 import { type Connector, type EchoConnection, HandshakeError, type Inbound } from "./connection.js";
 import { diagnoseCrossing } from "./cross-diagnosis.js";

@@ -1,7 +1,7 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { shipCommand } from "../config/ship-command.js";
 import { CheckFailedError } from "../core/errors.js";
-import { gateOf, readGateRecords } from "../promote/gate-records.js";
+import { gateOf, readGateRecords } from "../model/gate-records.js";
 
 export interface LiveService {
   url: string;

@@ -1,4 +1,4 @@
-import { parseGoogleDuration } from "../duration.js";
+import { parseGoogleDuration } from "../../core/duration.js";
 import { conflict, exhausted, invalid, notFound, precondition } from "./api-failure.js";
 import type { ChannelRecord, HostingState, ReleaseRecord, SiteRecord, VersionRecord } from "./state.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { templateProblems } from "./templates.js";
+import { templateProblems } from "./smoke-templates.js";
 
 /**
  * The `smoke:` section of an environment (or a standalone `--spec` file).

@@ -1,8 +1,15 @@
-import { PlatformError } from "../core/errors.js";
-import type { Output } from "../core/output.js";
-import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
-import type { IService, ServiceSnapshot } from "../platform/cloudrun/service-model.js";
-import { describeLock, judgeLock, LOCK_ANNOTATION, type LockOwner, lockFor, readLock } from "./lock.js";
+import { PlatformError } from "../../core/errors.js";
+import type { Output } from "../../core/output.js";
+import {
+  describeLock,
+  judgeLock,
+  LOCK_ANNOTATION,
+  type LockOwner,
+  lockFor,
+  readLock,
+} from "../../model/lock.js";
+import type { CloudRunAdapter } from "./adapter.js";
+import type { IService, ServiceSnapshot } from "./service-model.js";
 
 export interface LockClock {
   now: () => Date;

@@ -1,12 +1,16 @@
 import { parseFault } from "../build/faults.js";
-import type { CommandContext } from "../cli/command.js";
 import { loadEnvironment } from "../config/load-environments.js";
 import { ExitCode } from "../core/exit-codes.js";
 import type { PreparedWeb } from "../hosting/web-deploy.js";
-import { outcomeError } from "./execute.js";
-import { promoteEnvironment } from "./promote-environment.js";
-import { renderOutcome, renderPlan, renderSmoke } from "./report.js";
-import { preflightWebPromotion, promoteWebAfterServer, type WebFollowResult } from "./web-follows.js";
+import { outcomeError } from "../promote/execute.js";
+import { promoteEnvironment } from "../promote/promote-environment.js";
+import { renderOutcome, renderPlan, renderSmoke } from "../promote/report.js";
+import {
+  preflightWebPromotion,
+  promoteWebAfterServer,
+  type WebFollowResult,
+} from "../promote/web-follows.js";
+import type { CommandContext } from "./command.js";
 
 /** Shared by `deploy` and `promote`: run the pipeline and report the plan or the outcome. */
 export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | "promote"): Promise<number> {

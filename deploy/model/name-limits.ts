@@ -1,8 +1,10 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { ConfigError, UsageError } from "../core/errors.js";
-import { checkServiceName, checkTrafficTag, SERVICE_NAME_MAX_LENGTH } from "../platform/cloudrun/limits.js";
-import { CANDIDATE_TAG } from "./candidate-template.js";
+import { checkServiceName, checkTrafficTag, SERVICE_NAME_MAX_LENGTH } from "./cloud-run-limits.js";
+
+/** The tag echogate gives a candidate revision: its URL is what the first gate tests. */
+export const CANDIDATE_TAG = "candidate";
 
 /**
  * Refuses a service name or candidate tag Cloud Run would reject, before any API call.
