@@ -33,7 +33,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   // The matrix comes from `data`, which Output has redacted before any cell is shortened.
   ctx.output.result(json, (data, style) =>
     [
-      renderCheck({ ...report, ok: data.ok, matrix: data.matrix }, style),
+      // The summary counts the preflight findings too: they fail the check like an env file error.
+      renderCheck({ ...report, ok: data.ok, matrix: data.matrix, diagnostics }, style),
       ...(native.addons.length > 0
         ? [
             `${style.bold("Native addons")} ${style.dim(`(production dependencies, from ${native.source}; checked against ${native.dockerfile ?? "no Dockerfile"})`)}`,
