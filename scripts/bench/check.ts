@@ -109,7 +109,7 @@ export function generateProject(dir: string, environments: number, variables: nu
         "kind: staging",
         "service:",
         "  endpoint: google",
-        "  project: bench",
+        "  project: echogate-bench",
         "  regions: [us-central1]",
         `  name: chat-${name}`,
         `  envFile: .env.${name}`,
@@ -142,6 +142,22 @@ export function generateProject(dir: string, environments: number, variables: nu
   }
 }
 
+/** `status` on the emulator (this repo's 4 environments) as a ratio to `--help` in the same run. */
+function benchStatusOverHelp(runs: number): void {
+  const wall = (args: string[]) => Array.from({ length: runs }, () => time(dist, args, root, 0).wallMs);
+  time(dist, ["status"], root, 0); // starts the emulator daemon once, outside the samples
+  try {
+    const help = quantile(wall(["--help"]), 0.5);
+    const status = quantile(wall(["status"]), 0.5);
+    const ratio = status / help;
+    console.log(
+      `check.status_over_help ratio=${ratio.toFixed(2)} status_median=${status.toFixed(0)} help_median=${help.toFixed(0)} target<=3 ${ratio <= 3 ? "ok" : "MISSED"}`,
+    );
+  } finally {
+    time(dist, ["emulator", "stop"], root, 0);
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runs = Number(process.env.BENCH_RUNS ?? 15);
   // Node's own start on this machine: what --help costs beyond it is echogate's.
@@ -151,6 +167,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   );
   bench("check.help.cold_ms", ["--help"], root, runs, 0, 150);
   bench("check.repo_ms", ["check"], root, runs, 0);
+  benchStatusOverHelp(runs);
   const dir = mkdtempSync(join(tmpdir(), "echogate-bench-"));
   try {
     generateProject(dir, 50, 200);

@@ -1,4 +1,7 @@
-import { RevisionsClient, ServicesClient } from "@google-cloud/run";
+// The two clients echogate uses, imported on their own: the package index loads every v2 client
+// (jobs, executions, tasks, builds, …), which the CLI would otherwise parse on every Cloud Run call.
+import { RevisionsClient } from "@google-cloud/run/build/src/v2/revisions_client.js";
+import { ServicesClient } from "@google-cloud/run/build/src/v2/services_client.js";
 import { PassThroughClient } from "google-auth-library";
 import { type IdentityTokenSource, identityTokenSource } from "./identity-token.js";
 
