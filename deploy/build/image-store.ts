@@ -1,5 +1,6 @@
-import { readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { pathExists } from "../core/path-exists.js";
 import { ensurePrivateDir } from "../core/state-file.js";
 import {
   IMAGE_STORE_RELATIVE_DIR,
@@ -55,20 +56,11 @@ export async function commitImage(
 ): Promise<{ dir: string; reused: boolean }> {
   const target = imageDir(projectDir, digest);
   await ensurePrivateDir(imageStoreDir(projectDir));
-  if (await exists(join(target, "manifest.json"))) {
+  if (await pathExists(join(target, "manifest.json"))) {
     await rm(stagingDir, { recursive: true, force: true });
     return { dir: target, reused: true };
   }
   await rm(target, { recursive: true, force: true });
   await rename(stagingDir, target);
   return { dir: target, reused: false };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -11,8 +11,11 @@ export interface WebStatusInput {
 export interface WebStatusRow {
   site: string;
   channel: string;
+  /** Hosting version id live on the channel. */
   version: string | null;
+  /** The server revision that release was pair-gated with, when recorded. */
   pairedRevision: string | null;
+  /** The live web release was pair-gated with the revision serving (most) traffic. */
   paired: boolean;
   error?: string;
 }

@@ -3,6 +3,7 @@ import { type LoadedEnvironment, loadEnvironments } from "../config/load-environ
 import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import { readWebPairs, type WebPair } from "../hosting/web-pairs.js";
+import type { WebStatusRow } from "../hosting/web-status.js";
 import { type GateRecord, gateOf, readGateRecords } from "../model/gate-records.js";
 import { type PromotionLock, readLock } from "../model/lock.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
@@ -49,19 +50,7 @@ export interface EnvironmentStatus extends ServiceStatus {
   instances: Record<string, number> | null;
   error: { code: string; message: string; hint?: string } | null;
   /** The live web release and whether it was pair-gated with the serving revision (null: no hosting). */
-  web?: WebStatus | null;
-}
-
-export interface WebStatus {
-  site: string;
-  channel: string;
-  /** Hosting version id live on the channel. */
-  version: string | null;
-  /** The server revision that release was pair-gated with, when recorded. */
-  pairedRevision: string | null;
-  /** The live web release was pair-gated with the revision serving (most) traffic. */
-  paired: boolean;
-  error?: string;
+  web?: WebStatusRow | null;
 }
 
 /** One service's facts, in at most three API calls (the revision only when no gate record names it). */

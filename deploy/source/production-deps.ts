@@ -1,6 +1,7 @@
 import type { Dirent } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { pathExists } from "../core/path-exists.js";
 
 /** One installed package of the production dependency tree, with what tells a native addon apart. */
 export interface InstalledPackage {
@@ -131,7 +132,7 @@ async function describePackage(
   pkg: PackageJson,
 ): Promise<InstalledPackage> {
   const [hasBindingGyp, nodeFiles] = await Promise.all([
-    exists(join(dir, "binding.gyp")),
+    pathExists(join(dir, "binding.gyp")),
     findNodeFiles(dir),
   ]);
   return {
@@ -165,7 +166,7 @@ async function locate(projectDir: string, from: string, name: string): Promise<s
   let dir = from;
   for (;;) {
     const candidate = join(dir, "node_modules", name);
-    if (await exists(join(candidate, "package.json"))) return candidate;
+    if (await pathExists(join(candidate, "package.json"))) return candidate;
     if (dir === projectDir || !dir.startsWith(projectDir)) return undefined;
     const parent = join(dir, "..");
     if (parent === dir) return undefined;
@@ -205,15 +206,6 @@ async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
     return JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as PackageJson;
   } catch {
     return undefined;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
