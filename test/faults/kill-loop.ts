@@ -148,10 +148,12 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
       () => deployScenario("redeploy"),
       () => deployScenario("redeploy"),
       () => deployScenario("redeploy"),
-      () => ({ name: "promote", argv: ["promote", "production"], service: PRODUCTION }),
+      // --server-only: the loop judges server traffic; nothing here deploys the web front end, and
+      // without it every promote would stop at the web preflight before any step worth killing.
+      () => ({ name: "promote", argv: ["promote", "production", "--server-only"], service: PRODUCTION }),
       () => ({
         name: "first-promote",
-        argv: ["promote", "production"],
+        argv: ["promote", "production", "--server-only"],
         service: PRODUCTION,
         prepare: () => adapter.deleteService(PRODUCTION),
       }),
