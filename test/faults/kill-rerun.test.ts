@@ -3,8 +3,8 @@ import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js"
 import { makeImage } from "../release/helpers/images.js";
 import {
   adapterFor,
+  canaryStaging,
   echogate,
-  fastSmoke,
   releaseProject,
   startTestEmulator,
   type TestEmulator,
@@ -19,15 +19,8 @@ let emu: TestEmulator;
 let adapter: CloudRunAdapter;
 
 beforeAll(async () => {
-  project = await releaseProject((files) => {
-    fastSmoke(files);
-    // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
-    files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
-      "  envFile: .env.staging\n",
-      "  envFile: .env.staging\n  backplane: redis\n",
-    );
-    files["environments/staging.yaml"] += "rollout:\n  steps: [10, 50, 100]\n";
-  });
+  // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
+  project = await releaseProject(canaryStaging);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
 }, 30_000);

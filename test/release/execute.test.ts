@@ -13,8 +13,8 @@ import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
 import { makeImage } from "./helpers/images.js";
 import {
   adapterFor,
+  canaryStaging,
   echogate,
-  fastSmoke,
   releaseProject,
   startTestEmulator,
   type TestEmulator,
@@ -30,15 +30,8 @@ let emu: TestEmulator;
 let adapter: CloudRunAdapter;
 
 beforeAll(async () => {
-  project = await releaseProject((files) => {
-    fastSmoke(files);
-    // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
-    files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
-      "  envFile: .env.staging\n",
-      "  envFile: .env.staging\n  backplane: redis\n",
-    );
-    files["environments/staging.yaml"] += "rollout:\n  steps: [10, 50, 100]\n";
-  });
+  // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
+  project = await releaseProject(canaryStaging);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   const base = await makeImage(project, { version: "0.1.0+base000" });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import {
   adapterFor,
+  canaryStaging,
   echogate,
-  fastSmoke,
   releaseProject,
   startTestEmulator,
   type TestEmulator,
@@ -12,14 +12,6 @@ import { type ChatImage, writeChatImage } from "./chat-fixture.js";
 import { REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
 const STAGING = "echogate-chat-staging";
-
-function canaryStaging(files: Record<string, string>): void {
-  fastSmoke(files);
-  files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
-    "  envFile: .env.staging\n",
-    "  envFile: .env.staging\n  backplane: redis\n",
-  ).concat("rollout:\n  steps: [10, 50, 100]\n");
-}
 
 let project: string;
 let emu: TestEmulator;

@@ -75,6 +75,15 @@ export function fastSmoke(files: Record<string, string>): void {
   }
 }
 
+/** fastSmoke, plus a canary rollout [10, 50, 100] on staging with the backplane partial steps need. */
+export function canaryStaging(files: Record<string, string>): void {
+  fastSmoke(files);
+  files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
+    "  envFile: .env.staging\n",
+    "  envFile: .env.staging\n  backplane: redis\n",
+  ).concat("rollout:\n  steps: [10, 50, 100]\n");
+}
+
 export function adapterFor(emu: TestEmulator) {
   return openAdapter(
     { kind: "emulator", apiEndpoint: emu.emulator.apiEndpoint },
