@@ -7,9 +7,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { notice } from "../core/notices.js";
 import { processIsRunning } from "../core/process-alive.js";
 import { ensurePrivateDir, openPrivateLog, writePrivateFile } from "../core/state-file.js";
-import { PIDS_FILE, startEmulator } from "./emulator.js";
 import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "./hosting/start-hosting-emulator.js";
-import { reapOrphans } from "./process-registry.js";
+import { PIDS_FILE, reapOrphans } from "./process-registry.js";
 
 // Detached emulator for the CLI (`echogate emulator start|stop|status`).
 //
@@ -70,6 +69,9 @@ export async function runDaemon(argv: readonly string[] = process.argv.slice(2))
     throw new Error(
       "Usage: daemon --state-dir DIR --image-store DIR --hosting-dir DIR [--port N] [--hosting-port N]",
     );
+  // Only the daemon runs the Cloud Run emulator: a command that merely finds or starts the daemon
+  // (status, deploy, …) doesn't load it and the Admin API descriptors it validates requests with.
+  const { startEmulator } = await import("./emulator.js");
   const start = (port: number) =>
     startEmulator({ stateDir, imageStoreDir, port, log: (m) => console.error(`[emulator] ${m}`) });
   const startHosting = (port: number) => startHostingEmulator({ dir: hostingDir, port });

@@ -8,7 +8,7 @@ import { Controller } from "./controller.js";
 import { DataPlane, type InstanceInfo } from "./data-plane.js";
 import { IdentityTokens } from "./identity-tokens.js";
 import { INSTANCES_PATH, serveInstances } from "./instances-endpoint.js";
-import { ProcessRegistry, reapOrphans } from "./process-registry.js";
+import { PIDS_FILE, ProcessRegistry, reapOrphans } from "./process-registry.js";
 import { handleSecretManager, isSecretManagerPath } from "./secret-manager/api.js";
 import { resolveSecretEnv } from "./secret-manager/resolve-env.js";
 import { SecretStore } from "./secret-manager/store.js";
@@ -41,8 +41,7 @@ export interface RunningEmulator {
 }
 
 export const STATE_FILE = "state.json";
-/** The revision processes running now; see process-registry.ts. */
-export const PIDS_FILE = "revision-pids.json";
+export { PIDS_FILE } from "./process-registry.js";
 /** The emulated Secret Manager's secrets and versions (0600, like every state file). */
 export const SECRETS_FILE = "secrets.json";
 

@@ -1,6 +1,9 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import { writePrivateFileSync } from "../core/state-file.js";
 
+/** The revision processes running now, in the emulator's state directory. */
+export const PIDS_FILE = "revision-pids.json";
+
 /** A revision process the emulator started; `cwd` (its image's rootfs) tells it apart from a reused pid. */
 export interface TrackedProcess {
   pid: number;

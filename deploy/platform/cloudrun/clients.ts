@@ -8,8 +8,8 @@ import { type IdentityTokenSource, identityTokenSource } from "./identity-token.
 export type CloudRunTarget = { kind: "google" } | { kind: "emulator"; apiEndpoint: string };
 
 export interface CloudRunClients {
-  services: ServicesClient;
-  revisions: RevisionsClient;
+  readonly services: ServicesClient;
+  readonly revisions: RevisionsClient;
   /** ID tokens for calling a service that is not public (the gate before it is). */
   identityToken: IdentityTokenSource;
   close(): Promise<void>;
@@ -20,17 +20,25 @@ type ClientOptions = NonNullable<ConstructorParameters<typeof ServicesClient>[0]
 /**
  * The one way echogate talks to Cloud Run: the official v2 clients over the REST transport.
  * For the emulator only the endpoint and the auth client differ; the wire format is identical.
+ * Each client is built on first use: building one parses the Admin API descriptors (tens of ms),
+ * and many commands (status of a service that has a gate record, drift of one service) use one.
  */
 export function createCloudRunClients(target: CloudRunTarget): CloudRunClients {
   const options = clientOptions(target);
-  const services = new ServicesClient(options);
-  const revisions = new RevisionsClient(options);
+  let services: ServicesClient | undefined;
+  let revisions: RevisionsClient | undefined;
   return {
-    services,
-    revisions,
+    get services() {
+      services ??= new ServicesClient(options);
+      return services;
+    },
+    get revisions() {
+      revisions ??= new RevisionsClient(options);
+      return revisions;
+    },
     identityToken: identityTokenSource(target),
     async close() {
-      await Promise.all([services.close(), revisions.close()]);
+      await Promise.all([services?.close(), revisions?.close()]);
     },
   };
 }
