@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // The local image store contract: <project>/.echogate/images/sha256-<hex>/{manifest.json,rootfs/}.
 // The builder writes it; the emulator reads it.

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PROJECT_ID_MESSAGE, PROJECT_ID_PATTERN } from "./gcp-project-id.js";
 import { smokeSpecSchema } from "./smoke-spec.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * environments/echogate.yaml: settings of the repository, not of one environment (where the server

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Diagnostics } from "../core/diagnostics.js";
 import { closest } from "../core/did-you-mean.js";
 import { knownKeysAt } from "./schema-keys.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { ENVIRONMENTS_DIR } from "../config/load-environments.js";
 import { MAX_YAML_BYTES, parseYamlSource } from "../config/yaml-source.js";
 import { addZodIssues } from "../config/zod-diagnostics.js";

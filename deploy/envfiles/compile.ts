@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { EnvironmentKind } from "../config/environment-schema.js";
 import { isServiceUrlPlaceholder } from "./placeholders.js";
 import type { VariableSpec } from "./schema.js";

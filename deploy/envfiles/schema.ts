@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { environmentKinds } from "../config/environment-schema.js";
 import { SERVICE_URL_PLACEHOLDER } from "./placeholders.js";
 

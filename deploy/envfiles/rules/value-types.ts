@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { compileVariable } from "../compile.js";
 import { isRequired } from "../schema.js";
