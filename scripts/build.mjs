@@ -55,8 +55,97 @@ const jsonAsString = {
   },
 };
 
-/** Builds dist/ (or `outdir`, relative to root) and returns esbuild's metafile. */
+/**
+ * Dependencies bundled apart, as CommonJS "islands" the CLI loads through V8's code cache
+ * (deploy/core/code-cache.ts): the Google clients are most of what `status` or `deploy` parse and
+ * compile (and run once to build a client), every time. Each island lists, per import specifier
+ * used in deploy/, the names it provides; an import of any other name fails the build. Secret
+ * Manager is an island of its own: only deploy and preview need its 1.4 MB of descriptors.
+ */
+export const ISLANDS = {
+  "google-cloud-run": {
+    "@google-cloud/run/build/src/v2/services_client.js": ["ServicesClient"],
+    "@google-cloud/run/build/src/v2/revisions_client.js": ["RevisionsClient"],
+    "google-auth-library": ["GoogleAuth", "PassThroughClient"],
+  },
+  "google-secret-manager": {
+    "@google-cloud/secret-manager": ["SecretManagerServiceClient"],
+  },
+};
+
+const CODE_CACHE_MODULE = "deploy/core/code-cache.ts";
+
+/** In the CLI bundle, an island's specifiers become modules reading its exports from `<island>.cjs`. */
+function islandImports(root) {
+  const islandOf = new Map(
+    Object.entries(ISLANDS).flatMap(([island, specifiers]) =>
+      Object.keys(specifiers).map((specifier) => [specifier, island]),
+    ),
+  );
+  return {
+    name: "island-imports",
+    setup(build) {
+      build.onResolve({ filter: /./ }, (args) => {
+        const island = islandOf.get(args.path);
+        if (!island || args.importer.includes("/node_modules/")) return undefined;
+        return { path: args.path, namespace: "island", pluginData: island };
+      });
+      build.onLoad({ filter: /./, namespace: "island" }, (args) => {
+        const island = args.pluginData;
+        const names = ISLANDS[island][args.path];
+        return {
+          resolveDir: root,
+          loader: "js",
+          contents: [
+            `import { loadCommonJs } from ${JSON.stringify(resolve(root, CODE_CACHE_MODULE))};`,
+            `import { fileURLToPath } from "node:url";`,
+            `const island = loadCommonJs(fileURLToPath(new URL(${JSON.stringify(`./${island}.cjs`)}, import.meta.url))).exports;`,
+            ...names.map((name) => `export const ${name} = island[${JSON.stringify(name)}];`),
+          ].join("\n"),
+        };
+      });
+    },
+  };
+}
+
+/** Builds `<outdir>/<island>.cjs` for every island. */
+async function buildIslands(root, outdir) {
+  const metafiles = [];
+  for (const [island, specifiers] of Object.entries(ISLANDS)) {
+    const entry = Object.entries(specifiers).flatMap(([specifier, names]) =>
+      names.map(
+        (name) =>
+          `exports[${JSON.stringify(name)}] = require(${JSON.stringify(specifier)})[${JSON.stringify(name)}];`,
+      ),
+    );
+    const result = await build({
+      absWorkingDir: root,
+      stdin: {
+        contents: entry.join("\n"),
+        resolveDir: root,
+        sourcefile: `${island}-island.cjs`,
+        loader: "js",
+      },
+      outfile: join(outdir, `${island}.cjs`),
+      bundle: true,
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      external: EXTERNAL,
+      plugins: [googleGaxRestOnly(root), jsonAsString],
+      sourcemap: "linked",
+      sourcesContent: false,
+      logLevel: "warning",
+      metafile: true,
+    });
+    metafiles.push(result.metafile);
+  }
+  return metafiles;
+}
+
+/** Builds dist/ (or `outdir`, relative to root) and returns esbuild's metafile (islands included). */
 export async function buildCli(root = fileURLToPath(new URL("..", import.meta.url)), outdir = "dist") {
+  const islands = await buildIslands(root, outdir);
   const result = await build({
     absWorkingDir: root,
     entryPoints: {
@@ -72,7 +161,7 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     platform: "node",
     target: "node20",
     external: EXTERNAL,
-    plugins: [googleGaxRestOnly(root), jsonAsString],
+    plugins: [islandImports(root), googleGaxRestOnly(root), jsonAsString],
     // Bundled CommonJS dependencies call require() for Node built-ins, and some (google-gax) read
     // __dirname at load time for proto paths used only by the gRPC transport echogate doesn't use.
     banner: {
@@ -91,13 +180,17 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     logLevel: "warning",
     metafile: true,
   });
+  const metafile = {
+    inputs: Object.assign({}, result.metafile.inputs, ...islands.map((m) => m.inputs)),
+    outputs: Object.assign({}, result.metafile.outputs, ...islands.map((m) => m.outputs)),
+  };
   // Chunk names change with content: drop the previous build's chunks so dist/ doesn't grow.
-  const current = new Set(Object.keys(result.metafile.outputs).map((path) => basename(path)));
+  const current = new Set(Object.keys(metafile.outputs).map((path) => basename(path)));
   const out = resolve(root, outdir);
   for (const name of readdirSync(out)) {
     if (!current.has(name)) rmSync(join(out, name), { force: true });
   }
-  return result.metafile;
+  return metafile;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();

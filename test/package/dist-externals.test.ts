@@ -10,17 +10,21 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const OPTIONAL = new Set(["bufferutil", "utf-8-validate", "supports-color"]);
 
 interface Metafile {
-  outputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
+  outputs: Record<
+    string,
+    { imports: { path: string; kind: string; external?: boolean }[]; inputs: Record<string, unknown> }
+  >;
 }
 
 let externals: string[];
+let meta: Metafile;
 const outdir = join(tmpdir(), `echogate-dist-${process.pid}`);
 
 beforeAll(async () => {
   const { buildCli } = (await import(`${root}scripts/build.mjs`)) as {
     buildCli(root: string, outdir: string): Promise<Metafile>;
   };
-  const meta = await buildCli(root, outdir);
+  meta = await buildCli(root, outdir);
   const names = new Set<string>();
   for (const output of Object.values(meta.outputs))
     for (const imported of output.imports) if (imported.external) names.add(packageName(imported.path));
@@ -58,5 +62,49 @@ describe("the published package", () => {
       dependencies?: Record<string, string>;
     };
     expect(Object.keys(pkg.dependencies ?? {})).toEqual(["esbuild"]);
+  });
+});
+
+describe("the Google clients in dist/", () => {
+  const inputsOf = (test: (output: string) => boolean) =>
+    Object.entries(meta.outputs).flatMap(([output, { inputs }]) => (test(output) ? Object.keys(inputs) : []));
+
+  it("are bundled only into the code-cached CommonJS islands, never into the CLI's chunks", () => {
+    const google = /node_modules\/(google-gax|@google-cloud|google-auth-library|protobufjs)\//;
+    // The emulator (run by the daemon) validates requests against the Admin API's descriptors.
+    const code = (input: string) => google.test(input) && !input.endsWith("/protos/protos.json");
+    expect(inputsOf((output) => output.endsWith(".js")).filter(code)).toEqual([]);
+    const islands = inputsOf((output) => output.endsWith(".cjs"));
+    expect(islands.some((input) => input.includes("@google-cloud/run/build/src/v2/services_client.js"))).toBe(
+      true,
+    );
+    expect(islands.some((input) => input.includes("@google-cloud/secret-manager/"))).toBe(true);
+  });
+
+  it("use google-gax's REST transport only: no gRPC code is bundled", () => {
+    const grpc = inputsOf(() => true).filter((input) =>
+      /node_modules\/@grpc\/|google-gax\/build\/src\/grpc\.js/.test(input),
+    );
+    expect(grpc).toEqual([]);
+  });
+
+  it("read from google-gax only names the REST-only module provides", async () => {
+    const shim = await readFile(join(root, "scripts/google-gax-rest.cjs"), "utf8");
+    const provided = shim
+      .match(/module\.exports = \{([^}]*)\}/)?.[1]
+      ?.split(",")
+      .map((name) => name.trim());
+    expect(provided).toContain("fallback");
+    const clients = inputsOf((output) => output.endsWith(".cjs")).filter((input) =>
+      /@google-cloud\/[^/]+\/build\/src\/v\d+\/\w+_client\.js$/.test(input),
+    );
+    expect(clients.length).toBeGreaterThanOrEqual(3);
+    for (const client of new Set(clients)) {
+      const source = await readFile(join(root, client), "utf8");
+      const read = new Set([...source.matchAll(/google_gax_1\.(\w+)/g)].map((match) => match[1]));
+      // Without gaxInstance a client requires google-gax itself and takes `.fallback` from it.
+      if (/require\('google-gax'\)/.test(source)) read.add("fallback");
+      for (const name of read) expect(provided, `${client} reads google-gax.${name}`).toContain(name);
+    }
   });
 });

@@ -1,0 +1,115 @@
+import { createHash } from "node:crypto";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import vm from "node:vm";
+
+// Node 20 has no module.enableCompileCache: a big bundled CommonJS file (the Google clients) is
+// compiled through vm.Script with V8's code cache instead. The cache holds bytecode V8 runs
+// without checking it, so it is read only from a directory and file that only this user can write.
+
+/** Whether the module's code came from the cache, was compiled (and cached at exit), or caching was off. */
+export type CodeCacheUse = "hit" | "miss" | "rejected" | "off";
+
+export interface LoadedCommonJs {
+  exports: Record<string, unknown>;
+  cache: CodeCacheUse;
+}
+
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+const loaded = new Map<string, LoadedCommonJs>();
+
+/** `$XDG_CACHE_HOME/echogate/code-cache` (or ~/.cache/…); undefined when ECHOGATE_CODE_CACHE=off. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.ECHOGATE_CODE_CACHE === "off" || typeof process.getuid !== "function") return undefined;
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "echogate", "code-cache");
+}
+
+/** Loads a CommonJS file once per process, through the code cache in `cacheDir` when there is one. */
+export function loadCommonJs(file: string, cacheDir: string | undefined = codeCacheDir()): LoadedCommonJs {
+  const known = loaded.get(file);
+  if (known) return known;
+  const source = readFileSync(file, "utf8");
+  // The name changes with the content and the Node build, so a cache never outlives its source.
+  const key = createHash("sha256")
+    .update(`${process.version} ${process.arch}\n`)
+    .update(source)
+    .digest("hex");
+  const cacheFile = cacheDir ? join(cacheDir, `${basename(file)}-${key.slice(0, 32)}.v8`) : undefined;
+  const cachedData = cacheFile ? readPrivateFile(cacheFile) : undefined;
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const cache: CodeCacheUse = !cacheFile
+    ? "off"
+    : !cachedData
+      ? "miss"
+      : script.cachedDataRejected
+        ? "rejected"
+        : "hit";
+  const module = { exports: {} as Record<string, unknown> };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  // Written at exit, so it also holds the functions this run compiled lazily (client construction).
+  if (cacheFile && cache !== "hit")
+    process.once("exit", () => writeCache(cacheFile, () => script.createCachedData()));
+  const result = { exports: module.exports, cache };
+  loaded.set(file, result);
+  return result;
+}
+
+/** The file's bytes when it and its directory are this user's own and private; else undefined. */
+function readPrivateFile(file: string): Buffer | undefined {
+  try {
+    if (!isPrivate(lstatSync(dirname(file)), "directory")) return undefined;
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const stats = fstatSync(fd);
+      if (!isPrivate(stats, "file") || stats.size > MAX_CACHE_BYTES) return undefined;
+      return readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function isPrivate(stats: Stats, kind: "file" | "directory"): boolean {
+  const rightKind = kind === "file" ? stats.isFile() : stats.isDirectory();
+  return rightKind && stats.uid === process.getuid?.() && (stats.mode & 0o077) === 0;
+}
+
+/** Atomic 0600 write into a 0700 directory; older caches of the same file go. Never throws. */
+function writeCache(cacheFile: string, data: () => Buffer): void {
+  try {
+    const dir = dirname(cacheFile);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!isPrivate(lstatSync(dir), "directory")) return;
+    const temp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(temp, data(), { mode: 0o600, flag: "wx" });
+    renameSync(temp, cacheFile);
+    const prefix = `${basename(cacheFile).replace(/-[0-9a-f]+\.v8$/, "")}-`;
+    for (const name of readdirSync(dir))
+      if (name.startsWith(prefix) && name.endsWith(".v8") && name !== basename(cacheFile))
+        rmSync(join(dir, name), { force: true });
+  } catch {
+    // An unwritable cache only costs the next run its compile time.
+  }
+}
