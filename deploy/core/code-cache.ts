@@ -43,12 +43,10 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
 export function loadCommonJs(file: string, cacheDir: string | undefined = codeCacheDir()): LoadedCommonJs {
   const known = loaded.get(file);
   if (known) return known;
-  const source = readFileSync(file, "utf8");
+  const bytes = readFileSync(file);
+  const source = bytes.toString("utf8");
   // The name changes with the content and the Node build, so a cache never outlives its source.
-  const key = createHash("sha256")
-    .update(`${process.version} ${process.arch}\n`)
-    .update(source)
-    .digest("hex");
+  const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(bytes).digest("hex");
   const cacheFile = cacheDir ? join(cacheDir, `${basename(file)}-${key.slice(0, 32)}.v8`) : undefined;
   const cachedData = cacheFile ? readPrivateFile(cacheFile) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
