@@ -43,7 +43,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
 export function loadCommonJs(file: string, cacheDir: string | undefined = codeCacheDir()): LoadedCommonJs {
   const known = loaded.get(file);
   if (known) return known;
-  const bytes = readFileSync(file);
+  const bytes = readSource(file);
   const source = bytes.toString("utf8");
   // The name changes with the content and the Node build, so a cache never outlives its source.
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(bytes).digest("hex");
@@ -70,6 +70,18 @@ export function loadCommonJs(file: string, cacheDir: string | undefined = codeCa
   const result = { exports: module.exports, cache };
   loaded.set(file, result);
   return result;
+}
+
+/** A missing file fails like a missing module (core/install-problem.ts: an install problem). */
+function readSource(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw Object.assign(new Error(`Cannot find module '${file}'`, { cause: error }), {
+      code: "MODULE_NOT_FOUND",
+    });
+  }
 }
 
 /** The file's bytes when it and its directory are this user's own and private; else undefined. */

@@ -14,7 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { codeCacheDir } from "../../deploy/core/code-cache.js";
+import { codeCacheDir, loadCommonJs } from "../../deploy/core/code-cache.js";
+import { asInstallError } from "../../deploy/core/install-problem.js";
 
 // Each load runs in a child process: the cache is written when the process exits.
 const codeCache = fileURLToPath(new URL("../../deploy/core/code-cache.ts", import.meta.url));
@@ -118,6 +119,21 @@ describe("loadCommonJs", () => {
     writeFileSync(blocked, "");
     expect(load(join(blocked, "cache"))).toEqual({ cache: "miss", answer: 42, once: true });
     expect(load("", { ECHOGATE_CODE_CACHE: "off" })).toEqual({ cache: "off", answer: 42, once: true });
+  });
+});
+
+describe("a missing module file", () => {
+  it("is an install problem naming the file, like any module that fails to load", () => {
+    const missing = join(dir, "gone.cjs");
+    let thrown: unknown;
+    try {
+      loadCommonJs(missing, cacheDir);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(asInstallError(thrown)?.message).toBe(
+      `Can't load the module "${missing}": it is not installed where echogate runs`,
+    );
   });
 });
 
