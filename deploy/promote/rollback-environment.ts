@@ -12,7 +12,7 @@ import { toWireTraffic } from "../platform/cloudrun/service-model.js";
 import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
 import { lockOwner, openAdapterFor } from "./promote-environment.js";
 import { planRollback, type RollbackPlan } from "./rollback-plan.js";
-import type { GateSmoke, GateSmokeReport } from "./smoke-types.js";
+import type { GateSmoke, PromotionSmoke } from "./smoke-types.js";
 
 export interface RollbackOptions {
   projectDir: string;
@@ -34,7 +34,7 @@ export interface RollbackOutcome {
   version: string;
   digest: string;
   url: string | undefined;
-  smoke: GateSmokeReport[];
+  smoke: PromotionSmoke[];
   /** The web front end moved back with the server (or why not). */
   web?: WebRollback;
 }

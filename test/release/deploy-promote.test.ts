@@ -3,6 +3,7 @@ import { GATES_ANNOTATION, readGateRecords } from "../../deploy/model/gate-recor
 import { LOCK_ANNOTATION, readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
+import type { PromotionSmoke } from "../../deploy/promote/smoke-types.js";
 import { makeImage, type TestImage } from "./helpers/images.js";
 import {
   adapterFor,
@@ -58,6 +59,23 @@ describe("release pipeline on the emulator", () => {
     const staged = await run("deploy", "staging", "--image", good.digest, "--json");
     expect(staged.exitCode, staged.stdout).toBe(0);
     const stagingRevision = staged.json<{ outcome: { revision: string } }>().outcome.revision;
+    // Each smoke is recorded in the shape `echogate smoke --json` prints, plus the URL it checked,
+    // and streamed with the same event names.
+    const smokes = staged.json<{ outcome: { smoke: PromotionSmoke[] } }>().outcome.smoke;
+    expect(smokes.map((smoke) => smoke.target)).toEqual(["candidate", "service"]);
+    for (const smoke of smokes) {
+      expect(smoke).toMatchObject({ ok: true, version: good.version, expectVersion: good.version });
+      for (const check of smoke.checks)
+        expect(Object.keys(check).sort()).toEqual(["detail", "ms", "name", "ok", "status"]);
+    }
+    const events = staged.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string; target?: string; check?: string });
+    expect(events.filter((e) => e.event === "promotion.plan")).toHaveLength(1);
+    expect(
+      events.filter((e) => e.event === "smoke.check.done").map((e) => `${e.target}: ${e.check}`),
+    ).toEqual(smokes.flatMap((smoke) => smoke.checks.map((check) => `${smoke.target}: ${check.name}`)));
 
     // Staging has no web release here: a server-only promotion has to be asked for (issue 11).
     const promoted = await run("promote", "production", "--server-only", "--json");

@@ -18,6 +18,7 @@ import {
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
+import { smokeResult } from "./helpers/smoke-results.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const STAGING = "echogate-chat-staging";
@@ -90,13 +91,7 @@ async function deployKilledAfter(image: TestImage, stepPrefix: string): Promise<
   return { pid: child.pid };
 }
 
-const pass: GateSmoke = async (url, check) => ({
-  ok: true,
-  url,
-  target: check.target,
-  ms: 1,
-  checks: [{ name: "health", ok: true, ms: 1 }],
-});
+const pass: GateSmoke = async (url, check) => smokeResult(url, check.target, [{ name: "health", ok: true }]);
 
 describe("interruptions and late failures", () => {
   it("kill -9 between 'revision created' and 'traffic shifted'; the re-run converges", async () => {
@@ -171,13 +166,7 @@ describe("interruptions and late failures", () => {
     const { outcome, plan } = await promoteWith(image, async (url, check) =>
       check.target === "candidate"
         ? pass(url, check, new AbortController().signal)
-        : {
-            ok: false,
-            url,
-            target: check.target,
-            ms: 1,
-            checks: [{ name: "echo", ok: false, ms: 1, detail: "no echo" }],
-          },
+        : smokeResult(url, check.target, [{ name: "echo", ok: false, detail: "no echo" }]),
     );
     expect(outcome?.result).toBe("rolled-back");
     const after = await service();

@@ -82,8 +82,8 @@ describe("serverResultOf", () => {
           target: "candidate",
           ms: 5,
           checks: [
-            { name: "health", ok: true, ms: 1 },
-            { name: "echo", ok: false, ms: 4, detail: "no echo" },
+            { name: "health", ok: true, status: "passed", ms: 1, detail: "0.1.0+abc" },
+            { name: "echo", ok: false, status: "failed", ms: 4, detail: "no echo" },
           ],
         },
       ],
@@ -95,9 +95,9 @@ describe("serverResultOf", () => {
       gate: {
         ok: false,
         checks: [
-          { name: "candidate: health", ok: true, ms: 1 },
-          { name: "candidate: echo", ok: false, ms: 4, detail: "no echo" },
-          { name: "candidate gate", ok: false, detail: "echo failed" },
+          { name: "candidate: health", ok: true, status: "passed", ms: 1, detail: "0.1.0+abc" },
+          { name: "candidate: echo", ok: false, status: "failed", ms: 4, detail: "no echo" },
+          { name: "candidate gate", ok: false, status: "failed", ms: 0, detail: "echo failed" },
         ],
       },
     });

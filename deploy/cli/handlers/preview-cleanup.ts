@@ -68,7 +68,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     const report = await runCleanup(
       plan.remove,
       { platform: context.platform, hosting: context.hosting?.adapter, site },
-      (outcome) => ctx.output.event({ event: "preview.cleanup", ...outcome }),
+      (outcome) => ctx.output.event({ event: "preview.cleanup.done", ...outcome }),
     );
     const data = {
       deleted: report.outcomes,
