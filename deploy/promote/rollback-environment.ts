@@ -1,5 +1,5 @@
 import { loadEnvironment } from "../config/load-environments.js";
-import { shipCommand } from "../config/ship-command.js";
+import { promotionCommand } from "../config/promotion-command.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { processIsRunning } from "../core/process-alive.js";
@@ -64,7 +64,7 @@ export async function rollbackEnvironment(
     }
     const plan = planRollback({
       environment: environment.name,
-      shipCommand: shipCommand(environment.name, environment.config.promotesFrom),
+      promotionCommand: promotionCommand(environment.name, environment.config.promotesFrom),
       service: loaded.snapshot,
       revisions,
       ...(options.to ? { to: options.to } : {}),

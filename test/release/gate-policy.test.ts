@@ -127,7 +127,7 @@ describe("rollback --to refuses revisions whose gate did not pass (issue 12 item
   const rollbackTo = (to: string) =>
     planRollback({
       environment: "staging",
-      shipCommand: "echogate deploy staging",
+      promotionCommand: "echogate deploy staging",
       service: svc,
       revisions,
       to,

@@ -6,7 +6,7 @@ const environmentArg = {
   required: true,
 };
 
-export const releaseCommands = [
+export const promotionCommands = [
   defineCommand({
     name: "deploy",
     summary: "Deploy a build beside live traffic, gate it with the smoke test, then shift traffic",
