@@ -14,7 +14,7 @@ import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
 import { EMULATOR_ENDPOINT_ENV, openAdapter } from "../../deploy/platform/cloudrun/target.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import { collectStatus, STATUS_CONCURRENCY, statusOfServices } from "../../deploy/promote/status.js";
-import { makeImage } from "../../test/release/helpers/images.js";
+import { makeImage } from "../../test/promotion/helpers/images.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const DEPLOYS = Number(process.env.BENCH_DEPLOYS ?? 7);

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { startEmulator } from "../../deploy/emulator/index.js";
 import { EMULATOR_ENDPOINT_ENV, openAdapter } from "../../deploy/platform/cloudrun/target.js";
 import { createProjectSites } from "../helpers/hosting-sites.js";
-import { makeImage } from "../release/helpers/images.js";
+import { makeImage } from "../promotion/helpers/images.js";
 import {
   type CliEvent,
   gateViolations,

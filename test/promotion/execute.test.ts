@@ -15,7 +15,7 @@ import {
   adapterFor,
   canaryStaging,
   echogate,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
@@ -32,7 +32,7 @@ let adapter: CloudRunAdapter;
 
 beforeAll(async () => {
   // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
-  project = await releaseProject(canaryStaging);
+  project = await promotionProject(canaryStaging);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   const base = await makeImage(project, { version: "0.1.0+base000" });

@@ -14,7 +14,7 @@ import {
   adapterFor,
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
@@ -31,7 +31,7 @@ const service = async () => (await adapter.getService(STAGING))!.snapshot;
 const serving = (traffic: { percent: number; revision?: string }[]) => traffic.filter((t) => t.percent > 0);
 
 beforeAll(async () => {
-  project = await releaseProject(fastSmoke);
+  project = await promotionProject(fastSmoke);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   base = await makeImage(project, { version: "0.1.0+base000" });

@@ -6,7 +6,7 @@ import { serverResultOf } from "../../deploy/preview/server-result.js";
 import type { PromotionOutcome } from "../../deploy/promote/execute.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import { metadataProblems } from "../../deploy/promote/service-metadata.js";
-import { releaseProject } from "./helpers/project.js";
+import { promotionProject } from "./helpers/project.js";
 
 describe("caller labels and annotations on the service", () => {
   it("accepts what previews set", () => {
@@ -47,7 +47,7 @@ describe("caller labels and annotations on the service", () => {
   });
 
   it("refuses a bad service name or label before any API call (exit 2, endpoint unreachable)", async () => {
-    const projectDir = await releaseProject();
+    const projectDir = await promotionProject();
     const base = {
       projectDir,
       environment: "preview",

@@ -9,7 +9,7 @@ import {
   adapterFor,
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
@@ -41,7 +41,7 @@ async function baseline(): Promise<void> {
 }
 
 beforeAll(async () => {
-  project = await releaseProject(fastSmoke);
+  project = await promotionProject(fastSmoke);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   [good, second] = await Promise.all([
@@ -54,7 +54,7 @@ afterAll(async () => {
   await emu?.close();
 });
 
-describe("release pipeline on the emulator", () => {
+describe("promotion pipeline on the emulator", () => {
   it("deploys staging, then promotes exactly staging's digest to production", async () => {
     const staged = await run("deploy", "staging", "--image", good.digest, "--json");
     expect(staged.exitCode, staged.stdout).toBe(0);
@@ -385,7 +385,7 @@ describe("refused before any API call", () => {
   }, 20_000);
 
   it("an env file invalid for the target → exit 1, nothing contacted", async () => {
-    const broken = await releaseProject((files) => {
+    const broken = await promotionProject((files) => {
       files["environments/.env.staging"] = files["environments/.env.staging"]!.replace(
         "BUILD_TARGET=staging",
         "BUILD_TARGET=production",
@@ -399,7 +399,7 @@ describe("refused before any API call", () => {
   });
 
   it("a service name over Cloud Run's limits → exit 2, naming the limit", async () => {
-    const long = await releaseProject((files) => {
+    const long = await promotionProject((files) => {
       files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
         "name: echogate-chat-staging",
         "name: echogate-chat-staging-for-the-whole-team",
@@ -411,7 +411,7 @@ describe("refused before any API call", () => {
   });
 
   it("more than one region without a backplane → exit 2 before any API call", async () => {
-    const twoRegions = await releaseProject((files) => {
+    const twoRegions = await promotionProject((files) => {
       files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
         "regions: [us-central1]",
         "regions: [us-central1, europe-west1]",
