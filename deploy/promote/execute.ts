@@ -13,9 +13,9 @@ import {
   toWireTraffic,
 } from "../platform/cloudrun/service-model.js";
 import { smokeUrls } from "./canary-peers.js";
-import type { PlanAction, PromotionPlan, SmokeCheck } from "./plan-types.js";
+import type { PlanAction, PlannedSmoke, PromotionPlan } from "./plan-types.js";
 import { applyServiceMetadata } from "./service-metadata.js";
-import type { GateAuth, GateSmoke, GateSmokeReport } from "./smoke-types.js";
+import type { GateAuth, GateSmoke, PromotionSmoke } from "./smoke-types.js";
 
 export interface ExecuteOptions {
   adapter: CloudRunAdapter;
@@ -57,7 +57,7 @@ export interface PromotionOutcome {
   url: string | undefined;
   failure?: { stage: "start" | "candidate" | "service"; message: string };
   traffic: TrafficTarget[];
-  smoke: GateSmokeReport[];
+  smoke: PromotionSmoke[];
   steps: StepRecord[];
 }
 
@@ -162,7 +162,7 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
     raw.traffic = toWireTraffic(traffic);
   };
 
-  const runSmoke = async (check: SmokeCheck): Promise<void> => {
+  const runSmoke = async (check: PlannedSmoke): Promise<void> => {
     const resolved = smokeUrls(check, latest, plan.candidate.tag, plan.service.uri);
     const url = resolved.url;
     if (!url) {
@@ -179,7 +179,7 @@ export async function executePlan(plan: PromotionPlan, options: ExecuteOptions):
     await step(
       label,
       async () => {
-        let result: GateSmokeReport;
+        let result: PromotionSmoke;
         try {
           const auth = check.identityToken ? await identityFor(url) : undefined;
           result = await options.smoke(url, resolved.check, signal, auth);

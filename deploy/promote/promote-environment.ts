@@ -167,7 +167,7 @@ export async function promoteEnvironment(
       // Plan again under the lock: another promotion may have finished in between.
       plan = await makePlan();
     }
-    output.event({ event: "plan", plan: planSummary(plan) });
+    output.event({ event: "promotion.plan", plan: planSummary(plan) });
     const smoke = options.smoke ?? (await defaultSmoke(environment, options));
     const outcome = await executePlan(plan, {
       adapter,

@@ -1,9 +1,10 @@
 import type { Style } from "../core/output.js";
 import type { TrafficTarget } from "../platform/cloudrun/service-model.js";
+import { formatMs, renderSmokeChecks } from "../smoke/report.js";
 import type { PromotionOutcome } from "./execute.js";
 import type { FailurePolicy } from "./failure-policy.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
-import type { GateSmokeReport } from "./smoke-types.js";
+import type { PromotionSmoke } from "./smoke-types.js";
 
 export function formatTraffic(traffic: readonly TrafficTarget[]): string {
   const shares = traffic.filter((t) => t.percent > 0).map((t) => `${t.revision ?? "LATEST"} ${t.percent}%`);
@@ -84,16 +85,12 @@ function artifactSource(plan: PromotionPlan): string {
   return a.source === "build" ? "built now" : "from --image";
 }
 
-export function renderSmoke(report: GateSmokeReport, style: Style): string[] {
-  const lines = [
-    `  smoke ${report.target} ${report.url} — ${report.ok ? style.green("passed") : style.red("failed")} (${report.ms} ms)`,
+/** A promotion's smoke: which URL, the verdict, then the same check rows `echogate smoke` prints. */
+export function renderSmoke(smoke: PromotionSmoke, style: Style): string[] {
+  return [
+    `  smoke ${smoke.target} ${smoke.url} — ${smoke.ok ? style.green("passed") : style.red("failed")} (${formatMs(smoke.ms)})`,
+    ...renderSmokeChecks(smoke.checks, style, "    "),
   ];
-  for (const check of report.checks) {
-    lines.push(
-      `    ${check.ok ? style.green("✔") : style.red("✖")} ${check.name} (${check.ms} ms)${check.detail ? ` — ${check.detail}` : ""}`,
-    );
-  }
-  return lines;
 }
 
 export function renderOutcome(outcome: PromotionOutcome, style: Style): string {
@@ -107,6 +104,6 @@ export function renderOutcome(outcome: PromotionOutcome, style: Style): string {
   lines.push(`  url      ${outcome.url ?? "—"}`);
   lines.push(`  digest   ${outcome.digest}`);
   lines.push(`  traffic  ${formatTraffic(outcome.traffic)}`);
-  for (const report of outcome.smoke) lines.push(...renderSmoke(report, style));
+  for (const smoke of outcome.smoke) lines.push(...renderSmoke(smoke, style));
   return lines.join("\n");
 }

@@ -1,23 +1,11 @@
 import type { Style } from "../core/output.js";
-import type { SmokeResult } from "./result.js";
+import type { SmokeCheck, SmokeResult } from "./result.js";
 
 /** The human rendering: a verdict line, one row per check with ms, then per-client latencies. */
 export function renderSmokeReport(result: SmokeResult, style: Style): string {
   const verdict = result.ok ? style.green("smoke passed") : style.red("smoke refused");
   const lines = [`${verdict} ${result.url} ${style.dim(`(${result.protocol}, ${formatMs(result.ms)})`)}`];
-  const width = Math.max(...result.checks.map((check) => check.name.length));
-  const msWidth = Math.max(...result.checks.map((check) => formatMs(check.ms).length));
-  for (const check of result.checks) {
-    const mark =
-      check.status === "passed"
-        ? style.green("✔")
-        : check.status === "skipped"
-          ? style.dim("-")
-          : style.red("✖");
-    lines.push(
-      `  ${mark} ${check.name.padEnd(width)}  ${formatMs(check.ms).padStart(msWidth)}  ${check.status === "failed" ? check.detail : style.dim(check.detail)}`,
-    );
-  }
+  lines.push(...renderSmokeChecks(result.checks, style, "  "));
   const echo = Object.entries(result.latencies.echoMs);
   if (echo.length > 0) {
     const cells = echo.map(([client, ms]) => `${client} ${ms === null ? style.red("none") : formatMs(ms)}`);
@@ -30,6 +18,21 @@ export function renderSmokeReport(result: SmokeResult, style: Style): string {
     );
   }
   return lines.join("\n");
+}
+
+/** One row per check: mark, name, ms, detail; names and times aligned. */
+export function renderSmokeChecks(checks: readonly SmokeCheck[], style: Style, indent: string): string[] {
+  const width = Math.max(...checks.map((check) => check.name.length));
+  const msWidth = Math.max(...checks.map((check) => formatMs(check.ms).length));
+  return checks.map((check) => {
+    const mark =
+      check.status === "passed"
+        ? style.green("✔")
+        : check.status === "skipped"
+          ? style.dim("-")
+          : style.red("✖");
+    return `${indent}${mark} ${check.name.padEnd(width)}  ${formatMs(check.ms).padStart(msWidth)}  ${check.status === "failed" ? check.detail : style.dim(check.detail)}`;
+  });
 }
 
 export function formatMs(ms: number): string {

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { makeImage } from "../release/helpers/images.js";
-import { echogate, startTestEmulator, type TestEmulator, webReleaseProject } from "../release/helpers/project.js";
+import { makeImage } from "../promotion/helpers/images.js";
+import {
+  echogate,
+  startTestEmulator,
+  type TestEmulator,
+  webPromotionProject,
+} from "../promotion/helpers/project.js";
 
 // Every config read goes through these two functions (the safe reader and the YAML parser), so
 // counting their calls counts the reads and parses of one whole invocation.
@@ -32,7 +37,7 @@ let project: string;
 let emu: TestEmulator;
 
 beforeAll(async () => {
-  project = await webReleaseProject();
+  project = await webPromotionProject();
   emu = await startTestEmulator(project);
   const image = await makeImage(project, { version: "0.1.0+once000" });
   for (const argv of [

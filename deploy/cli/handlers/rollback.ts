@@ -3,7 +3,7 @@ import type { WebRollback } from "../../hosting/rollback-web.js";
 import { formatTraffic, renderSmoke } from "../../promote/report.js";
 import { rollbackEnvironment } from "../../promote/rollback-environment.js";
 import type { ArgsOf, CommandContext } from "../command.js";
-import type { rollbackShape } from "../commands/release.js";
+import type { rollbackShape } from "../commands/promotion.js";
 
 export async function run(args: ArgsOf<typeof rollbackShape>, ctx: CommandContext): Promise<number> {
   const { plan, outcome, web } = await rollbackEnvironment({

@@ -4,7 +4,7 @@ import type { Style } from "../../core/output.js";
 import { collectWebStatus } from "../../hosting/web-status.js";
 import { CONFIG_INVALID, collectStatus, type EnvironmentStatus, formatAge } from "../../promote/status.js";
 import type { ArgsOf, CommandContext } from "../command.js";
-import type { statusShape } from "../commands/release.js";
+import type { statusShape } from "../commands/promotion.js";
 
 export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext): Promise<number> {
   // A named environment must exist (the same error as deploy's), not quietly list nothing.
