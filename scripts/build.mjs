@@ -133,6 +133,11 @@ async function buildIslands(root, outdir) {
       target: "node20",
       external: EXTERNAL,
       plugins: [googleGaxRestOnly(root), jsonAsString],
+      // Read, hashed and decoded on every load: without comments and indentation it is ~40% smaller
+      // (names stay, so stack traces still read).
+      minifyWhitespace: true,
+      // The licence notices go to <island>.cjs.LEGAL.txt, leaving the code ASCII (a faster decode).
+      legalComments: "linked",
       sourcemap: "linked",
       sourcesContent: false,
       logLevel: "warning",

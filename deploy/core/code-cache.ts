@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
   closeSync,
@@ -44,7 +45,8 @@ export function loadCommonJs(file: string, cacheDir: string | undefined = codeCa
   const known = loaded.get(file);
   if (known) return known;
   const bytes = readSource(file);
-  const source = bytes.toString("utf8");
+  // esbuild writes ASCII unless a comment says otherwise; latin1 decodes it without UTF-8 checks.
+  const source = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
   // The name changes with the content and the Node build, so a cache never outlives its source.
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(bytes).digest("hex");
   const cacheFile = cacheDir ? join(cacheDir, `${basename(file)}-${key.slice(0, 32)}.v8`) : undefined;
