@@ -1,4 +1,4 @@
-import type { PromotionOutcome } from "../promote/execute.js";
+import type { PromotionOutcome } from "../promote/promotion-outcome.js";
 import type { PreviewServerResult } from "./platform.js";
 
 /** Pure: the pipeline's outcome as the preview code's gate result (every smoke check, in order). */

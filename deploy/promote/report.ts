@@ -1,15 +1,9 @@
 import type { Style } from "../core/output.js";
-import type { TrafficTarget } from "../platform/cloudrun/service-model.js";
-import type { PromotionOutcome } from "./execute.js";
-import type { FailurePolicy } from "./failure-policy.js";
+import { formatTraffic } from "../platform/cloudrun/service-model.js";
+import type { FailurePolicy, FailureStage, RecoveryAction } from "./failure-policy.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
+import type { PromotionOutcome } from "./promotion-outcome.js";
 import type { GateSmokeReport } from "./smoke-types.js";
-
-export function formatTraffic(traffic: readonly TrafficTarget[]): string {
-  const shares = traffic.filter((t) => t.percent > 0).map((t) => `${t.revision ?? "LATEST"} ${t.percent}%`);
-  const tags = traffic.filter((t) => t.tag).map((t) => `tag ${t.tag}→${t.revision ?? "LATEST"}`);
-  return [shares.join(", ") || "no traffic", ...(tags.length ? [`(${tags.join(", ")})`] : [])].join(" ");
-}
 
 function describeAction(action: PlanAction, plan: PromotionPlan): string {
   switch (action.kind) {
@@ -43,7 +37,7 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
     `  artifact       ${plan.artifact.version}  ${plan.artifact.digest}  (${artifactSource(plan)})`,
     `  candidate      ${plan.candidate.revision}  (${plan.candidate.exists ? `exists, ${plan.candidate.state}` : "new"})`,
     `  env            ${plan.candidate.envKeys.join(", ") || "none"}`,
-    `  traffic now    ${plan.current.split.map((s) => `${s.revision ?? "(none)"} ${s.percent}% [gate ${s.gate}]`).join(", ") || (plan.service.exists ? "none" : "service does not exist yet")}`,
+    `  traffic now    ${plan.service.exists ? formatTraffic(plan.current.split, (s) => `[gate ${s.gate}]`) : "service does not exist yet"}`,
     `  traffic after  ${formatTraffic(plan.finalTraffic)}`,
     `  access         ${plan.service.exists ? plan.service.access : "created private"}${plan.service.access === "private" ? " (public only after the gate passes)" : ""}`,
     `  on failure     ${describeFailurePolicy(plan.onFailure)}`,
@@ -55,6 +49,12 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
   lines.push(style.bold("  steps"));
   for (const [i, action] of plan.actions.entries())
     lines.push(`    ${i + 1}. ${describeAction(action, plan)}`);
+  lines.push(style.bold("  if a gate fails"));
+  for (const stage of plan.recovery)
+    lines.push(`    ${stepRange(stage)}  ${describeRecovery(stage.gateFails)} (${stage.result})`);
+  lines.push(style.bold("  if interrupted"));
+  for (const stage of plan.recovery)
+    lines.push(`    ${stepRange(stage)}  ${describeRecovery(stage.interrupted)}`);
   if (plan.warnings.length) {
     lines.push(style.bold("  warnings"));
     for (const w of plan.warnings) lines.push(`    ${style.yellow("!")} ${w.message}`);
@@ -75,6 +75,16 @@ export function describeFailurePolicy(policy: FailurePolicy): string {
     case "make-private":
       return "no revision passed its gate: the service is made private (no public invoker), traffic not moved";
   }
+}
+
+function stepRange(stage: FailureStage): string {
+  return (stage.from === stage.to ? `at step ${stage.from}` : `at steps ${stage.from}–${stage.to}`).padEnd(
+    14,
+  );
+}
+
+function describeRecovery(actions: readonly RecoveryAction[]): string {
+  return actions.map((a) => a.title.charAt(0).toLowerCase() + a.title.slice(1)).join(", then ");
 }
 
 function artifactSource(plan: PromotionPlan): string {

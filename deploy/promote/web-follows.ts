@@ -7,7 +7,7 @@ import { readLiveServices } from "../hosting/live-services.js";
 import { outputReporter } from "../hosting/output-reporter.js";
 import { type PreparedWeb, prepareWebFiles, type WebDeployResult } from "../hosting/web-deploy.js";
 import { labelValue } from "./candidate-template.js";
-import type { PromotionOutcome } from "./execute.js";
+import type { PromotionOutcome } from "./promotion-outcome.js";
 
 /** Nothing upstream to take: the web half can't follow (exit 1 unless --server-only). */
 const NOTHING_TO_PROMOTE = new Set(["hosting.nothing-to-promote", "hosting.no-source"]);

@@ -1,3 +1,4 @@
+import { formatDuration as formatMs } from "../core/duration.js";
 import type { Style } from "../core/output.js";
 import type { SmokeResult } from "./result.js";
 
@@ -30,8 +31,4 @@ export function renderSmokeReport(result: SmokeResult, style: Style): string {
     );
   }
   return lines.join("\n");
-}
-
-export function formatMs(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(2)} ms` : `${Math.round(ms)} ms`;
 }

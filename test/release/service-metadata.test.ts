@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { Output } from "../../deploy/core/output.js";
 import { Redactor } from "../../deploy/core/redact.js";
 import { serverResultOf } from "../../deploy/preview/server-result.js";
-import type { PromotionOutcome } from "../../deploy/promote/execute.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
+import type { PromotionOutcome } from "../../deploy/promote/promotion-outcome.js";
 import { metadataProblems } from "../../deploy/promote/service-metadata.js";
 import { releaseProject } from "./helpers/project.js";
 
