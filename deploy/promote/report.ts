@@ -51,7 +51,7 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
     lines.push(`    ${i + 1}. ${describeAction(action, plan)}`);
   lines.push(style.bold("  if a gate fails"));
   for (const stage of plan.recovery)
-    lines.push(`    ${stepRange(stage)}  ${describeRecovery(stage.gateFails)} (${stage.result})`);
+    lines.push(`    ${stepRange(stage)}  ${describeRecovery(stage.gateFails)} → ${stage.result}`);
   lines.push(style.bold("  if interrupted"));
   for (const stage of plan.recovery)
     lines.push(`    ${stepRange(stage)}  ${describeRecovery(stage.interrupted)}`);
