@@ -1,8 +1,10 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { requireProjectSettings } from "../config/load-project-settings.js";
+import type { ProjectSettings } from "../config/project-schema.js";
 import { ConfigError } from "../core/errors.js";
 import { ensurePrivateDir } from "../core/state-file.js";
+import type { ResolvedLayout } from "../source/layout.js";
 import { loadProjectLayout } from "../source/project-layout.js";
 import { type BuildMode, chooseBuildMode } from "./build-mode.js";
 import { bundleServer } from "./bundle-server.js";
@@ -24,6 +26,9 @@ const PACKAGE_MARKER = `${JSON.stringify({ private: true, type: "commonjs" })}\n
 
 export interface BuildImageOptions {
   projectDir: string;
+  /** environments/echogate.yaml and the resolved layout, when the caller has them; read otherwise. */
+  settings?: ProjectSettings;
+  layout?: ResolvedLayout;
   /** Demo/test only: bake a fault into the image (the gate must refuse it). */
   fault?: FaultName;
   /** `bundle` (one file) or `installed-deps` (bundle + node_modules); default: detected. */
@@ -48,11 +53,11 @@ export interface BuiltImage {
 /** Builds the server into a content-addressed image in `.echogate/images/`. */
 export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
   const { projectDir } = options;
-  const settings = await requireProjectSettings(projectDir);
-  const layout = await loadProjectLayout(projectDir, settings);
+  const settings = options.settings ?? (await requireProjectSettings(projectDir));
+  const layout = options.layout ?? (await loadProjectLayout(projectDir, settings));
   // The server's package.json and node_modules live in the layout's working directory.
   const serverDir = join(projectDir, layout.workingDir);
-  const committed = await resolveBuildVersion(projectDir);
+  const committed = await resolveBuildVersion(projectDir, settings.version, layout.workingDir);
   const entry = await resolveServerEntry(projectDir, layout);
   const { mode, reason } = await chooseBuildMode(serverDir, options.mode ?? settings.build.mode);
   const installedDeps = mode === "installed-deps";

@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { requireProjectSettings } from "../config/load-project-settings.js";
 import type { VersionSource } from "../config/project-schema.js";
 import { ConfigError } from "../core/errors.js";
 
@@ -17,9 +16,12 @@ export interface BuildVersion {
  * sha (+ `.dirty` when the tree has uncommitted changes); a `command` source gives the whole version.
  * The source is `version:` in environments/echogate.yaml.
  */
-export async function resolveBuildVersion(projectDir: string, given?: VersionSource): Promise<BuildVersion> {
-  const settings = given ? undefined : await requireProjectSettings(projectDir);
-  const source = given ?? settings!.version;
+export async function resolveBuildVersion(
+  projectDir: string,
+  source: VersionSource,
+  /** Where the server's package.json is (layout.workingDir). */
+  workingDir = ".",
+): Promise<BuildVersion> {
   const git = await gitState(projectDir);
   if (source.from === "command") {
     const version = await versionFromCommand(projectDir, source.command);
@@ -28,7 +30,7 @@ export async function resolveBuildVersion(projectDir: string, given?: VersionSou
   const base =
     source.from === "file"
       ? await versionFromFile(projectDir, source.file, source.pattern)
-      : await versionFromPackage(join(projectDir, settings?.layout.workingDir ?? ".", "package.json"));
+      : await versionFromPackage(join(projectDir, workingDir, "package.json"));
   if (!git) return { version: `${base}+nogit`, gitSha: "", dirty: false };
   return composeVersion(base, git.sha, git.dirty);
 }

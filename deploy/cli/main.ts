@@ -45,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   const redactor = new Redactor();
   let output = bootstrapOutput;
   let stopNotices: (() => void) | undefined;
+  let platform: import("../platform/platform.js").Platform | undefined;
   try {
     // Without --cwd, the project is the nearest directory holding environments/ (as git finds .git);
     // `init` creates one, so it stays where it is run.
@@ -72,25 +73,32 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       if (output.json) output.event({ event: "notice", message, projectDir });
       else output.info(message);
     }
-    const module = await resolved.command.load();
+    const [module, { Project }, { Platform }] = await Promise.all([
+      resolved.command.load(),
+      import("../project/project.js"),
+      import("../platform/platform.js"),
+    ]);
     const announced = output;
     stopNotices = onNotice((message) =>
       announced.json ? announced.event({ event: "notice", message }) : announced.info(message),
     );
-    return await module.run({
-      args: invocation.args,
-      options: invocation.options,
-      globals: invocation.globals,
-      cwd: invocation.globals.cwd,
+    const dir = invocation.globals.cwd;
+    platform = new Platform(dir, env);
+    return await module.run(invocation.args as never, {
+      project: new Project(dir, redactor),
+      platform,
       output,
       redactor,
       signal: io.signal ?? new AbortController().signal,
       env,
+      globals: invocation.globals,
+      cwd: dir,
     });
   } catch (error) {
     return output.error(error);
   } finally {
     stopNotices?.();
+    await platform?.close();
   }
 }
 

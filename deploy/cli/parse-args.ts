@@ -1,12 +1,14 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors.js";
-import type { CommandDefinition, GlobalOptions, OptionSpec, OptionValues } from "./command.js";
+import { type CommandDefinition, camelName, type GlobalOptions, type OptionSpec } from "./command.js";
 import { closest } from "./did-you-mean.js";
 import { globalOptionSpecs } from "./global-options.js";
 
+/** Positionals and options by their camel-cased names (see `ArgsOf` in command.ts). */
+export type ParsedArgs = Record<string, string | boolean | string[] | undefined>;
+
 export interface ParsedInvocation {
-  args: Record<string, string | undefined>;
-  options: OptionValues;
+  args: ParsedArgs;
   globals: GlobalOptions;
   help: boolean;
 }
@@ -38,7 +40,7 @@ export function parseInvocation(
       hint: `${near ? `Did you mean --${near}? ` : ""}Run \`echogate ${command.name} --help\` for the flags it takes.`,
     });
   }
-  const values = parsed.values as OptionValues;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const help = values.help === true;
   const declared = command.args ?? [];
   if (!help && parsed.positionals.length > declared.length) {
@@ -49,7 +51,7 @@ export function parseInvocation(
       },
     );
   }
-  const args: Record<string, string | undefined> = {};
+  const args: ParsedArgs = {};
   declared.forEach((spec, index) => {
     const value = parsed.positionals[index];
     if (value === undefined && spec.required && !help) {
@@ -57,7 +59,7 @@ export function parseInvocation(
         hint: `Usage: echogate ${command.name} ${declared.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`)).join(" ")}`,
       });
     }
-    args[spec.name] = value;
+    args[camelName(spec.name)] = value;
   });
   const globals: GlobalOptions = {
     json: values.json === true,
@@ -66,9 +68,11 @@ export function parseInvocation(
     color: values["no-color"] !== true && !defaults.env.NO_COLOR && defaults.isTTY && !values.json,
     cwd: typeof values.cwd === "string" ? values.cwd : defaults.cwd,
   };
-  const options: OptionValues = {};
-  for (const name of Object.keys(command.options ?? {})) options[name] = values[name] as OptionValues[string];
-  return { args, options, globals, help };
+  for (const [name, spec] of Object.entries(command.options ?? {})) {
+    const value = values[name];
+    args[camelName(name)] = spec.type === "boolean" ? value === true : spec.multiple ? (value ?? []) : value;
+  }
+  return { args, globals, help };
 }
 
 function describeParseError(error: unknown): string {

@@ -1,5 +1,5 @@
 import { parseFault } from "../build/faults.js";
-import { loadEnvironment } from "../config/load-environments.js";
+import type { LoadedEnvironment } from "../config/load-environments.js";
 import { ExitCode } from "../core/exit-codes.js";
 import type { PreparedWeb } from "../hosting/web-deploy.js";
 import { promoteEnvironment } from "../promote/promote-environment.js";
@@ -12,14 +12,30 @@ import {
 } from "../promote/web-follows.js";
 import type { CommandContext } from "./command.js";
 
+/** What `deploy` and `promote` take (each declares its own subset). */
+export interface PromotionArgs {
+  environment: string;
+  dryRun: boolean;
+  image: string | undefined;
+  /** deploy only */
+  version?: string | undefined;
+  fault?: string | undefined;
+  /** promote only */
+  serverOnly?: boolean;
+  strict?: boolean;
+}
+
 /** Shared by `deploy` and `promote`: run the pipeline and report the plan or the outcome. */
-export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | "promote"): Promise<number> {
-  const environment = ctx.args.environment!;
-  const dryRun = ctx.options["dry-run"] === true;
-  const image = typeof ctx.options.image === "string" ? ctx.options.image : undefined;
-  const version = typeof ctx.options.version === "string" ? ctx.options.version : undefined;
-  const fault = parseFault(typeof ctx.options.fault === "string" ? ctx.options.fault : undefined);
-  const serverOnly = ctx.options["server-only"] === true;
+export async function runPromotionCommand(
+  args: PromotionArgs,
+  ctx: CommandContext,
+  mode: "deploy" | "promote",
+): Promise<number> {
+  const { environment, dryRun, image, version } = args;
+  const fault = parseFault(args.fault);
+  const serverOnly = args.serverOnly === true;
+  const strictScan = args.strict === true;
+  const { project, platform } = ctx;
   // Before anything moves (after the plan validated the server half): the web half must be able
   // to follow, so a promotion is never half done.
   // Once per promotion: every region of a multi-region environment waits on the same check.
@@ -29,24 +45,23 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     mode === "promote" && !serverOnly
       ? () =>
           (preflight ??= preflightWebPromotion({
-            projectDir: ctx.cwd,
+            project,
+            platform,
             environment,
             output: ctx.output,
-            env: ctx.env,
             signal: ctx.signal,
-            strictScan: ctx.options.strict === true,
+            strictScan,
           }).then((result) => {
             prepared = result;
           }))
       : undefined;
   const promoted = await promoteEnvironment({
-    projectDir: ctx.cwd,
+    project,
+    platform,
     environment,
     mode,
     output: ctx.output,
-    redactor: ctx.redactor,
     signal: ctx.signal,
-    env: ctx.env,
     dryRun,
     ...(image ? { image } : {}),
     ...(version ? { version } : {}),
@@ -60,7 +75,7 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
     ? { regions: promoted.regions, globalUrl: promoted.globalUrl ?? null }
     : {};
   if (!outcome) {
-    const web = mode === "promote" ? await webPlanLine(ctx.cwd, environment) : undefined;
+    const web = mode === "promote" ? webPlanLine(await project.environment(environment)) : undefined;
     ctx.output.result({ ok: true, dryRun: true, plan, ...(web ? { web } : {}) }, (data, style) =>
       [renderPlan(data.plan, style), ...(web ? [`  then (web)  ${web}`] : [])].join("\n"),
     );
@@ -82,13 +97,13 @@ export async function runPromotionCommand(ctx: CommandContext, mode: "deploy" | 
   let web: WebFollowResult;
   try {
     web = await promoteWebAfterServer({
-      projectDir: ctx.cwd,
+      project,
+      platform,
       outcome,
       output: ctx.output,
-      env: ctx.env,
       signal: ctx.signal,
       serverOnly,
-      strictScan: ctx.options.strict === true,
+      strictScan,
       ...(prepared ? { prepared } : {}),
     });
   } catch (error) {
@@ -127,8 +142,8 @@ function renderWeb(web: NonNullable<WebFollowResult>): string {
 }
 
 /** What `promote` will do to the web front end after the server, for the dry-run plan. */
-async function webPlanLine(projectDir: string, name: string): Promise<string | undefined> {
-  const environment = await loadEnvironment(projectDir, name);
+function webPlanLine(environment: LoadedEnvironment): string | undefined {
+  const { name } = environment;
   const hosting = environment.config.hosting;
   const source = environment.config.promotesFrom;
   if (!hosting || !source) return undefined;

@@ -6,7 +6,7 @@ import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
-import { loadProjectSettings } from "./load-project-settings.js";
+import { type LoadedProjectSettings, loadProjectSettings } from "./load-project-settings.js";
 import { checkScaleOut } from "./scale-rules.js";
 import { smokeSpecSchema } from "./smoke-spec.js";
 import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
@@ -34,8 +34,14 @@ export interface LoadedEnvironments {
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 
-/** Loads and validates every environments/*.yaml, collecting all problems at once. */
-export async function loadEnvironments(projectDir: string): Promise<LoadedEnvironments> {
+/**
+ * Loads and validates every environments/*.yaml, collecting all problems at once (echogate.yaml's
+ * too: pass them when already loaded, so the file is read once).
+ */
+export async function loadEnvironments(
+  projectDir: string,
+  settings?: LoadedProjectSettings,
+): Promise<LoadedEnvironments> {
   const diagnostics = new Diagnostics();
   const dir = join(projectDir, ENVIRONMENTS_DIR);
   let names: string[];
@@ -79,7 +85,7 @@ export async function loadEnvironments(projectDir: string): Promise<LoadedEnviro
   checkReferences(environments, declaredNames, diagnostics);
   checkEnvironmentRules(environments, diagnostics);
   const shared = await loadSharedSmokeSpec(projectDir, diagnostics);
-  diagnostics.add(...(await loadProjectSettings(projectDir)).diagnostics.items);
+  diagnostics.add(...(settings ?? (await loadProjectSettings(projectDir))).diagnostics.items);
   const withSmoke = environments.map((environment) =>
     shared && environment.config.smoke === undefined
       ? { ...environment, config: { ...environment.config, smoke: shared } }
@@ -137,7 +143,11 @@ function checkReferences(
 
 /** Loads and returns one environment, or throws a ConfigError listing what is wrong. */
 export async function loadEnvironment(projectDir: string, name: string): Promise<LoadedEnvironment> {
-  const loaded = await loadEnvironments(projectDir);
+  return pickEnvironment(await loadEnvironments(projectDir), name);
+}
+
+/** One environment of those loaded, or a ConfigError naming its first problem (or the known names). */
+export function pickEnvironment(loaded: LoadedEnvironments, name: string): LoadedEnvironment {
   const environment = loaded.environments.find((candidate) => candidate.name === name);
   const own = loaded.diagnostics.errors.filter(
     (d) => d.file?.endsWith(`/${name}.yaml`) || d.file?.endsWith(`/${name}.yml`),

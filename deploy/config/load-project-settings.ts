@@ -41,7 +41,11 @@ export async function loadProjectSettings(projectDir: string): Promise<LoadedPro
 
 /** The settings, or a ConfigError naming the first problem (commands that can't work on defaults). */
 export async function requireProjectSettings(projectDir: string): Promise<ProjectSettings> {
-  const loaded = await loadProjectSettings(projectDir);
+  return settingsOrError(await loadProjectSettings(projectDir));
+}
+
+/** The loaded settings, or a ConfigError naming the first problem. */
+export function settingsOrError(loaded: LoadedProjectSettings): ProjectSettings {
   const first = loaded.diagnostics.errors[0];
   if (first) {
     throw new ConfigError("config.invalid", `${first.file ?? PROJECT_SETTINGS_FILE}: ${first.message}`, {

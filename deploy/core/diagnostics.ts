@@ -46,3 +46,17 @@ export function formatDiagnostic(diagnostic: Diagnostic): string {
   const hint = diagnostic.hint ? `\n    ${diagnostic.hint}` : "";
   return `${diagnostic.severity}[${diagnostic.code}] ${where}${diagnostic.message}${hint}`;
 }
+
+/** Where a diagnostic points, as an error's `location` option (nothing when it names no file). */
+export function errorLocationOf(diagnostic: Diagnostic | undefined): { location?: SourceLocation } {
+  if (!diagnostic?.file) return {};
+  const { file, line, column, keyPath } = diagnostic;
+  return {
+    location: {
+      file,
+      ...(line ? { line } : {}),
+      ...(column ? { column } : {}),
+      ...(keyPath ? { keyPath } : {}),
+    },
+  };
+}

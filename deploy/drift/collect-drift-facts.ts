@@ -4,13 +4,13 @@ import {
   ENVIRONMENTS_DIR,
   type LoadedEnvironment,
   type LoadedEnvironments,
-  loadEnvironments,
 } from "../config/load-environments.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
+import type { Platform } from "../platform/platform.js";
+import type { Project } from "../project/project.js";
 import { checkNativeDeps } from "../source/check-native-deps.js";
-import { type ClientsFor, clientPool } from "./collect/cloud-run.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
 import { collectTarget, type TargetSpec } from "./collect/live-target.js";
 import { collectSourceDrift } from "./collect/source-facts.js";
@@ -27,7 +27,8 @@ export const DEFAULT_CONCURRENCY = 16;
 export const DEPLOYED_KINDS: readonly EnvironmentKind[] = ["staging", "production"];
 
 export interface CollectDriftOptions {
-  projectDir: string;
+  project: Project;
+  platform: Platform;
   /**
    * Environment names, each read live. Default: every environment's source facts, and live facts
    * for the `DEPLOYED_KINDS`.
@@ -37,9 +38,6 @@ export interface CollectDriftOptions {
   sourceOnly?: boolean;
   /** Cloud Run reads and probes in flight at once. */
   concurrency?: number;
-  /** Injected clients (tests, bench); default the project's emulator or Google per `service.endpoint`. */
-  clientsFor?: ClientsFor;
-  env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
 
@@ -63,10 +61,10 @@ interface Selected {
 /** Collects every fact drift compares: source always, live Cloud Run facts unless `sourceOnly`. */
 export async function collectDriftFacts(options: CollectDriftOptions): Promise<CollectedDrift> {
   const started = performance.now();
-  const { projectDir } = options;
-  const env = options.env ?? process.env;
+  const { project, platform } = options;
+  const projectDir = project.dir;
   const signal = options.signal ?? new AbortController().signal;
-  const loaded = await loadEnvironmentsFor(projectDir, options.sourceOnly === true);
+  const loaded = await loadEnvironmentsFor(project, options.sourceOnly === true);
   const selected = selectEnvironments(loaded.environments, options.environments, options.sourceOnly === true);
   const relevant = loaded.diagnostics.items.filter(
     (d) =>
@@ -83,12 +81,16 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
       },
     );
   }
-  const envSchema = await collectEnvSchema(projectDir);
+  const envSchema = await collectEnvSchema(project);
   const secretKeys = new Set(envSchema.secretKeys);
   const environments = await Promise.all(
-    selected.map((s) => collectDeclared(projectDir, s.environment, secretKeys, s.live)),
+    selected.map((s) => collectDeclared(project, s.environment, secretKeys, s.live)),
   );
-  const source = { ...(await collectSourceDrift(projectDir)), native: await checkNativeDeps(projectDir) };
+  const layout = await project.detectedLayout();
+  const source = {
+    ...collectSourceDrift(projectDir, layout),
+    native: await checkNativeDeps(projectDir, layout),
+  };
   if (loaded.environments.length === 0 && source.absent.length === 3) {
     // Nothing to compare: most likely the wrong directory (a CI step's working dir), not a clean project.
     throw new ConfigError(
@@ -120,34 +122,34 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
         },
       })),
     );
-    const pool = options.clientsFor ? undefined : clientPool(projectDir, env);
-    const clientsFor = options.clientsFor ?? pool!.clientsFor;
-    const web = webReader({ projectDir, env, signal });
+    const web = webReader({ platform, signal });
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     // Every probe in flight listens on the run's signal; that many is expected, not a leak.
     setMaxListeners(2 * concurrency + 10, signal);
-    try {
-      const [targets, webFacts] = await Promise.all([
-        mapLimit(specs, concurrency, async (spec) =>
-          collectTarget(spec, await clientsFor(spec.environment.endpoint), secretKeys, signal),
+    const [targets, webFacts] = await Promise.all([
+      mapLimit(specs, concurrency, async (spec) =>
+        collectTarget(
+          spec,
+          await platform.cloudRun(
+            { endpoint: spec.environment.endpoint, project: spec.environment.project },
+            spec.region,
+          ),
+          secretKeys,
+          signal,
         ),
-        mapLimit(live, concurrency, async ({ environment, declared }) => {
-          const hosting = environment.config.hosting;
-          if (!hosting) return undefined;
-          // The local emulator daemon serves Cloud Run and Hosting: let the Cloud Run side start it once.
-          return web.read(hosting, declared.hosting?.origin, () => clientsFor(declared.endpoint));
-        }),
-      ]);
-      const webOf = new Map<string, WebFact | undefined>(
-        live.map((s, i) => [s.environment.name, webFacts[i]]),
-      );
-      facts.targets = targets.map((target) => {
-        const fact = target.status === "ok" ? webOf.get(target.environment) : undefined;
-        return fact ? { ...target, web: fact } : target;
-      });
-    } finally {
-      await Promise.all([pool?.close(), web.close()]);
-    }
+      ),
+      mapLimit(live, concurrency, async ({ environment, declared }) => {
+        const hosting = environment.config.hosting;
+        if (!hosting) return undefined;
+        // The local emulator daemon serves Cloud Run and Hosting: let the Cloud Run side start it once.
+        return web.read(hosting, declared.hosting?.origin, () => platform.cloudRunTarget(declared.endpoint));
+      }),
+    ]);
+    const webOf = new Map<string, WebFact | undefined>(live.map((s, i) => [s.environment.name, webFacts[i]]));
+    facts.targets = targets.map((target) => {
+      const fact = target.status === "ok" ? webOf.get(target.environment) : undefined;
+      return fact ? { ...target, web: fact } : target;
+    });
   }
   facts.ms = Math.round(performance.now() - started);
   return {
@@ -158,16 +160,13 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
 }
 
 /** `--source` still compares Dockerfile, dev script and cloudbuild.yaml in a repo without environments/. */
-async function loadEnvironmentsFor(
-  projectDir: string,
-  sourceOnly: boolean,
-): ReturnType<typeof loadEnvironments> {
+async function loadEnvironmentsFor(project: Project, sourceOnly: boolean): Promise<LoadedEnvironments> {
   try {
-    return await loadEnvironments(projectDir);
+    return await project.environments();
   } catch (error) {
     if (!sourceOnly || !(error instanceof ConfigError) || error.code !== "config.no-environments")
       throw error;
-    return { projectDir, environments: [], diagnostics: new Diagnostics() };
+    return { projectDir: project.dir, environments: [], diagnostics: new Diagnostics() };
   }
 }
 

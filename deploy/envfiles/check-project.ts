@@ -1,6 +1,10 @@
 import { join } from "node:path";
 import { environmentKinds } from "../config/environment-schema.js";
-import { ENVIRONMENTS_DIR, type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
+import {
+  ENVIRONMENTS_DIR,
+  type LoadedEnvironment,
+  type LoadedEnvironments,
+} from "../config/load-environments.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
@@ -8,13 +12,12 @@ import { isFileRefusal } from "../core/read-config-file.js";
 import type { Redactor } from "../core/redact.js";
 import { deployabilityDiagnostics } from "../model/name-limits.js";
 import { withConfigHint } from "./config-hints.js";
-import { loadEnvFile } from "./load-env-file.js";
+import type { LoadedEnvFile } from "./load-env-file.js";
 import { ENV_SCHEMA_FILE, type LoadedEnvSchema } from "./load-schema.js";
 import { buildMatrix, type Matrix, type MatrixVariable } from "./matrix.js";
-import { readEnvSchemaFile } from "./read-schema-file.js";
+import type { EnvSchemaFileRead } from "./read-schema-file.js";
 import { rules } from "./rules/index.js";
 import type { EnvironmentFacts, RuleContext } from "./rules/types.js";
-import { registerSensitiveValues } from "./sensitive-values.js";
 import { webOriginsOf } from "./web-origins.js";
 
 export interface CheckOptions {
@@ -40,29 +43,33 @@ export interface CheckReport {
   diagnostics: Diagnostic[];
 }
 
+/** What `check` judges, each file read once by the caller (the Project). */
+export interface LoadedProjectFiles {
+  environments: LoadedEnvironments;
+  schema: EnvSchemaFileRead;
+  /** One per environment, in the order of `environments.environments`. */
+  envFiles: readonly LoadedEnvFile[];
+}
+
 /** Validates environments/*.yaml, env.schema.yaml and every env file, then runs the cross-environment rules. */
-export async function checkProject(projectDir: string, options: CheckOptions): Promise<CheckReport> {
-  const loaded = await loadEnvironments(projectDir);
+export function checkLoadedProject(files: LoadedProjectFiles, options: CheckOptions): CheckReport {
+  const loaded = files.environments;
   const configDiagnostics: Diagnostic[] = [
     ...loaded.diagnostics.items,
     // What deploy would refuse before any API call is a config error here already.
     ...loaded.environments.flatMap(deployabilityDiagnostics),
   ];
-  const loadedSchema = await loadSchemaFile(projectDir);
+  const loadedSchema = schemaOrDiagnostics(files.schema);
   configDiagnostics.push(...loadedSchema.diagnostics.items);
   const selected = selectEnvironments(loaded.environments, configDiagnostics, options.only);
 
   const envDiagnostics: Diagnostic[] = [];
   const facts: EnvironmentFacts[] = [];
-  const envFiles = await Promise.all(
-    loaded.environments.map((environment) => loadEnvFile(projectDir, environment)),
-  );
+  const { envFiles } = files;
   loaded.environments.forEach((environment, index) => {
     const { envFile, diagnostics } = envFiles[index]!;
     // A file that can't be read at all is a config error (exit 2), not an invalid value.
     for (const d of diagnostics) (isFileRefusal(d) ? configDiagnostics : envDiagnostics).push(d);
-    // Secrets, and credentials wherever they are written (an undeclared STRIPE_SECRET included).
-    registerSensitiveValues(options.redactor, envFile?.entries.values() ?? [], loadedSchema.secretKeys);
     facts.push({
       name: environment.name,
       kind: environment.config.kind,
@@ -126,8 +133,7 @@ function isError(diagnostic: Diagnostic): boolean {
   return diagnostic.severity === "error";
 }
 
-async function loadSchemaFile(projectDir: string): Promise<LoadedEnvSchema> {
-  const read = await readEnvSchemaFile(projectDir);
+function schemaOrDiagnostics(read: EnvSchemaFileRead): LoadedEnvSchema {
   if (read.status === "read") return read;
   const diagnostics = new Diagnostics();
   if (read.status === "refused") diagnostics.add(read.diagnostic);

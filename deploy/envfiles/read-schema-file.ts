@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { ENVIRONMENTS_DIR } from "../config/load-environments.js";
 import { MAX_YAML_BYTES } from "../config/yaml-source.js";
-import type { Diagnostic } from "../core/diagnostics.js";
+import { type Diagnostic, errorLocationOf } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import { ENV_SCHEMA_FILE, type LoadedEnvSchema, parseEnvSchema } from "./load-schema.js";
@@ -27,4 +27,25 @@ export function refusedSchemaError(diagnostic: Diagnostic): ConfigError {
     location: { file: diagnostic.file! },
     ...(diagnostic.hint ? { hint: diagnostic.hint } : {}),
   });
+}
+
+/**
+ * The schema a deploy or a web build uses: none when the file is missing; a refused or invalid file
+ * stops the command (deploy runs `check` first, so an invalid one is reported there in full).
+ */
+export function deployableSchema(read: EnvSchemaFileRead): Pick<LoadedEnvSchema, "schema" | "secretKeys"> {
+  if (read.status === "missing") return { schema: undefined, secretKeys: new Set() };
+  if (read.status === "refused") throw refusedSchemaError(read.diagnostic);
+  if (!read.schema) {
+    const first = read.diagnostics.errors[0];
+    throw new ConfigError(
+      "envschema.invalid",
+      `Can't read ${read.file}: ${first?.message ?? "it is not a valid schema"}.`,
+      {
+        ...errorLocationOf(first),
+        hint: "Run `echogate check` and fix every error; nothing was deployed.",
+      },
+    );
+  }
+  return read;
 }

@@ -1,5 +1,4 @@
 import type { Output } from "../core/output.js";
-import { connectHosting } from "./connect.js";
 import { readLiveServices } from "./live-services.js";
 import { outputReporter } from "./output-reporter.js";
 import { smokeFor } from "./smoke-fn.js";
@@ -9,7 +8,6 @@ export type EnvironmentWebInput = Omit<
   WebDeployInput,
   "adapter" | "smoke" | "reporter" | "channelUrl" | "live" | "pairRevision"
 > & {
-  env: NodeJS.ProcessEnv;
   output: Output;
   /**
    * Read every environment's live service from Cloud Run (scan facts, upstream web pairs) and pair
@@ -23,7 +21,7 @@ export type EnvironmentWebInput = Omit<
  * environment's smoke spec and reporting on the command's output.
  */
 export async function deployEnvironmentWeb(input: EnvironmentWebInput): Promise<WebDeployResult> {
-  const { env, output, live: readLive, ...web } = input;
+  const { output, live: readLive, ...web } = input;
   // Without hosting, deployWeb refuses with its own error; the emulator serves as a stand-in to get there.
   const hosting = web.environment.config.hosting ?? {
     provider: "local" as const,
@@ -35,7 +33,7 @@ export async function deployEnvironmentWeb(input: EnvironmentWebInput): Promise<
   let pairRevision: string | undefined;
   if (readLive !== false) {
     const step = output.step("read every environment's live servers");
-    live = await readLiveServices(web.projectDir, web.environments, env);
+    live = await readLiveServices(web.platform, web.environments);
     for (const unreadable of live.unreadable)
       output.warn(
         `Couldn't read ${unreadable.environment}'s service (${unreadable.message}); the bundle scan checks its Cloud Run URL shapes only.`,
@@ -46,19 +44,14 @@ export async function deployEnvironmentWeb(input: EnvironmentWebInput): Promise<
       `${live.services.filter((service) => service.url).length} live of ${live.services.length} environment(s)`,
     );
   }
-  const connection = await connectHosting(web.projectDir, hosting, env);
-  try {
-    return await deployWeb({
-      ...web,
-      env,
-      adapter: connection.adapter,
-      smoke: smokeFor(web.environment),
-      reporter: outputReporter(output),
-      channelUrl: connection.channelUrl,
-      ...(live ? { live } : {}),
-      ...(pairRevision ? { pairRevision } : {}),
-    });
-  } finally {
-    await connection.close();
-  }
+  const connection = await web.platform.hosting(hosting);
+  return deployWeb({
+    ...web,
+    adapter: connection.adapter,
+    smoke: smokeFor(web.environment),
+    reporter: outputReporter(output),
+    channelUrl: connection.channelUrl,
+    ...(live ? { live } : {}),
+    ...(pairRevision ? { pairRevision } : {}),
+  });
 }

@@ -1,12 +1,11 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { webOriginsOf } from "../envfiles/web-origins.js";
-import { connectHosting } from "./connect.js";
+import type { Platform } from "../platform/platform.js";
 import { type ChannelSpec, ensureChannel } from "./publish.js";
 
 export interface DeployWebOriginsInput {
-  projectDir: string;
+  platform: Platform;
   environment: LoadedEnvironment;
-  env: NodeJS.ProcessEnv;
   /** The channel the web build goes to; defaults to the environment's `hosting` channel (previews pass theirs). */
   channel?: ChannelSpec;
   /** Create the channel when it does not exist yet (false for --dry-run: nothing may change). */
@@ -27,14 +26,10 @@ export async function resolveDeployWebOrigins(input: DeployWebOriginsInput): Pro
   if (!channelOnlyKnownByApi) return known.required;
 
   const spec = input.channel ?? { site: hosting.site, channel: hosting.channel };
-  const connection = await connectHosting(input.projectDir, hosting, input.env);
-  try {
-    const channel = input.create
-      ? await ensureChannel(connection.adapter, spec)
-      : await connection.adapter.getChannel(spec.site, spec.channel);
-    const url = connection.channelUrl(spec.site, spec.channel, channel?.url);
-    return [...new Set([...known.required, ...(url ? [new URL(url).origin] : [])])];
-  } finally {
-    await connection.close();
-  }
+  const connection = await input.platform.hosting(hosting);
+  const channel = input.create
+    ? await ensureChannel(connection.adapter, spec)
+    : await connection.adapter.getChannel(spec.site, spec.channel);
+  const url = connection.channelUrl(spec.site, spec.channel, channel?.url);
+  return [...new Set([...known.required, ...(url ? [new URL(url).origin] : [])])];
 }

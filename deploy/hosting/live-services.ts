@@ -1,7 +1,6 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { ServiceSnapshot } from "../platform/cloudrun/service-model.js";
-import { openAdapter, resolveCloudRunTarget, targetKey } from "../platform/cloudrun/target.js";
+import type { Platform } from "../platform/platform.js";
 
 /** What Cloud Run says about one environment's service right now. */
 export interface LiveService {
@@ -22,43 +21,31 @@ export interface LiveServicesResult {
 
 /**
  * Reads every environment's live service (first region) through the Cloud Run adapter, one
- * adapter per API target and region. A service that does not exist yields no URLs.
+ * adapter per API target and region (the platform's). A service that does not exist yields no URLs.
  */
 export async function readLiveServices(
-  projectDir: string,
+  platform: Platform,
   environments: readonly LoadedEnvironment[],
-  env: NodeJS.ProcessEnv,
   serviceNameOf: (environment: LoadedEnvironment) => string = (e) => e.config.service.name,
 ): Promise<LiveServicesResult> {
-  const adapters = new Map<string, CloudRunAdapter>();
   const result: LiveServicesResult = { services: [], unreadable: [] };
-  try {
-    await Promise.all(
-      environments.map(async (environment) => {
-        const { service } = environment.config;
-        const serviceName = serviceNameOf(environment);
-        try {
-          const target = await resolveCloudRunTarget(projectDir, service, env);
-          const key = `${targetKey(target)}|${service.project}|${service.regions[0]}`;
-          let adapter = adapters.get(key);
-          if (!adapter) {
-            adapter = openAdapter(target, { project: service.project, region: service.regions[0]! });
-            adapters.set(key, adapter);
-          }
-          const loaded = await adapter.getService(serviceName);
-          result.services.push(liveService(environment.name, serviceName, loaded?.snapshot));
-        } catch (error) {
-          result.unreadable.push({
-            environment: environment.name,
-            message: error instanceof Error ? error.message : String(error),
-          });
-          result.services.push(liveService(environment.name, serviceName, undefined));
-        }
-      }),
-    );
-  } finally {
-    await Promise.all([...adapters.values()].map((adapter) => adapter.close()));
-  }
+  await Promise.all(
+    environments.map(async (environment) => {
+      const { service } = environment.config;
+      const serviceName = serviceNameOf(environment);
+      try {
+        const adapter = await platform.cloudRun(service, service.regions[0]!);
+        const loaded = await adapter.getService(serviceName);
+        result.services.push(liveService(environment.name, serviceName, loaded?.snapshot));
+      } catch (error) {
+        result.unreadable.push({
+          environment: environment.name,
+          message: error instanceof Error ? error.message : String(error),
+        });
+        result.services.push(liveService(environment.name, serviceName, undefined));
+      }
+    }),
+  );
   return result;
 }
 

@@ -4,7 +4,7 @@ import type {
   HostingChannel,
   HostingRelease,
   HostingVersion,
-} from "./firebase-adapter.js";
+} from "../platform/hosting/firebase-adapter.js";
 import type { SiteFile } from "./site-files.js";
 
 export const LIVE_CHANNEL = "live";

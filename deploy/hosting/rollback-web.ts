@@ -1,6 +1,6 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
-import { connectHosting } from "./connect.js";
+import type { Platform } from "../platform/platform.js";
 import { readWebPairs, type WebPair, webPairOf } from "./web-pairs.js";
 
 export type WebRollback =
@@ -14,12 +14,11 @@ export type WebRollback =
  * how Hosting rolls back). Undefined when the environment has no hosting.
  */
 export async function rollbackWebWith(input: {
-  projectDir: string;
+  platform: Platform;
   environment: LoadedEnvironment;
   /** The service's annotations, where the pairs are recorded. */
   annotations: Readonly<Record<string, string>>;
   revision: string;
-  env: NodeJS.ProcessEnv;
   output: Output;
   dryRun: boolean;
 }): Promise<WebRollback | undefined> {
@@ -36,7 +35,7 @@ export async function rollbackWebWith(input: {
   }
   if (input.dryRun) return { wouldRelease: pair };
   const step = input.output.step(`Web: release ${pair.version} again (paired with ${pair.revision})`);
-  const connection = await connectHosting(input.projectDir, hosting, input.env);
+  const connection = await input.platform.hosting(hosting);
   try {
     const current = await connection.adapter.getChannel(hosting.site, hosting.channel);
     const from = current?.release?.version.name;
@@ -52,7 +51,5 @@ export async function rollbackWebWith(input: {
   } catch (error) {
     step.fail(error instanceof Error ? error.message : String(error));
     throw error;
-  } finally {
-    await connection.close();
   }
 }

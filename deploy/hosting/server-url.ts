@@ -1,18 +1,16 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { shipCommand } from "../config/ship-command.js";
 import { ConfigError, PlatformError } from "../core/errors.js";
-import { createCloudRunClients } from "../platform/cloudrun/clients.js";
-import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
+import type { Platform } from "../platform/platform.js";
 
 /**
  * The environment's actual server URL: `--server-url` when given, else the Cloud Run service's
  * `uri` (first region), on Google or the project's Cloud Run emulator.
  */
 export async function resolveServerUrl(
-  projectDir: string,
+  platform: Platform,
   environment: LoadedEnvironment,
   explicit: string | undefined,
-  env: NodeJS.ProcessEnv,
   serviceName?: string,
 ): Promise<string> {
   if (explicit) {
@@ -25,22 +23,21 @@ export async function resolveServerUrl(
     }
   }
   const service = environment.config.service;
-  const clients = createCloudRunClients(await resolveCloudRunTarget(projectDir, service, env));
-  const name = `projects/${service.project}/locations/${service.regions[0]}/services/${serviceName ?? service.name}`;
+  const name = serviceName ?? service.name;
   try {
-    const [found] = await clients.services.getService({ name });
-    if (!found.uri) throw new Error("the service has no URL yet");
-    return found.uri;
+    const adapter = await platform.cloudRun(service, service.regions[0]!);
+    const found = await adapter.getService(name);
+    if (!found) throw new Error("the service does not exist");
+    if (!found.snapshot.uri) throw new Error("the service has no URL yet");
+    return found.snapshot.uri;
   } catch (error) {
     throw new PlatformError(
       "hosting.server-lookup",
-      `Failed to read ${environment.name}'s server URL from ${name}: ${(error as Error).message}`,
+      `Failed to read ${environment.name}'s server URL from service ${name} (${service.regions[0]}): ${(error as Error).message}`,
       {
         hint: `Deploy the server first (\`${shipCommand(environment.name, environment.config.promotesFrom)}\`), or pass --server-url.`,
         cause: error,
       },
     );
-  } finally {
-    await clients.close();
   }
 }

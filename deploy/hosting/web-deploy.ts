@@ -2,6 +2,9 @@ import { join } from "node:path";
 import type { WebMode } from "../config/environment-schema.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
+import type { FirebaseHostingAdapter, HostingVersion } from "../platform/hosting/firebase-adapter.js";
+import type { Platform } from "../platform/platform.js";
+import type { Project } from "../project/project.js";
 import {
   type ForbiddenTarget,
   forbiddenFromUrls,
@@ -9,7 +12,6 @@ import {
   type ScanFinding,
   scanBundle,
 } from "./bundle-scan.js";
-import type { FirebaseHostingAdapter, HostingVersion } from "./firebase-adapter.js";
 import type { LiveServicesResult } from "./live-services.js";
 import { type PairGateResult, runPairGate } from "./pair-gate.js";
 import { readEnvUrls, readPublicEnv } from "./public-env.js";
@@ -43,7 +45,8 @@ export interface StepReporter {
 }
 
 export interface WebDeployInput {
-  projectDir: string;
+  project: Project;
+  platform: Platform;
   environment: LoadedEnvironment;
   /** Every environment: others' server URLs are what the bundle scan refuses. */
   environments: readonly LoadedEnvironment[];
@@ -60,8 +63,6 @@ export interface WebDeployInput {
   signal?: AbortSignal;
   /** Resolves the URL serving a channel (the adapter's channel.url, or the emulator's port). */
   channelUrl?: (site: string, channel: string, fromApi: string | undefined) => string | undefined;
-  /** The build command's environment (build-time web modes). */
-  env?: NodeJS.ProcessEnv;
   /**
    * Every environment's live service read from Cloud Run: the bundle scan refuses their URLs, and
    * promotions read upstream's web pairs from it. Absent (e.g. --server-url): URL shapes only.
@@ -113,7 +114,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     );
   }
   const target: ChannelSpec = input.channel ?? { site: hosting.site, channel: hosting.channel };
-  const publicEnv = await readPublicEnv(input.projectDir, environment, input.serverUrl);
+  const publicEnv = await readPublicEnv(input.project, environment, input.serverUrl);
   const runtimeConfig = buildRuntimeConfig({
     environment: environment.name,
     serverUrl: input.serverUrl,
@@ -252,7 +253,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
       ...(built?.nonce ? { nonce: built.nonce } : {}),
       at: new Date().toISOString(),
     };
-    await recordWebPair(input.projectDir, environment, input.env ?? process.env, pair).then(
+    await recordWebPair(input.platform, environment, pair).then(
       () => record.done(),
       (error: unknown) => {
         record.fail(error instanceof Error ? error.message : String(error));
@@ -288,12 +289,12 @@ export interface PreparedWeb {
 
 export type PrepareWebInput = Pick<
   WebDeployInput,
-  | "projectDir"
+  | "project"
+  | "platform"
   | "environment"
   | "environments"
   | "serverUrl"
   | "promote"
-  | "env"
   | "live"
   | "ownServiceName"
   | "strictScan"
@@ -312,17 +313,18 @@ export async function prepareWebFiles(
 ): Promise<PreparedWeb> {
   const { environment, reporter } = input;
   const hosting = environment.config.hosting!;
-  const vars = values ?? (await readPublicEnv(input.projectDir, environment, input.serverUrl)).vars;
+  const vars = values ?? (await readPublicEnv(input.project, environment, input.serverUrl)).vars;
   const dirName = hosting.publicDir;
   let files: SiteFile[];
   let built: BuiltWeb | undefined;
-  if (hosting.mode === "runtime-config") files = await readSiteDir(join(input.projectDir, dirName), dirName);
+  if (hosting.mode === "runtime-config") files = await readSiteDir(join(input.project.dir, dirName), dirName);
   else {
     built = await buildWebFor({
-      projectDir: input.projectDir,
+      projectDir: input.project.dir,
       environment,
       values: vars,
-      env: input.env ?? process.env,
+      // The user's build command runs with the invocation's environment.
+      env: input.platform.env,
       ...signalOf(input),
       ...(input.promote ? { upstream: upstreamPair(input) } : {}),
       step: (name) => reporter.step(name),
@@ -402,7 +404,7 @@ async function forbiddenTargets(input: PrepareWebInput): Promise<ForbiddenTarget
   const targets: ForbiddenTarget[] = [];
   for (const other of input.environments) {
     if (other.name === input.environment.name) continue;
-    targets.push(...forbiddenFromUrls(`${other.name}'s server`, await readEnvUrls(input.projectDir, other)));
+    targets.push(...forbiddenFromUrls(`${other.name}'s server`, await readEnvUrls(input.project, other)));
   }
   // Own server too when the build must move unchanged between environments (runtime config).
   if ((input.environment.config.hosting?.mode ?? "runtime-config") === "runtime-config")

@@ -1,5 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { connectHosting } from "./connect.js";
+import type { Platform } from "../platform/platform.js";
 import type { WebPair } from "./web-pairs.js";
 
 export interface WebStatusInput {
@@ -37,36 +37,23 @@ export function webStatusOf(input: WebStatusInput, liveVersion: string | undefin
 
 /** Reads each environment's live channel release (one hosting connection per provider). */
 export async function collectWebStatus(
-  projectDir: string,
+  platform: Platform,
   inputs: readonly WebStatusInput[],
-  env: NodeJS.ProcessEnv,
 ): Promise<(WebStatusRow | null)[]> {
-  const withHosting = inputs.filter((input) => input.environment.config.hosting);
-  if (withHosting.length === 0) return inputs.map(() => null);
-  const connections = new Map<string, ReturnType<typeof connectHosting>>();
-  try {
-    return await Promise.all(
-      inputs.map(async (input) => {
-        const hosting = input.environment.config.hosting;
-        if (!hosting) return null;
-        try {
-          let pending = connections.get(hosting.provider);
-          if (!pending) {
-            pending = connectHosting(projectDir, hosting, env);
-            connections.set(hosting.provider, pending);
-          }
-          const connection = await pending;
-          const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
-          return webStatusOf(input, channel?.release?.version.name);
-        } catch (error) {
-          return {
-            ...webStatusOf(input, undefined)!,
-            error: error instanceof Error ? error.message : String(error),
-          };
-        }
-      }),
-    );
-  } finally {
-    await Promise.allSettled([...connections.values()].map(async (pending) => (await pending).close()));
-  }
+  return Promise.all(
+    inputs.map(async (input) => {
+      const hosting = input.environment.config.hosting;
+      if (!hosting) return null;
+      try {
+        const connection = await platform.hosting(hosting);
+        const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
+        return webStatusOf(input, channel?.release?.version.name);
+      } catch (error) {
+        return {
+          ...webStatusOf(input, undefined)!,
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    }),
+  );
 }

@@ -1,6 +1,6 @@
-import type { FirebaseHostingAdapter } from "../hosting/firebase-adapter.js";
+import type { FirebaseHostingAdapter } from "../platform/hosting/firebase-adapter.js";
 import type { PreviewRow } from "./model.js";
-import type { PreviewPlatform } from "./platform.js";
+import type { PreviewServices } from "./preview-services.js";
 
 export type StepOutcome = "deleted" | "absent" | { failed: string };
 
@@ -21,7 +21,7 @@ export interface CleanupReport {
 export async function runCleanup(
   rows: readonly PreviewRow[],
   targets: {
-    platform: PreviewPlatform;
+    services: PreviewServices;
     hosting: FirebaseHostingAdapter | undefined;
     site: string | undefined;
   },
@@ -30,7 +30,7 @@ export async function runCleanup(
   const outcomes: CleanupOutcome[] = [];
   for (const row of rows) {
     const service = row.service
-      ? await attempt(() => targets.platform.deleteService(row.service!))
+      ? await attempt(() => targets.services.deleteService(row.service!))
       : "absent";
     const channel =
       row.channel !== undefined && targets.hosting && targets.site

@@ -1,21 +1,23 @@
 import { CheckFailedError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import type { Redactor } from "../core/redact.js";
 import { markdownCode, shellCommand } from "../core/shell-quote.js";
 import type { LiveServicesResult } from "../hosting/live-services.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { ProbeResult, SmokeFn } from "../hosting/smoke-fn.js";
 import { deployWeb, type StepReporter, type WebDeployResult } from "../hosting/web-deploy.js";
+import type { Platform } from "../platform/platform.js";
+import type { Project } from "../project/project.js";
 import { ANNOTATION, LABEL, labelValue, MANAGED_BY } from "./model.js";
 import { previewNames } from "./names.js";
-import type { PreviewServerResult } from "./platform.js";
 import type { PreviewContext } from "./preview-context.js";
+import type { PreviewServerResult } from "./preview-services.js";
 
 export const DEFAULT_PREVIEW_TTL_SECONDS = 7 * 86_400;
 
 export interface PreviewDeployInput {
   context: PreviewContext;
-  projectDir: string;
+  project: Project;
+  platform: Platform;
   branch: string;
   commit?: string;
   creator?: string;
@@ -26,14 +28,11 @@ export interface PreviewDeployInput {
   reporter: StepReporter;
   /** The pipeline's progress and secret redaction (the server half is `deployEnvironment`). */
   output: Output;
-  redactor: Redactor;
   signal?: AbortSignal;
   now: Date;
   /** Every environment's live service (this one's is the branch service): the bundle scan's facts. */
   liveServices?: (branchService: string) => Promise<LiveServicesResult>;
   strictScan?: boolean;
-  /** The environment a build-time front end's build command runs with. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface PreviewDeployResult {
@@ -84,14 +83,13 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
   try {
     server = input.serverUrl
       ? { url: input.serverUrl, gate: await input.smoke(input.serverUrl, input.signal) }
-      : await context.platform.deployServer({
+      : await context.services.deployServer({
           environment,
           service: names.service,
           labels,
           annotations: { [ANNOTATION.branch]: input.branch },
           ...(webChannel ? { webChannel } : {}),
           output: input.output,
-          redactor: input.redactor,
           ...(input.signal ? { signal: input.signal } : {}),
         });
   } catch (error) {
@@ -120,8 +118,8 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
       ...(live ? { live } : {}),
       ownServiceName: names.service,
       strictScan: input.strictScan === true,
-      ...(input.env ? { env: input.env } : {}),
-      projectDir: input.projectDir,
+      project: input.project,
+      platform: input.platform,
       environment,
       environments: context.environments,
       adapter: context.hosting!.adapter,
@@ -135,7 +133,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
       channelUrl: context.hosting!.channelUrl,
     });
     if (!input.serverUrl && web.url) {
-      await context.platform
+      await context.services
         .annotateService(names.service, { [ANNOTATION.webUrl]: web.url, [ANNOTATION.gate]: "passed" })
         .catch((error: Error) =>
           reporter.warn(`Couldn't record the web URL on ${names.service}: ${error.message}`),

@@ -1,26 +1,32 @@
-import { type LoadedEnvironment, loadEnvironment, loadEnvironments } from "../config/load-environments.js";
+import type { LoadedEnvironment } from "../config/load-environments.js";
 import { ConfigError, isEchogateError } from "../core/errors.js";
-import { connectHosting, type HostingConnection } from "../hosting/connect.js";
-import { channelId, type FirebaseHostingAdapter, type HostingChannel } from "../hosting/firebase-adapter.js";
+import type { HostingConnection } from "../platform/hosting/connect.js";
+import {
+  channelId,
+  type FirebaseHostingAdapter,
+  type HostingChannel,
+} from "../platform/hosting/firebase-adapter.js";
+import type { Platform } from "../platform/platform.js";
+import type { Project } from "../project/project.js";
 import { previewRows } from "./list.js";
 import type { PreviewChannel, PreviewRow } from "./model.js";
-import { createPreviewPlatform, type PreviewPlatform } from "./platform.js";
+import { createPreviewServices, type PreviewServices } from "./preview-services.js";
 
 export interface PreviewContext {
   environment: LoadedEnvironment;
   environments: LoadedEnvironment[];
-  platform: PreviewPlatform;
+  /** The preview services on Cloud Run (the promotion pipeline deploys their server half). */
+  services: PreviewServices;
   hosting: HostingConnection | undefined;
-  close(): Promise<void>;
 }
 
 /** The preview environment (`--env`, or the one with kind: preview) and its platforms. */
 export async function openPreviewContext(
-  projectDir: string,
+  project: Project,
+  platform: Platform,
   envName: string | undefined,
-  env: NodeJS.ProcessEnv,
 ): Promise<PreviewContext> {
-  const loaded = await loadEnvironments(projectDir);
+  const loaded = await project.environments();
   let name = envName;
   if (!name) {
     const previews = loaded.environments.filter((candidate) => candidate.config.kind === "preview");
@@ -40,7 +46,7 @@ export async function openPreviewContext(
     }
     name = previews[0]!.name;
   }
-  const environment = await loadEnvironment(projectDir, name);
+  const environment = await project.environment(name);
   if (environment.config.kind !== "preview") {
     throw new ConfigError(
       "preview.not-preview",
@@ -51,26 +57,16 @@ export async function openPreviewContext(
       },
     );
   }
-  const platform = await createPreviewPlatform(projectDir, environment, env);
-  const hosting = environment.config.hosting
-    ? await connectHosting(projectDir, environment.config.hosting, env)
-    : undefined;
-  return {
-    environment,
-    environments: loaded.environments,
-    platform,
-    hosting,
-    async close() {
-      await Promise.allSettled([platform.close(), hosting?.close()]);
-    },
-  };
+  const services = await createPreviewServices(project, platform, environment);
+  const hosting = environment.config.hosting ? await platform.hosting(environment.config.hosting) : undefined;
+  return { environment, environments: loaded.environments, services, hosting };
 }
 
 /** Lists services and channels and joins them into rows. */
 export async function collectPreviews(context: PreviewContext, now: Date): Promise<PreviewRow[]> {
   const site = context.environment.config.hosting?.site;
   const [services, channels] = await Promise.all([
-    context.platform.listServices(),
+    context.services.listServices(),
     context.hosting && site ? channelsOf(context.hosting.adapter, site) : Promise.resolve(undefined),
   ]);
   return previewRows(

@@ -1,5 +1,5 @@
 import type { PromotionOutcome } from "../promote/promotion-outcome.js";
-import type { PreviewServerResult } from "./platform.js";
+import type { PreviewServerResult } from "./preview-services.js";
 
 /** Pure: the pipeline's outcome as the preview code's gate result (every smoke check, in order). */
 export function serverResultOf(outcome: PromotionOutcome): PreviewServerResult {

@@ -9,6 +9,7 @@ import { shellCommand } from "../core/shell-quote.js";
 import { gateOf, readGateRecords } from "../model/gate-records.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import { formatTraffic } from "../platform/cloudrun/service-model.js";
+import type { Project } from "../project/project.js";
 import type { Artifact } from "./artifact-types.js";
 import { currentSplit } from "./traffic-analysis.js";
 
@@ -65,13 +66,18 @@ export async function artifactFromStore(projectDir: string, digest: string): Pro
 }
 
 export async function artifactFromBuild(
-  projectDir: string,
+  project: Project,
   output: Output,
   fault: FaultName | undefined,
 ): Promise<Artifact> {
   const handle = output.step("Build image");
   try {
-    const built = await buildImage({ projectDir, ...(fault ? { fault } : {}) });
+    const built = await buildImage({
+      projectDir: project.dir,
+      settings: await project.requireSettings(),
+      layout: await project.layout(),
+      ...(fault ? { fault } : {}),
+    });
     handle.done(`${built.version} ${built.digest}${built.reused ? " (already stored)" : ""}`);
     return {
       digest: built.digest,

@@ -1,7 +1,7 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
+import { globalUrlOf } from "../platform/cloudrun/global-url.js";
 import { artifactFromBuild } from "./artifact.js";
-import { globalUrlOf } from "./global-url.js";
 import type { PromoteEnvironmentOptions, PromoteEnvironmentResult } from "./promote-environment.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
 import { RegionBarrier } from "./region-barrier.js";
@@ -34,7 +34,7 @@ export async function promoteRegions(
   let { image, version } = options;
   if (options.mode === "deploy" && !image && !options.dryRun) {
     // Built once: every region runs the same digest.
-    const artifact = await artifactFromBuild(options.projectDir, options.output, options.fault);
+    const artifact = await artifactFromBuild(options.project, options.output, options.fault);
     image = artifact.imageRef;
     version = artifact.version;
   }
@@ -91,7 +91,11 @@ export async function promoteRegions(
   const regionUrls = settled.flatMap(([regionOutcome]) => (regionOutcome.url ? [regionOutcome.url] : []));
   const globalUrl =
     allOk && !options.dryRun
-      ? await globalUrlOf(options.projectDir, environment, regionUrls, options.env)
+      ? await globalUrlOf(
+          await options.platform.cloudRunTarget(environment.config.service.endpoint),
+          environment,
+          regionUrls,
+        )
       : environment.config.service.globalUrl;
   // The front end follows the one global URL, not one region's.
   if (outcome?.ok && globalUrl) outcome.url = globalUrl;

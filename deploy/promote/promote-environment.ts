@@ -1,18 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import type { FaultName } from "../build/faults.js";
-import { type LoadedEnvironment, loadEnvironment } from "../config/load-environments.js";
+import type { LoadedEnvironment } from "../config/load-environments.js";
 import { UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import type { Redactor } from "../core/redact.js";
 import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { LockOwner } from "../model/lock.js";
 import { assertNamesWithinLimits, CANDIDATE_TAG, withServiceName } from "../model/name-limits.js";
-import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
-import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { type LockHold, withPromotionLock } from "../platform/cloudrun/lock-io.js";
-import { openAdapter, resolveCloudRunTarget } from "../platform/cloudrun/target.js";
+import type { Platform } from "../platform/platform.js";
+import type { Project } from "../project/project.js";
 import { artifactFromBuild, artifactFromImage, artifactFromSource, parseImageArg } from "./artifact.js";
 import type { Artifact } from "./artifact-types.js";
 import { executePlan } from "./execute.js";
@@ -26,12 +24,11 @@ import { assertServiceMetadata, type ServiceMetadata } from "./service-metadata.
 import type { GateSmoke } from "./smoke-types.js";
 
 export interface PromoteEnvironmentOptions {
-  projectDir: string;
+  project: Project;
+  platform: Platform;
   environment: string;
   output: Output;
-  redactor: Redactor;
   signal: AbortSignal;
-  env?: NodeJS.ProcessEnv;
   /** `deploy`: build (or --image) for an environment without promotesFrom. `promote`: take what passed upstream. */
   mode: "deploy" | "promote";
   /** A digest reference; for `promote` it must equal what passed upstream. */
@@ -73,11 +70,8 @@ export interface PromoteEnvironmentResult {
 export async function promoteEnvironment(
   options: PromoteEnvironmentOptions,
 ): Promise<PromoteEnvironmentResult> {
-  const { projectDir, output } = options;
-  const environment = withServiceName(
-    await loadEnvironment(projectDir, options.environment),
-    options.serviceName,
-  );
+  const { project, platform, output } = options;
+  const environment = withServiceName(await project.environment(options.environment), options.serviceName);
   assertMode(environment, options.mode);
   if (environment.config.service.regions.length > 1 && !options.region) {
     const { promoteRegions } = await import("./multi-region.js");
@@ -88,15 +82,15 @@ export async function promoteEnvironment(
   const metadata = serviceMetadataOf(options);
   if (metadata) assertServiceMetadata(metadata);
   const digest = options.image ? parseImageArg(options.image) : undefined;
-  const envSource = await loadRevisionEnv(projectDir, environment, options.redactor, output);
+  const envSource = await loadRevisionEnv(project, environment, output);
 
   // Local artifacts are checked before the platform is touched.
   let artifact: Artifact | undefined;
   if (options.mode === "deploy" && digest && options.image)
-    artifact = await artifactFromImage(projectDir, options.image, digest, options.version);
+    artifact = await artifactFromImage(project.dir, options.image, digest, options.version);
 
-  const target = await resolveCloudRunTarget(projectDir, environment.config.service, options.env);
-  const adapter = openAdapterFor(target, environment, region);
+  const target = await platform.cloudRunTarget(environment.config.service.endpoint);
+  const adapter = await platform.cloudRunAt(target, { project: environment.config.service.project, region });
   const secrets = secretEnvFor(target, environment, { dryRun: options.dryRun, file: envSource.file });
   const secretNames = new Set(envSource.entries.filter((entry) => entry.secret).map((entry) => entry.name));
   try {
@@ -104,7 +98,7 @@ export async function promoteEnvironment(
       artifact =
         options.mode === "promote"
           ? await artifactFromUpstream(options, environment, digest)
-          : await artifactFromBuild(projectDir, output, options.fault);
+          : await artifactFromBuild(project, output, options.fault);
     }
     const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
     // Resolved once, after Cloud Run answered: an unreachable API must leave hosting untouched too.
@@ -176,7 +170,7 @@ export async function promoteEnvironment(
       async (lock) => execute(await makePlan(), lock),
     );
   } finally {
-    await Promise.all([adapter.close(), secrets.close()]);
+    await secrets.close();
   }
 }
 
@@ -213,9 +207,8 @@ async function artifactFromUpstream(
   environment: LoadedEnvironment,
   digest: string | undefined,
 ): Promise<Artifact> {
-  const source = await loadEnvironment(options.projectDir, environment.config.promotesFrom!);
-  const target = await resolveCloudRunTarget(options.projectDir, source.config.service, options.env);
-  const adapter = openAdapterFor(target, source);
+  const source = await options.project.environment(environment.config.promotesFrom!);
+  const adapter = await options.platform.cloudRun(source.config.service, source.config.service.regions[0]!);
   const handle = options.output.step(`Find what passed ${source.name}'s gate`);
   try {
     const artifact = await artifactFromSource(source, adapter, environment.name, digest);
@@ -224,17 +217,7 @@ async function artifactFromUpstream(
   } catch (error) {
     handle.fail(error instanceof Error ? error.message : String(error));
     throw error;
-  } finally {
-    await adapter.close();
   }
-}
-
-export function openAdapterFor(
-  target: CloudRunTarget,
-  environment: LoadedEnvironment,
-  region = environment.config.service.regions[0]!,
-): CloudRunAdapter {
-  return openAdapter(target, { project: environment.config.service.project, region });
 }
 
 export function lockOwner(command: string): LockOwner {
@@ -278,9 +261,8 @@ async function webOriginsFor(
   let origins: string[];
   try {
     origins = await resolveDeployWebOrigins({
-      projectDir: options.projectDir,
+      platform: options.platform,
       environment,
-      env: options.env ?? process.env,
       ...(options.webChannel ? { channel: options.webChannel } : {}),
       create: !options.dryRun,
     });

@@ -1,17 +1,15 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import type { Redactor } from "../core/redact.js";
-import { assertDeployable } from "../envfiles/assert-deployable.js";
-import { loadEnvFile } from "../envfiles/load-env-file.js";
 import {
   fillPlaceholders,
   SERVICE_URL_PLACEHOLDER,
   WEB_ORIGIN_PLACEHOLDER,
 } from "../envfiles/placeholders.js";
-import { readEnvSchemaFile, refusedSchemaError } from "../envfiles/read-schema-file.js";
-import { registerSensitiveValues } from "../envfiles/sensitive-values.js";
+import { deployableSchema } from "../envfiles/read-schema-file.js";
 import { webOriginsOf } from "../envfiles/web-origins.js";
+import { assertDeployable } from "../project/assert-deployable.js";
+import type { Project } from "../project/project.js";
 import type { EnvVar } from "./candidate-template.js";
 
 /** Cloud Run sets these itself and refuses them in a template. */
@@ -32,25 +30,20 @@ export function needsWebOrigin(source: RevisionEnvSource): boolean {
 
 /**
  * Validates the environment's env file (`echogate check` for this environment) and returns the
- * entries the revision gets. Secrets are registered with the redactor before anything prints.
+ * entries the revision gets (the project registered its secrets with the redactor on reading it).
  * Public (browser) variables are left out: they belong to the web build, not the server.
  */
 export async function loadRevisionEnv(
-  projectDir: string,
+  project: Project,
   environment: LoadedEnvironment,
-  redactor: Redactor,
   output: Output,
 ): Promise<RevisionEnvSource> {
-  await assertDeployable(projectDir, environment, { redactor, output, what: environment.name });
-  const schemaRead = await readEnvSchemaFile(projectDir);
-  if (schemaRead.status === "refused") throw refusedSchemaError(schemaRead.diagnostic);
-  const { schema, secretKeys } =
-    schemaRead.status === "read" ? schemaRead : { schema: undefined, secretKeys: new Set<string>() };
-  const { envFile } = await loadEnvFile(projectDir, environment);
+  await assertDeployable(project, environment, { output, what: environment.name });
+  const { schema, secretKeys } = deployableSchema(await project.envSchema());
+  const { envFile } = await project.envFile(environment);
   const entries: RevisionEnvSource["entries"] = [];
   const skipped: string[] = [];
   for (const [name, entry] of envFile?.entries ?? []) {
-    registerSensitiveValues(redactor, [entry], secretKeys);
     const spec = schema?.variables.get(name);
     if (RESERVED.has(name) || spec?.public) {
       skipped.push(name);

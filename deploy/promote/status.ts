@@ -1,5 +1,5 @@
 import { type BrokenEnvironment, brokenEnvironments, brokenSummary } from "../config/environment-errors.js";
-import { type LoadedEnvironment, loadEnvironments } from "../config/load-environments.js";
+import type { LoadedEnvironment } from "../config/load-environments.js";
 import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import { readWebPairs, type WebPair } from "../hosting/web-pairs.js";
@@ -7,11 +7,11 @@ import type { WebStatusRow } from "../hosting/web-status.js";
 import { type GateRecord, gateOf, readGateRecords } from "../model/gate-records.js";
 import { type PromotionLock, readLock } from "../model/lock.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
-import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import { instanceCounts } from "../platform/cloudrun/emulator-instances.js";
 import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
-import { openAdapter, resolveCloudRunTarget, targetKey } from "../platform/cloudrun/target.js";
+import type { Platform } from "../platform/platform.js";
+import type { Project } from "../project/project.js";
 import { currentSplit, type SplitEntry } from "./traffic-analysis.js";
 
 export const STATUS_CONCURRENCY = 16;
@@ -126,98 +126,80 @@ async function statusFromSnapshot(
 
 /** Every environment (or the named ones) concurrently; one failing environment does not hide the others. */
 export async function collectStatus(options: {
-  projectDir: string;
-  env?: NodeJS.ProcessEnv;
+  project: Project;
+  platform: Platform;
   only?: readonly string[];
   concurrency?: number;
 }): Promise<EnvironmentStatus[]> {
-  const loaded = await loadEnvironments(options.projectDir);
+  const { platform } = options;
+  const loaded = await options.project.environments();
   const selected = (name: string) => !options.only?.length || options.only.includes(name);
   // A broken file is shown as broken, never left out: the platform is not asked about it.
   const broken = brokenEnvironments(loaded).filter((b) => selected(b.name));
   const brokenNames = new Set(broken.map((b) => b.name));
   const environments = loaded.environments.filter((e) => selected(e.name) && !brokenNames.has(e.name));
-  const adapters = new Map<string, CloudRunAdapter>();
-  const targets = new Map<string, Promise<CloudRunTarget>>();
-  const targetFor = (environment: LoadedEnvironment) => {
-    const { service } = environment.config;
-    const targetPromise =
-      targets.get(service.endpoint) ?? resolveCloudRunTarget(options.projectDir, service, options.env);
-    targets.set(service.endpoint, targetPromise);
-    return targetPromise;
-  };
+  // Running instances are read once per endpoint (the emulator reports them; Cloud Run does not).
   const counts = new Map<string, Promise<Map<string, number> | null>>();
-  const countsFor = async (target: CloudRunTarget) => {
-    const key = targetKey(target);
-    if (!counts.has(key)) counts.set(key, instanceCounts(target));
-    return counts.get(key)!;
-  };
-  const adapterFor = async (environment: LoadedEnvironment, region: string) => {
-    const { service } = environment.config;
-    const target = await targetFor(environment);
-    const key = `${targetKey(target)}|${service.project}|${region}`;
-    let adapter = adapters.get(key);
-    if (!adapter) {
-      adapter = openAdapter(target, { project: service.project, region });
-      adapters.set(key, adapter);
+  const countsFor = (environment: LoadedEnvironment) => {
+    const { endpoint } = environment.config.service;
+    let count = counts.get(endpoint);
+    if (!count) {
+      count = platform.cloudRunTarget(endpoint).then(instanceCounts);
+      counts.set(endpoint, count);
     }
-    return adapter;
+    return count;
   };
   // One row per environment and region (several only for multi-region environments).
   const rows = environments.flatMap((environment) =>
     environment.config.service.regions.map((region) => ({ environment, region })),
   );
   const now = new Date();
-  try {
-    const statusRows = await mapLimit(
-      rows,
-      options.concurrency ?? STATUS_CONCURRENCY,
-      async ({ environment, region }) => {
-        const base = {
-          environment: environment.name,
-          kind: environment.config.kind,
-          endpoint: environment.config.service.endpoint,
-          region,
-          instances: null,
-        };
-        try {
-          const status = await statusOfService(
-            await adapterFor(environment, region),
-            environment.config.service.name,
-            now,
-          );
-          const running = await countsFor(await targetFor(environment));
-          const instances = running
-            ? Object.fromEntries(
-                status.split.flatMap((entry) =>
-                  entry.revision
-                    ? [
-                        [
-                          entry.revision,
-                          running.get(
-                            `projects/${environment.config.service.project}/locations/${region}/services/${status.service}/revisions/${entry.revision}`,
-                          ) ?? 0,
-                        ],
-                      ]
-                    : [],
-                ),
-              )
-            : null;
-          return { ...base, ...status, instances, error: null };
-        } catch (error) {
-          const failure = isEchogateError(error)
-            ? { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
-            : { code: "internal", message: String(error) };
-          return { ...base, ...emptyStatus(environment.config.service.name), error: failure };
-        }
-      },
-    );
-    return [...statusRows, ...broken.map(brokenStatus)].sort((a, b) =>
-      a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0,
-    );
-  } finally {
-    await Promise.all([...adapters.values()].map((a) => a.close()));
-  }
+  const statusRows = await mapLimit(
+    rows,
+    options.concurrency ?? STATUS_CONCURRENCY,
+    async ({ environment, region }) => {
+      const base = {
+        environment: environment.name,
+        kind: environment.config.kind,
+        endpoint: environment.config.service.endpoint,
+        region,
+        instances: null,
+      };
+      try {
+        const status = await statusOfService(
+          await platform.cloudRun(environment.config.service, region),
+          environment.config.service.name,
+          now,
+        );
+        const running = await countsFor(environment);
+        const instances = running
+          ? Object.fromEntries(
+              status.split.flatMap((entry) =>
+                entry.revision
+                  ? [
+                      [
+                        entry.revision,
+                        running.get(
+                          `projects/${environment.config.service.project}/locations/${region}/services/${status.service}/revisions/${entry.revision}`,
+                        ) ?? 0,
+                      ],
+                    ]
+                  : [],
+              ),
+            )
+          : null;
+        return { ...base, ...status, instances, error: null };
+      } catch (error) {
+        const failure = isEchogateError(error)
+          ? { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
+          : { code: "internal", message: String(error) };
+        return { ...base, ...emptyStatus(environment.config.service.name), error: failure };
+      }
+    },
+  );
+  return [...statusRows, ...broken.map(brokenStatus)].sort((a, b) =>
+    a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0,
+  );
 }
 
 function brokenStatus(broken: BrokenEnvironment): EnvironmentStatus {

@@ -1,11 +1,12 @@
-import { type LoadedEnvironment, loadEnvironment, loadEnvironments } from "../config/load-environments.js";
+import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError, isEchogateError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import { connectHosting } from "../hosting/connect.js";
 import { deployEnvironmentWeb } from "../hosting/deploy-environment-web.js";
 import { readLiveServices } from "../hosting/live-services.js";
 import { outputReporter } from "../hosting/output-reporter.js";
 import { type PreparedWeb, prepareWebFiles, type WebDeployResult } from "../hosting/web-deploy.js";
+import type { Platform } from "../platform/platform.js";
+import type { Project } from "../project/project.js";
 import { labelValue } from "./candidate-template.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
 
@@ -20,10 +21,10 @@ export type WebFollowResult = { promoted: WebDeployResult } | { skipped: string 
  * here leaves server traffic where it is (it passed its own gate) and says so (exit 1).
  */
 export async function promoteWebAfterServer(input: {
-  projectDir: string;
+  project: Project;
+  platform: Platform;
   outcome: PromotionOutcome;
   output: Output;
-  env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   /** `--server-only`: a release without the web half is intended; the web step does not run. */
   serverOnly?: boolean;
@@ -32,7 +33,7 @@ export async function promoteWebAfterServer(input: {
   strictScan?: boolean;
 }): Promise<WebFollowResult> {
   const { outcome, output } = input;
-  const environment = await loadEnvironment(input.projectDir, outcome.environment);
+  const environment = await input.project.environment(outcome.environment);
   const hosting = environment.config.hosting;
   if (!hosting || !outcome.url) return undefined;
   if (input.serverOnly) {
@@ -42,9 +43,10 @@ export async function promoteWebAfterServer(input: {
     return { skipped: "--server-only" };
   }
   try {
-    const { environments } = await loadEnvironments(input.projectDir);
+    const { environments } = await input.project.environments();
     const result = await deployEnvironmentWeb({
-      projectDir: input.projectDir,
+      project: input.project,
+      platform: input.platform,
       environment,
       environments,
       serverUrl: outcome.url,
@@ -54,7 +56,6 @@ export async function promoteWebAfterServer(input: {
       strictScan: input.strictScan === true,
       ...(input.prepared ? { prepared: input.prepared } : {}),
       signal: input.signal,
-      env: input.env,
       output,
     });
     return { promoted: result };
@@ -101,39 +102,34 @@ export async function promoteWebAfterServer(input: {
  * server URL does not exist yet: then the web step after the server checks it).
  */
 export async function preflightWebPromotion(input: {
-  projectDir: string;
+  project: Project;
+  platform: Platform;
   environment: string;
   output: Output;
-  env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   strictScan?: boolean;
 }): Promise<PreparedWeb | undefined> {
-  const environment = await loadEnvironment(input.projectDir, input.environment);
+  const environment = await input.project.environment(input.environment);
   const hosting = environment.config.hosting;
   if (!hosting || !environment.config.promotesFrom) return undefined;
-  const { environments } = await loadEnvironments(input.projectDir);
+  const { environments } = await input.project.environments();
   try {
     if (hosting.mode === "runtime-config") {
-      await assertUpstreamReleased(
-        input.projectDir,
-        environments,
-        environment.config.promotesFrom,
-        input.env,
-      );
+      await assertUpstreamReleased(input.platform, environments, environment.config.promotesFrom);
       return undefined;
     }
-    const live = await readLiveServices(input.projectDir, environments, input.env);
+    const live = await readLiveServices(input.platform, environments);
     const serverUrl = live.services.find((service) => service.environment === environment.name)?.url;
     if (!serverUrl) return undefined;
     const step = input.output.step(`Web preflight: build and scan ${environment.name}'s front end`);
     try {
       const prepared = await prepareWebFiles({
-        projectDir: input.projectDir,
+        project: input.project,
+        platform: input.platform,
         environment,
         environments,
         serverUrl,
         promote: true,
-        env: input.env,
         live,
         strictScan: input.strictScan === true,
         signal: input.signal,
@@ -165,24 +161,19 @@ export async function preflightWebPromotion(input: {
 }
 
 async function assertUpstreamReleased(
-  projectDir: string,
+  platform: Platform,
   environments: readonly LoadedEnvironment[],
   upstream: string,
-  env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const source = environments.find((environment) => environment.name === upstream);
   const hosting = source?.config.hosting;
   if (!hosting) return; // web-follows reports a missing upstream hosting section itself
-  const connection = await connectHosting(projectDir, hosting, env);
-  try {
-    const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
-    if (!channel?.release?.version.name)
-      throw new ConfigError(
-        "hosting.nothing-to-promote",
-        `${upstream} has no web release on channel ${hosting.channel}`,
-        { hint: `Run \`echogate web deploy ${upstream}\` first` },
-      );
-  } finally {
-    await connection.close();
-  }
+  const connection = await platform.hosting(hosting);
+  const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
+  if (!channel?.release?.version.name)
+    throw new ConfigError(
+      "hosting.nothing-to-promote",
+      `${upstream} has no web release on channel ${hosting.channel}`,
+      { hint: `Run \`echogate web deploy ${upstream}\` first` },
+    );
 }

@@ -1,13 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { loadProjectSettings } from "../config/load-project-settings.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { parseDockerfile, splitStages } from "./dockerfile-parser.js";
 import type { ResolvedLayout } from "./layout.js";
 import { type NativeAddon, nativeAddons } from "./native-addons.js";
 import { nativePreflight, type PreflightFinding } from "./native-preflight.js";
 import { readProductionTree } from "./production-deps.js";
-import { loadProjectLayout } from "./project-layout.js";
 
 export interface NativeDepsReport {
   /** The Dockerfile checked, relative to the project; undefined when there is none. */
@@ -24,11 +22,8 @@ export interface NativeDepsReport {
  */
 export async function checkNativeDeps(
   projectDir: string,
-  layout?: ResolvedLayout,
+  resolved: ResolvedLayout,
 ): Promise<NativeDepsReport> {
-  // A broken echogate.yaml is reported by check itself; the preflight then reads the defaults.
-  const resolved =
-    layout ?? (await loadProjectLayout(projectDir, (await loadProjectSettings(projectDir)).settings));
   const dockerfile = resolved.dockerfile?.path;
   const tree = await readProductionTree(join(projectDir, resolved.workingDir));
   const addons = nativeAddons(tree.packages);

@@ -10,13 +10,13 @@ import { buildImage } from "../../deploy/build/build-image.js";
 import { runCli } from "../../deploy/cli/main.js";
 import { startHostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { startEmulator } from "../../deploy/emulator/index.js";
-import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
-import { createSites } from "../../deploy/hosting/local-sites.js";
 import { uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
+import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
+import { createSites } from "../../deploy/platform/hosting/local-sites.js";
 import { LABEL, MANAGED_BY, type PreviewService } from "../../deploy/preview/model.js";
-import { setPreviewPlatformFactory } from "../../deploy/preview/platform.js";
+import { setPreviewServicesFactory } from "../../deploy/preview/preview-services.js";
 import { startServer } from "../../server/src/start-server.js";
 import { realProject } from "../../test/preview/real-project.js";
 
@@ -118,7 +118,7 @@ await createSites(emulator.url, [
 const adapter = new FirebaseHostingAdapter({ baseUrl: emulator.url, auth: "none" });
 const server = await startServer({ port: 0, host: "127.0.0.1", env: {}, logger: { log: () => {} } });
 const services: PreviewService[] = [];
-setPreviewPlatformFactory(() => ({
+setPreviewServicesFactory(() => ({
   listServices: async () => services,
   deleteService: async () => {},
   annotateService: async () => {},
@@ -201,7 +201,7 @@ console.log(
   `web upload 500 files, 490 unchanged: ${Math.round(performance.now() - started)} ms, uploaded ${second.uploaded}`,
 );
 
-setPreviewPlatformFactory(undefined);
+setPreviewServicesFactory(undefined);
 await server.close();
 await emulator.close();
 await rm(dir, { recursive: true, force: true });

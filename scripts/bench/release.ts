@@ -10,8 +10,11 @@ import { mapLimit } from "../../deploy/core/map-limit.js";
 import { Output } from "../../deploy/core/output.js";
 import { Redactor } from "../../deploy/core/redact.js";
 import { startEmulator } from "../../deploy/emulator/index.js";
+import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
-import { EMULATOR_ENDPOINT_ENV, openAdapter } from "../../deploy/platform/cloudrun/target.js";
+import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
+import { Platform } from "../../deploy/platform/platform.js";
+import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import { collectStatus, STATUS_CONCURRENCY, statusOfServices } from "../../deploy/promote/status.js";
 import { makeImage } from "../../test/release/helpers/images.js";
@@ -40,6 +43,14 @@ const emulator = await startEmulator({
 });
 const env = { ...process.env, [EMULATOR_ENDPOINT_ENV]: emulator.apiEndpoint };
 
+/** What one CLI invocation gets: the project read afresh, a platform (closed when the bench ends). */
+const platforms: Platform[] = [];
+function invocation(): { project: Project; platform: Platform } {
+  const platform = new Platform(project, env);
+  platforms.push(platform);
+  return { project: new Project(project, new Redactor()), platform };
+}
+
 try {
   // deploy staging: every run is a new candidate next to the previous one.
   const totals: number[] = [];
@@ -48,14 +59,12 @@ try {
     const image = await makeImage(project, { version: `0.1.0+bench${String(i).padStart(2, "0")}` });
     const started = performance.now();
     const { outcome } = await promoteEnvironment({
-      projectDir: project,
+      ...invocation(),
       environment: "staging",
       mode: "deploy",
       image: image.digest,
       output: quiet(),
-      redactor: new Redactor(),
       signal: new AbortController().signal,
-      env,
     });
     const ms = performance.now() - started;
     if (!outcome?.ok) throw new Error(`deploy ${i} failed: ${JSON.stringify(outcome?.failure)}`);
@@ -81,29 +90,25 @@ try {
   const image = await makeImage(project, { version: "0.1.0+status0" });
   for (const environment of ["preview"]) {
     await promoteEnvironment({
-      projectDir: project,
+      ...invocation(),
       environment,
       mode: "deploy",
       image: image.digest,
       output: quiet(),
-      redactor: new Redactor(),
       signal: new AbortController().signal,
-      env,
     });
   }
   await promoteEnvironment({
-    projectDir: project,
+    ...invocation(),
     environment: "production",
     mode: "promote",
     output: quiet(),
-    redactor: new Redactor(),
     signal: new AbortController().signal,
-    env,
   });
   const statusTimes: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t0 = performance.now();
-    const rows = await collectStatus({ projectDir: project, env });
+    const rows = await collectStatus(invocation());
     statusTimes.push(performance.now() - t0);
     if (rows.filter((r) => r.exists).length < 3) throw new Error("status saw fewer than 3 services");
   }
@@ -136,6 +141,7 @@ try {
   );
   await adapter.close();
 } finally {
+  await Promise.all(platforms.map((platform) => platform.close()));
   await emulator.close();
   await rm(project, { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { matchVersion, resolveBuildVersion } from "../../deploy/build/version.js";
 import { loadEnvironments } from "../../deploy/config/load-environments.js";
+import { requireProjectSettings } from "../../deploy/config/load-project-settings.js";
 import type { DriftReport } from "../../deploy/drift/report/drift-report.js";
 import { resolveLayout } from "../../deploy/source/layout.js";
 import { driftProject } from "../drift/project.js";
@@ -234,6 +235,8 @@ describe("version source", () => {
       "package.json": "{}",
       "environments/echogate.yaml": lines("version:", "  from: command", "  command: echo 5.0.0-beta"),
     });
-    expect((await resolveBuildVersion(configured)).version).toBe("5.0.0-beta");
+    expect(
+      (await resolveBuildVersion(configured, (await requireProjectSettings(configured)).version)).version,
+    ).toBe("5.0.0-beta");
   });
 });

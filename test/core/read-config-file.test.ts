@@ -5,8 +5,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { readConfigFile } from "../../deploy/core/read-config-file.js";
+import { Redactor } from "../../deploy/core/redact.js";
 import { collectEnvSchema } from "../../deploy/drift/collect/declared.js";
 import { loadDriftPolicy } from "../../deploy/drift/policy-file.js";
+import { Project } from "../../deploy/project/project.js";
 import { loadSmokeSpecFile } from "../../deploy/smoke/load-spec.js";
 import { envFilePath, SCHEMA_FILE, validEnvProject, yamlPath } from "../helpers/env-fixtures.js";
 import { runEchogate } from "../helpers/run-cli.js";
@@ -133,7 +135,7 @@ describe("config files that are not regular files", () => {
       file: "environments/drift.yaml",
     });
     await replaceWith(join(cwd, SCHEMA_FILE), "fifo");
-    await expect(within(collectEnvSchema(cwd))).rejects.toThrow(
+    await expect(within(collectEnvSchema(new Project(cwd, new Redactor())))).rejects.toThrow(
       /environments\/env\.schema\.yaml.*not a regular file/,
     );
   });

@@ -5,11 +5,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { EMULATOR_IMAGE_DIR, ensureEmulator, stopEmulator } from "../../deploy/emulator/daemon.js";
-import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
-import { createSites } from "../../deploy/hosting/local-sites.js";
 import { ensureChannel, LIVE_CHANNEL, release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
+import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
+import { createSites } from "../../deploy/platform/hosting/local-sites.js";
 import { allowPublic, PARENT, template, writeTestImage } from "./helpers.js";
 
 // One detached emulator daemon (Cloud Run + Hosting) in a project whose .echogate/ was created

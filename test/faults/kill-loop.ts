@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../../deploy/emulator/index.js";
-import { EMULATOR_ENDPOINT_ENV, openAdapter } from "../../deploy/platform/cloudrun/target.js";
+import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
+import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
 import { createProjectSites } from "../helpers/hosting-sites.js";
 import { makeImage } from "../release/helpers/images.js";
 import {

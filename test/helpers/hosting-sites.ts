@@ -1,5 +1,5 @@
 import { loadEnvironments } from "../../deploy/config/load-environments.js";
-import { createLocalSites, localSitesOf } from "../../deploy/hosting/local-sites.js";
+import { createLocalSites, localSitesOf } from "../../deploy/platform/hosting/local-sites.js";
 
 /**
  * Creates, in the project's local Hosting emulator state (.echogate/hosting), every site its

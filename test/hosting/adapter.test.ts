@@ -2,9 +2,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { PlatformError } from "../../deploy/core/errors.js";
-import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
 import { ensureChannel, release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
+import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
 import { files, getText, hostingEmulator } from "./fixtures.js";
 
 const DAY = 86_400_000;

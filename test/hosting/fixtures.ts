@@ -7,9 +7,9 @@ import {
   type HostingEmulatorOptions,
   startHostingEmulator,
 } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
-import { FirebaseHostingAdapter } from "../../deploy/hosting/firebase-adapter.js";
-import { createSites } from "../../deploy/hosting/local-sites.js";
 import { type SiteFile, siteFile } from "../../deploy/hosting/site-files.js";
+import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
+import { createSites } from "../../deploy/platform/hosting/local-sites.js";
 import { type RunningServer, startServer } from "../../server/src/start-server.js";
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,14 +1,14 @@
 import { afterEach } from "vitest";
 import { ANNOTATION, LABEL, MANAGED_BY, type PreviewService } from "../../deploy/preview/model.js";
-import { type PreviewPlatform, setPreviewPlatformFactory } from "../../deploy/preview/platform.js";
+import { type PreviewServices, setPreviewServicesFactory } from "../../deploy/preview/preview-services.js";
 
-afterEach(() => setPreviewPlatformFactory(undefined));
+afterEach(() => setPreviewServicesFactory(undefined));
 
 /** In-memory Cloud Run services for preview code; `failDelete` names services whose delete fails. */
 export function fakePlatform(
   services: PreviewService[],
   options: { failDelete?: string[] } = {},
-): PreviewPlatform & { services: PreviewService[]; deleted: string[] } {
+): PreviewServices & { services: PreviewService[]; deleted: string[] } {
   const deleted: string[] = [];
   const platform = {
     services,
@@ -28,9 +28,8 @@ export function fakePlatform(
     deployServer: async () => {
       throw new Error("not used");
     },
-    close: async () => {},
   };
-  setPreviewPlatformFactory(() => platform);
+  setPreviewServicesFactory(() => platform);
   return platform;
 }
 

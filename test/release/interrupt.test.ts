@@ -7,6 +7,8 @@ import { Redactor } from "../../deploy/core/redact.js";
 import { readGateRecords } from "../../deploy/model/gate-records.js";
 import { LOCK_ANNOTATION, readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
+import { Platform } from "../../deploy/platform/platform.js";
+import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
 import { makeImage, type TestImage } from "./helpers/images.js";
@@ -47,17 +49,21 @@ function quietOutput(): Output {
 }
 
 async function promoteWith(image: TestImage, smoke: GateSmoke, controller = new AbortController()) {
-  return promoteEnvironment({
-    projectDir: project,
-    environment: "staging",
-    mode: "deploy",
-    image: image.digest,
-    output: quietOutput(),
-    redactor: new Redactor(),
-    signal: controller.signal,
-    env: { ...process.env, ...emu.env },
-    smoke,
-  });
+  const platform = new Platform(project, { ...process.env, ...emu.env });
+  try {
+    return await promoteEnvironment({
+      project: new Project(project, new Redactor()),
+      platform,
+      environment: "staging",
+      mode: "deploy",
+      image: image.digest,
+      output: quietOutput(),
+      signal: controller.signal,
+      smoke,
+    });
+  } finally {
+    await platform.close();
+  }
 }
 
 /** Runs `echogate deploy staging` as a real process and kill -9s it once a step has finished. */

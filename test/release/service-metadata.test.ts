@@ -2,7 +2,9 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { Output } from "../../deploy/core/output.js";
 import { Redactor } from "../../deploy/core/redact.js";
+import { Platform } from "../../deploy/platform/platform.js";
 import { serverResultOf } from "../../deploy/preview/server-result.js";
+import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import type { PromotionOutcome } from "../../deploy/promote/promotion-outcome.js";
 import { metadataProblems } from "../../deploy/promote/service-metadata.js";
@@ -49,13 +51,12 @@ describe("caller labels and annotations on the service", () => {
   it("refuses a bad service name or label before any API call (exit 2, endpoint unreachable)", async () => {
     const projectDir = await releaseProject();
     const base = {
-      projectDir,
+      project: new Project(projectDir, new Redactor()),
+      platform: new Platform(projectDir, { ECHOGATE_EMULATOR_ENDPOINT: "http://127.0.0.1:9" }),
       environment: "preview",
       mode: "deploy" as const,
       output: new Output({ json: true, stdout: new PassThrough(), stderr: new PassThrough() }),
-      redactor: new Redactor(),
       signal: new AbortController().signal,
-      env: { ECHOGATE_EMULATOR_ENDPOINT: "http://127.0.0.1:9" },
     };
     await expect(
       promoteEnvironment({ ...base, serviceName: "echogate-chat-preview-a-very-long-branch-name" }),

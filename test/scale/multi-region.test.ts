@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openAdapter } from "../../deploy/platform/cloudrun/target.js";
+import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import {
   echogate,
   fastSmoke,

@@ -1,4 +1,24 @@
-import { defineCommand } from "../command.js";
+import { type CommandShape, defineCommand } from "../command.js";
+
+export const buildShape = {
+  options: {
+    cloud: {
+      type: "boolean",
+      description: "Build and push with Cloud Build (needs gcloud and credentials)",
+    },
+    env: {
+      type: "string",
+      description: "Environment whose project/region/service the cloud build uses",
+      valueName: "<name>",
+    },
+    fault: {
+      type: "string",
+      description: "Demo/test only: bake a known bug into the build (exclude-sender)",
+      valueName: "<fault>",
+      hidden: true,
+    },
+  },
+} as const satisfies CommandShape;
 
 export const buildCommands = [
   defineCommand({
@@ -6,24 +26,8 @@ export const buildCommands = [
     summary: "Build one immutable, content-addressed server artifact (version = package version + git sha)",
     description:
       "Bundles the server entry (layout.serverEntry, else what the layout's Dockerfile builds; the dev script must run the same) into the local image store .echogate/images/; with a native addon in the production dependencies, ships the installed node_modules beside the bundled code (installed-deps mode). With --cloud, runs the layout's Cloud Build file on Cloud Build and reads back the pushed digest. Layout and version source: environments/echogate.yaml.",
-    options: {
-      cloud: {
-        type: "boolean",
-        description: "Build and push with Cloud Build (needs gcloud and credentials)",
-      },
-      env: {
-        type: "string",
-        description: "Environment whose project/region/service the cloud build uses",
-        valueName: "<name>",
-      },
-      fault: {
-        type: "string",
-        description: "Demo/test only: bake a known bug into the build (exclude-sender)",
-        valueName: "<fault>",
-        hidden: true,
-      },
-    },
     examples: ["echogate build", "echogate build --json", "echogate build --cloud --env staging"],
+    ...buildShape,
     load: () => import("../handlers/build.js"),
   }),
 ];

@@ -1,4 +1,15 @@
-import { defineCommand } from "../command.js";
+import { type CommandShape, defineCommand } from "../command.js";
+
+export const checkShape = {
+  options: {
+    env: {
+      type: "string",
+      multiple: true,
+      valueName: "<name>",
+      description: "Check only this environment (others are still read, to compare against)",
+    },
+  },
+} as const satisfies CommandShape;
 
 export const checkCommands = [
   defineCommand({
@@ -11,15 +22,8 @@ export const checkCommands = [
       "CORS origins covering the web host, no credentials in public variables. Secret values are masked.",
       "Exit codes: 0 clean (warnings allowed), 1 env-file or rule failures, 2 broken config or schema.",
     ].join("\n"),
-    options: {
-      env: {
-        type: "string",
-        multiple: true,
-        valueName: "<name>",
-        description: "Check only this environment (others are still read, to compare against)",
-      },
-    },
     examples: ["echogate check", "echogate check --env staging --env production", "echogate check --json"],
+    ...checkShape,
     load: () => import("../handlers/check.js"),
   }),
 ];

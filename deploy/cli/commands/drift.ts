@@ -1,4 +1,27 @@
-import { defineCommand } from "../command.js";
+import { type CommandShape, defineCommand } from "../command.js";
+
+export const driftShape = {
+  options: {
+    env: {
+      type: "string",
+      multiple: true,
+      valueName: "<name>",
+      description:
+        "Only this environment, read live even if local or preview (default: staging and production live, source facts for all)",
+    },
+    source: {
+      type: "boolean",
+      description:
+        "Source facts only, no cloud calls: Dockerfile vs dev script vs Cloud Build file vs env files",
+    },
+    markdown: { type: "boolean", description: "Print the report as Markdown (for $GITHUB_STEP_SUMMARY)" },
+    concurrency: {
+      type: "string",
+      valueName: "<n>",
+      description: "Services read at once (default 16)",
+    },
+  },
+} as const satisfies CommandShape;
 
 export const driftCommands = [
   defineCommand({
@@ -16,26 +39,6 @@ export const driftCommands = [
       "template of per-branch services, so CI deploys neither. Name one (--env local) to read it too.",
       "Exit codes: 0 clean (warnings allowed), 1 drift, 2 configuration error, 3 platform error.",
     ].join("\n"),
-    options: {
-      env: {
-        type: "string",
-        multiple: true,
-        valueName: "<name>",
-        description:
-          "Only this environment, read live even if local or preview (default: staging and production live, source facts for all)",
-      },
-      source: {
-        type: "boolean",
-        description:
-          "Source facts only, no cloud calls: Dockerfile vs dev script vs Cloud Build file vs env files",
-      },
-      markdown: { type: "boolean", description: "Print the report as Markdown (for $GITHUB_STEP_SUMMARY)" },
-      concurrency: {
-        type: "string",
-        valueName: "<n>",
-        description: "Services read at once (default 16)",
-      },
-    },
     examples: [
       "echogate drift",
       "echogate drift --source",
@@ -44,6 +47,7 @@ export const driftCommands = [
       'echogate drift --markdown >> "$GITHUB_STEP_SUMMARY"',
       "echogate drift --json",
     ],
+    ...driftShape,
     load: () => import("../handlers/drift.js"),
   }),
 ];

@@ -1,4 +1,15 @@
-import { defineCommand } from "../command.js";
+import { type CommandShape, defineCommand } from "../command.js";
+
+export const emulatorSitesShape = {
+  args: [{ name: "site", description: "One site id to create instead of those environments/ names" }],
+  options: {
+    project: {
+      type: "string",
+      description: "Project of the site given as argument (default: local)",
+      valueName: "<id>",
+    },
+  },
+} as const satisfies CommandShape;
 
 export const emulatorCommands = [
   defineCommand({
@@ -18,15 +29,8 @@ export const emulatorCommands = [
       "Create Hosting sites in the local emulator (default: every `provider: local` site of environments/)",
     description:
       "Like Firebase, the local Hosting emulator deploys only to sites created first (`firebase hosting:sites:create` on Google); a deploy to an unknown site is 404. Existing sites are kept.",
-    args: [{ name: "site", description: "One site id to create instead of those environments/ names" }],
-    options: {
-      project: {
-        type: "string",
-        description: "Project of the site given as argument (default: local)",
-        valueName: "<id>",
-      },
-    },
     examples: ["echogate emulator sites", "echogate emulator sites chat-staging --json"],
+    ...emulatorSitesShape,
     load: () => import("../handlers/emulator-sites.js"),
   }),
   defineCommand({

@@ -1,4 +1,24 @@
-import { defineCommand } from "../command.js";
+import { type CommandShape, defineCommand } from "../command.js";
+
+export const initShape = {
+  options: {
+    entry: {
+      type: "string",
+      valueName: "<file>",
+      description: "The server entry file, when several are found (relative to the project)",
+    },
+    yes: {
+      type: "boolean",
+      short: "y",
+      description: "Ask nothing (CI): fail with the list when a choice is needed",
+    },
+    "dry-run": { type: "boolean", description: "Print the files init would write; write nothing" },
+    force: {
+      type: "boolean",
+      description: "Overwrite files init generated earlier that have since changed",
+    },
+  },
+} as const satisfies CommandShape;
 
 export const initCommands = [
   defineCommand({
@@ -13,28 +33,12 @@ export const initCommands = [
       "Never overwrites a changed file without --force; a re-run changes nothing; writes all files or none.",
       "Exit codes: 0 done (or nothing to do), 2 nothing usable to detect, several servers, unreadable or malformed input.",
     ].join("\n"),
-    options: {
-      entry: {
-        type: "string",
-        valueName: "<file>",
-        description: "The server entry file, when several are found (relative to the project)",
-      },
-      yes: {
-        type: "boolean",
-        short: "y",
-        description: "Ask nothing (CI): fail with the list when a choice is needed",
-      },
-      "dry-run": { type: "boolean", description: "Print the files init would write; write nothing" },
-      force: {
-        type: "boolean",
-        description: "Overwrite files init generated earlier that have since changed",
-      },
-    },
     examples: [
       "echogate init",
       "echogate init --yes --entry src/server.js",
       "echogate init --dry-run --json",
     ],
+    ...initShape,
     load: () => import("../handlers/init.js"),
   }),
 ];

@@ -1,10 +1,73 @@
-import { defineCommand } from "../command.js";
+import { type CommandShape, defineCommand } from "../command.js";
 
 const environmentArg = {
   name: "environment",
   description: "Environment name (environments/<name>.yaml)",
   required: true,
-};
+} as const;
+
+export const deployShape = {
+  args: [environmentArg],
+  options: {
+    image: {
+      type: "string",
+      description: "Deploy this image instead of building (stored locally, or pushed with --version)",
+      valueName: "<digest-ref>",
+    },
+    version: {
+      type: "string",
+      description: "Version an --image built elsewhere (Cloud Build) reports on /health",
+      valueName: "<version>",
+    },
+    "dry-run": {
+      type: "boolean",
+      description: "Print the plan (digest, revision, traffic moves, checks); change nothing",
+    },
+    fault: {
+      type: "string",
+      description: "Demo/test only: build with a known bug",
+      valueName: "<fault>",
+      hidden: true,
+    },
+  },
+} as const satisfies CommandShape;
+
+export const promoteShape = {
+  args: [environmentArg],
+  options: {
+    image: {
+      type: "string",
+      description: "Require this digest (refused unless it passed upstream)",
+      valueName: "<digest-ref>",
+    },
+    "dry-run": { type: "boolean", description: "Print the plan; change nothing" },
+    "server-only": {
+      type: "boolean",
+      description: "Promote the server alone on purpose (otherwise a web half that can't follow exits 1)",
+    },
+    strict: {
+      type: "boolean",
+      description:
+        "Web bundle scan: a *.run.app host that is not this environment's is an error, not a warning",
+    },
+  },
+} as const satisfies CommandShape;
+
+export const rollbackShape = {
+  args: [environmentArg],
+  options: {
+    to: {
+      type: "string",
+      description: "Roll back to this revision (it must have passed its gate)",
+      valueName: "<revision>",
+    },
+    "dry-run": { type: "boolean", description: "Print what would move; change nothing" },
+  },
+} as const satisfies CommandShape;
+
+export const statusShape = {
+  args: [{ name: "environment", description: "Only this environment" }],
+} as const satisfies CommandShape;
 
 export const releaseCommands = [
   defineCommand({
@@ -17,35 +80,13 @@ export const releaseCommands = [
       "same update that moves traffic. A failure before the shift leaves traffic untouched; after it,",
       "traffic goes back. For environments with promotesFrom use `echogate promote`.",
     ].join("\n"),
-    args: [environmentArg],
-    options: {
-      image: {
-        type: "string",
-        description: "Deploy this image instead of building (stored locally, or pushed with --version)",
-        valueName: "<digest-ref>",
-      },
-      version: {
-        type: "string",
-        description: "Version an --image built elsewhere (Cloud Build) reports on /health",
-        valueName: "<version>",
-      },
-      "dry-run": {
-        type: "boolean",
-        description: "Print the plan (digest, revision, traffic moves, checks); change nothing",
-      },
-      fault: {
-        type: "string",
-        description: "Demo/test only: build with a known bug",
-        valueName: "<fault>",
-        hidden: true,
-      },
-    },
     examples: [
       "echogate deploy staging",
       "echogate deploy staging --image sha256:…",
       "echogate deploy staging --image us-docker.pkg.dev/p/r/chat@sha256:… --version 1.4.0+3f2a9c1",
       "echogate deploy staging --dry-run --json",
     ],
+    ...deployShape,
     load: () => import("../handlers/deploy.js"),
   }),
   defineCommand({
@@ -55,43 +96,18 @@ export const releaseCommands = [
       "Takes the digest recorded as passed on the revision serving its promotesFrom environment",
       "(production ← staging) and runs the same gated pipeline. Refuses anything else.",
     ].join("\n"),
-    args: [environmentArg],
-    options: {
-      image: {
-        type: "string",
-        description: "Require this digest (refused unless it passed upstream)",
-        valueName: "<digest-ref>",
-      },
-      "dry-run": { type: "boolean", description: "Print the plan; change nothing" },
-      "server-only": {
-        type: "boolean",
-        description: "Promote the server alone on purpose (otherwise a web half that can't follow exits 1)",
-      },
-      strict: {
-        type: "boolean",
-        description:
-          "Web bundle scan: a *.run.app host that is not this environment's is an error, not a warning",
-      },
-    },
     examples: ["echogate promote production --dry-run", "echogate promote production"],
+    ...promoteShape,
     load: () => import("../handlers/promote.js"),
   }),
   defineCommand({
     name: "rollback",
     summary: "Move traffic back to the previous revision that passed its gate",
-    args: [environmentArg],
-    options: {
-      to: {
-        type: "string",
-        description: "Roll back to this revision (it must have passed its gate)",
-        valueName: "<revision>",
-      },
-      "dry-run": { type: "boolean", description: "Print what would move; change nothing" },
-    },
     examples: [
       "echogate rollback production",
       "echogate rollback staging --to echogate-chat-staging-1a2b3c4-d5e6f",
     ],
+    ...rollbackShape,
     load: () => import("../handlers/rollback.js"),
   }),
   defineCommand({
@@ -99,8 +115,8 @@ export const releaseCommands = [
     summary: "Every environment: version, digest, revision, traffic split, last gate, URL, age",
     description:
       "An environment whose file has config errors is listed as broken with its first error. Exit 0 when every environment was read, 2 when a file is broken, 3 when the platform could not be read.",
-    args: [{ name: "environment", description: "Only this environment" }],
     examples: ["echogate status", "echogate status --json"],
+    ...statusShape,
     load: () => import("../handlers/status.js"),
   }),
 ];

@@ -2,15 +2,14 @@ import { buildImage } from "../../build/build-image.js";
 import { submitCloudBuild } from "../../build/cloud-build.js";
 import { parseFault } from "../../build/faults.js";
 import { resolveBuildVersion } from "../../build/version.js";
-import { loadEnvironment } from "../../config/load-environments.js";
 import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
-import { loadProjectLayout } from "../../source/project-layout.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { buildShape } from "../commands/build.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const fault = parseFault(ctx.options.fault as string | undefined);
-  if (ctx.options.cloud) return runCloud(ctx);
+export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext): Promise<number> {
+  const fault = parseFault(args.fault);
+  if (args.cloud) return runCloud(args.env, ctx);
   if (fault) ctx.output.warn(`building with demo fault "${fault}": the smoke gate must refuse this artifact`);
 
   const steps = {
@@ -18,7 +17,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     bundle: undefined as ReturnType<typeof ctx.output.step> | undefined,
   };
   const image = await buildImage({
-    projectDir: ctx.cwd,
+    projectDir: ctx.project.dir,
+    settings: await ctx.project.requireSettings(),
+    layout: await ctx.project.layout(),
     ...(fault ? { fault } : {}),
     onStep: (step, detail) => {
       if (step === "version") {
@@ -50,16 +51,17 @@ export async function run(ctx: CommandContext): Promise<number> {
   return ExitCode.ok;
 }
 
-async function runCloud(ctx: CommandContext): Promise<number> {
-  const name = ctx.options.env as string | undefined;
+async function runCloud(name: string | undefined, ctx: CommandContext): Promise<number> {
   if (!name)
     throw new UsageError("--cloud needs --env <name> for the project, region and service to build for.");
-  const environment = await loadEnvironment(ctx.cwd, name);
-  const { version } = await resolveBuildVersion(ctx.cwd);
-  const cloudbuild = (await loadProjectLayout(ctx.cwd)).cloudbuild?.path;
+  const environment = await ctx.project.environment(name);
+  const layout = await ctx.project.layout();
+  const settings = await ctx.project.requireSettings();
+  const { version } = await resolveBuildVersion(ctx.project.dir, settings.version, layout.workingDir);
+  const cloudbuild = layout.cloudbuild?.path;
   const step = ctx.output.step("cloud build", { environment: name });
   const result = await submitCloudBuild({
-    projectDir: ctx.cwd,
+    projectDir: ctx.project.dir,
     project: environment.config.service.project,
     region: environment.config.service.regions[0]!,
     service: environment.config.service.name,

@@ -1,14 +1,13 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/exit-codes.js";
-import { checkProject } from "../../envfiles/check-project.js";
 import { renderCheck } from "../../envfiles/render-check.js";
 import { checkNativeDeps, describeAddon, nativeDepsDiagnostics } from "../../source/check-native-deps.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { checkShape } from "../commands/check.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const only = ctx.options.env as string[] | undefined;
-  const report = await checkProject(ctx.cwd, { redactor: ctx.redactor, ...(only ? { only } : {}) });
-  const native = await checkNativeDeps(ctx.cwd);
+export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext): Promise<number> {
+  const report = await ctx.project.check(args.env.length > 0 ? args.env : undefined);
+  const native = await checkNativeDeps(ctx.project.dir, await ctx.project.detectedLayout());
   const diagnostics = [...report.diagnostics, ...nativeDepsDiagnostics(native)];
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity === "warning");

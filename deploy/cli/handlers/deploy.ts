@@ -1,6 +1,7 @@
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { deployShape } from "../commands/release.js";
 import { runPromotionCommand } from "../run-promotion-command.js";
 
-export function run(ctx: CommandContext): Promise<number> {
-  return runPromotionCommand(ctx, "deploy");
+export function run(args: ArgsOf<typeof deployShape>, ctx: CommandContext): Promise<number> {
+  return runPromotionCommand(args, ctx, "deploy");
 }

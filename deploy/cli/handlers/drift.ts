@@ -1,3 +1,4 @@
+import { errorLocationOf } from "../../core/diagnostics.js";
 import { formatDuration } from "../../core/duration.js";
 import { ConfigError, UsageError } from "../../core/errors.js";
 import { collectDriftFacts, DEFAULT_CONCURRENCY } from "../../drift/collect-drift-facts.js";
@@ -7,23 +8,22 @@ import { buildReport, type DriftReport } from "../../drift/report/drift-report.j
 import { githubAnnotations } from "../../drift/report/github-annotations.js";
 import { renderMarkdown } from "../../drift/report/render-markdown.js";
 import { renderText } from "../../drift/report/render-text.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { driftShape } from "../commands/drift.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const environments = (ctx.options.env as string[] | undefined) ?? [];
-  const concurrency = parseConcurrency(ctx.options.concurrency as string | undefined);
-  const markdown = ctx.options.markdown === true;
-  if (markdown && ctx.globals.json) throw new UsageError("Pass --json or --markdown, not both.");
+export async function run(args: ArgsOf<typeof driftShape>, ctx: CommandContext): Promise<number> {
+  const concurrency = parseConcurrency(args.concurrency);
+  if (args.markdown && ctx.globals.json) throw new UsageError("Pass --json or --markdown, not both.");
 
-  const step = ctx.output.step(ctx.options.source ? "collect source facts" : "collect drift facts");
+  const step = ctx.output.step(args.source ? "collect source facts" : "collect drift facts");
   let collected: Awaited<ReturnType<typeof collectDriftFacts>>;
   try {
     collected = await collectDriftFacts({
-      projectDir: ctx.cwd,
-      environments,
-      sourceOnly: ctx.options.source === true,
+      project: ctx.project,
+      platform: ctx.platform,
+      environments: args.env,
+      sourceOnly: args.source,
       concurrency,
-      env: ctx.env,
       signal: ctx.signal,
     });
   } catch (error) {
@@ -47,16 +47,14 @@ export async function run(ctx: CommandContext): Promise<number> {
       `Can't use ${loaded.policy.file}: ${loaded.diagnostics.errors.length} error(s).`,
       {
         hint: "Fix the keys listed above; every rule override needs `reason:`.",
-        ...(first.file
-          ? { location: { file: first.file, line: first.line, column: first.column, keyPath: first.keyPath } }
-          : {}),
+        ...errorLocationOf(first),
         details: { diagnostics: loaded.diagnostics.items },
       },
     );
   }
   const report = buildReport(facts, evaluateDrift(facts, loaded.policy), loaded.policy.file);
 
-  if (markdown) ctx.output.result(report, (data) => renderMarkdown(data));
+  if (args.markdown) ctx.output.result(report, (data) => renderMarkdown(data));
   else ctx.output.result(report, (data, style) => renderText(data, style));
   if (ctx.env.GITHUB_ACTIONS === "true") annotate(ctx, report);
   return report.exitCode;

@@ -1,11 +1,11 @@
-import { loadEnvironments } from "../../config/load-environments.js";
 import { ConfigError, PlatformError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
-import { createLocalSites, localSitesOf, type SiteRequest } from "../../hosting/local-sites.js";
-import type { CommandContext } from "../command.js";
+import { createLocalSites, localSitesOf, type SiteRequest } from "../../platform/hosting/local-sites.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { emulatorSitesShape } from "../commands/emulator.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const requested = await sitesToCreate(ctx);
+export async function run(args: ArgsOf<typeof emulatorSitesShape>, ctx: CommandContext): Promise<number> {
+  const requested = await sitesToCreate(args, ctx);
   if (requested.length === 0) {
     ctx.output.result(
       { sites: [] },
@@ -35,10 +35,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   return ExitCode.ok;
 }
 
-async function sitesToCreate(ctx: CommandContext): Promise<SiteRequest[]> {
-  const site = ctx.args.site;
-  if (site) return [{ site, project: (ctx.options.project as string | undefined) ?? "local" }];
-  const loaded = await loadEnvironments(ctx.cwd);
+async function sitesToCreate(
+  args: ArgsOf<typeof emulatorSitesShape>,
+  ctx: CommandContext,
+): Promise<SiteRequest[]> {
+  if (args.site) return [{ site: args.site, project: args.project ?? "local" }];
+  const loaded = await ctx.project.environments();
   if (loaded.diagnostics.hasErrors) {
     ctx.output.diagnostics(loaded.diagnostics.items);
     throw new ConfigError("config.invalid", "Can't read the sites to create: environments/ has errors.", {

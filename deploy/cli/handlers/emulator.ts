@@ -1,9 +1,9 @@
 import { PlatformError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
-import { emulatorStatus, ensureEmulator, stopEmulator } from "../../emulator/index.js";
+import { emulatorStatus, ensureEmulator, stopEmulator } from "../../platform/local-emulator.js";
 import type { CommandContext } from "../command.js";
 
-export async function start(ctx: CommandContext): Promise<number> {
+export async function start(_args: unknown, ctx: CommandContext): Promise<number> {
   const step = ctx.output.step("Start the Cloud Run and Hosting emulators");
   try {
     const { apiEndpoint, hostingEndpoint, pid } = await ensureEmulator(ctx.cwd);
@@ -29,7 +29,7 @@ export async function start(ctx: CommandContext): Promise<number> {
   }
 }
 
-export async function stop(ctx: CommandContext): Promise<number> {
+export async function stop(_args: unknown, ctx: CommandContext): Promise<number> {
   const { stopped, orphansEnded } = await stopEmulator(ctx.cwd);
   ctx.output.result({ stopped, orphansEnded }, (d) =>
     d.stopped
@@ -39,7 +39,7 @@ export async function stop(ctx: CommandContext): Promise<number> {
   return ExitCode.ok;
 }
 
-export async function status(ctx: CommandContext): Promise<number> {
+export async function status(_args: unknown, ctx: CommandContext): Promise<number> {
   const state = await emulatorStatus(ctx.cwd);
   ctx.output.result(
     {

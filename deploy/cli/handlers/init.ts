@@ -4,20 +4,17 @@ import type { Style } from "../../core/output.js";
 import type { EntryCandidate } from "../../init/detect-server.js";
 import { applyInit, type InitPlan, planInit } from "../../init/init-project.js";
 import { schemaDirFor } from "../../init/schema-location.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { initShape } from "../commands/init.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const dryRun = ctx.options["dry-run"] === true;
+export async function run(args: ArgsOf<typeof initShape>, ctx: CommandContext): Promise<number> {
+  const { dryRun, entry } = args;
   const interactive =
-    ctx.options.yes !== true &&
-    !ctx.globals.json &&
-    !ctx.env.CI &&
-    Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  const entry = ctx.options.entry as string | undefined;
+    !args.yes && !ctx.globals.json && !ctx.env.CI && Boolean(process.stdin.isTTY && process.stderr.isTTY);
   const plan = await planInit({
     projectDir: ctx.cwd,
     ...(entry ? { entry } : {}),
-    force: ctx.options.force === true,
+    force: args.force,
     schemaDir: schemaDirFor(ctx.cwd),
     ...(interactive ? { chooseEntry: askForEntry } : {}),
   });

@@ -2,10 +2,10 @@ import { parseDuration } from "../../core/duration.js";
 import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Output } from "../../core/output.js";
-import { MAX_TTL_SECONDS } from "../../emulator/hosting/hosting-logic.js";
 import { readLiveServices } from "../../hosting/live-services.js";
 import { outputReporter } from "../../hosting/output-reporter.js";
 import { smokeFor } from "../../hosting/smoke-fn.js";
+import { MAX_CHANNEL_TTL_SECONDS } from "../../model/hosting-limits.js";
 import {
   DEFAULT_PREVIEW_TTL_SECONDS,
   deployPreview,
@@ -14,62 +14,57 @@ import {
 } from "../../preview/deploy-preview.js";
 import { currentBranch, currentCommit, currentCreator } from "../../preview/git-facts.js";
 import { openPreviewContext } from "../../preview/preview-context.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { previewDeployShape } from "../commands/preview.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const branch = (ctx.options.branch as string | undefined) ?? (await currentBranch(ctx.cwd, ctx.env));
+export async function run(args: ArgsOf<typeof previewDeployShape>, ctx: CommandContext): Promise<number> {
+  const { project, platform } = ctx;
+  const branch = args.branch ?? (await currentBranch(ctx.cwd, ctx.env));
   if (!branch) {
     throw new UsageError("Can't tell which branch to preview.", {
       hint: "Pass --branch <name> (in CI: --branch $GITHUB_HEAD_REF).",
     });
   }
-  const ttlSeconds = previewTtl(ctx.options.ttl as string | undefined);
-  const context = await openPreviewContext(ctx.cwd, ctx.options.env as string | undefined, ctx.env);
-  try {
-    const commit = await currentCommit(ctx.cwd, ctx.env);
-    const creator = currentCreator(ctx.env);
-    const serverUrl = ctx.options["server-url"] as string | undefined;
-    const result = await deployPreview({
-      context,
-      projectDir: ctx.cwd,
-      branch,
-      ...(commit ? { commit } : {}),
-      ...(creator ? { creator } : {}),
-      ttlSeconds,
-      ...(serverUrl ? { serverUrl } : {}),
-      smoke: smokeFor(context.environment),
-      reporter: outputReporter(ctx.output),
-      output: ctx.output,
-      redactor: ctx.redactor,
-      signal: ctx.signal,
-      now: new Date(),
-      strictScan: ctx.options.strict === true,
-      env: ctx.env,
-      ...(serverUrl
-        ? {}
-        : {
-            liveServices: (branchService: string) =>
-              readLiveServices(ctx.cwd, context.environments, ctx.env, (environment) =>
-                environment.name === context.environment.name
-                  ? branchService
-                  : environment.config.service.name,
-              ),
-          }),
-    });
-    const markdown = ctx.options.markdown === true;
-    ctx.output.result(markdown ? { ...result, markdown: previewMarkdown(result) } : result, (data) =>
-      render(data, markdown, ctx.output),
-    );
-    return ExitCode.ok;
-  } finally {
-    await context.close();
-  }
+  const ttlSeconds = previewTtl(args.ttl);
+  const context = await openPreviewContext(project, platform, args.env);
+  const commit = await currentCommit(ctx.cwd, ctx.env);
+  const creator = currentCreator(ctx.env);
+  const { serverUrl } = args;
+  const result = await deployPreview({
+    context,
+    project,
+    platform,
+    branch,
+    ...(commit ? { commit } : {}),
+    ...(creator ? { creator } : {}),
+    ttlSeconds,
+    ...(serverUrl ? { serverUrl } : {}),
+    smoke: smokeFor(context.environment),
+    reporter: outputReporter(ctx.output),
+    output: ctx.output,
+    signal: ctx.signal,
+    now: new Date(),
+    strictScan: args.strict,
+    ...(serverUrl
+      ? {}
+      : {
+          liveServices: (branchService: string) =>
+            readLiveServices(platform, context.environments, (environment) =>
+              environment.name === context.environment.name ? branchService : environment.config.service.name,
+            ),
+        }),
+  });
+  const { markdown } = args;
+  ctx.output.result(markdown ? { ...result, markdown: previewMarkdown(result) } : result, (data) =>
+    render(data, markdown, ctx.output),
+  );
+  return ExitCode.ok;
 }
 
 export function previewTtl(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PREVIEW_TTL_SECONDS;
   const seconds = parseDuration(text);
-  if (seconds === undefined || seconds <= 0 || seconds > MAX_TTL_SECONDS) {
+  if (seconds === undefined || seconds <= 0 || seconds > MAX_CHANNEL_TTL_SECONDS) {
     throw new UsageError(`Can't use --ttl ${text}: expected a duration up to 30d, like 12h or 7d.`, {
       hint: "Hosting channels live at most 30 days.",
     });

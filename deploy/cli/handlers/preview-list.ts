@@ -3,18 +3,15 @@ import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
 import type { PreviewRow } from "../../preview/model.js";
 import { collectPreviews, openPreviewContext } from "../../preview/preview-context.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { previewListShape } from "../commands/preview.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const context = await openPreviewContext(ctx.cwd, ctx.options.env as string | undefined, ctx.env);
-  try {
-    const now = new Date();
-    const rows = await collectPreviews(context, now);
-    ctx.output.result({ previews: rows }, (data, style) => renderTable(data.previews, now, style));
-    return ExitCode.ok;
-  } finally {
-    await context.close();
-  }
+export async function run(args: ArgsOf<typeof previewListShape>, ctx: CommandContext): Promise<number> {
+  const context = await openPreviewContext(ctx.project, ctx.platform, args.env);
+  const now = new Date();
+  const rows = await collectPreviews(context, now);
+  ctx.output.result({ previews: rows }, (data, style) => renderTable(data.previews, now, style));
+  return ExitCode.ok;
 }
 
 export function renderTable(rows: readonly PreviewRow[], now: Date, style: Style): string {

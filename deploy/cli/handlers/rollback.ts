@@ -3,19 +3,18 @@ import type { WebRollback } from "../../hosting/rollback-web.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { renderSmoke } from "../../promote/report.js";
 import { rollbackEnvironment } from "../../promote/rollback-environment.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { rollbackShape } from "../commands/release.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const to = typeof ctx.options.to === "string" ? ctx.options.to : undefined;
+export async function run(args: ArgsOf<typeof rollbackShape>, ctx: CommandContext): Promise<number> {
   const { plan, outcome, web } = await rollbackEnvironment({
-    projectDir: ctx.cwd,
-    environment: ctx.args.environment!,
-    dryRun: ctx.options["dry-run"] === true,
+    project: ctx.project,
+    platform: ctx.platform,
+    environment: args.environment,
+    dryRun: args.dryRun,
     output: ctx.output,
-    redactor: ctx.redactor,
     signal: ctx.signal,
-    env: ctx.env,
-    ...(to ? { to } : {}),
+    ...(args.to ? { to: args.to } : {}),
   });
   const webResult = outcome?.web ?? web;
   ctx.output.result(

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type LoadedEnvironment, loadEnvironment } from "../../config/load-environments.js";
+import type { LoadedEnvironment } from "../../config/load-environments.js";
 import { defaultSmokeSpec, type SmokeSpec } from "../../config/smoke-spec.js";
 import { CheckFailedError, isEchogateError, UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
@@ -10,26 +10,27 @@ import { renderSmokeReport } from "../../smoke/report.js";
 import type { SmokeProgress } from "../../smoke/result.js";
 import { runSmoke } from "../../smoke/run-smoke.js";
 import { parseServiceUrl, urlSecrets } from "../../smoke/service-url.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { smokeShape } from "../commands/smoke.js";
 import { type LiveService, resolveLiveService } from "../resolve-service-url.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const rawUrl = ctx.args.url;
+export async function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext): Promise<number> {
+  const rawUrl = args.url;
   // Before anything can print the URL: its credentials must be masked everywhere.
   for (const secret of urlSecrets(rawUrl ?? "")) ctx.redactor.add(secret);
   const options = {
-    expectVersion: stringOption(ctx, "expect-version"),
-    expectRevision: stringOption(ctx, "expect-revision"),
-    spec: stringOption(ctx, "spec"),
-    env: stringOption(ctx, "env"),
-    junit: stringOption(ctx, "junit"),
+    expectVersion: nonEmpty(args.expectVersion, "expect-version"),
+    expectRevision: nonEmpty(args.expectRevision, "expect-revision"),
+    spec: nonEmpty(args.spec, "spec"),
+    env: nonEmpty(args.env, "env"),
+    junit: nonEmpty(args.junit, "junit"),
   };
   const junit = options.junit ? await checkJunitTarget(ctx.cwd, options.junit) : undefined;
 
-  const environment = options.env ? await loadEnvironment(ctx.cwd, options.env) : undefined;
+  const environment = options.env ? await ctx.project.environment(options.env) : undefined;
   const spec = withHealthBudget(
     await chooseSpec(ctx, options.spec, environment),
-    timeoutOption(stringOption(ctx, "timeout")),
+    timeoutOption(nonEmpty(args.timeout, "timeout")),
   );
   const live = rawUrl === undefined ? await liveServiceFor(ctx, environment) : undefined;
   const url = rawUrl ?? live!.url;
@@ -89,7 +90,7 @@ async function liveServiceFor(
       hint: "Usage: echogate smoke <url> [--expect-version <v>], or --env <name> for an environment's live URL.",
     });
   }
-  const live = await resolveLiveService(environment, { projectDir: ctx.cwd, env: ctx.env });
+  const live = await resolveLiveService(ctx.platform, environment);
   for (const secret of urlSecrets(live.url)) ctx.redactor.add(secret);
   return live;
 }
@@ -106,10 +107,10 @@ function report(ctx: CommandContext, event: SmokeProgress): void {
   }
 }
 
-function stringOption(ctx: CommandContext, name: string): string | undefined {
-  const value = ctx.options[name];
+/** `--spec=` is a mistake, not "no spec". */
+function nonEmpty(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || value === "") {
+  if (value === "") {
     throw new UsageError(`--${name} needs a value.`, { hint: "Run `echogate smoke --help`." });
   }
   return value;

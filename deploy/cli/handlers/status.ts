@@ -1,18 +1,22 @@
 import { stripVTControlCharacters } from "node:util";
-import { loadEnvironment, loadEnvironments } from "../../config/load-environments.js";
 import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
 import { collectWebStatus } from "../../hosting/web-status.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { CONFIG_INVALID, collectStatus, type EnvironmentStatus } from "../../promote/status.js";
-import type { CommandContext } from "../command.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { statusShape } from "../commands/release.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext): Promise<number> {
   // A named environment must exist (the same error as deploy's), not quietly list nothing.
-  if (ctx.args.environment) await loadEnvironment(ctx.cwd, ctx.args.environment);
-  const only = ctx.args.environment ? [ctx.args.environment] : undefined;
-  const collected = await collectStatus({ projectDir: ctx.cwd, env: ctx.env, ...(only ? { only } : {}) });
+  if (args.environment) await ctx.project.environment(args.environment);
+  const only = args.environment ? [args.environment] : undefined;
+  const collected = await collectStatus({
+    project: ctx.project,
+    platform: ctx.platform,
+    ...(only ? { only } : {}),
+  });
   const environments = await withWebStatus(ctx, collected);
   ctx.output.result({ environments }, (data, style) => renderStatus(data.environments, style));
   if (environments.some((e) => e.error?.code === CONFIG_INVALID)) return ExitCode.config;
@@ -80,13 +84,13 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
 
 /** The web release live on the environment's channel, and whether it goes with the serving revision. */
 async function withWebStatus(ctx: CommandContext, rows: EnvironmentStatus[]): Promise<EnvironmentStatus[]> {
-  const { environments } = await loadEnvironments(ctx.cwd);
+  const { environments } = await ctx.project.environments();
   const byName = new Map(environments.map((environment) => [environment.name, environment]));
   const inputs = rows.flatMap((row) => {
     const environment = byName.get(row.environment);
     return environment ? [{ environment, servingRevision: row.revision, pairs: row.webPairs ?? [] }] : [];
   });
-  const web = await collectWebStatus(ctx.cwd, inputs, ctx.env);
+  const web = await collectWebStatus(ctx.platform, inputs);
   const webOf = new Map(inputs.map((input, i) => [input.environment.name, web[i] ?? null]));
   return rows.map(({ webPairs: _pairs, ...row }) => ({ ...row, web: webOf.get(row.environment) ?? null }));
 }

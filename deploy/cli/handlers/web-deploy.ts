@@ -1,35 +1,32 @@
-import { loadEnvironment, loadEnvironments } from "../../config/load-environments.js";
 import { ExitCode } from "../../core/exit-codes.js";
-import { assertDeployable } from "../../envfiles/assert-deployable.js";
 import { deployEnvironmentWeb } from "../../hosting/deploy-environment-web.js";
 import { resolveServerUrl } from "../../hosting/server-url.js";
 import type { WebDeployResult } from "../../hosting/web-deploy.js";
-import type { CommandContext } from "../command.js";
+import { assertDeployable } from "../../project/assert-deployable.js";
+import type { ArgsOf, CommandContext } from "../command.js";
+import type { webDeployShape } from "../commands/preview.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const name = ctx.args.env!;
-  const environment = await loadEnvironment(ctx.cwd, name);
-  const { environments } = await loadEnvironments(ctx.cwd);
+export async function run(args: ArgsOf<typeof webDeployShape>, ctx: CommandContext): Promise<number> {
+  const { project, platform } = ctx;
+  const name = args.env;
+  const environment = await project.environment(name);
+  const { environments } = await project.environments();
   // The web build carries this environment's public values: they must pass check too.
-  await assertDeployable(ctx.cwd, environment, {
-    redactor: ctx.redactor,
-    output: ctx.output,
-    what: `${name}'s web front end`,
-  });
-  const explicitServer = ctx.options["server-url"] as string | undefined;
-  const serverUrl = await resolveServerUrl(ctx.cwd, environment, explicitServer, ctx.env);
+  await assertDeployable(project, environment, { output: ctx.output, what: `${name}'s web front end` });
+  const explicitServer = args.serverUrl;
+  const serverUrl = await resolveServerUrl(platform, environment, explicitServer);
   const result = await deployEnvironmentWeb({
-    projectDir: ctx.cwd,
+    project,
+    platform,
     environment,
     environments,
     serverUrl,
-    promote: environment.config.promotesFrom !== undefined && ctx.options.upload !== true,
+    promote: environment.config.promotesFrom !== undefined && !args.upload,
     labels: { "echogate-env": name },
     // A server named by --server-url is not read from Cloud Run: the scan then knows URL shapes only.
     live: explicitServer === undefined,
-    strictScan: ctx.options.strict === true,
+    strictScan: args.strict,
     signal: ctx.signal,
-    env: ctx.env,
     output: ctx.output,
   });
   ctx.output.result(result, renderResult);

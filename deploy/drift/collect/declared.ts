@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { HostingConfig } from "../../config/environment-schema.js";
 import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../../config/load-environments.js";
-import { loadEnvFile } from "../../envfiles/load-env-file.js";
-import { readEnvSchemaFile, refusedSchemaError } from "../../envfiles/read-schema-file.js";
+import { refusedSchemaError } from "../../envfiles/read-schema-file.js";
+import type { Project } from "../../project/project.js";
 import type { DeclaredEnvironment, EnvSchemaFacts, ServiceKey } from "../facts.js";
 import { serviceKeys } from "../facts.js";
 
@@ -11,13 +11,13 @@ export const TRANSPORTS_KEY = /TRANSPORTS$/i;
 
 /** What environments/<name>.yaml and its env file declare; no cloud calls. `live`: live facts will be read. */
 export async function collectDeclared(
-  projectDir: string,
+  project: Project,
   environment: LoadedEnvironment,
   secretKeys: ReadonlySet<string>,
   live: boolean,
 ): Promise<DeclaredEnvironment> {
   const { config } = environment;
-  const loaded = await loadEnvFile(projectDir, environment);
+  const loaded = await project.envFile(environment);
   const entries = loaded.envFile ? [...loaded.envFile.entries.values()] : [];
   const transports = (config.smoke?.echo.protocol === "socket.io" && config.smoke.echo.transports) || [];
   // Secret values are never read for this; a transports list is configuration, not a credential.
@@ -75,8 +75,8 @@ function hostingOrigin(hosting: HostingConfig): string | undefined {
 }
 
 /** Secret and environment-specific keys from environments/env.schema.yaml (empty without one). */
-export async function collectEnvSchema(projectDir: string): Promise<EnvSchemaFacts> {
-  const loaded = await readEnvSchemaFile(projectDir);
+export async function collectEnvSchema(project: Project): Promise<EnvSchemaFacts> {
+  const loaded = await project.envSchema();
   if (loaded.status === "missing") return { file: undefined, secretKeys: [], environmentSpecificKeys: [] };
   if (loaded.status === "refused") throw refusedSchemaError(loaded.diagnostic);
   const { file } = loaded;

@@ -1,7 +1,5 @@
 import { isEchogateError } from "../../core/errors.js";
-import { CloudRunAdapter } from "../../platform/cloudrun/adapter.js";
-import { toPlatformError } from "../../platform/cloudrun/api-errors.js";
-import type { CloudRunClients } from "../../platform/cloudrun/clients.js";
+import type { CloudRunAdapter } from "../../platform/cloudrun/adapter.js";
 import type { DeclaredEnvironment, HealthFact, TargetFacts } from "../facts.js";
 import { probeHealth } from "./probe.js";
 import { serviceFacts, servingRevision } from "./service-facts.js";
@@ -13,31 +11,22 @@ export interface TargetSpec {
   health: { path: string; versionField: string };
 }
 
-// The generated defaults retry for minutes; drift reads many services and should say fast what failed.
-const CALL_OPTIONS = { timeout: 15_000, maxRetries: 0 };
-
 /** Reads one Cloud Run service (and its serving revision when the template isn't it) and probes /health. */
 export async function collectTarget(
   spec: TargetSpec,
-  clients: CloudRunClients,
+  adapter: CloudRunAdapter,
   secretKeys: ReadonlySet<string>,
   signal: AbortSignal,
 ): Promise<TargetFacts> {
   const env = spec.environment;
   const base = { column: spec.column, environment: env.name, region: spec.region, service: env.service };
-  const adapter = new CloudRunAdapter(clients, { project: env.project, region: spec.region });
   try {
     const loaded = await adapter.getService(env.service);
     if (!loaded) return { ...base, status: "missing" };
     const serving = servingRevision(loaded.raw);
     let revision = loaded.raw.template ?? {};
     if (!serving.templateServes && serving.revision) {
-      const name = adapter.revisionResourceName(env.service, serving.revision);
-      try {
-        [revision] = await clients.revisions.getRevision({ name }, CALL_OPTIONS);
-      } catch (error) {
-        throw toPlatformError(error, `read revision ${serving.revision}`);
-      }
+      revision = (await adapter.getRevisionResource(env.service, serving.revision)) ?? {};
     }
     const facts = serviceFacts(loaded.raw, serving, revision, secretKeys);
     const health: HealthFact | undefined = facts.uri

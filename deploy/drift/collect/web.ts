@@ -1,11 +1,10 @@
 import type { HostingConfig } from "../../config/environment-schema.js";
-import { connectHosting, type HostingConnection } from "../../hosting/connect.js";
+import type { Platform } from "../../platform/platform.js";
 import type { WebFact } from "../facts.js";
 import { PROBE_TIMEOUT_MS, probeWebConfig } from "./probe.js";
 
 export interface WebReaderOptions {
-  projectDir: string;
-  env: NodeJS.ProcessEnv;
+  platform: Platform;
   signal: AbortSignal;
   timeoutMs?: number;
 }
@@ -16,7 +15,6 @@ export interface WebReader {
    * is first used (the local emulator daemon serves Cloud Run and Hosting: start it once).
    */
   read(hosting: HostingConfig, origin: string | undefined, ready?: () => Promise<unknown>): Promise<WebFact>;
-  close(): Promise<void>;
 }
 
 /**
@@ -26,19 +24,9 @@ export interface WebReader {
  * channel. Every failure is a fact (`unreachable`/`error`), never an exception.
  */
 export function webReader(options: WebReaderOptions): WebReader {
-  const { projectDir, env, signal } = options;
+  const { platform, signal } = options;
+  const { env } = platform;
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
-  // One connection per kind of hosting API: every local environment shares the project's emulator.
-  const connections = new Map<string, Promise<HostingConnection>>();
-  const connect = (hosting: HostingConfig): Promise<HostingConnection> => {
-    const key = env.ECHOGATE_HOSTING_URL ? "override" : hosting.provider;
-    let connection = connections.get(key);
-    if (!connection) {
-      connection = connectHosting(projectDir, hosting, env);
-      connections.set(key, connection);
-    }
-    return connection;
-  };
 
   return {
     async read(hosting, origin, ready) {
@@ -47,7 +35,7 @@ export function webReader(options: WebReaderOptions): WebReader {
       const where = `sites/${hosting.site}/channels/${hosting.channel}`;
       try {
         if (hosting.provider === "local") await ready?.().catch(() => undefined);
-        const connection = await connect(hosting);
+        const connection = await platform.hosting(hosting);
         const channel = await withTimeout(
           connection.adapter.getChannel(hosting.site, hosting.channel),
           timeoutMs,
@@ -66,10 +54,6 @@ export function webReader(options: WebReaderOptions): WebReader {
           detail: error instanceof Error ? error.message : String(error),
         };
       }
-    },
-    async close() {
-      const made = await Promise.allSettled(connections.values());
-      await Promise.allSettled(made.map((r) => (r.status === "fulfilled" ? r.value.close() : undefined)));
     },
   };
 }

@@ -1,11 +1,12 @@
 import { parseGoogleDuration } from "../../core/duration.js";
+import { MAX_CHANNEL_TTL_SECONDS } from "../../model/hosting-limits.js";
 import { conflict, exhausted, invalid, notFound, precondition } from "./api-failure.js";
 import type { ChannelRecord, HostingState, ReleaseRecord, SiteRecord, VersionRecord } from "./state.js";
 
 // Pure state transitions of the hosting emulator: (state, request, now) → resource, or an ApiFailure.
 
 export const DEFAULT_TTL_SECONDS = 7 * 86_400;
-export const MAX_TTL_SECONDS = 30 * 86_400;
+export const MAX_TTL_SECONDS = MAX_CHANNEL_TTL_SECONDS;
 export const LIVE = "live";
 const CHANNEL_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SITE_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -48,6 +48,8 @@ export class CloudRunAdapter {
   constructor(
     private readonly clients: CloudRunClients,
     readonly location: CloudRunLocation,
+    /** False when the clients are shared (the Platform's): then `close()` leaves them open. */
+    private readonly options: { ownsClients: boolean } = { ownsClients: true },
   ) {}
 
   get parent(): string {
@@ -151,17 +153,23 @@ export class CloudRunAdapter {
     }
   }
 
-  async getRevision(service: string, revision: string): Promise<RevisionSnapshot | undefined> {
+  /** The revision resource as read (drift compares its template fields), or undefined when missing. */
+  async getRevisionResource(service: string, revision: string): Promise<IRevision | undefined> {
     try {
       const [raw] = await this.clients.revisions.getRevision(
         { name: this.revisionResourceName(service, revision) },
         CALL_OPTIONS,
       );
-      return toRevisionSnapshot(raw);
+      return raw;
     } catch (error) {
       if (classifyApiError(error).kind === "not-found") return undefined;
       throw toPlatformError(error, `read revision ${revision}`);
     }
+  }
+
+  async getRevision(service: string, revision: string): Promise<RevisionSnapshot | undefined> {
+    const raw = await this.getRevisionResource(service, revision);
+    return raw ? toRevisionSnapshot(raw) : undefined;
   }
 
   async listRevisions(service: string): Promise<RevisionSnapshot[]> {
@@ -243,6 +251,6 @@ export class CloudRunAdapter {
   }
 
   async close(): Promise<void> {
-    await this.clients.close();
+    if (this.options.ownsClients) await this.clients.close();
   }
 }

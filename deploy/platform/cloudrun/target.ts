@@ -1,7 +1,6 @@
 import type { ServiceConfig } from "../../config/environment-schema.js";
 import { PlatformError } from "../../core/errors.js";
-import { CloudRunAdapter } from "./adapter.js";
-import { type CloudRunTarget, createCloudRunClients } from "./clients.js";
+import type { CloudRunTarget } from "./clients.js";
 
 /** Overrides the project's own emulator (tests, CI, a shared emulator). */
 export const EMULATOR_ENDPOINT_ENV = "ECHOGATE_EMULATOR_ENDPOINT";
@@ -30,14 +29,6 @@ export async function resolveCloudRunTarget(
       },
     );
   }
-}
-
-/** One adapter per target and region; the caller closes it. */
-export function openAdapter(
-  target: CloudRunTarget,
-  location: { project: string; region: string },
-): CloudRunAdapter {
-  return new CloudRunAdapter(createCloudRunClients(target), location);
 }
 
 export function targetKey(target: CloudRunTarget): string {

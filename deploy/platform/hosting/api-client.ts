@@ -1,5 +1,5 @@
 import { GoogleAuth } from "google-auth-library";
-import { PlatformError } from "../core/errors.js";
+import { PlatformError } from "../../core/errors.js";
 
 export const FIREBASE_HOSTING_API = "https://firebasehosting.googleapis.com";
 const SCOPES = ["https://www.googleapis.com/auth/firebase.hosting"];

@@ -1,5 +1,5 @@
-import { toGoogleDuration } from "../core/duration.js";
-import { PlatformError } from "../core/errors.js";
+import { toGoogleDuration } from "../../core/duration.js";
+import { PlatformError } from "../../core/errors.js";
 import { HostingApiClient, type HostingClientOptions } from "./api-client.js";
 
 export interface HostingVersion {

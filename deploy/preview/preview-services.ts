@@ -1,13 +1,12 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
-import type { Redactor } from "../core/redact.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { ProbeResult } from "../hosting/smoke-fn.js";
-import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
-import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
+import type { Platform } from "../platform/platform.js";
 import { createSecretManagerClient, deleteServiceSecrets } from "../platform/secretmanager/client.js";
-import { deployEnvironment, openAdapterFor } from "../promote/promote-environment.js";
+import type { Project } from "../project/project.js";
+import { deployEnvironment } from "../promote/promote-environment.js";
 import { MANAGED_BY, type PreviewService } from "./model.js";
 import { serverResultOf } from "./server-result.js";
 
@@ -19,7 +18,6 @@ export interface PreviewServerRequest {
   /** The branch's web channel: its URL is the origin the server must allow. */
   webChannel?: ChannelSpec;
   output: Output;
-  redactor: Redactor;
   signal?: AbortSignal;
 }
 
@@ -32,32 +30,33 @@ export interface PreviewServerResult {
 }
 
 /** What preview code needs from Cloud Run; `deployServer` is the promote pipeline. */
-export interface PreviewPlatform {
+export interface PreviewServices {
   listServices(): Promise<PreviewService[]>;
   deleteService(name: string): Promise<void>;
   /** Records the web URL etc. on the service after the web half deployed. */
   annotateService(name: string, annotations: Record<string, string>): Promise<void>;
   deployServer(request: PreviewServerRequest): Promise<PreviewServerResult>;
-  close(): Promise<void>;
 }
 
 type Factory = (
   environment: LoadedEnvironment,
   env: NodeJS.ProcessEnv,
-) => PreviewPlatform | Promise<PreviewPlatform>;
+) => PreviewServices | Promise<PreviewServices>;
 let override: Factory | undefined;
 
 /** Tests and benches swap the platform here (like a mock API client); production code never calls it. */
-export function setPreviewPlatformFactory(factory: Factory | undefined): void {
+export function setPreviewServicesFactory(factory: Factory | undefined): void {
   override = factory;
 }
 
-export async function createPreviewPlatform(
-  projectDir: string,
+export async function createPreviewServices(
+  project: Project,
+  platform: Platform,
   environment: LoadedEnvironment,
-  env: NodeJS.ProcessEnv,
-): Promise<PreviewPlatform> {
-  return override ? override(environment, env) : cloudRunPreviewPlatform(projectDir, environment, env);
+): Promise<PreviewServices> {
+  return override
+    ? override(environment, platform.env)
+    : cloudRunPreviewServices(project, platform, environment);
 }
 
 /** The Secret Manager secrets deploy created for a preview's secret variables go with its service. */
@@ -76,13 +75,17 @@ async function deletePreviewSecrets(target: CloudRunTarget, project: string, ser
  * staging unchanged (candidate tag, shift, smoke on the service URL, rollback), carries its own
  * labels and expiry, never contends for one service's lock or revision list, and cleanup is one delete.
  */
-async function cloudRunPreviewPlatform(
-  projectDir: string,
+async function cloudRunPreviewServices(
+  project: Project,
+  platform: Platform,
   environment: LoadedEnvironment,
-  env: NodeJS.ProcessEnv,
-): Promise<PreviewPlatform> {
-  const target = await resolveCloudRunTarget(projectDir, environment.config.service, env);
-  const adapter: CloudRunAdapter = openAdapterFor(target, environment);
+): Promise<PreviewServices> {
+  const { service } = environment.config;
+  const target = await platform.cloudRunTarget(service.endpoint);
+  const adapter = await platform.cloudRunAt(target, {
+    project: service.project,
+    region: service.regions[0]!,
+  });
   return {
     listServices: async () =>
       (await adapter.listServices())
@@ -106,16 +109,15 @@ async function cloudRunPreviewPlatform(
     },
     deployServer: async (request) => {
       const { outcome } = await deployEnvironment({
-        projectDir,
+        project,
+        platform,
         environment: request.environment.name,
         serviceName: request.service,
         labels: request.labels,
         annotations: request.annotations,
         ...(request.webChannel ? { webChannel: request.webChannel } : {}),
         output: request.output,
-        redactor: request.redactor,
         signal: request.signal ?? new AbortController().signal,
-        env,
         command: `echogate preview deploy (${request.service})`,
       });
       // An unchanged build is "already serving": nothing was written, so renew the expiry here.
@@ -128,6 +130,5 @@ async function cloudRunPreviewPlatform(
       }
       return serverResultOf(outcome!);
     },
-    close: () => adapter.close(),
   };
 }

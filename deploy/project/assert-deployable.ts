@@ -1,20 +1,19 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import type { Redactor } from "../core/redact.js";
 import { shellCommand } from "../core/shell-quote.js";
-import { checkProject } from "./check-project.js";
+import type { Project } from "./project.js";
 
 /**
- * `echogate check` for one environment before anything is deployed for it (server or web):
- * refuses with every problem listed, and registers its secrets with the redactor first.
+ * `echogate check` for one environment before anything is deployed for it (server or web): the
+ * project's own check (files already read are not read again), refusing with every problem listed.
  */
 export async function assertDeployable(
-  projectDir: string,
+  project: Project,
   environment: LoadedEnvironment,
-  options: { redactor: Redactor; output: Output; what: string },
+  options: { output: Output; what: string },
 ): Promise<void> {
-  const report = await checkProject(projectDir, { redactor: options.redactor, only: [environment.name] });
+  const report = await project.check([environment.name]);
   if (report.ok) return;
   options.output.diagnostics(report.diagnostics);
   const errors = report.diagnostics.filter((d) => d.severity === "error");

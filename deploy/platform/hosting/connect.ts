@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { HostingConfig } from "../config/environment-schema.js";
-import { PlatformError } from "../core/errors.js";
-import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../emulator/hosting/start-hosting-emulator.js";
-import { EMULATOR_ENDPOINT_ENV } from "../platform/cloudrun/target.js";
+import type { HostingConfig } from "../../config/environment-schema.js";
+import { PlatformError } from "../../core/errors.js";
+import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../../emulator/hosting/start-hosting-emulator.js";
+import { EMULATOR_ENDPOINT_ENV } from "../cloudrun/target.js";
 import { FirebaseHostingAdapter } from "./firebase-adapter.js";
 
 export interface HostingConnection {
@@ -11,6 +11,11 @@ export interface HostingConnection {
   /** Emulator only: the URL serving a channel (the real API puts it in channel.url). */
   channelUrl: (site: string, channel: string, fromApi: string | undefined) => string | undefined;
   close(): Promise<void>;
+}
+
+/** Connections to the same hosting API are shared: the override, Google's, or the project's emulator. */
+export function hostingKey(hosting: Pick<HostingConfig, "provider">, env: NodeJS.ProcessEnv): string {
+  return env.ECHOGATE_HOSTING_URL ? "override" : hosting.provider;
 }
 
 /** Written by the emulator daemon (deploy/emulator/daemon.ts) so commands can find its hosting API. */
@@ -61,7 +66,7 @@ export async function connectHosting(
 }
 
 async function daemonHosting(projectDir: string): Promise<string | undefined> {
-  const { announceStarted, ensureEmulator } = await import("../emulator/index.js");
+  const { announceStarted, ensureEmulator } = await import("../../emulator/index.js");
   try {
     const emulator = await ensureEmulator(projectDir);
     announceStarted(emulator);

@@ -1,21 +1,19 @@
-import type { LoadedEnvironment } from "../config/load-environments.js";
-import { PlatformError } from "../core/errors.js";
-import { BALANCERS_PATH } from "../emulator/balancers.js";
-import { resolveCloudRunTarget } from "../platform/cloudrun/target.js";
+import type { LoadedEnvironment } from "../../config/load-environments.js";
+import { PlatformError } from "../../core/errors.js";
+import { BALANCERS_PATH } from "../../emulator/balancers.js";
+import type { CloudRunTarget } from "./clients.js";
 
 /**
  * The one URL in front of a multi-region environment: the declared service.globalUrl on Google;
  * on the emulator a loopback balancer across the regions' service URLs, (re)pointed on each deploy.
  */
 export async function globalUrlOf(
-  projectDir: string,
+  target: CloudRunTarget,
   environment: LoadedEnvironment,
   regionUrls: readonly string[],
-  env: NodeJS.ProcessEnv | undefined,
 ): Promise<string | undefined> {
   const { service } = environment.config;
   if (service.globalUrl) return service.globalUrl;
-  const target = await resolveCloudRunTarget(projectDir, service, env);
   if (target.kind !== "emulator") return undefined;
   const res = await fetch(`${target.apiEndpoint}${BALANCERS_PATH}${service.name}`, {
     method: "PUT",

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import type { LoadedEnvironments } from "../config/load-environments.js";
-import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../emulator/hosting/start-hosting-emulator.js";
+import type { LoadedEnvironments } from "../../config/load-environments.js";
+import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../../emulator/hosting/start-hosting-emulator.js";
 import { HostingApiClient } from "./api-client.js";
 import { runningEmulator } from "./connect.js";
 

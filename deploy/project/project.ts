@@ -1,0 +1,107 @@
+import {
+  type LoadedEnvironment,
+  type LoadedEnvironments,
+  loadEnvironments,
+  pickEnvironment,
+} from "../config/load-environments.js";
+import {
+  type LoadedProjectSettings,
+  loadProjectSettings,
+  settingsOrError,
+} from "../config/load-project-settings.js";
+import type { ProjectSettings } from "../config/project-schema.js";
+import type { Redactor } from "../core/redact.js";
+import { type CheckReport, checkLoadedProject } from "../envfiles/check-project.js";
+import { type LoadedEnvFile, loadEnvFile } from "../envfiles/load-env-file.js";
+import { type EnvSchemaFileRead, readEnvSchemaFile } from "../envfiles/read-schema-file.js";
+import { registerSensitiveValues } from "../envfiles/sensitive-values.js";
+import type { ResolvedLayout } from "../source/layout.js";
+import { loadProjectLayout } from "../source/project-layout.js";
+
+/**
+ * One project per invocation: every file under environments/ (and the env files they name) is read
+ * and parsed at most once, on first use, whichever commands and capabilities ask for it. Loading is
+ * lazy so a command pays only for what it reads (`status` never opens an env file). Every
+ * sensitive value of an env file is registered with the redactor as the file is read, before
+ * anything can print it.
+ */
+export class Project {
+  readonly #memo = new Map<string, Promise<unknown>>();
+
+  constructor(
+    /** The project directory (the one holding environments/). */
+    readonly dir: string,
+    private readonly redactor: Redactor,
+  ) {}
+
+  /** environments/echogate.yaml (defaults when absent), with its diagnostics. */
+  settings(): Promise<LoadedProjectSettings> {
+    return this.#once("settings", () => loadProjectSettings(this.dir));
+  }
+
+  /** The settings, or the first problem of echogate.yaml as a ConfigError. */
+  async requireSettings(): Promise<ProjectSettings> {
+    return settingsOrError(await this.settings());
+  }
+
+  /** The server layout: echogate.yaml's `layout:` with every unset key detected. */
+  layout(): Promise<ResolvedLayout> {
+    return this.#once("layout", async () => loadProjectLayout(this.dir, await this.requireSettings()));
+  }
+
+  /** The layout even when echogate.yaml has errors (its defaults then): for `check` and `drift`, which report them. */
+  detectedLayout(): Promise<ResolvedLayout> {
+    return this.#once("detected-layout", async () =>
+      loadProjectLayout(this.dir, (await this.settings()).settings),
+    );
+  }
+
+  /** Every environments/*.yaml, validated, with every problem as a diagnostic. */
+  environments(): Promise<LoadedEnvironments> {
+    return this.#once("environments", async () => loadEnvironments(this.dir, await this.settings()));
+  }
+
+  /** One environment, or a ConfigError naming its first problem (or the known names). */
+  async environment(name: string): Promise<LoadedEnvironment> {
+    return pickEnvironment(await this.environments(), name);
+  }
+
+  /** environments/env.schema.yaml: the one reader of the env schema. */
+  envSchema(): Promise<EnvSchemaFileRead> {
+    return this.#once("env-schema", () => readEnvSchemaFile(this.dir));
+  }
+
+  /** The env file an environment names; its sensitive values are registered with the redactor. */
+  envFile(environment: LoadedEnvironment): Promise<LoadedEnvFile> {
+    return this.#once(`env-file:${environment.name}`, async () => {
+      const [loaded, schema] = await Promise.all([loadEnvFile(this.dir, environment), this.envSchema()]);
+      const secretKeys = schema.status === "read" ? schema.secretKeys : new Set<string>();
+      registerSensitiveValues(this.redactor, loaded.envFile?.entries.values() ?? [], secretKeys);
+      return loaded;
+    });
+  }
+
+  /** What `echogate check` reports, for every environment or only some (others still compared). */
+  check(only?: readonly string[]): Promise<CheckReport> {
+    return this.#once(`check:${only?.join(",") ?? "*"}`, async () => {
+      const environments = await this.environments();
+      const [schema, envFiles] = await Promise.all([
+        this.envSchema(),
+        Promise.all(environments.environments.map((environment) => this.envFile(environment))),
+      ]);
+      return checkLoadedProject(
+        { environments, schema, envFiles },
+        { redactor: this.redactor, ...(only ? { only } : {}) },
+      );
+    });
+  }
+
+  #once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let loaded = this.#memo.get(key) as Promise<T> | undefined;
+    if (!loaded) {
+      loaded = load();
+      this.#memo.set(key, loaded);
+    }
+    return loaded;
+  }
+}
