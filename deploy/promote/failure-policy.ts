@@ -99,7 +99,7 @@ export interface FailureStage {
   interrupted: RecoveryAction[];
 }
 
-export interface FailureStagesInput {
+interface FailureStagesInput {
   policy: FailurePolicy;
   /** The plan's action kinds, in order: a failure after the first shift finds traffic moved. */
   actions: readonly { kind: string }[];

@@ -12,9 +12,9 @@ import {
 import type { CloudRunAdapter } from "./adapter.js";
 import type { IService, ServiceSnapshot } from "./service-model.js";
 
-export type StepRunner = <T>(title: string, work: () => Promise<T>) => Promise<T>;
+type StepRunner = <T>(title: string, work: () => Promise<T>) => Promise<T>;
 
-export interface PromotionLockOptions {
+interface PromotionLockOptions {
   /** Names the step: `Lock <label>` (the environment). */
   label: string;
   /** Shows the step and warns when a stale lock is taken over. */

@@ -83,7 +83,7 @@ export function toWireTraffic(
 }
 
 /** What formatTraffic prints: a routing target, or a share of a split (no tag). */
-export interface TrafficShare {
+interface TrafficShare {
   /** Absent for LATEST with no ready revision behind it. */
   revision?: string | undefined;
   percent: number;
