@@ -4,7 +4,7 @@ import { formatDuration } from "../../deploy/core/duration.js";
 describe("formatDuration (the one duration formatter, milliseconds in)", () => {
   it("keeps a unit's precision below ten of it and whole values whole", () => {
     expect([0, 0.4215, 5, 9.5, 87.4, 999.4, 999.6, 4200, 5000, 9_960, 42_000].map(formatDuration)).toEqual([
-      "0 ms",
+      "0s",
       "0.42 ms",
       "5 ms",
       "9.50 ms",
@@ -28,6 +28,6 @@ describe("formatDuration (the one duration formatter, milliseconds in)", () => {
   });
 
   it("counts a negative duration (a deadline already past) as zero", () => {
-    expect(formatDuration(-1500)).toBe("0 ms");
+    expect(formatDuration(-1500)).toBe("0s");
   });
 });
