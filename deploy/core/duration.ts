@@ -19,11 +19,12 @@ export function toGoogleDuration(seconds: number): string {
 
 /**
  * The one way a duration is printed, from milliseconds: `0.42 ms`, `87 ms`, `4.2s`, `42s`, `5m`,
- * `3h 12m`, `2d 4h`. Fractions only below ten of a unit (whole values print whole); negative counts as zero (`0s`).
+ * `3h 12m`, `2d 4h`. Fractions only below ten of a unit (whole values print whole); zero and
+ * negative print `0s`.
  */
 export function formatDuration(ms: number): string {
   const t = Math.max(0, ms);
-  // An age of nothing yet reads as one, not as a measurement.
+  // An age of nothing yet (just deployed) reads as an age, not as a measurement.
   if (t === 0) return "0s";
   if (t < 9.995) return Number.isInteger(t) ? `${t} ms` : `${t.toFixed(2)} ms`;
   if (t < 999.5) return `${Math.round(t)} ms`;
