@@ -10,9 +10,9 @@ import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-const POLICY = "test/release/gate-policy.test.ts";
-const PLAN = "test/release/plan.test.ts";
-const EXECUTE = "test/release/execute.test.ts";
+const POLICY = "test/promotion/gate-policy.test.ts";
+const PLAN = "test/promotion/plan.test.ts";
+const EXECUTE = "test/promotion/execute.test.ts";
 const KILL = "test/faults/kill-rerun.test.ts";
 const IAM = "test/emulator/iam.test.ts";
 const REDACT = "test/core/redact.test.ts";
@@ -109,7 +109,7 @@ export const MUTATIONS = [
     file: "deploy/smoke/health-check.ts",
     search: "if (version !== options.expectVersion) {",
     replace: "if (false) {",
-    tests: ["test/release/deploy-promote.test.ts"],
+    tests: ["test/promotion/deploy-promote.test.ts"],
   },
   {
     id: "gate-skips-revision",

@@ -5,7 +5,7 @@ import { driftCommands } from "./commands/drift.js";
 import { emulatorCommands } from "./commands/emulator.js";
 import { initCommands } from "./commands/init.js";
 import { previewCommands } from "./commands/preview.js";
-import { releaseCommands } from "./commands/release.js";
+import { promotionCommands } from "./commands/promotion.js";
 import { smokeCommands } from "./commands/smoke.js";
 
 /** Every command, in the order help lists them. Metadata only: handlers load lazily. */
@@ -14,7 +14,7 @@ export const commands: readonly CommandDefinition[] = [
   ...checkCommands,
   ...smokeCommands,
   ...buildCommands,
-  ...releaseCommands,
+  ...promotionCommands,
   ...driftCommands,
   ...previewCommands,
   ...emulatorCommands,

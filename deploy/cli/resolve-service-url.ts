@@ -1,5 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { shipCommand } from "../config/ship-command.js";
+import { promotionCommand } from "../config/promotion-command.js";
 import { CheckFailedError } from "../core/errors.js";
 import { gateOf, readGateRecords } from "../model/gate-records.js";
 import type { Platform } from "../platform/platform.js";
@@ -27,7 +27,7 @@ export async function resolveLiveService(
       "smoke.no-service",
       `Can't smoke ${environment.name}: service ${service.name} does not exist or has no URL yet.`,
       {
-        hint: `${environment.config.promotesFrom ? "Promote to it" : "Deploy it"} first (\`${shipCommand(environment.name, environment.config.promotesFrom)}\`) or pass the URL explicitly.`,
+        hint: `${environment.config.promotesFrom ? "Promote to it" : "Deploy it"} first (\`${promotionCommand(environment.name, environment.config.promotesFrom)}\`) or pass the URL explicitly.`,
       },
     );
   }

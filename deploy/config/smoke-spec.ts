@@ -22,7 +22,7 @@ const defaultPaths: Record<SmokeProtocol, string> = { "socket.io": "/socket.io/"
 /**
  * Every client is a WebSocket held open on the service. Cloud Run counts each as a request, and past
  * its default 80 concurrent requests per instance it starts another instance, where the in-memory
- * room doesn't exist: the echo would fail for a reason unrelated to the release. 50 stays under
+ * room doesn't exist: the echo would fail for a reason unrelated to the build. 50 stays under
  * that with room for real traffic, and keeps the gate a few seconds long.
  */
 export const MAX_CLIENTS = 50;

@@ -5,6 +5,7 @@ import { formatDuration } from "./duration.js";
 import { isEchogateError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import { asInstallError } from "./install-problem.js";
+import type { OutputEvent } from "./output-events.js";
 import { Redactor } from "./redact.js";
 import { formatLocation } from "./source-location.js";
 
@@ -64,7 +65,7 @@ export class Output {
   }
 
   /** A machine-readable progress event (NDJSON on stderr, only with --json). */
-  event(data: Record<string, unknown>): void {
+  event(data: OutputEvent): void {
     if (!this.json) return;
     this.writeErr(`${JSON.stringify(this.redactor.redactDeep({ ...data, at: new Date().toISOString() }))}\n`);
   }

@@ -1,5 +1,7 @@
+import type { GateReport, SmokeCheck } from "../smoke/result.js";
+import { roundMs } from "../smoke/timing.js";
 import { parseRuntimeConfig, RUNTIME_CONFIG_PATH, type RuntimeConfig, sameServer } from "./runtime-config.js";
-import type { ProbeCheck, ProbeResult, SmokeFn } from "./smoke-fn.js";
+import type { SmokeFn } from "./smoke-fn.js";
 
 export interface PairGateInput {
   /** Where the hosted front end is served (channel URL). */
@@ -14,7 +16,7 @@ export interface PairGateInput {
   signal?: AbortSignal;
 }
 
-export interface PairGateResult extends ProbeResult {
+export interface PairGateResult extends GateReport {
   config?: RuntimeConfig;
 }
 
@@ -23,38 +25,34 @@ export interface PairGateResult extends ProbeResult {
  * that it names this environment's server, then run the echo smoke against the URL it names.
  */
 export async function runPairGate(input: PairGateInput): Promise<PairGateResult> {
-  const checks: ProbeCheck[] = [];
+  const checks: SmokeCheck[] = [];
   const configUrl = `${input.siteUrl.replace(/\/$/, "")}${RUNTIME_CONFIG_PATH}`;
+  const started = performance.now();
+  const configCheck = (ok: boolean, detail: string): SmokeCheck => ({
+    name: "runtime config",
+    ok,
+    status: ok ? "passed" : "failed",
+    ms: roundMs(performance.now() - started),
+    detail,
+  });
   let text: string;
   try {
     const response = await fetch(configUrl, { ...(input.signal ? { signal: input.signal } : {}) });
     text = await response.text();
     if (!response.ok) {
-      checks.push({
-        name: "runtime config",
-        ok: false,
-        detail: `${configUrl} answered HTTP ${response.status}`,
-      });
+      checks.push(configCheck(false, `${configUrl} answered HTTP ${response.status}`));
       return { ok: false, checks };
     }
   } catch (error) {
-    checks.push({
-      name: "runtime config",
-      ok: false,
-      detail: `${configUrl} is unreachable: ${(error as Error).message}`,
-    });
+    checks.push(configCheck(false, `${configUrl} is unreachable: ${(error as Error).message}`));
     return { ok: false, checks };
   }
   const config = parseRuntimeConfig(text);
   if (!config) {
-    checks.push({
-      name: "runtime config",
-      ok: false,
-      detail: `${configUrl} is not a runtime config (needs environment and serverUrl)`,
-    });
+    checks.push(configCheck(false, `${configUrl} is not a runtime config (needs environment and serverUrl)`));
     return { ok: false, checks };
   }
-  checks.push({ name: "runtime config", ok: true, detail: `serverUrl ${config.serverUrl}` });
+  checks.push(configCheck(true, `serverUrl ${config.serverUrl}`));
   const pointers = [
     { key: "serverUrl", value: config.serverUrl },
     ...input.realtimeKeys.flatMap((key) =>
@@ -66,19 +64,20 @@ export async function runPairGate(input: PairGateInput): Promise<PairGateResult>
     checks.push({
       name: `${pointer.key} names this environment's server`,
       ok,
+      status: ok ? "passed" : "failed",
+      ms: 0,
       detail: ok ? pointer.value : `${pointer.value} is not ${input.expectedServerUrl}`,
     });
   }
   if (checks.some((check) => !check.ok)) return { ok: false, checks, config };
   const smoke = await input.smoke(config.serverUrl, input.signal, input.pageOrigin);
   checks.push(...smoke.checks.map((check) => ({ ...check, name: `smoke: ${check.name}` })));
-  if (
-    input.pageOrigin &&
-    smoke.checks.some((check) => !check.ok && /\bHTTP 403\b/.test(check.detail ?? ""))
-  ) {
+  if (input.pageOrigin && smoke.checks.some((check) => !check.ok && /\bHTTP 403\b/.test(check.detail))) {
     checks.push({
       name: "server allows the site's origin",
       ok: false,
+      status: "failed",
+      ms: 0,
       detail: `the server refused connections from ${input.pageOrigin} (HTTP 403); its CORS list (e.g. ALLOWED_ORIGINS) must include it`,
     });
   }

@@ -1,5 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { shipCommand } from "../config/ship-command.js";
+import { promotionCommand } from "../config/promotion-command.js";
 import { ConfigError, PlatformError } from "../core/errors.js";
 import type { Platform } from "../platform/platform.js";
 
@@ -35,7 +35,7 @@ export async function resolveServerUrl(
       "hosting.server-lookup",
       `Failed to read ${environment.name}'s server URL from service ${name} (${service.regions[0]}): ${(error as Error).message}`,
       {
-        hint: `Deploy the server first (\`${shipCommand(environment.name, environment.config.promotesFrom)}\`), or pass --server-url.`,
+        hint: `Deploy the server first (\`${promotionCommand(environment.name, environment.config.promotesFrom)}\`), or pass --server-url.`,
         cause: error,
       },
     );

@@ -3,10 +3,11 @@ import type { Output } from "../core/output.js";
 import { markdownCode, shellCommand } from "../core/shell-quote.js";
 import type { LiveServicesResult } from "../hosting/live-services.js";
 import type { ChannelSpec } from "../hosting/publish.js";
-import type { ProbeResult, SmokeFn } from "../hosting/smoke-fn.js";
+import type { SmokeFn } from "../hosting/smoke-fn.js";
 import { deployWeb, type StepReporter, type WebDeployResult } from "../hosting/web-deploy.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
+import type { GateReport } from "../smoke/result.js";
 import { ANNOTATION, LABEL, labelValue, MANAGED_BY } from "./model.js";
 import { previewNames } from "./names.js";
 import type { PreviewContext } from "./preview-context.js";
@@ -43,7 +44,7 @@ export interface PreviewDeployResult {
   webUrl?: string;
   version?: string;
   expireTime: string;
-  serverGate: ProbeResult;
+  serverGate: GateReport;
   web?: WebDeployResult;
 }
 

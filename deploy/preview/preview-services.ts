@@ -1,12 +1,12 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
 import type { ChannelSpec } from "../hosting/publish.js";
-import type { ProbeResult } from "../hosting/smoke-fn.js";
 import type { CloudRunTarget } from "../platform/cloudrun/clients.js";
 import type { Platform } from "../platform/platform.js";
 import { createSecretManagerClient, deleteServiceSecrets } from "../platform/secretmanager/client.js";
 import type { Project } from "../project/project.js";
 import { deployEnvironment } from "../promote/promote-environment.js";
+import type { GateReport } from "../smoke/result.js";
 import { MANAGED_BY, type PreviewService } from "./model.js";
 import { serverResultOf } from "./server-result.js";
 
@@ -26,7 +26,7 @@ export interface PreviewServerResult {
   version?: string;
   revision?: string;
   /** The same smoke gate staging uses; traffic only moves on pass. */
-  gate: ProbeResult;
+  gate: GateReport;
 }
 
 /** What preview code needs from Cloud Run; `deployServer` is the promote pipeline. */

@@ -51,9 +51,10 @@ export class Project {
 
   /** The layout even when echogate.yaml has errors (its defaults then): for `check` and `drift`, which report them. */
   detectedLayout(): Promise<ResolvedLayout> {
-    return this.#once("detected-layout", async () =>
-      loadProjectLayout(this.dir, (await this.settings()).settings),
-    );
+    return this.#once("detected-layout", async () => {
+      const loaded = await this.settings();
+      return loaded.diagnostics.hasErrors ? loadProjectLayout(this.dir, loaded.settings) : this.layout();
+    });
   }
 
   /** Every environments/*.yaml, validated, with every problem as a diagnostic. */

@@ -1,5 +1,5 @@
 import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
-import type { SmokeCheck } from "./plan-types.js";
+import type { PlannedSmoke } from "./plan-types.js";
 
 /** Tag given to the previous revision during partial steps when it has none, so the gate can reach it. */
 export const PEER_TAG = "previous";
@@ -13,8 +13,8 @@ export function canaryStep(
   traffic: readonly TrafficTarget[],
   previous: string | undefined,
   percent: number,
-  candidateCheck: SmokeCheck,
-): { traffic: TrafficTarget[]; check: SmokeCheck } {
+  candidateCheck: PlannedSmoke,
+): { traffic: TrafficTarget[]; check: PlannedSmoke } {
   if (!previous || percent >= 100) return { traffic: [...traffic], check: { target: "service" } };
   const existing = traffic.find((t) => t.revision === previous && t.tag)?.tag;
   const tag = existing ?? PEER_TAG;
@@ -32,11 +32,11 @@ export function canaryStep(
  * candidate's, half the clients on the previous revision's.
  */
 export function smokeUrls(
-  check: SmokeCheck,
+  check: PlannedSmoke,
   latest: ServiceSnapshot | undefined,
   candidateTag: string,
   fallbackUri: string | undefined,
-): { url: string | undefined; check: SmokeCheck } {
+): { url: string | undefined; check: PlannedSmoke } {
   const tagUrl = (tag: string) => latest?.trafficStatuses.find((s) => s.tag === tag)?.uri;
   if (check.peer) {
     const peerUrl = tagUrl(check.peer.tag);

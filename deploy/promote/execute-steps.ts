@@ -8,9 +8,9 @@ import {
 } from "../platform/cloudrun/service-model.js";
 import { smokeUrls } from "./canary-peers.js";
 import { type Execution, GateFailure, setTraffic } from "./execution.js";
-import type { PlanAction, SmokeCheck } from "./plan-types.js";
+import type { PlanAction, PlannedSmoke } from "./plan-types.js";
 import { applyServiceMetadata } from "./service-metadata.js";
-import type { GateAuth, GateSmokeReport } from "./smoke-types.js";
+import type { GateAuth, PromotionSmoke } from "./smoke-types.js";
 
 // One function per kind of plan action; each is one step line of the promotion.
 
@@ -83,7 +83,7 @@ async function createCandidate(
 }
 
 /** A smoke on the candidate's tag URL, the service URL, or (a canary step) both revisions' tag URLs. */
-async function gate(run: Execution, check: SmokeCheck) {
+async function gate(run: Execution, check: PlannedSmoke) {
   const { plan, options } = run;
   const resolved = smokeUrls(check, run.latest, plan.candidate.tag, plan.service.uri);
   const url = resolved.url;
@@ -100,7 +100,7 @@ async function gate(run: Execution, check: SmokeCheck) {
   await run.step(
     title,
     async () => {
-      let result: GateSmokeReport;
+      let result: PromotionSmoke;
       try {
         const auth = check.identityToken ? await identityFor(run, url) : undefined;
         result = await options.smoke(url, resolved.check, options.signal, auth);

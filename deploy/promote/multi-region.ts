@@ -126,14 +126,17 @@ function lockstep(smoke: GateSmoke, barrier: RegionBarrier, region: string): Gat
   return async (url, check, signal, auth) => {
     const k = index++;
     const report = await smoke(url, check, signal, auth);
-    const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? "failed"}`);
+    const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     barrier.report(region, k, report.ok, failed.join("; ") || "the gate failed");
     const blocker = await barrier.wait(region, k);
     if (!report.ok || !blocker) return report;
     return {
       ...report,
       ok: false,
-      checks: [...report.checks, { name: "regions", ok: false, ms: 0, detail: `held back: ${blocker}` }],
+      checks: [
+        ...report.checks,
+        { name: "regions", ok: false, status: "failed", ms: 0, detail: `held back: ${blocker}` },
+      ],
     };
   };
 }

@@ -6,9 +6,12 @@ import type { FailurePolicy, FailureStage } from "./failure-policy.js";
 import type { ServiceMetadata } from "./service-metadata.js";
 import type { PlanWarning, SplitEntry } from "./traffic-analysis.js";
 
-export interface SmokeCheck {
-  /** `candidate`: the tag URL before any traffic; `service`: the main URL after a shift. */
-  target: "candidate" | "service";
+/** `candidate`: the tag URL before any traffic; `service`: the main URL after a shift. */
+export type SmokeTarget = "candidate" | "service";
+
+/** A smoke the plan will run: on which URL, expecting what (its result is a `PromotionSmoke`). */
+export interface PlannedSmoke {
+  target: SmokeTarget;
   expectVersion?: string;
   expectRevision?: string;
   /** The service is not public yet: the smoke calls it with an identity token. */
@@ -24,7 +27,7 @@ export type PlanAction =
   | { kind: "create-service"; revision: string; traffic: TrafficTarget[] }
   | { kind: "create-revision"; revision: string; traffic: TrafficTarget[] }
   | { kind: "tag-candidate"; revision: string; traffic: TrafficTarget[] }
-  | { kind: "smoke"; check: SmokeCheck }
+  | { kind: "smoke"; check: PlannedSmoke }
   | { kind: "shift"; percent: number; traffic: TrafficTarget[] }
   /** Grant allUsers the invoker role: only after the gate passed on the revision taking all traffic. */
   | { kind: "make-public" }

@@ -147,7 +147,7 @@ export async function promoteEnvironment(
     await options.beforeApply?.();
 
     const execute = async (current: PromotionPlan, lock?: LockHold) => {
-      output.event({ event: "plan", plan: planSummary(current) });
+      output.event({ event: "promotion.plan", plan: planSummary(current) });
       const smoke = options.smoke ?? (await defaultSmoke(environment, options));
       const outcome = await executePlan(current, {
         adapter,

@@ -1,6 +1,6 @@
 import { CheckFailedError } from "../core/errors.js";
 import { formatTraffic, type TrafficTarget } from "../platform/cloudrun/service-model.js";
-import type { GateSmokeReport } from "./smoke-types.js";
+import type { PromotionSmoke } from "./smoke-types.js";
 
 /** `private`: the gate failed with no gate-passed revision to fall back to; nobody outside can reach the service. */
 export type PromotionResult =
@@ -30,7 +30,7 @@ export interface PromotionOutcome {
   url: string | undefined;
   failure?: { stage: "start" | "candidate" | "service"; message: string };
   traffic: TrafficTarget[];
-  smoke: GateSmokeReport[];
+  smoke: PromotionSmoke[];
   steps: StepRecord[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * Keeps the regions of one release in lockstep at every smoke: a region moves past its k-th smoke
+ * Keeps the regions of one promotion in lockstep at every smoke: a region moves past its k-th smoke
  * only once every region passed its k-th smoke (or finished). When one region fails, every other
  * region's next smoke reports it, so none moves traffic, and any that already moved goes back.
  */

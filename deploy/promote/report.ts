@@ -1,9 +1,11 @@
+import { formatDuration } from "../core/duration.js";
 import type { Style } from "../core/output.js";
 import { formatTraffic } from "../platform/cloudrun/service-model.js";
+import { renderSmokeChecks } from "../smoke/report.js";
 import type { FailurePolicy, FailureStage, RecoveryAction } from "./failure-policy.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
-import type { GateSmokeReport } from "./smoke-types.js";
+import type { PromotionSmoke } from "./smoke-types.js";
 
 function describeAction(action: PlanAction, plan: PromotionPlan): string {
   switch (action.kind) {
@@ -94,16 +96,12 @@ function artifactSource(plan: PromotionPlan): string {
   return a.source === "build" ? "built now" : "from --image";
 }
 
-export function renderSmoke(report: GateSmokeReport, style: Style): string[] {
-  const lines = [
-    `  smoke ${report.target} ${report.url} — ${report.ok ? style.green("passed") : style.red("failed")} (${report.ms} ms)`,
+/** A promotion's smoke: which URL, the verdict, then the same check rows `echogate smoke` prints. */
+export function renderSmoke(smoke: PromotionSmoke, style: Style): string[] {
+  return [
+    `  smoke ${smoke.target} ${smoke.url} — ${smoke.ok ? style.green("passed") : style.red("failed")} (${formatDuration(smoke.ms)})`,
+    ...renderSmokeChecks(smoke.checks, style, "    "),
   ];
-  for (const check of report.checks) {
-    lines.push(
-      `    ${check.ok ? style.green("✔") : style.red("✖")} ${check.name} (${check.ms} ms)${check.detail ? ` — ${check.detail}` : ""}`,
-    );
-  }
-  return lines;
 }
 
 export function renderOutcome(outcome: PromotionOutcome, style: Style): string {
@@ -117,6 +115,6 @@ export function renderOutcome(outcome: PromotionOutcome, style: Style): string {
   lines.push(`  url      ${outcome.url ?? "—"}`);
   lines.push(`  digest   ${outcome.digest}`);
   lines.push(`  traffic  ${formatTraffic(outcome.traffic)}`);
-  for (const report of outcome.smoke) lines.push(...renderSmoke(report, style));
+  for (const smoke of outcome.smoke) lines.push(...renderSmoke(smoke, style));
   return lines.join("\n");
 }

@@ -1,4 +1,4 @@
-import { shipCommand } from "../config/ship-command.js";
+import { promotionCommand } from "../config/promotion-command.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { processIsRunning } from "../core/process-alive.js";
@@ -11,7 +11,7 @@ import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
 import { lockOwner } from "./promote-environment.js";
 import { planRollback, type RollbackPlan } from "./rollback-plan.js";
-import type { GateSmoke, GateSmokeReport } from "./smoke-types.js";
+import type { GateSmoke, PromotionSmoke } from "./smoke-types.js";
 
 export interface RollbackOptions {
   project: Project;
@@ -32,7 +32,7 @@ export interface RollbackOutcome {
   version: string;
   digest: string;
   url: string | undefined;
-  smoke: GateSmokeReport[];
+  smoke: PromotionSmoke[];
   /** The web front end moved back with the server (or why not). */
   web?: WebRollback;
 }
@@ -61,7 +61,7 @@ export async function rollbackEnvironment(
   }
   const plan = planRollback({
     environment: environment.name,
-    shipCommand: shipCommand(environment.name, environment.config.promotesFrom),
+    promotionCommand: promotionCommand(environment.name, environment.config.promotesFrom),
     service: loaded.snapshot,
     revisions,
     ...(options.to ? { to: options.to } : {}),

@@ -18,7 +18,7 @@ export interface RollbackPlan {
 export function planRollback(input: {
   environment: string;
   /** `echogate deploy <env>`, or `promote` for an environment that only receives promotions. */
-  shipCommand: string;
+  promotionCommand: string;
   service: ServiceSnapshot;
   revisions: readonly RevisionSnapshot[];
   to?: string;
@@ -56,7 +56,7 @@ export function planRollback(input: {
         "rollback.none",
         `Can't roll back ${input.environment}: no earlier revision passed its gate.`,
         {
-          hint: `Ship a fixed build instead (\`${input.shipCommand}\`), or pass --to <revision>.`,
+          hint: `Ship a fixed build instead (\`${input.promotionCommand}\`), or pass --to <revision>.`,
         },
       );
     }

@@ -1,6 +1,6 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { SmokeOptions } from "../smoke/run-smoke.js";
-import type { SmokeCheck } from "./plan-types.js";
+import type { PlannedSmoke } from "./plan-types.js";
 
 /**
  * What the gate must prove beyond one process: across revisions at a partial step (clients on both
@@ -8,8 +8,8 @@ import type { SmokeCheck } from "./plan-types.js";
  */
 export function scaleOutOptions(
   environment: LoadedEnvironment,
-  check: SmokeCheck,
+  planned: PlannedSmoke,
 ): Pick<SmokeOptions, "fanOut" | "peer"> {
-  if (check.peer?.url) return { peer: { url: check.peer.url, revision: check.peer.revision } };
+  if (planned.peer?.url) return { peer: { url: planned.peer.url, revision: planned.peer.revision } };
   return environment.config.service.maxInstances > 1 ? { fanOut: "instances" } : {};
 }

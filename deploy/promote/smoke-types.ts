@@ -1,19 +1,9 @@
-import type { SmokeCheck } from "./plan-types.js";
+import type { SmokeResult } from "../smoke/result.js";
+import type { PlannedSmoke, SmokeTarget } from "./plan-types.js";
 
-export interface GateCheckResult {
-  name: string;
-  ok: boolean;
-  ms: number;
-  detail?: string;
-}
-
-/** What the executor needs from the smoke gate, whatever runs it. */
-export interface GateSmokeReport {
-  ok: boolean;
-  url: string;
-  target: SmokeCheck["target"];
-  ms: number;
-  checks: GateCheckResult[];
+/** A smoke result as a promotion records it: the runner's result, plus which of its URLs was checked. */
+export interface PromotionSmoke extends SmokeResult {
+  target: SmokeTarget;
 }
 
 /** How the gate proves who it is to a service that is not public yet. */
@@ -22,9 +12,10 @@ export interface GateAuth {
   authorization: string;
 }
 
+/** What the executor needs from the smoke gate, whatever runs it. */
 export type GateSmoke = (
   url: string,
-  check: SmokeCheck,
+  planned: PlannedSmoke,
   signal: AbortSignal,
   auth?: GateAuth,
-) => Promise<GateSmokeReport>;
+) => Promise<PromotionSmoke>;

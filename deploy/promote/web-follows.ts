@@ -26,7 +26,7 @@ export async function promoteWebAfterServer(input: {
   outcome: PromotionOutcome;
   output: Output;
   signal: AbortSignal;
-  /** `--server-only`: a release without the web half is intended; the web step does not run. */
+  /** `--server-only`: a promotion without the web half is intended; the web step does not run. */
   serverOnly?: boolean;
   /** The web files the preflight built and scanned. */
   prepared?: PreparedWeb;
@@ -61,7 +61,7 @@ export async function promoteWebAfterServer(input: {
     return { promoted: result };
   } catch (error) {
     if (isEchogateError(error) && NOTHING_TO_PROMOTE.has(error.code)) {
-      // The server half stands (it passed its gate); a half release is not a success: say how to finish.
+      // The server half stands (it passed its gate); a half promotion is not a success: say how to finish.
       const next = error.hint
         ? `${error.hint.replace(/\.$/, "")}, then run \`echogate promote ${environment.name}\` again`
         : `Run \`echogate promote ${environment.name}\` again once the web front end can follow`;

@@ -3,14 +3,24 @@ import type { SmokeProtocol } from "../config/smoke-spec.js";
 export type CheckName = "health" | "connect" | "join" | "echo";
 export type CheckStatus = "passed" | "failed" | "skipped";
 
+/**
+ * One check, as people, CI, JUnit and JSON read it: the smoke's own (`CheckName`), and the ones a
+ * gate adds around a smoke (the pair gate's `runtime config`, a multi-region `regions` hold-back).
+ */
 export interface SmokeCheck {
-  name: CheckName;
+  name: string;
   /** True only for a check that ran and passed. */
   ok: boolean;
   status: CheckStatus;
   ms: number;
   /** One sentence for people, CI logs and JUnit failure messages. */
   detail: string;
+}
+
+/** A gate's verdict and the checks behind it: a smoke's, or a gate's made of a smoke and more. */
+export interface GateReport {
+  ok: boolean;
+  checks: SmokeCheck[];
 }
 
 export interface SmokeLatencies {
@@ -24,8 +34,8 @@ export interface SmokeLatencies {
   echoMs: Record<string, number | null>;
 }
 
-export interface SmokeResult {
-  ok: boolean;
+/** The smoke gate's result: what `echogate smoke` prints and every gate that runs a smoke records. */
+export interface SmokeResult extends GateReport {
   /** The base URL as shown to people (never contains credentials: those are refused). */
   url: string;
   protocol: SmokeProtocol;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { runEchogate } from "../helpers/run-cli.js";
-import { releaseProject } from "../release/helpers/project.js";
+import { promotionProject } from "../promotion/helpers/project.js";
 
 describe("echogate check and what deploy would refuse", () => {
   it("reports an invalid service name and several regions as config errors (exit 2), like deploy", async () => {
-    const cwd = await releaseProject((files) => {
+    const cwd = await promotionProject((files) => {
       files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
         "name: echogate-chat-staging",
         "name: Echogate_Staging",

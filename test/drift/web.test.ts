@@ -6,13 +6,13 @@ import { LIVE_CHANNEL, release, uploadVersion } from "../../deploy/hosting/publi
 import { buildRuntimeConfig, runtimeConfigFile } from "../../deploy/hosting/runtime-config.js";
 import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
 import { hostingEmulator } from "../hosting/fixtures.js";
-import { makeImage } from "../release/helpers/images.js";
+import { makeImage } from "../promotion/helpers/images.js";
 import {
   echogate,
   startTestEmulator,
   type TestEmulator,
-  webReleaseProject,
-} from "../release/helpers/project.js";
+  webPromotionProject,
+} from "../promotion/helpers/project.js";
 
 // This repo's own environments/ (local, preview, staging, production, drift.yaml) after the release
 // flow CI runs: `deploy staging`, `web deploy staging`, `promote production` (server and web).
@@ -24,7 +24,7 @@ const env = () => ({ ...cloudRun.env, ECHOGATE_HOSTING_URL: hosting.url });
 const run = (...argv: string[]) => echogate(cwd, env(), ...argv);
 
 beforeAll(async () => {
-  cwd = await webReleaseProject();
+  cwd = await webPromotionProject();
   cloudRun = await startTestEmulator(cwd);
   hosting = (await hostingEmulator({ dir: join(cwd, ".echogate", "hosting") })).emulator;
   const image = await makeImage(cwd, { version: "0.1.0+ddddddd" });

@@ -5,7 +5,7 @@ import { afterAll, expect, it } from "vitest";
 import { emulatorStatus, ensureEmulator, stopEmulator } from "../../deploy/emulator/daemon.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { releaseProject } from "../release/helpers/project.js";
+import { promotionProject } from "../promotion/helpers/project.js";
 import { isAlive, PARENT } from "./helpers.js";
 
 let projectDir: string | undefined;
@@ -38,7 +38,7 @@ it("starts a detached emulator, reports it, reuses it and stops it", { timeout: 
 it("says so when a command starts the daemon for `endpoint: local`, and only then", {
   timeout: 40_000,
 }, async () => {
-  const dir = await releaseProject();
+  const dir = await promotionProject();
   const env = { ECHOGATE_EMULATOR_ENDPOINT: "" };
   try {
     const first = await runEchogate(["status"], { cwd: dir, env });

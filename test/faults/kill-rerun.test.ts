@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
-import { makeImage } from "../release/helpers/images.js";
+import { makeImage } from "../promotion/helpers/images.js";
 import {
   adapterFor,
   canaryStaging,
   echogate,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "../release/helpers/project.js";
+} from "../promotion/helpers/project.js";
 import { gateViolations, readLive, runEchogateProcess, servingShare, switchableImage } from "./harness.js";
 
 // The two kill -9 scenarios of issue 12 (items 1 and 2), reproduced as they were reported.
@@ -20,7 +20,7 @@ let adapter: CloudRunAdapter;
 
 beforeAll(async () => {
   // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
-  project = await releaseProject(canaryStaging);
+  project = await promotionProject(canaryStaging);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
 }, 30_000);

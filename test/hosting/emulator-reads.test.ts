@@ -7,8 +7,8 @@ import { siteFile } from "../../deploy/hosting/site-files.js";
 import { connectHosting, EMULATOR_INFO_FILE } from "../../deploy/platform/hosting/connect.js";
 import { createSites } from "../../deploy/platform/hosting/local-sites.js";
 import { testdir } from "../helpers/testdir.js";
-import { makeImage } from "../release/helpers/images.js";
-import { echogate, startTestEmulator, webReleaseProject } from "../release/helpers/project.js";
+import { makeImage } from "../promotion/helpers/images.js";
+import { echogate, startTestEmulator, webPromotionProject } from "../promotion/helpers/project.js";
 import { hostingEmulator } from "./fixtures.js";
 
 const closers: Array<() => Promise<void>> = [];
@@ -78,7 +78,7 @@ describe("hosting emulator reads", () => {
   });
 
   it("promote production --dry-run changes no hosting state", async () => {
-    const cwd = await webReleaseProject();
+    const cwd = await webPromotionProject();
     const cloudRun = await startTestEmulator(cwd);
     closers.push(() => cloudRun.close());
     const dir = join(cwd, HOSTING_EMULATOR_DIR);

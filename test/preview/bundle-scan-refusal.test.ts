@@ -5,7 +5,7 @@ import { buildImage } from "../../deploy/build/build-image.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { hostingEmulator } from "../hosting/fixtures.js";
-import { startTestEmulator, type TestEmulator } from "../release/helpers/project.js";
+import { startTestEmulator, type TestEmulator } from "../promotion/helpers/project.js";
 import { realProject } from "./real-project.js";
 
 const emulators: TestEmulator[] = [];

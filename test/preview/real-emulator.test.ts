@@ -9,7 +9,7 @@ import { previewNames } from "../../deploy/preview/names.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { getText, hostingEmulator } from "../hosting/fixtures.js";
-import { adapterFor, startTestEmulator, type TestEmulator } from "../release/helpers/project.js";
+import { adapterFor, startTestEmulator, type TestEmulator } from "../promotion/helpers/project.js";
 import { realProject } from "./real-project.js";
 
 // The real thing end to end: the Cloud Run emulator running the reference server built by

@@ -4,10 +4,10 @@ import {
   adapterFor,
   canaryStaging,
   echogate,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "../release/helpers/project.js";
+} from "../promotion/helpers/project.js";
 import { type ChatImage, writeChatImage } from "./chat-fixture.js";
 import { REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
@@ -21,7 +21,7 @@ let apart: ChatImage;
 
 beforeAll(async () => {
   await requireRedis();
-  project = await releaseProject(canaryStaging);
+  project = await promotionProject(canaryStaging);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   const store = `${project}/.echogate/images`;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { runEchogate } from "../helpers/run-cli.js";
-import { releaseProject } from "../release/helpers/project.js";
+import { promotionProject } from "../promotion/helpers/project.js";
 
 function staging(edit: (yaml: string) => string) {
-  return releaseProject((files) => {
+  return promotionProject((files) => {
     files["environments/staging.yaml"] = edit(files["environments/staging.yaml"]!);
   });
 }

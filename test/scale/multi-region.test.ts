@@ -3,10 +3,10 @@ import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import {
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "../release/helpers/project.js";
+} from "../promotion/helpers/project.js";
 import { type ChatImage, writeChatImage } from "./chat-fixture.js";
 import { REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
@@ -22,7 +22,7 @@ let breaksAfterShift: ChatImage;
 
 beforeAll(async () => {
   await requireRedis();
-  project = await releaseProject((files) => {
+  project = await promotionProject((files) => {
     fastSmoke(files);
     files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
       "regions: [us-central1]",

@@ -74,8 +74,16 @@ describe("echogate smoke", () => {
     const events = run.stderr
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { event: string });
-    expect(events.filter((e) => e.event === "smoke.check")).toHaveLength(4);
+      .map((line) => JSON.parse(line) as { event: string; check?: string });
+    // Each check is opened and closed by the same pair of names the promotion gate writes.
+    const checks = result.checks.map((check) => check.name);
+    expect(events.filter((e) => e.event === "smoke.check.start").map((e) => e.check)).toEqual(checks);
+    const done = events.filter((e) => e.event === "smoke.check.done");
+    expect(done).toEqual(
+      result.checks.map(({ name, ok, status, ms, detail }) =>
+        expect.objectContaining({ check: name, ok, status, ms, detail }),
+      ),
+    );
   });
 
   it("exits 1 on the outage, names the sender, and writes JUnit XML", async () => {

@@ -67,7 +67,7 @@ export async function run(args: ArgsOf<typeof previewCleanupShape>, ctx: Command
   const report = await runCleanup(
     plan.remove,
     { services: context.services, hosting: context.hosting?.adapter, site },
-    (outcome) => ctx.output.event({ event: "preview.cleanup", ...outcome }),
+    (outcome) => ctx.output.event({ event: "preview.cleanup.done", ...outcome }),
   );
   const data = {
     deleted: report.outcomes,

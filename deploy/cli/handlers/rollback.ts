@@ -4,7 +4,7 @@ import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { renderSmoke } from "../../promote/report.js";
 import { rollbackEnvironment } from "../../promote/rollback-environment.js";
 import type { ArgsOf, CommandContext } from "../command.js";
-import type { rollbackShape } from "../commands/release.js";
+import type { rollbackShape } from "../commands/promotion.js";
 
 export async function run(args: ArgsOf<typeof rollbackShape>, ctx: CommandContext): Promise<number> {
   const { plan, outcome, web } = await rollbackEnvironment({

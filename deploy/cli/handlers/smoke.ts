@@ -6,6 +6,7 @@ import { ExitCode } from "../../core/exit-codes.js";
 import { renderJunit } from "../../smoke/junit.js";
 import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
+import { smokeProgressEvent } from "../../smoke/progress-event.js";
 import { renderSmokeReport } from "../../smoke/report.js";
 import type { SmokeProgress } from "../../smoke/result.js";
 import { runSmoke } from "../../smoke/run-smoke.js";
@@ -95,15 +96,12 @@ async function liveServiceFor(
   return live;
 }
 
-function report(ctx: CommandContext, event: SmokeProgress): void {
-  if (event.type === "check.done") {
-    const { name, ok, status, ms, detail } = event.check;
-    ctx.output.event({ event: "smoke.check", check: name, ok, status, ms, detail });
-  } else if (event.type === "health.retry") {
-    ctx.output.event({ event: "smoke.health.retry", ...event });
-    ctx.output.info(`health: ${event.error}; retrying in ${event.delayMs} ms (attempt ${event.attempt + 1})`);
-  } else {
-    ctx.output.event({ event: "smoke.check.start", check: event.check });
+function report(ctx: CommandContext, progress: SmokeProgress): void {
+  ctx.output.event(smokeProgressEvent(progress));
+  if (progress.type === "health.retry") {
+    ctx.output.info(
+      `health: ${progress.error}; retrying in ${progress.delayMs} ms (attempt ${progress.attempt + 1})`,
+    );
   }
 }
 

@@ -6,7 +6,7 @@ import { collectWebStatus } from "../../hosting/web-status.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { CONFIG_INVALID, collectStatus, type EnvironmentStatus } from "../../promote/status.js";
 import type { ArgsOf, CommandContext } from "../command.js";
-import type { statusShape } from "../commands/release.js";
+import type { statusShape } from "../commands/promotion.js";
 
 export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext): Promise<number> {
   // A named environment must exist (the same error as deploy's), not quietly list nothing.

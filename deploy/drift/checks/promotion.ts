@@ -1,4 +1,4 @@
-import { shipCommand } from "../../config/ship-command.js";
+import { promotionCommand } from "../../config/promotion-command.js";
 import { declaredOf, groupBy, locationOf } from "../fact-values.js";
 import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
 import { environmentsFor, listNames, short, targetsFor } from "./scope.js";
@@ -84,7 +84,7 @@ export const checkServiceDeployed: CheckFn<Extract<RuleCheck, { check: "service-
         fact: "service",
         columns: [target.column],
         message: `Service ${target.service} does not exist in ${target.region} (${target.environment}).`,
-        hint: `Deploy it with \`${shipCommand(target.environment, declaredOf(input.facts, target.environment)?.promotesFrom)}\`, or check service.name and service.regions.`,
+        hint: `Deploy it with \`${promotionCommand(target.environment, declaredOf(input.facts, target.environment)?.promotesFrom)}\`, or check service.name and service.regions.`,
         ...(location ? { location } : {}),
       };
     });

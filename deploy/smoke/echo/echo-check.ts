@@ -1,7 +1,7 @@
 import type { EchoSpec, Matcher, SendStep } from "../../config/smoke-spec.js";
 import { expandTemplates, type TemplateVars } from "../../config/smoke-templates.js";
 import type { ClientTarget } from "../placement.js";
-import type { SmokeCheck } from "../result.js";
+import type { CheckName, SmokeCheck } from "../result.js";
 import { type ServiceUrl, webSocketUrl } from "../service-url.js";
 import { subsetMatch } from "../subset-match.js";
 import { roundMs } from "../timing.js";
@@ -29,7 +29,7 @@ export interface EchoRunOptions {
   authorization?: string;
   /** Where each client connects (client i uses targets[i % length]); the service itself when absent. */
   targets?: readonly ClientTarget[];
-  onCheckStart?: (name: SmokeCheck["name"]) => void;
+  onCheckStart?: (name: CheckName) => void;
   onCheck?: (check: SmokeCheck) => void;
 }
 
@@ -62,8 +62,8 @@ export async function runEchoCheck(
     outcome.checks.push(check);
     options.onCheck?.(check);
   };
-  const skipRest = (after: SmokeCheck["name"]) => {
-    const order: SmokeCheck["name"][] = spec.join ? ["join", "echo"] : ["echo"];
+  const skipRest = (after: CheckName) => {
+    const order: CheckName[] = spec.join ? ["join", "echo"] : ["echo"];
     for (const name of order.slice(after === "connect" ? 0 : order.indexOf(after) + 1)) {
       record({ name, ok: false, status: "skipped", ms: 0, detail: `skipped: the ${after} check failed` });
     }

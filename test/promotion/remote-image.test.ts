@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeImage, type TestImage } from "./helpers/images.js";
-import { echogate, releaseProject, startTestEmulator, type TestEmulator } from "./helpers/project.js";
+import { echogate, promotionProject, startTestEmulator, type TestEmulator } from "./helpers/project.js";
 
 const REMOTE_DIGEST = `sha256:${"cd".repeat(32)}`;
 const REMOTE = `us-central1-docker.pkg.dev/acme/echogate/echogate-server@${REMOTE_DIGEST}`;
@@ -10,7 +10,7 @@ let emu: TestEmulator;
 let local: TestImage;
 
 beforeAll(async () => {
-  project = await releaseProject();
+  project = await promotionProject();
   emu = await startTestEmulator(project);
   local = await makeImage(project, { version: "0.1.0+ddddddd" });
 }, 30_000);

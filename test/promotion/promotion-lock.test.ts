@@ -12,7 +12,7 @@ import {
   adapterFor,
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
@@ -25,7 +25,7 @@ let emu: TestEmulator;
 let adapter: CloudRunAdapter;
 
 beforeAll(async () => {
-  const project = await releaseProject(fastSmoke);
+  const project = await promotionProject(fastSmoke);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   const image = await makeImage(project, { version: "0.1.0+lock000" });

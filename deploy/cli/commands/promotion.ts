@@ -69,7 +69,7 @@ export const statusShape = {
   args: [{ name: "environment", description: "Only this environment" }],
 } as const satisfies CommandShape;
 
-export const releaseCommands = [
+export const promotionCommands = [
   defineCommand({
     name: "deploy",
     summary: "Deploy a build beside live traffic, gate it with the smoke test, then shift traffic",

@@ -11,7 +11,7 @@ import { testdir } from "../../helpers/testdir.js";
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** A temp project with this repo's own environments/ (staging, production, …), optionally edited. */
-export async function releaseProject(
+export async function promotionProject(
   edit: (files: Record<string, string>) => void = () => {},
 ): Promise<string> {
   const files: Record<string, string> = {};
@@ -25,15 +25,15 @@ export async function releaseProject(
   return projectDir;
 }
 
-/** `releaseProject` plus this repo's web/public chat page and fast smoke timeouts. */
-export async function webReleaseProject(
+/** `promotionProject` plus this repo's web/public chat page and fast smoke timeouts. */
+export async function webPromotionProject(
   edit: (files: Record<string, string>) => void = () => {},
 ): Promise<string> {
   const webDir = join(repoRoot, "web", "public");
   const web: Record<string, string> = {};
   for (const name of await readdir(webDir))
     web[`web/public/${name}`] = await readFile(join(webDir, name), "utf8");
-  return releaseProject((files) => {
+  return promotionProject((files) => {
     fastSmoke(files);
     Object.assign(files, web);
     edit(files);

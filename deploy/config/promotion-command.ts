@@ -1,6 +1,6 @@
 import { shellCommand } from "../core/shell-quote.js";
 
 /** The command that puts a new version into an environment: `promote` for one that only receives promotions. */
-export function shipCommand(name: string, promotesFrom: string | undefined): string {
+export function promotionCommand(name: string, promotesFrom: string | undefined): string {
   return shellCommand(["echogate", promotesFrom ? "promote" : "deploy", name]);
 }

@@ -8,7 +8,7 @@ import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import type { PromotionOutcome } from "../../deploy/promote/promotion-outcome.js";
 import { metadataProblems } from "../../deploy/promote/service-metadata.js";
-import { releaseProject } from "./helpers/project.js";
+import { promotionProject } from "./helpers/project.js";
 
 describe("caller labels and annotations on the service", () => {
   it("accepts what previews set", () => {
@@ -49,7 +49,7 @@ describe("caller labels and annotations on the service", () => {
   });
 
   it("refuses a bad service name or label before any API call (exit 2, endpoint unreachable)", async () => {
-    const projectDir = await releaseProject();
+    const projectDir = await promotionProject();
     const base = {
       project: new Project(projectDir, new Redactor()),
       platform: new Platform(projectDir, { ECHOGATE_EMULATOR_ENDPOINT: "http://127.0.0.1:9" }),
@@ -83,8 +83,8 @@ describe("serverResultOf", () => {
           target: "candidate",
           ms: 5,
           checks: [
-            { name: "health", ok: true, ms: 1 },
-            { name: "echo", ok: false, ms: 4, detail: "no echo" },
+            { name: "health", ok: true, status: "passed", ms: 1, detail: "0.1.0+abc" },
+            { name: "echo", ok: false, status: "failed", ms: 4, detail: "no echo" },
           ],
         },
       ],
@@ -96,9 +96,9 @@ describe("serverResultOf", () => {
       gate: {
         ok: false,
         checks: [
-          { name: "candidate: health", ok: true, ms: 1 },
-          { name: "candidate: echo", ok: false, ms: 4, detail: "no echo" },
-          { name: "candidate gate", ok: false, detail: "echo failed" },
+          { name: "candidate: health", ok: true, status: "passed", ms: 1, detail: "0.1.0+abc" },
+          { name: "candidate: echo", ok: false, status: "failed", ms: 4, detail: "no echo" },
+          { name: "candidate gate", ok: false, status: "failed", ms: 0, detail: "echo failed" },
         ],
       },
     });

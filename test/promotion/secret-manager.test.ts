@@ -8,7 +8,7 @@ import {
   adapterFor,
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
@@ -26,7 +26,7 @@ let adapter: CloudRunAdapter;
 let image: TestImage;
 
 beforeAll(async () => {
-  project = await releaseProject(fastSmoke);
+  project = await promotionProject(fastSmoke);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   image = await makeImage(project, { version: "0.1.0+secrets1" });

@@ -16,10 +16,11 @@ import {
   adapterFor,
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
+import { smokeResult } from "./helpers/smoke-results.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const STAGING = "echogate-chat-staging";
@@ -32,7 +33,7 @@ const service = async () => (await adapter.getService(STAGING))!.snapshot;
 const serving = (traffic: { percent: number; revision?: string }[]) => traffic.filter((t) => t.percent > 0);
 
 beforeAll(async () => {
-  project = await releaseProject(fastSmoke);
+  project = await promotionProject(fastSmoke);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   base = await makeImage(project, { version: "0.1.0+base000" });
@@ -96,13 +97,7 @@ async function deployKilledAfter(image: TestImage, stepPrefix: string): Promise<
   return { pid: child.pid };
 }
 
-const pass: GateSmoke = async (url, check) => ({
-  ok: true,
-  url,
-  target: check.target,
-  ms: 1,
-  checks: [{ name: "health", ok: true, ms: 1 }],
-});
+const pass: GateSmoke = async (url, check) => smokeResult(url, check.target, [{ name: "health", ok: true }]);
 
 describe("interruptions and late failures", () => {
   it("kill -9 between 'revision created' and 'traffic shifted'; the re-run converges", async () => {
@@ -177,13 +172,7 @@ describe("interruptions and late failures", () => {
     const { outcome, plan } = await promoteWith(image, async (url, check) =>
       check.target === "candidate"
         ? pass(url, check, new AbortController().signal)
-        : {
-            ok: false,
-            url,
-            target: check.target,
-            ms: 1,
-            checks: [{ name: "echo", ok: false, ms: 1, detail: "no echo" }],
-          },
+        : smokeResult(url, check.target, [{ name: "echo", ok: false, detail: "no echo" }]),
     );
     expect(outcome?.result).toBe("rolled-back");
     const after = await service();

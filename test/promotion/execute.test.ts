@@ -12,7 +12,7 @@ import {
 } from "../../deploy/platform/cloudrun/service-model.js";
 import { executePlan } from "../../deploy/promote/execute.js";
 import { planPromotion } from "../../deploy/promote/plan.js";
-import type { SmokeCheck } from "../../deploy/promote/plan-types.js";
+import type { PlannedSmoke } from "../../deploy/promote/plan-types.js";
 import { lockOwner } from "../../deploy/promote/promote-environment.js";
 import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
 import { makeImage } from "./helpers/images.js";
@@ -20,10 +20,11 @@ import {
   adapterFor,
   canaryStaging,
   echogate,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
+import { smokeResult } from "./helpers/smoke-results.js";
 
 // The executor on its own (issue 12 item 17): a plan applied through the real adapter against the
 // emulator, with a gate that fails on the candidate. The adapter is a concrete class, so writes
@@ -36,7 +37,7 @@ let adapter: CloudRunAdapter;
 
 beforeAll(async () => {
   // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
-  project = await releaseProject(canaryStaging);
+  project = await promotionProject(canaryStaging);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   const base = await makeImage(project, { version: "0.1.0+base000" });
@@ -86,16 +87,10 @@ describe("executePlan with a failing candidate smoke", () => {
         if (next) writes.push(toServiceSnapshot({ ...next, name: snapshot.resourceName }).traffic);
         return next;
       });
-    const checks: SmokeCheck[] = [];
+    const checks: PlannedSmoke[] = [];
     const smoke: GateSmoke = async (url, check) => {
       checks.push(check);
-      return {
-        ok: false,
-        url,
-        target: check.target,
-        ms: 1,
-        checks: [{ name: "echo", ok: false, ms: 1, detail: "no echo" }],
-      };
+      return smokeResult(url, check.target, [{ name: "echo", ok: false, detail: "no echo" }]);
     };
     let outcome: Awaited<ReturnType<typeof executePlan>>;
     try {
@@ -158,13 +153,8 @@ describe("executePlan applies the plan's recovery, never its own", () => {
     const planned: TrafficTarget[] = [{ type: "REVISION", revision: base, percent: 100, tag: "planned" }];
     plan.recovery[0]!.gateFails = [{ kind: "set-traffic", title: "Planned recovery", traffic: planned }];
     plan.recovery[0]!.result = "rolled-back";
-    const smoke: GateSmoke = async (url, check) => ({
-      ok: false,
-      url,
-      target: check.target,
-      ms: 1,
-      checks: [{ name: "echo", ok: false, ms: 1, detail: "no echo" }],
-    });
+    const smoke: GateSmoke = async (url, check) =>
+      smokeResult(url, check.target, [{ name: "echo", ok: false, detail: "no echo" }]);
     const outcome = await executePlan(plan, {
       adapter,
       smoke,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { SmokeCheck } from "../../deploy/promote/plan-types.js";
+import type { PlannedSmoke } from "../../deploy/promote/plan-types.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
 import { at, candidateName, gate, planFor, revision, serviceWith } from "./helpers/plan-fixtures.js";
 
 const OLD = "chat-staging-old";
 const OLDER = "chat-staging-older";
 
-const checks = (p: ReturnType<typeof planFor>): SmokeCheck[] =>
+const checks = (p: ReturnType<typeof planFor>): PlannedSmoke[] =>
   p.actions.flatMap((a) => (a.kind === "smoke" ? [a.check] : []));
 
 describe("already serving needs a passed gate (issue 12 item 13)", () => {
@@ -127,7 +127,7 @@ describe("rollback --to refuses revisions whose gate did not pass (issue 12 item
   const rollbackTo = (to: string) =>
     planRollback({
       environment: "staging",
-      shipCommand: "echogate deploy staging",
+      promotionCommand: "echogate deploy staging",
       service: svc,
       revisions,
       to,

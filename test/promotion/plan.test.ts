@@ -277,7 +277,7 @@ describe("gate records, rollback and lock", () => {
     );
     const rollback = planRollback({
       environment: "staging",
-      shipCommand: "echogate deploy staging",
+      promotionCommand: "echogate deploy staging",
       service: svc,
       revisions: [revisionOf("chat-staging-c"), revisionOf("chat-staging-d")],
     });
@@ -285,7 +285,7 @@ describe("gate records, rollback and lock", () => {
     const nothingEarlier = () =>
       planRollback({
         environment: "production",
-        shipCommand: "echogate promote production",
+        promotionCommand: "echogate promote production",
         service: svc,
         revisions: [revisionOf("chat-staging-d")],
       });

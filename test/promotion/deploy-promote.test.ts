@@ -3,12 +3,13 @@ import { GATES_ANNOTATION, readGateRecords } from "../../deploy/model/gate-recor
 import { LOCK_ANNOTATION, readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
+import type { PromotionSmoke } from "../../deploy/promote/smoke-types.js";
 import { makeImage, type TestImage } from "./helpers/images.js";
 import {
   adapterFor,
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
@@ -40,7 +41,7 @@ async function baseline(): Promise<void> {
 }
 
 beforeAll(async () => {
-  project = await releaseProject(fastSmoke);
+  project = await promotionProject(fastSmoke);
   emu = await startTestEmulator(project);
   adapter = adapterFor(emu);
   [good, second] = await Promise.all([
@@ -53,11 +54,28 @@ afterAll(async () => {
   await emu?.close();
 });
 
-describe("release pipeline on the emulator", () => {
+describe("promotion pipeline on the emulator", () => {
   it("deploys staging, then promotes exactly staging's digest to production", async () => {
     const staged = await run("deploy", "staging", "--image", good.digest, "--json");
     expect(staged.exitCode, staged.stdout).toBe(0);
     const stagingRevision = staged.json<{ outcome: { revision: string } }>().outcome.revision;
+    // Each smoke is recorded in the shape `echogate smoke --json` prints, plus the URL it checked,
+    // and streamed with the same event names.
+    const smokes = staged.json<{ outcome: { smoke: PromotionSmoke[] } }>().outcome.smoke;
+    expect(smokes.map((smoke) => smoke.target)).toEqual(["candidate", "service"]);
+    for (const smoke of smokes) {
+      expect(smoke).toMatchObject({ ok: true, version: good.version, expectVersion: good.version });
+      for (const check of smoke.checks)
+        expect(Object.keys(check).sort()).toEqual(["detail", "ms", "name", "ok", "status"]);
+    }
+    const events = staged.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string; target?: string; check?: string });
+    expect(events.filter((e) => e.event === "promotion.plan")).toHaveLength(1);
+    expect(
+      events.filter((e) => e.event === "smoke.check.done").map((e) => `${e.target}: ${e.check}`),
+    ).toEqual(smokes.flatMap((smoke) => smoke.checks.map((check) => `${smoke.target}: ${check.name}`)));
 
     // Staging has no web release here: a server-only promotion has to be asked for (issue 11).
     const promoted = await run("promote", "production", "--server-only", "--json");
@@ -372,7 +390,7 @@ describe("refused before any API call", () => {
   }, 20_000);
 
   it("an env file invalid for the target → exit 1, nothing contacted", async () => {
-    const broken = await releaseProject((files) => {
+    const broken = await promotionProject((files) => {
       files["environments/.env.staging"] = files["environments/.env.staging"]!.replace(
         "BUILD_TARGET=staging",
         "BUILD_TARGET=production",
@@ -386,7 +404,7 @@ describe("refused before any API call", () => {
   });
 
   it("a service name over Cloud Run's limits → exit 2, naming the limit", async () => {
-    const long = await releaseProject((files) => {
+    const long = await promotionProject((files) => {
       files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
         "name: echogate-chat-staging",
         "name: echogate-chat-staging-for-the-whole-team",
@@ -398,7 +416,7 @@ describe("refused before any API call", () => {
   });
 
   it("more than one region without a backplane → exit 2 before any API call", async () => {
-    const twoRegions = await releaseProject((files) => {
+    const twoRegions = await promotionProject((files) => {
       files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
         "regions: [us-central1]",
         "regions: [us-central1, europe-west1]",

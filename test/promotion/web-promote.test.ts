@@ -9,10 +9,10 @@ import {
   adapterFor,
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
-  webReleaseProject,
+  webPromotionProject,
 } from "./helpers/project.js";
 
 const PRODUCTION = "echogate-chat-production";
@@ -28,7 +28,7 @@ interface PromoteJson {
 
 /** This repo's environments and web/ page, staging deployed (server + web) on fresh emulators. */
 async function stagedProject(options: { failUploadsAfter?: number } = {}) {
-  const cwd = await webReleaseProject();
+  const cwd = await webPromotionProject();
   const cloudRun = await startTestEmulator(cwd);
   emulators.push(cloudRun);
   const hostingDir = join(cwd, ".echogate", "hosting");
@@ -116,7 +116,7 @@ describe("promote production also promotes the web build", () => {
   }, 60_000);
 
   it("refuses a half release (exit 1, nothing changed) when staging never had a web release, unless --server-only", async () => {
-    const cwd = await releaseProject(fastSmoke);
+    const cwd = await promotionProject(fastSmoke);
     const cloudRun = await startTestEmulator(cwd);
     emulators.push(cloudRun);
     const { emulator } = await hostingEmulator({ dir: join(cwd, ".echogate", "hosting") });

@@ -5,7 +5,7 @@ import type { LoadedEnvironment } from "../../deploy/config/load-environments.js
 import { resolveRevisionEnv } from "../../deploy/promote/revision-env.js";
 import { hostingEmulator } from "../hosting/fixtures.js";
 import { makeImage } from "./helpers/images.js";
-import { echogate, startTestEmulator, type TestEmulator, webReleaseProject } from "./helpers/project.js";
+import { echogate, startTestEmulator, type TestEmulator, webPromotionProject } from "./helpers/project.js";
 
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -14,7 +14,7 @@ afterAll(async () => {
 
 /** This repo's environments and web page on fresh emulators; `edit` changes project files first. */
 async function project(edit: (files: Record<string, string>) => void = () => {}) {
-  const cwd = await webReleaseProject(edit);
+  const cwd = await webPromotionProject(edit);
   const cloudRun: TestEmulator = await startTestEmulator(cwd);
   const { emulator: hosting } = await hostingEmulator({ dir: join(cwd, ".echogate", "hosting") });
   closers.push(

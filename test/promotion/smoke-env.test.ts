@@ -3,7 +3,7 @@ import { makeImage, type TestImage } from "./helpers/images.js";
 import {
   echogate,
   fastSmoke,
-  releaseProject,
+  promotionProject,
   startTestEmulator,
   type TestEmulator,
 } from "./helpers/project.js";
@@ -13,7 +13,7 @@ let emu: TestEmulator;
 let image: TestImage;
 
 beforeAll(async () => {
-  project = await releaseProject(fastSmoke);
+  project = await promotionProject(fastSmoke);
   emu = await startTestEmulator(project);
   image = await makeImage(project, { version: "0.1.0+ccccccc" });
 }, 30_000);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { renderStatus } from "../../deploy/cli/handlers/status.js";
 import type { EnvironmentStatus } from "../../deploy/promote/status.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { releaseProject } from "./helpers/project.js";
+import { promotionProject } from "./helpers/project.js";
 
 const style = pc.createColors(false);
 const row = (split: EnvironmentStatus["split"]): EnvironmentStatus => ({
@@ -80,7 +80,7 @@ describe("status table, GATE column", () => {
 
 describe("status <environment>", () => {
   it("exits 2 for an environment that does not exist, like deploy", async () => {
-    const run = await runEchogate(["status", "nope"], { cwd: await releaseProject() });
+    const run = await runEchogate(["status", "nope"], { cwd: await promotionProject() });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/nope/);
   });
