@@ -120,9 +120,17 @@ export class CloudRunAdapter {
    * Read-modify-write with the etag. A stale etag (someone wrote in between) re-reads and re-applies
    * the mutation, a few times at most, so a change is never made on top of state it did not see.
    */
-  async mutateService(service: string, mutate: ServiceMutation): Promise<LoadedService> {
+  async mutateService(
+    service: string,
+    mutate: ServiceMutation,
+    /** The service as this command last wrote or read it: tried first, re-read only if its etag is stale. */
+    known?: LoadedService,
+  ): Promise<LoadedService> {
+    let last = known;
     for (let attempt = 0; ; attempt++) {
-      const current = await this.getService(service);
+      const fromKnown = last !== undefined;
+      const current = last ?? (await this.getService(service));
+      last = undefined;
       if (!current) {
         throw toPlatformError(
           { code: 5, message: `Service ${service} does not exist.` },
@@ -130,6 +138,8 @@ export class CloudRunAdapter {
         );
       }
       const next = mutate(structuredClone(current.raw), current.snapshot);
+      // "Nothing to change" is decided on fresh state only: what this command last saw may be stale.
+      if (!next && fromKnown) continue;
       if (!next) return current;
       try {
         return await this.updateService({ ...next, name: current.raw.name, etag: current.raw.etag });

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CloudRunAdapter, ServiceMutation } from "../../deploy/platform/cloudrun/adapter.js";
+import { makeImage } from "../promotion/helpers/images.js";
+import {
+  adapterFor,
+  echogate,
+  promotionProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "../promotion/helpers/project.js";
+
+// Read-modify-write from what the command last saw: the adapter writes with that etag without
+// reading first, and re-reads only when someone wrote in between (Cloud Run answers ABORTED).
+
+const STAGING = "echogate-chat-staging";
+let emu: TestEmulator;
+let adapter: CloudRunAdapter;
+let reads = 0;
+
+beforeAll(async () => {
+  const project = await promotionProject();
+  emu = await startTestEmulator(project);
+  const image = await makeImage(project, { version: "0.1.0+known00" });
+  const deployed = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest);
+  expect(deployed.exitCode, deployed.stderr).toBe(0);
+  adapter = adapterFor(emu);
+  const getService = adapter.getService.bind(adapter);
+  adapter.getService = (name: string) => {
+    reads++;
+    return getService(name);
+  };
+}, 40_000);
+
+afterAll(async () => {
+  await adapter?.close();
+  await emu?.close();
+});
+
+const annotate =
+  (key: string): ServiceMutation =>
+  (raw) => {
+    raw.annotations = { ...(raw.annotations ?? {}), [key]: "yes" };
+    return raw;
+  };
+
+describe("mutateService from a known service", () => {
+  it("writes without reading when the known etag is current", async () => {
+    const known = (await adapter.getService(STAGING))!;
+    reads = 0;
+    const written = await adapter.mutateService(STAGING, annotate("example.com/first"), known);
+    expect(reads).toBe(0);
+    expect(written.snapshot.annotations["example.com/first"]).toBe("yes");
+    // The written service is itself a valid starting point for the next write.
+    const again = await adapter.mutateService(STAGING, annotate("example.com/second"), written);
+    expect(reads).toBe(0);
+    expect(again.snapshot.annotations).toMatchObject({
+      "example.com/first": "yes",
+      "example.com/second": "yes",
+    });
+  });
+
+  it("re-reads and loses nothing when someone wrote in between", async () => {
+    const stale = (await adapter.getService(STAGING))!;
+    await adapter.mutateService(STAGING, annotate("example.com/between"));
+    reads = 0;
+    const written = await adapter.mutateService(STAGING, annotate("example.com/after"), stale);
+    expect(reads).toBe(1);
+    expect(written.snapshot.annotations).toMatchObject({
+      "example.com/between": "yes",
+      "example.com/after": "yes",
+    });
+  });
+
+  it("decides 'nothing to change' on fresh state only", async () => {
+    const stale = (await adapter.getService(STAGING))!;
+    await adapter.mutateService(STAGING, (raw) => {
+      const { "example.com/first": _removed, ...rest } = raw.annotations ?? {};
+      raw.annotations = rest;
+      return raw;
+    });
+    reads = 0;
+    // On the stale copy the annotation is already there, so the mutation would change nothing.
+    const unchangedOnStale: ServiceMutation = (raw, snapshot) =>
+      snapshot.annotations["example.com/first"] ? undefined : annotate("example.com/first")(raw, snapshot);
+    const written = await adapter.mutateService(STAGING, unchangedOnStale, stale);
+    expect(reads).toBe(1);
+    expect(written.snapshot.annotations["example.com/first"]).toBe("yes");
+  });
+});
