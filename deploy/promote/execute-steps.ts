@@ -56,6 +56,7 @@ async function createService(run: Execution, action: Extract<PlanAction, { kind:
     (loaded) => loaded.snapshot.uri ?? "",
   );
   run.latest = created.snapshot;
+  run.known = created;
 }
 
 /** The candidate revision at 0% with its tag: created from the template, or an existing one tagged. */

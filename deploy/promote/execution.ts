@@ -53,6 +53,8 @@ export class Execution {
   readonly isAlive: (pid: number) => boolean;
   /** The service as the last write or read left it (tag URLs for the smoke). */
   latest: ServiceSnapshot | undefined;
+  /** The same, whole: the next write starts from it and reads first only if its etag went stale. */
+  known: LoadedService | undefined;
   /** Index of the action being applied: a failure there is looked up in the plan's recovery. */
   at = 0;
   createdService = false;
@@ -66,6 +68,7 @@ export class Execution {
     this.now = options.now ?? (() => new Date());
     this.isAlive = options.isAlive ?? processIsRunning;
     this.lock = options.lock ?? new LockHold(options.adapter, plan.service.name, options.owner, false);
+    this.known = this.lock.written;
     this.outcome = {
       ok: false,
       result: "refused",
@@ -135,13 +138,18 @@ export class Execution {
     change: (raw: IService, snapshot: ServiceSnapshot) => void,
     lock: "keep" | "release" = "keep",
   ): Promise<LoadedService> {
-    const loaded = await this.adapter.mutateService(this.name, (raw, snapshot) => {
-      applyServiceMetadata(raw, this.plan.service.metadata);
-      change(raw, snapshot);
-      applyLock(raw, snapshot, this.options.owner, this.now(), this.isAlive, lock);
-      return raw;
-    });
+    const loaded = await this.adapter.mutateService(
+      this.name,
+      (raw, snapshot) => {
+        applyServiceMetadata(raw, this.plan.service.metadata);
+        change(raw, snapshot);
+        applyLock(raw, snapshot, this.options.owner, this.now(), this.isAlive, lock);
+        return raw;
+      },
+      this.known,
+    );
     this.latest = loaded.snapshot;
+    this.known = loaded;
     this.lock.wrote(lock);
     return loaded;
   }

@@ -8,6 +8,7 @@ import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { LockOwner } from "../model/lock.js";
 import { assertNamesWithinLimits, CANDIDATE_TAG, withServiceName } from "../model/name-limits.js";
+import type { LoadedService } from "../platform/cloudrun/adapter.js";
 import { type LockHold, withPromotionLock } from "../platform/cloudrun/lock-io.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
@@ -103,11 +104,14 @@ export async function promoteEnvironment(
     const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
     // Resolved once, after Cloud Run answered: an unreachable API must leave hosting untouched too.
     let webOrigins: Promise<string[] | undefined> | undefined;
-    const makePlan = async () => {
+    // `known`: the service as the lock's write left it, so planning under the lock reads it only once.
+    let planned: LoadedService | undefined;
+    const makePlan = async (known?: LoadedService) => {
       const [loaded, revisions] = await Promise.all([
-        adapter.getService(environment.config.service.name),
+        known ?? adapter.getService(environment.config.service.name),
         adapter.listRevisions(environment.config.service.name),
       ]);
+      planned = loaded;
       const access = loaded ? await adapter.invokerAccess(environment.config.service.name) : undefined;
       webOrigins ??=
         options.sharedWebOrigins?.promise ??
@@ -166,8 +170,8 @@ export async function promoteEnvironment(
       adapter,
       plan.service.name,
       owner,
-      { label: environment.name, output },
-      async (lock) => execute(await makePlan(), lock),
+      { label: environment.name, output, ...(planned ? { known: planned } : {}) },
+      async (lock) => execute(await makePlan(lock.written), lock),
     );
   } finally {
     await secrets.close();

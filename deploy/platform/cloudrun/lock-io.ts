@@ -9,7 +9,7 @@ import {
   lockFor,
   readLock,
 } from "../../model/lock.js";
-import type { CloudRunAdapter } from "./adapter.js";
+import type { CloudRunAdapter, LoadedService } from "./adapter.js";
 import type { IService, ServiceSnapshot } from "./service-model.js";
 
 type StepRunner = <T>(title: string, work: () => Promise<T>) => Promise<T>;
@@ -24,6 +24,8 @@ interface PromotionLockOptions {
   now?: () => Date;
   /** Whether a pid on this host still runs: a dead holder's lock is stale. */
   isAlive?: (pid: number) => boolean;
+  /** The service as the caller just read it: the lock is written from it unless its etag went stale. */
+  known?: LoadedService;
 }
 
 /**
@@ -32,6 +34,8 @@ interface PromotionLockOptions {
  */
 export class LockHold {
   #held: boolean;
+  /** The service as the lock's own write left it: the next write starts from it (see mutateService). */
+  written: LoadedService | undefined;
 
   constructor(
     private readonly adapter: CloudRunAdapter,
@@ -79,16 +83,23 @@ export async function withPromotionLock<T>(
   const now = options.now ?? (() => new Date());
   const isAlive = options.isAlive ?? processIsRunning;
   const step = options.step ?? outputStep(options.output, owner.id);
-  await step(`Lock ${options.label}`, () =>
-    adapter.mutateService(service, (raw, snapshot) => {
-      const verdict = judgeLock(readLock(snapshot.annotations), owner, now(), isAlive);
-      if (verdict.state === "stale")
-        options.output.warn(`Taking over a stale lock of ${describeLock(verdict.lock)}: ${verdict.reason}.`);
-      applyLock(raw, snapshot, owner, now(), isAlive, "keep");
-      return raw;
-    }),
+  const locked = await step(`Lock ${options.label}`, () =>
+    adapter.mutateService(
+      service,
+      (raw, snapshot) => {
+        const verdict = judgeLock(readLock(snapshot.annotations), owner, now(), isAlive);
+        if (verdict.state === "stale")
+          options.output.warn(
+            `Taking over a stale lock of ${describeLock(verdict.lock)}: ${verdict.reason}.`,
+          );
+        applyLock(raw, snapshot, owner, now(), isAlive, "keep");
+        return raw;
+      },
+      options.known,
+    ),
   );
   const lock = new LockHold(adapter, service, owner, true);
+  lock.written = locked;
   try {
     return await work(lock);
   } finally {
