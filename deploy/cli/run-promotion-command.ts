@@ -2,8 +2,8 @@ import { parseFault } from "../build/faults.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { ExitCode } from "../core/exit-codes.js";
 import type { PreparedWeb } from "../hosting/web-deploy.js";
-import { outcomeError } from "../promote/execute.js";
 import { promoteEnvironment } from "../promote/promote-environment.js";
+import { outcomeError } from "../promote/promotion-outcome.js";
 import { renderOutcome, renderPlan, renderSmoke } from "../promote/report.js";
 import {
   preflightWebPromotion,

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import pc from "picocolors";
 import { type Diagnostic, formatDiagnostic } from "./diagnostics.js";
+import { formatDuration } from "./duration.js";
 import { isEchogateError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import { asInstallError } from "./install-problem.js";
@@ -80,7 +81,7 @@ export class Output {
       if (!this.json && (!this.quiet || !ok)) {
         const mark = ok ? this.style.green("✔") : this.style.red("✖");
         const suffix = detail ? ` ${this.style.dim("—")} ${detail}` : "";
-        this.writeErr(`${mark} ${name} ${this.style.dim(`(${ms} ms)`)}${suffix}\n`);
+        this.writeErr(`${mark} ${name} ${this.style.dim(`(${formatDuration(ms)})`)}${suffix}\n`);
       }
       return ms;
     };

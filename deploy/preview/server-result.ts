@@ -1,4 +1,4 @@
-import type { PromotionOutcome } from "../promote/execute.js";
+import type { PromotionOutcome } from "../promote/promotion-outcome.js";
 import type { SmokeCheck } from "../smoke/result.js";
 import type { PreviewServerResult } from "./preview-services.js";
 

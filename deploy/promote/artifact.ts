@@ -8,6 +8,7 @@ import type { Output } from "../core/output.js";
 import { shellCommand } from "../core/shell-quote.js";
 import { gateOf, readGateRecords } from "../model/gate-records.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
+import { formatTraffic } from "../platform/cloudrun/service-model.js";
 import type { Project } from "../project/project.js";
 import type { Artifact } from "./artifact-types.js";
 import { currentSplit } from "./traffic-analysis.js";
@@ -116,7 +117,7 @@ export async function artifactFromSource(
   const serving = split.length === 1 && split[0]!.percent === 100 ? split[0]!.revision : undefined;
   if (!serving) {
     throw refuse(
-      `${source.name} is not served by one revision (${split.map((s) => `${s.revision} ${s.percent}%`).join(", ") || "no traffic"})`,
+      `${source.name} is not served by one revision (${formatTraffic(split)})`,
       `Finish or roll back the rollout in ${source.name} first (\`echogate status\`).`,
     );
   }

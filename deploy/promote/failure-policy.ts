@@ -1,5 +1,10 @@
 import { type GateRecord, hasPassed } from "../model/gate-records.js";
-import type { RevisionSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
+import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
+import {
+  formatTraffic,
+  type RevisionSnapshot,
+  type TrafficTarget,
+} from "../platform/cloudrun/service-model.js";
 import { restoredTraffic, shiftedTraffic } from "./traffic-analysis.js";
 
 /**
@@ -67,4 +72,123 @@ function lastPassed(input: FailurePolicyInput): string | undefined {
     if (!record.rolledBackAt && usable(record.revision)) return record.revision;
   }
   return undefined;
+}
+
+/** One thing the executor does when a promotion stops; planned here, only applied there. */
+export type RecoveryAction =
+  /** The service this promotion created goes again (its only revision did not pass). */
+  | { kind: "delete-service"; title: string }
+  /** allUsers loses the invoker role: no revision passed its gate. */
+  | { kind: "make-private"; title: string }
+  /** Traffic to `traffic` with the failed gate record; the lock goes in the same update. */
+  | { kind: "set-traffic"; title: string; traffic: TrafficTarget[] }
+  /** Interrupted before any shift: traffic as it was, candidate tag removed, lock released; no gate result. */
+  | { kind: "restore-traffic"; title: string; traffic: TrafficTarget[] }
+  /** Interrupted after a shift: the candidate passed on its tag URL, so its traffic stays; recorded, lock released. */
+  | { kind: "record-passed"; title: string };
+
+/** What happens when the promotion stops at one of the plan's steps `from`…`to` (1-based, as printed). */
+export interface FailureStage {
+  from: number;
+  to: number;
+  /** A gate fails (or the candidate does not start) at one of these steps. */
+  gateFails: RecoveryAction[];
+  /** What the outcome then says. */
+  result: "refused" | "rolled-back" | "private";
+  /** The run is interrupted (Ctrl-C, SIGTERM) at one of these steps. */
+  interrupted: RecoveryAction[];
+}
+
+interface FailureStagesInput {
+  policy: FailurePolicy;
+  /** The plan's action kinds, in order: a failure after the first shift finds traffic moved. */
+  actions: readonly { kind: string }[];
+  service: string;
+  access: InvokerAccess;
+  tag: string;
+  /** The routing before the promotion, minus the candidate tag (what an interruption restores). */
+  restored: TrafficTarget[];
+}
+
+/** The policy applied to each part of the plan: before traffic first moves, and after. */
+export function failureStages(input: FailureStagesInput): FailureStage[] {
+  const count = input.actions.length;
+  const shiftAt = input.actions.findIndex((a) => a.kind === "shift") + 1;
+  // A failure at the shift step itself (its write) finds traffic where it was.
+  if (shiftAt === 0 || shiftAt === count) return [stage(input, 1, count, false)];
+  return [stage(input, 1, shiftAt, false), stage(input, shiftAt + 1, count, true)];
+}
+
+function stage(input: FailureStagesInput, from: number, to: number, shifted: boolean): FailureStage {
+  return {
+    from,
+    to,
+    ...onGateFailure(input, shifted),
+    interrupted: onInterrupt(input, shifted),
+  };
+}
+
+function onGateFailure(
+  input: FailureStagesInput,
+  shifted: boolean,
+): Pick<FailureStage, "gateFails" | "result"> {
+  const { policy, service, tag } = input;
+  if (policy.kind === "delete-service") {
+    return {
+      gateFails: [
+        {
+          kind: "delete-service",
+          title: `Delete new service ${service} (its only revision failed the gate)`,
+        },
+      ],
+      result: shifted ? "rolled-back" : "refused",
+    };
+  }
+  if (policy.kind === "last-passed") {
+    return {
+      gateFails: [
+        {
+          kind: "set-traffic",
+          title: `Move traffic to ${policy.revision}, the last revision that passed its gate`,
+          traffic: policy.traffic,
+        },
+      ],
+      result: "rolled-back",
+    };
+  }
+  const traffic: RecoveryAction = {
+    kind: "set-traffic",
+    title: shifted
+      ? `Roll traffic back: ${formatTraffic(policy.traffic)}`
+      : `Leave traffic as it was, remove tag ${tag}`,
+    traffic: policy.traffic,
+  };
+  if (policy.kind === "make-private") {
+    const revoke: RecoveryAction[] =
+      input.access === "public"
+        ? [{ kind: "make-private", title: `Make ${service} private: no revision passed its gate` }]
+        : [];
+    return { gateFails: [...revoke, traffic], result: "private" };
+  }
+  return { gateFails: [traffic], result: shifted ? "rolled-back" : "refused" };
+}
+
+function onInterrupt(input: FailureStagesInput, shifted: boolean): RecoveryAction[] {
+  if (shifted)
+    return [
+      {
+        kind: "record-passed",
+        title:
+          "Keep traffic where it is (the candidate passed on its tag URL), record that, release the lock",
+      },
+    ];
+  if (input.policy.kind === "delete-service")
+    return [{ kind: "delete-service", title: `Delete new service ${input.service}` }];
+  return [
+    {
+      kind: "restore-traffic",
+      title: `Leave traffic as it was (${formatTraffic(input.restored)}), remove tag ${input.tag}`,
+      traffic: input.restored,
+    },
+  ];
 }

@@ -2,8 +2,8 @@ import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
 import { globalUrlOf } from "../platform/cloudrun/global-url.js";
 import { artifactFromBuild } from "./artifact.js";
-import type { PromotionOutcome } from "./execute.js";
 import type { PromoteEnvironmentOptions, PromoteEnvironmentResult } from "./promote-environment.js";
+import type { PromotionOutcome } from "./promotion-outcome.js";
 import { RegionBarrier } from "./region-barrier.js";
 import type { GateSmoke } from "./smoke-types.js";
 

@@ -2,7 +2,7 @@ import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { RevisionSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
 import type { CandidateTemplate } from "./candidate-template.js";
-import type { FailurePolicy } from "./failure-policy.js";
+import type { FailurePolicy, FailureStage } from "./failure-policy.js";
 import type { ServiceMetadata } from "./service-metadata.js";
 import type { PlanWarning, SplitEntry } from "./traffic-analysis.js";
 
@@ -66,6 +66,8 @@ export interface PromotionPlan {
   rollbackTraffic: TrafficTarget[];
   /** Where traffic goes when the gate fails: only to revisions that passed theirs. */
   onFailure: FailurePolicy;
+  /** That policy per step: what a failed gate or an interruption at each step leaves behind. */
+  recovery: FailureStage[];
   finalTraffic: TrafficTarget[];
   /** The candidate already serves 100% with a passed gate: only the service URL is checked again. */
   alreadyServing: boolean;

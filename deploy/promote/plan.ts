@@ -7,7 +7,7 @@ import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platfo
 import type { Artifact } from "./artifact-types.js";
 import { canaryStep } from "./canary-peers.js";
 import { buildCandidateTemplate, type EnvVar } from "./candidate-template.js";
-import { failurePolicy } from "./failure-policy.js";
+import { failurePolicy, failureStages } from "./failure-policy.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
 import type { ServiceMetadata } from "./service-metadata.js";
 import {
@@ -134,6 +134,15 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     });
   }
 
+  const onFailure = failurePolicy({
+    serviceExists: service !== undefined,
+    pinned,
+    records,
+    revisions: input.revisions,
+    candidate,
+    tag,
+  });
+  const rollbackTraffic = restoredTraffic(pinned, tag);
   return {
     kind: "promotion",
     environment: input.environment,
@@ -160,14 +169,15 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     },
     current: { split, traffic: service?.traffic ?? [] },
     previousRevision,
-    rollbackTraffic: restoredTraffic(pinned, tag),
-    onFailure: failurePolicy({
-      serviceExists: service !== undefined,
-      pinned,
-      records,
-      revisions: input.revisions,
-      candidate,
+    rollbackTraffic,
+    onFailure,
+    recovery: failureStages({
+      policy: onFailure,
+      actions,
+      service: config.service.name,
+      access,
       tag,
+      restored: rollbackTraffic,
     }),
     finalTraffic,
     alreadyServing,

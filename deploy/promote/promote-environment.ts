@@ -2,22 +2,23 @@ import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import type { FaultName } from "../build/faults.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { isEchogateError, UsageError } from "../core/errors.js";
+import { UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import { processIsRunning } from "../core/process-alive.js";
 import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { LockOwner } from "../model/lock.js";
 import { assertNamesWithinLimits, CANDIDATE_TAG, withServiceName } from "../model/name-limits.js";
-import { acquireLock } from "../platform/cloudrun/lock-io.js";
+import type { LoadedService } from "../platform/cloudrun/adapter.js";
+import { type LockHold, withPromotionLock } from "../platform/cloudrun/lock-io.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
 import { artifactFromBuild, artifactFromImage, artifactFromSource, parseImageArg } from "./artifact.js";
 import type { Artifact } from "./artifact-types.js";
-import { executePlan, type PromotionOutcome } from "./execute.js";
+import { executePlan } from "./execute.js";
 import type { RegionOutcome } from "./multi-region.js";
 import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
+import type { PromotionOutcome } from "./promotion-outcome.js";
 import { loadRevisionEnv, needsWebOrigin, resolveRevisionEnv } from "./revision-env.js";
 import { secretEnvFor } from "./secret-env.js";
 import { assertServiceMetadata, type ServiceMetadata } from "./service-metadata.js";
@@ -103,11 +104,14 @@ export async function promoteEnvironment(
     const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
     // Resolved once, after Cloud Run answered: an unreachable API must leave hosting untouched too.
     let webOrigins: Promise<string[] | undefined> | undefined;
-    const makePlan = async () => {
+    // `known`: the service as the lock's write left it, so planning under the lock reads it only once.
+    let planned: LoadedService | undefined;
+    const makePlan = async (known?: LoadedService) => {
       const [loaded, revisions] = await Promise.all([
-        adapter.getService(environment.config.service.name),
+        known ?? adapter.getService(environment.config.service.name),
         adapter.listRevisions(environment.config.service.name),
       ]);
+      planned = loaded;
       const access = loaded ? await adapter.invokerAccess(environment.config.service.name) : undefined;
       webOrigins ??=
         options.sharedWebOrigins?.promise ??
@@ -141,43 +145,34 @@ export async function promoteEnvironment(
     };
 
     const readPlan = output.step(`Plan ${environment.name}`);
-    let plan = await makePlan();
+    const plan = await makePlan();
     readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
     if (options.dryRun) return { plan };
     await options.beforeApply?.();
 
-    let lockHeld = false;
-    if (plan.service.exists && !plan.alreadyServing) {
-      const lock = output.step(`Lock ${environment.name}`);
-      try {
-        await acquireLock(adapter, plan.service.name, owner, {
-          now: () => new Date(),
-          isAlive: processIsRunning,
-          output,
-        });
-        lock.done(owner.id);
-      } catch (error) {
-        // The error itself is printed next; the step line only says why it stopped.
-        lock.fail(
-          isEchogateError(error) && error.code === "promote.locked" ? "held by another promotion" : "failed",
-        );
-        throw error;
-      }
-      lockHeld = true;
-      // Plan again under the lock: another promotion may have finished in between.
-      plan = await makePlan();
-    }
-    output.event({ event: "promotion.plan", plan: planSummary(plan) });
-    const smoke = options.smoke ?? (await defaultSmoke(environment, options));
-    const outcome = await executePlan(plan, {
+    const execute = async (current: PromotionPlan, lock?: LockHold) => {
+      output.event({ event: "promotion.plan", plan: planSummary(current) });
+      const smoke = options.smoke ?? (await defaultSmoke(environment, options));
+      const outcome = await executePlan(current, {
+        adapter,
+        smoke,
+        output,
+        signal: options.signal,
+        owner,
+        ...(lock ? { lock } : {}),
+      });
+      return { plan: current, outcome };
+    };
+    // A new service is locked by the update that creates it; an already-serving one is only read.
+    if (!plan.service.exists || plan.alreadyServing) return await execute(plan);
+    // Plan again under the lock: another promotion may have finished in between.
+    return await withPromotionLock(
       adapter,
-      smoke,
-      output,
-      signal: options.signal,
+      plan.service.name,
       owner,
-      lockHeld,
-    });
-    return { plan, outcome };
+      { label: environment.name, output, ...(planned ? { known: planned } : {}) },
+      async (lock) => execute(await makePlan(lock.written), lock),
+    );
   } finally {
     await secrets.close();
   }

@@ -1,16 +1,11 @@
+import { formatDuration } from "../core/duration.js";
 import type { Style } from "../core/output.js";
-import type { TrafficTarget } from "../platform/cloudrun/service-model.js";
-import { formatMs, renderSmokeChecks } from "../smoke/report.js";
-import type { PromotionOutcome } from "./execute.js";
-import type { FailurePolicy } from "./failure-policy.js";
+import { formatTraffic } from "../platform/cloudrun/service-model.js";
+import { renderSmokeChecks } from "../smoke/report.js";
+import type { FailurePolicy, FailureStage, RecoveryAction } from "./failure-policy.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
+import type { PromotionOutcome } from "./promotion-outcome.js";
 import type { PromotionSmoke } from "./smoke-types.js";
-
-export function formatTraffic(traffic: readonly TrafficTarget[]): string {
-  const shares = traffic.filter((t) => t.percent > 0).map((t) => `${t.revision ?? "LATEST"} ${t.percent}%`);
-  const tags = traffic.filter((t) => t.tag).map((t) => `tag ${t.tag}→${t.revision ?? "LATEST"}`);
-  return [shares.join(", ") || "no traffic", ...(tags.length ? [`(${tags.join(", ")})`] : [])].join(" ");
-}
 
 function describeAction(action: PlanAction, plan: PromotionPlan): string {
   switch (action.kind) {
@@ -44,7 +39,7 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
     `  artifact       ${plan.artifact.version}  ${plan.artifact.digest}  (${artifactSource(plan)})`,
     `  candidate      ${plan.candidate.revision}  (${plan.candidate.exists ? `exists, ${plan.candidate.state}` : "new"})`,
     `  env            ${plan.candidate.envKeys.join(", ") || "none"}`,
-    `  traffic now    ${plan.current.split.map((s) => `${s.revision ?? "(none)"} ${s.percent}% [gate ${s.gate}]`).join(", ") || (plan.service.exists ? "none" : "service does not exist yet")}`,
+    `  traffic now    ${plan.service.exists ? formatTraffic(plan.current.split, (s) => `[gate ${s.gate}]`) : "service does not exist yet"}`,
     `  traffic after  ${formatTraffic(plan.finalTraffic)}`,
     `  access         ${plan.service.exists ? plan.service.access : "created private"}${plan.service.access === "private" ? " (public only after the gate passes)" : ""}`,
     `  on failure     ${describeFailurePolicy(plan.onFailure)}`,
@@ -56,6 +51,12 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
   lines.push(style.bold("  steps"));
   for (const [i, action] of plan.actions.entries())
     lines.push(`    ${i + 1}. ${describeAction(action, plan)}`);
+  lines.push(style.bold("  if a gate fails"));
+  for (const stage of plan.recovery)
+    lines.push(`    ${stepRange(stage)}  ${describeRecovery(stage.gateFails)} → ${stage.result}`);
+  lines.push(style.bold("  if interrupted"));
+  for (const stage of plan.recovery)
+    lines.push(`    ${stepRange(stage)}  ${describeRecovery(stage.interrupted)}`);
   if (plan.warnings.length) {
     lines.push(style.bold("  warnings"));
     for (const w of plan.warnings) lines.push(`    ${style.yellow("!")} ${w.message}`);
@@ -78,6 +79,16 @@ export function describeFailurePolicy(policy: FailurePolicy): string {
   }
 }
 
+function stepRange(stage: FailureStage): string {
+  return (stage.from === stage.to ? `at step ${stage.from}` : `at steps ${stage.from}–${stage.to}`).padEnd(
+    14,
+  );
+}
+
+function describeRecovery(actions: readonly RecoveryAction[]): string {
+  return actions.map((a) => a.title.charAt(0).toLowerCase() + a.title.slice(1)).join(", then ");
+}
+
 function artifactSource(plan: PromotionPlan): string {
   const a = plan.artifact;
   if (a.source === "promotes-from" && a.from)
@@ -88,7 +99,7 @@ function artifactSource(plan: PromotionPlan): string {
 /** A promotion's smoke: which URL, the verdict, then the same check rows `echogate smoke` prints. */
 export function renderSmoke(smoke: PromotionSmoke, style: Style): string[] {
   return [
-    `  smoke ${smoke.target} ${smoke.url} — ${smoke.ok ? style.green("passed") : style.red("failed")} (${formatMs(smoke.ms)})`,
+    `  smoke ${smoke.target} ${smoke.url} — ${smoke.ok ? style.green("passed") : style.red("failed")} (${formatDuration(smoke.ms)})`,
     ...renderSmokeChecks(smoke.checks, style, "    "),
   ];
 }

@@ -5,8 +5,8 @@ import { processIsRunning } from "../core/process-alive.js";
 import { rollbackWebWith, type WebRollback } from "../hosting/rollback-web.js";
 import { readGateRecords, withGateRecord, writeGateRecords } from "../model/gate-records.js";
 import { assertNamesWithinLimits, assertSingleRegion } from "../model/name-limits.js";
-import { acquireLock, applyLock, releaseLock } from "../platform/cloudrun/lock-io.js";
-import { toWireTraffic } from "../platform/cloudrun/service-model.js";
+import { applyLock, withPromotionLock } from "../platform/cloudrun/lock-io.js";
+import { formatTraffic, toWireTraffic } from "../platform/cloudrun/service-model.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
 import { lockOwner } from "./promote-environment.js";
@@ -80,40 +80,39 @@ export async function rollbackEnvironment(
     return { plan, ...(web ? { web } : {}) };
   }
 
-  const clock = { now: () => new Date(), isAlive: processIsRunning, output };
-  const lock = output.step(`Lock ${environment.name}`);
-  await acquireLock(adapter, name, owner, clock).then(
-    () => lock.done(),
-    (error: unknown) => {
-      lock.fail(error instanceof Error ? error.message : String(error));
-      throw error;
+  const updated = await withPromotionLock(
+    adapter,
+    name,
+    owner,
+    { label: environment.name, output },
+    async (lock) => {
+      const shift = output.step(`Shift traffic: ${formatTraffic(plan.traffic)}`, {
+        environment: environment.name,
+      });
+      try {
+        const written = await adapter.mutateService(name, (raw, snapshot) => {
+          raw.traffic = toWireTraffic(plan.traffic);
+          raw.annotations = { ...(raw.annotations ?? {}) };
+          const records = readGateRecords(snapshot.annotations);
+          const from = records.find((r) => r.revision === plan.current.revision);
+          if (from && from.revision !== plan.target.revision) {
+            writeGateRecords(
+              raw.annotations,
+              withGateRecord(records, { ...from, rolledBackAt: new Date().toISOString() }),
+            );
+          }
+          applyLock(raw, snapshot, owner, new Date(), processIsRunning, "release");
+          return raw;
+        });
+        lock.wrote("release");
+        shift.done();
+        return written;
+      } catch (error) {
+        shift.fail(error instanceof Error ? error.message : String(error));
+        throw error;
+      }
     },
   );
-  const shift = output.step(`Shift traffic: ${plan.target.revision} 100%`, {
-    environment: environment.name,
-  });
-  let updated: Awaited<ReturnType<typeof adapter.mutateService>>;
-  try {
-    updated = await adapter.mutateService(name, (raw, snapshot) => {
-      raw.traffic = toWireTraffic(plan.traffic);
-      raw.annotations = { ...(raw.annotations ?? {}) };
-      const records = readGateRecords(snapshot.annotations);
-      const from = records.find((r) => r.revision === plan.current.revision);
-      if (from && from.revision !== plan.target.revision) {
-        writeGateRecords(
-          raw.annotations,
-          withGateRecord(records, { ...from, rolledBackAt: new Date().toISOString() }),
-        );
-      }
-      applyLock(raw, snapshot, owner, new Date(), processIsRunning, "release");
-      return raw;
-    });
-    shift.done();
-  } catch (error) {
-    shift.fail(error instanceof Error ? error.message : String(error));
-    await releaseLock(adapter, name, owner).catch(() => undefined);
-    throw error;
-  }
   const outcome: RollbackOutcome = {
     ok: true,
     environment: environment.name,

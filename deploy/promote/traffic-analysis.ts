@@ -1,5 +1,9 @@
 import { type GateRecord, gateOf } from "../model/gate-records.js";
-import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
+import {
+  formatTraffic,
+  type ServiceSnapshot,
+  type TrafficTarget,
+} from "../platform/cloudrun/service-model.js";
 
 export interface SplitEntry {
   revision: string | undefined;
@@ -129,7 +133,7 @@ export function trafficWarnings(
 ): PlanWarning[] {
   if (!service) return [];
   const warnings: PlanWarning[] = [];
-  const shares = split.map((e) => `${e.revision ?? "(none)"} ${e.percent}%`).join(", ");
+  const shares = formatTraffic(split);
   if (split.length > 1) {
     warnings.push({
       code: "traffic.split",
@@ -141,7 +145,7 @@ export function trafficWarnings(
   if (latest && pinnedOnly && !split.some((e) => e.revision === latest) && latest !== candidate) {
     warnings.push({
       code: "traffic.pinned",
-      message: `Traffic is pinned to ${shares || "no revision"}; the latest ready revision ${latest} gets none (the \`gcloud run deploy --no-traffic\` trap: new revisions never get traffic by themselves).`,
+      message: `Traffic is pinned to ${split.length > 0 ? shares : "no revision"}; the latest ready revision ${latest} gets none (the \`gcloud run deploy --no-traffic\` trap: new revisions never get traffic by themselves).`,
     });
   }
   for (const entry of split) {

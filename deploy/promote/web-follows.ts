@@ -8,7 +8,7 @@ import { type PreparedWeb, prepareWebFiles, type WebDeployResult } from "../host
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
 import { labelValue } from "./candidate-template.js";
-import type { PromotionOutcome } from "./execute.js";
+import type { PromotionOutcome } from "./promotion-outcome.js";
 
 /** Nothing upstream to take: the web half can't follow (exit 1 unless --server-only). */
 const NOTHING_TO_PROMOTE = new Set(["hosting.nothing-to-promote", "hosting.no-source"]);

@@ -1,20 +1,25 @@
+import { formatDuration } from "../core/duration.js";
 import type { Style } from "../core/output.js";
 import type { SmokeCheck, SmokeResult } from "./result.js";
 
 /** The human rendering: a verdict line, one row per check with ms, then per-client latencies. */
 export function renderSmokeReport(result: SmokeResult, style: Style): string {
   const verdict = result.ok ? style.green("smoke passed") : style.red("smoke refused");
-  const lines = [`${verdict} ${result.url} ${style.dim(`(${result.protocol}, ${formatMs(result.ms)})`)}`];
+  const lines = [
+    `${verdict} ${result.url} ${style.dim(`(${result.protocol}, ${formatDuration(result.ms)})`)}`,
+  ];
   lines.push(...renderSmokeChecks(result.checks, style, "  "));
   const echo = Object.entries(result.latencies.echoMs);
   if (echo.length > 0) {
-    const cells = echo.map(([client, ms]) => `${client} ${ms === null ? style.red("none") : formatMs(ms)}`);
+    const cells = echo.map(
+      ([client, ms]) => `${client} ${ms === null ? style.red("none") : formatDuration(ms)}`,
+    );
     lines.push(`  ${style.dim("echo latency")}  ${cells.join(" · ")}`);
   }
   const connect = Object.entries(result.latencies.connectMs);
   if (connect.length > 0) {
     lines.push(
-      `  ${style.dim("connect")}       ${connect.map(([client, ms]) => `${client} ${formatMs(ms)}`).join(" · ")}`,
+      `  ${style.dim("connect")}       ${connect.map(([client, ms]) => `${client} ${formatDuration(ms)}`).join(" · ")}`,
     );
   }
   return lines.join("\n");
@@ -23,7 +28,7 @@ export function renderSmokeReport(result: SmokeResult, style: Style): string {
 /** One row per check: mark, name, ms, detail; names and times aligned. */
 export function renderSmokeChecks(checks: readonly SmokeCheck[], style: Style, indent: string): string[] {
   const width = Math.max(...checks.map((check) => check.name.length));
-  const msWidth = Math.max(...checks.map((check) => formatMs(check.ms).length));
+  const msWidth = Math.max(...checks.map((check) => formatDuration(check.ms).length));
   return checks.map((check) => {
     const mark =
       check.status === "passed"
@@ -31,10 +36,6 @@ export function renderSmokeChecks(checks: readonly SmokeCheck[], style: Style, i
         : check.status === "skipped"
           ? style.dim("-")
           : style.red("✖");
-    return `${indent}${mark} ${check.name.padEnd(width)}  ${formatMs(check.ms).padStart(msWidth)}  ${check.status === "failed" ? check.detail : style.dim(check.detail)}`;
+    return `${indent}${mark} ${check.name.padEnd(width)}  ${formatDuration(check.ms).padStart(msWidth)}  ${check.status === "failed" ? check.detail : style.dim(check.detail)}`;
   });
-}
-
-export function formatMs(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(2)} ms` : `${Math.round(ms)} ms`;
 }

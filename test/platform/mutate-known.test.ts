@@ -86,4 +86,27 @@ describe("mutateService from a known service", () => {
     expect(reads).toBe(1);
     expect(written.snapshot.annotations["example.com/first"]).toBe("yes");
   });
+
+  it("decides a refusal on fresh state only (a lock the stale copy shows may be gone)", async () => {
+    await adapter.mutateService(STAGING, annotate("example.com/holder"));
+    const stale = (await adapter.getService(STAGING))!;
+    await adapter.mutateService(STAGING, (raw) => {
+      const { "example.com/holder": _released, ...rest } = raw.annotations ?? {};
+      raw.annotations = rest;
+      return raw;
+    });
+    reads = 0;
+    const refuseWhileHeld: ServiceMutation = (raw, snapshot) => {
+      if (snapshot.annotations["example.com/holder"]) throw new Error("held by someone else");
+      return annotate("example.com/taken")(raw, snapshot);
+    };
+    const written = await adapter.mutateService(STAGING, refuseWhileHeld, stale);
+    expect(reads).toBe(1);
+    expect(written.snapshot.annotations["example.com/taken"]).toBe("yes");
+    // On fresh state the refusal stands.
+    await adapter.mutateService(STAGING, annotate("example.com/holder"));
+    await expect(adapter.mutateService(STAGING, refuseWhileHeld, written)).rejects.toThrow(
+      "held by someone else",
+    );
+  });
 });

@@ -145,6 +145,11 @@ describe("promotion pipeline on the emulator", () => {
     const human = await run("promote", "production", "--dry-run");
     expect(human.stdout).toContain("Plan: promote production");
     expect(human.stdout).toContain("traffic after");
+    // The failure policy, per step: what a failed gate or an interruption leaves behind.
+    expect(human.stdout).toMatch(
+      /\n {2}if a gate fails\n {4}at steps? 1\S* +\S.* → (refused|rolled-back|private)\n/,
+    );
+    expect(human.stdout).toMatch(/\n {2}if interrupted\n {4}at steps? 1/);
     // The web front end follows the server on promote; the plan says so.
     expect(human.stdout).toMatch(/then \(web\)\s+clone staging's released web version \(no rebuild\)/);
     const dryJson = await run("promote", "production", "--dry-run", "--json");

@@ -3,8 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnvironment } from "../../deploy/config/load-environments.js";
 import { Output } from "../../deploy/core/output.js";
 import { readGateRecords } from "../../deploy/model/gate-records.js";
+import { readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter, ServiceMutation } from "../../deploy/platform/cloudrun/adapter.js";
-import { type TrafficTarget, toServiceSnapshot } from "../../deploy/platform/cloudrun/service-model.js";
+import {
+  type TrafficTarget,
+  toServiceSnapshot,
+  toWireTraffic,
+} from "../../deploy/platform/cloudrun/service-model.js";
 import { executePlan } from "../../deploy/promote/execute.js";
 import { planPromotion } from "../../deploy/promote/plan.js";
 import type { PlannedSmoke } from "../../deploy/promote/plan-types.js";
@@ -115,6 +120,63 @@ describe("executePlan with a failing candidate smoke", () => {
       revision: plan.candidate.revision,
       result: "failed",
       stage: "candidate",
+    });
+  }, 30_000);
+});
+
+describe("executePlan applies the plan's recovery, never its own", () => {
+  it("a failed gate does what plan.recovery says for that step, and the outcome says what the plan says", async () => {
+    const environment = await loadEnvironment(project, "staging");
+    const image = await makeImage(project, { version: "0.1.0+cand002" });
+    const [loaded, revisions] = await Promise.all([
+      adapter.getService(STAGING),
+      adapter.listRevisions(STAGING),
+    ]);
+    const plan = planPromotion({
+      environment: "staging",
+      config: environment.config,
+      mode: "deploy",
+      artifact: {
+        digest: image.digest,
+        imageRef: image.imageRef,
+        version: image.version,
+        gitSha: "0".repeat(40),
+        source: "image",
+      },
+      env: [],
+      service: loaded!.snapshot,
+      revisions,
+      access: await adapter.invokerAccess(STAGING),
+    });
+    const base = serving(loaded!.snapshot.traffic)[0]!.revision!;
+    // A recovery no executor would choose by itself: the serving revision gets a tag of its own.
+    const planned: TrafficTarget[] = [{ type: "REVISION", revision: base, percent: 100, tag: "planned" }];
+    plan.recovery[0]!.gateFails = [{ kind: "set-traffic", title: "Planned recovery", traffic: planned }];
+    plan.recovery[0]!.result = "rolled-back";
+    const smoke: GateSmoke = async (url, check) =>
+      smokeResult(url, check.target, [{ name: "echo", ok: false, detail: "no echo" }]);
+    const outcome = await executePlan(plan, {
+      adapter,
+      smoke,
+      output: quiet(),
+      signal: new AbortController().signal,
+      owner: lockOwner("test"),
+    });
+
+    expect(outcome.result).toBe("rolled-back");
+    expect(outcome.steps.at(-1)).toMatchObject({ name: "Planned recovery", ok: true });
+    const after = (await adapter.getService(STAGING))!.snapshot;
+    expect(after.traffic).toEqual(planned);
+    expect(readLock(after.annotations)).toBeUndefined();
+    expect(readGateRecords(after.annotations).at(-1)).toMatchObject({
+      revision: plan.candidate.revision,
+      result: "failed",
+      stage: "candidate",
+    });
+    // Leave staging as the other tests found it.
+    await adapter.mutateService(STAGING, (raw) => {
+      raw.traffic = toWireTraffic([{ type: "REVISION", revision: base, percent: 100 }]);
+      return raw;
     });
   }, 30_000);
 });

@@ -5,8 +5,8 @@ import { Redactor } from "../../deploy/core/redact.js";
 import { Platform } from "../../deploy/platform/platform.js";
 import { serverResultOf } from "../../deploy/preview/server-result.js";
 import { Project } from "../../deploy/project/project.js";
-import type { PromotionOutcome } from "../../deploy/promote/execute.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
+import type { PromotionOutcome } from "../../deploy/promote/promotion-outcome.js";
 import { metadataProblems } from "../../deploy/promote/service-metadata.js";
 import { promotionProject } from "./helpers/project.js";
 

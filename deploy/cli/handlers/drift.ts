@@ -1,4 +1,5 @@
 import { errorLocationOf } from "../../core/diagnostics.js";
+import { formatDuration } from "../../core/duration.js";
 import { ConfigError, UsageError } from "../../core/errors.js";
 import { collectDriftFacts, DEFAULT_CONCURRENCY } from "../../drift/collect-drift-facts.js";
 import { evaluateDrift } from "../../drift/evaluate.js";
@@ -32,7 +33,7 @@ export async function run(args: ArgsOf<typeof driftShape>, ctx: CommandContext):
     throw error;
   }
   const { facts } = collected;
-  step.done(`${facts.targets.length} service(s), ${facts.ms} ms`);
+  step.done(`${facts.targets.length} service(s), ${formatDuration(facts.ms)}`);
   ctx.output.diagnostics(collected.diagnostics);
 
   // Names are checked against every environment, so drift.yaml may name ones this run leaves out

@@ -1,4 +1,4 @@
-import { formatAge } from "../../core/duration.js";
+import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
 import type { PreviewRow } from "../../preview/model.js";
@@ -23,12 +23,12 @@ export function renderTable(rows: readonly PreviewRow[], now: Date, style: Style
     row.webUrl ?? "-",
     row.version ?? "-",
     row.gate,
-    row.ageMs === undefined ? "-" : formatAge(row.ageMs),
+    row.ageMs === undefined ? "-" : formatDuration(row.ageMs),
     row.expireTime === undefined
       ? "-"
       : row.expired
         ? "expired"
-        : `in ${formatAge(Date.parse(row.expireTime) - now.getTime())}`,
+        : `in ${formatDuration(Date.parse(row.expireTime) - now.getTime())}`,
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...body.map((cells) => cells[column]!.length)),

@@ -1,6 +1,7 @@
 import { ExitCode } from "../../core/exit-codes.js";
 import type { WebRollback } from "../../hosting/rollback-web.js";
-import { formatTraffic, renderSmoke } from "../../promote/report.js";
+import { formatTraffic } from "../../platform/cloudrun/service-model.js";
+import { renderSmoke } from "../../promote/report.js";
 import { rollbackEnvironment } from "../../promote/rollback-environment.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { rollbackShape } from "../commands/promotion.js";

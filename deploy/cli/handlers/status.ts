@@ -1,8 +1,10 @@
 import { stripVTControlCharacters } from "node:util";
+import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
 import { collectWebStatus } from "../../hosting/web-status.js";
-import { CONFIG_INVALID, collectStatus, type EnvironmentStatus, formatAge } from "../../promote/status.js";
+import { formatTraffic } from "../../platform/cloudrun/service-model.js";
+import { CONFIG_INVALID, collectStatus, type EnvironmentStatus } from "../../promote/status.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { statusShape } from "../commands/promotion.js";
 
@@ -39,7 +41,7 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
     gateCell(row, style),
     row.url ?? "—",
     webCell(row, style),
-    formatAge(row.ageS),
+    row.ageS === null ? "—" : formatDuration(row.ageS * 1000),
     instancesCell(row),
   ]);
   const header = [
@@ -69,11 +71,7 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
           (row.error.hint ? `\n  hint: ${row.error.hint}` : ""),
       );
     if (row.split.length > 1)
-      lines.push(
-        style.yellow(
-          `${row.environment}: traffic split ${row.split.map((s) => `${s.revision} ${s.percent}%`).join(", ")}`,
-        ),
-      );
+      lines.push(style.yellow(`${row.environment}: traffic split ${formatTraffic(row.split)}`));
     if (row.lock)
       lines.push(
         style.yellow(

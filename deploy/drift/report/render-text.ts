@@ -1,3 +1,4 @@
+import { formatDuration } from "../../core/duration.js";
 import type { Style } from "../../core/output.js";
 import { formatLocation } from "../../core/source-location.js";
 import { describeAddon } from "../../source/check-native-deps.js";
@@ -23,7 +24,7 @@ export function renderText(report: DriftReport, style: Style): string {
   lines.push(
     style.bold(
       `echogate drift — ${facts.mode === "source" ? "source only" : "live"}, ${live.length} environment(s)`,
-    ) + style.dim(` (${envNames}; ${facts.ms} ms)`),
+    ) + style.dim(` (${envNames}; ${formatDuration(facts.ms)})`),
     "",
   );
   if (facts.mode === "live" && report.matrix.columns.length > 0) {

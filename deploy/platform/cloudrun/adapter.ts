@@ -137,8 +137,15 @@ export class CloudRunAdapter {
           `update service ${service}`,
         );
       }
-      const next = mutate(structuredClone(current.raw), current.snapshot);
-      // "Nothing to change" is decided on fresh state only: what this command last saw may be stale.
+      // Only a write is checked by the etag: "nothing to change", or a refusal (a lock held by
+      // someone else), is decided on fresh state, since what this command last saw may be stale.
+      let next: IService | undefined;
+      try {
+        next = mutate(structuredClone(current.raw), current.snapshot);
+      } catch (error) {
+        if (fromKnown) continue;
+        throw error;
+      }
       if (!next && fromKnown) continue;
       if (!next) return current;
       try {

@@ -82,6 +82,30 @@ export function toWireTraffic(
   }));
 }
 
+/** What formatTraffic prints: a routing target, or a share of a split (no tag). */
+interface TrafficShare {
+  /** Absent for LATEST with no ready revision behind it. */
+  revision?: string | undefined;
+  percent: number;
+  tag?: string | undefined;
+}
+
+/**
+ * The one way traffic is printed: `r2 90%, r1 10% (tag candidate→r2)`, `no traffic` when no
+ * revision has a share. `note` adds a word after a share, e.g. its gate.
+ */
+export function formatTraffic<T extends TrafficShare>(
+  traffic: readonly T[],
+  note?: (share: T) => string,
+): string {
+  const name = (t: TrafficShare) => t.revision ?? "LATEST";
+  const shares = traffic
+    .filter((t) => t.percent > 0)
+    .map((t) => `${name(t)} ${t.percent}%${note ? ` ${note(t)}` : ""}`);
+  const tags = traffic.filter((t) => t.tag).map((t) => `tag ${t.tag}→${name(t)}`);
+  return [shares.join(", ") || "no traffic", ...(tags.length ? [`(${tags.join(", ")})`] : [])].join(" ");
+}
+
 function readTraffic(
   raw: readonly protos.google.cloud.run.v2.ITrafficTarget[] | null | undefined,
 ): TrafficTarget[] {

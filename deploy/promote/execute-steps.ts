@@ -1,0 +1,171 @@
+import { PlatformError } from "../core/errors.js";
+import { toRevisionTemplate } from "../platform/cloudrun/revision-template.js";
+import {
+  formatTraffic,
+  type IService,
+  type RevisionSnapshot,
+  toWireTraffic,
+} from "../platform/cloudrun/service-model.js";
+import { smokeUrls } from "./canary-peers.js";
+import { type Execution, GateFailure, setTraffic } from "./execution.js";
+import type { PlanAction, PlannedSmoke } from "./plan-types.js";
+import { applyServiceMetadata } from "./service-metadata.js";
+import type { GateAuth, PromotionSmoke } from "./smoke-types.js";
+
+// One function per kind of plan action; each is one step line of the promotion.
+
+export async function applyAction(run: Execution, action: PlanAction): Promise<void> {
+  run.throwIfInterrupted();
+  switch (action.kind) {
+    case "create-service":
+      return createService(run, action);
+    case "create-revision":
+    case "tag-candidate":
+      return createCandidate(run, action);
+    case "smoke":
+      return gate(run, action.check);
+    case "shift":
+      return shift(run, action);
+    case "make-public":
+      return makePublic(run);
+    case "finish":
+      return finish(run);
+  }
+}
+
+/** A first deploy: the service is created with the candidate as its only revision, private, locked by us. */
+async function createService(run: Execution, action: Extract<PlanAction, { kind: "create-service" }>) {
+  const { plan } = run;
+  const created = await run.step(
+    `Create service ${run.name} with revision ${run.candidate} (tag ${plan.candidate.tag})`,
+    async () => {
+      const body: IService = {
+        labels: { "managed-by": "echogate" },
+        annotations: {},
+        template: toRevisionTemplate(plan.candidate.template),
+        traffic: toWireTraffic(action.traffic),
+      };
+      applyServiceMetadata(body, plan.service.metadata);
+      run.lockNewService(body);
+      try {
+        return await run.adapter.createService(run.name, body);
+      } catch (error) {
+        return await startFailure(run, error);
+      }
+    },
+    (loaded) => loaded.snapshot.uri ?? "",
+  );
+  run.latest = created.snapshot;
+  run.known = created;
+}
+
+/** The candidate revision at 0% with its tag: created from the template, or an existing one tagged. */
+async function createCandidate(
+  run: Execution,
+  action: Extract<PlanAction, { kind: "create-revision" | "tag-candidate" }>,
+) {
+  const { plan } = run;
+  const title =
+    action.kind === "create-revision"
+      ? `Create revision ${run.candidate} (0% traffic, tag ${plan.candidate.tag})`
+      : `Tag existing revision ${run.candidate} as ${plan.candidate.tag} (0% traffic)`;
+  await run.step(title, async () => {
+    try {
+      await run.write((raw) => {
+        if (action.kind === "create-revision") raw.template = toRevisionTemplate(plan.candidate.template);
+        setTraffic(raw, action.traffic);
+      });
+    } catch (error) {
+      await startFailure(run, error);
+    }
+    if (action.kind === "tag-candidate")
+      throwIfFailedToStart(run, await run.adapter.getRevision(run.name, run.candidate));
+  });
+}
+
+/** A smoke on the candidate's tag URL, the service URL, or (a canary step) both revisions' tag URLs. */
+async function gate(run: Execution, check: PlannedSmoke) {
+  const { plan, options } = run;
+  const resolved = smokeUrls(check, run.latest, plan.candidate.tag, plan.service.uri);
+  const url = resolved.url;
+  const where = check.target === "candidate" ? "the candidate tag URL" : "the service URL";
+  if (!url) {
+    throw new PlatformError(
+      "promote.no-url",
+      `Failed to find the ${check.target === "candidate" ? "candidate tag" : "service"} URL of ${run.name}.`,
+      { hint: "Run `echogate status` to see the service; the platform did not report a URL for it." },
+    );
+  }
+  const title =
+    check.target === "candidate" ? `Smoke candidate ${run.candidate} at ${url}` : `Smoke service at ${url}`;
+  await run.step(
+    title,
+    async () => {
+      let result: PromotionSmoke;
+      try {
+        const auth = check.identityToken ? await identityFor(run, url) : undefined;
+        result = await options.smoke(url, resolved.check, options.signal, auth);
+      } catch (error) {
+        run.throwIfInterrupted();
+        throw error;
+      }
+      run.outcome.smoke.push(result);
+      run.throwIfInterrupted();
+      if (!result.ok) {
+        const failed = result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? "failed"}`);
+        throw new GateFailure(
+          check.target,
+          `Smoke failed on ${where}: ${failed.join("; ") || "no passing checks"}`,
+        );
+      }
+      return result;
+    },
+    (r) => `${r.checks.length} checks passed`,
+  );
+}
+
+/** Traffic moves (a canary share or all of it); the first move carries the passed gate record in the same update. */
+async function shift(run: Execution, action: Extract<PlanAction, { kind: "shift" }>) {
+  await run.step(`Shift traffic: ${formatTraffic(action.traffic)}`, async () => {
+    await run.write((raw, snapshot) => {
+      setTraffic(raw, action.traffic);
+      if (!run.shifted) run.recordGate(raw, snapshot, { result: "passed", stage: "candidate" });
+    });
+    run.shifted = true;
+  });
+}
+
+async function makePublic(run: Execution) {
+  await run.step(`Make ${run.name} public (allUsers gets roles/run.invoker)`, () =>
+    run.adapter.setPublicInvoker(run.name, true),
+  );
+}
+
+/** The check on the service URL passed: recorded, and the lock released in the same update. */
+async function finish(run: Execution) {
+  await run.step("Record gate result", async () => {
+    await run.write(
+      (raw, snapshot) => run.recordGate(raw, snapshot, { result: "passed", stage: "service" }),
+      "release",
+    );
+  });
+}
+
+async function identityFor(run: Execution, url: string): Promise<GateAuth> {
+  return { authorization: `Bearer ${await run.adapter.identityToken(new URL(url).origin)}` };
+}
+
+/** A write that failed because the revision never started is a failed gate, not a platform error. */
+async function startFailure(run: Execution, error: unknown): Promise<never> {
+  throwIfFailedToStart(run, await run.adapter.getRevision(run.name, run.candidate).catch(() => undefined));
+  throw error;
+}
+
+function throwIfFailedToStart(run: Execution, revision: RevisionSnapshot | undefined): void {
+  if (revision?.ready === "failed") {
+    throw new GateFailure(
+      "start",
+      `Revision ${run.candidate} failed to start: ${revision.readyMessage ?? "not ready"}`,
+    );
+  }
+}

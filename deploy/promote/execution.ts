@@ -1,0 +1,177 @@
+import type { Output } from "../core/output.js";
+import { processIsRunning } from "../core/process-alive.js";
+import { type GateRecord, readGateRecords, withGateRecord, writeGateRecords } from "../model/gate-records.js";
+import type { LockOwner } from "../model/lock.js";
+import type { CloudRunAdapter, LoadedService } from "../platform/cloudrun/adapter.js";
+import { applyLock, LockHold } from "../platform/cloudrun/lock-io.js";
+import {
+  type IService,
+  type ServiceSnapshot,
+  type TrafficTarget,
+  toWireTraffic,
+} from "../platform/cloudrun/service-model.js";
+import type { FailureStage } from "./failure-policy.js";
+import type { PromotionPlan } from "./plan-types.js";
+import type { PromotionOutcome } from "./promotion-outcome.js";
+import { applyServiceMetadata } from "./service-metadata.js";
+import type { GateSmoke } from "./smoke-types.js";
+
+export interface ExecuteOptions {
+  adapter: CloudRunAdapter;
+  smoke: GateSmoke;
+  output: Output;
+  signal: AbortSignal;
+  owner: LockOwner;
+  /** The lock the caller took before planning (withPromotionLock); without it the first write takes it. */
+  lock?: LockHold;
+  now?: () => Date;
+  isAlive?: (pid: number) => boolean;
+}
+
+/** The gate did not pass (or the candidate did not start): the plan's failure policy applies. */
+export class GateFailure extends Error {
+  constructor(
+    readonly stage: "start" | "candidate" | "service",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Interrupted extends Error {
+  constructor() {
+    super("Interrupted");
+  }
+}
+
+/** One plan being applied: what it has done so far, and the primitives every step uses. */
+export class Execution {
+  readonly outcome: PromotionOutcome;
+  /** Ours from the caller (taken before planning), the first write, or the creating one. */
+  lock: LockHold;
+  readonly now: () => Date;
+  readonly isAlive: (pid: number) => boolean;
+  /** The service as the last write or read left it (tag URLs for the smoke). */
+  latest: ServiceSnapshot | undefined;
+  /** The same, whole: the next write starts from it and reads first only if its etag went stale. */
+  known: LoadedService | undefined;
+  /** Index of the action being applied: a failure there is looked up in the plan's recovery. */
+  at = 0;
+  createdService = false;
+  /** Traffic has moved onto the candidate (its gate passed on the tag URL). */
+  shifted = false;
+
+  constructor(
+    readonly plan: PromotionPlan,
+    readonly options: ExecuteOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.isAlive = options.isAlive ?? processIsRunning;
+    this.lock = options.lock ?? new LockHold(options.adapter, plan.service.name, options.owner, false);
+    this.known = this.lock.written;
+    this.outcome = {
+      ok: false,
+      result: "refused",
+      mode: plan.mode,
+      environment: plan.environment,
+      service: plan.service.name,
+      revision: plan.candidate.revision,
+      version: plan.artifact.version,
+      digest: plan.artifact.digest,
+      url: plan.service.uri,
+      traffic: plan.current.traffic,
+      smoke: [],
+      steps: [],
+    };
+  }
+
+  get adapter(): CloudRunAdapter {
+    return this.options.adapter;
+  }
+
+  get name(): string {
+    return this.plan.service.name;
+  }
+
+  get candidate(): string {
+    return this.plan.candidate.revision;
+  }
+
+  /** The plan's failure stage for the action being applied. */
+  get stage(): FailureStage {
+    const step = this.at + 1;
+    return this.plan.recovery.find((s) => s.from <= step && step <= s.to) ?? this.plan.recovery.at(-1)!;
+  }
+
+  throwIfInterrupted(): void {
+    if (this.options.signal.aborted) throw new Interrupted();
+  }
+
+  /** A visible, timed step, recorded in the outcome. */
+  async step<T>(title: string, work: () => Promise<T>, describe?: (value: T) => string): Promise<T> {
+    const handle = this.options.output.step(title, { environment: this.plan.environment });
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    try {
+      const value = await work();
+      const detail = describe?.(value);
+      handle.done(detail);
+      this.outcome.steps.push({ name: title, ms: ms(), ok: true, ...(detail ? { detail } : {}) });
+      return value;
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      handle.fail(detail);
+      this.outcome.steps.push({ name: title, ms: ms(), ok: false, detail });
+      throw error;
+    }
+  }
+
+  /** The body that creates the service carries our lock: nobody else can have it yet. */
+  lockNewService(body: IService): void {
+    applyLock(body, undefined, this.options.owner, this.now(), this.isAlive, "keep");
+    this.createdService = true;
+    this.lock.wrote("keep");
+  }
+
+  /** Read-modify-write that also proves we still hold the lock and pushes its expiry out (or drops it). */
+  async write(
+    change: (raw: IService, snapshot: ServiceSnapshot) => void,
+    lock: "keep" | "release" = "keep",
+  ): Promise<LoadedService> {
+    const loaded = await this.adapter.mutateService(
+      this.name,
+      (raw, snapshot) => {
+        applyServiceMetadata(raw, this.plan.service.metadata);
+        change(raw, snapshot);
+        applyLock(raw, snapshot, this.options.owner, this.now(), this.isAlive, lock);
+        return raw;
+      },
+      this.known,
+    );
+    this.latest = loaded.snapshot;
+    this.known = loaded;
+    this.lock.wrote(lock);
+    return loaded;
+  }
+
+  /** The candidate's gate result, written into the same update as the change it goes with. */
+  recordGate(
+    raw: IService,
+    snapshot: ServiceSnapshot,
+    gate: Omit<GateRecord, "at" | "version" | "digest" | "revision">,
+  ): void {
+    const records = withGateRecord(readGateRecords(snapshot.annotations), {
+      revision: this.candidate,
+      version: this.plan.artifact.version,
+      digest: this.plan.artifact.digest,
+      at: this.now().toISOString(),
+      ...gate,
+    });
+    raw.annotations = { ...(raw.annotations ?? {}) };
+    writeGateRecords(raw.annotations, records);
+  }
+}
+
+export function setTraffic(raw: IService, traffic: readonly TrafficTarget[]): void {
+  raw.traffic = toWireTraffic(traffic);
+}
