@@ -2,7 +2,7 @@ import { readFileSync, readlinkSync } from "node:fs";
 import { writePrivateFileSync } from "../core/state-file.js";
 
 /** A revision process the emulator started; `cwd` (its image's rootfs) tells it apart from a reused pid. */
-export interface TrackedProcess {
+interface TrackedProcess {
   pid: number;
   cwd: string;
 }
