@@ -129,7 +129,8 @@ export const MUTATIONS = [
     id: "failed-recheck-keeps-traffic",
     file: "deploy/promote/execute-recovery.ts",
     search: "  if (run.lock.held || run.createdService) await recover();\n",
-    replace: "  if (run.plan.alreadyServing) return;\n  if (run.lock.held || run.createdService) await recover();\n",
+    replace:
+      "  if (run.plan.alreadyServing) return;\n  if (run.lock.held || run.createdService) await recover();\n",
     tests: [KILL],
   },
   // The emulator's invoker check.
