@@ -21,7 +21,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Exports of `deploy/` files whose name appears in no other scanned file. */
-export function unusedExports(files: ReadonlyMap<string, string>): string[] {
+function unusedExports(files: ReadonlyMap<string, string>): string[] {
   const filesNaming = new Map<string, number>();
   for (const text of files.values())
     for (const word of new Set(text.match(/[A-Za-z_$][\w$]*/g) ?? []))
