@@ -43,9 +43,9 @@ export const MUTATIONS = [
   },
   {
     id: "failed-smoke-still-shifts",
-    file: "deploy/promote/execute.ts",
-    search: "        if (!result.ok) {",
-    replace: "        if (false) {",
+    file: "deploy/promote/execute-steps.ts",
+    search: "      if (!result.ok) {",
+    replace: "      if (false) {",
     tests: [EXECUTE],
   },
   {
@@ -99,8 +99,8 @@ export const MUTATIONS = [
   },
   {
     id: "smoke-without-token",
-    file: "deploy/promote/execute.ts",
-    search: "check.identityToken ? await identityFor(url) : undefined",
+    file: "deploy/promote/execute-steps.ts",
+    search: "check.identityToken ? await identityFor(run, url) : undefined",
     replace: "undefined",
     tests: [KILL],
   },
@@ -127,9 +127,10 @@ export const MUTATIONS = [
   },
   {
     id: "failed-recheck-keeps-traffic",
-    file: "deploy/promote/execute.ts",
-    search: "    if (plan.alreadyServing && !lockHeld) {\n",
-    replace: "    if (plan.alreadyServing) return;\n    if (plan.alreadyServing && !lockHeld) {\n",
+    file: "deploy/promote/execute-recovery.ts",
+    search: "  if (run.lock.held || run.createdService) await recover();\n",
+    replace:
+      "  if (run.plan.alreadyServing) return;\n  if (run.lock.held || run.createdService) await recover();\n",
     tests: [KILL],
   },
   // The emulator's invoker check.

@@ -16,7 +16,7 @@ import { copyLayer, installedDepsLayer, type SourcedLayerFile } from "./installe
 import { resolveServerEntry } from "./server-entry.js";
 import { resolveBuildVersion, withContentHash, withFault } from "./version.js";
 
-export const IMAGE_NAME = "echogate-server";
+const IMAGE_NAME = "echogate-server";
 const SERVER_FILE = "server.js";
 /**
  * The image lives inside the project, whose package.json says "type": "module";
@@ -24,7 +24,7 @@ const SERVER_FILE = "server.js";
  */
 const PACKAGE_MARKER = `${JSON.stringify({ private: true, type: "commonjs" })}\n`;
 
-export interface BuildImageOptions {
+interface BuildImageOptions {
   projectDir: string;
   /** environments/echogate.yaml and the resolved layout, when the caller has them; read otherwise. */
   settings?: ProjectSettings;
@@ -36,7 +36,7 @@ export interface BuildImageOptions {
   onStep?: (step: "version" | "bundle" | "store", detail: string) => void;
 }
 
-export interface BuiltImage {
+interface BuiltImage {
   digest: string;
   /** What a Cloud Run template references: pinned by digest, never a tag. */
   imageRef: string;

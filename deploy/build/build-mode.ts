@@ -4,7 +4,7 @@ import { readProductionTree } from "../source/production-deps.js";
 
 export { type BuildMode, type BuildSettings, buildModes } from "../config/project-schema.js";
 
-export interface ChosenBuildMode {
+interface ChosenBuildMode {
   mode: BuildMode;
   /** Why: `configured`, or the detection (`native addon better-sqlite3`, `no native addon`). */
   reason: string;

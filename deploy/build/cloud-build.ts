@@ -3,7 +3,7 @@ import { PlatformError } from "../core/errors.js";
 import { DIGEST_PATTERN } from "./image-manifest.js";
 import { assertSemanticVersion } from "./version-format.js";
 
-export interface CloudBuildRequest {
+interface CloudBuildRequest {
   projectDir: string;
   project: string;
   region: string;
@@ -15,7 +15,7 @@ export interface CloudBuildRequest {
   signal?: AbortSignal;
 }
 
-export interface CloudBuildResult {
+interface CloudBuildResult {
   /** `REGION-docker.pkg.dev/PROJECT/REPO/SERVICE@sha256:…` */
   imageRef: string;
   digest: string;

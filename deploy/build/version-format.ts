@@ -3,7 +3,7 @@ import { ConfigError } from "../core/errors.js";
 const NUMBER = "(?:0|[1-9]\\d*)";
 const PRERELEASE_ID = "(?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*)";
 /** semver.org 2.0.0: MAJOR.MINOR.PATCH[-prerelease][+build], build identifiers of [0-9A-Za-z-]. */
-export const SEMVER_PATTERN = new RegExp(
+const SEMVER_PATTERN = new RegExp(
   `^${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-${PRERELEASE_ID}(?:\\.${PRERELEASE_ID})*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$`,
 );
 

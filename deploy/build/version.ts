@@ -4,7 +4,7 @@ import { execa } from "execa";
 import type { VersionSource } from "../config/project-schema.js";
 import { ConfigError } from "../core/errors.js";
 
-export interface BuildVersion {
+interface BuildVersion {
   /** `<package.json version>+<short sha>`, what /health must report. */
   version: string;
   gitSha: string;
@@ -92,7 +92,7 @@ async function versionFromCommand(projectDir: string, command: string): Promise<
   return version;
 }
 
-export function composeVersion(base: string, sha: string, dirty: boolean): BuildVersion {
+function composeVersion(base: string, sha: string, dirty: boolean): BuildVersion {
   const short = sha.slice(0, 7);
   return { version: `${base}+${short}${dirty ? ".dirty" : ""}`, gitSha: sha, dirty };
 }

@@ -14,7 +14,7 @@ export interface OptionSpec {
   hidden?: boolean;
 }
 
-export interface ArgSpec {
+interface ArgSpec {
   name: string;
   description: string;
   required?: boolean;
@@ -80,7 +80,7 @@ export type ArgsOf<S extends CommandShape> = PositionalValues<
 
 export type Handler<Args> = (args: Args, context: CommandContext) => Promise<number>;
 
-export interface CommandModule<Args = never> {
+interface CommandModule<Args = never> {
   /** Returns the exit code; throws EchogateError for reported failures. */
   run: Handler<Args>;
 }

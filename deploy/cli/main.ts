@@ -12,7 +12,7 @@ import { parseInvocation } from "./parse-args.js";
 import { commands, commandsInGroup, resolveCommand } from "./registry.js";
 import { toolVersion } from "./tool-version.js";
 
-export interface CliIo {
+interface CliIo {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   stdout?: Writable;

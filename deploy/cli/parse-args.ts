@@ -5,9 +5,9 @@ import { closest } from "./did-you-mean.js";
 import { globalOptionSpecs } from "./global-options.js";
 
 /** Positionals and options by their camel-cased names (see `ArgsOf` in command.ts). */
-export type ParsedArgs = Record<string, string | boolean | string[] | undefined>;
+type ParsedArgs = Record<string, string | boolean | string[] | undefined>;
 
-export interface ParsedInvocation {
+interface ParsedInvocation {
   args: ParsedArgs;
   globals: GlobalOptions;
   help: boolean;

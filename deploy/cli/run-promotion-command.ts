@@ -13,7 +13,7 @@ import {
 import type { CommandContext } from "./command.js";
 
 /** What `deploy` and `promote` take (each declares its own subset). */
-export interface PromotionArgs {
+interface PromotionArgs {
   environment: string;
   dryRun: boolean;
   image: string | undefined;

@@ -7,7 +7,7 @@ export type EnvironmentKind = (typeof environmentKinds)[number];
 
 const positiveInt = z.number().int().positive();
 
-export const serviceSchema = z.strictObject({
+const serviceSchema = z.strictObject({
   /** `local` runs on the embedded Cloud Run emulator; `google` on Cloud Run. */
   endpoint: z
     .enum(["local", "google"])
@@ -87,10 +87,10 @@ export const serviceSchema = z.strictObject({
     .describe("Memory limit per instance, like 512Mi or 1Gi."),
 });
 
-export const webModes = ["runtime-config", "template", "rebuild"] as const;
+const webModes = ["runtime-config", "template", "rebuild"] as const;
 export type WebMode = (typeof webModes)[number];
 
-export const webBuildSchema = z
+const webBuildSchema = z
   .strictObject({
     command: z
       .string()
@@ -164,7 +164,7 @@ export const hostingSchema = z
       });
   });
 
-export const rolloutSchema = z.strictObject({
+const rolloutSchema = z.strictObject({
   /** Traffic percent after each step; the last must be 100. A smoke runs at every step. */
   steps: z
     .array(z.number().int().min(1).max(100))

@@ -16,7 +16,7 @@ export const ENVIRONMENTS_DIR = "environments";
 /** Files in environments/ that are not environments. */
 const RESERVED_FILES = new Set(["env.schema.yaml", "drift.yaml", "echogate.yaml", "smoke.yaml"]);
 /** The smoke spec every environment uses unless its own YAML has a `smoke:` section. */
-export const SHARED_SMOKE_FILE = "smoke.yaml";
+const SHARED_SMOKE_FILE = "smoke.yaml";
 
 export interface LoadedEnvironment {
   name: string;

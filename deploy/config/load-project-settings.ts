@@ -7,7 +7,7 @@ import { type ProjectSettings, projectSettingsSchema } from "./project-schema.js
 import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
-export const PROJECT_SETTINGS_FILE = "echogate.yaml";
+const PROJECT_SETTINGS_FILE = "echogate.yaml";
 
 export interface LoadedProjectSettings {
   settings: ProjectSettings;

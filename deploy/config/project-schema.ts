@@ -11,7 +11,7 @@ const relativePath = z
   .min(1)
   .refine((path) => !path.startsWith("/"), "must be relative to the project directory");
 
-export const layoutSchema = z
+const layoutSchema = z
   .strictObject({
     workingDir: relativePath
       .default(".")
@@ -43,7 +43,7 @@ export const layoutSchema = z
   })
   .describe("Where the server and the files that build and start it are.");
 
-export const versionSourceSchema = z
+const versionSourceSchema = z
   .discriminatedUnion("from", [
     z.strictObject({
       from: z
@@ -92,7 +92,7 @@ export type BuildMode = (typeof buildModes)[number];
  * Project-wide build settings (`build:` in environments/echogate.yaml). The JSON
  * Schema and reference docs are generated from these descriptions.
  */
-export const buildSettingsSchema = z
+const buildSettingsSchema = z
   .strictObject({
     mode: z
       .enum(buildModes)

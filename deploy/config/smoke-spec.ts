@@ -31,7 +31,7 @@ const urlPath = z.string().startsWith("/", "must start with /");
 /** `version` or `build.version`: plain keys joined by dots. */
 const dotPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, "must be a dot path like version or build.version");
 
-export const healthSpecSchema = z.strictObject({
+const healthSpecSchema = z.strictObject({
   path: urlPath.default("/health").describe("The health route; it must answer 200 with a JSON body."),
   versionField: dotPath
     .default("version")
@@ -174,7 +174,7 @@ const echoInputSchema = z.strictObject({
 });
 
 type EchoInput = z.infer<typeof echoInputSchema>;
-export type JoinStep = z.infer<typeof joinSchema>;
+type JoinStep = z.infer<typeof joinSchema>;
 export type SendStep = z.infer<typeof sendSchema>;
 export type Matcher = z.infer<typeof matcherSchema>;
 

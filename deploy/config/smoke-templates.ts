@@ -2,10 +2,10 @@
 const TEMPLATE = /\{\{\s*([^{}\s]*)\s*\}\}/g;
 
 export const templateNames = ["room", "nonce", "client"] as const;
-export type TemplateName = (typeof templateNames)[number];
+type TemplateName = (typeof templateNames)[number];
 export type TemplateVars = Record<TemplateName, string>;
 
-export interface TemplateProblem {
+interface TemplateProblem {
   path: PropertyKey[];
   message: string;
 }

@@ -66,7 +66,7 @@ function isMissingKey(root: unknown, path: readonly PropertyKey[]): boolean {
 }
 
 /** "Did you mean …?" for a typo, else the keys allowed there. */
-export function unknownKeyHint(
+function unknownKeyHint(
   key: string,
   path: readonly PropertyKey[],
   schema: z.core.$ZodType | undefined,

@@ -24,9 +24,9 @@ import vm from "node:vm";
 // without checking it, so it is read only from a directory and file that only this user can write.
 
 /** Whether the module's code came from the cache, was compiled (and cached at exit), or caching was off. */
-export type CodeCacheUse = "hit" | "miss" | "rejected" | "off";
+type CodeCacheUse = "hit" | "miss" | "rejected" | "off";
 
-export interface LoadedCommonJs {
+interface LoadedCommonJs {
   exports: Record<string, unknown>;
   cache: CodeCacheUse;
 }

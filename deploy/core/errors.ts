@@ -1,7 +1,7 @@
 import { ExitCode } from "./exit-codes.js";
 import type { SourceLocation } from "./source-location.js";
 
-export interface ErrorOptions {
+interface ErrorOptions {
   /** What the user can do about it. */
   hint?: string;
   location?: SourceLocation;

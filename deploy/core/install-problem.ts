@@ -30,13 +30,13 @@ const LOAD_CODES = new Set([
 ]);
 const MISSING_EXPORT = /^The requested module '([^']+)' does not provide an export named '([^']+)'/;
 
-export interface ModuleLoadProblem {
+interface ModuleLoadProblem {
   module: string;
   reason: string;
 }
 
 /** Recognises a module-loading failure anywhere in an error's cause chain (pure). */
-export function moduleLoadProblem(error: unknown): ModuleLoadProblem | undefined {
+function moduleLoadProblem(error: unknown): ModuleLoadProblem | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
     const found = fromOne(current as { code?: unknown; message?: unknown });

@@ -10,7 +10,7 @@ const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "[::1]"]);
  * with its port. A web page that rebinds its own DNS name to 127.0.0.1 still sends its own name
  * as Host, so checking it keeps browsers' pages away from local emulators (DNS rebinding).
  */
-export function isOwnLoopbackHost(host: string | undefined, port: number): boolean {
+function isOwnLoopbackHost(host: string | undefined, port: number): boolean {
   if (!host) return false;
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host.toLowerCase());
   if (!match || !LOOPBACK_NAMES.has(match[1]!)) return false;

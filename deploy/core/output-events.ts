@@ -17,7 +17,7 @@ export const EVENT_NAMES = [
   "preview.cleanup.done",
 ] as const;
 
-export type EventName = (typeof EVENT_NAMES)[number];
+type EventName = (typeof EVENT_NAMES)[number];
 
 /** One NDJSON line: its name, then whatever the phase reports (`at` is added when written). */
 export type OutputEvent = { event: EventName } & Record<string, unknown>;

@@ -11,7 +11,7 @@ import { formatLocation } from "./source-location.js";
 
 export type Style = ReturnType<typeof pc.createColors>;
 
-export interface OutputOptions {
+interface OutputOptions {
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
@@ -21,7 +21,7 @@ export interface OutputOptions {
   stderr?: Writable;
 }
 
-export interface StepHandle {
+interface StepHandle {
   done(detail?: string, data?: Record<string, unknown>): number;
   fail(detail?: string, data?: Record<string, unknown>): number;
 }

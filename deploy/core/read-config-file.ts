@@ -3,9 +3,9 @@ import { open } from "node:fs/promises";
 import type { Diagnostic } from "./diagnostics.js";
 
 /** Why a config file was not read. */
-export type RefusalReason = "missing" | "not-a-file" | "too-large" | "unreadable";
+type RefusalReason = "missing" | "not-a-file" | "too-large" | "unreadable";
 
-export type ConfigFileRead =
+type ConfigFileRead =
   | { ok: true; bytes: Buffer }
   | {
       ok: false;

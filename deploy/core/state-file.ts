@@ -4,8 +4,8 @@ import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 
 /** State under .echogate/ holds env values (secrets included): readable by its owner only. */
-export const PRIVATE_FILE_MODE = 0o600;
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIR_MODE = 0o700;
 const STATE_ROOT = ".echogate";
 
 /**

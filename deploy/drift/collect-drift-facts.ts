@@ -24,7 +24,7 @@ export const DEFAULT_CONCURRENCY = 16;
  * environment is a developer's machine and a `preview` environment is the template of per-branch
  * services, so neither has a service of its own to compare (source facts still cover every one).
  */
-export const DEPLOYED_KINDS: readonly EnvironmentKind[] = ["staging", "production"];
+const DEPLOYED_KINDS: readonly EnvironmentKind[] = ["staging", "production"];
 
 export interface CollectDriftOptions {
   project: Project;

@@ -1,10 +1,10 @@
 import type { RuleSpec } from "./rules.js";
 
 /** Cloud Run's default request timeout; WebSocket connections are cut when it runs out. */
-export const WEBSOCKET_MIN_TIMEOUT_S = 300;
+const WEBSOCKET_MIN_TIMEOUT_S = 300;
 
 /** Env keys that show a cross-instance broadcast is configured (Socket.IO Redis adapter and the like). */
-export const BROADCAST_ENV_KEYS = [
+const BROADCAST_ENV_KEYS = [
   "REDIS_URL",
   "REDIS_HOST",
   "BROADCAST_ADAPTER",

@@ -6,7 +6,7 @@ import type { EntryFact } from "../source/entry-fact.js";
 // Everything drift knows, as plain data. Collectors fill it in; rules and reports only read it.
 
 /** `sha256:<12 hex>` of a non-secret value, or `***` for a secret. Values themselves never appear. */
-export type ValueDigest = string;
+type ValueDigest = string;
 
 export interface EnvKeyFact {
   key: string;
@@ -44,7 +44,7 @@ export interface DeclaredEnvironment {
 }
 
 /** Where the environment's web front end is published (environments/<name>.yaml `hosting`). */
-export interface HostingFacts {
+interface HostingFacts {
   provider: "firebase" | "local";
   site: string;
   channel: string;
@@ -66,7 +66,7 @@ export const serviceKeys = [
 ] as const;
 export type ServiceKey = (typeof serviceKeys)[number];
 
-export interface EnvFileFacts {
+interface EnvFileFacts {
   file: string;
   /** False when the file is missing or unreadable; `keys` is then empty. */
   readable: boolean;

@@ -8,7 +8,7 @@ import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import { defaultRules } from "./default-rules.js";
 import type { DriftPolicy, RuleOverride, RuleSpec } from "./rules.js";
 
-export const DRIFT_FILE = "drift.yaml";
+const DRIFT_FILE = "drift.yaml";
 
 const REASON_MESSAGE = "every override needs a reason: say why this repo differs";
 const reason = z.string({ error: REASON_MESSAGE }).trim().min(1, REASON_MESSAGE);
@@ -54,7 +54,7 @@ export const driftFileSchema = z.strictObject({
     .describe("A fact drift can't see: the server broadcasts through a shared adapter."),
 });
 
-export interface LoadedPolicy {
+interface LoadedPolicy {
   policy: DriftPolicy;
   diagnostics: Diagnostics;
 }

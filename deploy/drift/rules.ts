@@ -4,10 +4,10 @@ import type { DriftFacts } from "./facts.js";
 // Rules are data: an id, a severity and a check with its parameters. The checks (rule-checks/)
 // interpret them; environments/drift.yaml overrides severity, scope and parameters per repo.
 
-export type RuleSeverity = "error" | "warning" | "off";
+type RuleSeverity = "error" | "warning" | "off";
 
 /** Facts compared by `equal` rules; each is one matrix row (env keys: one row per key). */
-export const comparableFacts = [
+const comparableFacts = [
   "digest",
   "entry",
   "env.keys",
@@ -79,7 +79,7 @@ export interface RuleOverride {
 }
 
 /** A fact the repo declares because it can't be seen from outside (e.g. a Redis adapter in code). */
-export interface BroadcastDeclaration {
+interface BroadcastDeclaration {
   adapter: string;
   environments?: string[];
   reason: string;
@@ -117,7 +117,7 @@ export interface AppliedRule {
   override?: { reason: string; location: SourceLocation };
 }
 
-export interface RuleInput {
+interface RuleInput {
   facts: DriftFacts;
   policy: DriftPolicy;
 }

@@ -21,7 +21,7 @@ export const GRPC_CODE = {
   INTERNAL: 13,
 } as const;
 
-export type ApiStatus = keyof typeof HTTP_STATUS;
+type ApiStatus = keyof typeof HTTP_STATUS;
 
 export class ApiError extends Error {
   constructor(

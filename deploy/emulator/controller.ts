@@ -16,7 +16,7 @@ import type { ContainerSpec, EmulatorState, RevisionRecord, ServiceRecord } from
 import { serviceKey } from "./state-types.js";
 import { resolveTraffic, servingRevisions, trafficWeights } from "./traffic.js";
 
-export interface ControllerOptions {
+interface ControllerOptions {
   imageStoreDir: string;
   logDir: string;
   startupTimeoutMs: number;

@@ -22,7 +22,7 @@ import { PIDS_FILE, reapOrphans } from "./process-registry.js";
 // bundle (or stay unbundled as daemon.js); the child then runs as plain `node emulator-daemon.js`.
 // The module runs `runDaemon()` itself when the process entry is one of those files.
 
-export const EMULATOR_STATE_DIR = ".echogate/emulator";
+const EMULATOR_STATE_DIR = ".echogate/emulator";
 export const EMULATOR_IMAGE_DIR = ".echogate/images";
 const INFO_FILE = "emulator.json";
 const START_TIMEOUT_MS = 20_000;
@@ -104,7 +104,7 @@ async function writeJson(file: string, value: unknown): Promise<void> {
 }
 
 /** The one place that knows how to launch the daemon: [executable, ...args]. */
-export function daemonCommand(): string[] {
+function daemonCommand(): string[] {
   const self = fileURLToPath(import.meta.url);
   if (self.endsWith(".ts")) {
     const tsx = createRequire(import.meta.url).resolve("tsx");

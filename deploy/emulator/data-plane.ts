@@ -20,7 +20,7 @@ import { pickRevision } from "./traffic.js";
 export type InvokerGuard = (req: http.IncomingMessage) => "ok" | "unauthenticated" | "forbidden";
 
 export type StartOutcome = { ok: true } | { ok: false; message: string };
-export type Launcher = (port: number) => Promise<LaunchSpec | StartOutcome>;
+type Launcher = (port: number) => Promise<LaunchSpec | StartOutcome>;
 
 interface Listener {
   server: http.Server;
@@ -57,7 +57,7 @@ export interface InstanceInfo {
   active: number;
 }
 
-export interface DataPlaneOptions {
+interface DataPlaneOptions {
   random: RandomSource;
   /** Cloud Run waits 10 s between SIGTERM and SIGKILL. */
   terminationGraceMs: number;

@@ -40,10 +40,12 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-export const STATE_FILE = "state.json";
+const STATE_FILE = "state.json";
+
 export { PIDS_FILE } from "./process-registry.js";
+
 /** The emulated Secret Manager's secrets and versions (0600, like every state file). */
-export const SECRETS_FILE = "secrets.json";
+const SECRETS_FILE = "secrets.json";
 
 /** Starts the Cloud Run Admin API v2 emulator and its data plane on loopback. */
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {

@@ -9,7 +9,7 @@ import type { JsonObject, ServiceRecord } from "./state-types.js";
 export const INVOKER_ROLE = "roles/run.invoker";
 export const PUBLIC_MEMBER = "allUsers";
 
-export interface IamBinding {
+interface IamBinding {
   role: string;
   members: string[];
 }
@@ -29,7 +29,7 @@ export function newServicePolicy(): IamPolicyRecord {
  * Services stored before the emulator kept policies (no `iamPolicy` in state.json) were reachable
  * by anyone; they keep that: their policy reads as `allUsers` invoker.
  */
-export function policyOf(service: ServiceRecord): IamPolicyRecord {
+function policyOf(service: ServiceRecord): IamPolicyRecord {
   return service.iamPolicy ?? { bindings: [{ role: INVOKER_ROLE, members: [PUBLIC_MEMBER] }], serial: 0 };
 }
 

@@ -5,9 +5,9 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 // this emulator process. Issued through the IAM Credentials `generateIdToken` shape.
 
 const LIFETIME_S = 3600;
-export const TOKEN_ISSUER = "https://echogate-emulator.local";
+const TOKEN_ISSUER = "https://echogate-emulator.local";
 
-export type TokenCheck = "ok" | "missing" | "invalid";
+type TokenCheck = "ok" | "missing" | "invalid";
 
 export class IdentityTokens {
   private readonly key = randomBytes(32);

@@ -12,7 +12,7 @@ export interface ResolvedImage {
   rootfs: string;
 }
 
-export type ImageLookup = { ok: true; image: ResolvedImage } | { ok: false; message: string };
+type ImageLookup = { ok: true; image: ResolvedImage } | { ok: false; message: string };
 
 /** Resolves a container image reference (`<anything>@sha256:<hex>`) in the local image store. */
 export async function resolveImage(imageStoreDir: string, imageRef: string): Promise<ImageLookup> {

@@ -38,7 +38,7 @@ export interface InstanceLoad {
   active: number;
 }
 
-export type InstanceChoice = { kind: "use"; id: string } | { kind: "scale-out" };
+type InstanceChoice = { kind: "use"; id: string } | { kind: "scale-out" };
 
 /**
  * Where a new request goes: the cookie's instance if it still runs and has room, else the least
@@ -65,7 +65,7 @@ export function chooseInstance(
 }
 
 /** Cloud Run's session affinity cookie. */
-export const AFFINITY_COOKIE = "GAESA";
+const AFFINITY_COOKIE = "GAESA";
 
 export function affinityFromCookie(header: string | undefined): string | undefined {
   if (!header) return undefined;

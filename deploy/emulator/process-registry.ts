@@ -5,7 +5,7 @@ import { writePrivateFileSync } from "../core/state-file.js";
 export const PIDS_FILE = "revision-pids.json";
 
 /** A revision process the emulator started; `cwd` (its image's rootfs) tells it apart from a reused pid. */
-export interface TrackedProcess {
+interface TrackedProcess {
   pid: number;
   cwd: string;
 }

@@ -6,7 +6,7 @@
 const S = "[^/:]+";
 const LOC = `/v2/projects/${S}/locations/${S}`;
 
-export const CLOUD_RUN_REFERENCE_ROUTES: readonly [method: string, template: string, pattern: string][] = [
+const CLOUD_RUN_REFERENCE_ROUTES: readonly [method: string, template: string, pattern: string][] = [
   ["POST", "/v2/{parent}/services", `${LOC}/services`],
   ["GET", "/v2/{parent}/services", `${LOC}/services`],
   ["GET", "/v2/{name=services/*}", `${LOC}/services/${S}`],

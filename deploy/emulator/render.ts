@@ -12,8 +12,8 @@ import { resolveTraffic, WIRE_TYPE } from "./traffic.js";
 // State records -> Cloud Run Admin API v2 JSON (proto3 JSON: lowerCamelCase, int64 as strings,
 // enums as names, Any with @type).
 
-export const SERVICE_TYPE_URL = "type.googleapis.com/google.cloud.run.v2.Service";
-export const REVISION_TYPE_URL = "type.googleapis.com/google.cloud.run.v2.Revision";
+const SERVICE_TYPE_URL = "type.googleapis.com/google.cloud.run.v2.Service";
+const REVISION_TYPE_URL = "type.googleapis.com/google.cloud.run.v2.Revision";
 const EMULATOR_PRINCIPAL = "emulator@echogate.local";
 
 export function loopbackUrl(port: number | undefined): string | undefined {
@@ -29,7 +29,7 @@ export function revisionResourceName(service: ServiceRecord, revision: string): 
   return `${serviceKey(service.project, service.location, service.name)}/revisions/${revision}`;
 }
 
-export function isReconciling(state: EmulatorState, key: string): boolean {
+function isReconciling(state: EmulatorState, key: string): boolean {
   return Object.values(state.operations).some(
     (op) => !op.done && serviceKey(op.project, op.location, op.service) === key,
   );
@@ -168,7 +168,7 @@ export function renderRevision(service: ServiceRecord, revision: RevisionRecord)
   };
 }
 
-export function operationName(op: OperationRecord): string {
+function operationName(op: OperationRecord): string {
   return `projects/${op.project}/locations/${op.location}/operations/${op.id}`;
 }
 

@@ -79,7 +79,7 @@ function resolveType(typeName: string, scope: string): Resolved | undefined {
   return undefined;
 }
 
-export interface MessageType {
+interface MessageType {
   name: string;
   node: Namespace;
 }
@@ -91,7 +91,7 @@ export function runMessage(name: string): MessageType {
   return { name: fullName, node };
 }
 
-export interface SchemaViolation {
+interface SchemaViolation {
   field: string;
   description: string;
 }

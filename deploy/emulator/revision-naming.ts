@@ -8,5 +8,3 @@ export function generateRevisionName(service: string, serial: number, random: Ra
   );
   return `${service}-${String(serial).padStart(5, "0")}-${letters}`;
 }
-
-export const GENERATED_REVISION_NAME = /^([a-z][a-z0-9-]*)-(\d{5})-([a-z]{3})$/;

@@ -23,7 +23,7 @@ export interface LaunchSpec {
   metadataHost?: string;
 }
 
-export type StartResult = { ok: true; process: RevisionProcess } | { ok: false; message: string };
+type StartResult = { ok: true; process: RevisionProcess } | { ok: false; message: string };
 
 const STDERR_TAIL_LINES = 20;
 const CONNECT_POLL_MS = 100;
@@ -32,7 +32,7 @@ const CONNECT_POLL_MS = 100;
  * argv the way Cloud Run builds it: the manifest `entrypoint` plays the image ENTRYPOINT;
  * `command` replaces it, `args` are appended (Docker: command overrides ENTRYPOINT, args the CMD).
  */
-export function buildArgv(entrypoint: readonly string[], container: ContainerSpec): string[] {
+function buildArgv(entrypoint: readonly string[], container: ContainerSpec): string[] {
   const base = container.command?.length ? container.command : entrypoint;
   return [...base, ...(container.args ?? [])];
 }

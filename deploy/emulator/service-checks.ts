@@ -2,9 +2,9 @@ import type { TemplateViolation } from "./template-spec.js";
 
 // Checks Cloud Run applies to a Service beyond its JSON shape (see google/cloud/run/v2/service.proto).
 
-export const MAX_DESCRIPTION_LENGTH = 512;
+const MAX_DESCRIPTION_LENGTH = 512;
 /** "Cloud Run API v2 does not support labels with `run.googleapis.com`, … namespaces, and they will be rejected." */
-export const SYSTEM_NAMESPACES = [
+const SYSTEM_NAMESPACES = [
   "run.googleapis.com",
   "cloud.googleapis.com",
   "serving.knative.dev",
@@ -34,12 +34,12 @@ export const PRIVATE_INGRESS = new Set([
   "INGRESS_TRAFFIC_NONE",
 ]);
 
-export function isSystemKey(key: string): boolean {
+function isSystemKey(key: string): boolean {
   const namespace = key.includes("/") ? key.slice(0, key.indexOf("/")) : "";
   return (SYSTEM_NAMESPACES as readonly string[]).includes(namespace);
 }
 
-export interface MetadataInput {
+interface MetadataInput {
   description?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;

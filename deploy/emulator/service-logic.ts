@@ -375,7 +375,7 @@ function checkEtag(given: string | undefined, current: string, name: string): vo
   }
 }
 
-export type RevisionOutcome = { ok: true } | { ok: false; message: string };
+type RevisionOutcome = { ok: true } | { ok: false; message: string };
 
 /** Records the result of starting a pending revision and updates its service. */
 export function applyRevisionOutcome(

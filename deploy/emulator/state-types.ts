@@ -41,7 +41,7 @@ export interface RevisionSpec {
   [field: string]: unknown;
 }
 
-export type RevisionPhase = "pending" | "ready" | "failed";
+type RevisionPhase = "pending" | "ready" | "failed";
 
 export interface RevisionRecord {
   name: string;
@@ -110,7 +110,7 @@ export interface OperationRecord {
   snapshot?: JsonObject;
 }
 
-export interface RevisionsByService {
+interface RevisionsByService {
   [serviceKey: string]: Record<string, RevisionRecord>;
 }
 

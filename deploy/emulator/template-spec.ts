@@ -6,12 +6,12 @@ import type { ContainerSpec, JsonObject, RevisionSpec, StringMap } from "./state
 export const DEFAULT_TIMEOUT = "300s";
 export const DEFAULT_CONCURRENCY = 80;
 export const DEFAULT_MAX_INSTANCES = 100;
-export const DEFAULT_CONTAINER_PORT = 8080;
+const DEFAULT_CONTAINER_PORT = 8080;
 
 /** Environment variables Cloud Run sets itself and refuses in a template. */
-export const RESERVED_ENV_NAMES = ["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"] as const;
+const RESERVED_ENV_NAMES = ["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"] as const;
 
-export interface ParsedTemplate {
+interface ParsedTemplate {
   revision?: string;
   spec: RevisionSpec;
 }

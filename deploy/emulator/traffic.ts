@@ -33,7 +33,7 @@ export function defaultTraffic(): TrafficTarget[] {
   return [{ type: "LATEST", percent: 100 }];
 }
 
-export interface ResolvedTarget {
+interface ResolvedTarget {
   type: TrafficType;
   /** Concrete revision; undefined when LATEST has no ready revision yet. */
   revision: string | undefined;

@@ -20,14 +20,14 @@ import { rules } from "./rules/index.js";
 import type { EnvironmentFacts, RuleContext } from "./rules/types.js";
 import { webOriginsOf } from "./web-origins.js";
 
-export interface CheckOptions {
+interface CheckOptions {
   /** Every secret value read is registered here before anything is printed. */
   redactor: Redactor;
   /** Check only these environments (others are still read, to compare against). */
   only?: readonly string[];
 }
 
-export interface CheckedEnvironment {
+interface CheckedEnvironment {
   name: string;
   kind: string;
   file: string;
@@ -44,7 +44,7 @@ export interface CheckReport {
 }
 
 /** What `check` judges, each file read once by the caller (the Project). */
-export interface LoadedProjectFiles {
+interface LoadedProjectFiles {
   environments: LoadedEnvironments;
   schema: EnvSchemaFileRead;
   /** One per environment, in the order of `environments.environments`. */

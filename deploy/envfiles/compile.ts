@@ -4,7 +4,7 @@ import { isServiceUrlPlaceholder } from "./placeholders.js";
 import type { VariableSpec } from "./schema.js";
 
 /** The URL schemes a variable allows in an environment of this kind, or undefined for any. */
-export function allowedProtocols(spec: VariableSpec, kind: EnvironmentKind): string[] | undefined {
+function allowedProtocols(spec: VariableSpec, kind: EnvironmentKind): string[] | undefined {
   return spec.protocols?.[kind] ?? spec.protocols?.default;
 }
 

@@ -21,8 +21,8 @@ const TOKEN_PREFIXES: readonly { prefix: RegExp; what: string }[] = [
   { prefix: /-----BEGIN [A-Z ]+-----/, what: "a PEM block" },
 ];
 
-export const ENTROPY_THRESHOLD = 4.0;
-export const ENTROPY_MIN_LENGTH = 20;
+const ENTROPY_THRESHOLD = 4.0;
+const ENTROPY_MIN_LENGTH = 20;
 
 export function looksLikeCredentialName(name: string): boolean {
   return name

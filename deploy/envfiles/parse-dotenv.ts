@@ -3,7 +3,7 @@ import type { Diagnostic } from "../core/diagnostics.js";
 /** Env files are small; a larger one is refused before it is parsed. */
 export const MAX_ENV_FILE_BYTES = 1024 * 1024;
 
-export type QuoteStyle = "none" | "single" | "double";
+type QuoteStyle = "none" | "single" | "double";
 
 export interface DotenvEntry {
   key: string;
@@ -15,7 +15,7 @@ export interface DotenvEntry {
   quote: QuoteStyle;
 }
 
-export interface ParsedDotenv {
+interface ParsedDotenv {
   entries: DotenvEntry[];
   diagnostics: Diagnostic[];
   /** False when the file was refused whole (NUL byte, too large). */

@@ -14,7 +14,7 @@ export function isServiceUrlPlaceholder(value: string): boolean {
   return value === SERVICE_URL_PLACEHOLDER || value.startsWith(`${SERVICE_URL_PLACEHOLDER}/`);
 }
 
-export interface PlaceholderValues {
+interface PlaceholderValues {
   /** The service's https:// (or http:// on loopback) URL. */
   serviceUrl: string;
   /** Every origin the web front end is served from. */

@@ -9,7 +9,7 @@ const scheme = z.string().regex(/^[a-z][a-z0-9+.-]*$/, "must be a URL scheme lik
 const schemeList = z.array(scheme).min(1);
 
 /** Allowed URL schemes per environment kind, with `default` for kinds not listed. */
-export const protocolsSchema = z.strictObject({
+const protocolsSchema = z.strictObject({
   ...Object.fromEntries(
     environmentKinds.map((kind) => [
       kind,
@@ -19,13 +19,9 @@ export const protocolsSchema = z.strictObject({
   default: schemeList.optional().describe("URL schemes allowed in environment kinds not listed."),
 }) as z.ZodType<Partial<Record<(typeof environmentKinds)[number] | "default", string[]>>>;
 
-export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names that JavaScript objects give a meaning of their own: reading or writing them as keys misbehaves. */
-export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set([
-  "__proto__",
-  "constructor",
-  "prototype",
-]);
+const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 const variableName = z
   .string()
@@ -94,7 +90,6 @@ export const envSchemaFileSchema = z.strictObject({
 });
 
 export type VariableSpec = z.infer<typeof variableSchema>;
-export type EnvSchemaFile = z.infer<typeof envSchemaFileSchema>;
 
 export function isRequired(spec: VariableSpec): boolean {
   return spec.required ?? spec.default === undefined;

@@ -10,7 +10,7 @@ const MIN_NAMED_CREDENTIAL_LENGTH = 8;
  * credential (a known token prefix, a random-looking token), or the key's name says it holds one
  * (STRIPE_SECRET, API_KEY) and the value is more than a flag or a number.
  */
-export function isSensitive(key: string, value: string, secretKeys: ReadonlySet<string>): boolean {
+function isSensitive(key: string, value: string, secretKeys: ReadonlySet<string>): boolean {
   if (secretKeys.has(key)) return true;
   if (credentialLikeValue(value)) return true;
   return (

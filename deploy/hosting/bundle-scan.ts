@@ -2,7 +2,7 @@
 // environment's live URLs and Cloud Run URL shapes), so a build carrying another environment's
 // server is refused before it is uploaded or promoted.
 
-export interface ScanFile {
+interface ScanFile {
   path: string;
   content: Uint8Array;
 }
@@ -28,7 +28,7 @@ export interface ScanFinding {
 }
 
 /** Another environment, as the scan knows it. */
-export interface OtherEnvironmentFacts {
+interface OtherEnvironmentFacts {
   name: string;
   /** Hosts (`host` or `host:port`, lowercase) of its live service URL and tag URLs, read from Cloud Run. */
   liveHosts: readonly string[];
@@ -54,7 +54,7 @@ export interface ScanFacts {
   strict: boolean;
 }
 
-export const LOOPBACK_NEEDLES = ["localhost", "127.0.0.1", "0.0.0.0", "[::1]"];
+const LOOPBACK_NEEDLES = ["localhost", "127.0.0.1", "0.0.0.0", "[::1]"];
 
 const RUN_APP = Buffer.from(".run.app");
 const LOCALHOST = Buffer.from("localhost");
@@ -89,7 +89,7 @@ export function scanBundle(files: readonly ScanFile[], facts: ScanFacts): ScanFi
 type Verdict = { label: string; severity: FindingSeverity } | undefined;
 
 /** Pure: what a host found in the build is, given the facts; undefined when it is fine. */
-export function classifier(facts: ScanFacts): (host: string) => Verdict {
+function classifier(facts: ScanFacts): (host: string) => Verdict {
   const otherLive = new Map<string, string>();
   for (const other of facts.others)
     for (const host of other.liveHosts) otherLive.set(host.toLowerCase(), other.name);
@@ -134,7 +134,7 @@ export function isServiceHost(host: string, serviceName: string, perBranch: bool
 }
 
 /** `loopback`, `private` or undefined, for a host without port. */
-export function localKind(host: string): "loopback" | "private" | undefined {
+function localKind(host: string): "loopback" | "private" | undefined {
   if (host === "localhost" || host === "[::1]" || host === "0.0.0.0") return "loopback";
   const parts = host.split(".").map(Number);
   if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part > 255)) return undefined;

@@ -4,7 +4,7 @@ import { outputReporter } from "./output-reporter.js";
 import { smokeFor } from "./smoke-fn.js";
 import { deployWeb, type WebDeployInput, type WebDeployResult } from "./web-deploy.js";
 
-export type EnvironmentWebInput = Omit<
+type EnvironmentWebInput = Omit<
   WebDeployInput,
   "adapter" | "smoke" | "reporter" | "channelUrl" | "live" | "pairRevision"
 > & {

@@ -3,7 +3,7 @@ import { webOriginsOf } from "../envfiles/web-origins.js";
 import type { Platform } from "../platform/platform.js";
 import { type ChannelSpec, ensureChannel } from "./publish.js";
 
-export interface DeployWebOriginsInput {
+interface DeployWebOriginsInput {
   platform: Platform;
   environment: LoadedEnvironment;
   /** The channel the web build goes to; defaults to the environment's `hosting` channel (previews pass theirs). */

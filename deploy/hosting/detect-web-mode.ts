@@ -1,6 +1,6 @@
 import type { WebMode } from "../config/environment-schema.js";
 
-export interface WebModeProposal {
+interface WebModeProposal {
   mode: WebMode;
   /** The build command to propose for build-time modes. */
   buildCommand?: string;

@@ -49,7 +49,7 @@ export async function readLiveServices(
   return result;
 }
 
-export function liveService(
+function liveService(
   environment: string,
   serviceName: string,
   snapshot: ServiceSnapshot | undefined,

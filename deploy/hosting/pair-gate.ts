@@ -3,7 +3,7 @@ import { roundMs } from "../smoke/timing.js";
 import { parseRuntimeConfig, RUNTIME_CONFIG_PATH, type RuntimeConfig, sameServer } from "./runtime-config.js";
 import type { SmokeFn } from "./smoke-fn.js";
 
-export interface PairGateInput {
+interface PairGateInput {
   /** Where the hosted front end is served (channel URL). */
   siteUrl: string;
   /** The environment's actual server; the hosted config must name exactly this one. */

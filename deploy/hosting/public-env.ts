@@ -9,7 +9,7 @@ import type { Project } from "../project/project.js";
 // The web half of an env file, through the envfiles API: its public (browser) variables with
 // `${SERVICE_URL}` / `${WEB_ORIGIN}` filled for this deploy, and which of them name the server.
 
-export interface PublicEnv {
+interface PublicEnv {
   vars: Record<string, string>;
   /** Keys whose value is this environment's realtime server URL. */
   realtimeKeys: string[];

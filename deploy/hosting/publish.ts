@@ -26,7 +26,7 @@ export interface UploadProgress {
   total: number;
 }
 
-export interface UploadResult {
+interface UploadResult {
   version: HostingVersion;
   total: number;
   uploaded: number;

@@ -13,7 +13,7 @@ export interface RuntimeConfig {
 }
 
 /** http(s) → ws(s); ws URLs pass through. */
-export function toWebSocketUrl(url: string): string {
+function toWebSocketUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.protocol === "https:") parsed.protocol = "wss:";
   else if (parsed.protocol === "http:") parsed.protocol = "ws:";

@@ -287,7 +287,7 @@ export interface PreparedWeb {
   scanWarnings: string[];
 }
 
-export type PrepareWebInput = Pick<
+type PrepareWebInput = Pick<
   WebDeployInput,
   | "project"
   | "platform"

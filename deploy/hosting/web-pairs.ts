@@ -6,7 +6,7 @@ import type { WebMode } from "../config/environment-schema.js";
 // status says whether the live web is paired with the serving revision.
 
 export const WEB_PAIRS_ANNOTATION = "echogate.dev/web";
-export const MAX_WEB_PAIRS = 20;
+const MAX_WEB_PAIRS = 20;
 
 export interface WebPair {
   /** The server revision the web release was pair-gated against. */

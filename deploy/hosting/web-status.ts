@@ -2,7 +2,7 @@ import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Platform } from "../platform/platform.js";
 import type { WebPair } from "./web-pairs.js";
 
-export interface WebStatusInput {
+interface WebStatusInput {
   environment: LoadedEnvironment;
   servingRevision: string | null;
   pairs: readonly WebPair[];
@@ -21,7 +21,7 @@ export interface WebStatusRow {
 }
 
 /** Pure: is the live web version the one recorded with the serving revision? */
-export function webStatusOf(input: WebStatusInput, liveVersion: string | undefined): WebStatusRow | null {
+function webStatusOf(input: WebStatusInput, liveVersion: string | undefined): WebStatusRow | null {
   const hosting = input.environment.config.hosting;
   if (!hosting) return null;
   const pairs = input.pairs.filter((pair) => pair.site === hosting.site && pair.channel === hosting.channel);

@@ -12,7 +12,7 @@ import { matchRunner, normalizeEntry } from "../source/runner-entry.js";
 import { type ProjectSnapshot, textOf } from "./snapshot.js";
 
 /** One place that names a server file. */
-export interface EntrySighting {
+interface EntrySighting {
   entry: string;
   /** `package.json script "start"`, `Dockerfile:7`, `Procfile:1`. */
   source: string;
@@ -24,8 +24,8 @@ export interface EntryCandidate {
   seenIn: string[];
 }
 
-export type Protocol = "socket.io" | "ws-json";
-export type Framework = "express" | "fastify" | "http";
+type Protocol = "socket.io" | "ws-json";
+type Framework = "express" | "fastify" | "http";
 
 export interface ServerDetection {
   workingDir: string;
@@ -123,7 +123,7 @@ const join = (dir: string, path: string) =>
  * The server's package: the root's when it depends on a realtime library or has a start script,
  * else the one subfolder package.json that depends on socket.io or ws.
  */
-export function detectWorkingDir(snapshot: ProjectSnapshot): string {
+function detectWorkingDir(snapshot: ProjectSnapshot): string {
   const root = parsePackage(textOf(snapshot, "package.json"));
   if (
     root &&
@@ -139,7 +139,7 @@ export function detectWorkingDir(snapshot: ProjectSnapshot): string {
 }
 
 /** Every server file a script, Dockerfile or Procfile starts, grouped by file. */
-export function entrySightings(snapshot: ProjectSnapshot, workingDir: string): EntrySighting[] {
+function entrySightings(snapshot: ProjectSnapshot, workingDir: string): EntrySighting[] {
   const sightings: EntrySighting[] = [];
   const packagePath = join(workingDir, "package.json");
   const packageText = textOf(snapshot, packagePath);
@@ -181,7 +181,7 @@ export function entrySightings(snapshot: ProjectSnapshot, workingDir: string): E
 }
 
 /** Distinct entries that exist in the project; when nothing names one, the usual file names that look like a server. */
-export function entryCandidates(snapshot: ProjectSnapshot, workingDir: string): EntryCandidate[] {
+function entryCandidates(snapshot: ProjectSnapshot, workingDir: string): EntryCandidate[] {
   const byEntry = new Map<string, string[]>();
   for (const sighting of entrySightings(snapshot, workingDir)) {
     if (!snapshot.files.includes(sighting.entry) && !existsAsBuildOutput(sighting.entry)) continue;

@@ -8,14 +8,14 @@ import { SERVICE_URL_PLACEHOLDER } from "../envfiles/placeholders.js";
 import type { VariableType } from "../envfiles/schema.js";
 
 /** Env file names init reads, per environment, first match wins. */
-export const ENV_FILE_SOURCES: Record<EnvironmentKind, readonly string[]> = {
+const ENV_FILE_SOURCES: Record<EnvironmentKind, readonly string[]> = {
   local: [".env.local", ".env.development", ".env"],
   preview: [".env.preview"],
   staging: [".env.staging"],
   production: [".env.production"],
 };
 
-export const PUBLIC_PREFIXES = ["NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_", "PUBLIC_"];
+const PUBLIC_PREFIXES = ["NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_", "PUBLIC_"];
 
 export interface DraftVariable {
   key: string;
@@ -91,7 +91,7 @@ function draftVariable(key: string, parsed: readonly ParsedSource[]): DraftVaria
   };
 }
 
-export function inferType(key: string, values: readonly string[]): VariableType {
+function inferType(key: string, values: readonly string[]): VariableType {
   if (values.length === 0) return "string";
   if (key === "PORT" && values.every((value) => /^\d+$/.test(value))) return "port";
   if (values.every((value) => /^-?\d+$/.test(value))) return "int";
@@ -118,7 +118,7 @@ function isJson(value: string): boolean {
 }
 
 /** A WebSocket URL, a Cloud Run URL, or a loopback URL under a server-ish name: this project's own server. */
-export function pointsAtOwnServer(key: string, value: string): boolean {
+function pointsAtOwnServer(key: string, value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
   if (!url.host) return false;

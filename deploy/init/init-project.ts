@@ -14,9 +14,9 @@ import { renderInitFiles } from "./render-files.js";
 import { scanProject } from "./scan.js";
 import { writeFilesAtomically } from "./write-files.js";
 
-export type FileAction = "create" | "unchanged" | "keep" | "overwrite";
+type FileAction = "create" | "unchanged" | "keep" | "overwrite";
 
-export interface PlannedFile {
+interface PlannedFile {
   path: string;
   action: FileAction;
   content: string;
@@ -31,7 +31,7 @@ export interface InitPlan {
   next: string;
 }
 
-export interface InitRequest {
+interface InitRequest {
   projectDir: string;
   /** --entry: the server file, relative to the project. */
   entry?: string;

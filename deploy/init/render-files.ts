@@ -4,7 +4,7 @@ import { SERVICE_URL_PLACEHOLDER } from "../envfiles/placeholders.js";
 import type { ServerDetection } from "./detect-server.js";
 import type { DraftVariable, EnvDraft } from "./env-draft.js";
 
-export interface RenderInput {
+interface RenderInput {
   server: ServerDetection;
   env: EnvDraft;
   /** Relative path from environments/ to the shipped JSON Schemas folder (for `$schema` lines). */
@@ -29,7 +29,7 @@ const schemaLine = (schemaDir: string, name: string) =>
   `# yaml-language-server: $schema=${schemaDir}/${name}.schema.json`;
 
 /** A Cloud Run service name base: lowercase, dashes, starts with a letter, short enough for tags and previews. */
-export function serviceBaseName(packageName: string | undefined): string {
+function serviceBaseName(packageName: string | undefined): string {
   const cleaned = (packageName ?? "app")
     .replace(/^@[^/]+\//, "")
     .toLowerCase()

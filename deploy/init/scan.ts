@@ -10,7 +10,7 @@ const MAX_SOURCE_FILES = 400;
 const SOURCE_FILE = /\.(c|m)?(j|t)sx?$/;
 const ENV_FILE = /^(?:[^/]+\/)?\.env(\.[\w-]+)?$/;
 
-export interface ScanResult {
+interface ScanResult {
   snapshot: ProjectSnapshot;
   /** Files init needed but could not read, with the reason. */
   unreadable: Array<{ file: string; reason: string }>;

@@ -3,7 +3,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The echogate package's root: the nearest folder above this module whose package.json is echogate's. */
-export function echogatePackageRoot(): string | undefined {
+function echogatePackageRoot(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     const manifest = join(dir, "package.json");

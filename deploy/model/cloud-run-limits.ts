@@ -2,13 +2,13 @@
 // INVALID_ARGUMENT with these messages) and the CLI (which refuses bad names before any API call).
 
 export const SERVICE_NAME_MAX_LENGTH = 49;
-export const TAG_MIN_LENGTH = 3;
+const TAG_MIN_LENGTH = 3;
 /** Tag and service name form one DNS label of the tag URL: https://TAG---SERVICE-HASH-REGION.a.run.app */
 export const TAG_PLUS_SERVICE_MAX_LENGTH = 46;
-export const REVISION_NAME_MAX_LENGTH = 63;
+const REVISION_NAME_MAX_LENGTH = 63;
 export const MAX_REVISIONS_PER_SERVICE = 1000;
 
-export type LimitCheck = { ok: true } | { ok: false; message: string };
+type LimitCheck = { ok: true } | { ok: false; message: string };
 
 const ok: LimitCheck = { ok: true };
 const fail = (message: string): LimitCheck => ({ ok: false, message });
@@ -66,7 +66,7 @@ export function checkRevisionName(revision: string, serviceName: string): LimitC
   return ok;
 }
 
-export interface TrafficEntryInput {
+interface TrafficEntryInput {
   type: "LATEST" | "REVISION";
   revision?: string;
   percent: number;

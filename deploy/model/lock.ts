@@ -2,7 +2,7 @@
 // by etag-guarded updates, so two writers can't both believe they hold it.
 
 export const LOCK_ANNOTATION = "echogate.dev/lock";
-export const LOCK_TTL_MS = 10 * 60_000;
+const LOCK_TTL_MS = 10 * 60_000;
 
 export interface PromotionLock {
   id: string;
@@ -42,7 +42,7 @@ export function readLock(annotations: Readonly<Record<string, string>>): Promoti
   }
 }
 
-export type LockVerdict =
+type LockVerdict =
   | { state: "free" }
   | { state: "ours"; lock: PromotionLock }
   | { state: "stale"; lock: PromotionLock; reason: string }

@@ -4,7 +4,7 @@ import type { CloudRunClients, CloudRunTarget } from "./cloudrun/clients.js";
 import { resolveCloudRunTarget, targetKey } from "./cloudrun/target.js";
 import { connectHosting, type HostingConnection, hostingKey } from "./hosting/connect.js";
 
-export type CloudRunEndpoint = ServiceConfig["endpoint"];
+type CloudRunEndpoint = ServiceConfig["endpoint"];
 type HostingSpec = Pick<HostingConfig, "provider" | "site" | "channel" | "publicDir">;
 
 /**

@@ -1,7 +1,7 @@
 import type { PreviewRow } from "./model.js";
 import { previewId } from "./names.js";
 
-export interface CleanupCriteria {
+interface CleanupCriteria {
   /** Delete previews older than this, or already expired. */
   olderThanMs?: number;
   /** Delete this branch's preview. */
@@ -13,7 +13,7 @@ export interface CleanupCriteria {
   now: Date;
 }
 
-export interface CleanupPlan {
+interface CleanupPlan {
   remove: PreviewRow[];
   keep: { row: PreviewRow; reason: string }[];
 }

@@ -11,7 +11,7 @@ export interface CleanupOutcome {
   channel: StepOutcome;
 }
 
-export interface CleanupReport {
+interface CleanupReport {
   outcomes: CleanupOutcome[];
   /** Previews with something left behind after a failure: run cleanup again for these. */
   remaining: string[];

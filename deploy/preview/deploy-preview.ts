@@ -15,7 +15,7 @@ import type { PreviewServerResult } from "./preview-services.js";
 
 export const DEFAULT_PREVIEW_TTL_SECONDS = 7 * 86_400;
 
-export interface PreviewDeployInput {
+interface PreviewDeployInput {
   context: PreviewContext;
   project: Project;
   platform: Platform;

@@ -3,14 +3,14 @@ import { UsageError } from "../core/errors.js";
 import { checkServiceName, checkTrafficTag, TAG_PLUS_SERVICE_MAX_LENGTH } from "../model/cloud-run-limits.js";
 
 /** Longest preview id (the Hosting channel id); readable in the channel URL. */
-export const PREVIEW_ID_MAX_LENGTH = 20;
+const PREVIEW_ID_MAX_LENGTH = 20;
 /** Room left for the promote pipeline's candidate tag on a preview service (tag + service ≤ 46). */
-export const PREVIEW_TAG_RESERVE = 12;
+const PREVIEW_TAG_RESERVE = 12;
 export const PREVIEW_SERVICE_MAX_LENGTH = TAG_PLUS_SERVICE_MAX_LENGTH - PREVIEW_TAG_RESERVE;
 /** Firebase Hosting channel ids: [a-z0-9-], one DNS label together with the site name. */
-export const CHANNEL_ID_MAX_LENGTH = 63;
+const CHANNEL_ID_MAX_LENGTH = 63;
 /** Channel ids Firebase Hosting reserves: `live` is every site's production channel. */
-export const RESERVED_CHANNEL_IDS: ReadonlySet<string> = new Set(["live"]);
+const RESERVED_CHANNEL_IDS: ReadonlySet<string> = new Set(["live"]);
 const MIN_HASH_LENGTH = 8;
 /** Shortest branch part of a service name: three characters of the branch, a dash, the hash. */
 const SERVICE_BRANCH_PART_MIN_LENGTH = 3 + 1 + MIN_HASH_LENGTH;
@@ -19,11 +19,10 @@ const SERVICE_BRANCH_PART_MIN_LENGTH = 3 + 1 + MIN_HASH_LENGTH;
  * characters (`<base>-pr-x` vs `<base>-pr` + `-x`), and a base like `echogate-chat-preview`
  * stays whole: cut to `echogate-chat`, branch `staging` would name the staging service.
  */
-export const PREVIEW_SERVICE_BASE_MAX_LENGTH =
-  PREVIEW_SERVICE_MAX_LENGTH - 1 - SERVICE_BRANCH_PART_MIN_LENGTH;
+const PREVIEW_SERVICE_BASE_MAX_LENGTH = PREVIEW_SERVICE_MAX_LENGTH - 1 - SERVICE_BRANCH_PART_MIN_LENGTH;
 const ID_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
 
-export interface PreviewNames {
+interface PreviewNames {
   branch: string;
   /** Stable id of the branch: the Hosting channel id and the preview label. */
   id: string;

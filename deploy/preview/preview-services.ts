@@ -10,7 +10,7 @@ import type { GateReport } from "../smoke/result.js";
 import { MANAGED_BY, type PreviewService } from "./model.js";
 import { serverResultOf } from "./server-result.js";
 
-export interface PreviewServerRequest {
+interface PreviewServerRequest {
   environment: LoadedEnvironment;
   service: string;
   labels: Record<string, string>;

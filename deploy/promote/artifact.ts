@@ -49,7 +49,7 @@ export async function artifactFromImage(
 }
 
 /** An image from the local store, by digest; refused before any API call when it isn't there. */
-export async function artifactFromStore(projectDir: string, digest: string): Promise<Artifact> {
+async function artifactFromStore(projectDir: string, digest: string): Promise<Artifact> {
   const manifest = await findImage(projectDir, digest);
   if (!manifest) {
     throw new ConfigError("promote.image-missing", `Can't find image ${digest} in .echogate/images/.`, {

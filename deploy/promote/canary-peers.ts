@@ -2,7 +2,7 @@ import type { ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/servic
 import type { PlannedSmoke } from "./plan-types.js";
 
 /** Tag given to the previous revision during partial steps when it has none, so the gate can reach it. */
-export const PEER_TAG = "previous";
+const PEER_TAG = "previous";
 
 /**
  * A partial step splits users between the candidate and the previous revision, so its smoke puts

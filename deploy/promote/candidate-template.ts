@@ -7,7 +7,7 @@ import type { Artifact } from "./artifact-types.js";
 // What the candidate revision will run, as plain data. Its fingerprint names the revision, so the
 // same artifact with the same settings always maps to the same revision name (a re-run finds it).
 
-export const ANNOTATION_PREFIX = "echogate.dev";
+const ANNOTATION_PREFIX = "echogate.dev";
 
 export type { CandidateTemplate };
 
@@ -61,7 +61,7 @@ export function buildCandidateTemplate(input: {
 }
 
 /** `<service>-<7 hex of the digest>-<5 chars of the template hash>`; at most 63 characters. */
-export function candidateRevisionName(service: string, digest: string, body: unknown): string {
+function candidateRevisionName(service: string, digest: string, body: unknown): string {
   const hex = digest.replace(/^sha256:/, "").slice(0, 7);
   const fingerprint = createHash("sha256").update(canonicalJson(body)).digest("hex").slice(0, 5);
   return `${service}-${hex}-${fingerprint}`;

@@ -19,6 +19,7 @@ export async function rollBack(run: Execution, failure: GateFailure): Promise<vo
     const options = { label: run.plan.environment, output, step: run.step.bind(run), now: run.now };
     await withPromotionLock(adapter, run.name, owner, { ...options, isAlive: run.isAlive }, (lock) => {
       run.lock = lock;
+      run.known = lock.written;
       return recover();
     });
   }

@@ -24,7 +24,7 @@ export type FailurePolicy =
   /** No revision passed its gate and a failed or ungated one serves: no public invoker, traffic not moved. */
   | { kind: "make-private"; traffic: TrafficTarget[] };
 
-export interface FailurePolicyInput {
+interface FailurePolicyInput {
   serviceExists: boolean;
   /** The current routing with LATEST resolved (see pinTraffic). */
   pinned: readonly TrafficTarget[];

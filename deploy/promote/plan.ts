@@ -20,7 +20,7 @@ import {
   withCandidateTag,
 } from "./traffic-analysis.js";
 
-export interface PlanInput {
+interface PlanInput {
   environment: string;
   config: EnvironmentConfig;
   mode: "deploy" | "promote";

@@ -243,7 +243,7 @@ async function defaultSmoke(
 }
 
 /** A small view of the plan for the NDJSON event stream. */
-export function planSummary(plan: PromotionPlan): Record<string, unknown> {
+function planSummary(plan: PromotionPlan): Record<string, unknown> {
   return {
     environment: plan.environment,
     revision: plan.candidate.revision,

@@ -3,15 +3,9 @@ import { formatTraffic, type TrafficTarget } from "../platform/cloudrun/service-
 import type { PromotionSmoke } from "./smoke-types.js";
 
 /** `private`: the gate failed with no gate-passed revision to fall back to; nobody outside can reach the service. */
-export type PromotionResult =
-  | "promoted"
-  | "already-serving"
-  | "refused"
-  | "rolled-back"
-  | "private"
-  | "interrupted";
+type PromotionResult = "promoted" | "already-serving" | "refused" | "rolled-back" | "private" | "interrupted";
 
-export interface StepRecord {
+interface StepRecord {
   name: string;
   ms: number;
   ok: boolean;

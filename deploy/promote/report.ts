@@ -64,7 +64,7 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
   return lines.join("\n");
 }
 
-export function describeFailurePolicy(policy: FailurePolicy): string {
+function describeFailurePolicy(policy: FailurePolicy): string {
   switch (policy.kind) {
     case "delete-service":
       return "the new service is deleted";

@@ -13,7 +13,7 @@ import { lockOwner } from "./promote-environment.js";
 import { planRollback, type RollbackPlan } from "./rollback-plan.js";
 import type { GateSmoke, PromotionSmoke } from "./smoke-types.js";
 
-export interface RollbackOptions {
+interface RollbackOptions {
   project: Project;
   platform: Platform;
   environment: string;
@@ -24,7 +24,7 @@ export interface RollbackOptions {
   smoke?: GateSmoke;
 }
 
-export interface RollbackOutcome {
+interface RollbackOutcome {
   ok: boolean;
   environment: string;
   from: string | undefined;

@@ -9,7 +9,7 @@ export interface ServiceMetadata {
 }
 
 // Cloud Run's (Google Cloud's) label rules and Kubernetes-style annotation keys.
-export const MAX_LABELS = 64;
+const MAX_LABELS = 64;
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const ANNOTATION_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;

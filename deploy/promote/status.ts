@@ -18,7 +18,7 @@ export const STATUS_CONCURRENCY = 16;
 /** The error code of a row whose environment file has config errors. */
 export const CONFIG_INVALID = "config.invalid";
 
-export interface ServiceStatus {
+interface ServiceStatus {
   service: string;
   exists: boolean;
   url: string | null;
@@ -54,7 +54,7 @@ export interface EnvironmentStatus extends ServiceStatus {
 }
 
 /** One service's facts, in at most three API calls (the revision only when no gate record names it). */
-export async function statusOfService(
+async function statusOfService(
   adapter: CloudRunAdapter,
   service: string,
   now = new Date(),

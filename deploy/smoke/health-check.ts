@@ -8,7 +8,7 @@ import { backoffDelay, roundMs, sleep } from "./timing.js";
 const MAX_ATTEMPT_MS = 10_000;
 const MIN_ATTEMPT_MS = 50;
 
-export interface HealthOptions {
+interface HealthOptions {
   expectVersion?: string | undefined;
   expectRevision?: string | undefined;
   signal: AbortSignal;
@@ -18,7 +18,7 @@ export interface HealthOptions {
   random?: () => number;
 }
 
-export interface HealthOutcome {
+interface HealthOutcome {
   ok: boolean;
   ms: number;
   detail: string;

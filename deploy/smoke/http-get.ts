@@ -3,7 +3,7 @@ import { request as httpsRequest } from "node:https";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface HttpAnswer {
+interface HttpAnswer {
   status: number;
   statusText: string;
   contentType: string;

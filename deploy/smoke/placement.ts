@@ -15,11 +15,11 @@ export interface ClientTarget {
 export type Placement = { ok: true; targets: ClientTarget[]; detail: string } | { ok: false; detail: string };
 
 /** Requests to /health per client before giving up on seeing a second instance. */
-export const PLACEMENT_ATTEMPTS = 20;
+const PLACEMENT_ATTEMPTS = 20;
 const PROBE_TIMEOUT_MS = 5_000;
 
 /** A short form of an opaque instance id for messages. */
-export function shortInstance(id: string): string {
+function shortInstance(id: string): string {
   return id.length > 12 ? `${id.slice(0, 12)}…` : id;
 }
 

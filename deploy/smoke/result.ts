@@ -1,7 +1,7 @@
 import type { SmokeProtocol } from "../config/smoke-spec.js";
 
 export type CheckName = "health" | "connect" | "join" | "echo";
-export type CheckStatus = "passed" | "failed" | "skipped";
+type CheckStatus = "passed" | "failed" | "skipped";
 
 /**
  * One check, as people, CI, JUnit and JSON read it: the smoke's own (`CheckName`), and the ones a
@@ -23,7 +23,7 @@ export interface GateReport {
   checks: SmokeCheck[];
 }
 
-export interface SmokeLatencies {
+interface SmokeLatencies {
   /** Whole health check, retries included. */
   healthMs: number | null;
   /** Per client: from opening the connection to the handshake completing. */

@@ -124,7 +124,7 @@ export async function runSmoke(
   return result;
 }
 
-export function newRunIds(): { room: string; nonce: string } {
+function newRunIds(): { room: string; nonce: string } {
   const random = randomBytes(6).toString("hex");
   return { room: `echogate-smoke-${random}`, nonce: `${Date.now().toString(36)}-${random}` };
 }

@@ -17,12 +17,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export interface BackoffOptions {
+interface BackoffOptions {
   initialMs: number;
   maxMs: number;
 }
 
-export const defaultBackoff: BackoffOptions = { initialMs: 100, maxMs: 2_000 };
+const defaultBackoff: BackoffOptions = { initialMs: 100, maxMs: 2_000 };
 
 /**
  * Delay before retry number `attempt` (1-based): exponential, capped, with

@@ -9,7 +9,7 @@ import { inWorkingDir, type ResolvedLayout, resolveLayout } from "./layout.js";
 import { listProjectFiles } from "./project-files.js";
 import type { SourceFacts } from "./server-entry.js";
 
-export interface CollectOptions {
+interface CollectOptions {
   /** The resolved layout (environments/echogate.yaml + detection); detected from defaults when absent. */
   layout?: ResolvedLayout;
   /** Shorthands naming one file, as if set in the layout. */

@@ -4,7 +4,7 @@ import { entryFromDevScript } from "./dev-script-entry.js";
 import { normalizeEntry } from "./runner-entry.js";
 
 /** A file the layout points at: named in environments/echogate.yaml, or found by detection. */
-export interface LayoutFile {
+interface LayoutFile {
   path: string;
   /** True when the user named it: then a missing file is a finding, not an absent source. */
   named: boolean;

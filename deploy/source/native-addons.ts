@@ -1,7 +1,7 @@
 import type { InstalledPackage } from "./production-deps.js";
 
 /** Packages whose presence as a dependency means "this package builds or loads a native addon". */
-export const NATIVE_LOADERS = [
+const NATIVE_LOADERS = [
   "node-gyp-build",
   "prebuild-install",
   "@mapbox/node-pre-gyp",

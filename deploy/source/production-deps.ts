@@ -18,7 +18,7 @@ export interface InstalledPackage {
   installScripts: Record<string, string>;
 }
 
-export interface ProductionTree {
+interface ProductionTree {
   packages: InstalledPackage[];
   /** Where the facts come from: the installed node_modules, or package-lock.json when nothing is installed yet. */
   source: "node_modules" | "package-lock.json" | "none";

@@ -59,7 +59,7 @@ const SUBCOMMANDS: Record<string, readonly string[]> = { tsx: ["watch"], bun: ["
 /** Wrappers that run the rest of the words as a command. */
 const WRAPPERS = new Set(["npx", "exec", "env", "cross-env", "cross-env-shell", "dotenv", "time", "nice"]);
 
-export type RunnerMatch =
+type RunnerMatch =
   | { kind: "entry"; runner: string; entry: string }
   | { kind: "no-entry"; runner: string; reason: string }
   | { kind: "script"; tool: string; script: string }

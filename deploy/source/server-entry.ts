@@ -16,13 +16,13 @@ export interface SourceFacts {
   configured?: EntryFact;
 }
 
-export interface EntryMismatch {
+interface EntryMismatch {
   a: { source: keyof SourceFacts; fact: EntryFact };
   b: { source: keyof SourceFacts; fact: EntryFact };
   message: string;
 }
 
-export interface EntryComparison {
+interface EntryComparison {
   consistent: boolean;
   mismatches: EntryMismatch[];
   /** Sources whose entry couldn't be determined; they are not compared. */

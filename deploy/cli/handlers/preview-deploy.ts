@@ -61,7 +61,7 @@ export async function run(args: ArgsOf<typeof previewDeployShape>, ctx: CommandC
   return ExitCode.ok;
 }
 
-export function previewTtl(text: string | undefined): number {
+function previewTtl(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PREVIEW_TTL_SECONDS;
   const seconds = parseDuration(text);
   if (seconds === undefined || seconds <= 0 || seconds > MAX_CHANNEL_TTL_SECONDS) {

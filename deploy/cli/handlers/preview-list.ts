@@ -14,7 +14,7 @@ export async function run(args: ArgsOf<typeof previewListShape>, ctx: CommandCon
   return ExitCode.ok;
 }
 
-export function renderTable(rows: readonly PreviewRow[], now: Date, style: Style): string {
+function renderTable(rows: readonly PreviewRow[], now: Date, style: Style): string {
   if (rows.length === 0) return "No previews.";
   const header = ["BRANCH", "SERVICE", "WEB URL", "VERSION", "GATE", "AGE", "EXPIRES"];
   const body = rows.map((row) => [

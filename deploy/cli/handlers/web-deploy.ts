@@ -33,7 +33,7 @@ export async function run(args: ArgsOf<typeof webDeployShape>, ctx: CommandConte
   return ExitCode.ok;
 }
 
-export function renderResult(result: WebDeployResult): string {
+function renderResult(result: WebDeployResult): string {
   const how = result.clonedFrom
     ? `cloned from ${result.clonedFrom}`
     : `${result.uploaded} of ${result.total} files uploaded`;

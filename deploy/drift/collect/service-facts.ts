@@ -16,7 +16,7 @@ type RevisionLike = Pick<
   "containers" | "scaling" | "timeout" | "maxInstanceRequestConcurrency" | "sessionAffinity" | "annotations"
 >;
 
-export interface Serving {
+interface Serving {
   revision: string | undefined;
   percent: number;
   /** True when the service's template is the serving revision, so no revision read is needed. */

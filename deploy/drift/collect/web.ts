@@ -3,13 +3,13 @@ import type { Platform } from "../../platform/platform.js";
 import type { WebFact } from "../facts.js";
 import { PROBE_TIMEOUT_MS, probeWebConfig } from "./probe.js";
 
-export interface WebReaderOptions {
+interface WebReaderOptions {
   platform: Platform;
   signal: AbortSignal;
   timeoutMs?: number;
 }
 
-export interface WebReader {
+interface WebReader {
   /**
    * The server URL an environment's web runtime config names. `ready` runs before the hosting API
    * is first used (the local emulator daemon serves Cloud Run and Hosting: start it once).

@@ -6,7 +6,7 @@ import type { FindingSeverity } from "../rules.js";
 
 // The matrix a person reads at a glance: facts as rows, environments as columns. Pure.
 
-export type RowState = "equal" | "differs" | "allowed";
+type RowState = "equal" | "differs" | "allowed";
 
 export interface MatrixCell {
   text: string;
@@ -14,7 +14,7 @@ export interface MatrixCell {
   flag?: FindingSeverity;
 }
 
-export interface MatrixRow {
+interface MatrixRow {
   id: string;
   label: string;
   cells: MatrixCell[];
@@ -161,7 +161,7 @@ export function envFileMatrix(facts: DriftFacts, evaluation: DriftEvaluation): D
   };
 }
 
-export function rowOf(fact: string): string {
+function rowOf(fact: string): string {
   if (fact.startsWith("env.keys:")) return `env:${fact.slice("env.keys:".length)}`;
   if (fact.startsWith("env.values:")) return `env:${fact.slice("env.values:".length)}`;
   return fact;

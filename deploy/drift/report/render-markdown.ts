@@ -36,7 +36,7 @@ export function renderMarkdown(report: DriftReport): string {
 }
 
 /** The same marks as the text matrix: `≠` where a rule fired, `~` where values differ and that is allowed. */
-export const MARKDOWN_LEGEND = "≠ differs and a rule fired · ~ differs, allowed · ❌ error · ⚠️ warning";
+const MARKDOWN_LEGEND = "≠ differs and a rule fired · ~ differs, allowed · ❌ error · ⚠️ warning";
 
 function table(matrix: DriftMatrix): string[] {
   const head = `| fact | ${matrix.columns.map(escapeCell).join(" | ")} |`;

@@ -79,7 +79,7 @@ export function renderText(report: DriftReport, style: Style): string {
   return lines.join("\n");
 }
 
-export function renderMatrix(matrix: DriftMatrix, style: Style): string[] {
+function renderMatrix(matrix: DriftMatrix, style: Style): string[] {
   return matrix.columns.length > GRID_MAX_COLUMNS ? renderGrouped(matrix, style) : renderGrid(matrix, style);
 }
 
@@ -144,7 +144,7 @@ function paint(cell: MatrixCell, text: string, state: string, style: Style): str
   return state === "equal" ? style.dim(text) : text;
 }
 
-export function renderFindings(findings: readonly Finding[], style: Style): string[] {
+function renderFindings(findings: readonly Finding[], style: Style): string[] {
   // Nothing fired: the closing summary line ("Clean: …") says so once.
   if (findings.length === 0) return [];
   const lines = [style.bold("Findings")];

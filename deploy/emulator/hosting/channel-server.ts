@@ -16,7 +16,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-export interface ChannelContent {
+interface ChannelContent {
   /** Path → hash of the current release, or undefined when nothing is released. */
   files(): Record<string, string> | undefined;
   blob(hash: string): Promise<Buffer>;

@@ -5,13 +5,13 @@ import type { ChannelRecord, HostingState, ReleaseRecord, SiteRecord, VersionRec
 
 // Pure state transitions of the hosting emulator: (state, request, now) → resource, or an ApiFailure.
 
-export const DEFAULT_TTL_SECONDS = 7 * 86_400;
-export const MAX_TTL_SECONDS = MAX_CHANNEL_TTL_SECONDS;
+const DEFAULT_TTL_SECONDS = 7 * 86_400;
+const MAX_TTL_SECONDS = MAX_CHANNEL_TTL_SECONDS;
 export const LIVE = "live";
 const CHANNEL_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SITE_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export interface LogicOptions {
+interface LogicOptions {
   now: Date;
   /** Preview channels per site (the live channel does not count). */
   channelQuota: number;
@@ -96,7 +96,7 @@ export function expireChannels(state: HostingState, now: Date): string[] {
   return removed;
 }
 
-export function newId(record: SiteRecord): string {
+function newId(record: SiteRecord): string {
   return `${(record.nextId++).toString(16).padStart(6, "0")}${Math.random().toString(16).slice(2, 10)}`;
 }
 

@@ -8,7 +8,7 @@ const S = "[^/:]+";
 const SITE = `(?:/projects/${S})?/sites/${S}`;
 
 /** [method, discovery id, path pattern below /v1beta1] */
-export const HOSTING_REFERENCE_ROUTES: readonly [string, string, string][] = [
+const HOSTING_REFERENCE_ROUTES: readonly [string, string, string][] = [
   ["GET", "projects.operations.get", `/projects/${S}/operations/${S}`],
   ["POST", "projects.sites.create", `/projects/${S}/sites`],
   ["GET", "projects.sites.list", `/projects/${S}/sites`],

@@ -46,7 +46,7 @@ export interface HostingEmulatorOptions {
   failUploadsAfter?: number;
 }
 
-export interface HostingEmulatorStats {
+interface HostingEmulatorStats {
   requests: number;
   uploads: number;
   byRoute: Record<string, number>;

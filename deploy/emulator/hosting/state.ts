@@ -2,7 +2,7 @@ import { readStateFile, writePrivateFile } from "../../core/state-file.js";
 
 // Persistent state of the local hosting emulator; resource fields use the v1beta1 JSON names.
 
-export type VersionStatus = "CREATED" | "FINALIZED" | "DELETED" | "ABANDONED";
+type VersionStatus = "CREATED" | "FINALIZED" | "DELETED" | "ABANDONED";
 
 export interface VersionRecord {
   name: string;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { BuildFile } from "./substitute.js";
 
 /** Length of a web digest: 40 hex characters, short enough for a Hosting label value. */
-export const WEB_DIGEST_LENGTH = 40;
+const WEB_DIGEST_LENGTH = 40;
 
 /**
  * Pure: the content address of a web build (or template): every path with the sha256 of its

@@ -8,12 +8,12 @@ import type { BuildFile } from "./substitute.js";
 // matched by that rendered content and each match renames its references in the other files,
 // until nothing new matches.
 
-export interface EquivalenceInput {
+interface EquivalenceInput {
   gated: { files: readonly BuildFile[]; values: Readonly<Record<string, string>> };
   candidate: { files: readonly BuildFile[]; values: Readonly<Record<string, string>> };
 }
 
-export interface EquivalenceDifference {
+interface EquivalenceDifference {
   /** The candidate's file (or the gated one when the candidate has no counterpart). */
   file: string;
   gatedFile?: string;
@@ -22,7 +22,7 @@ export interface EquivalenceDifference {
   reason: string;
 }
 
-export interface EquivalenceResult {
+interface EquivalenceResult {
   equivalent: boolean;
   files: number;
   /** Files matched under another (content-hashed) name. */

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 // A placeholder stands in for one public value while the front end is built once: unique (a
 // random nonce nobody writes by accident) and made of characters every bundler keeps as they are.
 
-export const PLACEHOLDER_PREFIX = "__ECHOGATE_";
+const PLACEHOLDER_PREFIX = "__ECHOGATE_";
 
 export function newNonce(): string {
   return randomBytes(8).toString("hex");

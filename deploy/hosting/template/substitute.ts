@@ -8,7 +8,7 @@ export interface BuildFile {
   content: Buffer;
 }
 
-export type PlacementContext =
+type PlacementContext =
   | { kind: "js-string"; quote: '"' | "'" | "`"; inHtml: boolean }
   | { kind: "json-string" }
   | { kind: "html" }
@@ -74,7 +74,7 @@ function occurrences(
 }
 
 /** Where the placeholder at `at` sits, judged from the file type and the surrounding quotes. */
-export function contextAt(text: string, at: number, length: number, path: string): PlacementContext {
+function contextAt(text: string, at: number, length: number, path: string): PlacementContext {
   if (/\.(json|map|webmanifest)$/i.test(path))
     return quoteAround(text, at, length, ['"']) === '"' ? { kind: "json-string" } : { kind: "unknown" };
   if (/\.html?$/i.test(path)) {
@@ -129,7 +129,7 @@ function escaped(text: string, index: number): boolean {
 /** Characters any context takes literally: enough for URLs, names, ids. */
 const PLAIN = /^[A-Za-z0-9 :/._~%?#=&+,;@!*()[\]-]*$/;
 
-export function placeValue(
+function placeValue(
   value: string,
   context: PlacementContext,
   file: string,

@@ -4,7 +4,7 @@ import type { BuildFile } from "./substitute.js";
 // output as its whole placeholder. A placeholder the bundler split, case-folded, hashed or
 // dropped can't be substituted, so the build is refused naming the file and the variable.
 
-export interface PlaceholderProblem {
+interface PlaceholderProblem {
   key: string;
   /** The output file where a fragment sits, or the source file that uses the variable. */
   file: string;

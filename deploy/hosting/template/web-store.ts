@@ -6,7 +6,7 @@ import type { BuildFile } from "./substitute.js";
 // Content-addressed store of web templates and gated builds under .echogate/web/, so a later
 // promotion can substitute (template) or compare against (rebuild) exactly what was gated.
 
-export const WEB_STORE_DIR = join(".echogate", "web");
+const WEB_STORE_DIR = join(".echogate", "web");
 
 export interface StoredWeb {
   digest: string;

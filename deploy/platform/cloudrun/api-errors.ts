@@ -35,7 +35,7 @@ const NETWORK_CODES = new Set([
   "UND_ERR_SOCKET",
 ]);
 
-export type ApiErrorKind =
+type ApiErrorKind =
   | "not-found"
   | "conflict"
   | "permission"
@@ -45,7 +45,7 @@ export type ApiErrorKind =
   | "precondition"
   | "other";
 
-export interface ApiErrorFacts {
+interface ApiErrorFacts {
   kind: ApiErrorKind;
   message: string;
   /** gRPC status number or network error code, when known. */

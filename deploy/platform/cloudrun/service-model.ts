@@ -16,12 +16,12 @@ export interface TrafficTarget {
   tag?: string;
 }
 
-export interface TrafficStatus extends TrafficTarget {
+interface TrafficStatus extends TrafficTarget {
   /** Tag URL, when the target has a tag. */
   uri?: string;
 }
 
-export type ConditionState = "succeeded" | "failed" | "reconciling" | "unknown";
+type ConditionState = "succeeded" | "failed" | "reconciling" | "unknown";
 
 export interface ServiceSnapshot {
   name: string;
@@ -59,14 +59,14 @@ export function shortName(resourceName: string | null | undefined): string | und
 }
 
 /** Enums arrive as names or numbers depending on the transport's JSON options. */
-export function trafficTypeOf(raw: unknown, revision: string | undefined): TrafficType {
+function trafficTypeOf(raw: unknown, revision: string | undefined): TrafficType {
   const text = String(raw ?? "");
   if (text === "1" || text.endsWith("_LATEST")) return "LATEST";
   if (text === "2" || text.endsWith("_REVISION")) return "REVISION";
   return revision ? "REVISION" : "LATEST";
 }
 
-export const WIRE_TRAFFIC_TYPE: Record<TrafficType, string> = {
+const WIRE_TRAFFIC_TYPE: Record<TrafficType, string> = {
   LATEST: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST",
   REVISION: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
 };
@@ -131,7 +131,7 @@ function readStatuses(
   });
 }
 
-export function timestampToIso(
+function timestampToIso(
   raw: protos.google.protobuf.ITimestamp | string | null | undefined,
 ): string | undefined {
   if (!raw) return undefined;

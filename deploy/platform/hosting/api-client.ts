@@ -1,18 +1,18 @@
 import { GoogleAuth } from "google-auth-library";
 import { PlatformError } from "../../core/errors.js";
 
-export const FIREBASE_HOSTING_API = "https://firebasehosting.googleapis.com";
+const FIREBASE_HOSTING_API = "https://firebasehosting.googleapis.com";
 const SCOPES = ["https://www.googleapis.com/auth/firebase.hosting"];
 
 /** `google`: Application Default Credentials; `none`: no Authorization header (local emulator). */
-export type HostingAuth = "google" | "none";
+type HostingAuth = "google" | "none";
 
 export interface HostingClientOptions {
   baseUrl?: string;
   auth: HostingAuth;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   query?: Record<string, string | undefined>;
   body?: unknown;
   signal?: AbortSignal;

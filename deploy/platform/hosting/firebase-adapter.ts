@@ -27,7 +27,7 @@ export interface HostingChannel {
   labels?: Record<string, string>;
 }
 
-export interface PopulateResult {
+interface PopulateResult {
   uploadRequiredHashes: string[];
   uploadUrl: string;
 }

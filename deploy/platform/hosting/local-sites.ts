@@ -13,7 +13,7 @@ export interface SiteRequest {
   project: string;
 }
 
-export interface SiteOutcome extends SiteRequest {
+interface SiteOutcome extends SiteRequest {
   created: boolean;
 }
 

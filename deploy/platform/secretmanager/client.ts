@@ -24,7 +24,7 @@ export function createSecretManagerClient(target: CloudRunTarget): SecretManager
 
 const MANAGED_BY = { "managed-by": "echogate" };
 /** Label naming the service a managed secret belongs to, so deleting a preview deletes its secrets. */
-export const SECRET_SERVICE_LABEL = "echogate-service";
+const SECRET_SERVICE_LABEL = "echogate-service";
 
 /**
  * Makes `value` the secret's version to pin: the latest version when it already holds exactly this

@@ -9,7 +9,7 @@ export interface Receipt {
   ignored?: string;
 }
 
-export interface EchoVerdict {
+interface EchoVerdict {
   ok: boolean;
   detail: string;
 }

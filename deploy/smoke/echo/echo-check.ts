@@ -13,14 +13,14 @@ import { startPhase } from "./phase.js";
 import { connectSocketIo } from "./socket-io.js";
 import { connectWsJson } from "./ws-json.js";
 
-export interface EchoOutcome {
+interface EchoOutcome {
   checks: SmokeCheck[];
   connectMs: Record<string, number>;
   joinMs: Record<string, number>;
   echoMs: Record<string, number | null>;
 }
 
-export interface EchoRunOptions {
+interface EchoRunOptions {
   room: string;
   nonce: string;
   signal: AbortSignal;
@@ -45,7 +45,7 @@ const connectors: Record<EchoSpec["protocol"], Connector> = {
  */
 export const CONNECT_MARGIN_MS = 750;
 
-export function clientName(index: number): string {
+function clientName(index: number): string {
   return `smoke-${index + 1}`;
 }
 

@@ -3,7 +3,7 @@ import { setMaxListeners } from "node:events";
 /** Abort listeners one client may hold on a phase's signal at once: its connect or wait, and an HTTP probe. */
 const LISTENERS_PER_CLIENT = 2;
 
-export interface Phase {
+interface Phase {
   /** Aborts when the run's signal does, at the deadline, or at end(). */
   readonly signal: AbortSignal;
   /** Releases whatever still waits on the phase; call once the phase is over. */

@@ -114,7 +114,7 @@ interface TransportErrorLike extends Error {
 }
 
 /** Turns socket.io-client's connect_error into what happened on the wire. */
-export function describeConnectError(error: TransportErrorLike, options: ConnectOptions): HandshakeError {
+function describeConnectError(error: TransportErrorLike, options: ConnectOptions): HandshakeError {
   const where = `${options.url}${options.path}`;
   const description = error.description as
     | number
