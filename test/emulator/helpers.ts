@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ImageManifest } from "../../deploy/build/image-manifest.js";
+import { processIsRunning } from "../../deploy/core/process-alive.js";
 import {
   type RunningEmulator,
   type StartEmulatorOptions,
@@ -144,13 +145,9 @@ export async function fetchJson(url: string): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
+/** Still running: a zombie (exited, not yet reaped by this test process, its parent) is not. */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return processIsRunning(pid);
 }
 
 /** Awaits a call expected to fail and returns its Google error body. */
