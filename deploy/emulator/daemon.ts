@@ -4,10 +4,11 @@ import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { httpRequest } from "../core/http-request.js";
 import { notice } from "../core/notices.js";
 import { processIsRunning } from "../core/process-alive.js";
 import { ensurePrivateDir, openPrivateLog, writePrivateFile } from "../core/state-file.js";
-import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "./hosting/start-hosting-emulator.js";
+import { HOSTING_EMULATOR_DIR } from "./hosting/hosting-dir.js";
 import { PIDS_FILE, reapOrphans } from "./process-registry.js";
 
 // Detached emulator for the CLI (`echogate emulator start|stop|status`).
@@ -74,7 +75,8 @@ export async function runDaemon(argv: readonly string[] = process.argv.slice(2))
   const { startEmulator } = await import("./emulator.js");
   const start = (port: number) =>
     startEmulator({ stateDir, imageStoreDir, port, log: (m) => console.error(`[emulator] ${m}`) });
-  const startHosting = (port: number) => startHostingEmulator({ dir: hostingDir, port });
+  const startHosting = async (port: number) =>
+    (await import("./hosting/start-hosting-emulator.js")).startHostingEmulator({ dir: hostingDir, port });
   // The previous ports are preferred; if something else took one, any free port will do.
   const emulator = await start(Number(arg("--port") ?? 0)).catch(() => start(0));
   const hosting = await startHosting(Number(arg("--hosting-port") ?? 0)).catch(() => startHosting(0));
@@ -126,9 +128,12 @@ async function readInfo(projectDir: string): Promise<EmulatorInfo | undefined> {
 
 async function answers(apiEndpoint: string): Promise<boolean> {
   try {
-    const res = await fetch(`${apiEndpoint}/v2/projects/echogate/locations/local/operations?pageSize=1`, {
-      signal: AbortSignal.timeout(2_000),
-    });
+    const res = await httpRequest(
+      `${apiEndpoint}/v2/projects/echogate/locations/local/operations?pageSize=1`,
+      {
+        timeoutMs: 2_000,
+      },
+    );
     return res.ok;
   } catch {
     return false;

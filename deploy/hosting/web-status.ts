@@ -35,25 +35,42 @@ function webStatusOf(input: WebStatusInput, liveVersion: string | undefined): We
   };
 }
 
-/** Reads each environment's live channel release (one hosting connection per provider). */
-export async function collectWebStatus(
+/** The release live on an environment's channel: its version name, or why it could not be read. */
+type LiveWebRelease = { version: string | undefined } | { error: string };
+
+/**
+ * Reads each environment's live channel release (one hosting connection per hosting API). It does
+ * not depend on Cloud Run, so `status` runs it alongside the service reads.
+ */
+export async function readLiveWebReleases(
   platform: Platform,
-  inputs: readonly WebStatusInput[],
-): Promise<(WebStatusRow | null)[]> {
-  return Promise.all(
-    inputs.map(async (input) => {
-      const hosting = input.environment.config.hosting;
-      if (!hosting) return null;
+  environments: readonly LoadedEnvironment[],
+): Promise<Map<string, LiveWebRelease>> {
+  const withHosting = environments.filter((environment) => environment.config.hosting);
+  const releases = await Promise.all(
+    withHosting.map(async (environment): Promise<LiveWebRelease> => {
+      const hosting = environment.config.hosting!;
       try {
         const connection = await platform.hosting(hosting);
         const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
-        return webStatusOf(input, channel?.release?.version.name);
+        return { version: channel?.release?.version.name };
       } catch (error) {
-        return {
-          ...webStatusOf(input, undefined)!,
-          error: error instanceof Error ? error.message : String(error),
-        };
+        return { error: error instanceof Error ? error.message : String(error) };
       }
     }),
   );
+  return new Map(withHosting.map((environment, i) => [environment.name, releases[i]!]));
+}
+
+/** Pure: each row's web status from the release read for its environment. */
+export function webStatusWith(
+  input: WebStatusInput,
+  release: LiveWebRelease | undefined,
+): WebStatusRow | null {
+  if (!release) return null;
+  if ("error" in release) {
+    const row = webStatusOf(input, undefined);
+    return row ? { ...row, error: release.error } : null;
+  }
+  return webStatusOf(input, release.version);
 }

@@ -1,3 +1,16 @@
-// The emulator daemon's lifecycle, for `echogate emulator start|stop|status`: the one door from the
-// CLI to deploy/emulator/ (everything else reaches the emulator through its APIs, as it would Google).
-export { emulatorStatus, ensureEmulator, stopEmulator } from "../emulator/index.js";
+import type { EnsuredEmulator } from "../emulator/index.js";
+
+/**
+ * Starts the project's emulator daemon when it isn't running (and says so); its endpoints either way.
+ * The daemon module is loaded only when a command talks to the local emulator.
+ */
+export type EnsureDaemon = () => Promise<EnsuredEmulator>;
+
+export function daemonStarter(projectDir: string): EnsureDaemon {
+  return async () => {
+    const { announceStarted, ensureEmulator } = await import("../emulator/index.js");
+    const emulator = await ensureEmulator(projectDir);
+    announceStarted(emulator);
+    return emulator;
+  };
+}

@@ -3,6 +3,7 @@ import { CloudRunAdapter, type CloudRunLocation } from "./cloudrun/adapter.js";
 import type { CloudRunClients, CloudRunTarget } from "./cloudrun/clients.js";
 import { resolveCloudRunTarget, targetKey } from "./cloudrun/target.js";
 import { connectHosting, type HostingConnection, hostingKey } from "./hosting/connect.js";
+import { daemonStarter, type EnsureDaemon } from "./local-emulator.js";
 
 type CloudRunEndpoint = ServiceConfig["endpoint"];
 type HostingSpec = Pick<HostingConfig, "provider" | "site" | "channel" | "publicDir">;
@@ -18,6 +19,15 @@ export class Platform {
   readonly #clients = new Map<string, Promise<CloudRunClients>>();
   readonly #adapters = new Map<string, Promise<CloudRunAdapter>>();
   readonly #hosting = new Map<string, Promise<HostingConnection>>();
+  /** The local daemon serves both Cloud Run and Hosting: started (or found) once per invocation. */
+  #daemon: ReturnType<EnsureDaemon> | undefined;
+  readonly #ensureDaemon: EnsureDaemon = () => {
+    this.#daemon ??= daemonStarter(this.projectDir)();
+    this.#daemon.catch(() => {
+      this.#daemon = undefined;
+    });
+    return this.#daemon;
+  };
 
   constructor(
     /** The project directory: the local emulator keeps its state under it. */
@@ -29,7 +39,7 @@ export class Platform {
   cloudRunTarget(endpoint: CloudRunEndpoint): Promise<CloudRunTarget> {
     let target = this.#targets.get(endpoint);
     if (!target) {
-      target = resolveCloudRunTarget(this.projectDir, { endpoint }, this.env);
+      target = resolveCloudRunTarget(this.projectDir, { endpoint }, this.env, this.#ensureDaemon);
       this.#targets.set(endpoint, target);
       // A failed start is not remembered: the next caller gets its own error.
       target.catch(() => this.#targets.delete(endpoint));
@@ -64,7 +74,7 @@ export class Platform {
     const key = hostingKey(hosting, this.env);
     let connection = this.#hosting.get(key);
     if (!connection) {
-      connection = connectHosting(this.projectDir, hosting, this.env);
+      connection = connectHosting(this.projectDir, hosting, this.env, this.#ensureDaemon);
       this.#hosting.set(key, connection);
       connection.catch(() => this.#hosting.delete(key));
     }

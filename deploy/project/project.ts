@@ -11,7 +11,7 @@ import {
 } from "../config/load-project-settings.js";
 import type { ProjectSettings } from "../config/project-schema.js";
 import type { Redactor } from "../core/redact.js";
-import { type CheckReport, checkLoadedProject } from "../envfiles/check-project.js";
+import type { CheckReport } from "../envfiles/check-project.js";
 import { type LoadedEnvFile, loadEnvFile } from "../envfiles/load-env-file.js";
 import { type EnvSchemaFileRead, readEnvSchemaFile } from "../envfiles/read-schema-file.js";
 import { registerSensitiveValues } from "../envfiles/sensitive-values.js";
@@ -90,6 +90,8 @@ export class Project {
         this.envSchema(),
         Promise.all(environments.environments.map((environment) => this.envFile(environment))),
       ]);
+      // The rules load only for commands that check (status never does).
+      const { checkLoadedProject } = await import("../envfiles/check-project.js");
       return checkLoadedProject(
         { environments, schema, envFiles },
         { redactor: this.redactor, ...(only ? { only } : {}) },

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HOSTING_EMULATOR_DIR } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
+import { HOSTING_EMULATOR_DIR } from "../../deploy/emulator/hosting/hosting-dir.js";
 import { ensureChannel, LIVE_CHANNEL, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { connectHosting, EMULATOR_INFO_FILE } from "../../deploy/platform/hosting/connect.js";

@@ -1,6 +1,6 @@
 import { PlatformError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
-import { emulatorStatus, ensureEmulator, stopEmulator } from "../../platform/local-emulator.js";
+import { emulatorStatus, ensureEmulator, stopEmulator } from "../../platform/emulator-lifecycle.js";
 import type { CommandContext } from "../command.js";
 
 export async function start(_args: unknown, ctx: CommandContext): Promise<number> {

@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from "node:util";
 import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
-import { collectWebStatus } from "../../hosting/web-status.js";
+import { readLiveWebReleases, webStatusWith } from "../../hosting/web-status.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { CONFIG_INVALID, collectStatus, type EnvironmentStatus } from "../../promote/status.js";
 import type { ArgsOf, CommandContext } from "../command.js";
@@ -12,12 +12,19 @@ export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext)
   // A named environment must exist (the same error as deploy's), not quietly list nothing.
   if (args.environment) await ctx.project.environment(args.environment);
   const only = args.environment ? [args.environment] : undefined;
-  const collected = await collectStatus({
-    project: ctx.project,
-    platform: ctx.platform,
-    ...(only ? { only } : {}),
+  const { environments: loaded } = await ctx.project.environments();
+  const shown = loaded.filter((environment) => !only || only.includes(environment.name));
+  // The web releases are read alongside Cloud Run: neither waits for the other.
+  const [collected, releases] = await Promise.all([
+    collectStatus({ project: ctx.project, platform: ctx.platform, ...(only ? { only } : {}) }),
+    readLiveWebReleases(ctx.platform, shown),
+  ]);
+  const byName = new Map(loaded.map((environment) => [environment.name, environment]));
+  const environments = collected.map(({ webPairs, ...row }) => {
+    const environment = byName.get(row.environment);
+    const input = environment && { environment, servingRevision: row.revision, pairs: webPairs ?? [] };
+    return { ...row, web: input ? webStatusWith(input, releases.get(row.environment)) : null };
   });
-  const environments = await withWebStatus(ctx, collected);
   ctx.output.result({ environments }, (data, style) => renderStatus(data.environments, style));
   if (environments.some((e) => e.error?.code === CONFIG_INVALID)) return ExitCode.config;
   return environments.some((e) => e.error) ? ExitCode.platform : ExitCode.ok;
@@ -80,19 +87,6 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
       );
   }
   return lines.join("\n");
-}
-
-/** The web release live on the environment's channel, and whether it goes with the serving revision. */
-async function withWebStatus(ctx: CommandContext, rows: EnvironmentStatus[]): Promise<EnvironmentStatus[]> {
-  const { environments } = await ctx.project.environments();
-  const byName = new Map(environments.map((environment) => [environment.name, environment]));
-  const inputs = rows.flatMap((row) => {
-    const environment = byName.get(row.environment);
-    return environment ? [{ environment, servingRevision: row.revision, pairs: row.webPairs ?? [] }] : [];
-  });
-  const web = await collectWebStatus(ctx.platform, inputs);
-  const webOf = new Map(inputs.map((input, i) => [input.environment.name, web[i] ?? null]));
-  return rows.map(({ webPairs: _pairs, ...row }) => ({ ...row, web: webOf.get(row.environment) ?? null }));
 }
 
 function webCell(row: EnvironmentStatus, style: Style): string {

@@ -33,8 +33,6 @@ import { checkBody, sitePath, unrouted } from "./hosting-routes.js";
 import { uploadedContent } from "./multipart.js";
 import { type HostingState, loadState, StateWriter } from "./state.js";
 
-export const HOSTING_EMULATOR_DIR = ".echogate/hosting";
-
 export interface HostingEmulatorOptions {
   /** Where state.json and blobs/ live (default `<cwd>/.echogate/hosting`). */
   dir: string;

@@ -1,3 +1,4 @@
+import { httpRequest } from "../../core/http-request.js";
 import { INSTANCES_PATH, type InstancesReport } from "../../emulator/instances-endpoint.js";
 import type { CloudRunTarget } from "./clients.js";
 
@@ -8,9 +9,9 @@ import type { CloudRunTarget } from "./clients.js";
 export async function instanceCounts(target: CloudRunTarget): Promise<Map<string, number> | null> {
   if (target.kind !== "emulator") return null;
   try {
-    const res = await fetch(`${target.apiEndpoint}${INSTANCES_PATH}`, { signal: AbortSignal.timeout(2_000) });
+    const res = await httpRequest(`${target.apiEndpoint}${INSTANCES_PATH}`, { timeoutMs: 2_000 });
     if (!res.ok) return null;
-    const report = (await res.json()) as InstancesReport;
+    const report = JSON.parse(res.text) as InstancesReport;
     return new Map(Object.entries(report.revisions).map(([name, list]) => [name, list.length]));
   } catch {
     return null;

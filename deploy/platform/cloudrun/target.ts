@@ -1,5 +1,6 @@
 import type { ServiceConfig } from "../../config/environment-schema.js";
 import { PlatformError } from "../../core/errors.js";
+import { daemonStarter, type EnsureDaemon } from "../local-emulator.js";
 import type { CloudRunTarget } from "./clients.js";
 
 /** Overrides the project's own emulator (tests, CI, a shared emulator). */
@@ -10,14 +11,13 @@ export async function resolveCloudRunTarget(
   projectDir: string,
   service: Pick<ServiceConfig, "endpoint">,
   env: NodeJS.ProcessEnv = process.env,
+  ensureDaemon: EnsureDaemon = daemonStarter(projectDir),
 ): Promise<CloudRunTarget> {
   if (service.endpoint === "google") return { kind: "google" };
   const override = env[EMULATOR_ENDPOINT_ENV];
   if (override) return { kind: "emulator", apiEndpoint: override };
-  const { announceStarted, ensureEmulator } = await import("../../emulator/index.js");
   try {
-    const emulator = await ensureEmulator(projectDir);
-    announceStarted(emulator);
+    const emulator = await ensureDaemon();
     return { kind: "emulator", apiEndpoint: emulator.apiEndpoint };
   } catch (error) {
     throw new PlatformError(

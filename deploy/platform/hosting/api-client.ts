@@ -1,5 +1,6 @@
 import { GoogleAuth } from "google-auth-library";
 import { PlatformError } from "../../core/errors.js";
+import { type HttpRequestOptions, type HttpResponse, httpRequest } from "../../core/http-request.js";
 
 const FIREBASE_HOSTING_API = "https://firebasehosting.googleapis.com";
 const SCOPES = ["https://www.googleapis.com/auth/firebase.hosting"];
@@ -34,35 +35,37 @@ export class HostingApiClient {
     for (const [key, value] of Object.entries(options.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, value);
     const headers = await this.headers(url);
-    if (options.body !== undefined) headers.set("content-type", "application/json");
+    if (options.body !== undefined) headers["content-type"] = "application/json";
     const response = await this.send(url, what, {
       method,
       headers,
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const text = await response.text();
-    return (text ? JSON.parse(text) : {}) as T;
+    return (response.text ? JSON.parse(response.text) : {}) as T;
   }
 
   /** POSTs gzipped bytes to `<uploadUrl>/<sha256>` as populateFiles asks. */
   async upload(uploadUrl: string, hash: string, gzipped: Buffer, signal?: AbortSignal): Promise<void> {
     const url = new URL(`${uploadUrl}/${hash}`);
     const headers = await this.headers(url);
-    headers.set("content-type", "application/octet-stream");
-    const response = await this.send(url, `upload file ${hash.slice(0, 12)}`, {
+    headers["content-type"] = "application/octet-stream";
+    await this.send(url, `upload file ${hash.slice(0, 12)}`, {
       method: "POST",
       headers,
-      body: new Uint8Array(gzipped),
+      body: gzipped,
       ...(signal ? { signal } : {}),
     });
-    await response.arrayBuffer();
   }
 
-  private async headers(url: URL): Promise<Headers> {
-    if (!this.auth) return new Headers();
+  private async headers(url: URL): Promise<Record<string, string>> {
+    if (!this.auth) return {};
     try {
-      return new Headers(await this.auth.getRequestHeaders(url));
+      const headers: Record<string, string> = {};
+      new Headers(await this.auth.getRequestHeaders(url)).forEach((value, name) => {
+        headers[name] = value;
+      });
+      return headers;
     } catch (error) {
       throw new PlatformError(
         "hosting.unauthenticated",
@@ -75,10 +78,10 @@ export class HostingApiClient {
     }
   }
 
-  private async send(url: URL, what: string, init: RequestInit): Promise<Response> {
-    let response: Response;
+  private async send(url: URL, what: string, init: HttpRequestOptions): Promise<HttpResponse> {
+    let response: HttpResponse;
     try {
-      response = await fetch(url, init);
+      response = await httpRequest(url, init);
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason ?? error;
       throw new PlatformError(
@@ -90,16 +93,16 @@ export class HostingApiClient {
         },
       );
     }
-    if (!response.ok) throw await apiError(response, what);
+    if (!response.ok) throw apiError(response, what);
     return response;
   }
 }
 
-export async function apiError(response: Response, what: string): Promise<PlatformError> {
+function apiError(response: HttpResponse, what: string): PlatformError {
   let message = response.statusText;
   let status = "";
   try {
-    const body = (await response.json()) as { error?: { message?: string; status?: string } };
+    const body = JSON.parse(response.text) as { error?: { message?: string; status?: string } };
     message = body.error?.message ?? message;
     status = body.error?.status ?? "";
   } catch {

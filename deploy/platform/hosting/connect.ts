@@ -2,8 +2,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { HostingConfig } from "../../config/environment-schema.js";
 import { PlatformError } from "../../core/errors.js";
-import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../../emulator/hosting/start-hosting-emulator.js";
+import { httpRequest } from "../../core/http-request.js";
+import { HOSTING_EMULATOR_DIR } from "../../emulator/hosting/hosting-dir.js";
 import { EMULATOR_ENDPOINT_ENV } from "../cloudrun/target.js";
+import { daemonStarter, type EnsureDaemon } from "../local-emulator.js";
 import { FirebaseHostingAdapter } from "./firebase-adapter.js";
 
 export interface HostingConnection {
@@ -32,6 +34,7 @@ export async function connectHosting(
   projectDir: string,
   hosting: Pick<HostingConfig, "provider" | "site" | "channel" | "publicDir">,
   env: NodeJS.ProcessEnv,
+  ensureDaemon: EnsureDaemon = daemonStarter(projectDir),
 ): Promise<HostingConnection> {
   const passThrough = (_site: string, _channel: string, fromApi: string | undefined) => fromApi;
   const override = env.ECHOGATE_HOSTING_URL;
@@ -50,13 +53,15 @@ export async function connectHosting(
   const dir = join(projectDir, HOSTING_EMULATOR_DIR);
   const running =
     (await runningEmulator(dir)) ??
-    (env[EMULATOR_ENDPOINT_ENV] ? undefined : await daemonHosting(projectDir));
+    (env[EMULATOR_ENDPOINT_ENV] ? undefined : await daemonHosting(ensureDaemon));
   if (running)
     return {
       adapter: new FirebaseHostingAdapter({ baseUrl: running, auth: "none" }),
       channelUrl: passThrough,
       close: async () => {},
     };
+  // The in-process emulator (tests, a caller running its own Cloud Run emulator) loads only here.
+  const { startHostingEmulator } = await import("../../emulator/hosting/start-hosting-emulator.js");
   const emulator = await startHostingEmulator({ dir });
   return {
     adapter: new FirebaseHostingAdapter({ baseUrl: emulator.url, auth: "none" }),
@@ -65,12 +70,9 @@ export async function connectHosting(
   };
 }
 
-async function daemonHosting(projectDir: string): Promise<string | undefined> {
-  const { announceStarted, ensureEmulator } = await import("../../emulator/index.js");
+async function daemonHosting(ensureDaemon: EnsureDaemon): Promise<string | undefined> {
   try {
-    const emulator = await ensureEmulator(projectDir);
-    announceStarted(emulator);
-    return emulator.hostingEndpoint;
+    return (await ensureDaemon()).hostingEndpoint;
   } catch (error) {
     throw new PlatformError(
       "emulator.start",
@@ -90,10 +92,9 @@ export async function runningEmulator(dir: string): Promise<string | undefined> 
     if (!info.url) return undefined;
     // Any answer means it is up. Reading an operation creates nothing, even in an older daemon whose
     // channel reads created the site they named.
-    const response = await fetch(`${info.url}/v1beta1/projects/-/operations/echogate-liveness-probe`, {
-      signal: AbortSignal.timeout(500),
+    await httpRequest(`${info.url}/v1beta1/projects/-/operations/echogate-liveness-probe`, {
+      timeoutMs: 500,
     });
-    await response.arrayBuffer();
     return info.url;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { LoadedEnvironments } from "../../config/load-environments.js";
-import { HOSTING_EMULATOR_DIR, startHostingEmulator } from "../../emulator/hosting/start-hosting-emulator.js";
+import { HOSTING_EMULATOR_DIR } from "../../emulator/hosting/hosting-dir.js";
 import { HostingApiClient } from "./api-client.js";
 import { runningEmulator } from "./connect.js";
 
@@ -38,7 +38,9 @@ export async function createLocalSites(
 ): Promise<SiteOutcome[]> {
   const dir = join(projectDir, HOSTING_EMULATOR_DIR);
   const running = await runningEmulator(dir);
-  const inProcess = running ? undefined : await startHostingEmulator({ dir });
+  const inProcess = running
+    ? undefined
+    : await (await import("../../emulator/hosting/start-hosting-emulator.js")).startHostingEmulator({ dir });
   try {
     return await createSites(running ?? inProcess!.url, sites);
   } finally {
