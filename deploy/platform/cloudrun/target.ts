@@ -1,5 +1,4 @@
 import type { ServiceConfig } from "../../config/environment-schema.js";
-import { PlatformError } from "../../core/errors.js";
 import { daemonStarter, type EnsureDaemon } from "../local-emulator.js";
 import type { CloudRunTarget } from "./clients.js";
 
@@ -16,19 +15,7 @@ export async function resolveCloudRunTarget(
   if (service.endpoint === "google") return { kind: "google" };
   const override = env[EMULATOR_ENDPOINT_ENV];
   if (override) return { kind: "emulator", apiEndpoint: override };
-  try {
-    const emulator = await ensureDaemon();
-    return { kind: "emulator", apiEndpoint: emulator.apiEndpoint };
-  } catch (error) {
-    throw new PlatformError(
-      "emulator.start",
-      `Failed to start the Cloud Run emulator: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        hint: "Run `echogate emulator start` to see why, or check .echogate/emulator/daemon.log.",
-        cause: error,
-      },
-    );
-  }
+  return { kind: "emulator", apiEndpoint: (await ensureDaemon()).apiEndpoint };
 }
 
 export function targetKey(target: CloudRunTarget): string {

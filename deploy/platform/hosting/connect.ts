@@ -53,7 +53,7 @@ export async function connectHosting(
   const dir = join(projectDir, HOSTING_EMULATOR_DIR);
   const running =
     (await runningEmulator(dir)) ??
-    (env[EMULATOR_ENDPOINT_ENV] ? undefined : await daemonHosting(ensureDaemon));
+    (env[EMULATOR_ENDPOINT_ENV] ? undefined : (await ensureDaemon()).hostingEndpoint);
   if (running)
     return {
       adapter: new FirebaseHostingAdapter({ baseUrl: running, auth: "none" }),
@@ -68,21 +68,6 @@ export async function connectHosting(
     channelUrl: (site, channel, fromApi) => fromApi ?? emulator.channelUrl(site, channel),
     close: () => emulator.close(),
   };
-}
-
-async function daemonHosting(ensureDaemon: EnsureDaemon): Promise<string | undefined> {
-  try {
-    return (await ensureDaemon()).hostingEndpoint;
-  } catch (error) {
-    throw new PlatformError(
-      "emulator.start",
-      `Failed to start the local Hosting emulator: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        hint: "Run `echogate emulator start` to see why, or check .echogate/emulator/daemon.log.",
-        cause: error,
-      },
-    );
-  }
 }
 
 /** The URL of the hosting emulator that answers for this state directory, if one does. */
