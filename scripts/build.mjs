@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 // Bundles the CLI into dist/ with esbuild. Code splitting keeps each command's
 // handler in its own chunk, so `echogate --help` loads only metadata.
 import { build } from "esbuild";
+import { pruneRunProtos } from "./prune-run-protos.mjs";
 
 /**
  * Everything pure-JS is bundled into dist/, so a host project's npm `overrides` or hoisting can't
@@ -43,13 +44,17 @@ function googleGaxRestOnly(root) {
  * Bundles a JSON file as `JSON.parse("…")` instead of an object literal: V8 scans a string far
  * faster than it parses a literal, and the Google clients' proto descriptors are ~1 MB of JSON.
  */
+const RUN_PROTOS = /[\\/]@google-cloud[\\/]run[\\/]build[\\/]protos[\\/]protos\.json$/;
+
 const jsonAsString = {
   name: "json-as-string",
   setup(build) {
     build.onLoad({ filter: /\.json$/ }, async (args) => {
       const text = await readFile(args.path, "utf8");
-      // Parsed here first, so invalid JSON still fails the build, and minified.
-      const json = JSON.stringify(JSON.parse(text));
+      // Parsed here first, so invalid JSON still fails the build, and minified. Cloud Run's
+      // descriptors keep only the services echogate calls (scripts/prune-run-protos.mjs).
+      const parsed = JSON.parse(text);
+      const json = JSON.stringify(RUN_PROTOS.test(args.path) ? pruneRunProtos(parsed, build.initialOptions.absWorkingDir) : parsed);
       return { contents: `module.exports = JSON.parse(${JSON.stringify(json)});`, loader: "js" };
     });
   },
