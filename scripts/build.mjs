@@ -54,7 +54,9 @@ const jsonAsString = {
       // Parsed here first, so invalid JSON still fails the build, and minified. Cloud Run's
       // descriptors keep only the services echogate calls (scripts/prune-run-protos.mjs).
       const parsed = JSON.parse(text);
-      const json = JSON.stringify(RUN_PROTOS.test(args.path) ? pruneRunProtos(parsed, build.initialOptions.absWorkingDir) : parsed);
+      const json = JSON.stringify(
+        RUN_PROTOS.test(args.path) ? pruneRunProtos(parsed, build.initialOptions.absWorkingDir) : parsed,
+      );
       return { contents: `module.exports = JSON.parse(${JSON.stringify(json)});`, loader: "js" };
     });
   },
