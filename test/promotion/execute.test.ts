@@ -52,32 +52,38 @@ afterAll(async () => {
 const quiet = () => new Output({ stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
 const serving = (traffic: readonly TrafficTarget[]) => traffic.filter((t) => t.percent > 0);
 
+/** A new image's plan against staging as it is now (the service read with it). */
+async function planCandidate(version: string) {
+  const environment = await loadEnvironment(project, "staging");
+  const image = await makeImage(project, { version });
+  const [loaded, revisions] = await Promise.all([
+    adapter.getService(STAGING),
+    adapter.listRevisions(STAGING),
+  ]);
+  const plan = planPromotion({
+    environment: "staging",
+    config: environment.config,
+    mode: "deploy",
+    artifact: {
+      digest: image.digest,
+      imageRef: image.imageRef,
+      version: image.version,
+      gitSha: "0".repeat(40),
+      source: "image",
+    },
+    env: [],
+    service: loaded?.snapshot,
+    revisions,
+    access: await adapter.invokerAccess(STAGING),
+  });
+  return { plan, loaded: loaded! };
+}
+
 describe("executePlan with a failing candidate smoke", () => {
   it("runs no shift step, never writes traffic onto the candidate, and refuses", async () => {
-    const environment = await loadEnvironment(project, "staging");
-    const image = await makeImage(project, { version: "0.1.0+cand001" });
-    const [loaded, revisions] = await Promise.all([
-      adapter.getService(STAGING),
-      adapter.listRevisions(STAGING),
-    ]);
-    const plan = planPromotion({
-      environment: "staging",
-      config: environment.config,
-      mode: "deploy",
-      artifact: {
-        digest: image.digest,
-        imageRef: image.imageRef,
-        version: image.version,
-        gitSha: "0".repeat(40),
-        source: "image",
-      },
-      env: [],
-      service: loaded!.snapshot,
-      revisions,
-      access: await adapter.invokerAccess(STAGING),
-    });
+    const { plan, loaded } = await planCandidate("0.1.0+cand001");
     expect(plan.actions.filter((a) => a.kind === "shift")).toHaveLength(3);
-    const before = serving(loaded!.snapshot.traffic);
+    const before = serving(loaded.snapshot.traffic);
 
     const writes: TrafficTarget[][] = [];
     const mutateService = adapter.mutateService.bind(adapter);
@@ -126,29 +132,8 @@ describe("executePlan with a failing candidate smoke", () => {
 
 describe("executePlan applies the plan's recovery, never its own", () => {
   it("a failed gate does what plan.recovery says for that step, and the outcome says what the plan says", async () => {
-    const environment = await loadEnvironment(project, "staging");
-    const image = await makeImage(project, { version: "0.1.0+cand002" });
-    const [loaded, revisions] = await Promise.all([
-      adapter.getService(STAGING),
-      adapter.listRevisions(STAGING),
-    ]);
-    const plan = planPromotion({
-      environment: "staging",
-      config: environment.config,
-      mode: "deploy",
-      artifact: {
-        digest: image.digest,
-        imageRef: image.imageRef,
-        version: image.version,
-        gitSha: "0".repeat(40),
-        source: "image",
-      },
-      env: [],
-      service: loaded!.snapshot,
-      revisions,
-      access: await adapter.invokerAccess(STAGING),
-    });
-    const base = serving(loaded!.snapshot.traffic)[0]!.revision!;
+    const { plan, loaded } = await planCandidate("0.1.0+cand002");
+    const base = serving(loaded.snapshot.traffic)[0]!.revision!;
     // A recovery no executor would choose by itself: the serving revision gets a tag of its own.
     const planned: TrafficTarget[] = [{ type: "REVISION", revision: base, percent: 100, tag: "planned" }];
     plan.recovery[0]!.gateFails = [{ kind: "set-traffic", title: "Planned recovery", traffic: planned }];

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { environmentSchema } from "../../deploy/config/environment-schema.js";
 import {
-  GATES_ANNOTATION,
   type GateRecord,
   MAX_GATE_RECORDS,
   previousPassed,
@@ -18,6 +17,7 @@ import type { Artifact } from "../../deploy/promote/artifact-types.js";
 import { labelValue } from "../../deploy/promote/candidate-template.js";
 import { planPromotion } from "../../deploy/promote/plan.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
+import { serviceWith } from "./helpers/plan-fixtures.js";
 
 const config = environmentSchema.parse({
   kind: "staging",
@@ -47,24 +47,7 @@ function service(
   records: GateRecord[] = [],
   latestReady = "chat-staging-old",
 ): ServiceSnapshot {
-  return {
-    name: "chat-staging",
-    resourceName: "projects/p/locations/us-central1/services/chat-staging",
-    etag: "etag-1",
-    uri: "http://127.0.0.1:1",
-    generation: 3,
-    traffic,
-    trafficStatuses: [],
-    labels: {},
-    annotations: { [GATES_ANNOTATION]: JSON.stringify(records) },
-    templateRevision: undefined,
-    latestReadyRevision: latestReady,
-    latestCreatedRevision: latestReady,
-    ready: "succeeded",
-    readyMessage: undefined,
-    createTime: undefined,
-    updateTime: undefined,
-  };
+  return serviceWith(traffic, records, latestReady);
 }
 
 const revisionOf = (name: string, ready: RevisionSnapshot["ready"] = "succeeded"): RevisionSnapshot => ({

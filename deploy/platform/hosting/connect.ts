@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { HostingConfig } from "../../config/environment-schema.js";
-import { PlatformError } from "../../core/errors.js";
 import { httpRequest } from "../../core/http-request.js";
 import { HOSTING_EMULATOR_DIR } from "../../emulator/hosting/hosting-dir.js";
 import { EMULATOR_ENDPOINT_ENV } from "../cloudrun/target.js";

@@ -46,8 +46,11 @@ export function gate(
   };
 }
 
-export function serviceWith(traffic: TrafficTarget[], records: GateRecord[] = []): ServiceSnapshot {
-  const latest = traffic.find((t) => t.revision)?.revision;
+export function serviceWith(
+  traffic: TrafficTarget[],
+  records: GateRecord[] = [],
+  latest = traffic.find((t) => t.revision)?.revision,
+): ServiceSnapshot {
   return {
     name: "chat-staging",
     resourceName: "projects/p/locations/us-central1/services/chat-staging",
