@@ -22,10 +22,14 @@ export class Platform {
   /** The local daemon serves both Cloud Run and Hosting: started (or found) once per invocation. */
   #daemon: ReturnType<EnsureDaemon> | undefined;
   readonly #ensureDaemon: EnsureDaemon = () => {
-    this.#daemon ??= daemonStarter(this.projectDir)();
-    this.#daemon.catch(() => {
-      this.#daemon = undefined;
-    });
+    if (!this.#daemon) {
+      const starting = daemonStarter(this.projectDir)();
+      this.#daemon = starting;
+      // A failed start is not remembered: the next caller tries again and gets its own error.
+      starting.catch(() => {
+        if (this.#daemon === starting) this.#daemon = undefined;
+      });
+    }
     return this.#daemon;
   };
 
