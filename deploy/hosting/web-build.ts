@@ -127,6 +127,30 @@ async function templateWeb(input: WebBuildInput): Promise<BuiltWeb> {
   };
 }
 
+/** The environment's `hosting.build` command with these public values; its step fails with the first line of the error. */
+async function runHostingBuild(
+  input: WebBuildInput,
+  vars: Readonly<Record<string, string>>,
+  step: ReturnType<WebBuildInput["step"]>,
+): Promise<BuildFile[]> {
+  const hosting = input.environment.config.hosting!;
+  try {
+    return await runWebBuild({
+      projectDir: input.projectDir,
+      command: hosting.build!.command,
+      timeoutS: hosting.build!.timeoutS,
+      outDir: join(input.projectDir, hosting.publicDir),
+      shownOutDir: hosting.publicDir,
+      vars,
+      env: input.env,
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+  } catch (error) {
+    step.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
+    throw error;
+  }
+}
+
 async function buildTemplate(
   input: WebBuildInput,
   nonce: string,
@@ -136,22 +160,7 @@ async function buildTemplate(
   const placeholders = placeholdersFor(keys, nonce);
   const step = input.step(`build the template (${hosting.build!.command})`);
   const outDir = join(input.projectDir, hosting.publicDir);
-  let files: BuildFile[];
-  try {
-    files = await runWebBuild({
-      projectDir: input.projectDir,
-      command: hosting.build!.command,
-      timeoutS: hosting.build!.timeoutS,
-      outDir,
-      shownOutDir: hosting.publicDir,
-      vars: placeholders,
-      env: input.env,
-      ...(input.signal ? { signal: input.signal } : {}),
-    });
-  } catch (error) {
-    step.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
-    throw error;
-  }
+  const files = await runHostingBuild(input, placeholders, step);
   const references = await findSourceReferences(input.projectDir, keys, outDir);
   const problems = verifyPlaceholders({ files, placeholders, nonce, references });
   if (problems.length > 0) {
@@ -190,22 +199,7 @@ async function rebuildWeb(input: WebBuildInput): Promise<BuiltWeb> {
       },
     );
   const step = input.step(`build for ${input.environment.name} (${hosting.build!.command})`);
-  let files: BuildFile[];
-  try {
-    files = await runWebBuild({
-      projectDir: input.projectDir,
-      command: hosting.build!.command,
-      timeoutS: hosting.build!.timeoutS,
-      outDir: join(input.projectDir, hosting.publicDir),
-      shownOutDir: hosting.publicDir,
-      vars: input.values,
-      env: input.env,
-      ...(input.signal ? { signal: input.signal } : {}),
-    });
-  } catch (error) {
-    step.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
-    throw error;
-  }
+  const files = await runHostingBuild(input, input.values, step);
   const digest = webDigest(files);
   step.done(`build ${digest.slice(0, 12)}, ${files.length} files`);
   if (gated) {

@@ -17,7 +17,7 @@ import type { Artifact } from "../../deploy/promote/artifact-types.js";
 import { labelValue } from "../../deploy/promote/candidate-template.js";
 import { planPromotion } from "../../deploy/promote/plan.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
-import { serviceWith } from "./helpers/plan-fixtures.js";
+import { revision, serviceWith } from "./helpers/plan-fixtures.js";
 
 const config = environmentSchema.parse({
   kind: "staging",
@@ -49,17 +49,6 @@ function service(
 ): ServiceSnapshot {
   return serviceWith(traffic, records, latestReady);
 }
-
-const revisionOf = (name: string, ready: RevisionSnapshot["ready"] = "succeeded"): RevisionSnapshot => ({
-  name,
-  resourceName: name,
-  image: undefined,
-  labels: {},
-  annotations: {},
-  ready,
-  readyMessage: undefined,
-  createTime: undefined,
-});
 
 const plan = (svc: ServiceSnapshot | undefined, revisions: RevisionSnapshot[] = [], cfg = config) =>
   planPromotion({
@@ -186,7 +175,7 @@ describe("planPromotion", () => {
     const cand = first.candidate.revision;
     const p = plan(
       service([{ type: "REVISION", revision: cand, percent: 100 }], [record(cand, "passed", "t")], cand),
-      [revisionOf(cand)],
+      [revision(cand)],
     );
     expect(p.alreadyServing).toBe(true);
     // Its record lacks the service-URL check (killed after the shift): the re-check finishes it.
@@ -194,7 +183,7 @@ describe("planPromotion", () => {
 
     const finished = { ...record(cand, "passed", "t"), stage: "service" as const };
     const done = plan(service([{ type: "REVISION", revision: cand, percent: 100 }], [finished], cand), [
-      revisionOf(cand),
+      revision(cand),
     ]);
     expect(done.actions.map((a) => a.kind)).toEqual(["smoke"]);
 
@@ -208,7 +197,7 @@ describe("planPromotion", () => {
       acquiredAt: "t",
       expiresAt: "t",
     });
-    expect(plan(locked, [revisionOf(cand)]).actions.map((a) => a.kind)).toEqual(["smoke", "finish"]);
+    expect(plan(locked, [revision(cand)]).actions.map((a) => a.kind)).toEqual(["smoke", "finish"]);
   });
 
   it("re-uses an existing (e.g. interrupted) candidate instead of creating it again", () => {
@@ -221,7 +210,7 @@ describe("planPromotion", () => {
       [record("chat-staging-a", "passed", "t")],
       cand,
     );
-    const p = plan(svc, [revisionOf("chat-staging-a"), revisionOf(cand)]);
+    const p = plan(svc, [revision("chat-staging-a"), revision(cand)]);
     expect(p.actions[0]!.kind).toBe("tag-candidate");
     expect(p.rollbackTraffic).toEqual([{ type: "REVISION", revision: "chat-staging-a", percent: 100 }]);
   });
@@ -262,7 +251,7 @@ describe("gate records, rollback and lock", () => {
       environment: "staging",
       promotionCommand: "echogate deploy staging",
       service: svc,
-      revisions: [revisionOf("chat-staging-c"), revisionOf("chat-staging-d")],
+      revisions: [revision("chat-staging-c"), revision("chat-staging-d")],
     });
     expect(rollback.traffic).toEqual([{ type: "REVISION", revision: "chat-staging-c", percent: 100 }]);
     const nothingEarlier = () =>
@@ -270,7 +259,7 @@ describe("gate records, rollback and lock", () => {
         environment: "production",
         promotionCommand: "echogate promote production",
         service: svc,
-        revisions: [revisionOf("chat-staging-d")],
+        revisions: [revision("chat-staging-d")],
       });
     expect(nothingEarlier).toThrow(/no earlier revision passed/);
     expect(nothingEarlier).toThrow(
