@@ -2,16 +2,15 @@ import http from "node:http";
 import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
 import { refuseForeignHost, refuseForeignUpgrade } from "../core/loopback-host.js";
+import { type Listening, listen } from "./listen.js";
 import type { RandomSource } from "./revision-naming.js";
 
 /** Not part of the Cloud Run API: the emulator's stand-in for a global external load balancer. */
 export const BALANCERS_PATH = "/echogate/v1/balancers/";
 
 interface Balancer {
-  server: http.Server;
-  port: number;
   backends: string[];
-  sockets: Set<net.Socket>;
+  listening: Listening;
 }
 
 /**
@@ -40,16 +39,15 @@ export class Balancers {
     const existing = this.balancers.get(name);
     if (existing) {
       existing.backends = backends;
-      return `http://127.0.0.1:${existing.port}`;
+      return `http://127.0.0.1:${existing.listening.port}`;
     }
-    const balancer: Balancer = { server: http.createServer(), port: 0, backends, sockets: new Set() };
+    // Nobody has the URL before this returns, so the handlers may go on after it listens.
+    const server = http.createServer();
+    const balancer: Balancer = { backends, listening: await listen(server) };
+    // Backends are read per request: `ensure` repoints a running balancer.
     const pick = () => balancer.backends[Math.floor(this.random() * balancer.backends.length)];
-    balancer.server.on("connection", (socket) => {
-      balancer.sockets.add(socket);
-      socket.once("close", () => balancer.sockets.delete(socket));
-    });
-    balancer.server.on("request", (req, res) => {
-      if (refuseForeignHost(balancer.server, req, res)) return;
+    server.on("request", (req, res) => {
+      if (refuseForeignHost(server, req, res)) return;
       const target = pick();
       if (!target) {
         res.writeHead(503, { "content-type": "text/plain" });
@@ -58,32 +56,18 @@ export class Balancers {
       }
       this.proxy.web(req, res, { target });
     });
-    balancer.server.on("upgrade", (req, socket: net.Socket, head) => {
-      if (refuseForeignUpgrade(balancer.server, req, socket)) return;
+    server.on("upgrade", (req, socket: net.Socket, head) => {
+      if (refuseForeignUpgrade(server, req, socket)) return;
       const target = pick();
       if (!target) return socket.destroy();
       this.proxy.ws(req, socket, head, { target });
     });
-    balancer.port = await new Promise<number>((resolve, reject) => {
-      balancer.server.once("error", reject);
-      balancer.server.listen(0, "127.0.0.1", () =>
-        resolve((balancer.server.address() as net.AddressInfo).port),
-      );
-    });
     this.balancers.set(name, balancer);
-    return `http://127.0.0.1:${balancer.port}`;
+    return `http://127.0.0.1:${balancer.listening.port}`;
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [...this.balancers.values()].map(
-        (b) =>
-          new Promise<void>((resolve) => {
-            for (const socket of b.sockets) socket.destroy();
-            b.server.close(() => resolve());
-          }),
-      ),
-    );
+    await Promise.all([...this.balancers.values()].map((balancer) => balancer.listening.close()));
     this.balancers.clear();
     this.proxy.close();
   }

@@ -1,5 +1,4 @@
 import http from "node:http";
-import type net from "node:net";
 import path from "node:path";
 import { refuseForeignHost } from "../core/loopback-host.js";
 import { ApiServer } from "./api-server.js";
@@ -8,6 +7,7 @@ import { Controller } from "./controller.js";
 import { DataPlane, type InstanceInfo } from "./data-plane.js";
 import { IdentityTokens } from "./identity-tokens.js";
 import { INSTANCES_PATH, serveInstances } from "./instances-endpoint.js";
+import { listen } from "./listen.js";
 import { PIDS_FILE, ProcessRegistry, reapOrphans } from "./process-registry.js";
 import { handleSecretManager, isSecretManagerPath } from "./secret-manager/api.js";
 import { resolveSecretEnv } from "./secret-manager/resolve-env.js";
@@ -88,15 +88,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   // Clients keep idle sockets; closing them after Node's 5 s default races a client's next call
   // on that socket (ECONNRESET). Google's front end keeps them for minutes.
   server.keepAliveTimeout = 120_000;
-  const sockets = new Set<net.Socket>();
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve((server.address() as net.AddressInfo).port));
-  });
+  const listening = await listen(server, options.port, host);
+  const { port } = listening;
 
   // Restore the data plane: restart serving revisions and finish interrupted rollouts.
   await controller.requestReconcile();
@@ -110,10 +103,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     revisionInstances: () => dataPlane.instances(),
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          for (const socket of sockets) socket.destroy();
-        });
+        await listening.close();
         await controller.close();
         await store.flush();
         await balancers.close();

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type net from "node:net";
+import { listen } from "./listen.js";
 
 export interface MetadataServer {
   /** `host:port`, the form GCE_METADATA_HOST takes. */
@@ -27,25 +27,13 @@ export async function startMetadataServer(instanceId: string): Promise<MetadataS
     res.writeHead(value === undefined ? 404 : 200, headers);
     res.end(value ?? "Not found.\n");
   });
-  const sockets = new Set<net.Socket>();
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
-  });
+  const listening = await listen(server);
   return {
-    host: `127.0.0.1:${port}`,
+    host: `127.0.0.1:${listening.port}`,
     locate({ project, region }) {
       values["/computeMetadata/v1/instance/region"] = `projects/${project}/regions/${region}`;
       values["/computeMetadata/v1/project/project-id"] = project;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }
