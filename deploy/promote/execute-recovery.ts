@@ -77,7 +77,6 @@ async function perform(run: Execution, action: RecoveryAction, failure?: GateFai
 
 async function deleteService(run: Execution): Promise<void> {
   await run.adapter.deleteService(run.name);
-  run.latest = undefined;
   run.known = undefined;
   run.lock.dropped();
 }

@@ -55,7 +55,6 @@ async function createService(run: Execution, action: Extract<PlanAction, { kind:
     },
     (loaded) => loaded.snapshot.uri ?? "",
   );
-  run.latest = created.snapshot;
   run.known = created;
 }
 

@@ -13,7 +13,7 @@ import type { PromotionOutcome } from "./promotion-outcome.js";
 export async function executePlan(plan: PromotionPlan, options: ExecuteOptions): Promise<PromotionOutcome> {
   const run = new Execution(plan, options);
   try {
-    if (plan.alreadyServing) run.latest = (await options.adapter.getService(plan.service.name))?.snapshot;
+    if (plan.alreadyServing) run.known = await options.adapter.getService(plan.service.name);
     for (const [index, action] of plan.actions.entries()) {
       run.at = index;
       await applyAction(run, action);

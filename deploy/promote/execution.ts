@@ -51,9 +51,7 @@ export class Execution {
   lock: LockHold;
   readonly now: () => Date;
   readonly isAlive: (pid: number) => boolean;
-  /** The service as the last write or read left it (tag URLs for the smoke). */
-  latest: ServiceSnapshot | undefined;
-  /** The same, whole: the next write starts from it and reads first only if its etag went stale. */
+  /** The service as the last write or read left it: the next write starts from it (and reads first only if its etag went stale). */
   known: LoadedService | undefined;
   /** Index of the action being applied: a failure there is looked up in the plan's recovery. */
   at = 0;
@@ -83,6 +81,11 @@ export class Execution {
       smoke: [],
       steps: [],
     };
+  }
+
+  /** The service as the last write or read left it (tag URLs for the smoke, the outcome's traffic). */
+  get latest(): ServiceSnapshot | undefined {
+    return this.known?.snapshot;
   }
 
   get adapter(): CloudRunAdapter {
@@ -148,7 +151,6 @@ export class Execution {
       },
       this.known,
     );
-    this.latest = loaded.snapshot;
     this.known = loaded;
     this.lock.wrote(lock);
     return loaded;

@@ -104,7 +104,8 @@ export async function promoteEnvironment(
     const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
     // Resolved once, after Cloud Run answered: an unreachable API must leave hosting untouched too.
     let webOrigins: Promise<string[] | undefined> | undefined;
-    // `known`: the service as the lock's write left it, so planning under the lock reads it only once.
+    // The service as the last plan read it: the lock is written from it. Under the lock, `known` is
+    // the lock's own write, so the re-plan does not read the service again.
     let planned: LoadedService | undefined;
     const makePlan = async (known?: LoadedService) => {
       const [loaded, revisions] = await Promise.all([
