@@ -1,5 +1,6 @@
 import type { HealthSpec } from "../config/smoke-spec.js";
-import { HttpGetError, httpGet, isTlsError } from "./http-get.js";
+import { HttpRequestError, isTlsError } from "../core/http-request.js";
+import { httpGet } from "./http-get.js";
 import type { ServiceUrl } from "./service-url.js";
 import { valueAtPath } from "./subset-match.js";
 import { backoffDelay, roundMs, sleep } from "./timing.js";
@@ -94,7 +95,7 @@ async function attemptOnce(
   try {
     answer = await httpGet(url, timeoutMs, options.signal, undefined, options.authorization);
   } catch (error) {
-    if (!(error instanceof HttpGetError)) throw error;
+    if (!(error instanceof HttpRequestError)) throw error;
     if (isTlsError(error.code) || error.code === "ENOTFOUND") {
       return {
         kind: "final",

@@ -1,5 +1,6 @@
 import type { HealthSpec } from "../config/smoke-spec.js";
-import { HttpGetError, httpGet } from "./http-get.js";
+import { HttpRequestError } from "../core/http-request.js";
+import { httpGet } from "./http-get.js";
 import { parseServiceUrl, type ServiceUrl } from "./service-url.js";
 import { valueAtPath } from "./subset-match.js";
 
@@ -103,7 +104,8 @@ async function probeInstance(
     const affinity = answer.cookies.join("; ");
     return { ok: true, instance: String(value), cookie: affinity || undefined };
   } catch (error) {
-    if (error instanceof HttpGetError) return { ok: false, detail: `GET ${path} failed: ${error.message}` };
+    if (error instanceof HttpRequestError)
+      return { ok: false, detail: `GET ${path} failed: ${error.message}` };
     throw error;
   }
 }

@@ -1,5 +1,6 @@
+import { HttpRequestError } from "../../core/http-request.js";
 import { parseRuntimeConfig, RUNTIME_CONFIG_PATH } from "../../hosting/runtime-config.js";
-import { HttpGetError, httpGet } from "../../smoke/http-get.js";
+import { httpGet } from "../../smoke/http-get.js";
 import type { HealthFact, WebFact } from "../facts.js";
 
 export const PROBE_TIMEOUT_MS = 2_000;
@@ -35,7 +36,7 @@ export async function probeHealth(
       ms: ms(),
     };
   } catch (error) {
-    const detail = error instanceof HttpGetError ? error.message : String(error);
+    const detail = error instanceof HttpRequestError ? error.message : String(error);
     return { status: "unreachable", url, detail, ms: ms() };
   }
 }
@@ -57,7 +58,7 @@ export async function probeWebConfig(
     return {
       url,
       status: "unreachable",
-      detail: error instanceof HttpGetError ? error.message : String(error),
+      detail: error instanceof HttpRequestError ? error.message : String(error),
     };
   }
 }

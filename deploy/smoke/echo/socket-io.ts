@@ -1,5 +1,6 @@
 import { io } from "socket.io-client";
-import { httpGet, isTlsError } from "../http-get.js";
+import { isTlsError } from "../../core/http-request.js";
+import { httpGet } from "../http-get.js";
 import { type ConnectOptions, type EchoConnection, HandshakeError, MessageHub } from "./connection.js";
 
 /** A connection through the official socket.io-client: no reconnection, its own Manager, given transports. */

@@ -1,6 +1,6 @@
 import type { ClientRequest, IncomingMessage } from "node:http";
 import { WebSocket } from "ws";
-import { describeNetworkError } from "../http-get.js";
+import { describeNetworkError } from "../../core/http-request.js";
 import { type ConnectOptions, type EchoConnection, HandshakeError, MessageHub } from "./connection.js";
 
 /** A plain WebSocket client speaking one JSON object per text frame. */
