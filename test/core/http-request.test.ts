@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpRequest } from "../../deploy/core/http-request.js";
+import { HttpRequestError, httpRequest } from "../../deploy/core/http-request.js";
 
 let server: Server;
 let base: string;
@@ -9,6 +9,7 @@ let base: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === "/never") return; // holds the request open
+    if (req.url === "/big") return void res.end("x".repeat(2048));
     let body = "";
     req.on("data", (chunk: Buffer) => {
       body += chunk.toString("utf8");
@@ -53,5 +54,23 @@ describe("httpRequest", () => {
 
   it("refuses a scheme it does not speak", async () => {
     await expect(httpRequest("ftp://127.0.0.1/x")).rejects.toThrow("Can't request ftp: URLs.");
+  });
+
+  it("refuses a body over maxBodyBytes, and describes a refused connection", async () => {
+    await expect(httpRequest(`${base}/big`, { maxBodyBytes: 1024 })).rejects.toMatchObject({
+      code: "too-large",
+      message: "the body is larger than 1024 bytes",
+    });
+    expect((await httpRequest(`${base}/big`, { maxBodyBytes: 4096 })).text).toHaveLength(2048);
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(httpRequest(`http://127.0.0.1:${port}/`)).rejects.toSatisfy(
+      (error) =>
+        error instanceof HttpRequestError &&
+        error.code === "ECONNREFUSED" &&
+        error.message === "connection refused",
+    );
   });
 });
