@@ -1,3 +1,4 @@
+import { httpRequest } from "../core/http-request.js";
 import type { GateReport, SmokeCheck } from "../smoke/result.js";
 import { roundMs } from "../smoke/timing.js";
 import { parseRuntimeConfig, RUNTIME_CONFIG_PATH, type RuntimeConfig, sameServer } from "./runtime-config.js";
@@ -37,8 +38,8 @@ export async function runPairGate(input: PairGateInput): Promise<PairGateResult>
   });
   let text: string;
   try {
-    const response = await fetch(configUrl, { ...(input.signal ? { signal: input.signal } : {}) });
-    text = await response.text();
+    const response = await httpRequest(configUrl, { ...(input.signal ? { signal: input.signal } : {}) });
+    text = response.text;
     if (!response.ok) {
       checks.push(configCheck(false, `${configUrl} answered HTTP ${response.status}`));
       return { ok: false, checks };

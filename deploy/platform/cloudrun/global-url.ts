@@ -1,5 +1,6 @@
 import type { LoadedEnvironment } from "../../config/load-environments.js";
 import { PlatformError } from "../../core/errors.js";
+import { httpRequest } from "../../core/http-request.js";
 import { BALANCERS_PATH } from "../../emulator/balancers.js";
 import type { CloudRunTarget } from "./clients.js";
 
@@ -15,14 +16,14 @@ export async function globalUrlOf(
   const { service } = environment.config;
   if (service.globalUrl) return service.globalUrl;
   if (target.kind !== "emulator") return undefined;
-  const res = await fetch(`${target.apiEndpoint}${BALANCERS_PATH}${service.name}`, {
+  const res = await httpRequest(`${target.apiEndpoint}${BALANCERS_PATH}${service.name}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ backends: regionUrls }),
   }).catch((error: unknown) => {
     throw new PlatformError(
       "emulator.balancer",
-      `Failed to set up the global URL of ${environment.name}: ${String(error)}`,
+      `Failed to set up the global URL of ${environment.name}: ${error instanceof Error ? error.message : String(error)}`,
       {
         hint: "Check that the emulator runs: `echogate emulator status`.",
       },
@@ -31,9 +32,9 @@ export async function globalUrlOf(
   if (!res.ok) {
     throw new PlatformError(
       "emulator.balancer",
-      `Failed to set up the global URL of ${environment.name}: HTTP ${res.status} ${await res.text()}`,
+      `Failed to set up the global URL of ${environment.name}: HTTP ${res.status} ${res.text}`,
       { hint: "Check that the emulator runs: `echogate emulator status`." },
     );
   }
-  return ((await res.json()) as { uri: string }).uri;
+  return (JSON.parse(res.text) as { uri: string }).uri;
 }

@@ -1,4 +1,5 @@
 import { GoogleAuth } from "google-auth-library";
+import { httpRequest } from "../../core/http-request.js";
 import type { CloudRunTarget } from "./clients.js";
 
 /** An identity token whose audience is `audience` (a service or tag URL), to call a private service. */
@@ -18,7 +19,7 @@ export function identityTokenSource(target: CloudRunTarget): IdentityTokenSource
     };
   }
   return async (audience) => {
-    const response = await fetch(
+    const response = await httpRequest(
       `${target.apiEndpoint}/v1/projects/-/serviceAccounts/default:generateIdToken`,
       {
         method: "POST",
@@ -26,7 +27,7 @@ export function identityTokenSource(target: CloudRunTarget): IdentityTokenSource
         body: JSON.stringify({ audience, includeEmail: true }),
       },
     );
-    const body = (await response.json()) as { token?: string; error?: { message?: string } };
+    const body = JSON.parse(response.text) as { token?: string; error?: { message?: string } };
     if (!response.ok || !body.token)
       throw new Error(body.error?.message ?? `generateIdToken answered HTTP ${response.status}`);
     return body.token;
