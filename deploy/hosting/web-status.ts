@@ -20,21 +20,6 @@ export interface WebStatusRow {
   error?: string;
 }
 
-/** Pure: is the live web version the one recorded with the serving revision? */
-function webStatusOf(input: WebStatusInput, liveVersion: string | undefined): WebStatusRow | null {
-  const hosting = input.environment.config.hosting;
-  if (!hosting) return null;
-  const pairs = input.pairs.filter((pair) => pair.site === hosting.site && pair.channel === hosting.channel);
-  const ofVersion = [...pairs].reverse().find((pair) => pair.version === liveVersion);
-  return {
-    site: hosting.site,
-    channel: hosting.channel,
-    version: liveVersion ? (liveVersion.split("/").at(-1) ?? liveVersion) : null,
-    pairedRevision: ofVersion?.revision ?? null,
-    paired: ofVersion !== undefined && ofVersion.revision === input.servingRevision,
-  };
-}
-
 /** The release live on an environment's channel: its version name, or why it could not be read. */
 type LiveWebRelease = { version: string | undefined } | { error: string };
 
@@ -62,15 +47,19 @@ export async function readLiveWebReleases(
   return new Map(withHosting.map((environment, i) => [environment.name, releases[i]!]));
 }
 
-/** Pure: each row's web status from the release read for its environment. */
-export function webStatusWith(
-  input: WebStatusInput,
-  release: LiveWebRelease | undefined,
-): WebStatusRow | null {
-  if (!release) return null;
-  if ("error" in release) {
-    const row = webStatusOf(input, undefined);
-    return row ? { ...row, error: release.error } : null;
-  }
-  return webStatusOf(input, release.version);
+/** Pure: is the live web release the one recorded with the serving revision? Null without hosting. */
+export function webStatusOf(input: WebStatusInput, release: LiveWebRelease | undefined): WebStatusRow | null {
+  const hosting = input.environment.config.hosting;
+  if (!hosting || !release) return null;
+  const liveVersion = "error" in release ? undefined : release.version;
+  const pairs = input.pairs.filter((pair) => pair.site === hosting.site && pair.channel === hosting.channel);
+  const ofVersion = [...pairs].reverse().find((pair) => pair.version === liveVersion);
+  return {
+    site: hosting.site,
+    channel: hosting.channel,
+    version: liveVersion ? (liveVersion.split("/").at(-1) ?? liveVersion) : null,
+    pairedRevision: ofVersion?.revision ?? null,
+    paired: ofVersion !== undefined && ofVersion.revision === input.servingRevision,
+    ...("error" in release ? { error: release.error } : {}),
+  };
 }

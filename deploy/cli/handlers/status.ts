@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from "node:util";
 import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
-import { readLiveWebReleases, webStatusWith } from "../../hosting/web-status.js";
+import { readLiveWebReleases, webStatusOf } from "../../hosting/web-status.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { CONFIG_INVALID, collectStatus, type EnvironmentStatus } from "../../promote/status.js";
 import type { ArgsOf, CommandContext } from "../command.js";
@@ -23,7 +23,7 @@ export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext)
   const environments = collected.map(({ webPairs, ...row }) => {
     const environment = byName.get(row.environment);
     const input = environment && { environment, servingRevision: row.revision, pairs: webPairs ?? [] };
-    return { ...row, web: input ? webStatusWith(input, releases.get(row.environment)) : null };
+    return { ...row, web: input ? webStatusOf(input, releases.get(row.environment)) : null };
   });
   ctx.output.result({ environments }, (data, style) => renderStatus(data.environments, style));
   if (environments.some((e) => e.error?.code === CONFIG_INVALID)) return ExitCode.config;
