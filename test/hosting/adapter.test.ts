@@ -143,10 +143,11 @@ describe("Firebase Hosting adapter on the local emulator", () => {
     await expect(interrupted).rejects.toThrow("interrupted");
     const url = emulator.channelUrl("s", "live")!;
     expect((await getText(`${url}/`)).text).toBe("v1");
+    // A fresh emulator process on the same state directory: the re-run uploads only what is missing.
+    // Counted once the emulator has closed: an upload it had accepted before the abort still lands.
+    await emulator.close();
     const uploadedBefore = emulator.stats.uploads;
     expect(uploadedBefore).toBeLessThan(1 + 41);
-    // A fresh emulator process on the same state directory: the re-run uploads only what is missing.
-    await emulator.close();
     const { emulator: restarted, adapter: again } = await hostingEmulator({ dir });
     const rerun = await uploadVersion(again, "s", next, { labels: {} });
     expect(rerun.uploaded).toBe(1 + 41 - uploadedBefore);

@@ -417,9 +417,14 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
   };
 
+  // Requests being handled: close() lets them finish, so what was accepted is stored (or not) for good.
+  const inFlight = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {
     if (refuseForeignHost(server, req, res)) return;
-    handle(req, res).catch(() => res.writeHead(500).end());
+    const handling = handle(req, res)
+      .catch(() => void res.writeHead(500).end())
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -439,12 +444,12 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
     },
     channelUrl: (siteId, channelId) => listeners.get(`sites/${siteId}/channels/${channelId}`)?.url,
     async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await Promise.allSettled(inFlight);
       await writer.flush();
       await Promise.all([...listeners.values()].map((listener) => listener.close()));
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closed;
     },
   };
 }
