@@ -5,6 +5,20 @@ import type { PlannedSmoke } from "./plan-types.js";
 const PEER_TAG = "previous";
 
 /**
+ * The routing without the peer tag a partial step wrote. The plan owns that tag: a promotion killed
+ * after a partial step leaves it on the old revision, and a later step tagging another revision
+ * `previous` would then use the tag twice (Cloud Run refuses). Entries that only carried the tag
+ * (0 %) go; others keep their share untagged. Pure.
+ */
+export function withoutPeerTag(traffic: readonly TrafficTarget[]): TrafficTarget[] {
+  return traffic.flatMap((t) => {
+    if (t.tag !== PEER_TAG) return [{ ...t }];
+    const { tag: _tag, ...untagged } = t;
+    return t.percent > 0 ? [untagged] : [];
+  });
+}
+
+/**
  * A partial step splits users between the candidate and the previous revision, so its smoke puts
  * clients on both (their tag URLs) and requires the message to cross, instead of letting the
  * service URL's random split decide where the smoke's own clients land. Pure.

@@ -5,7 +5,7 @@ import { CANDIDATE_TAG } from "../model/name-limits.js";
 import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
 import type { RevisionSnapshot, ServiceSnapshot, TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { Artifact } from "./artifact-types.js";
-import { canaryStep } from "./canary-peers.js";
+import { canaryStep, withoutPeerTag } from "./canary-peers.js";
 import { buildCandidateTemplate, type EnvVar } from "./candidate-template.js";
 import { failurePolicy, failureStages } from "./failure-policy.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
@@ -52,7 +52,7 @@ export function planPromotion(input: PlanInput): PromotionPlan {
   const existing = input.revisions.find((r) => r.name === candidate);
   const records = service ? readGateRecords(service.annotations) : [];
   const split = currentSplit(service, records);
-  const pinned = service ? pinTraffic(service) : [];
+  const pinned = service ? withoutPeerTag(pinTraffic(service)) : [];
   const previousRevision = split.find((e) => e.revision && e.revision !== candidate)?.revision;
   const finalTraffic = shiftedTraffic(pinned, candidate, previousRevision, 100, tag);
   const alreadyServing =

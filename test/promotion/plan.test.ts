@@ -108,6 +108,39 @@ describe("planPromotion", () => {
     expect(p.finalTraffic).toEqual([{ type: "REVISION", revision: p.candidate.revision, percent: 100 }]);
   });
 
+  it("drops the peer tag a killed canary left, so the next canary can tag its own previous revision", () => {
+    const canaryConfig = environmentSchema.parse({
+      ...config,
+      service: { ...config.service, backplane: "redis" },
+      rollout: { steps: [10, 100] },
+    });
+    // A canary killed after its shift, then re-run to 100 %: the old revision still holds `previous` at 0 %.
+    const svc = service(
+      [
+        { type: "REVISION", revision: "chat-staging-new", percent: 100 },
+        { type: "REVISION", revision: "chat-staging-old", percent: 0, tag: "previous" },
+        { type: "REVISION", revision: "chat-staging-old", percent: 0, tag: "keep-me" },
+      ],
+      [record("chat-staging-old", "passed", "t1"), record("chat-staging-new", "passed", "t2")],
+      "chat-staging-new",
+    );
+    const p = plan(svc, [], canaryConfig);
+    const writes = p.actions.flatMap((a) => ("traffic" in a ? [a.traffic] : []));
+    expect(writes.length).toBeGreaterThan(1);
+    for (const traffic of writes) {
+      const previousTags = traffic.filter((t) => t.tag === "previous");
+      expect(previousTags.length).toBeLessThanOrEqual(1);
+      for (const t of previousTags) expect(t.revision).toBe("chat-staging-new");
+      expect(traffic).toContainEqual({
+        type: "REVISION",
+        revision: "chat-staging-old",
+        percent: 0,
+        tag: "keep-me",
+      });
+    }
+    expect(p.finalTraffic.some((t) => t.tag === "previous")).toBe(false);
+  });
+
   it("flags an old canary split and traffic pinned away from the latest revision", () => {
     const svc = service(
       [
