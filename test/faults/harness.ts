@@ -93,7 +93,11 @@ export interface SwitchableImage {
  * 410 (a final answer, so the gate fails at once). Lets a test fail the gate of a revision that
  * already runs and passed before, as a flaky build would.
  */
-export async function switchableImage(projectDir: string, version: string): Promise<SwitchableImage> {
+export async function switchableImage(
+  projectDir: string,
+  version: string,
+  extraEnv: Record<string, string> = {},
+): Promise<SwitchableImage> {
   const wrapper = `const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
@@ -109,7 +113,7 @@ http.Server.prototype.emit = function (event, req, res) {
 require("./reference-server.js");
 `;
   const server = await referenceServer();
-  const env = { APP_VERSION: version, NODE_ENV: "production" };
+  const env = { APP_VERSION: version, NODE_ENV: "production", ...extraEnv };
   const hex = createHash("sha256").update(wrapper).update(server).update(JSON.stringify(env)).digest("hex");
   const dir = join(projectDir, ".echogate", "images", `sha256-${hex}`);
   const rootfs = join(dir, "rootfs");

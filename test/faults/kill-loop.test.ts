@@ -1,17 +1,21 @@
 import { expect, it } from "vitest";
 import { runKillLoop } from "./kill-loop.js";
 
-// A sample of the kill -9 loop (issue 12 item 3); `npm run faults` runs 300+ trials.
+// A sample of the kill -9 loop; `npm run faults` runs 300 trials. Any seed must pass: the coverage
+// check is what the trials did (every trial killed at its drawn point, or finished before it).
 it("kill -9 at random points then a re-run: never public traffic on an ungated revision, and the re-run converges", async () => {
   const lines: string[] = [];
+  const trials = Number(process.env.ECHOGATE_FAULT_TRIALS ?? 10);
   const report = await runKillLoop({
-    trials: Number(process.env.ECHOGATE_FAULT_TRIALS ?? 30),
+    trials,
     ...(process.env.ECHOGATE_FAULT_SEED ? { seed: Number(process.env.ECHOGATE_FAULT_SEED) } : {}),
     log: (line) => lines.push(line),
   });
   const context = `${lines.join("\n")}\n${JSON.stringify(report, null, 2)}`;
-  expect(report.trials).toBeGreaterThanOrEqual(30);
-  expect(report.kills, context).toBeGreaterThan(report.trials / 3);
+  expect(report.trials).toBe(trials);
+  expect(report.missedKills, context).toEqual([]);
+  expect(report.kills, context).toBeGreaterThan(0);
+  expect(Object.values(report.killedAt).reduce((a, b) => a + b, 0)).toBe(report.kills);
   expect(report.violations, context).toEqual([]);
   expect(report.notConverged, context).toEqual([]);
 }, 600_000);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
 import { createProjectSites } from "../helpers/hosting-sites.js";
 import { makeImage } from "../promotion/helpers/images.js";
+import { REDIS_URL, requireRedis } from "../scale/redis.js";
 import {
   type CliEvent,
   gateViolations,
@@ -18,9 +20,10 @@ import {
   switchableImage,
 } from "./harness.js";
 
-// Random kill -9 points across first deploys, re-deploys, canary steps, promotes and rollbacks,
-// each followed by a re-run of the same command; the promise is checked after the kill and after
-// the re-run, and the re-run must converge (lock released, a good build ends up serving).
+// Random kill -9 points across first deploys, re-deploys, canary steps (staging rolls out in
+// [10, 50, 100] over a real Redis backplane), promotes and rollbacks, each followed by a re-run of
+// the same command; the promise is checked after the kill and after the re-run, and the re-run must
+// converge (lock released, a good build ends up serving, no tag left behind).
 
 const STAGING = "echogate-chat-staging";
 const PRODUCTION = "echogate-chat-production";
@@ -48,10 +51,16 @@ export interface KillLoopReport {
   violations: TrialFinding[];
   notConverged: TrialFinding[];
   /**
-   * A good build whose canary step failed the echo because the two smoke clients landed on
-   * different revisions (the reference server has no cross-revision backplane); traffic went back.
+   * Trials whose command emitted more step events than the kill point drawn for it and was not
+   * killed: the harness did not do what it claims.
    */
-  canaryFanOut: number;
+  missedKills: TrialFinding[];
+  /** Kills per step event (`step.start Shift traffic … 10%`, …): what the trials exercised. */
+  killedAt: Record<string, number>;
+  /** Kills during a partial canary step (a shift below 100 % or the smoke after it). */
+  canaryKills: number;
+  /** Trials in which a partial canary step started (in the killed run or its re-run). */
+  canaryTrials: number;
   scenarios: Record<string, number>;
   ms: number;
 }
@@ -86,6 +95,9 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
   const random = prng(seed);
   const log = options.log ?? (() => {});
   log(`kill loop: ${options.trials} trials, seed ${seed}`);
+  // The canary steps' gate needs the message to cross revisions: the images share Redis.
+  await requireRedis();
+  const backplane = { REDIS_URL, REDIS_KEY_PREFIX: `echogate-faults:${randomBytes(6).toString("hex")}:` };
   const project = await faultsProject();
   // One emulator for every trial, in this process; the CLI runs as separate processes against it.
   const emulator = await startEmulator({
@@ -106,22 +118,32 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
     kills: 0,
     violations: [],
     notConverged: [],
-    canaryFanOut: 0,
+    missedKills: [],
+    killedAt: {},
+    canaryKills: 0,
+    canaryTrials: 0,
     scenarios: {},
     ms: 0,
   };
   try {
     const goods = await Promise.all(
       ["0.1.0+good001", "0.1.0+good002", "0.1.0+good003", "0.1.0+good004"].map((version) =>
-        makeImage(project, { version }),
+        makeImage(project, { version, env: backplane }),
       ),
     );
     const faulty = await makeImage(project, {
       version: "0.1.0+fault01",
-      env: { ECHOGATE_FAULT: "exclude-sender" },
+      env: { ...backplane, ECHOGATE_FAULT: "exclude-sender" },
     });
     const crash = await makeImage(project, { version: "0.1.0+crash01", code: "process.exit(3);\n" });
-    const flaky = await switchableImage(project, "0.1.0+flaky01");
+    const flaky = await switchableImage(project, "0.1.0+flaky01", backplane);
+    // Kill points are drawn below the most step events a run of that scenario was seen to emit, so
+    // nearly every trial kills; until a run has been seen, below a generous bound.
+    const stepsSeen: Record<string, number> = {};
+    const learnSteps = (name: string, run: { events: CliEvent[] }) => {
+      const steps = run.events.filter((e) => e.event.startsWith("step.")).length;
+      stepsSeen[name] = Math.max(stepsSeen[name] ?? 0, steps);
+    };
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
     const deployScenario = (name: string, prepare?: () => Promise<void>): Scenario => {
@@ -166,13 +188,30 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
       if (scenario.argv[0] === "rollback" && scenario.argv[1] === "production") scenario.service = PRODUCTION;
       report.scenarios[scenario.name] = (report.scenarios[scenario.name] ?? 0) + 1;
       await scenario.prepare?.();
-      const killAt = Math.floor(random() * 24);
+      const killAt = Math.floor(random() * (stepsSeen[scenario.name] || 24));
       let steps = 0;
-      const killed = await runEchogateProcess(project, emu.env, scenario.argv, (event: CliEvent) =>
-        event.event.startsWith("step.") ? steps++ === killAt : false,
-      );
-      if (killed.killed) report.kills += 1;
+      let inCanaryStep = false;
+      const killed = await runEchogateProcess(project, emu.env, scenario.argv, (event: CliEvent) => {
+        if (!event.event.startsWith("step.")) return false;
+        if (event.event === "step.start")
+          inCanaryStep = isPartialShift(event.step) || (inCanaryStep && isSmoke(event.step));
+        return steps++ === killAt;
+      });
       const where = killed.killedAt;
+      if (killed.killed) {
+        report.kills += 1;
+        report.killedAt[where!] = (report.killedAt[where!] ?? 0) + 1;
+        if (inCanaryStep) report.canaryKills += 1;
+      } else {
+        learnSteps(scenario.name, killed);
+        if (steps > killAt)
+          report.missedKills.push({
+            trial,
+            scenario: scenario.name,
+            killedAt: undefined,
+            detail: `${steps} step events, kill point ${killAt}, not killed`,
+          });
+      }
       const check = async (phase: string): Promise<LiveState> => {
         const live = await readLive(adapter, scenario.service);
         for (const detail of gateViolations(live))
@@ -189,13 +228,16 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
       if (scenario.breakBeforeRerun) await scenario.breakBeforeRerun.fail();
       try {
         const rerun = await runEchogateProcess(project, emu.env, scenario.argv);
+        learnSteps(scenario.name, rerun);
+        if (
+          [...killed.events, ...rerun.events].some((e) => e.event === "step.start" && isPartialShift(e.step))
+        )
+          report.canaryTrials += 1;
         const live = await check("after the re-run");
-        const fanOut = scenario.image?.kind === "good" && isCanaryFanOut(rerun.stdout, live);
-        if (fanOut) report.canaryFanOut += 1;
         // Rolling back a service that a first-promote trial has just deleted is a usage error (2).
         const nothingToRollBack =
           scenario.name === "rollback" && errorOf(rerun.stdout).startsWith("rollback.no-service");
-        const problems = fanOut || nothingToRollBack ? [] : convergence(scenario, rerun.exitCode, live);
+        const problems = nothingToRollBack ? [] : convergence(scenario, rerun.exitCode, live);
         if (problems.length > 0 && rerun.exitCode !== 0) problems.push(`error: ${errorOf(rerun.stdout)}`);
         for (const detail of problems)
           report.notConverged.push({ trial, scenario: scenario.name, killedAt: where, detail });
@@ -214,6 +256,7 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
     await adapter.close();
     await emulator.close();
     await rm(project, { recursive: true, force: true });
+    await dropRedisPrefix(backplane.REDIS_KEY_PREFIX);
   }
   report.ms = Math.round(performance.now() - started);
   return report;
@@ -229,11 +272,19 @@ async function faultsProject(): Promise<string> {
   const smoke = "smoke:\n  health: { timeoutMs: 5000 }\n  echo: { timeoutMs: 1500 }\n";
   for (const name of await readdir(join(repoRoot, "environments"))) {
     let text = await readFile(join(repoRoot, "environments", name), "utf8");
-    // Canary steps need a declared backplane and a server that uses it (REDIS_URL); without one
-    // the steps at 10 and 50 % fail the cross-revision gate. The kill at a canary step is
-    // reproduced in kill-rerun.test.ts; set ECHOGATE_FAULT_CANARY=1 with a Redis-backed image.
-    if (name === "staging.yaml")
-      text += `${process.env.ECHOGATE_FAULT_CANARY ? "rollout:\n  steps: [10, 50, 100]\n" : ""}${smoke}`;
+    // Canary steps need a declared backplane (the images' REDIS_URL); the replace must have
+    // happened, or every canary trial would stop at a configuration error and test nothing.
+    if (name === "staging.yaml") {
+      const declared = text.replace(
+        "  envFile: .env.staging\n",
+        "  envFile: .env.staging\n  backplane: redis\n",
+      );
+      if (declared === text)
+        throw new Error(
+          "kill loop: environments/staging.yaml has no '  envFile: .env.staging' line to declare the backplane after",
+        );
+      text = `${declared}rollout:\n  steps: [10, 50, 100]\n${smoke}`;
+    }
     if (name === "production.yaml") text += smoke;
     await writeFile(join(root, "environments", name), text);
   }
@@ -246,14 +297,25 @@ async function faultsProject(): Promise<string> {
   return root;
 }
 
-function isCanaryFanOut(stdout: string, live: LiveState): boolean {
-  const message = errorOf(stdout);
-  return (
-    message.includes("Smoke failed on the service URL: echo:") &&
-    message.includes("traffic went back to") &&
-    gateViolations(live).length === 0 &&
-    !live.lock
-  );
+const isPartialShift = (step: string | undefined) =>
+  /^Shift traffic\b.*\b(?:[1-9]|[1-9]\d)%/.test(step ?? "");
+const isSmoke = (step: string | undefined) => /^Smoke\b/i.test(step ?? "");
+
+async function dropRedisPrefix(prefix: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function errorOf(stdout: string): string {
@@ -277,6 +339,8 @@ function convergence(scenario: Scenario, exitCode: number | undefined, live: Liv
       problems.push("a good build does not serve 100%");
     if (live.access !== "public") problems.push("a good build's service is not public");
   }
+  if (servingShare(live).length === 1 && live.traffic.some((t) => t.tag === "previous"))
+    problems.push("the canary's 'previous' tag is left behind at 100 %");
   if (scenario.image && scenario.image.kind !== "good" && exitCode === 0 && scenario.image.kind !== "flaky")
     problems.push(`a ${scenario.image.kind} build passed`);
   return problems;

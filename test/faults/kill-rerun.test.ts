@@ -9,9 +9,10 @@ import {
   startTestEmulator,
   type TestEmulator,
 } from "../promotion/helpers/project.js";
+import { REDIS_URL, requireRedis } from "../scale/redis.js";
 import { gateViolations, readLive, runEchogateProcess, servingShare, switchableImage } from "./harness.js";
 
-// The two kill -9 scenarios of issue 12 (items 1 and 2), reproduced as they were reported.
+// Kill -9 scenarios found by the kill loop, reproduced as they were reported.
 
 const STAGING = "echogate-chat-staging";
 let project: string;
@@ -34,8 +35,8 @@ const deploy = (digest: string, killWhen?: Parameters<typeof runEchogateProcess>
 const afterStep = (prefix: string) => (e: { event: string; step?: string }) =>
   e.event === "step.done" && String(e.step).startsWith(prefix);
 
-describe("kill -9 during promotion (issue 12)", () => {
-  it("item 1: a first deploy of a faulty build killed right after 'Create service' never becomes public; the re-run converges to private", async () => {
+describe("kill -9 during promotion", () => {
+  it("a first deploy of a faulty build killed right after 'Create service' never becomes public; the re-run converges to private", async () => {
     await adapter.deleteService(STAGING);
     const faulty = await makeImage(project, {
       version: "0.1.0+fault01",
@@ -80,7 +81,7 @@ describe("kill -9 during promotion (issue 12)", () => {
     expect((await fetch(`${uri}/health`)).status).toBe(200);
   }, 60_000);
 
-  it("item 2: a re-run after a kill at a canary step whose gate now fails goes to the last passed revision at 100%, not the split", async () => {
+  it("a re-run after a kill at a canary step whose gate now fails goes to the last passed revision at 100%, not the split", async () => {
     // A first deploy (no canary), so the only split is the one the kill leaves. The kill comes
     // right after the first shift (10%), before any smoke on the split service URL, whose two
     // clients may land on different revisions (cross-revision fan-out is another gate's job).
@@ -137,4 +138,32 @@ describe("kill -9 during promotion (issue 12)", () => {
       await flaky.heal();
     }
   }, 60_000);
+
+  it("a canary killed after a partial step converges with no 'previous' tag left, and the next canary deploy passes", async () => {
+    await requireRedis();
+    const backplane = { REDIS_URL, REDIS_KEY_PREFIX: `echogate-kill-rerun:${process.pid}:` };
+    await adapter.deleteService(STAGING);
+    const [a, b, c] = await Promise.all(
+      ["0.2.0+canary1", "0.2.0+canary2", "0.2.0+canary3"].map((version) =>
+        makeImage(project, { version, env: backplane }),
+      ),
+    );
+    expect((await deploy(a!.digest)).exitCode).toBe(0);
+    const killed = await deploy(b!.digest, afterStep("Shift traffic"));
+    expect(killed.killed).toBe(true);
+    expect((await readLive(adapter, STAGING)).traffic.some((t) => t.tag === "previous")).toBe(true);
+
+    const rerun = await deploy(b!.digest);
+    expect(rerun.exitCode, rerun.stdout).toBe(0);
+    const converged = await readLive(adapter, STAGING);
+    expect(converged.traffic.filter((t) => t.tag === "previous")).toEqual([]);
+    expect(servingShare(converged)).toHaveLength(1);
+
+    const next = await deploy(c!.digest);
+    expect(next.exitCode, next.stdout).toBe(0);
+    const final = await readLive(adapter, STAGING);
+    expect(servingShare(final)).toEqual([expect.objectContaining({ percent: 100 })]);
+    expect(final.traffic.filter((t) => t.tag === "previous")).toEqual([]);
+    expect(gateViolations(final)).toEqual([]);
+  }, 90_000);
 });
