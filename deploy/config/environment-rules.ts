@@ -29,6 +29,46 @@ export function checkEnvironmentRules(
     }
   }
   checkPromotionCycles(environments, diagnostics);
+  checkUniqueTargets(environments, diagnostics);
+}
+
+/**
+ * Two environments must never act on the same Cloud Run service or Hosting channel: `deploy staging`
+ * would otherwise change production. Previews derive a name per branch, so their base names are not
+ * targets.
+ */
+function checkUniqueTargets(environments: readonly LoadedEnvironment[], diagnostics: Diagnostics): void {
+  const services = new Map<string, string>();
+  const sites = new Map<string, string>();
+  for (const environment of environments) {
+    if (environment.config.kind === "preview") continue;
+    const { service, hosting } = environment.config;
+    for (const region of service.regions) {
+      const key = [service.endpoint, service.project, region, service.name].join("/");
+      const owner = services.get(key);
+      if (owner === undefined) services.set(key, environment.name);
+      else if (owner !== environment.name) {
+        diagnostics.error(
+          "config.shared-service",
+          `Can't use Cloud Run service ${service.name} (${service.project}, ${region}) in ${environment.name}: ${owner} uses it too, so deploying one would change the other.`,
+          environment.locate(["service", "name"]),
+          "Give each environment its own service.name.",
+        );
+        break;
+      }
+    }
+    if (!hosting) continue;
+    const key = [hosting.provider, hosting.site, hosting.channel].join("/");
+    const owner = sites.get(key);
+    if (owner === undefined) sites.set(key, environment.name);
+    else
+      diagnostics.error(
+        "config.shared-site",
+        `Can't publish ${environment.name} to Hosting site ${hosting.site} (channel ${hosting.channel}): ${owner} publishes there too, so deploying one would replace the other's front end.`,
+        environment.locate(["hosting", "site"]),
+        "Give each environment its own hosting.site (or its own hosting.channel).",
+      );
+  }
 }
 
 /** `promotesFrom` must lead to an environment that is deployed, not round in a circle. */

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { PROJECT_ID_MESSAGE, PROJECT_ID_PATTERN } from "./gcp-project-id.js";
+import { projectRelativePath } from "./project-path.js";
 import { smokeSpecSchema } from "./smoke-spec.js";
 
 export const environmentKinds = ["local", "preview", "staging", "production"] as const;
@@ -39,12 +40,9 @@ const serviceSchema = z.strictObject({
     .default(8080)
     .describe("The container port; the server gets it in PORT and must listen on it."),
   /** Path of the env file, relative to the environments/ directory. */
-  envFile: z
-    .string()
-    .min(1)
-    .describe(
-      "The environment's env file, relative to environments/ (e.g. .env.staging); checked against env.schema.yaml.",
-    ),
+  envFile: projectRelativePath("environments").describe(
+    "The environment's env file, relative to environments/ (e.g. .env.staging); checked against env.schema.yaml.",
+  ),
   minInstances: z.number().int().min(0).default(0).describe("Instances kept warm (Cloud Run min instances)."),
   maxInstances: positiveInt
     .default(1)
@@ -123,8 +121,7 @@ export const hostingSchema = z
       .default("live")
       .describe("Firebase Hosting channel; `live` is the site's live channel."),
     /** Directory of the built web front end, relative to the project. */
-    publicDir: z
-      .string()
+    publicDir: projectRelativePath()
       .default("web/public")
       .describe("Directory of the built web front end (the files uploaded), relative to the project."),
     /**

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { projectRelativePath } from "./project-path.js";
 
 /**
  * environments/echogate.yaml: settings of the repository, not of one environment (where the server
@@ -6,10 +7,7 @@ import * as z from "zod";
  * environments can't disagree about them; every key has a detected default.
  */
 
-const relativePath = z
-  .string()
-  .min(1)
-  .refine((path) => !path.startsWith("/"), "must be relative to the project directory");
+const relativePath = projectRelativePath();
 
 const layoutSchema = z
   .strictObject({

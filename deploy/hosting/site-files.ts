@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ConfigError } from "../core/errors.js";
 
@@ -19,13 +19,28 @@ export function siteFile(path: string, content: Buffer): SiteFile {
   return { path, content, gzipped, hash: createHash("sha256").update(gzipped).digest("hex") };
 }
 
-/** Reads a built web directory; a missing directory, or one without index.html, is a configuration error (exit 2). */
-export async function readSiteDir(dir: string, shownAs: string): Promise<SiteFile[]> {
+/**
+ * Reads a built web directory inside `projectDir`; a missing directory, one without index.html, or
+ * one that resolves (through a symlink) outside the project is a configuration error (exit 2).
+ * Symlinks inside it are not followed: only regular files are published.
+ */
+export async function readSiteDir(dir: string, shownAs: string, projectDir: string): Promise<SiteFile[]> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new ConfigError("hosting.no-build", `Can't deploy the web front end: ${shownAs} does not exist.`, {
       hint: "Build the front end first, or set hosting.publicDir in environments/<env>.yaml.",
     });
+  }
+  const [real, realProject] = await Promise.all([realpath(dir), realpath(projectDir)]);
+  const inside = relative(realProject, real);
+  if (inside.startsWith("..") || isAbsolute(inside)) {
+    throw new ConfigError(
+      "hosting.outside-project",
+      `Can't publish ${shownAs}: it resolves to ${real}, outside the project directory.`,
+      {
+        hint: "Point hosting.publicDir at a directory inside the project (not a symlink leading out of it).",
+      },
+    );
   }
   const paths: string[] = [];
   const walk = async (current: string): Promise<void> => {

@@ -317,7 +317,8 @@ export async function prepareWebFiles(
   const dirName = hosting.publicDir;
   let files: SiteFile[];
   let built: BuiltWeb | undefined;
-  if (hosting.mode === "runtime-config") files = await readSiteDir(join(input.project.dir, dirName), dirName);
+  if (hosting.mode === "runtime-config")
+    files = await readSiteDir(join(input.project.dir, dirName), dirName, input.project.dir);
   else {
     built = await buildWebFor({
       projectDir: input.project.dir,

@@ -86,6 +86,57 @@ describe("config values that used to be accepted silently", () => {
     );
   });
 
+  it("two environments naming the same Cloud Run service or Hosting site is a config error", async () => {
+    const sharedService = environmentYaml("staging").replace(
+      "name: echogate-chat-staging",
+      "name: echogate-chat",
+    );
+    const service = await check(withFile(yamlPath("staging"), sharedService));
+    expect(service.exitCode).toBe(2);
+    expect(service.problems).toContainEqual(
+      expect.objectContaining({
+        code: "config.shared-service",
+        keyPath: "service.name",
+        line: lineContaining(sharedService, "name: echogate-chat"),
+        message: expect.stringContaining("production uses it too"),
+      }),
+    );
+    const sharedSite = environmentYaml("staging").replace(
+      "site: echogate-demo-staging",
+      "site: echogate-demo",
+    );
+    const site = await check(withFile(yamlPath("staging"), sharedSite));
+    expect(site.exitCode).toBe(2);
+    expect(site.problems).toContainEqual(
+      expect.objectContaining({ code: "config.shared-site", keyPath: "hosting.site" }),
+    );
+  });
+
+  it.each(["../fakeroot", "/", "/etc", "web/../../x"])(
+    "hosting.publicDir %j outside the project is a config error",
+    async (publicDir) => {
+      const yaml = environmentYaml("staging").replace(
+        "site: echogate-demo-staging\n",
+        `site: echogate-demo-staging\n  publicDir: "${publicDir}"\n`,
+      );
+      const { exitCode, problems } = await check(withFile(yamlPath("staging"), yaml));
+      expect(exitCode).toBe(2);
+      expect(problems).toContainEqual(
+        expect.objectContaining({ keyPath: "hosting.publicDir", message: expect.stringMatching(/project/) }),
+      );
+    },
+  );
+
+  it("envFile leaving the project is a config error", async () => {
+    const outside = environmentYaml("staging").replace(
+      "envFile: .env.staging",
+      "envFile: ../../.env.staging",
+    );
+    const refused = await check(withFile(yamlPath("staging"), outside));
+    expect(refused.exitCode).toBe(2);
+    expect(refused.problems).toContainEqual(expect.objectContaining({ keyPath: "service.envFile" }));
+  });
+
   it("a promotesFrom cycle is a config error at every environment in it", async () => {
     const files = {
       ...validEnvProject(),

@@ -54,7 +54,7 @@ export async function runWebBuild(input: WebBuildInput): Promise<BuildFile[]> {
         hint: `Make the build write only into ${input.shownOutDir} (hosting.publicDir), e.g. vite's build.outDir; what it wrote elsewhere could differ between environments unseen. Nothing was uploaded.`,
       },
     );
-  const files = await readSiteDir(input.outDir, input.shownOutDir);
+  const files = await readSiteDir(input.outDir, input.shownOutDir, input.projectDir);
   return files.map((file) => ({ path: file.path, content: file.content }));
 }
 
