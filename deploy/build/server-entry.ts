@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
+import { readSourceText } from "../core/read-source-file.js";
 import { entryFromDevScript } from "../source/dev-script-entry.js";
 import { entryFromDockerfile } from "../source/dockerfile-entry.js";
 import { inWorkingDir, type ResolvedLayout } from "../source/layout.js";
@@ -58,11 +57,9 @@ async function dockerfileEntry(projectDir: string, layout: ResolvedLayout): Prom
 }
 
 async function readText(projectDir: string, file: string): Promise<string> {
-  try {
-    return await readFile(join(projectDir, file), "utf8");
-  } catch {
-    throw new ConfigError("build.missing-file", `Can't read ${file} in ${projectDir}.`, {
-      hint: "echogate builds the server entry the layout names (environments/echogate.yaml); run from the project root or pass --cwd.",
-    });
-  }
+  const text = readSourceText(projectDir, file);
+  if (text !== undefined) return text;
+  throw new ConfigError("build.missing-file", `Can't read ${file} in ${projectDir}: it doesn't exist.`, {
+    hint: "echogate builds the server entry the layout names (environments/echogate.yaml); run from the project root or pass --cwd.",
+  });
 }

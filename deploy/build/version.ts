@@ -1,8 +1,10 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import vm from "node:vm";
 import { execa } from "execa";
 import type { VersionSource } from "../config/project-schema.js";
 import { ConfigError } from "../core/errors.js";
+import { readSourceText } from "../core/read-source-file.js";
+import { runShellCommand } from "../core/run-shell-command.js";
 
 interface BuildVersion {
   /** `<package.json version>+<short sha>`, what /health must report. */
@@ -30,39 +32,109 @@ export async function resolveBuildVersion(
   const base =
     source.from === "file"
       ? await versionFromFile(projectDir, source.file, source.pattern)
-      : await versionFromPackage(join(projectDir, workingDir, "package.json"));
+      : versionFromPackage(projectDir, join(workingDir, "package.json"));
   if (!git) return { version: `${base}+nogit`, gitSha: "", dirty: false };
   return composeVersion(base, git.sha, git.dirty);
 }
 
-async function versionFromPackage(path: string): Promise<string> {
-  const pkg = JSON.parse(await readFile(path, "utf8")) as { version?: string };
-  return pkg.version ?? "0.0.0";
+/** What a version may look like: it goes into /health, labels and file names. */
+const VERSION_SHAPE = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,127}$/;
+
+/** Why `version` can't be used as a version, or undefined when it can. Pure. */
+export function versionProblem(version: unknown): string | undefined {
+  if (typeof version !== "string") return `it is ${version === null ? "null" : typeof version}, not a string`;
+  if (version === "") return "it is empty";
+  if (version.length > 128) return `it is ${version.length} characters long (at most 128)`;
+  if (!VERSION_SHAPE.test(version))
+    return `${JSON.stringify(version)} holds characters other than letters, digits, '.', '+', '_' and '-'`;
+  return undefined;
 }
 
-/** Pure: the first capture group of `pattern` in `text` (the whole match without one). */
+function versionFromPackage(projectDir: string, file: string): string {
+  const where = { file, keyPath: "version" };
+  const text = readSourceText(projectDir, file);
+  if (text === undefined)
+    throw new ConfigError("build.no-package-json", `Can't find the version: ${file} doesn't exist.`, {
+      location: { file },
+      hint: "Set layout.workingDir in environments/echogate.yaml to the server's directory, or version.from: file|command.",
+    });
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError("build.package-json", `Can't read ${file}: ${(error as Error).message}.`, {
+      location: { file },
+      hint: `Fix ${file}: it must be valid JSON.`,
+    });
+  }
+  const version =
+    pkg !== null && typeof pkg === "object" ? (pkg as { version?: unknown }).version : undefined;
+  if (version === undefined) return "0.0.0";
+  const problem = versionProblem(version);
+  if (problem)
+    throw new ConfigError("build.package-version", `Can't use ${file}'s version: ${problem}.`, {
+      location: where,
+      hint: 'Give package.json a version such as "1.4.0".',
+    });
+  return version as string;
+}
+
+/** A user's pattern never runs longer than this: a catastrophic one is refused, not waited for. */
+const PATTERN_TIMEOUT_MS = 1_000;
+
+/**
+ * The first capture group of `pattern` in `text` (the whole match without one). The match runs
+ * under a time limit: JavaScript regular expressions backtrack, and `^(a+)+$` on a long line never
+ * ends. Throws a ConfigError at version.pattern when it is invalid or runs too long.
+ */
 export function matchVersion(text: string, pattern: string): string | undefined {
-  const match = new RegExp(pattern, "m").exec(text);
+  const where = { file: "environments/echogate.yaml", keyPath: "version.pattern" };
+  let match: RegExpExecArray | null;
+  try {
+    match = vm.runInNewContext(
+      "new RegExp(pattern, 'm').exec(text)",
+      { pattern, text },
+      {
+        timeout: PATTERN_TIMEOUT_MS,
+      },
+    ) as RegExpExecArray | null;
+  } catch (error) {
+    const timedOut = (error as NodeJS.ErrnoException).code === "ERR_SCRIPT_EXECUTION_TIMEOUT";
+    throw new ConfigError(
+      "build.version-pattern",
+      timedOut
+        ? `Can't use version.pattern /${pattern}/: matching it ran longer than ${PATTERN_TIMEOUT_MS} ms (nested repetition backtracks without end).`
+        : `Can't use version.pattern /${pattern}/: ${(error as Error).message}.`,
+      {
+        location: where,
+        hint: 'Use a simple pattern whose first capture group is the version, e.g. `version = "([^"]+)"`.',
+      },
+    );
+  }
   const value = (match?.[1] ?? match?.[0])?.trim();
   return value ? value : undefined;
 }
 
 async function versionFromFile(projectDir: string, file: string, pattern: string): Promise<string> {
   const where = { file: "environments/echogate.yaml", keyPath: "version.file" };
-  let text: string;
-  try {
-    text = await readFile(join(projectDir, file), "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      "build.version-file",
-      `Can't read the version file ${file}: ${(error as Error).message}`,
-      {
-        location: where,
-        hint: "Fix version.file in environments/echogate.yaml (relative to the project).",
-      },
-    );
+  const text = readSourceText(projectDir, file);
+  if (text === undefined) {
+    throw new ConfigError("build.version-file", `Can't read the version file ${file}: it doesn't exist.`, {
+      location: where,
+      hint: "Fix version.file in environments/echogate.yaml (relative to the project).",
+    });
   }
   const version = matchVersion(text, pattern);
+  const problem = version === undefined ? undefined : versionProblem(version);
+  if (problem)
+    throw new ConfigError(
+      "build.version-pattern",
+      `Can't use the version /${pattern}/ finds in ${file}: ${problem}.`,
+      {
+        location: { ...where, keyPath: "version.pattern" },
+        hint: "Make version.pattern's first capture group match the version alone.",
+      },
+    );
   if (!version) {
     throw new ConfigError(
       "build.version-pattern",
@@ -76,18 +148,36 @@ async function versionFromFile(projectDir: string, file: string, pattern: string
   return version;
 }
 
+const VERSION_COMMAND_TIMEOUT_MS = 30_000;
+
 async function versionFromCommand(projectDir: string, command: string): Promise<string> {
-  const result = await execa(command, { cwd: projectDir, shell: true, reject: false, timeout: 30_000 });
-  const version = result.stdout.trim().split("\n")[0]?.trim();
-  if (result.exitCode !== 0 || !version) {
-    throw new ConfigError(
-      "build.version-command",
-      `Can't get the version: \`${command}\` ${result.exitCode !== 0 ? `exited ${result.exitCode}` : "printed nothing"}.`,
-      {
-        location: { file: "environments/echogate.yaml", keyPath: "version.command" },
-        hint: "Fix version.command in environments/echogate.yaml; it must print the version on stdout.",
-      },
-    );
+  const where = { file: "environments/echogate.yaml", keyPath: "version.command" };
+  const result = await runShellCommand(command, {
+    cwd: projectDir,
+    env: process.env,
+    timeoutMs: VERSION_COMMAND_TIMEOUT_MS,
+    maxStdoutBytes: 64 * 1024,
+  }).catch((error: Error) => {
+    throw new ConfigError("build.version-command", `Can't run \`${command}\`: ${error.message}.`, {
+      location: where,
+    });
+  });
+  const version = result.stdout.trim().split("\n")[0]?.trim() ?? "";
+  const problem = version ? versionProblem(version) : undefined;
+  const failure = result.timedOut
+    ? `ran longer than ${VERSION_COMMAND_TIMEOUT_MS / 1000} s and was stopped`
+    : result.stdoutOverflow
+      ? "printed more than 64 KB"
+      : result.code !== 0
+        ? `exited ${result.code ?? "on a signal"}`
+        : !version
+          ? "printed nothing"
+          : problem && `printed a first line that is not a version: ${problem}`;
+  if (failure) {
+    throw new ConfigError("build.version-command", `Can't get the version: \`${command}\` ${failure}.`, {
+      location: where,
+      hint: "Fix version.command in environments/echogate.yaml; it must print the version on stdout.",
+    });
   }
   return version;
 }

@@ -6,7 +6,7 @@ import * as z from "zod";
  * project, or undefined when it stays inside. Lexical only: symlinks are resolved where the path is
  * read. Pure.
  */
-export function projectPathProblem(path: string, base = ""): string | undefined {
+function projectPathProblem(path: string, base = ""): string | undefined {
   if (posix.isAbsolute(path) || win32.isAbsolute(path)) return "must be relative to the project directory";
   const resolved = posix.normalize(posix.join(base, path.replaceAll("\\", "/")));
   if (resolved === ".." || resolved.startsWith("../")) return "must stay inside the project directory";

@@ -1,5 +1,4 @@
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { Diagnostic } from "./diagnostics.js";
 
 /** Why a config file was not read. */
@@ -27,9 +26,14 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * `maxBytes + 1` bytes, so a file that grows after the check is refused too. Never blocks.
  */
 export async function readConfigFile(path: string, maxBytes: number): Promise<ConfigFileRead> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  return readConfigFileSync(path, maxBytes);
+}
+
+/** The same read, synchronously: for the source readers that run inside synchronous collectors. */
+export function readConfigFileSync(path: string, maxBytes: number): ConfigFileRead {
+  let fd: number;
   try {
-    handle = await open(path, OPEN_FLAGS);
+    fd = openSync(path, OPEN_FLAGS);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR")
@@ -37,14 +41,14 @@ export async function readConfigFile(path: string, maxBytes: number): Promise<Co
     return { ok: false, reason: "unreadable", detail: (error as Error).message };
   }
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     if (!info.isFile()) return { ok: false, reason: "not-a-file", detail: `it is ${kindOf(info)}` };
     if (info.size > maxBytes)
       return { ok: false, reason: "too-large", detail: sizeText(info.size), size: info.size };
     const buffer = Buffer.alloc(maxBytes + 1);
     let length = 0;
     while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
@@ -54,7 +58,7 @@ export async function readConfigFile(path: string, maxBytes: number): Promise<Co
   } catch (error) {
     return { ok: false, reason: "unreadable", detail: (error as Error).message };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

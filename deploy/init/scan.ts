@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { readConfigFileSync } from "../core/read-config-file.js";
 import { cloudbuildCandidates, dockerfileCandidates } from "../source/layout.js";
 import { listProjectFiles } from "../source/project-files.js";
 import type { ProjectSnapshot } from "./snapshot.js";
@@ -32,13 +32,9 @@ export function scanProject(projectDir: string): ScanResult {
   const texts = new Map<string, string>();
   const unreadable: ScanResult["unreadable"] = [];
   const read = (file: string, required: boolean) => {
-    try {
-      const path = join(projectDir, file);
-      if (!required && statSync(path).size > MAX_SOURCE_BYTES) return;
-      texts.set(file, readFileSync(path, "utf8"));
-    } catch (error) {
-      unreadable.push({ file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
-    }
+    const result = readConfigFileSync(join(projectDir, file), MAX_SOURCE_BYTES);
+    if (result.ok) texts.set(file, result.bytes.toString("utf8").replace(/^\uFEFF/, ""));
+    else if (required || result.reason !== "too-large") unreadable.push({ file, reason: result.detail });
   };
   for (const file of wanted) read(file, true);
   for (const file of sources) read(file, false);

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic } from "../core/diagnostics.js";
+import { readSourceText } from "../core/read-source-file.js";
 import { parseDockerfile, splitStages } from "./dockerfile-parser.js";
 import type { ResolvedLayout } from "./layout.js";
 import { type NativeAddon, nativeAddons } from "./native-addons.js";
@@ -29,12 +29,8 @@ export async function checkNativeDeps(
   const addons = nativeAddons(tree.packages);
   if (addons.length === 0 || dockerfile === undefined)
     return { dockerfile, addons, findings: [], source: tree.source };
-  let text: string;
-  try {
-    text = await readFile(join(projectDir, dockerfile), "utf8");
-  } catch {
-    return { dockerfile, addons, findings: [], source: tree.source };
-  }
+  const text = readSourceText(projectDir, dockerfile);
+  if (text === undefined) return { dockerfile, addons, findings: [], source: tree.source };
   const findings = nativePreflight(splitStages(parseDockerfile(text)), addons);
   return { dockerfile, addons, findings, source: tree.source };
 }

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { projectSettingsSchema } from "../config/project-schema.js";
+import { readSourceText } from "../core/read-source-file.js";
 import { entryFromCloudbuild } from "./cloudbuild-entry.js";
 import { entryFromDevScript } from "./dev-script-entry.js";
 import { entryFromDockerfile } from "./dockerfile-entry.js";
@@ -31,7 +30,6 @@ function missing(file: string, what: string, setting?: string): EntryFact {
 /** The layout from defaults plus any shorthand option: what a project without echogate.yaml gets. */
 export function detectedLayout(projectDir: string, options: CollectOptions = {}): ResolvedLayout {
   const settings = projectSettingsSchema.parse({}).layout;
-  const packageJson = join(projectDir, "package.json");
   return resolveLayout(
     {
       ...settings,
@@ -40,21 +38,14 @@ export function detectedLayout(projectDir: string, options: CollectOptions = {})
       ...(options.devScript ? { devScript: options.devScript } : {}),
     },
     listProjectFiles(projectDir),
-    existsSync(packageJson) ? readFileSync(packageJson, "utf8") : undefined,
+    readSourceText(projectDir, "package.json"),
   );
 }
 
 /** Reads the layout's Dockerfile, package.json and Cloud Build file and reports the server entry each names. */
 export function collectSourceFacts(projectDir: string, options: CollectOptions = {}): SourceFacts {
   const layout = options.layout ?? detectedLayout(projectDir, options);
-  const read = (relativePath: string): string | undefined => {
-    const path = join(projectDir, relativePath);
-    try {
-      return existsSync(path) ? readFileSync(path, "utf8") : undefined;
-    } catch {
-      return undefined;
-    }
-  };
+  const read = (relativePath: string): string | undefined => readSourceText(projectDir, relativePath);
   const relativeToProject = (fact: EntryFact): EntryFact =>
     fact.entry === null ? fact : { ...fact, entry: inWorkingDir(layout, fact.entry) };
 

@@ -1,7 +1,8 @@
 import type { Dirent } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { pathExists } from "../core/path-exists.js";
+import { MAX_LOCKFILE_BYTES, readSourceText } from "../core/read-source-file.js";
 
 /** One installed package of the production dependency tree, with what tells a native addon apart. */
 export interface InstalledPackage {
@@ -97,9 +98,10 @@ interface LockEntry {
  * dependencies; it can't show binding.gyp or .node files, so an install script is taken for a build.
  */
 async function readLockfile(projectDir: string): Promise<InstalledPackage[] | undefined> {
+  const text = readSourceText(projectDir, "package-lock.json", MAX_LOCKFILE_BYTES);
   let lock: { packages?: Record<string, LockEntry> };
   try {
-    lock = JSON.parse(await readFile(join(projectDir, "package-lock.json"), "utf8"));
+    lock = JSON.parse(text ?? "");
   } catch {
     return undefined;
   }
@@ -202,8 +204,9 @@ async function nodeFilesIn(dir: string, prefix: string, depth: number): Promise<
 }
 
 async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
+  const text = readSourceText(dir, "package.json");
   try {
-    return JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as PackageJson;
+    return JSON.parse(text ?? "") as PackageJson;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { requireProjectSettings } from "../config/load-project-settings.js";
 import type { ProjectSettings } from "../config/project-schema.js";
+import { readSourceText } from "../core/read-source-file.js";
 import { type ResolvedLayout, resolveLayout } from "./layout.js";
 import { listProjectFiles } from "./project-files.js";
 
@@ -11,9 +11,6 @@ export async function loadProjectLayout(
   given?: ProjectSettings,
 ): Promise<ResolvedLayout> {
   const settings = given ?? (await requireProjectSettings(projectDir));
-  const packageJson = await readFile(
-    join(projectDir, settings.layout.workingDir, "package.json"),
-    "utf8",
-  ).catch(() => undefined);
+  const packageJson = readSourceText(projectDir, join(settings.layout.workingDir, "package.json"));
   return resolveLayout(settings.layout, listProjectFiles(projectDir), packageJson);
 }

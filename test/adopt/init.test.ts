@@ -164,7 +164,7 @@ describe("echogate init refuses bad input (exit 2, nothing written)", () => {
     await symlink(join(dir, "gone", ".env.staging"), join(dir, ".env.staging"));
     const run = await runEchogate(["init", "--yes"], { cwd: dir });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain(".env.staging (ENOENT)");
+    expect(run.stderr).toContain(".env.staging (it doesn't exist)");
     nothingWritten(dir);
   });
 

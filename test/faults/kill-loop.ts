@@ -200,7 +200,8 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
       const where = killed.killedAt;
       if (killed.killed) {
         report.kills += 1;
-        report.killedAt[where!] = (report.killedAt[where!] ?? 0) + 1;
+        const kind = stepKind(where!, inCanaryStep);
+        report.killedAt[kind] = (report.killedAt[kind] ?? 0) + 1;
         if (inCanaryStep) report.canaryKills += 1;
       } else {
         learnSteps(scenario.name, killed);
@@ -295,6 +296,16 @@ async function faultsProject(): Promise<string> {
   // Hosting sites exist before a deploy, as `echogate emulator sites` makes them.
   await createProjectSites(root);
   return root;
+}
+
+/** A kill point without the run's names and ports, so trials at the same step count together. */
+function stepKind(where: string, inCanaryStep: boolean): string {
+  const kind = where
+    .replace(/https?:\/\/\S+/g, "<url>")
+    .replace(/:.*$/, "")
+    .replace(/\s+(?:echogate-chat-\S+|\(.*)/g, "")
+    .trim();
+  return inCanaryStep ? `${kind} (partial canary step)` : kind;
 }
 
 const isPartialShift = (step: string | undefined) =>

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { CheckFailedError, ConfigError } from "../../core/errors.js";
+import { runShellCommand } from "../../core/run-shell-command.js";
 import { readSiteDir } from "../site-files.js";
 import type { BuildFile } from "./substitute.js";
 
@@ -58,55 +58,25 @@ export async function runWebBuild(input: WebBuildInput): Promise<BuildFile[]> {
   return files.map((file) => ({ path: file.path, content: file.content }));
 }
 
-function runCommand(
+async function runCommand(
   input: WebBuildInput,
 ): Promise<{ code: number | null; timedOut: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", input.command], {
+  try {
+    const result = await runShellCommand(input.command, {
       cwd: input.projectDir,
       env: { ...input.env, ...input.vars },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+      timeoutMs: input.timeoutS * 1000,
+      tailBytes: OUTPUT_TAIL_BYTES,
+      ...(input.signal ? { signal: input.signal } : {}),
     });
-    let output = "";
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString("utf8")).slice(-OUTPUT_TAIL_BYTES);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    let timedOut = false;
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup("SIGTERM");
-      setTimeout(() => killGroup("SIGKILL"), 2000).unref();
-    }, input.timeoutS * 1000);
-    const onAbort = () => killGroup("SIGTERM");
-    input.signal?.addEventListener("abort", onAbort, { once: true });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(
-        new ConfigError(
-          "web.build-start",
-          `Can't start the web build \`${input.command}\`: ${error.message}.`,
-          {
-            hint: "Check hosting.build.command in environments/<env>.yaml.",
-          },
-        ),
-      );
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      input.signal?.removeEventListener("abort", onAbort);
-      resolve({ code, timedOut, output });
-    });
-  });
+    return { code: result.code, timedOut: result.timedOut, output: result.tail };
+  } catch (error) {
+    throw new ConfigError(
+      "web.build-start",
+      `Can't start the web build \`${input.command}\`: ${(error as Error).message}.`,
+      { hint: "Check hosting.build.command in environments/<env>.yaml." },
+    );
+  }
 }
 
 function tail(output: string): string {
