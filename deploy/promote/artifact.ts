@@ -7,6 +7,7 @@ import { CheckFailedError, ConfigError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { shellCommand } from "../core/shell-quote.js";
 import { gateOf, readGateRecords } from "../model/gate-records.js";
+import { readLock } from "../model/lock.js";
 import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import { formatTraffic } from "../platform/cloudrun/service-model.js";
 import type { Project } from "../project/project.js";
@@ -126,6 +127,15 @@ export async function artifactFromSource(
     throw refuse(
       `${source.name} serves ${serving}, whose gate ${gate ? (gate.rolledBackAt ? "was rolled back" : "failed") : "never ran"}`,
       `Deploy a build to ${source.name} that passes its gate, then promote.`,
+    );
+  }
+  // A deploy killed (or still running) after its candidate passed has shifted traffic without the
+  // check on the service URL: its record says `candidate` and its lock is still on the service.
+  const lock = readLock(loaded.snapshot.annotations);
+  if (lock || (gate.stage !== undefined && gate.stage !== "service")) {
+    throw refuse(
+      `${source.name}'s deploy of ${serving} has not finished${lock ? ` (its lock is held by \`${lock.command || "echogate"}\`, pid ${lock.pid} on ${lock.host})` : ""}: the check on ${source.name}'s service URL ${gate.stage === "service" ? "passed, but the deploy did not release its lock" : "never ran"}`,
+      `Let the deploy finish, or re-run it to complete it: \`${shellCommand(["echogate", "deploy", source.name, "--image", gate.digest])}\`.`,
     );
   }
   if (requestedDigest && requestedDigest !== gate.digest) {

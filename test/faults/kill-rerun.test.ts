@@ -166,4 +166,27 @@ describe("kill -9 during promotion", () => {
     expect(final.traffic.filter((t) => t.tag === "previous")).toEqual([]);
     expect(gateViolations(final)).toEqual([]);
   }, 90_000);
+
+  it("promote refuses a source whose deploy was killed before its service-URL check, and ships it once the re-run finishes", async () => {
+    await adapter.deleteService(STAGING);
+    const good = await makeImage(project, { version: "0.3.0+inflight" });
+    const killed = await deploy(
+      good.digest,
+      (e) => e.event === "step.start" && String(e.step).startsWith("Smoke service"),
+    );
+    expect(killed.killed).toBe(true);
+    const mid = await readLive(adapter, STAGING);
+    expect(mid.lock).toBeDefined();
+    expect(mid.records.at(-1)).toMatchObject({ result: "passed", stage: "candidate" });
+
+    const refused = await runEchogateProcess(project, emu.env, ["promote", "production", "--server-only"]);
+    expect(refused.exitCode, refused.stdout).toBe(1);
+    const error = (JSON.parse(refused.stdout) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe("promote.not-gated");
+    expect(error.message).toContain("has not finished");
+
+    expect((await deploy(good.digest)).exitCode).toBe(0);
+    const promoted = await runEchogateProcess(project, emu.env, ["promote", "production", "--server-only"]);
+    expect(promoted.exitCode, promoted.stdout).toBe(0);
+  }, 90_000);
 });
