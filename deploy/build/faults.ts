@@ -9,7 +9,7 @@ export type FaultName = keyof typeof FAULTS;
 
 export function parseFault(value: string | undefined): FaultName | undefined {
   if (value === undefined) return undefined;
-  if (value in FAULTS) return value as FaultName;
+  if (Object.hasOwn(FAULTS, value)) return value as FaultName;
   throw new UsageError(`Unknown fault "${value}".`, {
     hint: `Known faults: ${Object.keys(FAULTS).join(", ")}.`,
   });

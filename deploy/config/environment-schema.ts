@@ -77,7 +77,11 @@ const serviceSchema = z.strictObject({
     .describe(
       "The one public URL in front of every region (e.g. a global external HTTPS load balancer) that the web front end uses for a multi-region environment. On the embedded emulator (endpoint: local) echogate serves it itself as a loopback balancer across the regions' service URLs; leave it unset there.",
     ),
-  cpu: z.string().default("1").describe('CPU limit per instance, e.g. "1" or "2".'),
+  cpu: z
+    .string()
+    .regex(/^(?:[1-9]\d*|0\.(?:08|[1-9]\d?)|\d+m)$/, 'must be a CPU count such as "1", "2", "0.5" or "500m"')
+    .default("1")
+    .describe('CPU limit per instance, e.g. "1" or "2".'),
   memory: z
     .string()
     .regex(/^\d+(Mi|Gi)$/, "must be like 512Mi or 1Gi")
@@ -113,11 +117,20 @@ export const hostingSchema = z
     provider: z
       .enum(["firebase", "local"])
       .describe("`firebase`: Firebase Hosting; `local`: the embedded Hosting emulator."),
-    site: z.string().min(1).describe("Firebase Hosting site id."),
+    site: z
+      .string()
+      .regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+        "must be a Hosting site id: lowercase letters, digits and hyphens",
+      )
+      .describe("Firebase Hosting site id."),
     /** Firebase Hosting channel; `live` is the site's live channel. */
     channel: z
       .string()
-      .min(1)
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
+        "must be a Hosting channel id: letters, digits, '-', '_' and '.'",
+      )
       .default("live")
       .describe("Firebase Hosting channel; `live` is the site's live channel."),
     /** Directory of the built web front end, relative to the project. */
@@ -132,7 +145,10 @@ export const hostingSchema = z
       .array(
         z
           .url({ protocol: /^https?$/ })
-          .refine((url) => new URL(url).origin === url, "must be an origin: scheme://host[:port], no path"),
+          .refine(
+            (url) => !URL.canParse(url) || new URL(url).origin === url,
+            "must be an origin: scheme://host[:port], no path",
+          ),
       )
       .optional()
       .describe(

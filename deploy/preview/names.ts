@@ -74,6 +74,34 @@ function requireBranch(branch: string): void {
       hint: "Pass the git branch, e.g. --branch feature/login (CI: $GITHUB_HEAD_REF).",
     });
   }
+  const problem = branchNameProblem(branch);
+  if (problem) {
+    throw new UsageError(`Can't use ${JSON.stringify(branch)} as a branch: ${problem}.`, {
+      hint: "Pass the branch name as git shows it (`git branch --show-current`).",
+    });
+  }
+}
+
+/**
+ * Why git would refuse `branch` as a branch name (the rules of `git check-ref-format --branch`),
+ * or undefined. A name git can't have never names a preview. Pure.
+ */
+export function branchNameProblem(branch: string): string | undefined {
+  if (branch === "@") return "git refuses '@' as a branch name";
+  if (branch.startsWith("-")) return "it starts with '-'";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(branch))
+    return "it holds a space, a control character or one of ~ ^ : ? * [ \\";
+  if (branch.includes("..")) return "it holds '..'";
+  if (branch.includes("@{")) return "it holds '@{'";
+  if (branch.startsWith("/") || branch.endsWith("/") || branch.includes("//"))
+    return "it has an empty path part";
+  if (branch.endsWith(".")) return "it ends with '.'";
+  for (const part of branch.split("/")) {
+    if (part.startsWith(".")) return `its part '${part}' starts with '.'`;
+    if (part.endsWith(".lock")) return `its part '${part}' ends with '.lock'`;
+  }
+  return undefined;
 }
 
 /**

@@ -137,6 +137,46 @@ describe("config values that used to be accepted silently", () => {
     expect(refused.problems).toContainEqual(expect.objectContaining({ keyPath: "service.envFile" }));
   });
 
+  it.each([
+    ["cpu", "  envFile:", '  cpu: "lots"\n  envFile:', "service.cpu"],
+    ["site", "site: echogate-demo-staging", 'site: "UPPER CASE"', "hosting.site"],
+    [
+      "channel",
+      "site: echogate-demo-staging",
+      'site: echogate-demo-staging\n  channel: "../live"',
+      "hosting.channel",
+    ],
+    [
+      "origins",
+      "site: echogate-demo-staging",
+      'site: echogate-demo-staging\n  origins: ["not a url"]',
+      "hosting.origins[0]",
+    ],
+  ])("a nonsense %s is a config error (exit 2) at its key", async (_key, from, to, keyPath) => {
+    const yaml = environmentYaml("staging").replace(from, to);
+    expect(yaml).not.toBe(environmentYaml("staging"));
+    const { exitCode, problems } = await check(withFile(yamlPath("staging"), yaml));
+    expect(exitCode).toBe(2);
+    expect(problems).toContainEqual(expect.objectContaining({ keyPath, file: yamlPath("staging") }));
+  });
+
+  it.each([
+    ["min above max", "    min: 0\n", "    min: 10\n    max: 1\n", "variables.ROOM_HISTORY_LIMIT.min"],
+    [
+      "a secret with a default",
+      "    secret: true\n",
+      "    secret: true\n    default: hunter2\n",
+      "variables.SESSION_SECRET.default",
+    ],
+  ])("env.schema.yaml with %s is a config error at its key", async (_what, from, to, keyPath) => {
+    const schema = SCHEMA_YAML.replace(from, to);
+    expect(schema).not.toBe(SCHEMA_YAML);
+    const { exitCode, problems } = await check({ ...validEnvProject(), [SCHEMA_FILE]: schema });
+    expect(exitCode).toBe(2);
+    expect(problems).toContainEqual(expect.objectContaining({ keyPath, file: SCHEMA_FILE }));
+    expect(JSON.stringify(problems)).not.toContain("hunter2");
+  });
+
   it("a promotesFrom cycle is a config error at every environment in it", async () => {
     const files = {
       ...validEnvProject(),

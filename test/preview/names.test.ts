@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../deploy/core/errors.js";
 import {
+  branchNameProblem,
   PREVIEW_SERVICE_MAX_LENGTH,
   previewId,
   previewNameProblems,
@@ -9,11 +10,14 @@ import {
   previewServiceName,
 } from "../../deploy/preview/names.js";
 
-const branchArb = fc.oneof(
-  fc.string({ unit: "grapheme", minLength: 1, maxLength: 80 }),
-  fc.string({ unit: "binary", minLength: 1, maxLength: 300 }),
-  fc.stringMatching(/^[a-zA-Z0-9/_.-]{1,120}$/),
-);
+/** Branch names git accepts (only those can name a preview). */
+const branchArb = fc
+  .oneof(
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: 80 }),
+    fc.string({ unit: "binary", minLength: 1, maxLength: 250 }),
+    fc.stringMatching(/^[a-zA-Z0-9/_.-]{1,120}$/),
+  )
+  .filter((branch) => branchNameProblem(branch) === undefined);
 const cleanBranchArb = fc.stringMatching(/^[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,6}){0,4}$/);
 const baseArb = fc.oneof(
   fc.constant("echogate-chat-preview"),
@@ -35,6 +39,31 @@ const nearPairArb = fc.oneof(
 );
 
 describe("preview names", () => {
+  it.each([
+    "..",
+    "/",
+    "../../x",
+    "a b",
+    "feature/x.lock",
+    "@",
+    "a//b",
+    "-x",
+    "feat/.hidden",
+    "a~1",
+    "x:y",
+    "end.",
+  ])("refuses %j, a branch name git refuses", (branch) => {
+    expect(branchNameProblem(branch)).toBeDefined();
+    expect(() => previewNames(branch, "echogate-chat-preview")).toThrow(UsageError);
+  });
+
+  it.each(["feature/login", "dependabot/npm_and_yarn/ws-8.18.0", "UPPER-case", "fix/ü-umlaut", "v1.2"])(
+    "accepts %j",
+    (branch) => {
+      expect(branchNameProblem(branch)).toBeUndefined();
+    },
+  );
+
   it("always produces valid ids, service names and channel ids", () => {
     fc.assert(
       fc.property(branchArb, baseArb, (branch, base) => {
@@ -138,7 +167,8 @@ describe("preview names", () => {
   });
 
   it("handles hostile input", () => {
-    expect(previewId("////")).toMatch(/^b-[a-z0-9]{18}$/);
+    expect(() => previewId("////")).toThrow(UsageError);
+    expect(previewId("__")).toMatch(/^b-[a-z0-9]{18}$/);
     expect(previewId("12345")).toMatch(/^b-12345-[a-z0-9]{12}$/);
     expect(previewId("🚀🚀")).toMatch(/^b-[a-z0-9]{18}$/);
     expect(previewId("a".repeat(300)).length).toBeLessThanOrEqual(20);
