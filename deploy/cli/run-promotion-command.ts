@@ -1,5 +1,6 @@
 import { parseFault } from "../build/faults.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
+import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
 import type { PreparedWeb } from "../hosting/web-deploy.js";
 import { promoteEnvironment } from "../promote/promote-environment.js";
@@ -32,6 +33,11 @@ export async function runPromotionCommand(
   mode: "deploy" | "promote",
 ): Promise<number> {
   const { environment, dryRun, image, version } = args;
+  // An empty value (an unset CI variable) must not fall back to building from the working tree.
+  if (image !== undefined && image.trim() === "")
+    throw new UsageError('Can\'t use --image "": it is empty.', {
+      hint: "Pass the digest or image reference to deploy (is the variable that should hold it set?), or omit --image to build.",
+    });
   const fault = parseFault(args.fault);
   const serverOnly = args.serverOnly === true;
   const strictScan = args.strict === true;
