@@ -470,27 +470,19 @@ export function patchVersion(
       `Version ${version.name} is ${version.status}; only a CREATED version can be changed.`,
     );
   }
-  if (wants("status")) {
-    const status = String(body.status ?? "VERSION_STATUS_UNSPECIFIED");
-    if (status === "CREATED" && version.status === "CREATED") {
-      // Unchanged: not a transition.
-    } else if (!VERSION_STATUSES.has(status)) {
-      throw precondition(
-        `Can't move version ${version.name} from ${version.status} to ${status}: a version can be set to FINALIZED (or ABANDONED).${updateMask ? "" : " Without an updateMask only status is updated; name the fields to change in updateMask."}`,
-      );
-    }
+  const target = wants("status") ? String(body.status ?? "VERSION_STATUS_UNSPECIFIED") : undefined;
+  const moves = target !== undefined && !(target === "CREATED" && version.status === "CREATED");
+  if (moves && !VERSION_STATUSES.has(target)) {
+    throw precondition(
+      `Can't move version ${version.name} from ${version.status} to ${target}: a version can be set to FINALIZED (or ABANDONED).${updateMask ? "" : " Without an updateMask only status is updated; name the fields to change in updateMask."}`,
+    );
   }
   if (wants("config")) version.config = (body.config as Record<string, unknown>) ?? {};
   if (wants("labels")) version.labels = stringMap(body.labels);
-  if (wants("status")) {
-    const status = String(body.status ?? "");
-    if (status === "FINALIZED") finalizeVersion(version, hasBlob, now);
-    else if (status === "ABANDONED") {
-      if (version.status === "CREATED") version.status = "ABANDONED";
-      else if (version.status !== "ABANDONED")
-        throw precondition(`Version ${version.name} is ${version.status}; it can't be abandoned.`);
-    }
-  }
+  if (moves && target === "FINALIZED") finalizeVersion(version, hasBlob, now);
+  else if (moves && version.status === "CREATED") version.status = "ABANDONED";
+  else if (moves && version.status !== "ABANDONED")
+    throw precondition(`Version ${version.name} is ${version.status}; it can't be abandoned.`);
   return version;
 }
 
