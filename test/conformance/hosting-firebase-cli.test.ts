@@ -21,7 +21,8 @@ import { onGoogle } from "./target.js";
 // Nothing leaves loopback: every origin firebase-tools reads from the environment (each
 // `envOverride("…_URL")` of its lib/api.js, read at test time so a new origin is covered too) points
 // at `google`, a loopback stand-in for the APIs around Hosting that echogate does not emulate
-// (Service Usage, Resource Manager, Firebase Management projects.get); only
+// (Service Usage, Resource Manager, Firebase Management projects.get; Identity Toolkit's auth
+// domains, which the CLI tolerates missing, get a 404); only
 // FIREBASE_HOSTING_API_URL points at the emulator. FIREBASE_TOKEN only satisfies the CLI's login
 // check: to an http:// origin it sends `Bearer owner` and exchanges no token. HOME and the config
 // dirs are a temp dir, so no login, usage collection or update check of the machine is used.
@@ -123,7 +124,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(onGoogle)("the Firebase CLI against the Hosting emulator", () => {
-  it("creates sites (validateOnly, by number, then by id) and deploys to the DEFAULT_SITE without --site", {
+  it("creates sites (validateOnly, by number, then by id), deploys to the DEFAULT_SITE without --site, and to a preview channel", {
     timeout: 240_000,
   }, async () => {
     const app = join(dir, "app");
@@ -151,6 +152,17 @@ describe.skipIf(onGoogle)("the Firebase CLI against the Hosting emulator", () =>
       version: { status: string; fileCount: string };
     }[];
     expect(release[0]?.version).toMatchObject({ status: "FINALIZED", fileCount: "1" });
+
+    // A preview channel: channels.create with a ttl, a second version released to it.
+    const channel = await firebase(["hosting:channel:deploy", "pr-7", "--expires", "2h", "--json"], app);
+    expect(channel.exitCode, `${channel.stdout}\n${channel.stderr}`).toBe(0);
+    const result = (JSON.parse(channel.stdout) as { result: Record<string, { url: string }> }).result;
+    expect(result[PROJECT]?.url).toBe(emulator.channelUrl(PROJECT, "pr-7"));
+    const preview = await fetch(`${result[PROJECT]!.url}/index.html`);
+    expect(await preview.text()).toBe("<h1>deployed by firebase-tools</h1>");
+    const expires = Date.parse(String((await hostingGet(`sites/${PROJECT}/channels/pr-7`)).body.expireTime));
+    expect(expires - Date.now()).toBeGreaterThan(3_600_000);
+    expect(expires - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
     expect(seenByGoogle.length).toBeGreaterThan(0);
     if (process.env.DEBUG_FIREBASE_CLI)
       console.log(JSON.stringify({ seenByGoogle, hosting: emulator.stats.byRoute }));
