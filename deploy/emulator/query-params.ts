@@ -4,7 +4,8 @@ import { ApiError } from "./api-error.js";
 // fields outside the path and body, plus the system parameters every Google API takes. Anything
 // else is a 400, so a misspelt `validate_only` fails here as it does on Google.
 
-const SYSTEM = [
+/** Parameters every Google API binds, whatever the method (shared with the Hosting emulator). */
+export const SYSTEM_QUERY_PARAMS = [
   "$alt",
   "alt",
   "$.xgafv",
@@ -42,7 +43,7 @@ const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.to
 export function checkQueryParams(method: string, path: string, query: URLSearchParams): void {
   const known = METHODS.find(([m, pattern]) => m === method && pattern.test(path));
   if (!known) return;
-  const allowed = new Set([...SYSTEM, ...known[2]]);
+  const allowed = new Set([...SYSTEM_QUERY_PARAMS, ...known[2]]);
   const unknown = [...new Set(query.keys())].filter(
     (name) => !allowed.has(name) && !allowed.has(camel(name)),
   );

@@ -9,6 +9,7 @@ import {
   type HostingEmulator,
   startHostingEmulator,
 } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
+import { projectNumberOf } from "../../deploy/emulator/project-number.js";
 import { onGoogle } from "./target.js";
 
 // Firebase Hosting REST API v1beta1 behaviours (issue 14, items 1, 6, 7, 8), called as raw REST
@@ -33,9 +34,15 @@ const siteId = `conf-${suffix}-web`;
 async function call(
   method: string,
   path: string,
-  options: { query?: Record<string, string>; body?: unknown; raw?: Buffer; contentType?: string } = {},
+  options: {
+    query?: Record<string, string>;
+    body?: unknown;
+    raw?: Buffer;
+    contentType?: string;
+    base?: string;
+  } = {},
 ): Promise<Reply> {
-  const url = new URL(path.startsWith("http") ? path : `${baseUrl}/v1beta1/${path}`);
+  const url = new URL(path.startsWith("http") ? path : `${options.base ?? baseUrl}/v1beta1/${path}`);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
   const headers = new Headers(auth ? await auth.getRequestHeaders(url.href) : {});
   if (options.body !== undefined) headers.set("content-type", "application/json");
@@ -247,3 +254,253 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     },
   );
 });
+
+/** Files added to a CREATED version; the first `uploaded` of them sent. */
+async function versionWithFiles(contents: string[], uploaded: number) {
+  const version = await createdVersion();
+  const files = contents.map((content, i) => {
+    const gz = gzipSync(Buffer.from(`${content} ${suffix}`));
+    return { path: `/f${i}.html`, gz, hash: sha256(gz) };
+  });
+  const populated = await call("POST", `${version}:populateFiles`, {
+    body: { files: Object.fromEntries(files.map((f) => [f.path, f.hash])) },
+  });
+  expect(populated.status, JSON.stringify(populated.body)).toBe(200);
+  const upload = async (file: { hash: string; gz: Buffer }) => {
+    const sent = await call("POST", `${populated.body.uploadUrl}/${file.hash}`, { raw: file.gz });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+  };
+  for (const file of files.slice(0, uploaded)) await upload(file);
+  return { version, files, upload };
+}
+
+describe("Firebase Hosting v1beta1: what Google refuses, and what it accepts", () => {
+  it("refuses a channel's retainedReleaseCount outside 1–100, on create and on patch", async () => {
+    for (const count of [0, 101, -1]) {
+      const made = await call("POST", `sites/${siteId}/channels`, {
+        query: { channelId: `keep-${count < 0 ? "neg" : count}` },
+        body: { retainedReleaseCount: count },
+      });
+      expect(made.status, `retainedReleaseCount ${count}: ${JSON.stringify(made.body)}`).toBe(400);
+      expect(made.body).toMatchObject({ error: { status: "INVALID_ARGUMENT" } });
+    }
+    const kept = await call("POST", `sites/${siteId}/channels`, {
+      query: { channelId: "keep-100" },
+      body: { retainedReleaseCount: 100 },
+    });
+    expect(kept.status, JSON.stringify(kept.body)).toBe(200);
+    expect(kept.body.retainedReleaseCount).toBe(100);
+    const patched = await call("PATCH", `sites/${siteId}/channels/keep-100`, {
+      query: { updateMask: "retainedReleaseCount" },
+      body: { retainedReleaseCount: 0 },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(400);
+    expect((await call("GET", `sites/${siteId}/channels/keep-100`)).body.retainedReleaseCount).toBe(100);
+  });
+
+  it("refuses a query parameter the method does not take (400 'Cannot bind query parameter')", async () => {
+    const typo = await call("POST", `sites/${siteId}/channels`, {
+      query: { channelId: "qp-typo", ttlSeconds: "60" },
+      body: {},
+    });
+    expect(typo.status).toBe(400);
+    expect(typo.body).toMatchObject({ error: { status: "INVALID_ARGUMENT" } });
+    expect(String((typo.body.error as Json).message)).toContain('"ttlSeconds"');
+    expect((await call("GET", `sites/${siteId}/channels/qp-typo`)).status).toBe(404);
+
+    const version = await createdVersion();
+    const misspelt = await call("PATCH", version, {
+      query: { update_mask: "labels", updateMsk: "labels" },
+      body: { labels: { a: "b" } },
+    });
+    expect(misspelt.status).toBe(400);
+    expect(String((misspelt.body.error as Json).message)).toContain('"updateMsk"');
+    // System parameters every Google API binds pass.
+    expect((await call("GET", version, { query: { prettyPrint: "false" } })).status).toBe(200);
+  });
+
+  it("versions.patch without updateMask updates only status: other fields are ignored, no status is refused", async () => {
+    const version = await createdVersion();
+    const labelsOnly = await call("PATCH", version, { body: { labels: { team: "web" } } });
+    expect(labelsOnly.status, JSON.stringify(labelsOnly.body)).toBe(400);
+    const unchanged = await call("GET", version);
+    expect(unchanged.body).toMatchObject({ status: "CREATED" });
+    expect(unchanged.body.labels ?? {}).toEqual({});
+
+    const finalized = await call("PATCH", version, {
+      body: { status: "FINALIZED", labels: { team: "web" } },
+    });
+    expect(finalized.status, JSON.stringify(finalized.body)).toBe(200);
+    expect(finalized.body.status).toBe("FINALIZED");
+    expect(finalized.body.labels ?? {}).toEqual({});
+  });
+
+  it("accepts a SITE_DISABLE release without versionName; the channel then serves nothing", async () => {
+    const version = await finalizedVersion(`<p>before disable ${suffix}</p>`);
+    const channelId = "disable-me";
+    expect((await call("POST", `sites/${siteId}/channels`, { query: { channelId }, body: {} })).status).toBe(
+      200,
+    );
+    const deployed = await call("POST", `sites/${siteId}/channels/${channelId}/releases`, {
+      query: { versionName: version },
+      body: {},
+    });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    const disabled = await call("POST", `sites/${siteId}/channels/${channelId}/releases`, {
+      body: { type: "SITE_DISABLE" },
+    });
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
+    expect(disabled.body.type).toBe("SITE_DISABLE");
+    const listed = await call("GET", `sites/${siteId}/channels/${channelId}/releases`);
+    expect((listed.body.releases as Json[])[0]).toMatchObject({ type: "SITE_DISABLE" });
+    if (emulator) {
+      const served = await fetch(`${emulator.channelUrl(siteId, channelId)}/index.html`);
+      await served.arrayBuffer();
+      expect(served.status).toBe(404);
+    }
+  });
+
+  it("accepts channel ids with '_' and '.'", async () => {
+    for (const channelId of ["pr_12", "v1.2"]) {
+      const made = await call("POST", `sites/${siteId}/channels`, { query: { channelId }, body: {} });
+      expect(made.status, `${channelId}: ${JSON.stringify(made.body)}`).toBe(200);
+      expect(made.body.name).toBe(`sites/${siteId}/channels/${channelId}`);
+    }
+  });
+
+  it("files.list?status=EXPECTED lists only files still to upload, so a wait-until-empty loop ends", async () => {
+    const { version, files, upload } = await versionWithFiles(["<p>one</p>", "<p>two</p>"], 1);
+    const expected = await call("GET", `${version}/files`, { query: { status: "EXPECTED" } });
+    expect(expected.status, JSON.stringify(expected.body)).toBe(200);
+    expect((expected.body.files as Json[]).map((f) => f.path)).toEqual([files[1]!.path]);
+    const active = await call("GET", `${version}/files`, { query: { status: "ACTIVE" } });
+    expect((active.body.files as Json[]).map((f) => f.path)).toEqual([files[0]!.path]);
+
+    await upload(files[1]!);
+    const none = await call("GET", `${version}/files`, { query: { status: "EXPECTED" } });
+    expect((none.body.files as Json[] | undefined) ?? []).toEqual([]);
+  });
+
+  it("sites.create?validateOnly=true answers the site it would create and creates nothing", async () => {
+    const id = `conf-${suffix}-dry`;
+    const dry = await call("POST", `projects/${project}/sites`, {
+      query: { siteId: id, validateOnly: "true" },
+      body: {},
+    });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(String(dry.body.name)).toMatch(new RegExp(`/sites/${id}$`));
+    expect((await call("GET", `projects/${project}/sites/${id}`)).status).toBe(404);
+    const real = await call("POST", `projects/${project}/sites`, { query: { siteId: id }, body: {} });
+    expect(real.status, JSON.stringify(real.body)).toBe(200);
+    expect((await call("DELETE", `projects/${project}/sites/${id}`)).status).toBe(200);
+  });
+
+  it("the project's DEFAULT_SITE is listed as such; other sites are USER_SITE", async () => {
+    // Google provisions the default site with Hosting; locally the site named after the project is it.
+    if (emulator) await call("POST", `projects/${project}/sites`, { query: { siteId: project }, body: {} });
+    const listed = await call("GET", `projects/${project}/sites`);
+    const sites = listed.body.sites as Json[];
+    const defaults = sites.filter((site) => site.type === "DEFAULT_SITE");
+    expect(defaults, JSON.stringify(sites)).toHaveLength(1);
+    if (emulator) expect(String(defaults[0]!.name)).toMatch(new RegExp(`/sites/${project}$`));
+    expect(sites.find((site) => String(site.name).endsWith(`/sites/${siteId}`))?.type).toBe("USER_SITE");
+  });
+
+  it.skipIf(onGoogle)(
+    "a project named by its number and by its id is one project (sites.create, list, get)",
+    async () => {
+      const projectId = `conf-${suffix}-proj`;
+      const number = projectNumberOf(projectId);
+      expect(number).toMatch(/^[1-9]\d{11}$/);
+      const made = await call("POST", `projects/${number}/sites`, { query: { siteId: projectId }, body: {} });
+      expect(made.status, JSON.stringify(made.body)).toBe(200);
+      const second = `conf-${suffix}-other`;
+      await call("POST", `projects/${projectId}/sites`, { query: { siteId: second }, body: {} });
+      for (const identifier of [projectId, number]) {
+        const listed = await call("GET", `projects/${identifier}/sites`);
+        const byId = Object.fromEntries(
+          (listed.body.sites as Json[]).map((site) => [String(site.name).split("/").at(-1), site.type]),
+        );
+        expect(byId, identifier).toEqual({ [projectId]: "DEFAULT_SITE", [second]: "USER_SITE" });
+      }
+      const elsewhere = await call("GET", `projects/${projectNumberOf(`${projectId}-x`)}/sites`);
+      expect((elsewhere.body.sites as Json[] | undefined) ?? []).toEqual([]);
+    },
+  );
+
+  it.skipIf(onGoogle)("sites.list answers 40 sites per page when pageSize is unset", async () => {
+    const listProject = `conf-${suffix}-many`;
+    for (let i = 0; i < 41; i++) {
+      const made = await call("POST", `projects/${listProject}/sites`, {
+        query: { siteId: `conf-${suffix}-m${String(i).padStart(2, "0")}` },
+        body: {},
+      });
+      expect(made.status).toBe(200);
+    }
+    const first = await call("GET", `projects/${listProject}/sites`);
+    expect(first.body.sites as Json[]).toHaveLength(40);
+    const second = await call("GET", `projects/${listProject}/sites`, {
+      query: { pageToken: String(first.body.nextPageToken) },
+    });
+    expect(second.body.sites as Json[]).toHaveLength(1);
+  });
+});
+
+describe.skipIf(onGoogle)(
+  "Firebase Hosting: a version left CREATED is abandoned (12 hours on Google)",
+  () => {
+    it("marks a CREATED version ABANDONED once the period has passed, and then refuses to finalize it", async () => {
+      let clock = Date.parse("2026-01-01T00:00:00Z");
+      const dir = await mkdtemp(join(tmpdir(), "echogate-conformance-abandon-"));
+      const local = await startHostingEmulator({ dir, now: () => new Date(clock) });
+      try {
+        const base = local.url;
+        const site = "abandon-site";
+        expect(
+          (await call("POST", "projects/p/sites", { base, query: { siteId: site }, body: {} })).status,
+        ).toBe(200);
+        const created = await call("POST", `sites/${site}/versions`, { base, body: {} });
+        const version = String(created.body.name);
+        const finalizedEarly = await call("POST", `sites/${site}/versions`, { base, body: {} });
+
+        clock += 12 * 3_600_000;
+        expect((await call("GET", version, { base })).body.status).toBe("CREATED");
+        const finalized = await call("PATCH", String(finalizedEarly.body.name), {
+          base,
+          body: { status: "FINALIZED" },
+        });
+        expect(finalized.body.status).toBe("FINALIZED");
+
+        clock += 1;
+        expect((await call("GET", version, { base })).body.status).toBe("ABANDONED");
+        expect((await call("GET", String(finalizedEarly.body.name), { base })).body.status).toBe("FINALIZED");
+        const late = await call("PATCH", version, { base, body: { status: "FINALIZED" } });
+        expect(late.status).toBe(400);
+        expect(late.body).toMatchObject({ error: { status: "FAILED_PRECONDITION" } });
+      } finally {
+        await local.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("the period is an emulator option (short in tests)", async () => {
+      let clock = Date.parse("2026-01-01T00:00:00Z");
+      const dir = await mkdtemp(join(tmpdir(), "echogate-conformance-abandon-"));
+      const local = await startHostingEmulator({
+        dir,
+        now: () => new Date(clock),
+        abandonCreatedVersionsAfterMs: 1000,
+      });
+      try {
+        const base = local.url;
+        await call("POST", "projects/p/sites", { base, query: { siteId: "short" }, body: {} });
+        const version = String((await call("POST", "sites/short/versions", { base, body: {} })).body.name);
+        clock += 1001;
+        expect((await call("GET", version, { base })).body.status).toBe("ABANDONED");
+      } finally {
+        await local.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -1,14 +1,21 @@
 import { parseGoogleDuration } from "../../core/duration.js";
 import { MAX_CHANNEL_TTL_SECONDS } from "../../model/hosting-limits.js";
+import { projectNumberFor } from "../project-number.js";
 import { conflict, exhausted, invalid, notFound, precondition } from "./api-failure.js";
 import type { ChannelRecord, HostingState, ReleaseRecord, SiteRecord, VersionRecord } from "./state.js";
 
 // Pure state transitions of the hosting emulator: (state, request, now) → resource, or an ApiFailure.
 
 const DEFAULT_TTL_SECONDS = 7 * 86_400;
+// Channel.retainedReleaseCount: "Must be a number between 1-100. Defaults to 10 for new channels."
+const DEFAULT_RETAINED_RELEASES = 10;
+const MAX_RETAINED_RELEASES = 100;
+/** Version.status: a version left CREATED for more than 12 hours is marked ABANDONED. */
+export const ABANDON_CREATED_AFTER_MS = 12 * 3_600_000;
 const MAX_TTL_SECONDS = MAX_CHANNEL_TTL_SECONDS;
 export const LIVE = "live";
-const CHANNEL_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+// Google takes `_` and `.` in channel ids (the Firebase CLI's own `pr_12.x` style names reach it).
+const CHANNEL_ID = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 const SITE_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 interface LogicOptions {
@@ -20,6 +27,7 @@ interface LogicOptions {
 /**
  * projects.sites.create: a site exists before anything is deployed to it (on Google: the console,
  * `firebase hosting:sites:create`; locally: `echogate emulator sites`). It gets its live channel.
+ * With `validateOnly` the site is checked and answered as it would be, and nothing is stored.
  */
 export function createSite(
   state: HostingState,
@@ -27,6 +35,7 @@ export function createSite(
   siteId: string | null,
   body: Record<string, unknown>,
   now: Date,
+  validateOnly = false,
 ): SiteRecord {
   if (!siteId || !SITE_ID.test(siteId)) {
     throw invalid(
@@ -48,20 +57,44 @@ export function createSite(
     labels: {},
     createTime: time,
     updateTime: time,
-    retainedReleaseCount: 10,
+    retainedReleaseCount: DEFAULT_RETAINED_RELEASES,
     releases: [],
   };
-  state.sites[siteId] = record;
+  if (!validateOnly) state.sites[siteId] = record;
   return record;
 }
 
-export function renderSite(siteId: string, record: SiteRecord, liveUrl: string | undefined) {
+/** Whether a site belongs to the project a path names by id or by number (`-`: any project). */
+export function inProject(record: SiteRecord, projectIdentifier: string): boolean {
+  if (projectIdentifier === "-" || record.project === undefined) return true;
+  return projectNumberFor(record.project) === projectNumberFor(projectIdentifier);
+}
+
+/**
+ * Every Firebase project has one DEFAULT_SITE, named after the project id (Site.type in the
+ * reference); the `firebase` CLI deploys there without `--site`. Locally nothing provisions it:
+ * the site whose id is its project's id is the default one, whichever identifier created it.
+ */
+function siteType(siteId: string, record: SiteRecord): "DEFAULT_SITE" | "USER_SITE" {
+  return record.project !== undefined && projectNumberFor(siteId) === projectNumberFor(record.project)
+    ? "DEFAULT_SITE"
+    : "USER_SITE";
+}
+
+/** The site's name uses the project identifier of the request (`-` or absent: the creating one). */
+export function renderSite(
+  siteId: string,
+  record: SiteRecord,
+  liveUrl: string | undefined,
+  projectIdentifier?: string,
+) {
+  const project = projectIdentifier && projectIdentifier !== "-" ? projectIdentifier : record.project;
   return {
-    name: `projects/${record.project ?? "-"}/sites/${siteId}`,
+    name: `projects/${project ?? "-"}/sites/${siteId}`,
     ...(liveUrl ? { defaultUrl: liveUrl } : {}),
     ...(record.appId ? { appId: record.appId } : {}),
     labels: record.labels ?? {},
-    type: "USER_SITE",
+    type: siteType(siteId, record),
   };
 }
 
@@ -223,7 +256,7 @@ export function createChannel(
     labels: stringMap(body.labels),
     createTime: time,
     updateTime: time,
-    retainedReleaseCount: typeof body.retainedReleaseCount === "number" ? body.retainedReleaseCount : 10,
+    retainedReleaseCount: retainedReleases(body.retainedReleaseCount) ?? DEFAULT_RETAINED_RELEASES,
     releases: [],
   };
   applyExpiration(channel, body, options.now, true);
@@ -246,8 +279,8 @@ export function patchChannel(
   const fields = updateMask ? updateMask.split(",").map((field) => field.trim()) : Object.keys(body);
   for (const field of fields) {
     if (field === "labels") channel.labels = stringMap(body.labels);
-    else if (field === "retainedReleaseCount" && typeof body.retainedReleaseCount === "number") {
-      channel.retainedReleaseCount = body.retainedReleaseCount;
+    else if (field === "retainedReleaseCount") {
+      channel.retainedReleaseCount = retainedReleases(body.retainedReleaseCount) ?? DEFAULT_RETAINED_RELEASES;
     } else if (field === "ttl" || field === "expireTime") applyExpiration(channel, body, now, false);
     else if (field !== "name") throw invalid(`Field '${field}' can't be updated on a channel.`);
   }
@@ -261,6 +294,13 @@ export function deleteChannel(state: HostingState, siteId: string, channelId: st
   delete state.sites[siteId]!.channels[channelId];
 }
 
+const RELEASE_TYPES = new Set(["TYPE_UNSPECIFIED", "DEPLOY", "ROLLBACK", "SITE_DISABLE"]);
+
+/**
+ * releases.create: a DEPLOY (or ROLLBACK) release serves a FINALIZED version of the site; a
+ * SITE_DISABLE release names no version ("versionName must be empty") and makes the channel
+ * serve nothing until the next release.
+ */
 export function createRelease(
   state: HostingState,
   siteId: string,
@@ -270,19 +310,30 @@ export function createRelease(
   now: Date,
 ): ReleaseRecord {
   const channel = getChannel(state, siteId, channelId);
-  const match = /^sites\/([^/]+)\/versions\/([^/]+)$/.exec(versionName ?? "");
-  if (!match || match[1] !== siteId) throw invalid(`versionName must name a version of site ${siteId}.`);
-  const version = getVersion(state, siteId, match[2]!);
-  if (version.status !== "FINALIZED") {
-    throw precondition(
-      `Version ${version.name} is ${version.status}; only FINALIZED versions can be released.`,
+  const requested = body.type === undefined ? "DEPLOY" : String(body.type);
+  if (!RELEASE_TYPES.has(requested))
+    throw invalid(
+      `Invalid value at 'release.type' (type.googleapis.com/google.firebase.hosting.v1beta1.Release.Type), "${requested}"`,
     );
+  const type = requested === "TYPE_UNSPECIFIED" ? "DEPLOY" : (requested as ReleaseRecord["type"]);
+  let version: VersionRecord | undefined;
+  if (type === "SITE_DISABLE") {
+    if (versionName) throw invalid("versionName must be empty for a SITE_DISABLE release.");
+  } else {
+    const match = /^sites\/([^/]+)\/versions\/([^/]+)$/.exec(versionName ?? "");
+    if (!match || match[1] !== siteId) throw invalid(`versionName must name a version of site ${siteId}.`);
+    version = getVersion(state, siteId, match[2]!);
+    if (version.status !== "FINALIZED") {
+      throw precondition(
+        `Version ${version.name} is ${version.status}; only FINALIZED versions can be released.`,
+      );
+    }
   }
   const time = now.toISOString();
   const release: ReleaseRecord = {
     name: `${channel.name}/releases/${now.getTime()}${channel.releases.length}`,
-    version: version.name,
-    type: "DEPLOY",
+    ...(version ? { version: version.name } : {}),
+    type,
     releaseTime: time,
     ...(typeof body.message === "string" ? { message: body.message } : {}),
   };
@@ -293,6 +344,18 @@ export function createRelease(
     channel.expireTime = new Date(now.getTime() + channel.ttlSeconds * 1000).toISOString();
   channel.updateTime = time;
   return release;
+}
+
+/** An absent count is undefined (the default applies); one outside 1–100 is refused. */
+function retainedReleases(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const count = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > MAX_RETAINED_RELEASES) {
+    throw invalid(
+      `retainedReleaseCount must be a whole number between 1 and ${MAX_RETAINED_RELEASES} (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return count;
 }
 
 function applyExpiration(
@@ -363,9 +426,10 @@ export function renderRelease(
   state: HostingState,
   siteId: string,
 ): Record<string, unknown> {
-  const versionId = release.version.split("/").at(-1)!;
-  const version = state.sites[siteId]?.versions[versionId];
-  return { ...release, version: version ? renderVersion(version) : { name: release.version } };
+  const { version: versionName, ...rest } = release;
+  if (!versionName) return rest;
+  const version = state.sites[siteId]?.versions[versionName.split("/").at(-1)!];
+  return { ...rest, version: version ? renderVersion(version) : { name: versionName } };
 }
 
 /** fileCount is reported once the version is finalized (its file list is then fixed). */
@@ -379,8 +443,9 @@ const VERSION_PATCH_FIELDS = ["status", "config", "labels"] as const;
 
 /**
  * versions.patch: `updateMask` names the fields to replace (status, config, labels); without a
- * mask every one of them present in the body. config and labels change only while CREATED; status
- * moves CREATED → FINALIZED (files all uploaded) or CREATED → ABANDONED.
+ * mask only `status` ("a default mask of only status will be used"), so a body without a status
+ * asks for an invalid transition. config and labels change only while CREATED; status moves
+ * CREATED → FINALIZED (files all uploaded) or CREATED → ABANDONED.
  */
 export function patchVersion(
   version: VersionRecord,
@@ -394,7 +459,7 @@ export function patchVersion(
         .split(",")
         .map((field) => field.trim())
         .filter(Boolean)
-    : VERSION_PATCH_FIELDS.filter((field) => body[field] !== undefined);
+    : ["status"];
   for (const field of fields) {
     if (!(VERSION_PATCH_FIELDS as readonly string[]).includes(field.split(".")[0]!))
       throw invalid(`Field '${field}' can't be updated on a version (updatable: status, config, labels).`);
@@ -405,18 +470,37 @@ export function patchVersion(
       `Version ${version.name} is ${version.status}; only a CREATED version can be changed.`,
     );
   }
+  const target = wants("status") ? String(body.status ?? "VERSION_STATUS_UNSPECIFIED") : undefined;
+  const moves = target !== undefined && !(target === "CREATED" && version.status === "CREATED");
+  if (moves && !VERSION_STATUSES.has(target)) {
+    throw precondition(
+      `Can't move version ${version.name} from ${version.status} to ${target}: a version can be set to FINALIZED (or ABANDONED).${updateMask ? "" : " Without an updateMask only status is updated; name the fields to change in updateMask."}`,
+    );
+  }
   if (wants("config")) version.config = (body.config as Record<string, unknown>) ?? {};
   if (wants("labels")) version.labels = stringMap(body.labels);
-  if (wants("status")) {
-    const status = String(body.status ?? "");
-    if (!VERSION_STATUSES.has(status))
-      throw invalid(`status '${status}' is not a status a version can be set to (FINALIZED or ABANDONED).`);
-    if (status === "FINALIZED") finalizeVersion(version, hasBlob, now);
-    else if (version.status === "CREATED") version.status = "ABANDONED";
-    else if (version.status !== "ABANDONED")
-      throw precondition(`Version ${version.name} is ${version.status}; it can't be abandoned.`);
-  }
+  if (moves && target === "FINALIZED") finalizeVersion(version, hasBlob, now);
+  else if (moves && version.status === "CREATED") version.status = "ABANDONED";
+  else if (moves && version.status !== "ABANDONED")
+    throw precondition(`Version ${version.name} is ${version.status}; it can't be abandoned.`);
   return version;
+}
+
+/**
+ * Versions left CREATED longer than `afterMs` become ABANDONED (Version.status in the reference:
+ * 12 hours on Google). Returns whether any changed.
+ */
+export function abandonStaleVersions(state: HostingState, now: Date, afterMs: number): boolean {
+  let changed = false;
+  for (const record of Object.values(state.sites)) {
+    for (const version of Object.values(record.versions)) {
+      if (version.status === "CREATED" && now.getTime() - Date.parse(version.createTime) > afterMs) {
+        version.status = "ABANDONED";
+        changed = true;
+      }
+    }
+  }
+  return changed;
 }
 
 /** versions.delete: refused while a channel serves the version. */
@@ -431,11 +515,27 @@ export function deleteVersion(state: HostingState, siteId: string, versionId: st
   delete record.versions[versionId];
 }
 
-/** versions.files.list: each path with its hash and whether its content was uploaded. */
-export function versionFiles(version: VersionRecord, hasBlob: (hash: string) => boolean) {
+const FILE_STATUSES = new Set(["STATUS_UNSPECIFIED", "EXPECTED", "ACTIVE"]);
+
+/**
+ * versions.files.list: each path with its hash and whether its content was uploaded; `status`
+ * (EXPECTED or ACTIVE) lists only the files in that state, so "wait until none is EXPECTED" ends.
+ */
+export function versionFiles(
+  version: VersionRecord,
+  hasBlob: (hash: string) => boolean,
+  status: string | null = null,
+) {
+  if (status !== null && !FILE_STATUSES.has(status)) {
+    throw invalid(
+      `Invalid value at 'status' (type.googleapis.com/google.firebase.hosting.v1beta1.VersionFile.Status), "${status}"`,
+    );
+  }
+  const wanted = status === "STATUS_UNSPECIFIED" ? null : status;
   return Object.entries(version.files)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([path, hash]) => ({ path, hash, status: hasBlob(hash) ? "ACTIVE" : "EXPECTED" }));
+    .map(([path, hash]) => ({ path, hash, status: hasBlob(hash) ? "ACTIVE" : "EXPECTED" }))
+    .filter((file) => wanted === null || file.status === wanted);
 }
 
 /** A page of `items` (pageSize capped at `max`, `fallback` when unset); tokens are offsets. */

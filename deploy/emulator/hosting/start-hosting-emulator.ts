@@ -6,6 +6,8 @@ import { ApiFailure, invalid, notFound } from "./api-failure.js";
 import { BlobStore } from "./blob-store.js";
 import { type ChannelListener, listenChannel } from "./channel-server.js";
 import {
+  ABANDON_CREATED_AFTER_MS,
+  abandonStaleVersions,
   cloneVersion,
   createChannel,
   createRelease,
@@ -18,6 +20,7 @@ import {
   expireChannels,
   getChannel,
   getVersion,
+  inProject,
   LIVE,
   pageOf,
   patchChannel,
@@ -29,6 +32,7 @@ import {
   renderVersion,
   versionFiles,
 } from "./hosting-logic.js";
+import { checkHostingQuery } from "./hosting-query-params.js";
 import { checkBody, sitePath, unrouted } from "./hosting-routes.js";
 import { uploadedContent } from "./multipart.js";
 import { type HostingState, loadState, StateWriter } from "./state.js";
@@ -40,6 +44,8 @@ export interface HostingEmulatorOptions {
   /** Preview channels per site before create answers 429. */
   channelQuota?: number;
   now?: () => Date;
+  /** A version still CREATED this long after its creation becomes ABANDONED (Google: 12 hours). */
+  abandonCreatedVersionsAfterMs?: number;
   /** Fails the request after this many uploads (tests: an interrupted deploy). */
   failUploadsAfter?: number;
 }
@@ -70,6 +76,7 @@ type Handler = (
 export async function startHostingEmulator(options: HostingEmulatorOptions): Promise<HostingEmulator> {
   const now = options.now ?? (() => new Date());
   const channelQuota = options.channelQuota ?? 50;
+  const abandonAfterMs = options.abandonCreatedVersionsAfterMs ?? ABANDON_CREATED_AFTER_MS;
   const stateFile = join(options.dir, "state.json");
   const state: HostingState = await loadState(stateFile);
   const writer = new StateWriter(stateFile);
@@ -88,7 +95,7 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
         files: () => {
           const channel = state.sites[siteId!]?.channels[channelId!];
           const release = channel?.releases[0];
-          if (!release) return undefined;
+          if (!release?.version) return undefined;
           return state.sites[siteId!]?.versions[release.version.split("/").at(-1)!]?.files;
         },
         blob: (hash) => blobs.get(hash),
@@ -107,16 +114,25 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
         if (!listeners.has(channel.name)) await ensureListener(channel.name);
     }
   };
-  const dropExpired = async (): Promise<void> => {
-    for (const name of expireChannels(state, now())) {
+  /** What time alone changes: expired channels go, stale CREATED versions are abandoned. */
+  const applyTime = async (): Promise<void> => {
+    const at = now();
+    const expired = expireChannels(state, at);
+    for (const name of expired) {
       await listeners.get(name)?.close();
       listeners.delete(name);
     }
+    if (abandonStaleVersions(state, at, abandonAfterMs) || expired.length > 0) await writer.save(state);
   };
-  const siteJson = async (siteId: string) => {
+  const siteJson = async (siteId: string, projectIdentifier?: string) => {
     const record = existingSite(state, siteId);
     await ensureListener(`sites/${siteId}/channels/${LIVE}`);
-    return renderSite(siteId, record, listeners.get(`sites/${siteId}/channels/${LIVE}`)?.url);
+    return renderSite(
+      siteId,
+      record,
+      listeners.get(`sites/${siteId}/channels/${LIVE}`)?.url,
+      projectIdentifier,
+    );
   };
   const channelJson = async (siteId: string, channelId: string) => {
     const channel = getChannel(state, siteId, channelId);
@@ -198,7 +214,7 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       "versions.files.list",
       /^\/v1beta1\/sites\/([^/]+)\/versions\/([^/:]+)\/files$/,
       ([, s, v], _body, query) => {
-        const files = versionFiles(getVersion(state, s!, v!), has);
+        const files = versionFiles(getVersion(state, s!, v!), has, query.get("status"));
         const { items, nextPageToken } = pageOf(files, query, 1000, 1000);
         return { files: items, ...(nextPageToken ? { nextPageToken } : {}) };
       },
@@ -209,8 +225,9 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       /^\/v1beta1\/projects\/([^/]+)\/sites$/,
       ([, p], body, query) => {
         const siteId = query.get("siteId");
-        const record = createSite(state, p!, siteId, body, now());
-        return renderSite(siteId!, record, undefined);
+        const validateOnly = query.get("validateOnly") === "true";
+        const record = createSite(state, p!, siteId, body, now(), validateOnly);
+        return renderSite(siteId!, record, undefined, p);
       },
     ],
     [
@@ -219,15 +236,16 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       /^\/v1beta1\/projects\/([^/]+)\/sites$/,
       async ([, p], _body, query) => {
         const ids = Object.keys(state.sites)
-          .filter((id) => p === "-" || (state.sites[id]!.project ?? p) === p)
+          .filter((id) => inProject(state.sites[id]!, p!))
           .sort();
-        const { items, nextPageToken } = pageOf(ids, query, 100, 100);
+        // Reference: "If unspecified, defaults to 40." (no maximum documented)
+        const { items, nextPageToken } = pageOf(ids, query, 40, 100);
         const sites = [];
-        for (const id of items) sites.push(await siteJson(id));
+        for (const id of items) sites.push(await siteJson(id, p));
         return { sites, ...(nextPageToken ? { nextPageToken } : {}) };
       },
     ],
-    ["GET", "sites.get", /^\/v1beta1\/projects\/[^/]+\/sites\/([^/]+)$/, ([, s]) => siteJson(s!)],
+    ["GET", "sites.get", /^\/v1beta1\/projects\/([^/]+)\/sites\/([^/]+)$/, ([, p, s]) => siteJson(s!, p)],
     [
       "PATCH",
       "sites.patch",
@@ -392,7 +410,8 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
       const route = routes.find(([method, , pattern]) => method === req.method && pattern.test(path));
       if (!route) throw unrouted(req.method ?? "GET", path);
       stats.byRoute[route[1]] = (stats.byRoute[route[1]] ?? 0) + 1;
-      await dropExpired();
+      checkHostingQuery(route[1], url.searchParams);
+      await applyTime();
       const isUpload = route[1] === "upload";
       let body: Record<string, unknown> = {};
       if (!isUpload && raw.length > 0) {
@@ -431,7 +450,7 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await dropExpired();
+  await applyTime();
   await listenAll();
 
   return {

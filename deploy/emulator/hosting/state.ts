@@ -17,8 +17,9 @@ export interface VersionRecord {
 
 export interface ReleaseRecord {
   name: string;
-  version: string;
-  type: "DEPLOY";
+  /** Absent for a SITE_DISABLE release: the channel then serves nothing. */
+  version?: string;
+  type: "DEPLOY" | "ROLLBACK" | "SITE_DISABLE";
   releaseTime: string;
   message?: string;
 }
