@@ -5,13 +5,7 @@ import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
 import { refuseForeignHost, refuseForeignUpgrade } from "../core/loopback-host.js";
 import { instanceAddress } from "./instance-address.js";
-import {
-  affinityCookie,
-  affinityFromCookie,
-  chooseInstance,
-  type InstanceLoad,
-  type Scaling,
-} from "./instance-scaling.js";
+import { affinityCookie, affinityFromCookie, chooseInstance, type Scaling } from "./instance-scaling.js";
 import { type MetadataServer, startMetadataServer } from "./metadata-server.js";
 import type { ProcessRegistry } from "./process-registry.js";
 import type { RandomSource } from "./revision-naming.js";
@@ -296,9 +290,9 @@ export class DataPlane {
     const deadline = Date.now() + this.options.pendingTimeoutMs;
     for (;;) {
       if (this.pools.get(revision) !== pool) return undefined;
-      const loads: InstanceLoad[] = this.running(revision);
+      const loads = this.running(revision);
       const choice = chooseInstance(loads, pool.scaling, affinityId, this.options.random);
-      if (choice.kind === "use") return loads.find((i) => i.id === choice.id) as Instance;
+      if (choice.kind === "use") return loads.find((i) => i.id === choice.id);
       if (choice.kind === "scale-out") {
         pool.scalingOut ??= this.startInstance(revision, pool).finally(() => {
           pool.scalingOut = undefined;

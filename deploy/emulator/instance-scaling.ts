@@ -33,7 +33,7 @@ export function durationMs(duration: string): number {
   return match ? Math.round(Number(match[1]) * 1000) : 300_000;
 }
 
-export interface InstanceLoad {
+interface InstanceLoad {
   id: string;
   active: number;
 }
