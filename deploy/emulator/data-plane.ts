@@ -95,6 +95,8 @@ export class DataPlane {
   private readonly starting = new Map<string, Promise<StartOutcome>>();
   private readonly stopTimers = new Map<string, NodeJS.Timeout>();
   private readonly listeners = new Map<string, Listener>();
+  /** Instances stopping after scale-in: `close` waits for them too. */
+  private readonly scalingIn = new Set<Promise<void>>();
   private readonly proxy = createProxyServer({ xfwd: true });
   /** The instance each proxied request went to, for the affinity cookie on its response. */
   private readonly routed = new WeakMap<http.IncomingMessage, { instance: Instance; affinity: boolean }>();
@@ -272,7 +274,9 @@ export class DataPlane {
       if (instance.active > 0 || running.length <= pool.scaling.minInstances) return;
       // Out of the pool first, so no new request is routed to an instance that is stopping.
       pool.instances = pool.instances.filter((i) => i !== instance);
-      void instance.process.stop(this.options.terminationGraceMs);
+      const stopped = instance.process.stop(this.options.terminationGraceMs);
+      this.scalingIn.add(stopped);
+      void stopped.finally(() => this.scalingIn.delete(stopped));
     }, this.options.instanceIdleMs);
     instance.idleTimer.unref();
   }
@@ -502,6 +506,7 @@ export class DataPlane {
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all(this.listenerIds().map((id) => this.closeListener(id)));
     await Promise.all([...this.pools.keys()].map((revision) => this.stopRevision(revision)));
+    await Promise.all(this.scalingIn);
     this.proxy.close();
   }
 }
