@@ -10,6 +10,7 @@ import { ConfigError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
+import { checkListenHost } from "../source/check-listen-host.js";
 import { checkNativeDeps } from "../source/check-native-deps.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
 import { collectTarget, type TargetSpec } from "./collect/live-target.js";
@@ -90,6 +91,7 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
   const source = {
     ...collectSourceDrift(projectDir, layout),
     native: await checkNativeDeps(projectDir, layout),
+    listenHost: await checkListenHost(projectDir, layout),
   };
   if (loaded.environments.length === 0 && source.absent.length === 3) {
     // Nothing to compare: most likely the wrong directory (a CI step's working dir), not a clean project.

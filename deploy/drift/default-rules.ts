@@ -45,6 +45,13 @@ export const defaultRules: readonly RuleSpec[] = [
     scope: "source",
     check: "native-deps-buildable",
   },
+  {
+    id: "listen-all-interfaces",
+    title: "The server listens on 0.0.0.0 at $PORT, not on a loopback address Cloud Run never reaches",
+    severity: "warning",
+    scope: "source",
+    check: "listen-all-interfaces",
+  },
   // Live: must be equal.
   {
     id: "service-deployed",

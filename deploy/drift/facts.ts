@@ -1,5 +1,6 @@
 import type { EnvironmentKind } from "../config/environment-schema.js";
 import type { SourceLocation } from "../core/source-location.js";
+import type { ListenHostReport } from "../source/check-listen-host.js";
 import type { NativeDepsReport } from "../source/check-native-deps.js";
 import type { EntryFact } from "../source/entry-fact.js";
 
@@ -158,6 +159,8 @@ export interface SourceDriftFacts {
   absent: Array<"dockerfile" | "devScript" | "cloudbuild">;
   /** Native addons in the production dependency tree and the Dockerfile's preflight findings. */
   native?: NativeDepsReport;
+  /** Loopback binds in the server entries and the files they import (Cloud Run needs 0.0.0.0). */
+  listenHost?: ListenHostReport;
 }
 
 export interface EnvSchemaFacts {

@@ -51,7 +51,9 @@ export type RuleCheck =
   /** Env files set the same keys (schema `environmentSpecific` keys excepted). */
   | { check: "env-file-keys-equal" }
   /** The Dockerfile can build the production tree's native addons and carries them into the runtime stage. */
-  | { check: "native-deps-buildable" };
+  | { check: "native-deps-buildable" }
+  /** The server listens on 0.0.0.0, not on a loopback address (Cloud Run's container contract). */
+  | { check: "listen-all-interfaces" };
 
 export type RuleSpec = RuleCheck & {
   id: string;

@@ -1,19 +1,21 @@
 import { randomBytes } from "node:crypto";
+import type { ClientRequest } from "node:http";
 import http from "node:http";
 import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
 import { refuseForeignHost, refuseForeignUpgrade } from "../core/loopback-host.js";
-import {
-  affinityCookie,
-  affinityFromCookie,
-  chooseInstance,
-  type InstanceLoad,
-  type Scaling,
-} from "./instance-scaling.js";
+import { instanceAddress } from "./instance-address.js";
+import { affinityCookie, affinityFromCookie, chooseInstance, type Scaling } from "./instance-scaling.js";
 import { type MetadataServer, startMetadataServer } from "./metadata-server.js";
 import type { ProcessRegistry } from "./process-registry.js";
 import type { RandomSource } from "./revision-naming.js";
-import { freePort, type LaunchSpec, type RevisionProcess, startRevisionProcess } from "./revision-process.js";
+import {
+  containerPortOf,
+  freePort,
+  type LaunchSpec,
+  type RevisionProcess,
+  startRevisionProcess,
+} from "./revision-process.js";
 import { pickRevision } from "./traffic.js";
 
 /** Decides whether a request may reach the revision (Cloud Run's invoker check). */
@@ -41,6 +43,8 @@ interface Instance {
   active: number;
   /** Client sockets of WebSockets proxied to it: cut when it exits. */
   upgrades: Set<net.Socket>;
+  /** Set while it has no open request: when it fires, the instance is stopped (scale-in). */
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 /** The instances of one revision and how to start another. */
@@ -49,6 +53,8 @@ interface RevisionPool {
   scaling: Scaling;
   instances: Instance[];
   scalingOut: Promise<Instance | StartOutcome> | undefined;
+  /** Requests pending for a free slot (every instance at concurrency, maxInstances reached). */
+  waiters: Set<() => void>;
 }
 
 export interface InstanceInfo {
@@ -63,6 +69,10 @@ interface DataPlaneOptions {
   terminationGraceMs: number;
   /** How long an unreferenced revision keeps running before it is stopped. */
   idleStopMs: number;
+  /** How long an instance with no open request runs before it stops (down to minInstances, 0 included). */
+  instanceIdleMs: number;
+  /** How long a request waits for a free slot once maxInstances × concurrency are busy, before 429. */
+  pendingTimeoutMs: number;
   /** Records running processes on disk so a later start can end them if this emulator is killed. */
   registry?: ProcessRegistry;
 }
@@ -75,22 +85,30 @@ function newInstanceId(): string {
 /**
  * Local processes (instances of each serving revision, keyed by revision resource name) and
  * loopback listeners (one per service URL and per tag URL) that proxy HTTP and WebSocket upgrades
- * to them: a revision runs `minInstances` (at least one) and starts another instance when every
- * one holds `concurrency` open requests, up to `maxInstances`.
+ * to them on the instance address: a revision starts one instance to become ready, keeps
+ * `minInstances` (0: it scales to zero when idle, the next request starts one), starts another
+ * when every one holds `concurrency` open requests, up to `maxInstances`; past that a request waits
+ * for a free slot, then gets 429 as on Cloud Run.
  */
 export class DataPlane {
   private readonly pools = new Map<string, RevisionPool>();
   private readonly starting = new Map<string, Promise<StartOutcome>>();
   private readonly stopTimers = new Map<string, NodeJS.Timeout>();
   private readonly listeners = new Map<string, Listener>();
+  /** Instances stopping after scale-in: `close` waits for them too. */
+  private readonly scalingIn = new Set<Promise<void>>();
   private readonly proxy = createProxyServer({ xfwd: true });
   /** The instance each proxied request went to, for the affinity cookie on its response. */
   private readonly routed = new WeakMap<http.IncomingMessage, { instance: Instance; affinity: boolean }>();
+  /** The request to the instance for each proxied request, ended when the request times out. */
+  private readonly upstream = new WeakMap<http.IncomingMessage, ClientRequest>();
   private closed = false;
 
   constructor(private readonly options: DataPlaneOptions) {
+    this.proxy.on("proxyReq", (proxyReq, req) => this.upstream.set(req, proxyReq));
     this.proxy.on("error", (_error, _req, res) => {
       if (res instanceof http.ServerResponse) {
+        if (res.writableEnded) return;
         if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
         res.end("Bad Gateway: the revision did not answer.\n");
       } else {
@@ -105,8 +123,9 @@ export class DataPlane {
     });
   }
 
+  /** Started and not stopped; it may have no instance now (scaled to zero). */
   isRunning(revision: string): boolean {
-    return this.running(revision).length > 0;
+    return this.pools.has(revision) && !this.starting.has(revision);
   }
 
   isStarting(revision: string): boolean {
@@ -158,12 +177,14 @@ export class DataPlane {
       scaling,
       instances: [],
       scalingOut: undefined,
+      waiters: new Set(),
     };
     Object.assign(pool, { launch, scaling, instances: this.running(revision) });
     this.pools.set(revision, pool);
     const start = (async (): Promise<StartOutcome> => {
+      // One instance proves the revision starts, as Cloud Run's deployment does, even with min 0.
       const started = await Promise.all(
-        Array.from({ length: scaling.minInstances }, () => this.startInstance(revision, pool)),
+        Array.from({ length: Math.max(scaling.minInstances, 1) }, () => this.startInstance(revision, pool)),
       );
       const failed = started.find((s): s is StartOutcome => "ok" in s);
       if (failed) {
@@ -180,19 +201,35 @@ export class DataPlane {
     const id = newInstanceId();
     // Bound before the revision's port is picked, so it can never take the port meant for the process.
     const metadata = await startMetadataServer(id);
-    const spec = await pool.launch(await freePort());
+    let spec = await pool.launch(await freePort());
+    // Never containerPort itself: a server that ignores $PORT and hard-codes it must fail here.
+    while (!("ok" in spec) && spec.port === containerPortOf(spec.container)) {
+      spec = await pool.launch(await freePort());
+    }
     if ("ok" in spec) {
       await metadata.close();
       return spec;
     }
     metadata.locate({ project: spec.project ?? "", region: spec.region ?? "" });
-    const result = await startRevisionProcess({ ...spec, metadataHost: metadata.host });
+    const result = await startRevisionProcess({
+      ...spec,
+      metadataHost: metadata.host,
+      address: await instanceAddress(),
+    });
     if (!result.ok) {
       await metadata.close();
       return result;
     }
-    const instance: Instance = { id, process: result.process, metadata, active: 0, upgrades: new Set() };
+    const instance: Instance = {
+      id,
+      process: result.process,
+      metadata,
+      active: 0,
+      upgrades: new Set(),
+      idleTimer: undefined,
+    };
     void result.process.whenExited().then(async () => {
+      if (instance.idleTimer) clearTimeout(instance.idleTimer);
       for (const socket of instance.upgrades) socket.destroy();
       await metadata.close();
     });
@@ -202,30 +239,85 @@ export class DataPlane {
     }
     pool.instances.push(instance);
     this.track(result.process);
+    this.scheduleScaleIn(pool, instance);
+    this.notifyCapacity(pool);
     return instance;
   }
 
-  /** The instance a new request to `revision` goes to, starting one when all are busy. */
-  private async instanceFor(revision: string, affinityId: string | undefined): Promise<Instance | undefined> {
+  /** A request (or WebSocket) starts on the instance: it is busy, not idle. */
+  private acquire(instance: Instance): void {
+    instance.active += 1;
+    if (instance.idleTimer) clearTimeout(instance.idleTimer);
+    instance.idleTimer = undefined;
+  }
+
+  /** A request (or WebSocket) on the instance ended: its slot goes to a pending request, if any. */
+  private release(pool: RevisionPool, instance: Instance): void {
+    instance.active -= 1;
+    this.scheduleScaleIn(pool, instance);
+    this.notifyCapacity(pool);
+  }
+
+  private notifyCapacity(pool: RevisionPool): void {
+    for (const wake of pool.waiters) wake();
+  }
+
+  /**
+   * Stops an instance that stays without open requests for `instanceIdleMs` while the revision has
+   * more than `minInstances`: Cloud Run scales in, down to zero by default.
+   */
+  private scheduleScaleIn(pool: RevisionPool, instance: Instance): void {
+    if (instance.active > 0 || instance.idleTimer) return;
+    instance.idleTimer = setTimeout(() => {
+      instance.idleTimer = undefined;
+      const running = pool.instances.filter((i) => i.process.running);
+      if (instance.active > 0 || running.length <= pool.scaling.minInstances) return;
+      // Out of the pool first, so no new request is routed to an instance that is stopping.
+      pool.instances = pool.instances.filter((i) => i !== instance);
+      const stopped = instance.process.stop(this.options.terminationGraceMs);
+      this.scalingIn.add(stopped);
+      void stopped.finally(() => this.scalingIn.delete(stopped));
+    }, this.options.instanceIdleMs);
+    instance.idleTimer.unref();
+  }
+
+  /**
+   * The instance a new request to `revision` goes to: one with a free slot, else a new one (a cold
+   * start from zero too), else the first slot freed within `pendingTimeoutMs`; "full" after that.
+   */
+  private async instanceFor(
+    revision: string,
+    affinityId: string | undefined,
+  ): Promise<Instance | "full" | undefined> {
     const pool = this.pools.get(revision);
     if (!pool) return undefined;
-    const loads: InstanceLoad[] = this.running(revision);
-    const choice = chooseInstance(loads, pool.scaling, affinityId, this.options.random);
-    if (choice.kind === "use") return this.running(revision).find((i) => i.id === choice.id);
-    pool.scalingOut ??= this.startInstance(revision, pool).finally(() => {
-      pool.scalingOut = undefined;
-    });
-    const started = await pool.scalingOut;
-    if ("ok" in started) {
-      const fallback = chooseInstance(
-        loads,
-        { ...pool.scaling, maxInstances: 0 },
-        affinityId,
-        this.options.random,
-      );
-      return fallback.kind === "use" ? this.running(revision).find((i) => i.id === fallback.id) : undefined;
+    const deadline = Date.now() + this.options.pendingTimeoutMs;
+    for (;;) {
+      if (this.pools.get(revision) !== pool) return undefined;
+      const loads = this.running(revision);
+      const choice = chooseInstance(loads, pool.scaling, affinityId, this.options.random);
+      if (choice.kind === "use") return loads.find((i) => i.id === choice.id);
+      if (choice.kind === "scale-out") {
+        pool.scalingOut ??= this.startInstance(revision, pool).finally(() => {
+          pool.scalingOut = undefined;
+        });
+        const started = await pool.scalingOut;
+        // A failed cold start leaves nothing to wait for; a failed scale-out waits for a slot.
+        if ("ok" in started && loads.length === 0) return undefined;
+        if (!("ok" in started)) continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return "full";
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          pool.waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        pool.waiters.add(wake);
+      });
     }
-    return started;
   }
 
   /** Stops a revision after the idle grace period unless it is needed again before. */
@@ -250,6 +342,7 @@ export class DataPlane {
     this.cancelStop(revision);
     const pool = this.pools.get(revision);
     this.pools.delete(revision);
+    if (pool) this.notifyCapacity(pool);
     await Promise.all(
       (pool?.instances ?? []).map(async (instance) => {
         await instance.process.stop(this.options.terminationGraceMs);
@@ -286,21 +379,30 @@ export class DataPlane {
         return;
       }
       void this.route(listener, req).then((routed) => {
+        if (routed === "full") {
+          res.writeHead(429, { "content-type": "text/plain" });
+          res.end(NO_AVAILABLE_INSTANCE);
+          return;
+        }
         if (!routed) {
           res.writeHead(503, { "content-type": "text/plain" });
           res.end("Service Unavailable: no ready revision serves this URL.\n");
           return;
         }
-        const { instance, timeoutMs } = routed;
+        const { instance, pool, timeoutMs } = routed;
+        // Cloud Run answers 504 when the response has not started by the request timeout, and cuts
+        // a response still streaming then.
         const timer = setTimeout(() => {
-          if (!res.headersSent) res.writeHead(504, { "content-type": "text/plain" });
-          res.destroy();
+          if (res.headersSent) return void res.destroy();
+          res.writeHead(504, { "content-type": "text/plain", connection: "close" });
+          res.end("upstream request timeout");
+          this.upstream.get(req)?.destroy();
         }, timeoutMs);
         res.once("close", () => {
           clearTimeout(timer);
-          instance.active -= 1;
+          this.release(pool, instance);
         });
-        this.proxy.web(req, res, { target: `http://127.0.0.1:${instance.process.port}` });
+        this.proxy.web(req, res, { target: instanceUrl(instance) });
       });
     });
     listener.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
@@ -317,20 +419,26 @@ export class DataPlane {
         return;
       }
       void this.route(listener, req).then((routed) => {
+        if (routed === "full") {
+          socket.end(
+            `HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(NO_AVAILABLE_INSTANCE)}\r\n\r\n${NO_AVAILABLE_INSTANCE}`,
+          );
+          return;
+        }
         if (!routed) {
           socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
           return;
         }
-        const { instance, timeoutMs } = routed;
+        const { instance, pool, timeoutMs } = routed;
         instance.upgrades.add(socket);
         // Cloud Run ends a WebSocket like any request when the service's request timeout elapses.
         const timer = setTimeout(() => socket.destroy(), timeoutMs);
         socket.once("close", () => {
           clearTimeout(timer);
           instance.upgrades.delete(socket);
-          instance.active -= 1;
+          this.release(pool, instance);
         });
-        this.proxy.ws(req, socket, head, { target: `http://127.0.0.1:${instance.process.port}` });
+        this.proxy.ws(req, socket, head, { target: instanceUrl(instance) });
       });
     });
     listener.port = await listen(listener.server, preferredPort);
@@ -373,7 +481,7 @@ export class DataPlane {
   private async route(
     listener: Listener,
     req: http.IncomingMessage,
-  ): Promise<{ instance: Instance; timeoutMs: number } | undefined> {
+  ): Promise<{ instance: Instance; pool: RevisionPool; timeoutMs: number } | "full" | undefined> {
     const running = new Map([...listener.weights].filter(([revision]) => this.isRunning(revision)));
     const affinityId = affinityFromCookie(req.headers.cookie);
     const sticky = affinityId
@@ -387,10 +495,10 @@ export class DataPlane {
     const pool = revision ? this.pools.get(revision) : undefined;
     if (!revision || !pool) return undefined;
     const instance = await this.instanceFor(revision, affinityId);
-    if (!instance) return undefined;
-    instance.active += 1;
+    if (instance === "full" || !instance) return instance;
+    this.acquire(instance);
     this.routed.set(req, { instance, affinity: pool.scaling.sessionAffinity });
-    return { instance, timeoutMs: pool.scaling.timeoutMs };
+    return { instance, pool, timeoutMs: pool.scaling.timeoutMs };
   }
 
   async close(): Promise<void> {
@@ -398,8 +506,17 @@ export class DataPlane {
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all(this.listenerIds().map((id) => this.closeListener(id)));
     await Promise.all([...this.pools.keys()].map((revision) => this.stopRevision(revision)));
+    await Promise.all(this.scalingIn);
     this.proxy.close();
   }
+}
+
+/** What Cloud Run logs with its 429 when every instance is busy and maxInstances is reached. */
+const NO_AVAILABLE_INSTANCE = "The request was aborted because there was no available instance.\n";
+
+/** Instances are reached on the instance address, never on 127.0.0.1 (the container contract). */
+function instanceUrl(instance: Instance): string {
+  return `http://${instance.process.host}:${instance.process.port}`;
 }
 
 /** Cloud Run's answers: 403 without credentials or without permission, 401 for a bad token. */

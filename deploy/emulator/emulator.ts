@@ -24,6 +24,13 @@ export interface StartEmulatorOptions {
   startupTimeoutMs?: number;
   /** How long an unreferenced revision keeps running (default 30 s). */
   idleStopMs?: number;
+  /**
+   * How long an instance without open requests keeps running before it stops, down to the
+   * revision's minInstances (default 60 s; Cloud Run keeps idle instances up to 15 minutes).
+   */
+  instanceIdleMs?: number;
+  /** How long a request waits for a free slot past maxInstances × concurrency before 429 (default 30 s, as on Cloud Run). */
+  pendingTimeoutMs?: number;
   /** Between SIGTERM and SIGKILL when stopping a revision (default 10 s, like Cloud Run). */
   terminationGraceMs?: number;
   random?: () => number;
@@ -62,6 +69,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const dataPlane = new DataPlane({
     random,
     idleStopMs: options.idleStopMs ?? 30_000,
+    instanceIdleMs: options.instanceIdleMs ?? 60_000,
+    pendingTimeoutMs: options.pendingTimeoutMs ?? 30_000,
     terminationGraceMs: options.terminationGraceMs ?? 10_000,
     registry: new ProcessRegistry(pidFile),
   });

@@ -4,7 +4,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_MAX_INSTANCES, DEFAULT_TIMEOUT } from "./t
 
 /** How many instances a revision may run and how each one is used, read from its template. */
 export interface Scaling {
-  /** Started eagerly; at least one, so a ready revision answers without a cold start. */
+  /** Kept running when idle; 0 (the default) lets the revision scale to zero. */
   minInstances: number;
   maxInstances: number;
   /** Open requests (a WebSocket counts as one for its whole life) per instance before another starts. */
@@ -17,7 +17,7 @@ export interface Scaling {
 
 export function scalingOf(spec: RevisionSpec): Scaling {
   const max = spec.scaling?.maxInstanceCount ?? DEFAULT_MAX_INSTANCES;
-  const min = Math.min(Math.max(spec.scaling?.minInstanceCount ?? 0, 1), max);
+  const min = Math.min(spec.scaling?.minInstanceCount ?? 0, max);
   return {
     minInstances: min,
     maxInstances: max,
@@ -33,17 +33,18 @@ export function durationMs(duration: string): number {
   return match ? Math.round(Number(match[1]) * 1000) : 300_000;
 }
 
-export interface InstanceLoad {
+interface InstanceLoad {
   id: string;
   active: number;
 }
 
-type InstanceChoice = { kind: "use"; id: string } | { kind: "scale-out" };
+type InstanceChoice = { kind: "use"; id: string } | { kind: "scale-out" } | { kind: "full" };
 
 /**
  * Where a new request goes: the cookie's instance if it still runs and has room, else the least
  * busy instance with room (ties broken at random, so clients spread), else a new instance while
- * under maxInstances, else the least busy one (Cloud Run would queue the request).
+ * under maxInstances, else nowhere: maxInstances × concurrency requests are open, and Cloud Run
+ * holds the request until a slot frees, then answers 429.
  */
 export function chooseInstance(
   instances: readonly InstanceLoad[],
@@ -56,11 +57,10 @@ export function chooseInstance(
     const sticky = withRoom.find((i) => i.id === affinityId);
     if (sticky) return { kind: "use", id: sticky.id };
   }
-  if (withRoom.length === 0 && instances.length < scaling.maxInstances) return { kind: "scale-out" };
-  const pool = withRoom.length > 0 ? withRoom : instances;
-  if (pool.length === 0) return { kind: "scale-out" };
-  const least = Math.min(...pool.map((i) => i.active));
-  const idle = pool.filter((i) => i.active === least);
+  if (withRoom.length === 0)
+    return instances.length < scaling.maxInstances ? { kind: "scale-out" } : { kind: "full" };
+  const least = Math.min(...withRoom.map((i) => i.active));
+  const idle = withRoom.filter((i) => i.active === least);
   return { kind: "use", id: idle[Math.floor(random() * idle.length)]!.id };
 }
 

@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { openPrivateLog } from "../core/state-file.js";
 import type { ResolvedImage } from "./image-store-reader.js";
+import { type InstanceAddress, LOOPBACK_ONLY_ADDRESSES } from "./instance-address.js";
 import type { ContainerSpec } from "./state-types.js";
 
 export interface LaunchSpec {
@@ -21,6 +22,8 @@ export interface LaunchSpec {
   region?: string;
   /** `host:port` of this instance's metadata server (GCE_METADATA_HOST). */
   metadataHost?: string;
+  /** Where the emulator reaches the instance; 127.0.0.1 (nothing enforced) when absent. */
+  address?: InstanceAddress;
 }
 
 type StartResult = { ok: true; process: RevisionProcess } | { ok: false; message: string };
@@ -49,8 +52,7 @@ export function buildEnv(spec: LaunchSpec): Record<string, string> {
   env.K_REVISION = spec.revision;
   env.K_CONFIGURATION = spec.service;
   if (spec.metadataHost) env.GCE_METADATA_HOST = spec.metadataHost;
-  // Cloud Run has no such variable; servers that honour it (the reference server does) stay off the LAN.
-  env.HOST ??= "127.0.0.1";
+  // No HOST: Cloud Run sets none, so a server must listen on 0.0.0.0 by itself.
   return env;
 }
 
@@ -71,9 +73,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** The template's container port (Cloud Run defaults it to 8080). */
+export function containerPortOf(container: ContainerSpec): number {
+  return container.ports?.[0]?.containerPort ?? 8080;
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
+    const socket = net.connect({ host, port });
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);
@@ -91,12 +98,38 @@ function startFailure(port: number, detail: string, stderr: string[]): string {
   );
 }
 
+/**
+ * The loopback address the process listens on when the instance address refuses it; undefined when
+ * it listens on all interfaces or not yet. Checked again after a loopback hit, since a server that
+ * just bound 0.0.0.0 answers on both.
+ */
+async function loopbackOnly(address: InstanceAddress, port: number): Promise<string | undefined> {
+  for (const loopback of LOOPBACK_ONLY_ADDRESSES) {
+    if (!(await canConnect(loopback, port))) continue;
+    return (await canConnect(address.host, port)) ? undefined : loopback;
+  }
+  return undefined;
+}
+
+function loopbackFailure(port: number, loopback: string, stderr: string[]): string {
+  const tail = stderr.length > 0 ? `\nLast stderr lines:\n${stderr.join("\n")}` : "";
+  const shown = loopback.includes(":") ? `[${loopback}]` : loopback;
+  return (
+    `The user-provided container failed to start and listen on the port defined provided by the PORT=${port} ` +
+    `environment variable. It listens on ${shown}:${port} (loopback) only, where Cloud Run never sends ` +
+    `requests: listen on 0.0.0.0 (all interfaces) at $PORT, e.g. server.listen(Number(process.env.PORT), "0.0.0.0"); ` +
+    `Cloud Run sets no HOST variable.${tail}`
+  );
+}
+
 export class RevisionProcess {
   private exited = false;
   private readonly exitPromise: Promise<void>;
 
   constructor(
     readonly child: ChildProcess,
+    /** Where the emulator reaches it: the instance address, not 127.0.0.1. */
+    readonly host: string,
     readonly port: number,
     readonly cwd: string,
     log: WriteStream | undefined,
@@ -155,7 +188,8 @@ export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResul
     stderr.push(...chunk.toString("utf8").split("\n").filter(Boolean));
     stderr.splice(0, Math.max(0, stderr.length - STDERR_TAIL_LINES));
   });
-  const proc = new RevisionProcess(child, spec.port, cwd, log);
+  const address = spec.address ?? { host: "127.0.0.1", enforced: false };
+  const proc = new RevisionProcess(child, address.host, spec.port, cwd, log);
   // stderr is complete once stdio closes; bounded in case a grandchild keeps the pipe open.
   const stdioClosed = new Promise<void>((resolve) => {
     child.once("close", () => resolve());
@@ -181,15 +215,26 @@ export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResul
         message: startFailure(spec.port, `The process exited with code ${exitCode}.`, stderr),
       };
     }
-    if (await canConnect(spec.port)) return { ok: true, process: proc };
+    if (await canConnect(address.host, spec.port)) return { ok: true, process: proc };
+    const loopback = address.enforced ? await loopbackOnly(address, spec.port) : undefined;
+    if (loopback) {
+      await proc.stop(1000);
+      return { ok: false, message: loopbackFailure(spec.port, loopback, stderr) };
+    }
     await new Promise((r) => setTimeout(r, CONNECT_POLL_MS));
   }
+  const containerPort = containerPortOf(spec.container);
+  const elsewhere =
+    containerPort !== spec.port && (await canConnect(address.host, containerPort))
+      ? ` Something listens on the template's containerPort ${containerPort} instead: if that is this server, ` +
+        "make it listen on $PORT (the emulator gives every instance a port of its own; Cloud Run sets PORT to containerPort)."
+      : "";
   await proc.stop(1000);
   return {
     ok: false,
     message: startFailure(
       spec.port,
-      `The process did not listen within ${spec.startupTimeoutMs} ms.`,
+      `The process did not listen on 0.0.0.0:${spec.port} within ${spec.startupTimeoutMs} ms.${elsewhere}`,
       stderr,
     ),
   };

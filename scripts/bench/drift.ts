@@ -20,7 +20,7 @@ const VERSION = "1.0.0+bench";
 const SERVER = `require("node:http").createServer((req, res) => {
   res.writeHead(200, { "content-type": "application/json" });
   res.end(JSON.stringify({ status: "ok", version: process.env.APP_VERSION, revision: process.env.K_REVISION }));
-}).listen(Number(process.env.PORT), "127.0.0.1");
+}).listen(Number(process.env.PORT), "0.0.0.0");
 process.on("SIGTERM", () => process.exit(0));
 `;
 

@@ -24,7 +24,7 @@ const server = createServer((req, res) => {
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify({ version: process.env.APP_VERSION, fault: process.env.ECHOGATE_FAULT ?? null }));
 });
-server.listen(Number(process.env.PORT), "127.0.0.1", () => console.log(String(server.address().port)));
+server.listen(Number(process.env.PORT), "0.0.0.0", () => console.log(String(server.address().port)));
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
 `;
 

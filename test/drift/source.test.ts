@@ -177,6 +177,32 @@ describe("echogate drift --source (no cloud calls)", () => {
   });
 });
 
+describe("the server's listening address (Cloud Run's container contract)", () => {
+  it("warns, with file and line, when the server (or a file it imports) listens on loopback only", async () => {
+    const cwd = await driftProject({
+      environments: envs,
+      sources: {
+        ...CONSISTENT_SOURCES,
+        "server.js": 'const { start } = require("./src/listen");\nstart();\n',
+        "src/listen.js":
+          'const http = require("node:http");\nexports.start = () =>\n  http.createServer().listen(Number(process.env.PORT), "127.0.0.1");\n',
+      },
+    });
+    const run = await runEchogate(["drift", "--source", "--json"], { cwd });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.json<DriftReport>().findings).toEqual([
+      expect.objectContaining({
+        rule: "listen-all-interfaces",
+        severity: "warning",
+        message: expect.stringContaining(
+          "listens on 127.0.0.1 (loopback) only: Cloud Run sends requests to 0.0.0.0",
+        ),
+        location: { file: "src/listen.js", line: 3 },
+      }),
+    ]);
+  });
+});
+
 describe("environments/drift.yaml", () => {
   it("refuses unknown keys, unknown rules and overrides without a reason (exit 2, with positions)", async () => {
     const cwd = await driftProject({

@@ -156,7 +156,7 @@ describe("failing revisions", () => {
   it("a process that never listens fails after the startup budget", async () => {
     const image = (await writeTestImage(t.imageStoreDir, { behavior: "never-listen" })).ref;
     const { error, ready } = await createAndFail("mute", image);
-    expect(error?.message).toContain("did not listen within 1500 ms");
+    expect(error?.message).toMatch(/did not listen on 0\.0\.0\.0:\d+ within 1500 ms/);
     expect(ready.message).toContain("waiting for a dependency that never comes");
     expect(t.emulator.revisionPids()).toEqual([]);
   });

@@ -24,10 +24,15 @@ export const LOCATION = "europe-west1";
 export const PARENT = `projects/${PROJECT}/locations/${LOCATION}`;
 export const serviceName = (id: string) => `${PARENT}/services/${id}`;
 
-export type ImageBehavior = "serve" | "exit" | "never-listen";
+/**
+ * `serve` listens on 0.0.0.0 at $PORT as Cloud Run's container contract asks; `loopback` on
+ * 127.0.0.1 at $PORT (unreachable on Cloud Run); `fixed-port` on 0.0.0.0 at $FIXED_PORT, ignoring
+ * $PORT.
+ */
+export type ImageBehavior = "serve" | "exit" | "never-listen" | "loopback" | "fixed-port";
 
-// A tiny HTTP + WebSocket server: /health answers { service, revision, version }, WebSocket
-// messages are echoed back prefixed by the revision name.
+// A tiny HTTP + WebSocket server: every path but /hang answers { service, revision, version, … }
+// (/hang never answers), WebSocket messages are echoed back prefixed by the revision name.
 const serverScript = (behavior: ImageBehavior) => `
 const http = require("node:http");
 const behavior = ${JSON.stringify(behavior)};
@@ -41,21 +46,27 @@ if (behavior === "never-listen") {
   setInterval(() => {}, 1000);
 } else {
   const { WebSocketServer } = require("ws");
-  const info = () => ({
+  const info = (req) => ({
     service: process.env.K_SERVICE,
     revision: process.env.K_REVISION,
     configuration: process.env.K_CONFIGURATION,
     version: process.env.APP_VERSION,
     greeting: process.env.GREETING ?? null,
     argv: process.argv.slice(2),
+    pid: process.pid,
+    env: { HOST: process.env.HOST ?? null, PORT: process.env.PORT ?? null },
+    localAddress: req.socket.localAddress,
   });
   const server = http.createServer((req, res) => {
+    if (req.url === "/hang") return;
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(info()));
+    res.end(JSON.stringify(info(req)));
   });
   const wss = new WebSocketServer({ server });
   wss.on("connection", (ws) => ws.on("message", (m) => ws.send(process.env.K_REVISION + ":" + m)));
-  server.listen(Number(process.env.PORT), "127.0.0.1");
+  if (behavior === "loopback") server.listen(Number(process.env.PORT), "127.0.0.1");
+  else if (behavior === "fixed-port") server.listen(Number(process.env.FIXED_PORT), "0.0.0.0");
+  else server.listen(Number(process.env.PORT), "0.0.0.0");
   process.on("SIGTERM", () => process.exit(0));
 }
 `;

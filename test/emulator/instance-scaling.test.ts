@@ -37,16 +37,24 @@ describe("instance choice", () => {
     });
   });
 
-  it("starts another instance when all are at concurrency, until maxInstances", () => {
+  it("starts another instance when all are at concurrency, until maxInstances; then it is full", () => {
     const full = [
       { id: "a", active: 2 },
       { id: "b", active: 2 },
     ];
     expect(chooseInstance(full, scaling, undefined, first)).toEqual({ kind: "scale-out" });
-    expect(chooseInstance(full, { ...scaling, maxInstances: 2 }, undefined, first)).toEqual({
-      kind: "use",
-      id: "a",
+    expect(chooseInstance(full, { ...scaling, maxInstances: 2 }, undefined, first)).toEqual({ kind: "full" });
+    expect(chooseInstance([], { ...scaling, maxInstances: 2 }, undefined, first)).toEqual({
+      kind: "scale-out",
     });
+  });
+
+  it("keeps no instance for min 0 (scale to zero) and at most maxInstances", () => {
+    const spec = { labels: {}, annotations: {}, containers: [], timeout: "300s" };
+    expect(scalingOf({ ...spec, scaling: { maxInstanceCount: 3 } }).minInstances).toBe(0);
+    expect(scalingOf({ ...spec, scaling: { minInstanceCount: 5, maxInstanceCount: 3 } }).minInstances).toBe(
+      3,
+    );
   });
 
   it("reads Cloud Run's template fields and cookie", () => {

@@ -59,7 +59,7 @@ describe("several instances per revision", () => {
   let image: string;
   const open: WebSocket[] = [];
   beforeAll(async () => {
-    t = await startTestEmulator({ idleStopMs: 200, terminationGraceMs: 1_500 });
+    t = await startTestEmulator({ idleStopMs: 200, terminationGraceMs: 1_500, pendingTimeoutMs: 500 });
     image = (await writeChatImage(t.imageStoreDir, { version: "1.0.0" })).imageRef;
   });
   afterAll(async () => {
@@ -107,7 +107,7 @@ describe("several instances per revision", () => {
     expect(cb.messages.some((m) => m.type === "chat-message")).toBe(false);
   });
 
-  it("starts another instance when every one holds `concurrency` connections, up to maxInstances", async () => {
+  it("starts another instance when every one holds `concurrency` connections, up to maxInstances; then 429", async () => {
     const service = await deploy(t, "burst", {
       containers: [{ image }],
       scaling: { maxInstanceCount: 2 },
@@ -116,10 +116,12 @@ describe("several instances per revision", () => {
     const key = Object.keys(t.emulator.revisionInstances()).find((k) => k.includes("/services/burst/"))!;
     expect(t.emulator.revisionInstances()[key]).toHaveLength(1);
     const clients = [];
-    for (let i = 0; i < 3; i++) clients.push(await join(service.uri!, "b"));
+    for (let i = 0; i < 2; i++) clients.push(await join(service.uri!, "b"));
     open.push(...clients.map((c) => c.ws));
     expect(t.emulator.revisionInstances()[key]).toHaveLength(2);
-    expect(new Set(clients.slice(0, 2).map((c) => c.instance)).size).toBe(2);
+    expect(new Set(clients.map((c) => c.instance)).size).toBe(2);
+    await expect(join(service.uri!, "b")).rejects.toThrow("Unexpected server response: 429");
+    expect(t.emulator.revisionInstances()[key]).toHaveLength(2);
   });
 
   it("closes a WebSocket when the request timeout elapses", async () => {

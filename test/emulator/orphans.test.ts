@@ -71,15 +71,16 @@ describe("the environment a revision process gets", () => {
       port: 4321,
     }) as unknown as Parameters<typeof buildEnv>[0];
 
-  it("has Cloud Run's variables, the image's and the template's, and binds to loopback unless told otherwise", () => {
-    expect(buildEnv(spec([{ name: "LOG_LEVEL", value: "debug" }]))).toMatchObject({
+  it("has Cloud Run's variables, the image's and the template's, and no HOST (Cloud Run sets none)", () => {
+    const env = buildEnv(spec([{ name: "LOG_LEVEL", value: "debug" }]));
+    expect(env).toMatchObject({
       PORT: "4321",
       K_SERVICE: "chat",
       K_REVISION: "chat-00001-abc",
       APP_VERSION: "1.0.0+abc",
       LOG_LEVEL: "debug",
-      HOST: "127.0.0.1",
     });
+    expect(env).not.toHaveProperty("HOST");
     expect(buildEnv(spec([{ name: "HOST", value: "::1" }])).HOST).toBe("::1");
   });
 });

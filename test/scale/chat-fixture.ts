@@ -144,7 +144,7 @@ async function main() {
     for (const ws of wss.clients) ws.send(JSON.stringify({ type: "draining", instance }));
     setTimeout(() => process.exit(0), Number(process.env.DRAIN_MS ?? 0));
   });
-  server.listen(Number(process.env.PORT), "127.0.0.1");
+  server.listen(Number(process.env.PORT), "0.0.0.0");
 }
 main().catch((error) => { console.error(error); process.exit(1); });
 `;

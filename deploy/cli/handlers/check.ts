@@ -1,14 +1,21 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { renderCheck } from "../../envfiles/render-check.js";
+import { checkListenHost, listenHostDiagnostics } from "../../source/check-listen-host.js";
 import { checkNativeDeps, describeAddon, nativeDepsDiagnostics } from "../../source/check-native-deps.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { checkShape } from "../commands/check.js";
 
 export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext): Promise<number> {
   const report = await ctx.project.check(args.env.length > 0 ? args.env : undefined);
-  const native = await checkNativeDeps(ctx.project.dir, await ctx.project.detectedLayout());
-  const diagnostics = [...report.diagnostics, ...nativeDepsDiagnostics(native)];
+  const layout = await ctx.project.detectedLayout();
+  const native = await checkNativeDeps(ctx.project.dir, layout);
+  const listenHost = await checkListenHost(ctx.project.dir, layout);
+  const diagnostics = [
+    ...report.diagnostics,
+    ...nativeDepsDiagnostics(native),
+    ...listenHostDiagnostics(listenHost),
+  ];
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity === "warning");
   // A Dockerfile that can't build or carry a native addon fails the check (exit 1) like an invalid env file.

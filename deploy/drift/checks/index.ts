@@ -5,6 +5,7 @@ import { checkGatePassed, checkPromotedDigest, checkServiceDeployed } from "./pr
 import { checkAffinityWithPolling, checkBroadcastAdapter, checkMinTimeout } from "./realtime.js";
 import {
   checkEnvFileKeysEqual,
+  checkListenAllInterfaces,
   checkNativeDepsBuildable,
   checkSourceEntryEqual,
   checkSourceEntryKnown,
@@ -27,4 +28,5 @@ export const checks: { [K in RuleCheck["check"]]: CheckFn<Extract<RuleCheck, { c
   "source-entry-known": checkSourceEntryKnown,
   "env-file-keys-equal": checkEnvFileKeysEqual,
   "native-deps-buildable": checkNativeDepsBuildable,
+  "listen-all-interfaces": checkListenAllInterfaces,
 };

@@ -1,3 +1,4 @@
+import { LISTEN_HOST_HINT, listenHostMessage } from "../../source/check-listen-host.js";
 import { compareServerEntries } from "../../source/server-entry.js";
 import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
 import { environmentsFor, listNames } from "./scope.js";
@@ -84,3 +85,15 @@ const LAYOUT_HINTS = {
   cloudbuild:
     "Drift compares only entries it can read: set layout.cloudbuild in environments/echogate.yaml to the Cloud Build file that builds the server, or `cloudbuild: false` if CI doesn't use Cloud Build.",
 } as const;
+
+export const checkListenAllInterfaces: CheckFn<Extract<RuleCheck, { check: "listen-all-interfaces" }>> = (
+  _rule,
+  input,
+) =>
+  (input.facts.source.listenHost?.findings ?? []).map((finding) => ({
+    fact: "source.listen-host",
+    columns: [],
+    message: listenHostMessage(finding),
+    hint: LISTEN_HOST_HINT,
+    location: { file: finding.file, line: finding.line },
+  }));

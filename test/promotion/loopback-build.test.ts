@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { instanceAddress } from "../../deploy/emulator/instance-address.js";
+import { makeImage } from "./helpers/images.js";
+import {
+  echogate,
+  fastSmoke,
+  promotionProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "./helpers/project.js";
+
+// A server that binds 127.0.0.1: fine on a laptop, never ready on Cloud Run (container contract:
+// listen on 0.0.0.0 at $PORT; Cloud Run sets no HOST).
+const LOOPBACK_SERVER = `const http = require("node:http");
+const server = http.createServer((req, res) => res.end(JSON.stringify({ status: "ok", version: process.env.APP_VERSION })));
+server.listen(Number(process.env.PORT), "127.0.0.1");
+process.on("SIGTERM", () => process.exit(0));
+`;
+
+const { enforced } = await instanceAddress();
+
+let project: string;
+let emu: TestEmulator;
+
+beforeAll(async () => {
+  project = await promotionProject((files) => {
+    fastSmoke(files);
+    files["server.js"] = LOOPBACK_SERVER;
+    files["package.json"] = JSON.stringify({
+      name: "fixture",
+      version: "0.1.0",
+      private: true,
+      scripts: { start: "node server.js" },
+    });
+  });
+  emu = await startTestEmulator(project);
+}, 30_000);
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe("a build that listens on loopback only", () => {
+  it("check warns at the listen call that Cloud Run needs 0.0.0.0", async () => {
+    const run = await echogate(project, emu.env, "check", "--json");
+    const { problems } = run.json<{
+      problems: { severity: string; code: string; message: string; file: string; line: number }[];
+    }>();
+    expect(problems.filter((p) => p.code === "source.listen-loopback")).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        file: "server.js",
+        line: 3,
+        message: expect.stringContaining("Cloud Run sends requests to 0.0.0.0 at $PORT"),
+      }),
+    ]);
+  });
+
+  it.skipIf(!enforced)(
+    "deploy staging exits 1, naming 0.0.0.0",
+    async () => {
+      const image = await makeImage(project, { version: "0.1.0+1234567", code: LOOPBACK_SERVER });
+      const run = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+      expect(run.exitCode, run.stderr).toBe(1);
+      const { error } = run.json<{ error: { code: string; message: string } }>();
+      expect(error.code).toBe("promote.gate-failed");
+      expect(error.message).toMatch(/listens on 127\.0\.0\.1:\d+ \(loopback\) only/);
+      expect(error.message).toContain("listen on 0.0.0.0 (all interfaces) at $PORT");
+    },
+    30_000,
+  );
+});
