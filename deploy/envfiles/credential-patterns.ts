@@ -19,6 +19,7 @@ const TOKEN_PREFIXES: readonly { prefix: RegExp; what: string }[] = [
   { prefix: /\bxox[abposr]-[0-9A-Za-z-]{8,}/, what: "a Slack token (xox…)" },
   { prefix: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, what: "a PEM private key" },
   { prefix: /-----BEGIN [A-Z ]+-----/, what: "a PEM block" },
+  { prefix: /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i, what: "a URL with a password in it" },
 ];
 
 const ENTROPY_THRESHOLD = 4.0;

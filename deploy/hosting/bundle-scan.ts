@@ -12,9 +12,14 @@ export interface ForbiddenTarget {
   label: string;
   /** A host (`chat-staging.example.com`) or full URL; matched case-insensitively as a literal. */
   needle: string;
+  /** A secret's value: the finding shows the label, never the needle. */
+  secret?: boolean;
 }
 
 export type FindingSeverity = "error" | "warning";
+
+/** What a finding shows for a secret's value. */
+export const SECRET_MATCH = "(secret value hidden)";
 
 export interface ScanFinding {
   file: string;
@@ -77,7 +82,12 @@ export function scanBundle(files: readonly ScanFile[], facts: ScanFacts): ScanFi
       const needle = Buffer.from(target.needle.toLowerCase(), "utf8");
       for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + needle.length))
         if (found.get(at)?.severity !== "error")
-          found.set(at, { offset: at, match: target.needle, label: target.label, severity: "error" });
+          found.set(at, {
+            offset: at,
+            match: target.secret ? SECRET_MATCH : target.needle,
+            label: target.label,
+            severity: "error",
+          });
     }
     const lines = lineStarts(file.content, found.size);
     for (const finding of found.values())

@@ -40,6 +40,21 @@ export async function readPublicEnv(
 }
 
 /** Every URL-looking value in an env file: used to recognise another environment's servers. */
+/** Values too short to be a meaningful secret ("true", a port) are not looked for. */
+const MIN_SECRET_VALUE_LENGTH = 6;
+
+/** Every value a secret variable holds in `environment`'s env file, by variable name. */
+export async function readSecretValues(
+  project: Project,
+  environment: LoadedEnvironment,
+): Promise<{ key: string; value: string }[]> {
+  const [{ envFile }, schema] = await Promise.all([project.envFile(environment), project.envSchema()]);
+  const secretKeys = schema.status === "read" ? schema.secretKeys : new Set<string>();
+  return [...(envFile?.entries.values() ?? [])].filter(
+    (entry) => secretKeys.has(entry.key) && entry.value.length >= MIN_SECRET_VALUE_LENGTH,
+  );
+}
+
 export async function readEnvUrls(project: Project, environment: LoadedEnvironment): Promise<string[]> {
   const { envFile } = await project.envFile(environment);
   return [...(envFile?.entries.values() ?? [])]

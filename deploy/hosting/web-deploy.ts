@@ -10,11 +10,12 @@ import {
   forbiddenFromUrls,
   formatFinding,
   type ScanFinding,
+  SECRET_MATCH,
   scanBundle,
 } from "./bundle-scan.js";
 import type { LiveServicesResult } from "./live-services.js";
 import { type PairGateResult, runPairGate } from "./pair-gate.js";
-import { readEnvUrls, readPublicEnv } from "./public-env.js";
+import { readEnvUrls, readPublicEnv, readSecretValues } from "./public-env.js";
 import {
   type ChannelSpec,
   ensureChannel,
@@ -344,8 +345,9 @@ export async function prepareWebFiles(
       // A value this environment sets itself (a shared CDN, say) is not another's server.
       literal: (await forbiddenTargets(input)).filter(
         (target) =>
-          !Object.values(vars).some((value) => value.toLowerCase().includes(target.needle.toLowerCase())) ||
-          target.label.includes("own server"),
+          target.secret ||
+          target.label.includes("own server") ||
+          !Object.values(vars).some((value) => value.toLowerCase().includes(target.needle.toLowerCase())),
       ),
       strict: input.strictScan === true,
     }),
@@ -407,6 +409,14 @@ async function forbiddenTargets(input: PrepareWebInput): Promise<ForbiddenTarget
     if (other.name === input.environment.name) continue;
     targets.push(...forbiddenFromUrls(`${other.name}'s server`, await readEnvUrls(input.project, other)));
   }
+  // A secret's value in a file served to every browser is a leak, whichever environment's it is.
+  for (const environment of input.environments)
+    for (const { key, value } of await readSecretValues(input.project, environment))
+      targets.push({
+        label: `the value of secret ${key} (${environment.name})`,
+        needle: value,
+        secret: true,
+      });
   // Own server too when the build must move unchanged between environments (runtime config).
   if ((input.environment.config.hosting?.mode ?? "runtime-config") === "runtime-config")
     targets.push(
@@ -421,7 +431,7 @@ function bundleError(name: string, findings: ScanFinding[], mode: WebMode): Chec
   const first = findings[0]!;
   return new CheckFailedError(
     "hosting.bundle-scan",
-    `Can't deploy the ${name} front end: the build carries servers that are not ${name}'s:\n  ${shown.join("\n  ")}${more}`,
+    `Can't deploy the ${name} front end: the build carries ${findings.some((f) => f.match === SECRET_MATCH) ? "a secret's value or servers that are not" : "servers that are not"} ${name}'s:\n  ${shown.join("\n  ")}${more}`,
     {
       location: { file: first.file.slice(1), line: first.line, column: first.column },
       hint:

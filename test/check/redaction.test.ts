@@ -66,6 +66,31 @@ describe("secret redaction in echogate check", () => {
     expect(text).not.toContain(leaked.slice(0, 16));
   });
 
+  it("warns, by value, of a credential in a variable that is neither secret nor public, without printing it", async () => {
+    const token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    const schema = `${SCHEMA_YAML.trimEnd()}\n  GREETING:\n    type: string\n    default: hello\n    environmentSpecific: true\n`;
+    const { text, exitCodes } = await everyOutput({
+      ...withEnv("staging", {}),
+      [SCHEMA_FILE]: schema,
+      [envFilePath("staging")]: `${withEnv("staging", {})[envFilePath("staging")]}GREETING=${token}\n`,
+    });
+    expect(exitCodes).toEqual([0, 0, 0, 0]);
+    expect(text).toContain("credential-in-plain-variable");
+    expect(text).toContain("GitHub token");
+    expect(text).not.toContain(token.slice(0, 12));
+  });
+
+  it("refuses a public URL with a password in it, without printing the password", async () => {
+    const { text, exitCodes } = await everyOutput(
+      withEnv("staging", {
+        NEXT_PUBLIC_SIGNALING_SERVER: "wss://chat:Hunter2pass@echogate-chat-staging-abc123-uc.a.run.app",
+      }),
+    );
+    expect(exitCodes).toEqual([1, 1, 1, 1]);
+    expect(text).toContain("a URL with a password in it");
+    expect(text).not.toContain("Hunter2pass");
+  });
+
   it("masks a secret inside another value, also where the table shortens the cell", async () => {
     const secret = SECRET_VALUES.staging;
     const { text } = await everyOutput(

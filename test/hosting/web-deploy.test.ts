@@ -42,6 +42,22 @@ describe("echogate web deploy", () => {
     expect((await getText(`${emulator.channelUrl("chat-production", "live")}/app.js`)).status).toBe(404);
   });
 
+  it("refuses a build carrying a secret's value, from any environment, without printing it", async () => {
+    const { emulator } = await hostingEmulator();
+    const server = await realtimeServer();
+    const cwd = await hostingProject({
+      web: { "index.html": "<h1>chat</h1>", "app.js": 'const key = "other-secret";\n' },
+    });
+    const run = await runEchogate(["web", "deploy", "staging", "--server-url", server.url, "--json"], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout + run.stderr).toContain("the value of secret API_SECRET (production)");
+    expect(run.stdout + run.stderr).not.toContain("other-secret");
+    expect((await getText(`${emulator.channelUrl("chat-staging", "live")}/app.js`)).status).toBe(404);
+  });
+
   it("promotes production by cloning staging's version when production's settings name its own server", async () => {
     const { emulator } = await hostingEmulator();
     const [staging, production] = await Promise.all([realtimeServer(), realtimeServer()]);

@@ -1,4 +1,5 @@
 import { corsCoversWebHost } from "./cors-covers-web-host.js";
+import { credentialInPlainVariable } from "./credential-in-plain-variable.js";
 import { environmentName } from "./environment-name.js";
 import { publicNotSecret } from "./public-not-secret.js";
 import { realtimeServerTarget } from "./realtime-server-target.js";
@@ -15,4 +16,5 @@ export const rules: readonly Rule[] = [
   realtimeServerTarget,
   corsCoversWebHost,
   publicNotSecret,
+  credentialInPlainVariable,
 ];
