@@ -26,7 +26,8 @@ export const serviceName = (id: string) => `${PARENT}/services/${id}`;
 
 export type ImageBehavior = "serve" | "exit" | "never-listen";
 
-// A tiny HTTP + WebSocket server: /health answers { service, revision, version }, WebSocket
+// A tiny HTTP + WebSocket server: /health answers { service, revision, version, seen: the
+// authorization headers it received }, WebSocket
 // messages are echoed back prefixed by the revision name.
 const serverScript = (behavior: ImageBehavior) => `
 const http = require("node:http");
@@ -51,7 +52,11 @@ if (behavior === "never-listen") {
   });
   const server = http.createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(info()));
+    const seen = {
+      authorization: req.headers.authorization ?? null,
+      serverlessAuthorization: req.headers["x-serverless-authorization"] ?? null,
+    };
+    res.end(JSON.stringify({ ...info(), seen }));
   });
   const wss = new WebSocketServer({ server });
   wss.on("connection", (ws) => ws.on("message", (m) => ws.send(process.env.K_REVISION + ":" + m)));

@@ -258,7 +258,7 @@ export class CloudRunAdapter {
     }
   }
 
-  /** An identity token for `audience` (a service or tag URL), to call it while it is private. */
+  /** An identity token for `audience` (the service URL, also for its tag URLs), to call it while it is private. */
   async identityToken(audience: string): Promise<string> {
     try {
       return await this.clients.identityToken(audience);
