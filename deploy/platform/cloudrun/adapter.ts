@@ -1,4 +1,5 @@
 import type { CallOptions } from "google-gax";
+import { isEchogateError } from "../../core/errors.js";
 import { classifyApiError, toPlatformError } from "./api-errors.js";
 import type { CloudRunClients } from "./clients.js";
 import { accessOf, type InvokerAccess, type IPolicy, withPublicInvoker } from "./invoker-access.js";
@@ -263,6 +264,8 @@ export class CloudRunAdapter {
     try {
       return await this.clients.identityToken(audience);
     } catch (error) {
+      // Credential problems arrive already explained (which flag, which role).
+      if (isEchogateError(error)) throw error;
       throw toPlatformError(error, `get an identity token for ${audience}`);
     }
   }
