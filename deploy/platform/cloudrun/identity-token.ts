@@ -131,7 +131,7 @@ async function sourceClient(
 /**
  * A Workload Identity Federation file without its impersonation: the federated token STS returns
  * is what calls generateIdToken, as google-github-actions/auth does for `token_format: id_token`
- * (the pool's principals hold roles/iam.workloadIdentityUser on the service account).
+ * (the pool's principal needs iam.serviceAccounts.getOpenIdToken on the service account).
  */
 function withoutImpersonation(json: Record<string, unknown>): Record<string, unknown> {
   const { service_account_impersonation_url: _, service_account_impersonation: __, ...rest } = json;
