@@ -157,7 +157,10 @@ describe("identity tokens from every credential kind, accepted by the invoker ch
 
   it("a service account key: the JWT-bearer grant with target_audience returns the ID token", async () => {
     const file = await writeJson(path.join(home, "key.json"), fakes.serviceAccountKey);
-    await expectServiceAudienceOnly(tokens({ HOME: home, GOOGLE_APPLICATION_CREDENTIALS: file }));
+    const source = tokens({ HOME: home, GOOGLE_APPLICATION_CREDENTIALS: file });
+    await source.ready();
+    expect(fakes.seen).toEqual([]);
+    await expectServiceAudienceOnly(source);
     expect(fakes.seen).toEqual(["POST /token", "POST /token", "POST /token"]);
   });
 
@@ -209,9 +212,10 @@ describe("credentials that cannot mint a token say what to do", () => {
       type: "authorized_user",
       ...USER_REFRESH,
     });
-    const failure = await tokens({ HOME: home, CLOUDSDK_CONFIG: config })(serviceUrl).catch(
-      (e: unknown) => e,
-    );
+    const source = tokens({ HOME: home, CLOUDSDK_CONFIG: config });
+    // ready() is the check a promotion makes before it writes anything.
+    await expect(source.ready()).rejects.toMatchObject({ code: "identity.unsupported-credentials" });
+    const failure = await source(serviceUrl).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: "identity.unsupported-credentials", exitCode: 2 });
     const { message, hint } = failure as { message: string; hint: string };
     expect(message).toContain("user credentials");

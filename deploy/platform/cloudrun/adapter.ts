@@ -270,6 +270,16 @@ export class CloudRunAdapter {
     }
   }
 
+  /** Checks, before anything is written, that the credentials can mint the identity tokens a gate will need. */
+  async identityTokenReady(): Promise<void> {
+    try {
+      await this.clients.identityToken.ready();
+    } catch (error) {
+      if (isEchogateError(error)) throw error;
+      throw toPlatformError(error, "read the credentials for identity tokens");
+    }
+  }
+
   async close(): Promise<void> {
     if (this.options.ownsClients) await this.clients.close();
   }

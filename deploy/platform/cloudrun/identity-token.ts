@@ -19,8 +19,15 @@ import {
   OPEN_ID_TOKEN_ROLE,
 } from "./id-token-flow.js";
 
-/** An identity token whose audience is `audience` (the service URL, also for its tag URLs), to call a private service. */
-export type IdentityTokenSource = (audience: string) => Promise<string>;
+/** Identity tokens to call a private service. */
+export interface IdentityTokenSource {
+  /** A token whose audience is `audience` (the service URL, also for its tag URLs). */
+  (audience: string): Promise<string>;
+  /** Reads the credentials without minting: fails with what to do when they cannot mint a token. */
+  ready(): Promise<void>;
+}
+
+type Mint = (audience: string) => Promise<string>;
 
 export interface IdentityTokenOptions {
   /** Where ADC, GOOGLE_APPLICATION_CREDENTIALS and CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT are read. */
@@ -40,9 +47,11 @@ export function identityTokenSource(
   target: CloudRunTarget,
   options: IdentityTokenOptions = {},
 ): IdentityTokenSource {
-  if (target.kind === "emulator") return emulatorTokens(target.apiEndpoint);
-  let source: Promise<IdentityTokenSource> | undefined;
-  return async (audience) => {
+  if (target.kind === "emulator") {
+    return Object.assign(emulatorTokens(target.apiEndpoint), { ready: async () => {} });
+  }
+  let source: Promise<Mint> | undefined;
+  const resolved = () => {
     if (!source) {
       const resolving = googleTokens(options.env ?? process.env, options.clientOptions);
       source = resolving;
@@ -51,14 +60,19 @@ export function identityTokenSource(
         if (source === resolving) source = undefined;
       });
     }
-    return (await source)(audience);
+    return source;
   };
+  return Object.assign(async (audience: string) => (await resolved())(audience), {
+    ready: async () => {
+      await resolved();
+    },
+  });
 }
 
 async function googleTokens(
   env: NodeJS.ProcessEnv,
   clientOptions: IdentityTokenOptions["clientOptions"],
-): Promise<IdentityTokenSource> {
+): Promise<Mint> {
   const adc = await readAdcFile(env);
   const flow = idTokenFlowOf({
     credential: adc?.json,
@@ -164,7 +178,7 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === "number" ? status : undefined;
 }
 
-function emulatorTokens(apiEndpoint: string): IdentityTokenSource {
+function emulatorTokens(apiEndpoint: string): Mint {
   return async (audience) => {
     const response = await httpRequest(
       `${apiEndpoint}/v1/projects/-/serviceAccounts/default:generateIdToken`,
