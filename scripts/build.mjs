@@ -73,7 +73,7 @@ export const ISLANDS = {
   "google-cloud-run": {
     "@google-cloud/run/build/src/v2/services_client.js": ["ServicesClient"],
     "@google-cloud/run/build/src/v2/revisions_client.js": ["RevisionsClient"],
-    "google-auth-library": ["GoogleAuth", "PassThroughClient"],
+    "google-auth-library": ["Compute", "GoogleAuth", "gcpMetadata", "Impersonated", "PassThroughClient"],
   },
   "google-secret-manager": {
     "@google-cloud/secret-manager": ["SecretManagerServiceClient"],

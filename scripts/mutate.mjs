@@ -100,7 +100,7 @@ export const MUTATIONS = [
   {
     id: "smoke-without-token",
     file: "deploy/promote/execute-steps.ts",
-    search: "check.identityToken ? await identityFor(run, url) : undefined",
+    search: "check.identityToken ? await identityFor(run) : undefined",
     replace: "undefined",
     tests: [KILL],
   },
@@ -151,8 +151,23 @@ export const MUTATIONS = [
   {
     id: "token-audience-unchecked",
     file: "deploy/emulator/identity-tokens.ts",
-    search: 'if (claims.aud !== audience) return "invalid";',
+    search: 'if (typeof claims.aud !== "string" || !audiences.includes(claims.aud)) return "invalid";',
     replace: "",
+    tests: [IAM],
+  },
+  {
+    id: "custom-audiences-ignored",
+    file: "deploy/emulator/controller.ts",
+    search: "return own ? [own, ...audiences] : audiences;",
+    replace: "return own ? [own] : [];",
+    tests: [IAM],
+  },
+  {
+    id: "serverless-authorization-ignored",
+    file: "deploy/emulator/controller.ts",
+    search:
+      'return typeof headers[SERVERLESS_AUTHORIZATION] === "string" ? SERVERLESS_AUTHORIZATION : "authorization";',
+    replace: 'return "authorization";',
     tests: [IAM],
   },
   // Redaction.

@@ -26,6 +26,8 @@ export interface GlobalOptions {
   color: boolean;
   debug: boolean;
   cwd: string;
+  /** `--impersonate-service-account`: the service account identity tokens are minted for. */
+  impersonateServiceAccount?: string;
 }
 
 /** What every handler gets besides its arguments: loaded once per invocation, lazily. */

@@ -6,6 +6,7 @@ import { ExitCode } from "../core/exit-codes.js";
 import { onNotice } from "../core/notices.js";
 import { Output } from "../core/output.js";
 import { Redactor } from "../core/redact.js";
+import { withImpersonation } from "../platform/cloudrun/id-token-flow.js";
 import { closest } from "./did-you-mean.js";
 import { renderCommandHelp, renderMainHelp } from "./help.js";
 import { parseInvocation } from "./parse-args.js";
@@ -83,7 +84,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       announced.json ? announced.event({ event: "notice", message }) : announced.info(message),
     );
     const dir = invocation.globals.cwd;
-    platform = new Platform(dir, env);
+    platform = new Platform(dir, withImpersonation(env, invocation.globals.impersonateServiceAccount));
     return await module.run(invocation.args as never, {
       project: new Project(dir, redactor),
       platform,

@@ -68,6 +68,15 @@ export function parseInvocation(
     color: values["no-color"] !== true && !defaults.env.NO_COLOR && defaults.isTTY && !values.json,
     cwd: typeof values.cwd === "string" ? values.cwd : defaults.cwd,
   };
+  const impersonate = values["impersonate-service-account"];
+  if (typeof impersonate === "string") {
+    if (impersonate.trim() === "") {
+      throw new UsageError("--impersonate-service-account needs a service account email.", {
+        hint: "Pass e.g. --impersonate-service-account gate@my-project.iam.gserviceaccount.com.",
+      });
+    }
+    globals.impersonateServiceAccount = impersonate;
+  }
   for (const [name, spec] of Object.entries(command.options ?? {})) {
     const value = values[name];
     args[camelName(name)] = spec.type === "boolean" ? value === true : spec.multiple ? (value ?? []) : value;

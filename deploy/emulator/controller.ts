@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type http from "node:http";
 import path from "node:path";
 import { ensurePrivateDir } from "../core/state-file.js";
 import type { DataPlane, InvokerGuard, StartOutcome } from "./data-plane.js";
@@ -192,7 +193,7 @@ export class Controller {
       this.dataPlane.setRoute(serviceId, weights);
       const isPrivate = PRIVATE_INGRESS.has(String(service.settings?.ingress ?? ""));
       this.dataPlane.setIngress(serviceId, isPrivate);
-      this.dataPlane.setGuard(serviceId, this.invokerGuard(key, port));
+      this.dataPlane.setGuard(serviceId, this.invokerGuard(key));
       for (const target of resolved) {
         if (!target.tag) continue;
         const tagId = tagListenerId(key, target.tag);
@@ -204,7 +205,7 @@ export class Controller {
           target.revision && isReady(target.revision) ? revisionResourceName(service, target.revision) : "";
         this.dataPlane.setRoute(tagId, new Map(tagged ? [[tagged, 1]] : []));
         this.dataPlane.setIngress(tagId, isPrivate);
-        this.dataPlane.setGuard(tagId, this.invokerGuard(key, tagPort));
+        this.dataPlane.setGuard(tagId, this.invokerGuard(key));
       }
     }
 
@@ -246,17 +247,24 @@ export class Controller {
 
   /**
    * Cloud Run's invoker check, read live from the state so a policy change applies to the next
-   * request: public services let everyone in; private ones need a token issued for this URL.
+   * request: public services let everyone in; private ones need a token whose audience is the
+   * service's URL or one of its custom audiences, on the service URL and on its tag URLs alike.
+   * `X-Serverless-Authorization`, when sent, is the one checked and `Authorization` then reaches the
+   * container untouched (https://cloud.google.com/run/docs/authenticating/service-to-service).
    */
-  private invokerGuard(key: string, port: number): InvokerGuard {
-    const audience = loopbackUrl(port)!;
+  private invokerGuard(key: string): InvokerGuard {
     return (req) => {
       const service = this.store.state.services[key];
       if (!service || allowsUnauthenticated(service)) return "ok";
-      const verdict = this.options.tokens.check(req.headers.authorization, audience);
+      const header = invokerHeader(req.headers);
+      const token = req.headers[header];
+      const verdict = this.options.tokens.check(
+        typeof token === "string" ? token : undefined,
+        acceptedAudiences(service),
+      );
       if (verdict === "missing") return "forbidden";
       if (verdict === "invalid") return "unauthenticated";
-      req.headers.authorization = withoutSignature(req.headers.authorization!);
+      req.headers[header] = withoutSignature(token as string);
       return "ok";
     };
   }
@@ -287,4 +295,19 @@ export class Controller {
 function revisionExists(state: EmulatorState, revisionId: string): boolean {
   const [servicePart, revision] = revisionId.split("/revisions/");
   return Boolean(servicePart && revision && state.revisions[servicePart]?.[revision]);
+}
+
+const SERVERLESS_AUTHORIZATION = "x-serverless-authorization";
+
+/** The header Cloud Run reads the invoker's token from. */
+function invokerHeader(headers: http.IncomingHttpHeaders): "authorization" | typeof SERVERLESS_AUTHORIZATION {
+  return typeof headers[SERVERLESS_AUTHORIZATION] === "string" ? SERVERLESS_AUTHORIZATION : "authorization";
+}
+
+/** The service's own URL and its custom audiences; a tag URL is not one of them. */
+function acceptedAudiences(service: ServiceRecord): string[] {
+  const custom = service.settings?.customAudiences;
+  const audiences = Array.isArray(custom) ? custom.filter((a): a is string => typeof a === "string") : [];
+  const own = loopbackUrl(service.port);
+  return own ? [own, ...audiences] : audiences;
 }

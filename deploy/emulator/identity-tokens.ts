@@ -1,8 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 // Identity tokens for invoking private services, the emulator's stand-in for Google-signed ID
-// tokens: a JWT whose `aud` is the URL being called, signed with a key that lives only as long as
-// this emulator process. Issued through the IAM Credentials `generateIdToken` shape.
+// tokens: a JWT whose `aud` names the service (its URL or one of its custom audiences), signed
+// with a key that lives only as long as this emulator process. Issued through the IAM Credentials
+// `generateIdToken` shape.
 
 const LIFETIME_S = 3600;
 const TOKEN_ISSUER = "https://echogate-emulator.local";
@@ -28,8 +29,12 @@ export class IdentityTokens {
     return `${header}.${payload}.${this.sign(`${header}.${payload}`)}`;
   }
 
-  /** Checks an `Authorization: Bearer …` header against the URL it was sent to. */
-  check(authorization: string | undefined, audience: string): TokenCheck {
+  /**
+   * Checks a `Bearer …` header value against the audiences the service accepts: Cloud Run takes
+   * the service's own URL or one of its `customAudiences`, never a tag URL
+   * (https://cloud.google.com/run/docs/configuring/custom-audiences).
+   */
+  check(authorization: string | undefined, audiences: readonly string[]): TokenCheck {
     const match = /^Bearer\s+([\w-]+)\.([\w-]+)\.([\w-]+)$/i.exec(authorization ?? "");
     if (!match) return authorization ? "invalid" : "missing";
     const [, header, payload, signature] = match as unknown as [string, string, string, string];
@@ -42,7 +47,7 @@ export class IdentityTokens {
     } catch {
       return "invalid";
     }
-    if (claims.aud !== audience) return "invalid";
+    if (typeof claims.aud !== "string" || !audiences.includes(claims.aud)) return "invalid";
     if (typeof claims.exp !== "number" || claims.exp * 1000 < this.now()) return "invalid";
     return "ok";
   }

@@ -102,7 +102,7 @@ export class Platform {
     let clients = this.#clients.get(key);
     if (!clients) {
       clients = import("./cloudrun/clients.js").then(({ createCloudRunClients }) =>
-        createCloudRunClients(target),
+        createCloudRunClients(target, { env: this.env }),
       );
       this.#clients.set(key, clients);
     }

@@ -102,7 +102,7 @@ async function gate(run: Execution, check: PlannedSmoke) {
     async () => {
       let result: PromotionSmoke;
       try {
-        const auth = check.identityToken ? await identityFor(run, url) : undefined;
+        const auth = check.identityToken ? await identityFor(run) : undefined;
         result = await options.smoke(url, resolved.check, options.signal, auth);
       } catch (error) {
         run.throwIfInterrupted();
@@ -150,8 +150,23 @@ async function finish(run: Execution) {
   });
 }
 
-async function identityFor(run: Execution, url: string): Promise<GateAuth> {
-  return { authorization: `Bearer ${await run.adapter.identityToken(new URL(url).origin)}` };
+/**
+ * A token for the service: Cloud Run accepts its own URL (or a custom audience) as audience on the
+ * service URL and on every tag URL, never the tag URL itself
+ * (https://cloud.google.com/run/docs/configuring/custom-audiences).
+ */
+async function identityFor(run: Execution): Promise<GateAuth> {
+  const serviceUrl = run.latest?.uri ?? run.plan.service.uri;
+  if (!serviceUrl) {
+    throw new PlatformError(
+      "promote.no-url",
+      `Failed to find the service URL of ${run.name} to get an identity token for.`,
+      {
+        hint: "Run `echogate status` to see the service; the platform did not report a URL for it.",
+      },
+    );
+  }
+  return { authorization: `Bearer ${await run.adapter.identityToken(serviceUrl)}` };
 }
 
 /** A write that failed because the revision never started is a failed gate, not a platform error. */

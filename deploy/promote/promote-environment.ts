@@ -149,6 +149,9 @@ export async function promoteEnvironment(
     const plan = await makePlan();
     readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
     if (options.dryRun) return { plan };
+    // A private service is gated with identity tokens: credentials that cannot mint one stop the
+    // promotion here, before a service or revision is written.
+    if (plan.service.access === "private") await adapter.identityTokenReady();
     await options.beforeApply?.();
 
     const execute = async (current: PromotionPlan, lock?: LockHold) => {

@@ -129,9 +129,7 @@ export async function rollbackEnvironment(
     // A service that never went public (its first gate failed) is checked with an identity token.
     const isPrivate = (await adapter.invokerAccess(name)) === "private";
     const auth = isPrivate
-      ? {
-          authorization: `Bearer ${await adapter.identityToken(new URL(updated.snapshot.uri).origin)}`,
-        }
+      ? { authorization: `Bearer ${await adapter.identityToken(updated.snapshot.uri)}` }
       : undefined;
     const report = await smoke(
       updated.snapshot.uri,

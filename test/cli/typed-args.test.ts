@@ -70,3 +70,24 @@ describe("defineCommand (checked by `tsc`, which CI runs)", () => {
     expect([matching.name, mismatched.name]).toEqual(["x", "x"]);
   });
 });
+
+describe("--impersonate-service-account", () => {
+  const globals = (...argv: string[]) => {
+    const resolved = resolveCommand(argv)!;
+    return parseInvocation(resolved.command, resolved.rest, defaults).globals;
+  };
+
+  it("is a global option of every command, absent unless given", () => {
+    expect(globals("status").impersonateServiceAccount).toBeUndefined();
+    expect(
+      globals("promote", "production", "--impersonate-service-account", "gate@p.iam.gserviceaccount.com")
+        .impersonateServiceAccount,
+    ).toBe("gate@p.iam.gserviceaccount.com");
+  });
+
+  it("refuses an empty value as a usage error", () => {
+    expect(() => globals("status", "--impersonate-service-account", "")).toThrow(
+      /needs a service account email/,
+    );
+  });
+});

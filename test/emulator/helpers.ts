@@ -31,8 +31,9 @@ export const serviceName = (id: string) => `${PARENT}/services/${id}`;
  */
 export type ImageBehavior = "serve" | "exit" | "never-listen" | "loopback" | "fixed-port";
 
-// A tiny HTTP + WebSocket server: every path but /hang answers { service, revision, version, … }
-// (/hang never answers), WebSocket messages are echoed back prefixed by the revision name.
+// A tiny HTTP + WebSocket server: every path but /hang answers { service, revision, version, seen:
+// the authorization headers it received, … } (/hang never answers), WebSocket messages are echoed
+// back prefixed by the revision name.
 const serverScript = (behavior: ImageBehavior) => `
 const http = require("node:http");
 const behavior = ${JSON.stringify(behavior)};
@@ -60,7 +61,11 @@ if (behavior === "never-listen") {
   const server = http.createServer((req, res) => {
     if (req.url === "/hang") return;
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(info(req)));
+    const seen = {
+      authorization: req.headers.authorization ?? null,
+      serverlessAuthorization: req.headers["x-serverless-authorization"] ?? null,
+    };
+    res.end(JSON.stringify({ ...info(req), seen }));
   });
   const wss = new WebSocketServer({ server });
   wss.on("connection", (ws) => ws.on("message", (m) => ws.send(process.env.K_REVISION + ":" + m)));

@@ -115,7 +115,7 @@ describe("service IAM policy and the invoker check", () => {
     expect(missing.status).toBe("NOT_FOUND");
   });
 
-  it("tag URLs are checked too, against their own URL as audience", async () => {
+  it("tag URLs are checked too, with the service URL as audience: a token for the tag URL is refused", async () => {
     const [current] = await t.clients.services.getService({ name: serviceName("iam") });
     const [op] = await t.clients.services.updateService({
       service: {
@@ -130,9 +130,53 @@ describe("service IAM policy and the invoker check", () => {
     const tagUri = updated.trafficStatuses!.find((s) => s.tag === "canary")!.uri!;
     expect(await status(`${tagUri}/health`)).toBe(403);
     const serviceToken = await idToken(t, uri);
-    expect(await status(`${tagUri}/health`, { authorization: `Bearer ${serviceToken}` })).toBe(401);
+    expect(await status(`${tagUri}/health`, { authorization: `Bearer ${serviceToken}` })).toBe(200);
+    expect(await upgradeStatus(tagUri, { authorization: `Bearer ${serviceToken}` })).toBe(101);
     const tagToken = await idToken(t, tagUri);
-    expect(await status(`${tagUri}/health`, { authorization: `Bearer ${tagToken}` })).toBe(200);
+    expect(await status(`${tagUri}/health`, { authorization: `Bearer ${tagToken}` })).toBe(401);
+    expect(await status(`${uri}/health`, { authorization: `Bearer ${tagToken}` })).toBe(401);
+  });
+
+  it("a custom audience is accepted once the service lists it, and only then", async () => {
+    const audience = "https://realtime.example.com";
+    const token = await idToken(t, audience);
+    expect(await status(`${uri}/health`, { authorization: `Bearer ${token}` })).toBe(401);
+    const [current] = await t.clients.services.getService({ name: serviceName("iam") });
+    const [op] = await t.clients.services.updateService({
+      service: { ...current, customAudiences: [audience] },
+    });
+    await op.promise();
+    expect(await status(`${uri}/health`, { authorization: `Bearer ${token}` })).toBe(200);
+    expect(await status(`${uri}/health`, { authorization: `Bearer ${await idToken(t, uri)}` })).toBe(200);
+  });
+
+  it("X-Serverless-Authorization is the token checked when sent; Authorization then reaches the container untouched", async () => {
+    const token = await idToken(t, uri);
+    const appToken = "Bearer app-own-credential";
+    const res = await fetch(`${uri}/health`, {
+      headers: {
+        connection: "close",
+        "x-serverless-authorization": `Bearer ${token}`,
+        authorization: appToken,
+      },
+    });
+    expect(res.status).toBe(200);
+    const { seen } = (await res.json()) as {
+      seen: { authorization: string; serverlessAuthorization: string };
+    };
+    expect(seen.authorization).toBe(appToken);
+    expect(seen.serverlessAuthorization).toMatch(/\.SIGNATURE_REMOVED_BY_GOOGLE$/);
+    expect(seen.serverlessAuthorization.startsWith(`Bearer ${token.split(".").slice(0, 2).join(".")}.`)).toBe(
+      true,
+    );
+    // A valid Authorization does not rescue a bad X-Serverless-Authorization: only the latter is read.
+    expect(
+      await status(`${uri}/health`, {
+        "x-serverless-authorization": "Bearer a.b.c",
+        authorization: `Bearer ${token}`,
+      }),
+    ).toBe(401);
+    expect(await upgradeStatus(uri, { "x-serverless-authorization": `Bearer ${token}` })).toBe(101);
   });
 
   it("services stored before policies were kept stay public after a restart", async () => {

@@ -1,4 +1,5 @@
 import type { CallOptions } from "google-gax";
+import { isEchogateError } from "../../core/errors.js";
 import { classifyApiError, toPlatformError } from "./api-errors.js";
 import type { CloudRunClients } from "./clients.js";
 import { accessOf, type InvokerAccess, type IPolicy, withPublicInvoker } from "./invoker-access.js";
@@ -258,12 +259,24 @@ export class CloudRunAdapter {
     }
   }
 
-  /** An identity token for `audience` (a service or tag URL), to call it while it is private. */
+  /** An identity token for `audience` (the service URL, also for its tag URLs), to call it while it is private. */
   async identityToken(audience: string): Promise<string> {
     try {
       return await this.clients.identityToken(audience);
     } catch (error) {
+      // Credential problems arrive already explained (which flag, which role).
+      if (isEchogateError(error)) throw error;
       throw toPlatformError(error, `get an identity token for ${audience}`);
+    }
+  }
+
+  /** Checks, before anything is written, that the credentials can mint the identity tokens a gate will need. */
+  async identityTokenReady(): Promise<void> {
+    try {
+      await this.clients.identityToken.ready();
+    } catch (error) {
+      if (isEchogateError(error)) throw error;
+      throw toPlatformError(error, "read the credentials for identity tokens");
     }
   }
 

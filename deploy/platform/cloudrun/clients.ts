@@ -3,7 +3,11 @@
 import { RevisionsClient } from "@google-cloud/run/build/src/v2/revisions_client.js";
 import { ServicesClient } from "@google-cloud/run/build/src/v2/services_client.js";
 import { PassThroughClient } from "google-auth-library";
-import { type IdentityTokenSource, identityTokenSource } from "./identity-token.js";
+import {
+  type IdentityTokenOptions,
+  type IdentityTokenSource,
+  identityTokenSource,
+} from "./identity-token.js";
 
 export type CloudRunTarget = { kind: "google" } | { kind: "emulator"; apiEndpoint: string };
 
@@ -23,7 +27,10 @@ type ClientOptions = NonNullable<ConstructorParameters<typeof ServicesClient>[0]
  * Each client is built on first use: building one parses the Admin API descriptors (tens of ms),
  * and many commands (status of a service that has a gate record, drift of one service) use one.
  */
-export function createCloudRunClients(target: CloudRunTarget): CloudRunClients {
+export function createCloudRunClients(
+  target: CloudRunTarget,
+  identity: IdentityTokenOptions = {},
+): CloudRunClients {
   const options = clientOptions(target);
   let services: ServicesClient | undefined;
   let revisions: RevisionsClient | undefined;
@@ -36,7 +43,7 @@ export function createCloudRunClients(target: CloudRunTarget): CloudRunClients {
       revisions ??= new RevisionsClient(options);
       return revisions;
     },
-    identityToken: identityTokenSource(target),
+    identityToken: identityTokenSource(target, identity),
     async close() {
       await Promise.all([services?.close(), revisions?.close()]);
     },
