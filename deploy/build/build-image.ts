@@ -138,11 +138,13 @@ async function storeImage(
   if (await findImage(projectDir, digest)) return { dir: imageDir(projectDir, digest), reused: true };
   await ensurePrivateDir(imageStoreDir(projectDir));
   const staging = await mkdtemp(join(imageStoreDir(projectDir), ".staging-"));
-  await mkdir(join(staging, "rootfs"));
-  await writeFile(join(staging, "rootfs", SERVER_FILE), serverCode);
-  await writeFile(join(staging, "rootfs", "package.json"), PACKAGE_MARKER);
+  // Owner-only: the image holds the server's code and its baked-in environment.
+  const privateFile = { mode: 0o600 };
+  await mkdir(join(staging, "rootfs"), { mode: 0o700 });
+  await writeFile(join(staging, "rootfs", SERVER_FILE), serverCode, privateFile);
+  await writeFile(join(staging, "rootfs", "package.json"), PACKAGE_MARKER, privateFile);
   await copyLayer(join(staging, "rootfs"), deps);
-  await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, privateFile);
   return commitImage(projectDir, staging, digest);
 }
 

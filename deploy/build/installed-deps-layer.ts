@@ -1,4 +1,4 @@
-import { copyFile, lstat, mkdir, readdir, readFile } from "node:fs/promises";
+import { chmod, copyFile, lstat, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import { readProductionTree } from "../source/production-deps.js";
@@ -62,9 +62,11 @@ export async function copyLayer(rootfs: string, files: readonly SourcedLayerFile
     const target = join(rootfs, file.path);
     const parent = dirname(target);
     if (!made.has(parent)) {
-      await mkdir(parent, { recursive: true });
+      await mkdir(parent, { recursive: true, mode: 0o700 });
       made.add(parent);
     }
     await copyFile(file.from, target);
+    // Owner-only, like the rest of the store; an executable stays executable.
+    await chmod(target, ((await stat(target)).mode & 0o100) | 0o600);
   }
 }

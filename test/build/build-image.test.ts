@@ -1,4 +1,4 @@
-import { symlink } from "node:fs/promises";
+import { stat, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -57,6 +57,12 @@ describe("buildImage", () => {
     const manifest = await findImage(dir, image.digest);
     expect(manifest?.env.APP_VERSION).toBe(image.version);
     expect(await listImages(dir)).toHaveLength(1);
+    // Owner-only all the way down: the image holds the server's code and baked environment.
+    const mode = async (path: string) => (await stat(join(image.dir, path))).mode & 0o777;
+    expect(await mode(".")).toBe(0o700);
+    expect(await mode("rootfs")).toBe(0o700);
+    expect(await mode("manifest.json")).toBe(0o600);
+    expect(await mode("rootfs/package.json")).toBe(0o600);
   });
 
   it("gives the same digest for the same source and version, and reuses the stored image", async () => {
