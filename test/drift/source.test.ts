@@ -30,6 +30,23 @@ describe("echogate drift --source (no cloud calls)", () => {
     expect(run.stderr).toContain("Nothing to compare");
   });
 
+  it("fails closed (exit 2, never 'Clean') when an environment file is broken", async () => {
+    const cwd = await driftProject({ environments: envs, sources: CONSISTENT_SOURCES });
+    const clean = await runEchogate(["drift", "--source"], { cwd });
+    expect(clean.exitCode, clean.stdout + clean.stderr).toBe(0);
+    await writeFile(join(cwd, "environments", "staging.yaml"), "kind: staging\nservice: [broken\n");
+    for (const argv of [
+      ["drift", "--source"],
+      ["drift", "--source", "--json"],
+      ["drift", "--source", "--markdown"],
+    ]) {
+      const run = await runEchogate(argv, { cwd });
+      expect(run.exitCode, argv.join(" ")).toBe(2);
+      expect(run.stdout + run.stderr).toContain("environments/staging.yaml");
+      expect(run.stdout).not.toMatch(/Clean|No blocking drift/);
+    }
+  });
+
   it("--json carries every fact and finding", async () => {
     const cwd = await driftProject({ environments: envs, sources: SEED_SOURCES });
     const run = await runEchogate(["drift", "--source", "--json"], { cwd });

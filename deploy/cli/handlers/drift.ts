@@ -1,4 +1,4 @@
-import { errorLocationOf } from "../../core/diagnostics.js";
+import { type Diagnostic, errorLocationOf } from "../../core/diagnostics.js";
 import { formatDuration } from "../../core/duration.js";
 import { ConfigError, UsageError } from "../../core/errors.js";
 import { collectDriftFacts, DEFAULT_CONCURRENCY } from "../../drift/collect-drift-facts.js";
@@ -52,7 +52,12 @@ export async function run(args: ArgsOf<typeof driftShape>, ctx: CommandContext):
       },
     );
   }
-  const report = buildReport(facts, evaluateDrift(facts, loaded.policy), loaded.policy.file);
+  const report = buildReport(
+    facts,
+    evaluateDrift(facts, loaded.policy),
+    loaded.policy.file,
+    judgedConfigErrors(collected.diagnostics, args.env),
+  );
 
   if (args.markdown) ctx.output.result(report, (data) => renderMarkdown(data));
   else ctx.output.result(report, (data, style) => renderText(data, style));
@@ -63,6 +68,20 @@ export async function run(args: ArgsOf<typeof driftShape>, ctx: CommandContext):
 /** Workflow commands on stderr, so stdout stays the report (it may be appended to the step summary). */
 function annotate(ctx: CommandContext, report: DriftReport): void {
   for (const line of githubAnnotations(report.findings)) ctx.output.info(line);
+}
+
+/**
+ * The configuration errors that make this run's verdict a guess: all of them, except those in the
+ * files of environments `--env` left out.
+ */
+function judgedConfigErrors(diagnostics: readonly Diagnostic[], selected: readonly string[]): Diagnostic[] {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (selected.length === 0) return errors;
+  const environmentOf = (file: string | undefined) => /^environments\/([^/]+)\.ya?ml$/.exec(file ?? "")?.[1];
+  return errors.filter((d) => {
+    const environment = environmentOf(d.file);
+    return environment === undefined || environment === "echogate" || selected.includes(environment);
+  });
 }
 
 function parseConcurrency(raw: string | undefined): number {

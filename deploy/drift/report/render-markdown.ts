@@ -4,13 +4,15 @@ import type { DriftMatrix } from "./matrix.js";
 
 /** For `$GITHUB_STEP_SUMMARY` and PR comments: a table and the findings. */
 export function renderMarkdown(report: DriftReport): string {
-  const { errors, warnings, platformErrors } = report.counts;
+  const { errors, warnings, platformErrors, configErrors } = report.counts;
   const status =
     platformErrors > 0
       ? `⚠️ Failed to read ${platformErrors} service(s)`
-      : errors > 0
-        ? `❌ Drift found: ${errors} error(s), ${warnings} warning(s)`
-        : `✅ No blocking drift${warnings > 0 ? ` (${warnings} warning(s))` : ""}`;
+      : configErrors > 0
+        ? `❌ Can't judge drift: ${configErrors} configuration error(s)`
+        : errors > 0
+          ? `❌ Drift found: ${errors} error(s), ${warnings} warning(s)`
+          : `✅ No blocking drift${warnings > 0 ? ` (${warnings} warning(s))` : ""}`;
   const lines = [`### echogate drift (${report.mode})`, "", `**${status}**`, ""];
   if (report.mode === "live" && report.matrix.columns.length > 0) lines.push(...table(report.matrix), "");
   lines.push("| server entry | file | where |", "| --- | --- | --- |");

@@ -172,6 +172,10 @@ function summary(report: DriftReport, style: Style): string {
       `Failed to read ${platformErrors} service(s) (${failed.map((t) => `${t.column}: ${t.detail ?? "error"}`).join("; ")}); ${counts}.`,
     );
   }
+  if (report.counts.configErrors > 0)
+    return style.red(
+      `Can't judge drift: ${report.counts.configErrors} configuration error(s) above (fix them and run again); ${counts}.`,
+    );
   if (errors > 0) return style.red(`Drift found: ${counts}.`);
   return warnings > 0 ? style.yellow(`No blocking drift: ${counts}.`) : style.green(`Clean: ${counts}.`);
 }
