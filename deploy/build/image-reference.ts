@@ -1,0 +1,64 @@
+// Container image references as Docker and OCI read them (distribution/reference grammar): the
+// first path component names a registry when it holds a `.` or `:` or is `localhost`; otherwise the
+// image is on Docker Hub. echogate's own store writes `local/<name>@sha256:…`, which has no registry.
+
+export interface ImageReference {
+  /** `europe-west1-docker.pkg.dev`, `127.0.0.1:5000`; undefined for a name without a registry host. */
+  registry: string | undefined;
+  /** The repository path inside the registry, e.g. `my-project/my-repo/echogate-server`. */
+  repository: string;
+  tag: string | undefined;
+  digest: string | undefined;
+}
+
+const DIGEST_SUFFIX = /@(sha256:[0-9a-f]{64})$/;
+const TAG_SUFFIX = /:([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
+
+export function parseImageReference(ref: string): ImageReference {
+  let rest = ref;
+  let digest: string | undefined;
+  const digestMatch = DIGEST_SUFFIX.exec(rest);
+  if (digestMatch) {
+    digest = digestMatch[1];
+    rest = rest.slice(0, digestMatch.index);
+  }
+  const slash = rest.indexOf("/");
+  const first = slash < 0 ? "" : rest.slice(0, slash);
+  const hasRegistry = first.includes(".") || first.includes(":") || first === "localhost";
+  const registry = hasRegistry ? first : undefined;
+  let path = hasRegistry ? rest.slice(slash + 1) : rest;
+  let tag: string | undefined;
+  const tagMatch = TAG_SUFFIX.exec(path);
+  if (tagMatch) {
+    tag = tagMatch[1];
+    path = path.slice(0, tagMatch.index);
+  }
+  return { registry, repository: path, tag, digest };
+}
+
+/**
+ * Registries Cloud Run deploys from directly: Artifact Registry (`LOCATION-docker.pkg.dev`, and the
+ * `gcr.io` domains it now serves), Docker Hub and GitHub Container Registry (public images). Others
+ * go through an Artifact Registry remote repository.
+ * https://cloud.google.com/run/docs/deploying#images ("Supported container registries and images")
+ */
+export function isCloudRunRegistry(registry: string): boolean {
+  return (
+    /^[a-z0-9-]+-docker\.pkg\.dev$/.test(registry) ||
+    registry === "gcr.io" ||
+    registry.endsWith(".gcr.io") ||
+    registry === "docker.io" ||
+    registry === "index.docker.io" ||
+    registry === "registry-1.docker.io" ||
+    registry === "ghcr.io"
+  );
+}
+
+/** Why Cloud Run can't pull `ref`, or undefined when it can. */
+export function cloudRunPullProblem(ref: string): string | undefined {
+  const { registry } = parseImageReference(ref);
+  if (!registry) return "it names no registry (it is in echogate's local image store only)";
+  if (!isCloudRunRegistry(registry))
+    return `Cloud Run does not pull from ${registry} (Artifact Registry, Docker Hub and ghcr.io only)`;
+  return undefined;
+}
