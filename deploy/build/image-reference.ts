@@ -2,7 +2,7 @@
 // first path component names a registry when it holds a `.` or `:` or is `localhost`; otherwise the
 // image is on Docker Hub. echogate's own store writes `local/<name>@sha256:…`, which has no registry.
 
-export interface ImageReference {
+interface ImageReference {
   /** `europe-west1-docker.pkg.dev`, `127.0.0.1:5000`; undefined for a name without a registry host. */
   registry: string | undefined;
   /** The repository path inside the registry, e.g. `my-project/my-repo/echogate-server`. */
@@ -42,7 +42,7 @@ export function parseImageReference(ref: string): ImageReference {
  * go through an Artifact Registry remote repository.
  * https://cloud.google.com/run/docs/deploying#images ("Supported container registries and images")
  */
-export function isCloudRunRegistry(registry: string): boolean {
+function isCloudRunRegistry(registry: string): boolean {
   return (
     /^[a-z0-9-]+-docker\.pkg\.dev$/.test(registry) ||
     registry === "gcr.io" ||
