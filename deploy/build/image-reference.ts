@@ -36,6 +36,28 @@ export function parseImageReference(ref: string): ImageReference {
   return { registry, repository: path, tag, digest };
 }
 
+/** Docker Hub's short names: `node:20-slim` is `docker.io/library/node:20-slim`. */
+export function withDefaultRegistry(reference: ImageReference): ImageReference & { registry: string } {
+  if (reference.registry && reference.registry !== "index.docker.io") {
+    return { ...reference, registry: reference.registry };
+  }
+  const repository = reference.repository.includes("/")
+    ? reference.repository
+    : `library/${reference.repository}`;
+  return { ...reference, registry: "docker.io", repository };
+}
+
+export function formatImageReference(reference: ImageReference): string {
+  const name = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
+  return `${name}${reference.tag ? `:${reference.tag}` : ""}${reference.digest ? `@${reference.digest}` : ""}`;
+}
+
+/** A registry on this machine (a local mirror, a test registry): spoken to over plain HTTP, as docker does. */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.replace(/:\d+$/, "");
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /**
  * Registries Cloud Run deploys from directly: Artifact Registry (`LOCATION-docker.pkg.dev`, and the
  * `gcr.io` domains it now serves), Docker Hub and GitHub Container Registry (public images). Others
@@ -51,6 +73,13 @@ function isCloudRunRegistry(registry: string): boolean {
     registry === "index.docker.io" ||
     registry === "registry-1.docker.io" ||
     registry === "ghcr.io"
+  );
+}
+
+/** Registries that take a Google OAuth access token (Artifact Registry and the gcr.io domains). */
+export function isGoogleRegistry(registry: string): boolean {
+  return (
+    /^[a-z0-9-]+-docker\.pkg\.dev$/.test(registry) || registry === "gcr.io" || registry.endsWith(".gcr.io")
   );
 }
 
