@@ -14,7 +14,7 @@ export const buildShape = {
     },
     base: {
       type: "string",
-      description: "Base image for --push, with Node on PATH (default node:20-slim, as Dockerfile.minimal)",
+      description: "Base image for --push, with node on PATH (default: build.baseImage, else node:20-slim)",
       valueName: "<image>",
     },
     env: {

@@ -49,7 +49,7 @@ export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext):
       projectDir: ctx.project.dir,
       localDigest: image.digest,
       repository: args.push,
-      base: args.base ?? DEFAULT_BASE_IMAGE,
+      base: args.base ?? (await ctx.project.requireSettings()).build.baseImage ?? DEFAULT_BASE_IMAGE,
       credentials: googleRegistryCredentials((secret) => ctx.redactor.add(secret)),
       signal: ctx.signal,
       onStep: (step, detail) => {
