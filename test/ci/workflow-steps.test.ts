@@ -14,7 +14,8 @@ import { adapterFor, startTestEmulator, type TestEmulator } from "../promotion/h
 // The shipped workflows' own `run:` steps, in order, as a runner would run them (bash -eo pipefail,
 // the step's env with its `${{ … }}` values substituted): staging.yml's job, then production.yml's,
 // in a copy of this repository. Only the runner's setup is swapped: `uses:` steps (checkout,
-// setup-node, Google auth) and `npm ci` are what the copy already is, `npx echogate` is this
+// setup-node, Google auth) and `npm ci` are what the copy already is, steps behind `if:` (the PR
+// comment through gh) are left out, `npx echogate` is this
 // checkout's CLI, the registry is a fake on loopback and both environments run on the emulator.
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -37,12 +38,12 @@ interface Step {
   env?: Record<string, string>;
 }
 
-/** The job's shell steps, with each `${{ expr }}` in env replaced from `values` (unknown → error). */
+/** The job's shell steps that always run, with each `${{ expr }}` in env replaced from `values` (unknown → error). */
 async function runSteps(workflow: string, job: string, values: Record<string, string>): Promise<Step[]> {
   const doc = parse(await readFile(join(ROOT, ".github/workflows", workflow), "utf8")) as {
     jobs: Record<string, { steps: Step[] }>;
   };
-  const steps = doc.jobs[job]!.steps.filter((step) => step.run && step.run.trim() !== "npm ci");
+  const steps = doc.jobs[job]!.steps.filter((step) => step.run && !step.if && step.run.trim() !== "npm ci");
   return steps.map((step) => ({
     ...step,
     env: Object.fromEntries(
@@ -116,11 +117,19 @@ afterAll(async () => {
   await registry?.close();
 });
 
+const VALUES: Record<string, string> = {
+  "vars.ECHOGATE_IMAGE_REPOSITORY": "", // set in beforeAll: the fake registry's address
+  "github.head_ref": "feature/a$(touch pwned)",
+};
+
+/** Runs the job's shell steps in order; steps behind an `if:` (the PR comment) are left out. */
 async function runJob(workflow: string, job: string): Promise<string[]> {
   const ran: string[] = [];
-  const values = { "vars.ECHOGATE_IMAGE_REPOSITORY": `${registry.host}/echogate-demo/echogate/server` };
+  const values = {
+    ...VALUES,
+    "vars.ECHOGATE_IMAGE_REPOSITORY": `${registry.host}/echogate-demo/echogate/server`,
+  };
   for (const step of await runSteps(workflow, job, values)) {
-    expect(step.if, `${workflow}: ${step.name ?? step.run}`).toBeUndefined();
     const result = await execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], {
       cwd: project,
       env: { ...env, ...step.env },
@@ -154,6 +163,20 @@ describe("staging.yml then production.yml, step by step on the emulator", () => 
     expect(await servingImage("echogate-chat-production")).toBe(built.imageRef);
     // Production did not build or push anything of its own.
     expect(registry.manifests.size).toBe(manifestsBefore);
+  }, 300_000);
+});
+
+describe("preview.yml, step by step on the emulator", () => {
+  it("builds once, pushes, and deploys the branch's preview from the pushed digest", async () => {
+    const ran = await runJob("preview.yml", "preview");
+    expect(ran).toContain("Build once and push the image");
+    const built = JSON.parse(await readFile(join(project, "build.json"), "utf8")) as { imageRef: string };
+    const preview = JSON.parse(await readFile(join(project, "preview.json"), "utf8")) as { service: string };
+    expect(preview.service).toMatch(/^echogate-chat-preview-/);
+    expect(await servingImage(preview.service)).toBe(built.imageRef);
+    expect(await readFile(join(project, "preview-comment.md"), "utf8")).toContain(preview.service);
+    // The branch name reached the script as data, never as code.
+    await expect(readFile(join(project, "pwned"))).rejects.toThrow();
   }, 300_000);
 });
 
