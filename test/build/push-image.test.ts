@@ -46,10 +46,11 @@ let registry: FakeRegistry;
 let dir: string;
 let repository: string;
 let base: string;
+let baseLayer: string;
 
 beforeAll(async () => {
   registry = await startFakeRegistry();
-  registry.seedBase("library/node", "20-slim");
+  baseLayer = registry.seedBase("library/node", "20-slim").layerDigest;
   base = `${registry.host}/library/node:20-slim`;
   repository = `${registry.host}/demo/echogate/server`;
   dir = await project();
@@ -77,6 +78,9 @@ describe("build --push", () => {
     expect(result.digest).not.toBe(result.localDigest);
     expect(result.base).toMatch(new RegExp(`^${registry.host}/library/node@sha256:[0-9a-f]{64}$`));
     expect(registry.rejectedUploads).toBe(0);
+    // The base layer was read from the base repository and uploaded to the target one.
+    expect(result.uploadedBlobs).toBe(3);
+    expect(registry.requests).toContainEqual({ method: "GET", path: `/v2/library/node/blobs/${baseLayer}` });
 
     const manifest = manifestOf(result.imageRef);
     expect(manifest.mediaType).toBe("application/vnd.oci.image.manifest.v1+json");

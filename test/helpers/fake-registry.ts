@@ -39,6 +39,8 @@ export interface FakeRegistryOptions {
 
 export async function startFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const blobs = new Map<string, Buffer>();
+  // Blobs belong to repositories, as in a real registry: `name@digest` for each blob a repository holds.
+  const linked = new Set<string>();
   const manifests = new Map<string, Stored>();
   const uploads = new Map<string, true>();
   const requests: FakeRegistry["requests"] = [];
@@ -96,6 +98,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
           return fail(response, 400, "DIGEST_INVALID", `content is ${sha256(body)}, not ${digest}`);
         }
         blobs.set(digest, body);
+        linked.add(`${name}@${digest}`);
         return response
           .writeHead(201, { location: `/v2/${name}/blobs/${digest}`, "docker-content-digest": digest })
           .end();
@@ -103,7 +106,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       return fail(response, 404, "BLOB_UPLOAD_UNKNOWN", id);
     }
     if (kind === "blobs") {
-      const blob = blobs.get(rest);
+      const blob = linked.has(`${name}@${rest}`) ? blobs.get(rest) : undefined;
       if (!blob) return fail(response, 404, "BLOB_UNKNOWN", rest);
       response.writeHead(200, { "content-length": blob.length, "docker-content-digest": rest });
       return response.end(method === "HEAD" ? undefined : blob);
@@ -117,7 +120,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       };
       if (manifest.mediaType !== mediaType) return fail(response, 400, "MANIFEST_INVALID", "media type");
       for (const digest of [manifest.config.digest, ...manifest.layers.map((layer) => layer.digest)]) {
-        if (!blobs.has(digest)) return fail(response, 400, "MANIFEST_BLOB_UNKNOWN", digest);
+        if (!linked.has(`${name}@${digest}`)) return fail(response, 400, "MANIFEST_BLOB_UNKNOWN", digest);
       }
       const digest = sha256(body);
       manifests.set(`${name}@${digest}`, { mediaType, bytes: body });
@@ -165,6 +168,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       const layer = gzipSync(Buffer.from("base layer of a fake node image"));
       const layerDigest = sha256(layer);
       blobs.set(layerDigest, layer);
+      linked.add(`${repository}@${layerDigest}`);
       const platformImage = (architecture: string) => {
         const config = Buffer.from(
           JSON.stringify({
@@ -180,6 +184,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
           }),
         );
         blobs.set(sha256(config), config);
+        linked.add(`${repository}@${sha256(config)}`);
         const manifest = putManifest(repository, "", "application/vnd.oci.image.manifest.v1+json", {
           schemaVersion: 2,
           mediaType: "application/vnd.oci.image.manifest.v1+json",
