@@ -37,7 +37,7 @@ export function assertPullableByCloudRun(environment: string, imageRef: string |
   if (!problem) return;
   const what = imageRef ? `image ${imageRef}` : "a local build";
   throw new UsageError(`Can't deploy ${what} to ${environment} on Google: ${problem}.`, {
-    hint: `Push the build to Artifact Registry first: \`${shellCommand(["echogate", "build", "--push", "REGION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"])}\` (or \`${shellCommand(["echogate", "build", "--cloud", "--env", environment])}\`), then \`${shellCommand(["echogate", "deploy", environment, "--image", "<the printed image@sha256:…>"])}\`.`,
+    hint: `Push the build to Artifact Registry first: \`${shellCommand(["echogate", "build", "--push", "REGION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"])}\` (or \`${shellCommand(["echogate", "build", "--cloud", "--env", environment])}\`), then pass the printed REGISTRY/…@sha256:… as --image (\`echogate deploy\`, \`echogate preview deploy\`).`,
   });
 }
 
