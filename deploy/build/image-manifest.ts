@@ -17,6 +17,8 @@ export const imageManifestSchema = z.object({
   entrypoint: z.array(z.string()).min(1),
   env: z.record(z.string(), z.string()).default({}),
   workingDir: z.string().default("."),
+  /** Set on a pushed image's entry: the local image it was composed from (same rootfs, same version). */
+  pushedFrom: z.string().regex(DIGEST_PATTERN).optional(),
 });
 
 export type ImageManifest = z.infer<typeof imageManifestSchema>;

@@ -98,8 +98,15 @@ const buildSettingsSchema = z
       .describe(
         "How `echogate build` packs the server into the local image. `bundle`: the server and its dependencies in one esbuild file (no node_modules). `installed-deps`: the project's own code bundled with every package left external, plus the installed production dependencies (node_modules) as they are, for native addons (better-sqlite3) and dynamic requires that can't be bundled; run `npm ci` first. Default: `installed-deps` when the production dependencies hold a native addon, else `bundle`.",
       ),
+    baseImage: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The image `echogate build --push` puts the server on: it must have `node` on PATH (the server starts as `node server.js` in /app). Pin it by digest (`node:20-slim@sha256:…`) or point it at an Artifact Registry copy (a remote repository) so CI doesn't depend on Docker Hub's pull limits. `--base` overrides it. Default: `node:20-slim`, as Dockerfile.minimal.",
+      ),
   })
-  .describe("How the local build packs the server.");
+  .describe("How the local build packs the server, and the base image it is pushed on.");
 
 export type BuildSettings = z.infer<typeof buildSettingsSchema>;
 

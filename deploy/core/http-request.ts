@@ -20,6 +20,8 @@ export interface HttpResponse {
   statusText: string;
   headers: IncomingHttpHeaders;
   text: string;
+  /** The body as received (binary answers: registry blobs). */
+  body: Buffer;
 }
 
 /** Network-level failure; `code` is Node's (ECONNREFUSED, CERT_HAS_EXPIRED, …), `timeout` or `too-large`. */
@@ -92,12 +94,14 @@ export function httpRequest(url: string | URL, options: HttpRequestOptions = {})
       response.on("error", failed);
       response.on("end", () => {
         const status = response.statusCode ?? 0;
+        const received = Buffer.concat(chunks);
         finish(undefined, {
           ok: status >= 200 && status < 300,
           status,
           statusText: response.statusMessage ?? "",
           headers: response.headers,
-          text: Buffer.concat(chunks).toString("utf8"),
+          text: received.toString("utf8"),
+          body: received,
         });
       });
     });

@@ -25,6 +25,8 @@ interface PreviewDeployInput {
   ttlSeconds: number;
   /** An already running server to pair with, instead of deploying one (it is still gated). */
   serverUrl?: string;
+  /** The pushed image to deploy (CI builds once); default: build now. */
+  image?: string;
   smoke: SmokeFn;
   reporter: StepReporter;
   /** The pipeline's progress and secret redaction (the server half is `deployEnvironment`). */
@@ -90,6 +92,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
           labels,
           annotations: { [ANNOTATION.branch]: input.branch },
           ...(webChannel ? { webChannel } : {}),
+          ...(input.image ? { image: input.image } : {}),
           output: input.output,
           ...(input.signal ? { signal: input.signal } : {}),
         });

@@ -17,6 +17,8 @@ interface PreviewServerRequest {
   annotations: Record<string, string>;
   /** The branch's web channel: its URL is the origin the server must allow. */
   webChannel?: ChannelSpec;
+  /** Deploy this pushed image (`REGISTRY/…@sha256:…`) instead of building. */
+  image?: string;
   output: Output;
   signal?: AbortSignal;
 }
@@ -116,6 +118,7 @@ async function cloudRunPreviewServices(
         labels: request.labels,
         annotations: request.annotations,
         ...(request.webChannel ? { webChannel: request.webChannel } : {}),
+        ...(request.image ? { image: request.image } : {}),
         output: request.output,
         signal: request.signal ?? new AbortController().signal,
         command: `echogate preview deploy (${request.service})`,

@@ -1,6 +1,7 @@
 import { buildImage } from "../build/build-image.js";
 import type { FaultName } from "../build/faults.js";
 import { DIGEST_PATTERN, digestFromImageRef } from "../build/image-manifest.js";
+import { cloudRunPullProblem, parseImageReference } from "../build/image-reference.js";
 import { findImage } from "../build/image-store.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError, UsageError } from "../core/errors.js";
@@ -26,6 +27,22 @@ export function parseImageArg(value: string): string {
 }
 
 /**
+ * Google's Cloud Run pulls the image from a registry: an image only in the local store (what
+ * `deploy` without --image builds, or a bare digest) or on a registry Cloud Run doesn't pull from is
+ * refused before any API call, naming the commands that give a registry image.
+ */
+export function assertPullableByCloudRun(environment: string, imageRef: string | undefined): void {
+  const problem = imageRef
+    ? cloudRunPullProblem(imageRef)
+    : "it would build an image into the local store only";
+  if (!problem) return;
+  const what = imageRef ? `image ${imageRef}` : "a local build";
+  throw new UsageError(`Can't deploy ${what} to ${environment} on Google: ${problem}.`, {
+    hint: `Push the build to Artifact Registry first: \`${shellCommand(["echogate", "build", "--push", "REGION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"])}\` (or \`${shellCommand(["echogate", "build", "--cloud", "--env", environment])}\`), then pass the printed REGISTRY/…@sha256:… as --image (\`echogate deploy\`, \`echogate preview deploy\`).`,
+  });
+}
+
+/**
  * The artifact named by --image: from the local store (its manifest knows the version), or, for an
  * image pushed elsewhere (Cloud Build), the full reference plus the version it was built with.
  * Refused before any API call when neither is known.
@@ -39,6 +56,16 @@ export async function artifactFromImage(
   const manifest = await findImage(projectDir, digest);
   if (manifest && version && version !== manifest.version) {
     throw new UsageError(`Can't use --version ${version}: image ${digest} was built as ${manifest.version}.`);
+  }
+  if (manifest && parseImageReference(imageArg).registry) {
+    // Pushed with `build --push`: the store knows its version; Cloud Run pulls the registry copy.
+    return {
+      digest,
+      imageRef: imageArg,
+      version: manifest.version,
+      gitSha: manifest.gitSha,
+      source: "image",
+    };
   }
   if (manifest || !version) return artifactFromStore(projectDir, digest);
   if (!imageArg.includes("@")) {

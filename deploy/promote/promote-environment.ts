@@ -12,7 +12,13 @@ import type { LoadedService } from "../platform/cloudrun/adapter.js";
 import { type LockHold, withPromotionLock } from "../platform/cloudrun/lock-io.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
-import { artifactFromBuild, artifactFromImage, artifactFromSource, parseImageArg } from "./artifact.js";
+import {
+  artifactFromBuild,
+  artifactFromImage,
+  artifactFromSource,
+  assertPullableByCloudRun,
+  parseImageArg,
+} from "./artifact.js";
 import type { Artifact } from "./artifact-types.js";
 import { executePlan } from "./execute.js";
 import type { RegionOutcome } from "./multi-region.js";
@@ -74,6 +80,8 @@ export async function promoteEnvironment(
   const { project, platform, output } = options;
   const environment = withServiceName(await project.environment(options.environment), options.serviceName);
   assertMode(environment, options.mode);
+  const onGoogle = environment.config.service.endpoint === "google";
+  if (onGoogle && options.mode === "deploy") assertPullableByCloudRun(environment.name, options.image);
   if (environment.config.service.regions.length > 1 && !options.region) {
     const { promoteRegions } = await import("./multi-region.js");
     return promoteRegions(options, environment, promoteEnvironment);
@@ -100,6 +108,8 @@ export async function promoteEnvironment(
         options.mode === "promote"
           ? await artifactFromUpstream(options, environment, digest)
           : await artifactFromBuild(project, output, options.fault);
+      // Promote reads what passed upstream; an emulator-built digest can't go to Google.
+      if (onGoogle) assertPullableByCloudRun(environment.name, artifact.imageRef);
     }
     const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
     // Resolved once, after Cloud Run answered: an unreachable API must leave hosting untouched too.

@@ -33,6 +33,11 @@ export const previewDeployShape = {
       description: "Print the PR-comment block alone on stdout (summary on stderr)",
     },
     "server-url": serverUrl,
+    image: {
+      type: "string",
+      valueName: "<digest-ref>",
+      description: "Deploy this pushed image (`echogate build --push` prints it) instead of building",
+    },
     strict,
   },
 } as const satisfies CommandShape;

@@ -1,6 +1,13 @@
 import { buildImage } from "../../build/build-image.js";
 import { submitCloudBuild } from "../../build/cloud-build.js";
 import { parseFault } from "../../build/faults.js";
+import {
+  DEFAULT_BASE_IMAGE,
+  type PushedImage,
+  parsePushRepository,
+  pushImage,
+} from "../../build/push-image.js";
+import { googleRegistryCredentials } from "../../build/registry-credentials.js";
 import { resolveBuildVersion } from "../../build/version.js";
 import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
@@ -9,7 +16,13 @@ import type { buildShape } from "../commands/build.js";
 
 export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext): Promise<number> {
   const fault = parseFault(args.fault);
-  if (args.cloud) return runCloud(args.env, ctx);
+  if (args.cloud) {
+    if (args.push)
+      throw new UsageError("Pass --cloud or --push, not both: Cloud Build pushes its own image.");
+    return runCloud(args.env, ctx);
+  }
+  if (args.base && !args.push) throw new UsageError("--base is the base image of --push; pass --push too.");
+  if (args.push) parsePushRepository(args.push);
   if (fault) ctx.output.warn(`building with demo fault "${fault}": the smoke gate must refuse this artifact`);
 
   const steps = {
@@ -28,11 +41,39 @@ export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext):
       } else if (step === "bundle") steps.bundle?.done(detail);
     },
   });
+  let pushed: PushedImage | undefined;
+  if (args.push) {
+    const base = ctx.output.step("base image");
+    let upload: ReturnType<typeof ctx.output.step> | undefined;
+    pushed = await pushImage({
+      projectDir: ctx.project.dir,
+      localDigest: image.digest,
+      repository: args.push,
+      base: args.base ?? (await ctx.project.requireSettings()).build.baseImage ?? DEFAULT_BASE_IMAGE,
+      credentials: googleRegistryCredentials((secret) => ctx.redactor.add(secret)),
+      signal: ctx.signal,
+      onStep: (step, detail) => {
+        if (step === "base") {
+          base.done(detail);
+          upload = ctx.output.step("push");
+        } else upload?.done(detail);
+      },
+    });
+  }
   ctx.output.result(
     {
       ok: true,
-      digest: image.digest,
-      imageRef: image.imageRef,
+      digest: pushed?.digest ?? image.digest,
+      imageRef: pushed?.imageRef ?? image.imageRef,
+      ...(pushed
+        ? {
+            localDigest: image.digest,
+            base: pushed.base,
+            layerBytes: pushed.layerBytes,
+            uploadedBlobs: pushed.uploadedBlobs,
+            reusedBlobs: pushed.reusedBlobs,
+          }
+        : {}),
       version: image.version,
       gitSha: image.gitSha,
       entry: image.entry,
@@ -42,7 +83,8 @@ export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext):
     },
     (data, style) =>
       [
-        `${style.green("built")} ${data.imageRef}${data.reused ? style.dim(" (identical image already stored)") : ""}`,
+        `${style.green(pushed ? "pushed" : "built")} ${data.imageRef}${data.reused ? style.dim(" (identical image already stored)") : ""}`,
+        ...(pushed ? [`  base    ${pushed.base}`, `  local   ${image.digest}`] : []),
         `  version ${style.bold(data.version)}`,
         `  entry   ${data.entry}`,
         `  mode    ${data.mode}${data.mode === "installed-deps" ? style.dim(" (bundled code + installed node_modules)") : ""}`,

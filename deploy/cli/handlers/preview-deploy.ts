@@ -29,7 +29,7 @@ export async function run(args: ArgsOf<typeof previewDeployShape>, ctx: CommandC
   const context = await openPreviewContext(project, platform, args.env);
   const commit = await currentCommit(ctx.cwd, ctx.env);
   const creator = currentCreator(ctx.env);
-  const { serverUrl } = args;
+  const { serverUrl, image } = args;
   const result = await deployPreview({
     context,
     project,
@@ -39,6 +39,7 @@ export async function run(args: ArgsOf<typeof previewDeployShape>, ctx: CommandC
     ...(creator ? { creator } : {}),
     ttlSeconds,
     ...(serverUrl ? { serverUrl } : {}),
+    ...(image ? { image } : {}),
     smoke: smokeFor(context.environment),
     reporter: outputReporter(ctx.output),
     output: ctx.output,

@@ -1,0 +1,187 @@
+import { chmod, cp, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
+import { type FakeRegistry, startFakeRegistry } from "../helpers/fake-registry.js";
+import { createProjectSites } from "../helpers/hosting-sites.js";
+import { runEchogate } from "../helpers/run-cli.js";
+import { testdir } from "../helpers/testdir.js";
+import { makeImage } from "../promotion/helpers/images.js";
+import { adapterFor, startTestEmulator, type TestEmulator } from "../promotion/helpers/project.js";
+
+// The shipped workflows' own `run:` steps, in order, as a runner would run them (bash -eo pipefail,
+// the step's env with its `${{ … }}` values substituted): staging.yml's job, then production.yml's,
+// in a copy of this repository. Only the runner's setup is swapped: `uses:` steps (checkout,
+// setup-node, Google auth) and `npm ci` are what the copy already is, steps behind `if:` (the PR
+// comment through gh) are left out, `npx echogate` is this
+// checkout's CLI, the registry is a fake on loopback and both environments run on the emulator.
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const COPIED = [
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "Dockerfile.minimal",
+  "cloudbuild.yaml",
+  "environments",
+  "server",
+  "web",
+];
+
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+  if?: string;
+  env?: Record<string, string>;
+}
+
+/** The job's shell steps that always run, with each `${{ expr }}` in env replaced from `values` (unknown → error). */
+async function runSteps(workflow: string, job: string, values: Record<string, string>): Promise<Step[]> {
+  const doc = parse(await readFile(join(ROOT, ".github/workflows", workflow), "utf8")) as {
+    jobs: Record<string, { steps: Step[] }>;
+  };
+  const steps = doc.jobs[job]!.steps.filter((step) => step.run && !step.if && step.run.trim() !== "npm ci");
+  return steps.map((step) => ({
+    ...step,
+    env: Object.fromEntries(
+      Object.entries(step.env ?? {}).map(([key, value]) => [
+        key,
+        value.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_match, expression: string) => {
+          const substituted = values[expression];
+          if (substituted === undefined)
+            throw new Error(`${workflow}: no test value for \${{ ${expression} }}`);
+          return substituted;
+        }),
+      ]),
+    ),
+  }));
+}
+
+let project: string;
+let registry: FakeRegistry;
+let emu: TestEmulator;
+let adapter: CloudRunAdapter;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  registry = await startFakeRegistry();
+  registry.seedBase("library/node", "20-slim");
+  project = await testdir({});
+  for (const path of COPIED) await cp(join(ROOT, path), join(project, path), { recursive: true });
+  await writeFile(
+    join(project, "environments/echogate.yaml"),
+    `build:\n  baseImage: ${registry.host}/library/node:20-slim\n`,
+  );
+  await symlink(join(ROOT, "node_modules"), join(project, "node_modules"));
+  await execa("git", ["init", "-q"], { cwd: project });
+  await execa("git", ["add", "-A"], { cwd: project });
+  await execa("git", ["-c", "user.name=ci", "-c", "user.email=ci@ci", "commit", "-qm", "main"], {
+    cwd: project,
+  });
+  await createProjectSites(project);
+
+  // `npx echogate …` runs this checkout's CLI; any other npx call fails the step.
+  const bin = join(project, ".runner-bin");
+  await mkdir(bin);
+  await writeFile(
+    join(bin, "npx"),
+    `#!/bin/sh\nif [ "$1" = echogate ]; then shift; exec "${process.execPath}" "${ROOT}/bin/echogate.js" "$@"; fi\necho "unexpected npx $*" >&2\nexit 127\n`,
+  );
+  await chmod(join(bin, "npx"), 0o755);
+  emu = await startTestEmulator(project);
+  adapter = adapterFor(emu);
+  env = {
+    ...process.env,
+    ...emu.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    NO_COLOR: "1",
+    GITHUB_STEP_SUMMARY: join(project, "step-summary.md"),
+  };
+  // The previous release: production already serves what passed staging before this merge.
+  const previous = await makeImage(project, { version: "0.0.9+0000000" });
+  for (const argv of [
+    ["deploy", "staging", "--image", previous.digest],
+    ["promote", "production", "--server-only"],
+  ]) {
+    const run = await runEchogate(argv, { cwd: project, env: emu.env });
+    expect(run.exitCode, run.stderr).toBe(0);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await adapter?.close();
+  await emu?.close();
+  await registry?.close();
+});
+
+const VALUES: Record<string, string> = {
+  "vars.ECHOGATE_IMAGE_REPOSITORY": "", // set in beforeAll: the fake registry's address
+  "github.head_ref": "feature/a$(touch pwned)",
+};
+
+/** Runs the job's shell steps in order; steps behind an `if:` (the PR comment) are left out. */
+async function runJob(workflow: string, job: string): Promise<string[]> {
+  const ran: string[] = [];
+  const values = {
+    ...VALUES,
+    "vars.ECHOGATE_IMAGE_REPOSITORY": `${registry.host}/echogate-demo/echogate/server`,
+  };
+  for (const step of await runSteps(workflow, job, values)) {
+    const result = await execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], {
+      cwd: project,
+      env: { ...env, ...step.env },
+      reject: false,
+    });
+    const summary = await readFile(env.GITHUB_STEP_SUMMARY!, "utf8").catch(() => "");
+    expect(
+      result.exitCode,
+      `${workflow} step "${step.name ?? step.run}":\n${result.stderr}\n${summary}`,
+    ).toBe(0);
+    ran.push(step.name ?? step.run!);
+  }
+  return ran;
+}
+
+describe("staging.yml then production.yml, step by step on the emulator", () => {
+  it("builds once, pushes, deploys staging by digest, and production gets staging's digest", async () => {
+    const staging = await runJob("staging.yml", "staging");
+    expect(staging).toContain("Build once and push the image");
+    const built = JSON.parse(await readFile(join(project, "build.json"), "utf8")) as {
+      imageRef: string;
+      digest: string;
+    };
+    expect(built.imageRef).toBe(`${registry.host}/echogate-demo/echogate/server@${built.digest}`);
+    expect(registry.manifests.has(`echogate-demo/echogate/server@${built.digest}`)).toBe(true);
+    const stagingRevision = await servingImage("echogate-chat-staging");
+    expect(stagingRevision).toBe(built.imageRef);
+
+    const manifestsBefore = registry.manifests.size;
+    await runJob("production.yml", "production");
+    expect(await servingImage("echogate-chat-production")).toBe(built.imageRef);
+    // Production did not build or push anything of its own.
+    expect(registry.manifests.size).toBe(manifestsBefore);
+  }, 300_000);
+});
+
+describe("preview.yml, step by step on the emulator", () => {
+  it("builds once, pushes, and deploys the branch's preview from the pushed digest", async () => {
+    const ran = await runJob("preview.yml", "preview");
+    expect(ran).toContain("Build once and push the image");
+    const built = JSON.parse(await readFile(join(project, "build.json"), "utf8")) as { imageRef: string };
+    const preview = JSON.parse(await readFile(join(project, "preview.json"), "utf8")) as { service: string };
+    expect(preview.service).toMatch(/^echogate-chat-preview-/);
+    expect(await servingImage(preview.service)).toBe(built.imageRef);
+    expect(await readFile(join(project, "preview-comment.md"), "utf8")).toContain(preview.service);
+    // The branch name reached the script as data, never as code.
+    await expect(readFile(join(project, "pwned"))).rejects.toThrow();
+  }, 300_000);
+});
+
+async function servingImage(service: string): Promise<string | undefined> {
+  const loaded = await adapter.getService(service);
+  const serving = loaded?.snapshot.traffic.find((target) => target.percent === 100)?.revision;
+  return serving ? (await adapter.getRevision(service, serving))?.image : undefined;
+}
