@@ -59,7 +59,7 @@ export async function loadEnvironments(
     const path = join(dir, fileName);
     const file = relative(projectDir, path);
     const name = basename(fileName).replace(/\.ya?ml$/, "");
-    const read = await readConfigFile(path, MAX_YAML_BYTES);
+    const read = await readConfigFile(path, MAX_YAML_BYTES, projectDir);
     if (!read.ok) {
       diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));
       continue;
@@ -100,7 +100,7 @@ async function loadSharedSmokeSpec(
   diagnostics: Diagnostics,
 ): Promise<EnvironmentConfig["smoke"]> {
   const path = join(projectDir, ENVIRONMENTS_DIR, SHARED_SMOKE_FILE);
-  const read = await readConfigFile(path, MAX_YAML_BYTES);
+  const read = await readConfigFile(path, MAX_YAML_BYTES, projectDir);
   if (!read.ok) {
     if (read.reason === "missing") return undefined;
     diagnostics.add(refusalDiagnostic("yaml", relative(projectDir, path), read, MAX_YAML_BYTES));

@@ -23,7 +23,7 @@ export async function loadProjectSettings(projectDir: string): Promise<LoadedPro
   const defaults = projectSettingsSchema.parse({});
   if (!existsSync(path)) return { settings: defaults, file: undefined, diagnostics };
   const file = relative(projectDir, path);
-  const read = await readConfigFile(path, MAX_YAML_BYTES);
+  const read = await readConfigFile(path, MAX_YAML_BYTES, projectDir);
   if (!read.ok) {
     diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));
     return { settings: defaults, file, diagnostics };

@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { isAbsolute, relative } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
 
 /** Why a config file was not read. */
-type RefusalReason = "missing" | "not-a-file" | "too-large" | "unreadable";
+type RefusalReason = "missing" | "not-a-file" | "too-large" | "unreadable" | "outside-project";
 
 type ConfigFileRead =
   | { ok: true; bytes: Buffer }
@@ -25,12 +26,19 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * from the opened descriptor, so what is checked is what is read; the read itself stops at
  * `maxBytes + 1` bytes, so a file that grows after the check is refused too. Never blocks.
  */
-export async function readConfigFile(path: string, maxBytes: number): Promise<ConfigFileRead> {
-  return readConfigFileSync(path, maxBytes);
+export async function readConfigFile(
+  path: string,
+  maxBytes: number,
+  projectDir?: string,
+): Promise<ConfigFileRead> {
+  return readConfigFileSync(path, maxBytes, projectDir);
 }
 
-/** The same read, synchronously: for the source readers that run inside synchronous collectors. */
-export function readConfigFileSync(path: string, maxBytes: number): ConfigFileRead {
+/**
+ * The same read, synchronously: for the source readers that run inside synchronous collectors.
+ * With `projectDir`, a file that resolves (through symlinks) outside it is refused too.
+ */
+export function readConfigFileSync(path: string, maxBytes: number, projectDir?: string): ConfigFileRead {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
@@ -43,6 +51,8 @@ export function readConfigFileSync(path: string, maxBytes: number): ConfigFileRe
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return { ok: false, reason: "not-a-file", detail: `it is ${kindOf(info)}` };
+    if (projectDir !== undefined && !isInside(realpathSync(projectDir), realpathSync(path)))
+      return { ok: false, reason: "outside-project", detail: "it leads outside the project directory" };
     if (info.size > maxBytes)
       return { ok: false, reason: "too-large", detail: sizeText(info.size), size: info.size };
     const buffer = Buffer.alloc(maxBytes + 1);
@@ -78,6 +88,13 @@ export function refusalDiagnostic(
         message: `Can't read ${file}: ${refusal.detail}, not a regular file.`,
         hint: `Replace ${file} with a regular text file (a symlink to one is fine).`,
       };
+    case "outside-project":
+      return {
+        ...where,
+        code: `${codePrefix}.outside-project`,
+        message: `Can't read ${file}: ${refusal.detail}.`,
+        hint: `Replace ${file} with the file itself, not a symlink out of the project.`,
+      };
     case "too-large":
       return {
         ...where,
@@ -97,7 +114,14 @@ export function refusalDiagnostic(
 
 /** True for a diagnostic saying a file could not be read at all (a config error, whatever the file). */
 export function isFileRefusal(diagnostic: Diagnostic): boolean {
-  return diagnostic.code.endsWith(".not-a-file") || diagnostic.code.endsWith(".unreadable");
+  return [".not-a-file", ".unreadable", ".too-large", ".outside-project"].some((end) =>
+    diagnostic.code.endsWith(end),
+  );
+}
+
+function isInside(root: string, path: string): boolean {
+  const inside = relative(root, path);
+  return !inside.startsWith("..") && !isAbsolute(inside);
 }
 
 function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {

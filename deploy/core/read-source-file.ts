@@ -1,5 +1,4 @@
-import { realpathSync } from "node:fs";
-import { isAbsolute, join, relative } from "node:path";
+import { join } from "node:path";
 import { ConfigError } from "./errors.js";
 import { readConfigFileSync, refusalDiagnostic } from "./read-config-file.js";
 
@@ -18,8 +17,7 @@ export function readSourceText(
   file: string,
   maxBytes: number = MAX_SOURCE_BYTES,
 ): string | undefined {
-  const path = join(projectDir, file);
-  const read = readConfigFileSync(path, maxBytes);
+  const read = readConfigFileSync(join(projectDir, file), maxBytes, projectDir);
   if (!read.ok) {
     if (read.reason === "missing") return undefined;
     const diagnostic = refusalDiagnostic("source", file, read, maxBytes);
@@ -27,17 +25,6 @@ export function readSourceText(
       location: { file },
       ...(diagnostic.hint ? { hint: diagnostic.hint } : {}),
     });
-  }
-  const inside = relative(realpathSync(projectDir), realpathSync(path));
-  if (inside.startsWith("..") || isAbsolute(inside)) {
-    throw new ConfigError(
-      "source.outside-project",
-      `Can't read ${file}: it leads outside the project directory.`,
-      {
-        location: { file },
-        hint: `Replace ${file} with the file itself, not a symlink out of the project.`,
-      },
-    );
   }
   return read.bytes.toString("utf8").replace(/^\uFEFF/, "");
 }

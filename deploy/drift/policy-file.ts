@@ -171,7 +171,7 @@ export async function loadDriftPolicy(
   rules: readonly RuleSpec[] = defaultRules,
 ): Promise<LoadedPolicy> {
   const file = `${ENVIRONMENTS_DIR}/${DRIFT_FILE}`;
-  const read = await readConfigFile(join(projectDir, file), MAX_YAML_BYTES);
+  const read = await readConfigFile(join(projectDir, file), MAX_YAML_BYTES, projectDir);
   if (!read.ok) {
     const diagnostics = new Diagnostics();
     if (read.reason !== "missing") diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));

@@ -18,7 +18,7 @@ export async function loadEnvFile(
 ): Promise<LoadedEnvFile> {
   const path = join(projectDir, ENVIRONMENTS_DIR, environment.config.service.envFile);
   const file = relative(projectDir, path);
-  const read = await readConfigFile(path, MAX_ENV_FILE_BYTES);
+  const read = await readConfigFile(path, MAX_ENV_FILE_BYTES, projectDir);
   if (!read.ok) {
     if (read.reason === "missing") {
       return {

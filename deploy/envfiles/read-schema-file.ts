@@ -15,7 +15,7 @@ export type EnvSchemaFileRead =
 /** Reads and parses environments/env.schema.yaml through the safe config reader. */
 export async function readEnvSchemaFile(projectDir: string): Promise<EnvSchemaFileRead> {
   const file = join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE);
-  const read = await readConfigFile(join(projectDir, file), MAX_YAML_BYTES);
+  const read = await readConfigFile(join(projectDir, file), MAX_YAML_BYTES, projectDir);
   if (read.ok) return { status: "read", file, ...parseEnvSchema(file, read.bytes.toString("utf8")) };
   if (read.reason === "missing") return { status: "missing", file };
   return { status: "refused", file, diagnostic: refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES) };

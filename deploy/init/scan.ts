@@ -32,7 +32,7 @@ export function scanProject(projectDir: string): ScanResult {
   const texts = new Map<string, string>();
   const unreadable: ScanResult["unreadable"] = [];
   const read = (file: string, required: boolean) => {
-    const result = readConfigFileSync(join(projectDir, file), MAX_SOURCE_BYTES);
+    const result = readConfigFileSync(join(projectDir, file), MAX_SOURCE_BYTES, projectDir);
     if (result.ok) texts.set(file, result.bytes.toString("utf8").replace(/^\uFEFF/, ""));
     else if (required || result.reason !== "too-large") unreadable.push({ file, reason: result.detail });
   };

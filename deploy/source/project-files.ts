@@ -13,6 +13,8 @@ const SKIPPED = new Set([
   ".turbo",
 ]);
 
+const BUILD_FILE_NAME = /^(?:Dockerfile.*|cloudbuild.*\.ya?ml)$/;
+
 /** Files of the project down to `depth` folder levels, as posix paths relative to it, sorted. */
 export function listProjectFiles(projectDir: string, depth = 2): string[] {
   const files: string[] = [];
@@ -25,9 +27,10 @@ export function listProjectFiles(projectDir: string, depth = 2): string[] {
     }
     for (const entry of entries) {
       const path = relative ? posix.join(relative, entry.name) : entry.name;
-      if (entry.isDirectory()) {
-        if (level < depth && !SKIPPED.has(entry.name)) walk(path, level + 1);
-      } else if (entry.isFile() || entry.isSymbolicLink()) files.push(path);
+      // Anything that is not a folder is listed (a FIFO or device named Dockerfile too), and so is a
+      // folder named like a build file: the layout picks it and the one reader then says what is wrong.
+      if (!entry.isDirectory() || BUILD_FILE_NAME.test(entry.name)) files.push(path);
+      if (entry.isDirectory() && level < depth && !SKIPPED.has(entry.name)) walk(path, level + 1);
     }
   };
   walk("", 0);
