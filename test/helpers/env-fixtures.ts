@@ -406,7 +406,8 @@ export const brokenVariants: BrokenVariant[] = [
   {
     name: "env file over 1 MB",
     files: () => withFile(envFilePath("staging"), `${envFileText("staging")}# ${"x".repeat(1024 * 1024)}\n`),
-    exitCode: 1,
+    // A file echogate refuses to read is a configuration error, like any other unreadable file.
+    exitCode: 2,
     code: "env.too-large",
     file: envFilePath("staging"),
   },
