@@ -234,7 +234,6 @@ export class Controller {
         if (!service) continue;
         if (update.tag) service.tagPorts[update.tag] = update.port!;
         else service.port = update.port;
-        service.version += 1;
       }
       for (const service of Object.values(draft.services)) {
         const used = tagsInUse(service);
