@@ -120,6 +120,8 @@ export class Controller {
         secretEnv: secrets.env,
         project: service.project,
         region: service.location,
+        ...(revision.spec.serviceAccount ? { serviceAccount: revision.spec.serviceAccount } : {}),
+        idToken: (audience, email) => this.options.tokens.issue(audience, email),
       };
     };
   }
