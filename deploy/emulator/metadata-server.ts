@@ -4,7 +4,7 @@ import { listen } from "./listen.js";
 import { defaultServiceAccountOf, projectNumberOf } from "./project-number.js";
 
 /** Where an instance runs and as whom: what its metadata server reports. */
-export interface InstanceLocation {
+interface InstanceLocation {
   project: string;
   region: string;
   /** The revision's service account; the project's default compute account when absent. */
