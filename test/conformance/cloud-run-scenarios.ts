@@ -372,6 +372,17 @@ export function cloudRunConformance(
       expect(error).toMatchObject({ httpStatus: 400, status: "INVALID_ARGUMENT" });
     });
 
+    // Raw REST on the emulator: neither client lets a caller add a query parameter to an IAM call.
+    it.skipIf(onGoogle)("refuses a query parameter the IAM methods do not bind", async () => {
+      await deployed("iam-query");
+      const resource = `${target.apiEndpoint}/v2/${target.parent}/services/${target.id("iam-query")}`;
+      const known = await fetch(`${resource}:getIamPolicy?options.requestedPolicyVersion=3`);
+      expect(known.status).toBe(200);
+      const unknown = await fetch(`${resource}:getIamPolicy?requestedPolicyVersion=3`);
+      expect(unknown.status).toBe(400);
+      expect(await unknown.text()).toContain("Cannot bind query parameter");
+    });
+
     it("refuses wildcard permissions in testIamPermissions; answers the ones asked", async () => {
       const id = target.id("perms");
       await deployed("perms");
