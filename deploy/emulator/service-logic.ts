@@ -134,7 +134,10 @@ function plan(
   const existing = state.revisions[key] ?? {};
   const violations = [...checkServiceMetadata(input, current), ...checkSpec(input.template)];
 
-  const specChanged = !current || !sameSpec(current.template, input.template);
+  // The stored template read with today's defaults: one stored before a default existed (the
+  // startup probe, the service account) compares equal to the same template sent again.
+  const specChanged =
+    !current || !sameSpec(parseTemplate(current.template, templateDefaults(ref)).spec, input.template);
   const renamed =
     input.templateRevision !== undefined && input.templateRevision !== current?.latestCreatedRevision;
   const needsRevision = specChanged || renamed;
