@@ -343,8 +343,10 @@ export function cloudRunConformance(
         { template: { labels: { Team: "chat" }, containers: [container()] } },
       ];
       for (const [i, fields] of bad.entries()) {
+        const id = target.id(`bad-label-${i}`);
+        created.add(id);
         const error = await failure(
-          driver.create(target.id(`bad-label-${i}`), { template: { containers: [container()] }, ...fields }),
+          driver.create(id, { template: { containers: [container()] }, ...fields }),
         );
         expect(error, JSON.stringify(fields)).toMatchObject({ httpStatus: 400, status: "INVALID_ARGUMENT" });
       }
