@@ -8,7 +8,7 @@ const NAME = "projects/demo-project/locations/europe-west1/services/chat";
 const LATEST = `${NAME}/revisions/chat-00002-xyz`;
 
 const container = {
-  image: "europe-docker.pkg.dev/demo-project/app/chat@sha256:" + "a".repeat(64),
+  image: `europe-docker.pkg.dev/demo-project/app/chat@sha256:${"a".repeat(64)}`,
   env: [{ name: "GREETING", value: "hi" }],
   ports: [{ name: "http1", containerPort: 8080 }],
   resources: { limits: { cpu: "1000m", memory: "512Mi" } },
