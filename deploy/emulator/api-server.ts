@@ -4,10 +4,11 @@ import type { Controller } from "./controller.js";
 import { renderPolicy, setPolicy } from "./iam-policy.js";
 import { IdentityTokens } from "./identity-tokens.js";
 import { readJsonBody } from "./json-body.js";
+import { checkParent } from "./parent-checks.js";
 import { checkQueryParams } from "./query-params.js";
 import { isReferenceRoute } from "./reference-routes.js";
 import { renderOperation, renderRevision, renderService } from "./render.js";
-import { checkFieldMask, checkMessage, payloadError, runMessage } from "./request-schema.js";
+import { checkFieldMask, checkMessage, payloadError, protoMessage, runMessage } from "./request-schema.js";
 import {
   createService,
   deleteRevision,
@@ -157,8 +158,10 @@ export class ApiServer {
     for (const [method, pattern, handler] of this.table) {
       const match = req.path.match(pattern);
       if (match && method === req.method) {
+        const groups = match.slice(1) as Groups;
+        if (req.path.startsWith("/v2/")) checkParent(groups[0], groups[1]);
         checkQueryParams(req.method, req.path, req.query);
-        return handler(req, match.slice(1) as Groups);
+        return handler(req, groups);
       }
     }
     // Google's convention: a method of the API that is not served is UNIMPLEMENTED (501); a URL
@@ -175,6 +178,17 @@ export class ApiServer {
   /** The request body as a google.cloud.run.v2.Service, checked and normalised like Google's front end. */
   private serviceBody(req: Request): Record<string, unknown> {
     const { value, violations } = checkMessage(runMessage("Service"), req.body, "service");
+    if (violations.length > 0) throw payloadError(violations);
+    return value;
+  }
+
+  /**
+   * A `body: "*"` request checked against its request message, as Google's front end does:
+   * the fields bound to the path (`resource`, `name`) are left out of what may be sent.
+   */
+  private requestBody(req: Request, message: string, pathField: string): Record<string, unknown> {
+    const { [pathField]: _bound, ...body } = (req.body ?? {}) as Record<string, unknown>;
+    const { value, violations } = checkMessage(protoMessage(message), body, "");
     if (violations.length > 0) throw payloadError(violations);
     return value;
   }
@@ -199,7 +213,11 @@ export class ApiServer {
       .split(",")
       .map((p) => p.trim())
       .filter(Boolean);
-    const mask = checkFieldMask(runMessage("Service"), requested);
+    // AIP-134: the mask `*` is a full replacement, as if no mask were given.
+    const mask =
+      requested.length === 1 && requested[0] === "*"
+        ? { paths: [], unknown: [] }
+        : checkFieldMask(runMessage("Service"), requested);
     if (mask.unknown.length > 0) {
       throw invalidArgument(
         mask.unknown.map((path) => ({
@@ -239,10 +257,11 @@ export class ApiServer {
   }
 
   private async setIamPolicy(req: Request, ref: ServiceRef): Promise<Reply> {
+    const request = this.requestBody(req, "google.iam.v1.SetIamPolicyRequest", "resource");
     const body = await this.store.mutate((draft) => {
       const service = draft.services[serviceKey(ref.project, ref.location, ref.service)];
       if (!service) throw notFound("SERVICE", ref.service, ref.location, ref.project);
-      setPolicy(service, req.body);
+      setPolicy(service, request);
       return renderPolicy(service);
     });
     return { status: 200, body };
@@ -250,9 +269,21 @@ export class ApiServer {
 
   /** The emulator's caller holds every permission it asks about (there is no auth on its API). */
   private testIamPermissions(req: Request, ref: ServiceRef): Reply {
+    const request = this.requestBody(req, "google.iam.v1.TestIamPermissionsRequest", "resource");
     this.getIamPolicy(ref);
-    const asked = (req.body as { permissions?: unknown }).permissions;
+    const asked = request.permissions;
     const permissions = Array.isArray(asked) ? asked.filter((p) => typeof p === "string") : [];
+    // TestIamPermissionsRequest.permissions: "Permissions with wildcards (such as '*' or
+    // 'storage.*') are not allowed."
+    const wildcards = permissions.filter((p) => p.includes("*"));
+    if (wildcards.length > 0) {
+      throw invalidArgument(
+        wildcards.map((p) => ({
+          field: "permissions",
+          description: `Permission '${p}' is not valid: permissions with wildcards are not allowed.`,
+        })),
+      );
+    }
     return { status: 200, body: permissions.length > 0 ? { permissions } : {} };
   }
 
@@ -327,7 +358,9 @@ export class ApiServer {
   }
 
   private async waitOperation(req: Request, project: string, location: string, id: string): Promise<Reply> {
-    const body = req.body as { timeout?: string };
+    const body = this.requestBody(req, "google.longrunning.WaitOperationRequest", "name") as {
+      timeout?: string;
+    };
     const seconds = Number.parseFloat(String(body.timeout ?? "").replace(/s$/, ""));
     const deadline =
       Date.now() + Math.min(Number.isFinite(seconds) ? seconds * 1000 : MAX_WAIT_MS, MAX_WAIT_MS);
@@ -367,7 +400,14 @@ function flag(query: URLSearchParams, name: string): boolean {
 }
 
 function page(items: JsonObject[], query: URLSearchParams, field: string): JsonObject {
-  const size = Number.parseInt(param(query, "pageSize"), 10) || DEFAULT_PAGE_SIZE;
+  const requested = Number.parseInt(param(query, "pageSize"), 10);
+  // AIP-158 (pagination, as AIP-132 List methods follow it): a negative page_size is INVALID_ARGUMENT.
+  if (requested < 0) {
+    throw invalidArgument([
+      { field: "page_size", description: `page_size must not be negative (got ${requested}).` },
+    ]);
+  }
+  const size = requested || DEFAULT_PAGE_SIZE;
   const token = param(query, "pageToken");
   const start = token ? Number.parseInt(Buffer.from(token, "base64url").toString("utf8"), 10) : 0;
   if (!Number.isInteger(start) || start < 0)

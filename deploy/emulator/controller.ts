@@ -121,6 +121,8 @@ export class Controller {
         secretEnv: secrets.env,
         project: service.project,
         region: service.location,
+        ...(revision.spec.serviceAccount ? { serviceAccount: revision.spec.serviceAccount } : {}),
+        idToken: (audience, email) => this.options.tokens.issue(audience, email),
       };
     };
   }
@@ -235,7 +237,6 @@ export class Controller {
         if (!service) continue;
         if (update.tag) service.tagPorts[update.tag] = update.port!;
         else service.port = update.port;
-        service.version += 1;
       }
       for (const service of Object.values(draft.services)) {
         const used = tagsInUse(service);

@@ -129,7 +129,7 @@ async function readInfo(projectDir: string): Promise<EmulatorInfo | undefined> {
 async function answers(apiEndpoint: string): Promise<boolean> {
   try {
     const res = await httpRequest(
-      `${apiEndpoint}/v2/projects/echogate/locations/local/operations?pageSize=1`,
+      `${apiEndpoint}/v2/projects/echogate/locations/us-central1/operations?pageSize=1`,
       {
         timeoutMs: 2_000,
       },

@@ -210,7 +210,12 @@ export class DataPlane {
       await metadata.close();
       return spec;
     }
-    metadata.locate({ project: spec.project ?? "", region: spec.region ?? "" });
+    metadata.locate({
+      project: spec.project ?? "",
+      region: spec.region ?? "",
+      serviceAccount: spec.serviceAccount,
+      idToken: spec.idToken,
+    });
     const result = await startRevisionProcess({
       ...spec,
       metadataHost: metadata.host,

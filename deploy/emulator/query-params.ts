@@ -35,6 +35,9 @@ const METHODS: [string, RegExp, string[]][] = [
   ["GET", new RegExp(`${LOC}/operations/${S}$`), []],
   ["DELETE", new RegExp(`${LOC}/operations/${S}$`), []],
   ["POST", new RegExp(`${LOC}/operations/${S}:wait$`), ["timeout"]],
+  ["GET", new RegExp(`${LOC}/services/${S}:getIamPolicy$`), ["options.requestedPolicyVersion"]],
+  ["POST", new RegExp(`${LOC}/services/${S}:setIamPolicy$`), []],
+  ["POST", new RegExp(`${LOC}/services/${S}:testIamPermissions$`), []],
 ];
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -20,9 +20,25 @@ export function loopbackUrl(port: number | undefined): string | undefined {
   return port ? `http://127.0.0.1:${port}` : undefined;
 }
 
+/**
+ * The same listener under the name standing for Cloud Run's deterministic URL
+ * (`https://SERVICE-PROJECT_NUMBER.REGION.run.app`): `urls` lists it first, then the `uri` form.
+ */
+function deterministicLoopbackUrl(port: number): string {
+  return `http://localhost:${port}`;
+}
+
 /** A strong entity tag, quoted as AIP-154 (and Cloud Run v2 on the wire) has it. */
-export function etagOf(uid: string, version: number): string {
-  return `"${createHash("sha256").update(`${uid}:${version}`).digest("base64url").slice(0, 24)}"`;
+function etagOf(...parts: (string | number)[]): string {
+  return `"${createHash("sha256").update(parts.join(":")).digest("base64url").slice(0, 24)}"`;
+}
+
+/**
+ * Cloud Run derives a service's etag from its update time: a write changes it, a rollout
+ * finishing (status only) does not.
+ */
+export function serviceEtag(service: ServiceRecord): string {
+  return etagOf(service.uid, service.generation, service.updateTime);
 }
 
 export function revisionResourceName(service: ServiceRecord, revision: string): string {
@@ -98,7 +114,7 @@ export function renderService(state: EmulatorState, service: ServiceRecord): Jso
       percent: t.percent,
       ...(t.tag ? { tag: t.tag } : {}),
     })),
-    ...(uri ? { uri, urls: [uri] } : {}),
+    ...(uri && service.port ? { uri, urls: [deterministicLoopbackUrl(service.port), uri] } : {}),
     ...(served ? { observedGeneration: String(service.observedGeneration) } : {}),
     terminalCondition: condition(
       "Ready",
@@ -119,18 +135,19 @@ export function renderService(state: EmulatorState, service: ServiceRecord): Jso
     ...(service.latestReadyRevision
       ? { latestReadyRevision: revisionResourceName(service, service.latestReadyRevision) }
       : {}),
+    // A LATEST status names no revision, as on Cloud Run: latestReadyRevision says which it is.
     trafficStatuses: observed.map((t) => {
       const tagUri = t.tag ? loopbackUrl(service.tagPorts[t.tag]) : undefined;
       return {
         type: WIRE_TYPE[t.type],
-        ...(t.revision ? { revision: t.revision } : {}),
+        ...(t.revision && t.type !== "LATEST" ? { revision: t.revision } : {}),
         percent: t.percent,
         ...(t.tag ? { tag: t.tag } : {}),
         ...(tagUri ? { uri: tagUri } : {}),
       };
     }),
     reconciling,
-    etag: etagOf(service.uid, service.version),
+    etag: serviceEtag(service),
   };
 }
 

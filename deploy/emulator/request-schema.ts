@@ -85,7 +85,11 @@ interface MessageType {
 }
 
 export function runMessage(name: string): MessageType {
-  const fullName = `${RUN_V2}.${name}`;
+  return protoMessage(`${RUN_V2}.${name}`);
+}
+
+/** Any message the Cloud Run descriptors carry, e.g. `google.iam.v1.SetIamPolicyRequest`. */
+export function protoMessage(fullName: string): MessageType {
   const node = lookup(fullName);
   if (!node?.fields) throw new Error(`No message ${fullName} in the Cloud Run descriptors.`);
   return { name: fullName, node };
@@ -133,14 +137,16 @@ function walkMessage(type: MessageType, value: unknown, at: string, violations: 
   for (const [key, item] of Object.entries(value)) {
     const name = fields[key] ? key : fields[camel(key)] ? camel(key) : undefined;
     if (!name) {
+      // A request message's own fields (a `body: "*"` request) are reported without a path.
+      const where = at ? ` at '${at}'` : "";
       violations.push({
-        field: at,
-        description: `Invalid JSON payload received. Unknown name ${JSON.stringify(key)} at '${at}': Cannot find field.`,
+        field: at || key,
+        description: `Invalid JSON payload received. Unknown name ${JSON.stringify(key)}${where}: Cannot find field.`,
       });
       continue;
     }
     const field = fields[name]!;
-    out[name] = walkField(field, item, `${at}.${snake(name)}`, type.name, violations);
+    out[name] = walkField(field, item, at ? `${at}.${snake(name)}` : snake(name), type.name, violations);
   }
   return out;
 }

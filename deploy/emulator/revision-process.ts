@@ -17,9 +17,12 @@ export interface LaunchSpec {
   logFile?: string;
   /** Values of env entries that reference Secret Manager, resolved when the instance starts. */
   secretEnv?: Record<string, string>;
-  /** Where the service lives; the metadata server reports it. */
+  /** Where the service lives and as whom it runs; the metadata server reports it. */
   project?: string;
   region?: string;
+  serviceAccount?: string;
+  /** Identity tokens the metadata server hands the instance. */
+  idToken?: (audience: string, email: string) => string;
   /** `host:port` of this instance's metadata server (GCE_METADATA_HOST). */
   metadataHost?: string;
   /** Where the emulator reaches the instance; 127.0.0.1 (nothing enforced) when absent. */

@@ -46,8 +46,29 @@ interface MetadataInput {
   template: { labels: Record<string, string>; annotations: Record<string, string> };
 }
 
+const MAX_LABEL_LENGTH = 63;
 /**
- * Description length and system namespaces. Labels in a system namespace are always refused;
+ * Google Cloud labels: "Keys have a minimum length of 1 character and a maximum length of 63
+ * characters … Values can be empty, and have a maximum length of 63 characters. Keys and values
+ * can contain only lowercase letters, numeric characters, underscores, and dashes … international
+ * characters are allowed. Keys must start with a lowercase letter or international character."
+ */
+const LABEL_KEY = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]*$/u;
+const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{N}_-]*$/u;
+
+function labelProblem(key: string, value: string): string | undefined {
+  const length = (text: string) => [...text].length;
+  if (length(key) > MAX_LABEL_LENGTH || !LABEL_KEY.test(key)) {
+    return `Label key '${key}' is invalid: keys are 1 to ${MAX_LABEL_LENGTH} lowercase letters, digits, underscores or dashes, starting with a lowercase letter.`;
+  }
+  if (length(value) > MAX_LABEL_LENGTH || !LABEL_VALUE.test(value)) {
+    return `Label value '${value}' of key '${key}' is invalid: values are at most ${MAX_LABEL_LENGTH} lowercase letters, digits, underscores or dashes.`;
+  }
+  return undefined;
+}
+
+/**
+ * Description length, label syntax and system namespaces. Labels in a system namespace are always refused;
  * annotations only when new ("rejected in new resources"), so a service read back still updates.
  */
 export function checkServiceMetadata(input: MetadataInput, current?: MetadataInput): TemplateViolation[] {
@@ -64,8 +85,12 @@ export function checkServiceMetadata(input: MetadataInput, current?: MetadataInp
     values: Record<string, string>,
     before: Record<string, string> | undefined,
   ) => {
-    for (const key of Object.keys(values)) {
-      if (!isSystemKey(key)) continue;
+    for (const [key, value] of Object.entries(values)) {
+      if (!isSystemKey(key)) {
+        const problem = kind === "labels" ? labelProblem(key, value) : undefined;
+        if (problem) violations.push({ field, description: problem });
+        continue;
+      }
       if (kind === "annotations" && before && key in before) continue;
       violations.push({
         field,

@@ -6,7 +6,8 @@ import {
 } from "../model/cloud-run-limits.js";
 import { ApiError, GRPC_CODE, invalidArgument, notFound } from "./api-error.js";
 import { newServicePolicy } from "./iam-policy.js";
-import { etagOf, renderRevision, renderService } from "./render.js";
+import { defaultServiceAccountOf } from "./project-number.js";
+import { renderRevision, renderService, serviceEtag } from "./render.js";
 import { generateRevisionName, type RandomSource } from "./revision-naming.js";
 import { checkServiceMetadata, SERVICE_SETTINGS } from "./service-checks.js";
 import type {
@@ -20,7 +21,14 @@ import type {
   TrafficTarget,
 } from "./state-types.js";
 import { serviceKey } from "./state-types.js";
-import { checkSpec, isObject, parseTemplate, sameSpec, stringMap } from "./template-spec.js";
+import {
+  checkSpec,
+  isObject,
+  parseTemplate,
+  sameSpec,
+  stringMap,
+  type TemplateDefaults,
+} from "./template-spec.js";
 import { defaultTraffic, parseTraffic, resolveTraffic, servingRevisions, WIRE_TYPE } from "./traffic.js";
 import { applyFieldMask } from "./update-mask.js";
 
@@ -51,9 +59,9 @@ interface ServiceInput {
   etag?: string;
 }
 
-function readInput(body: unknown): ServiceInput {
+function readInput(body: unknown, defaults: TemplateDefaults): ServiceInput {
   const b = isObject(body) ? body : {};
-  const template = parseTemplate(b.template);
+  const template = parseTemplate(b.template, defaults);
   const traffic = parseTraffic(b.traffic);
   return {
     ...(typeof b.description === "string" && b.description ? { description: b.description } : {}),
@@ -101,9 +109,13 @@ function requestView(service: ServiceRecord): JsonObject {
 /** Applies an update mask (checked paths, nested ones included) over the current service. */
 function maskedInput(current: ServiceRecord, body: unknown, mask: string[][]): ServiceInput {
   const incoming = isObject(body) ? body : {};
-  const merged = readInput(applyFieldMask(requestView(current), incoming, mask));
+  const merged = readInput(applyFieldMask(requestView(current), incoming, mask), templateDefaults(current));
   const etag = typeof incoming.etag === "string" && incoming.etag ? incoming.etag : undefined;
   return etag ? { ...merged, etag } : merged;
+}
+
+function templateDefaults(ref: { project: string }): TemplateDefaults {
+  return { serviceAccount: defaultServiceAccountOf(ref.project) };
 }
 
 interface Plan {
@@ -122,7 +134,10 @@ function plan(
   const existing = state.revisions[key] ?? {};
   const violations = [...checkServiceMetadata(input, current), ...checkSpec(input.template)];
 
-  const specChanged = !current || !sameSpec(current.template, input.template);
+  // The stored template read with today's defaults: one stored before a default existed (the
+  // startup probe, the service account) compares equal to the same template sent again.
+  const specChanged =
+    !current || !sameSpec(parseTemplate(current.template, templateDefaults(ref)).spec, input.template);
   const renamed =
     input.templateRevision !== undefined && input.templateRevision !== current?.latestCreatedRevision;
   const needsRevision = specChanged || renamed;
@@ -186,7 +201,6 @@ function plan(
     traffic: input.traffic,
     latestCreatedRevision: newRevision?.name ?? current?.latestCreatedRevision ?? "",
     ...(current?.latestReadyRevision ? { latestReadyRevision: current.latestReadyRevision } : {}),
-    version: (current?.version ?? 0) + 1,
     nextRevisionSerial: serial,
     ...(current?.port ? { port: current.port } : {}),
     tagPorts: { ...(current?.tagPorts ?? {}) },
@@ -282,7 +296,7 @@ export function createService(
   if (state.services[serviceKey(ref.project, ref.location, ref.service)]) {
     throw new ApiError("ALREADY_EXISTS", `Resource '${ref.service}' already exists.`);
   }
-  const p = plan(state, ref, undefined, readInput(body), ctx);
+  const p = plan(state, ref, undefined, readInput(body, templateDefaults(ref)), ctx);
   if (options.validateOnly) return validated(state, ref, p, "create", ctx);
   return commit(state, ref, p, newOperation(ref, "create", ctx, p.newRevision?.name));
 }
@@ -300,8 +314,10 @@ export function updateService(
     return createService(state, ref, body, options, ctx);
   }
   const input =
-    options.updateMask.length > 0 ? maskedInput(current, body, options.updateMask) : readInput(body);
-  checkEtag(input.etag, etagOf(current.uid, current.version), ref.service);
+    options.updateMask.length > 0
+      ? maskedInput(current, body, options.updateMask)
+      : readInput(body, templateDefaults(ref));
+  checkEtag(input.etag, serviceEtag(current), ref.service);
   const p = plan(state, ref, current, input, ctx);
   if (options.validateOnly) return validated(state, ref, p, "update", ctx);
   return commit(state, ref, p, newOperation(ref, "update", ctx, p.newRevision?.name));
@@ -316,7 +332,7 @@ export function deleteService(
   const key = serviceKey(ref.project, ref.location, ref.service);
   const current = state.services[key];
   if (!current) throw notFound("SERVICE", ref.service, ref.location, ref.project);
-  checkEtag(options.etag, etagOf(current.uid, current.version), ref.service);
+  checkEtag(options.etag, serviceEtag(current), ref.service);
   const snapshot = { ...renderService(state, current), deleteTime: ctx.now };
   const op: OperationRecord = { ...newOperation(ref, "delete", ctx), done: true, response: snapshot };
   if (options.validateOnly) return op;
@@ -392,7 +408,6 @@ export function applyRevisionOutcome(
   revision.phaseTime = now;
   revision.updateTime = now;
   if (!outcome.ok) revision.phaseMessage = outcome.message;
-  service.version += 1;
   if (revisionName !== service.latestCreatedRevision) return;
   if (outcome.ok) {
     service.latestReadyRevision = revisionName;
@@ -413,7 +428,6 @@ export function completeOperation(state: EmulatorState, opId: string): void {
     op.error = { code: GRPC_CODE.NOT_FOUND, message: `Service '${op.service}' was deleted.` };
     return;
   }
-  service.version += 1;
   const awaited = op.awaitRevision ? state.revisions[key]?.[op.awaitRevision] : undefined;
   // A failed rollout leaves observedGeneration and the traffic statuses at the last serving state.
   if (awaited?.phase === "failed") {

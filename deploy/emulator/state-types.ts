@@ -75,8 +75,6 @@ export interface ServiceRecord {
   traffic: TrafficTarget[];
   latestCreatedRevision: string;
   latestReadyRevision?: string;
-  /** Bumped on every change (spec or status); source of `etag`. */
-  version: number;
   /** Next revision serial (the 5 digits in generated revision names). */
   nextRevisionSerial: number;
   /** Message of the latest failed rollout, cleared on the next good one. */

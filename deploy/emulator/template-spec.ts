@@ -8,6 +8,20 @@ export const DEFAULT_CONCURRENCY = 80;
 export const DEFAULT_MAX_INSTANCES = 100;
 const DEFAULT_CONTAINER_PORT = 8080;
 
+/**
+ * "A TCP startup probe is automatically configured for a new Cloud Run service": tcpSocket on the
+ * container port, timeoutSeconds 240, periodSeconds 240, failureThreshold 1 (Cloud Run docs,
+ * Configure container health checks, "The default TCP startup probe").
+ */
+function defaultStartupProbe(port: number): JsonObject {
+  return { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port } };
+}
+
+/** What Cloud Run fills in that depends on the project: the default runtime service account. */
+export interface TemplateDefaults {
+  serviceAccount: string;
+}
+
 /** Environment variables Cloud Run sets itself and refuses in a template. */
 const RESERVED_ENV_NAMES = ["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"] as const;
 
@@ -16,7 +30,7 @@ interface ParsedTemplate {
   spec: RevisionSpec;
 }
 
-export function parseTemplate(raw: unknown): ParsedTemplate {
+export function parseTemplate(raw: unknown, defaults: TemplateDefaults): ParsedTemplate {
   const t = isObject(raw) ? raw : {};
   const {
     revision,
@@ -26,10 +40,13 @@ export function parseTemplate(raw: unknown): ParsedTemplate {
     scaling,
     timeout,
     maxInstanceRequestConcurrency,
+    serviceAccount,
     ...rest
   } = t;
   const spec: RevisionSpec = {
     ...dropEmpty(rest),
+    serviceAccount:
+      typeof serviceAccount === "string" && serviceAccount ? serviceAccount : defaults.serviceAccount,
     labels: stringMap(labels),
     annotations: stringMap(annotations),
     containers: Array.isArray(containers) ? containers.map(parseContainer) : [],
@@ -54,7 +71,18 @@ function parseContainer(raw: unknown): ContainerSpec {
       ? ports.filter(isObject).map((p) => dropEmpty(p) as { name?: string; containerPort?: number })
       : [{ name: "http1", containerPort: DEFAULT_CONTAINER_PORT }];
   const res = isObject(resources) ? dropEmpty(resources) : {};
-  container.resources = { ...res, limits: { cpu: "1000m", memory: "512Mi", ...stringMap(res.limits) } };
+  // ResourceRequirements.cpu_idle is "true by default. However, if ResourceRequirements is set,
+  // the caller must explicitly set this field to true to preserve the default behavior."
+  const cpuIdle = isObject(resources) ? {} : { cpuIdle: true };
+  container.resources = {
+    ...res,
+    ...cpuIdle,
+    limits: { cpu: "1000m", memory: "512Mi", ...stringMap(res.limits) },
+  };
+  const port = container.ports[0]?.containerPort;
+  if (!isObject(c.startupProbe) && port) {
+    container.startupProbe = defaultStartupProbe(port);
+  }
   return container;
 }
 

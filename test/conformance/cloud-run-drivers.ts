@@ -41,7 +41,14 @@ export interface CloudRunDriver {
   ): Promise<Json>;
   remove(id: string): Promise<Json>;
   get(id: string, extraQuery?: Record<string, string>): Promise<Json>;
-  list(location: string, pageSize?: number): Promise<ListPage<Json>>;
+  /** ListServices in `location` of the target's project, or of `project` when given. */
+  list(location: string, pageSize?: number, project?: string): Promise<ListPage<Json>>;
+  getIamPolicy(id: string): Promise<Json>;
+  /** SetIamPolicy with the request body as given (`{ policy, … }`). */
+  setIamPolicy(id: string, body: Json): Promise<Json>;
+  testIamPermissions(id: string, permissions: string[]): Promise<string[]>;
+  /** Operations.WaitOperation with the body as given; undefined when the client has no such call. */
+  waitOperation?(name: string, body: Json): Promise<Json>;
   listRevisions(service: string): Promise<ListPage<Json>>;
   getOperation(name: string): Promise<Json>;
   listOperations(pageSize: number): Promise<ListPage<Json>>;
@@ -133,10 +140,18 @@ export function googleCloudRunDriver(target: CloudRunTarget): CloudRunDriver {
         return opJson(op.latestResponse as never);
       }),
     get: (id) => call(async () => toJson((await services.getService({ name: name(id) }))[0])),
-    list: (location, pageSize) =>
+    getIamPolicy: (id) => call(async () => toJson((await services.getIamPolicy({ resource: name(id) }))[0])),
+    setIamPolicy: (id, body) =>
+      call(async () => toJson((await services.setIamPolicy({ ...body, resource: name(id) } as never))[0])),
+    testIamPermissions: (id, permissions) =>
+      call(async () => {
+        const [response] = await services.testIamPermissions({ resource: name(id), permissions });
+        return response.permissions ?? [];
+      }),
+    list: (location, pageSize, project = target.project) =>
       call(async () => {
         const [items, , raw] = await services.listServices(
-          { parent: `projects/${target.project}/locations/${location}`, ...(pageSize ? { pageSize } : {}) },
+          { parent: `projects/${project}/locations/${location}`, ...(pageSize ? { pageSize } : {}) },
           { autoPaginate: false },
         );
         return {
@@ -220,10 +235,23 @@ export function googleapisRunDriver(target: CloudRunTarget): CloudRunDriver {
     // Extra query parameters pass through as written (googleapis-common adds unknown params to the URL).
     get: (id, extraQuery = {}) =>
       call(() => services.get({ name: name(id), ...extraQuery })) as Promise<Json>,
-    list: async (location, pageSize) => {
+    getIamPolicy: (id) => call(() => services.getIamPolicy({ resource: name(id) })) as Promise<Json>,
+    setIamPolicy: (id, body) =>
+      call(() => services.setIamPolicy({ resource: name(id), requestBody: body })) as Promise<Json>,
+    testIamPermissions: async (id, permissions) => {
+      const data = await call(() =>
+        services.testIamPermissions({ resource: name(id), requestBody: { permissions } }),
+      );
+      return data.permissions ?? [];
+    },
+    waitOperation: (opName, body) =>
+      call(() =>
+        api.projects.locations.operations.wait({ name: opName, requestBody: body }),
+      ) as Promise<Json>,
+    list: async (location, pageSize, project = target.project) => {
       const data = await call(() =>
         services.list({
-          parent: `projects/${target.project}/locations/${location}`,
+          parent: `projects/${project}/locations/${location}`,
           ...(pageSize ? { pageSize } : {}),
         }),
       );

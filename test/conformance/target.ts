@@ -1,4 +1,3 @@
-import { afterAll } from "vitest";
 import { startTestEmulator, type TestEmulator, writeTestImage } from "../emulator/helpers.js";
 
 // Where the conformance suite points: the local emulator (default, CI), or Google when
@@ -25,6 +24,7 @@ export interface CloudRunTarget {
   /** Service ids unique to this run (parallel files, repeated runs against Google). */
   id(name: string): string;
   emulator?: TestEmulator;
+  /** Stops the emulator, its revision processes, and removes its temporary folder. */
   close(): Promise<void>;
 }
 
@@ -61,7 +61,6 @@ export async function cloudRunTarget(): Promise<CloudRunTarget> {
     emulator,
     close: () => emulator.close(),
   };
-  afterAll(() => target.close());
   return target;
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudRunAdapter, ServiceMutation } from "../../deploy/platform/cloudrun/adapter.js";
+import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
 import { makeImage } from "../promotion/helpers/images.js";
 import {
   adapterFor,
@@ -57,6 +58,28 @@ describe("mutateService from a known service", () => {
       "example.com/first": "yes",
       "example.com/second": "yes",
     });
+  });
+
+  it("writes without reading from a service read while its rollout ran (the etag follows writes only)", async () => {
+    const clients = createCloudRunClients({ kind: "emulator", apiEndpoint: emu.emulator.apiEndpoint });
+    try {
+      const current = (await adapter.getService(STAGING))!.raw;
+      const container = { ...current.template!.containers![0]!, env: [{ name: "ROLLOUT", value: "1" }] };
+      const [operation] = await clients.services.updateService({
+        service: {
+          name: current.name,
+          template: { ...current.template, revision: "", containers: [container] },
+        },
+      });
+      const during = (await adapter.getService(STAGING))!;
+      await operation.promise();
+      reads = 0;
+      const written = await adapter.mutateService(STAGING, annotate("example.com/after-rollout"), during);
+      expect(reads).toBe(0);
+      expect(written.snapshot.annotations["example.com/after-rollout"]).toBe("yes");
+    } finally {
+      await clients.close();
+    }
   });
 
   it("re-reads and loses nothing when someone wrote in between", async () => {

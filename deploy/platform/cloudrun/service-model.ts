@@ -17,6 +17,11 @@ export interface TrafficTarget {
 }
 
 interface TrafficStatus extends TrafficTarget {
+  /**
+   * The revision this share goes to. Cloud Run names none on a LATEST status; the snapshot fills
+   * in the service's latest ready revision, which is the one LATEST routes to.
+   */
+  revision?: string;
   /** Tag URL, when the target has a tag. */
   uri?: string;
 }
@@ -120,10 +125,13 @@ function readTraffic(
 
 function readStatuses(
   raw: readonly protos.google.cloud.run.v2.ITrafficTargetStatus[] | null | undefined,
+  latestReady: string | undefined,
 ): TrafficStatus[] {
   return (raw ?? []).map((t) => {
-    const revision = shortName(t.revision);
-    const status: TrafficStatus = { type: trafficTypeOf(t.type, revision), percent: Number(t.percent ?? 0) };
+    const named = shortName(t.revision);
+    const type = trafficTypeOf(t.type, named);
+    const revision = named ?? (type === "LATEST" ? latestReady : undefined);
+    const status: TrafficStatus = { type, percent: Number(t.percent ?? 0) };
     if (revision) status.revision = revision;
     if (t.tag) status.tag = t.tag;
     if (t.uri) status.uri = t.uri;
@@ -156,6 +164,7 @@ function stringRecord(raw: Record<string, string> | null | undefined): Record<st
 
 export function toServiceSnapshot(service: IService): ServiceSnapshot {
   const terminal = service.terminalCondition;
+  const latestReady = shortName(service.latestReadyRevision);
   return {
     name: shortName(service.name) ?? "",
     resourceName: service.name ?? "",
@@ -163,11 +172,11 @@ export function toServiceSnapshot(service: IService): ServiceSnapshot {
     uri: service.uri || undefined,
     generation: Number(service.generation ?? 0),
     traffic: readTraffic(service.traffic),
-    trafficStatuses: readStatuses(service.trafficStatuses),
+    trafficStatuses: readStatuses(service.trafficStatuses, latestReady),
     labels: stringRecord(service.labels),
     annotations: stringRecord(service.annotations),
     templateRevision: service.template?.revision || undefined,
-    latestReadyRevision: shortName(service.latestReadyRevision),
+    latestReadyRevision: latestReady,
     latestCreatedRevision: shortName(service.latestCreatedRevision),
     ready: conditionState(terminal?.state),
     readyMessage: terminal?.message || undefined,
