@@ -133,6 +133,48 @@ export const MUTATIONS = [
       "  if (run.plan.alreadyServing) return;\n  if (run.lock.held || run.createdService) await recover();\n",
     tests: [KILL],
   },
+  {
+    id: "canary-after-failed-previous",
+    file: "deploy/promote/plan.ts",
+    search: 'gateOf(records, previousRevision)?.result !== "failed";',
+    replace: "true;",
+    tests: [PLAN, POLICY],
+  },
+  {
+    id: "canary-on-private-service",
+    file: "deploy/promote/plan.ts",
+    search: '      access === "public" &&\n',
+    replace: "",
+    tests: [PLAN, POLICY],
+  },
+  {
+    id: "created-service-deleted-after-shift",
+    file: "deploy/promote/execute-recovery.ts",
+    search: "run.createdService && !run.shifted && run.lock.held",
+    replace: "run.createdService && run.lock.held",
+    tests: [EXECUTE],
+  },
+  {
+    id: "rollback-to-failed-start",
+    file: "deploy/promote/rollback-plan.ts",
+    search: 'input.revisions.filter((r) => r.ready !== "failed")',
+    replace: "input.revisions",
+    tests: [POLICY, PLAN],
+  },
+  {
+    id: "rollback-to-rolled-back",
+    file: "deploy/model/gate-records.ts",
+    search: "      !record.rolledBackAt &&\n",
+    replace: "",
+    tests: [PLAN, POLICY],
+  },
+  {
+    id: "promote-from-split-source",
+    file: "deploy/promote/artifact.ts",
+    search: "split.length === 1 && split[0]!.percent === 100 ?",
+    replace: "split.length > 0 ?",
+    tests: ["test/promotion/promote-source.test.ts"],
+  },
   // The emulator's invoker check.
   {
     id: "invoker-check-off",
@@ -169,6 +211,13 @@ export const MUTATIONS = [
       'return typeof headers[SERVERLESS_AUTHORIZATION] === "string" ? SERVERLESS_AUTHORIZATION : "authorization";',
     replace: 'return "authorization";',
     tests: [IAM],
+  },
+  {
+    id: "expired-token-accepted",
+    file: "deploy/emulator/identity-tokens.ts",
+    search: 'if (typeof claims.exp !== "number" || claims.exp * 1000 < this.now()) return "invalid";',
+    replace: "",
+    tests: ["test/emulator/identity-tokens.test.ts", IAM],
   },
   // Redaction.
   {
@@ -223,6 +272,21 @@ export const MUTATIONS = [
     search: "const missing = web.required.filter((origin) => !origins.includes(origin));",
     replace: "const missing = web.required.filter(() => false);",
     tests: ["test/envfiles/rules/cors-covers-web-host.test.ts"],
+  },
+  // Credential and address rules.
+  {
+    id: "entropy-threshold-4-6",
+    file: "deploy/envfiles/credential-patterns.ts",
+    search: "const ENTROPY_THRESHOLD = 4.0;",
+    replace: "const ENTROPY_THRESHOLD = 4.6;",
+    tests: ["test/envfiles/credential-patterns.test.ts", "test/check/undeclared-and-credentials.test.ts"],
+  },
+  {
+    id: "private-range-misses-172-31",
+    file: "deploy/hosting/bundle-scan.ts",
+    search: "b >= 16 && b <= 31",
+    replace: "b >= 16 && b <= 30",
+    tests: ["test/hosting/bundle-scan.test.ts"],
   },
 ];
 

@@ -48,4 +48,24 @@ describe("credential patterns", () => {
       expect(credentialLikeValue(value), value).toBeUndefined();
     }
   });
+
+  it("flags short random secrets above 4.0 bits/char, not only long ones, and leaves long plain names alone", () => {
+    // `openssl rand -base64 18` and a 16-byte base64url session id: 22–24 characters can't reach
+    // the 4.6+ bits/char of a 32-character key, yet they are just as secret.
+    for (const [value, bits] of [
+      ["5hL7qh0jn8KYqLDHPSukIuUf", "4.3"],
+      ["o/ubvL7iSWzdXFItkx+f2oj5", "4.5"],
+      ["u_icbmvBWs3BKwp3lk2mxw", "4.1"],
+    ] as const) {
+      expect(shannonEntropy(value), value).toBeGreaterThan(4.0);
+      expect(shannonEntropy(value), value).toBeLessThan(4.6);
+      expect(credentialLikeValue(value), value).toBe(
+        `it has a random-looking ${value.length}-character token (${bits} bits/char)`,
+      );
+    }
+    for (const value of ["echogate_chat_production_sessions", "postgres_connection_pool_max_size"]) {
+      expect(shannonEntropy(value), value).toBeLessThan(4.0);
+      expect(credentialLikeValue(value), value).toBeUndefined();
+    }
+  });
 });

@@ -100,6 +100,21 @@ describe("bundle scan on resolved facts", () => {
     expect(errorsOf("fetch('http://localhost:8080')", { allowLoopback: true })).toEqual([]);
   });
 
+  it("knows the private ranges to their edges: 10/8, 172.16/12 (172.16–172.31), 192.168/16, 169.254/16", () => {
+    const label = (host: string) => errorsOf(`const api = "http://${host}:8080/socket";`)[0]?.label;
+    for (const host of [
+      "10.255.0.1",
+      "172.16.0.1",
+      "172.20.5.5",
+      "172.31.255.254",
+      "192.168.0.1",
+      "169.254.169.254",
+    ])
+      expect(label(host), host).toBe("a private address");
+    for (const host of ["172.15.255.1", "172.32.0.1", "192.169.0.1", "11.0.0.1"])
+      expect(label(host), host).toBeUndefined();
+  });
+
   it("names file, line, column and byte offset; literal needles from env files still count", () => {
     const findings = scanBundle(
       [file("/app.js", "const a = 1;\nconst url = 'wss://CHAT-PROD-abc.example.com';\n")],

@@ -165,3 +165,74 @@ describe("executePlan applies the plan's recovery, never its own", () => {
     });
   }, 30_000);
 });
+
+describe("a platform error deletes a service this run created only while traffic has not moved", () => {
+  const PRODUCTION = "echogate-chat-production";
+
+  /** A first deploy of production (no service yet) whose smoke throws a platform error at `failAt`. */
+  async function firstDeployFailing(version: string, failAt: PlannedSmoke["target"]) {
+    const environment = await loadEnvironment(project, "production");
+    const image = await makeImage(project, { version });
+    const plan = planPromotion({
+      environment: "production",
+      config: environment.config,
+      mode: "deploy",
+      artifact: {
+        digest: image.digest,
+        imageRef: image.imageRef,
+        version: image.version,
+        gitSha: "0".repeat(40),
+        source: "image",
+      },
+      env: [],
+      service: undefined,
+      revisions: [],
+    });
+    expect(plan.actions.map((a) => a.kind)).toEqual([
+      "create-service",
+      "smoke",
+      "shift",
+      "smoke",
+      "make-public",
+      "finish",
+    ]);
+    const targets: PlannedSmoke["target"][] = [];
+    const smoke: GateSmoke = async (url, check) => {
+      targets.push(check.target);
+      if (check.target === failAt) throw new Error("socket hang up");
+      return smokeResult(url, check.target, [{ name: "echo", ok: true }]);
+    };
+    const run = executePlan(plan, {
+      adapter,
+      smoke,
+      output: quiet(),
+      signal: new AbortController().signal,
+      owner: lockOwner("test"),
+    });
+    await expect(run).rejects.toThrow("socket hang up");
+    return { plan, targets };
+  }
+
+  it("before the shift: the new service, with only its ungated revision, is deleted", async () => {
+    const { targets } = await firstDeployFailing("0.1.0+new0001", "candidate");
+    expect(targets).toEqual(["candidate"]);
+    expect(await adapter.getService(PRODUCTION)).toBeUndefined();
+  }, 30_000);
+
+  it("after the shift: the service stays, serving the candidate that passed on its tag URL, unlocked", async () => {
+    const { plan, targets } = await firstDeployFailing("0.1.0+new0002", "service");
+    expect(targets).toEqual(["candidate", "service"]);
+    const after = (await adapter.getService(PRODUCTION))?.snapshot;
+    expect(after, "the service a shifted run created was deleted").toBeDefined();
+    expect(serving(after!.traffic)).toEqual([
+      { type: "REVISION", revision: plan.candidate.revision, percent: 100 },
+    ]);
+    expect(readLock(after!.annotations)).toBeUndefined();
+    expect(readGateRecords(after!.annotations).at(-1)).toMatchObject({
+      revision: plan.candidate.revision,
+      result: "passed",
+      stage: "candidate",
+    });
+    expect(await adapter.invokerAccess(PRODUCTION)).toBe("private");
+  }, 30_000);
+});

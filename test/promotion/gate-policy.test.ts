@@ -69,6 +69,49 @@ describe("first deploys stay private until gated (issue 12 item 1)", () => {
   });
 });
 
+describe("canary steps need a public service and a previous revision fit to keep the rest", () => {
+  const shares = (p: ReturnType<typeof planFor>) =>
+    p.actions.flatMap((a) => (a.kind === "shift" ? [a.percent] : []));
+
+  it("a public service whose previous revision passed steps through the rollout, each partial step checking both", () => {
+    const p = planFor(serviceWith([at(OLD, 100)], [gate(OLD, "passed")]), {
+      revisions: [revision(OLD)],
+      access: "public",
+      steps: [10, 50, 100],
+    });
+    expect(shares(p)).toEqual([10, 50, 100]);
+    expect(
+      checks(p)
+        .filter((c) => c.peer)
+        .map((c) => c.peer?.revision),
+    ).toEqual([OLD, OLD]);
+  });
+
+  it("a previous revision whose gate failed gets no share: all traffic moves at once", () => {
+    const p = planFor(serviceWith([at(OLD, 100)], [gate(OLD, "failed")]), {
+      revisions: [revision(OLD)],
+      access: "public",
+      steps: [10, 50, 100],
+    });
+    expect(shares(p)).toEqual([100]);
+    expect(checks(p).some((c) => c.peer)).toBe(false);
+    for (const action of p.actions)
+      if (action.kind === "shift")
+        expect(action.traffic.filter((t) => t.revision === OLD && t.percent > 0)).toEqual([]);
+  });
+
+  it("a private service moves all traffic at once, every check with a token, even when its previous revision passed", () => {
+    const p = planFor(serviceWith([at(OLD, 100)], [gate(OLD, "passed", { stage: "candidate" })]), {
+      revisions: [revision(OLD)],
+      access: "private",
+      steps: [10, 50, 100],
+    });
+    expect(shares(p)).toEqual([100]);
+    expect(checks(p).some((c) => c.peer)).toBe(false);
+    expect(checks(p).every((c) => c.identityToken === true)).toBe(true);
+  });
+});
+
 describe("failure policy: only gate-passed revisions are fallen back to (issue 12 item 2)", () => {
   it("restores the routing when everything serving passed its gate", () => {
     const p = planFor(serviceWith([at(OLD, 100)], [gate(OLD, "passed")]), { revisions: [revision(OLD)] });
@@ -146,5 +189,49 @@ describe("rollback --to refuses revisions whose gate did not pass (issue 12 item
 
   it("a passed revision is accepted", () => {
     expect(rollbackTo(OLD).traffic).toEqual([at(OLD, 100)]);
+  });
+});
+
+describe("rollback goes only to a passed revision that still starts and was not rolled back from", () => {
+  const CURRENT = "chat-staging-current";
+  const rollback = (
+    records: ReturnType<typeof gate>[],
+    revisions: ReturnType<typeof revision>[],
+    to?: string,
+  ) =>
+    planRollback({
+      environment: "staging",
+      promotionCommand: "echogate deploy staging",
+      service: serviceWith([at(CURRENT, 100)], records),
+      revisions,
+      ...(to ? { to } : {}),
+    });
+  const passedThree = [gate(OLDER, "passed"), gate(OLD, "passed"), gate(CURRENT, "passed")];
+
+  it("a passed revision that now fails to start is refused by --to and skipped otherwise", () => {
+    const revisions = [revision(OLDER), revision(OLD, "failed"), revision(CURRENT)];
+    expect(() => rollback(passedThree, revisions, OLD)).toThrow(
+      expect.objectContaining({ code: "rollback.unknown-revision" }),
+    );
+    expect(rollback(passedThree, revisions).target.revision).toBe(OLDER);
+    expect(() => rollback(passedThree, [revision(OLD, "failed"), revision(CURRENT)])).toThrow(
+      expect.objectContaining({ code: "rollback.none" }),
+    );
+  });
+
+  it("a passed revision traffic was already rolled back from is skipped for the one before it", () => {
+    const records = [
+      gate(OLDER, "passed"),
+      gate(OLD, "passed", { rolledBackAt: "t" }),
+      gate(CURRENT, "passed"),
+    ];
+    const revisions = [revision(OLDER), revision(OLD), revision(CURRENT)];
+    expect(rollback(passedThree, revisions).target.revision).toBe(OLD);
+    const back = rollback(records, revisions);
+    expect(back.target.revision).toBe(OLDER);
+    expect(back.traffic).toEqual([at(OLDER, 100)]);
+    expect(() => rollback(records.slice(1), revisions.slice(1))).toThrow(
+      expect.objectContaining({ code: "rollback.none" }),
+    );
   });
 });
