@@ -78,7 +78,7 @@ http.createServer((req, res) => {
     m.on("data", (c) => (body += c));
     m.on("end", () => { res.writeHead(m.statusCode); res.end(body); });
   });
-}).listen(Number(process.env.PORT), "127.0.0.1");
+}).listen(Number(process.env.PORT), "0.0.0.0");
 `;
 
 async function writeReaderImage(imageStoreDir: string): Promise<string> {
