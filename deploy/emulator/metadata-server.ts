@@ -60,9 +60,10 @@ export async function startMetadataServer(instanceId: string): Promise<MetadataS
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://metadata");
     const headers = { "metadata-flavor": "Google" };
-    if (req.headers["metadata-flavor"] !== "Google") {
+    const refusal = refusalOf(req.headers, listening.port);
+    if (refusal) {
       res.writeHead(403, { ...headers, "content-type": "text/plain" });
-      res.end("Missing Metadata-Flavor:Google header.\n");
+      res.end(`${refusal}\n`);
       return;
     }
     const reply = answer(url.pathname, url.searchParams);
@@ -114,4 +115,29 @@ function text(body: string): Answer {
 
 function notFound(): Answer {
   return { status: 404, body: "Not found.\n" };
+}
+
+/** The names a caller may use for the metadata server; any other Host (DNS rebinding) is refused. */
+const METADATA_HOSTS = new Set([
+  "metadata.google.internal",
+  "metadata",
+  "169.254.169.254",
+  "127.0.0.1",
+  "localhost",
+]);
+
+/**
+ * Why a request is refused, as Google's metadata server refuses it: without `Metadata-Flavor:
+ * Google`, or with `X-Forwarded-For` (a proxied request). The emulator also refuses a Host that is
+ * not one of the metadata server's names.
+ */
+function refusalOf(headers: http.IncomingHttpHeaders, port: number): string | undefined {
+  if (headers["metadata-flavor"] !== "Google") return "Missing Metadata-Flavor:Google header.";
+  if (headers["x-forwarded-for"] !== undefined) return "Requests with X-Forwarded-For are not accepted.";
+  const host = (headers.host ?? "").toLowerCase();
+  const name = host.replace(/:\d+$/, "");
+  const hostPort = host.match(/:(\d+)$/)?.[1];
+  if (!METADATA_HOSTS.has(name) || (hostPort !== undefined && Number(hostPort) !== port && hostPort !== "80"))
+    return `Host ${JSON.stringify(headers.host ?? "")} is not the metadata server.`;
+  return undefined;
 }

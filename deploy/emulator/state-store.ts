@@ -1,5 +1,6 @@
 import path from "node:path";
 import { ensurePrivateDir, readStateFile, writePrivateFile } from "../core/state-file.js";
+import { pruneFinishedOperations } from "./operation-retention.js";
 import { type EmulatorState, emptyState } from "./state-types.js";
 
 /**
@@ -36,6 +37,7 @@ export class StateStore {
     const run = this.queue.then(async () => {
       const draft = structuredClone(this.current);
       const result = change(draft);
+      pruneFinishedOperations(draft);
       await this.write(draft);
       this.current = draft;
       return result;
@@ -50,6 +52,6 @@ export class StateStore {
   }
 
   private async write(state: EmulatorState): Promise<void> {
-    await writePrivateFile(this.file, `${JSON.stringify(state, null, 2)}\n`);
+    await writePrivateFile(this.file, `${JSON.stringify(state)}\n`);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
+import http from "node:http";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ImageManifest } from "../../deploy/build/image-manifest.js";
@@ -64,6 +65,34 @@ describe.skipIf(onGoogle)("metadata server", () => {
     );
     expect(await read("project/project-id", {})).toMatchObject({ status: 403, flavor: "Google" });
     expect((await read("instance/attributes/nothing")).status).toBe(404);
+  });
+
+  it("refuses a proxied request (X-Forwarded-For) and a Host that is not the metadata server's", async () => {
+    server = await startMetadataServer("instance-3");
+    server.locate({ project: "demo-project", region: "us-central1" });
+    const [, port] = server.host.split(":");
+    const status = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get(
+            {
+              host: "127.0.0.1",
+              port: Number(port),
+              path: "/computeMetadata/v1/project/project-id",
+              headers,
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          )
+          .on("error", reject);
+      });
+    const flavor = { "Metadata-Flavor": "Google" };
+    expect(await status({ ...flavor, Host: server.host })).toBe(200);
+    expect(await status({ ...flavor, Host: "metadata.google.internal" })).toBe(200);
+    expect(await status({ ...flavor, Host: "evil.example.com" })).toBe(403);
+    expect(await status({ ...flavor, Host: server.host, "X-Forwarded-For": "203.0.113.9" })).toBe(403);
   });
 });
 
