@@ -119,7 +119,8 @@ afterAll(async () => {
 
 const VALUES: Record<string, string> = {
   "vars.ECHOGATE_IMAGE_REPOSITORY": "", // set in beforeAll: the fake registry's address
-  "github.head_ref": "feature/a$(touch pwned)",
+  // A name git accepts (no space) that a shell would run if it were interpolated into a script.
+  "github.head_ref": "feature/a$(touch${IFS}pwned)",
 };
 
 /** Runs the job's shell steps in order; steps behind an `if:` (the PR comment) are left out. */
