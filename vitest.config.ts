@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
+    // Most files wait on processes and sockets, not on the CPU: two workers on a 2-core machine
+    // halve the wall time (422 -> 240 s) where vitest's default would run one.
+    maxWorkers: 2,
   },
 });

@@ -9,6 +9,7 @@ import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js"
 import { createProjectSites } from "../helpers/hosting-sites.js";
 import { makeImage } from "../promotion/helpers/images.js";
 import { REDIS_URL, requireRedis } from "../scale/redis.js";
+import { requireRedis as connectRedis, dropPrefix } from "../server/redis.js";
 import {
   type CliEvent,
   gateViolations,
@@ -313,17 +314,9 @@ const isPartialShift = (step: string | undefined) =>
 const isSmoke = (step: string | undefined) => /^Smoke\b/i.test(step ?? "");
 
 async function dropRedisPrefix(prefix: string): Promise<void> {
-  const { Redis } = await import("ioredis");
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null });
-  redis.on("error", () => undefined);
+  const redis = await connectRedis();
   try {
-    await redis.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
+    await dropPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -69,7 +69,7 @@ describe("secret variables on Cloud Run", () => {
     expect(state).toContain('"secretKeyRef"');
     expect(JSON.parse(state).services).toBeDefined();
     const ref =
-      /"secret": "(projects\/echogate-demo\/secrets\/echogate-chat-staging-SESSION_SECRET)",\s*"version": "(\d+)"/.exec(
+      /"secret":\s*"(projects\/echogate-demo\/secrets\/echogate-chat-staging-SESSION_SECRET)",\s*"version":\s*"(\d+)"/.exec(
         state,
       );
     expect(ref?.[2]).toBe("1");
@@ -139,7 +139,7 @@ describe("secret variables on Cloud Run", () => {
     const serving = (await servingRevision()).revision;
     expect((await servingEnvOf(serving)).SESSION_SECRET).toBe("shared-value-one");
     expect(await stateText()).toMatch(
-      /"secret": "projects\/echogate-demo\/secrets\/shared-session",\s*"version": "1"/,
+      /"secret":\s*"projects\/echogate-demo\/secrets\/shared-session",\s*"version":\s*"1"/,
     );
   }, 60_000);
 });
