@@ -1,37 +1,18 @@
-import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { validEnvProject } from "../helpers/env-fixtures.js";
+import { useLoopbackGoogle } from "../helpers/loopback-google.js";
 import { testdir } from "../helpers/testdir.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const DIGEST = `sha256:${"a".repeat(64)}`;
 
-/**
- * Every way the CLI could reach Google — the Cloud Run and OAuth endpoints through an HTTPS proxy,
- * the metadata server — points at this loopback server, which counts what arrives and refuses it.
- */
-let server: Server;
-let requests = 0;
-let address = "";
+const google = useLoopbackGoogle();
 let project = "";
 
 beforeAll(async () => {
-  server = createServer((_request, response) => {
-    requests++;
-    response.writeHead(502).end();
-  });
-  server.on("connect", (_request, socket) => {
-    requests++;
-    socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   project = await testdir(validEnvProject());
   await writeFile(
     join(project, "adc.json"),
@@ -39,37 +20,19 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  server.close();
-  await once(server, "close");
-});
-
 async function deploy(args: string[]) {
-  const before = requests;
+  const before = google.requests();
   const result = await execa(
     process.execPath,
     [join(ROOT, "bin/echogate.js"), "deploy", ...args, "--cwd", project],
     {
       reject: false,
-      env: {
-        NO_COLOR: "1",
-        HTTPS_PROXY: `http://${address}`,
-        HTTP_PROXY: `http://${address}`,
-        https_proxy: `http://${address}`,
-        http_proxy: `http://${address}`,
-        NO_PROXY: "",
-        no_proxy: "",
-        GCE_METADATA_HOST: address,
-        GCE_METADATA_IP: address,
-        GOOGLE_APPLICATION_CREDENTIALS: join(project, "adc.json"),
-        HOME: project,
-      },
+      env: google.env({ GOOGLE_APPLICATION_CREDENTIALS: join(project, "adc.json"), HOME: project }),
       extendEnv: false,
       timeout: 60_000,
     },
   );
-  return { ...result, requests: requests - before };
+  return { ...result, requests: google.requests() - before };
 }
 
 describe("deploy to a Google endpoint needs an image Cloud Run can pull", () => {

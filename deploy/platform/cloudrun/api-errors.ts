@@ -58,6 +58,9 @@ export function classifyApiError(error: unknown): ApiErrorFacts {
   const message = typeof record.message === "string" ? record.message : String(error);
   const network = networkCode(error);
   if (network) return { kind: "unavailable", message, code: network };
+  // google-auth-library's own words when Application Default Credentials find nothing usable.
+  if (/Could not load the default credentials|Could not refresh access token/i.test(message))
+    return { kind: "unauthenticated", message, code: undefined };
   let code = typeof record.code === "number" ? record.code : undefined;
   if (code !== undefined && code >= 100) code = HTTP_TO_GRPC[code] ?? code;
   if (code === undefined && typeof record.status === "string")
@@ -108,7 +111,7 @@ const HINTS: Record<ApiErrorKind, string> = {
   permission:
     "Grant the caller roles/run.developer (and roles/iam.serviceAccountUser on the runtime service account), or check the project id.",
   unauthenticated:
-    "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS in CI.",
+    "Run `gcloud auth application-default login` on your machine; in CI, log in first (GitHub Actions: google-github-actions/auth with Workload Identity Federation) or set GOOGLE_APPLICATION_CREDENTIALS.",
   unavailable:
     "Check the network and the endpoint; for `service.endpoint: local` run `echogate emulator status` (start it with `echogate emulator start`).",
   invalid:
