@@ -8,7 +8,7 @@ import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
 import { type LoadedProjectSettings, loadProjectSettings } from "./load-project-settings.js";
 import { checkScaleOut } from "./scale-rules.js";
-import { smokeSpecSchema } from "./smoke-spec.js";
+import { defaultSmokeSpec, type SmokeSpec, smokeSpecSchema } from "./smoke-spec.js";
 import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
@@ -142,6 +142,11 @@ function checkReferences(
 }
 
 /** Loads and returns one environment, or throws a ConfigError listing what is wrong. */
+/** The environment's smoke spec (its own, else environments/smoke.yaml's, already merged), or the default. */
+export function smokeSpecOf(environment: LoadedEnvironment): SmokeSpec {
+  return (environment.config.smoke as SmokeSpec | undefined) ?? defaultSmokeSpec();
+}
+
 export async function loadEnvironment(projectDir: string, name: string): Promise<LoadedEnvironment> {
   return pickEnvironment(await loadEnvironments(projectDir), name);
 }

@@ -1,3 +1,4 @@
+import type { SmokeProtocol } from "../config/smoke-spec.js";
 import { type SiteFile, siteFile } from "./site-files.js";
 
 export const RUNTIME_CONFIG_PATH = "/echogate.json";
@@ -7,7 +8,8 @@ export interface RuntimeConfig {
   environment: string;
   /** WebSocket URL of this environment's realtime server (ws:// or wss://). */
   serverUrl: string;
-  protocol: "ws-json";
+  /** The server's realtime protocol, as the environment's smoke spec declares it. */
+  protocol: SmokeProtocol;
   /** The environment's `public: true` variables, as the env file sets them. */
   public: Record<string, string>;
 }
@@ -30,13 +32,14 @@ export function toHttpUrl(url: string): string {
 export function buildRuntimeConfig(input: {
   environment: string;
   serverUrl: string;
+  protocol: SmokeProtocol;
   publicVars: Record<string, string>;
 }): RuntimeConfig {
   const sorted = Object.fromEntries(Object.entries(input.publicVars).sort(([a], [b]) => a.localeCompare(b)));
   return {
     environment: input.environment,
     serverUrl: toWebSocketUrl(input.serverUrl),
-    protocol: "ws-json",
+    protocol: input.protocol,
     public: sorted,
   };
 }
@@ -52,7 +55,7 @@ export function parseRuntimeConfig(text: string): RuntimeConfig | undefined {
     return {
       environment: value.environment,
       serverUrl: value.serverUrl,
-      protocol: "ws-json",
+      protocol: value.protocol === "socket.io" ? "socket.io" : "ws-json",
       public: value.public ?? {},
     };
   } catch {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { WebMode } from "../config/environment-schema.js";
-import type { LoadedEnvironment } from "../config/load-environments.js";
+import { type LoadedEnvironment, smokeSpecOf } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { FirebaseHostingAdapter, HostingVersion } from "../platform/hosting/firebase-adapter.js";
 import type { Platform } from "../platform/platform.js";
@@ -119,6 +119,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   const runtimeConfig = buildRuntimeConfig({
     environment: environment.name,
     serverUrl: input.serverUrl,
+    protocol: smokeSpecOf(environment).echo.protocol,
     publicVars: publicEnv.vars,
   });
   const configFile = runtimeConfigFile(runtimeConfig);

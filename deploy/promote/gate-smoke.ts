@@ -1,5 +1,4 @@
-import type { LoadedEnvironment } from "../config/load-environments.js";
-import { defaultSmokeSpec, type SmokeSpec } from "../config/smoke-spec.js";
+import { type LoadedEnvironment, smokeSpecOf } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
 import { smokeProgressEvent } from "../smoke/progress-event.js";
 import { runSmoke } from "../smoke/run-smoke.js";
@@ -8,7 +7,7 @@ import type { GateSmoke } from "./smoke-types.js";
 
 /** The environment's smoke spec (or the default, which fits the reference server) as the gate. */
 export function createGateSmoke(environment: LoadedEnvironment, output: Output): GateSmoke {
-  const spec = (environment.config.smoke as SmokeSpec | undefined) ?? defaultSmokeSpec();
+  const spec = smokeSpecOf(environment);
   return async (url, planned, signal, auth) => {
     const result = await runSmoke(url, spec, {
       ...(auth ? { authorization: auth.authorization } : {}),

@@ -86,7 +86,12 @@ describe("drift after deploy staging + promote production (this repo's environme
     const stagingUrl = before.facts.targets.find((t) => t.environment === "staging")!.uri!;
     const adapter = new FirebaseHostingAdapter({ baseUrl: hosting.url, auth: "none" });
     const wrong = runtimeConfigFile(
-      buildRuntimeConfig({ environment: "production", serverUrl: stagingUrl, publicVars: {} }),
+      buildRuntimeConfig({
+        environment: "production",
+        serverUrl: stagingUrl,
+        protocol: "ws-json",
+        publicVars: {},
+      }),
     );
     const { version } = await uploadVersion(adapter, "echogate-chat-production", [wrong], { labels: {} });
     await release(adapter, "echogate-chat-production", LIVE_CHANNEL, version, "points at staging");
@@ -109,6 +114,7 @@ describe("drift after deploy staging + promote production (this repo's environme
         buildRuntimeConfig({
           environment: "production",
           serverUrl: before.facts.targets.find((t) => t.environment === "production")!.uri!,
+          protocol: "ws-json",
           publicVars: {},
         }),
       );

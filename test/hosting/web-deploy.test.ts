@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runEchogate } from "../helpers/run-cli.js";
+import { startSocketIoChat } from "../smoke/helpers.js";
 import { getText, hostingEmulator, realtimeServer } from "./fixtures.js";
 import { hostingProject, PRODUCTION_SERVER } from "./project.js";
 
@@ -40,6 +41,41 @@ describe("echogate web deploy", () => {
     expect(promote.stderr).toContain(PRODUCTION_SERVER);
     expect(emulator.channelUrl("chat-production", "live")).toBeDefined();
     expect((await getText(`${emulator.channelUrl("chat-production", "live")}/app.js`)).status).toBe(404);
+  });
+
+  it("names the server's real protocol in /echogate.json (socket.io for a Socket.IO server)", async () => {
+    const { emulator } = await hostingEmulator();
+    const server = await startSocketIoChat({ includeSender: true });
+    try {
+      const cwd = await hostingProject();
+      const yaml = join(cwd, "environments", "staging.yaml");
+      const text = await readFile(yaml, "utf8");
+      await writeFile(
+        yaml,
+        text.replace(
+          "  echo:\n    timeoutMs: 1500",
+          [
+            "  echo:",
+            "    protocol: socket.io",
+            "    timeoutMs: 1500",
+            '    join: { event: join-room, payload: { roomId: "{{room}}", peerId: "{{client}}" }, waitFor: { event: room-peers } }',
+            '    send: { event: chat-message, payload: { roomId: "{{room}}", message: { id: "{{nonce}}", content: "smoke {{nonce}}" } } }',
+            '    expect: { event: chat-message, match: { id: "{{nonce}}" } }',
+          ].join("\n"),
+        ),
+      );
+      const run = await runEchogate(["web", "deploy", "staging", "--server-url", server.url, "--json"], {
+        cwd,
+        env: { ECHOGATE_HOSTING_URL: emulator.url },
+      });
+      expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+      const config = JSON.parse(
+        (await getText(`${emulator.channelUrl("chat-staging", "live")}/echogate.json`)).text,
+      );
+      expect(config.protocol).toBe("socket.io");
+    } finally {
+      await server.close();
+    }
   });
 
   it("refuses a build carrying a secret's value, from any environment, without printing it", async () => {
