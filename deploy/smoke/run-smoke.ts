@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { SmokeSpec, SmokeSpecInput } from "../config/smoke-spec.js";
+import { checkCors } from "./cors-check.js";
 import { runEchoCheck } from "./echo/echo-check.js";
 import { checkHealth } from "./health-check.js";
 import { parseSmokeSpec } from "./load-spec.js";
@@ -85,6 +86,11 @@ export async function runSmoke(
     ms: health.ms,
     detail: health.detail,
   });
+
+  const cors = health.ok
+    ? await checkCors(service, valid.echo, options.origin, { authorization: options.authorization, signal })
+    : undefined;
+  if (cors) record(cors);
 
   const placement = health.ok
     ? await placeClients(service, valid, health.revision, options, signal)

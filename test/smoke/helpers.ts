@@ -69,12 +69,15 @@ export interface TestSocketIo extends TestHttpServer {
 export async function startSocketIoChat(options: {
   includeSender: boolean;
   path?: string;
+  /** Origins allowed by CORS (the server's `cors.origin`); none by default, as Socket.IO has it. */
+  corsOrigins?: string[];
 }): Promise<TestSocketIo> {
   let io: SocketIoServer | undefined;
   const http = await startHttp(healthHandler());
   io = new SocketIoServer(http.server, {
     path: options.path ?? "/socket.io/",
     transports: ["polling", "websocket"],
+    ...(options.corsOrigins ? { cors: { origin: options.corsOrigins } } : {}),
   });
   io.on("connection", (socket) => {
     socket.on("join-room", (payload: { roomId: string; peerId: string }) => {
