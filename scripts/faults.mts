@@ -1,6 +1,6 @@
 // `npm run faults [-- --trials N --seed S]`: the kill -9 loop of test/faults at scale (needs Redis on
 // 127.0.0.1:6379 for the canary steps' backplane). Prints each trial, then trials / kills /
-// violations / non-converged re-runs / missed kills; exits 1 on any.
+// violations / non-converged re-runs; exits 1 on any.
 import { parseArgs } from "node:util";
 import { runKillLoop } from "../test/faults/kill-loop.js";
 
@@ -25,14 +25,13 @@ const report = await runKillLoop({
     if (!values.quiet || !line.startsWith("trial ")) console.log(line);
   },
 });
-for (const finding of [...report.violations, ...report.notConverged, ...report.missedKills])
+for (const finding of [...report.violations, ...report.notConverged])
   console.log(
     `  ✖ trial ${finding.trial} ${finding.scenario} (killed at ${finding.killedAt ?? "—"}): ${finding.detail}`,
   );
 console.log(
-  `trials ${report.trials} · kills ${report.kills} · violations ${report.violations.length} · not converged ${report.notConverged.length} · missed kills ${report.missedKills.length} · canary trials ${report.canaryTrials} (kills in a partial step ${report.canaryKills}) · ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.ms / report.trials)} ms/trial)`,
+  `trials ${report.trials} · kills ${report.kills} · violations ${report.violations.length} · not converged ${report.notConverged.length} · exited before the kill ${report.exitedBeforeKill} · canary trials ${report.canaryTrials} (kills in a partial step ${report.canaryKills}) · ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.ms / report.trials)} ms/trial)`,
 );
 console.log(`scenarios ${JSON.stringify(report.scenarios)}`);
 console.log(`killed at ${JSON.stringify(report.killedAt)}`);
-process.exitCode =
-  report.violations.length + report.notConverged.length + report.missedKills.length > 0 ? 1 : 0;
+process.exitCode = report.violations.length + report.notConverged.length > 0 ? 1 : 0;

