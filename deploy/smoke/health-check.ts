@@ -78,7 +78,7 @@ export async function checkHealth(
   return {
     ok: false,
     ms: roundMs(performance.now() - started),
-    detail: `GET ${spec.path} gave no usable answer within ${spec.timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); last error: ${lastError}`,
+    detail: `GET ${spec.path} gave no usable answer within ${spec.timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); last error: ${lastError}${lastError.startsWith("HTTP 404") ? `. A 404 until the end means the server has no route at ${spec.path}: add one (see docs/server-contract.md) or set smoke.health.path to the route it has` : ""}`,
     version: null,
     revision: null,
     attempts,

@@ -84,6 +84,17 @@ describe("health: cold starts, refusals and silence", () => {
     expect(result.checks.slice(1).map((c) => c.status)).toEqual(["skipped", "skipped", "skipped"]);
   });
 
+  it("a server without the health route (404 to the end) is refused naming the route and how to fix it", async () => {
+    const server = await http((_req, res) => {
+      res.writeHead(404, { "content-type": "text/plain" }).end("Cannot GET /health");
+    });
+    const result = await runSmoke(server.url, fastSpec({}, { timeoutMs: 400 }), { expectVersion: VERSION });
+    expect(result.ok).toBe(false);
+    expect(result.checks[0]!.detail).toMatch(
+      /last error: HTTP 404.*no route at \/health: add one .*smoke\.health\.path/,
+    );
+  });
+
   it("retries connection refused and fails naming it", async () => {
     const server = await http(healthHandler());
     const url = server.url;
