@@ -11,6 +11,8 @@ interface BuildVersion {
   version: string;
   gitSha: string;
   dirty: boolean;
+  /** The source gave the whole version (`version.from: command`): nothing is appended to it. */
+  whole?: true;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function resolveBuildVersion(
   const git = await gitState(projectDir);
   if (source.from === "command") {
     const version = await versionFromCommand(projectDir, source.command);
-    return { version, gitSha: git?.sha ?? "", dirty: git?.dirty ?? false };
+    return { version, gitSha: git?.sha ?? "", dirty: git?.dirty ?? false, whole: true };
   }
   const base =
     source.from === "file"
@@ -200,10 +202,13 @@ async function gitState(projectDir: string): Promise<{ sha: string; dirty: boole
 
 /**
  * Two builds from different uncommitted changes share a git sha; the code's hash tells them
- * apart on /health (`1.4.0+3f2a9c1.dirty.5d41402`). Clean builds keep the plain version.
+ * apart on /health (`1.4.0+3f2a9c1.dirty.5d41402`). Clean builds keep the plain version, and so
+ * does a version `version.command` printed: the docs promise it is used whole.
  */
 export function withContentHash(version: BuildVersion, codeSha256: string): BuildVersion {
-  return version.dirty ? { ...version, version: `${version.version}.${codeSha256.slice(0, 7)}` } : version;
+  return version.dirty && !version.whole
+    ? { ...version, version: `${version.version}.${codeSha256.slice(0, 7)}` }
+    : version;
 }
 
 /** A build with a demo fault baked in says so on /health, so it is never mistaken for the good one. */

@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { matchVersion, resolveBuildVersion } from "../../deploy/build/version.js";
+import { matchVersion, resolveBuildVersion, withContentHash } from "../../deploy/build/version.js";
 import { loadEnvironments } from "../../deploy/config/load-environments.js";
 import { requireProjectSettings } from "../../deploy/config/load-project-settings.js";
 import type { DriftReport } from "../../deploy/drift/report/drift-report.js";
@@ -228,6 +230,16 @@ describe("version source", () => {
     expect(fromFile.version).toMatch(/^7\.0\.1\+[0-9a-f]{7}$/);
     const fromCommand = await resolveBuildVersion(dir, { from: "command", command: "echo 9.9.9-rc1" });
     expect(fromCommand.version).toBe("9.9.9-rc1");
+    // Used whole, even on a tree with uncommitted changes (a file version gets the code's hash).
+    await writeFile(join(dir, "tracked.txt"), "1");
+    execFileSync("git", ["add", "tracked.txt"], { cwd: dir });
+    const dirtyCommand = await resolveBuildVersion(dir, { from: "command", command: "echo 9.9.9-rc1" });
+    expect(dirtyCommand.dirty).toBe(true);
+    expect(withContentHash(dirtyCommand, "abcdef1234").version).toBe("9.9.9-rc1");
+    const dirtyFile = await resolveBuildVersion(dir, { from: "file", file: "VERSION", pattern: "(\\S+)" });
+    expect(withContentHash(dirtyFile, "abcdef1234").version).toMatch(
+      /^7\.0\.1\+[0-9a-f]{7}\.dirty\.abcdef1$/,
+    );
     await expect(resolveBuildVersion(dir, { from: "command", command: "exit 3" })).rejects.toThrow(
       /exited 3/,
     );
