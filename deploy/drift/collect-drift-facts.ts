@@ -10,6 +10,7 @@ import { ConfigError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
+import { checkGateBypass } from "../source/check-gate-bypass.js";
 import { checkListenHost } from "../source/check-listen-host.js";
 import { checkNativeDeps } from "../source/check-native-deps.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
@@ -92,6 +93,7 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
     ...collectSourceDrift(projectDir, layout),
     native: await checkNativeDeps(projectDir, layout),
     listenHost: await checkListenHost(projectDir, layout),
+    gateBypass: checkGateBypass(projectDir),
   };
   if (loaded.environments.length === 0 && source.absent.length === 3) {
     // Nothing to compare: most likely the wrong directory (a CI step's working dir), not a clean project.

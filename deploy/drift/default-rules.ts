@@ -52,6 +52,13 @@ export const defaultRules: readonly RuleSpec[] = [
     scope: "source",
     check: "listen-all-interfaces",
   },
+  {
+    id: "deploys-through-gate",
+    title: "CI and scripts deploy through the gate, never with `gcloud run deploy` or a traffic update",
+    severity: "error",
+    scope: "source",
+    check: "deploys-through-gate",
+  },
   // Live: must be equal.
   {
     id: "service-deployed",

@@ -1,5 +1,6 @@
 import type { EnvironmentKind } from "../config/environment-schema.js";
 import type { SourceLocation } from "../core/source-location.js";
+import type { GateBypassReport } from "../source/check-gate-bypass.js";
 import type { ListenHostReport } from "../source/check-listen-host.js";
 import type { NativeDepsReport } from "../source/check-native-deps.js";
 import type { EntryFact } from "../source/entry-fact.js";
@@ -161,6 +162,8 @@ export interface SourceDriftFacts {
   native?: NativeDepsReport;
   /** Loopback binds in the server entries and the files they import (Cloud Run needs 0.0.0.0). */
   listenHost?: ListenHostReport;
+  /** Deploys and traffic moves in CI files and scripts that skip the gate (`gcloud run deploy`). */
+  gateBypass?: GateBypassReport;
 }
 
 export interface EnvSchemaFacts {

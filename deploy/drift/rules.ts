@@ -53,7 +53,9 @@ export type RuleCheck =
   /** The Dockerfile can build the production tree's native addons and carries them into the runtime stage. */
   | { check: "native-deps-buildable" }
   /** The server listens on 0.0.0.0, not on a loopback address (Cloud Run's container contract). */
-  | { check: "listen-all-interfaces" };
+  | { check: "listen-all-interfaces" }
+  /** Nothing in CI or scripts deploys to Cloud Run or moves its traffic around the gate. */
+  | { check: "deploys-through-gate" };
 
 export type RuleSpec = RuleCheck & {
   id: string;

@@ -4,6 +4,7 @@ import { checkHealthReachable, checkHealthVersion, checkWebReachable, checkWebSe
 import { checkGatePassed, checkPromotedDigest, checkServiceDeployed } from "./promotion.js";
 import { checkAffinityWithPolling, checkBroadcastAdapter, checkMinTimeout } from "./realtime.js";
 import {
+  checkDeploysThroughGate,
   checkEnvFileKeysEqual,
   checkListenAllInterfaces,
   checkNativeDepsBuildable,
@@ -29,4 +30,5 @@ export const checks: { [K in RuleCheck["check"]]: CheckFn<Extract<RuleCheck, { c
   "env-file-keys-equal": checkEnvFileKeysEqual,
   "native-deps-buildable": checkNativeDepsBuildable,
   "listen-all-interfaces": checkListenAllInterfaces,
+  "deploys-through-gate": checkDeploysThroughGate,
 };

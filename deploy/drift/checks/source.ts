@@ -1,3 +1,4 @@
+import { GATE_BYPASS_HINT, gateBypassMessage } from "../../source/check-gate-bypass.js";
 import { LISTEN_HOST_HINT, listenHostMessage } from "../../source/check-listen-host.js";
 import { compareServerEntries } from "../../source/server-entry.js";
 import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
@@ -95,5 +96,17 @@ export const checkListenAllInterfaces: CheckFn<Extract<RuleCheck, { check: "list
     columns: [],
     message: listenHostMessage(finding),
     hint: LISTEN_HOST_HINT,
+    location: { file: finding.file, line: finding.line },
+  }));
+
+export const checkDeploysThroughGate: CheckFn<Extract<RuleCheck, { check: "deploys-through-gate" }>> = (
+  _rule,
+  input,
+) =>
+  (input.facts.source.gateBypass?.findings ?? []).map((finding) => ({
+    fact: "source.gate-bypass",
+    columns: [],
+    message: gateBypassMessage(finding),
+    hint: GATE_BYPASS_HINT,
     location: { file: finding.file, line: finding.line },
   }));
