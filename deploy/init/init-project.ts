@@ -10,11 +10,13 @@ import {
   serverSources,
 } from "./detect-server.js";
 import { draftEnv, type EnvDraft } from "./env-draft.js";
+import { gitignoreWithState } from "./gitignore.js";
 import { renderInitFiles } from "./render-files.js";
 import { scanProject } from "./scan.js";
 import { writeFilesAtomically } from "./write-files.js";
 
-type FileAction = "create" | "unchanged" | "keep" | "overwrite";
+/** `update`: a line added to a file of the user's (.gitignore), whatever --force says. */
+type FileAction = "create" | "unchanged" | "keep" | "overwrite" | "update";
 
 interface PlannedFile {
   path: string;
@@ -94,6 +96,14 @@ export async function planInit(request: InitRequest): Promise<InitPlan> {
     if (readFileSync(target, "utf8") === content) return { path, action: "unchanged", content };
     return { path, action: request.force ? "overwrite" : "keep", content };
   });
+  const gitignore = snapshot.texts.get(".gitignore");
+  const ignoring = gitignoreWithState(gitignore);
+  if (ignoring !== undefined)
+    files.push({
+      path: ".gitignore",
+      action: gitignore === undefined ? "create" : "update",
+      content: ignoring,
+    });
   return {
     server,
     env: { sources: env.sources, variables: env.variables },
@@ -107,7 +117,7 @@ export async function planInit(request: InitRequest): Promise<InitPlan> {
 export async function applyInit(projectDir: string, plan: InitPlan): Promise<void> {
   const writes = new Map(
     plan.files
-      .filter((file) => file.action === "create" || file.action === "overwrite")
+      .filter((file) => file.action === "create" || file.action === "overwrite" || file.action === "update")
       .map((file) => [file.path, file.content]),
   );
   if (writes.size > 0) await writeFilesAtomically(projectDir, writes);

@@ -24,6 +24,7 @@ export function scanProject(projectDir: string): ScanResult {
     ...dockerfileCandidates(files),
     ...cloudbuildCandidates(files),
     ...files.filter((file) => /(^|\/)Procfile$/.test(file)),
+    ...files.filter((file) => file === ".gitignore"),
     ...files.filter((file) => ENV_FILE.test(file) && !file.endsWith(".example") && !file.endsWith(".sample")),
   ]);
   const sources = files

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectServer } from "../../deploy/init/detect-server.js";
+import { gitignoreWithState } from "../../deploy/init/gitignore.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { chatProject } from "./chat-fixture.js";
@@ -90,6 +91,23 @@ describe("echogate init on an Express + Socket.IO chat", () => {
     const forced = await runEchogate(["init", "--yes", "--force"], { cwd: dir });
     expect(forced.exitCode).toBe(0);
     expect(read(dir, "environments/staging.yaml")).toContain("kind: staging\ndescription:");
+  });
+
+  it("ignores .echogate/ in the project's .gitignore, once, keeping what it held", async () => {
+    const dir = await testdir({ ...chatProject(), ".gitignore": "node_modules\ndist" });
+    const run = await runEchogate(["init", "--yes", "--json"], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.json<InitJson>().files).toContainEqual(
+      expect.objectContaining({ path: ".gitignore", action: "update" }),
+    );
+    expect(read(dir, ".gitignore")).toBe(
+      "node_modules\ndist\n\n# echogate's local state (image store, emulators)\n.echogate/\n",
+    );
+    const again = await runEchogate(["init", "--yes", "--json"], { cwd: dir });
+    expect(again.json<InitJson>().files.map((f) => f.path)).not.toContain(".gitignore");
+    expect(read(dir, ".gitignore").match(/\.echogate\//g)).toHaveLength(1);
+    expect(gitignoreWithState("/.echogate\n")).toBeUndefined();
+    expect(gitignoreWithState(undefined)).toBe(".echogate/\n");
   });
 
   it("--dry-run prints the files and writes nothing", async () => {

@@ -62,6 +62,7 @@ function toJson(plan: InitPlan, dryRun: boolean) {
 const VERB: Record<string, string> = {
   create: "created",
   overwrite: "overwrote",
+  update: "updated",
   unchanged: "unchanged",
   keep: "kept (changed since; --force to replace)",
 };
@@ -87,7 +88,7 @@ function render(plan: InitPlan, dryRun: boolean, style: Style): string {
         .filter((file) => file.action !== "unchanged" && file.action !== "keep")
         .map(
           (file) =>
-            `${style.bold(`--- ${file.path}`)} ${style.dim(`(would be ${file.action === "create" ? "created" : "overwritten"})`)}\n${file.content}`,
+            `${style.bold(`--- ${file.path}`)} ${style.dim(`(would be ${file.action === "create" ? "created" : file.action === "update" ? "updated" : "overwritten"})`)}\n${file.content}`,
         )
     : plan.files.map((file) => `  ${VERB[file.action]!.padEnd(10)} ${file.path}`);
   const todo =
