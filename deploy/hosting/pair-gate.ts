@@ -1,5 +1,5 @@
 import { httpRequest } from "../core/http-request.js";
-import type { GateReport, SmokeCheck } from "../smoke/result.js";
+import { type GateReport, ranCheck, type SmokeCheck } from "../smoke/result.js";
 import { roundMs } from "../smoke/timing.js";
 import { parseRuntimeConfig, RUNTIME_CONFIG_PATH, type RuntimeConfig, sameServer } from "./runtime-config.js";
 import type { SmokeFn } from "./smoke-fn.js";
@@ -29,13 +29,8 @@ export async function runPairGate(input: PairGateInput): Promise<PairGateResult>
   const checks: SmokeCheck[] = [];
   const configUrl = `${input.siteUrl.replace(/\/$/, "")}${RUNTIME_CONFIG_PATH}`;
   const started = performance.now();
-  const configCheck = (ok: boolean, detail: string): SmokeCheck => ({
-    name: "runtime config",
-    ok,
-    status: ok ? "passed" : "failed",
-    ms: roundMs(performance.now() - started),
-    detail,
-  });
+  const configCheck = (ok: boolean, detail: string) =>
+    ranCheck("runtime config", ok, roundMs(performance.now() - started), detail);
   let text: string;
   try {
     const response = await httpRequest(configUrl, { ...(input.signal ? { signal: input.signal } : {}) });
@@ -62,13 +57,14 @@ export async function runPairGate(input: PairGateInput): Promise<PairGateResult>
   ];
   for (const pointer of pointers) {
     const ok = sameServer(pointer.value, input.expectedServerUrl);
-    checks.push({
-      name: `${pointer.key} names this environment's server`,
-      ok,
-      status: ok ? "passed" : "failed",
-      ms: 0,
-      detail: ok ? pointer.value : `${pointer.value} is not ${input.expectedServerUrl}`,
-    });
+    checks.push(
+      ranCheck(
+        `${pointer.key} names this environment's server`,
+        ok,
+        0,
+        ok ? pointer.value : `${pointer.value} is not ${input.expectedServerUrl}`,
+      ),
+    );
   }
   if (checks.some((check) => !check.ok)) return { ok: false, checks, config };
   const smoke = await input.smoke(config.serverUrl, input.signal, input.pageOrigin);

@@ -1,6 +1,6 @@
 import type { EchoSpec } from "../config/smoke-spec.js";
 import { httpRequest } from "../core/http-request.js";
-import type { SmokeCheck } from "./result.js";
+import { ranCheck, type SmokeCheck } from "./result.js";
 import type { ServiceUrl } from "./service-url.js";
 import { roundMs } from "./timing.js";
 
@@ -20,13 +20,8 @@ export async function checkCors(
   if (!origin || echo.protocol !== "socket.io" || !echo.transports.includes("polling")) return undefined;
   const started = performance.now();
   const url = `${service.origin}${echo.path}?EIO=4&transport=polling`;
-  const check = (ok: boolean, detail: string): SmokeCheck => ({
-    name: "cors",
-    ok,
-    status: ok ? "passed" : "failed",
-    ms: roundMs(performance.now() - started),
-    detail,
-  });
+  const check = (ok: boolean, detail: string) =>
+    ranCheck("cors", ok, roundMs(performance.now() - started), detail);
   try {
     const response = await httpRequest(url, {
       headers: { origin, ...(options.authorization ? { authorization: options.authorization } : {}) },

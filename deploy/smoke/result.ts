@@ -17,6 +17,11 @@ export interface SmokeCheck {
   detail: string;
 }
 
+/** A check that ran: passed or failed by `ok`. */
+export function ranCheck(name: string, ok: boolean, ms: number, detail: string): SmokeCheck {
+  return { name, ok, status: ok ? "passed" : "failed", ms, detail };
+}
+
 /** A gate's verdict and the checks behind it: a smoke's, or a gate's made of a smoke and more. */
 export interface GateReport {
   ok: boolean;

@@ -1,7 +1,7 @@
 import type { EchoSpec, Matcher, SendStep } from "../../config/smoke-spec.js";
 import { expandTemplates, type TemplateVars } from "../../config/smoke-templates.js";
 import type { ClientTarget } from "../placement.js";
-import type { CheckName, SmokeCheck } from "../result.js";
+import { type CheckName, ranCheck, type SmokeCheck } from "../result.js";
 import { type ServiceUrl, webSocketUrl } from "../service-url.js";
 import { subsetMatch } from "../subset-match.js";
 import { roundMs } from "../timing.js";
@@ -247,17 +247,18 @@ export async function runEchoCheck(
       receipts.map((receipt, index) => ({ ...receipt, where: targetOf(index).where })),
       spec.timeoutMs,
     );
-    record({
-      name: "echo",
-      ok,
-      status: ok ? "passed" : "failed",
-      ms: roundMs(performance.now() - sentAt),
-      detail: ackProblem
-        ? `${ackProblem}${verdict.ok ? "" : `; ${crossing ? `${crossing}; ` : ""}${verdict.detail}`}`
-        : crossing && !verdict.ok
-          ? `${crossing}; ${verdict.detail}`
-          : `${verdict.detail}${ackMatcher ? "; the send was acknowledged" : ""}`,
-    });
+    record(
+      ranCheck(
+        "echo",
+        ok,
+        roundMs(performance.now() - sentAt),
+        ackProblem
+          ? `${ackProblem}${verdict.ok ? "" : `; ${crossing ? `${crossing}; ` : ""}${verdict.detail}`}`
+          : crossing && !verdict.ok
+            ? `${crossing}; ${verdict.detail}`
+            : `${verdict.detail}${ackMatcher ? "; the send was acknowledged" : ""}`,
+      ),
+    );
     return outcome;
   } finally {
     await Promise.all(opened.map((connection) => connection.close()));
