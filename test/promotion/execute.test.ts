@@ -52,16 +52,16 @@ afterAll(async () => {
 const quiet = () => new Output({ stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
 const serving = (traffic: readonly TrafficTarget[]) => traffic.filter((t) => t.percent > 0);
 
-/** A new image's plan against staging as it is now (the service read with it). */
-async function planCandidate(version: string) {
-  const environment = await loadEnvironment(project, "staging");
+/** The plan of deploying a new image of `version` to `name`, given its service as read. */
+async function planImage(
+  name: "staging" | "production",
+  version: string,
+  live: Pick<Parameters<typeof planPromotion>[0], "service" | "revisions" | "access">,
+) {
+  const environment = await loadEnvironment(project, name);
   const image = await makeImage(project, { version });
-  const [loaded, revisions] = await Promise.all([
-    adapter.getService(STAGING),
-    adapter.listRevisions(STAGING),
-  ]);
-  const plan = planPromotion({
-    environment: "staging",
+  return planPromotion({
+    environment: name,
     config: environment.config,
     mode: "deploy",
     artifact: {
@@ -72,10 +72,18 @@ async function planCandidate(version: string) {
       source: "image",
     },
     env: [],
-    service: loaded?.snapshot,
-    revisions,
-    access: await adapter.invokerAccess(STAGING),
+    ...live,
   });
+}
+
+/** A new image's plan against staging as it is now (the service read with it). */
+async function planCandidate(version: string) {
+  const [loaded, revisions, access] = await Promise.all([
+    adapter.getService(STAGING),
+    adapter.listRevisions(STAGING),
+    adapter.invokerAccess(STAGING),
+  ]);
+  const plan = await planImage("staging", version, { service: loaded?.snapshot, revisions, access });
   return { plan, loaded: loaded! };
 }
 
@@ -171,23 +179,7 @@ describe("a platform error deletes a service this run created only while traffic
 
   /** A first deploy of production (no service yet) whose smoke throws a platform error at `failAt`. */
   async function firstDeployFailing(version: string, failAt: PlannedSmoke["target"]) {
-    const environment = await loadEnvironment(project, "production");
-    const image = await makeImage(project, { version });
-    const plan = planPromotion({
-      environment: "production",
-      config: environment.config,
-      mode: "deploy",
-      artifact: {
-        digest: image.digest,
-        imageRef: image.imageRef,
-        version: image.version,
-        gitSha: "0".repeat(40),
-        source: "image",
-      },
-      env: [],
-      service: undefined,
-      revisions: [],
-    });
+    const plan = await planImage("production", version, { service: undefined, revisions: [] });
     expect(plan.actions.map((a) => a.kind)).toEqual([
       "create-service",
       "smoke",
