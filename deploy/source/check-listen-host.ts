@@ -1,6 +1,7 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, join, normalize, relative } from "node:path";
 import type { Diagnostic } from "../core/diagnostics.js";
+import { readConfigFileSync } from "../core/read-config-file.js";
 import { collectSourceFacts } from "./collect-source-facts.js";
 import type { ResolvedLayout } from "./layout.js";
 import { findLoopbackListens, type LoopbackListen } from "./listen-host.js";
@@ -43,7 +44,7 @@ export async function checkListenHost(projectDir: string, layout: ResolvedLayout
     const file = queue.shift()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    const text = await readSource(projectDir, file);
+    const text = readSource(projectDir, file);
     if (text === undefined) continue;
     for (const finding of findLoopbackListens(text)) findings.push({ ...finding, file });
     for (const match of text.matchAll(RELATIVE_IMPORT)) {
@@ -54,15 +55,10 @@ export async function checkListenHost(projectDir: string, layout: ResolvedLayout
   return { entries, findings };
 }
 
-async function readSource(projectDir: string, file: string): Promise<string | undefined> {
-  try {
-    const path = join(projectDir, file);
-    const info = await stat(path);
-    if (!info.isFile() || info.size > MAX_BYTES) return undefined;
-    return await readFile(path, "utf8");
-  } catch {
-    return undefined;
-  }
+/** Through the one bounded reader; a file it refuses is skipped (this scan only warns). */
+function readSource(projectDir: string, file: string): string | undefined {
+  const read = readConfigFileSync(join(projectDir, file), MAX_BYTES, projectDir);
+  return read.ok ? read.bytes.toString("utf8") : undefined;
 }
 
 /** `./x.js` from `src/main.ts` → `src/x.ts` (TypeScript's .js specifiers), `src/x.js`, `src/x/index.ts`… */
