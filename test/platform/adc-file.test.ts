@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -57,5 +58,14 @@ describe("the ADC file, looked up as google-auth-library does", () => {
     const failure = await readAdcFile({ GOOGLE_APPLICATION_CREDENTIALS: file }).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: "identity.credentials-unreadable" });
     expect(String((failure as Error).message)).not.toContain("PRIVATE KEY");
+  });
+
+  it("refuses a credential file that is a FIFO instead of waiting on it", async () => {
+    const fifo = path.join(dir, "key.json");
+    execFileSync("mkfifo", [fifo]);
+    await expect(readAdcFile({ GOOGLE_APPLICATION_CREDENTIALS: fifo })).rejects.toMatchObject({
+      code: "identity.credentials-unreadable",
+      exitCode: 2,
+    });
   });
 });

@@ -1,6 +1,9 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../../core/errors.js";
+import { readConfigFile } from "../../core/read-config-file.js";
+
+/** A credential file is a few KB of JSON; anything far larger is not one. */
+const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;
 
 export interface AdcFile {
   path: string;
@@ -29,14 +32,12 @@ export async function readAdcFile(
 }
 
 async function read(file: string, namedBy: string | undefined): Promise<AdcFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if (!namedBy && (error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+  const read = await readConfigFile(file, MAX_CREDENTIAL_FILE_BYTES);
+  if (!read.ok) {
+    if (!namedBy && read.reason === "missing") return undefined;
     throw new ConfigError(
       "identity.credentials-unreadable",
-      `Failed to read the credential file ${file}: ${(error as Error).message}`,
+      `Failed to read the credential file ${file}: ${read.detail}`,
       {
         hint: namedBy
           ? `Fix or unset ${namedBy}.`
@@ -44,6 +45,7 @@ async function read(file: string, namedBy: string | undefined): Promise<AdcFile 
       },
     );
   }
+  const text = read.bytes.toString("utf8");
   try {
     const json = JSON.parse(text) as unknown;
     if (typeof json === "object" && json !== null && !Array.isArray(json)) {
