@@ -69,14 +69,5 @@ export async function runPairGate(input: PairGateInput): Promise<PairGateResult>
   if (checks.some((check) => !check.ok)) return { ok: false, checks, config };
   const smoke = await input.smoke(config.serverUrl, input.signal, input.pageOrigin);
   checks.push(...smoke.checks.map((check) => ({ ...check, name: `smoke: ${check.name}` })));
-  if (input.pageOrigin && smoke.checks.some((check) => !check.ok && /\bHTTP 403\b/.test(check.detail))) {
-    checks.push({
-      name: "server allows the site's origin",
-      ok: false,
-      status: "failed",
-      ms: 0,
-      detail: `the server refused connections from ${input.pageOrigin} (HTTP 403); its CORS list (e.g. ALLOWED_ORIGINS) must include it`,
-    });
-  }
   return { ok: smoke.ok, checks, config };
 }
