@@ -5,6 +5,7 @@ import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { FirebaseHostingAdapter, HostingVersion } from "../platform/hosting/firebase-adapter.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
+import { browserGateOf } from "./browser-scenario.js";
 import {
   type ForbiddenTarget,
   forbiddenFromUrls,
@@ -13,6 +14,7 @@ import {
   SECRET_MATCH,
   scanBundle,
 } from "./bundle-scan.js";
+import { DEFAULT_CHROMIUM } from "./chromium.js";
 import type { LiveServicesResult } from "./live-services.js";
 import { type PairGateResult, runPairGate } from "./pair-gate.js";
 import { readEnvUrls, readPublicEnv, readSecretValues } from "./public-env.js";
@@ -210,14 +212,25 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   // Browsers load the front end from the target channel, not the gate channel: connect as that page.
   const targetChannel = isLive ? await ensureChannel(adapter, target) : channel;
   const pageUrl = input.channelUrl?.(target.site, target.channel, targetChannel.url) ?? targetChannel.url;
+  const browserGate = browserGateOf(hosting);
   const gate = await runPairGate({
     siteUrl: gateUrl,
     expectedServerUrl: input.serverUrl,
     realtimeKeys: publicEnv.realtimeKeys,
     pageOrigin: new URL(pageUrl ?? gateUrl).origin,
     smoke: input.smoke,
+    ...(browserGate
+      ? {
+          browser: {
+            gate: browserGate,
+            pageUrl: pageUrl ?? gateUrl,
+            executablePath: input.platform.env.ECHOGATE_CHROMIUM || DEFAULT_CHROMIUM,
+          },
+        }
+      : {}),
     ...signalOf(input),
   });
+  for (const error of gate.consoleErrors ?? []) reporter.warn(`The hosted page logged an error: ${error}`);
   if (!gate.ok) {
     const failed = gate.checks.filter((check) => !check.ok);
     gateStep.fail(failed.map((check) => check.name).join(", "));
