@@ -143,7 +143,9 @@ const browserGateSchema = z
       .positive()
       .max(120_000)
       .default(15_000)
-      .describe("Budget in ms per step: load and join, then the message appearing on both pages."),
+      .describe(
+        "Budget in ms per step: each control appearing, the join, then the message appearing on both pages. Loading the page may take 30 s (or this, if longer).",
+      ),
   })
   .superRefine((gate, ctx) => {
     for (const problem of templateProblems(gate.join?.fill ?? {}))

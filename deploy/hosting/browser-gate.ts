@@ -28,6 +28,8 @@ export interface BrowserGateResult extends GateReport {
   consoleErrors: string[];
 }
 
+/** Loading is the site's and the machine's pace, not what the gate judges: never less than this. */
+const LOAD_TIMEOUT_MS = 30_000;
 const MAX_CONSOLE_ERRORS = 20;
 const MAX_CONSOLE_CHARS = 300;
 const CLIENTS = ["echogate-a", "echogate-b"] as const;
@@ -79,7 +81,10 @@ export async function runBrowserGate(input: BrowserGateInput): Promise<BrowserGa
       await Promise.all(
         pages.map(async ({ client, name, page }) => {
           await step(`page ${name} did not load ${input.pageUrl}`, () =>
-            page.goto(input.pageUrl, { waitUntil: "load", timeout: gate.timeoutMs }),
+            page.goto(input.pageUrl, {
+              waitUntil: "load",
+              timeout: Math.max(gate.timeoutMs, LOAD_TIMEOUT_MS),
+            }),
           );
           if (gate.join)
             await join(page, name, gate.join, { room: ids.room, nonce: ids.nonce, client }, gate);

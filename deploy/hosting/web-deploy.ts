@@ -238,9 +238,11 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
       "hosting.pair-gate",
       `The pair gate refused the ${environment.name} front end: ${failed.map((check) => `${check.name}: ${check.detail ?? "failed"}`).join("; ")}.`,
       {
-        hint: isLive
-          ? `Nothing was released to ${target.channel}; fix the server URL settings in environments/${environment.config.service.envFile} (or the server) and re-run.`
-          : "Fix the server URL settings or the server and re-run; the channel keeps this failing release until then.",
+        hint: failed.some((check) => check.name.startsWith("browser"))
+          ? `${isLive ? `Nothing was released to ${target.channel}; the` : "The"} page failed in a real browser: fix the front end (or the selectors in hosting.gate.browser of ${environment.file}) and re-run.`
+          : isLive
+            ? `Nothing was released to ${target.channel}; fix the server URL settings in environments/${environment.config.service.envFile} (or the server) and re-run.`
+            : "Fix the server URL settings or the server and re-run; the channel keeps this failing release until then.",
         details: { gate },
       },
     );

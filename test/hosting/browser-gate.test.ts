@@ -49,6 +49,9 @@ interface GateJson {
   gate: { ok: boolean; checks: { name: string; ok: boolean; detail: string }[]; consoleErrors?: string[] };
 }
 
+/** A browser on a loaded 2-core machine: page loads and joins take seconds, not the suite's default. */
+const BROWSER_TEST_MS = 60_000;
+
 describe("the browser gate (hosting.gate.browser): a real Chromium on the hosted page", () => {
   it.skipIf(noChromium)(
     "passes the reference front end: a message typed on one page shows on it and on a second page",
@@ -68,6 +71,7 @@ describe("the browser gate (hosting.gate.browser): a real Chromium on the hosted
       expect(gate.consoleErrors).toEqual([]);
       expect((await live("/app.js")).status).toBe(200);
     },
+    BROWSER_TEST_MS,
   );
 
   it.skipIf(noChromium)(
@@ -83,35 +87,56 @@ describe("the browser gate (hosting.gate.browser): a real Chromium on the hosted
         "        fill: { '#room': '{{room}}', '#peer': '{{client}}' }",
         "        submit: '#join button[type=submit]'",
         "        ready: '#send:not([hidden])'",
-        "      timeoutMs: 2500",
+        "      timeoutMs: 4000",
       ].join("\n");
       const { run, live } = await deployStaging(await referencePage(dropOwnMessages), gate);
       expect(run.exitCode, run.stdout + run.stderr).toBe(1);
       expect(run.stdout + run.stderr).toContain(
-        "browser: the sending page shows its message: the message never appeared on the sending page within 2500 ms, though the second page showed it",
+        "browser: the sending page shows its message: the message never appeared on the sending page within 4000 ms, though the second page showed it",
       );
       expect(run.stdout + run.stderr).toContain("the pages logged: a: own message not shown");
+      expect(run.stdout + run.stderr).toContain("page failed in a real browser");
       // The server side was fine: the smoke passed, and the second page got the message.
       expect(run.stdout + run.stderr).not.toContain("browser: a second page shows the message:");
       expect((await live("/app.js")).status).toBe(404);
     },
+    BROWSER_TEST_MS,
   );
 
-  it.skipIf(noChromium)("names the key whose selector matches nothing on the page", async () => {
-    const gate = [
-      "    browser:",
-      "      input: '#content'",
-      "      send: '#send-button'",
-      "      messages: '#messages'",
-      "      join: { fill: { '#room': '{{room}}' }, submit: '#join button', ready: '#send' }",
-      "      timeoutMs: 1000",
-    ].join("\n");
-    const { run } = await deployStaging(await referencePage(), gate);
-    expect(run.exitCode, run.stdout + run.stderr).toBe(1);
-    expect(run.stdout + run.stderr).toContain(
-      "browser: send: hosting.gate.browser.send: nothing visible matches #send-button within 1000 ms",
-    );
-  });
+  it.skipIf(noChromium)(
+    "reports what a passing page logs as errors, as warnings",
+    async () => {
+      const logs = (appJs: string) => `console.error("analytics blocked");\n${appJs}`;
+      const { run } = await deployStaging(await referencePage(logs), "    browser: true");
+      expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+      expect(run.json<GateJson>().gate.consoleErrors?.sort()).toEqual([
+        "a: analytics blocked",
+        "b: analytics blocked",
+      ]);
+      expect(run.stderr).toContain("The hosted page logged an error: a: analytics blocked");
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it.skipIf(noChromium)(
+    "names the key whose selector matches nothing on the page",
+    async () => {
+      const gate = [
+        "    browser:",
+        "      input: '#content'",
+        "      send: '#send-button'",
+        "      messages: '#messages'",
+        "      join: { fill: { '#room': '{{room}}' }, submit: '#join button', ready: '#send' }",
+        "      timeoutMs: 4000",
+      ].join("\n");
+      const { run } = await deployStaging(await referencePage(), gate);
+      expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+      expect(run.stdout + run.stderr).toContain(
+        "browser: send: hosting.gate.browser.send: nothing visible matches #send-button within 4000 ms",
+      );
+    },
+    BROWSER_TEST_MS,
+  );
 
   it("fails the gate with how to install Chromium when it is not there", async () => {
     const { run } = await deployStaging(await referencePage(), "    browser: true", {

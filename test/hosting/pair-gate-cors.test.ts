@@ -68,4 +68,29 @@ describe("the pair gate judges the server's CORS from the site's origin, as a br
       await open.close();
     }
   });
+
+  it("names the protocol the server speaks in /echogate.json when it comes from environments/smoke.yaml", async () => {
+    const { emulator } = await hostingEmulator();
+    const cwd = await hostingProject();
+    const yaml = join(cwd, "environments", "staging.yaml");
+    const text = await readFile(yaml, "utf8");
+    await writeFile(yaml, text.replace("smoke:\n  echo:\n    timeoutMs: 1500\n", ""));
+    await writeFile(join(cwd, "environments", "smoke.yaml"), `${SOCKET_IO_SMOKE.replace(/^ {2}/gm, "")}\n`);
+    const server = await startSocketIoChat({ includeSender: true });
+    try {
+      const run = await runEchogate(["web", "deploy", "staging", "--server-url", server.url], {
+        cwd,
+        env: { ECHOGATE_HOSTING_URL: emulator.url },
+      });
+      // The site's origin is left out of the server's CORS: refused, but the gate channel has the config.
+      expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+      expect(run.stderr).toContain("smoke: cors:");
+      const config = JSON.parse(
+        (await getText(`${emulator.channelUrl("chat-staging", "gate-staging")}/echogate.json`)).text,
+      );
+      expect(config.protocol).toBe("socket.io");
+    } finally {
+      await server.close();
+    }
+  });
 });
