@@ -7,7 +7,7 @@ import { roundMs } from "../smoke/timing.js";
 import { appearanceVerdict } from "./browser-scenario.js";
 import { launchChromium } from "./chromium.js";
 
-export interface BrowserGateInput {
+interface BrowserGateInput {
   /** The URL the site's users load (the target channel): both pages open it. */
   pageUrl: string;
   /**
@@ -23,7 +23,7 @@ export interface BrowserGateInput {
   ids?: { room: string; nonce: string };
 }
 
-export interface BrowserGateResult extends GateReport {
+interface BrowserGateResult extends GateReport {
   /** What the pages logged as errors (console.error, uncaught exceptions), `a: …` / `b: …`. */
   consoleErrors: string[];
 }

@@ -22,7 +22,7 @@ const FLAGS = [
   "--disable-sync",
 ];
 
-export type ChromiumLaunch = { ok: true; browser: Browser } | { ok: false; detail: string };
+type ChromiumLaunch = { ok: true; browser: Browser } | { ok: false; detail: string };
 
 /**
  * Starts Chromium through playwright-core (which downloads no browser), or says what is missing and
