@@ -210,7 +210,9 @@ async function serveFrom(context: BrowserContext, pageUrl: string, contentUrl: s
 
 function failure(error: unknown, consoleErrors: readonly string[]): string {
   const message =
-    error instanceof StepError ? error.message : `the browser failed: ${(error as Error).message}`;
+    error instanceof StepError
+      ? error.message
+      : `the browser failed: ${(error as Error).message.split("\n")[0]}`;
   return `${message}${consoleSuffix(consoleErrors)}`;
 }
 
