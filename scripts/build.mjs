@@ -68,16 +68,26 @@ const jsonAsString = {
  * compile (and run once to build a client), every time. Each island lists, per import specifier
  * used in deploy/, the names it provides; an import of any other name fails the build. Secret
  * Manager is an island of its own: only deploy and preview need its 1.4 MB of descriptors.
+ * `google-core` holds what the client islands share (google-gax's REST transport, the auth
+ * library and their dependencies), bundled once: the other islands require it (SHARED_ISLAND).
  */
 export const ISLANDS = {
+  "google-core": {
+    "google-auth-library": ["Compute", "GoogleAuth", "gcpMetadata", "Impersonated", "PassThroughClient"],
+  },
   "google-cloud-run": {
     "@google-cloud/run/build/src/v2/services_client.js": ["ServicesClient"],
     "@google-cloud/run/build/src/v2/revisions_client.js": ["RevisionsClient"],
-    "google-auth-library": ["Compute", "GoogleAuth", "gcpMetadata", "Impersonated", "PassThroughClient"],
   },
   "google-secret-manager": {
     "@google-cloud/secret-manager": ["SecretManagerServiceClient"],
   },
+};
+
+/** The island every other island takes these modules from (one copy, one instance of each). */
+export const SHARED_ISLAND = {
+  name: "google-core",
+  modules: ["google-gax", "google-gax/build/src/protobuf", "google-auth-library"],
 };
 
 const CODE_CACHE_MODULE = "deploy/core/code-cache.ts";
@@ -106,7 +116,7 @@ function islandImports(root) {
           contents: [
             `import { loadCommonJs } from ${JSON.stringify(resolve(root, CODE_CACHE_MODULE))};`,
             `import { fileURLToPath } from "node:url";`,
-            `const island = loadCommonJs(fileURLToPath(new URL(${JSON.stringify(`./${island}.cjs`)}, import.meta.url))).exports;`,
+            `const island = loadCommonJs(fileURLToPath(new URL(${JSON.stringify(`./${island}.cjs`)}, import.meta.url))).exports[${JSON.stringify(args.path)}];`,
             ...names.map((name) => `export const ${name} = island[${JSON.stringify(name)}];`),
           ].join("\n"),
         };
@@ -115,15 +125,36 @@ function islandImports(root) {
   };
 }
 
-/** Builds `<outdir>/<island>.cjs` for every island. */
+/**
+ * In a client island, the shared modules come from SHARED_ISLAND's file at run time (a sibling
+ * `.cjs` that loadCommonJs loads once, through the code cache) instead of a copy of their own.
+ */
+const fromSharedIsland = {
+  name: "from-shared-island",
+  setup(build) {
+    const shared = new RegExp(`^(${SHARED_ISLAND.modules.map((m) => m.replace(/[/.-]/g, "\\$&")).join("|")})$`);
+    const file = `./${SHARED_ISLAND.name}.cjs`;
+    build.onResolve({ filter: shared }, (args) => ({ path: args.path, namespace: "shared-island" }));
+    build.onResolve({ filter: /^\.\/[\w-]+\.cjs$/, namespace: "shared-island" }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+    build.onLoad({ filter: /./, namespace: "shared-island" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(file)})[${JSON.stringify(args.path)}];`,
+      loader: "js",
+    }));
+  },
+};
+
+/** Builds `<outdir>/<island>.cjs` for every island (the shared one first). */
 async function buildIslands(root, outdir) {
   const metafiles = [];
   for (const [island, specifiers] of Object.entries(ISLANDS)) {
-    const entry = Object.entries(specifiers).flatMap(([specifier, names]) =>
-      names.map(
-        (name) =>
-          `exports[${JSON.stringify(name)}] = require(${JSON.stringify(specifier)})[${JSON.stringify(name)}];`,
-      ),
+    const isShared = island === SHARED_ISLAND.name;
+    // Every island exports whole modules by specifier; the CLI's imports pick names (islandImports).
+    const modules = isShared ? [...new Set([...SHARED_ISLAND.modules, ...Object.keys(specifiers)])] : Object.keys(specifiers);
+    const entry = modules.map(
+      (specifier) => `exports[${JSON.stringify(specifier)}] = require(${JSON.stringify(specifier)});`,
     );
     const result = await build({
       absWorkingDir: root,
@@ -139,7 +170,7 @@ async function buildIslands(root, outdir) {
       platform: "node",
       target: "node20",
       external: EXTERNAL,
-      plugins: [googleGaxRestOnly(root), jsonAsString],
+      plugins: [...(isShared ? [] : [fromSharedIsland]), googleGaxRestOnly(root), jsonAsString],
       // Read, hashed and decoded on every load: without comments and indentation it is ~40% smaller
       // (names stay, so stack traces still read).
       minifyWhitespace: true,
