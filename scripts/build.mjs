@@ -132,7 +132,9 @@ function islandImports(root) {
 const fromSharedIsland = {
   name: "from-shared-island",
   setup(build) {
-    const shared = new RegExp(`^(${SHARED_ISLAND.modules.map((m) => m.replace(/[/.-]/g, "\\$&")).join("|")})$`);
+    const shared = new RegExp(
+      `^(${SHARED_ISLAND.modules.map((m) => m.replace(/[/.-]/g, "\\$&")).join("|")})$`,
+    );
     const file = `./${SHARED_ISLAND.name}.cjs`;
     build.onResolve({ filter: shared }, (args) => ({ path: args.path, namespace: "shared-island" }));
     build.onResolve({ filter: /^\.\/[\w-]+\.cjs$/, namespace: "shared-island" }, (args) => ({
@@ -152,7 +154,9 @@ async function buildIslands(root, outdir) {
   for (const [island, specifiers] of Object.entries(ISLANDS)) {
     const isShared = island === SHARED_ISLAND.name;
     // Every island exports whole modules by specifier; the CLI's imports pick names (islandImports).
-    const modules = isShared ? [...new Set([...SHARED_ISLAND.modules, ...Object.keys(specifiers)])] : Object.keys(specifiers);
+    const modules = isShared
+      ? [...new Set([...SHARED_ISLAND.modules, ...Object.keys(specifiers)])]
+      : Object.keys(specifiers);
     const entry = modules.map(
       (specifier) => `exports[${JSON.stringify(specifier)}] = require(${JSON.stringify(specifier)});`,
     );

@@ -27,8 +27,8 @@ beforeAll(async () => {
   meta = await buildCli(root, outdir);
   const names = new Set<string>();
   for (const output of Object.values(meta.outputs))
+    // `./google-core.cjs`: an island requiring the shared island beside it in dist/, not a package.
     for (const imported of output.imports)
-      // `./google-core.cjs`: an island requiring the shared island beside it in dist/, not a package.
       if (imported.external && !imported.path.startsWith("./")) names.add(packageName(imported.path));
   externals = [...names].filter((name) => !isBuiltin(name)).sort();
 }, 60_000);
@@ -84,7 +84,8 @@ describe("the Google clients in dist/", () => {
   });
 
   it("are bundled once: every Google package's code is in exactly one output", () => {
-    const google = /node_modules\/((?:@google-cloud\/[^/]+)|google-gax|google-auth-library|gaxios|gcp-metadata|gtoken|protobufjs|proto3-json-serializer)\//;
+    const google =
+      /node_modules\/((?:@google-cloud\/[^/]+)|google-gax|google-auth-library|gaxios|gcp-metadata|gtoken|protobufjs|proto3-json-serializer)\//;
     const outputsOf = new Map<string, Set<string>>();
     for (const [output, { inputs }] of Object.entries(meta.outputs))
       for (const input of Object.keys(inputs)) {
@@ -94,7 +95,9 @@ describe("the Google clients in dist/", () => {
         if (name) outputsOf.set(name, (outputsOf.get(name) ?? new Set()).add(basename(output)));
       }
     expect(outputsOf.size).toBeGreaterThanOrEqual(8);
-    const twice = [...outputsOf].filter(([, outputs]) => outputs.size > 1).map(([name, o]) => `${name}: ${[...o]}`);
+    const twice = [...outputsOf]
+      .filter(([, outputs]) => outputs.size > 1)
+      .map(([name, o]) => `${name}: ${[...o]}`);
     expect(twice).toEqual([]);
     expect([...(outputsOf.get("google-auth-library") ?? [])]).toEqual(["google-core.cjs"]);
   });
