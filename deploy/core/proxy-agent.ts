@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
-import { type AgentOptions, Agent as HttpsAgent } from "node:https";
-import type { Socket } from "node:net";
+import { type AgentOptions, Agent as HttpsAgent, type RequestOptions } from "node:https";
+import type { Duplex } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
 
 /**
@@ -35,8 +35,6 @@ function bypassesProxy(target: URL, noProxy: string): boolean {
     });
 }
 
-type ConnectionCallback = (error: Error | null, socket?: Socket) => void;
-
 /**
  * An HTTPS agent whose connections are tunnels through an HTTP proxy (CONNECT host:port), TLS
  * to the target inside the tunnel. Proxy credentials in the URL go in Proxy-Authorization; they
@@ -50,7 +48,12 @@ export class ProxyTunnelAgent extends HttpsAgent {
     super({ keepAlive: true, ...options });
   }
 
-  createConnection(options: Record<string, unknown>, callback: ConnectionCallback): undefined {
+  // Node's agent waits for the callback when this returns nothing (the tunnel is asynchronous).
+  override createConnection(
+    options: RequestOptions,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ): undefined {
+    const done = callback ?? (() => undefined);
     const host = String(options.host ?? "localhost");
     const port = Number(options.port ?? 443);
     const authority = `${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -70,14 +73,21 @@ export class ProxyTunnelAgent extends HttpsAgent {
     connect.once("connect", (response, socket) => {
       if (response.statusCode !== 200) {
         socket.destroy();
-        callback(new Error(`the proxy ${where} refused CONNECT ${authority} (HTTP ${response.statusCode})`));
+        done(
+          new Error(`the proxy ${where} refused CONNECT ${authority} (HTTP ${response.statusCode})`),
+          socket,
+        );
         return;
       }
-      const secure = tlsConnect({ ...options, socket, servername: String(options.servername ?? host) });
-      callback(null, secure);
+      const secure = tlsConnect({
+        ...(options as Record<string, unknown>),
+        socket,
+        servername: String(options.servername ?? host),
+      });
+      done(null, secure);
     });
     connect.once("error", (error) =>
-      callback(new Error(`the proxy ${where} is unreachable: ${error.message}`)),
+      done(new Error(`the proxy ${where} is unreachable: ${error.message}`), connect.socket as Duplex),
     );
     connect.end();
     return undefined;
