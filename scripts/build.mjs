@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
@@ -91,6 +91,40 @@ export const SHARED_ISLAND = {
 };
 
 const CODE_CACHE_MODULE = "deploy/core/code-cache.ts";
+
+/** The package's `import` entry, and the one file its types come from. */
+export const API_MODULE = "deploy/cli/api.ts";
+
+/**
+ * Writes `<outdir>/index.d.ts` from API_MODULE alone (tsc's transpileDeclaration: its exported
+ * signatures, no type-checking), so the types a consumer compiles against are the public surface
+ * only. The file must stand alone: an import left in it would need echogate's internals (or zod)
+ * in the consumer's node_modules, so one fails the build. Needs TypeScript (a devDependency):
+ * without it (an installed package rebuilding), the types are left as they are.
+ */
+async function writeApiTypes(root, outdir) {
+  let ts;
+  try {
+    ts = (await import("typescript")).default;
+  } catch {
+    return;
+  }
+  const source = await readFile(resolve(root, API_MODULE), "utf8");
+  const { outputText, diagnostics } = ts.transpileDeclaration(source, {
+    fileName: API_MODULE,
+    compilerOptions: { strict: true, isolatedDeclarations: true, declaration: true },
+  });
+  if (diagnostics?.length)
+    throw new Error(
+      `${API_MODULE}: ${diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ")}`,
+    );
+  const types = outputText.replace(/^import [^;]*;\n/gm, (line) => {
+    throw new Error(
+      `${API_MODULE}: its declarations would keep an import (${line.trim()}); give the public types in the file itself`,
+    );
+  });
+  writeFileSync(join(resolve(root, outdir), "index.d.ts"), types);
+}
 
 /** In the CLI bundle, an island's specifiers become modules reading its exports from `<island>.cjs`. */
 function islandImports(root) {
@@ -197,6 +231,8 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     absWorkingDir: root,
     entryPoints: {
       echogate: "deploy/cli/entry.ts",
+      // The programmatic API (package.json `exports`); its types: writeApiTypes.
+      index: API_MODULE,
       ...(existsSync(`${root}/deploy/emulator/daemon.ts`)
         ? { "emulator-daemon": "deploy/emulator/daemon.ts" }
         : {}),
@@ -231,8 +267,9 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     inputs: Object.assign({}, result.metafile.inputs, ...islands.map((m) => m.inputs)),
     outputs: Object.assign({}, result.metafile.outputs, ...islands.map((m) => m.outputs)),
   };
+  await writeApiTypes(root, outdir);
   // Chunk names change with content: drop the previous build's chunks so dist/ doesn't grow.
-  const current = new Set(Object.keys(metafile.outputs).map((path) => basename(path)));
+  const current = new Set([...Object.keys(metafile.outputs).map((path) => basename(path)), "index.d.ts"]);
   const out = resolve(root, outdir);
   for (const name of readdirSync(out)) {
     if (!current.has(name)) rmSync(join(out, name), { force: true });

@@ -25,13 +25,13 @@ interface OutputOptions {
  * The version of every `--json` result's shape (and of the programmatic API's results): raised
  * when a field is removed or changes meaning, not when one is added.
  */
-export const RESULT_SCHEMA_VERSION = 1;
+const RESULT_SCHEMA_VERSION = 1;
 
 /**
  * A result object as `--json` prints it: `ok` (true unless the result says otherwise: a command
  * that fails throws, and the error envelope has `ok: false`) and `schemaVersion` first.
  */
-export function jsonResult<T>(data: T): T | (T & { ok: boolean; schemaVersion: number }) {
+function jsonResult<T>(data: T): T | (T & { ok: boolean; schemaVersion: number }) {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
   const ok = (data as { ok?: unknown }).ok;
   return { ok: typeof ok === "boolean" ? ok : true, schemaVersion: RESULT_SCHEMA_VERSION, ...data };

@@ -73,7 +73,6 @@ const notTrue = { not: { const: true } };
 /** `if`/`then`/`else`: the schema `then` applies where `condition` holds, `otherwise` elsewhere. */
 const when = (condition: Json, then: Json, otherwise?: Json): Json => ({
   if: condition,
-  // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword, never awaited
   then,
   ...(otherwise ? { else: otherwise } : {}),
 });

@@ -26,8 +26,8 @@ beforeAll(async () => {
   };
   meta = await buildCli(root, outdir);
   const names = new Set<string>();
+  // `./google-core.cjs`: an island requiring the shared island beside it in dist/, not a package.
   for (const output of Object.values(meta.outputs))
-    // `./google-core.cjs`: an island requiring the shared island beside it in dist/, not a package.
     for (const imported of output.imports)
       if (imported.external && !imported.path.startsWith("./")) names.add(packageName(imported.path));
   externals = [...names].filter((name) => !isBuiltin(name)).sort();
