@@ -71,6 +71,10 @@ beforeAll(async () => {
       include: ["src"],
     }),
     "src/main.ts": CONSUMER,
+    // docs/reference.md's example compiles as written (it is only compiled, never run).
+    "src/docs-example.ts": (await readFile(join(ROOT, "docs/reference.md"), "utf8")).match(
+      /### Programmatic API[\s\S]*?```ts\n([\s\S]*?)```/,
+    )![1]!,
   });
   await execa("npm", ["install", "--prefer-offline", tarball], { cwd: consumer, env: npmEnv });
   // Node's own types, as a Node project has them (echogate's types need none of its internals).
