@@ -463,3 +463,18 @@ describe("JSON Schema and echogate check agree on a corpus of configs", () => {
     expect(agreed).toBe(CORPUS.length - beyond);
   }, 120_000);
 });
+
+describe("echogate check and environments/drift.yaml", () => {
+  it("refuses an invalid drift.yaml as a configuration error (exit 2) naming file, line and key", async () => {
+    const cwd = await testdir({
+      ...validEnvProject(),
+      "environments/drift.yaml":
+        "rules:\n  memory: { severity: off, reason: r }\n  no-such-rule: { reason: r }\n",
+    });
+    const run = await runEchogate(["check"], { cwd });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(
+      /error\[drift\.unknown-rule\] environments\/drift\.yaml:3:\d+ \(rules\.no-such-rule\)/,
+    );
+  });
+});
