@@ -6,6 +6,7 @@ import { smokeSpecSchema } from "../../deploy/config/smoke-spec.js";
 import { templateNames } from "../../deploy/config/smoke-templates.js";
 import { driftFileSchema } from "../../deploy/drift/policy-file.js";
 import { envSchemaFileSchema, variableTypes } from "../../deploy/envfiles/schema.js";
+import { withExpressibleRules } from "./rules.js";
 
 /**
  * JSON Schemas and the reference's key tables, generated from the zod schemas (their `.describe()`
@@ -83,7 +84,7 @@ export function jsonSchemaOf(entry: SchemaFile): JsonSchema {
     target: "draft-2020-12",
   }) as JsonSchema;
   return {
-    ...schema,
+    ...withExpressibleRules(entry.file, schema),
     $id: `https://echogate.dev/schemas/${entry.file}`,
     title: `echogate ${entry.title} (${entry.target})`,
   };
