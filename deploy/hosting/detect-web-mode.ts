@@ -12,7 +12,7 @@ export interface WebFrontEnd {
   /** For messages: `Next.js`, `Vite`, `Create React App`, `a static site`. */
   name: string;
   mode: WebMode;
-  /** The build command to propose for build-time modes (hosting.build.command). */
+  /** The build command to propose for build-time modes (hosting.build.command): the package's build script when it has one. */
   buildCommand?: string;
   /** Where the build writes (hosting.publicDir), relative to the front end's folder. */
   publicDir?: string;
@@ -58,7 +58,13 @@ export function detectWebFrontEnd(
       !file.startsWith("environments/") &&
       readText(file)?.includes("/echogate.json"),
   );
-  const base = { ...FRAMEWORKS[framework], blockers };
+  const base: WebFrontEnd = { ...FRAMEWORKS[framework], blockers };
+  // The project's own build script runs the framework with the project's options.
+  if (base.buildCommand && packageJson?.scripts?.build) base.buildCommand = "npm run build";
+  if (framework === "static") {
+    const page = files.find((file) => /(^|\/)index\.html$/.test(file));
+    base.publicDir = page?.includes("/") ? page.slice(0, page.lastIndexOf("/")) : "public";
+  }
   if (runtimeConfigPage)
     return {
       ...base,

@@ -1,0 +1,202 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readFrontEnd } from "../../deploy/hosting/read-front-end.js";
+import { makeImage } from "../promotion/helpers/images.js";
+import { echogate, startTestEmulator, type TestEmulator } from "../promotion/helpers/project.js";
+import { getText, hostingEmulator } from "./fixtures.js";
+import { fixtureProject, installSeconds } from "./framework-fixture.js";
+
+// One project per front-end framework, built by the framework's own CLI: `init --yes`, hosting as
+// the front-end detector proposes it, a staging web deploy through the pair gate on the
+// emulators, a promotion to production, and a production build carrying staging's server refused.
+
+const emulators: TestEmulator[] = [];
+afterAll(async () => {
+  await Promise.allSettled(emulators.map((emulator) => emulator.close()));
+  if (Object.keys(installSeconds).length > 0) console.log(`npm ci (s): ${JSON.stringify(installSeconds)}`);
+});
+
+interface WebJson {
+  url: string;
+  mode: string;
+  webDigest?: string;
+  scanAccepted: unknown[];
+}
+interface ErrorJson {
+  error: { code: string; message: string; hint?: string };
+}
+
+/** Builds may not phone home from a test (Next.js telemetry). */
+const QUIET = { NEXT_TELEMETRY_DISABLED: "1" };
+
+/**
+ * `init --yes`, then the `hosting:` block detectWebFrontEnd proposes (what init writes once it
+ * calls the detector; the fixture's env schema and env files are the user's, kept by init).
+ */
+async function initProject(fixture: string, site: string) {
+  const cwd = await fixtureProject(fixture);
+  const init = await echogate(cwd, QUIET, "init", "--yes");
+  expect(init.exitCode, init.stderr).toBe(0);
+  const frontEnd = readFrontEnd(cwd, ".");
+  for (const name of ["staging", "production"]) {
+    const file = join(cwd, "environments", `${name}.yaml`);
+    const text = await readFile(file, "utf8");
+    if (text.includes("\nhosting:")) continue;
+    await writeFile(
+      file,
+      [
+        text.trimEnd(),
+        "hosting:",
+        "  provider: local",
+        `  site: ${site}-${name}`,
+        `  publicDir: ${frontEnd.publicDir}`,
+        `  mode: ${frontEnd.mode}`,
+        ...(frontEnd.buildCommand
+          ? ["  build:", `    command: ${frontEnd.buildCommand}`, "    timeoutS: 240"]
+          : []),
+        "smoke:",
+        "  health: { timeoutMs: 3000 }",
+        "  echo: { timeoutMs: 1500 }",
+        "",
+      ].join("\n"),
+    );
+  }
+  return { cwd, frontEnd };
+}
+
+async function deployStaging(fixture: string, site: string) {
+  const { cwd, frontEnd } = await initProject(fixture, site);
+  const checked = await echogate(cwd, QUIET, "check", "--env", "staging", "--env", "production", "--json");
+  const problems = checked.json<{ problems?: { code: string; message: string }[] }>().problems;
+  expect(problems, `${checked.stdout}${checked.stderr}`).toBeDefined();
+  expect(
+    problems!.filter((p) => p.code.startsWith("web.")),
+    checked.stdout,
+  ).toEqual([]);
+  const cloudRun = await startTestEmulator(cwd);
+  emulators.push(cloudRun);
+  const { emulator: hosting } = await hostingEmulator({
+    dir: join(cwd, ".echogate", "hosting"),
+    sites: [`${site}-staging`, `${site}-production`],
+  });
+  const env = { ...cloudRun.env, ...QUIET, ECHOGATE_HOSTING_URL: hosting.url };
+  const run = (...argv: string[]) => echogate(cwd, env, ...argv);
+  const image = await makeImage(cwd, { version: "0.1.0+aaaaaaa" });
+  const deployed = await run("deploy", "staging", "--image", image.digest, "--json");
+  expect(deployed.exitCode, deployed.stderr).toBe(0);
+  const stagingServer = deployed.json<{ outcome: { url: string } }>().outcome.url;
+  const started = performance.now();
+  const staged = await run("web", "deploy", "staging", "--json");
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  expect(staged.exitCode, staged.stderr).toBe(0);
+  expect(staged.stderr).toContain("pair gate");
+  return { cwd, run, hosting, stagingServer, frontEnd, staged: staged.json<WebJson>(), seconds };
+}
+
+/** Every text file the live channel serves that the page links, joined. */
+async function servedText(url: string, paths: readonly string[]): Promise<string> {
+  const texts = await Promise.all(paths.map(async (path) => (await getText(`${url}${path}`)).text));
+  return texts.join("\n");
+}
+
+describe("front-end frameworks, built by their real CLIs", () => {
+  it("Next.js static export (App and Pages Router): builds in place, NEXT_PUBLIC_* through template mode, promotes the gated template", async () => {
+    const { cwd, run, hosting, stagingServer, frontEnd, staged, seconds } = await deployStaging(
+      "web-next",
+      "next-chat",
+    );
+    console.log(`next: web deploy staging (template build with next build) ${seconds} s`);
+    expect(frontEnd).toMatchObject({ framework: "next", publicDir: "out", mode: "template" });
+    expect(staged).toMatchObject({ mode: "template", webDigest: expect.stringMatching(/^[0-9a-f]{40}$/) });
+
+    const promoted = await run("promote", "production", "--json");
+    expect(promoted.exitCode, promoted.stderr).toBe(0);
+    const { outcome, web } = promoted.json<{ outcome: { url: string }; web: WebJson }>();
+    expect(web).toMatchObject({ mode: "template", webDigest: staged.webDigest });
+    expect(promoted.stderr).not.toContain("build the template");
+
+    // Each site carries its own server and name; the Pages Router page is there too.
+    const production = hosting.channelUrl("next-chat-production", "live")!;
+    const page = (await getText(`${production}/`)).text;
+    expect(page).toContain("<title>Chat</title>");
+    expect((await getText(`${production}/about.html`)).text).toContain("Chat on");
+    const chunks = [...page.matchAll(/\/_next\/static\/chunks\/[\w.-]+\.js/g)].map((m) => m[0]);
+    const bundle = await servedText(production, chunks);
+    expect(bundle).toContain(outcome.url.replace(/^http/, "ws"));
+    expect(bundle).not.toContain("__ECHOGATE_");
+    expect(bundle).not.toContain(new URL(stagingServer).host);
+
+    // A production build with staging's server hard-coded is refused before upload.
+    const chat = join(cwd, "app", "chat.js");
+    await writeFile(
+      chat,
+      (await readFile(chat, "utf8")).replace(
+        "export default function Chat",
+        `globalThis.fallbackServers = ["${stagingServer.replace(/^http/, "ws")}"];\n\nexport default function Chat`,
+      ),
+    );
+    const refused = await run("web", "deploy", "production", "--upload", "--json");
+    expect(refused.exitCode, refused.stderr).toBe(1);
+    const error = refused.json<ErrorJson>().error;
+    expect(error.code).toBe("hosting.bundle-scan");
+    expect(error.message).toContain(`contains staging's live server "${new URL(stagingServer).host}"`);
+    expect(error.hint).toContain("process.env.NEXT_PUBLIC_SERVER_URL");
+  }, 240_000);
+
+  it("Create React App conventions (REACT_APP_*, build/), built by esbuild", async () => {
+    const { cwd, run, hosting, stagingServer, frontEnd, staged } = await deployStaging("web-cra", "cra-chat");
+    expect(frontEnd).toMatchObject({
+      framework: "cra",
+      publicDir: "build",
+      mode: "template",
+      buildCommand: "npm run build",
+    });
+    expect(staged.mode).toBe("template");
+    const promoted = await run("promote", "production", "--json");
+    expect(promoted.exitCode, promoted.stderr).toBe(0);
+    const { outcome, web } = promoted.json<{ outcome: { url: string }; web: WebJson }>();
+    expect(web.webDigest).toBe(staged.webDigest);
+    const production = hosting.channelUrl("cra-chat-production", "live")!;
+    const page = (await getText(`${production}/`)).text;
+    const script = /src="(\/static\/js\/[\w.-]+\.js)"/.exec(page)![1]!;
+    const bundle = (await getText(`${production}${script}`)).text;
+    expect(bundle).toContain(outcome.url.replace(/^http/, "ws"));
+    expect(bundle).toContain('"Chat"');
+
+    const app = join(cwd, "src", "App.jsx");
+    await writeFile(
+      app,
+      (await readFile(app, "utf8")).replace(
+        "export function App",
+        `globalThis.fallbackServers = ["${stagingServer.replace(/^http/, "ws")}"];\n\nexport function App`,
+      ),
+    );
+    const refused = await run("web", "deploy", "production", "--upload", "--json");
+    expect(refused.exitCode, refused.stderr).toBe(1);
+    const error = refused.json<ErrorJson>().error;
+    expect(error.code).toBe("hosting.bundle-scan");
+    expect(error.hint).toContain("process.env.REACT_APP_SERVER_URL");
+  }, 120_000);
+
+  it("a plain static site reads /echogate.json (runtime-config), promoted by cloning", async () => {
+    const { cwd, run, hosting, stagingServer, frontEnd, staged } = await deployStaging(
+      "web-static",
+      "static-chat",
+    );
+    expect(frontEnd).toMatchObject({ framework: "static", publicDir: "web/public", mode: "runtime-config" });
+    expect(staged.mode).toBe("runtime-config");
+    const promoted = await run("promote", "production", "--json");
+    expect(promoted.exitCode, promoted.stderr).toBe(0);
+    const { outcome } = promoted.json<{ outcome: { url: string } }>();
+    const production = hosting.channelUrl("static-chat-production", "live")!;
+    const config = JSON.parse((await getText(`${production}/echogate.json`)).text) as { serverUrl: string };
+    expect(config.serverUrl).toBe(outcome.url.replace(/^http/, "ws"));
+
+    const app = join(cwd, "web", "public", "app.js");
+    await writeFile(app, `${await readFile(app, "utf8")}const fallback = "${stagingServer}";\n`);
+    const refused = await run("web", "deploy", "production", "--upload", "--json");
+    expect(refused.exitCode).toBe(1);
+    expect(refused.json<ErrorJson>().error.message).toContain("staging's live server");
+  }, 60_000);
+});
