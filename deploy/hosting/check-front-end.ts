@@ -13,25 +13,27 @@ export async function checkFrontEnds(
   allNames: readonly string[],
 ): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
-  const seen = new Set<string>();
+  const byDir = new Map<string, { frontEnd: ReadFrontEnd; deployedBy: string[] }>();
   for (const environment of environments) {
     const hosting = environment.config.hosting;
     if (!hosting) continue;
     const frontEnd = readFrontEnd(projectDir, hosting.publicDir);
-    if (seen.has(frontEnd.dir)) continue;
-    seen.add(frontEnd.dir);
-    diagnostics.push(...frontEndDiagnostics(frontEnd, environment));
+    const entry = byDir.get(frontEnd.dir) ?? { frontEnd, deployedBy: [] };
+    entry.deployedBy.push(`${environment.name}'s hosting.publicDir ${hosting.publicDir}`);
+    byDir.set(frontEnd.dir, entry);
   }
+  for (const { frontEnd, deployedBy } of byDir.values())
+    diagnostics.push(...frontEndDiagnostics(frontEnd, deployedBy));
   diagnostics.push(...(await loadScanAccepts(projectDir, allNames)).diagnostics.items);
   return diagnostics;
 }
 
 /** Pure: one diagnostic per blocker, at the file (and line) that uses the feature. */
-export function frontEndDiagnostics(frontEnd: ReadFrontEnd, environment: LoadedEnvironment): Diagnostic[] {
+function frontEndDiagnostics(frontEnd: ReadFrontEnd, deployedBy: readonly string[]): Diagnostic[] {
   return frontEnd.blockers.map((blocker) => ({
     severity: blocker.severity,
     code: blocker.severity === "error" ? "web.static-hosting" : "web.static-hosting-warning",
-    message: `${blocker.severity === "error" ? "Can't serve" : "Check"} ${frontEnd.name}'s ${blocker.feature} from static hosting (${environment.name}'s hosting.publicDir ${environment.config.hosting!.publicDir}): ${blocker.reason}.`,
+    message: `${blocker.severity === "error" ? "Can't serve" : "Check"} ${frontEnd.name}'s ${blocker.feature} from static hosting (${deployedBy.join(", ")}): ${blocker.reason}.`,
     file: frontEnd.dir === "." ? blocker.file : `${frontEnd.dir}/${blocker.file}`,
     ...(blocker.line ? { line: blocker.line } : {}),
     hint:

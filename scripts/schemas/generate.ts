@@ -6,6 +6,7 @@ import { smokeSpecSchema } from "../../deploy/config/smoke-spec.js";
 import { templateNames } from "../../deploy/config/smoke-templates.js";
 import { driftFileSchema } from "../../deploy/drift/policy-file.js";
 import { envSchemaFileSchema, variableTypes } from "../../deploy/envfiles/schema.js";
+import { bundleScanFileSchema } from "../../deploy/hosting/scan-accept.js";
 
 /**
  * JSON Schemas and the reference's key tables, generated from the zod schemas (their `.describe()`
@@ -73,6 +74,12 @@ export const SCHEMA_FILES: readonly SchemaFile[] = [
     title: "Drift policy",
     target: "environments/drift.yaml",
     schema: driftFileSchema,
+  },
+  {
+    file: "bundle-scan.schema.json",
+    title: "Bundle scan acceptances",
+    target: "environments/bundle-scan.yaml",
+    schema: bundleScanFileSchema,
   },
 ];
 
@@ -233,6 +240,7 @@ export function referenceSections(): Record<string, string> {
     "keys:smoke": table(keyRows(byFile("smoke.schema.json"))),
     "keys:env-schema": table(keyRows(byFile("env-schema.schema.json"))),
     "keys:drift": table(keyRows(byFile("drift.schema.json"))),
+    "keys:bundle-scan": table(keyRows(byFile("bundle-scan.schema.json"))),
     "smoke:templates": templateNames.map((name) => `\`{{${name}}}\``).join(", "),
     "smoke:defaults": protocolDefaults(),
     "env:types": variableTypes.map((type) => `\`${type}\``).join(", "),

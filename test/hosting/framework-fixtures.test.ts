@@ -193,8 +193,33 @@ describe("front-end frameworks, built by their real CLIs", () => {
     const config = JSON.parse((await getText(`${production}/echogate.json`)).text) as { serverUrl: string };
     expect(config.serverUrl).toBe(outcome.url.replace(/^http/, "ws"));
 
+    // A loopback URL the page connects to is refused, until bundle-scan.yaml accepts it with a reason.
     const app = join(cwd, "web", "public", "app.js");
-    await writeFile(app, `${await readFile(app, "utf8")}const fallback = "${stagingServer}";\n`);
+    const original = await readFile(app, "utf8");
+    await writeFile(app, `${original}if (isLocal) fetch("http://localhost:3001/debug");\n`);
+    const loopback = await run("web", "deploy", "staging", "--json");
+    expect(loopback.exitCode).toBe(1);
+    const loopbackError = loopback.json<ErrorJson>().error;
+    expect(loopbackError.message).toContain('/app.js:21:');
+    expect(loopbackError.message).toContain('contains a loopback address in a URL "localhost:3001"');
+    expect(loopbackError.hint).toContain("environments/bundle-scan.yaml");
+    await writeFile(
+      join(cwd, "environments", "bundle-scan.yaml"),
+      "accept:\n  - host: localhost:3001\n    files: [/app.js]\n    environments: [staging]\n    reason: The debug probe runs only when the page itself is on localhost.\n",
+    );
+    const accepted = await run("web", "deploy", "staging", "--json");
+    expect(accepted.exitCode, accepted.stderr).toBe(0);
+    expect(accepted.json<WebJson>().scanAccepted).toEqual([
+      {
+        finding: expect.stringMatching(/^\/app\.js:21:\d+ \(byte \d+\): contains a loopback address in a URL "localhost:3001"$/),
+        reason: "The debug probe runs only when the page itself is on localhost.",
+        acceptedBy: "environments/bundle-scan.yaml:2",
+      },
+    ]);
+    expect(accepted.stderr).toContain("accepted /app.js:21:");
+
+    // Staging's server in production's upload is refused (and can't be accepted).
+    await writeFile(app, `${original}const fallback = "${stagingServer}";\n`);
     const refused = await run("web", "deploy", "production", "--upload", "--json");
     expect(refused.exitCode).toBe(1);
     expect(refused.json<ErrorJson>().error.message).toContain("staging's live server");
