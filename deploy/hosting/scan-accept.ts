@@ -52,7 +52,7 @@ export const bundleScanFileSchema = z.strictObject({
     ),
 });
 
-export interface ScanAccept {
+interface ScanAccept {
   host: string;
   files?: string[];
   environments?: string[];

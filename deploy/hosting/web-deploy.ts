@@ -105,7 +105,7 @@ export interface WebDeployResult {
   scanAccepted: AcceptedScanFinding[];
 }
 
-export interface AcceptedScanFinding {
+interface AcceptedScanFinding {
   finding: string;
   reason: string;
   acceptedBy: string;

@@ -27,7 +27,10 @@ describe("check: what static hosting can't serve", () => {
     const result = await echogate(cwd, {}, "check", "--json");
     expect(result.exitCode).toBe(1);
     const problems = result.json<CheckJson>().problems.filter((p) => p.code === "web.static-hosting");
-    expect(problems.map((p) => `${p.file}:${p.line ?? ""}`)).toEqual(["app/room/page.js:2", "pages/api/rooms.js:"]);
+    expect(problems.map((p) => `${p.file}:${p.line ?? ""}`)).toEqual([
+      "app/room/page.js:2",
+      "pages/api/rooms.js:",
+    ]);
     expect(problems[1]!.message).toBe(
       "Can't serve Next.js's API route from static hosting (production's hosting.publicDir out, staging's hosting.publicDir out): pages/api routes run on a server; move them to the realtime server (or a Cloud Run service behind a firebase.json rewrite).",
     );
@@ -39,7 +42,9 @@ describe("check: what static hosting can't serve", () => {
     });
     const result = await echogate(cwd, {}, "check", "--json");
     expect(result.exitCode).toBe(1);
-    const problems = result.json<CheckJson>().problems.filter((p) => p.file === "environments/bundle-scan.yaml");
+    const problems = result
+      .json<CheckJson>()
+      .problems.filter((p) => p.file === "environments/bundle-scan.yaml");
     expect(problems.map((p) => p.line)).toContain(2);
     expect(problems.map((p) => p.message).join("\n")).toMatch(/reason/);
   });

@@ -200,7 +200,7 @@ describe("front-end frameworks, built by their real CLIs", () => {
     const loopback = await run("web", "deploy", "staging", "--json");
     expect(loopback.exitCode).toBe(1);
     const loopbackError = loopback.json<ErrorJson>().error;
-    expect(loopbackError.message).toContain('/app.js:21:');
+    expect(loopbackError.message).toContain("/app.js:21:");
     expect(loopbackError.message).toContain('contains a loopback address in a URL "localhost:3001"');
     expect(loopbackError.hint).toContain("environments/bundle-scan.yaml");
     await writeFile(
@@ -211,7 +211,9 @@ describe("front-end frameworks, built by their real CLIs", () => {
     expect(accepted.exitCode, accepted.stderr).toBe(0);
     expect(accepted.json<WebJson>().scanAccepted).toEqual([
       {
-        finding: expect.stringMatching(/^\/app\.js:21:\d+ \(byte \d+\): contains a loopback address in a URL "localhost:3001"$/),
+        finding: expect.stringMatching(
+          /^\/app\.js:21:\d+ \(byte \d+\): contains a loopback address in a URL "localhost:3001"$/,
+        ),
         reason: "The debug probe runs only when the page itself is on localhost.",
         acceptedBy: "environments/bundle-scan.yaml:2",
       },
