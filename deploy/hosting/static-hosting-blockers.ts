@@ -63,12 +63,21 @@ function nextBlockers(files: readonly string[], readText: ReadText): StaticHosti
   ) => blockers.push({ file, ...(line ? { line } : {}), feature, reason, severity });
   const config = files.find((file) => NEXT_CONFIG.test(file));
   const configText = config ? (readText(config) ?? "") : "";
-  if (!/\boutput\s*:\s*["'`]export["'`]/.test(configText))
+  const staticExport = /\boutput\s*:\s*["'`]export["'`]/.test(configText);
+  if (!staticExport)
     add(
       config ?? "package.json",
       undefined,
       "no static export",
       'Next.js without output: "export" builds a Node server (next start), and Hosting serves files only: set output: "export" in next.config so `next build` writes the site to out/',
+    );
+  if (config && staticExport && !/\bgenerateBuildId\b/.test(configText))
+    add(
+      config,
+      undefined,
+      "random build id",
+      "each next build gets a random build id (in out/_next/static/<id>/ and every page), so a promotion that rebuilds the gated template in another workspace (CI) can't reproduce its digest; set generateBuildId in next.config (e.g. from the commit)",
+      "warning",
     );
   for (const key of ["rewrites", "redirects", "headers"]) {
     const line = lineOf(configText, new RegExp(`\\b${key}\\s*(\\(|:)`));

@@ -5,7 +5,9 @@ import { detectWebFrontEnd } from "../../deploy/hosting/detect-web-mode.js";
 const detect = (packageJson: object | undefined, files: Record<string, string>) =>
   detectWebFrontEnd(packageJson, Object.keys(files), (path) => files[path]);
 const NEXT = { dependencies: { next: "16.5.0", react: "19", "react-dom": "19" } };
-const EXPORT = { "next.config.mjs": 'export default { output: "export" };\n' };
+const EXPORT = {
+  "next.config.mjs": 'export default { output: "export", generateBuildId: async () => "abc" };\n',
+};
 const blockersOf = (files: Record<string, string>) =>
   detect(NEXT, { ...EXPORT, ...files }).blockers.map(
     (b) => `${b.file}${b.line ? `:${b.line}` : ""} ${b.feature} ${b.severity}`,
@@ -102,7 +104,10 @@ describe("detectWebFrontEnd", () => {
           'export default {\n  output: "export",\n  images: { unoptimized: true },\n  async rewrites() { return []; },\n};',
         "app/avatar.js": 'import Image from "next/image";',
       }).blockers.map((b) => `${b.file}:${b.line} ${b.feature} ${b.severity}`),
-    ).toEqual(["next.config.mjs:4 next.config rewrites warning"]);
+    ).toEqual([
+      "next.config.mjs:undefined random build id warning",
+      "next.config.mjs:4 next.config rewrites warning",
+    ]);
   });
 
   it("warns about a dev-server proxy the built site would miss (Vite server.proxy, CRA proxy)", () => {
