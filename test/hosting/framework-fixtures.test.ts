@@ -123,7 +123,9 @@ describe("front-end frameworks, built by their real CLIs", () => {
     // Each site carries its own server and name; the Pages Router page is there too.
     const production = hosting.channelUrl("next-chat-production", "live")!;
     const page = (await getText(`${production}/`)).text;
-    expect(page).toContain("<title>Chat</title>");
+    expect(page).toContain('<h1 id="title">Chat</h1>');
+    const stagingPage = (await getText(`${hosting.channelUrl("next-chat-staging", "live")}/`)).text;
+    expect(stagingPage).toContain('<h1 id="title">Chat (staging)</h1>');
     expect((await getText(`${production}/about.html`)).text).toContain("Chat on");
     const chunks = [...page.matchAll(/\/_next\/static\/chunks\/[\w.-]+\.js/g)].map((m) => m[0]);
     const bundle = await servedText(production, chunks);
