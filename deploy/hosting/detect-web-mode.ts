@@ -128,8 +128,10 @@ function frameworkOf(
 ): WebFramework {
   const deps = { ...packageJson?.dependencies, ...packageJson?.devDependencies };
   const scripts = Object.values(packageJson?.scripts ?? {});
-  if ("next" in deps || files.some((file) => NEXT_CONFIG.test(file))) return "next";
-  if ("vite" in deps || files.some((file) => VITE_CONFIG.test(file))) return "vite";
+  const runs = (tool: string) =>
+    scripts.some((script) => new RegExp(`(^|[\\s;&|(])${tool} build\\b`).test(script));
+  if ("next" in deps || files.some((file) => NEXT_CONFIG.test(file)) || runs("next")) return "next";
+  if ("vite" in deps || files.some((file) => VITE_CONFIG.test(file)) || runs("vite")) return "vite";
   if (
     CRA_BUILDERS.some((name) => name in deps) ||
     scripts.some((script) => /\b(react-scripts|craco|react-app-rewired) build\b/.test(script))

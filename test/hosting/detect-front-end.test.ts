@@ -29,6 +29,10 @@ describe("detectWebFrontEnd", () => {
       publicDir: "dist",
       publicPrefix: "VITE_",
     });
+    // A build script that runs the framework's CLI is enough.
+    expect(detect({ scripts: { build: "vite build" } }, {}).framework).toBe("vite");
+    expect(detect({ scripts: { build: "NODE_ENV=production next build" } }, {}).framework).toBe("next");
+    expect(detect({ scripts: { build: "invite build" } }, {}).framework).toBe("static");
     expect(detect({ dependencies: { "react-scripts": "5" } }, {})).toMatchObject({
       framework: "cra",
       publicDir: "build",

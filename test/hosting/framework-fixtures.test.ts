@@ -6,6 +6,7 @@ import { makeImage } from "../promotion/helpers/images.js";
 import { echogate, startTestEmulator, type TestEmulator } from "../promotion/helpers/project.js";
 import { getText, hostingEmulator } from "./fixtures.js";
 import { fixtureProject, installSeconds } from "./framework-fixture.js";
+import { VITE_BUILD } from "./vite-project.js";
 
 // One project per front-end framework, built by the framework's own CLI: `init --yes`, hosting as
 // the front-end detector proposes it, a staging web deploy through the pair gate on the
@@ -43,7 +44,11 @@ async function initProject(fixture: string, site: string) {
   for (const name of ["staging", "production"]) {
     const file = join(cwd, "environments", `${name}.yaml`);
     const text = await readFile(file, "utf8");
-    if (text.includes("\nhosting:")) continue;
+    // The Vite fixture has its environments already (init keeps them); its build runs the repo's vite.
+    if (text.includes("\nhosting:")) {
+      await writeFile(file, text.replace("command: npx vite build --outDir dist", `command: ${VITE_BUILD}`));
+      continue;
+    }
     await writeFile(
       file,
       [
@@ -149,6 +154,25 @@ describe("front-end frameworks, built by their real CLIs", () => {
     expect(error.message).toContain(`contains staging's live server "${new URL(stagingServer).host}"`);
     expect(error.hint).toContain("process.env.NEXT_PUBLIC_SERVER_URL");
   }, 240_000);
+
+  it("Vite: init keeps the environments, the detector agrees with them, staging to production, staging's server refused", async () => {
+    const { cwd, run, stagingServer, frontEnd, staged } = await deployStaging("vite-web", "vite-chat");
+    expect(frontEnd).toMatchObject({ framework: "vite", publicDir: "dist", mode: "template" });
+    expect(staged.mode).toBe("template");
+    const promoted = await run("promote", "production", "--json");
+    expect(promoted.exitCode, promoted.stderr).toBe(0);
+    expect(promoted.json<{ web: WebJson }>().web.webDigest).toBe(staged.webDigest);
+    const main = join(cwd, "src", "main.js");
+    await writeFile(
+      main,
+      `${await readFile(main, "utf8")}globalThis.fallbackServers = ["${stagingServer.replace(/^http/, "ws")}"];\n`,
+    );
+    const refused = await run("web", "deploy", "production", "--upload", "--json");
+    expect(refused.exitCode, refused.stderr).toBe(1);
+    const error = refused.json<ErrorJson>().error;
+    expect(error.message).toContain(`contains staging's live server "${new URL(stagingServer).host}"`);
+    expect(error.hint).toContain("import.meta.env.VITE_SERVER_URL");
+  }, 90_000);
 
   it("Create React App conventions (REACT_APP_*, build/), built by esbuild", async () => {
     const { cwd, run, hosting, stagingServer, frontEnd, staged } = await deployStaging("web-cra", "cra-chat");
