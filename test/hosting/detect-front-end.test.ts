@@ -129,3 +129,26 @@ describe("detectWebFrontEnd", () => {
     ).toMatchObject({ file: "package.json", feature: "dev-server proxy" });
   });
 });
+
+describe("readFrontEnd", () => {
+  it("reads the front end from the nearest folder above publicDir with a package.json", async () => {
+    const { testdir } = await import("../helpers/testdir.js");
+    const { readFrontEnd } = await import("../../deploy/hosting/read-front-end.js");
+    const cwd = await testdir({
+      "package.json": JSON.stringify({ name: "server", scripts: { start: "node server.js" } }),
+      "server.js": "",
+      "web/package.json": JSON.stringify({ scripts: { build: "next build" }, dependencies: { next: "16" } }),
+      "web/next.config.mjs": 'export default { output: "export", generateBuildId: () => "x" };',
+      "web/pages/api/rooms.js": "export default function handler() {}",
+      "web/node_modules/next/pages/api/ignored.js": "",
+      "web/.next/server/pages/api/ignored.js": "",
+    });
+    expect(readFrontEnd(cwd, "web/out")).toMatchObject({
+      dir: "web",
+      framework: "next",
+      buildCommand: "npm run build",
+      blockers: [expect.objectContaining({ file: "pages/api/rooms.js", feature: "API route" })],
+    });
+    expect(readFrontEnd(cwd, "public")).toMatchObject({ dir: ".", framework: "static" });
+  });
+});
