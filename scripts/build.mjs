@@ -12,9 +12,11 @@ import { pruneRunProtos } from "./prune-run-protos.mjs";
 /**
  * Everything pure-JS is bundled into dist/, so a host project's npm `overrides` or hoisting can't
  * swap a module under echogate. What stays external must: esbuild ships a native binary it finds
- * by path (a runtime dependency), and ws's optional native speed-ups are loaded inside try/catch.
+ * by path (a runtime dependency), ws's optional native speed-ups are loaded inside try/catch, and
+ * playwright-core (the browser gate's driver, 14 MB that loads its own files) is the project's to
+ * install, loaded only when an environment asks for the browser gate.
  */
-export const EXTERNAL = ["esbuild", "bufferutil", "utf-8-validate"];
+export const EXTERNAL = ["esbuild", "bufferutil", "utf-8-validate", "playwright-core"];
 
 /** The module the bundled Google clients get for `google-gax`: its REST transport only. */
 export const GOOGLE_GAX_REST = "scripts/google-gax-rest.cjs";

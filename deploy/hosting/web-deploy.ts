@@ -6,6 +6,7 @@ import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { FirebaseHostingAdapter, HostingVersion } from "../platform/hosting/firebase-adapter.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
+import { browserGateOf } from "./browser-scenario.js";
 import {
   type ForbiddenTarget,
   forbiddenFromUrls,
@@ -14,6 +15,7 @@ import {
   SECRET_MATCH,
   scanBundle,
 } from "./bundle-scan.js";
+import { DEFAULT_CHROMIUM } from "./chromium.js";
 import type { LiveServicesResult } from "./live-services.js";
 import { type PairGateResult, runPairGate } from "./pair-gate.js";
 import { readEnvUrls, readPublicEnv, readSecretValues } from "./public-env.js";
@@ -223,14 +225,25 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   // Browsers load the front end from the target channel, not the gate channel: connect as that page.
   const targetChannel = isLive ? await ensureChannel(adapter, target) : channel;
   const pageUrl = input.channelUrl?.(target.site, target.channel, targetChannel.url) ?? targetChannel.url;
+  const browserGate = browserGateOf(hosting);
   const gate = await runPairGate({
     siteUrl: gateUrl,
     expectedServerUrl: input.serverUrl,
     realtimeKeys: publicEnv.realtimeKeys,
     pageOrigin: new URL(pageUrl ?? gateUrl).origin,
     smoke: input.smoke,
+    ...(browserGate
+      ? {
+          browser: {
+            gate: browserGate,
+            pageUrl: pageUrl ?? gateUrl,
+            executablePath: input.platform.env.ECHOGATE_CHROMIUM || DEFAULT_CHROMIUM,
+          },
+        }
+      : {}),
     ...signalOf(input),
   });
+  for (const error of gate.consoleErrors ?? []) reporter.warn(`The hosted page logged an error: ${error}`);
   if (!gate.ok) {
     const failed = gate.checks.filter((check) => !check.ok);
     gateStep.fail(failed.map((check) => check.name).join(", "));
@@ -238,9 +251,11 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
       "hosting.pair-gate",
       `The pair gate refused the ${environment.name} front end: ${failed.map((check) => `${check.name}: ${check.detail ?? "failed"}`).join("; ")}.`,
       {
-        hint: isLive
-          ? `Nothing was released to ${target.channel}; fix the server URL settings in environments/${environment.config.service.envFile} (or the server) and re-run.`
-          : "Fix the server URL settings or the server and re-run; the channel keeps this failing release until then.",
+        hint: failed.some((check) => check.name.startsWith("browser"))
+          ? `${isLive ? `Nothing was released to ${target.channel}; the` : "The"} page failed in a real browser: fix the front end (or the selectors in hosting.gate.browser of ${environment.file}) and re-run.`
+          : isLive
+            ? `Nothing was released to ${target.channel}; fix the server URL settings in environments/${environment.config.service.envFile} (or the server) and re-run.`
+            : "Fix the server URL settings or the server and re-run; the channel keeps this failing release until then.",
         details: { gate },
       },
     );

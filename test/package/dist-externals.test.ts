@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-/** Optional modules a bundled library loads inside try/catch and does without. */
-const OPTIONAL = new Set(["bufferutil", "utf-8-validate", "supports-color"]);
+/** Optional modules loaded inside try/catch and done without (playwright-core: the optional browser gate). */
+const OPTIONAL = new Set(["bufferutil", "utf-8-validate", "supports-color", "playwright-core"]);
 
 interface Metafile {
   outputs: Record<
