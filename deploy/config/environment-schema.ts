@@ -99,7 +99,7 @@ const webBuildSchema = z
       .string()
       .min(1)
       .describe(
-        "The front end's own build command, run with `sh -c` in the project directory (e.g. `npx vite build`); it must write its output into hosting.publicDir and nowhere else.",
+        "The front end's own build command, run with `sh -c` in the project directory (e.g. `npm run build`, `npx next build`, `npx vite build`); it must write its output into hosting.publicDir and nowhere else.",
       ),
     timeoutS: z
       .number()
@@ -225,7 +225,7 @@ export const hostingSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["build"],
-        message: `is required with mode ${hosting.mode}: the front end's own build command, e.g. { command: "npx vite build" }`,
+        message: `is required with mode ${hosting.mode}: the front end's own build command, e.g. { command: "npm run build" }`,
       });
   });
 

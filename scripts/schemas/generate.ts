@@ -6,6 +6,7 @@ import { smokeSpecSchema } from "../../deploy/config/smoke-spec.js";
 import { templateNames } from "../../deploy/config/smoke-templates.js";
 import { driftFileSchema } from "../../deploy/drift/policy-file.js";
 import { envSchemaFileSchema, variableTypes } from "../../deploy/envfiles/schema.js";
+import { bundleScanFileSchema } from "../../deploy/hosting/scan-accept.js";
 import { withExpressibleRules } from "./rules.js";
 
 /**
@@ -74,6 +75,12 @@ export const SCHEMA_FILES: readonly SchemaFile[] = [
     title: "Drift policy",
     target: "environments/drift.yaml",
     schema: driftFileSchema,
+  },
+  {
+    file: "bundle-scan.schema.json",
+    title: "Bundle scan acceptances",
+    target: "environments/bundle-scan.yaml",
+    schema: bundleScanFileSchema,
   },
 ];
 
@@ -234,6 +241,7 @@ export function referenceSections(): Record<string, string> {
     "keys:smoke": table(keyRows(byFile("smoke.schema.json"))),
     "keys:env-schema": table(keyRows(byFile("env-schema.schema.json"))),
     "keys:drift": table(keyRows(byFile("drift.schema.json"))),
+    "keys:bundle-scan": table(keyRows(byFile("bundle-scan.schema.json"))),
     "smoke:templates": templateNames.map((name) => `\`{{${name}}}\``).join(", "),
     "smoke:defaults": protocolDefaults(),
     "env:types": variableTypes.map((type) => `\`${type}\``).join(", "),

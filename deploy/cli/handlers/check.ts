@@ -2,6 +2,7 @@ import type { Diagnostic } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { loadDriftPolicy } from "../../drift/policy-file.js";
 import { renderCheck } from "../../envfiles/render-check.js";
+import { checkFrontEnds } from "../../hosting/check-front-end.js";
 import { checkListenHost, listenHostDiagnostics } from "../../source/check-listen-host.js";
 import { checkNativeDeps, describeAddon, nativeDepsDiagnostics } from "../../source/check-native-deps.js";
 import type { ArgsOf, CommandContext } from "../command.js";
@@ -18,11 +19,18 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
     ctx.project.dir,
     environments.map((environment) => environment.name),
   );
+  const selected = args.env.length > 0 ? environments.filter((e) => args.env.includes(e.name)) : environments;
+  const frontEnds = await checkFrontEnds(
+    ctx.project.dir,
+    selected,
+    environments.map((e) => e.name),
+  );
   const diagnostics = [
     ...report.diagnostics,
     ...drift.diagnostics.items,
     ...nativeDepsDiagnostics(native),
     ...listenHostDiagnostics(listenHost),
+    ...frontEnds,
   ];
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity === "warning");
