@@ -5,6 +5,8 @@ import {
   type LoadedEnvironment,
   type LoadedEnvironments,
 } from "../config/load-environments.js";
+import { FIREBASE_JSON, FIREBASE_RC, type LoadedFirebaseJson } from "../config/load-firebase-json.js";
+import { firebaseServingFor, runHomeOf } from "../config/run-rewrites.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
@@ -49,6 +51,8 @@ interface LoadedProjectFiles {
   schema: EnvSchemaFileRead;
   /** One per environment, in the order of `environments.environments`. */
   envFiles: readonly LoadedEnvFile[];
+  /** firebase.json and .firebaserc, when the project has them. */
+  firebaseJson?: LoadedFirebaseJson;
 }
 
 /** Validates environments/*.yaml, env.schema.yaml and every env file, then runs the cross-environment rules. */
@@ -90,7 +94,23 @@ export function checkLoadedProject(files: LoadedProjectFiles, options: CheckOpti
     for (const rule of rules) envDiagnostics.push(...rule.check(ctx));
   }
 
-  const shownFiles = new Set<string>([join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE)]);
+  if (files.firebaseJson) {
+    const firebase = files.firebaseJson;
+    configDiagnostics.push(...firebase.diagnostics.items);
+    const homes = loaded.environments.map((environment) => runHomeOf(environment));
+    for (const environment of loaded.environments) {
+      const hosting = environment.config.hosting;
+      if (!hosting || !selected.has(environment.name)) continue;
+      const target = {
+        ...runHomeOf(environment),
+        site: hosting.site,
+        project: environment.config.service.project,
+      };
+      envDiagnostics.push(...firebaseServingFor(firebase, target, homes).diagnostics);
+    }
+  }
+
+  const shownFiles = new Set<string>([join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), FIREBASE_JSON, FIREBASE_RC]);
   for (const environment of facts.filter((f) => selected.has(f.name))) {
     shownFiles.add(environment.file);
     if (environment.envFile) shownFiles.add(environment.envFile.file);

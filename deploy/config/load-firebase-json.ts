@@ -1,0 +1,111 @@
+import { join } from "node:path";
+import { Diagnostics } from "../core/diagnostics.js";
+import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
+import type { SourceLocation } from "../core/source-location.js";
+import {
+  type FirebaseHostingSite,
+  type FirebaseRc,
+  firebaseJsonSchema,
+  firebaseRcSchema,
+} from "./firebase-json-schema.js";
+import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
+import { addZodIssues } from "./zod-diagnostics.js";
+
+export const FIREBASE_JSON = "firebase.json";
+export const FIREBASE_RC = ".firebaserc";
+
+export interface FirebaseHostingBlock {
+  site: FirebaseHostingSite;
+  /** Its path in firebase.json: ["hosting"] or ["hosting", i]. */
+  path: PropertyKey[];
+}
+
+export interface LoadedFirebaseJson {
+  /** False when the project has no firebase.json (nothing to honour). */
+  present: boolean;
+  /** Undefined when absent or invalid. */
+  blocks: FirebaseHostingBlock[] | undefined;
+  /** True when `hosting` is one object: it applies to whichever site is deployed. */
+  single: boolean;
+  rc: FirebaseRc | undefined;
+  locate(path: readonly PropertyKey[], options?: { key?: boolean }): SourceLocation;
+  diagnostics: Diagnostics;
+}
+
+/**
+ * Reads firebase.json and .firebaserc (JSON is YAML, so positions come from the YAML parser);
+ * every problem is a diagnostic naming the file, line and key.
+ */
+export async function loadFirebaseJson(projectDir: string): Promise<LoadedFirebaseJson> {
+  const diagnostics = new Diagnostics();
+  const absent: LoadedFirebaseJson = {
+    present: false,
+    blocks: undefined,
+    single: false,
+    rc: undefined,
+    locate: () => ({ file: FIREBASE_JSON }),
+    diagnostics,
+  };
+  const read = await readConfigFile(join(projectDir, FIREBASE_JSON), MAX_YAML_BYTES, projectDir);
+  if (!read.ok) {
+    if (read.reason === "missing") return absent;
+    diagnostics.add(refusalDiagnostic("firebase-json", FIREBASE_JSON, read, MAX_YAML_BYTES));
+    return { ...absent, present: true };
+  }
+  const source = parseYamlSource(FIREBASE_JSON, read.bytes.toString("utf8"));
+  diagnostics.add(...source.diagnostics.items);
+  const rc = await loadFirebaseRc(projectDir, diagnostics);
+  const loaded = { ...absent, present: true, rc, locate: source.locate };
+  if (source.diagnostics.hasErrors) return loaded;
+  const parsed = firebaseJsonSchema.safeParse(source.value ?? {});
+  if (!parsed.success) {
+    addZodIssues(diagnostics, source, parsed.error.issues, firebaseJsonSchema);
+    return loaded;
+  }
+  const hosting = parsed.data.hosting;
+  if (hosting === undefined) return { ...loaded, blocks: [] };
+  if (!Array.isArray(hosting))
+    return { ...loaded, single: true, blocks: [{ site: hosting, path: ["hosting"] }] };
+  return { ...loaded, blocks: hosting.map((site, index) => ({ site, path: ["hosting", index] })) };
+}
+
+async function loadFirebaseRc(projectDir: string, diagnostics: Diagnostics): Promise<FirebaseRc | undefined> {
+  const read = await readConfigFile(join(projectDir, FIREBASE_RC), MAX_YAML_BYTES, projectDir);
+  if (!read.ok) {
+    if (read.reason !== "missing")
+      diagnostics.add(refusalDiagnostic("firebase-json", FIREBASE_RC, read, MAX_YAML_BYTES));
+    return undefined;
+  }
+  const source = parseYamlSource(FIREBASE_RC, read.bytes.toString("utf8"));
+  diagnostics.add(...source.diagnostics.items);
+  if (source.diagnostics.hasErrors) return undefined;
+  const parsed = firebaseRcSchema.safeParse(source.value ?? {});
+  if (!parsed.success) {
+    addZodIssues(diagnostics, source, parsed.error.issues, firebaseRcSchema);
+    return undefined;
+  }
+  return parsed.data;
+}
+
+/**
+ * The hosting block that deploys to `site` of `project`, as the Firebase CLI picks it: one object
+ * applies to any site; in a list, the block naming the site, else the block whose `target`
+ * .firebaserc maps to the site (under the project, or under any project when it has none).
+ */
+export function hostingBlockFor(
+  loaded: LoadedFirebaseJson,
+  site: string,
+  project: string,
+): FirebaseHostingBlock | undefined {
+  const blocks = loaded.blocks ?? [];
+  if (loaded.single) return blocks[0];
+  const bySite = blocks.find((block) => block.site.site === site);
+  if (bySite) return bySite;
+  const targets = loaded.rc?.targets ?? {};
+  const projectTargets = targets[project]?.hosting;
+  const sitesOf = (target: string): string[] =>
+    projectTargets
+      ? (projectTargets[target] ?? [])
+      : Object.values(targets).flatMap((byType) => byType.hosting?.[target] ?? []);
+  return blocks.find((block) => block.site.target !== undefined && sitesOf(block.site.target).includes(site));
+}
