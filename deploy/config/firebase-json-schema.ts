@@ -145,9 +145,10 @@ export const firebaseHostingSiteSchema = z
       });
   });
 
-export const firebaseJsonSchema = z.looseObject({
-  hosting: z.union([firebaseHostingSiteSchema, z.array(firebaseHostingSiteSchema)]).optional(),
-});
+/** One block for every site, or a list of blocks each naming its site or target. */
+export function firebaseHostingSchema(hosting: unknown) {
+  return Array.isArray(hosting) ? z.array(firebaseHostingSiteSchema).min(1) : firebaseHostingSiteSchema;
+}
 
 /** `.firebaserc`: project aliases and deploy targets (targets.<project>.hosting.<target> = [site]). */
 export const firebaseRcSchema = z.looseObject({

@@ -1,11 +1,12 @@
 import { join } from "node:path";
+import * as z from "zod";
 import { Diagnostics } from "../core/diagnostics.js";
 import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
 import {
   type FirebaseHostingSite,
   type FirebaseRc,
-  firebaseJsonSchema,
+  firebaseHostingSchema,
   firebaseRcSchema,
 } from "./firebase-json-schema.js";
 import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
@@ -57,16 +58,27 @@ export async function loadFirebaseJson(projectDir: string): Promise<LoadedFireba
   const rc = await loadFirebaseRc(projectDir, diagnostics);
   const loaded = { ...absent, present: true, rc, locate: source.locate };
   if (source.diagnostics.hasErrors) return loaded;
-  const parsed = firebaseJsonSchema.safeParse(source.value ?? {});
-  if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues, firebaseJsonSchema);
+  const value = source.value ?? {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    diagnostics.error(
+      "firebase-json.not-an-object",
+      "firebase.json must hold a JSON object.",
+      source.locate([]),
+    );
     return loaded;
   }
-  const hosting = parsed.data.hosting;
+  const hosting = (value as { hosting?: unknown }).hosting;
   if (hosting === undefined) return { ...loaded, blocks: [] };
-  if (!Array.isArray(hosting))
-    return { ...loaded, single: true, blocks: [{ site: hosting, path: ["hosting"] }] };
-  return { ...loaded, blocks: hosting.map((site, index) => ({ site, path: ["hosting", index] })) };
+  const schema = firebaseHostingSchema(hosting);
+  const parsed = schema.safeParse(hosting);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ ...issue, path: ["hosting", ...issue.path] }));
+    addZodIssues(diagnostics, source, issues, z.object({ hosting: schema }));
+    return loaded;
+  }
+  const data = parsed.data;
+  if (!Array.isArray(data)) return { ...loaded, single: true, blocks: [{ site: data, path: ["hosting"] }] };
+  return { ...loaded, blocks: data.map((site, index) => ({ site, path: ["hosting", index] })) };
 }
 
 async function loadFirebaseRc(projectDir: string, diagnostics: Diagnostics): Promise<FirebaseRc | undefined> {
