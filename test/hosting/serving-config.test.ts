@@ -108,7 +108,7 @@ describe("the Hosting emulator serves a version's config", () => {
       rewrites: [{ glob: "**", path: "/index.html" }],
       headers: [
         { glob: "**", headers: { "x-frame-options": "DENY", "cache-control": "no-cache" } },
-        { glob: "**/*.@(js|css)", headers: { "cache-control": "max-age=31536000" } },
+        { glob: "**/*.@(js|css)", headers: { "Cache-Control": "max-age=31536000" } },
         { glob: "/docs/*", headers: { "x-docs": "yes" } },
       ],
     });

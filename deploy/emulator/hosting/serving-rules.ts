@@ -118,11 +118,15 @@ export function rewriteFor(config: ServingConfig, path: string): ServingRewrite 
   return config.rewrites?.find((rule) => matchesPattern(path, rule));
 }
 
-/** Every matching header rule applies, later rules overriding earlier ones for the same header. */
+/**
+ * Every matching header rule applies, later rules overriding earlier ones for the same header.
+ * Names are lower-cased, so a configured `Cache-Control` replaces the default `cache-control`.
+ */
 export function headersFor(config: ServingConfig, path: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const rule of config.headers ?? ([] as ServingHeader[]))
-    if (matchesPattern(path, rule)) Object.assign(headers, rule.headers);
+    if (matchesPattern(path, rule))
+      for (const [name, value] of Object.entries(rule.headers)) headers[name.toLowerCase()] = value;
   return headers;
 }
 
