@@ -64,6 +64,25 @@ describe("the Hosting emulator serves a version's config", () => {
     expect((await get(`${url}/`)).status).toBe(200);
   });
 
+  it("refuses a config the REST API would refuse (400 INVALID_ARGUMENT naming the field)", async () => {
+    const { createSites } = await import("../../deploy/platform/hosting/local-sites.js");
+    await createSites(emulator.url, [{ site: "cfg-invalid", project: PROJECT }]);
+    const create = (config: unknown) =>
+      fetch(`${emulator.url}/v1beta1/sites/cfg-invalid/versions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ config }),
+      });
+    const both = await create({ rewrites: [{ glob: "**", regex: "^/x$", path: "/index.html" }] });
+    expect(both.status).toBe(400);
+    expect(((await both.json()) as { error: { message: string } }).error.message).toBe(
+      "Invalid value at 'version.config.rewrites[0]': needs exactly one of glob or regex",
+    );
+    expect((await create({ cleanURLs: true })).status).toBe(400);
+    expect((await create({ redirects: [{ glob: "/a", location: "/b", statusCode: 200 }] })).status).toBe(400);
+    expect((await create({ trailingSlashBehavior: "ADD" })).status).toBe(200);
+  });
+
   it("rewrites to a destination (SPA), after exact-match static content", async () => {
     const url = await served({ rewrites: [{ glob: "**", path: "/index.html" }] });
     const deep = await get(`${url}/rooms/42/chat`);
