@@ -28,7 +28,7 @@ function onePattern(kind: string) {
   };
 }
 
-export const CLOUD_RUN_SERVICE_ID = /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/;
+const CLOUD_RUN_SERVICE_ID = /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/;
 
 const runTargetSchema = z.strictObject({
   serviceId: z
@@ -115,7 +115,7 @@ const headerSchema = z
 
 const stringOrList = z.union([z.string(), z.array(z.string())]);
 
-export const firebaseHostingSiteSchema = z
+const firebaseHostingSiteSchema = z
   .strictObject({
     site: z.string().min(1).optional().describe("The Hosting site this block deploys to."),
     target: z.string().min(1).optional().describe("A deploy target, resolved to a site by .firebaserc."),

@@ -15,7 +15,7 @@ import { addZodIssues } from "./zod-diagnostics.js";
 export const FIREBASE_JSON = "firebase.json";
 export const FIREBASE_RC = ".firebaserc";
 
-export interface FirebaseHostingBlock {
+interface FirebaseHostingBlock {
   site: FirebaseHostingSite;
   /** Its path in firebase.json: ["hosting"] or ["hosting", i]. */
   path: PropertyKey[];

@@ -18,12 +18,12 @@ export interface RunHome {
   regions: readonly string[];
 }
 
-export interface HostingTarget extends RunHome {
+interface HostingTarget extends RunHome {
   site: string;
   project: string;
 }
 
-export interface FirebaseServing {
+interface FirebaseServing {
   /** Undefined when firebase.json has no hosting block for the site (the version gets `{}`). */
   config: ServingConfig | undefined;
   /** Where the block is, for messages. */

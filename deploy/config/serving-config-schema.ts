@@ -52,7 +52,7 @@ const header = z
   .strictObject({ ...pattern, headers: z.record(z.string(), z.string()) })
   .superRefine(exactlyOnePattern);
 
-export const servingConfigSchema = z.strictObject({
+const servingConfigSchema = z.strictObject({
   rewrites: z.array(rewrite).optional(),
   redirects: z.array(redirect).optional(),
   headers: z.array(header).optional(),

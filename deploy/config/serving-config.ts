@@ -48,10 +48,7 @@ function patternOf(rule: {
 }
 
 /** Decides which Cloud Run service a `run` rewrite reaches (per environment: see run-rewrites.ts). */
-export type RunResolver = (
-  run: { serviceId: string; region?: string | undefined },
-  index: number,
-) => RunTarget;
+type RunResolver = (run: { serviceId: string; region?: string | undefined }, index: number) => RunTarget;
 
 function rewriteOf(rewrite: FirebaseRewrite, index: number, resolveRun: RunResolver): ServingRewrite {
   const pattern = patternOf(rewrite);

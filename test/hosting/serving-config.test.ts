@@ -90,6 +90,8 @@ describe("the Hosting emulator serves a version's config", () => {
     expect(await deep.text()).toBe("<h1>app</h1>");
     expect(deep.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(await (await get(`${url}/app.js`)).text()).toBe("console.log('app')");
+    // The reserved namespace comes first, before any rewrite.
+    expect((await get(`${url}/__/firebase/init.js`)).status).toBe(404);
   });
 
   it("answers 404 without a matching rewrite, with the site's /404.html when it has one", async () => {

@@ -82,6 +82,11 @@ async function serve(content: ChannelContent, req: IncomingMessage, res: ServerR
   const { files, config } = released;
   const url = new URL(req.url ?? "/", "http://x");
   const path = decodeURIComponent(url.pathname).replace(/\/{2,}/g, "/");
+  if (path.startsWith("/__/")) {
+    // Hosting's reserved namespace (/__/auth, /__/firebase/init.js) comes before any config.
+    res.writeHead(404, { "content-type": "text/plain" }).end("Reserved Hosting URL: not emulated.\n");
+    return;
+  }
   const headers = headersFor(config, path);
   const redirect = redirectFor(config, path, url.search.slice(1));
   if (redirect) {

@@ -16,7 +16,7 @@ import type {
 // flag, redirect captures through `:name` / `:name*` segments.
 
 /** A glob or regex matched against the whole request path (globs gain a leading slash). */
-export function matchesPattern(path: string, pattern: UrlPattern): boolean {
+function matchesPattern(path: string, pattern: UrlPattern): boolean {
   if ("regex" in pattern) return safeRegex(pattern.regex)?.test(path) ?? false;
   return minimatch(path, withSlash(pattern.glob));
 }
@@ -31,7 +31,7 @@ function safeRegex(source: string): RegExp | undefined {
   }
 }
 
-export interface RedirectAnswer {
+interface RedirectAnswer {
   status: number;
   location: string;
 }
@@ -130,7 +130,7 @@ export function headersFor(config: ServingConfig, path: string): Record<string, 
   return headers;
 }
 
-export type StaticAnswer = { file: string } | { redirect: string } | undefined;
+type StaticAnswer = { file: string } | { redirect: string } | undefined;
 
 const stripEnd = (text: string, end: string): string =>
   text.endsWith(end) ? text.slice(0, -end.length) : text;
