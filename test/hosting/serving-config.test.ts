@@ -120,7 +120,9 @@ describe("the Hosting emulator serves a version's config", () => {
     expect((await get(`${url}/blog/2026/12/hello`)).headers.get("location")).toBe(
       "https://blog.example.com/2026/12/hello",
     );
+    expect((await get(`${url}/blog`)).headers.get("location")).toBe("https://blog.example.com");
     expect((await get(`${url}/users/ada/profile`)).headers.get("location")).toBe("/profiles/ada");
+    expect((await get(`${url}/users/ada/other`)).status).toBe(404);
     expect((await get(`${url}/r/7`)).headers.get("location")).toBe("/rooms/7");
   });
 

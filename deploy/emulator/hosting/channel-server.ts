@@ -81,7 +81,13 @@ async function serve(content: ChannelContent, req: IncomingMessage, res: ServerR
   }
   const { files, config } = released;
   const url = new URL(req.url ?? "/", "http://x");
-  const path = decodeURIComponent(url.pathname).replace(/\/{2,}/g, "/");
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname).replace(/\/{2,}/g, "/");
+  } catch {
+    res.writeHead(400, { "content-type": "text/plain" }).end("Bad Request: malformed URL encoding.\n");
+    return;
+  }
   if (path.startsWith("/__/")) {
     // Hosting's reserved namespace (/__/auth, /__/firebase/init.js) comes before any config.
     res.writeHead(404, { "content-type": "text/plain" }).end("Reserved Hosting URL: not emulated.\n");

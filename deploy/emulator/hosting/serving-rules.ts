@@ -48,7 +48,8 @@ function captureRegex(glob: string): { regex: RegExp; names: string[] } {
     const capture = /^:([A-Za-z_][A-Za-z0-9_]*)(\*)?/.exec(text.slice(i));
     if (capture && text[i - 1] === "/") {
       names.push(capture[1]!);
-      out += capture[2] ? "(.*)" : "([^/]+)";
+      // `/:name*` takes zero or more segments, its slash included (`/blog` matches `/blog/:post*`).
+      out = capture[2] ? `${out.slice(0, -1)}(?:/(.*))?` : `${out}([^/]+)`;
       i += capture[0].length;
     } else if (text.startsWith("**", i)) {
       out += ".*";
@@ -66,10 +67,16 @@ function captureRegex(glob: string): { regex: RegExp; names: string[] } {
 
 /** `/:post*` in a destination takes the capture `post`; regex redirects capture by group number or name. */
 function fillDestination(destination: string, values: Record<string, string>): string {
-  return destination.replace(/:([A-Za-z0-9_]+)\*?/g, (whole, name: string, offset: number) => {
-    if (offset > 0 && destination[offset - 1] !== "/") return whole;
-    return values[name] ?? whole;
-  });
+  return destination.replace(
+    /(\/?):([A-Za-z0-9_]+)(\*?)/g,
+    (whole, slash: string, name: string, star: string, offset: number) => {
+      if (!slash && offset > 0) return whole;
+      const value = values[name];
+      if (value === undefined) return whole;
+      // An empty `/:name*` drops its slash too, as path-to-regexp compiles an absent repeated segment.
+      return star && value === "" ? "" : `${slash}${value}`;
+    },
+  );
 }
 
 function withQuery(location: string, query: string): string {
