@@ -6,7 +6,6 @@ import {
   type LoadedEnvironments,
 } from "../config/load-environments.js";
 import { FIREBASE_JSON, FIREBASE_RC, type LoadedFirebaseJson } from "../config/load-firebase-json.js";
-import { firebaseServingFor, runHomeOf } from "../config/run-rewrites.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
@@ -14,6 +13,7 @@ import { isFileRefusal } from "../core/read-config-file.js";
 import type { Redactor } from "../core/redact.js";
 import { deployabilityDiagnostics } from "../model/name-limits.js";
 import { withConfigHint } from "./config-hints.js";
+import { firebaseJsonDiagnostics } from "./firebase-json-rules.js";
 import type { LoadedEnvFile } from "./load-env-file.js";
 import { ENV_SCHEMA_FILE, type LoadedEnvSchema } from "./load-schema.js";
 import { buildMatrix, type Matrix, type MatrixVariable } from "./matrix.js";
@@ -95,19 +95,9 @@ export function checkLoadedProject(files: LoadedProjectFiles, options: CheckOpti
   }
 
   if (files.firebaseJson) {
-    const firebase = files.firebaseJson;
-    configDiagnostics.push(...firebase.diagnostics.items);
-    const homes = loaded.environments.map((environment) => runHomeOf(environment));
-    for (const environment of loaded.environments) {
-      const hosting = environment.config.hosting;
-      if (!hosting || !selected.has(environment.name)) continue;
-      const target = {
-        ...runHomeOf(environment),
-        site: hosting.site,
-        project: environment.config.service.project,
-      };
-      envDiagnostics.push(...firebaseServingFor(firebase, target, homes).diagnostics);
-    }
+    const firebase = firebaseJsonDiagnostics(files.firebaseJson, loaded.environments, selected);
+    configDiagnostics.push(...firebase.config);
+    envDiagnostics.push(...firebase.environment);
   }
 
   const shownFiles = new Set<string>([join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), FIREBASE_JSON, FIREBASE_RC]);

@@ -93,6 +93,18 @@ describe("check reads firebase.json", () => {
     ]);
   });
 
+  it("warns when firebase.json's public directory is not hosting.publicDir (exit 0)", async () => {
+    const text = `{\n  "hosting": {\n    "public": "dist"\n  }\n}\n`;
+    const { run, problems } = await problemsOf(withFile("firebase.json", text));
+    expect(run.exitCode).toBe(0);
+    const warned = problems.filter((p) => p.code === "firebase-json.public-dir");
+    expect(warned).toHaveLength(4);
+    expect(warned[0]).toMatchObject({ file: "firebase.json", line: 3, keyPath: "hosting.public" });
+    expect(warned[0]?.message).toMatch(
+      /^firebase\.json publishes dist for \w+'s site [\w-]+, but echogate uploads hosting\.publicDir \(web\/public\)\.$/,
+    );
+  });
+
   it("refuses an invalid hosting block (exit 2) naming each key and line", async () => {
     const broken = `{
   "hosting": {
