@@ -111,7 +111,7 @@ async function serve(content: ChannelContent, req: IncomingMessage, res: ServerR
   if (rewrite && ("run" in rewrite || "function" in rewrite)) {
     const target =
       "run" in rewrite
-        ? rewrite.run
+        ? { serviceId: rewrite.run.serviceId, region: rewrite.run.region ?? DEFAULT_RUN_REGION }
         : { serviceId: rewrite.function.toLowerCase(), region: rewrite.functionRegion ?? DEFAULT_RUN_REGION };
     const serviceUrl = await content.serviceUrl(target);
     if (!serviceUrl) {
