@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadFirebaseJson } from "../../deploy/config/load-firebase-json.js";
-import { firebaseServingFor, type RunHome } from "../../deploy/config/run-rewrites.js";
+import { firebaseServingFor, type RunHome, runHomeOf } from "../../deploy/config/run-rewrites.js";
+import { servingConfigProblem } from "../../deploy/config/serving-config-schema.js";
 import { lineContaining, type ProjectFiles, withFile } from "../helpers/env-fixtures.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
@@ -91,6 +92,25 @@ describe("check reads firebase.json", () => {
     expect(served(1)?.rewrites).toEqual([
       { glob: "/api/**", run: { serviceId: "echogate-chat", region: "us-central1" } },
     ]);
+    // A preview deploys its branch's own service (not its environment's base name): that one.
+    const preview = runHomeOf(
+      {
+        name: "preview",
+        config: { kind: "preview", service: { name: "echogate-chat-preview", regions: ["europe-west1"] } },
+      },
+      "echogate-chat-preview-feat-x",
+    );
+    const branch = firebaseServingFor(loaded, { ...preview, site: "any-site", project: "echogate-demo" }, [
+      ...homes,
+      runHomeOf({
+        name: "preview",
+        config: { kind: "preview", service: { name: "echogate-chat-preview", regions: ["europe-west1"] } },
+      }),
+    ]);
+    expect(branch.config?.rewrites).toEqual([
+      { glob: "/api/**", run: { serviceId: "echogate-chat-preview-feat-x", region: "europe-west1" } },
+    ]);
+    expect(servingConfigProblem(branch.config)).toBeUndefined();
   });
 
   it("warns when firebase.json's public directory is not hosting.publicDir (exit 0)", async () => {
