@@ -26,7 +26,7 @@ export interface LoadedFirebaseJson {
   present: boolean;
   /** Undefined when absent or invalid. */
   blocks: FirebaseHostingBlock[] | undefined;
-  /** True when `hosting` is one object: it applies to whichever site is deployed. */
+  /** True when `hosting` is one object (without site or target, it applies to every site). */
   single: boolean;
   rc: FirebaseRc | undefined;
   locate(path: readonly PropertyKey[], options?: { key?: boolean }): SourceLocation;
@@ -101,7 +101,7 @@ async function loadFirebaseRc(projectDir: string, diagnostics: Diagnostics): Pro
 
 /**
  * The hosting block that deploys to `site` of `project`, as the Firebase CLI picks it: one object
- * applies to any site; in a list, the block naming the site, else the block whose `target`
+ * without `site` or `target` applies to any site; otherwise (a list, or one object naming its site), the block naming the site, else the block whose `target`
  * .firebaserc maps to the site (under the project, or under any project when it has none).
  */
 export function hostingBlockFor(
@@ -110,7 +110,8 @@ export function hostingBlockFor(
   project: string,
 ): FirebaseHostingBlock | undefined {
   const blocks = loaded.blocks ?? [];
-  if (loaded.single) return blocks[0];
+  const only = blocks[0];
+  if (loaded.single && only?.site.site === undefined && only?.site.target === undefined) return only;
   const bySite = blocks.find((block) => block.site.site === site);
   if (bySite) return bySite;
   const targets = loaded.rc?.targets ?? {};

@@ -111,6 +111,13 @@ describe("check reads firebase.json", () => {
       { glob: "/api/**", run: { serviceId: "echogate-chat-preview-feat-x", region: "europe-west1" } },
     ]);
     expect(servingConfigProblem(branch.config)).toBeUndefined();
+    // One block naming its site is that site's only.
+    const named = await loadFirebaseJson(
+      await testdir({ "firebase.json": `{ "hosting": { "site": "prod-site", "cleanUrls": true } }` }),
+    );
+    const on = (site: string) =>
+      firebaseServingFor(named, { ...homes[0]!, site, project: "echogate-demo" }, homes).config;
+    expect([on("prod-site"), on("other-site")]).toEqual([{ cleanUrls: true }, undefined]);
   });
 
   it("warns when firebase.json's public directory is not hosting.publicDir (exit 0)", async () => {
