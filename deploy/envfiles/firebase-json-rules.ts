@@ -24,6 +24,14 @@ export function firebaseJsonDiagnostics(
     const target = { ...runHomeOf(environment), site: hosting.site, project };
     found.push(...firebaseServingFor(firebase, target, homes).diagnostics);
     const block = firebase.blocks ? hostingBlockFor(firebase, hosting.site, project) : undefined;
+    if (!block && firebase.blocks?.length)
+      found.push({
+        severity: "warning",
+        code: "firebase-json.no-block",
+        message: `firebase.json has no hosting block for ${environment.name}'s site ${hosting.site}: its versions get no rewrites, redirects or headers.`,
+        ...firebase.locate(["hosting"], { key: true }),
+        hint: `Add a block with "site": "${hosting.site}" (or a "target" that .firebaserc maps to it).`,
+      });
     const publicDir = block?.site.public;
     if (block && publicDir !== undefined && posix.normalize(publicDir) !== posix.normalize(hosting.publicDir))
       found.push({

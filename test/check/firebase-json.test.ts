@@ -68,6 +68,13 @@ describe("check reads firebase.json", () => {
         line,
         keyPath: "hosting[0].rewrites[0].run.serviceId",
       });
+    const unmatched = problems.filter((p) => p.code === "firebase-json.no-block");
+    expect(unmatched.map((p) => [p.message, p.line])).toEqual([
+      [
+        "firebase.json has no hosting block for local's site echogate-local: its versions get no rewrites, redirects or headers.",
+        2,
+      ],
+    ]);
     expect(crossed.find((p) => p.message.includes("production's"))?.message).toBe(
       "Can't send /api/** on production's site echogate-demo to Cloud Run service echogate-chat-staging: it is staging's service, so production's front end would talk to staging's server.",
     );
