@@ -53,7 +53,7 @@ export async function loadFirebaseJson(projectDir: string): Promise<LoadedFireba
     diagnostics.add(refusalDiagnostic("firebase-json", FIREBASE_JSON, read, MAX_YAML_BYTES));
     return { ...absent, present: true };
   }
-  const source = parseYamlSource(FIREBASE_JSON, read.bytes.toString("utf8"));
+  const source = parseYamlSource(FIREBASE_JSON, blankJsonComments(read.bytes.toString("utf8")));
   diagnostics.add(...source.diagnostics.items);
   const rc = await loadFirebaseRc(projectDir, diagnostics);
   const loaded = { ...absent, present: true, rc, locate: source.locate };
@@ -79,6 +79,37 @@ export async function loadFirebaseJson(projectDir: string): Promise<LoadedFireba
   const data = parsed.data;
   if (!Array.isArray(data)) return { ...loaded, single: true, blocks: [{ site: data, path: ["hosting"] }] };
   return { ...loaded, blocks: data.map((site, index) => ({ site, path: ["hosting", index] })) };
+}
+
+/**
+ * The Firebase CLI reads firebase.json with line and block comments allowed (its cjson reader):
+ * they become spaces, so every line and column stays where it was.
+ */
+function blankJsonComments(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; ) {
+    const char = text[i]!;
+    if (char === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"' && text[end] !== "\n") end += text[end] === "\\" ? 2 : 1;
+      out += text.slice(i, end + 1);
+      i = end + 1;
+    } else if (text.startsWith("//", i)) {
+      const end = text.indexOf("\n", i);
+      const stop = end === -1 ? text.length : end;
+      out += " ".repeat(stop - i);
+      i = stop;
+    } else if (text.startsWith("/*", i)) {
+      const end = text.indexOf("*/", i + 2);
+      const stop = end === -1 ? text.length : end + 2;
+      out += text.slice(i, stop).replace(/[^\n]/g, " ");
+      i = stop;
+    } else {
+      out += char;
+      i += 1;
+    }
+  }
+  return out;
 }
 
 async function loadFirebaseRc(projectDir: string, diagnostics: Diagnostics): Promise<FirebaseRc | undefined> {

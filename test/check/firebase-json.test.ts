@@ -19,8 +19,9 @@ interface Problem {
 const CROSSED = `{
   "hosting": [
     {
-      "site": "echogate-demo",
-      "public": "web/public",
+      "site": "echogate-demo", // production's site; comments are allowed, as the Firebase CLI allows them
+      "public": "web/public", /* "public": "out",
+      an old value */
       "rewrites": [
         { "source": "/api/**", "run": { "serviceId": "echogate-chat-staging", "region": "us-central1" } },
         { "source": "**", "destination": "/index.html" }
