@@ -159,6 +159,30 @@ describe("the Hosting emulator serves a version's config", () => {
     expect((await get(`${on}/index.html`)).headers.get("location")).toBe("/");
   });
 
+  it("serves a path's localized copy with i18n (language_country, ALL_country, language_ALL, language), else the default", async () => {
+    const url = await served(
+      { i18n: { root: "/localized" }, rewrites: [{ glob: "**", path: "/index.html" }] },
+      {
+        "/localized/fr_CA/index.html": "<h1>fr-CA</h1>",
+        "/localized/ALL_CA/index.html": "<h1>CA</h1>",
+        "/localized/de_ALL/index.html": "<h1>de</h1>",
+        "/localized/es/admin.html": "<h1>es admin</h1>",
+      },
+    );
+    const page = async (path: string, headers: Record<string, string>) =>
+      (await get(`${url}${path}`, { headers })).text();
+    expect(await page("/", { "accept-language": "fr-CA,fr;q=0.9", "x-country-code": "CA" })).toBe(
+      "<h1>fr-CA</h1>",
+    );
+    expect(await page("/", { "accept-language": "en", "x-country-code": "CA" })).toBe("<h1>CA</h1>");
+    expect(await page("/", { "accept-language": "de-DE,de;q=0.8" })).toBe("<h1>de</h1>");
+    expect(await page("/", { cookie: "firebase-language-override=de" })).toBe("<h1>de</h1>");
+    expect(await page("/admin.html", { "accept-language": "es" })).toBe("<h1>es admin</h1>");
+    // A rewrite's destination is localized too; no language: the default content.
+    expect(await page("/rooms/1", { "accept-language": "de" })).toBe("<h1>de</h1>");
+    expect(await page("/", {})).toBe("<h1>app</h1>");
+  });
+
   it("adds or removes a directory's trailing slash as trailingSlash says (unset: adds)", async () => {
     const unset = await served({});
     expect((await get(`${unset}/docs`)).headers.get("location")).toBe("/docs/");

@@ -4,7 +4,7 @@ import { extname } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DEFAULT_RUN_REGION, type RunTarget, type ServingConfig } from "../../config/serving-config.js";
 import { refuseForeignHost } from "../../core/loopback-host.js";
-import { headersFor, redirectFor, rewriteFor, staticFor } from "./serving-rules.js";
+import { headersFor, i18nCandidates, redirectFor, rewriteFor, staticFor } from "./serving-rules.js";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -100,13 +100,16 @@ async function serve(content: ChannelContent, req: IncomingMessage, res: ServerR
     return;
   }
   const readable = req.method === "GET" || req.method === "HEAD";
-  const has = (file: string) => files[file] !== undefined;
+  // A path's localized copy (i18n) answers for it wherever the path would be served.
+  const stored = (file: string): string | undefined =>
+    [...i18nCandidates(config, file, req.headers), file].find((candidate) => files[candidate] !== undefined);
+  const has = (file: string) => stored(file) !== undefined;
   const found = readable ? staticFor(config, has, path, url.search) : undefined;
   if (found && "redirect" in found) {
     res.writeHead(301, { ...headers, location: found.redirect }).end();
     return;
   }
-  if (found) return sendFile(content, req, res, files, found.file, 200, headers);
+  if (found) return sendFile(content, req, res, files, found.file, stored(found.file)!, 200, headers);
   const rewrite = rewriteFor(config, path);
   if (rewrite && ("run" in rewrite || "function" in rewrite)) {
     const target =
@@ -127,14 +130,15 @@ async function serve(content: ChannelContent, req: IncomingMessage, res: ServerR
     return;
   }
   if (rewrite && "path" in rewrite && has(rewrite.path))
-    return sendFile(content, req, res, files, rewrite.path, 200, headers);
+    return sendFile(content, req, res, files, rewrite.path, stored(rewrite.path)!, 200, headers);
   if (rewrite && "dynamicLinks" in rewrite) {
     res
       .writeHead(501, { ...headers, "content-type": "text/plain" })
       .end("Dynamic Links rewrites are not emulated.\n");
     return;
   }
-  if (has("/404.html")) return sendFile(content, req, res, files, "/404.html", 404, headers);
+  if (has("/404.html"))
+    return sendFile(content, req, res, files, "/404.html", stored("/404.html")!, 404, headers);
   res.writeHead(404, { ...headers, "content-type": "text/plain" }).end("Not Found\n");
 }
 
@@ -144,10 +148,12 @@ async function sendFile(
   res: ServerResponse,
   files: Record<string, string>,
   file: string,
+  /** The stored path answering for `file` (itself, or its localized copy). */
+  from: string,
   status: number,
   configured: Record<string, string>,
 ): Promise<void> {
-  const body = gunzipSync(await content.blob(files[file]!));
+  const body = gunzipSync(await content.blob(files[from]!));
   res.writeHead(status, {
     "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
     "content-length": body.length,

@@ -189,3 +189,49 @@ export function staticFor(
     return { redirect: addSlash(stripEnd(stripEnd(appended, ".html"), "/index")) + search };
   return { file: appended };
 }
+
+/**
+ * With `i18n`, the localized copies of a path to try first, as superstatic orders them
+ * (utils/i18n.js): `<root>/<lang>_<country>` for each language, `<root>/ALL_<country>`, then
+ * `<root>/<lang>_ALL` and `<root>/<lang>`. Languages come from the `firebase-language-override`
+ * cookie or Accept-Language; the country from the `firebase-country-override` cookie or
+ * `X-Country-Code` (Hosting derives it from the client's IP address).
+ */
+export function i18nCandidates(
+  config: ServingConfig,
+  path: string,
+  headers: {
+    cookie?: string | undefined;
+    "accept-language"?: string | undefined;
+    "x-country-code"?: string | string[] | undefined;
+  },
+): string[] {
+  const root = config.i18n?.root;
+  if (!root) return [];
+  const cookie = (name: string) =>
+    headers.cookie
+      ?.split(";")
+      .map((part) => part.trim())
+      .find((part) => part.startsWith(`${name}=`))
+      ?.slice(name.length + 1);
+  const countryHeader = headers["x-country-code"];
+  const country =
+    cookie("firebase-country-override") ??
+    (Array.isArray(countryHeader) ? countryHeader[0] : countryHeader) ??
+    "";
+  const override = cookie("firebase-language-override");
+  const languages = [
+    ...new Set(
+      (override ? override.split(",") : (headers["accept-language"] ?? "").split(","))
+        .map((entry) => entry.split(";")[0]!.trim().split("-")[0]!)
+        .filter(Boolean),
+    ),
+  ];
+  const under = (dir: string) => `/${root}/${dir}/${path}`.replace(/\/{2,}/g, "/");
+  return [
+    ...(country
+      ? [...languages.map((language) => under(`${language}_${country}`)), under(`ALL_${country}`)]
+      : []),
+    ...languages.flatMap((language) => [under(`${language}_ALL`), under(language)]),
+  ];
+}
