@@ -59,7 +59,12 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const serverDir = join(projectDir, layout.workingDir);
   const committed = await resolveBuildVersion(projectDir, settings.version, layout.workingDir);
   const entry = await resolveServerEntry(projectDir, layout);
-  const { mode, reason } = await chooseBuildMode(serverDir, options.mode ?? settings.build.mode);
+  const { mode, reason } = await chooseBuildMode(
+    projectDir,
+    serverDir,
+    entry,
+    options.mode ?? settings.build.mode,
+  );
   const installedDeps = mode === "installed-deps";
 
   let serverCode: Buffer;

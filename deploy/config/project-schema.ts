@@ -96,7 +96,7 @@ const buildSettingsSchema = z
       .enum(buildModes)
       .optional()
       .describe(
-        "How `echogate build` packs the server into the local image. `bundle`: the server and its dependencies in one esbuild file (no node_modules). `installed-deps`: the project's own code bundled with every package left external, plus the installed production dependencies (node_modules) as they are, for native addons (better-sqlite3) and dynamic requires that can't be bundled; run `npm ci` first. Default: `installed-deps` when the production dependencies hold a native addon, else `bundle`.",
+        "How `echogate build` packs the server into the local image. `bundle`: the server and its dependencies in one esbuild file (no node_modules). `installed-deps`: the project's own code bundled with every package left external, plus the installed production dependencies (node_modules) as they are, for native addons (better-sqlite3) and dynamic requires that can't be bundled; run `npm ci` first. Default: `installed-deps` when the server entry's import graph loads a native addon (an addon only listed in package.json, or a front-end build tool such as `@next/swc-*`, doesn't count), else `bundle`.",
       ),
     baseImage: z
       .string()

@@ -33,7 +33,9 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
       dir: addon.dir,
       evidence: addon.evidence,
       compiles: addon.compiles,
+      prebuilt: addon.prebuilt ?? null,
     })),
+    nativeAddonsNotLoaded: native.unloaded.map((addon) => addon.name),
     problems: [...errors, ...warnings].map(toProblem),
   };
   // The matrix comes from `data`, which Output has redacted before any cell is shortened.
@@ -45,6 +47,11 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
         ? [
             `${style.bold("Native addons")} ${style.dim(`(production dependencies, from ${native.source}; checked against ${native.dockerfile ?? "no Dockerfile"})`)}`,
             ...native.addons.map((addon) => `  ${describeAddon(addon)}`),
+          ]
+        : []),
+      ...(native.unloaded.length > 0
+        ? [
+            `${style.dim(`Installed, never loaded by ${native.loadedBy?.join(", ")} (not checked): ${native.unloaded.map((addon) => addon.name).join(", ")}`)}`,
           ]
         : []),
     ].join("\n"),
