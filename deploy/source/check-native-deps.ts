@@ -77,7 +77,10 @@ export async function addonsTheServerLoads(
 }
 
 /** The folders of `from`'s dependencies, transitively, resolved as Node does (nearest node_modules up). */
-function dependencyClosure(packages: readonly InstalledPackage[], from: readonly InstalledPackage[]): string[] {
+function dependencyClosure(
+  packages: readonly InstalledPackage[],
+  from: readonly InstalledPackage[],
+): string[] {
   const byDir = new Map(packages.map((pkg) => [pkg.dir, pkg]));
   const seen = new Set<string>();
   const queue = [...from];

@@ -96,15 +96,17 @@ export function nativeAddons(packages: readonly InstalledPackage[]): NativeAddon
 
 /** What the package declares about prebuilt binaries (pure, from package.json and its files). */
 function prebuiltOf(pkg: InstalledPackage): Prebuilt | undefined {
-  const targets = [
-    ...new Set(pkg.nodeFiles.flatMap((file) => bundledTarget(file) ?? [])),
-  ].sort();
+  const targets = [...new Set(pkg.nodeFiles.flatMap((file) => bundledTarget(file) ?? []))].sort();
   if (targets.length > 0) return { kind: "bundled", targets };
   const install = Object.values(pkg.installScripts).join(" ");
   const binary = pkg.binary ?? {};
   const napi = Array.isArray(binary.napi_versions) && binary.napi_versions.length > 0;
   if (/\bprebuild-install\b/.test(install))
-    return { kind: "download", tool: "prebuild-install", napi: napi || /(?:-r|--runtime)[= ]napi\b/.test(install) };
+    return {
+      kind: "download",
+      tool: "prebuild-install",
+      napi: napi || /(?:-r|--runtime)[= ]napi\b/.test(install),
+    };
   if (/\bnode-pre-gyp\s+install\b/.test(install) && typeof binary.host === "string")
     return { kind: "download", tool: "node-pre-gyp", napi };
   return undefined;
@@ -121,5 +123,8 @@ function bundledTarget(file: string): string | undefined {
 
 /** A bundled prebuilt binary fits the target. */
 export function hasBundledPrebuilt(addon: NativeAddon, target: LinuxTarget): boolean {
-  return addon.prebuilt?.kind === "bundled" && addon.prebuilt.targets.includes(`linux-${target.arch}-${target.libc}`);
+  return (
+    addon.prebuilt?.kind === "bundled" &&
+    addon.prebuilt.targets.includes(`linux-${target.arch}-${target.libc}`)
+  );
 }

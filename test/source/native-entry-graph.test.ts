@@ -66,7 +66,12 @@ const ALPINE_DOCKERFILE = [
 
 function project(server: string, dependencies: Record<string, string>, files: Record<string, string>) {
   return testdir({
-    "package.json": json({ name: "app", version: "1.0.0", scripts: { start: "node server.js" }, dependencies }),
+    "package.json": json({
+      name: "app",
+      version: "1.0.0",
+      scripts: { start: "node server.js" },
+      dependencies,
+    }),
     Dockerfile: ALPINE_DOCKERFILE,
     "server.js": server,
     ...files,
@@ -85,7 +90,11 @@ async function native(dir: string) {
 
 describe("native addons judged from what the server entry loads", () => {
   it("a listed sqlite3 the server never requires is not the server's addon: no finding on alpine, bundle mode", async () => {
-    const dir = await project('require("node:http").createServer().listen(8080);\n', { sqlite3: "^5" }, SQLITE3);
+    const dir = await project(
+      'require("node:http").createServer().listen(8080);\n',
+      { sqlite3: "^5" },
+      SQLITE3,
+    );
     expect(await native(dir)).toEqual({
       loaded: [],
       unloaded: ["sqlite3"],
@@ -111,21 +120,26 @@ describe("native addons judged from what the server entry loads", () => {
 
   it("a bundled prebuilt for linux-musl-x64 passes alpine; one for glibc only must compile there and is refused", async () => {
     const server = 'require("bcrypt");\n';
-    const both = await project(server, { bcrypt: "^6" }, bcrypt([
-      "linux-x64/bcrypt.glibc.node",
-      "linux-x64/bcrypt.musl.node",
-    ]));
+    const both = await project(
+      server,
+      { bcrypt: "^6" },
+      bcrypt(["linux-x64/bcrypt.glibc.node", "linux-x64/bcrypt.musl.node"]),
+    );
     expect((await native(both)).findings).toEqual([]);
     const glibcOnly = await project(server, { bcrypt: "^6" }, bcrypt(["linux-x64/bcrypt.glibc.node"]));
     expect((await native(glibcOnly)).findings).toEqual([["native.no-toolchain", "error", 4]]);
   });
 
   it("an addon with no prebuilt at all compiles: refused on alpine without a toolchain, at the install line", async () => {
-    const dir = await project('require("gyp-only");\n', { "gyp-only": "1" }, {
-      "node_modules/gyp-only/package.json": json({ name: "gyp-only", version: "1.0.0", gypfile: true }),
-      "node_modules/gyp-only/binding.gyp": "{}",
-      "node_modules/gyp-only/index.js": 'module.exports = require("./build/Release/gyp_only.node");\n',
-    });
+    const dir = await project(
+      'require("gyp-only");\n',
+      { "gyp-only": "1" },
+      {
+        "node_modules/gyp-only/package.json": json({ name: "gyp-only", version: "1.0.0", gypfile: true }),
+        "node_modules/gyp-only/binding.gyp": "{}",
+        "node_modules/gyp-only/index.js": 'module.exports = require("./build/Release/gyp_only.node");\n',
+      },
+    );
     expect(await native(dir)).toMatchObject({
       loaded: ["gyp-only"],
       findings: [["native.no-toolchain", "error", 4]],
