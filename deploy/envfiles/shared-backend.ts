@@ -66,7 +66,8 @@ export function backendOf(value: string): { id: string; shown: string } | undefi
     // A multi-host URL (mongodb://a,b) doesn't parse its hostname cleanly: compare it whole.
     const host = url.hostname.toLowerCase();
     if (host === "") return undefined;
-    const port = url.port || String(DEFAULT_PORTS[family] ?? "");
+    // A DNS SRV name (mongodb+srv) has no port: the records give them.
+    const port = url.port || (scheme === "mongodb+srv:" ? "" : String(DEFAULT_PORTS[family] ?? ""));
     const database = family === "redis" ? "" : url.pathname.replace(/\/+$/, "");
     const shown = `${scheme}//${host}${port ? `:${port}` : ""}`;
     return { id: `${family}://${host}:${port}${database}`, shown: `${shown}${database}` };

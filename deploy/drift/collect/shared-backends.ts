@@ -1,3 +1,4 @@
+import { environmentKinds } from "../../config/environment-schema.js";
 import type { LoadedEnvironment } from "../../config/load-environments.js";
 import {
   type BackendEnvironment,
@@ -18,7 +19,11 @@ export async function collectSharedBackends(
   project: Project,
   environments: readonly LoadedEnvironment[],
 ): Promise<SharedBackend[]> {
-  const judged = environments.filter((environment) => JUDGED_KINDS.has(environment.config.kind));
+  // In the order a change travels (preview, staging, production), as reports name them.
+  const rank = (environment: LoadedEnvironment) => environmentKinds.indexOf(environment.config.kind);
+  const judged = environments
+    .filter((environment) => JUDGED_KINDS.has(environment.config.kind))
+    .sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (judged.length < 2) return [];
   const loaded = await Promise.all(judged.map((environment) => project.envFile(environment)));
   const backends: BackendEnvironment[] = judged.flatMap((environment, i) => {
