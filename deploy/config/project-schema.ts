@@ -105,8 +105,18 @@ const buildSettingsSchema = z
       .describe(
         "The image `echogate build --push` puts the server on: it must have `node` on PATH (the server starts as `node server.js` in /app). Pin it by digest (`node:20-slim@sha256:…`) or point it at an Artifact Registry copy (a remote repository) so CI doesn't depend on Docker Hub's pull limits. `--base` overrides it. Default: `node:20-slim`, as Dockerfile.minimal.",
       ),
+    keepImages: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .describe(
+        "How many of the newest local images (.echogate/images/) `echogate build --prune` keeps, besides every image a revision or gate record of the local emulator uses (those are never deleted).",
+      ),
   })
-  .describe("How the local build packs the server, and the base image it is pushed on.");
+  .describe(
+    "How the local build packs the server, the base image it is pushed on, and how many local images to keep.",
+  );
 
 export type BuildSettings = z.infer<typeof buildSettingsSchema>;
 
