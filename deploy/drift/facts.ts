@@ -73,6 +73,8 @@ interface EnvFileFacts {
   file: string;
   /** False when the file is missing or unreadable; `keys` is then empty. */
   readable: boolean;
+  /** False when parsing stopped early (an unterminated quote): the keys after it prove nothing missing. */
+  complete?: boolean;
   keys: Array<{ key: string; line: number }>;
 }
 

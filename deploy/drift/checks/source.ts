@@ -37,7 +37,10 @@ export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-fil
   rule,
   input,
 ) => {
-  const environments = environmentsFor(rule, input.facts).filter((env) => env.envFile.readable);
+  // A file whose parsing stopped early (reported by check) proves no key missing.
+  const environments = environmentsFor(rule, input.facts).filter(
+    (env) => env.envFile.readable && env.envFile.complete !== false,
+  );
   if (environments.length < 2) return [];
   const allowed = new Set([...(rule.ignore ?? []), ...input.facts.envSchema.environmentSpecificKeys]);
   const keys = [...new Set(environments.flatMap((env) => env.envFile.keys.map((k) => k.key)))].sort();
