@@ -7,7 +7,7 @@ import { evaluateDrift } from "./evaluate.js";
 import type { SourceDriftFacts } from "./facts.js";
 import { loadDriftPolicy } from "./policy-file.js";
 
-export interface SourceFindings {
+interface SourceFindings {
   source: SourceDriftFacts;
   /** The findings of the source rules, as drift.yaml sets them, as diagnostics. */
   diagnostics: Diagnostic[];

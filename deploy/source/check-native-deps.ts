@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Diagnostic } from "../core/diagnostics.js";
 import { readSourceText } from "../core/read-source-file.js";
 import { collectSourceFacts } from "./collect-source-facts.js";
 import { parseDockerfile, splitStages } from "./dockerfile-parser.js";
@@ -119,19 +118,6 @@ function serverEntries(projectDir: string, layout: ResolvedLayout): string[] {
     fact?.entry ? [fact.entry] : [],
   );
   return [...new Set(named)].filter((entry) => existsSync(join(projectDir, entry)));
-}
-
-/** The report as diagnostics: one per finding, at its Dockerfile line. */
-export function nativeDepsDiagnostics(report: NativeDepsReport): Diagnostic[] {
-  if (!report.dockerfile) return [];
-  return report.findings.map((finding) => ({
-    severity: finding.severity,
-    code: finding.code,
-    message: finding.message,
-    hint: finding.hint,
-    file: report.dockerfile!,
-    line: finding.line,
-  }));
 }
 
 /** `better-sqlite3@12.4.1 (binding.gyp, depends on prebuild-install)`, for reports. */

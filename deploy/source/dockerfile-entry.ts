@@ -64,7 +64,7 @@ function containerCommand(steps: readonly Step[]): { words: string[]; step: Step
 }
 
 /** The build context's package.json, which `npm start` in the image reads (copied to the WORKDIR). */
-export interface ContextPackageJson {
+interface ContextPackageJson {
   text: string;
   /** Relative to the project, for traces: `package.json`, `server/package.json`. */
   file: string;

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
 
 /** The packages a server entry loads, found by following its imports as the bundle does. */
-export interface EntryPackages {
+interface EntryPackages {
   /** Real paths of the package folders (`…/node_modules/sqlite3`) any file of the graph lies in. */
   dirs: Set<string>;
   /** The entries followed, relative to the project. */

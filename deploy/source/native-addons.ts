@@ -37,7 +37,7 @@ const BUILD_TOOL_ADDONS = [
  *   `node-pre-gyp install` with a `binary.host`; e.g. sqlite3, better-sqlite3, bcrypt 5). Which
  *   targets were released is not in the package; `napi` means one binary serves every Node version.
  */
-export type Prebuilt =
+type Prebuilt =
   | { kind: "bundled"; targets: string[] }
   | { kind: "download"; tool: "prebuild-install" | "node-pre-gyp"; napi: boolean };
 
@@ -59,7 +59,7 @@ export interface LinuxTarget {
   libc: "glibc" | "musl";
 }
 
-export function isBuildToolAddon(name: string): boolean {
+function isBuildToolAddon(name: string): boolean {
   return BUILD_TOOL_ADDONS.some((pattern) => pattern.test(name));
 }
 

@@ -9,7 +9,7 @@ const PAGE_SIZE = 1000;
 /** One read never pages past this many entries: `--since` narrows a larger window. */
 const MAX_ENTRIES = 10_000;
 
-export interface CloudLoggingOptions {
+interface CloudLoggingOptions {
   project: string;
   region: string;
   /** The Logging API root; a loopback fake in tests. */
@@ -30,7 +30,7 @@ interface RawEntry {
 }
 
 /** The filter that selects a Cloud Run revision's (or service's) entries in one region (pure). */
-export function revisionFilter(query: LogQuery, region: string, after?: string): string {
+function revisionFilter(query: LogQuery, region: string, after?: string): string {
   const clauses = [
     'resource.type="cloud_run_revision"',
     `resource.labels.service_name=${quoted(query.service)}`,
