@@ -48,6 +48,41 @@ const FIXTURES: Record<string, () => Promise<string>> = {
         ),
       },
     }),
+  "a native addon the server loads, on alpine without a toolchain": () =>
+    driftProject({
+      environments: { staging: {}, production: {} },
+      sources: {
+        "package.json": JSON.stringify({
+          name: "chat",
+          version: "1.0.0",
+          scripts: { dev: "node server.js" },
+          dependencies: { "gyp-only": "1.0.0", sqlite3: "5.1.7" },
+        }),
+        Dockerfile: lines(
+          "FROM node:18-alpine",
+          "WORKDIR /app",
+          "COPY package*.json ./",
+          "RUN npm ci --omit=dev",
+          "COPY . .",
+          'CMD ["node", "server.js"]',
+        ),
+        "server.js": 'require("gyp-only");\n',
+        "node_modules/gyp-only/package.json": JSON.stringify({
+          name: "gyp-only",
+          version: "1.0.0",
+          gypfile: true,
+        }),
+        "node_modules/gyp-only/binding.gyp": "{}",
+        "node_modules/gyp-only/index.js": 'module.exports = require("./build/Release/gyp.node");\n',
+        // Listed, never loaded: neither command may judge it.
+        "node_modules/sqlite3/package.json": JSON.stringify({
+          name: "sqlite3",
+          version: "5.1.7",
+          gypfile: true,
+        }),
+        "node_modules/sqlite3/binding.gyp": "{}",
+      },
+    }),
   "staging and production on one Redis": () =>
     driftProject({
       environments: {

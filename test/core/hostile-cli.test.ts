@@ -128,3 +128,26 @@ describe("every error path is clean: documented exit code, short stderr, no stac
     90_000,
   );
 });
+
+describe("--cwd", () => {
+  it("a relative --cwd works like an absolute one (esbuild needs an absolute working directory)", async () => {
+    const project = await testdir({
+      "package.json": JSON.stringify({ name: "x", version: "1.0.0", scripts: { dev: "node server.js" } }),
+      "environments/echogate.yaml": "layout:\n  serverEntry: server.js\n",
+      "server.js": 'require("node:http").createServer().listen(process.env.PORT);\n',
+    });
+    const run = await execa(
+      process.execPath,
+      [join(ROOT, "bin/echogate.js"), "build", "--cwd", ".", "--json"],
+      {
+        reject: false,
+        cwd: project,
+        env: google.env({ HOME: project }),
+        extendEnv: false,
+        timeout: 60_000,
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: "bundle", entry: "server.js" });
+  }, 90_000);
+});
