@@ -130,6 +130,41 @@ describe("native addons judged from what the server entry loads", () => {
     expect((await native(glibcOnly)).findings).toEqual([["native.no-toolchain", "error", 4]]);
   });
 
+  it("a node-pre-gyp download (binary.host, like bcrypt 5) is a download too; without a host it compiles", async () => {
+    const bcrypt5 = (binary: Record<string, unknown>) => ({
+      "node_modules/bcrypt/package.json": json({
+        name: "bcrypt",
+        version: "5.1.1",
+        binary,
+        scripts: { install: "node-pre-gyp install --fallback-to-build" },
+        dependencies: { "@mapbox/node-pre-gyp": "^1.0.11" },
+      }),
+      "node_modules/bcrypt/binding.gyp": "{}",
+      "node_modules/bcrypt/bcrypt.js": "module.exports = {};\n",
+      "node_modules/@mapbox/node-pre-gyp/package.json": json({
+        name: "@mapbox/node-pre-gyp",
+        version: "1.0.11",
+      }),
+    });
+    const withHost = await project(
+      'require("bcrypt/bcrypt.js");\n',
+      { bcrypt: "^5" },
+      bcrypt5({
+        module_name: "bcrypt_lib",
+        host: "https://github.com",
+        package_name: "{module_name}-v{version}-napi-v{napi_build_version}-{platform}-{arch}-{libc}.tar.gz",
+        napi_versions: [3],
+      }),
+    );
+    expect((await native(withHost)).findings).toEqual([["native.prebuilt-download", "warning", 4]]);
+    const noHost = await project(
+      'require("bcrypt/bcrypt.js");\n',
+      { bcrypt: "^5" },
+      bcrypt5({ module_name: "bcrypt_lib" }),
+    );
+    expect((await native(noHost)).findings).toEqual([["native.no-toolchain", "error", 4]]);
+  });
+
   it("an addon with no prebuilt at all compiles: refused on alpine without a toolchain, at the install line", async () => {
     const dir = await project(
       'require("gyp-only");\n',
