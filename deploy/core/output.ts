@@ -118,6 +118,18 @@ export class Output {
     if (text) this.writeOut(text.endsWith("\n") ? text : `${text}\n`);
   }
 
+  /**
+   * One record of a stream (`logs --follow`): a compact JSON line with --json (NDJSON on stdout),
+   * else the rendered line. Redacted like everything else.
+   */
+  record<T>(data: T, render: (data: T, style: Style) => string): void {
+    if (this.json) {
+      this.writeOut(`${JSON.stringify(this.redactor.redactDeep(data))}\n`);
+      return;
+    }
+    this.writeOut(`${render(this.redactor.redactDeep(data), this.style)}\n`);
+  }
+
   diagnostics(items: readonly Diagnostic[]): void {
     if (this.json) return;
     for (const item of items) {

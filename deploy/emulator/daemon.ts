@@ -23,7 +23,8 @@ import { PIDS_FILE, reapOrphans } from "./process-registry.js";
 // bundle (or stay unbundled as daemon.js); the child then runs as plain `node emulator-daemon.js`.
 // The module runs `runDaemon()` itself when the process entry is one of those files.
 
-const EMULATOR_STATE_DIR = ".echogate/emulator";
+/** The project's emulator state: daemon.log, emulator.json, and `logs/<service>__<revision>.log`. */
+export const EMULATOR_STATE_DIR = ".echogate/emulator";
 export const EMULATOR_IMAGE_DIR = ".echogate/images";
 const INFO_FILE = "emulator.json";
 const START_TIMEOUT_MS = 20_000;
