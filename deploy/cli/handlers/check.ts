@@ -33,7 +33,15 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
     selected,
     environments.map((e) => e.name),
   );
-  const diagnostics = [...report.diagnostics, ...drift.diagnostics.items, ...fromSource, ...frontEnds];
+  // sourceFindings reports an invalid drift.yaml too (it judges with it): name each problem once.
+  const key = (d: Diagnostic) => `${d.code}\u0000${d.file}\u0000${d.line}\u0000${d.message}`;
+  const policyProblems = new Set(drift.diagnostics.items.map(key));
+  const diagnostics = [
+    ...report.diagnostics,
+    ...drift.diagnostics.items,
+    ...fromSource.filter((d) => !policyProblems.has(key(d))),
+    ...frontEnds,
+  ];
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity === "warning");
   // A source finding (a Dockerfile that can't carry its addon, a shared Redis) fails the check (exit 1) like an invalid env file.
