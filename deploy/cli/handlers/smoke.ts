@@ -6,7 +6,7 @@ import { ExitCode } from "../../core/exit-codes.js";
 import { renderJunit } from "../../smoke/junit.js";
 import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
-import { smokeProgressEvent } from "../../smoke/progress-event.js";
+import { smokePhase, smokeProgressEvent } from "../../smoke/progress-event.js";
 import { renderSmokeReport } from "../../smoke/report.js";
 import type { SmokeProgress } from "../../smoke/result.js";
 import { runSmoke } from "../../smoke/run-smoke.js";
@@ -47,12 +47,16 @@ export async function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext):
   }
 
   let result: Awaited<ReturnType<typeof runSmoke>>;
+  const step = ctx.output.step(`Smoke ${url}`);
   try {
     result = await runSmoke(url, spec, {
       ...(options.expectVersion !== undefined ? { expectVersion: options.expectVersion } : {}),
       ...(options.expectRevision !== undefined ? { expectRevision: options.expectRevision } : {}),
       signal: ctx.signal,
-      onProgress: (event) => report(ctx, event),
+      onProgress: (event) => {
+        report(ctx, event);
+        step.update(smokePhase(event));
+      },
       // An environment that may run several instances is proven across two of them, as the gate does.
       ...((environment?.config.service.maxInstances ?? 1) > 1 ? { fanOut: "instances" as const } : {}),
     });
@@ -68,6 +72,9 @@ export async function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext):
     }
     throw error;
   }
+  const failed = result.checks.filter((check) => check.status === "failed").map((check) => check.name);
+  if (result.ok) step.done(`${result.checks.length} checks passed`);
+  else step.fail(`failed: ${failed.join(", ")}`);
   if (junit) await writeJunitFile(junit, ctx.redactor.redact(renderJunit(result)));
   ctx.output.result(result, renderSmokeReport);
   return result.ok ? ExitCode.ok : ExitCode.checkFailed;

@@ -1,7 +1,7 @@
-import { stripVTControlCharacters } from "node:util";
 import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
+import { formatTable } from "../../core/table.js";
 import { readLiveWebReleases, webStatusOf } from "../../hosting/web-status.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { CONFIG_INVALID, collectStatus, type EnvironmentStatus } from "../../promote/status.js";
@@ -25,12 +25,15 @@ export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext)
     const input = environment && { environment, servingRevision: row.revision, pairs: webPairs ?? [] };
     return { ...row, web: input ? webStatusOf(input, releases.get(row.environment)) : null };
   });
-  ctx.output.result({ environments }, (data, style) => renderStatus(data.environments, style));
+  ctx.output.result({ environments }, (data, style, layout) =>
+    renderStatus(data.environments, style, layout.width),
+  );
   if (environments.some((e) => e.error?.code === CONFIG_INVALID)) return ExitCode.config;
   return environments.some((e) => e.error) ? ExitCode.platform : ExitCode.ok;
 }
 
-export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): string {
+/** The status table; on a terminal (`width`) the REVISION and URL columns are cut to fit it. */
+export function renderStatus(rows: readonly EnvironmentStatus[], style: Style, width?: number): string {
   const regions = new Map<string, number>();
   for (const row of rows) regions.set(row.environment, (regions.get(row.environment) ?? 0) + 1);
   const table = rows.map((row) => [
@@ -63,14 +66,8 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
     "AGE",
     "INSTANCES",
   ];
-  const plain = (s: string) => stripVTControlCharacters(s);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => plain(r[i]!).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c + " ".repeat(widths[i]! - plain(c).length))
-      .join("  ")
-      .trimEnd();
-  const lines = [style.bold(line(header)), ...table.map(line)];
+  const [head = "", ...body] = formatTable([header, ...table], { width, shrinkable: [6, 3] });
+  const lines = [style.bold(head), ...body];
   for (const row of rows) {
     if (row.error)
       lines.push(
