@@ -1,12 +1,15 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { renderCheck } from "../../envfiles/render-check.js";
+import { renderCheckJunit } from "../../report/junit.js";
+import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { checkListenHost, listenHostDiagnostics } from "../../source/check-listen-host.js";
 import { checkNativeDeps, describeAddon, nativeDepsDiagnostics } from "../../source/check-native-deps.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { checkShape } from "../commands/check.js";
 
 export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext): Promise<number> {
+  const junit = args.junit !== undefined ? await checkJunitTarget(ctx.cwd, args.junit) : undefined;
   const report = await ctx.project.check(args.env.length > 0 ? args.env : undefined);
   const layout = await ctx.project.detectedLayout();
   const native = await checkNativeDeps(ctx.project.dir, layout);
@@ -23,6 +26,11 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
     report.exitCode === ExitCode.ok && errors.length > 0 ? ExitCode.checkFailed : report.exitCode;
   ctx.output.diagnostics(errors);
   ctx.output.diagnostics(warnings);
+  if (junit)
+    await writeJunitFile(
+      junit,
+      ctx.redactor.redact(renderCheckJunit(report.environments, [...errors, ...warnings])),
+    );
   const json = {
     ok: exitCode === ExitCode.ok,
     environments: report.environments,

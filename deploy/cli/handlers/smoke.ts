@@ -8,14 +8,28 @@ import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
 import { smokePhase, smokeProgressEvent } from "../../smoke/progress-event.js";
 import { renderSmokeReport } from "../../smoke/report.js";
-import type { SmokeProgress } from "../../smoke/result.js";
+import type { SmokeProgress, SmokeResult } from "../../smoke/result.js";
 import { runSmoke } from "../../smoke/run-smoke.js";
 import { parseServiceUrl, urlSecrets } from "../../smoke/service-url.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { smokeShape } from "../commands/smoke.js";
+import { withHtmlReport } from "../html-report.js";
 import { type LiveService, resolveLiveService } from "../resolve-service-url.js";
 
-export async function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext): Promise<number> {
+export function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext): Promise<number> {
+  const command = ["echogate smoke", args.url ?? (args.env ? `--env ${args.env}` : "")].join(" ").trim();
+  return withHtmlReport(args.report, ctx, command, { kind: "smoke" }, (report) =>
+    smoke(args, ctx, (result) => {
+      report.result = result;
+    }),
+  );
+}
+
+async function smoke(
+  args: ArgsOf<typeof smokeShape>,
+  ctx: CommandContext,
+  reached: (result: SmokeResult) => void,
+): Promise<number> {
   const rawUrl = args.url;
   // Before anything can print the URL: its credentials must be masked everywhere.
   for (const secret of urlSecrets(rawUrl ?? "")) ctx.redactor.add(secret);
@@ -72,6 +86,7 @@ export async function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext):
     }
     throw error;
   }
+  reached(result);
   const failed = result.checks.filter((check) => check.status === "failed").map((check) => check.name);
   if (result.ok) step.done(`${result.checks.length} checks passed`);
   else step.fail(`failed: ${failed.join(", ")}`);

@@ -1,3 +1,4 @@
+import pc from "picocolors";
 import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
@@ -26,14 +27,19 @@ export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext)
     return { ...row, web: input ? webStatusOf(input, releases.get(row.environment)) : null };
   });
   ctx.output.result({ environments }, (data, style, layout) =>
-    renderStatus(data.environments, style, layout.width),
+    args.markdown
+      ? renderStatusMarkdown(data.environments)
+      : renderStatus(data.environments, style, layout.width),
   );
   if (environments.some((e) => e.error?.code === CONFIG_INVALID)) return ExitCode.config;
   return environments.some((e) => e.error) ? ExitCode.platform : ExitCode.ok;
 }
 
-/** The status table; on a terminal (`width`) the REVISION and URL columns are cut to fit it. */
-export function renderStatus(rows: readonly EnvironmentStatus[], style: Style, width?: number): string {
+/** The table's header and cells, one row per environment (and region). */
+function statusTable(
+  rows: readonly EnvironmentStatus[],
+  style: Style,
+): { header: string[]; table: string[][] } {
   const regions = new Map<string, number>();
   for (const row of rows) regions.set(row.environment, (regions.get(row.environment) ?? 0) + 1);
   const table = rows.map((row) => [
@@ -66,6 +72,12 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style, w
     "AGE",
     "INSTANCES",
   ];
+  return { header, table };
+}
+
+/** The status table; on a terminal (`width`) the REVISION and URL columns are cut to fit it. */
+export function renderStatus(rows: readonly EnvironmentStatus[], style: Style, width?: number): string {
+  const { header, table } = statusTable(rows, style);
   const [head = "", ...body] = formatTable([header, ...table], { width, shrinkable: [6, 3] });
   const lines = [style.bold(head), ...body];
   for (const row of rows) {
@@ -84,6 +96,32 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style, w
       );
   }
   return lines.join("\n");
+}
+
+/** For $GITHUB_STEP_SUMMARY and PR comments: the same table in Markdown, then the notes under it. */
+export function renderStatusMarkdown(rows: readonly EnvironmentStatus[]): string {
+  const { header, table } = statusTable(rows, pc.createColors(false));
+  const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+  const lines = [
+    "### echogate status",
+    "",
+    `| ${header.map(cell).join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...table.map((cells) => `| ${cells.map(cell).join(" | ")} |`),
+  ];
+  const notes = rows.flatMap((row) => [
+    ...(row.error ? [`- ❌ **${cell(row.environment)}**: ${cell(row.error.message)}`] : []),
+    ...(row.split.length > 1
+      ? [`- ⚠️ **${cell(row.environment)}**: traffic split ${cell(formatTraffic(row.split))}`]
+      : []),
+    ...(row.lock
+      ? [
+          `- 🔒 **${cell(row.environment)}**: locked by ${cell(row.lock.holder)} until ${cell(row.lock.expiresAt)}`,
+        ]
+      : []),
+  ]);
+  if (notes.length > 0) lines.push("", ...notes);
+  return `${lines.join("\n")}\n`;
 }
 
 function webCell(row: EnvironmentStatus, style: Style): string {
