@@ -88,10 +88,22 @@ export function renderCheckJunit(
   environments: ReadonlyArray<{ name: string; file: string; envFile: string | null }>,
   diagnostics: readonly Diagnostic[],
 ): string {
-  const owner = (diagnostic: Diagnostic) =>
-    environments.find(
-      (e) => diagnostic.file !== undefined && (e.file === diagnostic.file || e.envFile === diagnostic.file),
-    )?.name;
+  // An environment's file that failed to load is not among `environments`: its path names it.
+  const PROJECT_FILES = new Set(["echogate", "drift", "smoke", "env.schema"]);
+  const owner = (diagnostic: Diagnostic): string | undefined => {
+    const file = diagnostic.file;
+    if (file === undefined) return undefined;
+    const loaded = environments.find((e) => e.file === file || e.envFile === file);
+    if (loaded) return loaded.name;
+    const named = /^environments\/([^/]+)\.ya?ml$/.exec(file)?.[1];
+    return named && !PROJECT_FILES.has(named) ? named : undefined;
+  };
+  const names = [
+    ...new Set([
+      ...environments.map((e) => e.name),
+      ...diagnostics.map(owner).filter((name): name is string => name !== undefined),
+    ]),
+  ];
   const caseFor = (name: string, own: readonly Diagnostic[]): TestCase => {
     const errors = own.filter((d) => d.severity === "error").map(formatDiagnostic);
     const warnings = own.filter((d) => d.severity === "warning").map(formatDiagnostic);
@@ -103,10 +115,10 @@ export function renderCheckJunit(
       ...(warnings.length > 0 ? { out: warnings.join("\n") } : {}),
     };
   };
-  const cases = environments.map((environment) =>
+  const cases = names.map((name) =>
     caseFor(
-      `environment ${environment.name}`,
-      diagnostics.filter((d) => owner(d) === environment.name),
+      `environment ${name}`,
+      diagnostics.filter((d) => owner(d) === name),
     ),
   );
   cases.push(

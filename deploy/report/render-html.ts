@@ -22,7 +22,8 @@ h2{font-size:16px;margin:0 0 8px}h3{font-size:14px;margin:12px 0 6px}
 table{border-collapse:collapse;width:100%;margin:4px 0 8px}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.num{font-variant-numeric:tabular-nums;white-space:nowrap}
+table.facts thead{display:none}table.facts td:first-child{width:160px;color:var(--muted)}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{background:#f6f8fa;padding:8px;border-radius:6px;overflow-x:auto;margin:0}
 .badge{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
@@ -171,10 +172,12 @@ function gateSection(gate: ReportGate, index: number): string {
 const ms = (value: number | null | undefined) =>
   `<span class="num">${typeof value === "number" ? escapeHtml(`${value} ms`) : "—"}</span>`;
 
-/** Per client, from the smoke's latencies: the first client is the sender of the one message. */
+/** Per client, from the smoke's latencies: the first client (smoke-1) is the sender of the one message. */
 function clientRows(result: ReportGate["result"]) {
   const { connectMs, joinMs, echoMs } = result.latencies;
-  const names = [...new Set([...Object.keys(connectMs), ...Object.keys(joinMs), ...Object.keys(echoMs)])];
+  const names = [
+    ...new Set([...Object.keys(connectMs), ...Object.keys(joinMs), ...Object.keys(echoMs)]),
+  ].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   return names.map((client, index) => ({
     client,
     connectMs: connectMs[client],
