@@ -2,7 +2,7 @@ import { formatDuration } from "./duration.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 /** Fast enough to read as motion, slow enough not to flood a remote terminal. */
-export const REDRAW_MS = 150;
+const REDRAW_MS = 150;
 
 interface LiveStep {
   name: string;

@@ -26,7 +26,7 @@ interface OutputOptions {
   columns?: number;
 }
 
-export interface StepHandle {
+interface StepHandle {
   /** The step's current phase ("connect", "12 of 40 files"): shown in its live line, a `step.update` event with --json. */
   update(text: string): void;
   done(detail?: string, data?: Record<string, unknown>): number;

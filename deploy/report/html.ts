@@ -9,7 +9,7 @@ export function escapeHtml(value: unknown): string {
 }
 
 /** A cell: HTML already escaped, optionally with CSS classes. */
-export type Cell = string | { html: string; classes: readonly string[] };
+type Cell = string | { html: string; classes: readonly string[] };
 
 /** A table from already-escaped cells (the header is escaped here). */
 export function htmlTable(header: readonly string[], rows: readonly (readonly Cell[])[], cls = ""): string {

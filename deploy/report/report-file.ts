@@ -3,7 +3,7 @@ import { access, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { PlatformError, UsageError } from "../core/errors.js";
 
-export interface ReportTarget {
+interface ReportTarget {
   file: string;
   /** The path as the user wrote it, for messages. */
   shownAs: string;
