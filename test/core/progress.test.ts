@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import pc from "picocolors";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderStatus } from "../../deploy/cli/handlers/status.js";
 import { runCli } from "../../deploy/cli/main.js";
 import { liveLine, truncateText } from "../../deploy/core/live-lines.js";
@@ -52,6 +52,10 @@ describe("colour, as the Node ecosystem reads the environment", () => {
 });
 
 describe("live step lines", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("shows spinner, elapsed time and phase, cut to the terminal's width", () => {
     const line = liveLine({ name: "Smoke candidate", started: 0, phase: "join" }, 4_200, 0, 80);
     expect(line).toBe("⠋ Smoke candidate (4.2s) — join");
@@ -76,6 +80,22 @@ describe("live step lines", () => {
     const final = err.text();
     expect(final).toMatch(/✔ Upload to site \([^)]+\) — 10 files\n$/);
     expect(output.steps()).toEqual([expect.objectContaining({ name: "Upload to site", ok: true })]);
+  });
+
+  it("ticks every 150 ms while a step runs (spinner and elapsed time), and stops when none is left", () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "performance"] });
+    const err = capture();
+    const output = new Output({ live: true, stderr: err.stream, stdout: capture().stream, columns: 80 });
+    const step = output.step("Create revision");
+    vi.advanceTimersByTime(150);
+    expect(err.text()).toContain("⠙ Create revision (150 ms)");
+    vi.advanceTimersByTime(4_050);
+    expect(err.text()).toContain("Create revision (4.2s)");
+    step.done();
+    const written = err.text().length;
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(1_000);
+    expect(err.text().length).toBe(written);
   });
 
   it("writes plain lines without escape codes when not live", () => {
