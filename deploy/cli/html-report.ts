@@ -40,6 +40,8 @@ export async function withHtmlReport<K extends ReportSource["kind"]>(
   try {
     exitCode = await work(source);
   } catch (error) {
+    // The steps the error interrupted belong in the report as the failures they are.
+    ctx.output.failOpenSteps("stopped by the error below");
     // The command's own error is what the user must see; a report that can't be written is a warning.
     await write(error).catch((writeError: unknown) => ctx.output.warn((writeError as Error).message));
     throw error;

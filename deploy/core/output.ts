@@ -110,7 +110,8 @@ export class Output {
     this.live?.close();
   }
 
-  private failOpenSteps(detail: string): void {
+  /** Fails every step still open (the work that would have ended them threw). */
+  failOpenSteps(detail: string): void {
     for (const { handle } of [...this.open].reverse()) handle.fail(detail);
   }
 

@@ -75,10 +75,10 @@ function statusTable(
   return { header, table };
 }
 
-/** The status table; on a terminal (`width`) the REVISION and URL columns are cut to fit it. */
+/** The status table; on a terminal (`width`) the URL, REVISION, WEB and DIGEST columns are cut to fit it. */
 export function renderStatus(rows: readonly EnvironmentStatus[], style: Style, width?: number): string {
   const { header, table } = statusTable(rows, style);
-  const [head = "", ...body] = formatTable([header, ...table], { width, shrinkable: [6, 3] });
+  const [head = "", ...body] = formatTable([header, ...table], { width, shrinkable: [6, 3, 7, 2] });
   const lines = [style.bold(head), ...body];
   for (const row of rows) {
     if (row.error)
