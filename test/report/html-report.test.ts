@@ -139,6 +139,28 @@ describe("the HTML report in headless Chromium", () => {
   );
 });
 
+describe("--report on rollback and smoke", () => {
+  it("shows the rollback's plan and traffic, and the smoke's checks and clients", async () => {
+    const deployed = await echogate(project, emu.env, "deploy", "staging", "--image", second.digest);
+    expect(deployed.exitCode, deployed.stderr).toBe(0);
+    const rollback = join(out, "rollback.html");
+    const rolled = await echogate(project, emu.env, "rollback", "staging", "--report", rollback);
+    expect(rolled.exitCode, rolled.stderr).toBe(0);
+    const rolledHtml = await readFile(rollback, "utf8");
+    expect(rolledHtml).toContain("rolled back staging");
+    expect(rolledHtml).toContain('<section id="traffic">');
+    expect(rolledHtml).toContain(first.version);
+
+    const smoke = join(out, "smoke.html");
+    const smoked = await echogate(project, emu.env, "smoke", "--env", "staging", "--report", smoke);
+    expect(smoked.exitCode, smoked.stderr).toBe(0);
+    const smokeHtml = await readFile(smoke, "utf8");
+    expect(smokeHtml).toContain('<header class="top ok">');
+    expect(smokeHtml).toContain("Clients: what each sent and received");
+    expect(smokeHtml).toMatch(/<svg class="chart"/);
+  });
+});
+
 describe("--report on a failed gate", () => {
   it("is written anyway, red, with the failed checks and what went wrong", async () => {
     const crashing = await makeImage(project, { version: "0.1.0+ccccccc", code: "process.exit(1);" });
