@@ -1,4 +1,11 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { withHtmlReport } from "../../deploy/cli/html-report.js";
+import { CheckFailedError } from "../../deploy/core/errors.js";
+import { Output } from "../../deploy/core/output.js";
 import { Redactor } from "../../deploy/core/redact.js";
 import { renderHtmlReport } from "../../deploy/report/render-html.js";
 import { buildHtmlReport } from "../../deploy/report/report-model.js";
@@ -75,5 +82,35 @@ describe("the HTML report renderer", () => {
     });
     const html = redactor.redact(renderHtmlReport(buildHtmlReport(source, context)));
     expect(html).not.toContain("s3cr3t-value");
+  });
+});
+
+describe("withHtmlReport (the one place a report is written)", () => {
+  it("masks every secret the redactor knows, in the result and in the error, passing or failing", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "echogate-redact-"));
+    const redactor = new Redactor();
+    redactor.add("s3cr3t-value");
+    const output = new Output({ redactor, stderr: new PassThrough(), stdout: new PassThrough() });
+    const ctx = { cwd, redactor, output } as never;
+    const leaky = smoke({
+      checks: [{ name: "echo", ok: false, status: "failed", ms: 1, detail: "got s3cr3t-value" }],
+    });
+    output.step("Smoke s3cr3t-value").fail();
+
+    await withHtmlReport("passed.html", ctx, "echogate smoke", { kind: "smoke" }, async (source) => {
+      source.result = leaky;
+      return 1;
+    });
+    await expect(
+      withHtmlReport("failed.html", ctx, "echogate smoke", { kind: "smoke" }, async (source) => {
+        source.result = leaky;
+        throw new CheckFailedError("x", "Can't pass: s3cr3t-value", { hint: "not s3cr3t-value" });
+      }),
+    ).rejects.toThrow();
+    for (const name of ["passed.html", "failed.html"]) {
+      const html = await readFile(join(cwd, name), "utf8");
+      expect(html).toContain("got ***");
+      expect(html).not.toContain("s3cr3t");
+    }
   });
 });
