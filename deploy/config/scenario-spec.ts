@@ -132,7 +132,7 @@ const expectNoneSchema = z.strictObject({
   settleMs: ms
     .default(500)
     .describe(
-      "How long to watch, in ms (default 500). Messages already received and not taken by an expect count too: after an expect, the same matcher here means no duplicate.",
+      "How long to watch, in ms (default 500). Messages that arrived since the previous step began and that no expect took count too: right after an expect, the same matcher here means no duplicate.",
     ),
 });
 

@@ -17,7 +17,11 @@ const REFUSAL_STEP_MS = 400;
 /** Each broken mode, the scenario that must refuse it, and words its diagnosis must hold. */
 const refusals: Array<{ mode: ChatMode; scenario: string; words: RegExp[]; protocols?: string[] }> = [
   { mode: "offline-dropped", scenario: "offline-dm", words: [/step 6/, /messages has no element matching/] },
-  { mode: "no-confirmation", scenario: "offline-dm", words: [/step 4/, /alice got no ("message_sent"|message matching \{"type":"message_sent")/] },
+  {
+    mode: "no-confirmation",
+    scenario: "offline-dm",
+    words: [/step 4/, /alice got no ("message_sent"|message matching \{"type":"message_sent")/],
+  },
   {
     mode: "stale-socket",
     scenario: "reconnect-live",
