@@ -70,7 +70,7 @@ export async function runScenario(
   const signal = AbortSignal.any([options.signal, deadline.signal]);
   const steps: ScenarioStepResult[] = [];
   let diagnosis: string | null = null;
-  const context: StepContext = { scenario, options, vars, clients, names, signal, step: 0, startedAt: [] };
+  const context: StepContext = { scenario, options, vars, clients, names, signal, step: 0, startedAt: [], unconfirmed: new Set() };
   try {
     for (const [index, step] of scenario.steps.entries()) {
       const kind = stepKind(step);
@@ -147,6 +147,8 @@ interface StepContext {
   step: number;
   /** performance.now() at the start of each step so far (0-based). */
   startedAt: number[];
+  /** Connections that sent since their last answer from the server. */
+  unconfirmed: Set<EchoConnection>;
 }
 
 function expand<T>(value: T, context: StepContext, client?: string, i?: number): T {
@@ -166,6 +168,8 @@ function listOf(value: string | string[]): string[] {
 }
 
 async function runStep(step: ScenarioStep, context: StepContext): Promise<string> {
+  // An expect waits for the server anyway; every other step could overtake a send still unread.
+  if (!step.expect) await confirmSends(context);
   if (step.connect) return connectAll(listOf(step.connect), context, "connect");
   if (step.reconnect) return connectAll(listOf(step.reconnect), context, "reconnect");
   if (step.disconnect) return closeAll(listOf(step.disconnect), context, "closed");
@@ -176,6 +180,17 @@ async function runStep(step: ScenarioStep, context: StepContext): Promise<string
   if (step.expect) return expect(step.expect, context);
   if (step.expectNone) return expectNone(step.expectNone, context);
   return burst(step.burst!, context);
+}
+
+/**
+ * Round trips on every connection that sent without an answer since: once the server has answered
+ * them, it has read those sends (and run their handlers up to the first await), so nothing the
+ * next step does can reach it first. All at once, so back-to-back sends cost one round trip.
+ */
+async function confirmSends(context: StepContext): Promise<void> {
+  const pending = [...context.unconfirmed];
+  context.unconfirmed.clear();
+  await Promise.all(pending.map((connection) => connection.barrier(budget(context))));
 }
 
 function stateOf(name: string, context: StepContext): ClientState {
@@ -268,7 +283,7 @@ async function emit(step: EmitStep, context: StepContext): Promise<string> {
   connection.send(event, args, { ack: step.ack !== undefined });
   state.lastSent = { step: context.step, what };
   if (step.ack === undefined) {
-    await connection.barrier(timeoutMs);
+    context.unconfirmed.add(connection);
     return `${step.client} ${event ? "emitted" : "sent"} ${what}`;
   }
   const matcher: MessageMatcher = {
@@ -493,7 +508,6 @@ async function burst(step: BurstStep, context: StepContext): Promise<string> {
       connection.send(from.event, argsOf(expanded));
     }
     stateOf(from.client, context).lastSent = { step: context.step, what: `a burst of ${count}` };
-    await connection.barrier(timeoutMs);
   } else {
     for (let i = 0; i < count; i++) {
       const call = expand(from.http, context, undefined, i);
