@@ -143,7 +143,7 @@ function namespaceRoundTrip(socket: Socket, timeoutMs: number): Promise<boolean>
     socket.once("disconnect", onGone);
     probe.once("connect", () => finish(true));
     probe.once("connect_error", () => finish(true));
-    probe.connect();
+    // The Manager connects a new namespace socket by itself (autoConnect).
   });
 }
 
