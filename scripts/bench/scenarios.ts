@@ -33,9 +33,13 @@ function line(name: string, values: number[]): void {
 
 /** The fixture server in a process of its own, so its work is not counted as the client's. */
 async function startFixture(protocol: string): Promise<{ url: string; close(): Promise<void> }> {
-  const child = spawn("npx", ["tsx", "test/fixtures/scenario-servers/main.ts", protocol, "correct"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "test/fixtures/scenario-servers/main.ts", protocol, "correct"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const [chunk] = (await onceEvent(child.stdout!, "data")) as [Buffer];
   return {
     url: chunk.toString().trim(),
