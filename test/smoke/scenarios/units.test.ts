@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { fanOutWarning } from "../../../deploy/config/fan-out-proof.js";
 import { smokeSpecSchema } from "../../../deploy/config/smoke-spec.js";
 import { renderJunit } from "../../../deploy/smoke/junit.js";
@@ -204,5 +206,20 @@ describe("JUnit", () => {
     expect(xml).toContain('tests="3" failures="1"');
     expect(xml).toContain('<testcase classname="echogate.smoke.scenario.dm" name="dm/2 expect bob"');
     expect(xml).toContain('type="smoke.scenario.expect">bob got no &lt;dm&gt;</failure>');
+  });
+});
+
+describe("docs/reference.md", () => {
+  it("has worked scenario examples that the schema accepts", () => {
+    const docs = readFileSync(new URL("../../../docs/reference.md", import.meta.url), "utf8");
+    const section = docs.slice(
+      docs.indexOf("#### Worked examples"),
+      docs.indexOf("## environments/env.schema.yaml"),
+    );
+    const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]!) as unknown[]);
+    expect(blocks.length).toBeGreaterThanOrEqual(7);
+    for (const scenarios of blocks) {
+      expect(() => parseSmokeSpec({ echo: { protocol: "socket.io", clients: 3 }, scenarios })).not.toThrow();
+    }
   });
 });
