@@ -8,7 +8,7 @@ import * as z from "zod";
 const MAX_MS = 3_600_000;
 const ms = z.number().int().positive().max(MAX_MS, `must be at most ${MAX_MS} (one hour)`);
 /** Far more than a gate needs; bounds the time and the messages one burst sends through the app. */
-export const MAX_BURST = 1000;
+const MAX_BURST = 1000;
 
 const clientName = z
   .string()
@@ -225,7 +225,7 @@ const stepSchema = z
     }
   });
 
-export const stepKinds = [
+const stepKinds = [
   "connect",
   "disconnect",
   "drop",

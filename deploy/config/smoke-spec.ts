@@ -315,7 +315,6 @@ export type SmokeSpec = z.infer<typeof smokeSpecSchema>;
 export type SmokeSpecInput = z.input<typeof smokeSpecSchema>;
 export type HealthSpec = SmokeSpec["health"];
 export type EchoSpec = SmokeSpec["echo"];
-export type ScenarioList = SmokeSpec["scenarios"];
 
 export function defaultSmokeSpec(): SmokeSpec {
   return smokeSpecSchema.parse({});

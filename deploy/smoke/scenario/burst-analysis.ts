@@ -5,7 +5,7 @@ export interface BurstArrival {
   field?: unknown;
 }
 
-export interface BurstVerdict {
+interface BurstVerdict {
   ok: boolean;
   /** Indexes never received. */
   missing: number[];

@@ -1,5 +1,5 @@
 /** What is known when an expect fails; every field is optional context for the sentence. */
-export interface MissFacts {
+interface MissFacts {
   step: number;
   client: string;
   /** `"dm" matching {"text":"hi"}` */

@@ -2,7 +2,7 @@ import { httpRequest } from "../../core/http-request.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface HttpCall {
+interface HttpCall {
   method: string;
   /** Absolute URL. */
   url: string;

@@ -27,7 +27,7 @@ import { captureFrom, closestMiss, describeMatcher, type MessageMatcher, matches
 import { explainMismatch } from "./mismatch.js";
 import type { ScenarioResult, ScenarioStepResult } from "./result.js";
 
-export interface ScenarioRunOptions {
+interface ScenarioRunOptions {
   service: ServiceUrl;
   /** Protocol, path, transports and the default step budget come from the echo check's spec. */
   echo: Pick<EchoSpec, "protocol" | "path" | "transports" | "timeoutMs">;
