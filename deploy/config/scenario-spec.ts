@@ -197,9 +197,21 @@ const stepSchema = z
     drop: clientList
       .optional()
       .describe("Cut the client's connection abruptly (the socket destroyed, no close handshake)."),
-    reconnect: clientList
+    reconnect: z
+      .union([
+        clientList,
+        z.strictObject({
+          client: clientName.describe("The client to reconnect."),
+          keepOld: z
+            .boolean()
+            .default(false)
+            .describe(
+              "Leave the old connection open, unused, as a phone's dead socket the server still holds: what arrives there is reported (a server sending to the stale socket).",
+            ),
+        }),
+      ])
       .optional()
-      .describe("A new connection with the same identity; an open old one is closed first."),
+      .describe("A new connection with the same identity; an open old one is closed first (unless keepOld)."),
     emit: emitSchema.optional().describe("socket.io: emit an event from a client."),
     send: sendSchema.optional().describe("ws-json: send a message from a client."),
     http: httpSchema.optional().describe("An HTTP request to the service (REST send or read back)."),
@@ -278,7 +290,8 @@ export function stepClients(step: ScenarioStep): string[] {
     case "drop":
     case "reconnect": {
       const value = step[kind]!;
-      return typeof value === "string" ? [value] : value;
+      if (typeof value === "string") return [value];
+      return Array.isArray(value) ? value : [value.client];
     }
     case "burst":
       return [...("client" in step.burst!.from ? [step.burst!.from.client] : []), ...step.burst!.receivers];

@@ -5,7 +5,9 @@ import type { Inbox } from "../echo/inbox.js";
 interface ConnectionRecord {
   inbox: Inbox;
   openedAtStep: number;
-  ended?: { how: "closed" | "dropped" | "lost"; atStep: number };
+  /** performance.now() when it opened. */
+  openedAt: number;
+  ended?: { how: "closed" | "dropped" | "lost" | "left open"; atStep: number };
 }
 
 /**
@@ -31,11 +33,11 @@ export class ClientState {
   opened(inbox: Inbox, step: number): void {
     const previous = this.connections.at(-1);
     if (previous && !previous.ended) previous.ended = { how: "lost", atStep: step };
-    this.connections.push({ inbox, openedAtStep: step });
+    this.connections.push({ inbox, openedAtStep: step, openedAt: performance.now() });
     this.lastSent = undefined;
   }
 
-  ended(how: "closed" | "dropped", step: number): void {
+  ended(how: "closed" | "dropped" | "left open", step: number): void {
     const last = this.connections.at(-1);
     if (last && !last.ended) last.ended = { how, atStep: step };
   }

@@ -10,7 +10,7 @@ interface MissFacts {
   /** This is the client's 2nd or later connection, opened at that step. */
   reconnectedAt?: number;
   /** How the connection before it ended. */
-  previous?: { how: "closed" | "dropped" | "lost"; atStep: number };
+  previous?: { how: "closed" | "dropped" | "lost" | "left open"; atStep: number };
   /** What the client sent on this connection before the step (the last one). */
   lastSent?: { step: number; what: string };
   /** The connection ended while waiting. */

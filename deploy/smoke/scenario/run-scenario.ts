@@ -70,7 +70,17 @@ export async function runScenario(
   const signal = AbortSignal.any([options.signal, deadline.signal]);
   const steps: ScenarioStepResult[] = [];
   let diagnosis: string | null = null;
-  const context: StepContext = { scenario, options, vars, clients, names, signal, step: 0, startedAt: [], unconfirmed: new Set() };
+  const context: StepContext = {
+    scenario,
+    options,
+    vars,
+    clients,
+    names,
+    signal,
+    step: 0,
+    startedAt: [],
+    unconfirmed: new Set(),
+  };
   try {
     for (const [index, step] of scenario.steps.entries()) {
       const kind = stepKind(step);
@@ -171,7 +181,11 @@ async function runStep(step: ScenarioStep, context: StepContext): Promise<string
   // An expect waits for the server anyway; every other step could overtake a send still unread.
   if (!step.expect) await confirmSends(context);
   if (step.connect) return connectAll(listOf(step.connect), context, "connect");
-  if (step.reconnect) return connectAll(listOf(step.reconnect), context, "reconnect");
+  if (step.reconnect) {
+    const keepOld =
+      typeof step.reconnect === "object" && !Array.isArray(step.reconnect) && step.reconnect.keepOld;
+    return connectAll(stepClients(step), context, keepOld ? "reconnect-keep" : "reconnect");
+  }
   if (step.disconnect) return closeAll(listOf(step.disconnect), context, "closed");
   if (step.drop) return closeAll(listOf(step.drop), context, "dropped");
   if (step.emit) return emit(step.emit, context);
@@ -209,7 +223,7 @@ function connected(name: string, context: StepContext): EchoConnection {
 async function connectAll(
   names: string[],
   context: StepContext,
-  how: "connect" | "reconnect",
+  how: "connect" | "reconnect" | "reconnect-keep",
 ): Promise<string> {
   const { options } = context;
   for (const name of names) {
@@ -219,8 +233,11 @@ async function connectAll(
         throw new StepFailure(
           `${name} is already connected: use reconnect for a new socket with the same identity`,
         );
-      await state.current.inbox.connection.close();
-      state.ended("closed", context.step);
+      if (how === "reconnect-keep") state.ended("left open", context.step);
+      else {
+        await state.current.inbox.connection.close();
+        state.ended("closed", context.step);
+      }
     }
     const targets = options.targets?.length ? options.targets : [{ service: options.service }];
     const target = targets[context.names.indexOf(name) % targets.length]!;
@@ -248,11 +265,12 @@ async function connectAll(
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason;
       throw new StepFailure(
-        `${name} could not ${how}: ${error instanceof Error ? error.message : String(error)}`,
+        `${name} could not ${how === "connect" ? "connect" : "reconnect"}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
-  return `${names.join(", ")} ${how === "connect" ? "connected" : "reconnected (new socket, same identity)"}`;
+  const reconnected = `reconnected (new socket, same identity${how === "reconnect-keep" ? "; the old one left open" : ""})`;
+  return `${names.join(", ")} ${how === "connect" ? "connected" : reconnected}`;
 }
 
 async function closeAll(names: string[], context: StepContext, how: "closed" | "dropped"): Promise<string> {
@@ -404,9 +422,14 @@ async function expect(step: ExpectStep, context: StepContext): Promise<string> {
             .map((m) => state.taken.get(m)!),
         ),
       ],
+      // What reached an earlier connection once this one was open: the server's choice of socket.
       onOldSocket: state.connections
         .slice(0, -1)
-        .reduce((sum, record) => sum + record.inbox.messages.filter(matches).length, 0),
+        .reduce(
+          (sum, record) =>
+            sum + record.inbox.messages.filter((m) => m.at >= current.openedAt && matches(m)).length,
+          0,
+        ),
       elsewhere: [...context.clients.values()]
         .filter((other) => other !== state && other.connections.some((r) => r.inbox.messages.some(matches)))
         .map((other) => other.name),

@@ -32,6 +32,14 @@ const refusals: Array<{ mode: ChatMode; scenario: string; words: RegExp[]; proto
     ],
   },
   {
+    mode: "stale-socket",
+    scenario: "reconnect-stale",
+    words: [
+      /old socket was left open at step 2, and one arrived there: the server sends to the stale socket/,
+    ],
+    protocols: ["socket.io"],
+  },
+  {
     mode: "fanout-two",
     scenario: "group-history",
     words: [/step 8 \(expect carol\)/, /reached alice, bob but not carol/],
@@ -74,7 +82,7 @@ export function describeFixtureScenarios(protocol: SmokeProtocol): void {
       expect(result.ok).toBe(true);
     });
 
-    for (const refusal of refusals) {
+    for (const refusal of refusals.filter((r) => !r.protocols || r.protocols.includes(protocol))) {
       it(`refuses ${refusal.mode}, naming the cause`, async () => {
         const server = await kind.start(refusal.mode);
         try {
