@@ -42,6 +42,15 @@ export class ClientState {
     if (last && !last.ended) last.ended = { how, atStep: step };
   }
 
+  /** Why the client is not connected: never was, closed or dropped by a step, or ended by the server. */
+  whyNotConnected(step: number): string {
+    const last = this.connections.at(-1);
+    if (!last) return `${this.name} is not connected at step ${step}: add a connect step before it`;
+    if (last.ended && last.ended.how !== "lost")
+      return `${this.name} is not connected at step ${step} (${last.ended.how} at step ${last.ended.atStep}): add a reconnect step before it`;
+    return `${this.name}'s connection ended before step ${step}: ${last.inbox.closedReason ?? "closed by the server"}`;
+  }
+
   /** Received on the current connection and not taken by an earlier step. */
   untaken(): Inbound[] {
     return this.current?.inbox.messages.filter((message) => !this.taken.has(message)) ?? [];

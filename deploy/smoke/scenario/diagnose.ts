@@ -5,8 +5,6 @@ interface MissFacts {
   /** `"dm" matching {"text":"hi"}` */
   awaited: string;
   timeoutMs: number;
-  /** The client had no open connection at the step. */
-  notConnected?: boolean;
   /** This is the client's 2nd or later connection, opened at that step. */
   reconnectedAt?: number;
   /** How the connection before it ended. */
@@ -28,8 +26,6 @@ interface MissFacts {
 /** One sentence (or a few joined by ;) on why an expected message did not arrive. */
 export function diagnoseMiss(facts: MissFacts): string {
   const { client } = facts;
-  if (facts.notConnected)
-    return `${client} is not connected at step ${facts.step}: add a connect (or reconnect) step before it`;
   const parts: string[] = [];
   const context: string[] = [];
   if (facts.reconnectedAt !== undefined) context.push(`${client} reconnected at step ${facts.reconnectedAt}`);

@@ -212,11 +212,9 @@ function stateOf(name: string, context: StepContext): ClientState {
 }
 
 function connected(name: string, context: StepContext): EchoConnection {
-  const current = stateOf(name, context).current;
-  if (!current)
-    throw new StepFailure(
-      `${name} is not connected at step ${context.step}: add a connect (or reconnect) step before it`,
-    );
+  const state = stateOf(name, context);
+  const current = state.current;
+  if (!current) throw new StepFailure(state.whyNotConnected(context.step));
   return current.inbox.connection;
 }
 
@@ -393,10 +391,7 @@ async function expect(step: ExpectStep, context: StepContext): Promise<string> {
   const awaited = describeMatcher(matcher);
   const timeoutMs = budget(context, step.timeoutMs);
   const current = state.current;
-  if (!current)
-    throw new StepFailure(
-      diagnoseMiss({ ...baseFacts(state, context, awaited, timeoutMs), notConnected: true }),
-    );
+  if (!current) throw new StepFailure(state.whyNotConnected(context.step));
   const matches = matchesMessage(matcher);
   const started = performance.now();
   const result = await current.inbox.waitFor((m) => !state.taken.has(m) && matches(m), {
@@ -467,7 +462,7 @@ async function expectNone(step: ExpectNoneStep, context: StepContext): Promise<s
   const awaited =
     matcher.event === undefined && matcher.match === undefined ? "a message" : describeMatcher(matcher);
   const current = state.current;
-  if (!current) throw new StepFailure(`${step.client} is not connected at step ${context.step}`);
+  if (!current) throw new StepFailure(state.whyNotConnected(context.step));
   const matches = matchesMessage(matcher);
   // From the start of the step before: a duplicate of what that step expected counts.
   const since = context.startedAt[context.step - 2] ?? 0;
@@ -493,7 +488,7 @@ async function burst(step: BurstStep, context: StepContext): Promise<string> {
   const timeoutMs = budget(context, step.timeoutMs);
   const receivers = step.receivers.map((name) => {
     const state = stateOf(name, context);
-    if (!state.current) throw new StepFailure(`${name} is not connected at step ${context.step}`);
+    if (!state.current) throw new StepFailure(state.whyNotConnected(context.step));
     return state;
   });
   const matchers = Array.from({ length: count }, (_, i) => {

@@ -82,6 +82,37 @@ export function describeFixtureScenarios(protocol: SmokeProtocol): void {
       expect(result.ok).toBe(true);
     });
 
+    it("ends the running step when the scenario's budget runs out, and names a client used after its disconnect", async () => {
+      const never = kind.protocol === "socket.io" ? { event: "never" } : { match: { type: "never" } };
+      const say =
+        kind.protocol === "socket.io"
+          ? { emit: { client: "alice", event: "chat-message", payload: { roomId: "{{room}}", text: "x" } } }
+          : { send: { client: "alice", payload: { type: "chat-message", roomId: "{{room}}", text: "x" } } };
+      const started = performance.now();
+      const result = await runSmoke(correct.url, {
+        echo: { protocol: kind.protocol },
+        scenarios: [
+          {
+            name: "budget",
+            timeoutMs: 300,
+            stepTimeoutMs: 10_000,
+            clients: { alice: {} },
+            steps: [{ connect: "alice" }, { expect: { client: "alice", ...never } }],
+          },
+          {
+            name: "gone",
+            clients: { alice: {} },
+            steps: [{ connect: "alice" }, { disconnect: "alice" }, say],
+          },
+        ],
+      });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(result.scenarios.map((s) => s.diagnosis)).toEqual([
+        "step 2 (expect alice): the scenario's 300 ms budget ran out during this step",
+        `step 3 (${kind.protocol === "socket.io" ? "emit" : "send"} alice): alice is not connected at step 3 (closed at step 2): add a reconnect step before it`,
+      ]);
+    });
+
     for (const refusal of refusals.filter((r) => !r.protocols || r.protocols.includes(protocol))) {
       it(`refuses ${refusal.mode}, naming the cause`, async () => {
         const server = await kind.start(refusal.mode);
