@@ -22,13 +22,18 @@ export function scenarioProblems(scenarios: readonly ScenarioSpec[], protocol: S
       problems.push({ path: at("name"), message: `"${scenario.name}" is used twice` });
     seen.add(scenario.name);
     const clients = new Set(Object.keys(scenario.clients));
+    // An identity may use a variable a step captures (a token from a login request): it is
+    // expanded when the client connects, and the runner refuses one still missing then.
+    const capturedAnywhere = scenario.steps.flatMap((step) =>
+      Object.keys((step[stepKind(step)] as { capture?: Record<string, string> }).capture ?? {}),
+    );
     for (const [name, client] of Object.entries(scenario.clients)) {
       if (protocol === "ws-json" && client.auth !== undefined)
         problems.push({
           path: at("clients", name, "auth"),
           message: "auth is the Socket.IO handshake's; ws-json has query and headers",
         });
-      problems.push(...templates(client, [...builtIn], at("clients", name)));
+      problems.push(...templates(client, [...builtIn, ...capturedAnywhere], at("clients", name)));
     }
     const captured: string[] = [];
     scenario.steps.forEach((step, stepIndex) => {

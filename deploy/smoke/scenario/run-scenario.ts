@@ -9,7 +9,7 @@ import type {
 } from "../../config/scenario-spec.js";
 import { stepClients, stepKind } from "../../config/scenario-spec.js";
 import type { EchoSpec } from "../../config/smoke-spec.js";
-import { expandWith } from "../../config/smoke-templates.js";
+import { expandWith, templatesIn } from "../../config/smoke-templates.js";
 import type { Connector, EchoConnection, Inbound } from "../echo/connection.js";
 import { summarizeMessage } from "../echo/diagnose.js";
 import { Inbox } from "../echo/inbox.js";
@@ -240,6 +240,11 @@ async function connectAll(
     const targets = options.targets?.length ? options.targets : [{ service: options.service }];
     const target = targets[context.names.indexOf(name) % targets.length]!;
     const identity = expand(state.identity, context, name);
+    const missing = unexpanded(identity);
+    if (missing.length > 0)
+      throw new StepFailure(
+        `${name}'s identity uses ${missing.map((v) => `{{${v}}}`).join(", ")}, which no step before ${context.step} captured`,
+      );
     const timeoutMs = budget(context);
     try {
       const connection = await connectors[options.echo.protocol]({
@@ -599,4 +604,12 @@ function firstIndexString(value: unknown): string | undefined {
       .map(firstIndexString)
       .find((found) => found !== undefined);
   return undefined;
+}
+
+/** Template names still in a value after expansion. */
+function unexpanded(value: unknown): string[] {
+  if (typeof value === "string") return templatesIn(value);
+  if (Array.isArray(value)) return value.flatMap(unexpanded);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(unexpanded);
+  return [];
 }

@@ -104,12 +104,24 @@ export function describeFixtureScenarios(protocol: SmokeProtocol): void {
             clients: { alice: {} },
             steps: [{ connect: "alice" }, { disconnect: "alice" }, say],
           },
+          {
+            name: "token",
+            clients: { alice: { headers: { authorization: "Bearer {{token}}" } } },
+            steps: [{ connect: "alice" }, { http: { path: "/health", capture: { token: "version" } } }],
+          },
+          {
+            name: "token-captured",
+            clients: { alice: { headers: { authorization: "Bearer {{token}}" } } },
+            steps: [{ http: { path: "/health", capture: { token: "version" } } }, { connect: "alice" }],
+          },
         ],
       });
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(result.scenarios.map((s) => s.diagnosis)).toEqual([
         "step 2 (expect alice): the scenario's 300 ms budget ran out during this step",
         `step 3 (${kind.protocol === "socket.io" ? "emit" : "send"} alice): alice is not connected at step 3 (closed at step 2): add a reconnect step before it`,
+        "step 1 (connect alice): alice's identity uses {{token}}, which no step before 1 captured",
+        null,
       ]);
     });
 
