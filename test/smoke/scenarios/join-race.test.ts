@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSmoke } from "../../../deploy/smoke/run-smoke.js";
+import { type LagProxy, startLagProxy } from "../../fixtures/scenario-servers/lag-proxy.js";
 import { type FixtureServer, startSocketIoChat } from "../../fixtures/scenario-servers/socket-io-chat.js";
 import { startWsChat } from "../../fixtures/scenario-servers/ws-chat.js";
 
@@ -9,10 +10,19 @@ import { startWsChat } from "../../fixtures/scenario-servers/ws-chat.js";
 describe("a join without waitFor", () => {
   let socketIo: FixtureServer;
   let ws: FixtureServer;
+  let lagged: LagProxy;
   beforeAll(async () => {
     [socketIo, ws] = await Promise.all([startSocketIoChat("correct"), startWsChat("correct")]);
+    lagged = await startLagProxy(socketIo.url, 25);
   });
-  afterAll(() => Promise.all([socketIo.close(), ws.close()]));
+  afterAll(() => Promise.all([lagged.close(), socketIo.close(), ws.close()]));
+
+  it("waits for joins that travel a slower path than the sender's (20 runs, every other connection 25 ms late)", async () => {
+    for (let run = 0; run < 20; run++) {
+      const result = await runSmoke(lagged.url, { echo: { protocol: "socket.io", clients: 3 } });
+      expect(result.checks.filter((check) => !check.ok)).toEqual([]);
+    }
+  });
 
   it("never fails a correct Socket.IO server that confirms nothing (30 runs, 4 clients)", async () => {
     for (let run = 0; run < 30; run++) {
