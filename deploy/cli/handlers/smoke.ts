@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { fanOutWarning } from "../../config/fan-out-proof.js";
 import type { LoadedEnvironment } from "../../config/load-environments.js";
 import { defaultSmokeSpec, type SmokeSpec } from "../../config/smoke-spec.js";
 import { CheckFailedError, isEchogateError, UsageError } from "../../core/errors.js";
@@ -56,6 +57,8 @@ async function smoke(
     options.expectRevision = live.gated.revision;
     ctx.output.info(`expecting ${live.gated.version} on ${live.gated.revision} (serving 100%, gate passed)`);
   }
+  const fanOut = fanOutWarning(spec);
+  if (fanOut) ctx.output.warn(fanOut);
   if (options.expectVersion === undefined) {
     ctx.output.warn("no --expect-version: /health's version is reported, not checked");
   }

@@ -143,7 +143,11 @@ function gateCell(row: EnvironmentStatus, style: Style): string {
   }
   const closed = row.access === "private" ? " (private)" : "";
   if (!row.gate) return closed ? style.yellow(`—${closed}`) : "—";
-  if (row.gate.result !== "passed") return style.red(`failed${closed}`);
+  const failedScenarios = (row.gate.scenarios ?? []).filter((s) => !s.ok).map((s) => s.name);
+  if (row.gate.result !== "passed")
+    return style.red(
+      `failed${failedScenarios.length ? ` (scenario ${failedScenarios.join(", ")})` : ""}${closed}`,
+    );
   if (closed) return style.yellow(`passed${closed}`);
   return style.green(row.gate.rolledBackAt ? "passed (rolled back)" : "passed");
 }
