@@ -10,6 +10,7 @@ import type {
 import { stepClients, stepKind } from "../../config/scenario-spec.js";
 import type { EchoSpec } from "../../config/smoke-spec.js";
 import { expandWith, templatesIn } from "../../config/smoke-templates.js";
+import { sleep } from "../../core/sleep.js";
 import type { Connector, EchoConnection, Inbound } from "../echo/connection.js";
 import { summarizeMessage } from "../echo/diagnose.js";
 import { Inbox } from "../echo/inbox.js";
@@ -18,7 +19,7 @@ import { connectWsJson } from "../echo/ws-json.js";
 import type { ClientTarget } from "../placement.js";
 import { type ServiceUrl, webSocketUrl } from "../service-url.js";
 import { valueAtPath } from "../subset-match.js";
-import { roundMs, sleep } from "../timing.js";
+import { roundMs } from "../timing.js";
 import { analyzeBurst, type BurstArrival, describeBurst } from "./burst-analysis.js";
 import { ClientState } from "./client-state.js";
 import { diagnoseMiss, diagnoseUnwanted } from "./diagnose.js";
