@@ -10,6 +10,14 @@ interface TableOptions {
   width?: number | undefined;
   /** Free-text columns that may be cut with an ellipsis to fit, the widest first. */
   shrinkable?: readonly number[];
+  /** Columns left out, in this order, when cutting is not enough (the least useful first). */
+  droppable?: readonly number[];
+}
+
+interface FittedTable {
+  lines: string[];
+  /** The header cells of the columns left out to fit the width. */
+  hidden: string[];
 }
 
 const visible = (text: string) => [...stripVTControlCharacters(text)].length;
@@ -35,6 +43,26 @@ export function columnWidths(rows: readonly (readonly string[])[], options: Tabl
     widths[widest]! -= 1;
   }
   return widths;
+}
+
+/**
+ * Rows (the header first) as aligned lines, fitted to the width as `columnWidths` decides; when
+ * even cut columns can't fit, `droppable` columns are left out one at a time until they do. Pure.
+ */
+export function fitTable(rows: readonly (readonly string[])[], options: TableOptions = {}): FittedTable {
+  const { width, droppable = [] } = options;
+  const dropped = new Set<number>();
+  for (;;) {
+    const kept = (row: readonly string[]) => row.filter((_, i) => !dropped.has(i));
+    const keptIndex = (i: number) => i - [...dropped].filter((d) => d < i).length;
+    const shrinkable = (options.shrinkable ?? []).filter((i) => !dropped.has(i)).map(keptIndex);
+    const lines = formatTable(rows.map(kept), { width, shrinkable });
+    const next = droppable.find((i) => !dropped.has(i));
+    const fits = width === undefined || lines.every((line) => visible(line) <= width);
+    if (fits || next === undefined)
+      return { lines, hidden: [...dropped].sort((a, b) => a - b).map((i) => rows[0]?.[i] ?? "") };
+    dropped.add(next);
+  }
 }
 
 /** Rows (the header first) as aligned lines, fitted to the width as `columnWidths` decides. */
