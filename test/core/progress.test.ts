@@ -184,8 +184,10 @@ describe("tables fit the terminal", () => {
     expect(fitted[0]).toContain("GATE");
     expect(fitted[0]).not.toContain("INSTANCES");
     expect(fitted[1]).toContain("1.0.0+abc");
-    expect(fitted.at(-1)).toMatch(/^\(INSTANCES.* left out to fit 80 columns; --json has every field\)$/);
-    expect(renderStatus([row], style, 100)).not.toContain("left out");
+    expect(fitted.at(-1)).toMatch(
+      /^\(DIGEST, WEB, AGE, INSTANCES left out to fit 80 columns; --json has every field\)$/,
+    );
+    expect(renderStatus([row], style, 140)).not.toContain("left out");
   });
 
   it("shrinks the widest shrinkable column first and stops at a readable minimum", () => {
