@@ -239,7 +239,11 @@ function runCommands(
     const script = packageScript(packageJson.text, match.script);
     if (script === undefined) return [{ words: command, via }];
     const line = scriptLine(packageJson.text, match.script);
-    const step = { file: packageJson.file, line: line ?? 1, text: `"${match.script}": ${JSON.stringify(script)}` };
+    const step = {
+      file: packageJson.file,
+      line: line ?? 1,
+      text: `"${match.script}": ${JSON.stringify(script)}`,
+    };
     return runCommands(shellWords(script), packageJson, [...via, step], hops + 1);
   });
 }
@@ -258,7 +262,12 @@ type Produced =
   | { kind: "compiled"; compiled: CompiledFrom; via: TraceStep[] };
 
 /** How this RUN writes `target`: an esbuild bundle of one source, or a tsc compile of one of several. */
-function producedBy(step: Step, target: string, packageJson: ContextPackageJson | undefined, read: ReadImage): Produced | null {
+function producedBy(
+  step: Step,
+  target: string,
+  packageJson: ContextPackageJson | undefined,
+  read: ReadImage,
+): Produced | null {
   for (const command of runCommands(shellWords(step.instruction.args), packageJson)) {
     const source = bundledEntry(command.words, step.workdir, target);
     if (source !== null) return { kind: "bundled", source, via: command.via };

@@ -7,7 +7,7 @@ export type ReadImageFile = (imagePath: string) => string | undefined;
 export interface CompiledFrom {
   /** Image paths the emitted file may come from, most likely first (.ts before .tsx before .js). */
   sources: string[];
-  /** The inference, for reports: `tsc with tsconfig.json: outDir dist → rootDir src`. */
+  /** The inference, for reports: `tsc with tsconfig.json (outDir dist → rootDir src; .js from .ts/.tsx/.jsx)`. */
   note: string;
 }
 
@@ -55,13 +55,18 @@ export function tscCompiledFrom(
     return undefined;
   };
   const project = value("-p", "--project", "-b", "--build") ?? ".";
-  const configFile = posix.resolve(workdir, project.endsWith(".json") ? project : posix.join(project, "tsconfig.json"));
+  const configFile = posix.resolve(
+    workdir,
+    project.endsWith(".json") ? project : posix.join(project, "tsconfig.json"),
+  );
   const options = readEmitOptions(configFile, readImageFile);
   if (!options) return null;
   const outDirFlag = value("--outDir");
   const rootDirFlag = value("--rootDir");
   const outDir = outDirFlag ? posix.resolve(workdir, outDirFlag) : options.outDir;
-  const rootDir = rootDirFlag ? posix.resolve(workdir, rootDirFlag) : (options.rootDir ?? inferredRoot(options));
+  const rootDir = rootDirFlag
+    ? posix.resolve(workdir, rootDirFlag)
+    : (options.rootDir ?? inferredRoot(options));
 
   const ext = posix.extname(target);
   const sourceExts = SOURCE_EXTENSIONS[ext];
@@ -77,13 +82,14 @@ export function tscCompiledFrom(
   }
   stem = stem.slice(0, -ext.length);
   const relative = (path: string) => posix.relative(options.configDir, path) || ".";
-  const settings = outDir
-    ? `outDir ${relative(outDir)} → rootDir ${relative(rootDir)}${options.rootDir || rootDirFlag ? " " : " (from include) "}`
-    : "no outDir, so ";
+  const rootNote = options.rootDir || rootDirFlag ? "" : " (from include)";
   const extensions = sourceExts.filter((sourceExt) => sourceExt !== ext).join("/");
+  const mapping = outDir
+    ? `outDir ${relative(outDir)} → rootDir ${relative(rootDir)}${rootNote}; ${ext} from ${extensions}`
+    : `no outDir: ${ext} next to its ${extensions}`;
   return {
     sources: sourceExts.map((sourceExt) => `${stem}${sourceExt}`),
-    note: `tsc with ${posix.relative(workdir, options.configFile)}: ${settings}${ext} from ${extensions}`,
+    note: `tsc with ${posix.relative(workdir, options.configFile)} (${mapping})`,
   };
 }
 
@@ -104,7 +110,11 @@ function inferredRoot(options: EmitOptions): string {
   });
 }
 
-function readEmitOptions(configFile: string, readImageFile: ReadImageFile, depth = 0): EmitOptions | undefined {
+function readEmitOptions(
+  configFile: string,
+  readImageFile: ReadImageFile,
+  depth = 0,
+): EmitOptions | undefined {
   const text = readImageFile(configFile);
   if (text === undefined) return undefined;
   const json = parseJsonc(text);
