@@ -106,9 +106,9 @@ describe("a TypeScript ES-module server built by tsc in its Dockerfile (ws-redis
   it("in bundle mode ws and redis are bundled into the ES module too, their require() calls served by the banner", async () => {
     const image = await buildImage({ projectDir: dir, mode: "bundle" });
     expect(image.mode).toBe("bundle");
+    await expectImageRelays(image);
     const code = await readFile(join(image.dir, "rootfs", "server.mjs"), "utf8");
     expect(code).toContain("__echogateCreateRequire(import.meta.url)");
-    await expectImageRelays(image);
   }, 60_000);
 });
 
