@@ -11,10 +11,10 @@ import {
 } from "./dockerfile-parser.js";
 import type { EntryFact, TraceStep } from "./entry-fact.js";
 import { matchRunner, normalizeEntry } from "./runner-entry.js";
-import { type CompiledFrom, tscCompiledFrom } from "./ts-build-entry.js";
+import { type CompiledFrom, type ReadImageFile, tscCompiledFrom } from "./ts-build-entry.js";
 
 /** Reads a build-context file (relative to the context), for a tsconfig a build stage compiles with. */
-export type ReadContextFile = (relativePath: string) => string | undefined;
+type ReadContextFile = (relativePath: string) => string | undefined;
 
 interface Step {
   instruction: DockerInstruction;
@@ -266,7 +266,7 @@ function producedBy(
   step: Step,
   target: string,
   packageJson: ContextPackageJson | undefined,
-  read: ReadImage,
+  read: ReadImageFile,
 ): Produced | null {
   for (const command of runCommands(shellWords(step.instruction.args), packageJson)) {
     const source = bundledEntry(command.words, step.workdir, target);
@@ -277,10 +277,8 @@ function producedBy(
   return null;
 }
 
-type ReadImage = (imagePath: string) => string | undefined;
-
 /** Reads a file as the image has it before `steps[before]`: traced back to the context file a COPY put there. */
-function imageReader(ctx: TraceContext, steps: readonly Step[], before: number, hops: number): ReadImage {
+function imageReader(ctx: TraceContext, steps: readonly Step[], before: number, hops: number): ReadImageFile {
   return (imagePath) => {
     const { readFile } = ctx;
     if (!readFile || hops >= MAX_HOPS) return undefined;
