@@ -88,27 +88,34 @@ describe("a TypeScript ES-module server built by tsc in its Dockerfile (ws-redis
   it("check traces the image's dist/server.js to src/server.ts through `npm run build` = `tsc -p .` and passes", async () => {
     const check = await runEchogate(["check"], { cwd: dir });
     expect(check.exitCode, `${check.stdout}\n${check.stderr}`).toBe(0);
+    expect(check.stdout + check.stderr).toContain(
+      "Installed, never loaded by src/server.ts (not checked): sqlite3",
+    );
     const drift = await runEchogate(["drift", "--source", "--json"], { cwd: dir });
     expect(drift.stdout).toContain(
       "Dockerfile runs src/server.ts (as /app/dist/server.js; built by tsc with tsconfig.json (outDir dist → rootDir src; .js from .ts/.tsx/.jsx)).",
     );
   }, 60_000);
 
-  it("build bundles src/server.ts as server.mjs (top-level await) and the image serves: /health, join, a message relayed through Redis", async () => {
+  it("build bundles src/server.ts, ws and redis into server.mjs (top-level await) and the image serves: /health, join, a message relayed through Redis", async () => {
     const build = await runEchogate(["build", "--json"], { cwd: dir });
     expect(build.exitCode, build.stderr).toBe(0);
     const image = await buildImage({ projectDir: dir });
     expect(image.entry).toBe("src/server.ts");
-    expect(image.manifest.entrypoint).toEqual(["node", "server.mjs"]);
-    await expectImageRelays(image);
-  }, 60_000);
-
-  it("in bundle mode ws and redis are bundled into the ES module too, their require() calls served by the banner", async () => {
-    const image = await buildImage({ projectDir: dir, mode: "bundle" });
+    // The import graph is followed as an ES module: sqlite3 is installed but never loaded.
     expect(image.mode).toBe("bundle");
+    expect(image.manifest.entrypoint).toEqual(["node", "server.mjs"]);
+    // The bundled ws and redis require() Node's modules: without the banner's require the server exits.
     await expectImageRelays(image);
     const code = await readFile(join(image.dir, "rootfs", "server.mjs"), "utf8");
     expect(code).toContain("__echogateCreateRequire(import.meta.url)");
+  }, 60_000);
+
+  it("in installed-deps mode the ES module imports ws and redis from the image's node_modules", async () => {
+    const image = await buildImage({ projectDir: dir, mode: "installed-deps" });
+    expect(image.mode).toBe("installed-deps");
+    expect(image.manifest.entrypoint).toEqual(["node", "server.mjs"]);
+    await expectImageRelays(image);
   }, 60_000);
 });
 
