@@ -11,7 +11,12 @@ import {
 } from "./dockerfile-parser.js";
 import type { EntryFact, TraceStep } from "./entry-fact.js";
 import { matchRunner, normalizeEntry } from "./runner-entry.js";
-import { type CompiledFrom, type ReadImageFile, tscCompiledFrom } from "./ts-build-entry.js";
+import {
+  builderCompiledFrom,
+  type CompiledFrom,
+  type ReadImageFile,
+  tscCompiledFrom,
+} from "./ts-build-entry.js";
 
 /** Reads a build-context file (relative to the context), for a tsconfig a build stage compiles with. */
 type ReadContextFile = (relativePath: string) => string | undefined;
@@ -271,7 +276,9 @@ function producedBy(
   for (const command of runCommands(shellWords(step.instruction.args), packageJson)) {
     const source = bundledEntry(command.words, step.workdir, target);
     if (source !== null) return { kind: "bundled", source, via: command.via };
-    const compiled = tscCompiledFrom(command.words, target, step.workdir, read);
+    const compiled =
+      tscCompiledFrom(command.words, target, step.workdir, read) ??
+      builderCompiledFrom(command.words, target, step.workdir);
     if (compiled) return { kind: "compiled", compiled, via: command.via };
   }
   return null;
@@ -337,7 +344,7 @@ function trace(
   return {
     entry: null,
     namingLine,
-    reason: `no COPY, ADD, esbuild or tsc step in ${file} produces ${target}`,
+    reason: `no COPY, ADD, esbuild, tsc, tsup or swc step in ${file} produces ${target}`,
   };
 }
 

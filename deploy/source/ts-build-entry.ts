@@ -170,3 +170,75 @@ function stringEnd(text: string, start: number): number {
   while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
   return i + 1;
 }
+
+/** The source extensions a builder's output file may come from (tsup and swc emit .js, .mjs or .cjs for any of them). */
+const ANY_SOURCE = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+
+/**
+ * If this command is a tsup or swc run that emits `target`, the sources it may come from. tsup names
+ * each output after its entry in `--out-dir` (default dist); swc's `-d` keeps the source directory's
+ * path below it unless `--strip-leading-paths`, so both layouts are candidates.
+ */
+export function builderCompiledFrom(
+  command: readonly string[],
+  target: string,
+  workdir: string,
+): CompiledFrom | null {
+  const at = command.findIndex((word) => ["tsup", "swc"].includes(posix.basename(word)));
+  if (at < 0) return null;
+  const tool = posix.basename(command[at]!);
+  const args = command.slice(at + 1);
+  const valueFlags = new Set([
+    "-d",
+    "--out-dir",
+    "--outDir",
+    "--format",
+    "--target",
+    "--config",
+    "-C",
+    "--env-name",
+    "--config-file",
+  ]);
+  const inputs: string[] = [];
+  let outDir: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    const [flag, inline] =
+      word.startsWith("--") && word.includes("=")
+        ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]
+        : [word, undefined];
+    if (flag === "-d" || flag === "--out-dir" || flag === "--outDir") {
+      outDir = inline ?? args[++i];
+      continue;
+    }
+    if (word.startsWith("-")) {
+      if (inline === undefined && valueFlags.has(flag)) i++;
+      continue;
+    }
+    inputs.push(word);
+  }
+  const ext = posix.extname(target);
+  if (![".js", ".mjs", ".cjs"].includes(ext) || inputs.length === 0) return null;
+  const out = posix.resolve(workdir, outDir ?? (tool === "tsup" ? "dist" : ""));
+  if (tool === "swc" && outDir === undefined) return null;
+  if (!target.startsWith(`${out}/`)) return null;
+  const emitted = posix.relative(out, target).slice(0, -ext.length);
+  const stemOf = (path: string) => path.slice(0, path.length - posix.extname(path).length);
+  const sources: string[] = [];
+  for (const input of inputs) {
+    const inputAbs = posix.resolve(workdir, input);
+    if (/\.[cm]?[jt]sx?$/.test(input)) {
+      // A file entry: tsup writes <out>/<name>.js; swc writes it below <out> by its own path.
+      const name = posix.basename(stemOf(input));
+      if (tool === "tsup" ? name === emitted : name === posix.basename(emitted)) sources.push(inputAbs);
+    } else {
+      const candidates = [posix.join(inputAbs, emitted), posix.resolve(workdir, emitted)];
+      sources.push(...candidates.flatMap((stem) => ANY_SOURCE.map((sourceExt) => `${stem}${sourceExt}`)));
+    }
+  }
+  if (sources.length === 0) return null;
+  return {
+    sources: [...new Set(sources)],
+    note: `${tool} (${posix.relative(workdir, out) || "."}/${emitted}${ext} from ${inputs.join(" ")})`,
+  };
+}

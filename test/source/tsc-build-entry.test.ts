@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { entryFromDockerfile } from "../../deploy/source/dockerfile-entry.js";
+import { builderCompiledFrom } from "../../deploy/source/ts-build-entry.js";
 import { lines } from "./testdir.js";
 
 const packageJson = (scripts: Record<string, string>) => ({
@@ -110,6 +111,25 @@ describe("a tsc build stage traced back to the TypeScript entry", () => {
     expect(fact.entry).toBe("src/main.ts");
   });
 
+  it("follows tsup (entry named on the command line, --out-dir default dist) and swc (-d, with or without --strip-leading-paths)", () => {
+    const run = (build: string, files: Record<string, string>) =>
+      entryFromDockerfile(
+        twoStage("RUN npm run build"),
+        "Dockerfile",
+        packageJson({ build, start: "node dist/server.js" }),
+        context(files),
+      );
+    const tsup = run("tsup src/server.ts --format esm --target node20", { "src/server.ts": "" });
+    expect(tsup.entry).toBe("src/server.ts");
+    expect(tsup.detail).toContain("built by tsup (dist/server.js from src/server.ts)");
+    expect(run("swc src -d dist --strip-leading-paths", { "src/server.ts": "" }).entry).toBe("src/server.ts");
+    // @swc/cli before 0.2 wrote dist/server.js without the flag, later ones dist/src/server.js: both are read.
+    expect(run("swc src -d dist", { "src/server.ts": "" }).entry).toBe("src/server.ts");
+    const nested = builderCompiledFrom(["swc", "src", "-d", "dist"], "/app/dist/src/server.js", "/app");
+    expect(nested?.sources).toContain("/app/src/server.ts");
+    expect(run("tsup src/main.ts", { "src/main.ts": "" }).entry).toBeNull();
+  });
+
   it("names the missing piece when tsc's output is outside outDir, or the tsconfig isn't in the image", () => {
     const outside = entryFromDockerfile(
       twoStage("RUN npm run build"),
@@ -119,7 +139,7 @@ describe("a tsc build stage traced back to the TypeScript entry", () => {
     );
     expect(outside.entry).toBeNull();
     expect(outside.detail).toContain(
-      "no COPY, ADD, esbuild or tsc step in Dockerfile produces /app/dist/server.js",
+      "no COPY, ADD, esbuild, tsc, tsup or swc step in Dockerfile produces /app/dist/server.js",
     );
 
     const noConfig = entryFromDockerfile(
