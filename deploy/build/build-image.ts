@@ -17,10 +17,10 @@ import { resolveServerEntry } from "./server-entry.js";
 import { resolveBuildVersion, withContentHash, withFault } from "./version.js";
 
 const IMAGE_NAME = "echogate-server";
-const SERVER_FILE = "server.js";
 /**
- * The image lives inside the project, whose package.json says "type": "module";
- * this marker makes Node read server.js as CommonJS, as it does in the container.
+ * The image lives inside the project, whose package.json may say "type": "module";
+ * this marker makes Node read server.js as CommonJS, as it does in the container
+ * (an ES module bundle is server.mjs, which Node reads as one either way).
  */
 const PACKAGE_MARKER = `${JSON.stringify({ private: true, type: "commonjs" })}\n`;
 
@@ -67,9 +67,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   );
   const installedDeps = mode === "installed-deps";
 
-  let serverCode: Buffer;
+  let bundle: Awaited<ReturnType<typeof bundleServer>>;
   try {
-    serverCode = await bundleServer(projectDir, entry, { externalPackages: installedDeps });
+    bundle = await bundleServer(projectDir, entry, { externalPackages: installedDeps });
   } catch (error) {
     const at = compileErrorLocation(error);
     throw new ConfigError("build.bundle", `Can't bundle the server entry ${entry}: ${firstLine(error)}`, {
@@ -77,13 +77,14 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       ...(at ? { location: at } : {}),
     });
   }
+  const { code: serverCode, file: serverFile } = bundle;
   const deps: SourcedLayerFile[] = installedDeps ? await installedDepsLayer(serverDir) : [];
   const size = `${(serverCode.length / 1024).toFixed(0)} KiB`;
   options.onStep?.(
     "bundle",
     installedDeps
-      ? `${entry} → ${SERVER_FILE} (${size}) + node_modules (${deps.length} files; ${mode}: ${reason})`
-      : `${entry} → ${SERVER_FILE} (${size})`,
+      ? `${entry} → ${serverFile} (${size}, ${bundle.format}: ${bundle.reason}) + node_modules (${deps.length} files; ${mode}: ${reason})`
+      : `${entry} → ${serverFile} (${size}, ${bundle.format}: ${bundle.reason})`,
   );
   const codeHash = installedDeps
     ? sha256Hex(JSON.stringify([sha256Hex(serverCode), deps.map((file) => [file.path, file.sha256])]))
@@ -92,7 +93,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   options.onStep?.("version", version.version);
 
   const config: ImageConfig = {
-    entrypoint: ["node", SERVER_FILE],
+    entrypoint: ["node", serverFile],
     env: {
       APP_VERSION: version.version,
       NODE_ENV: "production",
@@ -102,7 +103,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   };
   const digest = computeImageDigest(
     [
-      { path: SERVER_FILE, sha256: sha256Hex(serverCode), mode: 0o644 },
+      { path: serverFile, sha256: sha256Hex(serverCode), mode: 0o644 },
       { path: "package.json", sha256: sha256Hex(PACKAGE_MARKER), mode: 0o644 },
       ...deps.map(({ path, sha256, mode }) => ({ path, sha256, mode })),
     ],
@@ -118,7 +119,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     ...config,
   };
 
-  const stored = await storeImage(projectDir, digest, manifest, serverCode, deps);
+  const stored = await storeImage(projectDir, digest, manifest, { file: serverFile, code: serverCode }, deps);
   options.onStep?.("store", stored.reused ? `${digest} (already stored)` : digest);
 
   return {
@@ -139,7 +140,7 @@ async function storeImage(
   projectDir: string,
   digest: string,
   manifest: ImageManifest,
-  serverCode: Buffer,
+  server: { file: string; code: Buffer },
   deps: readonly SourcedLayerFile[],
 ): Promise<{ dir: string; reused: boolean }> {
   if (await findImage(projectDir, digest)) return { dir: imageDir(projectDir, digest), reused: true };
@@ -148,7 +149,7 @@ async function storeImage(
   // Owner-only: the image holds the server's code and its baked-in environment.
   const privateFile = { mode: 0o600 };
   await mkdir(join(staging, "rootfs"), { mode: 0o700 });
-  await writeFile(join(staging, "rootfs", SERVER_FILE), serverCode, privateFile);
+  await writeFile(join(staging, "rootfs", server.file), server.code, privateFile);
   await writeFile(join(staging, "rootfs", "package.json"), PACKAGE_MARKER, privateFile);
   await copyLayer(join(staging, "rootfs"), deps);
   await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, privateFile);

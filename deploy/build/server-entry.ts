@@ -51,6 +51,7 @@ async function dockerfileEntry(projectDir: string, layout: ResolvedLayout): Prom
     await readText(projectDir, file),
     file,
     packageText !== undefined ? { text: packageText, file: layout.packageJson } : undefined,
+    (contextPath) => readSourceText(projectDir, inWorkingDir(layout, contextPath)),
   );
   if (!fact.entry) {
     throw new ConfigError("build.no-entry", `Can't tell which server file ${file} builds: ${fact.detail}`, {

@@ -103,7 +103,7 @@ const buildSettingsSchema = z
       .min(1)
       .optional()
       .describe(
-        "The image `echogate build --push` puts the server on: it must have `node` on PATH (the server starts as `node server.js` in /app). Pin it by digest (`node:20-slim@sha256:…`) or point it at an Artifact Registry copy (a remote repository) so CI doesn't depend on Docker Hub's pull limits. `--base` overrides it. Default: `node:20-slim`, as Dockerfile.minimal.",
+        "The image `echogate build --push` puts the server on: it must have `node` on PATH (the server starts as `node server.js`, or `node server.mjs` for an ES module bundle, in /app). Pin it by digest (`node:20-slim@sha256:…`) or point it at an Artifact Registry copy (a remote repository) so CI doesn't depend on Docker Hub's pull limits. `--base` overrides it. Default: `node:20-slim`, as Dockerfile.minimal.",
       ),
     keepImages: z
       .number()

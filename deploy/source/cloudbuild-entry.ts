@@ -179,6 +179,7 @@ export function entryFromCloudbuild(
     dockerText,
     dockerfile,
     packageText !== undefined ? { text: packageText, file: packageFile } : undefined,
+    (contextPath) => readFile(normalizeEntry(posix.join(context, contextPath))),
   );
   const entry = inner.entry === null ? null : normalizeEntry(posix.join(context, inner.entry));
   return {

@@ -65,6 +65,7 @@ export function collectSourceFacts(projectDir: string, options: CollectOptions =
               dockerText,
               dockerfile.path,
               packageText !== undefined ? { text: packageText, file: layout.packageJson } : undefined,
+              (contextPath) => read(inWorkingDir(layout, contextPath)),
             ),
           )
         : missing(

@@ -5,7 +5,7 @@ import { matchRunner } from "./runner-entry.js";
 const MAX_SCRIPT_HOPS = 8;
 
 /** 1-based line of `"name":` inside the package.json `scripts` object (first match after "scripts"). */
-function scriptLine(text: string, name: string): number | null {
+export function scriptLine(text: string, name: string): number | null {
   const lines = text.split(/\r?\n/);
   const scriptsAt = lines.findIndex((line) => /"scripts"\s*:/.test(line));
   const key = new RegExp(`"${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"\\s*:`);

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { entryFromDevScript } from "./dev-script-entry.js";
+import { entryFromDevScript, scriptLine } from "./dev-script-entry.js";
 import {
   commandWords,
   type DockerInstruction,
@@ -11,6 +11,15 @@ import {
 } from "./dockerfile-parser.js";
 import type { EntryFact, TraceStep } from "./entry-fact.js";
 import { matchRunner, normalizeEntry } from "./runner-entry.js";
+import {
+  builderCompiledFrom,
+  type CompiledFrom,
+  type ReadImageFile,
+  tscCompiledFrom,
+} from "./ts-build-entry.js";
+
+/** Reads a build-context file (relative to the context), for a tsconfig a build stage compiles with. */
+type ReadContextFile = (relativePath: string) => string | undefined;
 
 interface Step {
   instruction: DockerInstruction;
@@ -22,6 +31,15 @@ interface Found {
   entry: string | null;
   namingLine: number | null;
   reason: string;
+  /** What was inferred on the way (a compile step's outDir → rootDir), for the report. */
+  notes?: string[];
+}
+
+interface TraceContext {
+  stages: readonly DockerStage[];
+  file: string;
+  packageJson: ContextPackageJson | undefined;
+  readFile: ReadContextFile | undefined;
 }
 
 const MAX_HOPS = 16;
@@ -192,42 +210,110 @@ function copiedSource(
   return null;
 }
 
-/** esbuild entry bundled into `target` by this RUN, if any. */
-function bundledEntry(step: Step, target: string): string | null {
-  for (const command of simpleCommands(shellWords(step.instruction.args))) {
-    const at = command.findIndex((word) => posix.basename(word) === "esbuild");
-    if (at < 0) continue;
-    const args = command.slice(at + 1);
-    const entries = args.filter((word) => !word.startsWith("-"));
-    const outfile = args.find((word) => word.startsWith("--outfile="))?.slice("--outfile=".length);
-    const outdir = args.find((word) => word.startsWith("--outdir="))?.slice("--outdir=".length);
-    for (const entry of entries) {
-      const output = outfile ?? (outdir ? posix.join(outdir, `${posix.parse(entry).name}.js`) : undefined);
-      if (output && posix.resolve(step.workdir, output) === target) return posix.resolve(step.workdir, entry);
-    }
+/** esbuild entry bundled into `target` by this command, if any. */
+function bundledEntry(command: readonly string[], workdir: string, target: string): string | null {
+  const at = command.findIndex((word) => posix.basename(word) === "esbuild");
+  if (at < 0) return null;
+  const args = command.slice(at + 1);
+  const entries = args.filter((word) => !word.startsWith("-"));
+  const outfile = args.find((word) => word.startsWith("--outfile="))?.slice("--outfile=".length);
+  const outdir = args.find((word) => word.startsWith("--outdir="))?.slice("--outdir=".length);
+  for (const entry of entries) {
+    const output = outfile ?? (outdir ? posix.join(outdir, `${posix.parse(entry).name}.js`) : undefined);
+    if (output && posix.resolve(workdir, output) === target) return posix.resolve(workdir, entry);
   }
   return null;
 }
 
+interface RunCommand {
+  words: string[];
+  /** The package.json script lines it came through (`npm run build` → `"build": "tsc -p ."`). */
+  via: TraceStep[];
+}
+
+/** A RUN's simple commands, each `npm run x` replaced by the commands of the context package.json's script x. */
+function runCommands(
+  words: readonly string[],
+  packageJson: ContextPackageJson | undefined,
+  via: TraceStep[] = [],
+  hops = 0,
+): RunCommand[] {
+  return simpleCommands([...words]).flatMap((command) => {
+    const match = matchRunner(command);
+    if (match.kind !== "script" || !packageJson || hops >= MAX_HOPS) return [{ words: command, via }];
+    const script = packageScript(packageJson.text, match.script);
+    if (script === undefined) return [{ words: command, via }];
+    const line = scriptLine(packageJson.text, match.script);
+    const step = {
+      file: packageJson.file,
+      line: line ?? 1,
+      text: `"${match.script}": ${JSON.stringify(script)}`,
+    };
+    return runCommands(shellWords(script), packageJson, [...via, step], hops + 1);
+  });
+}
+
+function packageScript(text: string, name: string): string | undefined {
+  try {
+    const script = (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts?.[name];
+    return typeof script === "string" ? script : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Produced =
+  | { kind: "bundled"; source: string; via: TraceStep[] }
+  | { kind: "compiled"; compiled: CompiledFrom; via: TraceStep[] };
+
+/** How this RUN writes `target`: an esbuild bundle of one source, or a tsc compile of one of several. */
+function producedBy(
+  step: Step,
+  target: string,
+  packageJson: ContextPackageJson | undefined,
+  read: ReadImageFile,
+): Produced | null {
+  for (const command of runCommands(shellWords(step.instruction.args), packageJson)) {
+    const source = bundledEntry(command.words, step.workdir, target);
+    if (source !== null) return { kind: "bundled", source, via: command.via };
+    const compiled =
+      tscCompiledFrom(command.words, target, step.workdir, read) ??
+      builderCompiledFrom(command.words, target, step.workdir);
+    if (compiled) return { kind: "compiled", compiled, via: command.via };
+  }
+  return null;
+}
+
+/** Reads a file as the image has it before `steps[before]`: traced back to the context file a COPY put there. */
+function imageReader(ctx: TraceContext, steps: readonly Step[], before: number, hops: number): ReadImageFile {
+  return (imagePath) => {
+    const { readFile } = ctx;
+    if (!readFile || hops >= MAX_HOPS) return undefined;
+    const found = trace(ctx, steps, before, imagePath, [], 0, hops + 1);
+    return found.entry === null ? undefined : readFile(found.entry);
+  };
+}
+
 function trace(
-  stages: readonly DockerStage[],
+  ctx: TraceContext,
   steps: readonly Step[],
   before: number,
   target: string,
-  file: string,
   path: TraceStep[],
   namingLine: number,
   hops: number,
 ): Found {
+  const { stages, file } = ctx;
   if (hops > MAX_HOPS) return { entry: null, namingLine, reason: "the COPY chain is too deep to follow" };
   for (let i = before - 1; i >= 0; i--) {
     const step = steps[i]!;
     const { keyword, line, text } = step.instruction;
     if (keyword === "RUN") {
-      const source = bundledEntry(step, target);
-      if (source === null) continue;
-      path.push({ file, line, text });
-      return trace(stages, steps, i, source, file, path, line, hops + 1);
+      const produced = producedBy(step, target, ctx.packageJson, imageReader(ctx, steps, i, hops));
+      if (produced === null) continue;
+      path.push({ file, line, text }, ...produced.via);
+      if (produced.kind === "bundled") return trace(ctx, steps, i, produced.source, path, line, hops + 1);
+      return compiledSource(ctx, steps, i, produced.compiled, path, line, hops);
     }
     if (keyword !== "COPY" && keyword !== "ADD") continue;
     const parts = copyParts(step.instruction.args);
@@ -252,23 +338,49 @@ function trace(
         };
       }
       const fromSteps = timeline(stages, fromStage);
-      return trace(
-        stages,
-        fromSteps,
-        fromSteps.length,
-        posix.resolve("/", source),
-        file,
-        path,
-        naming,
-        hops + 1,
-      );
+      return trace(ctx, fromSteps, fromSteps.length, posix.resolve("/", source), path, naming, hops + 1);
     }
   }
   return {
     entry: null,
     namingLine,
-    reason: `no COPY, ADD or esbuild step in ${file} produces ${target}`,
+    reason: `no COPY, ADD, esbuild, tsc, tsup or swc step in ${file} produces ${target}`,
   };
+}
+
+/**
+ * The source a compile step built the target from: the first candidate (.ts, .tsx, .js, …) that
+ * traces to a context file that exists, else the first that traces at all.
+ */
+function compiledSource(
+  ctx: TraceContext,
+  steps: readonly Step[],
+  before: number,
+  compiled: CompiledFrom,
+  path: TraceStep[],
+  line: number,
+  hops: number,
+): Found {
+  let first: { found: Found; path: TraceStep[] } | undefined;
+  for (const source of compiled.sources) {
+    const candidatePath: TraceStep[] = [];
+    const found = trace(ctx, steps, before, source, candidatePath, line, hops + 1);
+    if (found.entry === null) continue;
+    first ??= { found, path: candidatePath };
+    if (!ctx.readFile || ctx.readFile(found.entry) !== undefined) {
+      first = { found, path: candidatePath };
+      break;
+    }
+  }
+  if (!first) {
+    return {
+      entry: null,
+      namingLine: line,
+      reason: `${compiled.note} compiles it from ${compiled.sources[0]}, and no COPY or ADD puts that in the image`,
+    };
+  }
+  path.push(...first.path);
+  return { ...first.found, notes: [compiled.note, ...(first.found.notes ?? [])] };
 }
 
 /**
@@ -279,6 +391,7 @@ export function entryFromDockerfile(
   text: string,
   file = "Dockerfile",
   packageJson?: ContextPackageJson,
+  readFile?: ReadContextFile,
 ): EntryFact {
   const stages = splitStages(parseDockerfile(text));
   const final = stages.at(-1);
@@ -302,7 +415,8 @@ export function entryFromDockerfile(
   }
   path.push(...script.via.map((step) => (step.file === "" ? { ...step, file } : step)));
   const target = posix.resolve(command.step.workdir, script.entry);
-  const found = trace(stages, steps, steps.indexOf(command.step), target, file, path, line, 0);
+  const ctx: TraceContext = { stages, file, packageJson, readFile };
+  const found = trace(ctx, steps, steps.indexOf(command.step), target, path, line, 0);
   if (found.entry === null) {
     return {
       entry: null,
@@ -316,7 +430,7 @@ export function entryFromDockerfile(
     entry: found.entry,
     file,
     line: found.namingLine,
-    detail: `${file} runs ${found.entry} (as ${target}).`,
+    detail: `${file} runs ${found.entry} (as ${target}${found.notes?.length ? `; built by ${found.notes.join(", then ")}` : ""}).`,
     trace: path,
   };
 }

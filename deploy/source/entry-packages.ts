@@ -36,34 +36,11 @@ export async function packagesLoadedBy(
   entries: readonly string[],
 ): Promise<EntryPackages | undefined> {
   if (entries.length === 0) return undefined;
-  let inputs: string[];
-  let dynamicFiles: string[];
-  try {
-    const result = await build({
-      absWorkingDir: projectDir,
-      entryPoints: [...entries],
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      format: "cjs",
-      write: false,
-      outdir: "out",
-      metafile: true,
-      logLevel: "silent",
-      plugins: [keepBinariesExternal],
-      // Reported, not only logged at debug level, so the graph knows where it can't see.
-      logOverride: { "unsupported-require-call": "warning", "unsupported-dynamic-import": "warning" },
-    });
-    inputs = Object.keys(result.metafile.inputs);
-    dynamicFiles = result.warnings.flatMap((warning) =>
-      (warning.id === "unsupported-require-call" || warning.id === "unsupported-dynamic-import") &&
-      warning.location
-        ? [warning.location.file.replaceAll("\\", "/")]
-        : [],
-    );
-  } catch {
-    return undefined;
-  }
+  // CommonJS first, as the bundle is built; an ES module graph (top-level await) is followed as one.
+  const graph =
+    (await followImports(projectDir, entries, "cjs")) ?? (await followImports(projectDir, entries, "esm"));
+  if (!graph) return undefined;
+  const { inputs, dynamicFiles } = graph;
   const dirs = new Set<string>();
   for (const input of inputs) {
     const dir = packageDirOf(input.replaceAll("\\", "/"));
@@ -77,6 +54,41 @@ export async function packagesLoadedBy(
     else projectDynamic = true;
   }
   return { dirs, entries: [...entries], dynamic, projectDynamic };
+}
+
+async function followImports(
+  projectDir: string,
+  entries: readonly string[],
+  format: "cjs" | "esm",
+): Promise<{ inputs: string[]; dynamicFiles: string[] } | undefined> {
+  try {
+    const result = await build({
+      absWorkingDir: projectDir,
+      entryPoints: [...entries],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format,
+      write: false,
+      outdir: "out",
+      metafile: true,
+      logLevel: "silent",
+      plugins: [keepBinariesExternal],
+      // Reported, not only logged at debug level, so the graph knows where it can't see.
+      logOverride: { "unsupported-require-call": "warning", "unsupported-dynamic-import": "warning" },
+    });
+    return {
+      inputs: Object.keys(result.metafile.inputs),
+      dynamicFiles: result.warnings.flatMap((warning) =>
+        (warning.id === "unsupported-require-call" || warning.id === "unsupported-dynamic-import") &&
+        warning.location
+          ? [warning.location.file.replaceAll("\\", "/")]
+          : [],
+      ),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** `node_modules/@scope/name/lib/x.js` → `node_modules/@scope/name` (the innermost package). */

@@ -10,7 +10,7 @@ let serverBundle: Promise<Buffer> | undefined;
 
 /** The reference server bundled once per test file, as the lead's build does. */
 export function referenceServer(): Promise<Buffer> {
-  serverBundle ??= bundleServer(repoRoot, "server/src/main.ts");
+  serverBundle ??= bundleServer(repoRoot, "server/src/main.ts").then((bundle) => bundle.code);
   return serverBundle;
 }
 
