@@ -25,19 +25,26 @@ export function scanProject(projectDir: string): ScanResult {
     ...cloudbuildCandidates(files),
     ...files.filter((file) => /(^|\/)Procfile$/.test(file)),
     ...files.filter((file) => file === ".gitignore"),
-    ...files.filter((file) => ENV_FILE.test(file) && !file.endsWith(".example") && !file.endsWith(".sample")),
+    ...files.filter((file) => ENV_FILE.test(file)),
+    ...files.filter((file) => file === ".firebaserc" || file === "firebase.json"),
   ]);
+  // Where existing service names and deploy commands are written down; read when small enough.
+  const notes = files.filter(
+    (file) => /(^|\/)([\w.-]+\.(sh|md)|Makefile)$/i.test(file) && file.split("/").length <= 3,
+  );
   const sources = files
     .filter((file) => SOURCE_FILE.test(file) && !file.endsWith(".d.ts"))
     .slice(0, MAX_SOURCE_FILES);
   const texts = new Map<string, string>();
   const unreadable: ScanResult["unreadable"] = [];
-  const read = (file: string, required: boolean) => {
+  const read = (file: string, required: boolean | "optional") => {
     const result = readConfigFileSync(join(projectDir, file), MAX_SOURCE_BYTES, projectDir);
     if (result.ok) texts.set(file, result.bytes.toString("utf8").replace(/^\uFEFF/, ""));
-    else if (required || result.reason !== "too-large") unreadable.push({ file, reason: result.detail });
+    else if (required === true || (required === false && result.reason !== "too-large"))
+      unreadable.push({ file, reason: result.detail });
   };
   for (const file of wanted) read(file, true);
   for (const file of sources) read(file, false);
+  for (const file of notes) if (!texts.has(file)) read(file, "optional");
   return { snapshot: { files, texts }, unreadable };
 }
