@@ -41,6 +41,8 @@ export interface DraftVariable {
   declaredIn?: string;
   /** The image sets it (`ENV` in the Dockerfile): env files may leave it out. */
   setByImage?: boolean;
+  /** Known only from an example file whose value names a developer's machine: each environment sets its own. */
+  needsValue?: boolean;
 }
 
 export interface EnvDraft {
@@ -134,7 +136,7 @@ export function draftEnv(
   }
   if (example && !parsed.some((source) => source.kind === "local")) parsed.push(example);
   const files = Object.fromEntries(
-    environmentKinds.map((kind) => [kind, renderEnvFile(kind, parsed, variables, sources)]),
+    environmentKinds.map((kind) => [kind, renderEnvFile(kind, parsed, variables, sources, example)]),
   ) as Record<EnvironmentKind, string>;
   return { sources, variables, files, problems };
 }
@@ -208,6 +210,7 @@ function renderEnvFile(
   parsed: readonly ParsedSource[],
   variables: readonly DraftVariable[],
   sources: EnvDraft["sources"],
+  example: ParsedSource | undefined,
 ): string {
   const own = parsed.find((source) => source.kind === kind);
   const nearest = (key: string) =>
@@ -239,7 +242,13 @@ function renderEnvFile(
   for (const variable of variables) {
     const source = nearest(variable.key);
     if (!source) {
-      if (variable.declaredIn && !variable.setByImage)
+      const sample = example?.values.get(variable.key);
+      if (sample !== undefined && !variable.secret && portableExample(variable.key, sample))
+        lines.push(
+          `# ${variable.key}: the value from ${example!.file}; review it for ${kind}`,
+          `${variable.key}=${quote(sample)}`,
+        );
+      else if (variable.declaredIn && !variable.setByImage)
         lines.push(`# ${variable.key}=   (listed in ${variable.declaredIn}: set ${kind}'s value)`);
       continue;
     }
@@ -253,6 +262,18 @@ function renderEnvFile(
     lines.push(`${variable.key}=${quote(written)}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * An example value fit for every environment as a start (a log level, a size): not a URL, host or
+ * origin, which in an example names a developer's machine, and not empty.
+ */
+function portableExample(key: string, value: string): boolean {
+  return (
+    value !== "" &&
+    !/URL|URI|HOST|ORIGIN|ENDPOINT|DOMAIN|DSN|ADDR|CORS/i.test(key) &&
+    !/:\/\/|localhost|127\.0\.0\.1|\[::1\]|^[\w.-]+\.[a-z]{2,}(:\d+)?$|:\d{2,5}$/i.test(value)
+  );
 }
 
 const ORDER: readonly EnvironmentKind[] = ["staging", "preview", "production", "local"];
