@@ -112,10 +112,12 @@ export function draftEnv(
   const variables = keys.map((key) => draftVariable(key, parsed));
   for (const key of example?.values.keys() ?? []) {
     if (keys.includes(key)) continue;
+    const drafted = draftVariable(key, [example!]);
     variables.push({
-      ...draftVariable(key, [example!]),
+      ...drafted,
       environmentSpecific: false,
       declaredIn: example!.file,
+      needsValue: drafted.secret || !portableExample(key, example!.values.get(key)!),
     });
   }
   for (const variable of imageEnv) {

@@ -179,9 +179,7 @@ function todoList(
       `Set the secret(s) ${secrets.join(", ")} for each environment: init never copies secret values (they are commented out in environments/.env.*).`,
     );
   }
-  const listed = env.variables.filter(
-    (variable) => variable.declaredIn && !variable.setByImage && !variable.secret,
-  );
+  const listed = env.variables.filter((variable) => variable.needsValue && !variable.secret);
   if (listed.length > 0) {
     todo.push(
       `Set ${listed.map((variable) => variable.key).join(", ")} in environments/.env.staging and .env.production (listed in ${listed[0]!.declaredIn}; each environment's own value, commented out until set; \`echogate check\` names every one still missing).`,
