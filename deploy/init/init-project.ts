@@ -182,7 +182,7 @@ function todoList(
   const listed = env.variables.filter((variable) => variable.needsValue && !variable.secret);
   if (listed.length > 0) {
     todo.push(
-      `Set ${listed.map((variable) => variable.key).join(", ")} in environments/.env.staging and .env.production (listed in ${listed[0]!.declaredIn}; each environment's own value, commented out until set; \`echogate check\` names every one still missing).`,
+      `Set ${listed.map((variable) => variable.key).join(", ")} in environments/.env.preview, .env.staging and .env.production (listed in ${listed[0]!.declaredIn}; each environment's own value, commented out until set; \`echogate check\` names every one still missing).`,
     );
   }
   const smoke = files.find((file) => file.path === "environments/smoke.yaml");
