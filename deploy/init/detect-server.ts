@@ -234,11 +234,7 @@ const OUTSIDE_SERVER =
  * followed; without an entry (or its text), the source files next to it that are not tests,
  * clients or archives.
  */
-export function serverSources(
-  snapshot: ProjectSnapshot,
-  entry: string | undefined,
-  workingDir: string,
-): string[] {
+function serverSources(snapshot: ProjectSnapshot, entry: string | undefined, workingDir: string): string[] {
   if (entry !== undefined && snapshot.texts.has(entry)) return importGraph(entry, snapshot.texts);
   const dir = entry ? posix.dirname(entry) : workingDir;
   const inDir = (file: string) => dir === "." || file.startsWith(`${dir}/`);

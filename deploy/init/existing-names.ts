@@ -1,7 +1,7 @@
 import type { EnvironmentKind } from "../config/environment-schema.js";
 
 /** A `gcloud run deploy NAME` found in a CI file, script, package.json script or doc. */
-export interface DeployedService {
+interface DeployedService {
   name: string;
   region: string | undefined;
   project: string | undefined;
@@ -22,7 +22,7 @@ export interface ExistingNames {
 }
 
 /** What one environment keeps of the existing names, with where each came from. */
-export interface EnvironmentNames {
+interface EnvironmentNames {
   project: string | undefined;
   projectFrom: string | undefined;
   service: string | undefined;

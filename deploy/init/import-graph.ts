@@ -22,12 +22,12 @@ function withoutComments(text: string): string {
 }
 
 /** The relative specifiers a file imports or requires, in source order. */
-export function relativeImports(text: string): string[] {
+function relativeImports(text: string): string[] {
   return [...withoutComments(text).matchAll(RELATIVE_SPECIFIER)].map((match) => match[2]!);
 }
 
 /** The project file a relative specifier names, the way Node and TypeScript resolve it; undefined when none exists. */
-export function resolveRelative(
+function resolveRelative(
   from: string,
   specifier: string,
   exists: (file: string) => boolean,

@@ -118,7 +118,9 @@ describe("init on a Socket.IO signaling server with an archive, a client beside 
     const staging = await read(dir, "environments/.env.staging");
     expect(staging).toContain("# ALLOWED_ORIGINS=   (listed in .env.example: set staging's value)");
     expect(staging).toContain("\nLOG_LEVEL=info\n");
-    expect(result.todo.join("\n")).toContain("Set ALLOWED_ORIGINS in environments/.env.preview, .env.staging");
+    expect(result.todo.join("\n")).toContain(
+      "Set ALLOWED_ORIGINS in environments/.env.preview, .env.staging",
+    );
   });
 });
 
@@ -165,7 +167,9 @@ describe("init on Express + Socket.IO + REST + PostgreSQL with .env.example and 
     );
     expect(smoke).toContain('  expect:\n    event: new-message\n    match: { id: "{{nonce}}"');
     expect(result.todo).toEqual([
-      expect.stringContaining("Set DATABASE_URL, REDIS_URL, CORS_ORIGIN in environments/.env.preview, .env.staging"),
+      expect.stringContaining(
+        "Set DATABASE_URL, REDIS_URL, CORS_ORIGIN in environments/.env.preview, .env.staging",
+      ),
     ]);
   });
 });

@@ -2,7 +2,6 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   commitAll,
@@ -172,15 +171,16 @@ describe("adopted: Express + Socket.IO + REST + PostgreSQL, .env.example, no Doc
     production: "echogate_r2_rest_production",
   };
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/test" });
-    await admin.connect();
-    try {
-      for (const name of Object.values(databases)) {
-        const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-        if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${name}`);
-      }
-    } finally {
-      await admin.end();
+    const psql = (sql: string) =>
+      execa("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-tAc", sql]);
+    const exists = async (name: string) =>
+      (await psql(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)).stdout.trim() === "1";
+    for (const name of Object.values(databases)) {
+      if (await exists(name)) continue;
+      // Another run may create it between the two statements.
+      await psql(`CREATE DATABASE ${name}`).catch(async (error: unknown) => {
+        if (!(await exists(name))) throw error;
+      });
     }
   });
   afterAll(() => stopEmulator(dir));
