@@ -235,7 +235,8 @@ const OUTSIDE_SERVER =
  * clients or archives.
  */
 function serverSources(snapshot: ProjectSnapshot, entry: string | undefined, workingDir: string): string[] {
-  if (entry !== undefined && snapshot.texts.has(entry)) return importGraph(entry, snapshot.texts);
+  if (entry !== undefined && snapshot.texts.has(entry))
+    return importGraph(entry, (file) => snapshot.texts.get(file));
   const dir = entry ? posix.dirname(entry) : workingDir;
   const inDir = (file: string) => dir === "." || file.startsWith(`${dir}/`);
   return snapshot.files.filter(

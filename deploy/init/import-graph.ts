@@ -46,22 +46,27 @@ function resolveRelative(
 }
 
 /**
- * Pure: every source file the entry reaches through relative imports and requires, the entry first,
- * then breadth-first. A file whose text is unknown ends its branch.
+ * Every source file the entry reaches through relative imports and requires, the entry first, then
+ * breadth-first. `textOf` gives a file's text, or undefined when there is no such file (which ends
+ * that branch); pure when `textOf` is, as over a snapshot.
  */
-export function importGraph(entry: string, texts: ReadonlyMap<string, string>): string[] {
+export function importGraph(
+  entry: string,
+  textOf: (file: string) => string | undefined,
+  limit = 400,
+): string[] {
   const seen = new Set<string>([entry]);
   const queue = [entry];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    const text = texts.get(next);
+  for (let next = queue.shift(); next !== undefined && seen.size < limit; next = queue.shift()) {
+    const text = textOf(next);
     if (text === undefined) continue;
     for (const specifier of relativeImports(text)) {
-      const file = resolveRelative(next, specifier, (candidate) => texts.has(candidate));
+      const file = resolveRelative(next, specifier, (candidate) => textOf(candidate) !== undefined);
       if (file && !seen.has(file)) {
         seen.add(file);
         queue.push(file);
       }
     }
   }
-  return [...seen].filter((file) => texts.has(file));
+  return [...seen].filter((file) => textOf(file) !== undefined);
 }

@@ -8,7 +8,7 @@ import { type ExistingNames, existingNames } from "./existing-names.js";
 import { gitignoreWithState } from "./gitignore.js";
 import { imageVariables } from "./image-env.js";
 import { renderInitFiles } from "./render-files.js";
-import { scanProject } from "./scan.js";
+import { scanProject, withServerGraph } from "./scan.js";
 import { writeFilesAtomically } from "./write-files.js";
 
 /** `update`: a line added to a file of the user's (.gitignore), whatever --force says. */
@@ -45,7 +45,7 @@ interface InitRequest {
 /** Detects and drafts everything init would write; reads the project, writes nothing. */
 export async function planInit(request: InitRequest): Promise<InitPlan> {
   const { projectDir } = request;
-  const { snapshot, unreadable } = scanProject(projectDir);
+  const { snapshot: scanned, unreadable } = scanProject(projectDir);
   if (unreadable.length > 0) {
     throw new ConfigError(
       "init.unreadable",
@@ -53,7 +53,7 @@ export async function planInit(request: InitRequest): Promise<InitPlan> {
       { hint: "Make them readable (check permissions), then run echogate init again. Nothing was written." },
     );
   }
-  if (!snapshot.files.some((file) => file === "package.json" || file.endsWith("/package.json"))) {
+  if (!scanned.files.some((file) => file === "package.json" || file.endsWith("/package.json"))) {
     throw new ConfigError(
       "init.no-project",
       `Can't set up echogate in ${projectDir}: there is no package.json here.`,
@@ -63,17 +63,19 @@ export async function planInit(request: InitRequest): Promise<InitPlan> {
     );
   }
   const entry = request.entry === undefined ? undefined : normalizeEntry(request.entry);
-  if (entry !== undefined && !snapshot.files.includes(entry) && !existsSync(join(projectDir, entry))) {
+  if (entry !== undefined && !scanned.files.includes(entry) && !existsSync(join(projectDir, entry))) {
     throw new UsageError(`Can't use --entry ${entry}: no such file in ${projectDir}.`, {
       hint: "Give the server file relative to the project, e.g. --entry src/server.js.",
     });
   }
-  let server = detectServer(snapshot, entry);
+  let server = detectServer(scanned, entry);
   if (server.entry === undefined) {
     const chosen = server.candidates.length > 1 ? await request.chooseEntry?.(server.candidates) : undefined;
     if (chosen === undefined) throw entryProblem(server.candidates, projectDir);
-    server = detectServer(snapshot, chosen);
+    server = detectServer(scanned, chosen);
   }
+  const snapshot = withServerGraph(projectDir, scanned, server.entry!);
+  if (snapshot !== scanned) server = detectServer(snapshot, server.entry);
   const envFiles = new Map([...snapshot.texts].filter(([file]) => /(^|\/)\.env(\.[\w-]+)?$/.test(file)));
   const dockerfileText = server.dockerfile ? snapshot.texts.get(server.dockerfile) : undefined;
   const imageEnv = dockerfileText === undefined ? [] : imageVariables(server.dockerfile!, dockerfileText);

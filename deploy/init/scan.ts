@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { readConfigFileSync } from "../core/read-config-file.js";
 import { cloudbuildCandidates, dockerfileCandidates } from "../source/layout.js";
 import { listProjectFiles } from "../source/project-files.js";
+import { importGraph } from "./import-graph.js";
 import type { ProjectSnapshot } from "./snapshot.js";
 
 /** Source files larger than this are skipped: a bundle or generated file, not the server's own code. */
@@ -47,4 +48,32 @@ export function scanProject(projectDir: string): ScanResult {
   for (const file of sources) read(file, false);
   for (const file of notes) if (!texts.has(file)) read(file, "optional");
   return { snapshot: { files, texts }, unreadable };
+}
+
+/**
+ * The snapshot with every file the server entry imports read too: the scan's depth and file cap
+ * stop at folders, the server's own modules may sit deeper or beyond the cap (a big client folder
+ * sorted first). Files that can't be read end their branch, as a missing file does.
+ */
+export function withServerGraph(
+  projectDir: string,
+  snapshot: ProjectSnapshot,
+  entry: string,
+): ProjectSnapshot {
+  const texts = new Map(snapshot.texts);
+  const missing = new Set<string>();
+  const textOf = (file: string): string | undefined => {
+    if (texts.has(file)) return texts.get(file);
+    if (missing.has(file) || file.split("/").includes("node_modules")) return undefined;
+    const result = readConfigFileSync(join(projectDir, file), MAX_SOURCE_BYTES, projectDir);
+    if (!result.ok) {
+      missing.add(file);
+      return undefined;
+    }
+    const text = result.bytes.toString("utf8").replace(/^\uFEFF/, "");
+    texts.set(file, text);
+    return text;
+  };
+  importGraph(entry, textOf, MAX_SOURCE_FILES);
+  return texts.size === snapshot.texts.size ? snapshot : { files: snapshot.files, texts };
 }

@@ -194,6 +194,41 @@ describe("init on a TypeScript ws server with Redis pub/sub and a Dockerfile wit
   });
 });
 
+describe("init reads the server's modules wherever they sit", () => {
+  it("follows imports below the scan depth and past a client folder of 450 files that sorts first", async () => {
+    const client = Object.fromEntries(
+      Array.from({ length: 450 }, (_, i) => [
+        `app/components/c${i}.js`,
+        `socket.emit("client-event-${i}");\n`,
+      ]),
+    );
+    const dir = await testdir({
+      ...client,
+      "package.json": JSON.stringify({
+        name: "deep",
+        scripts: { start: "node server/index.js" },
+        dependencies: { "socket.io": "4" },
+      }),
+      "server/index.js": [
+        "const { Server } = require('socket.io');",
+        "const io = new Server(Number(process.env.PORT));",
+        "io.on('connection', (socket) => require('./realtime/handlers/rooms/join')(io, socket));",
+        "",
+      ].join("\n"),
+      "server/realtime/handlers/rooms/join.js": [
+        "module.exports = (io, socket) => {",
+        "  socket.on('enter-room', ({ room }) => { socket.join(room); socket.emit('entered', { room }); });",
+        "  socket.on('post-message', ({ room, id }) => io.to(room).emit('posted', { id }));",
+        "};",
+        "",
+      ].join("\n"),
+    });
+    const result = await init(dir);
+    expect(result.found.serverFiles).toEqual(["server/index.js", "server/realtime/handlers/rooms/join.js"]);
+    expect(result.found.events).toEqual(["enter-room", "post-message"]);
+  });
+});
+
 describe("re-running init", () => {
   it("lists fitting smoke.yaml until the file was fitted, then no more", async () => {
     const dir = await testdir({
@@ -273,7 +308,7 @@ describe("detection parts (pure)", () => {
       ["src/commented.js", ""],
       ["archive/old.js", ""],
     ]);
-    expect(importGraph("src/main.ts", texts)).toEqual([
+    expect(importGraph("src/main.ts", (file) => texts.get(file))).toEqual([
       "src/main.ts",
       "src/a.ts",
       "src/b.mts",
