@@ -77,7 +77,7 @@ const concrete = (value: string | undefined) =>
 export function deployedServices(file: string, text: string): DeployedService[] {
   const list = words(text);
   const services: DeployedService[] = [];
-  list.forEach(({ word, line }, i) => {
+  list.forEach(({ word }, i) => {
     if (word !== "deploy" || list[i - 1]?.word !== "run") return;
     const name = concrete(list[i + 1]?.word);
     if (!name) return;
@@ -87,7 +87,7 @@ export function deployedServices(file: string, text: string): DeployedService[] 
       name,
       region: concrete(flagValue(list, i, "--region")),
       project,
-      where: `${file}:${line}`,
+      where: `${file}:${list[i - 1]!.line}`,
       environment: STAGING.test(context) ? "staging" : PRODUCTION.test(context) ? "production" : undefined,
     });
   });

@@ -113,7 +113,7 @@ export async function planInit(request: InitRequest): Promise<InitPlan> {
     env: { sources: env.sources, variables: env.variables },
     names,
     files,
-    todo: todoList(server, env, snapshot.texts, files),
+    todo: todoList(server, env, snapshot.texts, files, names),
     next: "echogate check",
   };
 }
@@ -148,6 +148,7 @@ function todoList(
   env: EnvDraft,
   texts: ReadonlyMap<string, string>,
   files: readonly PlannedFile[],
+  names: ExistingNames,
 ): string[] {
   const todo: string[] = [];
   const health = server.health;
@@ -185,6 +186,11 @@ function todoList(
   if (listed.length > 0) {
     todo.push(
       `Set ${listed.map((variable) => variable.key).join(", ")} in environments/.env.preview, .env.staging and .env.production (listed in ${listed[0]!.declaredIn}; each environment's own value, commented out until set; \`echogate check\` names every one still missing).`,
+    );
+  }
+  for (const service of names.services.filter((found) => !/\.md:\d+$/i.test(found.where))) {
+    todo.push(
+      `${service.where}: \`gcloud run deploy ${service.name}\` moves traffic without the smoke gate: replace the step with \`npx echogate ${service.environment === "staging" ? "deploy staging" : "promote production"}\` (check and drift --source refuse it: rule deploys-through-gate).`,
     );
   }
   const smoke = files.find((file) => file.path === "environments/smoke.yaml");

@@ -99,12 +99,16 @@ describe("init on a Socket.IO signaling server with an archive, a client beside 
     const production = await read(dir, "environments/production.yaml");
     expect(production).toContain("  project: festival-signal-prod  # from .firebaserc projects.production");
     expect(production).toContain("  regions: [europe-west1]");
-    expect(production).toContain("  name: chat-server  # from deployment/cloudbuild.production.yaml:10");
+    expect(production).toContain("  name: chat-server  # from deployment/cloudbuild.production.yaml:9");
     expect(production).toContain(
       "# hosting: { provider: firebase, site: festival-signal, publicDir: public }",
     );
     const staging = await read(dir, "environments/staging.yaml");
     expect(staging).toContain("  project: festival-signal-staging  # from .firebaserc projects.staging");
+    // The Cloud Build deploy bypasses the gate; the README's command is documentation, not a step.
+    expect(result.todo.filter((item) => item.includes("without the smoke gate"))).toEqual([
+      "deployment/cloudbuild.production.yaml:9: `gcloud run deploy chat-server` moves traffic without the smoke gate: replace the step with `npx echogate promote production` (check and drift --source refuse it: rule deploys-through-gate).",
+    ]);
     expect(staging).toContain("  name: chat-server-staging");
   });
 

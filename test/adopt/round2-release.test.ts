@@ -136,6 +136,13 @@ describe("adopted: a Socket.IO signaling server (archive, client beside it, .fir
   it("init --yes, the /health version field, ALLOWED_ORIGINS per environment: the drafted smoke passes on the server, check, build", async () => {
     dir = await adopt("signaling", async (project) => {
       await edit(project, "lib/health.js", 'version: "1.0.0"', 'version: process.env.APP_VERSION || "dev"');
+      // init's to-do: the Cloud Build step that deploys around the gate becomes the gated promote.
+      await edit(
+        project,
+        "deployment/cloudbuild.production.yaml",
+        / {2}- name: gcr\.io\/google\.com\/cloudsdktool\/cloud-sdk\n[\s\S]*? {6}- europe-west1\n/,
+        '  - name: node:20\n    entrypoint: npx\n    args: ["echogate", "promote", "production"]\n',
+      );
       await setEnv(project, "preview", { ALLOWED_ORIGINS: "https://festival-signal-preview.web.app" });
       await setEnv(project, "staging", { ALLOWED_ORIGINS: "https://festival-signal-staging.web.app" });
       await setEnv(project, "production", { ALLOWED_ORIGINS: "https://festival-signal.web.app" });
