@@ -120,7 +120,11 @@ async function release(
     expectOk(await echogateBin(dir, "check"), "check");
     expectOk(await echogateBin(dir, "build", "--json"), "build");
   }
-  // Enable when the `checks` branch is merged (/health revision optional):
+  // Enable when the `checks` branch is merged (/health revision optional). Tried on a merge of
+  // `checks` at 8ee88bd/897a11c: signaling, chat-example and rest-chat then reach a promoted
+  // production; rest-chat needs REDIS_URL declared shared first (its preview, staging and production
+  // use this machine's one Redis, and the shared-backend rule refuses that), in env.schema.yaml:
+  //   REDIS_URL: { type: url, shared: { environments: [preview, staging, production], reason: one local Redis } }
   // expectOk(await echogateBin(dir, "deploy", "staging", "--json"), "deploy staging");
   // expectOk(await echogateBin(dir, "promote", "production", "--json"), "promote production");
 }
@@ -236,8 +240,11 @@ describe("adopted: a TypeScript ws server on /ws with Redis pub/sub (Dockerfile 
     await smokeDraftAgainst(dir, ["node", "dist/server.js"]);
     // check: left out until the `checks` branch lands (native-deps refuses sqlite3 on node:18-alpine
     // although sqlite3 ships musl prebuilds and the server never loads it; drift --source also errors
-    // on CMD ["npm","start"]). build: the bundle is written as CommonJS, and esbuild refuses this ESM
-    // server's top-level await ("Top-level await is currently not supported with the cjs output format").
+    // on CMD ["npm","start"]). On a merge of `checks` those pass, but source-entry-known can't trace
+    // /app/dist/server.js to the build stage's `RUN npm run build` (tsc) copied with COPY --from=build,
+    // and REDIS_URL needs the shared declaration above. build: the bundle is written as CommonJS, and
+    // esbuild refuses this ESM server's top-level await ("Top-level await is currently not supported
+    // with the cjs output format"), with or without `checks`.
     await release(dir, { checkAndBuild: false });
   }, 300_000);
 });
