@@ -11,6 +11,13 @@ import {
 import { matchRunner, normalizeEntry } from "../source/runner-entry.js";
 import { type HealthRoute, healthRoute } from "./health-route.js";
 import { importGraph } from "./import-graph.js";
+import {
+  type DirectEvent,
+  directEvents,
+  historyEvents,
+  type RestRoute,
+  restRoutes,
+} from "./server-surface.js";
 import { draftSocketIoSmoke, type SocketIoDraft } from "./smoke-draft.js";
 import { type ProjectSnapshot, textOf } from "./snapshot.js";
 import { BUILTIN_EVENTS, socketHandlers } from "./socket-handlers.js";
@@ -62,6 +69,12 @@ export interface ServerDetection {
   ws: WsDraft | undefined;
   /** Files outside the server that emit the message event and listen for its echo (a client). */
   clientsExpectingEcho: string[];
+  /** REST routes beside the realtime server (health left out). */
+  restRoutes: RestRoute[];
+  /** Socket.IO events addressed to one user or socket (a direct message). */
+  directEvents: DirectEvent[];
+  /** Events that carry history or resume a session. */
+  historyEvents: string[];
   /** Every Cloud Build file; `cloudbuild` is the one that builds the image. */
   cloudbuilds: string[];
   /** The server's package.json name and version. */
@@ -281,6 +294,9 @@ export function detectServer(snapshot: ProjectSnapshot, chosenEntry?: string): S
     healthRoute: health?.where,
     health,
     serverFiles: sources,
+    restRoutes: restRoutes(code),
+    directEvents: directEvents(handlers),
+    historyEvents: historyEvents(handlers),
     socketIo,
     ws: protocol === "ws-json" ? draftWsSmoke(code) : undefined,
     clientsExpectingEcho:

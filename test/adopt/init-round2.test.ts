@@ -59,6 +59,9 @@ describe("init on a Socket.IO signaling server with an archive, a client beside 
     expect(result.found.serverFiles).toEqual(["server.js", "lib/health.js", "lib/rooms.js"]);
     expect(result.found.events).toEqual(["join-room", "chat-message", "signal"]);
     expect(result.found.healthRoute).toBe("lib/health.js:5");
+    expect((result.found as unknown as { directEvents: unknown }).directEvents).toEqual([
+      { event: "signal", recipientKey: "to", delivers: "signal", where: "lib/rooms.js:24" },
+    ]);
     const smoke = await read(dir, "environments/smoke.yaml");
     expect(smoke).not.toMatch(/legacy-offer|test-only-event|event: joined|event: join\n/);
   });
@@ -175,6 +178,13 @@ describe("init on Express + Socket.IO + REST + PostgreSQL with .env.example and 
         "Set DATABASE_URL, REDIS_URL, CORS_ORIGIN in environments/.env.preview, .env.staging",
       ),
     ]);
+    const surface = result.found as unknown as { restRoutes: unknown; historyEvents: string[] };
+    // The router is mounted with app.use("/api", messagesRouter(db, io)) in src/index.js.
+    expect(surface.restRoutes).toEqual([
+      { method: "GET", path: "/api/rooms/:room/messages", where: "src/routes/messages.js:7" },
+      { method: "POST", path: "/api/rooms/:room/messages", where: "src/routes/messages.js:11" },
+    ]);
+    expect(surface.historyEvents).toEqual(["history"]);
   });
 });
 

@@ -44,6 +44,9 @@ function toJson(plan: InitPlan, dryRun: boolean) {
       serverFiles: plan.server.serverFiles,
       cloudbuilds: plan.server.cloudbuilds,
       wsPath: plan.server.ws?.path?.value ?? null,
+      restRoutes: plan.server.restRoutes,
+      directEvents: plan.server.directEvents,
+      historyEvents: plan.server.historyEvents,
       smokeDraft: plan.server.socketIo ?? plan.server.ws ?? null,
       names: plan.names,
       envFiles: plan.env.sources,
@@ -87,6 +90,15 @@ function render(plan: InitPlan, dryRun: boolean, style: Style): string {
     `  env files      ${Object.values(plan.env.sources).join(", ") || "(none)"}`,
   ];
   if (server.listens.length > 0) found.push(`  events         ${server.listens.join(", ")}`);
+  if (server.restRoutes.length > 0)
+    found.push(
+      `  REST routes    ${server.restRoutes.map((route) => `${route.method} ${route.path}`).join(", ")}`,
+    );
+  for (const direct of server.directEvents)
+    found.push(
+      `  direct         ${direct.event} → ${direct.delivers}, to the recipient in ${direct.recipientKey} ${style.dim(`— ${direct.where}`)}`,
+    );
+  if (server.historyEvents.length > 0) found.push(`  history        ${server.historyEvents.join(", ")}`);
   if (server.ws?.path)
     found.push(`  ws path        ${server.ws.path.value} ${style.dim(`— ${server.ws.path.where}`)}`);
   for (const service of plan.names.services)
