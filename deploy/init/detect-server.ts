@@ -53,6 +53,8 @@ export interface ServerDetection {
   framework: Framework;
   /** Socket.IO events the server listens for (`socket.on('join-room')`), in source order. */
   listens: string[];
+  /** Events the server's handlers emit: what its clients listen for. */
+  emits: string[];
   /** Events it emits back to the connecting socket (`socket.emit('room-peers')`): join replies. */
   repliesToSender: string[];
   /** Events it emits to every client but the sender (`socket.broadcast.emit`, `socket.to(...).emit`). */
@@ -289,6 +291,16 @@ export function detectServer(snapshot: ProjectSnapshot, chosenEntry?: string): S
     protocolEvidence: evidence,
     framework: dependsOn(pkg, "fastify") ? "fastify" : dependsOn(pkg, "express") ? "express" : "http",
     listens: protocol === "socket.io" ? listenedEvents(code) : [],
+    emits:
+      protocol === "socket.io"
+        ? [
+            ...new Set(
+              socketHandlers(code, { lifecycle: true }).flatMap((handler) =>
+                handler.emits.map((emit) => emit.event),
+              ),
+            ),
+          ]
+        : [],
     broadcastsExcludingSender: protocol === "socket.io" ? excludingSender(code) : [],
     repliesToSender: protocol === "socket.io" ? emittedToSender(code) : [],
     healthRoute: health?.where,

@@ -167,6 +167,8 @@ function socketIoEcho(server: ServerDetection): string[] {
   const lines: string[] = [];
   if (server.listens.length > 0)
     lines.push(`  # Events the server listens for (socket.on): ${server.listens.join(", ")}`);
+  if (server.emits.length > 0)
+    lines.push(`  # Events it emits (what its clients listen for): ${server.emits.join(", ")}`);
   if (!draft?.join && !draft?.send) {
     lines.push(
       "  # No join or message handler found: the defaults (join-room, then chat-message to the room) apply.",

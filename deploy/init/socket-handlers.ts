@@ -122,13 +122,19 @@ function emitsIn(body: string, socket: string): Emit[] {
   return emits;
 }
 
-/** Pure: every `socket.on("event", handler)` in the given server files, with what its handler does. */
-export function socketHandlers(code: ReadonlyArray<{ file: string; text: string }>): SocketHandler[] {
+/**
+ * Pure: every `socket.on("event", handler)` in the given server files, with what its handler does;
+ * with `lifecycle`, `disconnect` and the other built-in events too (their emits reach clients).
+ */
+export function socketHandlers(
+  code: ReadonlyArray<{ file: string; text: string }>,
+  options: { lifecycle?: boolean } = {},
+): SocketHandler[] {
   const handlers: SocketHandler[] = [];
   for (const { file, text } of code) {
     for (const match of text.matchAll(HANDLER_START)) {
       const [, receiver, , event] = match;
-      if (NOT_A_SOCKET.test(receiver!) || BUILTIN_EVENTS.has(event!)) continue;
+      if (NOT_A_SOCKET.test(receiver!) || (BUILTIN_EVENTS.has(event!) && !options.lifecycle)) continue;
       const open = match.index + match[0].length - 1;
       const body = text.slice(open + 1, closingBrace(text, open) - 1);
       const params = splitParams(match[4] ?? match[5] ?? match[6] ?? "");

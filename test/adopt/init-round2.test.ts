@@ -58,6 +58,14 @@ describe("init on a Socket.IO signaling server with an archive, a client beside 
     const result = await init(dir);
     expect(result.found.serverFiles).toEqual(["server.js", "lib/health.js", "lib/rooms.js"]);
     expect(result.found.events).toEqual(["join-room", "chat-message", "signal"]);
+    // What clients listen for is what the server emits, never the client's own socket.on calls.
+    expect((result.found as unknown as { emits: string[] }).emits).toEqual([
+      "room-joined",
+      "peer-joined",
+      "chat-message",
+      "signal",
+      "peer-left",
+    ]);
     expect(result.found.healthRoute).toBe("lib/health.js:5");
     expect((result.found as unknown as { directEvents: unknown }).directEvents).toEqual([
       { event: "signal", recipientKey: "to", delivers: "signal", where: "lib/rooms.js:24" },

@@ -38,6 +38,7 @@ function toJson(plan: InitPlan, dryRun: boolean) {
       protocol: plan.server.protocol ?? null,
       framework: plan.server.framework,
       events: plan.server.listens,
+      emits: plan.server.emits,
       broadcastsExcludingSender: plan.server.broadcastsExcludingSender,
       healthRoute: plan.server.healthRoute ?? null,
       healthVersion: plan.server.health?.version ?? null,
@@ -90,6 +91,7 @@ function render(plan: InitPlan, dryRun: boolean, style: Style): string {
     `  env files      ${Object.values(plan.env.sources).join(", ") || "(none)"}`,
   ];
   if (server.listens.length > 0) found.push(`  events         ${server.listens.join(", ")}`);
+  if (server.emits.length > 0) found.push(`  emits          ${server.emits.join(", ")}`);
   if (server.restRoutes.length > 0)
     found.push(
       `  REST routes    ${server.restRoutes.map((route) => `${route.method} ${route.path}`).join(", ")}`,
