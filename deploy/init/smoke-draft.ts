@@ -66,7 +66,7 @@ function valueFor(key: string, role: "join" | "send", body: string): Json {
   if (role === "send" && /^id$/i.test(key)) return NONCE;
   if (role === "send" && TEXT.test(key)) {
     // A message object the server spreads or reads fields of (`...message`, `message.id`) carries its own id.
-    return new RegExp(`\\.\\.\\.\\s*${key}\\b|\\b${key}\\s*\\.\\s*id\\b`).test(body)
+    return new RegExp(`\\.\\.\\.\\s*(?:[\\w$]+\\.)?${key}\\b|\\b${key}\\s*\\.\\s*id\\b`).test(body)
       ? { id: NONCE, content: SEND_TEXT }
       : SEND_TEXT;
   }
@@ -93,11 +93,26 @@ function payloadFor(
   }
   const name = first.replace(/[:=].*$/, "").trim();
   const read = keysRead(first, handler.body);
+  // Handed whole to a helper (`roomOf(payload)`): part of its shape is in code init doesn't follow.
+  const handed = [
+    ...handler.body.matchAll(new RegExp(`(?<![.\\w$])([A-Za-z_$][\\w$]*)\\s*\\(\\s*${name}\\s*[,)]`, "g")),
+  ].some(
+    (call) => !/^(String|Number|Boolean|Array|Object|JSON|console|typeof|if|return|await)$/.test(call[1]!),
+  );
   if (read.length > 0) {
     const payload: Record<string, Json> = {};
+    if (handed && !read.some((key) => ROOM.test(key))) payload.roomId = "{{room}}";
     for (const key of read) payload[key] = valueFor(key, role, handler.body);
     vars.set(name, payload);
-    return { payload, vars, derived: true };
+    return { payload, vars, derived: !handed };
+  }
+  if (handed) {
+    const payload: Json =
+      role === "join"
+        ? { roomId: "{{room}}", peerId: "{{client}}" }
+        : { roomId: "{{room}}", message: { id: NONCE, content: SEND_TEXT } };
+    vars.set(name, payload);
+    return { payload, vars, derived: false };
   }
   const scalar: Json = ROOM.test(name) ? "{{room}}" : role === "send" ? SEND_TEXT : "{{client}}";
   vars.set(name, scalar);
@@ -131,9 +146,11 @@ function expectedMatch(payload: string, vars: ReadonlyMap<string, Json>): Json |
   if (!object) return undefined;
   const match: Record<string, Json> = {};
   for (const part of topLevel(object[1]!)) {
-    const spread = /^\.\.\.\s*([A-Za-z_$][\w$]*)$/.exec(part);
+    const spread = /^\.\.\.\s*([A-Za-z_$][\w$]*)(?:\.([A-Za-z_$][\w$]*))?$/.exec(part);
     if (spread) {
-      const value = vars.get(spread[1]!);
+      const whole = vars.get(spread[1]!);
+      const value =
+        spread[2] === undefined ? whole : typeof whole === "object" ? whole[spread[2]] : undefined;
       if (value !== undefined && typeof value !== "string") Object.assign(match, nonceParts(value) ?? {});
       continue;
     }

@@ -51,15 +51,28 @@ export function draftWsSmoke(code: ReadonlyArray<{ file: string; text: string }>
   if (messageType) {
     const echoType =
       sent.find((type) => type === messageType) ?? sent.find((type) => /message|chat/i.test(type));
+    // A message object nested in the frame (`msg.message`, as in echogate's ws-json shape) carries the id.
+    const nested = fields.includes("message");
     draft.send = {
-      payload: {
-        type: messageType,
-        [roomKey]: "{{room}}",
-        id: "{{nonce}}",
-        [textKey]: "echogate smoke {{nonce}}",
+      payload: nested
+        ? {
+            type: messageType,
+            [roomKey]: "{{room}}",
+            message: { id: "{{nonce}}", content: "echogate smoke {{nonce}}" },
+          }
+        : {
+            type: messageType,
+            [roomKey]: "{{room}}",
+            id: "{{nonce}}",
+            [textKey]: "echogate smoke {{nonce}}",
+          },
+    };
+    draft.expect = {
+      match: {
+        ...(echoType ? { type: echoType } : {}),
+        ...(nested ? { message: { id: "{{nonce}}" } } : { id: "{{nonce}}" }),
       },
     };
-    draft.expect = { match: { ...(echoType ? { type: echoType } : {}), id: "{{nonce}}" } };
     // The server has to pass the client's id back for the match to hold.
     const forwardsId = /\bid\s*[,}:]|\.\.\.\s*(?:msg|message|data|payload|parsed)\b/.test(all);
     draft.confident = Boolean(draft.join?.waitFor && echoType && forwardsId);

@@ -251,6 +251,37 @@ describe("init reads the server's modules wherever they sit", () => {
   });
 });
 
+describe("init on the round-1 fixtures (test/fixtures/adopt/)", () => {
+  const roundOne = fileURLToPath(new URL("../fixtures/adopt/", import.meta.url));
+  async function copy(name: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), `echogate-r1-${name}-`));
+    copies.push(dir);
+    await cp(join(roundOne, name), dir, { recursive: true });
+    return dir;
+  }
+
+  it("a payload handed whole to a helper (roomOf(payload)) gets the usual room shape, commented as unsure", async () => {
+    const dir = await copy("socketio-chat");
+    const result = await init(dir);
+    const smoke = await read(dir, "environments/smoke.yaml");
+    expect(smoke).toContain('  #   payload: { roomId: "{{room}}", peerId: "{{client}}" }');
+    expect(smoke).toContain(
+      '  #   payload: { roomId: "{{room}}", message: { id: "{{nonce}}", content: "echogate smoke {{nonce}}" } }',
+    );
+    expect(result.todo.join("\n")).toContain("Fit environments/smoke.yaml");
+  });
+
+  it("a ws message nested in the frame (message.message) is sent and matched nested", async () => {
+    const dir = await copy("native-ws");
+    await init(dir);
+    const smoke = await read(dir, "environments/smoke.yaml");
+    expect(smoke).toContain(
+      '  send: { payload: { type: chat-message, roomId: "{{room}}", message: { id: "{{nonce}}", content: "echogate smoke {{nonce}}" } } }',
+    );
+    expect(smoke).toContain('  expect: { match: { type: chat-message, message: { id: "{{nonce}}" } } }');
+  });
+});
+
 describe("re-running init", () => {
   it("lists fitting smoke.yaml until the file was fitted, then no more", async () => {
     const dir = await testdir({
