@@ -83,7 +83,8 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     stopNotices = onNotice((message) =>
       announced.json ? announced.event({ event: "notice", message }) : announced.info(message),
     );
-    const dir = invocation.globals.cwd;
+    // Absolute, so a relative `--cwd .` means the same to every consumer (esbuild refuses a relative one).
+    const dir = resolve(cwd, invocation.globals.cwd);
     platform = new Platform(dir, withImpersonation(env, invocation.globals.impersonateServiceAccount));
     return await module.run(invocation.args as never, {
       project: new Project(dir, redactor),

@@ -76,6 +76,9 @@ export async function runPromotionCommand(
     ...(beforeApply ? { beforeApply } : {}),
   });
   const { plan, outcome } = promoted;
+  const kind = (await project.environment(environment)).config.kind;
+  const dirty = dirtyBuildWarning(plan.artifact.version, kind, mode);
+  if (dirty) ctx.output.warn(dirty);
   // Multi-region environments report each region's outcome besides the one shown.
   const regions = promoted.regions
     ? { regions: promoted.regions, globalUrl: promoted.globalUrl ?? null }
@@ -159,4 +162,17 @@ function webPlanLine(environment: LoadedEnvironment): string | undefined {
   if (hosting.mode === "rebuild")
     return `rebuild for ${name}, prove it equal to ${source}'s gated build except for the public values, scan it, ${then}`;
   return `clone ${source}'s released web version (no rebuild), write ${name}'s /echogate.json, ${then}`;
+}
+
+/**
+ * A build from uncommitted changes (`.dirty` in its version) going to production: no commit holds
+ * its code, so the release can't be reproduced or reviewed. Warned, not refused: a hotfix may need it.
+ */
+export function dirtyBuildWarning(
+  version: string,
+  kind: string,
+  mode: "deploy" | "promote",
+): string | undefined {
+  if (kind !== "production" || !/(?:^|[.+])dirty(?:[.+]|$)/.test(version)) return undefined;
+  return `${version} was built from uncommitted changes (.dirty): no commit holds the code ${mode === "promote" ? "this promotion ships" : "this deploy ships"} to production, so it can't be reproduced or reviewed. Commit, rebuild through staging and promote that build.`;
 }

@@ -4,6 +4,7 @@ import { checkCors } from "./cors-check.js";
 import { runEchoCheck } from "./echo/echo-check.js";
 import { checkHealth } from "./health-check.js";
 import { parseSmokeSpec } from "./load-spec.js";
+import { diagnoseOriginRefusal } from "./origin-check.js";
 import { type Placement, placeOnInstances, placeOnRevisions } from "./placement.js";
 import type { SmokeCheck, SmokeProgress, SmokeResult } from "./result.js";
 import { parseServiceUrl, type ServiceUrl } from "./service-url.js";
@@ -62,6 +63,7 @@ export async function runSmoke(
     ms: 0,
     checks: [],
     latencies: { healthMs: null, connectMs: {}, joinMs: {}, echoMs: {} },
+    notices: [],
   };
   const record = (check: SmokeCheck) => {
     result.checks.push(check);
@@ -79,6 +81,7 @@ export async function runSmoke(
   result.version = health.version;
   result.revision = health.revision;
   result.latencies.healthMs = health.ms;
+  result.notices.push(...health.notices);
   record({
     name: "health",
     ok: health.ok,
@@ -95,6 +98,7 @@ export async function runSmoke(
   const placement = health.ok
     ? await placeClients(service, valid, health.revision, options, signal)
     : undefined;
+  if (placement?.ok && placement.notice) result.notices.push(placement.notice);
   if (placement && !placement.ok) {
     record({ name: "connect", ok: false, status: "failed", ms: 0, detail: placement.detail });
     for (const name of valid.echo.join ? (["join", "echo"] as const) : (["echo"] as const)) {
@@ -108,7 +112,7 @@ export async function runSmoke(
     }
   } else if (health.ok) {
     const echo = await runEchoCheck(service, valid.echo, {
-      ...(placement?.ok ? { targets: placement.targets } : {}),
+      ...(placement?.ok && placement.targets.length > 0 ? { targets: placement.targets } : {}),
       room: ids.room,
       nonce: ids.nonce,
       signal,
@@ -118,6 +122,13 @@ export async function runSmoke(
       onCheck: record,
     });
     Object.assign(result.latencies, { connectMs: echo.connectMs, joinMs: echo.joinMs, echoMs: echo.echoMs });
+    if (options.origin && echo.refusedStatus !== undefined) {
+      const refusal = await diagnoseOriginRefusal(service, valid.echo, options.origin, echo.refusedStatus, {
+        authorization: options.authorization,
+        signal,
+      });
+      if (refusal) record(refusal);
+    }
   } else {
     for (const name of valid.echo.join
       ? (["connect", "join", "echo"] as const)

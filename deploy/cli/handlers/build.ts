@@ -1,6 +1,7 @@
 import { buildImage } from "../../build/build-image.js";
 import { submitCloudBuild } from "../../build/cloud-build.js";
 import { parseFault } from "../../build/faults.js";
+import { pruneImages } from "../../build/image-prune.js";
 import {
   DEFAULT_BASE_IMAGE,
   type PushedImage,
@@ -9,8 +10,9 @@ import {
 } from "../../build/push-image.js";
 import { googleRegistryCredentials } from "../../build/registry-credentials.js";
 import { resolveBuildVersion } from "../../build/version.js";
-import { UsageError } from "../../core/errors.js";
+import { ConfigError, UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
+import { localImageReferences } from "../../platform/cloudrun/local-image-references.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { buildShape } from "../commands/build.js";
 
@@ -60,9 +62,11 @@ export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext):
       },
     });
   }
+  const pruned = args.prune ? await prune(ctx) : undefined;
   ctx.output.result(
     {
       ok: true,
+      ...(pruned ? { pruned } : {}),
       digest: pushed?.digest ?? image.digest,
       imageRef: pushed?.imageRef ?? image.imageRef,
       ...(pushed
@@ -88,6 +92,11 @@ export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext):
         `  version ${style.bold(data.version)}`,
         `  entry   ${data.entry}`,
         `  mode    ${data.mode}${data.mode === "installed-deps" ? style.dim(" (bundled code + installed node_modules)") : ""}`,
+        ...(pruned
+          ? [
+              `  pruned  ${pruned.deleted.length} image(s) deleted, ${pruned.kept} kept ${style.dim(`(the newest ${pruned.keepNewest} and ${pruned.referenced} the emulator's revisions and gate records use)`)}`,
+            ]
+          : []),
       ].join("\n"),
   );
   return ExitCode.ok;
@@ -117,4 +126,25 @@ async function runCloud(name: string | undefined, ctx: CommandContext): Promise<
     [`${style.green("pushed")} ${data.imageRef}`, `  version ${style.bold(data.version)}`].join("\n"),
   );
   return ExitCode.ok;
+}
+
+/**
+ * Deletes old images from .echogate/images/: keeps the newest `build.keepImages` and every image a
+ * revision or gate record of the local emulator refers to (it asks the emulator, so a plain build
+ * never starts it).
+ */
+async function prune(ctx: CommandContext) {
+  const step = ctx.output.step("prune images");
+  const keepNewest = (await ctx.project.requireSettings()).build.keepImages;
+  const environments = await ctx.project.environments().then(
+    (loaded) => loaded.environments,
+    (error: unknown) => {
+      if (error instanceof ConfigError && error.code === "config.no-environments") return [];
+      throw error;
+    },
+  );
+  const referenced = await localImageReferences(ctx.platform, environments);
+  const { deleted, kept } = await pruneImages(ctx.project.dir, referenced, keepNewest);
+  step.done(`${deleted.length} deleted, ${kept} kept`);
+  return { deleted: deleted.map((image) => image.digest), kept, keepNewest, referenced: referenced.size };
 }

@@ -1,6 +1,7 @@
 import { type Diagnostic, errorLocationOf } from "../../core/diagnostics.js";
 import { formatDuration } from "../../core/duration.js";
 import { ConfigError, UsageError } from "../../core/errors.js";
+import { sharedBackendNotice } from "../../drift/checks/source.js";
 import { collectDriftFacts, DEFAULT_CONCURRENCY } from "../../drift/collect-drift-facts.js";
 import { evaluateDrift } from "../../drift/evaluate.js";
 import { loadDriftPolicy } from "../../drift/policy-file.js";
@@ -59,6 +60,8 @@ export async function run(args: ArgsOf<typeof driftShape>, ctx: CommandContext):
     judgedConfigErrors(collected.diagnostics, args.env),
   );
 
+  for (const shared of facts.source.sharedBackends ?? [])
+    if (shared.declared !== undefined) ctx.output.info(`Notice: ${sharedBackendNotice(shared)}`);
   if (args.markdown) ctx.output.result(report, (data) => renderMarkdown(data));
   else ctx.output.result(report, (data, style) => renderText(data, style));
   if (ctx.env.GITHUB_ACTIONS === "true") annotate(ctx, report);
