@@ -187,6 +187,11 @@ function todoList(
     todo.push(
       `Set ${listed.map((variable) => variable.key).join(", ")} in environments/.env.preview, .env.staging and .env.production (listed in ${listed[0]!.declaredIn}; each environment's own value, commented out until set; \`echogate check\` names every one still missing).`,
     );
+    const backends = listed.filter((variable) => BACKEND.test(variable.key));
+    if (backends.length > 0)
+      todo.push(
+        `Give each environment its own ${backends.map((variable) => variable.key).join(", ")}: one Redis or database behind two environments lets staging's messages reach production's clients (rule shared-backend refuses it unless env.schema.yaml declares \`shared: { environments: [...], reason: ... }\`).`,
+      );
   }
   for (const service of names.services.filter((found) => !/\.md:\d+$/i.test(found.where))) {
     todo.push(
@@ -219,6 +224,9 @@ function todoList(
   }
   return todo;
 }
+
+/** A connection to a private backend: a database, cache, broker or queue. */
+const BACKEND = /DATABASE|DB_URL|POSTGRES|PG_|MYSQL|MONGO|REDIS|AMQP|RABBIT|KAFKA|NATS|QUEUE/i;
 
 function indent(text: string): string {
   return text

@@ -185,6 +185,7 @@ describe("init on Express + Socket.IO + REST + PostgreSQL with .env.example and 
       expect.stringContaining(
         "Set DATABASE_URL, REDIS_URL, CORS_ORIGIN in environments/.env.preview, .env.staging",
       ),
+      expect.stringMatching(/^Give each environment its own DATABASE_URL, REDIS_URL: .*rule shared-backend/),
     ]);
     const surface = result.found as unknown as { restRoutes: unknown; historyEvents: string[] };
     // The router is mounted with app.use("/api", messagesRouter(db, io)) in src/index.js.

@@ -14,16 +14,14 @@ import {
 } from "./foreign-project.js";
 
 // The four round-2 fixtures (test/fixtures/adopt-round2/), as a release engineer adopts echogate:
-// packed and installed, `init --yes`, the to-dos that are not server code (env values) and the one
-// server edit allowed (a /health version field), then check, build, deploy staging, promote production
-// on the emulator it starts itself. Nothing else in the servers is changed.
+// packed and installed, `init --yes`, the to-dos that are not server code (env values, a Cloud Build
+// step that deployed around the gate, a shared Redis declared) and the one server edit allowed (a
+// /health version field), then check, build, deploy staging, promote production on the emulator it
+// starts itself. Nothing else in the servers is changed.
 //
 // Before the emulator, the drafted smoke spec runs as written against the server started by hand with
-// staging's env file (`echogate smoke URL`): the join, send and expect init wrote fit the real server.
-//
-// deploy staging and promote production are left out until the `checks` branch lands: the gate
-// still requires /health to report `revision` (K_REVISION), and none of these servers does; making
-// `revision` optional is that branch's job (the steps are written below, commented, to enable then).
+// staging's env file (`echogate smoke URL --spec environments/smoke.yaml`): the join, send and expect
+// init wrote fit the real server.
 
 let tarball: string;
 beforeAll(async () => {
@@ -112,21 +110,24 @@ async function smokeDraftAgainst(dir: string, command: string[]): Promise<void> 
   }
 }
 
-async function release(
-  dir: string,
-  steps: { checkAndBuild: boolean } = { checkAndBuild: true },
-): Promise<void> {
-  if (steps.checkAndBuild) {
-    expectOk(await echogateBin(dir, "check"), "check");
-    expectOk(await echogateBin(dir, "build", "--json"), "build");
-  }
-  // Enable when the `checks` branch is merged (/health revision optional). Tried on a merge of
-  // `checks` at 8ee88bd/897a11c: signaling, chat-example and rest-chat then reach a promoted
-  // production; rest-chat needs REDIS_URL declared shared first (its preview, staging and production
-  // use this machine's one Redis, and the shared-backend rule refuses that), in env.schema.yaml:
-  //   REDIS_URL: { type: url, shared: { environments: [preview, staging, production], reason: one local Redis } }
-  // expectOk(await echogateBin(dir, "deploy", "staging", "--json"), "deploy staging");
-  // expectOk(await echogateBin(dir, "promote", "production", "--json"), "promote production");
+async function release(dir: string): Promise<void> {
+  expectOk(await echogateBin(dir, "check"), "check");
+  expectOk(await echogateBin(dir, "build", "--json"), "build");
+  expectOk(await echogateBin(dir, "deploy", "staging", "--json"), "deploy staging");
+  expectOk(await echogateBin(dir, "promote", "production", "--json"), "promote production");
+}
+
+/**
+ * Declares REDIS_URL shared: every environment here uses this machine's one Redis, which the
+ * shared-backend rule refuses unless the schema says so, with a reason (a config edit, as a user makes).
+ */
+async function shareRedis(dir: string): Promise<void> {
+  await edit(
+    dir,
+    "environments/env.schema.yaml",
+    / {2}REDIS_URL: \{ type: url \}/,
+    "  REDIS_URL: { type: url, shared: { environments: [preview, staging, production], reason: one Redis on the test machine } }",
+  );
 }
 
 async function stopEmulator(dir: string | undefined): Promise<void> {
@@ -137,7 +138,7 @@ describe("adopted: a Socket.IO signaling server (archive, client beside it, .fir
   let dir: string | undefined;
   afterAll(() => stopEmulator(dir));
 
-  it("init --yes, the /health version field, ALLOWED_ORIGINS per environment: the drafted smoke passes on the server, check, build", async () => {
+  it("init --yes, the /health version field, ALLOWED_ORIGINS per environment: the drafted smoke passes on the server, check, build, deploy staging, promote production", async () => {
     dir = await adopt("signaling", async (project) => {
       await edit(project, "lib/health.js", 'version: "1.0.0"', 'version: process.env.APP_VERSION || "dev"');
       // init's to-do: the Cloud Build step that deploys around the gate becomes the gated promote.
@@ -160,7 +161,7 @@ describe("adopted: the official Socket.IO chat example (socket.broadcast.emit, n
   let dir: string | undefined;
   afterAll(() => stopEmulator(dir));
 
-  it("init --yes and the /health version field: the drafted smoke passes on the server, check, build", async () => {
+  it("init --yes and the /health version field: the drafted smoke passes on the server, check, build, deploy staging, promote production", async () => {
     dir = await adopt("chat-example", async (project) => {
       await edit(
         project,
@@ -196,7 +197,7 @@ describe("adopted: Express + Socket.IO + REST + PostgreSQL, .env.example, no Doc
   });
   afterAll(() => stopEmulator(dir));
 
-  it("init --yes, each environment's DATABASE_URL, REDIS_URL and CORS_ORIGIN: the drafted smoke passes on the server, check, build", async () => {
+  it("init --yes, each environment's DATABASE_URL, REDIS_URL and CORS_ORIGIN: the drafted smoke passes on the server, check, build, deploy staging, promote production", async () => {
     dir = await adopt("rest-chat", async (project) => {
       await setEnv(project, "preview", {
         DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases.preview}`,
@@ -213,6 +214,7 @@ describe("adopted: Express + Socket.IO + REST + PostgreSQL, .env.example, no Doc
         REDIS_URL: "redis://127.0.0.1:6379/6",
         CORS_ORIGIN: "https://rest-chat.web.app",
       });
+      await shareRedis(project);
     });
     await smokeDraftAgainst(dir, ["node", "src/index.js"]);
     await release(dir);
@@ -228,6 +230,7 @@ describe("adopted: a TypeScript ws server on /ws with Redis pub/sub (Dockerfile 
       await setEnv(project, "preview", { REDIS_URL: "redis://127.0.0.1:6379/9" });
       await setEnv(project, "staging", { REDIS_URL: "redis://127.0.0.1:6379/7" });
       await setEnv(project, "production", { REDIS_URL: "redis://127.0.0.1:6379/8" });
+      await shareRedis(project);
     });
     expectOk(
       await execa("npm", ["run", "build"], { cwd: dir, reject: false }).then((r) => ({
@@ -238,13 +241,13 @@ describe("adopted: a TypeScript ws server on /ws with Redis pub/sub (Dockerfile 
       "npm run build",
     );
     await smokeDraftAgainst(dir, ["node", "dist/server.js"]);
-    // check: left out until the `checks` branch lands (native-deps refuses sqlite3 on node:18-alpine
-    // although sqlite3 ships musl prebuilds and the server never loads it; drift --source also errors
-    // on CMD ["npm","start"]). On a merge of `checks` those pass, but source-entry-known can't trace
-    // /app/dist/server.js to the build stage's `RUN npm run build` (tsc) copied with COPY --from=build,
-    // and REDIS_URL needs the shared declaration above. build: the bundle is written as CommonJS, and
-    // esbuild refuses this ESM server's top-level await ("Top-level await is currently not supported
-    // with the cjs output format"), with or without `checks`.
-    await release(dir, { checkAndBuild: false });
+    // check, build, deploy staging and promote production are left out, for two reasons outside init:
+    // - check (with the checks branch merged): source-entry-known can't trace /app/dist/server.js to
+    //   the build stage's `RUN npm run build` (tsc) copied with `COPY --from=build /app/dist ./dist`
+    //   ("no COPY, ADD or esbuild step in Dockerfile produces /app/dist/server.js"). native-deps on
+    //   sqlite3 and CMD ["npm","start"] pass now.
+    // - build: the bundle is written as CommonJS, and esbuild refuses this ESM server's top-level await
+    //   ("Top-level await is currently not supported with the cjs output format").
+    // Enable with `await release(dir);` once both are fixed.
   }, 300_000);
 });
