@@ -27,40 +27,45 @@ export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext):
   if (args.push) parsePushRepository(args.push);
   if (fault) ctx.output.warn(`building with demo fault "${fault}": the smoke gate must refuse this artifact`);
 
-  const steps = {
-    version: ctx.output.step("resolve version"),
-    bundle: undefined as ReturnType<typeof ctx.output.step> | undefined,
-  };
-  const image = await buildImage({
-    projectDir: ctx.project.dir,
-    settings: await ctx.project.requireSettings(),
-    layout: await ctx.project.layout(),
-    ...(fault ? { fault } : {}),
-    onStep: (step, detail) => {
-      if (step === "version") {
-        steps.version.done(detail);
-        steps.bundle = ctx.output.step("bundle server");
-      } else if (step === "bundle") steps.bundle?.done(detail);
-    },
-  });
-  let pushed: PushedImage | undefined;
-  if (args.push) {
-    const base = ctx.output.step("base image");
-    let upload: ReturnType<typeof ctx.output.step> | undefined;
-    pushed = await pushImage({
+  // buildImage reports bundle → version → store in that order; each step opens when the one before closes.
+  const next = { bundle: "resolve version", version: "store image" } as const;
+  let open = ctx.output.step("bundle server");
+  let image: Awaited<ReturnType<typeof buildImage>>;
+  try {
+    image = await buildImage({
       projectDir: ctx.project.dir,
-      localDigest: image.digest,
-      repository: args.push,
-      base: args.base ?? (await ctx.project.requireSettings()).build.baseImage ?? DEFAULT_BASE_IMAGE,
-      credentials: googleRegistryCredentials((secret) => ctx.redactor.add(secret)),
-      signal: ctx.signal,
+      settings: await ctx.project.requireSettings(),
+      layout: await ctx.project.layout(),
+      ...(fault ? { fault } : {}),
       onStep: (step, detail) => {
-        if (step === "base") {
-          base.done(detail);
-          upload = ctx.output.step("push");
-        } else upload?.done(detail);
+        open.done(detail);
+        if (step !== "store") open = ctx.output.step(next[step]);
       },
     });
+  } catch (error) {
+    open.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  let pushed: PushedImage | undefined;
+  if (args.push) {
+    let open = ctx.output.step("base image");
+    try {
+      pushed = await pushImage({
+        projectDir: ctx.project.dir,
+        localDigest: image.digest,
+        repository: args.push,
+        base: args.base ?? (await ctx.project.requireSettings()).build.baseImage ?? DEFAULT_BASE_IMAGE,
+        credentials: googleRegistryCredentials((secret) => ctx.redactor.add(secret)),
+        signal: ctx.signal,
+        onStep: (step, detail) => {
+          open.done(detail);
+          if (step === "base") open = ctx.output.step("push");
+        },
+      });
+    } catch (error) {
+      open.fail(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
   }
   const pruned = args.prune ? await prune(ctx) : undefined;
   ctx.output.result(
@@ -111,16 +116,22 @@ async function runCloud(name: string | undefined, ctx: CommandContext): Promise<
   const { version } = await resolveBuildVersion(ctx.project.dir, settings.version, layout.workingDir);
   const cloudbuild = layout.cloudbuild?.path;
   const step = ctx.output.step("cloud build", { environment: name });
-  const result = await submitCloudBuild({
-    projectDir: ctx.project.dir,
-    project: environment.config.service.project,
-    region: environment.config.service.regions[0]!,
-    service: environment.config.service.name,
-    environment: name,
-    version,
-    ...(cloudbuild ? { config: cloudbuild } : {}),
-    signal: ctx.signal,
-  });
+  let result: Awaited<ReturnType<typeof submitCloudBuild>>;
+  try {
+    result = await submitCloudBuild({
+      projectDir: ctx.project.dir,
+      project: environment.config.service.project,
+      region: environment.config.service.regions[0]!,
+      service: environment.config.service.name,
+      environment: name,
+      version,
+      ...(cloudbuild ? { config: cloudbuild } : {}),
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    step.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
   step.done(result.digest);
   ctx.output.result({ ok: true, ...result, version }, (data, style) =>
     [`${style.green("pushed")} ${data.imageRef}`, `  version ${style.bold(data.version)}`].join("\n"),

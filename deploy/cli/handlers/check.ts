@@ -5,11 +5,14 @@ import { loadDriftPolicy } from "../../drift/policy-file.js";
 import { sourceFindings } from "../../drift/source-findings.js";
 import { renderCheck } from "../../envfiles/render-check.js";
 import { checkFrontEnds } from "../../hosting/check-front-end.js";
+import { renderCheckJunit } from "../../report/junit.js";
+import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { describeAddon } from "../../source/check-native-deps.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { checkShape } from "../commands/check.js";
 
 export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext): Promise<number> {
+  const junit = args.junit !== undefined ? await checkJunitTarget(ctx.cwd, args.junit) : undefined;
   const report = await ctx.project.check(args.env.length > 0 ? args.env : undefined);
   // The source rules of `drift --source` (server entries, native addons, listen host, gate bypass,
   // env-file keys, shared backends), run by the same code over the same files: the two agree.
@@ -33,7 +36,15 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
     selected,
     environments.map((e) => e.name),
   );
-  const diagnostics = [...report.diagnostics, ...drift.diagnostics.items, ...fromSource, ...frontEnds];
+  // sourceFindings reports an invalid drift.yaml too (it judges with it): name each problem once.
+  const key = (d: Diagnostic) => `${d.code}\u0000${d.file}\u0000${d.line}\u0000${d.message}`;
+  const policyProblems = new Set(drift.diagnostics.items.map(key));
+  const diagnostics = [
+    ...report.diagnostics,
+    ...drift.diagnostics.items,
+    ...fromSource.filter((d) => !policyProblems.has(key(d))),
+    ...frontEnds,
+  ];
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity === "warning");
   // A source finding (a Dockerfile that can't carry its addon, a shared Redis) fails the check (exit 1) like an invalid env file.
@@ -44,6 +55,11 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
   ctx.output.diagnostics(warnings);
   const shared = (source?.source.sharedBackends ?? []).filter((backend) => backend.declared !== undefined);
   for (const backend of shared) ctx.output.info(`Notice: ${sharedBackendNotice(backend)}`);
+  if (junit)
+    await writeJunitFile(
+      junit,
+      ctx.redactor.redact(renderCheckJunit(report.environments, [...errors, ...warnings])),
+    );
   const json = {
     ok: exitCode === ExitCode.ok,
     environments: report.environments,
