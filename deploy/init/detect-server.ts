@@ -11,6 +11,7 @@ import {
 import { matchRunner, normalizeEntry } from "../source/runner-entry.js";
 import { type HealthRoute, healthRoute } from "./health-route.js";
 import { importGraph } from "./import-graph.js";
+import { draftScenarios, type ScenarioDraft } from "./scenario-draft.js";
 import {
   type DirectEvent,
   directEvents,
@@ -77,6 +78,8 @@ export interface ServerDetection {
   directEvents: DirectEvent[];
   /** Events that carry history or resume a session. */
   historyEvents: string[];
+  /** Scenario gates drafted from the above. */
+  scenarios: ScenarioDraft[];
   /** Every Cloud Build file; `cloudbuild` is the one that builds the image. */
   cloudbuilds: string[];
   /** The server's package.json name and version. */
@@ -276,6 +279,9 @@ export function detectServer(snapshot: ProjectSnapshot, chosenEntry?: string): S
   const socketIo = protocol === "socket.io" ? draftSocketIoSmoke(handlers) : undefined;
   const cloudbuilds = cloudbuildCandidates(snapshot.files);
   const health = healthRoute(code);
+  const routes = restRoutes(code);
+  const direct = directEvents(handlers);
+  const history = historyEvents(handlers);
   return {
     workingDir,
     candidates,
@@ -306,9 +312,19 @@ export function detectServer(snapshot: ProjectSnapshot, chosenEntry?: string): S
     healthRoute: health?.where,
     health,
     serverFiles: sources,
-    restRoutes: restRoutes(code),
-    directEvents: directEvents(handlers),
-    historyEvents: historyEvents(handlers),
+    restRoutes: routes,
+    directEvents: direct,
+    historyEvents: history,
+    scenarios:
+      protocol === "socket.io"
+        ? draftScenarios({
+            socketIo,
+            handlers,
+            restRoutes: routes,
+            directEvents: direct,
+            historyEvents: history,
+          })
+        : [],
     socketIo,
     ws: protocol === "ws-json" ? draftWsSmoke(code) : undefined,
     clientsExpectingEcho:

@@ -154,6 +154,7 @@ function renderSmokeSpec({ server, schemaDir }: RenderInput): string {
     lines.push(`  # Read from the server entry and what it imports: ${server.serverFiles.join(", ")}`);
   if (protocol === "socket.io") lines.push(...socketIoEcho(server));
   else lines.push(...wsEcho(server));
+  lines.push(...scenarioLines(server));
   return `${lines.join("\n")}\n`;
 }
 
@@ -259,14 +260,38 @@ function wsEcho(server: ServerDetection): string[] {
   return lines;
 }
 
-type FlowValue = string | { [key: string]: FlowValue };
+/** Drafted scenario gates: live when every part came from the server's code, else commented with why. */
+function scenarioLines(server: ServerDetection): string[] {
+  if (server.scenarios.length === 0) return [];
+  const lines = [
+    "# Scenario gates drafted from the server (docs/reference.md, smoke scenarios); they run after the echo check.",
+  ];
+  const live = server.scenarios.filter((scenario) => scenario.confident);
+  lines.push(live.length > 0 ? "scenarios:" : "# scenarios:");
+  for (const scenario of server.scenarios) {
+    const prefix = scenario.confident ? "" : "# ";
+    if (!scenario.confident) lines.push(`  # unsure: ${scenario.unsure ?? "review every step"}`);
+    lines.push(
+      `${prefix}  - name: ${scenario.name}`,
+      `${prefix}    description: ${JSON.stringify(scenario.description)}`,
+      `${prefix}    clients: ${flow(Object.fromEntries(scenario.clients.map((client) => [client, {}])))}`,
+      `${prefix}    steps:`,
+      ...scenario.steps.map((step) => `${prefix}      - ${flow(step).replace(/^\{ | \}$/g, "")}`),
+    );
+  }
+  return lines;
+}
+
+type FlowValue = string | number | boolean | FlowValue[] | { [key: string]: FlowValue };
 
 /** A YAML flow value on one line: `{ roomId: "{{room}}", peerId: "{{client}}" }`. */
 function flow(value: FlowValue): string {
-  if (typeof value === "string") return /[{}]/.test(value) ? JSON.stringify(value) : yamlString(value);
-  return `{ ${Object.entries(value)
-    .map(([key, inner]) => `${yamlString(key)}: ${flow(inner)}`)
-    .join(", ")} }`;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return /[{}:]/.test(value) ? JSON.stringify(value) : yamlString(value);
+  if (Array.isArray(value)) return `[${value.map(flow).join(", ")}]`;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return "{}";
+  return `{ ${entries.map(([key, inner]) => `${/^\$/.test(key) ? key : yamlString(key)}: ${flow(inner)}`).join(", ")} }`;
 }
 
 function yamlString(value: string): string {

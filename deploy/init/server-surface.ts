@@ -1,11 +1,15 @@
 import { posix } from "node:path";
-import type { SocketHandler } from "./socket-handlers.js";
+import { closingBrace, type SocketHandler } from "./socket-handlers.js";
 
 /** A REST route of the server, with the prefix its router is mounted at. */
 export interface RestRoute {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   where: string;
+  /** Keys the handler reads off the request body (`req.body.text`, `const { text } = req.body`). */
+  bodyKeys: string[];
+  /** What the handler emits to a room (`io.to(room).emit("new-message", …)`), if anything. */
+  emits: { event: string; payload: string } | undefined;
 }
 
 /** A handler that emits to one user or socket named in the payload (`io.to(to).emit(...)`): a direct message. */
@@ -59,14 +63,34 @@ export function restRoutes(code: ReadonlyArray<{ file: string; text: string }>):
     for (const match of text.matchAll(ROUTE)) {
       const path = `${prefixOf.get(file) ?? ""}${match[4]!}`;
       if (/^\/health[z]?$/.test(path) || /^(socket|io|ws|wss|client)$/.test(match[1]!)) continue;
+      const open = text.indexOf("{", match.index + match[0].length);
+      const body = open < 0 ? "" : text.slice(open, closingBrace(text, open));
       routes.push({
         method: match[2]!.toUpperCase() as RestRoute["method"],
         path,
         where: `${file}:${lineOf(text, match.index)}`,
+        bodyKeys: bodyKeysOf(body),
+        emits: roomEmitOf(body),
       });
     }
   }
   return routes;
+}
+
+function bodyKeysOf(body: string): string[] {
+  const read = [...body.matchAll(/\b(?:req|request)\.body\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!);
+  const destructured = [...body.matchAll(/\{([^}]*)\}\s*=\s*(?:req|request)\.body\b/g)].flatMap((m) =>
+    m[1]!.split(",").map((key) => key.split(/[:=]/)[0]!.trim()),
+  );
+  return [...new Set([...read, ...destructured].filter(Boolean))];
+}
+
+function roomEmitOf(body: string): RestRoute["emits"] {
+  const match = /\.\s*(?:to|in)\([^)]*\)\s*\.\s*emit\(\s*(['"`])([^'"`$]+)\1\s*,\s*/.exec(body);
+  if (!match) return undefined;
+  const rest = body.slice(match.index + match[0].length);
+  const end = rest.search(/\)\s*;|\)\s*\n/);
+  return { event: match[2]!, payload: (end < 0 ? rest : rest.slice(0, end)).trim() };
 }
 
 /** Pure: handlers that emit to a recipient named in their payload rather than to a room. */

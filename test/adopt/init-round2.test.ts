@@ -70,6 +70,12 @@ describe("init on a Socket.IO signaling server with an archive, a client beside 
     expect((result.found as unknown as { directEvents: unknown }).directEvents).toEqual([
       { event: "signal", recipientKey: "to", delivers: "signal", where: "lib/rooms.js:24" },
     ]);
+    // The signal to one recipient becomes a scenario, commented: what `to` holds comes from the app.
+    const smoke = await read(dir, "environments/smoke.yaml");
+    expect(smoke).toContain("# scenarios:\n");
+    expect(smoke).toContain(
+      '#       - emit: { client: alice, event: signal, payload: { to: "{{bobId}}", data: "{{nonce}}" } }',
+    );
     const smoke = await read(dir, "environments/smoke.yaml");
     expect(smoke).not.toMatch(/legacy-offer|test-only-event|event: joined|event: join\n/);
   });
@@ -194,6 +200,18 @@ describe("init on Express + Socket.IO + REST + PostgreSQL with .env.example and 
       { method: "POST", path: "/api/rooms/:room/messages", where: "src/routes/messages.js:11" },
     ]);
     expect(surface.historyEvents).toEqual(["history"]);
+    // Scenarios: the join's history reply and the REST route that emits to the room, written live.
+    expect((result.found as unknown as { scenarios: unknown }).scenarios).toEqual([
+      { name: "history-on-join", drafted: "live" },
+      { name: "rest-burst", drafted: "live" },
+    ]);
+    const smoke = await read(dir, "environments/smoke.yaml");
+    expect(smoke).toContain(
+      '      - expect: { client: bob, event: history, match: { messages: { $contains: { id: "{{nonce}}", text: "echogate smoke {{nonce}}" } } } }',
+    );
+    expect(smoke).toContain(
+      '      - burst: { count: 10, from: { http: { method: POST, path: "/api/rooms/{{room}}/messages", body: { author: smoke, text: "m{{i}} {{nonce}}" } } }, receivers: [alice, bob, carol], expect: { event: new-message, match: { text: "m{{i}} {{nonce}}" } }, order: arrival }',
+    );
   });
 });
 

@@ -48,6 +48,10 @@ function toJson(plan: InitPlan, dryRun: boolean) {
       restRoutes: plan.server.restRoutes,
       directEvents: plan.server.directEvents,
       historyEvents: plan.server.historyEvents,
+      scenarios: plan.server.scenarios.map(({ name, confident }) => ({
+        name,
+        drafted: confident ? "live" : "commented",
+      })),
       smokeDraft: plan.server.socketIo ?? plan.server.ws ?? null,
       names: plan.names,
       envFiles: plan.env.sources,
