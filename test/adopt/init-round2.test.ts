@@ -76,7 +76,6 @@ describe("init on a Socket.IO signaling server with an archive, a client beside 
     expect(smoke).toContain(
       '#       - emit: { client: alice, event: signal, payload: { to: "{{bobId}}", data: "{{nonce}}" } }',
     );
-    const smoke = await read(dir, "environments/smoke.yaml");
     expect(smoke).not.toMatch(/legacy-offer|test-only-event|event: joined|event: join\n/);
   });
 
@@ -196,8 +195,18 @@ describe("init on Express + Socket.IO + REST + PostgreSQL with .env.example and 
     const surface = result.found as unknown as { restRoutes: unknown; historyEvents: string[] };
     // The router is mounted with app.use("/api", messagesRouter(db, io)) in src/index.js.
     expect(surface.restRoutes).toEqual([
-      { method: "GET", path: "/api/rooms/:room/messages", where: "src/routes/messages.js:7" },
-      { method: "POST", path: "/api/rooms/:room/messages", where: "src/routes/messages.js:11" },
+      expect.objectContaining({
+        method: "GET",
+        path: "/api/rooms/:room/messages",
+        where: "src/routes/messages.js:7",
+      }),
+      expect.objectContaining({
+        method: "POST",
+        path: "/api/rooms/:room/messages",
+        where: "src/routes/messages.js:11",
+        bodyKeys: ["author", "text"],
+        emits: { event: "new-message", payload: "{ ...message, at: saved.at }" },
+      }),
     ]);
     expect(surface.historyEvents).toEqual(["history"]);
     // Scenarios: the join's history reply and the REST route that emits to the room, written live.
@@ -205,7 +214,6 @@ describe("init on Express + Socket.IO + REST + PostgreSQL with .env.example and 
       { name: "history-on-join", drafted: "live" },
       { name: "rest-burst", drafted: "live" },
     ]);
-    const smoke = await read(dir, "environments/smoke.yaml");
     expect(smoke).toContain(
       '      - expect: { client: bob, event: history, match: { messages: { $contains: { id: "{{nonce}}", text: "echogate smoke {{nonce}}" } } } }',
     );
