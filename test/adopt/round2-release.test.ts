@@ -110,11 +110,15 @@ async function smokeDraftAgainst(dir: string, command: string[]): Promise<void> 
   }
 }
 
-async function release(dir: string): Promise<void> {
+/** check, build, deploy staging, promote production; the two gate results (JSON) for a closer look. */
+async function release(dir: string): Promise<{ staging: string; production: string }> {
   expectOk(await echogateBin(dir, "check"), "check");
   expectOk(await echogateBin(dir, "build", "--json"), "build");
-  expectOk(await echogateBin(dir, "deploy", "staging", "--json"), "deploy staging");
-  expectOk(await echogateBin(dir, "promote", "production", "--json"), "promote production");
+  const staging = await echogateBin(dir, "deploy", "staging", "--json");
+  expectOk(staging, "deploy staging");
+  const production = await echogateBin(dir, "promote", "production", "--json");
+  expectOk(production, "promote production");
+  return { staging: staging.stdout, production: production.stdout };
 }
 
 /**
@@ -217,7 +221,10 @@ describe("adopted: Express + Socket.IO + REST + PostgreSQL, .env.example, no Doc
       await shareRedis(project);
     });
     await smokeDraftAgainst(dir, ["node", "src/index.js"]);
-    await release(dir);
+    const gates = await release(dir);
+    // The gate ran the scenarios init drafted (a late joiner's history, a REST burst) in staging.
+    expect(gates.staging).toContain('"history-on-join"');
+    expect(gates.staging).toContain('"rest-burst"');
   }, 300_000);
 });
 
