@@ -9,7 +9,20 @@ import {
   scriptsOf,
 } from "../source/layout.js";
 import { matchRunner, normalizeEntry } from "../source/runner-entry.js";
+import { type HealthRoute, healthRoute } from "./health-route.js";
+import { importGraph } from "./import-graph.js";
+import { draftScenarios, type ScenarioDraft } from "./scenario-draft.js";
+import {
+  type DirectEvent,
+  directEvents,
+  historyEvents,
+  type RestRoute,
+  restRoutes,
+} from "./server-surface.js";
+import { draftSocketIoSmoke, type SocketIoDraft } from "./smoke-draft.js";
 import { type ProjectSnapshot, textOf } from "./snapshot.js";
+import { BUILTIN_EVENTS, socketHandlers } from "./socket-handlers.js";
+import { draftWsSmoke, type WsDraft } from "./ws-draft.js";
 
 /** One place that names a server file. */
 interface EntrySighting {
@@ -41,43 +54,40 @@ export interface ServerDetection {
   framework: Framework;
   /** Socket.IO events the server listens for (`socket.on('join-room')`), in source order. */
   listens: string[];
+  /** Events the server's handlers emit: what its clients listen for. */
+  emits: string[];
   /** Events it emits back to the connecting socket (`socket.emit('room-peers')`): join replies. */
   repliesToSender: string[];
   /** Events it emits to every client but the sender (`socket.broadcast.emit`, `socket.to(...).emit`). */
   broadcastsExcludingSender: string[];
   /** Where a `/health` route is, or undefined when none was found in the server's sources. */
   healthRoute: string | undefined;
+  /** What that route reports as its version. */
+  health: HealthRoute | undefined;
+  /** The files detection read as the server: the entry's import graph (or, without an entry, its folder). */
+  serverFiles: string[];
+  /** The echo step drafted from the Socket.IO handlers. */
+  socketIo: SocketIoDraft | undefined;
+  /** The ws path and echo step drafted from the ws server. */
+  ws: WsDraft | undefined;
+  /** Files outside the server that emit the message event and listen for its echo (a client). */
+  clientsExpectingEcho: string[];
+  /** REST routes beside the realtime server (health left out). */
+  restRoutes: RestRoute[];
+  /** Socket.IO events addressed to one user or socket (a direct message). */
+  directEvents: DirectEvent[];
+  /** Events that carry history or resume a session. */
+  historyEvents: string[];
+  /** Scenario gates drafted from the above. */
+  scenarios: ScenarioDraft[];
+  /** Every Cloud Build file; `cloudbuild` is the one that builds the image. */
+  cloudbuilds: string[];
   /** The server's package.json name and version. */
   packageName: string | undefined;
   packageVersion: string | undefined;
 }
 
 const REALTIME_DEPENDENCIES = ["socket.io", "ws"];
-/** Socket.IO and Node events that are not application messages. */
-const BUILTIN_EVENTS = new Set([
-  "connection",
-  "connect",
-  "disconnect",
-  "disconnecting",
-  "error",
-  "connect_error",
-  "close",
-  "listening",
-  "request",
-  "upgrade",
-  "message",
-  "open",
-  "ping",
-  "pong",
-  "headers",
-  "data",
-  "end",
-  "SIGTERM",
-  "SIGINT",
-  "exit",
-  "uncaughtException",
-  "unhandledRejection",
-]);
 const FALLBACK_ENTRIES = [
   "server.js",
   "index.js",
@@ -234,12 +244,17 @@ function looksLikeServer(text: string | undefined): boolean {
   );
 }
 
-/** The server's own source files: the entry and the source files next to it (its folder and below). */
-export function serverSources(
-  snapshot: ProjectSnapshot,
-  entry: string | undefined,
-  workingDir: string,
-): string[] {
+const OUTSIDE_SERVER =
+  /(^|\/)(test|tests|__tests__|spec|e2e|web|public|client|pages|app|archive|archived|old|legacy|examples?|scripts)\//;
+
+/**
+ * The server's own source files: the entry and every file it imports or requires, relative paths
+ * followed; without an entry (or its text), the source files next to it that are not tests,
+ * clients or archives.
+ */
+function serverSources(snapshot: ProjectSnapshot, entry: string | undefined, workingDir: string): string[] {
+  if (entry !== undefined && snapshot.texts.has(entry))
+    return importGraph(entry, (file) => snapshot.texts.get(file));
   const dir = entry ? posix.dirname(entry) : workingDir;
   const inDir = (file: string) => dir === "." || file.startsWith(`${dir}/`);
   return snapshot.files.filter(
@@ -247,9 +262,7 @@ export function serverSources(
       SOURCE_FILE.test(file) &&
       inDir(file) &&
       snapshot.texts.has(file) &&
-      !/(^|\/)(test|tests|__tests__|web|public|client|pages|app)\//.test(
-        file.slice(dir === "." ? 0 : dir.length + 1),
-      ),
+      !OUTSIDE_SERVER.test(file.slice(dir === "." ? 0 : dir.length + 1)),
   );
 }
 
@@ -262,6 +275,13 @@ export function detectServer(snapshot: ProjectSnapshot, chosenEntry?: string): S
   const sources = serverSources(snapshot, entry, workingDir);
   const code = sources.map((file) => ({ file, text: textOf(snapshot, file)! }));
   const { protocol, evidence } = detectProtocol(pkg, code);
+  const handlers = protocol === "socket.io" ? socketHandlers(code) : [];
+  const socketIo = protocol === "socket.io" ? draftSocketIoSmoke(handlers) : undefined;
+  const cloudbuilds = cloudbuildCandidates(snapshot.files);
+  const health = healthRoute(code);
+  const routes = restRoutes(code);
+  const direct = directEvents(handlers);
+  const history = historyEvents(handlers);
   return {
     workingDir,
     candidates,
@@ -271,20 +291,85 @@ export function detectServer(snapshot: ProjectSnapshot, chosenEntry?: string): S
       "Dockerfile.minimal",
       "Dockerfile",
     ]),
-    cloudbuild: pickFile(cloudbuildCandidates(snapshot.files), workingDir, [
-      "cloudbuild.yaml",
-      "cloudbuild.yml",
-    ]),
+    cloudbuild: pickCloudbuild(snapshot, cloudbuilds, workingDir),
+    cloudbuilds,
     protocol,
     protocolEvidence: evidence,
     framework: dependsOn(pkg, "fastify") ? "fastify" : dependsOn(pkg, "express") ? "express" : "http",
     listens: protocol === "socket.io" ? listenedEvents(code) : [],
+    emits:
+      protocol === "socket.io"
+        ? [
+            ...new Set(
+              socketHandlers(code, { lifecycle: true }).flatMap((handler) =>
+                handler.emits.map((emit) => emit.event),
+              ),
+            ),
+          ]
+        : [],
     broadcastsExcludingSender: protocol === "socket.io" ? excludingSender(code) : [],
     repliesToSender: protocol === "socket.io" ? emittedToSender(code) : [],
-    healthRoute: findHealthRoute(code),
+    healthRoute: health?.where,
+    health,
+    serverFiles: sources,
+    restRoutes: routes,
+    directEvents: direct,
+    historyEvents: history,
+    scenarios:
+      protocol === "socket.io"
+        ? draftScenarios({
+            socketIo,
+            handlers,
+            restRoutes: routes,
+            directEvents: direct,
+            historyEvents: history,
+          })
+        : [],
+    socketIo,
+    ws: protocol === "ws-json" ? draftWsSmoke(code) : undefined,
+    clientsExpectingEcho:
+      socketIo?.send && socketIo.expect ? clientsExpectingEcho(snapshot, sources, socketIo) : [],
     packageName: typeof pkg?.name === "string" ? pkg.name : undefined,
     packageVersion: typeof pkg?.version === "string" ? pkg.version : undefined,
   };
+}
+
+/** Source files outside the server that emit the message event and listen for the echo: a client of it. */
+function clientsExpectingEcho(
+  snapshot: ProjectSnapshot,
+  server: readonly string[],
+  draft: SocketIoDraft,
+): string[] {
+  const quoted = (event: string) => `(['"\`])${event.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\1`;
+  const emits = new RegExp(`\\.emit\\(\\s*${quoted(draft.send!.event)}`);
+  const listens = new RegExp(`\\.on\\(\\s*${quoted(draft.expect!.event)}`);
+  return snapshot.files.filter((file) => {
+    const text = snapshot.texts.get(file);
+    return (
+      SOURCE_FILE.test(file) &&
+      !server.includes(file) &&
+      !/(^|\/)(archive|archived|old|legacy|test|tests|__tests__)\//.test(file) &&
+      text !== undefined &&
+      emits.test(text) &&
+      listens.test(text)
+    );
+  });
+}
+
+/** Among several Cloud Build files, the one that builds the image (a docker build or pack step), nearest the server. */
+function pickCloudbuild(
+  snapshot: ProjectSnapshot,
+  candidates: string[],
+  workingDir: string,
+): string | undefined {
+  const preferred = pickFile(candidates, workingDir, ["cloudbuild.yaml", "cloudbuild.yml"]);
+  if (preferred) return preferred;
+  const builds = candidates.filter((file) =>
+    /cloud-builders\/docker|['"\s]build['"\s,]|\bpack\s+build|gcloud\s+builds\s+submit/.test(
+      snapshot.texts.get(file) ?? "",
+    ),
+  );
+  return builds[0] ?? candidates[0];
 }
 
 function detectDevScript(
@@ -345,14 +430,6 @@ function excludingSender(code: Array<{ text: string }>): string[] {
   const pattern =
     /socket\s*\.\s*(?:broadcast|to\([^)]*\)|in\([^)]*\))(?:\s*\.\s*(?:to|in)\([^)]*\))*\s*\.\s*emit\(\s*(['"`])([^'"`$]+)\1/g;
   return [...new Set(code.flatMap(({ text }) => [...text.matchAll(pattern)].map((match) => match[2]!)))];
-}
-
-function findHealthRoute(code: Array<{ file: string; text: string }>): string | undefined {
-  for (const { file, text } of code) {
-    const index = text.search(/['"`]\/health[z]?['"`]/);
-    if (index >= 0) return `${file}:${text.slice(0, index).split("\n").length}`;
-  }
-  return undefined;
 }
 
 /** The lines to add for a `/health` that reports what echogate's gate checks (docs/server-contract.md). */

@@ -6,6 +6,7 @@ import { credentialLikeValue, looksLikeCredentialName } from "../envfiles/creden
 import { parseDotenv } from "../envfiles/parse-dotenv.js";
 import { SERVICE_URL_PLACEHOLDER } from "../envfiles/placeholders.js";
 import type { VariableType } from "../envfiles/schema.js";
+import type { ImageVariable } from "./image-env.js";
 
 /** Env file names init reads, per environment, first match wins. */
 const ENV_FILE_SOURCES: Record<EnvironmentKind, readonly string[]> = {
@@ -14,6 +15,12 @@ const ENV_FILE_SOURCES: Record<EnvironmentKind, readonly string[]> = {
   staging: [".env.staging"],
   production: [".env.production"],
 };
+
+/** Files that list the variables a project reads, with placeholder values: a schema draft, never a deployed value. */
+const EXAMPLE_FILES = [".env.example", ".env.sample", ".env.template", ".env.dist"];
+
+/** Set by Cloud Run or by echogate itself: never declared by the project. */
+const PLATFORM_VARIABLES = new Set(["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "APP_VERSION"]);
 
 const PUBLIC_PREFIXES = ["NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_", "PUBLIC_"];
 
@@ -30,11 +37,17 @@ export interface DraftVariable {
   optional: boolean;
   /** Why it was marked secret (a name or value pattern), for the summary; never the value. */
   secretBecause?: string;
+  /** Where it was found when no environment's env file sets it: `.env.example`, `Dockerfile:7`. */
+  declaredIn?: string;
+  /** The image sets it (`ENV` in the Dockerfile): env files may leave it out. */
+  setByImage?: boolean;
+  /** Known only from an example file whose value names a developer's machine: each environment sets its own. */
+  needsValue?: boolean;
 }
 
 export interface EnvDraft {
-  /** The existing env file each environment's generated file comes from. */
-  sources: Partial<Record<EnvironmentKind, string>>;
+  /** The existing env file each environment's generated file comes from; `example` drafted the schema. */
+  sources: Partial<Record<EnvironmentKind | "example", string>>;
   variables: DraftVariable[];
   /** Generated environments/.env.<kind> contents. */
   files: Record<EnvironmentKind, string>;
@@ -49,8 +62,21 @@ interface ParsedSource {
 
 const OWN_SERVER_KEY = /(SOCKET|SIGNAL|SIGNALING|WS|WSS|REALTIME|SERVER)/;
 
-/** Pure: env files (path → text, relative to the project) → an env schema draft and one generated env file per environment. */
-export function draftEnv(envFiles: ReadonlyMap<string, string>, workingDir: string): EnvDraft {
+/**
+ * Pure: env files (path → text, relative to the project) → an env schema draft and one generated env
+ * file per environment. `.env.example` (or .sample…) adds its keys to the schema and the local file;
+ * the image's `ENV` variables are declared optional (the image sets them).
+ *
+ * environmentSpecific (may be missing from an env file) is set only for a key that one deployed
+ * environment's file (staging, preview, production) sets and another's leaves out: a value that
+ * merely differs per environment needs no flag, and a key known only from a local or example file is
+ * required everywhere, so `check` names each deployed env file that still lacks it.
+ */
+export function draftEnv(
+  envFiles: ReadonlyMap<string, string>,
+  workingDir: string,
+  imageEnv: readonly ImageVariable[] = [],
+): EnvDraft {
   const problems: Diagnostic[] = [];
   const parsed: ParsedSource[] = [];
   const sources: EnvDraft["sources"] = {};
@@ -64,10 +90,55 @@ export function draftEnv(envFiles: ReadonlyMap<string, string>, workingDir: stri
     sources[kind] = file;
     parsed.push({ kind, file, values: new Map(result.entries.map((entry) => [entry.key, entry.value])) });
   }
+  const exampleFile = EXAMPLE_FILES.flatMap((name) =>
+    workingDir === "." ? [name] : [posix.join(workingDir, name), name],
+  ).find((path) => envFiles.has(path));
+  let example: ParsedSource | undefined;
+  if (exampleFile) {
+    const result = parseDotenv(exampleFile, envFiles.get(exampleFile)!);
+    problems.push(...result.diagnostics.filter((d) => d.severity === "error"));
+    sources.example = exampleFile;
+    example = {
+      kind: "local",
+      file: exampleFile,
+      values: new Map(
+        result.entries
+          .filter((entry) => !PLATFORM_VARIABLES.has(entry.key))
+          .map((entry) => [entry.key, entry.value]),
+      ),
+    };
+  }
   const keys = [...new Set(parsed.flatMap((source) => [...source.values.keys()]))];
   const variables = keys.map((key) => draftVariable(key, parsed));
+  for (const key of example?.values.keys() ?? []) {
+    if (keys.includes(key)) continue;
+    const drafted = draftVariable(key, [example!]);
+    variables.push({
+      ...drafted,
+      environmentSpecific: false,
+      declaredIn: example!.file,
+      needsValue: drafted.secret || !portableExample(key, example!.values.get(key)!),
+    });
+  }
+  for (const variable of imageEnv) {
+    if (PLATFORM_VARIABLES.has(variable.key) || variables.some((known) => known.key === variable.key))
+      continue;
+    const type = /\$/.test(variable.value) ? "string" : inferType(variable.key, [variable.value]);
+    variables.push({
+      key: variable.key,
+      type,
+      secret: false,
+      public: false,
+      realtimeServer: false,
+      environmentSpecific: false,
+      optional: true,
+      declaredIn: variable.where,
+      setByImage: true,
+    });
+  }
+  if (example && !parsed.some((source) => source.kind === "local")) parsed.push(example);
   const files = Object.fromEntries(
-    environmentKinds.map((kind) => [kind, renderEnvFile(kind, parsed, variables, sources)]),
+    environmentKinds.map((kind) => [kind, renderEnvFile(kind, parsed, variables, sources, example)]),
   ) as Record<EnvironmentKind, string>;
   return { sources, variables, files, problems };
 }
@@ -75,6 +146,7 @@ export function draftEnv(envFiles: ReadonlyMap<string, string>, workingDir: stri
 function draftVariable(key: string, parsed: readonly ParsedSource[]): DraftVariable {
   const values = parsed.flatMap((source) => (source.values.has(key) ? [source.values.get(key)!] : []));
   const filled = values.filter((value) => value !== "");
+  const deployed = parsed.filter((source) => source.kind !== "local");
   const isPublic = PUBLIC_PREFIXES.some((prefix) => key.startsWith(prefix));
   const byValue = filled.map((value) => credentialLikeValue(value)).find((why) => why !== undefined);
   const byName = looksLikeCredentialName(key) && !isPublic;
@@ -85,7 +157,8 @@ function draftVariable(key: string, parsed: readonly ParsedSource[]): DraftVaria
     secret: !isPublic && (byName || byValue !== undefined),
     public: isPublic,
     realtimeServer,
-    environmentSpecific: values.length < parsed.length,
+    environmentSpecific:
+      deployed.some((source) => !source.values.has(key)) && deployed.some((source) => source.values.has(key)),
     optional: filled.length < values.length || (!isPublic && (byName || byValue !== undefined)),
     ...(byName ? { secretBecause: "its name" } : byValue ? { secretBecause: "its value" } : {}),
   };
@@ -139,6 +212,7 @@ function renderEnvFile(
   parsed: readonly ParsedSource[],
   variables: readonly DraftVariable[],
   sources: EnvDraft["sources"],
+  example: ParsedSource | undefined,
 ): string {
   const own = parsed.find((source) => source.kind === kind);
   const nearest = (key: string) =>
@@ -169,7 +243,17 @@ function renderEnvFile(
   ];
   for (const variable of variables) {
     const source = nearest(variable.key);
-    if (!source) continue;
+    if (!source) {
+      const sample = example?.values.get(variable.key);
+      if (sample !== undefined && !variable.secret && portableExample(variable.key, sample))
+        lines.push(
+          `# ${variable.key}: the value from ${example!.file}; review it for ${kind}`,
+          `${variable.key}=${quote(sample)}`,
+        );
+      else if (variable.declaredIn && !variable.setByImage)
+        lines.push(`# ${variable.key}=   (listed in ${variable.declaredIn}: set ${kind}'s value)`);
+      continue;
+    }
     if (own && !own.values.has(variable.key) && variable.environmentSpecific) continue;
     const value = source.values.get(variable.key)!;
     if (variable.secret) {
@@ -180,6 +264,18 @@ function renderEnvFile(
     lines.push(`${variable.key}=${quote(written)}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * An example value fit for every environment as a start (a log level, a size): not a URL, host or
+ * origin, which in an example names a developer's machine, and not empty.
+ */
+function portableExample(key: string, value: string): boolean {
+  return (
+    value !== "" &&
+    !/URL|URI|HOST|ORIGIN|ENDPOINT|DOMAIN|DSN|ADDR|CORS/i.test(key) &&
+    !/:\/\/|localhost|127\.0\.0\.1|\[::1\]|^[\w.-]+\.[a-z]{2,}(:\d+)?$|:\d{2,5}$/i.test(value)
+  );
 }
 
 const ORDER: readonly EnvironmentKind[] = ["staging", "preview", "production", "local"];

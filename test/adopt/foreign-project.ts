@@ -45,10 +45,14 @@ export async function packEchogate(): Promise<string> {
   return join(stage, filename);
 }
 
-/** A copy of test/fixtures/adopt/<name> in a temporary directory: the seam where `init --yes` will go. */
-export async function prepareFixture(name: string, edit?: (dir: string) => Promise<void>): Promise<string> {
+/** A copy of test/fixtures/<set>/<name> (set: adopt unless given) in a temporary directory. */
+export async function prepareFixture(
+  name: string,
+  edit?: (dir: string) => Promise<void>,
+  set = "adopt",
+): Promise<string> {
   const dir = await tempDir(`echogate-adopt-${name}-`);
-  await cp(join(fixturesDir, name), dir, { recursive: true });
+  await cp(join(fixturesDir, "..", set, name), dir, { recursive: true });
   await edit?.(dir);
   return dir;
 }

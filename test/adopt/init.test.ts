@@ -63,9 +63,8 @@ describe("echogate init on an Express + Socket.IO chat", () => {
     }
     expect(read(dir, "environments/.env.staging")).toContain("SOCKET_URL=${SERVICE_URL}/socket.io");
     expect(read(dir, "environments/.env.production")).toContain("MAX_ROOM_SIZE=200");
-    expect(read(dir, "environments/staging.yaml")).toMatch(
-      /^# yaml-language-server: \$schema=.*schemas\/environment\.schema\.json$/m,
-    );
+    // echogate is not installed in this project: no `$schema` path (init-round2.test.ts covers installed).
+    expect(read(dir, "environments/staging.yaml")).not.toContain("$schema");
     expect(read(dir, "environments/echogate.yaml")).toContain("cloudbuild: deployment/cloudbuild.yaml");
 
     const check = await runEchogate(["check"], { cwd: dir });

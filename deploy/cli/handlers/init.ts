@@ -38,8 +38,22 @@ function toJson(plan: InitPlan, dryRun: boolean) {
       protocol: plan.server.protocol ?? null,
       framework: plan.server.framework,
       events: plan.server.listens,
+      emits: plan.server.emits,
       broadcastsExcludingSender: plan.server.broadcastsExcludingSender,
       healthRoute: plan.server.healthRoute ?? null,
+      healthVersion: plan.server.health?.version ?? null,
+      serverFiles: plan.server.serverFiles,
+      cloudbuilds: plan.server.cloudbuilds,
+      wsPath: plan.server.ws?.path?.value ?? null,
+      restRoutes: plan.server.restRoutes,
+      directEvents: plan.server.directEvents,
+      historyEvents: plan.server.historyEvents,
+      scenarios: plan.server.scenarios.map(({ name, confident }) => ({
+        name,
+        drafted: confident ? "live" : "commented",
+      })),
+      smokeDraft: plan.server.socketIo ?? plan.server.ws ?? null,
+      names: plan.names,
       envFiles: plan.env.sources,
       variables: plan.env.variables.map(({ key, type, secret, public: isPublic, realtimeServer }) => ({
         key,
@@ -75,11 +89,33 @@ function render(plan: InitPlan, dryRun: boolean, style: Style): string {
     `  protocol       ${server.protocol ?? "unknown (no socket.io or ws found)"}${server.protocolEvidence ? style.dim(` — ${server.protocolEvidence}`) : ""}`,
     `  dev script     ${server.devScript ?? "(none)"}`,
     `  Dockerfile     ${server.dockerfile ?? "(none)"}`,
-    `  Cloud Build    ${server.cloudbuild ?? "(none)"}`,
-    `  /health        ${server.healthRoute ?? style.yellow("not found")}`,
+    `  Cloud Build    ${server.cloudbuilds.length > 0 ? server.cloudbuilds.map((file) => (file === server.cloudbuild ? `${file} (builds the image)` : file)).join(", ") : "(none)"}`,
+    `  /health        ${server.healthRoute ? `${server.healthRoute}${server.health?.version === "build" ? "" : style.yellow(` (version: ${server.health?.version})`)}` : style.yellow("not found")}`,
+    `  server files   ${server.serverFiles.join(", ") || "(none)"}`,
     `  env files      ${Object.values(plan.env.sources).join(", ") || "(none)"}`,
   ];
   if (server.listens.length > 0) found.push(`  events         ${server.listens.join(", ")}`);
+  if (server.emits.length > 0) found.push(`  emits          ${server.emits.join(", ")}`);
+  if (server.restRoutes.length > 0)
+    found.push(
+      `  REST routes    ${server.restRoutes.map((route) => `${route.method} ${route.path}`).join(", ")}`,
+    );
+  for (const direct of server.directEvents)
+    found.push(
+      `  direct         ${direct.event} → ${direct.delivers}, to the recipient in ${direct.recipientKey} ${style.dim(`— ${direct.where}`)}`,
+    );
+  if (server.historyEvents.length > 0) found.push(`  history        ${server.historyEvents.join(", ")}`);
+  if (server.ws?.path)
+    found.push(`  ws path        ${server.ws.path.value} ${style.dim(`— ${server.ws.path.where}`)}`);
+  for (const service of plan.names.services)
+    found.push(
+      `  Cloud Run      ${service.name}${service.region ? ` (${service.region})` : ""} ${style.dim(`— ${service.where}`)}`,
+    );
+  const projects = Object.entries(plan.names.firebaseProjects);
+  if (projects.length > 0)
+    found.push(
+      `  projects       ${projects.map(([alias, id]) => `${alias}: ${id}`).join(", ")} ${style.dim("— .firebaserc")}`,
+    );
   const secrets = plan.env.variables.filter((v) => v.secret).map((v) => v.key);
   if (secrets.length > 0)
     found.push(`  secrets        ${secrets.join(", ")} ${style.dim("(values never copied)")}`);
