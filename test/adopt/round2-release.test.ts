@@ -248,13 +248,8 @@ describe("adopted: a TypeScript ws server on /ws with Redis pub/sub (Dockerfile 
       "npm run build",
     );
     await smokeDraftAgainst(dir, ["node", "dist/server.js"]);
-    // check, build, deploy staging and promote production are left out, for two reasons outside init:
-    // - check (with the checks branch merged): source-entry-known can't trace /app/dist/server.js to
-    //   the build stage's `RUN npm run build` (tsc) copied with `COPY --from=build /app/dist ./dist`
-    //   ("no COPY, ADD or esbuild step in Dockerfile produces /app/dist/server.js"). native-deps on
-    //   sqlite3 and CMD ["npm","start"] pass now.
-    // - build: the bundle is written as CommonJS, and esbuild refuses this ESM server's top-level await
-    //   ("Top-level await is currently not supported with the cjs output format").
-    // Enable with `await release(dir);` once both are fixed.
+    // check traces dist/server.js to src/server.ts through the tsc build stage; build writes an ES
+    // module (the server uses top-level await).
+    await release(dir);
   }, 300_000);
 });
