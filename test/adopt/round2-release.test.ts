@@ -232,7 +232,7 @@ describe("adopted: a TypeScript ws server on /ws with Redis pub/sub (Dockerfile 
   let dir: string | undefined;
   afterAll(() => stopEmulator(dir));
 
-  it("init --yes and each environment's REDIS_URL: the drafted smoke passes on the server (Redis pub/sub, /ws)", async () => {
+  it("init --yes and each environment's REDIS_URL: the drafted smoke passes on the server (Redis pub/sub, /ws), check, build, deploy staging, promote production", async () => {
     dir = await adopt("ws-redis", async (project) => {
       await setEnv(project, "preview", { REDIS_URL: "redis://127.0.0.1:6379/9" });
       await setEnv(project, "staging", { REDIS_URL: "redis://127.0.0.1:6379/7" });
