@@ -1,5 +1,6 @@
 import { type Backplane, type RoomEvent, userChannel } from "./backplane/backplane.js";
 import { type Connection, errorMessage } from "./connection.js";
+import { KeyedQueue } from "./keyed-queue.js";
 import type { Logger } from "./logger.js";
 import type { DirectMessage, DirectMessageRequest, RegisterRequest } from "./protocol.js";
 import type { Store } from "./store/store.js";
@@ -45,25 +46,47 @@ export function createDirectHandlers(deps: DirectHandlerDeps): DirectHandlers {
   const { log, backplane, store } = deps;
   const users = new Map<string, Holder>();
 
-  function markDelivered(userId: string, seqs: number[]): void {
+  // Per recipient, one delivery at a time: its messages go out in `seq` order.
+  const delivering = new KeyedQueue();
+
+  /**
+   * Marks first, then sends (and unmarks when the socket is gone by then): once a client holds a
+   * message the store says delivered, so a registration right after never gets it twice.
+   */
+  async function handOver(holder: Holder, userId: string, messages: DirectMessage[]): Promise<number> {
+    if (messages.length === 0) return 0;
+    const seqs = messages.map((message) => message.seq);
+    await setDelivered(userId, seqs, true);
+    const failed = messages.filter((message) => !holder.conn.send({ type: "dm", message }));
+    await setDelivered(
+      userId,
+      failed.map((message) => message.seq),
+      false,
+    );
+    return messages.length - failed.length;
+  }
+
+  async function setDelivered(userId: string, seqs: number[], delivered: boolean): Promise<void> {
     if (seqs.length === 0) return;
-    store.markDelivered(userId, seqs).catch((failure: unknown) => {
-      // Not marked: the messages are sent again on the next register; clients drop repeated seqs.
-      log.log("WARNING", "Failed to mark direct messages delivered", { userId, error: String(failure) });
-    });
+    try {
+      await store.setDelivered(userId, seqs, delivered);
+    } catch (failure) {
+      // Not marked: sent again on the next register (clients drop a `seq` they have).
+      log.log("WARNING", "Failed to record direct message delivery", { userId, error: String(failure) });
+    }
   }
 
   /** Hands the message to the user's connection on this instance; false when it has none. */
-  function deliverHere(message: DirectMessage): boolean {
-    const holder = users.get(message.to);
-    if (!holder) return false;
-    if (!holder.ready) {
-      holder.waiting.push(message);
-      return true;
-    }
-    if (!holder.conn.send({ type: "dm", message })) return false;
-    markDelivered(message.to, [message.seq]);
-    return true;
+  function deliverHere(message: DirectMessage): Promise<boolean> {
+    return delivering.run(message.to, async () => {
+      const holder = users.get(message.to);
+      if (!holder) return false;
+      if (!holder.ready) {
+        holder.waiting.push(message);
+        return true;
+      }
+      return (await handOver(holder, message.to, [message])) === 1;
+    });
   }
 
   function letGo(userId: string, exceptConnId: string): void {
@@ -90,7 +113,12 @@ export function createDirectHandlers(deps: DirectHandlerDeps): DirectHandlers {
     const { userId } = msg;
     if (c.closed) return;
     if (c.user !== undefined && c.user !== userId) {
-      c.send(errorMessage("invalid-message", `This connection is registered as ${c.user}; open another connection for ${userId}.`));
+      c.send(
+        errorMessage(
+          "invalid-message",
+          `This connection is registered as ${c.user}; open another connection for ${userId}.`,
+        ),
+      );
       return;
     }
     const previous = users.get(userId);
@@ -103,20 +131,18 @@ export function createDirectHandlers(deps: DirectHandlerDeps): DirectHandlers {
     const pending = await store.pendingDms(userId, msg.since, PENDING_BATCH);
     if (users.get(userId) !== holder) return; // taken over meanwhile
     c.send({ type: "registered", userId, pending: pending.length });
-    const sent: number[] = [];
-    for (const message of pending) if (c.send({ type: "dm", message })) sent.push(message.seq);
-    const seen = new Set(pending.map((message) => message.seq));
-    holder.ready = true;
-    for (const message of holder.waiting.splice(0)) {
-      if (!seen.has(message.seq) && c.send({ type: "dm", message })) sent.push(message.seq);
-    }
-    markDelivered(userId, sent);
+    await delivering.run(userId, async () => {
+      const seen = new Set(pending.map((message) => message.seq));
+      const waited = holder.waiting.splice(0).filter((message) => !seen.has(message.seq));
+      holder.ready = true;
+      await handOver(holder, userId, [...pending, ...waited]);
+    });
     log.log("INFO", "user registered", { userId, pending: pending.length });
   }
 
   async function send(from: string, to: string, body: { id: string; content: string }): Promise<SentDirect> {
     const message = await store.saveDm({ id: body.id, content: body.content, from, to, ts: Date.now() });
-    if (deliverHere(message)) return { message, delivery: "live" };
+    if (await deliverHere(message)) return { message, delivery: "live" };
     const reached = await backplane.publish({ kind: "dm", roomId: userChannel(to), message });
     return { message, delivery: reached > 0 ? "live" : "stored" };
   }
@@ -131,7 +157,7 @@ export function createDirectHandlers(deps: DirectHandlerDeps): DirectHandlers {
   }
 
   backplane.onEvent((event: RoomEvent) => {
-    if (event.kind === "dm") deliverHere(event.message);
+    if (event.kind === "dm") void deliverHere(event.message);
     else if (event.kind === "user-registered") letGo(event.userId, event.conn);
   });
 

@@ -1,8 +1,8 @@
 import { BackplaneUnavailableError } from "./backplane/redis-backplane.js";
 import { ConfigError } from "./config.js";
 import { createJsonLogger } from "./logger.js";
-import { StoreUnavailableError } from "./store/postgres-store.js";
 import { startServer } from "./start-server.js";
+import { StoreUnavailableError } from "./store/postgres-store.js";
 
 // Cloud Run sends SIGKILL 10 s after SIGTERM; this is the last line of defence.
 const HARD_EXIT_MS = 9_500;

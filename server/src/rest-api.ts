@@ -98,7 +98,12 @@ function parsePost(raw: unknown): z.infer<typeof postSchema> {
  * `/api/rooms/:roomId/messages` and `/api/users/:userId/messages` (GET ?since=seq, POST).
  */
 export function createRestApi(deps: RestDeps) {
-  async function route(req: IncomingMessage, url: URL, target: { kind: "rooms" | "users"; id: string }, reply: Reply) {
+  async function route(
+    req: IncomingMessage,
+    url: URL,
+    target: { kind: "rooms" | "users"; id: string },
+    reply: Reply,
+  ) {
     if (req.method === "GET" || req.method === "HEAD") {
       const since = sinceFrom(url);
       if (target.kind === "rooms") {
@@ -133,8 +138,14 @@ export function createRestApi(deps: RestDeps) {
       if (failure instanceof HttpError) {
         return reply(failure.statusCode, { error: failure.code, message: failure.message });
       }
-      deps.log.log("ERROR", "Failed to answer an API request", { path: url.pathname, error: String(failure) });
-      reply(503, { error: "unavailable", message: "The server could not store or read messages right now; try again." });
+      deps.log.log("ERROR", "Failed to answer an API request", {
+        path: url.pathname,
+        error: String(failure),
+      });
+      reply(503, {
+        error: "unavailable",
+        message: "The server could not store or read messages right now; try again.",
+      });
     });
     return true;
   };

@@ -52,7 +52,12 @@ export interface RoomHandlers {
    * Numbers, keeps and fans out one chat message from `from` (a member's connection, or the REST
    * API without one): the same path for both, in order per room.
    */
-  post(roomId: string, from: string, body: { id: string; content: string }, sender?: Connection): Promise<PostedChat>;
+  post(
+    roomId: string,
+    from: string,
+    body: { id: string; content: string },
+    sender?: Connection,
+  ): Promise<PostedChat>;
   /** The room's history with `seq` > `sinceSeq` (at most ROOM_HISTORY_LIMIT), oldest first. */
   history(roomId: string, sinceSeq: number): Promise<ChatMessage[]>;
 }
@@ -226,7 +231,10 @@ export function createRoomHandlers(deps: RoomHandlerDeps): RoomHandlers {
   }
 
   async function snapshot(msg: JoinRequest): Promise<{ peers: string[]; history: ChatMessage[] }> {
-    const [peers, kept] = await Promise.all([backplane.peers(msg.roomId), history(msg.roomId, msg.since ?? 0)]);
+    const [peers, kept] = await Promise.all([
+      backplane.peers(msg.roomId),
+      history(msg.roomId, msg.since ?? 0),
+    ]);
     return { peers: peers.map((p) => p.peerId), history: kept };
   }
 

@@ -52,10 +52,10 @@ export class MemoryStore implements Store {
     return wanted.slice(0, limit).map((kept) => kept.message);
   }
 
-  async markDelivered(userId: string, seqs: readonly number[]): Promise<void> {
+  async setDelivered(userId: string, seqs: readonly number[], delivered: boolean): Promise<void> {
     const wanted = new Set(seqs);
     for (const kept of this.#byUser.get(userId) ?? []) {
-      if (kept.message.to === userId && wanted.has(kept.message.seq)) kept.delivered = true;
+      if (kept.message.to === userId && wanted.has(kept.message.seq)) kept.delivered = delivered;
     }
   }
 

@@ -89,7 +89,9 @@ export class PostgresStore implements Store {
       try {
         await client.query("BEGIN");
         // Instances starting together must not race on CREATE TABLE IF NOT EXISTS.
-        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`echogate-schema:${options.tablePrefix}`]);
+        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+          `echogate-schema:${options.tablePrefix}`,
+        ]);
         for (const statement of schemaStatements(options.tablePrefix)) await client.query(statement);
         await client.query("COMMIT");
       } catch (error) {
@@ -146,11 +148,11 @@ export class PostgresStore implements Store {
     return rows.map(toDm);
   }
 
-  async markDelivered(userId: string, seqs: readonly number[]): Promise<void> {
+  async setDelivered(userId: string, seqs: readonly number[], delivered: boolean): Promise<void> {
     if (seqs.length === 0) return;
     await this.#pool.query(
-      `UPDATE ${this.#dms} SET delivered_at = $3 WHERE recipient = $1 AND seq = ANY($2::bigint[]) AND delivered_at IS NULL`,
-      [userId, seqs, Date.now()],
+      `UPDATE ${this.#dms} SET delivered_at = $3 WHERE recipient = $1 AND seq = ANY($2::bigint[])`,
+      [userId, seqs, delivered ? Date.now() : null],
     );
   }
 

@@ -19,7 +19,8 @@ export interface Store {
   saveDm(draft: Omit<DirectMessage, "seq">): Promise<DirectMessage>;
   /** What a registering user gets: with `sinceSeq`, every DM to it after that; else those never delivered. Oldest first. */
   pendingDms(userId: string, sinceSeq: number | undefined, limit: number): Promise<DirectMessage[]>;
-  markDelivered(userId: string, seqs: readonly number[]): Promise<void>;
+  /** Records whether these DMs to `userId` were handed to its connection. */
+  setDelivered(userId: string, seqs: readonly number[], delivered: boolean): Promise<void>;
   /** DMs to or from `userId` with `seq` > `sinceSeq`, oldest first (the REST inbox). */
   conversation(userId: string, sinceSeq: number, limit: number): Promise<DirectMessage[]>;
   /** Does the database answer now? Always true in memory. */
