@@ -8,13 +8,25 @@ const id = (what: string) =>
 
 export const MAX_CONTENT_LENGTH = 4_000;
 
+/**
+ * A `seq` the client saw: an integer, or its digits as a string (what a query string or a templated
+ * client carries); `seq` values are below 2^53, so the conversion is exact.
+ */
+const sinceField = z
+  .union([
+    z.number().int().min(0, "since must be >= 0"),
+    z.string().regex(/^\d{1,16}$/, "since must be digits"),
+  ])
+  .transform((value) => Number(value))
+  .optional();
+
 export const joinSchema = z.object({
   type: z.literal("join"),
   roomId: id("roomId"),
   peerId: id("peerId"),
   displayName: z.string().max(64, "displayName must be at most 64 characters").optional(),
   /** Last `seq` this client saw in the room: `joined.history` then holds only what came after. */
-  since: z.number().int().min(0, "since must be >= 0").optional(),
+  since: sinceField,
   /** `joined.token` from an earlier join: required to take over this peerId while it is in the room. */
   token: z.string().max(256, "token must be at most 256 characters").optional(),
 });
@@ -37,7 +49,7 @@ export const registerSchema = z.object({
   type: z.literal("register"),
   userId: id("userId"),
   /** Last direct-message `seq` this client saw: everything to it after that is sent again. */
-  since: z.number().int().min(0, "since must be >= 0").optional(),
+  since: sinceField,
 });
 
 const messageBody = z.object({

@@ -96,10 +96,11 @@ it("refuses to start when DATABASE_URL can't be reached, naming the URL without 
 });
 
 it("refuses a DATABASE_URL that is not PostgreSQL and a table prefix that isn't a plain identifier (exit 2)", async () => {
-  for (const env of [
+  const envs: Array<Record<string, string>> = [
     { DATABASE_URL: "mysql://127.0.0.1/db" },
     { DATABASE_TABLE_PREFIX: "x; DROP TABLE users" },
-  ]) {
+  ];
+  for (const env of envs) {
     const child = await spawnServer(env).catch((error: unknown) => error);
     expect(String(child)).toMatch(/exited with 2 before listening/);
   }
