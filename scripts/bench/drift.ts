@@ -65,7 +65,7 @@ async function writeProject(dir: string, names: string[], regions: string[]): Pr
   for (const name of names) {
     await write(
       join(dir, `environments/${name}.yaml`),
-      `kind: staging\nservice:\n  endpoint: local\n  project: ${PROJECT}\n  regions: [${regions.join(", ")}]\n  name: ${name}\n  envFile: .env.${name}\n`,
+      `kind: staging\nservice:\n  endpoint: local\n  project: ${PROJECT}\n  regions: [${regions.join(", ")}]\n  name: ${name}\n${regions.length > 1 ? "  backplane: redis\n" : ""}  envFile: .env.${name}\n`,
     );
     await write(
       join(dir, `environments/.env.${name}`),
@@ -100,9 +100,9 @@ async function timeDrift(cwd: string, apiEndpoint: string, expected: number): Pr
       isTTY: false,
     });
     const ms = performance.now() - started;
-    const report = JSON.parse(Buffer.concat(out).toString("utf8")) as {
-      facts: { targets: Array<{ status: string }> };
-    };
+    const text = Buffer.concat(out).toString("utf8");
+    const report = JSON.parse(text) as { facts?: { targets: Array<{ status: string }> } };
+    if (!report.facts) throw new Error(`drift exited ${code} without a report: ${text.slice(0, 2000)}`);
     const ok = report.facts.targets.filter((t) => t.status === "ok").length;
     if (code !== 0 || ok !== expected)
       throw new Error(`drift exited ${code} with ${ok}/${expected} services read`);

@@ -55,7 +55,7 @@ function environmentsFor(config: FixtureConfig): Record<string, string> {
   };
 }
 
-/** What a host's npm override of node-domexception did to echogate's Cloud Run client (issue 10, point 2). */
+/** What a host's npm override of node-domexception did to echogate's Cloud Run client. */
 const brokenDomException = {
   "vendor/node-domexception/package.json": JSON.stringify({
     name: "node-domexception",

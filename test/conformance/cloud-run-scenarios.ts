@@ -4,8 +4,7 @@ import { isAlive } from "../emulator/helpers.js";
 import { type CloudRunDriver, failure, type Json, waitDone } from "./cloud-run-drivers.js";
 import { type CloudRunTarget, cloudRunTarget, onGoogle } from "./target.js";
 
-// Cloud Run Admin API v2 behaviours that the emulator must share with Google (issue 14, items
-// 2–5 and 8), run through one client per test file. Each row names the reference it follows.
+// Cloud Run Admin API v2 behaviours that the emulator must share with Google, run through one client per test file. Each row names the reference it follows.
 
 export function cloudRunConformance(
   makeDriver: (target: CloudRunTarget) => CloudRunDriver,

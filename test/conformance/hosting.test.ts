@@ -12,7 +12,7 @@ import {
 import { projectNumberOf } from "../../deploy/emulator/project-number.js";
 import { onGoogle } from "./target.js";
 
-// Firebase Hosting REST API v1beta1 behaviours (issue 14, items 1, 6, 7, 8), called as raw REST
+// Firebase Hosting REST API v1beta1 behaviours, called as raw REST
 // shaped per the discovery document (https://firebasehosting.googleapis.com/$discovery/rest?version=v1beta1).
 // Google: CONFORMANCE_TARGET=google with CONFORMANCE_FIREBASE_PROJECT (a Firebase project) and
 // Application Default Credentials; the suite creates a site conf-<random> and deletes it.

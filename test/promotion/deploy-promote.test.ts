@@ -77,7 +77,7 @@ describe("promotion pipeline on the emulator", () => {
       events.filter((e) => e.event === "smoke.check.done").map((e) => `${e.target}: ${e.check}`),
     ).toEqual(smokes.flatMap((smoke) => smoke.checks.map((check) => `${smoke.target}: ${check.name}`)));
 
-    // Staging has no web release here: a server-only promotion has to be asked for (issue 11).
+    // Staging has no web release here: a server-only promotion has to be asked for.
     const promoted = await run("promote", "production", "--server-only", "--json");
     expect(promoted.exitCode, promoted.stdout).toBe(0);
     const result = promoted.json<{

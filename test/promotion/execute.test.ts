@@ -26,7 +26,7 @@ import {
 } from "./helpers/project.js";
 import { smokeResult } from "./helpers/smoke-results.js";
 
-// The executor on its own (issue 12 item 17): a plan applied through the real adapter against the
+// The executor on its own: a plan applied through the real adapter against the
 // emulator, with a gate that fails on the candidate. The adapter is a concrete class, so writes
 // are observed by wrapping the instance's mutateService, not by faking the adapter.
 

@@ -3,8 +3,7 @@ import { describe, expect, it } from "vitest";
 import { renderPlan } from "../../deploy/promote/report.js";
 import { at, candidateName, gate, planFor, revision, serviceWith } from "./helpers/plan-fixtures.js";
 
-// The plan carries what a failed gate or an interruption leaves behind at each step (issue 9,
-// "Plan, then execute"): the executor only applies it, and --dry-run prints it.
+// The plan carries what a failed gate or an interruption leaves behind at each step: the executor only applies it, and --dry-run prints it.
 
 const OLD = "chat-staging-old";
 const OLDER = "chat-staging-older";

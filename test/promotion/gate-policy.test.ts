@@ -9,7 +9,7 @@ const OLDER = "chat-staging-older";
 const checks = (p: ReturnType<typeof planFor>): PlannedSmoke[] =>
   p.actions.flatMap((a) => (a.kind === "smoke" ? [a.check] : []));
 
-describe("already serving needs a passed gate (issue 12 item 13)", () => {
+describe("already serving needs a passed gate", () => {
   it("a candidate at 100% counts as already serving only when its own gate passed", () => {
     const cand = candidateName();
     const at100 = [at(cand, 100)];
@@ -26,7 +26,7 @@ describe("already serving needs a passed gate (issue 12 item 13)", () => {
   });
 });
 
-describe("first deploys stay private until gated (issue 12 item 1)", () => {
+describe("first deploys stay private until gated", () => {
   it("a new service is created private: every smoke carries an identity token; public only after the last smoke", () => {
     const p = planFor(undefined);
     expect(p.service.access).toBe("private");
@@ -112,7 +112,7 @@ describe("canary steps need a public service and a previous revision fit to keep
   });
 });
 
-describe("failure policy: only gate-passed revisions are fallen back to (issue 12 item 2)", () => {
+describe("failure policy: only gate-passed revisions are fallen back to", () => {
   it("restores the routing when everything serving passed its gate", () => {
     const p = planFor(serviceWith([at(OLD, 100)], [gate(OLD, "passed")]), { revisions: [revision(OLD)] });
     expect(p.onFailure).toEqual({ kind: "restore", traffic: [at(OLD, 100)] });
@@ -164,7 +164,7 @@ describe("failure policy: only gate-passed revisions are fallen back to (issue 1
   });
 });
 
-describe("rollback --to refuses revisions whose gate did not pass (issue 12 item 14)", () => {
+describe("rollback --to refuses revisions whose gate did not pass", () => {
   const svc = serviceWith([at(OLD, 100)], [gate(OLDER, "failed"), gate(OLD, "passed")]);
   const revisions = [revision(OLD), revision(OLDER), revision("chat-staging-manual")];
   const rollbackTo = (to: string) =>
