@@ -126,7 +126,7 @@ const databaseUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5
 const tablePrefix = `echogate_demo_${Date.now().toString(36)}_`;
 
 /**
- * A build that breaks one feature the way the seeds' servers did: registration "simplified" to skip
+ * A build that breaks one feature the way real chat servers did: registration "simplified" to skip
  * the direct messages stored while the user was away (the client "fetches them over REST anyway").
  * Echo and health still pass; the offline-dm scenario must refuse it, and staging keeps serving.
  */
