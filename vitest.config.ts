@@ -2,6 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Builds dist/ once when missing or stale (bin/echogate.js would otherwise race to).
+    globalSetup: ["test/helpers/build-dist.ts"],
     include: ["test/**/*.test.ts", "deploy/**/*.test.ts", "server/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
@@ -12,9 +12,11 @@ import { pruneRunProtos } from "./prune-run-protos.mjs";
 /**
  * Everything pure-JS is bundled into dist/, so a host project's npm `overrides` or hoisting can't
  * swap a module under echogate. What stays external must: esbuild ships a native binary it finds
- * by path (a runtime dependency), and ws's optional native speed-ups are loaded inside try/catch.
+ * by path (a runtime dependency), ws's optional native speed-ups are loaded inside try/catch, and
+ * playwright-core (the browser gate's driver, 14 MB that loads its own files) is the project's to
+ * install, loaded only when an environment asks for the browser gate.
  */
-export const EXTERNAL = ["esbuild", "bufferutil", "utf-8-validate"];
+export const EXTERNAL = ["esbuild", "bufferutil", "utf-8-validate", "playwright-core"];
 
 /** The module the bundled Google clients get for `google-gax`: its REST transport only. */
 export const GOOGLE_GAX_REST = "scripts/google-gax-rest.cjs";
@@ -68,19 +70,63 @@ const jsonAsString = {
  * compile (and run once to build a client), every time. Each island lists, per import specifier
  * used in deploy/, the names it provides; an import of any other name fails the build. Secret
  * Manager is an island of its own: only deploy and preview need its 1.4 MB of descriptors.
+ * `google-core` holds what the client islands share (google-gax's REST transport, the auth
+ * library and their dependencies), bundled once: the other islands require it (SHARED_ISLAND).
  */
 export const ISLANDS = {
+  "google-core": {
+    "google-auth-library": ["Compute", "GoogleAuth", "gcpMetadata", "Impersonated", "PassThroughClient"],
+  },
   "google-cloud-run": {
     "@google-cloud/run/build/src/v2/services_client.js": ["ServicesClient"],
     "@google-cloud/run/build/src/v2/revisions_client.js": ["RevisionsClient"],
-    "google-auth-library": ["Compute", "GoogleAuth", "gcpMetadata", "Impersonated", "PassThroughClient"],
   },
   "google-secret-manager": {
     "@google-cloud/secret-manager": ["SecretManagerServiceClient"],
   },
 };
 
+/** The island every other island takes these modules from (one copy, one instance of each). */
+export const SHARED_ISLAND = {
+  name: "google-core",
+  modules: ["google-gax", "google-gax/build/src/protobuf", "google-auth-library"],
+};
+
 const CODE_CACHE_MODULE = "deploy/core/code-cache.ts";
+
+/** The package's `import` entry, and the one file its types come from. */
+export const API_MODULE = "deploy/cli/api.ts";
+
+/**
+ * Writes `<outdir>/index.d.ts` from API_MODULE alone (tsc's transpileDeclaration: its exported
+ * signatures, no type-checking), so the types a consumer compiles against are the public surface
+ * only. The file must stand alone: an import left in it would need echogate's internals (or zod)
+ * in the consumer's node_modules, so one fails the build. Needs TypeScript (a devDependency):
+ * without it (an installed package rebuilding), the types are left as they are.
+ */
+async function writeApiTypes(root, outdir) {
+  let ts;
+  try {
+    ts = (await import("typescript")).default;
+  } catch {
+    return;
+  }
+  const source = await readFile(resolve(root, API_MODULE), "utf8");
+  const { outputText, diagnostics } = ts.transpileDeclaration(source, {
+    fileName: API_MODULE,
+    compilerOptions: { strict: true, isolatedDeclarations: true, declaration: true },
+  });
+  if (diagnostics?.length)
+    throw new Error(
+      `${API_MODULE}: ${diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ")}`,
+    );
+  const types = outputText.replace(/^import [^;]*;\n/gm, (line) => {
+    throw new Error(
+      `${API_MODULE}: its declarations would keep an import (${line.trim()}); give the public types in the file itself`,
+    );
+  });
+  writeFileSync(join(resolve(root, outdir), "index.d.ts"), types);
+}
 
 /** In the CLI bundle, an island's specifiers become modules reading its exports from `<island>.cjs`. */
 function islandImports(root) {
@@ -106,7 +152,7 @@ function islandImports(root) {
           contents: [
             `import { loadCommonJs } from ${JSON.stringify(resolve(root, CODE_CACHE_MODULE))};`,
             `import { fileURLToPath } from "node:url";`,
-            `const island = loadCommonJs(fileURLToPath(new URL(${JSON.stringify(`./${island}.cjs`)}, import.meta.url))).exports;`,
+            `const island = loadCommonJs(fileURLToPath(new URL(${JSON.stringify(`./${island}.cjs`)}, import.meta.url))).exports[${JSON.stringify(args.path)}];`,
             ...names.map((name) => `export const ${name} = island[${JSON.stringify(name)}];`),
           ].join("\n"),
         };
@@ -115,15 +161,40 @@ function islandImports(root) {
   };
 }
 
-/** Builds `<outdir>/<island>.cjs` for every island. */
+/**
+ * In a client island, the shared modules come from SHARED_ISLAND's file at run time (a sibling
+ * `.cjs` that loadCommonJs loads once, through the code cache) instead of a copy of their own.
+ */
+const fromSharedIsland = {
+  name: "from-shared-island",
+  setup(build) {
+    const shared = new RegExp(
+      `^(${SHARED_ISLAND.modules.map((m) => m.replace(/[/.-]/g, "\\$&")).join("|")})$`,
+    );
+    const file = `./${SHARED_ISLAND.name}.cjs`;
+    build.onResolve({ filter: shared }, (args) => ({ path: args.path, namespace: "shared-island" }));
+    build.onResolve({ filter: /^\.\/[\w-]+\.cjs$/, namespace: "shared-island" }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+    build.onLoad({ filter: /./, namespace: "shared-island" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(file)})[${JSON.stringify(args.path)}];`,
+      loader: "js",
+    }));
+  },
+};
+
+/** Builds `<outdir>/<island>.cjs` for every island (the shared one first). */
 async function buildIslands(root, outdir) {
   const metafiles = [];
   for (const [island, specifiers] of Object.entries(ISLANDS)) {
-    const entry = Object.entries(specifiers).flatMap(([specifier, names]) =>
-      names.map(
-        (name) =>
-          `exports[${JSON.stringify(name)}] = require(${JSON.stringify(specifier)})[${JSON.stringify(name)}];`,
-      ),
+    const isShared = island === SHARED_ISLAND.name;
+    // Every island exports whole modules by specifier; the CLI's imports pick names (islandImports).
+    const modules = isShared
+      ? [...new Set([...SHARED_ISLAND.modules, ...Object.keys(specifiers)])]
+      : Object.keys(specifiers);
+    const entry = modules.map(
+      (specifier) => `exports[${JSON.stringify(specifier)}] = require(${JSON.stringify(specifier)});`,
     );
     const result = await build({
       absWorkingDir: root,
@@ -139,7 +210,7 @@ async function buildIslands(root, outdir) {
       platform: "node",
       target: "node20",
       external: EXTERNAL,
-      plugins: [googleGaxRestOnly(root), jsonAsString],
+      plugins: [...(isShared ? [] : [fromSharedIsland]), googleGaxRestOnly(root), jsonAsString],
       // Read, hashed and decoded on every load: without comments and indentation it is ~40% smaller
       // (names stay, so stack traces still read).
       minifyWhitespace: true,
@@ -162,6 +233,8 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     absWorkingDir: root,
     entryPoints: {
       echogate: "deploy/cli/entry.ts",
+      // The programmatic API (package.json `exports`); its types: writeApiTypes.
+      index: API_MODULE,
       ...(existsSync(`${root}/deploy/emulator/daemon.ts`)
         ? { "emulator-daemon": "deploy/emulator/daemon.ts" }
         : {}),
@@ -196,8 +269,9 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     inputs: Object.assign({}, result.metafile.inputs, ...islands.map((m) => m.inputs)),
     outputs: Object.assign({}, result.metafile.outputs, ...islands.map((m) => m.outputs)),
   };
+  await writeApiTypes(root, outdir);
   // Chunk names change with content: drop the previous build's chunks so dist/ doesn't grow.
-  const current = new Set(Object.keys(metafile.outputs).map((path) => basename(path)));
+  const current = new Set([...Object.keys(metafile.outputs).map((path) => basename(path)), "index.d.ts"]);
   const out = resolve(root, outdir);
   for (const name of readdirSync(out)) {
     if (!current.has(name)) rmSync(join(out, name), { force: true });

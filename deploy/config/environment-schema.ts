@@ -2,6 +2,7 @@ import * as z from "zod";
 import { PROJECT_ID_MESSAGE, PROJECT_ID_PATTERN } from "./gcp-project-id.js";
 import { projectRelativePath } from "./project-path.js";
 import { smokeSpecSchema } from "./smoke-spec.js";
+import { templateProblems } from "./smoke-templates.js";
 
 export const environmentKinds = ["local", "preview", "staging", "production"] as const;
 export type EnvironmentKind = (typeof environmentKinds)[number];
@@ -98,7 +99,7 @@ const webBuildSchema = z
       .string()
       .min(1)
       .describe(
-        "The front end's own build command, run with `sh -c` in the project directory (e.g. `npx vite build`); it must write its output into hosting.publicDir and nowhere else.",
+        "The front end's own build command, run with `sh -c` in the project directory (e.g. `npm run build`, `npx next build`, `npx vite build`); it must write its output into hosting.publicDir and nowhere else.",
       ),
     timeoutS: z
       .number()
@@ -111,6 +112,54 @@ const webBuildSchema = z
   .describe(
     "How to build a front end that bakes its public values at build time (web modes template and rebuild).",
   );
+
+const selector = z.string().trim().min(1, "must be a CSS selector");
+
+const browserGateSchema = z
+  .strictObject({
+    input: selector.describe("CSS selector of the text field a message is typed into."),
+    send: selector.describe("CSS selector of what is clicked to send it (a button, e.g. `#send button`)."),
+    messages: selector.describe(
+      "CSS selector of where the page shows messages; the sent text must appear inside it on both pages.",
+    ),
+    join: z
+      .strictObject({
+        fill: z
+          .record(selector, z.string())
+          .default({})
+          .describe(
+            "Fields filled before joining, CSS selector → value; templates {{room}} (unique per run), {{client}} (echogate-a or echogate-b) and {{nonce}}.",
+          ),
+        submit: selector.describe("CSS selector clicked to join."),
+        ready: selector
+          .optional()
+          .describe("CSS selector that becomes visible once joined; waited for before anything is sent."),
+      })
+      .optional()
+      .describe("What each page does before it can chat (pick a room and a name, press Join)."),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(120_000)
+      .default(15_000)
+      .describe(
+        "Budget in ms per step: each control appearing, the join, then the message appearing on both pages. Loading the page may take 30 s (or this, if longer).",
+      ),
+  })
+  .superRefine((gate, ctx) => {
+    for (const problem of templateProblems(gate.join?.fill ?? {}))
+      ctx.addIssue({ code: "custom", path: ["join", "fill", ...problem.path], message: problem.message });
+  });
+
+const hostingGateSchema = z.strictObject({
+  browser: z
+    .union([z.boolean(), browserGateSchema])
+    .default(false)
+    .describe(
+      "The browser gate (off by default): a real headless Chromium opens the hosted page twice, types a message on one and requires it on both. `true` uses the reference front end's selectors (web/public); an object gives the page's own. Needs Chromium (`apt-get install chromium`) and the playwright-core package.",
+    ),
+});
 
 export const hostingSchema = z
   .strictObject({
@@ -167,13 +216,16 @@ export const hostingSchema = z
       .describe(
         "Bundle scan: a *.run.app host that is not this environment's is an error instead of a warning (the CLI flag --strict does the same).",
       ),
+    gate: hostingGateSchema
+      .prefault({})
+      .describe("What the pair gate checks beyond the server the hosted page names."),
   })
   .superRefine((hosting, ctx) => {
     if (hosting.mode !== "runtime-config" && !hosting.build)
       ctx.addIssue({
         code: "custom",
         path: ["build"],
-        message: `is required with mode ${hosting.mode}: the front end's own build command, e.g. { command: "npx vite build" }`,
+        message: `is required with mode ${hosting.mode}: the front end's own build command, e.g. { command: "npm run build" }`,
       });
   });
 
@@ -211,3 +263,4 @@ export const environmentSchema = z.strictObject({
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type HostingConfig = z.infer<typeof hostingSchema>;
+export type BrowserGateConfig = z.infer<typeof browserGateSchema>;

@@ -14,7 +14,13 @@ import { addZodIssues } from "./zod-diagnostics.js";
 
 export const ENVIRONMENTS_DIR = "environments";
 /** Files in environments/ that are not environments. */
-const RESERVED_FILES = new Set(["env.schema.yaml", "drift.yaml", "echogate.yaml", "smoke.yaml"]);
+const RESERVED_FILES = new Set([
+  "env.schema.yaml",
+  "drift.yaml",
+  "echogate.yaml",
+  "smoke.yaml",
+  "bundle-scan.yaml",
+]);
 /** The smoke spec every environment uses unless its own YAML has a `smoke:` section. */
 const SHARED_SMOKE_FILE = "smoke.yaml";
 

@@ -143,6 +143,18 @@ const echoInputSchema = z.strictObject({
     .refine((list) => new Set(list).size === list.length, "must not repeat a transport")
     .optional()
     .describe("socket.io: the client's transports, e.g. [polling, websocket]; default [websocket]."),
+  withCredentials: z
+    .boolean()
+    .default(false)
+    .describe(
+      "socket.io: the page's client sets `withCredentials: true` (cookies on the polling requests). A browser then needs the polling answers to name the site's origin exactly (not `*`) and carry Access-Control-Allow-Credentials: true; the gate checks both.",
+    ),
+  extraHeaders: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe(
+      "socket.io: the page's client `extraHeaders` (a browser sends them on polling requests only). Any header outside the CORS-safelisted ones makes a browser send a preflight (OPTIONS) first, which must allow the header; the gate sends the preflight and the headers as a browser would.",
+    ),
   clients: z
     .number()
     .int()
@@ -218,6 +230,16 @@ function checkEcho(echo: EchoInput, ctx: z.RefinementCtx): void {
   if (echo.protocol !== "socket.io" && echo.transports && echo.transports.join() !== "websocket") {
     issue(["transports"], "ws-json is WebSocket only: transports apply to protocol socket.io");
   }
+  if (echo.protocol !== "socket.io" && echo.withCredentials)
+    issue(["withCredentials"], "withCredentials is a socket.io client option: a WebSocket has no CORS");
+  for (const name of Object.keys(echo.extraHeaders ?? {}))
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      issue(["extraHeaders", name], "must be an HTTP header name");
+  if (echo.protocol !== "socket.io" && Object.keys(echo.extraHeaders ?? {}).length > 0)
+    issue(
+      ["extraHeaders"],
+      "extraHeaders is a socket.io client option: a browser's WebSocket sends no headers of its own",
+    );
   const socketIo = echo.protocol === "socket.io";
   const checkEvent = (path: PropertyKey[], step: { event?: string | undefined } | undefined) => {
     if (!step) return;
@@ -274,6 +296,8 @@ const echoSpecSchema = echoInputSchema.superRefine(checkEcho).transform((echo) =
     protocol: echo.protocol,
     path: echo.path ?? defaultPaths[echo.protocol],
     transports: echo.transports ?? (["websocket"] as Array<"polling" | "websocket">),
+    withCredentials: echo.withCredentials,
+    extraHeaders: echo.extraHeaders ?? {},
     clients: echo.clients,
     timeoutMs: echo.timeoutMs,
     join: (useDefaults && echo.join === undefined ? defaults.join : echo.join) as JoinStep | undefined,

@@ -65,13 +65,24 @@ export function loadCommonJs(file: string, cacheDir: string | undefined = codeCa
         : "hit";
   const module = { exports: {} as Record<string, unknown> };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  wrapper.call(module.exports, module.exports, islandRequire(file, cacheDir), module, file, dirname(file));
   // Written at exit, so it also holds the functions this run compiled lazily (client construction).
   if (cacheFile && cache !== "hit")
     process.once("exit", () => writeCache(cacheFile, () => script.createCachedData()));
   const result = { exports: module.exports, cache };
   loaded.set(file, result);
   return result;
+}
+
+/**
+ * The `require` a loaded file gets: a sibling `.cjs` (an island another island shares, as
+ * scripts/build.mjs emits) goes through loadCommonJs too, so it is one instance, code-cached.
+ */
+function islandRequire(file: string, cacheDir: string | undefined): NodeJS.Require {
+  const nodeRequire = createRequire(file);
+  const siblingRequire = (id: string): unknown =>
+    /^\.\/[\w-]+\.cjs$/.test(id) ? loadCommonJs(join(dirname(file), id), cacheDir).exports : nodeRequire(id);
+  return Object.assign(siblingRequire, nodeRequire) as NodeJS.Require;
 }
 
 /** A missing file fails like a missing module (core/install-problem.ts: an install problem). */

@@ -1,4 +1,9 @@
-import { type IncomingHttpHeaders, type IncomingMessage, request as plainRequest } from "node:http";
+import {
+  type Agent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as plainRequest,
+} from "node:http";
 import { request as httpsRequest } from "node:https";
 
 export interface HttpRequestOptions {
@@ -10,8 +15,11 @@ export interface HttpRequestOptions {
   timeoutMs?: number;
   /** Refuses (code `too-large`) a longer body. */
   maxBodyBytes?: number;
-  /** `false`: a connection of its own, closed with the answer (nothing pooled outlives the call). */
-  agent?: false;
+  /**
+   * `false`: a connection of its own, closed with the answer (nothing pooled outlives the call);
+   * an Agent: connections from it (a proxy tunnel, core/proxy-agent.ts).
+   */
+  agent?: false | Agent;
 }
 
 export interface HttpResponse {
@@ -55,7 +63,7 @@ export function httpRequest(url: string | URL, options: HttpRequestOptions = {})
     const request = send(target, {
       method: options.method ?? "GET",
       headers: { ...options.headers, ...(body ? { "content-length": String(body.byteLength) } : {}) },
-      ...(options.agent === false ? { agent: false } : {}),
+      ...(options.agent !== undefined ? { agent: options.agent } : {}),
     });
     let settled = false;
     const finish = (error: unknown, answer?: HttpResponse) => {

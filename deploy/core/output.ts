@@ -21,6 +21,22 @@ interface OutputOptions {
   stderr?: Writable;
 }
 
+/**
+ * The version of every `--json` result's shape (and of the programmatic API's results): raised
+ * when a field is removed or changes meaning, not when one is added.
+ */
+const RESULT_SCHEMA_VERSION = 1;
+
+/**
+ * A result object as `--json` prints it: `ok` (true unless the result says otherwise: a command
+ * that fails throws, and the error envelope has `ok: false`) and `schemaVersion` first.
+ */
+function jsonResult<T>(data: T): T | (T & { ok: boolean; schemaVersion: number }) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
+  const ok = (data as { ok?: unknown }).ok;
+  return { ok: typeof ok === "boolean" ? ok : true, schemaVersion: RESULT_SCHEMA_VERSION, ...data };
+}
+
 interface StepHandle {
   done(detail?: string, data?: Record<string, unknown>): number;
   fail(detail?: string, data?: Record<string, unknown>): number;
@@ -91,10 +107,10 @@ export class Output {
     };
   }
 
-  /** The command's result: JSON document, or the human rendering on stdout. */
+  /** The command's result: JSON document (with `ok` and `schemaVersion`), or the human rendering on stdout. */
   result<T>(data: T, render: (data: T, style: Style) => string): void {
     if (this.json) {
-      this.writeOut(`${JSON.stringify(this.redactor.redactDeep(data), null, 2)}\n`);
+      this.writeOut(`${JSON.stringify(this.redactor.redactDeep(jsonResult(data)), null, 2)}\n`);
       return;
     }
     // Rendered from redacted data: a renderer that shortens a value must not cut a secret in two.
@@ -120,6 +136,7 @@ export class Output {
           `${JSON.stringify(
             this.redactor.redactDeep({
               ok: false,
+              schemaVersion: RESULT_SCHEMA_VERSION,
               error: {
                 code: error.code,
                 message: error.message,
@@ -143,7 +160,15 @@ export class Output {
     const message = error instanceof Error ? error.message : String(error);
     if (this.json) {
       this.writeOut(
-        `${JSON.stringify(this.redactor.redactDeep({ ok: false, error: { code: "internal", message } }), null, 2)}\n`,
+        `${JSON.stringify(
+          this.redactor.redactDeep({
+            ok: false,
+            schemaVersion: RESULT_SCHEMA_VERSION,
+            error: { code: "internal", message },
+          }),
+          null,
+          2,
+        )}\n`,
       );
     } else {
       this.writeErr(`${this.style.red("error")} Failed unexpectedly: ${message}\n`);

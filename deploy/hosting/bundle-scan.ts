@@ -1,6 +1,9 @@
+import { type AddressUse, addressUse } from "./scan-context.js";
+
 // Pure: finds server addresses in a web build and classifies them against resolved facts (every
 // environment's live URLs and Cloud Run URL shapes), so a build carrying another environment's
-// server is refused before it is uploaded or promoted.
+// server is refused before it is uploaded or promoted. Loopback and private addresses count only
+// where the page would connect to them (scan-context.ts): words and comparisons are not servers.
 
 interface ScanFile {
   path: string;
@@ -14,9 +17,25 @@ export interface ForbiddenTarget {
   needle: string;
   /** A secret's value: the finding shows the label, never the needle. */
   secret?: boolean;
+  /** This environment's own server, in a build that must not carry it. */
+  own?: boolean;
 }
 
 export type FindingSeverity = "error" | "warning";
+
+/**
+ * What was found: another environment's server (live host, Cloud Run shape or env-file URL),
+ * this environment's own server where the build must not carry it, a secret's value, a Cloud Run
+ * host nobody owns, or a loopback / private address the page connects to. Only the last three may
+ * be accepted in environments/bundle-scan.yaml.
+ */
+export type FindingKind =
+  | "other-environment"
+  | "own-server"
+  | "secret"
+  | "unknown-run-app"
+  | "loopback"
+  | "private";
 
 /** What a finding shows for a secret's value. */
 export const SECRET_MATCH = "(secret value hidden)";
@@ -30,6 +49,7 @@ export interface ScanFinding {
   match: string;
   label: string;
   severity: FindingSeverity;
+  kind: FindingKind;
 }
 
 /** Another environment, as the scan knows it. */
@@ -74,7 +94,9 @@ export function scanBundle(files: readonly ScanFile[], facts: ScanFacts): ScanFi
     const bytes = lowerAscii(file.content);
     const found = new Map<number, Omit<ScanFinding, "line" | "column" | "file">>();
     for (const candidate of hostCandidates(bytes)) {
-      const verdict = classify(candidate.host);
+      const verdict = classify(candidate.host, () =>
+        addressUse(bytes, candidate.offset, candidate.offset + candidate.host.length),
+      );
       if (verdict)
         found.set(candidate.offset, { offset: candidate.offset, match: candidate.host, ...verdict });
     }
@@ -87,6 +109,7 @@ export function scanBundle(files: readonly ScanFile[], facts: ScanFacts): ScanFi
             match: target.secret ? SECRET_MATCH : target.needle,
             label: target.label,
             severity: "error",
+            kind: target.secret ? "secret" : target.own ? "own-server" : "other-environment",
           });
     }
     const lines = lineStarts(file.content, found.size);
@@ -96,36 +119,49 @@ export function scanBundle(files: readonly ScanFile[], facts: ScanFacts): ScanFi
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.offset - b.offset);
 }
 
-type Verdict = { label: string; severity: FindingSeverity } | undefined;
+type Verdict = { label: string; severity: FindingSeverity; kind: FindingKind } | undefined;
 
-/** Pure: what a host found in the build is, given the facts; undefined when it is fine. */
-function classifier(facts: ScanFacts): (host: string) => Verdict {
+/**
+ * Pure: what a host found in the build is, given the facts; undefined when it is fine. `use` tells
+ * whether the page connects to it there, asked only for loopback and private addresses.
+ */
+function classifier(facts: ScanFacts): (host: string, use: () => AddressUse) => Verdict {
   const otherLive = new Map<string, string>();
   for (const other of facts.others)
     for (const host of other.liveHosts) otherLive.set(host.toLowerCase(), other.name);
   const own = new Set(facts.ownHosts.map((host) => host.toLowerCase()));
   const ownLabel = `${facts.environment}'s own server (read it at runtime from /echogate.json, or use web mode template)`;
-  return (host) => {
+  return (host, use) => {
     const bare = stripPort(host);
     const otherName = otherLive.get(host) ?? otherLive.get(bare);
-    if (otherName) return { label: `${otherName}'s live server`, severity: "error" };
+    if (otherName)
+      return { label: `${otherName}'s live server`, severity: "error", kind: "other-environment" };
     const ownMatch = own.has(host) || (isRunApp(bare) && isServiceHost(bare, facts.ownServiceName, false));
-    if (ownMatch) return facts.allowOwnServer ? undefined : { label: ownLabel, severity: "error" };
+    if (ownMatch)
+      return facts.allowOwnServer ? undefined : { label: ownLabel, severity: "error", kind: "own-server" };
     if (isRunApp(bare)) {
       for (const other of facts.others)
         if (isServiceHost(bare, other.serviceName, other.perBranch))
           return {
             label: `${other.name}'s server (Cloud Run service ${other.serviceName})`,
             severity: "error",
+            kind: "other-environment",
           };
       return {
         label: `a Cloud Run host that is not ${facts.environment}'s`,
         severity: facts.strict ? "error" : "warning",
+        kind: "unknown-run-app",
       };
     }
     const local = localKind(bare);
-    if (local && !facts.allowLoopback) return { label: `a ${local} address`, severity: "error" };
-    return undefined;
+    if (!local || facts.allowLoopback) return undefined;
+    const how = use();
+    if (!how) return undefined;
+    return {
+      label: `a ${local} address ${how === "url" ? "in a URL" : "passed to a connecting call"}`,
+      severity: "error",
+      kind: local,
+    };
   };
 }
 
@@ -170,11 +206,15 @@ export function hostsOfUrls(urls: readonly (string | undefined)[]): string[] {
 }
 
 /** Literal hosts to look for, from URLs written in another environment's env file. */
-export function forbiddenFromUrls(label: string, urls: readonly string[]): ForbiddenTarget[] {
+export function forbiddenFromUrls(
+  label: string,
+  urls: readonly string[],
+  options: { own?: boolean } = {},
+): ForbiddenTarget[] {
   const targets = new Map<string, ForbiddenTarget>();
   for (const host of hostsOfUrls(urls)) {
     if (LOOPBACK_NEEDLES.some((needle) => host.startsWith(needle))) continue;
-    targets.set(host, { label, needle: host });
+    targets.set(host, { label, needle: host, ...(options.own ? { own: true } : {}) });
   }
   return [...targets.values()];
 }

@@ -1,6 +1,8 @@
+import type { BrowserGateConfig } from "../config/environment-schema.js";
 import { httpRequest } from "../core/http-request.js";
 import { type GateReport, ranCheck, type SmokeCheck } from "../smoke/result.js";
 import { roundMs } from "../smoke/timing.js";
+import { runBrowserGate } from "./browser-gate.js";
 import { parseRuntimeConfig, RUNTIME_CONFIG_PATH, type RuntimeConfig, sameServer } from "./runtime-config.js";
 import type { SmokeFn } from "./smoke-fn.js";
 
@@ -14,11 +16,15 @@ interface PairGateInput {
   /** The origin browsers will load the front end from; the echo smoke connects as that page would. */
   pageOrigin?: string;
   smoke: SmokeFn;
+  /** The browser gate, when the environment asks for it: pages open `pageUrl`, served from siteUrl. */
+  browser?: { gate: BrowserGateConfig; pageUrl: string; executablePath: string };
   signal?: AbortSignal;
 }
 
 export interface PairGateResult extends GateReport {
   config?: RuntimeConfig;
+  /** Errors the browser gate's pages logged (console.error, uncaught exceptions). */
+  consoleErrors?: string[];
 }
 
 /**
@@ -69,14 +75,24 @@ export async function runPairGate(input: PairGateInput): Promise<PairGateResult>
   if (checks.some((check) => !check.ok)) return { ok: false, checks, config };
   const smoke = await input.smoke(config.serverUrl, input.signal, input.pageOrigin);
   checks.push(...smoke.checks.map((check) => ({ ...check, name: `smoke: ${check.name}` })));
-  if (input.pageOrigin && smoke.checks.some((check) => !check.ok && /\bHTTP 403\b/.test(check.detail))) {
+  if (!input.browser) return { ok: smoke.ok, checks, config };
+  if (!smoke.ok) {
     checks.push({
-      name: "server allows the site's origin",
+      name: "browser",
       ok: false,
-      status: "failed",
+      status: "skipped",
       ms: 0,
-      detail: `the server refused connections from ${input.pageOrigin} (HTTP 403); its CORS list (e.g. ALLOWED_ORIGINS) must include it`,
+      detail: "skipped: the smoke failed",
     });
+    return { ok: false, checks, config };
   }
-  return { ok: smoke.ok, checks, config };
+  const browser = await runBrowserGate({
+    pageUrl: input.browser.pageUrl,
+    contentUrl: input.siteUrl,
+    gate: input.browser.gate,
+    executablePath: input.browser.executablePath,
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+  checks.push(...browser.checks);
+  return { ok: browser.ok, checks, config, consoleErrors: browser.consoleErrors };
 }

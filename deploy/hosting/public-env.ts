@@ -16,7 +16,7 @@ interface PublicEnv {
 }
 
 /** Without a schema, the usual framework prefixes mark a variable as public. */
-const PUBLIC_PREFIX = /^(NEXT_PUBLIC_|PUBLIC_|VITE_)/;
+const PUBLIC_PREFIX = /^(NEXT_PUBLIC_|PUBLIC_|VITE_|REACT_APP_)/;
 
 export async function readPublicEnv(
   project: Project,

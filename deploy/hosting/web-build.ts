@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { WebMode } from "../config/environment-schema.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
+import type { ReadFrontEnd } from "./read-front-end.js";
 import { webDigest } from "./template/digest.js";
 import { checkEquivalence } from "./template/equivalence.js";
 import { newNonce, placeholdersFor } from "./template/placeholders.js";
@@ -36,6 +37,8 @@ export interface WebBuildInput {
   /** Promotion: the pair upstream's pair gate passed (its digest is what this build must trace to). */
   upstream?: { environment: string; pair: WebPair };
   step: (name: string) => { done(detail?: string): void; fail(detail?: string): void };
+  /** The detected front end: its framework's build caches and hints. */
+  frontEnd?: ReadFrontEnd;
 }
 
 export async function buildWebFor(input: WebBuildInput): Promise<BuiltWeb> {
@@ -48,7 +51,7 @@ export async function buildWebFor(input: WebBuildInput): Promise<BuiltWeb> {
       `Can't build ${input.environment.name}'s web front end in mode ${mode}: hosting.build.command is not set.`,
       {
         location: input.environment.locate(["hosting", "mode"]),
-        hint: `Add hosting: { build: { command: "npx vite build" } } to ${input.environment.file} (the command must write into hosting.publicDir).`,
+        hint: `Add hosting: { build: { command: ${JSON.stringify(input.frontEnd?.buildCommand ?? "npm run build")} } } to ${input.environment.file} (the command must write into hosting.publicDir).`,
       },
     );
   if (input.upstream && input.upstream.pair.mode !== mode)
@@ -144,6 +147,7 @@ async function runHostingBuild(
       vars,
       env: input.env,
       ...(input.signal ? { signal: input.signal } : {}),
+      ...frameworkBuild(input.frontEnd),
     });
   } catch (error) {
     step.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
@@ -233,5 +237,19 @@ async function rebuildWeb(input: WebBuildInput): Promise<BuiltWeb> {
     provenance: upstream
       ? `rebuild equivalent to ${upstream.environment}'s gated build ${upstream.pair.digest}`
       : `build ${digest}`,
+  };
+}
+
+/** The framework's caches (relative to the project) and how it sets its output directory. */
+function frameworkBuild(frontEnd: ReadFrontEnd | undefined): {
+  buildCaches?: string[];
+  outDirSetting?: string;
+} {
+  if (!frontEnd) return {};
+  return {
+    buildCaches: frontEnd.buildCaches.map((path) =>
+      frontEnd.dir === "." ? path : `${frontEnd.dir}/${path}`,
+    ),
+    ...(frontEnd.outDirSetting ? { outDirSetting: frontEnd.outDirSetting } : {}),
   };
 }

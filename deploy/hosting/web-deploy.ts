@@ -1,10 +1,12 @@
 import { join } from "node:path";
 import type { WebMode } from "../config/environment-schema.js";
 import { type LoadedEnvironment, smokeSpecOf } from "../config/load-environments.js";
+import { errorLocationOf } from "../core/diagnostics.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { FirebaseHostingAdapter, HostingVersion } from "../platform/hosting/firebase-adapter.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
+import { browserGateOf } from "./browser-scenario.js";
 import {
   type ForbiddenTarget,
   forbiddenFromUrls,
@@ -13,6 +15,7 @@ import {
   SECRET_MATCH,
   scanBundle,
 } from "./bundle-scan.js";
+import { DEFAULT_CHROMIUM } from "./chromium.js";
 import type { LiveServicesResult } from "./live-services.js";
 import { type PairGateResult, runPairGate } from "./pair-gate.js";
 import { readEnvUrls, readPublicEnv, readSecretValues } from "./public-env.js";
@@ -24,6 +27,7 @@ import {
   type UploadProgress,
   uploadVersion,
 } from "./publish.js";
+import { type ReadFrontEnd, readFrontEnd } from "./read-front-end.js";
 import { recordWebPair } from "./record-web-pair.js";
 import {
   buildRuntimeConfig,
@@ -31,6 +35,7 @@ import {
   type RuntimeConfig,
   runtimeConfigFile,
 } from "./runtime-config.js";
+import { type AcceptedFinding, applyScanAccepts, BUNDLE_SCAN_FILE, loadScanAccepts } from "./scan-accept.js";
 import { scanFactsFor } from "./scan-facts.js";
 import { readSiteDir, type SiteFile, siteFile } from "./site-files.js";
 import type { SmokeFn } from "./smoke-fn.js";
@@ -98,6 +103,14 @@ export interface WebDeployResult {
   /** The server revision this release was recorded as paired with. */
   pairedRevision?: string;
   scanWarnings: string[];
+  /** Findings environments/bundle-scan.yaml accepts, with their reasons. */
+  scanAccepted: AcceptedScanFinding[];
+}
+
+interface AcceptedScanFinding {
+  finding: string;
+  reason: string;
+  acceptedBy: string;
 }
 
 /** scan → upload (or clone) → gate on a channel nobody uses → release → result. */
@@ -130,6 +143,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   let clonedFrom: string | undefined;
   let built: BuiltWeb | undefined;
   const scanWarnings: string[] = [];
+  const scanAccepted: AcceptedScanFinding[] = [];
   const mode = hosting.mode;
   if (input.promote && mode === "runtime-config") {
     const source = sourceEnvironment(input);
@@ -168,6 +182,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     const files = prepared.files;
     built = prepared.built;
     scanWarnings.push(...prepared.scanWarnings);
+    scanAccepted.push(...prepared.scanAccepted);
     if (files.some((file) => file.path === RUNTIME_CONFIG_PATH)) {
       reporter.warn(
         `${dirName}${RUNTIME_CONFIG_PATH} is replaced by the runtime config for ${environment.name}.`,
@@ -210,14 +225,25 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   // Browsers load the front end from the target channel, not the gate channel: connect as that page.
   const targetChannel = isLive ? await ensureChannel(adapter, target) : channel;
   const pageUrl = input.channelUrl?.(target.site, target.channel, targetChannel.url) ?? targetChannel.url;
+  const browserGate = browserGateOf(hosting);
   const gate = await runPairGate({
     siteUrl: gateUrl,
     expectedServerUrl: input.serverUrl,
     realtimeKeys: publicEnv.realtimeKeys,
     pageOrigin: new URL(pageUrl ?? gateUrl).origin,
     smoke: input.smoke,
+    ...(browserGate
+      ? {
+          browser: {
+            gate: browserGate,
+            pageUrl: pageUrl ?? gateUrl,
+            executablePath: input.platform.env.ECHOGATE_CHROMIUM || DEFAULT_CHROMIUM,
+          },
+        }
+      : {}),
     ...signalOf(input),
   });
+  for (const error of gate.consoleErrors ?? []) reporter.warn(`The hosted page logged an error: ${error}`);
   if (!gate.ok) {
     const failed = gate.checks.filter((check) => !check.ok);
     gateStep.fail(failed.map((check) => check.name).join(", "));
@@ -225,9 +251,11 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
       "hosting.pair-gate",
       `The pair gate refused the ${environment.name} front end: ${failed.map((check) => `${check.name}: ${check.detail ?? "failed"}`).join("; ")}.`,
       {
-        hint: isLive
-          ? `Nothing was released to ${target.channel}; fix the server URL settings in environments/${environment.config.service.envFile} (or the server) and re-run.`
-          : "Fix the server URL settings or the server and re-run; the channel keeps this failing release until then.",
+        hint: failed.some((check) => check.name.startsWith("browser"))
+          ? `${isLive ? `Nothing was released to ${target.channel}; the` : "The"} page failed in a real browser: fix the front end (or the selectors in hosting.gate.browser of ${environment.file}) and re-run.`
+          : isLive
+            ? `Nothing was released to ${target.channel}; fix the server URL settings in environments/${environment.config.service.envFile} (or the server) and re-run.`
+            : "Fix the server URL settings or the server and re-run; the channel keeps this failing release until then.",
         details: { gate },
       },
     );
@@ -280,6 +308,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     ...(built ? { webDigest: built.digest, provenance: built.provenance } : {}),
     ...(input.pairRevision && ownChannel ? { pairedRevision: input.pairRevision } : {}),
     scanWarnings,
+    scanAccepted,
   };
 }
 
@@ -287,6 +316,7 @@ export interface PreparedWeb {
   files: SiteFile[];
   built?: BuiltWeb;
   scanWarnings: string[];
+  scanAccepted: AcceptedScanFinding[];
 }
 
 type PrepareWebInput = Pick<
@@ -317,6 +347,7 @@ export async function prepareWebFiles(
   const hosting = environment.config.hosting!;
   const vars = values ?? (await readPublicEnv(input.project, environment, input.serverUrl)).vars;
   const dirName = hosting.publicDir;
+  const frontEnd = readFrontEnd(input.project.dir, dirName);
   let files: SiteFile[];
   let built: BuiltWeb | undefined;
   if (hosting.mode === "runtime-config")
@@ -331,11 +362,24 @@ export async function prepareWebFiles(
       ...signalOf(input),
       ...(input.promote ? { upstream: upstreamPair(input) } : {}),
       step: (name) => reporter.step(name),
+      frontEnd,
     });
     files = built.files.map((file) => siteFile(file.path, file.content));
   }
   const scan = reporter.step("scan the web build");
-  const findings = scanBundle(
+  const { accepts, diagnostics } = await loadScanAccepts(
+    input.project.dir,
+    input.environments.map((other) => other.name),
+  );
+  const problem = diagnostics.items.find((item) => item.severity === "error");
+  if (problem) {
+    scan.fail(BUNDLE_SCAN_FILE);
+    throw new ConfigError(problem.code, `Can't read ${BUNDLE_SCAN_FILE}: ${problem.message}`, {
+      ...errorLocationOf(problem),
+      hint: problem.hint ?? "Fix the entry (host, files, environments, reason), then run the command again.",
+    });
+  }
+  const scanned = scanBundle(
     files.filter((file) => file.path !== RUNTIME_CONFIG_PATH),
     scanFactsFor({
       environment,
@@ -347,12 +391,16 @@ export async function prepareWebFiles(
       literal: (await forbiddenTargets(input)).filter(
         (target) =>
           target.secret ||
-          target.label.includes("own server") ||
+          target.own ||
           !Object.values(vars).some((value) => value.toLowerCase().includes(target.needle.toLowerCase())),
       ),
       strict: input.strictScan === true,
     }),
   );
+  const { remaining: findings, accepted } = applyScanAccepts(scanned, accepts, environment.name);
+  const scanAccepted = accepted.map(acceptedScanFinding);
+  for (const entry of scanAccepted)
+    reporter.warn(`accepted ${entry.finding}: ${entry.reason} (${entry.acceptedBy})`);
   const scanWarnings: string[] = [];
   for (const warning of findings.filter((finding) => finding.severity === "warning")) {
     scanWarnings.push(formatFinding(warning));
@@ -361,10 +409,20 @@ export async function prepareWebFiles(
   const errors = findings.filter((finding) => finding.severity === "error");
   if (errors.length > 0) {
     scan.fail(`${errors.length} server reference(s) that are not ${environment.name}'s`);
-    throw bundleError(environment.name, errors, hosting.mode);
+    throw bundleError(environment.name, errors, hosting.mode, frontEnd);
   }
-  scan.done(`${files.length} files clean`);
-  return { files, ...(built ? { built } : {}), scanWarnings };
+  scan.done(
+    `${files.length} files clean${accepted.length > 0 ? `, ${accepted.length} finding(s) accepted in ${BUNDLE_SCAN_FILE}` : ""}`,
+  );
+  return { files, ...(built ? { built } : {}), scanWarnings, scanAccepted };
+}
+
+function acceptedScanFinding(accepted: AcceptedFinding): AcceptedScanFinding {
+  return {
+    finding: formatFinding(accepted.finding),
+    reason: accepted.reason,
+    acceptedBy: accepted.acceptedBy,
+  };
 }
 
 /** What upstream's pair gate passed: the pair of its serving revision, else its newest pair. */
@@ -421,12 +479,19 @@ async function forbiddenTargets(input: PrepareWebInput): Promise<ForbiddenTarget
   // Own server too when the build must move unchanged between environments (runtime config).
   if ((input.environment.config.hosting?.mode ?? "runtime-config") === "runtime-config")
     targets.push(
-      ...forbiddenFromUrls(`${input.environment.name}'s own server (use /echogate.json)`, [input.serverUrl]),
+      ...forbiddenFromUrls(`${input.environment.name}'s own server (use /echogate.json)`, [input.serverUrl], {
+        own: true,
+      }),
     );
   return targets;
 }
 
-function bundleError(name: string, findings: ScanFinding[], mode: WebMode): CheckFailedError {
+function bundleError(
+  name: string,
+  findings: ScanFinding[],
+  mode: WebMode,
+  frontEnd: ReadFrontEnd,
+): CheckFailedError {
   const shown = findings.slice(0, 10).map(formatFinding);
   const more = findings.length > shown.length ? `\n  … and ${findings.length - shown.length} more` : "";
   const first = findings[0]!;
@@ -435,13 +500,18 @@ function bundleError(name: string, findings: ScanFinding[], mode: WebMode): Chec
     `Can't deploy the ${name} front end: the build carries ${findings.some((f) => f.match === SECRET_MATCH) ? "a secret's value or servers that are not" : "servers that are not"} ${name}'s:\n  ${shown.join("\n  ")}${more}`,
     {
       location: { file: first.file.slice(1), line: first.line, column: first.column },
-      hint:
+      hint: `${
         mode === "runtime-config"
-          ? "Read the server URL at runtime from /echogate.json instead of baking it into the build. Nothing was uploaded."
-          : "Take the server URL only from the public variable (e.g. import.meta.env.VITE_SERVER_URL), with no hard-coded fallback. Nothing was uploaded.",
+          ? "Read the server URL at runtime from /echogate.json instead of baking it into the build."
+          : `Take the server URL only from ${frontEnd.name}'s public variable (${frontEnd.readExample ?? "e.g. a NEXT_PUBLIC_, VITE_ or REACT_APP_ variable"}), with no hard-coded fallback.`
+      }${acceptable(findings) ? ` A loopback, private or unknown Cloud Run address the page really needs can be accepted with a reason in ${BUNDLE_SCAN_FILE}.` : ""} Nothing was uploaded.`,
       details: { findings },
     },
   );
+}
+
+function acceptable(findings: readonly ScanFinding[]): boolean {
+  return findings.some((finding) => ["loopback", "private", "unknown-run-app"].includes(finding.kind));
 }
 
 function signalOf(input: { signal?: AbortSignal }): { signal?: AbortSignal } {

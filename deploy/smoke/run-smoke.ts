@@ -4,6 +4,7 @@ import { checkCors } from "./cors-check.js";
 import { runEchoCheck } from "./echo/echo-check.js";
 import { checkHealth } from "./health-check.js";
 import { parseSmokeSpec } from "./load-spec.js";
+import { diagnoseOriginRefusal } from "./origin-check.js";
 import { type Placement, placeOnInstances, placeOnRevisions } from "./placement.js";
 import type { SmokeCheck, SmokeProgress, SmokeResult } from "./result.js";
 import { parseServiceUrl, type ServiceUrl } from "./service-url.js";
@@ -118,6 +119,13 @@ export async function runSmoke(
       onCheck: record,
     });
     Object.assign(result.latencies, { connectMs: echo.connectMs, joinMs: echo.joinMs, echoMs: echo.echoMs });
+    if (options.origin && echo.refusedStatus !== undefined) {
+      const refusal = await diagnoseOriginRefusal(service, valid.echo, options.origin, echo.refusedStatus, {
+        authorization: options.authorization,
+        signal,
+      });
+      if (refusal) record(refusal);
+    }
   } else {
     for (const name of valid.echo.join
       ? (["connect", "join", "echo"] as const)

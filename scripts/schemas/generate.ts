@@ -6,6 +6,8 @@ import { smokeSpecSchema } from "../../deploy/config/smoke-spec.js";
 import { templateNames } from "../../deploy/config/smoke-templates.js";
 import { driftFileSchema } from "../../deploy/drift/policy-file.js";
 import { envSchemaFileSchema, variableTypes } from "../../deploy/envfiles/schema.js";
+import { bundleScanFileSchema } from "../../deploy/hosting/scan-accept.js";
+import { withExpressibleRules } from "./rules.js";
 
 /**
  * JSON Schemas and the reference's key tables, generated from the zod schemas (their `.describe()`
@@ -74,6 +76,12 @@ export const SCHEMA_FILES: readonly SchemaFile[] = [
     target: "environments/drift.yaml",
     schema: driftFileSchema,
   },
+  {
+    file: "bundle-scan.schema.json",
+    title: "Bundle scan acceptances",
+    target: "environments/bundle-scan.yaml",
+    schema: bundleScanFileSchema,
+  },
 ];
 
 export function jsonSchemaOf(entry: SchemaFile): JsonSchema {
@@ -83,7 +91,7 @@ export function jsonSchemaOf(entry: SchemaFile): JsonSchema {
     target: "draft-2020-12",
   }) as JsonSchema;
   return {
-    ...schema,
+    ...withExpressibleRules(entry.file, schema),
     $id: `https://echogate.dev/schemas/${entry.file}`,
     title: `echogate ${entry.title} (${entry.target})`,
   };
@@ -233,6 +241,7 @@ export function referenceSections(): Record<string, string> {
     "keys:smoke": table(keyRows(byFile("smoke.schema.json"))),
     "keys:env-schema": table(keyRows(byFile("env-schema.schema.json"))),
     "keys:drift": table(keyRows(byFile("drift.schema.json"))),
+    "keys:bundle-scan": table(keyRows(byFile("bundle-scan.schema.json"))),
     "smoke:templates": templateNames.map((name) => `\`{{${name}}}\``).join(", "),
     "smoke:defaults": protocolDefaults(),
     "env:types": variableTypes.map((type) => `\`${type}\``).join(", "),

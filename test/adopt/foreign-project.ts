@@ -35,7 +35,7 @@ export async function packEchogate(): Promise<string> {
     buildCli(root: string, outdir: string): Promise<unknown>;
   };
   await buildCli(repoRoot, join(stage, "package", "dist"));
-  for (const file of ["package.json", "README.md", "bin"])
+  for (const file of ["package.json", "README.md", "LICENSE", "bin"])
     await cp(join(repoRoot, file), join(stage, "package", file), { recursive: true });
   const { stdout } = await execa("npm", ["pack", "--ignore-scripts", "--pack-destination", stage, "--json"], {
     cwd: join(stage, "package"),

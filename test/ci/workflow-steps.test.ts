@@ -31,33 +31,93 @@ const COPIED = [
 ];
 
 interface Step {
+  id?: string;
   name?: string;
   run?: string;
   uses?: string;
   if?: string;
   env?: Record<string, string>;
+  with?: Record<string, string>;
+  "working-directory"?: string;
 }
 
-/** The job's shell steps that always run, with each `${{ expr }}` in env replaced from `values` (unknown → error). */
-async function runSteps(workflow: string, job: string, values: Record<string, string>): Promise<Step[]> {
+interface ActionInput {
+  default?: string;
+}
+
+/** `${{ expr }}` replaced from `values` (an unknown expression is an error: the test lacks a value). */
+function substitute(text: string, values: Record<string, string>, where: string): string {
+  return text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_match, expression: string) => {
+    const substituted = values[expression];
+    if (substituted === undefined) throw new Error(`${where}: no test value for \${{ ${expression} }}`);
+    return substituted;
+  });
+}
+
+const substituteAll = (
+  map: Record<string, string> | undefined,
+  values: Record<string, string>,
+  where: string,
+) =>
+  Object.fromEntries(
+    Object.entries(map ?? {}).map(([key, value]) => [key, substitute(String(value), values, where)]),
+  );
+
+/**
+ * The job's steps that always run: shell steps, and `uses: ./` (this repository's action.yml),
+ * run as the runner runs a composite action: its own step, `inputs.*` from the step's `with:`.
+ */
+async function jobSteps(workflow: string, job: string): Promise<Step[]> {
   const doc = parse(await readFile(join(ROOT, ".github/workflows", workflow), "utf8")) as {
     jobs: Record<string, { steps: Step[] }>;
   };
-  const steps = doc.jobs[job]!.steps.filter((step) => step.run && !step.if && step.run.trim() !== "npm ci");
-  return steps.map((step) => ({
+  return doc.jobs[job]!.steps.filter(
+    (step) => (step.run || step.uses === "./") && !step.if && step.run?.trim() !== "npm ci",
+  );
+}
+
+/** A step as bash runs it, its `${{ … }}` substituted now (earlier steps' outputs included). */
+async function resolveStep(step: Step, values: Record<string, string>, where: string): Promise<Step> {
+  if (step.uses !== "./") return { ...step, env: substituteAll(step.env, values, where) };
+  const action = parse(await readFile(join(ROOT, "action.yml"), "utf8")) as {
+    inputs: Record<string, ActionInput>;
+    runs: { using: string; steps: Step[] };
+  };
+  expect(action.runs.using).toBe("composite");
+  const given = substituteAll(step.with, values, where);
+  for (const name of Object.keys(given))
+    expect(Object.keys(action.inputs), `${where}: input ${name}`).toContain(name);
+  const inputs = Object.fromEntries(
+    Object.entries(action.inputs).map(([name, input]) => [
+      `inputs.${name}`,
+      given[name] ?? input.default ?? "",
+    ]),
+  );
+  const [inner] = action.runs.steps;
+  return {
     ...step,
-    env: Object.fromEntries(
-      Object.entries(step.env ?? {}).map(([key, value]) => [
-        key,
-        value.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_match, expression: string) => {
-          const substituted = values[expression];
-          if (substituted === undefined)
-            throw new Error(`${workflow}: no test value for \${{ ${expression} }}`);
-          return substituted;
-        }),
-      ]),
-    ),
-  }));
+    run: inner!.run!,
+    // The action's files are this checkout's (the project is a copy of it without scripts/).
+    env: { ...substituteAll(inner!.env, inputs, "action.yml"), GITHUB_ACTION_PATH: ROOT },
+    "working-directory": substitute(inner!["working-directory"] ?? ".", inputs, "action.yml"),
+  };
+}
+
+/** `key=value` and `key<<DELIMITER … DELIMITER` lines, as the runner reads $GITHUB_OUTPUT. */
+function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i]!;
+    const heredoc = line.match(/^([\w-]+)<<(.+)$/);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      outputs[heredoc[1]!] = lines.slice(i + 1, end).join("\n");
+      i = end;
+    } else if (line.includes("="))
+      outputs[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+  }
+  return outputs;
 }
 
 let project: string;
@@ -123,33 +183,45 @@ const VALUES: Record<string, string> = {
   "github.head_ref": "feature/a$(touch${IFS}pwned)",
 };
 
-/** Runs the job's shell steps in order; steps behind an `if:` (the PR comment) are left out. */
-async function runJob(workflow: string, job: string): Promise<string[]> {
+/** Runs the job's steps in order (steps behind an `if:`, the PR comment, are left out); returns the outputs by step id. */
+async function runJob(
+  workflow: string,
+  job: string,
+): Promise<{ ran: string[]; outputs: Record<string, Record<string, string>> }> {
   const ran: string[] = [];
-  const values = {
+  const outputs: Record<string, Record<string, string>> = {};
+  const values: Record<string, string> = {
     ...VALUES,
     "vars.ECHOGATE_IMAGE_REPOSITORY": `${registry.host}/echogate-demo/echogate/server`,
   };
-  for (const step of await runSteps(workflow, job, values)) {
+  for (const [index, declared] of (await jobSteps(workflow, job)).entries()) {
+    const where = `${workflow} step "${declared.name ?? declared.run ?? declared.uses}"`;
+    const step = await resolveStep(declared, values, where);
+    const outputFile = join(project, `.runner-output-${workflow}-${index}`);
+    await writeFile(outputFile, "");
     const result = await execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], {
-      cwd: project,
-      env: { ...env, ...step.env },
+      cwd: join(project, step["working-directory"] ?? "."),
+      env: { ...env, ...step.env, GITHUB_OUTPUT: outputFile },
       reject: false,
     });
     const summary = await readFile(env.GITHUB_STEP_SUMMARY!, "utf8").catch(() => "");
-    expect(
-      result.exitCode,
-      `${workflow} step "${step.name ?? step.run}":\n${result.stderr}\n${summary}`,
-    ).toBe(0);
-    ran.push(step.name ?? step.run!);
+    expect(result.exitCode, `${where}:\n${result.stderr}\n${summary}`).toBe(0);
+    if (declared.id) {
+      const produced = parseOutputFile(await readFile(outputFile, "utf8"));
+      outputs[declared.id] = produced;
+      for (const [key, value] of Object.entries(produced))
+        values[`steps.${declared.id}.outputs.${key}`] = value;
+    }
+    ran.push(declared.name ?? declared.run!);
   }
-  return ran;
+  return { ran, outputs };
 }
 
 describe("staging.yml then production.yml, step by step on the emulator", () => {
   it("builds once, pushes, deploys staging by digest, and production gets staging's digest", async () => {
-    const staging = await runJob("staging.yml", "staging");
+    const { ran: staging, outputs } = await runJob("staging.yml", "staging");
     expect(staging).toContain("Build once and push the image");
+    expect(staging).toContain("Deploy and gate the server, by digest");
     const built = JSON.parse(await readFile(join(project, "build.json"), "utf8")) as {
       imageRef: string;
       digest: string;
@@ -158,9 +230,19 @@ describe("staging.yml then production.yml, step by step on the emulator", () => 
     expect(registry.manifests.has(`echogate-demo/echogate/server@${built.digest}`)).toBe(true);
     const stagingRevision = await servingImage("echogate-chat-staging");
     expect(stagingRevision).toBe(built.imageRef);
+    // The action's outputs: what was deployed, where, and that the gate passed.
+    expect(outputs.build?.image).toBe(built.imageRef);
+    expect(outputs.deploy).toMatchObject({ ok: "true", gate: "passed", digest: built.digest });
+    expect(outputs.deploy?.revision).toMatch(/^echogate-chat-staging-/);
+    expect(outputs.deploy?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    expect(JSON.parse(outputs.deploy!.json!)).toMatchObject({ ok: true, schemaVersion: 1 });
+    const summary = await readFile(env.GITHUB_STEP_SUMMARY!, "utf8");
+    expect(summary).toContain("### ✅ `echogate deploy staging --image");
+    expect(summary).toContain(`| revision | \`${outputs.deploy?.revision}\` |`);
 
     const manifestsBefore = registry.manifests.size;
-    await runJob("production.yml", "production");
+    const production = await runJob("production.yml", "production");
+    expect(production.outputs.promote).toMatchObject({ ok: "true", gate: "passed", digest: built.digest });
     expect(await servingImage("echogate-chat-production")).toBe(built.imageRef);
     // Production did not build or push anything of its own.
     expect(registry.manifests.size).toBe(manifestsBefore);
@@ -169,7 +251,7 @@ describe("staging.yml then production.yml, step by step on the emulator", () => 
 
 describe("preview.yml, step by step on the emulator", () => {
   it("builds once, pushes, and deploys the branch's preview from the pushed digest", async () => {
-    const ran = await runJob("preview.yml", "preview");
+    const { ran } = await runJob("preview.yml", "preview");
     expect(ran).toContain("Build once and push the image");
     const built = JSON.parse(await readFile(join(project, "build.json"), "utf8")) as { imageRef: string };
     const preview = JSON.parse(await readFile(join(project, "preview.json"), "utf8")) as { service: string };

@@ -12,6 +12,26 @@ import { echogateInvocations, shellWords } from "./shell-invocations.js";
 const ROOT = resolve(import.meta.dirname, "../..");
 const WORKFLOWS = join(ROOT, ".github/workflows");
 
+interface ActionStep {
+  uses?: string;
+  with?: Record<string, string>;
+}
+
+/** A step using this repository's action.yml: the arguments scripts/action/run.mjs passes (without --json). */
+function actionInvocation(step: ActionStep): string[] | undefined {
+  if (step.uses !== "./") return undefined;
+  const inputs = step.with ?? {};
+  return [
+    ...String(inputs.command ?? "").split(" "),
+    ...(inputs.environment ? [inputs.environment] : []),
+    ...(inputs.image ? ["--image", inputs.image] : []),
+    ...String(inputs.args ?? "")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean),
+  ];
+}
+
 function workflowInvocations(): Invocation[] {
   const found: Invocation[] = [];
   for (const file of readdirSync(WORKFLOWS).filter((name) => /\.ya?ml$/.test(name))) {
@@ -21,6 +41,8 @@ function workflowInvocations(): Invocation[] {
     expect(doc.jobs, `${file} has jobs`).toBeTruthy();
     for (const [job, { steps = [] }] of Object.entries(doc.jobs ?? {})) {
       steps.forEach((step, index) => {
+        const action = actionInvocation(step as ActionStep);
+        if (action) found.push({ where: `${file} jobs.${job}.steps[${index}] (uses: ./)`, words: action });
         const run = (step as { run?: unknown }).run;
         if (typeof run !== "string") return;
         for (const words of echogateInvocations(run))

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { detectWebMode } from "../../deploy/hosting/detect-web-mode.js";
 import { webDigest } from "../../deploy/hosting/template/digest.js";
 import { checkEquivalence } from "../../deploy/hosting/template/equivalence.js";
 import { placeholdersFor } from "../../deploy/hosting/template/placeholders.js";
@@ -134,29 +133,6 @@ describe("equivalence of per-environment rebuilds", () => {
       candidate: { files: [...build(production.values.URL), file("/robots.txt", "x")], ...production },
     });
     expect(extra.difference).toMatchObject({ file: "/robots.txt", reason: "is not in the gated build" });
-  });
-});
-
-describe("detectWebMode", () => {
-  it("proposes a mode from package.json and files", () => {
-    expect(detectWebMode({ devDependencies: { vite: "^8" } }, ["index.html", "src/main.js"]).mode).toBe(
-      "template",
-    );
-    expect(
-      detectWebMode(
-        { dependencies: { next: "15" } },
-        ["next.config.mjs"],
-        () => "export default { output: 'export' }",
-      ),
-    ).toMatchObject({ mode: "template", publicDir: "out" });
-    expect(
-      detectWebMode({ dependencies: { next: "15" } }, ["next.config.mjs"], () => "export default {}").mode,
-    ).toBe("rebuild");
-    expect(
-      detectWebMode({ devDependencies: { vite: "^8" } }, ["web/app.js"], () => "fetch('/echogate.json')")
-        .mode,
-    ).toBe("runtime-config");
-    expect(detectWebMode(undefined, []).mode).toBe("runtime-config");
   });
 });
 

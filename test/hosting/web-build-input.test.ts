@@ -112,4 +112,22 @@ describe("build-time web builds: bad input is refused before anything is uploade
     expect(emulator.stats.requests).toBe(0);
     expect(await readdir(join(cwd, "src"))).toContain("generated.js");
   });
+
+  it("a Next.js build's .next/ cache is the framework's; anything else it writes outside out/ is refused with Next's hint", async () => {
+    const next = {
+      "package.json": JSON.stringify({ name: "n", dependencies: { next: "16.5.0" } }),
+      "next.config.mjs": 'export default { output: "export" };\n',
+    };
+    const cache =
+      "mkdir -p dist .next/cache && echo id > .next/BUILD_ID && echo '<p>x</p>' > dist/index.html";
+    const leak = await webDeployStaging(
+      await projectBuilding(`${cache} && echo leak > src/generated.js`, next),
+    );
+    expect(leak.run.exitCode).toBe(2);
+    expect(leak.error().message).toContain("wrote outside dist: src/generated.js.");
+    expect(leak.error().hint).toContain('output: "export" in next.config');
+    // The same cache from a project that is not Next.js is a write outside the output.
+    const notNext = await webDeployStaging(await projectBuilding(cache));
+    expect(notNext.error().message).toContain("wrote outside dist: .next/BUILD_ID");
+  });
 });

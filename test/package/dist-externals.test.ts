@@ -1,13 +1,13 @@
 import { readFile, rm } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-/** Optional modules a bundled library loads inside try/catch and does without. */
-const OPTIONAL = new Set(["bufferutil", "utf-8-validate", "supports-color"]);
+/** Optional modules loaded inside try/catch and done without (playwright-core: the optional browser gate). */
+const OPTIONAL = new Set(["bufferutil", "utf-8-validate", "supports-color", "playwright-core"]);
 
 interface Metafile {
   outputs: Record<
@@ -26,8 +26,10 @@ beforeAll(async () => {
   };
   meta = await buildCli(root, outdir);
   const names = new Set<string>();
+  // `./google-core.cjs`: an island requiring the shared island beside it in dist/, not a package.
   for (const output of Object.values(meta.outputs))
-    for (const imported of output.imports) if (imported.external) names.add(packageName(imported.path));
+    for (const imported of output.imports)
+      if (imported.external && !imported.path.startsWith("./")) names.add(packageName(imported.path));
   externals = [...names].filter((name) => !isBuiltin(name)).sort();
 }, 60_000);
 afterAll(() => rm(outdir, { recursive: true, force: true }));
@@ -79,6 +81,25 @@ describe("the Google clients in dist/", () => {
       true,
     );
     expect(islands.some((input) => input.includes("@google-cloud/secret-manager/"))).toBe(true);
+  });
+
+  it("are bundled once: every Google package's code is in exactly one output", () => {
+    const google =
+      /node_modules\/((?:@google-cloud\/[^/]+)|google-gax|google-auth-library|gaxios|gcp-metadata|gtoken|protobufjs|proto3-json-serializer)\//;
+    const outputsOf = new Map<string, Set<string>>();
+    for (const [output, { inputs }] of Object.entries(meta.outputs))
+      for (const input of Object.keys(inputs)) {
+        // The emulator validates requests against Cloud Run's descriptors: data, not the client.
+        if (input.endsWith("/protos/protos.json")) continue;
+        const name = input.match(google)?.[1];
+        if (name) outputsOf.set(name, (outputsOf.get(name) ?? new Set()).add(basename(output)));
+      }
+    expect(outputsOf.size).toBeGreaterThanOrEqual(8);
+    const twice = [...outputsOf]
+      .filter(([, outputs]) => outputs.size > 1)
+      .map(([name, o]) => `${name}: ${[...o]}`);
+    expect(twice).toEqual([]);
+    expect([...(outputsOf.get("google-auth-library") ?? [])]).toEqual(["google-core.cjs"]);
   });
 
   it("use google-gax's REST transport only: no gRPC code is bundled", () => {

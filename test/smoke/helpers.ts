@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { Server as SocketIoServer } from "socket.io";
-import { type WebSocket, WebSocketServer } from "ws";
+import { type ServerOptions, Server as SocketIoServer } from "socket.io";
+import { type WebSocket, WebSocketServer, type ServerOptions as WebSocketServerOptions } from "ws";
 import type { SmokeSpecInput } from "../../deploy/config/smoke-spec.js";
 import { type RunningServer, startServer } from "../../server/src/start-server.js";
 
@@ -71,6 +71,10 @@ export async function startSocketIoChat(options: {
   path?: string;
   /** Origins allowed by CORS (the server's `cors.origin`); none by default, as Socket.IO has it. */
   corsOrigins?: string[];
+  /** The server's whole `cors` option (instead of corsOrigins). */
+  cors?: ServerOptions["cors"];
+  /** The server's `allowRequest` (an origin check that applies to the WebSocket upgrade too). */
+  allowRequest?: ServerOptions["allowRequest"];
 }): Promise<TestSocketIo> {
   let io: SocketIoServer | undefined;
   const http = await startHttp(healthHandler());
@@ -78,6 +82,8 @@ export async function startSocketIoChat(options: {
     path: options.path ?? "/socket.io/",
     transports: ["polling", "websocket"],
     ...(options.corsOrigins ? { cors: { origin: options.corsOrigins } } : {}),
+    ...(options.cors ? { cors: options.cors } : {}),
+    ...(options.allowRequest ? { allowRequest: options.allowRequest } : {}),
   });
   io.on("connection", (socket) => {
     socket.on("join-room", (payload: { roomId: string; peerId: string }) => {
@@ -154,9 +160,16 @@ export async function leakedHandles(before: string[], settleMs = 50): Promise<st
  */
 export function attachWsJsonChat(
   http: TestHttpServer,
-  options: { onChat?: (sockets: Set<WebSocket>, sender: WebSocket) => boolean } = {},
+  options: {
+    onChat?: (sockets: Set<WebSocket>, sender: WebSocket) => boolean;
+    /** ws's own upgrade check (e.g. on the Origin header); a refusal answers HTTP 401. */
+    verifyClient?: WebSocketServerOptions["verifyClient"];
+  } = {},
 ): WebSocketServer {
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({
+    noServer: true,
+    ...(options.verifyClient ? { verifyClient: options.verifyClient } : {}),
+  });
   const rooms = new Map<string, Set<WebSocket>>();
   http.server.on("upgrade", (req, socket, head) => {
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -24,10 +24,15 @@ export interface WebBuildInput {
   vars: Readonly<Record<string, string>>;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Paths (relative to the project) the framework's build owns besides the output: its cache (`.next`). */
+  buildCaches?: readonly string[];
+  /** How the framework sets its output directory, for the hint (`output: "export" in next.config`). */
+  outDirSetting?: string;
 }
 
 export async function runWebBuild(input: WebBuildInput): Promise<BuildFile[]> {
-  const outsideBefore = await snapshot(input.projectDir, input.outDir);
+  const skipped = new Set((input.buildCaches ?? []).map((path) => join(input.projectDir, path)));
+  const outsideBefore = await snapshot(input.projectDir, input.outDir, skipped);
   await rm(input.outDir, { recursive: true, force: true });
   const { code, timedOut, output } = await runCommand(input);
   if (timedOut)
@@ -44,14 +49,14 @@ export async function runWebBuild(input: WebBuildInput): Promise<BuildFile[]> {
       `Can't build the web front end: \`${input.command}\` exited with ${code}.${tail(output)}`,
       { hint: "Fix the build (run the command yourself to see all of its output). Nothing was uploaded." },
     );
-  const outsideAfter = await snapshot(input.projectDir, input.outDir);
+  const outsideAfter = await snapshot(input.projectDir, input.outDir, skipped);
   const written = changedPaths(outsideBefore, outsideAfter);
   if (written.length > 0)
     throw new ConfigError(
       "web.build-outside",
       `Can't use the web build: \`${input.command}\` wrote outside ${input.shownOutDir}: ${written.slice(0, 5).join(", ")}${written.length > 5 ? ` and ${written.length - 5} more` : ""}.`,
       {
-        hint: `Make the build write only into ${input.shownOutDir} (hosting.publicDir), e.g. vite's build.outDir; what it wrote elsewhere could differ between environments unseen. Nothing was uploaded.`,
+        hint: `Make the build write only into ${input.shownOutDir} (hosting.publicDir)${input.outDirSetting ? `: ${input.outDirSetting}` : ""}; what it wrote elsewhere could differ between environments unseen. Nothing was uploaded.`,
       },
     );
   const files = await readSiteDir(input.outDir, input.shownOutDir, input.projectDir);
@@ -86,17 +91,17 @@ function tail(output: string): string {
 
 type Snapshot = Map<string, string>;
 
-/** path → size:mtime of every file outside the output directory (and skipped dirs). */
-async function snapshot(root: string, outDir: string): Promise<Snapshot> {
+/** path → size:mtime of every file outside the output directory, skipped dirs and the framework's caches. */
+async function snapshot(root: string, outDir: string, caches: ReadonlySet<string>): Promise<Snapshot> {
   const files: Snapshot = new Map();
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(entry.name) || full === outDir) continue;
+        if (SKIPPED_DIRS.has(entry.name) || full === outDir || caches.has(full)) continue;
         await walk(full);
-      } else if (entry.isFile()) {
+      } else if (entry.isFile() && !caches.has(full)) {
         const info = await stat(full).catch(() => undefined);
         if (info) files.set(relative(root, full).split(sep).join("/"), `${info.size}:${info.mtimeMs}`);
       }

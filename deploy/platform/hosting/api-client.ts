@@ -1,6 +1,7 @@
 import { GoogleAuth } from "google-auth-library";
 import { PlatformError } from "../../core/errors.js";
 import { type HttpRequestOptions, type HttpResponse, httpRequest } from "../../core/http-request.js";
+import { ProxyTunnelAgent, proxyFor } from "../../core/proxy-agent.js";
 
 const FIREBASE_HOSTING_API = "https://firebasehosting.googleapis.com";
 const SCOPES = ["https://www.googleapis.com/auth/firebase.hosting"];
@@ -11,7 +12,14 @@ type HostingAuth = "google" | "none";
 export interface HostingClientOptions {
   baseUrl?: string;
   auth: HostingAuth;
+  /** Where HTTPS_PROXY / NO_PROXY are read (process.env by default). */
+  env?: NodeJS.ProcessEnv;
+  /** Retries of an upload or a read answered 429, 500, 502, 503 or 504: how many attempts in all, and the first wait (doubling). */
+  retry?: { attempts?: number; firstDelayMs?: number };
 }
+
+/** The HTTP statuses Google's APIs document as retryable. */
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
 interface RequestOptions {
   query?: Record<string, string | undefined>;
@@ -23,10 +31,17 @@ interface RequestOptions {
 export class HostingApiClient {
   readonly baseUrl: string;
   private readonly auth: GoogleAuth | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly attempts: number;
+  private readonly firstDelayMs: number;
+  private readonly tunnels = new Map<string, ProxyTunnelAgent>();
 
   constructor(options: HostingClientOptions) {
     this.baseUrl = (options.baseUrl ?? FIREBASE_HOSTING_API).replace(/\/+$/, "");
     this.auth = options.auth === "google" ? new GoogleAuth({ scopes: SCOPES }) : undefined;
+    this.env = options.env ?? process.env;
+    this.attempts = Math.max(1, options.retry?.attempts ?? 5);
+    this.firstDelayMs = options.retry?.firstDelayMs ?? 500;
   }
 
   /** `what` names the operation for messages: "create channel preview-x". */
@@ -78,27 +93,83 @@ export class HostingApiClient {
     }
   }
 
+  /**
+   * Uploads (content-addressed, so repeating one is harmless) and reads are retried on Google's
+   * retryable statuses with exponential backoff (Retry-After when the answer gives one, capped);
+   * other writes are sent once.
+   */
   private async send(url: URL, what: string, init: HttpRequestOptions): Promise<HttpResponse> {
-    let response: HttpResponse;
+    const retryable = init.method === "GET" || what.startsWith("upload ");
+    for (let attempt = 1; ; attempt += 1) {
+      const response = await this.sendOnce(url, what, init);
+      if (response.ok) return response;
+      if (!retryable || !RETRYABLE.has(response.status) || attempt >= this.attempts)
+        throw apiError(response, what, attempt);
+      await delay(retryDelayMs(response, attempt, this.firstDelayMs), init.signal);
+    }
+  }
+
+  private async sendOnce(url: URL, what: string, init: HttpRequestOptions): Promise<HttpResponse> {
     try {
-      response = await httpRequest(url, init);
+      return await httpRequest(url, { ...init, ...this.agentFor(url) });
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason ?? error;
+      const proxy = proxyFor(url, this.env);
       throw new PlatformError(
         "hosting.unreachable",
-        `Failed to ${what}: Firebase Hosting at ${url.origin} is unreachable.`,
+        `Failed to ${what}: Firebase Hosting at ${url.origin} is unreachable${proxy ? ` through the proxy ${proxy.protocol}//${proxy.host}` : ""}.`,
         {
-          hint: "Check the network (or that the local hosting emulator is running) and retry.",
+          hint: proxy
+            ? "Check HTTPS_PROXY (and NO_PROXY) and that the proxy allows CONNECT to Google, then retry."
+            : "Check the network (or that the local hosting emulator is running) and retry.",
           cause: error,
         },
       );
     }
-    if (!response.ok) throw apiError(response, what);
-    return response;
+  }
+
+  /** A tunnel through HTTPS_PROXY for this origin, kept for the client's lifetime; nothing without a proxy. */
+  private agentFor(url: URL): { agent?: ProxyTunnelAgent } {
+    const proxy = proxyFor(url, this.env);
+    if (!proxy) return {};
+    const key = proxy.href;
+    let agent = this.tunnels.get(key);
+    if (!agent) {
+      agent = new ProxyTunnelAgent(proxy);
+      this.tunnels.set(key, agent);
+    }
+    return { agent };
   }
 }
 
-function apiError(response: HttpResponse, what: string): PlatformError {
+const MAX_RETRY_DELAY_MS = 30_000;
+
+function retryDelayMs(response: HttpResponse, attempt: number, firstDelayMs: number): number {
+  const header = response.headers["retry-after"];
+  const seconds = typeof header === "string" && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
+  const backoff = firstDelayMs * 2 ** (attempt - 1);
+  return Math.min(seconds !== undefined ? seconds * 1000 : backoff, MAX_RETRY_DELAY_MS);
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function apiError(response: HttpResponse, what: string, attempts = 1): PlatformError {
   let message = response.statusText;
   let status = "";
   try {
@@ -109,9 +180,10 @@ function apiError(response: HttpResponse, what: string): PlatformError {
     // Non-JSON error bodies (proxies, HTML) keep the status text.
   }
   const code = `hosting.${(status || String(response.status)).toLowerCase().replaceAll("_", "-")}`;
-  return new PlatformError(code, `Failed to ${what}: ${message} (HTTP ${response.status}).`, {
+  const tries = attempts > 1 ? `, ${attempts} attempts` : "";
+  return new PlatformError(code, `Failed to ${what}: ${message} (HTTP ${response.status}${tries}).`, {
     hint: hintFor(response.status, message),
-    details: { httpStatus: response.status, status },
+    details: { httpStatus: response.status, status, attempts },
   });
 }
 

@@ -38,6 +38,8 @@ export interface ConnectOptions {
   signal: AbortSignal;
   /** Sent as the Origin header, as a browser on that site would (checks the server's CORS list). */
   origin?: string;
+  /** socket.io: the page client's own `extraHeaders`, sent on every request as a browser would on polling. */
+  headers?: Readonly<Record<string, string>>;
   /** Sent as the Authorization header (an identity token for a private service). */
   authorization?: string;
   /** Sent as the Cookie header: the platform's session-affinity cookie pins the client to an instance. */

@@ -18,6 +18,8 @@ interface EchoOutcome {
   connectMs: Record<string, number>;
   joinMs: Record<string, number>;
   echoMs: Record<string, number | null>;
+  /** The HTTP status the server refused every client's handshake with, if it did. */
+  refusedStatus?: number;
 }
 
 interface EchoRunOptions {
@@ -33,7 +35,8 @@ interface EchoRunOptions {
   onCheck?: (check: SmokeCheck) => void;
 }
 
-const connectors: Record<EchoSpec["protocol"], Connector> = {
+/** The client for each protocol. */
+export const connectors: Record<EchoSpec["protocol"], Connector> = {
   "ws-json": connectWsJson,
   "socket.io": connectSocketIo,
 };
@@ -91,6 +94,7 @@ export async function runEchoCheck(
           ...(target.cookie ? { cookie: target.cookie } : {}),
           path: spec.path,
           transports: spec.transports,
+          ...(Object.keys(spec.extraHeaders).length > 0 ? { headers: spec.extraHeaders } : {}),
           client,
           timeoutMs: spec.timeoutMs,
           signal: connectPhase.signal,
@@ -115,6 +119,10 @@ export async function runEchoCheck(
         failures.length === names.length
           ? `all ${names.length} clients`
           : failures.map((f) => f.client).join(", ");
+      const statuses = failures.map((f) => (f.error instanceof HandshakeError ? f.error.status : undefined));
+      const refused = statuses[0];
+      if (refused !== undefined && failures.length === names.length && statuses.every((s) => s === refused))
+        outcome.refusedStatus = refused;
       record({
         name: "connect",
         ok: false,

@@ -20,9 +20,10 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       // The gate reports what the server does; it must not switch transport behind the spec's back.
       tryAllTransports: false,
       rememberUpgrade: false,
-      ...(options.origin || options.cookie || options.authorization
+      ...(options.origin || options.cookie || options.authorization || options.headers
         ? {
             extraHeaders: {
+              ...options.headers,
               ...(options.origin ? { origin: options.origin } : {}),
               ...(options.cookie ? { cookie: options.cookie } : {}),
               ...(options.authorization ? { authorization: options.authorization } : {}),
