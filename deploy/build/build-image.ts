@@ -59,15 +59,22 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const serverDir = join(projectDir, layout.workingDir);
   const committed = await resolveBuildVersion(projectDir, settings.version, layout.workingDir);
   const entry = await resolveServerEntry(projectDir, layout);
-  const { mode, reason } = await chooseBuildMode(serverDir, options.mode ?? settings.build.mode);
+  const { mode, reason } = await chooseBuildMode(
+    projectDir,
+    serverDir,
+    entry,
+    options.mode ?? settings.build.mode,
+  );
   const installedDeps = mode === "installed-deps";
 
   let serverCode: Buffer;
   try {
     serverCode = await bundleServer(projectDir, entry, { externalPackages: installedDeps });
   } catch (error) {
+    const at = compileErrorLocation(error);
     throw new ConfigError("build.bundle", `Can't bundle the server entry ${entry}: ${firstLine(error)}`, {
       hint: "Fix the compile error above; `npm run dev` runs the same entry.",
+      ...(at ? { location: at } : {}),
     });
   }
   const deps: SourcedLayerFile[] = installedDeps ? await installedDepsLayer(serverDir) : [];
@@ -146,6 +153,13 @@ async function storeImage(
   await copyLayer(join(staging, "rootfs"), deps);
   await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, privateFile);
   return commitImage(projectDir, staging, digest);
+}
+
+/** Where esbuild's first error is (`server.js`, line 1, column 11), when it says. */
+function compileErrorLocation(error: unknown): { file: string; line: number; column: number } | undefined {
+  const first = (error as { errors?: { location?: { file: string; line: number; column: number } | null }[] })
+    .errors?.[0]?.location;
+  return first ? { file: first.file, line: first.line, column: first.column + 1 } : undefined;
 }
 
 function firstLine(error: unknown): string {

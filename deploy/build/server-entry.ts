@@ -46,7 +46,12 @@ async function dockerfileEntry(projectDir: string, layout: ResolvedLayout): Prom
       },
     );
   }
-  const fact = entryFromDockerfile(await readText(projectDir, file), file);
+  const packageText = readSourceText(projectDir, layout.packageJson);
+  const fact = entryFromDockerfile(
+    await readText(projectDir, file),
+    file,
+    packageText !== undefined ? { text: packageText, file: layout.packageJson } : undefined,
+  );
   if (!fact.entry) {
     throw new ConfigError("build.no-entry", `Can't tell which server file ${file} builds: ${fact.detail}`, {
       location: { file, ...(fact.line ? { line: fact.line } : {}) },

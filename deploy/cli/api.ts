@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { detectWebMode as proposeWebMode } from "../hosting/detect-web-mode.js";
+import { detectWebFrontEnd } from "../hosting/detect-web-mode.js";
 import { runCli } from "./main.js";
 
 // echogate's programmatic API (the package's `import`): each capability runs the command it names
@@ -213,6 +213,8 @@ export function status(options: RunOptions & { environment?: string } = {}): Pro
 export type WebMode = "runtime-config" | "template" | "rebuild";
 
 export interface WebModeProposal {
+  /** The front end's framework: `next`, `vite`, `cra` or `static`. */
+  framework: "next" | "vite" | "cra" | "static";
   mode: WebMode;
   /** The build command to propose for build-time modes. */
   buildCommand?: string;
@@ -225,6 +227,7 @@ export interface PackageJsonLike {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   scripts?: Record<string, string>;
+  proxy?: unknown;
 }
 
 /**
@@ -236,5 +239,16 @@ export function detectWebMode(
   files: readonly string[],
   readText?: (path: string) => string | undefined,
 ): WebModeProposal {
-  return proposeWebMode(packageJson, files, readText);
+  const { framework, mode, buildCommand, publicDir, reason } = detectWebFrontEnd(
+    packageJson,
+    files,
+    readText,
+  );
+  return {
+    framework,
+    mode,
+    reason,
+    ...(buildCommand ? { buildCommand } : {}),
+    ...(publicDir ? { publicDir } : {}),
+  };
 }

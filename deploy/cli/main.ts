@@ -6,6 +6,7 @@ import { ExitCode } from "../core/exit-codes.js";
 import { onNotice } from "../core/notices.js";
 import { Output } from "../core/output.js";
 import { Redactor } from "../core/redact.js";
+import { colorEnabled, liveProgressEnabled } from "../core/terminal.js";
 import { withImpersonation } from "../platform/cloudrun/id-token-flow.js";
 import { closest } from "./did-you-mean.js";
 import { renderCommandHelp, renderMainHelp } from "./help.js";
@@ -27,10 +28,12 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   const isTTY = io.isTTY ?? Boolean(process.stdout.isTTY);
+  // Live lines are drawn on stderr, so it is stderr that must be a terminal.
+  const live = liveProgressEnabled({ env, isTTY: io.isTTY ?? Boolean(process.stderr.isTTY) });
   const wantsJson = argv.includes("--json");
   const bootstrapOutput = new Output({
     json: wantsJson,
-    color: isTTY && !env.NO_COLOR && !argv.includes("--no-color") && !wantsJson,
+    color: colorEnabled({ env, isTTY, noColorFlag: argv.includes("--no-color"), json: wantsJson }),
     debug: argv.includes("--debug"),
     ...(io.stdout ? { stdout: io.stdout } : {}),
     ...(io.stderr ? { stderr: io.stderr } : {}),
@@ -61,6 +64,8 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       quiet: invocation.globals.quiet,
       color: invocation.globals.color,
       debug: invocation.globals.debug,
+      live,
+      ...terminalWidth(io, isTTY),
       redactor,
       ...(io.stdout ? { stdout: io.stdout } : {}),
       ...(io.stderr ? { stderr: io.stderr } : {}),
@@ -83,7 +88,8 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     stopNotices = onNotice((message) =>
       announced.json ? announced.event({ event: "notice", message }) : announced.info(message),
     );
-    const dir = invocation.globals.cwd;
+    // Absolute, so a relative `--cwd .` means the same to every consumer (esbuild refuses a relative one).
+    const dir = resolve(cwd, invocation.globals.cwd);
     platform = new Platform(dir, withImpersonation(env, invocation.globals.impersonateServiceAccount));
     return await module.run(invocation.args as never, {
       project: new Project(dir, redactor),
@@ -99,6 +105,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     return output.error(error);
   } finally {
     stopNotices?.();
+    output.close();
     await platform?.close();
   }
 }
@@ -129,4 +136,11 @@ function unresolved(argv: readonly string[], output: Output): number {
   }
   const typed = group.length > 0 ? `${first} ${second}` : first;
   return output.error(new UsageError(`Unknown command "${typed}".`, { hint: suggestion(typed, names) }));
+}
+
+/** The width tables and live lines fit, when stdout is a terminal that reports one. */
+function terminalWidth(io: CliIo, isTTY: boolean): { columns?: number } {
+  if (!isTTY) return {};
+  const columns = ((io.stdout ?? process.stdout) as { columns?: number }).columns;
+  return typeof columns === "number" && columns > 0 ? { columns } : {};
 }

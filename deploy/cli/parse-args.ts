@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors.js";
+import { colorEnabled } from "../core/terminal.js";
 import { type CommandDefinition, camelName, type GlobalOptions, type OptionSpec } from "./command.js";
 import { closest } from "./did-you-mean.js";
 import { globalOptionSpecs } from "./global-options.js";
@@ -65,7 +66,12 @@ export function parseInvocation(
     json: values.json === true,
     quiet: values.quiet === true,
     debug: values.debug === true,
-    color: values["no-color"] !== true && !defaults.env.NO_COLOR && defaults.isTTY && !values.json,
+    color: colorEnabled({
+      env: defaults.env,
+      isTTY: defaults.isTTY,
+      noColorFlag: values["no-color"] === true,
+      json: values.json === true,
+    }),
     cwd: typeof values.cwd === "string" ? values.cwd : defaults.cwd,
   };
   const impersonate = values["impersonate-service-account"];

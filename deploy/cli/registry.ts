@@ -4,6 +4,7 @@ import { checkCommands } from "./commands/check.js";
 import { driftCommands } from "./commands/drift.js";
 import { emulatorCommands } from "./commands/emulator.js";
 import { initCommands } from "./commands/init.js";
+import { logsCommands } from "./commands/logs.js";
 import { previewCommands } from "./commands/preview.js";
 import { promotionCommands } from "./commands/promotion.js";
 import { smokeCommands } from "./commands/smoke.js";
@@ -16,6 +17,7 @@ export const commands: readonly CommandDefinition[] = [
   ...buildCommands,
   ...promotionCommands,
   ...driftCommands,
+  ...logsCommands,
   ...previewCommands,
   ...emulatorCommands,
 ];

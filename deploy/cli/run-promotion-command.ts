@@ -4,6 +4,7 @@ import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
 import type { PreparedWeb } from "../hosting/web-deploy.js";
 import { promoteEnvironment } from "../promote/promote-environment.js";
+import type { PromotionOutcome } from "../promote/promotion-outcome.js";
 import { outcomeError } from "../promote/promotion-outcome.js";
 import { renderOutcome, renderPlan, renderSmoke } from "../promote/report.js";
 import {
@@ -11,7 +12,11 @@ import {
   promoteWebAfterServer,
   type WebFollowResult,
 } from "../promote/web-follows.js";
+import { renderPromotionJunit } from "../report/junit.js";
+import type { ReportSource } from "../report/report-model.js";
+import { checkJunitTarget, writeJunitFile } from "../smoke/junit-file.js";
 import type { CommandContext } from "./command.js";
+import { withHtmlReport } from "./html-report.js";
 
 /** What `deploy` and `promote` take (each declares its own subset). */
 interface PromotionArgs {
@@ -24,6 +29,8 @@ interface PromotionArgs {
   /** promote only */
   serverOnly?: boolean;
   strict?: boolean;
+  report?: string | undefined;
+  junit?: string | undefined;
 }
 
 /** Shared by `deploy` and `promote`: run the pipeline and report the plan or the outcome. */
@@ -31,6 +38,28 @@ export async function runPromotionCommand(
   args: PromotionArgs,
   ctx: CommandContext,
   mode: "deploy" | "promote",
+): Promise<number> {
+  const command = `echogate ${mode} ${args.environment}`;
+  // Both refused before anything moves when their file can't be written.
+  const junit = args.junit !== undefined ? await checkJunitTarget(ctx.cwd, args.junit) : undefined;
+  return withHtmlReport(args.report, ctx, command, { kind: "promotion" }, async (report) => {
+    const writeJunit = async (outcome: PromotionOutcome) => {
+      if (junit)
+        await writeJunitFile(
+          junit,
+          ctx.redactor.redact(renderPromotionJunit(command, outcome, ctx.output.steps())),
+        );
+    };
+    return promotion(args, ctx, mode, (part) => Object.assign(report, part), writeJunit);
+  });
+}
+
+async function promotion(
+  args: PromotionArgs,
+  ctx: CommandContext,
+  mode: "deploy" | "promote",
+  reached: (part: Omit<Extract<ReportSource, { kind: "promotion" }>, "kind">) => void,
+  writeJunit: (outcome: PromotionOutcome) => Promise<void>,
 ): Promise<number> {
   const { environment, dryRun, image, version } = args;
   // An empty value (an unset CI variable) must not fall back to building from the working tree.
@@ -76,6 +105,11 @@ export async function runPromotionCommand(
     ...(beforeApply ? { beforeApply } : {}),
   });
   const { plan, outcome } = promoted;
+  const kind = (await project.environment(environment)).config.kind;
+  const dirty = dirtyBuildWarning(plan.artifact.version, kind, mode);
+  if (dirty) ctx.output.warn(dirty);
+  reached({ plan, ...(outcome ? { outcome } : {}) });
+  if (outcome) await writeJunit(outcome);
   // Multi-region environments report each region's outcome besides the one shown.
   const regions = promoted.regions
     ? { regions: promoted.regions, globalUrl: promoted.globalUrl ?? null }
@@ -116,6 +150,7 @@ export async function runPromotionCommand(
     ctx.output.info(renderOutcome(outcome, ctx.output.style));
     throw error;
   }
+  if (web) reached({ web: webSummary(web) });
   ctx.output.result({ ok: true, plan, outcome, ...(web ? { web: webSummary(web) } : {}) }, (data, style) =>
     [renderOutcome(data.outcome, style), ...(web ? [renderWeb(web)] : [])].join("\n"),
   );
@@ -159,4 +194,17 @@ function webPlanLine(environment: LoadedEnvironment): string | undefined {
   if (hosting.mode === "rebuild")
     return `rebuild for ${name}, prove it equal to ${source}'s gated build except for the public values, scan it, ${then}`;
   return `clone ${source}'s released web version (no rebuild), write ${name}'s /echogate.json, ${then}`;
+}
+
+/**
+ * A build from uncommitted changes (`.dirty` in its version) going to production: no commit holds
+ * its code, so the release can't be reproduced or reviewed. Warned, not refused: a hotfix may need it.
+ */
+export function dirtyBuildWarning(
+  version: string,
+  kind: string,
+  mode: "deploy" | "promote",
+): string | undefined {
+  if (kind !== "production" || !/(?:^|[.+])dirty(?:[.+]|$)/.test(version)) return undefined;
+  return `${version} was built from uncommitted changes (.dirty): no commit holds the code ${mode === "promote" ? "this promotion ships" : "this deploy ships"} to production, so it can't be reproduced or reviewed. Commit, rebuild through staging and promote that build.`;
 }

@@ -96,7 +96,7 @@ const buildSettingsSchema = z
       .enum(buildModes)
       .optional()
       .describe(
-        "How `echogate build` packs the server into the local image. `bundle`: the server and its dependencies in one esbuild file (no node_modules). `installed-deps`: the project's own code bundled with every package left external, plus the installed production dependencies (node_modules) as they are, for native addons (better-sqlite3) and dynamic requires that can't be bundled; run `npm ci` first. Default: `installed-deps` when the production dependencies hold a native addon, else `bundle`.",
+        "How `echogate build` packs the server into the local image. `bundle`: the server and its dependencies in one esbuild file (no node_modules). `installed-deps`: the project's own code bundled with every package left external, plus the installed production dependencies (node_modules) as they are, for native addons (better-sqlite3) and dynamic requires that can't be bundled; run `npm ci` first. Default: `installed-deps` when the server entry's import graph loads a native addon (an addon only listed in package.json, or a front-end build tool such as `@next/swc-*`, doesn't count), else `bundle`.",
       ),
     baseImage: z
       .string()
@@ -105,8 +105,18 @@ const buildSettingsSchema = z
       .describe(
         "The image `echogate build --push` puts the server on: it must have `node` on PATH (the server starts as `node server.js` in /app). Pin it by digest (`node:20-slim@sha256:…`) or point it at an Artifact Registry copy (a remote repository) so CI doesn't depend on Docker Hub's pull limits. `--base` overrides it. Default: `node:20-slim`, as Dockerfile.minimal.",
       ),
+    keepImages: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .describe(
+        "How many of the newest local images (.echogate/images/) `echogate build --prune` keeps, besides every image a revision or gate record of the local emulator uses (those are never deleted).",
+      ),
   })
-  .describe("How the local build packs the server, and the base image it is pushed on.");
+  .describe(
+    "How the local build packs the server, the base image it is pushed on, and how many local images to keep.",
+  );
 
 export type BuildSettings = z.infer<typeof buildSettingsSchema>;
 

@@ -42,12 +42,12 @@ const healthSpecSchema = z.strictObject({
   revisionField: dotPath
     .default("revision")
     .describe(
-      "Dot path of the field that reports K_REVISION; checked when the gate knows the revision it deployed.",
+      "Dot path of the field that reports K_REVISION. Optional in the server contract: checked when present and the gate knows the revision it deployed (a wrong one is refused); when absent the gate passes with a notice.",
     ),
   instanceField: dotPath
     .default("instance")
     .describe(
-      "Dot path of the instance id in the health body (the metadata server's instance/id). With maxInstances > 1 the gate reads it to put its clients on two instances and proves a message crosses them.",
+      "Dot path of the instance id in the health body (the metadata server's instance/id). With maxInstances > 1 the gate reads it to put its clients on two instances and proves a message crosses them. Optional: when absent the clients aren't placed and the gate result carries a notice that crossing instances went unproven.",
     ),
   /** Total budget, retries included: covers cold starts. */
   timeoutMs: positiveMs

@@ -7,6 +7,7 @@ export const EVENT_NAMES = [
   "notice",
   "warning",
   "step.start",
+  "step.update",
   "step.done",
   "step.fail",
   "promotion.plan",

@@ -5,6 +5,7 @@ import { formatDuration } from "./duration.js";
 import { isEchogateError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import { asInstallError } from "./install-problem.js";
+import { LiveLines } from "./live-lines.js";
 import type { OutputEvent } from "./output-events.js";
 import { Redactor } from "./redact.js";
 import { formatLocation } from "./source-location.js";
@@ -19,6 +20,10 @@ interface OutputOptions {
   redactor?: Redactor;
   stdout?: Writable;
   stderr?: Writable;
+  /** Redraw one line per running step in place (a person's terminal: see `liveProgressEnabled`). */
+  live?: boolean;
+  /** The terminal's width when stdout is one: tables fit it (unset: nothing is cut). */
+  columns?: number;
 }
 
 /**
@@ -38,8 +43,19 @@ function jsonResult<T>(data: T): T | (T & { ok: boolean; schemaVersion: number }
 }
 
 interface StepHandle {
+  /** The step's current phase ("connect", "12 of 40 files"): shown in its live line, a `step.update` event with --json. */
+  update(text: string): void;
   done(detail?: string, data?: Record<string, unknown>): number;
   fail(detail?: string, data?: Record<string, unknown>): number;
+}
+
+/** A step as it ended, for reports (`startedMs` counts from the Output's creation). */
+export interface StepRecord {
+  name: string;
+  startedMs: number;
+  ms: number;
+  ok: boolean;
+  detail?: string;
 }
 
 /**
@@ -55,6 +71,13 @@ export class Output {
   readonly redactor: Redactor;
   private readonly stdout: Writable;
   private readonly stderr: Writable;
+  private readonly live: LiveLines | undefined;
+  private readonly columnsOption: number | undefined;
+  private readonly created = performance.now();
+  private readonly ended: StepRecord[] = [];
+  /** Open steps, newest last: `progress` updates the newest. */
+  private readonly open: Array<{ id: number; handle: StepHandle }> = [];
+  private nextStepId = 0;
 
   constructor(options: OutputOptions = {}) {
     this.json = options.json ?? false;
@@ -64,6 +87,48 @@ export class Output {
     this.redactor = options.redactor ?? new Redactor();
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
+    this.columnsOption = options.columns;
+    this.live =
+      options.live && !this.json && !this.quiet
+        ? new LiveLines(
+            (text) => this.stderr.write(text),
+            () => this.columns(),
+          )
+        : undefined;
+  }
+
+  /** The width live lines fit: the terminal's, else 80. */
+  private columns(): number {
+    return this.columnsOption ?? 80;
+  }
+
+  /** Every step that ended, in the order they ended. */
+  steps(): readonly StepRecord[] {
+    return this.ended;
+  }
+
+  /**
+   * Sets the phase of the newest open step (for code that reports progress without holding its
+   * handle); true when a live line shows it.
+   */
+  progress(text: string): boolean {
+    const newest = this.open.at(-1);
+    newest?.handle.update(text);
+    return newest !== undefined && this.live !== undefined;
+  }
+
+  /**
+   * The command is over: a step still open failed (whatever threw left it so), and a live block
+   * still drawn is erased.
+   */
+  close(): void {
+    this.failOpenSteps("did not finish");
+    this.live?.close();
+  }
+
+  /** Fails every step still open (the work that would have ended them threw). */
+  failOpenSteps(detail: string): void {
+    for (const { handle } of [...this.open].reverse()) handle.fail(detail);
   }
 
   /** Progress or context for a person; silent with --json or --quiet. */
@@ -86,36 +151,75 @@ export class Output {
     this.writeErr(`${JSON.stringify(this.redactor.redactDeep({ ...data, at: new Date().toISOString() }))}\n`);
   }
 
-  /** Starts a timed step: `→ name` now, `✔ name (12 ms)` or `✖ name` at the end. */
+  /**
+   * Starts a timed step. Every step ends with `done` or `fail` (a test holds every command to it).
+   * A person's terminal shows a live line (spinner, elapsed time, phase) that collapses to
+   * `✔ name (12 ms)` or `✖ name`; elsewhere `→ name` now and the same line at the end.
+   */
   step(name: string, data: Record<string, unknown> = {}): StepHandle {
     const started = performance.now();
+    const id = this.nextStepId++;
+    let finished = false;
     this.event({ event: "step.start", step: name, ...data });
-    if (!this.json && !this.quiet) this.writeErr(`${this.style.dim("→")} ${name}\n`);
+    if (this.live) this.live.start(id, name);
+    else if (!this.json && !this.quiet) this.writeErr(`${this.style.dim("→")} ${name}\n`);
     const finish = (ok: boolean, detail?: string, extra: Record<string, unknown> = {}): number => {
       const ms = Math.round(performance.now() - started);
+      if (finished) return ms;
+      finished = true;
+      this.open.splice(
+        this.open.findIndex((entry) => entry.id === id),
+        1,
+      );
+      this.ended.push({
+        name,
+        startedMs: Math.round(started - this.created),
+        ms,
+        ok,
+        ...(detail ? { detail } : {}),
+      });
       this.event({ event: ok ? "step.done" : "step.fail", step: name, ms, detail, ...data, ...extra });
-      if (!this.json && (!this.quiet || !ok)) {
-        const mark = ok ? this.style.green("✔") : this.style.red("✖");
-        const suffix = detail ? ` ${this.style.dim("—")} ${detail}` : "";
-        this.writeErr(`${mark} ${name} ${this.style.dim(`(${formatDuration(ms)})`)}${suffix}\n`);
-      }
+      const mark = ok ? this.style.green("✔") : this.style.red("✖");
+      const suffix = detail ? ` ${this.style.dim("—")} ${detail}` : "";
+      const line = `${mark} ${name} ${this.style.dim(`(${formatDuration(ms)})`)}${suffix}\n`;
+      if (this.live) this.live.end(id, this.redactor.redact(line));
+      else if (!this.json && (!this.quiet || !ok)) this.writeErr(line);
       return ms;
     };
-    return {
+    const handle: StepHandle = {
+      update: (text) => {
+        if (finished) return;
+        this.event({ event: "step.update", step: name, text, ...data });
+        this.live?.update(id, this.redactor.redact(text));
+      },
       done: (detail, extra) => finish(true, detail, extra),
       fail: (detail, extra) => finish(false, detail, extra),
     };
+    this.open.push({ id, handle });
+    return handle;
   }
 
   /** The command's result: JSON document (with `ok` and `schemaVersion`), or the human rendering on stdout. */
-  result<T>(data: T, render: (data: T, style: Style) => string): void {
+  result<T>(data: T, render: (data: T, style: Style, layout: { width: number | undefined }) => string): void {
     if (this.json) {
       this.writeOut(`${JSON.stringify(this.redactor.redactDeep(jsonResult(data)), null, 2)}\n`);
       return;
     }
     // Rendered from redacted data: a renderer that shortens a value must not cut a secret in two.
-    const text = render(this.redactor.redactDeep(data), this.style);
+    const text = render(this.redactor.redactDeep(data), this.style, { width: this.columnsOption });
     if (text) this.writeOut(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /**
+   * One record of a stream (`logs --follow`): a compact JSON line with --json (NDJSON on stdout),
+   * else the rendered line. Redacted like everything else.
+   */
+  record<T>(data: T, render: (data: T, style: Style) => string): void {
+    if (this.json) {
+      this.writeOut(`${JSON.stringify(this.redactor.redactDeep(data))}\n`);
+      return;
+    }
+    this.writeOut(`${render(this.redactor.redactDeep(data), this.style)}\n`);
   }
 
   diagnostics(items: readonly Diagnostic[]): void {
@@ -130,6 +234,8 @@ export class Output {
   error(thrown: unknown): ExitCode {
     // A module that failed to load, however it was wrapped, is reported as the install problem it is.
     const error = asInstallError(thrown) ?? thrown;
+    // Steps the error interrupted end first, so their ✖ lines come before the error itself.
+    this.failOpenSteps("stopped by the error below");
     if (isEchogateError(error)) {
       if (this.json) {
         this.writeOut(
@@ -179,10 +285,14 @@ export class Output {
   }
 
   private writeOut(text: string): void {
-    this.stdout.write(this.redactor.redact(text));
+    const redacted = this.redactor.redact(text);
+    if (this.live) this.live.print(redacted, (out) => this.stdout.write(out));
+    else this.stdout.write(redacted);
   }
 
   private writeErr(text: string): void {
-    this.stderr.write(this.redactor.redact(text));
+    const redacted = this.redactor.redact(text);
+    if (this.live) this.live.print(redacted);
+    else this.stderr.write(redacted);
   }
 }

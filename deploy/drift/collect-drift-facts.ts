@@ -15,6 +15,7 @@ import { checkListenHost } from "../source/check-listen-host.js";
 import { checkNativeDeps } from "../source/check-native-deps.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
 import { collectTarget, type TargetSpec } from "./collect/live-target.js";
+import { collectSharedBackends } from "./collect/shared-backends.js";
 import { collectSourceDrift } from "./collect/source-facts.js";
 import { webReader } from "./collect/web.js";
 import type { DriftFacts, WebFact } from "./facts.js";
@@ -94,6 +95,7 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
     native: await checkNativeDeps(projectDir, layout),
     listenHost: await checkListenHost(projectDir, layout),
     gateBypass: checkGateBypass(projectDir),
+    sharedBackends: await collectSharedBackends(project, loaded.environments),
   };
   if (loaded.environments.length === 0 && source.absent.length === 3) {
     // Nothing to compare: most likely the wrong directory (a CI step's working dir), not a clean project.

@@ -59,6 +59,14 @@ export const defaultRules: readonly RuleSpec[] = [
     scope: "source",
     check: "deploys-through-gate",
   },
+  {
+    id: "shared-backend",
+    title:
+      "No two environments point one variable at the same private backend (Redis, database, queue) unless env.schema.yaml declares it shared",
+    severity: "error",
+    scope: "source",
+    check: "shared-backend",
+  },
   // Live: must be equal.
   {
     id: "service-deployed",

@@ -1,5 +1,6 @@
 import type { EnvironmentKind } from "../config/environment-schema.js";
 import type { SourceLocation } from "../core/source-location.js";
+import type { SharedBackend } from "../envfiles/shared-backend.js";
 import type { GateBypassReport } from "../source/check-gate-bypass.js";
 import type { ListenHostReport } from "../source/check-listen-host.js";
 import type { NativeDepsReport } from "../source/check-native-deps.js";
@@ -72,6 +73,8 @@ interface EnvFileFacts {
   file: string;
   /** False when the file is missing or unreadable; `keys` is then empty. */
   readable: boolean;
+  /** False when parsing stopped early (an unterminated quote): the keys after it prove nothing missing. */
+  complete?: boolean;
   keys: Array<{ key: string; line: number }>;
 }
 
@@ -158,12 +161,16 @@ export interface SourceDriftFacts {
    * cloudbuild.yaml is a choice, not drift).
    */
   absent: Array<"dockerfile" | "devScript" | "cloudbuild">;
+  /** Sources whose file or script the user set in environments/echogate.yaml (layout.dockerfile…). */
+  named?: Array<"dockerfile" | "devScript" | "cloudbuild">;
   /** Native addons in the production dependency tree and the Dockerfile's preflight findings. */
   native?: NativeDepsReport;
   /** Loopback binds in the server entries and the files they import (Cloud Run needs 0.0.0.0). */
   listenHost?: ListenHostReport;
   /** Deploys and traffic moves in CI files and scripts that skip the gate (`gcloud run deploy`). */
   gateBypass?: GateBypassReport;
+  /** Env-file variables pointing two environments at one private backend (credentials never kept). */
+  sharedBackends?: SharedBackend[];
 }
 
 export interface EnvSchemaFacts {

@@ -55,7 +55,9 @@ export type RuleCheck =
   /** The server listens on 0.0.0.0, not on a loopback address (Cloud Run's container contract). */
   | { check: "listen-all-interfaces" }
   /** Nothing in CI or scripts deploys to Cloud Run or moves its traffic around the gate. */
-  | { check: "deploys-through-gate" };
+  | { check: "deploys-through-gate" }
+  /** No two environments' env files point one variable at the same private backend, unless declared shared. */
+  | { check: "shared-backend" };
 
 export type RuleSpec = RuleCheck & {
   id: string;

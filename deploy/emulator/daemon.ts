@@ -23,7 +23,8 @@ import { PIDS_FILE, reapOrphans } from "./process-registry.js";
 // bundle (or stay unbundled as daemon.js); the child then runs as plain `node emulator-daemon.js`.
 // The module runs `runDaemon()` itself when the process entry is one of those files.
 
-const EMULATOR_STATE_DIR = ".echogate/emulator";
+/** The project's emulator state: daemon.log, emulator.json, and `logs/<service>__<revision>.log`. */
+export const EMULATOR_STATE_DIR = ".echogate/emulator";
 export const EMULATOR_IMAGE_DIR = ".echogate/images";
 const INFO_FILE = "emulator.json";
 const START_TIMEOUT_MS = 20_000;
@@ -75,10 +76,15 @@ export async function runDaemon(argv: readonly string[] = process.argv.slice(2))
   const { startEmulator } = await import("./emulator.js");
   const start = (port: number) =>
     startEmulator({ stateDir, imageStoreDir, port, log: (m) => console.error(`[emulator] ${m}`) });
-  const startHosting = async (port: number) =>
-    (await import("./hosting/start-hosting-emulator.js")).startHostingEmulator({ dir: hostingDir, port });
   // The previous ports are preferred; if something else took one, any free port will do.
   const emulator = await start(Number(arg("--port") ?? 0)).catch(() => start(0));
+  // Hosting's `run` rewrites reach the services of this Cloud Run emulator.
+  const startHosting = async (port: number) =>
+    (await import("./hosting/start-hosting-emulator.js")).startHostingEmulator({
+      dir: hostingDir,
+      port,
+      cloudRunApi: emulator.apiEndpoint,
+    });
   const hosting = await startHosting(Number(arg("--hosting-port") ?? 0)).catch(() => startHosting(0));
   const info: EmulatorInfo = {
     pid: process.pid,

@@ -1,5 +1,6 @@
 export {
   announceStarted,
+  EMULATOR_STATE_DIR,
   type EmulatorInfo,
   type EmulatorStatus,
   type EnsuredEmulator,

@@ -5,6 +5,7 @@ import path from "node:path";
 import { openPrivateLog } from "../core/state-file.js";
 import type { ResolvedImage } from "./image-store-reader.js";
 import { type InstanceAddress, LOOPBACK_ONLY_ADDRESSES } from "./instance-address.js";
+import { logLineWriter } from "./revision-log.js";
 import type { ContainerSpec } from "./state-types.js";
 
 export interface LaunchSpec {
@@ -185,9 +186,17 @@ export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResul
   child.once("error", (error) => {
     spawnError = error;
   });
-  child.stdout?.on("data", (chunk: Buffer) => log?.write(chunk));
+  // The process may exit (and its log close) before the last partial line is flushed.
+  const toLog = (line: string) => {
+    if (log && !log.writableEnded) log.write(line);
+  };
+  const out = logLineWriter("stdout", toLog);
+  const err = logLineWriter("stderr", toLog);
+  child.stdout?.on("data", (chunk: Buffer) => out.chunk(chunk));
+  child.stdout?.once("end", () => out.flush());
+  child.stderr?.once("end", () => err.flush());
   child.stderr?.on("data", (chunk: Buffer) => {
-    log?.write(chunk);
+    err.chunk(chunk);
     stderr.push(...chunk.toString("utf8").split("\n").filter(Boolean));
     stderr.splice(0, Math.max(0, stderr.length - STDERR_TAIL_LINES));
   });

@@ -5,6 +5,7 @@ import {
   type LoadedEnvironment,
   type LoadedEnvironments,
 } from "../config/load-environments.js";
+import { FIREBASE_JSON, FIREBASE_RC, type LoadedFirebaseJson } from "../config/load-firebase-json.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
@@ -12,6 +13,7 @@ import { isFileRefusal } from "../core/read-config-file.js";
 import type { Redactor } from "../core/redact.js";
 import { deployabilityDiagnostics } from "../model/name-limits.js";
 import { withConfigHint } from "./config-hints.js";
+import { firebaseJsonDiagnostics } from "./firebase-json-rules.js";
 import type { LoadedEnvFile } from "./load-env-file.js";
 import { ENV_SCHEMA_FILE, type LoadedEnvSchema } from "./load-schema.js";
 import { buildMatrix, type Matrix, type MatrixVariable } from "./matrix.js";
@@ -49,6 +51,8 @@ interface LoadedProjectFiles {
   schema: EnvSchemaFileRead;
   /** One per environment, in the order of `environments.environments`. */
   envFiles: readonly LoadedEnvFile[];
+  /** firebase.json and .firebaserc, when the project has them. */
+  firebaseJson?: LoadedFirebaseJson;
 }
 
 /** Validates environments/*.yaml, env.schema.yaml and every env file, then runs the cross-environment rules. */
@@ -90,7 +94,13 @@ export function checkLoadedProject(files: LoadedProjectFiles, options: CheckOpti
     for (const rule of rules) envDiagnostics.push(...rule.check(ctx));
   }
 
-  const shownFiles = new Set<string>([join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE)]);
+  if (files.firebaseJson) {
+    const firebase = firebaseJsonDiagnostics(files.firebaseJson, loaded.environments, selected);
+    configDiagnostics.push(...firebase.config);
+    envDiagnostics.push(...firebase.environment);
+  }
+
+  const shownFiles = new Set<string>([join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE), FIREBASE_JSON, FIREBASE_RC]);
   for (const environment of facts.filter((f) => selected.has(f.name))) {
     shownFiles.add(environment.file);
     if (environment.envFile) shownFiles.add(environment.envFile.file);

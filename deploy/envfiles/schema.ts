@@ -86,6 +86,23 @@ export const variableSchema = z
       .describe("May be missing in some environments' env files."),
     /** Must have the same value as another variable. */
     sameAs: z.string().optional().describe("Name of another variable this one must equal."),
+    /** Environments allowed to point at one private backend (shared-backend rule), and why. */
+    shared: z
+      .strictObject({
+        environments: z
+          .array(z.string().min(1))
+          .min(2)
+          .describe("The environments that may use the same backend, e.g. [staging, production]."),
+        reason: z
+          .string()
+          .trim()
+          .min(1, "say why these environments may share one backend")
+          .describe("Why sharing is safe (reported with every run)."),
+      })
+      .optional()
+      .describe(
+        "Lets these environments point this variable at the same private backend (Redis, database, queue); without it the shared-backend rule of check and drift refuses equal connection URLs.",
+      ),
   })
   .superRefine((spec, ctx) => {
     if (spec.min !== undefined && spec.max !== undefined && spec.min > spec.max)

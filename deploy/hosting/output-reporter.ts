@@ -9,6 +9,8 @@ export function outputReporter(output: Output): StepReporter {
     warn: (text) => output.warn(text),
     progress: ({ uploaded, toUpload, total }) => {
       output.event({ event: "upload.progress", uploaded, toUpload, total });
+      // A live line shows every file; plain logs get a line per tenth.
+      if (output.progress(`${uploaded}/${toUpload} changed files (${total - toUpload} unchanged)`)) return;
       const tenth = toUpload === 0 ? 10 : Math.floor((uploaded / toUpload) * 10);
       if (tenth !== lastShown && (tenth === 10 || tenth > lastShown)) {
         lastShown = tenth;

@@ -1,3 +1,4 @@
+import type { ServingConfig } from "../config/serving-config.js";
 import { PlatformError } from "../core/errors.js";
 import type {
   FirebaseHostingAdapter,
@@ -71,12 +72,16 @@ export async function uploadVersion(
   files: readonly SiteFile[],
   options: {
     labels: Record<string, string>;
+    /** The new version's ServingConfig (ignored with `version`: it has its own). */
+    config?: ServingConfig;
     signal?: AbortSignal;
     onProgress?: (progress: UploadProgress) => void;
     version?: HostingVersion;
   },
 ): Promise<UploadResult> {
-  const version = options.version ?? (await adapter.createVersion(site, options.labels, options.signal));
+  const version =
+    options.version ??
+    (await adapter.createVersion(site, options.labels, options.config ?? {}, options.signal));
   const byHash = new Map(files.map((file) => [file.hash, file]));
   const required: string[] = [];
   let uploadUrl = "";

@@ -39,6 +39,7 @@ import { type AcceptedFinding, applyScanAccepts, BUNDLE_SCAN_FILE, loadScanAccep
 import { scanFactsFor } from "./scan-facts.js";
 import { readSiteDir, type SiteFile, siteFile } from "./site-files.js";
 import type { SmokeFn } from "./smoke-fn.js";
+import { versionServingConfig } from "./version-serving-config.js";
 import { type BuiltWeb, buildWebFor } from "./web-build.js";
 import { readWebPairs, type WebPair, webPairOf } from "./web-pairs.js";
 
@@ -136,6 +137,13 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     publicVars: publicEnv.vars,
   });
   const configFile = runtimeConfigFile(runtimeConfig);
+  const servingConfig = await versionServingConfig({
+    project: input.project,
+    environment,
+    environments: input.environments,
+    site: target.site,
+    ...(input.ownServiceName ? { ownServiceName: input.ownServiceName } : {}),
+  });
 
   let version: HostingVersion;
   let uploaded = 0;
@@ -166,6 +174,8 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
       exclude: [`^${RUNTIME_CONFIG_PATH.replace(".", "\\.")}$`],
       finalize: false,
     });
+    // The clone carries the source's serving config, whose `run` rewrites reach the source's service.
+    await adapter.setVersionConfig(clone.name, servingConfig);
     const result = await uploadVersion(adapter, target.site, [configFile], {
       labels: input.labels,
       version: clone,
@@ -191,6 +201,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     const upload = reporter.step(`upload to ${target.site}`);
     const deployFiles = [...files.filter((file) => file.path !== RUNTIME_CONFIG_PATH), configFile];
     const result = await uploadVersion(adapter, target.site, deployFiles, {
+      config: servingConfig,
       labels: {
         ...input.labels,
         ...(built ? { "echogate-web-mode": built.mode, "echogate-web-digest": built.digest } : {}),

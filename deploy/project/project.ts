@@ -4,6 +4,7 @@ import {
   loadEnvironments,
   pickEnvironment,
 } from "../config/load-environments.js";
+import { type LoadedFirebaseJson, loadFirebaseJson } from "../config/load-firebase-json.js";
 import {
   type LoadedProjectSettings,
   loadProjectSettings,
@@ -68,6 +69,11 @@ export class Project {
   }
 
   /** environments/env.schema.yaml: the one reader of the env schema. */
+  /** firebase.json and .firebaserc: the Hosting serving config every web deploy sends. */
+  firebaseJson(): Promise<LoadedFirebaseJson> {
+    return this.#once("firebase-json", () => loadFirebaseJson(this.dir));
+  }
+
   envSchema(): Promise<EnvSchemaFileRead> {
     return this.#once("env-schema", () => readEnvSchemaFile(this.dir));
   }
@@ -86,14 +92,15 @@ export class Project {
   check(only?: readonly string[]): Promise<CheckReport> {
     return this.#once(`check:${only?.join(",") ?? "*"}`, async () => {
       const environments = await this.environments();
-      const [schema, envFiles] = await Promise.all([
+      const [schema, envFiles, firebaseJson] = await Promise.all([
         this.envSchema(),
         Promise.all(environments.environments.map((environment) => this.envFile(environment))),
+        this.firebaseJson(),
       ]);
       // The rules load only for commands that check (status never does).
       const { checkLoadedProject } = await import("../envfiles/check-project.js");
       return checkLoadedProject(
-        { environments, schema, envFiles },
+        { environments, schema, envFiles, ...(firebaseJson.present ? { firebaseJson } : {}) },
         { redactor: this.redactor, ...(only ? { only } : {}) },
       );
     });

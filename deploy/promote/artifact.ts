@@ -105,6 +105,7 @@ export async function artifactFromBuild(
       settings: await project.requireSettings(),
       layout: await project.layout(),
       ...(fault ? { fault } : {}),
+      onStep: (step, detail) => handle.update(step === "bundle" ? `bundled ${detail}` : `${step}: ${detail}`),
     });
     handle.done(`${built.version} ${built.digest}${built.reused ? " (already stored)" : ""}`);
     return {

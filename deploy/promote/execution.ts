@@ -141,6 +141,7 @@ export class Execution {
     change: (raw: IService, snapshot: ServiceSnapshot) => void,
     lock: "keep" | "release" = "keep",
   ): Promise<LoadedService> {
+    this.options.output.progress(`waiting for Cloud Run to update ${this.name}`);
     const loaded = await this.adapter.mutateService(
       this.name,
       (raw, snapshot) => {

@@ -1,6 +1,6 @@
 import { type LoadedEnvironment, smokeSpecOf } from "../config/load-environments.js";
 import type { Output } from "../core/output.js";
-import { smokeProgressEvent } from "../smoke/progress-event.js";
+import { smokePhase, smokeProgressEvent } from "../smoke/progress-event.js";
 import { runSmoke } from "../smoke/run-smoke.js";
 import { scaleOutOptions } from "./scale-out-smoke.js";
 import type { GateSmoke } from "./smoke-types.js";
@@ -15,12 +15,14 @@ export function createGateSmoke(environment: LoadedEnvironment, output: Output):
       ...(planned.expectRevision ? { expectRevision: planned.expectRevision } : {}),
       ...scaleOutOptions(environment, planned),
       signal,
-      onProgress: (progress) =>
+      onProgress: (progress) => {
         output.event({
           ...smokeProgressEvent(progress),
           environment: environment.name,
           target: planned.target,
-        }),
+        });
+        output.progress(smokePhase(progress));
+      },
     });
     return { ...result, target: planned.target };
   };

@@ -156,7 +156,13 @@ export async function promoteEnvironment(
     };
 
     const readPlan = output.step(`Plan ${environment.name}`);
-    const plan = await makePlan();
+    let plan: Awaited<ReturnType<typeof makePlan>>;
+    try {
+      plan = await makePlan();
+    } catch (error) {
+      readPlan.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
+      throw error;
+    }
     readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
     if (options.dryRun) return { plan };
     // A private service is gated with identity tokens: credentials that cannot mint one stop the

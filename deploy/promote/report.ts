@@ -101,6 +101,7 @@ export function renderSmoke(smoke: PromotionSmoke, style: Style): string[] {
   return [
     `  smoke ${smoke.target} ${smoke.url} — ${smoke.ok ? style.green("passed") : style.red("failed")} (${formatDuration(smoke.ms)})`,
     ...renderSmokeChecks(smoke.checks, style, "    "),
+    ...(smoke.notices ?? []).map((notice) => `    ${style.yellow("notice")} ${notice}`),
   ];
 }
 

@@ -22,6 +22,8 @@ interface RollbackOptions {
   output: Output;
   signal: AbortSignal;
   smoke?: GateSmoke;
+  /** Told the plan as soon as it is made (a report of a rollback that then fails still shows it). */
+  onPlan?: (plan: RollbackPlan) => void;
 }
 
 interface RollbackOutcome {
@@ -66,6 +68,7 @@ export async function rollbackEnvironment(
     revisions,
     ...(options.to ? { to: options.to } : {}),
   });
+  options.onPlan?.(plan);
   const webWith = (annotations: Record<string, string>, dryRun: boolean) =>
     rollbackWebWith({
       platform: options.platform,

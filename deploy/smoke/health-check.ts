@@ -21,6 +21,8 @@ interface HealthOptions {
 
 interface HealthOutcome {
   ok: boolean;
+  /** What the server's /health leaves out that the gate would check (a passing gate still says so). */
+  notices: string[];
   ms: number;
   detail: string;
   version: string | null;
@@ -30,7 +32,7 @@ interface HealthOutcome {
 
 /** `retry`: worth asking again (cold start, not routed yet); `final`: the answer won't change. */
 type Attempt =
-  | { kind: "pass"; detail: string; version: string | null; revision: string | null }
+  | { kind: "pass"; detail: string; version: string | null; revision: string | null; notices: string[] }
   | { kind: "final"; detail: string; version: string | null; revision: string | null }
   | { kind: "retry"; error: string };
 
@@ -61,6 +63,7 @@ export async function checkHealth(
       const suffix = attempts > 1 ? ` (after ${attempts} attempts)` : "";
       return {
         ok: attempt.kind === "pass",
+        notices: attempt.kind === "pass" ? attempt.notices : [],
         ms,
         detail: `${attempt.detail}${suffix}`,
         version: attempt.version,
@@ -77,6 +80,7 @@ export async function checkHealth(
   }
   return {
     ok: false,
+    notices: [],
     ms: roundMs(performance.now() - started),
     detail: `GET ${spec.path} gave no usable answer within ${spec.timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); last error: ${lastError}${lastError.startsWith("HTTP 404") ? `. A 404 until the end means the server has no route at ${spec.path}: add one (see docs/server-contract.md) or set smoke.health.path to the route it has` : ""}`,
     version: null,
@@ -149,10 +153,17 @@ async function attemptOnce(
         : `version ${version} (not checked: no expected version)`,
     );
   }
-  if (options.expectRevision !== undefined) {
+  const notices: string[] = [];
+  if (options.expectRevision !== undefined && revision === null) {
+    // `revision` is optional in the contract: checked when the server reports it, said when it doesn't.
+    parts.push(`no "${spec.revisionField}" field, revision not checked`);
+    notices.push(
+      `${spec.path} reports no "${spec.revisionField}" (health.revisionField), so the gate can't confirm it talked to revision ${options.expectRevision}, not an older one: report the K_REVISION Cloud Run passes in the env (docs/server-contract.md).`,
+    );
+  } else if (options.expectRevision !== undefined) {
     if (revision !== options.expectRevision) {
       return final(
-        `revision mismatch: ${spec.path} field "${spec.revisionField}" (health.revisionField) reports ${revision ?? "(none)"}, expected ${options.expectRevision} — the gate is not talking to the revision it should prove, or the server doesn't report the K_REVISION Cloud Run passes in its env`,
+        `revision mismatch: ${spec.path} field "${spec.revisionField}" (health.revisionField) reports ${revision}, expected ${options.expectRevision} — the gate is not talking to the revision it should prove, or the server doesn't report the K_REVISION Cloud Run passes in its env`,
         version,
         revision,
       );
@@ -161,7 +172,7 @@ async function attemptOnce(
   } else if (revision !== null) {
     parts.push(`revision ${revision}`);
   }
-  return { kind: "pass", detail: parts.join("; "), version, revision };
+  return { kind: "pass", detail: parts.join("; "), version, revision, notices };
 }
 
 function stringAt(body: unknown, path: string): string | null {

@@ -13,7 +13,10 @@ export interface ClientTarget {
   where?: string;
 }
 
-export type Placement = { ok: true; targets: ClientTarget[]; detail: string } | { ok: false; detail: string };
+/** `targets` empty with a `notice`: the server reports no instance, so the clients were not placed. */
+export type Placement =
+  | { ok: true; targets: ClientTarget[]; detail: string; notice?: string }
+  | { ok: false; detail: string };
 
 /** Requests to /health per client before giving up on seeing a second instance. */
 const PLACEMENT_ATTEMPTS = 20;
@@ -44,6 +47,15 @@ export async function placeOnInstances(
       requests += 1;
       const probe = await probeInstance(service, health.path, field, signal);
       if (!probe.ok) return probe;
+      if (probe.instance === undefined) {
+        // `instance` is optional in the contract: without it the clients go where the service sends them.
+        return {
+          ok: true,
+          targets: [],
+          detail: `${health.path} reports no ${field}: clients not placed on chosen instances`,
+          notice: `${health.path} reports no "${field}" (health.instanceField), so the gate couldn't put its clients on two instances and didn't prove a message crosses them: report the instance id (the metadata server's instance/id) as ${field} (docs/server-contract.md).`,
+        };
+      }
       const { instance, cookie } = probe;
       if (!cookie) {
         return {
@@ -82,7 +94,9 @@ export function placeOnRevisions(
   ];
 }
 
-type Probe = { ok: true; instance: string; cookie: string | undefined } | { ok: false; detail: string };
+type Probe =
+  | { ok: true; instance: string | undefined; cookie: string | undefined }
+  | { ok: false; detail: string };
 
 async function probeInstance(
   service: ServiceUrl,
@@ -95,12 +109,8 @@ async function probeInstance(
     if (answer.status < 200 || answer.status >= 300)
       return { ok: false, detail: `GET ${path} answered HTTP ${answer.status} while placing clients` };
     const value = valueAtPath(safeJson(answer.body), field);
-    if (value === undefined || value === null || value === "") {
-      return {
-        ok: false,
-        detail: `GET ${path} reports no ${field}, so the gate can't tell instances apart and can't prove a message crosses them — report the instance id (the metadata server's instance/id) as ${field}, or set smoke.health.instanceField`,
-      };
-    }
+    if (value === undefined || value === null || value === "")
+      return { ok: true, instance: undefined, cookie: undefined };
     const affinity = answer.cookies.join("; ");
     return { ok: true, instance: String(value), cookie: affinity || undefined };
   } catch (error) {

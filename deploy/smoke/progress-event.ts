@@ -19,3 +19,15 @@ export function smokeProgressEvent(progress: SmokeProgress): OutputEvent {
       };
   }
 }
+
+/** The phase a live progress line shows for a smoke's progress. */
+export function smokePhase(progress: SmokeProgress): string {
+  switch (progress.type) {
+    case "check.start":
+      return progress.check;
+    case "check.done":
+      return `${progress.check.name} ${progress.check.status}`;
+    case "health.retry":
+      return `health: retry ${progress.attempt + 1} in ${progress.delayMs} ms (${progress.error})`;
+  }
+}

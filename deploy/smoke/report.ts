@@ -22,6 +22,7 @@ export function renderSmokeReport(result: SmokeResult, style: Style): string {
       `  ${style.dim("connect")}       ${connect.map(([client, ms]) => `${client} ${formatDuration(ms)}`).join(" · ")}`,
     );
   }
+  for (const notice of result.notices ?? []) lines.push(`  ${style.yellow("notice")} ${notice}`);
   return lines.join("\n");
 }
 

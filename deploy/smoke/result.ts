@@ -56,6 +56,11 @@ export interface SmokeResult extends GateReport {
   ms: number;
   checks: SmokeCheck[];
   latencies: SmokeLatencies;
+  /**
+   * What the gate couldn't check because the server leaves an optional /health field out
+   * (`revision`, `instance`): said, not failed.
+   */
+  notices: string[];
 }
 
 export type SmokeProgress =

@@ -63,6 +63,7 @@ export async function runSmoke(
     ms: 0,
     checks: [],
     latencies: { healthMs: null, connectMs: {}, joinMs: {}, echoMs: {} },
+    notices: [],
   };
   const record = (check: SmokeCheck) => {
     result.checks.push(check);
@@ -80,6 +81,7 @@ export async function runSmoke(
   result.version = health.version;
   result.revision = health.revision;
   result.latencies.healthMs = health.ms;
+  result.notices.push(...health.notices);
   record({
     name: "health",
     ok: health.ok,
@@ -96,6 +98,7 @@ export async function runSmoke(
   const placement = health.ok
     ? await placeClients(service, valid, health.revision, options, signal)
     : undefined;
+  if (placement?.ok && placement.notice) result.notices.push(placement.notice);
   if (placement && !placement.ok) {
     record({ name: "connect", ok: false, status: "failed", ms: 0, detail: placement.detail });
     for (const name of valid.echo.join ? (["join", "echo"] as const) : (["echo"] as const)) {
@@ -109,7 +112,7 @@ export async function runSmoke(
     }
   } else if (health.ok) {
     const echo = await runEchoCheck(service, valid.echo, {
-      ...(placement?.ok ? { targets: placement.targets } : {}),
+      ...(placement?.ok && placement.targets.length > 0 ? { targets: placement.targets } : {}),
       room: ids.room,
       nonce: ids.nonce,
       signal,

@@ -1,6 +1,5 @@
 import { stat } from "node:fs/promises";
 import { dirname, join, normalize, relative } from "node:path";
-import type { Diagnostic } from "../core/diagnostics.js";
 import { readConfigFileSync } from "../core/read-config-file.js";
 import { collectSourceFacts } from "./collect-source-facts.js";
 import type { ResolvedLayout } from "./layout.js";
@@ -86,18 +85,6 @@ async function resolveImport(
 
 export const LISTEN_HOST_HINT =
   'Listen on 0.0.0.0 (all interfaces) at $PORT, e.g. server.listen(Number(process.env.PORT), "0.0.0.0"), or default HOST to 0.0.0.0. The emulator refuses a loopback-only server too.';
-
-/** One warning per finding, at its line: a loopback bind never becomes ready on Cloud Run. */
-export function listenHostDiagnostics(report: ListenHostReport): Diagnostic[] {
-  return report.findings.map((finding) => ({
-    severity: "warning",
-    code: "source.listen-loopback",
-    message: listenHostMessage(finding),
-    hint: LISTEN_HOST_HINT,
-    file: finding.file,
-    line: finding.line,
-  }));
-}
 
 export function listenHostMessage(finding: ListenHostFinding): string {
   return finding.kind === "listen"

@@ -172,8 +172,14 @@ export function entryFromCloudbuild(
       dockerfile,
     };
   }
-  const inner = entryFromDockerfile(dockerText, dockerfile);
   const context = normalizeEntry(build.context);
+  const packageFile = normalizeEntry(posix.join(context, "package.json"));
+  const packageText = readFile(packageFile);
+  const inner = entryFromDockerfile(
+    dockerText,
+    dockerfile,
+    packageText !== undefined ? { text: packageText, file: packageFile } : undefined,
+  );
   const entry = inner.entry === null ? null : normalizeEntry(posix.join(context, inner.entry));
   return {
     entry,

@@ -60,7 +60,13 @@ export function collectSourceFacts(projectDir: string, options: CollectOptions =
     // The Dockerfile's COPY sources are relative to its build context: the working directory.
     dockerfile:
       dockerfile && dockerText !== undefined
-        ? relativeToProject(entryFromDockerfile(dockerText, dockerfile.path))
+        ? relativeToProject(
+            entryFromDockerfile(
+              dockerText,
+              dockerfile.path,
+              packageText !== undefined ? { text: packageText, file: layout.packageJson } : undefined,
+            ),
+          )
         : missing(
             dockerfile?.path ?? "Dockerfile",
             "the image's server entry",

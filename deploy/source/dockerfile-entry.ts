@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { entryFromDevScript } from "./dev-script-entry.js";
 import {
   commandWords,
   type DockerInstruction,
@@ -62,8 +63,26 @@ function containerCommand(steps: readonly Step[]): { words: string[]; step: Step
   return cmd ? { words: commandWords(cmd.instruction.args).words, step: cmd } : null;
 }
 
-/** Unwraps `sh -c "…"` and picks the simple command that runs a script file. */
-function runtimeScript(words: readonly string[]): { entry: string } | { reason: string } {
+/** The build context's package.json, which `npm start` in the image reads (copied to the WORKDIR). */
+interface ContextPackageJson {
+  text: string;
+  /** Relative to the project, for traces: `package.json`, `server/package.json`. */
+  file: string;
+}
+
+type RuntimeScript = { entry: string; via: TraceStep[] } | { reason: string };
+
+/**
+ * Unwraps `sh -c "…"`, a start script written by `COPY <<EOF`, and `npm start` (through the
+ * context's package.json scripts), and picks the simple command that runs a script file.
+ */
+function runtimeScript(
+  words: readonly string[],
+  steps: readonly Step[],
+  workdir: string,
+  packageJson: ContextPackageJson | undefined,
+  hops = 0,
+): RuntimeScript {
   let inner = [...words];
   const shell = posix.basename(inner[0] ?? "");
   if ((shell === "sh" || shell === "bash") && inner[1] === "-c" && inner[2] !== undefined) {
@@ -72,15 +91,67 @@ function runtimeScript(words: readonly string[]): { entry: string } | { reason: 
   const reasons: string[] = [];
   for (const command of simpleCommands(inner)) {
     const match = matchRunner(command);
-    if (match.kind === "entry") return { entry: match.entry };
+    if (match.kind === "entry") return { entry: match.entry, via: [] };
     if (match.kind === "no-entry") reasons.push(match.reason);
     if (match.kind === "script") {
+      const script = match.script;
+      if (!packageJson) {
+        reasons.push(
+          `it runs \`${match.tool} ${script === "start" ? "start" : `run ${script}`}\`, a package.json script, and the build context has no package.json`,
+        );
+        continue;
+      }
+      const fact = entryFromDevScript(packageJson.text, packageJson.file, script);
+      if (fact.entry !== null) return { entry: fact.entry, via: fact.trace };
       reasons.push(
-        `it runs \`${match.tool} ${match.script === "start" ? "start" : `run ${match.script}`}\`, a package.json script`,
+        `it runs \`${match.tool} ${script === "start" ? "start" : `run ${script}`}\`: ${fact.detail}`,
       );
+      continue;
+    }
+    const written = hops < MAX_HOPS ? heredocScript(command, steps, workdir) : undefined;
+    if (written) {
+      const found = runtimeScript(shellWords(written.body), steps, workdir, packageJson, hops + 1);
+      if ("entry" in found) return { entry: found.entry, via: [written.step, ...found.via] };
+      reasons.push(found.reason);
     }
   }
   return { reason: reasons[0] ?? `\`${words.join(" ")}\` runs no script file echogate recognises` };
+}
+
+/** A script `command` runs (`sh start.sh`, `./start.sh`) that a `COPY <<EOF` wrote: its body as one command line. */
+function heredocScript(
+  command: readonly string[],
+  steps: readonly Step[],
+  workdir: string,
+): { body: string; step: TraceStep } | undefined {
+  const shell = posix.basename(command[0] ?? "");
+  const script = shell === "sh" || shell === "bash" ? command[1] : command[0];
+  if (script === undefined || script.startsWith("-")) return undefined;
+  const target = posix.resolve(workdir, script);
+  for (const step of steps.toReversed()) {
+    const { keyword, heredocs, line, text } = step.instruction;
+    if ((keyword !== "COPY" && keyword !== "ADD") || heredocs.length === 0) continue;
+    const words = commandWords(step.instruction.args).words.filter((word) => !word.startsWith("--"));
+    const dest = words.at(-1);
+    if (dest === undefined) continue;
+    const names = words.slice(0, -1).flatMap((word) => {
+      const match = /^<<-?["']?([A-Za-z_][\w]*)["']?$/.exec(word);
+      return match ? [match[1]!] : [];
+    });
+    const destAbs = posix.resolve(step.workdir, dest);
+    const single = names.length === 1 && !dest.endsWith("/");
+    const heredoc = heredocs.find(
+      (doc) => names.includes(doc.name) && (single ? destAbs : posix.join(destAbs, doc.name)) === target,
+    );
+    if (!heredoc) continue;
+    const body = heredoc.body
+      .split(/\r?\n/)
+      .map((bodyLine) => bodyLine.trim())
+      .filter((bodyLine) => bodyLine !== "" && !bodyLine.startsWith("#"))
+      .join(" ; ");
+    return { body, step: { file: "", line, text } };
+  }
+  return undefined;
 }
 
 const FILE_LIKE = /[^/.][^/]*\.[A-Za-z0-9]+$/;
@@ -200,8 +271,15 @@ function trace(
   };
 }
 
-/** Which server file the image built from this Dockerfile runs, traced from CMD back to the build context. */
-export function entryFromDockerfile(text: string, file = "Dockerfile"): EntryFact {
+/**
+ * Which server file the image built from this Dockerfile runs, traced from CMD back to the build
+ * context. `packageJson` is the context's package.json, which `CMD ["npm", "start"]` runs through.
+ */
+export function entryFromDockerfile(
+  text: string,
+  file = "Dockerfile",
+  packageJson?: ContextPackageJson,
+): EntryFact {
   const stages = splitStages(parseDockerfile(text));
   const final = stages.at(-1);
   if (!final) return { entry: null, file, line: null, detail: `${file} has no FROM instruction.`, trace: [] };
@@ -212,7 +290,7 @@ export function entryFromDockerfile(text: string, file = "Dockerfile"): EntryFac
   }
   const { line, text: cmdText } = command.step.instruction;
   const path: TraceStep[] = [{ file, line, text: cmdText }];
-  const script = runtimeScript(command.words);
+  const script = runtimeScript(command.words, steps, command.step.workdir, packageJson);
   if ("reason" in script) {
     return {
       entry: null,
@@ -222,6 +300,7 @@ export function entryFromDockerfile(text: string, file = "Dockerfile"): EntryFac
       trace: path,
     };
   }
+  path.push(...script.via.map((step) => (step.file === "" ? { ...step, file } : step)));
   const target = posix.resolve(command.step.workdir, script.entry);
   const found = trace(stages, steps, steps.indexOf(command.step), target, file, path, line, 0);
   if (found.entry === null) {

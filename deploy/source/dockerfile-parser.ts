@@ -1,12 +1,19 @@
+import { DockerfileParser, type Heredoc, type Instruction } from "dockerfile-ast";
+
 export interface DockerInstruction {
   /** Upper-case keyword: FROM, COPY, RUN, CMD, … */
   keyword: string;
-  /** Everything after the keyword, continuation lines joined with a space. */
+  /**
+   * Everything after the keyword, continuation lines joined, `ARG`/`ENV` variables substituted as
+   * the builder does. A `RUN <<EOF` here-document's body, its lines joined by ` ; `, as the command.
+   */
   args: string;
   /** 1-based line of the keyword. */
   line: number;
   /** The instruction as written (continuations joined), for reports. */
   text: string;
+  /** Here-documents: `COPY <<EOF start.sh` writes `body` to start.sh; `RUN <<EOF` runs it. */
+  heredocs: { name: string; body: string }[];
 }
 
 export interface DockerStage {
@@ -19,38 +26,84 @@ export interface DockerStage {
 }
 
 /**
- * A small honest Dockerfile reader: comments, blank lines, `\` continuations (comments
- * inside a continuation are skipped as Docker does), keywords case-insensitive.
- * Heredocs and a custom `# escape=` directive are not supported.
+ * Reads a Dockerfile with dockerfile-ast (a maintained parser: the `# escape=` directive, `\` or
+ * backtick continuations, comments inside them, here-documents, `ARG`/`ENV` substitution), into the
+ * instruction list the rules read.
  */
 export function parseDockerfile(text: string): DockerInstruction[] {
   const lines = text.split(/\r?\n/);
-  const instructions: DockerInstruction[] = [];
-  let pending: { parts: string[]; line: number } | null = null;
-
-  lines.forEach((rawLine, i) => {
-    const trimmed = rawLine.trim();
-    if (trimmed.startsWith("#")) return;
-    if (pending === null && trimmed === "") return;
-    const continues = /\\\s*$/.test(rawLine);
-    const content = continues ? rawLine.replace(/\\\s*$/, "") : rawLine;
-    if (pending === null) pending = { parts: [], line: i + 1 };
-    pending.parts.push(content.trim());
-    if (!continues) {
-      instructions.push(toInstruction(pending.parts.filter((part) => part !== "").join(" "), pending.line));
-      pending = null;
-    }
-  });
-  if (pending !== null) {
-    const last: { parts: string[]; line: number } = pending;
-    instructions.push(toInstruction(last.parts.join(" "), last.line));
-  }
-  return instructions;
+  const slice = ({ start, end }: TextRange): string =>
+    start.line === end.line
+      ? (lines[start.line] ?? "").slice(start.character, end.character)
+      : [
+          (lines[start.line] ?? "").slice(start.character),
+          ...lines.slice(start.line + 1, end.line),
+          (lines[end.line] ?? "").slice(0, end.character),
+        ].join("\n");
+  return DockerfileParser.parse(text)
+    .getInstructions()
+    .map((instruction) => toInstruction(instruction, slice));
 }
 
-function toInstruction(text: string, line: number): DockerInstruction {
-  const match = /^(\S+)\s*(.*)$/s.exec(text);
-  return { keyword: (match?.[1] ?? "").toUpperCase(), args: match?.[2] ?? "", line, text };
+interface TextRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+function toInstruction(instruction: Instruction, slice: (range: TextRange) => string): DockerInstruction {
+  const keyword = instruction.getKeyword().toUpperCase();
+  const line = instruction.getRange().start.line + 1;
+  const heredocs = hereDocuments(instruction).map((heredoc) => {
+    const body = heredoc.getContentRange();
+    return { name: heredoc.getName(), body: body ? slice(body) : "" };
+  });
+  // Flags (`--from=build`, `--mount=…`) are not arguments to dockerfile-ast; the rules read them as words.
+  const flags = (instruction as unknown as { getFlags?: () => { toString(): string }[] }).getFlags?.() ?? [];
+  const expanded = [
+    ...flags.map((flag) => flag.toString()),
+    ...instruction.getExpandedArguments().map((argument) => argument.getValue()),
+  ];
+  let args = expanded.join(" ");
+  if (heredocs.length > 0) {
+    // Only the words of the first line are arguments; the lines after are the bodies.
+    const first = (instruction.getRawArgumentsContent() ?? "").split("\n")[0] ?? "";
+    const onFirstLine = expanded.slice(0, first.split(/\s+/).filter((word) => word !== "").length);
+    args =
+      keyword === "RUN"
+        ? [
+            ...onFirstLine.filter((word) => !word.startsWith("<<")),
+            ...heredocs.map((heredoc) => asCommandLine(heredoc.body)),
+          ]
+            .filter((part) => part !== "")
+            .join(" ")
+        : onFirstLine.join(" ");
+  }
+  const written = instruction.getArgumentsContent() ?? "";
+  const text = [
+    instruction.getInstruction(),
+    ...flags.map((flag) => flag.toString()),
+    heredocs.length > 0 ? (written.split("\n")[0] ?? "") : written.replace(/\s+/g, " "),
+  ]
+    .join(" ")
+    .trim();
+  return { keyword, args, line, text, heredocs };
+}
+
+function hereDocuments(instruction: Instruction): Heredoc[] {
+  const keyword = instruction.getKeyword().toUpperCase();
+  if (keyword !== "RUN" && keyword !== "COPY" && keyword !== "ADD") return [];
+  const withHeredocs = instruction as unknown as { getHeredocs?: () => Heredoc[] };
+  return withHeredocs.getHeredocs?.() ?? [];
+}
+
+/** A script's lines as one command line: comments dropped, continuations joined, lines `;`-separated. */
+function asCommandLine(body: string): string {
+  return body
+    .replace(/\\\r?\n/g, " ")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .join(" ; ");
 }
 
 export function splitStages(instructions: readonly DockerInstruction[]): DockerStage[] {

@@ -6,12 +6,13 @@ import {
   shellWords,
   simpleCommands,
 } from "./dockerfile-parser.js";
-import type { NativeAddon } from "./native-addons.js";
+import { hasBundledPrebuilt, type LinuxTarget, type NativeAddon } from "./native-addons.js";
 
 export interface PreflightFinding {
   code:
     | "native.ignore-scripts"
     | "native.no-toolchain"
+    | "native.prebuilt-download"
     | "native.bundled"
     | "native.runtime-without-node-modules"
     | "native.omit-optional";
@@ -47,7 +48,6 @@ export function nativePreflight(
   if (addons.length === 0 || stages.length === 0) return [];
   const names = addons.map((addon) => addon.name);
   const listed = names.join(", ");
-  const compiling = addons.filter((addon) => addon.compiles).map((addon) => addon.name);
   const findings: PreflightFinding[] = [];
 
   for (const stage of stages) {
@@ -62,20 +62,8 @@ export function nativePreflight(
           message: `\`--ignore-scripts\` skips the install scripts that build or download ${listed}; the image would start without its native binary.`,
           hint: `Drop --ignore-scripts here, or follow it with \`RUN npm rebuild ${names.join(" ")}\` in this stage.`,
         });
-      } else if (
-        compiling.length > 0 &&
-        isSlim(stage, stages) &&
-        !hasToolchain(steps, install.instruction.line)
-      ) {
-        findings.push({
-          code: "native.no-toolchain",
-          severity: "error",
-          line: install.instruction.line,
-          message: `${compiling.join(", ")} compiles from source when no prebuilt binary fits, but this stage's base (${stage.base}) has no python3, make and g++.`,
-          hint: /alpine/i.test(baseImage(stage, stages))
-            ? "Add `RUN apk add --no-cache python3 make g++` before the install, or use a full (non-alpine) Node base for the install stage."
-            : "Add `RUN apt-get update && apt-get install -y python3 make g++` before the install, or install in a full `node:<version>` stage and copy node_modules into the slim one.",
-        });
+      } else if (isSlim(stage, stages) && !hasToolchain(steps, install.instruction.line)) {
+        findings.push(...toolchainFindings(addons, stage, stages, install.instruction.line));
       }
       if (install.words.some((word) => word === "--no-optional" || word === "--omit=optional")) {
         findings.push({
@@ -109,6 +97,49 @@ export function nativePreflight(
       line: runtime.line,
       message: `The runtime stage (${runtime.base}) has no node_modules, so ${listed} can't be loaded when the server starts.`,
       hint: "Install the production dependencies in this stage, or `COPY --from=<install stage> /app/node_modules ./node_modules`.",
+    });
+  }
+  return findings;
+}
+
+/**
+ * A slim install stage without a toolchain: an addon that must compile there is an error; one that
+ * downloads a published prebuilt at install time is a warning (which targets the publisher released
+ * can't be known offline); one shipping a prebuilt for the image's target in its package is fine.
+ */
+function toolchainFindings(
+  addons: readonly NativeAddon[],
+  stage: DockerStage,
+  stages: readonly DockerStage[],
+  line: number,
+): PreflightFinding[] {
+  const base = baseImage(stage, stages);
+  const target: LinuxTarget = { arch: "x64", libc: /alpine/i.test(base) ? "musl" : "glibc" };
+  const label = `linux-${target.libc}-${target.arch}`;
+  const needing = addons.filter((addon) => addon.compiles && !hasBundledPrebuilt(addon, target));
+  const compiling = needing.filter((addon) => addon.prebuilt?.kind !== "download");
+  const downloading = needing.filter((addon) => addon.prebuilt?.kind === "download");
+  const hint = /alpine/i.test(base)
+    ? "Add `RUN apk add --no-cache python3 make g++` before the install, or use a full (non-alpine) Node base for the install stage."
+    : "Add `RUN apt-get update && apt-get install -y python3 make g++` before the install, or install in a full `node:<version>` stage and copy node_modules into the slim one.";
+  const findings: PreflightFinding[] = [];
+  if (compiling.length > 0) {
+    findings.push({
+      code: "native.no-toolchain",
+      severity: "error",
+      line,
+      message: `${compiling.map((addon) => addon.name).join(", ")} compiles from source (no prebuilt binary for ${label} in the package, none downloaded), but this stage's base (${stage.base}) has no python3, make and g++.`,
+      hint,
+    });
+  }
+  for (const addon of downloading) {
+    const prebuilt = addon.prebuilt as Extract<NativeAddon["prebuilt"], { kind: "download" }>;
+    findings.push({
+      code: "native.prebuilt-download",
+      severity: "warning",
+      line,
+      message: `${addon.name} downloads a prebuilt binary for ${label} at install (${prebuilt.tool}${prebuilt.napi ? ", N-API: any Node version" : `, built per Node version: the base's Node must be one the ${addon.name}@${addon.version} release covers`}); if none is published it compiles, and ${stage.base} has no python3, make and g++.`,
+      hint,
     });
   }
   return findings;

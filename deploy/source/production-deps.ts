@@ -17,6 +17,8 @@ export interface InstalledPackage {
   nodeFiles: string[];
   /** The package's own install scripts (`install`, `postinstall`, `preinstall`). */
   installScripts: Record<string, string>;
+  /** package.json `binary` (node-pre-gyp's host and templates, prebuild-install's napi_versions). */
+  binary?: { host?: unknown; napi_versions?: unknown };
 }
 
 interface ProductionTree {
@@ -34,6 +36,7 @@ interface PackageJson {
   optionalDependencies?: Record<string, string>;
   gypfile?: boolean;
   scripts?: Record<string, string>;
+  binary?: { host?: unknown; napi_versions?: unknown };
 }
 
 const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall"];
@@ -148,6 +151,7 @@ async function describePackage(
     installScripts: Object.fromEntries(
       Object.entries(pkg.scripts ?? {}).filter(([script]) => INSTALL_SCRIPTS.includes(script)),
     ),
+    ...(typeof pkg.binary === "object" && pkg.binary !== null ? { binary: pkg.binary } : {}),
   };
 }
 

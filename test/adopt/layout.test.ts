@@ -68,7 +68,9 @@ describe("layout settings", () => {
     expect(run.exitCode).toBe(1);
     const finding = run.json<DriftReport>().findings.find((f) => f.rule === "source-entry-known");
     expect(finding?.message).toContain('Can\'t tell which server file the "dev" script runs');
-    expect(finding?.hint).toContain("layout.devScript in environments/echogate.yaml");
+    // The setting is already set: the hint says what to change in the script, never "set layout.devScript".
+    expect(finding?.hint).toContain("layout.devScript already names this script");
+    expect(finding?.hint).not.toContain("set layout.devScript");
     // `devScript: false` says no script starts the server: nothing to report.
     const none = await driftProject({
       environments: envs,

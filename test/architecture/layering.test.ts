@@ -20,6 +20,7 @@ const RANKS: Record<string, number> = {
   drift: 7,
   preview: 7,
   init: 7,
+  report: 7,
   cli: 8,
 };
 

@@ -62,19 +62,26 @@ function digestOf(imageDir: string): string {
 }
 
 describe("installed-deps build mode", () => {
-  it("is the default only when the production tree holds a native addon (dev dependencies don't count)", async () => {
+  it("is the default only when the server loads a native addon (dev dependencies don't count; a dependency reached by a computed require does)", async () => {
     const pure = await testdir(projectFiles());
-    expect(await chooseBuildMode(pure)).toEqual({ mode: "bundle", reason: "no native addon" });
+    expect(await chooseBuildMode(pure, pure, "src/server.js")).toEqual({
+      mode: "bundle",
+      reason: "no native addon",
+    });
+    // plugin-host requires its plugins by computed path, so plugin-util (its dependency) may be loaded.
     const native = await testdir(
       projectFiles({
         "node_modules/plugin-util/binding.gyp": "{}",
       }),
     );
-    expect(await chooseBuildMode(native)).toEqual({
+    expect(await chooseBuildMode(native, native, "src/server.js")).toEqual({
       mode: "installed-deps",
-      reason: "native addon plugin-util",
+      reason: "src/server.js loads native addon plugin-util",
     });
-    expect(await chooseBuildMode(native, "bundle")).toEqual({ mode: "bundle", reason: "configured" });
+    expect(await chooseBuildMode(native, native, "src/server.js", "bundle")).toEqual({
+      mode: "bundle",
+      reason: "configured",
+    });
   });
 
   it("ships the production node_modules beside the bundled code, so a dynamic require works", async () => {

@@ -167,4 +167,55 @@ describe.skipIf(onGoogle)("the Firebase CLI against the Hosting emulator", () =>
     if (process.env.DEBUG_FIREBASE_CLI)
       console.log(JSON.stringify({ seenByGoogle, hosting: emulator.stats.byRoute }));
   });
+  it("deploys firebase.json's rewrites, redirects, headers, cleanUrls and trailingSlash, and the emulator serves them", {
+    timeout: 240_000,
+  }, async () => {
+    const site = "conf-cli-config";
+    const app = join(dir, "app-config");
+    await mkdir(join(app, "public", "docs"), { recursive: true });
+    await writeFile(
+      join(app, "firebase.json"),
+      JSON.stringify({
+        hosting: {
+          site,
+          public: "public",
+          cleanUrls: true,
+          trailingSlash: false,
+          rewrites: [{ source: "/app/**", destination: "/index.html" }],
+          redirects: [{ source: "/old/:rest*", destination: "/new/:rest*", type: 302 }],
+          headers: [{ source: "**/*.@(js|css)", headers: [{ key: "Cache-Control", value: "max-age=600" }] }],
+        },
+      }),
+    );
+    await writeFile(join(app, "public", "index.html"), "<h1>spa</h1>");
+    await writeFile(join(app, "public", "about.html"), "<h1>about</h1>");
+    await writeFile(join(app, "public", "docs", "index.html"), "<h1>docs</h1>");
+    await writeFile(join(app, "public", "app.js"), "console.log(1)");
+    const created = await firebase(["hosting:sites:create", site], app);
+    expect(created.exitCode, `${created.stdout}\n${created.stderr}`).toBe(0);
+    const deployed = await firebase(["deploy", "--only", "hosting"], app);
+    expect(deployed.exitCode, `${deployed.stdout}\n${deployed.stderr}`).toBe(0);
+
+    // The CLI's own conversion (lib/deploy/hosting/convertConfig.js) is what the version stores.
+    const release = (await hostingGet(`sites/${site}/releases`)).body.releases as {
+      version: { config: Record<string, unknown> };
+    }[];
+    expect(release[0]?.version.config).toEqual({
+      rewrites: [{ glob: "/app/**", path: "/index.html" }],
+      redirects: [{ glob: "/old/:rest*", location: "/new/:rest*", statusCode: 302 }],
+      headers: [{ glob: "**/*.@(js|css)", headers: { "Cache-Control": "max-age=600" } }],
+      cleanUrls: true,
+      trailingSlashBehavior: "REMOVE",
+    });
+    const url = emulator.channelUrl(site, "live")!;
+    const get = (path: string) => fetch(`${url}${path}`, { redirect: "manual" });
+    expect(await (await get("/app/rooms/1")).text()).toBe("<h1>spa</h1>");
+    const old = await get("/old/a/b");
+    expect([old.status, old.headers.get("location")]).toEqual([302, "/new/a/b"]);
+    expect((await get("/app.js")).headers.get("cache-control")).toBe("max-age=600");
+    expect(await (await get("/about")).text()).toBe("<h1>about</h1>");
+    expect((await get("/about.html")).headers.get("location")).toBe("/about");
+    expect((await get("/docs/")).headers.get("location")).toBe("/docs");
+    expect(await (await get("/docs")).text()).toBe("<h1>docs</h1>");
+  });
 });

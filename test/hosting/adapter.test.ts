@@ -157,7 +157,7 @@ describe("Firebase Hosting adapter on the local emulator", () => {
 
   it("refuses to finalize a version whose files were never uploaded", async () => {
     const { adapter } = await hostingEmulator();
-    const version = await adapter.createVersion("s", {});
+    const version = await adapter.createVersion("s", {}, {});
     await adapter.populateFiles(version.name, { "/x.js": "a".repeat(64) });
     await expect(adapter.finalizeVersion(version.name)).rejects.toMatchObject({
       code: "hosting.failed-precondition",

@@ -244,4 +244,36 @@ describe("echogate web deploy", () => {
     }
     expect(emulator.stats.byRoute["versions.create"]).toBeUndefined();
   });
+  it("sends firebase.json's config with the version, and refuses (exit 1, before any upload) a run rewrite to another environment's service", async () => {
+    const { emulator } = await hostingEmulator();
+    const server = await realtimeServer();
+    const firebaseJson = (serviceId: string) =>
+      `{\n  "hosting": {\n    "public": "web/public",\n    "rewrites": [\n      { "source": "/api/**", "run": { "serviceId": "${serviceId}" } },\n      { "source": "**", "destination": "/index.html" }\n    ]\n  }\n}\n`;
+    const crossed = await hostingProject({ extra: { "firebase.json": firebaseJson("chat-preview") } });
+    const refused = await runEchogate(["web", "deploy", "staging", "--server-url", server.url], {
+      cwd: crossed,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(refused.exitCode, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stderr).toContain("firebase.json:5:");
+    expect(refused.stderr).toContain("it is preview's service");
+    expect(emulator.stats.uploads).toBe(0);
+
+    const cwd = await hostingProject({ extra: { "firebase.json": firebaseJson("chat-production") } });
+    const run = await runEchogate(["web", "deploy", "staging", "--server-url", server.url, "--json"], {
+      cwd,
+      env: { ECHOGATE_HOSTING_URL: emulator.url },
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const { version } = run.json<{ version: string }>();
+    const stored = (await (await fetch(`${emulator.url}/v1beta1/${version}`)).json()) as { config: unknown };
+    expect(stored.config).toEqual({
+      rewrites: [
+        { glob: "/api/**", run: { serviceId: "chat-staging", region: "us-central1" } },
+        { glob: "**", path: "/index.html" },
+      ],
+    });
+    const deep = await getText(`${emulator.channelUrl("chat-staging", "live")}/rooms/7`);
+    expect(deep.status).toBe(200);
+  });
 });

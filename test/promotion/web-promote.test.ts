@@ -27,8 +27,8 @@ interface PromoteJson {
 }
 
 /** This repo's environments and web/ page, staging deployed (server + web) on fresh emulators. */
-async function stagedProject(options: { failUploadsAfter?: number } = {}) {
-  const cwd = await webPromotionProject();
+async function stagedProject(options: { failUploadsAfter?: number; files?: Record<string, string> } = {}) {
+  const cwd = await webPromotionProject((files) => Object.assign(files, options.files ?? {}));
   const cloudRun = await startTestEmulator(cwd);
   emulators.push(cloudRun);
   const hostingDir = join(cwd, ".echogate", "hosting");
@@ -48,6 +48,7 @@ async function stagedProject(options: { failUploadsAfter?: number } = {}) {
     cwd,
     run,
     cloudRun,
+    hostingUrl: () => hosting.url,
     staged: staged.json<{ url: string; version: string }>(),
     restartHosting: async () => {
       await hosting.close();
@@ -78,6 +79,38 @@ describe("promote production also promotes the web build", () => {
     const table = await run("promote", "production");
     expect(table.exitCode, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/web\s+http:\/\/127\.0\.0\.1:\d+ — .* cloned from /);
+  }, 60_000);
+
+  it("sends each environment's run rewrite to its own service: the clone gets production's, not staging's", async () => {
+    const firebaseJson = JSON.stringify({
+      hosting: {
+        public: "web/public",
+        rewrites: [
+          { source: "/api/**", run: { serviceId: PRODUCTION } },
+          { source: "**", destination: "/index.html" },
+        ],
+        headers: [{ source: "**", headers: [{ key: "x-frame-options", value: "DENY" }] }],
+      },
+    });
+    const { run, staged, hostingUrl } = await stagedProject({ files: { "firebase.json": firebaseJson } });
+    const configOf = async (version: string) =>
+      ((await (await fetch(`${hostingUrl()}/v1beta1/${version}`)).json()) as { config: unknown }).config;
+    const expected = (serviceId: string) => ({
+      rewrites: [
+        { glob: "/api/**", run: { serviceId, region: "us-central1" } },
+        { glob: "**", path: "/index.html" },
+      ],
+      headers: [{ glob: "**", headers: { "x-frame-options": "DENY" } }],
+    });
+    expect(await configOf(staged.version)).toEqual(expected("echogate-chat-staging"));
+    const deep = await fetch(`${staged.url}/rooms/1`);
+    expect([deep.status, deep.headers.get("x-frame-options")]).toEqual([200, "DENY"]);
+
+    const promoted = await run("promote", "production", "--json");
+    expect(promoted.exitCode, promoted.stderr).toBe(0);
+    const { web } = promoted.json<PromoteJson>();
+    expect(web?.clonedFrom).toBe(staged.version);
+    expect(await configOf(web!.version)).toEqual(expected(PRODUCTION));
   }, 60_000);
 
   it("says so (exit 1) when the web step fails after the server was promoted, and leaves server traffic", async () => {

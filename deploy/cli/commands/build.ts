@@ -17,6 +17,11 @@ export const buildShape = {
       description: "Base image for --push, with node on PATH (default: build.baseImage, else node:20-slim)",
       valueName: "<image>",
     },
+    prune: {
+      type: "boolean",
+      description:
+        "After building, delete old local images: keeps the newest build.keepImages (default 5) and every image the emulator's revisions or gate records use",
+    },
     env: {
       type: "string",
       description: "Environment whose project/region/service the cloud build uses",
@@ -40,6 +45,7 @@ export const buildCommands = [
     examples: [
       "echogate build",
       "echogate build --json",
+      "echogate build --prune",
       "echogate build --push europe-west1-docker.pkg.dev/my-project/echogate/server",
       "echogate build --cloud --env staging",
     ],

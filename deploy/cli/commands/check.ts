@@ -8,6 +8,11 @@ export const checkShape = {
       valueName: "<name>",
       description: "Check only this environment (others are still read, to compare against)",
     },
+    junit: {
+      type: "string",
+      description: "Also write a JUnit XML report (a test case per environment) to this file",
+      valueName: "<file>",
+    },
   },
 } as const satisfies CommandShape;
 

@@ -15,6 +15,11 @@ export const driftShape = {
         "Source facts only, no cloud calls: Dockerfile vs dev script vs Cloud Build file vs env files",
     },
     markdown: { type: "boolean", description: "Print the report as Markdown (for $GITHUB_STEP_SUMMARY)" },
+    report: {
+      type: "string",
+      description: "Also write a self-contained HTML report (the drift matrix and findings) to this file",
+      valueName: "<file>",
+    },
     concurrency: {
       type: "string",
       valueName: "<n>",
@@ -46,6 +51,7 @@ export const driftCommands = [
       "echogate drift --env local",
       'echogate drift --markdown >> "$GITHUB_STEP_SUMMARY"',
       "echogate drift --json",
+      "echogate drift --report drift.html",
     ],
     ...driftShape,
     load: () => import("../handlers/drift.js"),

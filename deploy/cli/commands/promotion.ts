@@ -23,6 +23,16 @@ export const deployShape = {
       type: "boolean",
       description: "Print the plan (digest, revision, traffic moves, checks); change nothing",
     },
+    report: {
+      type: "string",
+      description: "Also write a self-contained HTML report (plan, steps, gates, traffic) to this file",
+      valueName: "<file>",
+    },
+    junit: {
+      type: "string",
+      description: "Also write a JUnit XML report (steps and gate checks) to this file",
+      valueName: "<file>",
+    },
     fault: {
       type: "string",
       description: "Demo/test only: build with a known bug",
@@ -50,6 +60,16 @@ export const promoteShape = {
       description:
         "Web bundle scan: a *.run.app host that is not this environment's is an error, not a warning",
     },
+    report: {
+      type: "string",
+      description: "Also write a self-contained HTML report (plan, steps, gates, traffic) to this file",
+      valueName: "<file>",
+    },
+    junit: {
+      type: "string",
+      description: "Also write a JUnit XML report (steps and gate checks) to this file",
+      valueName: "<file>",
+    },
   },
 } as const satisfies CommandShape;
 
@@ -62,11 +82,19 @@ export const rollbackShape = {
       valueName: "<revision>",
     },
     "dry-run": { type: "boolean", description: "Print what would move; change nothing" },
+    report: {
+      type: "string",
+      description: "Also write a self-contained HTML report (plan, steps, gate, traffic) to this file",
+      valueName: "<file>",
+    },
   },
 } as const satisfies CommandShape;
 
 export const statusShape = {
   args: [{ name: "environment", description: "Only this environment" }],
+  options: {
+    markdown: { type: "boolean", description: "Print the table as Markdown (for $GITHUB_STEP_SUMMARY)" },
+  },
 } as const satisfies CommandShape;
 
 export const promotionCommands = [
@@ -85,6 +113,7 @@ export const promotionCommands = [
       "echogate deploy staging --image sha256:…",
       "echogate deploy staging --image us-docker.pkg.dev/p/r/chat@sha256:… --version 1.4.0+3f2a9c1",
       "echogate deploy staging --dry-run --json",
+      "echogate deploy staging --report deploy.html --junit deploy.xml",
     ],
     ...deployShape,
     load: () => import("../handlers/deploy.js"),
@@ -96,7 +125,11 @@ export const promotionCommands = [
       "Takes the digest recorded as passed on the revision serving its promotesFrom environment",
       "(production ← staging) and runs the same gated pipeline. Refuses anything else.",
     ].join("\n"),
-    examples: ["echogate promote production --dry-run", "echogate promote production"],
+    examples: [
+      "echogate promote production --dry-run",
+      "echogate promote production",
+      "echogate promote production --report promotion.html",
+    ],
     ...promoteShape,
     load: () => import("../handlers/promote.js"),
   }),
@@ -115,7 +148,11 @@ export const promotionCommands = [
     summary: "Every environment: version, digest, revision, traffic split, last gate, URL, age",
     description:
       "An environment whose file has config errors is listed as broken with its first error. Exit 0 when every environment was read, 2 when a file is broken, 3 when the platform could not be read.",
-    examples: ["echogate status", "echogate status --json"],
+    examples: [
+      "echogate status",
+      "echogate status --json",
+      'echogate status --markdown >> "$GITHUB_STEP_SUMMARY"',
+    ],
     ...statusShape,
     load: () => import("../handlers/status.js"),
   }),

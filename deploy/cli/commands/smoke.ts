@@ -33,6 +33,12 @@ export const smokeShape = {
       description: "Also write a JUnit XML report to this file",
       valueName: "<file>",
     },
+    report: {
+      type: "string",
+      description:
+        "Also write a self-contained HTML report (checks, what each client sent and received, latency) to this file",
+      valueName: "<file>",
+    },
   },
 } as const satisfies CommandShape;
 

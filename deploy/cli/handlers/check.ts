@@ -1,18 +1,29 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/exit-codes.js";
+import { sharedBackendNotice } from "../../drift/checks/source.js";
 import { loadDriftPolicy } from "../../drift/policy-file.js";
+import { sourceFindings } from "../../drift/source-findings.js";
 import { renderCheck } from "../../envfiles/render-check.js";
 import { checkFrontEnds } from "../../hosting/check-front-end.js";
-import { checkListenHost, listenHostDiagnostics } from "../../source/check-listen-host.js";
-import { checkNativeDeps, describeAddon, nativeDepsDiagnostics } from "../../source/check-native-deps.js";
+import { renderCheckJunit } from "../../report/junit.js";
+import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
+import { describeAddon } from "../../source/check-native-deps.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { checkShape } from "../commands/check.js";
 
 export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext): Promise<number> {
+  const junit = args.junit !== undefined ? await checkJunitTarget(ctx.cwd, args.junit) : undefined;
   const report = await ctx.project.check(args.env.length > 0 ? args.env : undefined);
-  const layout = await ctx.project.detectedLayout();
-  const native = await checkNativeDeps(ctx.project.dir, layout);
-  const listenHost = await checkListenHost(ctx.project.dir, layout);
+  // The source rules of `drift --source` (server entries, native addons, listen host, gate bypass,
+  // env-file keys, shared backends), run by the same code over the same files: the two agree.
+  const configReported = report.diagnostics.some((d) => d.severity === "error");
+  const source = await sourceFindings(ctx.project, ctx.platform, configReported);
+  const native = source?.source.native;
+  // A key an env file lacks is reported once: by the env-file rules when they already name it.
+  const said = new Set(report.diagnostics.flatMap((d) => (d.keyPath ? [`${d.file}\u0000${d.keyPath}`] : [])));
+  const fromSource = (source?.diagnostics ?? []).filter(
+    (d) => !(d.code === "drift.env-file-keys" && said.has(`${d.file}\u0000${d.keyPath}`)),
+  );
   // environments/drift.yaml is configuration too: an invalid one would only surface at the next drift run.
   const { environments } = await ctx.project.environments();
   const drift = await loadDriftPolicy(
@@ -25,43 +36,67 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
     selected,
     environments.map((e) => e.name),
   );
+  // sourceFindings reports an invalid drift.yaml too (it judges with it): name each problem once.
+  const key = (d: Diagnostic) => `${d.code}\u0000${d.file}\u0000${d.line}\u0000${d.message}`;
+  const policyProblems = new Set(drift.diagnostics.items.map(key));
   const diagnostics = [
     ...report.diagnostics,
     ...drift.diagnostics.items,
-    ...nativeDepsDiagnostics(native),
-    ...listenHostDiagnostics(listenHost),
+    ...fromSource.filter((d) => !policyProblems.has(key(d))),
     ...frontEnds,
   ];
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity === "warning");
-  // A Dockerfile that can't build or carry a native addon fails the check (exit 1) like an invalid env file.
+  // A source finding (a Dockerfile that can't carry its addon, a shared Redis) fails the check (exit 1) like an invalid env file.
   const checked =
     report.exitCode === ExitCode.ok && errors.length > 0 ? ExitCode.checkFailed : report.exitCode;
   const exitCode = drift.diagnostics.hasErrors ? Math.max(checked, ExitCode.config) : checked;
   ctx.output.diagnostics(errors);
   ctx.output.diagnostics(warnings);
+  const shared = (source?.source.sharedBackends ?? []).filter((backend) => backend.declared !== undefined);
+  for (const backend of shared) ctx.output.info(`Notice: ${sharedBackendNotice(backend)}`);
+  if (junit)
+    await writeJunitFile(
+      junit,
+      ctx.redactor.redact(renderCheckJunit(report.environments, [...errors, ...warnings])),
+    );
   const json = {
     ok: exitCode === ExitCode.ok,
     environments: report.environments,
     matrix: report.matrix,
-    nativeAddons: native.addons.map((addon) => ({
+    nativeAddons: (native?.addons ?? []).map((addon) => ({
       name: addon.name,
       version: addon.version,
       dir: addon.dir,
       evidence: addon.evidence,
       compiles: addon.compiles,
+      prebuilt: addon.prebuilt ?? null,
+    })),
+    nativeAddonsNotLoaded: (native?.unloaded ?? []).map((addon) => addon.name),
+    sharedBackends: shared.map((backend) => ({
+      key: backend.key,
+      backend: backend.backend,
+      environments: backend.uses.map((use) => use.environment),
+      reason: backend.declared,
     })),
     problems: [...errors, ...warnings].map(toProblem),
   };
   // The matrix comes from `data`, which Output has redacted before any cell is shortened.
   ctx.output.result(json, (data, style) =>
     [
-      // The summary counts the preflight findings too: they fail the check like an env file error.
+      // The summary counts the source findings too: they fail the check like an env file error.
       renderCheck({ ...report, ok: data.ok, matrix: data.matrix, diagnostics }, style),
-      ...(native.addons.length > 0
+      ...(native && native.addons.length > 0
         ? [
-            `${style.bold("Native addons")} ${style.dim(`(production dependencies, from ${native.source}; checked against ${native.dockerfile ?? "no Dockerfile"})`)}`,
+            `${style.bold("Native addons")} ${style.dim(`(loaded by ${native.loadedBy?.join(", ") ?? "the server: its imports can't be followed, so every production dependency counts"}, from ${native.source}; checked against ${native.dockerfile ?? "no Dockerfile"})`)}`,
             ...native.addons.map((addon) => `  ${describeAddon(addon)}`),
+          ]
+        : []),
+      ...(native && native.unloaded.length > 0
+        ? [
+            style.dim(
+              `Installed, never loaded by ${native.loadedBy?.join(", ")} (not checked): ${native.unloaded.map((addon) => addon.name).join(", ")}`,
+            ),
           ]
         : []),
     ].join("\n"),

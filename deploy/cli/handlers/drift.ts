@@ -1,6 +1,7 @@
 import { type Diagnostic, errorLocationOf } from "../../core/diagnostics.js";
 import { formatDuration } from "../../core/duration.js";
 import { ConfigError, UsageError } from "../../core/errors.js";
+import { sharedBackendNotice } from "../../drift/checks/source.js";
 import { collectDriftFacts, DEFAULT_CONCURRENCY } from "../../drift/collect-drift-facts.js";
 import { evaluateDrift } from "../../drift/evaluate.js";
 import { loadDriftPolicy } from "../../drift/policy-file.js";
@@ -10,8 +11,21 @@ import { renderMarkdown } from "../../drift/report/render-markdown.js";
 import { renderText } from "../../drift/report/render-text.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { driftShape } from "../commands/drift.js";
+import { withHtmlReport } from "../html-report.js";
 
-export async function run(args: ArgsOf<typeof driftShape>, ctx: CommandContext): Promise<number> {
+export function run(args: ArgsOf<typeof driftShape>, ctx: CommandContext): Promise<number> {
+  return withHtmlReport(args.report, ctx, "echogate drift", { kind: "drift" }, (source) =>
+    drift(args, ctx, (report) => {
+      source.report = report;
+    }),
+  );
+}
+
+async function drift(
+  args: ArgsOf<typeof driftShape>,
+  ctx: CommandContext,
+  reached: (report: DriftReport) => void,
+): Promise<number> {
   const concurrency = parseConcurrency(args.concurrency);
   if (args.markdown && ctx.globals.json) throw new UsageError("Pass --json or --markdown, not both.");
 
@@ -59,6 +73,9 @@ export async function run(args: ArgsOf<typeof driftShape>, ctx: CommandContext):
     judgedConfigErrors(collected.diagnostics, args.env),
   );
 
+  for (const shared of facts.source.sharedBackends ?? [])
+    if (shared.declared !== undefined) ctx.output.info(`Notice: ${sharedBackendNotice(shared)}`);
+  reached(report);
   if (args.markdown) ctx.output.result(report, (data) => renderMarkdown(data));
   else ctx.output.result(report, (data, style) => renderText(data, style));
   if (ctx.env.GITHUB_ACTIONS === "true") annotate(ctx, report);

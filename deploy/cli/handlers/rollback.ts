@@ -3,10 +3,32 @@ import type { WebRollback } from "../../hosting/rollback-web.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { renderSmoke } from "../../promote/report.js";
 import { rollbackEnvironment } from "../../promote/rollback-environment.js";
+import type { ReportSource } from "../../report/report-model.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { rollbackShape } from "../commands/promotion.js";
+import { withHtmlReport } from "../html-report.js";
 
-export async function run(args: ArgsOf<typeof rollbackShape>, ctx: CommandContext): Promise<number> {
+export function run(args: ArgsOf<typeof rollbackShape>, ctx: CommandContext): Promise<number> {
+  const command = `echogate rollback ${args.environment}`;
+  return withHtmlReport(args.report, ctx, command, { kind: "rollback" }, async (report) => {
+    try {
+      return await rollback(args, ctx, (part) => Object.assign(report, part));
+    } catch (error) {
+      // A rollback whose smoke failed says so with its outcome in the error's details.
+      const details = (error as { details?: unknown }).details as RollbackReport["outcome"] | undefined;
+      if (details && Array.isArray(details.smoke)) report.outcome = details;
+      throw error;
+    }
+  });
+}
+
+type RollbackReport = Extract<ReportSource, { kind: "rollback" }>;
+
+async function rollback(
+  args: ArgsOf<typeof rollbackShape>,
+  ctx: CommandContext,
+  reached: (part: Omit<RollbackReport, "kind">) => void,
+): Promise<number> {
   const { plan, outcome, web } = await rollbackEnvironment({
     project: ctx.project,
     platform: ctx.platform,
@@ -15,7 +37,9 @@ export async function run(args: ArgsOf<typeof rollbackShape>, ctx: CommandContex
     output: ctx.output,
     signal: ctx.signal,
     ...(args.to ? { to: args.to } : {}),
+    onPlan: (planned) => reached({ plan: planned }),
   });
+  reached({ plan, ...(outcome ? { outcome } : {}) });
   const webResult = outcome?.web ?? web;
   ctx.output.result(
     { ok: true, dryRun: !outcome, plan, outcome: outcome ?? null, ...(webResult ? { web: webResult } : {}) },

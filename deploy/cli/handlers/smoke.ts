@@ -6,16 +6,30 @@ import { ExitCode } from "../../core/exit-codes.js";
 import { renderJunit } from "../../smoke/junit.js";
 import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
-import { smokeProgressEvent } from "../../smoke/progress-event.js";
+import { smokePhase, smokeProgressEvent } from "../../smoke/progress-event.js";
 import { renderSmokeReport } from "../../smoke/report.js";
-import type { SmokeProgress } from "../../smoke/result.js";
+import type { SmokeProgress, SmokeResult } from "../../smoke/result.js";
 import { runSmoke } from "../../smoke/run-smoke.js";
 import { parseServiceUrl, urlSecrets } from "../../smoke/service-url.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { smokeShape } from "../commands/smoke.js";
+import { withHtmlReport } from "../html-report.js";
 import { type LiveService, resolveLiveService } from "../resolve-service-url.js";
 
-export async function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext): Promise<number> {
+export function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext): Promise<number> {
+  const command = ["echogate smoke", args.url ?? (args.env ? `--env ${args.env}` : "")].join(" ").trim();
+  return withHtmlReport(args.report, ctx, command, { kind: "smoke" }, (report) =>
+    smoke(args, ctx, (result) => {
+      report.result = result;
+    }),
+  );
+}
+
+async function smoke(
+  args: ArgsOf<typeof smokeShape>,
+  ctx: CommandContext,
+  reached: (result: SmokeResult) => void,
+): Promise<number> {
   const rawUrl = args.url;
   // Before anything can print the URL: its credentials must be masked everywhere.
   for (const secret of urlSecrets(rawUrl ?? "")) ctx.redactor.add(secret);
@@ -47,12 +61,16 @@ export async function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext):
   }
 
   let result: Awaited<ReturnType<typeof runSmoke>>;
+  const step = ctx.output.step(`Smoke ${url}`);
   try {
     result = await runSmoke(url, spec, {
       ...(options.expectVersion !== undefined ? { expectVersion: options.expectVersion } : {}),
       ...(options.expectRevision !== undefined ? { expectRevision: options.expectRevision } : {}),
       signal: ctx.signal,
-      onProgress: (event) => report(ctx, event),
+      onProgress: (event) => {
+        report(ctx, event);
+        step.update(smokePhase(event));
+      },
       // An environment that may run several instances is proven across two of them, as the gate does.
       ...((environment?.config.service.maxInstances ?? 1) > 1 ? { fanOut: "instances" as const } : {}),
     });
@@ -68,6 +86,10 @@ export async function run(args: ArgsOf<typeof smokeShape>, ctx: CommandContext):
     }
     throw error;
   }
+  reached(result);
+  const failed = result.checks.filter((check) => check.status === "failed").map((check) => check.name);
+  if (result.ok) step.done(`${result.checks.length} checks passed`);
+  else step.fail(`failed: ${failed.join(", ")}`);
   if (junit) await writeJunitFile(junit, ctx.redactor.redact(renderJunit(result)));
   ctx.output.result(result, renderSmokeReport);
   return result.ok ? ExitCode.ok : ExitCode.checkFailed;

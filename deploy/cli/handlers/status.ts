@@ -1,7 +1,8 @@
-import { stripVTControlCharacters } from "node:util";
+import pc from "picocolors";
 import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
+import { formatTable } from "../../core/table.js";
 import { readLiveWebReleases, webStatusOf } from "../../hosting/web-status.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { CONFIG_INVALID, collectStatus, type EnvironmentStatus } from "../../promote/status.js";
@@ -25,12 +26,20 @@ export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext)
     const input = environment && { environment, servingRevision: row.revision, pairs: webPairs ?? [] };
     return { ...row, web: input ? webStatusOf(input, releases.get(row.environment)) : null };
   });
-  ctx.output.result({ environments }, (data, style) => renderStatus(data.environments, style));
+  ctx.output.result({ environments }, (data, style, layout) =>
+    args.markdown
+      ? renderStatusMarkdown(data.environments)
+      : renderStatus(data.environments, style, layout.width),
+  );
   if (environments.some((e) => e.error?.code === CONFIG_INVALID)) return ExitCode.config;
   return environments.some((e) => e.error) ? ExitCode.platform : ExitCode.ok;
 }
 
-export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): string {
+/** The table's header and cells, one row per environment (and region). */
+function statusTable(
+  rows: readonly EnvironmentStatus[],
+  style: Style,
+): { header: string[]; table: string[][] } {
   const regions = new Map<string, number>();
   for (const row of rows) regions.set(row.environment, (regions.get(row.environment) ?? 0) + 1);
   const table = rows.map((row) => [
@@ -63,14 +72,14 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
     "AGE",
     "INSTANCES",
   ];
-  const plain = (s: string) => stripVTControlCharacters(s);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => plain(r[i]!).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c + " ".repeat(widths[i]! - plain(c).length))
-      .join("  ")
-      .trimEnd();
-  const lines = [style.bold(line(header)), ...table.map(line)];
+  return { header, table };
+}
+
+/** The status table; on a terminal (`width`) the URL, REVISION, WEB and DIGEST columns are cut to fit it. */
+export function renderStatus(rows: readonly EnvironmentStatus[], style: Style, width?: number): string {
+  const { header, table } = statusTable(rows, style);
+  const [head = "", ...body] = formatTable([header, ...table], { width, shrinkable: [6, 3, 7, 2] });
+  const lines = [style.bold(head), ...body];
   for (const row of rows) {
     if (row.error)
       lines.push(
@@ -87,6 +96,32 @@ export function renderStatus(rows: readonly EnvironmentStatus[], style: Style): 
       );
   }
   return lines.join("\n");
+}
+
+/** For $GITHUB_STEP_SUMMARY and PR comments: the same table in Markdown, then the notes under it. */
+export function renderStatusMarkdown(rows: readonly EnvironmentStatus[]): string {
+  const { header, table } = statusTable(rows, pc.createColors(false));
+  const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+  const lines = [
+    "### echogate status",
+    "",
+    `| ${header.map(cell).join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...table.map((cells) => `| ${cells.map(cell).join(" | ")} |`),
+  ];
+  const notes = rows.flatMap((row) => [
+    ...(row.error ? [`- ❌ **${cell(row.environment)}**: ${cell(row.error.message)}`] : []),
+    ...(row.split.length > 1
+      ? [`- ⚠️ **${cell(row.environment)}**: traffic split ${cell(formatTraffic(row.split))}`]
+      : []),
+    ...(row.lock
+      ? [
+          `- 🔒 **${cell(row.environment)}**: locked by ${cell(row.lock.holder)} until ${cell(row.lock.expiresAt)}`,
+        ]
+      : []),
+  ]);
+  if (notes.length > 0) lines.push("", ...notes);
+  return `${lines.join("\n")}\n`;
 }
 
 function webCell(row: EnvironmentStatus, style: Style): string {

@@ -8,6 +8,7 @@ import {
   checkEnvFileKeysEqual,
   checkListenAllInterfaces,
   checkNativeDepsBuildable,
+  checkSharedBackend,
   checkSourceEntryEqual,
   checkSourceEntryKnown,
 } from "./source.js";
@@ -31,4 +32,5 @@ export const checks: { [K in RuleCheck["check"]]: CheckFn<Extract<RuleCheck, { c
   "native-deps-buildable": checkNativeDepsBuildable,
   "listen-all-interfaces": checkListenAllInterfaces,
   "deploys-through-gate": checkDeploysThroughGate,
+  "shared-backend": checkSharedBackend,
 };

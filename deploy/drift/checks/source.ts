@@ -1,3 +1,4 @@
+import type { SharedBackend } from "../../envfiles/shared-backend.js";
 import { GATE_BYPASS_HINT, gateBypassMessage } from "../../source/check-gate-bypass.js";
 import { LISTEN_HOST_HINT, listenHostMessage } from "../../source/check-listen-host.js";
 import { compareServerEntries } from "../../source/server-entry.js";
@@ -28,7 +29,7 @@ export const checkSourceEntryKnown: CheckFn<Extract<RuleCheck, { check: "source-
       fact: "source.entry",
       columns: [],
       message: fact.detail,
-      hint: LAYOUT_HINTS[key],
+      hint: (input.facts.source.named ?? []).includes(key) ? NAMED_LAYOUT_HINTS[key] : LAYOUT_HINTS[key],
       location: { file: fact.file, ...(fact.line ? { line: fact.line } : {}) },
     }));
 
@@ -36,7 +37,10 @@ export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-fil
   rule,
   input,
 ) => {
-  const environments = environmentsFor(rule, input.facts).filter((env) => env.envFile.readable);
+  // A file whose parsing stopped early (reported by check) proves no key missing.
+  const environments = environmentsFor(rule, input.facts).filter(
+    (env) => env.envFile.readable && env.envFile.complete !== false,
+  );
   if (environments.length < 2) return [];
   const allowed = new Set([...(rule.ignore ?? []), ...input.facts.envSchema.environmentSpecificKeys]);
   const keys = [...new Set(environments.flatMap((env) => env.envFile.keys.map((k) => k.key)))].sort();
@@ -66,15 +70,15 @@ export const checkNativeDepsBuildable: CheckFn<Extract<RuleCheck, { check: "nati
 ) => {
   const native = input.facts.source.native;
   if (!native?.dockerfile) return [];
-  return native.findings
-    .filter((finding) => finding.severity === "error")
-    .map((finding) => ({
-      fact: `source.native:${finding.code}`,
-      columns: [],
-      message: finding.message,
-      hint: finding.hint,
-      location: { file: native.dockerfile!, line: finding.line },
-    }));
+  // Warnings stay warnings (a prebuilt download that may fall back to a build): check says the same.
+  return native.findings.map((finding) => ({
+    ...(finding.severity === "warning" ? { severity: "warning" as const } : {}),
+    fact: `source.native:${finding.code}`,
+    columns: [],
+    message: finding.message,
+    hint: finding.hint,
+    location: { file: native.dockerfile!, line: finding.line },
+  }));
 };
 
 /** Each source's setting in environments/echogate.yaml (docs/reference.md#layout). */
@@ -85,6 +89,16 @@ const LAYOUT_HINTS = {
     "Drift compares only entries it can read: set layout.devScript in environments/echogate.yaml to the package.json script that starts the server (e.g. start), or `devScript: false` if none does.",
   cloudbuild:
     "Drift compares only entries it can read: set layout.cloudbuild in environments/echogate.yaml to the Cloud Build file that builds the server, or `cloudbuild: false` if CI doesn't use Cloud Build.",
+} as const;
+
+/** The same, when the setting is already set: point at the file it names, not at the setting. */
+const NAMED_LAYOUT_HINTS = {
+  dockerfile:
+    'layout.dockerfile already names this file: make its CMD start one server file echogate can trace (`CMD ["node", "server.js"]`, or `npm start` with a start script in the build context\'s package.json that runs one), or set layout.serverEntry in environments/echogate.yaml.',
+  devScript:
+    "layout.devScript already names this script: make it run the server file with a runner echogate reads (node, tsx, ts-node, nodemon, bun), or set layout.serverEntry in environments/echogate.yaml.",
+  cloudbuild:
+    "layout.cloudbuild already names this file: make one step `docker build` the server's Dockerfile, or set `cloudbuild: false` if it doesn't build the server.",
 } as const;
 
 export const checkListenAllInterfaces: CheckFn<Extract<RuleCheck, { check: "listen-all-interfaces" }>> = (
@@ -110,3 +124,22 @@ export const checkDeploysThroughGate: CheckFn<Extract<RuleCheck, { check: "deplo
     hint: GATE_BYPASS_HINT,
     location: { file: finding.file, line: finding.line },
   }));
+
+export const checkSharedBackend: CheckFn<Extract<RuleCheck, { check: "shared-backend" }>> = (_rule, input) =>
+  (input.facts.source.sharedBackends ?? [])
+    .filter((shared) => shared.declared === undefined)
+    .map((shared) => {
+      const [first, ...others] = shared.uses;
+      return {
+        fact: `env-file.shared:${shared.key}`,
+        columns: [],
+        message: `${shared.key} points ${listNames(shared.uses.map((use) => use.environment))} at the same backend (${shared.backend}): ${shared.uses.map((use) => `${use.file}:${use.line}`).join(", ")}. What one environment writes or publishes there, the other reads: a message sent in ${first!.environment} reaches ${others[0]!.environment}'s clients.`,
+        hint: `Give each environment its own ${shared.key}, or declare it in environments/env.schema.yaml: \`${shared.key}: { shared: { environments: [${shared.uses.map((use) => use.environment).join(", ")}], reason: "…" } }\`.`,
+        location: { file: first!.file, line: first!.line, keyPath: shared.key },
+      };
+    });
+
+/** A share env.schema.yaml declares, as one line for reports: `REDIS_URL: staging and production share redis://… (reason)`. */
+export function sharedBackendNotice(shared: SharedBackend): string {
+  return `${shared.key}: ${listNames(shared.uses.map((use) => use.environment))} share ${shared.backend}, declared in environments/env.schema.yaml (${shared.declared}).`;
+}

@@ -50,6 +50,7 @@ export async function collectDeclared(
     envFile: {
       file: loaded.envFile?.file ?? envFile,
       readable: loaded.envFile !== undefined,
+      complete: loaded.envFile?.complete ?? false,
       keys: entries.map((entry) => ({ key: entry.key, line: entry.line })),
     },
     hosting: config.hosting

@@ -19,5 +19,6 @@ export function collectSourceDrift(projectDir: string, layout: ResolvedLayout): 
     const file = layout[key];
     return !file || (!file.named && !existsSync(join(projectDir, file.path)));
   });
-  return { ...sources, ...(facts.configured ? { configured: facts.configured } : {}), absent };
+  const named = (Object.keys(sources) as Array<keyof typeof sources>).filter((key) => layout[key]?.named);
+  return { ...sources, ...(facts.configured ? { configured: facts.configured } : {}), absent, named };
 }

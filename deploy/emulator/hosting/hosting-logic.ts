@@ -1,3 +1,4 @@
+import { servingConfigProblem } from "../../config/serving-config-schema.js";
 import { parseGoogleDuration } from "../../core/duration.js";
 import { MAX_CHANNEL_TTL_SECONDS } from "../../model/hosting-limits.js";
 import { projectNumberFor } from "../project-number.js";
@@ -140,17 +141,25 @@ export function createVersion(
   now: Date,
 ): VersionRecord {
   const record = existingSite(state, siteId);
+  const config = validConfig(body.config);
   const id = newId(record);
   const version: VersionRecord = {
     name: `sites/${siteId}/versions/${id}`,
     status: "CREATED",
     files: {},
     labels: stringMap(body.labels),
-    config: (body.config as Record<string, unknown>) ?? {},
+    config,
     createTime: now.toISOString(),
   };
   record.versions[id] = version;
   return version;
+}
+
+/** A version's ServingConfig as the API accepts it; anything else is 400 INVALID_ARGUMENT. */
+function validConfig(config: unknown): Record<string, unknown> {
+  const problem = servingConfigProblem(config);
+  if (problem) throw invalid(problem);
+  return (config as Record<string, unknown> | undefined) ?? {};
 }
 
 export function getVersion(state: HostingState, siteId: string, versionId: string): VersionRecord {
@@ -477,7 +486,7 @@ export function patchVersion(
       `Can't move version ${version.name} from ${version.status} to ${target}: a version can be set to FINALIZED (or ABANDONED).${updateMask ? "" : " Without an updateMask only status is updated; name the fields to change in updateMask."}`,
     );
   }
-  if (wants("config")) version.config = (body.config as Record<string, unknown>) ?? {};
+  if (wants("config")) version.config = validConfig(body.config);
   if (wants("labels")) version.labels = stringMap(body.labels);
   if (moves && target === "FINALIZED") finalizeVersion(version, hasBlob, now);
   else if (moves && version.status === "CREATED") version.status = "ABANDONED";

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import type { ServingConfig } from "../../config/serving-config.js";
 import { refuseForeignHost } from "../../core/loopback-host.js";
 import { ApiFailure, invalid, notFound } from "./api-failure.js";
 import { BlobStore } from "./blob-store.js";
@@ -35,6 +36,7 @@ import {
 import { checkHostingQuery } from "./hosting-query-params.js";
 import { checkBody, sitePath, unrouted } from "./hosting-routes.js";
 import { uploadedContent } from "./multipart.js";
+import { cloudRunServiceUrl } from "./run-service-url.js";
 import { type HostingState, loadState, StateWriter } from "./state.js";
 
 export interface HostingEmulatorOptions {
@@ -48,6 +50,11 @@ export interface HostingEmulatorOptions {
   abandonCreatedVersionsAfterMs?: number;
   /** Fails the request after this many uploads (tests: an interrupted deploy). */
   failUploadsAfter?: number;
+  /**
+   * The Cloud Run Admin API (the embedded emulator's) that `run` rewrites are resolved through:
+   * a rewrite reaches the service of that name in the site's project. Unset: they answer 502.
+   */
+  cloudRunApi?: string;
 }
 
 interface HostingEmulatorStats {
@@ -92,13 +99,16 @@ export async function startHostingEmulator(options: HostingEmulatorOptions): Pro
     const record = state.sites[siteId!]?.channels[channelId!];
     const listener = await listenChannel(
       {
-        files: () => {
+        release: () => {
           const channel = state.sites[siteId!]?.channels[channelId!];
           const release = channel?.releases[0];
           if (!release?.version) return undefined;
-          return state.sites[siteId!]?.versions[release.version.split("/").at(-1)!]?.files;
+          const version = state.sites[siteId!]?.versions[release.version.split("/").at(-1)!];
+          return version && { files: version.files, config: version.config as ServingConfig };
         },
         blob: (hash) => blobs.get(hash),
+        serviceUrl: (target) =>
+          cloudRunServiceUrl(options.cloudRunApi, state.sites[siteId!]?.project, target),
       },
       record?.port,
     );

@@ -61,7 +61,8 @@ export async function connectHosting(
     };
   // The in-process emulator (tests, a caller running its own Cloud Run emulator) loads only here.
   const { startHostingEmulator } = await import("../../emulator/hosting/start-hosting-emulator.js");
-  const emulator = await startHostingEmulator({ dir });
+  const cloudRunApi = env[EMULATOR_ENDPOINT_ENV];
+  const emulator = await startHostingEmulator({ dir, ...(cloudRunApi ? { cloudRunApi } : {}) });
   return {
     adapter: new FirebaseHostingAdapter({ baseUrl: emulator.url, auth: "none" }),
     channelUrl: (site, channel, fromApi) => fromApi ?? emulator.channelUrl(site, channel),

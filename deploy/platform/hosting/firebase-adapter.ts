@@ -1,3 +1,4 @@
+import type { ServingConfig } from "../../config/serving-config.js";
 import { toGoogleDuration } from "../../core/duration.js";
 import { PlatformError } from "../../core/errors.js";
 import { HostingApiClient, type HostingClientOptions } from "./api-client.js";
@@ -53,10 +54,24 @@ export class FirebaseHostingAdapter {
     this.api = new HostingApiClient(options);
   }
 
-  createVersion(site: string, labels: Record<string, string>, signal?: AbortSignal): Promise<HostingVersion> {
+  /** `config` is the version's ServingConfig (rewrites, redirects, headers, …), fixed once finalized. */
+  createVersion(
+    site: string,
+    labels: Record<string, string>,
+    config: ServingConfig,
+    signal?: AbortSignal,
+  ): Promise<HostingVersion> {
     return this.api.json("POST", `sites/${site}/versions`, `create a version on site ${site}`, {
-      body: { labels, config: {} },
+      body: { labels, config },
       ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** Replaces the ServingConfig of a version still CREATED (a clone carries its source's). */
+  setVersionConfig(versionName: string, config: ServingConfig): Promise<HostingVersion> {
+    return this.api.json("PATCH", versionName, `set the serving config of ${versionName}`, {
+      query: { updateMask: "config" },
+      body: { config },
     });
   }
 

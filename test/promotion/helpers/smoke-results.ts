@@ -23,6 +23,7 @@ export function smokeResult(
     protocol: "ws-json",
     version: null,
     revision: null,
+    notices: [],
     expectVersion: null,
     expectRevision: null,
     room: "test-room",

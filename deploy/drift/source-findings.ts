@@ -1,0 +1,47 @@
+import type { Diagnostic } from "../core/diagnostics.js";
+import { ConfigError } from "../core/errors.js";
+import type { Platform } from "../platform/platform.js";
+import type { Project } from "../project/project.js";
+import { collectDriftFacts } from "./collect-drift-facts.js";
+import { evaluateDrift } from "./evaluate.js";
+import type { SourceDriftFacts } from "./facts.js";
+import { loadDriftPolicy } from "./policy-file.js";
+
+interface SourceFindings {
+  source: SourceDriftFacts;
+  /** The findings of the source rules, as drift.yaml sets them, as diagnostics. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * What `drift --source` finds, for `check`: the same facts, rules and drift.yaml, so the two never
+ * disagree about the same files. Undefined when the configuration is broken and `configReported`
+ * (check has already reported why; drift refuses such a project outright).
+ */
+export async function sourceFindings(
+  project: Project,
+  platform: Platform,
+  configReported: boolean,
+): Promise<SourceFindings | undefined> {
+  let collected: Awaited<ReturnType<typeof collectDriftFacts>>;
+  try {
+    collected = await collectDriftFacts({ project, platform, sourceOnly: true });
+  } catch (error) {
+    if (error instanceof ConfigError && configReported) return undefined;
+    throw error;
+  }
+  const policy = await loadDriftPolicy(project.dir, collected.environmentNames);
+  if (policy.diagnostics.hasErrors)
+    return { source: collected.facts.source, diagnostics: policy.diagnostics.items };
+  const { findings } = evaluateDrift(collected.facts, policy.policy);
+  return {
+    source: collected.facts.source,
+    diagnostics: findings.map((finding) => ({
+      severity: finding.severity,
+      code: `drift.${finding.rule}`,
+      message: finding.message,
+      ...(finding.hint ? { hint: finding.hint } : {}),
+      ...finding.location,
+    })),
+  };
+}

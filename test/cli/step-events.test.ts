@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeImage, type TestImage } from "../promotion/helpers/images.js";
+import {
+  echogate,
+  fastSmoke,
+  promotionProject,
+  startTestEmulator,
+  type TestEmulator,
+} from "../promotion/helpers/project.js";
+
+// The event contract (docs/reference.md, "JSON events"): every step.start is closed by a step.done
+// or a step.fail of the same step, whether the command succeeds or fails.
+
+const TINY_SERVER = `import { createServer } from "node:http";
+createServer((req, res) => res.end("ok")).listen(Number(process.env.PORT), "0.0.0.0");
+`;
+
+let project: string;
+let emu: TestEmulator;
+let good: TestImage;
+let second: TestImage;
+let crashing: TestImage;
+
+beforeAll(async () => {
+  project = await promotionProject((files) => {
+    fastSmoke(files);
+    files["package.json"] = JSON.stringify({
+      name: "fixture",
+      version: "0.1.0",
+      private: true,
+      scripts: { dev: "tsx src/main.ts" },
+    });
+    files["src/main.ts"] = TINY_SERVER;
+    files.Dockerfile = [
+      "FROM node:20-slim AS build",
+      "COPY . .",
+      "RUN npx esbuild src/main.ts --bundle --platform=node --outfile=dist/server.js",
+      "FROM node:20-slim",
+      "COPY --from=build /dist/server.js ./server.js",
+      'CMD ["node", "server.js"]',
+      "",
+    ].join("\n");
+  });
+  emu = await startTestEmulator(project);
+  [good, second, crashing] = await Promise.all([
+    makeImage(project, { version: "0.1.0+aaaaaaa" }),
+    makeImage(project, { version: "0.1.0+bbbbbbb" }),
+    makeImage(project, { version: "0.1.0+ccccccc", code: "process.exit(1);" }),
+  ]);
+}, 30_000);
+afterAll(async () => {
+  await emu?.close();
+});
+
+interface StepEvent {
+  event: string;
+  step?: string;
+}
+
+/** The step names opened and never closed, in the order they were opened. */
+function unclosed(events: readonly StepEvent[]): string[] {
+  const open: string[] = [];
+  for (const event of events) {
+    if (event.event === "step.start") open.push(event.step!);
+    if (event.event === "step.done" || event.event === "step.fail") {
+      const at = open.lastIndexOf(event.step!);
+      expect(at, `${event.event} of ${event.step} that never started`).toBeGreaterThanOrEqual(0);
+      open.splice(at, 1);
+    }
+  }
+  return open;
+}
+
+async function events(...argv: string[]): Promise<{ exitCode: number; stdout: string; events: StepEvent[] }> {
+  const run = await echogate(project, emu.env, ...argv, "--json");
+  const lines = run.stderr.trim().split("\n").filter(Boolean);
+  return {
+    exitCode: run.exitCode,
+    stdout: run.stdout,
+    events: lines.map((line) => JSON.parse(line) as StepEvent),
+  };
+}
+
+describe("every started step ends with step.done or step.fail", () => {
+  it("holds for each command's --json event stream, passing or failing", async () => {
+    const runs: Array<[string[], number]> = [
+      [["check"], 0],
+      [["build"], 0],
+      [["deploy", "staging", "--image", good.digest, "--dry-run"], 0],
+      [["deploy", "staging", "--image", good.digest], 0],
+      [["deploy", "staging", "--image", second.digest], 0],
+      [["promote", "production", "--server-only"], 0],
+      [["rollback", "staging"], 0],
+      [["status"], 0],
+      [["smoke", "--env", "staging"], 0],
+      [["drift", "--env", "staging", "--env", "production"], 1],
+      [["deploy", "staging", "--image", crashing.digest], 1],
+    ];
+    for (const [argv, exitCode] of runs) {
+      const run = await events(...argv);
+      expect(run.exitCode, `${argv.join(" ")}: ${run.stdout.slice(0, 600)}`).toBe(exitCode);
+      expect(unclosed(run.events), argv.join(" ")).toEqual([]);
+      const steps = run.events.filter((e) => e.event === "step.start").length;
+      if (argv[0] !== "check" && argv[0] !== "status") expect(steps, argv.join(" ")).toBeGreaterThan(0);
+      // A command that passed failed none of its steps.
+      if (exitCode === 0)
+        expect(
+          run.events.filter((e) => e.event === "step.fail"),
+          argv.join(" "),
+        ).toEqual([]);
+    }
+  }, 120_000);
+});
