@@ -1,6 +1,6 @@
 import { isEchogateError } from "../core/errors.js";
+import { checkReportTarget, HTML_REPORT, writeReportFile } from "../core/report-target.js";
 import { renderHtmlReport } from "../report/render-html.js";
-import { checkReportTarget, writeReportFile } from "../report/report-file.js";
 import { buildHtmlReport, type ReportSource } from "../report/report-model.js";
 import type { CommandContext } from "./command.js";
 import { toolVersion } from "./tool-version.js";
@@ -18,7 +18,7 @@ export async function withHtmlReport<K extends ReportSource["kind"]>(
   work: (source: Extract<ReportSource, { kind: K }>) => Promise<number>,
 ): Promise<number> {
   if (shownAs === undefined) return work(source);
-  const target = await checkReportTarget(ctx.cwd, shownAs);
+  const target = await checkReportTarget(HTML_REPORT, ctx.cwd, shownAs);
   const write = async (error?: unknown) => {
     const failure =
       error === undefined

@@ -2,6 +2,7 @@ import { parseFault } from "../build/faults.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
+import { checkReportTarget, JUNIT_REPORT, writeReportFile } from "../core/report-target.js";
 import type { PreparedWeb } from "../hosting/web-deploy.js";
 import { promoteEnvironment } from "../promote/promote-environment.js";
 import type { PromotionOutcome } from "../promote/promotion-outcome.js";
@@ -14,7 +15,6 @@ import {
 } from "../promote/web-follows.js";
 import { renderPromotionJunit } from "../report/junit.js";
 import type { ReportSource } from "../report/report-model.js";
-import { checkJunitTarget, writeJunitFile } from "../smoke/junit-file.js";
 import type { CommandContext } from "./command.js";
 import { withHtmlReport } from "./html-report.js";
 
@@ -41,11 +41,12 @@ export async function runPromotionCommand(
 ): Promise<number> {
   const command = `echogate ${mode} ${args.environment}`;
   // Both refused before anything moves when their file can't be written.
-  const junit = args.junit !== undefined ? await checkJunitTarget(ctx.cwd, args.junit) : undefined;
+  const junit =
+    args.junit !== undefined ? await checkReportTarget(JUNIT_REPORT, ctx.cwd, args.junit) : undefined;
   return withHtmlReport(args.report, ctx, command, { kind: "promotion" }, async (report) => {
     const writeJunit = async (outcome: PromotionOutcome) => {
       if (junit)
-        await writeJunitFile(
+        await writeReportFile(
           junit,
           ctx.redactor.redact(renderPromotionJunit(command, outcome, ctx.output.steps())),
         );

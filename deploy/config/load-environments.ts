@@ -6,6 +6,7 @@ import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
+import { fanOutWarning } from "./fan-out-proof.js";
 import { type LoadedProjectSettings, loadProjectSettings } from "./load-project-settings.js";
 import { checkScaleOut } from "./scale-rules.js";
 import { defaultSmokeSpec, type SmokeSpec, smokeSpecSchema } from "./smoke-spec.js";
@@ -86,6 +87,9 @@ export async function loadEnvironments(
     }
     const environment = { name, file, config: parsed.data, locate: source.locate };
     checkScaleOut(environment, diagnostics);
+    const fanOut = parsed.data.smoke ? fanOutWarning(parsed.data.smoke) : undefined;
+    if (fanOut)
+      diagnostics.warning("smoke.fan-out-two-clients", `${fanOut}.`, source.locate(["smoke", "echo"]));
     environments.push(environment);
   }
   checkReferences(environments, declaredNames, diagnostics);
@@ -120,6 +124,8 @@ async function loadSharedSmokeSpec(
     addZodIssues(diagnostics, source, parsed.error.issues, smokeSpecSchema);
     return undefined;
   }
+  const fanOut = fanOutWarning(parsed.data);
+  if (fanOut) diagnostics.warning("smoke.fan-out-two-clients", `${fanOut}.`, source.locate(["echo"]));
   return parsed.data;
 }
 

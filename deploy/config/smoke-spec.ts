@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { scenarioProblems } from "./scenario-checks.js";
+import { scenarioSchema } from "./scenario-spec.js";
 import { templateProblems } from "./smoke-templates.js";
 
 /**
@@ -315,10 +317,19 @@ export const smokeSpecSchema = z
     echo: echoSpecSchema
       .prefault({})
       .describe("The echo check: clients join a room, one sends, every other receives."),
+    scenarios: z
+      .array(scenarioSchema)
+      .default([])
+      .describe(
+        "Scripts of steps over named clients (offline delivery, reconnect, groups, bursts, resume), run after the echo check over echo's protocol, path and transports. Each writes messages through the app in its own room and users.",
+      ),
   })
   .superRefine((spec, ctx) => {
     for (const problem of templateProblems(spec.echo)) {
       ctx.addIssue({ code: "custom", path: ["echo", ...problem.path], message: problem.message });
+    }
+    for (const problem of scenarioProblems(spec.scenarios, spec.echo.protocol)) {
+      ctx.addIssue({ code: "custom", path: ["scenarios", ...problem.path], message: problem.message });
     }
   });
 

@@ -30,15 +30,35 @@ export function templateProblems(value: unknown, path: PropertyKey[] = []): Temp
 
 /** Deep copy with every string's templates replaced; only strings change, keys stay as written. */
 export function expandTemplates<T>(value: T, vars: TemplateVars): T {
+  return expandWith(value, (name) => (name in vars ? vars[name as TemplateName] : undefined));
+}
+
+/** The template names a string uses, in order. */
+export function templatesIn(text: string): string[] {
+  return [...text.matchAll(TEMPLATE)].map((match) => match[1]!);
+}
+
+/**
+ * Deep copy with templates replaced by `lookup` (unknown names stay as written). A string that is
+ * exactly one template takes the value itself, so a captured number stays a number.
+ */
+export function expandWith<T>(value: T, lookup: (name: string) => unknown): T {
   if (typeof value === "string") {
-    return value.replace(TEMPLATE, (whole, name: string) =>
-      name in vars ? vars[name as TemplateName] : whole,
-    ) as T;
+    const whole = /^\{\{\s*([^{}\s]*)\s*\}\}$/.exec(value);
+    if (whole) {
+      const found = lookup(whole[1]!);
+      return (found === undefined ? value : found) as T;
+    }
+    return value.replace(TEMPLATE, (text, name: string) => {
+      const found = lookup(name);
+      if (found === undefined) return text;
+      return typeof found === "string" ? found : JSON.stringify(found);
+    }) as T;
   }
-  if (Array.isArray(value)) return value.map((item) => expandTemplates(item, vars)) as T;
+  if (Array.isArray(value)) return value.map((item) => expandWith(item, lookup)) as T;
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, expandTemplates(item, vars)]),
+      Object.entries(value).map(([key, item]) => [key, expandWith(item, lookup)]),
     ) as T;
   }
   return value;

@@ -3,6 +3,8 @@ import { truncateText } from "./live-lines.js";
 
 /** A column cut below this many characters says nothing; the table wraps instead. */
 const MIN_COLUMN = 8;
+/** Before a column is cut below this, `fitTable` leaves out a droppable column instead. */
+const READABLE_COLUMN = 20;
 const GAP = "  ";
 
 interface TableOptions {
@@ -10,6 +12,16 @@ interface TableOptions {
   width?: number | undefined;
   /** Free-text columns that may be cut with an ellipsis to fit, the widest first. */
   shrinkable?: readonly number[];
+  /** Columns left out, in this order, when cutting is not enough (the least useful first). */
+  droppable?: readonly number[];
+  /** How narrow a shrinkable column may be cut (default MIN_COLUMN). */
+  minColumn?: number;
+}
+
+interface FittedTable {
+  lines: string[];
+  /** The header cells of the columns left out to fit the width. */
+  hidden: string[];
 }
 
 const visible = (text: string) => [...stripVTControlCharacters(text)].length;
@@ -28,13 +40,41 @@ export function columnWidths(rows: readonly (readonly string[])[], options: Tabl
   const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP.length * Math.max(0, count - 1);
   const shrinkable = options.shrinkable ?? [];
   while (total() > width) {
+    const minColumn = options.minColumn ?? MIN_COLUMN;
     const widest = shrinkable
-      .filter((i) => (widths[i] ?? 0) > MIN_COLUMN)
+      .filter((i) => (widths[i] ?? 0) > minColumn)
       .sort((a, b) => widths[b]! - widths[a]!)[0];
     if (widest === undefined) break;
     widths[widest]! -= 1;
   }
   return widths;
+}
+
+/**
+ * Rows (the header first) as aligned lines fitted to the width: shrinkable columns are cut, but not
+ * below READABLE_COLUMN while a `droppable` column can be left out instead; only when every one is
+ * out are they cut further (to MIN_COLUMN). Pure.
+ */
+export function fitTable(rows: readonly (readonly string[])[], options: TableOptions = {}): FittedTable {
+  const { width, droppable = [] } = options;
+  const layout = (dropped: ReadonlySet<number>, minColumn: number): FittedTable => {
+    const kept = (row: readonly string[]) => row.filter((_, i) => !dropped.has(i));
+    const keptIndex = (i: number) => i - [...dropped].filter((d) => d < i).length;
+    const shrinkable = (options.shrinkable ?? []).filter((i) => !dropped.has(i)).map(keptIndex);
+    return {
+      lines: formatTable(rows.map(kept), { width, shrinkable, minColumn }),
+      hidden: [...dropped].sort((a, b) => a - b).map((i) => rows[0]?.[i] ?? ""),
+    };
+  };
+  const fits = ({ lines }: FittedTable) =>
+    width === undefined || lines.every((line) => visible(line) <= width);
+  const dropped = new Set<number>();
+  for (const next of [...droppable, undefined]) {
+    const fitted = layout(dropped, READABLE_COLUMN);
+    if (fits(fitted)) return fitted;
+    if (next !== undefined) dropped.add(next);
+  }
+  return layout(dropped, MIN_COLUMN);
 }
 
 /** Rows (the header first) as aligned lines, fitted to the width as `columnWidths` decides. */

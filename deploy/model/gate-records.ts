@@ -17,6 +17,8 @@ export interface GateRecord {
   stage?: "start" | "candidate" | "service";
   /** Set when traffic was later taken away from this revision by a rollback. */
   rolledBackAt?: string;
+  /** The spec's scenarios as the last gate ran them (absent when the spec has none). */
+  scenarios?: Array<{ name: string; ok: boolean }>;
 }
 
 export function readGateRecords(annotations: Readonly<Record<string, string>>): GateRecord[] {

@@ -163,12 +163,14 @@ export class Execution {
     snapshot: ServiceSnapshot,
     gate: Omit<GateRecord, "at" | "version" | "digest" | "revision">,
   ): void {
+    const scenarios = this.outcome.smoke.at(-1)?.scenarios ?? [];
     const records = withGateRecord(readGateRecords(snapshot.annotations), {
       revision: this.candidate,
       version: this.plan.artifact.version,
       digest: this.plan.artifact.digest,
       at: this.now().toISOString(),
       ...gate,
+      ...(scenarios.length > 0 ? { scenarios: scenarios.map(({ name, ok }) => ({ name, ok })) } : {}),
     });
     raw.annotations = { ...(raw.annotations ?? {}) };
     writeGateRecords(raw.annotations, records);

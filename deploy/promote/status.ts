@@ -28,7 +28,7 @@ interface ServiceStatus {
   digest: string | null;
   split: SplitEntry[];
   traffic: TrafficTarget[];
-  gate: Pick<GateRecord, "result" | "at" | "stage" | "rolledBackAt"> | null;
+  gate: Pick<GateRecord, "result" | "at" | "stage" | "rolledBackAt" | "scenarios"> | null;
   /** Since the serving revision got its gate result (or was created). */
   since: string | null;
   ageS: number | null;
@@ -113,6 +113,7 @@ async function statusFromSnapshot(
           at: gate.at,
           ...(gate.stage ? { stage: gate.stage } : {}),
           ...(gate.rolledBackAt ? { rolledBackAt: gate.rolledBackAt } : {}),
+          ...(gate.scenarios ? { scenarios: gate.scenarios } : {}),
         }
       : null,
     since,

@@ -1,9 +1,10 @@
 import type { HealthSpec } from "../config/smoke-spec.js";
 import { HttpRequestError, isTlsError } from "../core/http-request.js";
+import { sleep } from "../core/sleep.js";
 import { httpGet } from "./http-get.js";
 import type { ServiceUrl } from "./service-url.js";
 import { valueAtPath } from "./subset-match.js";
-import { backoffDelay, roundMs, sleep } from "./timing.js";
+import { backoffDelay, roundMs } from "./timing.js";
 
 /** One slow attempt must not eat the whole cold-start budget. */
 const MAX_ATTEMPT_MS = 10_000;

@@ -1,24 +1,25 @@
-import type { SmokeResult } from "./result.js";
+import type { SmokeCheck, SmokeResult } from "./result.js";
 
 /** JUnit XML for CI: one testsuite, one testcase per check; a failure's message is the check's detail. */
 export function renderJunit(result: SmokeResult): string {
-  const failures = result.checks.filter((check) => check.status === "failed").length;
-  const skipped = result.checks.filter((check) => check.status === "skipped").length;
+  const rows = testcases(result);
+  const failures = rows.filter((check) => check.status === "failed").length;
+  const skipped = rows.filter((check) => check.status === "skipped").length;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const suiteName = `echogate smoke ${result.url}`;
-  const cases = result.checks.map((check) => {
-    const open = `    <testcase classname="echogate.smoke" name="${escapeXml(check.name)}" time="${seconds(check.ms)}"`;
+  const cases = rows.map((check) => {
+    const open = `    <testcase classname="${escapeXml(check.classname)}" name="${escapeXml(check.name)}" time="${seconds(check.ms)}"`;
     if (check.status === "passed") {
       return `${open}>\n      <system-out>${escapeXml(check.detail)}</system-out>\n    </testcase>`;
     }
     if (check.status === "skipped")
       return `${open}>\n      <skipped message="${escapeXml(check.detail)}"/>\n    </testcase>`;
-    return `${open}>\n      <failure message="${escapeXml(check.detail)}" type="smoke.${check.name}">${escapeXml(check.detail)}</failure>\n    </testcase>`;
+    return `${open}>\n      <failure message="${escapeXml(check.detail)}" type="smoke.${check.kind}">${escapeXml(check.detail)}</failure>\n    </testcase>`;
   });
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="echogate smoke" tests="${result.checks.length}" failures="${failures}" skipped="${skipped}" time="${seconds(result.ms)}">`,
-    `  <testsuite name="${escapeXml(suiteName)}" tests="${result.checks.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(result.ms)}">`,
+    `<testsuites name="echogate smoke" tests="${rows.length}" failures="${failures}" skipped="${skipped}" time="${seconds(result.ms)}">`,
+    `  <testsuite name="${escapeXml(suiteName)}" tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(result.ms)}">`,
     `    <properties>`,
     ...[
       ["protocol", result.protocol],
@@ -36,6 +37,30 @@ export function renderJunit(result: SmokeResult): string {
     `</testsuites>`,
     "",
   ].join("\n");
+}
+
+interface Testcase extends SmokeCheck {
+  classname: string;
+  /** The failure's type suffix: the check's name, or `scenario.<step kind>`. */
+  kind: string;
+}
+
+/** One testcase per check, except a scenario's check: one per step of that scenario instead. */
+function testcases(result: SmokeResult): Testcase[] {
+  return result.checks.flatMap((check): Testcase[] => {
+    const scenario = result.scenarios.find((s) => `scenario ${s.name}` === check.name);
+    if (!scenario || scenario.steps.length === 0)
+      return [{ ...check, classname: "echogate.smoke", kind: check.name }];
+    return scenario.steps.map((step) => ({
+      name: step.name,
+      ok: step.status === "passed",
+      status: step.status,
+      ms: step.ms,
+      detail: step.detail,
+      classname: `echogate.smoke.scenario.${scenario.name}`,
+      kind: `scenario.${step.kind}`,
+    }));
+  });
 }
 
 export function escapeXml(text: string): string {

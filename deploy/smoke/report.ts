@@ -1,6 +1,7 @@
 import { formatDuration } from "../core/duration.js";
 import type { Style } from "../core/output.js";
 import type { SmokeCheck, SmokeResult } from "./result.js";
+import type { ScenarioStepResult } from "./scenario/result.js";
 
 /** The human rendering: a verdict line, one row per check with ms, then per-client latencies. */
 export function renderSmokeReport(result: SmokeResult, style: Style): string {
@@ -9,6 +10,10 @@ export function renderSmokeReport(result: SmokeResult, style: Style): string {
     `${verdict} ${result.url} ${style.dim(`(${result.protocol}, ${formatDuration(result.ms)})`)}`,
   ];
   lines.push(...renderSmokeChecks(result.checks, style, "  "));
+  for (const scenario of result.scenarios.filter((s) => !s.ok)) {
+    lines.push(`  ${style.dim(`scenario ${scenario.name} (room ${scenario.room}):`)}`);
+    lines.push(...renderSmokeChecks(scenario.steps.map(asCheck), style, "    "));
+  }
   const echo = Object.entries(result.latencies.echoMs);
   if (echo.length > 0) {
     const cells = echo.map(
@@ -39,4 +44,14 @@ export function renderSmokeChecks(checks: readonly SmokeCheck[], style: Style, i
           : style.red("✖");
     return `${indent}${mark} ${check.name.padEnd(width)}  ${formatDuration(check.ms).padStart(msWidth)}  ${check.status === "failed" ? check.detail : style.dim(check.detail)}`;
   });
+}
+
+function asCheck(step: ScenarioStepResult): SmokeCheck {
+  return {
+    name: step.name,
+    ok: step.status === "passed",
+    status: step.status,
+    ms: step.ms,
+    detail: step.detail,
+  };
 }

@@ -1,4 +1,5 @@
 import type { SmokeProtocol } from "../config/smoke-spec.js";
+import type { ScenarioResult } from "./scenario/result.js";
 
 export type CheckName = "health" | "connect" | "join" | "echo";
 type CheckStatus = "passed" | "failed" | "skipped";
@@ -55,6 +56,8 @@ export interface SmokeResult extends GateReport {
   /** Wall time of the whole gate. */
   ms: number;
   checks: SmokeCheck[];
+  /** One per scenario of the spec, in order, with its steps (each also has one check, `scenario <name>`). */
+  scenarios: ScenarioResult[];
   latencies: SmokeLatencies;
   /**
    * What the gate couldn't check because the server leaves an optional /health field out
@@ -64,6 +67,6 @@ export interface SmokeResult extends GateReport {
 }
 
 export type SmokeProgress =
-  | { type: "check.start"; check: CheckName }
+  | { type: "check.start"; check: CheckName | `scenario ${string}` }
   | { type: "check.done"; check: SmokeCheck }
   | { type: "health.retry"; attempt: number; error: string; delayMs: number };

@@ -6,7 +6,8 @@ import { checkHealth } from "./health-check.js";
 import { parseSmokeSpec } from "./load-spec.js";
 import { diagnoseOriginRefusal } from "./origin-check.js";
 import { type Placement, placeOnInstances, placeOnRevisions } from "./placement.js";
-import type { SmokeCheck, SmokeProgress, SmokeResult } from "./result.js";
+import { ranCheck, type SmokeCheck, type SmokeProgress, type SmokeResult } from "./result.js";
+import { runScenario } from "./scenario/run-scenario.js";
 import { parseServiceUrl, type ServiceUrl } from "./service-url.js";
 import { roundMs } from "./timing.js";
 
@@ -62,6 +63,7 @@ export async function runSmoke(
     nonce: ids.nonce,
     ms: 0,
     checks: [],
+    scenarios: [],
     latencies: { healthMs: null, connectMs: {}, joinMs: {}, echoMs: {} },
     notices: [],
   };
@@ -135,6 +137,36 @@ export async function runSmoke(
       : (["connect", "echo"] as const)) {
       record({ name, ok: false, status: "skipped", ms: 0, detail: "skipped: the health check failed" });
     }
+  }
+  const targets = placement?.ok ? placement.targets : undefined;
+  for (const [index, scenario] of valid.scenarios.entries()) {
+    const name = `scenario ${scenario.name}` as const;
+    if (!health.ok) {
+      record({ name, ok: false, status: "skipped", ms: 0, detail: "skipped: the health check failed" });
+      continue;
+    }
+    emit({ type: "check.start", check: name });
+    const outcome = await runScenario(scenario, {
+      service,
+      echo: valid.echo,
+      nonce: `${ids.nonce}-s${index + 1}`,
+      room: `${ids.room}-${scenario.name}`,
+      signal,
+      ...(targets ? { targets } : {}),
+      ...(options.origin ? { origin: options.origin } : {}),
+      ...(options.authorization ? { authorization: options.authorization } : {}),
+    });
+    result.scenarios.push(outcome);
+    const passed = outcome.steps.filter((step) => step.status === "passed").length;
+    record(
+      ranCheck(
+        name,
+        outcome.ok,
+        outcome.ms,
+        outcome.diagnosis ??
+          `${passed} steps passed${scenario.description ? `: ${scenario.description}` : ""}`,
+      ),
+    );
   }
   result.ms = roundMs(performance.now() - started);
   result.ok = result.checks.every((check) => check.ok);

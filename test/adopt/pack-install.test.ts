@@ -180,7 +180,7 @@ describe("packed and installed into a ws server with better-sqlite3 (a native ad
     try {
       const check = await echogateBin(dir, "check");
       expect(check.exitCode).toBe(1);
-      expect(check.stderr).toMatch(/error\[native\.ignore-scripts\] Dockerfile:4: .*better-sqlite3/);
+      expect(check.stderr).toMatch(/error\[drift\.native-deps\] Dockerfile:4: .*better-sqlite3/);
       expect(check.stdout).toContain("check failed: 1 error");
       const drift = await echogateBin(dir, "drift", "--source", "--json");
       expect(drift.exitCode).toBe(1);

@@ -178,6 +178,18 @@ describe("tables fit the terminal", () => {
     expect(fitted[1]).toContain("1.0.0+abc");
   });
 
+  it("leaves out the least useful columns on an 80-column terminal, and says which", () => {
+    const fitted = renderStatus([row], style, 80).split("\n");
+    for (const line of fitted) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(fitted[0]).toContain("GATE");
+    expect(fitted[0]).not.toContain("INSTANCES");
+    expect(fitted[1]).toContain("1.0.0+abc");
+    expect(fitted.at(-1)).toMatch(
+      /^\(DIGEST, WEB, AGE, INSTANCES left out to fit 80 columns; --json has every field\)$/,
+    );
+    expect(renderStatus([row], style, 140)).not.toContain("left out");
+  });
+
   it("shrinks the widest shrinkable column first and stops at a readable minimum", () => {
     const rows = [
       ["a", "x".repeat(30), "y".repeat(20)],

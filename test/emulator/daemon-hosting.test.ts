@@ -47,7 +47,7 @@ it("runs the Hosting emulator in the daemon: web URLs keep serving after web dep
   expect((await fetch(`${state.hostingEndpoint}/v1beta1/sites/-/channels`)).status).toBe(404);
 
   const stop = await runEchogate(["emulator", "stop", "--json"], { cwd, env });
-  expect(stop.json()).toEqual({ stopped: true, orphansEnded: 0 });
+  expect(stop.json()).toEqual({ ok: true, schemaVersion: 1, stopped: true, orphansEnded: 0 });
   expect(isAlive(state.pid)).toBe(false);
   await expect(fetch(`${url}/index.html`)).rejects.toThrow();
   await expect(fetch(`${state.hostingEndpoint}/v1beta1/sites/chat-staging/channels`)).rejects.toThrow();

@@ -138,6 +138,65 @@ describe("executePlan with a failing candidate smoke", () => {
   }, 30_000);
 });
 
+describe("executePlan with a failing scenario", () => {
+  it("refuses the candidate and records which scenario failed in the gate record", async () => {
+    const { plan, loaded } = await planCandidate("0.1.0+cand003");
+    const before = serving(loaded.snapshot.traffic);
+    const diagnosis =
+      'step 6 (http GET /api/messages/bob-x): … messages has no element matching {"id":"dm-1"} (it has 0)';
+    const smoke: GateSmoke = async (url, check) => ({
+      ...smokeResult(url, check.target, [
+        { name: "echo", ok: true },
+        { name: "scenario offline-dm", ok: false, detail: diagnosis },
+        { name: "scenario group-history", ok: true },
+      ]),
+      scenarios: [
+        {
+          name: "offline-dm",
+          description: null,
+          ok: false,
+          ms: 5,
+          nonce: "n-s1",
+          room: "r-offline-dm",
+          diagnosis,
+          steps: [],
+        },
+        {
+          name: "group-history",
+          description: null,
+          ok: true,
+          ms: 5,
+          nonce: "n-s2",
+          room: "r-group-history",
+          diagnosis: null,
+          steps: [],
+        },
+      ],
+    });
+    const outcome = await executePlan(plan, {
+      adapter,
+      smoke,
+      output: quiet(),
+      signal: new AbortController().signal,
+      owner: lockOwner("test"),
+    });
+
+    expect(outcome.ok).toBe(false);
+    expect(outcome.result).toBe("refused");
+    expect(outcome.failure?.message).toContain(`scenario offline-dm: ${diagnosis}`);
+    const after = (await adapter.getService(STAGING))!.snapshot;
+    expect(serving(after.traffic)).toEqual(before);
+    expect(readGateRecords(after.annotations).at(-1)).toMatchObject({
+      revision: plan.candidate.revision,
+      result: "failed",
+      scenarios: [
+        { name: "offline-dm", ok: false },
+        { name: "group-history", ok: true },
+      ],
+    });
+  }, 30_000);
+});
+
 describe("executePlan applies the plan's recovery, never its own", () => {
   it("a failed gate does what plan.recovery says for that step, and the outcome says what the plan says", async () => {
     const { plan, loaded } = await planCandidate("0.1.0+cand002");

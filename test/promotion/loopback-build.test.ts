@@ -45,7 +45,7 @@ describe("a build that listens on loopback only", () => {
     const { problems } = run.json<{
       problems: { severity: string; code: string; message: string; file: string; line: number }[];
     }>();
-    expect(problems.filter((p) => p.code === "source.listen-loopback")).toEqual([
+    expect(problems.filter((p) => p.code === "drift.listen-all-interfaces")).toEqual([
       expect.objectContaining({
         severity: "warning",
         file: "server.js",

@@ -25,6 +25,7 @@ const smoke = (overrides: Partial<SmokeResult> = {}): SmokeResult => ({
   nonce: "n-1",
   ms: 120,
   notices: [],
+  scenarios: [],
   checks: [
     { name: "health", ok: false, status: "failed", ms: 3, detail: `version ${HOSTILE} is not 1.0.0` },
     { name: "echo", ok: false, status: "failed", ms: 50, detail: "smoke-2 never received it" },

@@ -1,13 +1,14 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PlatformError, UsageError } from "../../deploy/core/errors.js";
-import { checkJunitTarget, writeJunitFile } from "../../deploy/smoke/junit-file.js";
+import { checkReportTarget, JUNIT_REPORT, writeReportFile } from "../../deploy/core/report-target.js";
 import { testdir } from "../helpers/testdir.js";
 
 describe("--junit target", () => {
   it("resolves a path in an existing directory", async () => {
     const cwd = await testdir({ "reports/.keep": "" });
-    expect(await checkJunitTarget(cwd, "reports/j.xml")).toEqual({
+    expect(await checkReportTarget(JUNIT_REPORT, cwd, "reports/j.xml")).toEqual({
+      kind: JUNIT_REPORT,
       file: join(cwd, "reports/j.xml"),
       shownAs: "reports/j.xml",
     });
@@ -19,7 +20,7 @@ describe("--junit target", () => {
     ["reports", "it is a directory"],
   ])("refuses %s with a UsageError naming it", async (path, why) => {
     const cwd = await testdir({ "reports/.keep": "", "file.txt": "x" });
-    const refused = checkJunitTarget(cwd, path);
+    const refused = checkReportTarget(JUNIT_REPORT, cwd, path);
     await expect(refused).rejects.toBeInstanceOf(UsageError);
     await expect(refused).rejects.toThrow(path);
     await expect(refused).rejects.toThrow(why);
@@ -27,7 +28,10 @@ describe("--junit target", () => {
 
   it("turns a failed write into a typed error naming the path", async () => {
     const cwd = await testdir({});
-    const failed = writeJunitFile({ file: join(cwd, "gone/j.xml"), shownAs: "gone/j.xml" }, "<x/>");
+    const failed = writeReportFile(
+      { kind: JUNIT_REPORT, file: join(cwd, "gone/j.xml"), shownAs: "gone/j.xml" },
+      "<x/>",
+    );
     await expect(failed).rejects.toBeInstanceOf(PlatformError);
     await expect(failed).rejects.toMatchObject({ code: "smoke.junit-unwritable", exitCode: 3 });
     await expect(failed).rejects.toThrow("gone/j.xml");

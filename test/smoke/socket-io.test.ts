@@ -51,7 +51,7 @@ describe("runSmoke over socket.io-client", () => {
     });
     expect(result.ok).toBe(false);
     expect(result.checks.at(-1)!.detail).toMatch(
-      /^client smoke-3 did not receive the message within 300 ms; the sender did and 1 of 2 other clients did/,
+      /^the (1st|2nd|3rd) client to join \((joined (first|last); )?smoke-3\) got nothing within 300 ms; the sender did and 1 of 2 other clients did/,
     );
   });
 

@@ -172,6 +172,20 @@ describe("echo diagnosis", () => {
         "client smoke-3 did not receive the message within 5000 ms; the sender did and 1 of 2 other clients did",
     });
   });
+  it("names a miss by join order, and a fan-out that stops at two members", () => {
+    const verdict = diagnoseEcho({
+      ...base,
+      sender: { client: "smoke-2", ms: 1, joinRank: 2 },
+      others: [
+        { client: "smoke-1", ms: 1, joinRank: 1 },
+        { client: "smoke-3", ms: null, joinRank: 4 },
+        { client: "smoke-4", ms: null, joinRank: 3 },
+      ],
+    });
+    expect(verdict.detail).toBe(
+      "the 4th client to join (joined last; smoke-3) got nothing within 5000 ms; the 3rd client to join (smoke-4) got nothing within 5000 ms; the sender did and 1 of 3 other clients did; only the first 2 clients to join got it: does the server's fan-out stop at 2 members?",
+    );
+  });
   it("passes without the sender when its echo is not required", () => {
     expect(
       diagnoseEcho({

@@ -1,18 +1,19 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/exit-codes.js";
+import { checkReportTarget, JUNIT_REPORT, writeReportFile } from "../../core/report-target.js";
 import { sharedBackendNotice } from "../../drift/checks/source.js";
 import { loadDriftPolicy } from "../../drift/policy-file.js";
 import { sourceFindings } from "../../drift/source-findings.js";
 import { renderCheck } from "../../envfiles/render-check.js";
 import { checkFrontEnds } from "../../hosting/check-front-end.js";
 import { renderCheckJunit } from "../../report/junit.js";
-import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { describeAddon } from "../../source/check-native-deps.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { checkShape } from "../commands/check.js";
 
 export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext): Promise<number> {
-  const junit = args.junit !== undefined ? await checkJunitTarget(ctx.cwd, args.junit) : undefined;
+  const junit =
+    args.junit !== undefined ? await checkReportTarget(JUNIT_REPORT, ctx.cwd, args.junit) : undefined;
   const report = await ctx.project.check(args.env.length > 0 ? args.env : undefined);
   // The source rules of `drift --source` (server entries, native addons, listen host, gate bypass,
   // env-file keys, shared backends), run by the same code over the same files: the two agree.
@@ -56,7 +57,7 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
   const shared = (source?.source.sharedBackends ?? []).filter((backend) => backend.declared !== undefined);
   for (const backend of shared) ctx.output.info(`Notice: ${sharedBackendNotice(backend)}`);
   if (junit)
-    await writeJunitFile(
+    await writeReportFile(
       junit,
       ctx.redactor.redact(renderCheckJunit(report.environments, [...errors, ...warnings])),
     );

@@ -1,10 +1,11 @@
 import { resolve } from "node:path";
+import { fanOutWarning } from "../../config/fan-out-proof.js";
 import type { LoadedEnvironment } from "../../config/load-environments.js";
 import { defaultSmokeSpec, type SmokeSpec } from "../../config/smoke-spec.js";
 import { CheckFailedError, isEchogateError, UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
+import { checkReportTarget, JUNIT_REPORT, writeReportFile } from "../../core/report-target.js";
 import { renderJunit } from "../../smoke/junit.js";
-import { checkJunitTarget, writeJunitFile } from "../../smoke/junit-file.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
 import { smokePhase, smokeProgressEvent } from "../../smoke/progress-event.js";
 import { renderSmokeReport } from "../../smoke/report.js";
@@ -40,7 +41,7 @@ async function smoke(
     env: nonEmpty(args.env, "env"),
     junit: nonEmpty(args.junit, "junit"),
   };
-  const junit = options.junit ? await checkJunitTarget(ctx.cwd, options.junit) : undefined;
+  const junit = options.junit ? await checkReportTarget(JUNIT_REPORT, ctx.cwd, options.junit) : undefined;
 
   const environment = options.env ? await ctx.project.environment(options.env) : undefined;
   const spec = withHealthBudget(
@@ -56,6 +57,8 @@ async function smoke(
     options.expectRevision = live.gated.revision;
     ctx.output.info(`expecting ${live.gated.version} on ${live.gated.revision} (serving 100%, gate passed)`);
   }
+  const fanOut = fanOutWarning(spec);
+  if (fanOut) ctx.output.warn(fanOut);
   if (options.expectVersion === undefined) {
     ctx.output.warn("no --expect-version: /health's version is reported, not checked");
   }
@@ -90,7 +93,7 @@ async function smoke(
   const failed = result.checks.filter((check) => check.status === "failed").map((check) => check.name);
   if (result.ok) step.done(`${result.checks.length} checks passed`);
   else step.fail(`failed: ${failed.join(", ")}`);
-  if (junit) await writeJunitFile(junit, ctx.redactor.redact(renderJunit(result)));
+  if (junit) await writeReportFile(junit, ctx.redactor.redact(renderJunit(result)));
   ctx.output.result(result, renderSmokeReport);
   return result.ok ? ExitCode.ok : ExitCode.checkFailed;
 }

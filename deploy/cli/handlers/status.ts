@@ -2,7 +2,7 @@ import pc from "picocolors";
 import { formatDuration } from "../../core/duration.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Style } from "../../core/output.js";
-import { formatTable } from "../../core/table.js";
+import { fitTable } from "../../core/table.js";
 import { readLiveWebReleases, webStatusOf } from "../../hosting/web-status.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
 import { CONFIG_INVALID, collectStatus, type EnvironmentStatus } from "../../promote/status.js";
@@ -75,11 +75,19 @@ function statusTable(
   return { header, table };
 }
 
-/** The status table; on a terminal (`width`) the URL, REVISION, WEB and DIGEST columns are cut to fit it. */
+/**
+ * The status table; on a terminal (`width`) the URL, REVISION, WEB and DIGEST columns are cut to fit
+ * it, and on a narrow one INSTANCES, AGE, DIGEST and WEB are left out (said below the table).
+ */
 export function renderStatus(rows: readonly EnvironmentStatus[], style: Style, width?: number): string {
   const { header, table } = statusTable(rows, style);
-  const [head = "", ...body] = formatTable([header, ...table], { width, shrinkable: [6, 3, 7, 2] });
+  const fitted = fitTable([header, ...table], { width, shrinkable: [6, 3, 7, 2], droppable: [9, 8, 2, 7] });
+  const [head = "", ...body] = fitted.lines;
   const lines = [style.bold(head), ...body];
+  if (fitted.hidden.length > 0)
+    lines.push(
+      style.dim(`(${fitted.hidden.join(", ")} left out to fit ${width} columns; --json has every field)`),
+    );
   for (const row of rows) {
     if (row.error)
       lines.push(
@@ -143,7 +151,11 @@ function gateCell(row: EnvironmentStatus, style: Style): string {
   }
   const closed = row.access === "private" ? " (private)" : "";
   if (!row.gate) return closed ? style.yellow(`—${closed}`) : "—";
-  if (row.gate.result !== "passed") return style.red(`failed${closed}`);
+  const failedScenarios = (row.gate.scenarios ?? []).filter((s) => !s.ok).map((s) => s.name);
+  if (row.gate.result !== "passed")
+    return style.red(
+      `failed${failedScenarios.length ? ` (scenario ${failedScenarios.join(", ")})` : ""}${closed}`,
+    );
   if (closed) return style.yellow(`passed${closed}`);
   return style.green(row.gate.rolledBackAt ? "passed (rolled back)" : "passed");
 }

@@ -2,6 +2,7 @@ import { GoogleAuth } from "google-auth-library";
 import { PlatformError } from "../../core/errors.js";
 import { type HttpRequestOptions, type HttpResponse, httpRequest } from "../../core/http-request.js";
 import { ProxyTunnelAgent, proxyFor } from "../../core/proxy-agent.js";
+import { sleep } from "../../core/sleep.js";
 
 const FIREBASE_HOSTING_API = "https://firebasehosting.googleapis.com";
 const SCOPES = ["https://www.googleapis.com/auth/firebase.hosting"];
@@ -105,7 +106,7 @@ export class HostingApiClient {
       if (response.ok) return response;
       if (!retryable || !RETRYABLE.has(response.status) || attempt >= this.attempts)
         throw apiError(response, what, attempt);
-      await delay(retryDelayMs(response, attempt, this.firstDelayMs), init.signal);
+      await sleep(retryDelayMs(response, attempt, this.firstDelayMs), init.signal);
     }
   }
 
@@ -149,24 +150,6 @@ function retryDelayMs(response: HttpResponse, attempt: number, firstDelayMs: num
   const seconds = typeof header === "string" && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
   const backoff = firstDelayMs * 2 ** (attempt - 1);
   return Math.min(seconds !== undefined ? seconds * 1000 : backoff, MAX_RETRY_DELAY_MS);
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 function apiError(response: HttpResponse, what: string, attempts = 1): PlatformError {

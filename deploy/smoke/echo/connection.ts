@@ -26,6 +26,14 @@ export interface EchoConnection {
   onClosed(listener: (reason: string) => void): void;
   /** Closes the connection and resolves once its socket is gone; idempotent. */
   close(): Promise<void>;
+  /** Cuts the connection abruptly (TCP socket destroyed, no close handshake) and resolves once it is gone. */
+  drop(): Promise<void>;
+  /**
+   * Resolves once the server has read everything this client sent before: a round trip on the same
+   * connection that the server answers in order (Socket.IO: a namespace connect it refuses; ws-json:
+   * a ping). False when no answer came within `timeoutMs` or the connection ended.
+   */
+  barrier(timeoutMs: number): Promise<boolean>;
 }
 
 export interface ConnectOptions {
@@ -38,12 +46,19 @@ export interface ConnectOptions {
   signal: AbortSignal;
   /** Sent as the Origin header, as a browser on that site would (checks the server's CORS list). */
   origin?: string;
-  /** socket.io: the page client's own `extraHeaders`, sent on every request as a browser would on polling. */
+  /**
+   * More handshake headers: socket.io's `extraHeaders` (sent on every request, as a browser page's
+   * client would on polling), a scenario client's identity on either protocol.
+   */
   headers?: Readonly<Record<string, string>>;
   /** Sent as the Authorization header (an identity token for a private service). */
   authorization?: string;
   /** Sent as the Cookie header: the platform's session-affinity cookie pins the client to an instance. */
   cookie?: string;
+  /** socket.io: the handshake's auth object. */
+  auth?: Record<string, unknown>;
+  /** socket.io: the handshake query; ws-json: added to the URL's query string. */
+  query?: Record<string, string>;
 }
 
 export type Connector = (options: ConnectOptions) => Promise<EchoConnection>;

@@ -7,6 +7,8 @@ export interface Receipt {
   closed?: string;
   /** A summary of the last non-matching message it got instead, if any. */
   ignored?: string;
+  /** 1 for the first client whose join the server read (or, without a join, that connected). */
+  joinRank?: number;
 }
 
 interface EchoVerdict {
@@ -58,11 +60,15 @@ export function diagnoseEcho(input: {
     }
   }
   if (missingOthers.length > 0 && !(senderMissing && gotOthers === 0 && !sender.closed)) {
+    const joined = others.length + 1;
+    let fanOut: string | undefined;
     for (const receipt of missingOthers) {
       sentences.push(
         receipt.closed
-          ? `client ${receipt.client} lost its connection before the message arrived: ${receipt.closed}`
-          : `client ${receipt.client} did not receive the message within ${timeoutMs} ms`,
+          ? `${byJoinOrder(receipt, joined)} lost its connection before the message arrived: ${receipt.closed}`
+          : receipt.joinRank === undefined
+            ? `client ${receipt.client} did not receive the message within ${timeoutMs} ms`
+            : `${byJoinOrder(receipt, joined)} got nothing within ${timeoutMs} ms`,
       );
     }
     if (!senderMissing) {
@@ -74,6 +80,18 @@ export function diagnoseEcho(input: {
         sentences.push("the server echoes only to the sender, or the other clients never joined the room");
       }
     }
+    const ranks = missingOthers.map((r) => r.joinRank ?? 0).sort((a, b) => a - b);
+    const stopsAt = ranks[0]! - 1;
+    if (
+      joined >= 3 &&
+      stopsAt >= 2 &&
+      ranks.every((rank, at) => rank === stopsAt + 1 + at) &&
+      ranks.at(-1) === joined &&
+      (input.senderReceivesEcho ? sender.ms !== null : true)
+    ) {
+      fanOut = `only the first ${stopsAt} clients to join got it: does the server's fan-out stop at ${stopsAt} members?`;
+    }
+    if (fanOut) sentences.push(fanOut);
   }
   const firstIgnored = [sender, ...missingOthers].find((receipt) => receipt.ms === null && receipt.ignored);
   if (firstIgnored) sentences.push(`${firstIgnored.client} got instead: ${firstIgnored.ignored}`);
@@ -90,4 +108,18 @@ export function summarizeMessage(event: string | undefined, payload: unknown, ma
   }
   text = (event !== undefined ? `${event} ${text ?? ""}` : (text ?? "")).replace(/\s+/g, " ");
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** `the 3rd client to join (joined last; smoke-2)`: where it stands in the room, then its name. */
+function byJoinOrder(receipt: Receipt, joined: number): string {
+  if (receipt.joinRank === undefined) return `client ${receipt.client}`;
+  const rank = receipt.joinRank;
+  const where = rank === joined ? "joined last; " : rank === 1 ? "joined first; " : "";
+  return `the ${ordinal(rank)} client to join (${where}${receipt.client})`;
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  if (tens >= 11 && tens <= 13) return `${n}th`;
+  return `${n}${({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th"}`;
 }

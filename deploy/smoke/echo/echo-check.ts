@@ -72,6 +72,9 @@ export async function runEchoCheck(
     }
   };
   const opened: EchoConnection[] = [];
+  /** Who joined (or, without a join step, connected) when: a miss is named by join order. */
+  const joinOrder: string[] = [];
+  const connectOrder: string[] = [];
   try {
     // connect
     options.onCheckStart?.("connect");
@@ -102,6 +105,7 @@ export async function runEchoCheck(
           ...(options.authorization ? { authorization: options.authorization } : {}),
         });
         opened.push(connection);
+        connectOrder.push(client);
         outcome.connectMs[client] = roundMs(performance.now() - started);
         return connection;
       }),
@@ -153,6 +157,7 @@ export async function runEchoCheck(
       const joinStarted = performance.now();
       const join = spec.join;
       const joinPhase = startPhase(options.signal, spec.clients);
+      const unconfirmed: string[] = [];
       const results = await Promise.all(
         inboxes.map(async (inbox) => {
           const vars = varsFor(inbox.client);
@@ -168,8 +173,14 @@ export async function runEchoCheck(
           inbox.connection.send(join.event, argsOf(expandTemplates(join, vars)), {
             ack: join.waitFor?.ack === true,
           });
-          const result = waiting ? await waiting : ({ kind: "sent" } as const);
+          // Without waitFor, a round trip on the same connection: the server has read the join
+          // (and run its handler up to the first await) before anyone sends.
+          const result = waiting
+            ? await waiting
+            : ({ kind: "sent", read: await inbox.connection.barrier(spec.timeoutMs) } as const);
           outcome.joinMs[inbox.client] = roundMs(performance.now() - started);
+          joinOrder.push(inbox.client);
+          if (result.kind === "sent" && !result.read) unconfirmed.push(inbox.client);
           if (result.kind === "timeout" || result.kind === "closed") {
             const awaited = describeMatcher(matcher!, join.event);
             const ignored = inbox.lastIgnored(matches(matcher!), started);
@@ -194,7 +205,9 @@ export async function runEchoCheck(
         ms,
         detail: join.waitFor
           ? `${names.length} clients joined room ${options.room} and each got ${describeMatcher(expandTemplates(join.waitFor, varsFor(names[0]!)), join.event)}`
-          : `${names.length} clients sent their join (no waitFor: not confirmed)`,
+          : unconfirmed.length === 0
+            ? `${names.length} clients joined; each join was read by the server before the send (no waitFor: a round trip on each connection)`
+            : `${names.length} clients sent their join; ${unconfirmed.join(", ")} got no answer to a round trip after it (no waitFor: not confirmed)`,
       });
     }
 
@@ -240,6 +253,11 @@ export async function runEchoCheck(
       outcome.echoMs[inbox.client] = receipt.ms;
       return receipt;
     });
+    const order = spec.join ? joinOrder : connectOrder;
+    for (const receipt of receipts) {
+      const rank = order.indexOf(receipt.client);
+      if (rank >= 0) receipt.joinRank = rank + 1;
+    }
     const verdict = diagnoseEcho({
       sender: receipts[0]!,
       others: receipts.slice(1),

@@ -1,4 +1,4 @@
-import { io } from "socket.io-client";
+import { io, type Socket } from "socket.io-client";
 import { isTlsError } from "../../core/http-request.js";
 import { httpGet } from "../http-get.js";
 import { type ConnectOptions, type EchoConnection, HandshakeError, MessageHub } from "./connection.js";
@@ -20,6 +20,8 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
       // The gate reports what the server does; it must not switch transport behind the spec's back.
       tryAllTransports: false,
       rememberUpgrade: false,
+      ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.query ? { query: options.query } : {}),
       ...(options.origin || options.cookie || options.authorization || options.headers
         ? {
             extraHeaders: {
@@ -103,8 +105,45 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
           socket.disconnect();
           await engineClosed;
         },
+        drop: async () => {
+          closing = true;
+          const transport = (socket.io.engine as unknown as { transport?: { ws?: { terminate?(): void } } })
+            ?.transport;
+          // The websocket transport holds a `ws` WebSocket: terminate() destroys the TCP socket.
+          if (transport?.ws?.terminate) transport.ws.terminate();
+          else socket.io.engine?.close();
+          await engineClosed;
+        },
+        barrier: (timeoutMs) => namespaceRoundTrip(socket, timeoutMs),
       });
     });
+  });
+}
+
+let barriers = 0;
+
+/**
+ * A CONNECT to a namespace the server doesn't have, on the same engine connection: the server reads
+ * a connection's packets in order and answers this one (CONNECT_ERROR, or CONNECT for a catch-all
+ * namespace) only after it has run the handlers of everything sent before, up to their first await.
+ */
+function namespaceRoundTrip(socket: Socket, timeoutMs: number): Promise<boolean> {
+  if (!socket.connected) return Promise.resolve(false);
+  barriers += 1;
+  const probe = socket.io.socket(`/echogate-barrier-${barriers}`);
+  return new Promise((resolve) => {
+    const finish = (answered: boolean) => {
+      clearTimeout(timer);
+      socket.off("disconnect", onGone);
+      if (probe.connected) probe.disconnect();
+      resolve(answered);
+    };
+    const onGone = () => finish(false);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.once("disconnect", onGone);
+    probe.once("connect", () => finish(true));
+    probe.once("connect_error", () => finish(true));
+    // The Manager connects a new namespace socket by itself (autoConnect).
   });
 }
 

@@ -3,6 +3,8 @@ import { WebSocket } from "ws";
 import { describeNetworkError } from "../../core/http-request.js";
 import { type ConnectOptions, type EchoConnection, HandshakeError, MessageHub } from "./connection.js";
 
+const CLOSE_GRACE_MS = 1000;
+
 /** A plain WebSocket client speaking one JSON object per text frame. */
 export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> {
   return new Promise((resolve, reject) => {
@@ -10,14 +12,15 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
       reject(options.signal.reason);
       return;
     }
-    const ws = new WebSocket(options.url, {
+    const ws = new WebSocket(withQuery(options.url, options.query), {
       handshakeTimeout: options.timeoutMs,
       perMessageDeflate: false,
       followRedirects: false,
       ...(options.origin ? { origin: options.origin } : {}),
-      ...(options.cookie || options.authorization
+      ...(options.cookie || options.authorization || options.headers
         ? {
             headers: {
+              ...options.headers,
               ...(options.cookie ? { cookie: options.cookie } : {}),
               ...(options.authorization ? { authorization: options.authorization } : {}),
             },
@@ -101,9 +104,21 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
         onClosed: (listener) => hub.onClosed(listener),
         close: async () => {
           closing = true;
+          if (ws.readyState === WebSocket.OPEN) {
+            // A clean close (code 1000); a server that never answers it is cut off after a moment.
+            ws.close(1000);
+            const cut = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+            await gone;
+            clearTimeout(cut);
+          } else if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+          await gone;
+        },
+        drop: async () => {
+          closing = true;
           if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
           await gone;
         },
+        barrier: (timeoutMs) => pingRoundTrip(ws, timeoutMs),
       });
     });
   });
@@ -112,4 +127,30 @@ export function connectWsJson(options: ConnectOptions): Promise<EchoConnection> 
 function byteLength(data: WebSocket.RawData): number {
   if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+/** A ping: the server reads frames in order and answers it after the messages sent before it. */
+function pingRoundTrip(ws: WebSocket, timeoutMs: number): Promise<boolean> {
+  if (ws.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = (answered: boolean) => {
+      clearTimeout(timer);
+      ws.off("pong", onPong);
+      ws.off("close", onClose);
+      resolve(answered);
+    };
+    const onPong = () => finish(true);
+    const onClose = () => finish(false);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    ws.on("pong", onPong);
+    ws.once("close", onClose);
+    ws.ping();
+  });
+}
+
+function withQuery(url: string, query: Record<string, string> | undefined): string {
+  if (!query || Object.keys(query).length === 0) return url;
+  const parsed = new URL(url);
+  for (const [key, value] of Object.entries(query)) parsed.searchParams.set(key, value);
+  return parsed.toString();
 }

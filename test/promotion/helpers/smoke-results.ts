@@ -28,6 +28,7 @@ export function smokeResult(
     expectRevision: null,
     room: "test-room",
     nonce: "test-nonce",
+    scenarios: [],
     ms: full.reduce((sum, check) => sum + check.ms, 0),
     checks: full,
     latencies: { healthMs: null, connectMs: {}, joinMs: {}, echoMs: {} },

@@ -1,0 +1,3 @@
+import { describeFixtureScenarios } from "./fixture-suite.js";
+
+describeFixtureScenarios("socket.io");
