@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { bundleServer } from "../../deploy/build/bundle-server.js";
+import type { SmokeSpecInput } from "../../deploy/config/smoke-spec.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
 import { REPO_ROOT } from "./helpers.js";
 
@@ -34,8 +35,8 @@ const breaks = [
   },
 ];
 
-const spec = parse(readFileSync(join(REPO_ROOT, "environments/smoke.yaml"), "utf8")) as {
-  scenarios: Array<{ name: string; stepTimeoutMs?: number }>;
+const spec = parse(readFileSync(join(REPO_ROOT, "environments/smoke.yaml"), "utf8")) as SmokeSpecInput & {
+  scenarios: NonNullable<SmokeSpecInput["scenarios"]>;
 };
 
 const cleanups: Array<() => void> = [];

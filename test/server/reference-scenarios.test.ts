@@ -3,13 +3,14 @@ import { join } from "node:path";
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import type { SmokeSpecInput } from "../../deploy/config/smoke-spec.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
 import { REPO_ROOT, startTestServer, type TestServer } from "./helpers.js";
 import { DATABASE_URL, dropTables, requirePostgres, testTablePrefix } from "./postgres.js";
 
 // The repo's own smoke spec (every environment's gate) against the reference server it deploys.
-const spec = parse(readFileSync(join(REPO_ROOT, "environments/smoke.yaml"), "utf8")) as {
-  scenarios: Array<{ name: string }>;
+const spec = parse(readFileSync(join(REPO_ROOT, "environments/smoke.yaml"), "utf8")) as SmokeSpecInput & {
+  scenarios: NonNullable<SmokeSpecInput["scenarios"]>;
 };
 
 let db: pg.Client;
