@@ -1,7 +1,8 @@
 #!/usr/bin/env zx
 // The whole story on the embedded emulator, in a throwaway copy of this repo:
 // build → preview (server + web channel) → staging (server + web) → production (server + web
-// promoted together), a broken build refused by the gate, a release, a rollback, and a Vite front
+// promoted together), broken builds refused by the gate (the echo's and a scenario's), a release, a
+// rollback, staging on two instances sharing Redis and PostgreSQL, and a Vite front
 // end that bakes its server URL at build time promoted as one template.
 // Thin on purpose: every step is `node bin/echogate.js …`.
 import {
