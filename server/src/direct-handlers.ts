@@ -6,7 +6,7 @@ import type { DirectMessage, DirectMessageRequest, RegisterRequest } from "./pro
 import type { Store } from "./store/store.js";
 
 /** Direct messages sent on one `register` (oldest first); the rest follow on the next register. */
-export const PENDING_BATCH = 500;
+const PENDING_BATCH = 500;
 
 export interface DirectHandlerDeps {
   log: Logger;

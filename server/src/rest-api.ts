@@ -47,7 +47,7 @@ class HttpError extends Error {
 }
 
 /** Pure: which resource an /api path names, or null. */
-export function matchApiRoute(path: string): { kind: "rooms" | "users"; id: string } | null {
+function matchApiRoute(path: string): { kind: "rooms" | "users"; id: string } | null {
   const match = ROUTE.exec(path);
   if (!match) return null;
   let id: string;
