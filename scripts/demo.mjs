@@ -1,7 +1,8 @@
 #!/usr/bin/env zx
 // The whole story on the embedded emulator, in a throwaway copy of this repo:
 // build → preview (server + web channel) → staging (server + web) → production (server + web
-// promoted together), a broken build refused by the gate, a release, a rollback, and a Vite front
+// promoted together), broken builds refused by the gate (the echo's and a scenario's), a release, a
+// rollback, staging on two instances sharing Redis and PostgreSQL, and a Vite front
 // end that bakes its server URL at build time promoted as one template.
 // Thin on purpose: every step is `node bin/echogate.js …`.
 import {
@@ -88,18 +89,96 @@ function redisAnswers(url) {
   });
 }
 
+/** True when PostgreSQL accepts a connection and answers SELECT 1 at `url` within 2 s. */
+async function postgresAnswers(url) {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Drops the demo's tables (its own prefix) so a run leaves nothing in the database. */
+async function dropDemoTables(url, prefix) {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    for (const name of ["room_messages", "direct_messages"])
+      await client.query(`DROP TABLE IF EXISTS ${prefix}${name}`);
+    await client.query(`DROP SEQUENCE IF EXISTS ${prefix}dm_seq`);
+  } catch {
+    // Nothing to clean when the chapter was skipped.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const databaseUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+// Letters, digits and underscores only (DATABASE_TABLE_PREFIX); unique per run.
+const tablePrefix = `echogate_demo_${Date.now().toString(36)}_`;
+
+/**
+ * A build that breaks one feature the way real chat servers did: registration "simplified" to skip
+ * the direct messages stored while the user was away (the client "fetches them over REST anyway").
+ * Echo and health still pass; the offline-dm scenario must refuse it, and staging keeps serving.
+ */
+async function brokenOfflineChapter(git, serving) {
+  banner(
+    "A build that loses offline direct messages: echo and /health pass, the offline-dm scenario must refuse it",
+  );
+  const file = join(work, "server/src/direct-handlers.ts");
+  const source = readFileSync(file, "utf8");
+  const line = "const pending = await store.pendingDms(userId, msg.since, PENDING_BATCH);";
+  if (!source.includes(line))
+    throw new Error(`the demo's patch target is gone from server/src/direct-handlers.ts: ${line}`);
+  writeFileSync(
+    file,
+    source.replace(line, "const pending: DirectMessage[] = []; // clients fetch history over REST"),
+  );
+  await git("commit", "-q", "-am", "demo: registration skips stored direct messages");
+  console.log(chalk.dim(`server/src/direct-handlers.ts: ${line} → const pending: DirectMessage[] = [];`));
+  const broken = await eg("build (drops offline DMs)", ["build"], { json: true });
+  await eg("deploy staging (drops offline DMs)", ["deploy", "staging", "--image", broken.digest], {
+    expect: 1,
+  });
+  const after = await health("staging");
+  if (after.version !== serving) throw new Error("staging stopped serving the good version");
+  await git("reset", "-q", "--hard", "HEAD~1");
+}
+
 /**
  * Staging on two instances sharing rooms through Redis: the gate puts its clients on both
  * instances (each read /health's `instance`, kept the affinity cookie) and requires the message to
  * cross. The server contract: with REDIS_URL set, rooms are shared; /health reports `instance`.
  */
 async function scaleOutChapter(image) {
-  banner("Scale-out: staging on two instances, rooms shared through Redis, fan-out gated");
+  banner(
+    "Scale-out: staging on two instances, rooms shared through Redis, messages kept in PostgreSQL, fan-out gated",
+  );
   const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
   if (!(await redisAnswers(redisUrl))) {
     console.log(
       chalk.yellow(
         `Skipping this chapter: no Redis answers at ${new URL(redisUrl).host} (set REDIS_URL, or run: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no).`,
+      ),
+    );
+    return;
+  }
+  // Two instances must share the messages they keep, not only the broadcast: a user who comes back
+  // on the other instance must find what was stored for it (the offline-dm scenario checks it).
+  if (!(await postgresAnswers(databaseUrl))) {
+    console.log(
+      chalk.yellow(
+        `Skipping this chapter: no PostgreSQL answers at ${new URL(databaseUrl).host} (set DATABASE_URL, or start one with trust auth and a database named test).`,
       ),
     );
     return;
@@ -112,7 +191,10 @@ async function scaleOutChapter(image) {
     );
     writeFileSync(schema, text);
   }
-  appendFileSync(join(work, "environments/.env.staging"), `REDIS_URL=${redisUrl}\n`);
+  appendFileSync(
+    join(work, "environments/.env.staging"),
+    `REDIS_URL=${redisUrl}\nDATABASE_URL=${databaseUrl}\nDATABASE_TABLE_PREFIX=${tablePrefix}\n`,
+  );
   const stagingYaml = join(work, "environments/staging.yaml");
   writeFileSync(
     stagingYaml,
@@ -121,7 +203,9 @@ async function scaleOutChapter(image) {
       "  envFile: .env.staging\n  minInstances: 2\n  maxInstances: 2\n  backplane: redis\n",
     ),
   );
-  console.log("staging: minInstances 2, maxInstances 2, backplane redis, REDIS_URL in .env.staging");
+  console.log(
+    "staging: minInstances 2, maxInstances 2, backplane redis, REDIS_URL and DATABASE_URL in .env.staging",
+  );
   const serverShares =
     existsSync(join(work, "server/src")) &&
     (await $({ cwd: work, nothrow: true })`grep -rlq REDIS_URL server/src`).exitCode === 0;
@@ -197,6 +281,8 @@ try {
   const prodWeb = await webConfig("production", prod.web.url);
   if (prodWeb.environment !== "production") throw new Error("production web stopped serving");
 
+  await brokenOfflineChapter(git, v1.version);
+
   banner("Release v0.1.1 through staging to production, then roll production back");
   const pkg = JSON.parse(readFileSync(join(work, "package.json"), "utf8"));
   writeFileSync(join(work, "package.json"), `${JSON.stringify({ ...pkg, version: "0.1.1" }, null, 2)}\n`);
@@ -255,6 +341,7 @@ try {
     await $({ cwd: viteWork, nothrow: true })`node ${join(root, "bin/echogate.js")} emulator stop`;
   rmSync(work, { recursive: true, force: true });
   rmSync(viteWork, { recursive: true, force: true });
+  await dropDemoTables(databaseUrl, tablePrefix);
   banner("Summary");
   const width = Math.max(...rows.map((r) => r.step.length));
   for (const r of rows) {

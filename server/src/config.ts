@@ -1,3 +1,5 @@
+import { TABLE_PREFIX_PATTERN } from "./store/postgres-schema.js";
+
 export const FAULTS = ["exclude-sender"] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -30,6 +32,10 @@ export interface ServerConfig {
   rateLimitPerS: number;
   rateLimitBurst: number;
   maxRoomsPerConnection: number;
+  /** PostgreSQL holding room and direct messages; null keeps direct messages in memory. */
+  databaseUrl: string | null;
+  /** Prefix of every table, so several deployments (or tests) can share one database. */
+  databaseTablePrefix: string;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -82,6 +88,36 @@ function redisUrlFrom(env: Env): string | null {
   return raw;
 }
 
+function databaseUrlFrom(env: Env): string | null {
+  const raw = env.DATABASE_URL?.trim();
+  if (raw === undefined || raw === "") return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      "Can't use DATABASE_URL: it is not a URL (expected postgres://user@host:5432/database).",
+    );
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError(
+      `Can't use DATABASE_URL with scheme ${url.protocol.replace(/:$/, "")}: expected postgres:// or postgresql://.`,
+    );
+  }
+  return raw;
+}
+
+function tablePrefixFrom(env: Env): string {
+  const raw = env.DATABASE_TABLE_PREFIX?.trim();
+  if (raw === undefined || raw === "") return "echogate_";
+  if (!TABLE_PREFIX_PATTERN.test(raw)) {
+    throw new ConfigError(
+      `Can't use DATABASE_TABLE_PREFIX=${raw}: expected lower-case letters, digits and underscores (at most 40, not starting with a digit).`,
+    );
+  }
+  return raw;
+}
+
 export function parseAllowedOrigins(raw: string | undefined): string[] {
   if (raw === undefined) return ["*"];
   return raw
@@ -112,5 +148,7 @@ export function loadConfig(env: Env): ServerConfig {
     rateLimitPerS: intFrom(env, "RATE_LIMIT_PER_S", 50, 1),
     rateLimitBurst: intFrom(env, "RATE_LIMIT_BURST", 100, 1),
     maxRoomsPerConnection: intFrom(env, "MAX_ROOMS_PER_CONNECTION", 20, 1),
+    databaseUrl: databaseUrlFrom(env),
+    databaseTablePrefix: tablePrefixFrom(env),
   };
 }

@@ -27,6 +27,8 @@ export class Connection {
   readonly id = randomBytes(9).toString("base64url");
   /** roomId -> the peerId this connection holds there. */
   readonly rooms = new Map<string, string>();
+  /** The user this connection registered as (direct messages), while it holds it. */
+  user: string | undefined;
   /** Its frames, handled one after another (they may wait on the backplane). */
   queue: Promise<void> = Promise.resolve();
   closed = false;
@@ -42,14 +44,19 @@ export class Connection {
     this.#bucket = new TokenBucket(limits.rateLimitPerS, limits.rateLimitBurst, Date.now());
   }
 
-  sendText(text: string): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) this.#closeSlowConsumer();
-    else this.ws.send(text);
+  /** True when the text was handed to an open socket (false: closing, closed, or a slow consumer). */
+  sendText(text: string): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return false;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.#closeSlowConsumer();
+      return false;
+    }
+    this.ws.send(text);
+    return true;
   }
 
-  send(message: ServerMessage): void {
-    this.sendText(encode(message));
+  send(message: ServerMessage): boolean {
+    return this.sendText(encode(message));
   }
 
   /** Spends a token for an incoming frame; false (the frame must be dropped) when over the rate. */

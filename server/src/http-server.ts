@@ -4,7 +4,9 @@ import { isOriginAllowed } from "./origin-policy.js";
 
 export interface HttpDeps {
   allowedOrigins: readonly string[];
-  health(): { statusCode: number; body: HealthBody };
+  health(): Promise<{ statusCode: number; body: HealthBody }>;
+  /** The REST API (rest-api.ts): true when it took the request. */
+  api(req: IncomingMessage, url: URL, reply: (statusCode: number, body: unknown) => void): boolean;
 }
 
 function json(res: ServerResponse, statusCode: number, body: unknown, headOnly = false): void {
@@ -17,7 +19,7 @@ function json(res: ServerResponse, statusCode: number, body: unknown, headOnly =
   res.end(headOnly ? undefined : text);
 }
 
-/** Routes plain HTTP: /health (GET, HEAD), CORS preflight, JSON 404 for the rest. */
+/** Routes plain HTTP: /health (GET, HEAD), /api/…, CORS preflight, JSON 404 for the rest. */
 export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const origin = req.headers.origin;
@@ -29,10 +31,11 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       res.setHeader("Access-Control-Allow-Origin", origin);
       res.setHeader("Vary", "Origin");
     }
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname;
     if (req.method === "OPTIONS") {
       res.writeHead(204, {
-        "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+        "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
         "Access-Control-Allow-Headers": "Content-Type",
         "Access-Control-Max-Age": "600",
       });
@@ -45,10 +48,11 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
         json(res, 405, { error: "method-not-allowed", method: req.method });
         return;
       }
-      const { statusCode, body } = deps.health();
-      json(res, statusCode, body, req.method === "HEAD");
+      const headOnly = req.method === "HEAD";
+      void deps.health().then(({ statusCode, body }) => json(res, statusCode, body, headOnly));
       return;
     }
+    if (deps.api(req, url, (statusCode, body) => json(res, statusCode, body, req.method === "HEAD"))) return;
     json(res, 404, { error: "not-found", path }, req.method === "HEAD");
   };
 }

@@ -2,6 +2,7 @@ import { BackplaneUnavailableError } from "./backplane/redis-backplane.js";
 import { ConfigError } from "./config.js";
 import { createJsonLogger } from "./logger.js";
 import { startServer } from "./start-server.js";
+import { StoreUnavailableError } from "./store/postgres-store.js";
 
 // Cloud Run sends SIGKILL 10 s after SIGTERM; this is the last line of defence.
 const HARD_EXIT_MS = 9_500;
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const isConfig = error instanceof ConfigError;
-  const known = isConfig || error instanceof BackplaneUnavailableError;
+  const known =
+    isConfig || error instanceof BackplaneUnavailableError || error instanceof StoreUnavailableError;
   log.log("ERROR", known ? error.message : `Failed to start: ${String(error)}`);
   process.exit(isConfig ? 2 : 1);
 });

@@ -8,13 +8,25 @@ const id = (what: string) =>
 
 export const MAX_CONTENT_LENGTH = 4_000;
 
+/**
+ * A `seq` the client saw: an integer, or its digits as a string (what a query string or a templated
+ * client carries); `seq` values are below 2^53, so the conversion is exact.
+ */
+const sinceField = z
+  .union([
+    z.number().int().min(0, "since must be >= 0"),
+    z.string().regex(/^\d{1,16}$/, "since must be digits"),
+  ])
+  .transform((value) => Number(value))
+  .optional();
+
 export const joinSchema = z.object({
   type: z.literal("join"),
   roomId: id("roomId"),
   peerId: id("peerId"),
   displayName: z.string().max(64, "displayName must be at most 64 characters").optional(),
   /** Last `seq` this client saw in the room: `joined.history` then holds only what came after. */
-  since: z.number().int().min(0, "since must be >= 0").optional(),
+  since: sinceField,
   /** `joined.token` from an earlier join: required to take over this peerId while it is in the room. */
   token: z.string().max(256, "token must be at most 256 characters").optional(),
 });
@@ -32,12 +44,46 @@ export const chatMessageSchema = z.object({
 
 export const leaveSchema = z.object({ type: z.literal("leave"), roomId: id("roomId") });
 
-const schemas = { join: joinSchema, "chat-message": chatMessageSchema, leave: leaveSchema } as const;
+/** Direct messages: a connection speaks for one user, the latest to register it. */
+export const registerSchema = z.object({
+  type: z.literal("register"),
+  userId: id("userId"),
+  /** Last direct-message `seq` this client saw: everything to it after that is sent again. */
+  since: sinceField,
+});
+
+const messageBody = z.object({
+  id: id("message.id"),
+  content: z
+    .string()
+    .max(MAX_CONTENT_LENGTH, `message.content must be at most ${MAX_CONTENT_LENGTH} characters`),
+});
+
+export const directMessageSchema = z.object({
+  type: z.literal("dm"),
+  to: id("to"),
+  message: messageBody,
+});
+
+const schemas = {
+  join: joinSchema,
+  "chat-message": chatMessageSchema,
+  leave: leaveSchema,
+  register: registerSchema,
+  dm: directMessageSchema,
+} as const;
 
 export type JoinRequest = z.infer<typeof joinSchema>;
 export type ChatMessageRequest = z.infer<typeof chatMessageSchema>;
 export type LeaveRequest = z.infer<typeof leaveSchema>;
-export type ClientMessage = JoinRequest | ChatMessageRequest | LeaveRequest;
+export type RegisterRequest = z.infer<typeof registerSchema>;
+export type DirectMessageRequest = z.infer<typeof directMessageSchema>;
+export type ClientMessage =
+  | JoinRequest
+  | ChatMessageRequest
+  | LeaveRequest
+  | RegisterRequest
+  | DirectMessageRequest;
 
 /** A chat message as the server stores and broadcasts it. */
 export interface ChatMessage {
@@ -46,6 +92,16 @@ export interface ChatMessage {
   from: string;
   ts: number;
   /** Increases with every message (shared by every instance); a rejoin sends the last one seen as `since`. */
+  seq: number;
+}
+
+/** A direct message as stored: `seq` increases with every direct message the store keeps. */
+export interface DirectMessage {
+  id: string;
+  content: string;
+  from: string;
+  to: string;
+  ts: number;
   seq: number;
 }
 
@@ -59,6 +115,7 @@ export type ErrorCode =
   | "peer-id-taken"
   | "too-many-rooms"
   | "rate-limited"
+  | "not-registered"
   | "unavailable";
 
 export type ServerMessage =
@@ -78,6 +135,9 @@ export type ServerMessage =
   | { type: "message-delivered"; roomId: string; id: string; recipients: number }
   | { type: "left"; roomId: string }
   | { type: "peer-left"; roomId: string; peerId: string }
+  | { type: "registered"; userId: string; pending: number }
+  | { type: "dm"; message: DirectMessage }
+  | { type: "dm-sent"; id: string; to: string; seq: number; ts: number; delivery: "live" | "stored" }
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ParseResult =

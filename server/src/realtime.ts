@@ -4,10 +4,12 @@ import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { Backplane } from "./backplane/backplane.js";
 import type { ServerConfig } from "./config.js";
 import { Connection, errorMessage } from "./connection.js";
+import { createDirectHandlers, type DirectHandlers } from "./direct-handlers.js";
 import type { Logger } from "./logger.js";
 import { isOriginAllowed } from "./origin-policy.js";
 import { parseClientMessage } from "./protocol.js";
-import { createRoomHandlers } from "./room-handlers.js";
+import { createRoomHandlers, type RoomHandlers } from "./room-handlers.js";
+import type { Store } from "./store/store.js";
 
 export { SLOW_CONSUMER_CLOSE } from "./connection.js";
 
@@ -15,6 +17,10 @@ export interface Realtime {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   connectionCount(): number;
   roomCount(): number;
+  /** Posting to a room and reading its history, for the REST API. */
+  rooms: Pick<RoomHandlers, "post" | "history">;
+  /** Sending a direct message, for the REST API. */
+  direct: Pick<DirectHandlers, "send">;
   /** Closes every WebSocket with 1001; resolves when all are gone (and have left their rooms) or `timeoutMs` passed. */
   drain(timeoutMs: number): Promise<void>;
 }
@@ -24,6 +30,7 @@ export interface RealtimeDeps {
   log: Logger;
   isDraining: () => boolean;
   backplane: Backplane;
+  store: Store;
   /** This instance's id (instance-id.ts): recorded in presence, reported in `joined`. */
   instance: string;
   /** HMAC key for peer tokens. */
@@ -46,6 +53,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const work = new Set<Promise<void>>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
   const rooms = createRoomHandlers({ ...deps, isOpen: (connId) => openIds.has(connId) });
+  const direct = createDirectHandlers(deps);
 
   // One queue per connection keeps its frames in order across backplane round trips.
   function enqueue(c: Connection, task: () => Promise<void>): void {
@@ -59,13 +67,21 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   }
 
   async function onFrame(c: Connection, data: RawData, isBinary: boolean): Promise<void> {
-    if (isBinary) return c.send(errorMessage("binary-not-supported", "Send JSON in text frames."));
+    if (isBinary) {
+      c.send(errorMessage("binary-not-supported", "Send JSON in text frames."));
+      return;
+    }
     const parsed = parseClientMessage(data.toString());
-    if (!parsed.ok) return c.send(parsed.error);
+    if (!parsed.ok) {
+      c.send(parsed.error);
+      return;
+    }
     const msg = parsed.message;
     if (msg.type === "join") await rooms.join(c, msg);
     else if (msg.type === "chat-message") await rooms.chat(c, msg);
-    else await rooms.leave(c, msg);
+    else if (msg.type === "leave") await rooms.leave(c, msg);
+    else if (msg.type === "register") await direct.register(c, msg);
+    else await direct.dm(c, msg);
   }
 
   wss.on("connection", (ws) => {
@@ -86,6 +102,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       conns.delete(ws);
       openIds.delete(c.id);
       enqueue(c, rooms.closed(c));
+      enqueue(c, direct.closed(c));
     });
   });
 
@@ -118,6 +135,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     },
     connectionCount: () => conns.size,
     roomCount: () => rooms.roomCount(),
+    rooms,
+    direct,
     async drain(timeoutMs) {
       clearInterval(heartbeat);
       const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,7 @@
 import type { Backplane, PresenceEntry, RoomEvent } from "./backplane/backplane.js";
 import type { ServerConfig } from "./config.js";
 import { type Connection, errorMessage } from "./connection.js";
+import { KeyedQueue } from "./keyed-queue.js";
 import type { Logger } from "./logger.js";
 import { newClaim, peerToken, verifyPeerToken } from "./peer-token.js";
 import {
@@ -12,6 +13,7 @@ import {
   type ServerMessage,
 } from "./protocol.js";
 import { LocalRooms } from "./rooms.js";
+import type { Store } from "./store/store.js";
 
 const JOIN_ATTEMPTS = 3;
 
@@ -19,12 +21,20 @@ export interface RoomHandlerDeps {
   config: ServerConfig;
   log: Logger;
   backplane: Backplane;
+  /** With a database (`store.rooms`), room messages are kept there and history is read from it. */
+  store: Store;
   /** This instance's id (instance-id.ts): recorded in presence, reported in `joined`. */
   instance: string;
   /** HMAC key for peer tokens. */
   sessionSecret: string;
   /** Is a connection with this id still open on this instance? */
   isOpen(connId: string): boolean;
+}
+
+export interface PostedChat {
+  message: ChatMessage;
+  /** Peers in the room (on every instance) the message went to. */
+  recipients: number;
 }
 
 export interface RoomHandlers {
@@ -38,6 +48,18 @@ export interface RoomHandlers {
   closed(c: Connection): () => Promise<void>;
   /** Rooms with members on this instance. */
   roomCount(): number;
+  /**
+   * Numbers, keeps and fans out one chat message from `from` (a member's connection, or the REST
+   * API without one): the same path for both, in order per room.
+   */
+  post(
+    roomId: string,
+    from: string,
+    body: { id: string; content: string },
+    sender?: Connection,
+  ): Promise<PostedChat>;
+  /** The room's history with `seq` > `sinceSeq` (at most ROOM_HISTORY_LIMIT), oldest first. */
+  history(roomId: string, sinceSeq: number): Promise<ChatMessage[]>;
 }
 
 /**
@@ -46,7 +68,15 @@ export interface RoomHandlers {
  */
 export function createRoomHandlers(deps: RoomHandlerDeps): RoomHandlers {
   const { config, log, backplane, instance } = deps;
+  const archive = deps.store.rooms;
   const local = new LocalRooms<Connection>();
+  const posting = new KeyedQueue();
+
+  function history(roomId: string, sinceSeq: number): Promise<ChatMessage[]> {
+    return archive
+      ? archive.history(roomId, sinceSeq, config.historyLimit)
+      : backplane.history(roomId, sinceSeq);
+  }
 
   function release(roomId: string): void {
     backplane.unsubscribe(roomId).catch((failure: unknown) => {
@@ -201,11 +231,11 @@ export function createRoomHandlers(deps: RoomHandlerDeps): RoomHandlers {
   }
 
   async function snapshot(msg: JoinRequest): Promise<{ peers: string[]; history: ChatMessage[] }> {
-    const [peers, history] = await Promise.all([
+    const [peers, kept] = await Promise.all([
       backplane.peers(msg.roomId),
-      backplane.history(msg.roomId, msg.since ?? 0),
+      history(msg.roomId, msg.since ?? 0),
     ]);
-    return { peers: peers.map((p) => p.peerId), history };
+    return { peers: peers.map((p) => p.peerId), history: kept };
   }
 
   function sendJoined(
@@ -227,32 +257,47 @@ export function createRoomHandlers(deps: RoomHandlerDeps): RoomHandlers {
 
   async function onChat(c: Connection, msg: ChatMessageRequest): Promise<void> {
     const from = c.rooms.get(msg.roomId);
-    if (from === undefined) return c.send(notInRoom(msg.roomId));
-    const draft = { id: msg.message.id, content: msg.message.content, from, ts: Date.now() };
-    const { seq, peerCount } = await backplane.append(msg.roomId, draft);
-    const message: ChatMessage = { ...draft, seq };
-    const skipSender = config.fault === "exclude-sender";
-    deliverChat(msg.roomId, message, skipSender ? c : undefined);
-    if (skipSender) {
-      log.log("WARNING", "FAULT exclude-sender: broadcast skipped the sender", {
-        fault: config.fault,
-        roomId: msg.roomId,
-        peerId: from,
-        messageId: message.id,
-      });
+    if (from === undefined) {
+      c.send(notInRoom(msg.roomId));
+      return;
     }
-    await backplane.publish({ kind: "chat", roomId: msg.roomId, message });
-    c.send({
-      type: "message-delivered",
-      roomId: msg.roomId,
-      id: message.id,
-      recipients: Math.max(0, skipSender ? peerCount - 1 : peerCount),
+    const { message, recipients } = await post(msg.roomId, from, msg.message, c);
+    c.send({ type: "message-delivered", roomId: msg.roomId, id: message.id, recipients });
+  }
+
+  function post(
+    roomId: string,
+    from: string,
+    body: { id: string; content: string },
+    sender?: Connection,
+  ): Promise<PostedChat> {
+    return posting.run(roomId, async () => {
+      const draft = { id: body.id, content: body.content, from, ts: Date.now() };
+      const { seq, peerCount } = await backplane.append(roomId, draft);
+      const message: ChatMessage = { ...draft, seq };
+      // Kept before anyone sees it: a message delivered live is also in the history.
+      if (archive) await archive.append(roomId, message);
+      const skipSender = sender !== undefined && config.fault === "exclude-sender";
+      deliverChat(roomId, message, skipSender ? sender : undefined);
+      if (skipSender) {
+        log.log("WARNING", "FAULT exclude-sender: broadcast skipped the sender", {
+          fault: config.fault,
+          roomId,
+          peerId: from,
+          messageId: message.id,
+        });
+      }
+      await backplane.publish({ kind: "chat", roomId, message });
+      return { message, recipients: Math.max(0, skipSender ? peerCount - 1 : peerCount) };
     });
   }
 
   async function onLeave(c: Connection, msg: LeaveRequest): Promise<void> {
     const peerId = c.rooms.get(msg.roomId);
-    if (peerId === undefined) return c.send(notInRoom(msg.roomId));
+    if (peerId === undefined) {
+      c.send(notInRoom(msg.roomId));
+      return;
+    }
     detach(c, msg.roomId, peerId);
     c.send({ type: "left", roomId: msg.roomId });
     await depart(msg.roomId, peerId, c.id);
@@ -266,7 +311,7 @@ export function createRoomHandlers(deps: RoomHandlerDeps): RoomHandlers {
       deliverToOthers(event.roomId, joined, event.peerId);
     } else if (event.kind === "peer-left") {
       deliverToOthers(event.roomId, { type: "peer-left", roomId: event.roomId, peerId: event.peerId }, "");
-    } else letGo(event.roomId, event.peerId, event.conn);
+    } else if (event.kind === "replaced") letGo(event.roomId, event.peerId, event.conn);
   });
 
   return {
@@ -281,6 +326,8 @@ export function createRoomHandlers(deps: RoomHandlerDeps): RoomHandlers {
       };
     },
     roomCount: () => local.size,
+    post,
+    history,
   };
 }
 

@@ -5,11 +5,18 @@ import { openBackplane } from "./backplane/open-backplane.js";
 import { describeRedisUrl } from "./backplane/redis-url.js";
 import { readPackageVersion, resolveBuildInfo } from "./build-info.js";
 import { loadConfig } from "./config.js";
-import { healthReport } from "./health.js";
+import { type DatabaseState, healthReport } from "./health.js";
 import { createHttpHandler } from "./http-server.js";
 import { resolveInstanceId } from "./instance-id.js";
 import { createJsonLogger, type Logger, withLevel } from "./logger.js";
 import { createRealtime } from "./realtime.js";
+import { createRestApi } from "./rest-api.js";
+import { describeDatabaseUrl } from "./store/database-url.js";
+import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/store.js";
+
+/** /health waits this long for the database before reporting it down. */
+const DATABASE_PING_MS = 2_000;
 
 export interface StartOptions {
   /** Overrides env PORT; 0 picks a free port. */
@@ -44,6 +51,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const identity = await resolveInstanceId(env);
   const backplane = await openBackplane(config, identity.id, log);
+  let store: Store;
+  try {
+    store = await openStore(config, log);
+  } catch (failure) {
+    await backplane.close();
+    throw failure;
+  }
+  if (store.kind === "memory" && backplane.kind !== "memory") {
+    log.log("WARNING", "DATABASE_URL is not set: direct messages are kept in this instance's memory", {
+      consequence: "a user who comes back on another instance misses the messages stored while it was away",
+    });
+  }
   let sessionSecret = config.sessionSecret;
   if (sessionSecret === null) {
     sessionSecret = randomBytes(32).toString("base64url");
@@ -58,12 +77,33 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     log,
     isDraining: () => draining,
     backplane,
+    store,
     instance: identity.id,
     sessionSecret,
   });
+  const api = createRestApi({
+    rooms: realtime.rooms,
+    direct: realtime.direct,
+    store,
+    log,
+    maxBodyBytes: config.maxFrameBytes,
+    historyLimit: config.historyLimit,
+  });
+  let ping: Promise<DatabaseState> | undefined;
+  // Concurrent /health calls share one ping.
+  const databaseState = (): Promise<DatabaseState> => {
+    if (store.kind === "memory") return Promise.resolve("none");
+    ping ??= withTimeout(store.ping(), DATABASE_PING_MS, false)
+      .then((up): DatabaseState => (up ? "up" : "down"))
+      .finally(() => {
+        ping = undefined;
+      });
+    return ping;
+  };
   const handler = createHttpHandler({
     allowedOrigins: config.allowedOrigins,
-    health: () =>
+    api,
+    health: async () =>
       healthReport({
         build,
         startedAtMs,
@@ -74,6 +114,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         fault: config.fault,
         instance: identity.id,
         backplane: backplane.kind,
+        store: store.kind,
+        database: await databaseState(),
       }),
   });
   const server = createServer(handler);
@@ -90,6 +132,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
   } catch (failure) {
     await backplane.close();
+    await store.close();
     throw failure;
   }
   const actualPort = (server.address() as AddressInfo).port;
@@ -114,6 +157,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     instance: identity.id,
     instanceSource: identity.source,
     backplane: config.redisUrl === null ? "memory" : describeRedisUrl(config.redisUrl),
+    store: config.databaseUrl === null ? "memory" : describeDatabaseUrl(config.databaseUrl),
   });
 
   let closing: Promise<void> | undefined;
@@ -127,6 +171,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         server.closeAllConnections();
       });
       await backplane.close();
+      await store.close();
       log.log("INFO", "stopped");
     })();
     return closing;
@@ -134,4 +179,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const displayHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   return { port: actualPort, url: `http://${displayHost}:${actualPort}`, instance: identity.id, log, close };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

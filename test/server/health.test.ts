@@ -28,6 +28,8 @@ it("reports the baked version, the revision and live counts", async () => {
     rooms: 1,
     instance: expect.stringMatching(/^local-[0-9a-f]{16}$/),
     backplane: "memory",
+    store: "memory",
+    database: "none",
   });
   c.close();
 });

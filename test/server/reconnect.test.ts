@@ -1,8 +1,8 @@
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 import { afterEach, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { REPO_ROOT, startTestServer, TestClient, type TestServer } from "./helpers.js";
+import { CuttableProxy } from "./tcp-proxy.js";
 
 interface SessionEvent {
   type: string;
@@ -29,46 +29,6 @@ const { createChatSession, backoffDelay } = (await import(
   }): ChatSession;
   backoffDelay(attempt: number, options?: object, random?: () => number): number;
 };
-
-/** A loopback TCP hop standing in for Cloud Run's front end: it can cut every connection and refuse new ones. */
-class CuttableProxy {
-  readonly #sockets = new Set<Socket>();
-  refusing = false;
-  private constructor(readonly server: Server) {}
-
-  static async start(targetPort: number): Promise<CuttableProxy> {
-    const proxy: CuttableProxy = new CuttableProxy(
-      createServer((inbound) => {
-        if (proxy.refusing) return void inbound.destroy();
-        const outbound = connect(targetPort, "127.0.0.1");
-        for (const s of [inbound, outbound]) {
-          proxy.#sockets.add(s);
-          s.on("close", () => proxy.#sockets.delete(s));
-          s.on("error", () => undefined);
-        }
-        inbound.pipe(outbound).pipe(inbound);
-        inbound.on("close", () => outbound.destroy());
-        outbound.on("close", () => inbound.destroy());
-      }),
-    );
-    await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
-    return proxy;
-  }
-
-  get url(): string {
-    const address = this.server.address() as { port: number };
-    return `ws://127.0.0.1:${address.port}`;
-  }
-
-  cut(): void {
-    for (const s of this.#sockets) s.destroy();
-  }
-
-  close(): Promise<void> {
-    this.cut();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 let server: TestServer | undefined;
 let proxy: CuttableProxy | undefined;

@@ -27,6 +27,16 @@ describe("parseClientMessage", () => {
   });
 });
 
+describe("since", () => {
+  it("takes an integer or its digits as a string (a templated or query-string client), nothing else", () => {
+    const since = (value: unknown) =>
+      parseClientMessage(JSON.stringify({ type: "register", userId: "u", since: value }));
+    expect(since(1760000000000001)).toMatchObject({ ok: true, message: { since: 1760000000000001 } });
+    expect(since("1760000000000001")).toMatchObject({ ok: true, message: { since: 1760000000000001 } });
+    for (const bad of [-1, 1.5, "12a", "", "1e3"]) expect(since(bad)).toMatchObject({ ok: false });
+  });
+});
+
 describe("config and build info", () => {
   it("defaults for Cloud Run and validates numbers", () => {
     expect(loadConfig({})).toMatchObject({

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "../protocol.js";
+import type { ChatMessage, DirectMessage } from "../protocol.js";
 
 /** Who holds a peerId in a room, wherever (which instance, which connection) it is connected. */
 export interface PresenceEntry {
@@ -14,13 +14,25 @@ export interface PresenceEntry {
   order: number;
 }
 
-/** What one instance tells the others about a room. Chat carries its history sequence number. */
+/**
+ * What one instance tells the others about a room, or about a user: `roomId` is the channel, a
+ * room's id or a user's inbox channel (`userChannel`). Chat carries its history sequence number.
+ */
 export type RoomEvent =
   | { kind: "chat"; roomId: string; message: ChatMessage }
   | { kind: "peer-joined"; roomId: string; peerId: string; displayName?: string }
   | { kind: "peer-left"; roomId: string; peerId: string }
   /** `peerId` was taken over by connection `conn`; whoever else holds it locally lets go. */
-  | { kind: "replaced"; roomId: string; peerId: string; conn: string };
+  | { kind: "replaced"; roomId: string; peerId: string; conn: string }
+  /** A direct message for `message.to`, already stored; the instance holding the user delivers it. */
+  | { kind: "dm"; roomId: string; message: DirectMessage }
+  /** `userId` registered on connection `conn`; any other connection holding it lets go. */
+  | { kind: "user-registered"; roomId: string; userId: string; conn: string };
+
+/** The channel of a user's direct messages (a room named like it only shares the channel, never the events). */
+export function userChannel(userId: string): string {
+  return `@user/${userId}`;
+}
 
 export type RoomEventListener = (event: RoomEvent) => void;
 
@@ -45,8 +57,8 @@ export interface Backplane {
   append(roomId: string, message: Omit<ChatMessage, "seq">): Promise<{ seq: number; peerCount: number }>;
   /** The room's kept history with `seq` > `sinceSeq`, oldest first. */
   history(roomId: string, sinceSeq: number): Promise<ChatMessage[]>;
-  /** Sends the event to the other instances subscribed to its room (never back to this one). */
-  publish(event: RoomEvent): Promise<void>;
+  /** Sends the event to the other instances subscribed to its channel (never back to this one); how many that was. */
+  publish(event: RoomEvent): Promise<number>;
   /** Reference counted: events for the room reach `onEvent` while at least one subscribe holds. */
   subscribe(roomId: string): Promise<void>;
   unsubscribe(roomId: string): Promise<void>;

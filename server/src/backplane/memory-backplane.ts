@@ -73,7 +73,9 @@ export class MemoryBackplane implements Backplane {
     return (this.#rooms.get(roomId)?.history ?? []).filter((message) => message.seq > sinceSeq);
   }
 
-  async publish(_event: RoomEvent): Promise<void> {}
+  async publish(_event: RoomEvent): Promise<number> {
+    return 0;
+  }
   async subscribe(_roomId: string): Promise<void> {}
   async unsubscribe(_roomId: string): Promise<void> {}
   onEvent(_listener: RoomEventListener): void {}

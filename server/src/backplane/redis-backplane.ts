@@ -244,9 +244,11 @@ export class RedisBackplane implements Backplane {
     });
   }
 
-  async publish(event: RoomEvent): Promise<void> {
+  async publish(event: RoomEvent): Promise<number> {
     const wire: Wire = { o: this.#o.instance, e: event };
-    await this.#cmd.publish(this.#channel(event.roomId), JSON.stringify(wire));
+    const receivers = await this.#cmd.publish(this.#channel(event.roomId), JSON.stringify(wire));
+    // This instance hears its own events too when it listens to the channel.
+    return Math.max(0, receivers - (this.#subscriptions.has(event.roomId) ? 1 : 0));
   }
 
   async subscribe(roomId: string): Promise<void> {
