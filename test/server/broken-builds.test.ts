@@ -54,7 +54,7 @@ async function brokenServer(from: string, to: string): Promise<string> {
   const source = readFileSync(file, "utf8");
   expect(source, `server/src/direct-handlers.ts no longer holds: ${from}`).toContain(from);
   writeFileSync(file, source.replace(from, to));
-  writeFileSync(join(dir, "server.cjs"), await bundleServer(dir, "server/src/main.ts"));
+  writeFileSync(join(dir, "server.cjs"), (await bundleServer(dir, "server/src/main.ts")).code);
   const child: ChildProcess = spawn(process.execPath, ["server.cjs"], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1" },
