@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, UsageError } from "../core/errors.js";
+import { readFrontEnd } from "../hosting/read-front-end.js";
 import { normalizeEntry } from "../source/runner-entry.js";
 import { detectServer, type EntryCandidate, healthSnippet, type ServerDetection } from "./detect-server.js";
 import { draftEnv, type EnvDraft } from "./env-draft.js";
 import { type ExistingNames, existingNames } from "./existing-names.js";
+import { type FrontEndDraft, frontEndDirs, frontEndDraft } from "./front-end-draft.js";
 import { gitignoreWithState } from "./gitignore.js";
 import { imageVariables } from "./image-env.js";
 import { renderInitFiles } from "./render-files.js";
@@ -25,6 +27,8 @@ export interface InitPlan {
   env: Pick<EnvDraft, "sources" | "variables">;
   /** Project ids, sites and services the project already uses, kept in the drafted environments. */
   names: ExistingNames;
+  /** The framework-built front end init found (its `hosting:` block is drafted commented). */
+  frontEnd: FrontEndDraft | undefined;
   files: PlannedFile[];
   /** Things to do by hand, each one sentence (a missing /health with its lines, secrets to set). */
   todo: string[];
@@ -93,7 +97,10 @@ export async function planInit(request: InitRequest): Promise<InitPlan> {
     );
   }
   const names = existingNames(snapshot.texts);
-  const rendered = renderInitFiles({ server, env, schemaDir: request.schemaDir, names });
+  const frontEnd = frontEndDirs(snapshot)
+    .map((dir) => frontEndDraft(readFrontEnd(projectDir, dir === "." ? "x" : `${dir}/x`)))
+    .find((draft) => draft !== undefined);
+  const rendered = renderInitFiles({ server, env, schemaDir: request.schemaDir, names, frontEnd });
   const files = [...rendered].map(([path, content]): PlannedFile => {
     const target = join(projectDir, path);
     if (!existsSync(target)) return { path, action: "create", content };
@@ -112,8 +119,14 @@ export async function planInit(request: InitRequest): Promise<InitPlan> {
     server,
     env: { sources: env.sources, variables: env.variables },
     names,
+    frontEnd,
     files,
-    todo: todoList(server, env, snapshot.texts, files, names),
+    todo: [
+      ...todoList(server, env, snapshot.texts, files, names),
+      ...(frontEnd?.blockers ?? []).map(
+        (blocker) => `Static hosting can't serve the ${frontEnd!.name} front end as it is: ${blocker}`,
+      ),
+    ],
     next: "echogate check",
   };
 }

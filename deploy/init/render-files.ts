@@ -4,6 +4,7 @@ import { SERVICE_URL_PLACEHOLDER } from "../envfiles/placeholders.js";
 import type { ServerDetection } from "./detect-server.js";
 import type { DraftVariable, EnvDraft } from "./env-draft.js";
 import { type ExistingNames, namesFor } from "./existing-names.js";
+import { type FrontEndDraft, renderFrontEndHosting } from "./front-end-draft.js";
 
 interface RenderInput {
   server: ServerDetection;
@@ -11,6 +12,8 @@ interface RenderInput {
   /** Relative path from environments/ to the installed JSON Schemas folder; undefined: no `$schema` line. */
   schemaDir: string | undefined;
   names: ExistingNames;
+  /** A framework-built front end init found, drafted as a commented `hosting:` block. */
+  frontEnd?: FrontEndDraft | undefined;
 }
 
 /** Pure: every file init writes, path (relative to the project) → content. */
@@ -42,7 +45,11 @@ function serviceBaseName(packageName: string | undefined): string {
   return cleaned || "app";
 }
 
-function renderEnvironment(kind: EnvironmentKind, base: string, { schemaDir, names }: RenderInput): string {
+function renderEnvironment(
+  kind: EnvironmentKind,
+  base: string,
+  { schemaDir, names, frontEnd }: RenderInput,
+): string {
   const descriptions: Record<EnvironmentKind, string> = {
     local: "A developer's machine: the embedded Cloud Run emulator.",
     preview: "One per git branch, short-lived.",
@@ -65,12 +72,18 @@ function renderEnvironment(kind: EnvironmentKind, base: string, { schemaDir, nam
     `  name: ${yamlString(kept.service ?? `${base}-${kind}`)}${from(kept.serviceFrom)}`,
     `  envFile: .env.${kind}`,
     ...(kind === "production" ? ["promotesFrom: staging"] : []),
-    ...(kept.hostingSite
-      ? [
-          `# The web front end's existing Hosting site (.firebaserc targets${names.hostingPublicDir ? `, firebase.json public: ${publicDir}` : ""}); uncomment to deploy it with the server:`,
-          `# hosting: { provider: firebase, site: ${kept.hostingSite}, publicDir: ${publicDir} }`,
-        ]
-      : []),
+    ...(frontEnd && kind !== "local"
+      ? renderFrontEndHosting(
+          frontEnd,
+          kept.hostingSite ?? `${base}-${kind}`,
+          kept.hostingSite ? "firebase" : "local",
+        )
+      : kept.hostingSite
+        ? [
+            `# The web front end's existing Hosting site (.firebaserc targets${names.hostingPublicDir ? `, firebase.json public: ${publicDir}` : ""}); uncomment to deploy it with the server:`,
+            `# hosting: { provider: firebase, site: ${kept.hostingSite}, publicDir: ${publicDir} }`,
+          ]
+        : []),
     "# smoke: environments/smoke.yaml applies; a smoke: section here replaces it for this environment.",
     "",
   ].join("\n");

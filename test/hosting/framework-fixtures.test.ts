@@ -33,8 +33,9 @@ interface ErrorJson {
 const QUIET = { NEXT_TELEMETRY_DISABLED: "1" };
 
 /**
- * `init --yes`, then the `hosting:` block detectWebFrontEnd proposes (what init writes once it
- * calls the detector; the fixture's env schema and env files are the user's, kept by init).
+ * `init --yes`, then its drafted `hosting:` block uncommented (a plain static site, which init
+ * leaves to the user, gets the block detectWebFrontEnd proposes); the fixture's env schema and env
+ * files are the user's, kept by init.
  */
 async function initProject(fixture: string, site: string) {
   const cwd = await fixtureProject(fixture);
@@ -47,6 +48,23 @@ async function initProject(fixture: string, site: string) {
     // The Vite fixture has its environments already (init keeps them); its build runs the repo's vite.
     if (text.includes("\nhosting:")) {
       await writeFile(file, text.replace("command: npx vite build --outDir dist", `command: ${VITE_BUILD}`));
+      continue;
+    }
+    const drafted = uncommentHosting(text);
+    if (drafted !== undefined) {
+      // init drafts the block detectWebFrontEnd proposes (commented): uncomment it, as its comment says.
+      expect(drafted).toContain(`publicDir: ${frontEnd.publicDir}`);
+      expect(drafted).toContain(`site: ${site}-${name}`);
+      await writeFile(
+        file,
+        [
+          drafted.replace(/build: \{ command: (.*) \}/, "build: { command: $1, timeoutS: 240 }").trimEnd(),
+          "smoke:",
+          "  health: { timeoutMs: 3000 }",
+          "  echo: { timeoutMs: 1500 }",
+          "",
+        ].join("\n"),
+      );
       continue;
     }
     await writeFile(
@@ -69,6 +87,17 @@ async function initProject(fixture: string, site: string) {
     );
   }
   return { cwd, frontEnd };
+}
+
+/** The environment YAML with init's commented `hosting:` block uncommented; undefined when init drafted none. */
+function uncommentHosting(text: string): string | undefined {
+  const lines = text.split("\n");
+  const start = lines.indexOf("# hosting:");
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < lines.length && lines[end]!.startsWith("#   ")) end++;
+  const block = lines.slice(start, end).map((line) => line.slice(2).replace(/ {2}# firebase on Google$/, ""));
+  return [...lines.slice(0, start), ...block, ...lines.slice(end)].join("\n");
 }
 
 async function deployStaging(fixture: string, site: string) {

@@ -54,6 +54,7 @@ function toJson(plan: InitPlan, dryRun: boolean) {
       })),
       smokeDraft: plan.server.socketIo ?? plan.server.ws ?? null,
       names: plan.names,
+      frontEnd: plan.frontEnd ?? null,
       envFiles: plan.env.sources,
       variables: plan.env.variables.map(({ key, type, secret, public: isPublic, realtimeServer }) => ({
         key,
@@ -110,6 +111,10 @@ function render(plan: InitPlan, dryRun: boolean, style: Style): string {
   for (const service of plan.names.services)
     found.push(
       `  Cloud Run      ${service.name}${service.region ? ` (${service.region})` : ""} ${style.dim(`— ${service.where}`)}`,
+    );
+  if (plan.frontEnd)
+    found.push(
+      `  front end      ${plan.frontEnd.name} in ${plan.frontEnd.dir === "." ? "this project" : `${plan.frontEnd.dir}/`}, builds into ${plan.frontEnd.publicDir} ${style.dim("— hosting: drafted, commented, in each environment")}`,
     );
   const projects = Object.entries(plan.names.firebaseProjects);
   if (projects.length > 0)
