@@ -1,4 +1,4 @@
-import { cp, readFile } from "node:fs/promises";
+import { appendFile, cp, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -25,6 +25,12 @@ beforeAll(async () => {
   await execa("npm", ["ci", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dir });
   await git(dir, "init", "-q");
   expect((await runEchogate(["init", "--yes"], { cwd: dir })).exitCode).toBe(0);
+  // init's to-do: each deployed environment sets its own REDIS_URL (a backend URL must differ).
+  for (const kind of ["preview", "staging", "production"])
+    await appendFile(
+      join(dir, "environments", `.env.${kind}`),
+      `REDIS_URL=redis://redis-${kind}.internal:6379\n`,
+    );
   await git(dir, "add", "-A");
   await git(dir, "commit", "-qm", "adopt echogate");
 }, 120_000);
