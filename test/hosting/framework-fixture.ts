@@ -75,6 +75,8 @@ async function installedDeps(fixture: string): Promise<string> {
  * copy for the workspace root); with a lockfile in the fixture, inside that lockfile's installed
  * dependencies. Removed after the file's tests.
  */
+const SHARED_SERVER = join(repoRoot, "test", "fixtures", "vite-web", "server.js");
+
 export async function fixtureProject(fixture: string): Promise<string> {
   const source = join(repoRoot, "test", "fixtures", fixture);
   let dir: string;
@@ -85,5 +87,7 @@ export async function fixtureProject(fixture: string): Promise<string> {
     created.push(dir);
   } else dir = await testdir({});
   await cp(source, dir, { recursive: true, filter: (path) => !path.endsWith("package-lock.json") });
+  // Every web fixture runs the same realtime server, kept once (beside the Vite fixture).
+  if (!existsSync(join(dir, "server.js"))) await cp(SHARED_SERVER, join(dir, "server.js"));
   return dir;
 }
