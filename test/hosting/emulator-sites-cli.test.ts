@@ -13,9 +13,17 @@ it("`emulator sites` creates the local sites environments/ names, once; a web de
   const first = await runEchogate(["emulator", "sites", "--json"], { cwd, env });
   expect(first.exitCode, first.stderr).toBe(0);
   const sites = ["chat-preview", "chat-production", "chat-staging"];
-  expect(first.json()).toEqual({ ok: true, schemaVersion: 1, sites: sites.map((site) => ({ site, project: "demo", created: true })) });
+  expect(first.json()).toEqual({
+    ok: true,
+    schemaVersion: 1,
+    sites: sites.map((site) => ({ site, project: "demo", created: true })),
+  });
   const again = await runEchogate(["emulator", "sites", "--json"], { cwd, env });
-  expect(again.json()).toEqual({ ok: true, schemaVersion: 1, sites: sites.map((site) => ({ site, project: "demo", created: false })) });
+  expect(again.json()).toEqual({
+    ok: true,
+    schemaVersion: 1,
+    sites: sites.map((site) => ({ site, project: "demo", created: false })),
+  });
   const one = await runEchogate(["emulator", "sites", "other-site", "--project", "p1"], { cwd, env });
   expect(one.exitCode, one.stderr).toBe(0);
   expect(one.stdout).toContain("Created site other-site (project p1)");
