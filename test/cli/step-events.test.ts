@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeImage, type TestImage } from "../promotion/helpers/images.js";
 import {
@@ -96,9 +98,17 @@ describe("every started step ends with step.done or step.fail", () => {
       [["drift", "--env", "staging", "--env", "production"], 1],
       [["deploy", "staging", "--image", crashing.digest], 1],
     ];
+    const resultFields = new Map<string, Set<string>>();
     for (const [argv, exitCode] of runs) {
       const run = await events(...argv);
       expect(run.exitCode, `${argv.join(" ")}: ${run.stdout.slice(0, 600)}`).toBe(exitCode);
+      const result = JSON.parse(run.stdout) as Record<string, unknown>;
+      if (!("error" in result)) {
+        const command = argv.includes("--dry-run") ? `${argv[0]} --dry-run` : argv[0]!;
+        const fields = resultFields.get(command) ?? new Set<string>();
+        for (const key of Object.keys(result)) fields.add(key);
+        resultFields.set(command, fields);
+      }
       expect(unclosed(run.events), argv.join(" ")).toEqual([]);
       const steps = run.events.filter((e) => e.event === "step.start").length;
       if (argv[0] !== "check" && argv[0] !== "status") expect(steps, argv.join(" ")).toBeGreaterThan(0);
@@ -109,5 +119,23 @@ describe("every started step ends with step.done or step.fail", () => {
           argv.join(" "),
         ).toEqual([]);
     }
+    // docs/reference.md ("JSON results") lists each command's top-level result fields: the same ones.
+    const observed = Object.fromEntries(
+      [...resultFields].map(([command, fields]) => [command, [...fields].sort()]),
+    );
+    expect(documentedResultFields()).toEqual(observed);
   }, 120_000);
 });
+
+function documentedResultFields(): Record<string, string[]> {
+  const reference = readFileSync(join(import.meta.dirname, "../../docs/reference.md"), "utf8");
+  const table = /<!-- json-results -->([\s\S]*?)<!-- \/json-results -->/.exec(reference)?.[1] ?? "";
+  const rows = table.split("\n").filter((line) => /^\| `/.test(line));
+  return Object.fromEntries(
+    rows.map((row) => {
+      const [command = "", fields = ""] = row.split("|").slice(1, 3);
+      const names = [...fields.matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
+      return [command.trim().replaceAll("`", ""), names.sort()];
+    }),
+  );
+}
