@@ -225,7 +225,7 @@ async function connectAll(
   how: "connect" | "reconnect" | "reconnect-keep",
 ): Promise<string> {
   const { options } = context;
-  for (const name of names) {
+  const open = async (name: string): Promise<void> => {
     const state = stateOf(name, context);
     if (state.current) {
       if (how === "connect")
@@ -272,7 +272,11 @@ async function connectAll(
         `${name} could not ${how === "connect" ? "connect" : "reconnect"}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-  }
+  };
+  // New clients connect at once (no order to keep between handshakes); a reconnect closes the old
+  // socket first, one client after the other, as the spec lists them.
+  if (how === "connect") await Promise.all(names.map(open));
+  else for (const name of names) await open(name);
   const reconnected = `reconnected (new socket, same identity${how === "reconnect-keep" ? "; the old one left open" : ""})`;
   return `${names.join(", ")} ${how === "connect" ? "connected" : reconnected}`;
 }
