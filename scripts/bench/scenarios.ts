@@ -128,7 +128,7 @@ async function handRun(index: number): Promise<number> {
   const room = `hand-${index}`;
   const text = `hello ${nonce}`;
   const members: Socket[] = [];
-  for (const name of ["alice", "bob", "carol"]) members.push(await open(name, nonce));
+  members.push(...(await Promise.all(["alice", "bob", "carol"].map((name) => open(name, nonce)))));
   for (const member of members) {
     const history = once(member, "history");
     member.emit("join-room", { roomId: room });
