@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
@@ -36,9 +36,14 @@ export async function hostingEmulator(
   options: Partial<HostingEmulatorOptions> & { sites?: readonly string[] } = {},
 ): Promise<{ emulator: HostingEmulator; adapter: FirebaseHostingAdapter; dir: string }> {
   const { sites = TEST_SITES, ...emulatorOptions } = options;
+  const ownDir = emulatorOptions.dir === undefined;
   const dir = emulatorOptions.dir ?? (await mkdtemp(join(tmpdir(), "echogate-hosting-")));
   const emulator = await startHostingEmulator({ dir, ...emulatorOptions });
-  cleanups.push(() => emulator.close());
+  cleanups.push(async () => {
+    await emulator.close();
+    // The folder this helper made is its own to remove; one passed in belongs to the caller.
+    if (ownDir) await rm(dir, { recursive: true, force: true });
+  });
   await createSites(
     emulator.url,
     sites.map((site) => ({ site, project: "demo" })),
