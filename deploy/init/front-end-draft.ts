@@ -1,32 +1,19 @@
 import type { ReadFrontEnd } from "../hosting/read-front-end.js";
 import type { ProjectSnapshot } from "./snapshot.js";
 
-// Pure: where a project keeps a front end built by a framework (Next.js, Vite, Create React App),
-// and the commented `hosting:` block and to-dos init drafts for it. Commented, because a folder of
+// Pure: where a project may keep a front end, and for one built by a framework (Next.js, Vite,
+// Create React App) the commented `hosting:` block and to-dos init drafts for it. Commented, because a folder of
 // pages may as well be served by the server itself: deploying it to Hosting is the user's call.
 
-const FRAMEWORK_PACKAGES = ["next", "vite", "react-scripts", "@craco/craco", "react-app-rewired"];
-
-/** Folders (`.` for the project) whose package.json depends on a front-end framework: the project first, then first-level folders. */
+/**
+ * Where a front end may live: the project, then each first-level folder with a package.json. Which
+ * of them is one is the Hosting detector's call (readFrontEnd), so init and `check` agree.
+ */
 export function frontEndDirs(snapshot: ProjectSnapshot): string[] {
-  const manifests = snapshot.files.filter((file) => /^([^/]+\/)?package\.json$/.test(file)).sort();
-  return manifests
-    .filter((file) => usesFramework(snapshot.texts.get(file)))
+  return snapshot.files
+    .filter((file) => /^([^/]+\/)?package\.json$/.test(file))
+    .sort()
     .map((file) => (file === "package.json" ? "." : file.slice(0, -"/package.json".length)));
-}
-
-function usesFramework(text: string | undefined): boolean {
-  if (text === undefined) return false;
-  try {
-    const manifest = JSON.parse(text) as Record<string, unknown>;
-    const names = ["dependencies", "devDependencies"].flatMap((key) => {
-      const deps = manifest[key];
-      return deps && typeof deps === "object" ? Object.keys(deps) : [];
-    });
-    return names.some((name) => FRAMEWORK_PACKAGES.includes(name));
-  } catch {
-    return false;
-  }
 }
 
 export interface FrontEndDraft {

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { frontEndDirs } from "../../deploy/init/front-end-draft.js";
 import { planInit } from "../../deploy/init/init-project.js";
 
 const dirs: string[] = [];
@@ -31,17 +30,31 @@ const SERVER = {
 };
 
 describe("init drafts the front end's hosting block", () => {
-  it("finds a framework in the project or a first-level folder, never a plain package", () => {
-    const snapshot = {
-      files: ["package.json", "web/package.json", "tools/package.json", "a/b/package.json"],
-      texts: new Map([
-        ["package.json", JSON.stringify({ dependencies: { express: "^5" } })],
-        ["web/package.json", JSON.stringify({ devDependencies: { vite: "^8" } })],
-        ["tools/package.json", JSON.stringify({ dependencies: { lodash: "^4" } })],
-        ["a/b/package.json", JSON.stringify({ dependencies: { next: "^16" } })],
-      ]),
-    };
-    expect(frontEndDirs(snapshot)).toEqual(["web"]);
+  it("finds a framework in the project or a first-level folder, never a plain package", async () => {
+    const dir = await project({
+      ...SERVER,
+      "web/package.json": JSON.stringify({
+        scripts: { build: "vite build" },
+        devDependencies: { vite: "^8" },
+      }),
+      "tools/package.json": JSON.stringify({ dependencies: { lodash: "^4" } }),
+      "a/b/package.json": JSON.stringify({ scripts: { build: "next build" }, dependencies: { next: "^16" } }),
+    });
+    const plan = await planInit({ projectDir: dir, force: false, schemaDir: undefined });
+    expect(plan.frontEnd).toMatchObject({ name: "Vite", dir: "web" });
+  });
+
+  it("finds a front end that keeps Create React App's conventions with another builder", async () => {
+    const dir = await project({
+      ...SERVER,
+      "web/package.json": JSON.stringify({
+        scripts: { build: "node build.mjs" },
+        dependencies: { react: "^19" },
+      }),
+      "web/src/index.jsx": "const url = process.env.REACT_APP_SERVER_URL;\n",
+    });
+    const plan = await planInit({ projectDir: dir, force: false, schemaDir: undefined });
+    expect(plan.frontEnd).toMatchObject({ name: "Create React App", dir: "web", publicDir: "web/build" });
   });
 
   it("writes a Next.js front end in web/ as a commented block with its out/ folder and build, and names what static hosting can't serve", async () => {
