@@ -1,34 +1,16 @@
-import type pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type Msg, startTestServer, TestClient, type TestServer } from "./helpers.js";
-import { DATABASE_URL, dropTables, requirePostgres, testTablePrefix } from "./postgres.js";
+import { type StoreKind, useTestStores } from "./postgres.js";
 
-let db: pg.Client;
-const prefixes: string[] = [];
+const { db, storeEnv } = useTestStores();
 let server: TestServer | undefined;
 const clients: TestClient[] = [];
 
-beforeAll(async () => {
-  db = await requirePostgres();
-});
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await server?.close();
   server = undefined;
 });
-afterAll(async () => {
-  for (const prefix of prefixes) await dropTables(db, prefix);
-  await db.end();
-});
-
-type StoreKind = "memory" | "postgres";
-
-function storeEnv(kind: StoreKind, prefix?: string): Record<string, string> {
-  if (kind === "memory") return {};
-  const tablePrefix = prefix ?? testTablePrefix();
-  prefixes.push(tablePrefix);
-  return { DATABASE_URL, DATABASE_TABLE_PREFIX: tablePrefix };
-}
 
 async function client(): Promise<TestClient> {
   const c = await TestClient.connect(server!.wsUrl);
@@ -187,7 +169,7 @@ it("PostgreSQL keeps an offline user's messages across a server restart", async 
   const { c: bob, reply } = await registered("bob");
   expect(reply).toMatchObject({ pending: 1 });
   expect((await bob.next("dm")).message).toMatchObject({ id: "survives", from: "alice" });
-  const rows = await db.query(
+  const rows = await db().query(
     `SELECT recipient, delivered_at FROM ${env.DATABASE_TABLE_PREFIX}direct_messages`,
   );
   expect(rows.rows).toEqual([{ recipient: "bob", delivered_at: expect.any(String) }]);

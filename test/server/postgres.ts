@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 
 export const DATABASE_URL =
   process.env.ECHOGATE_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -45,4 +46,32 @@ export async function tablesUnder(client: pg.Client, prefix: string): Promise<st
     [prefix],
   );
   return rows.map((row) => row.name);
+}
+
+export type StoreKind = "memory" | "postgres";
+
+/**
+ * For a test file whose servers run on either store: the file's PostgreSQL client, and each
+ * server's store settings (PostgreSQL under a table prefix of its own, dropped after the file).
+ */
+export function useTestStores(): { db(): pg.Client; storeEnv(kind: StoreKind): Record<string, string> } {
+  let db: pg.Client | undefined;
+  const prefixes: string[] = [];
+  beforeAll(async () => {
+    db = await requirePostgres();
+  });
+  afterAll(async () => {
+    if (!db) return;
+    for (const prefix of prefixes) await dropTables(db, prefix);
+    await db.end();
+  });
+  return {
+    db: () => db!,
+    storeEnv(kind): Record<string, string> {
+      if (kind === "memory") return {};
+      const prefix = testTablePrefix();
+      prefixes.push(prefix);
+      return { DATABASE_URL, DATABASE_TABLE_PREFIX: prefix };
+    },
+  };
 }

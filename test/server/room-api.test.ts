@@ -1,34 +1,16 @@
-import type pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type Msg, startTestServer, TestClient, type TestServer } from "./helpers.js";
-import { DATABASE_URL, dropTables, requirePostgres, testTablePrefix } from "./postgres.js";
+import { type StoreKind, useTestStores } from "./postgres.js";
 
-let db: pg.Client;
-const prefixes: string[] = [];
+const { storeEnv } = useTestStores();
 let server: TestServer | undefined;
 const clients: TestClient[] = [];
 
-beforeAll(async () => {
-  db = await requirePostgres();
-});
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await server?.close();
   server = undefined;
 });
-afterAll(async () => {
-  for (const prefix of prefixes) await dropTables(db, prefix);
-  await db.end();
-});
-
-type StoreKind = "memory" | "postgres";
-
-function storeEnv(kind: StoreKind): Record<string, string> {
-  if (kind === "memory") return {};
-  const prefix = testTablePrefix();
-  prefixes.push(prefix);
-  return { DATABASE_URL, DATABASE_TABLE_PREFIX: prefix };
-}
 
 async function member(roomId: string, peerId: string, extra: Record<string, unknown> = {}) {
   const c = await TestClient.connect(server!.wsUrl);
