@@ -5,7 +5,7 @@ import type { Project } from "../project/project.js";
 import { collectDriftFacts } from "./collect-drift-facts.js";
 import { evaluateDrift } from "./evaluate.js";
 import type { SourceDriftFacts } from "./facts.js";
-import { loadDriftPolicy } from "./policy-file.js";
+import type { loadDriftPolicy } from "./policy-file.js";
 
 interface SourceFindings {
   source: SourceDriftFacts;
@@ -14,13 +14,15 @@ interface SourceFindings {
 }
 
 /**
- * What `drift --source` finds, for `check`: the same facts, rules and drift.yaml, so the two never
- * disagree about the same files. Undefined when the configuration is broken and `configReported`
- * (check has already reported why; drift refuses such a project outright).
+ * What `drift --source` finds, for `check`: the same facts, rules and drift.yaml (`policy`, loaded
+ * once by the caller, which reports its problems), so the two never disagree about the same files.
+ * With an invalid drift.yaml the rules are not judged. Undefined when the configuration is broken
+ * and `configReported` (check has already reported why; drift refuses such a project outright).
  */
 export async function sourceFindings(
   project: Project,
   platform: Platform,
+  policy: Awaited<ReturnType<typeof loadDriftPolicy>>,
   configReported: boolean,
 ): Promise<SourceFindings | undefined> {
   let collected: Awaited<ReturnType<typeof collectDriftFacts>>;
@@ -30,9 +32,7 @@ export async function sourceFindings(
     if (error instanceof ConfigError && configReported) return undefined;
     throw error;
   }
-  const policy = await loadDriftPolicy(project.dir, collected.environmentNames);
-  if (policy.diagnostics.hasErrors)
-    return { source: collected.facts.source, diagnostics: policy.diagnostics.items };
+  if (policy.diagnostics.hasErrors) return { source: collected.facts.source, diagnostics: [] };
   const { findings } = evaluateDrift(collected.facts, policy.policy);
   return {
     source: collected.facts.source,

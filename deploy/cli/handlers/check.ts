@@ -15,21 +15,21 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
   const junit =
     args.junit !== undefined ? await checkReportTarget(JUNIT_REPORT, ctx.cwd, args.junit) : undefined;
   const report = await ctx.project.check(args.env.length > 0 ? args.env : undefined);
-  // The source rules of `drift --source` (server entries, native addons, listen host, gate bypass,
-  // env-file keys, shared backends), run by the same code over the same files: the two agree.
-  const configReported = report.diagnostics.some((d) => d.severity === "error");
-  const source = await sourceFindings(ctx.project, ctx.platform, configReported);
-  const native = source?.source.native;
-  // A key an env file lacks is reported once: by the env-file rules when they already name it.
-  const said = new Set(report.diagnostics.flatMap((d) => (d.keyPath ? [`${d.file}\u0000${d.keyPath}`] : [])));
-  const fromSource = (source?.diagnostics ?? []).filter(
-    (d) => !(d.code === "drift.env-file-keys" && said.has(`${d.file}\u0000${d.keyPath}`)),
-  );
   // environments/drift.yaml is configuration too: an invalid one would only surface at the next drift run.
   const { environments } = await ctx.project.environments();
   const drift = await loadDriftPolicy(
     ctx.project.dir,
     environments.map((environment) => environment.name),
+  );
+  // The source rules of `drift --source` (server entries, native addons, listen host, gate bypass,
+  // env-file keys, shared backends), run by the same code over the same files: the two agree.
+  const configReported = report.diagnostics.some((d) => d.severity === "error");
+  const source = await sourceFindings(ctx.project, ctx.platform, drift, configReported);
+  const native = source?.source.native;
+  // A key an env file lacks is reported once: by the env-file rules when they already name it.
+  const said = new Set(report.diagnostics.flatMap((d) => (d.keyPath ? [`${d.file}\u0000${d.keyPath}`] : [])));
+  const fromSource = (source?.diagnostics ?? []).filter(
+    (d) => !(d.code === "drift.env-file-keys" && said.has(`${d.file}\u0000${d.keyPath}`)),
   );
   const selected = args.env.length > 0 ? environments.filter((e) => args.env.includes(e.name)) : environments;
   const frontEnds = await checkFrontEnds(
@@ -37,15 +37,7 @@ export async function run(args: ArgsOf<typeof checkShape>, ctx: CommandContext):
     selected,
     environments.map((e) => e.name),
   );
-  // sourceFindings reports an invalid drift.yaml too (it judges with it): name each problem once.
-  const key = (d: Diagnostic) => `${d.code}\u0000${d.file}\u0000${d.line}\u0000${d.message}`;
-  const policyProblems = new Set(drift.diagnostics.items.map(key));
-  const diagnostics = [
-    ...report.diagnostics,
-    ...drift.diagnostics.items,
-    ...fromSource.filter((d) => !policyProblems.has(key(d))),
-    ...frontEnds,
-  ];
+  const diagnostics = [...report.diagnostics, ...drift.diagnostics.items, ...fromSource, ...frontEnds];
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity === "warning");
   // A source finding (a Dockerfile that can't carry its addon, a shared Redis) fails the check (exit 1) like an invalid env file.
