@@ -10,9 +10,9 @@ import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-const POLICY = "test/promotion/gate-policy.test.ts";
-const PLAN = "test/promotion/plan.test.ts";
-const EXECUTE = "test/promotion/execute.test.ts";
+const POLICY = "test/promote/gate-policy.test.ts";
+const PLAN = "test/promote/plan.test.ts";
+const EXECUTE = "test/promote/execute.test.ts";
 const KILL = "test/faults/kill-rerun.test.ts";
 const IAM = "test/emulator/iam.test.ts";
 const REDACT = "test/core/redact.test.ts";
@@ -109,7 +109,7 @@ export const MUTATIONS = [
     file: "deploy/smoke/health-check.ts",
     search: "if (version !== options.expectVersion) {",
     replace: "if (false) {",
-    tests: ["test/promotion/deploy-promote.test.ts"],
+    tests: ["test/promote/deploy-promote.test.ts"],
   },
   {
     id: "gate-skips-revision",
@@ -173,7 +173,7 @@ export const MUTATIONS = [
     file: "deploy/promote/artifact.ts",
     search: "split.length === 1 && split[0]!.percent === 100 ?",
     replace: "split.length > 0 ?",
-    tests: ["test/promotion/promote-source.test.ts"],
+    tests: ["test/promote/promote-source.test.ts"],
   },
   // The emulator's invoker check.
   {

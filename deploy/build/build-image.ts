@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { requireProjectSettings } from "../config/load-project-settings.js";
 import type { ProjectSettings } from "../config/project-schema.js";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, messageOf } from "../core/errors.js";
 import { ensurePrivateDir } from "../core/state-file.js";
 import type { ResolvedLayout } from "../source/layout.js";
 import { loadProjectLayout } from "../source/project-layout.js";
@@ -164,5 +164,5 @@ function compileErrorLocation(error: unknown): { file: string; line: number; col
 }
 
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n").slice(0, 3).join(" ");
+  return messageOf(error).split("\n").slice(0, 3).join(" ");
 }

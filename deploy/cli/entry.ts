@@ -1,3 +1,4 @@
+import { messageOf } from "../core/errors.js";
 import { runCli } from "./main.js";
 
 /** Process entry: wires signals to an AbortSignal; a second Ctrl-C exits at once. */
@@ -24,7 +25,7 @@ process.on("unhandledRejection", (reason) => {
 let exitCode = await runCli(process.argv.slice(2), { signal: controller.signal });
 const unexpected = unobserved.find((reason) => !isCredentialsRejection(reason));
 if (unexpected !== undefined && exitCode === 0) {
-  const message = (unexpected instanceof Error ? unexpected.message : String(unexpected)).split("\n")[0];
+  const message = messageOf(unexpected).split("\n")[0];
   process.stderr.write(`error Failed unexpectedly after the command finished: ${message?.slice(0, 300)}\n`);
   exitCode = 3;
 }

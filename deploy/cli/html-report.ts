@@ -1,4 +1,4 @@
-import { isEchogateError } from "../core/errors.js";
+import { isEchogateError, messageOf } from "../core/errors.js";
 import { checkReportTarget, HTML_REPORT, writeReportFile } from "../core/report-target.js";
 import { renderHtmlReport } from "../report/render-html.js";
 import { buildHtmlReport, type ReportSource } from "../report/report-model.js";
@@ -25,7 +25,7 @@ export async function withHtmlReport<K extends ReportSource["kind"]>(
         ? undefined
         : isEchogateError(error)
           ? { message: error.message, hint: error.hint }
-          : { message: error instanceof Error ? error.message : String(error) };
+          : { message: messageOf(error) };
     const report = buildHtmlReport(ctx.redactor.redactDeep(source as ReportSource), {
       command,
       steps: ctx.output.steps(),

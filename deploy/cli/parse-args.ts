@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "../core/errors.js";
+import { messageOf, UsageError } from "../core/errors.js";
 import { colorEnabled } from "../core/terminal.js";
 import { type CommandDefinition, camelName, type GlobalOptions, type OptionSpec } from "./command.js";
 import { closest } from "./did-you-mean.js";
@@ -91,7 +91,7 @@ export function parseInvocation(
 }
 
 function describeParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   // node:util messages are long and mention internals; keep the useful first sentence.
   return message.split(". To specify")[0]!.replace(/^Unknown option/, "Unknown flag");
 }

@@ -10,6 +10,7 @@ import {
   visit,
 } from "yaml";
 import { Diagnostics } from "../core/diagnostics.js";
+import { messageOf } from "../core/errors.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { formatKeyPath } from "../core/source-location.js";
 
@@ -69,7 +70,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     } catch (error) {
       diagnostics.error(
         "yaml.aliases",
-        `${error instanceof Error ? error.message : String(error)} (anchors/aliases expand to too much data; limit ${MAX_ALIAS_COUNT}).`,
+        `${messageOf(error)} (anchors/aliases expand to too much data; limit ${MAX_ALIAS_COUNT}).`,
         { file, ...position(firstAliasOffset(document)) },
       );
     }

@@ -63,3 +63,13 @@ export class PlatformError extends EchogateError {
 export function isEchogateError(error: unknown): error is EchogateError {
   return error instanceof EchogateError;
 }
+
+/** The message of anything thrown: an Error's message, or the value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The first line of {@link messageOf}, for one-line step failures. */
+export function firstLineOf(error: unknown): string {
+  return messageOf(error).split("\n")[0] ?? "";
+}

@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import pc from "picocolors";
 import { type Diagnostic, formatDiagnostic } from "./diagnostics.js";
 import { formatDuration } from "./duration.js";
-import { isEchogateError } from "./errors.js";
+import { isEchogateError, messageOf } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import { asInstallError } from "./install-problem.js";
 import { LiveLines } from "./live-lines.js";
@@ -263,7 +263,7 @@ export class Output {
       }
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (this.json) {
       this.writeOut(
         `${JSON.stringify(

@@ -1,4 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
+import { messageOf } from "../core/errors.js";
 import type { ServiceSnapshot } from "../platform/cloudrun/service-model.js";
 import type { Platform } from "../platform/platform.js";
 
@@ -40,7 +41,7 @@ export async function readLiveServices(
       } catch (error) {
         result.unreadable.push({
           environment: environment.name,
-          message: error instanceof Error ? error.message : String(error),
+          message: messageOf(error),
         });
         result.services.push(liveService(environment.name, serviceName, undefined));
       }

@@ -1,4 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
+import { messageOf } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Platform } from "../platform/platform.js";
 import { readWebPairs, type WebPair, webPairOf } from "./web-pairs.js";
@@ -49,7 +50,7 @@ export async function rollbackWebWith(input: {
     step.done(from === pair.version ? "already live" : `${from ?? "(none)"} → ${pair.version}`);
     return { released: pair, from };
   } catch (error) {
-    step.fail(error instanceof Error ? error.message : String(error));
+    step.fail(messageOf(error));
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { WebMode } from "../config/environment-schema.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { CheckFailedError, ConfigError } from "../core/errors.js";
+import { CheckFailedError, ConfigError, firstLineOf } from "../core/errors.js";
 import type { ReadFrontEnd } from "./read-front-end.js";
 import { webDigest } from "./template/digest.js";
 import { checkEquivalence } from "./template/equivalence.js";
@@ -150,7 +150,7 @@ async function runHostingBuild(
       ...frameworkBuild(input.frontEnd),
     });
   } catch (error) {
-    step.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
+    step.fail(firstLineOf(error));
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { WebMode } from "../config/environment-schema.js";
 import { type LoadedEnvironment, smokeSpecOf } from "../config/load-environments.js";
 import { errorLocationOf } from "../core/diagnostics.js";
-import { CheckFailedError, ConfigError } from "../core/errors.js";
+import { CheckFailedError, ConfigError, messageOf } from "../core/errors.js";
 import type { FirebaseHostingAdapter, HostingVersion } from "../platform/hosting/firebase-adapter.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
@@ -297,7 +297,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     await recordWebPair(input.platform, environment, pair).then(
       () => record.done(),
       (error: unknown) => {
-        record.fail(error instanceof Error ? error.message : String(error));
+        record.fail(messageOf(error));
         reporter.warn(
           `Couldn't record which server revision this web release goes with; \`echogate rollback ${environment.name}\` will not move the web with the server.`,
         );

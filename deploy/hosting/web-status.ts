@@ -1,4 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
+import { messageOf } from "../core/errors.js";
 import type { Platform } from "../platform/platform.js";
 import type { WebPair } from "./web-pairs.js";
 
@@ -40,7 +41,7 @@ export async function readLiveWebReleases(
         const channel = await connection.adapter.getChannel(hosting.site, hosting.channel);
         return { version: channel?.release?.version.name };
       } catch (error) {
-        return { error: error instanceof Error ? error.message : String(error) };
+        return { error: messageOf(error) };
       }
     }),
   );

@@ -1,4 +1,4 @@
-import { PlatformError } from "../core/errors.js";
+import { messageOf, PlatformError } from "../core/errors.js";
 import type { EnsuredEmulator } from "../emulator/index.js";
 
 /**
@@ -17,7 +17,7 @@ export function daemonStarter(projectDir: string): EnsureDaemon {
     } catch (error) {
       throw new PlatformError(
         "emulator.start",
-        `Failed to start the local Cloud Run and Hosting emulators: ${error instanceof Error ? error.message : String(error)}`,
+        `Failed to start the local Cloud Run and Hosting emulators: ${messageOf(error)}`,
         {
           hint: "Run `echogate emulator start` to see why, or check .echogate/emulator/daemon.log.",
           cause: error,

@@ -1,4 +1,4 @@
-import { CheckFailedError, UsageError } from "../core/errors.js";
+import { CheckFailedError, messageOf, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { markdownCode, shellCommand } from "../core/shell-quote.js";
 import type { LiveServicesResult } from "../hosting/live-services.js";
@@ -97,7 +97,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
           ...(input.signal ? { signal: input.signal } : {}),
         });
   } catch (error) {
-    serverStep.fail(error instanceof Error ? error.message : String(error));
+    serverStep.fail(messageOf(error));
     throw error;
   }
   if (!server.gate.ok) {

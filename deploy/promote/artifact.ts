@@ -4,7 +4,7 @@ import { DIGEST_PATTERN, digestFromImageRef } from "../build/image-manifest.js";
 import { cloudRunPullProblem, parseImageReference } from "../build/image-reference.js";
 import { findImage } from "../build/image-store.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { CheckFailedError, ConfigError, UsageError } from "../core/errors.js";
+import { CheckFailedError, ConfigError, messageOf, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { shellCommand } from "../core/shell-quote.js";
 import { gateOf, readGateRecords } from "../model/gate-records.js";
@@ -116,7 +116,7 @@ export async function artifactFromBuild(
       source: "build",
     };
   } catch (error) {
-    handle.fail(error instanceof Error ? error.message : String(error));
+    handle.fail(messageOf(error));
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { messageOf } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { processIsRunning } from "../core/process-alive.js";
 import { type GateRecord, readGateRecords, withGateRecord, writeGateRecords } from "../model/gate-records.js";
@@ -122,7 +123,7 @@ export class Execution {
       this.outcome.steps.push({ name: title, ms: ms(), ok: true, ...(detail ? { detail } : {}) });
       return value;
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       handle.fail(detail);
       this.outcome.steps.push({ name: title, ms: ms(), ok: false, detail });
       throw error;

@@ -1,4 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
+import { messageOf } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { globalUrlOf } from "../platform/cloudrun/global-url.js";
 import { artifactFromBuild } from "./artifact.js";
@@ -69,7 +70,7 @@ export async function promoteRegions(
       ];
     } catch (error) {
       thrown.push(error);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       barrier.fail(region, message);
       return [
         { region, ok: false, result: "error", revision: undefined, url: undefined, failure: message },

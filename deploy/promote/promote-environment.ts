@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import type { FaultName } from "../build/faults.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { UsageError } from "../core/errors.js";
+import { firstLineOf, messageOf, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
 import type { ChannelSpec } from "../hosting/publish.js";
@@ -160,7 +160,7 @@ export async function promoteEnvironment(
     try {
       plan = await makePlan();
     } catch (error) {
-      readPlan.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
+      readPlan.fail(firstLineOf(error));
       throw error;
     }
     readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
@@ -239,7 +239,7 @@ async function artifactFromUpstream(
     handle.done(`${artifact.version} ${artifact.digest} (${artifact.from?.revision})`);
     return artifact;
   } catch (error) {
-    handle.fail(error instanceof Error ? error.message : String(error));
+    handle.fail(messageOf(error));
     throw error;
   }
 }
@@ -291,7 +291,7 @@ async function webOriginsFor(
       create: !options.dryRun,
     });
   } catch (error) {
-    step.fail(error instanceof Error ? error.message : String(error));
+    step.fail(messageOf(error));
     throw error;
   }
   if (origins.length === 0 && options.dryRun) {

@@ -1,5 +1,5 @@
 import { promotionCommand } from "../config/promotion-command.js";
-import { CheckFailedError, ConfigError } from "../core/errors.js";
+import { CheckFailedError, ConfigError, messageOf } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { processIsRunning } from "../core/process-alive.js";
 import { rollbackWebWith, type WebRollback } from "../hosting/rollback-web.js";
@@ -111,7 +111,7 @@ export async function rollbackEnvironment(
         shift.done();
         return written;
       } catch (error) {
-        shift.fail(error instanceof Error ? error.message : String(error));
+        shift.fail(messageOf(error));
         throw error;
       }
     },

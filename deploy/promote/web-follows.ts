@@ -1,5 +1,5 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { CheckFailedError, ConfigError, isEchogateError } from "../core/errors.js";
+import { CheckFailedError, ConfigError, firstLineOf, isEchogateError, messageOf } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { deployEnvironmentWeb } from "../hosting/deploy-environment-web.js";
 import { readLiveServices } from "../hosting/live-services.js";
@@ -78,7 +78,7 @@ export async function promoteWebAfterServer(input: {
         },
       );
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     throw new CheckFailedError(
       "promote.web-failed",
       `Promoted ${outcome.version} to ${environment.name}'s server, but failed to promote its web front end: ${message}`,
@@ -138,7 +138,7 @@ export async function preflightWebPromotion(input: {
       step.done(`${prepared.files.length} files ready`);
       return prepared;
     } catch (error) {
-      step.fail(error instanceof Error ? error.message.split("\n")[0] : String(error));
+      step.fail(firstLineOf(error));
       throw error;
     }
   } catch (error) {

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { startHostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { startEmulator } from "../../deploy/emulator/index.js";
 import { createProjectSites } from "../../test/helpers/hosting-sites.js";
-import { makeImage } from "../../test/promotion/helpers/images.js";
+import { makeImage } from "../../test/helpers/images.js";
 import { type ApiName, type ClassifiedRequest, classifyRequest } from "./admin-api/classify-request.js";
 import { type CountingProxy, startCountingProxy } from "./admin-api/counting-proxy.js";
 

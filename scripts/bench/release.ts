@@ -17,7 +17,7 @@ import { Platform } from "../../deploy/platform/platform.js";
 import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import { collectStatus, STATUS_CONCURRENCY, statusOfServices } from "../../deploy/promote/status.js";
-import { makeImage } from "../../test/promotion/helpers/images.js";
+import { makeImage } from "../../test/helpers/images.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const DEPLOYS = Number(process.env.BENCH_DEPLOYS ?? 7);

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { makeImage } from "../promotion/helpers/images.js";
-import {
-  echogate,
-  startTestEmulator,
-  type TestEmulator,
-  webPromotionProject,
-} from "../promotion/helpers/project.js";
+import { makeImage } from "../helpers/images.js";
+import { echogate, startTestEmulator, type TestEmulator, webPromotionProject } from "../helpers/project.js";
 
 // Every config read goes through these two functions (the safe reader and the YAML parser), so
 // counting their calls counts the reads and parses of one whole invocation.

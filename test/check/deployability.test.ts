@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { promotionProject } from "../promotion/helpers/project.js";
 
 describe("echogate check and what deploy would refuse", () => {
   it("reports an invalid service name and several regions as config errors (exit 2), like deploy", async () => {

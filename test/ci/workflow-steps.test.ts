@@ -6,10 +6,10 @@ import { parse } from "yaml";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { type FakeRegistry, startFakeRegistry } from "../helpers/fake-registry.js";
 import { createProjectSites } from "../helpers/hosting-sites.js";
+import { makeImage } from "../helpers/images.js";
+import { adapterFor, startTestEmulator, type TestEmulator } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
-import { makeImage } from "../promotion/helpers/images.js";
-import { adapterFor, startTestEmulator, type TestEmulator } from "../promotion/helpers/project.js";
 
 // The shipped workflows' own `run:` steps, in order, as a runner would run them (bash -eo pipefail,
 // the step's env with its `${{ … }}` values substituted): staging.yml's job, then production.yml's,

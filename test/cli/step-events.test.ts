@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeImage, type TestImage } from "../promotion/helpers/images.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
 import {
   echogate,
   fastSmoke,
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "../promotion/helpers/project.js";
+} from "../helpers/project.js";
 
 // The event contract (docs/reference.md, "JSON events"): every step.start is closed by a step.done
 // or a step.fail of the same step, whether the command succeeds or fails.

@@ -8,7 +8,7 @@ import { Output } from "../../deploy/core/output.js";
 import { columnWidths, formatTable } from "../../deploy/core/table.js";
 import { colorEnabled, liveProgressEnabled } from "../../deploy/core/terminal.js";
 import type { EnvironmentStatus } from "../../deploy/promote/status.js";
-import { promotionProject } from "../promotion/helpers/project.js";
+import { promotionProject } from "../helpers/project.js";
 
 const ESC = "\x1b[";
 

@@ -5,14 +5,9 @@ import type { HostingEmulator } from "../../deploy/emulator/hosting/start-hostin
 import { LIVE_CHANNEL, release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { buildRuntimeConfig, runtimeConfigFile } from "../../deploy/hosting/runtime-config.js";
 import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
+import { makeImage } from "../helpers/images.js";
+import { echogate, startTestEmulator, type TestEmulator, webPromotionProject } from "../helpers/project.js";
 import { hostingEmulator } from "../hosting/fixtures.js";
-import { makeImage } from "../promotion/helpers/images.js";
-import {
-  echogate,
-  startTestEmulator,
-  type TestEmulator,
-  webPromotionProject,
-} from "../promotion/helpers/project.js";
 
 // This repo's own environments/ (local, preview, staging, production, drift.yaml) after the release
 // flow CI runs: `deploy staging`, `web deploy staging`, `promote production` (server and web).

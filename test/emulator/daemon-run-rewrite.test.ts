@@ -1,8 +1,8 @@
 import { afterAll, expect, it } from "vitest";
 import { stopEmulator } from "../../deploy/emulator/daemon.js";
+import { makeImage } from "../helpers/images.js";
+import { webPromotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { makeImage } from "../promotion/helpers/images.js";
-import { webPromotionProject } from "../promotion/helpers/project.js";
 
 // No ECHOGATE_* overrides: the daemon runs both emulators, and a firebase.json `run` rewrite on the
 // hosted site reaches the environment's own emulated Cloud Run service, as on Firebase Hosting.

@@ -4,8 +4,8 @@ import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { emulatorStatus, ensureEmulator, stopEmulator } from "../../deploy/emulator/daemon.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
+import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { promotionProject } from "../promotion/helpers/project.js";
 import { isAlive, PARENT } from "./helpers.js";
 
 let projectDir: string | undefined;

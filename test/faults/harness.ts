@@ -9,7 +9,7 @@ import { type PromotionLock, readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import type { InvokerAccess } from "../../deploy/platform/cloudrun/invoker-access.js";
 import type { TrafficTarget } from "../../deploy/platform/cloudrun/service-model.js";
-import { referenceServer } from "../promotion/helpers/images.js";
+import { referenceServer } from "../helpers/images.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 

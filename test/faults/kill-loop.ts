@@ -7,7 +7,7 @@ import { startEmulator } from "../../deploy/emulator/index.js";
 import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
 import { createProjectSites } from "../helpers/hosting-sites.js";
-import { makeImage } from "../promotion/helpers/images.js";
+import { makeImage } from "../helpers/images.js";
 import { REDIS_URL, requireRedis } from "../scale/redis.js";
 import { requireRedis as connectRedis, dropPrefix } from "../server/redis.js";
 import {

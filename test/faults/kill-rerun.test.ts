@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
-import { makeImage } from "../promotion/helpers/images.js";
+import { makeImage } from "../helpers/images.js";
 import {
   adapterFor,
   canaryStaging,
@@ -8,7 +8,7 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "../promotion/helpers/project.js";
+} from "../helpers/project.js";
 import { REDIS_URL, requireRedis } from "../scale/redis.js";
 import { gateViolations, readLive, runEchogateProcess, servingShare, switchableImage } from "./harness.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { echogate } from "../promotion/helpers/project.js";
+import { echogate } from "../helpers/project.js";
 import { viteProject } from "./vite-project.js";
 
 interface CheckJson {

@@ -6,9 +6,9 @@ import { ensureChannel, LIVE_CHANNEL, uploadVersion } from "../../deploy/hosting
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { connectHosting, EMULATOR_INFO_FILE } from "../../deploy/platform/hosting/connect.js";
 import { createSites } from "../../deploy/platform/hosting/local-sites.js";
+import { makeImage } from "../helpers/images.js";
+import { echogate, startTestEmulator, webPromotionProject } from "../helpers/project.js";
 import { testdir } from "../helpers/testdir.js";
-import { makeImage } from "../promotion/helpers/images.js";
-import { echogate, startTestEmulator, webPromotionProject } from "../promotion/helpers/project.js";
 import { hostingEmulator } from "./fixtures.js";
 
 const closers: Array<() => Promise<void>> = [];

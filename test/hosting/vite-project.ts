@@ -1,8 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fastSmoke } from "../helpers/project.js";
 import { testdir } from "../helpers/testdir.js";
-import { fastSmoke } from "../promotion/helpers/project.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const fixtureDir = join(repoRoot, "test", "fixtures", "vite-web");

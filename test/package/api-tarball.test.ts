@@ -2,9 +2,9 @@ import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packEchogate, removeCreated } from "../adopt/foreign-project.js";
 import { validEnvProject } from "../helpers/env-fixtures.js";
 import { testdir } from "../helpers/testdir.js";
+import { packEchogate, removeCreated } from "../init/foreign-project.js";
 
 // The programmatic API as a TypeScript user gets it: the packed tarball installed into a project
 // of its own, an import compiled under `tsc --strict` against dist/index.d.ts, then run.

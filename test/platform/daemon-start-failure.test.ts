@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { promotionProject } from "../promotion/helpers/project.js";
 
 it("a daemon that can't start is a platform failure naming both emulators and where to look (exit 3)", async () => {
   const cwd = await promotionProject();

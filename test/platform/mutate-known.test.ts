@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudRunAdapter, ServiceMutation } from "../../deploy/platform/cloudrun/adapter.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
-import { makeImage } from "../promotion/helpers/images.js";
+import { makeImage } from "../helpers/images.js";
 import {
   adapterFor,
   echogate,
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "../promotion/helpers/project.js";
+} from "../helpers/project.js";
 
 // Read-modify-write from what the command last saw: the adapter writes with that etag without
 // reading first, and re-reads only when someone wrote in between (Cloud Run answers ABORTED).

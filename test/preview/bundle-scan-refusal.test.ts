@@ -2,10 +2,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildImage } from "../../deploy/build/build-image.js";
+import { startTestEmulator, type TestEmulator } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { hostingEmulator } from "../hosting/fixtures.js";
-import { startTestEmulator, type TestEmulator } from "../promotion/helpers/project.js";
 import { realProject } from "./real-project.js";
 
 const emulators: TestEmulator[] = [];

@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CHROMIUM, launchChromium } from "../../deploy/hosting/chromium.js";
-import { makeImage, type TestImage } from "../promotion/helpers/images.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
 import {
   echogate,
   fastSmoke,
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "../promotion/helpers/project.js";
+} from "../helpers/project.js";
 
 // The HTML report as a person opens it: a real Chromium, no network at all, no console errors.
 

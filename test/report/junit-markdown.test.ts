@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { renderStatusMarkdown } from "../../deploy/cli/handlers/status.js";
 import type { EnvironmentStatus } from "../../deploy/promote/status.js";
 import { renderCheckJunit } from "../../deploy/report/junit.js";
+import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { promotionProject } from "../promotion/helpers/project.js";
 
 const row: EnvironmentStatus = {
   environment: "production",

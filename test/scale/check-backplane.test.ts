@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { promotionProject } from "../promotion/helpers/project.js";
 
 function staging(edit: (yaml: string) => string) {
   return promotionProject((files) => {

@@ -6,7 +6,7 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "../promotion/helpers/project.js";
+} from "../helpers/project.js";
 import { type ChatImage, writeChatImage } from "./chat-fixture.js";
 import { REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 

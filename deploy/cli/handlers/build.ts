@@ -10,7 +10,7 @@ import {
 } from "../../build/push-image.js";
 import { googleRegistryCredentials } from "../../build/registry-credentials.js";
 import { resolveBuildVersion } from "../../build/version.js";
-import { ConfigError, UsageError } from "../../core/errors.js";
+import { ConfigError, messageOf, UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { localImageReferences } from "../../platform/cloudrun/local-image-references.js";
 import type { ArgsOf, CommandContext } from "../command.js";
@@ -43,7 +43,7 @@ export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext):
       },
     });
   } catch (error) {
-    open.fail(error instanceof Error ? error.message : String(error));
+    open.fail(messageOf(error));
     throw error;
   }
   let pushed: PushedImage | undefined;
@@ -63,7 +63,7 @@ export async function run(args: ArgsOf<typeof buildShape>, ctx: CommandContext):
         },
       });
     } catch (error) {
-      open.fail(error instanceof Error ? error.message : String(error));
+      open.fail(messageOf(error));
       throw error;
     }
   }
@@ -129,7 +129,7 @@ async function runCloud(name: string | undefined, ctx: CommandContext): Promise<
       signal: ctx.signal,
     });
   } catch (error) {
-    step.fail(error instanceof Error ? error.message : String(error));
+    step.fail(messageOf(error));
     throw error;
   }
   step.done(result.digest);

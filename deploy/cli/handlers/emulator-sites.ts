@@ -1,4 +1,4 @@
-import { ConfigError, PlatformError } from "../../core/errors.js";
+import { ConfigError, messageOf, PlatformError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { createLocalSites, localSitesOf, type SiteRequest } from "../../platform/hosting/local-sites.js";
 import type { ArgsOf, CommandContext } from "../command.js";
@@ -21,11 +21,10 @@ export async function run(args: ArgsOf<typeof emulatorSitesShape>, ctx: CommandC
   } catch (error) {
     step.fail();
     if (error instanceof PlatformError) throw error;
-    throw new PlatformError(
-      "emulator.sites",
-      `Failed to create the sites: ${error instanceof Error ? error.message : String(error)}`,
-      { hint: "Check .echogate/hosting/ is writable, or run `echogate emulator start` first.", cause: error },
-    );
+    throw new PlatformError("emulator.sites", `Failed to create the sites: ${messageOf(error)}`, {
+      hint: "Check .echogate/hosting/ is writable, or run `echogate emulator start` first.",
+      cause: error,
+    });
   }
   ctx.output.result({ sites: outcomes }, (d) =>
     d.sites

@@ -1,4 +1,4 @@
-import { PlatformError } from "../../core/errors.js";
+import { messageOf, PlatformError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { emulatorStatus, ensureEmulator, stopEmulator } from "../../platform/emulator-lifecycle.js";
 import type { CommandContext } from "../command.js";
@@ -18,14 +18,10 @@ export async function start(_args: unknown, ctx: CommandContext): Promise<number
     return ExitCode.ok;
   } catch (error) {
     step.fail();
-    throw new PlatformError(
-      "emulator.start",
-      `Failed to start the emulators: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        hint: "See .echogate/emulator/daemon.log; `echogate emulator stop` clears a half-started one.",
-        cause: error,
-      },
-    );
+    throw new PlatformError("emulator.start", `Failed to start the emulators: ${messageOf(error)}`, {
+      hint: "See .echogate/emulator/daemon.log; `echogate emulator stop` clears a half-started one.",
+      cause: error,
+    });
   }
 }
 

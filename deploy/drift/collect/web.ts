@@ -1,4 +1,5 @@
 import type { HostingConfig } from "../../config/environment-schema.js";
+import { messageOf } from "../../core/errors.js";
 import type { Platform } from "../../platform/platform.js";
 import type { WebFact } from "../facts.js";
 import { PROBE_TIMEOUT_MS, probeWebConfig } from "./probe.js";
@@ -51,7 +52,7 @@ export function webReader(options: WebReaderOptions): WebReader {
         return {
           url: where,
           status: "unreachable",
-          detail: error instanceof Error ? error.message : String(error),
+          detail: messageOf(error),
         };
       }
     },

@@ -1,5 +1,5 @@
 import type { LoadedEnvironment } from "../../config/load-environments.js";
-import { PlatformError } from "../../core/errors.js";
+import { messageOf, PlatformError } from "../../core/errors.js";
 import { httpRequest } from "../../core/http-request.js";
 import { BALANCERS_PATH } from "../../emulator/balancers.js";
 import type { CloudRunTarget } from "./clients.js";
@@ -23,7 +23,7 @@ export async function globalUrlOf(
   }).catch((error: unknown) => {
     throw new PlatformError(
       "emulator.balancer",
-      `Failed to set up the global URL of ${environment.name}: ${error instanceof Error ? error.message : String(error)}`,
+      `Failed to set up the global URL of ${environment.name}: ${messageOf(error)}`,
       {
         hint: "Check that the emulator runs: `echogate emulator status`.",
       },

@@ -1,5 +1,6 @@
 import type { EchoSpec, Matcher, SendStep } from "../../config/smoke-spec.js";
 import { expandTemplates, type TemplateVars } from "../../config/smoke-templates.js";
+import { messageOf } from "../../core/errors.js";
 import type { ClientTarget } from "../placement.js";
 import { type CheckName, ranCheck, type SmokeCheck } from "../result.js";
 import { type ServiceUrl, webSocketUrl } from "../service-url.js";
@@ -118,7 +119,7 @@ export async function runEchoCheck(
     );
     if (failures.length > 0) {
       const first = failures[0]!;
-      const reason = first.error instanceof Error ? first.error.message : String(first.error);
+      const reason = messageOf(first.error);
       const who =
         failures.length === names.length
           ? `all ${names.length} clients`

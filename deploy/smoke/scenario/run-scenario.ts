@@ -10,6 +10,7 @@ import type {
 import { stepClients, stepKind } from "../../config/scenario-spec.js";
 import type { EchoSpec } from "../../config/smoke-spec.js";
 import { expandWith, templatesIn } from "../../config/smoke-templates.js";
+import { messageOf } from "../../core/errors.js";
 import { sleep } from "../../core/sleep.js";
 import type { Connector, EchoConnection, Inbound } from "../echo/connection.js";
 import { summarizeMessage } from "../echo/diagnose.js";
@@ -114,7 +115,7 @@ export async function runScenario(
             ? error.message
             : error instanceof ScenarioTimeout || deadline.signal.aborted
               ? `${String((deadline.signal.reason as Error).message)} during this step`
-              : `the step could not run: ${error instanceof Error ? error.message : String(error)}`;
+              : `the step could not run: ${messageOf(error)}`;
         diagnosis = `step ${index + 1} (${kind}${client ? ` ${client}` : ""}): ${detail}`;
       }
       steps.push({
@@ -269,7 +270,7 @@ async function connectAll(
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason;
       throw new StepFailure(
-        `${name} could not ${how === "connect" ? "connect" : "reconnect"}: ${error instanceof Error ? error.message : String(error)}`,
+        `${name} could not ${how === "connect" ? "connect" : "reconnect"}: ${messageOf(error)}`,
       );
     }
   };
@@ -377,7 +378,7 @@ async function http(step: HttpStep, context: StepContext): Promise<string> {
     );
   } catch (error) {
     if (context.signal.aborted) throw context.signal.reason;
-    throw new StepFailure(`${label} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new StepFailure(`${label} failed: ${messageOf(error)}`);
   }
   const body = summarizeMessage(undefined, answer.json ?? answer.text, 160);
   const statusOk =
@@ -550,9 +551,7 @@ async function burst(step: BurstStep, context: StepContext): Promise<string> {
         context.signal,
       ).catch((error: unknown) => {
         if (context.signal.aborted) throw context.signal.reason;
-        throw new StepFailure(
-          `${call.method} ${call.path} (${label(i)}) failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw new StepFailure(`${call.method} ${call.path} (${label(i)}) failed: ${messageOf(error)}`);
       });
       if (answer.status < 200 || answer.status >= 300)
         throw new StepFailure(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeImage, type TestImage } from "./helpers/images.js";
-import { echogate, promotionProject, startTestEmulator, type TestEmulator } from "./helpers/project.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
+import { echogate, promotionProject, startTestEmulator, type TestEmulator } from "../helpers/project.js";
 
 const REMOTE_DIGEST = `sha256:${"cd".repeat(32)}`;
 const REMOTE = `us-central1-docker.pkg.dev/acme/echogate/echogate-server@${REMOTE_DIGEST}`;

@@ -1,6 +1,6 @@
-import type { SmokeTarget } from "../../../deploy/promote/plan-types.js";
-import type { PromotionSmoke } from "../../../deploy/promote/smoke-types.js";
-import type { SmokeCheck } from "../../../deploy/smoke/result.js";
+import type { SmokeTarget } from "../../deploy/promote/plan-types.js";
+import type { PromotionSmoke } from "../../deploy/promote/smoke-types.js";
+import type { SmokeCheck } from "../../deploy/smoke/result.js";
 
 /** What a stand-in gate returns: the runner's result shape with only the checks that matter to the test. */
 export function smokeResult(

@@ -2,8 +2,8 @@ import pc from "picocolors";
 import { describe, expect, it } from "vitest";
 import { renderStatus } from "../../deploy/cli/handlers/status.js";
 import type { EnvironmentStatus } from "../../deploy/promote/status.js";
+import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
-import { promotionProject } from "./helpers/project.js";
 
 const style = pc.createColors(false);
 const row = (split: EnvironmentStatus["split"]): EnvironmentStatus => ({

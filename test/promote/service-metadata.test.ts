@@ -8,7 +8,7 @@ import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import type { PromotionOutcome } from "../../deploy/promote/promotion-outcome.js";
 import { metadataProblems } from "../../deploy/promote/service-metadata.js";
-import { promotionProject } from "./helpers/project.js";
+import { promotionProject } from "../helpers/project.js";
 
 describe("caller labels and annotations on the service", () => {
   it("accepts what previews set", () => {

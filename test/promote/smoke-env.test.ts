@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeImage, type TestImage } from "./helpers/images.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
 import {
   echogate,
   fastSmoke,
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
+} from "../helpers/project.js";
 
 let project: string;
 let emu: TestEmulator;

@@ -1,7 +1,7 @@
 import pc from "picocolors";
 import { describe, expect, it } from "vitest";
 import { renderPlan } from "../../deploy/promote/report.js";
-import { at, candidateName, gate, planFor, revision, serviceWith } from "./helpers/plan-fixtures.js";
+import { at, candidateName, gate, planFor, revision, serviceWith } from "../helpers/plan-fixtures.js";
 
 // The plan carries what a failed gate or an interruption leaves behind at each step: the executor only applies it, and --dry-run prints it.
 

@@ -15,7 +15,7 @@ import { planPromotion } from "../../deploy/promote/plan.js";
 import type { PlannedSmoke } from "../../deploy/promote/plan-types.js";
 import { lockOwner } from "../../deploy/promote/promote-environment.js";
 import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
-import { makeImage } from "./helpers/images.js";
+import { makeImage } from "../helpers/images.js";
 import {
   adapterFor,
   canaryStaging,
@@ -23,8 +23,8 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
-import { smokeResult } from "./helpers/smoke-results.js";
+} from "../helpers/project.js";
+import { smokeResult } from "../helpers/smoke-results.js";
 
 // The executor on its own: a plan applied through the real adapter against the
 // emulator, with a gate that fails on the candidate. The adapter is a concrete class, so writes

@@ -17,7 +17,7 @@ import type { Artifact } from "../../deploy/promote/artifact-types.js";
 import { labelValue } from "../../deploy/promote/candidate-template.js";
 import { planPromotion } from "../../deploy/promote/plan.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
-import { revision, serviceWith } from "./helpers/plan-fixtures.js";
+import { revision, serviceWith } from "../helpers/plan-fixtures.js";
 
 const config = environmentSchema.parse({
   kind: "staging",

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { instanceAddress } from "../../deploy/emulator/instance-address.js";
-import { makeImage } from "./helpers/images.js";
+import { makeImage } from "../helpers/images.js";
 import {
   echogate,
   fastSmoke,
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
+} from "../helpers/project.js";
 
 // A server that binds 127.0.0.1: fine on a laptop, never ready on Cloud Run (container contract:
 // listen on 0.0.0.0 at $PORT; Cloud Run sets no HOST).

@@ -1,13 +1,13 @@
-import { environmentSchema } from "../../../deploy/config/environment-schema.js";
-import { GATES_ANNOTATION, type GateRecord } from "../../../deploy/model/gate-records.js";
-import type { InvokerAccess } from "../../../deploy/platform/cloudrun/invoker-access.js";
+import { environmentSchema } from "../../deploy/config/environment-schema.js";
+import { GATES_ANNOTATION, type GateRecord } from "../../deploy/model/gate-records.js";
+import type { InvokerAccess } from "../../deploy/platform/cloudrun/invoker-access.js";
 import type {
   RevisionSnapshot,
   ServiceSnapshot,
   TrafficTarget,
-} from "../../../deploy/platform/cloudrun/service-model.js";
-import type { Artifact } from "../../../deploy/promote/artifact-types.js";
-import { planPromotion } from "../../../deploy/promote/plan.js";
+} from "../../deploy/platform/cloudrun/service-model.js";
+import type { Artifact } from "../../deploy/promote/artifact-types.js";
+import { planPromotion } from "../../deploy/promote/plan.js";
 
 /** Plain-data inputs for the pure planners (no platform involved). */
 export const stagingConfig = (steps?: number[]) =>

@@ -11,7 +11,7 @@ import { Platform } from "../../deploy/platform/platform.js";
 import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
-import { makeImage, type TestImage } from "./helpers/images.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
 import {
   adapterFor,
   echogate,
@@ -19,8 +19,8 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
-import { smokeResult } from "./helpers/smoke-results.js";
+} from "../helpers/project.js";
+import { smokeResult } from "../helpers/smoke-results.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const STAGING = "echogate-chat-staging";

@@ -10,7 +10,7 @@ import {
   prepareFixture,
   removeCreated,
   writeFiles,
-} from "./foreign-project.js";
+} from "../init/foreign-project.js";
 
 // echogate as a user gets it: `npm pack`ed, installed into a project no one here wrote, run from
 // node_modules/.bin against the embedded emulator it starts itself.

@@ -3,7 +3,7 @@ import { loadEnvironment } from "../../deploy/config/load-environments.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
 import { artifactFromSource } from "../../deploy/promote/artifact.js";
-import { makeImage, type TestImage } from "./helpers/images.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
 import {
   adapterFor,
   echogate,
@@ -11,7 +11,7 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
+} from "../helpers/project.js";
 
 // What `promote` takes from its source environment, read from the real emulator: staging gets two
 // gated deploys, then its traffic is split between them as a canary (or a hand edit) leaves it.

@@ -4,7 +4,7 @@ import { LOCK_ANNOTATION, readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
 import type { PromotionSmoke } from "../../deploy/promote/smoke-types.js";
-import { makeImage, type TestImage } from "./helpers/images.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
 import {
   adapterFor,
   echogate,
@@ -12,7 +12,7 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
+} from "../helpers/project.js";
 
 let project: string;
 let emu: TestEmulator;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { ConfigError } from "../../deploy/core/errors.js";
 import { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
-import { makeImage, type TestImage } from "./helpers/images.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
 import {
   adapterFor,
   echogate,
@@ -9,7 +9,7 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
+} from "../helpers/project.js";
 
 let project: string;
 let emu: TestEmulator;

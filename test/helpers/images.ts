@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleServer } from "../../../deploy/build/bundle-server.js";
-import type { ImageManifest } from "../../../deploy/build/image-manifest.js";
+import { bundleServer } from "../../deploy/build/bundle-server.js";
+import type { ImageManifest } from "../../deploy/build/image-manifest.js";
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 let serverBundle: Promise<Buffer> | undefined;
 
 /** The reference server bundled once per test file, as the lead's build does. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedSmoke } from "../../deploy/promote/plan-types.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
-import { at, candidateName, gate, planFor, revision, serviceWith } from "./helpers/plan-fixtures.js";
+import { at, candidateName, gate, planFor, revision, serviceWith } from "../helpers/plan-fixtures.js";
 
 const OLD = "chat-staging-old";
 const OLDER = "chat-staging-older";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { createSecretManagerClient } from "../../deploy/platform/secretmanager/client.js";
-import { makeImage, type TestImage } from "./helpers/images.js";
+import { makeImage, type TestImage } from "../helpers/images.js";
 import {
   adapterFor,
   echogate,
@@ -11,7 +11,7 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
+} from "../helpers/project.js";
 
 // `secret: true` variables reach Cloud Run as Secret Manager references pinned to a version: the
 // emulator's Secret Manager (same client code path as Google's) holds the value, the revision

@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { readGateRecords } from "../../deploy/model/gate-records.js";
-import { getText, hostingEmulator } from "../hosting/fixtures.js";
-import { makeImage } from "./helpers/images.js";
+import { makeImage } from "../helpers/images.js";
 import {
   adapterFor,
   echogate,
@@ -13,7 +12,8 @@ import {
   startTestEmulator,
   type TestEmulator,
   webPromotionProject,
-} from "./helpers/project.js";
+} from "../helpers/project.js";
+import { getText, hostingEmulator } from "../hosting/fixtures.js";
 
 const PRODUCTION = "echogate-chat-production";
 const emulators: TestEmulator[] = [];

@@ -1,14 +1,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type RunningEmulator, startEmulator } from "../../../deploy/emulator/index.js";
-import { openAdapter } from "../../../deploy/platform/cloudrun/open-adapter.js";
-import { EMULATOR_ENDPOINT_ENV } from "../../../deploy/platform/cloudrun/target.js";
-import { createProjectSites } from "../../helpers/hosting-sites.js";
-import { runEchogate } from "../../helpers/run-cli.js";
-import { testdir } from "../../helpers/testdir.js";
+import { type RunningEmulator, startEmulator } from "../../deploy/emulator/index.js";
+import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
+import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
+import { createProjectSites } from "./hosting-sites.js";
+import { runEchogate } from "./run-cli.js";
+import { testdir } from "./testdir.js";
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** A temp project with this repo's own environments/ (staging, production, …), optionally edited. */
 export async function promotionProject(

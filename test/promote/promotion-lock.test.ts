@@ -7,7 +7,7 @@ import { LOCK_ANNOTATION, type PromotionLock, readLock } from "../../deploy/mode
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { applyLock, withPromotionLock } from "../../deploy/platform/cloudrun/lock-io.js";
 import { lockOwner } from "../../deploy/promote/promote-environment.js";
-import { makeImage } from "./helpers/images.js";
+import { makeImage } from "../helpers/images.js";
 import {
   adapterFor,
   echogate,
@@ -15,7 +15,7 @@ import {
   promotionProject,
   startTestEmulator,
   type TestEmulator,
-} from "./helpers/project.js";
+} from "../helpers/project.js";
 
 // withPromotionLock is the one place a promotion or rollback takes an environment's lock: against
 // the emulator through the real adapter, with a foreign lock written onto the service first.
