@@ -93,6 +93,7 @@ export const SHARED_ISLAND = {
 };
 
 const CODE_CACHE_MODULE = "deploy/core/code-cache.ts";
+const EMULATOR_DAEMON = "packages/emulator/src/daemon.ts";
 
 /** The package's `import` entry, and the one file its types come from. */
 export const API_MODULE = "deploy/cli/api.ts";
@@ -235,9 +236,8 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
       echogate: "deploy/cli/entry.ts",
       // The programmatic API (package.json `exports`); its types: writeApiTypes.
       index: API_MODULE,
-      ...(existsSync(`${root}/deploy/emulator/daemon.ts`)
-        ? { "emulator-daemon": "deploy/emulator/daemon.ts" }
-        : {}),
+      // The emulators' daemon, spawned by `echogate emulator start` (packages/emulator/src/daemon.ts).
+      ...(existsSync(`${root}/${EMULATOR_DAEMON}`) ? { "emulator-daemon": EMULATOR_DAEMON } : {}),
     },
     outdir,
     bundle: true,

@@ -178,35 +178,35 @@ export const MUTATIONS = [
   // The emulator's invoker check.
   {
     id: "invoker-check-off",
-    file: "deploy/emulator/controller.ts",
+    file: "packages/emulator/src/controller.ts",
     search: 'if (!service || allowsUnauthenticated(service)) return "ok";',
     replace: 'return "ok";',
     tests: [IAM],
   },
   {
     id: "iam-etag-unchecked",
-    file: "deploy/emulator/iam-policy.ts",
+    file: "packages/emulator/src/iam-policy.ts",
     search: 'etag !== "" && etag !== policyEtag(service)',
     replace: 'etag !== "" && false',
     tests: [IAM],
   },
   {
     id: "token-audience-unchecked",
-    file: "deploy/emulator/identity-tokens.ts",
+    file: "packages/emulator/src/identity-tokens.ts",
     search: 'if (typeof claims.aud !== "string" || !audiences.includes(claims.aud)) return "invalid";',
     replace: "",
     tests: [IAM],
   },
   {
     id: "custom-audiences-ignored",
-    file: "deploy/emulator/controller.ts",
+    file: "packages/emulator/src/controller.ts",
     search: "return own ? [own, ...audiences] : audiences;",
     replace: "return own ? [own] : [];",
     tests: [IAM],
   },
   {
     id: "serverless-authorization-ignored",
-    file: "deploy/emulator/controller.ts",
+    file: "packages/emulator/src/controller.ts",
     search:
       'return typeof headers[SERVERLESS_AUTHORIZATION] === "string" ? SERVERLESS_AUTHORIZATION : "authorization";',
     replace: 'return "authorization";',
@@ -214,7 +214,7 @@ export const MUTATIONS = [
   },
   {
     id: "expired-token-accepted",
-    file: "deploy/emulator/identity-tokens.ts",
+    file: "packages/emulator/src/identity-tokens.ts",
     search: 'if (typeof claims.exp !== "number" || claims.exp * 1000 < this.now()) return "invalid";',
     replace: "",
     tests: ["test/emulator/identity-tokens.test.ts", IAM],

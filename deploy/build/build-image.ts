@@ -1,16 +1,16 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ImageManifest } from "@echogate/common/image-manifest";
+import { ensurePrivateDir } from "@echogate/common/state-file";
 import { requireProjectSettings } from "../config/load-project-settings.js";
 import type { ProjectSettings } from "../config/project-schema.js";
 import { ConfigError, messageOf } from "../core/errors.js";
-import { ensurePrivateDir } from "../core/state-file.js";
 import type { ResolvedLayout } from "../source/layout.js";
 import { loadProjectLayout } from "../source/project-layout.js";
 import { type BuildMode, chooseBuildMode } from "./build-mode.js";
 import { bundleServer } from "./bundle-server.js";
 import { computeImageDigest, type ImageConfig, sha256Hex } from "./digest.js";
 import { FAULTS, type FaultName } from "./faults.js";
-import type { ImageManifest } from "./image-manifest.js";
 import { commitImage, findImage, imageDir, imageStoreDir } from "./image-store.js";
 import { copyLayer, installedDepsLayer, type SourcedLayerFile } from "./installed-deps-layer.js";
 import { resolveServerEntry } from "./server-entry.js";

@@ -1,6 +1,6 @@
+import { DIGEST_PATTERN } from "@echogate/common/image-manifest";
 import { execa } from "execa";
 import { PlatformError } from "../core/errors.js";
-import { DIGEST_PATTERN } from "./image-manifest.js";
 import { assertSemanticVersion } from "./version-format.js";
 
 interface CloudBuildRequest {

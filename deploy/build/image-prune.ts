@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import type { ImageManifest } from "./image-manifest.js";
+import type { ImageManifest } from "@echogate/common/image-manifest";
 import { imageDir, listImages } from "./image-store.js";
 
 /**

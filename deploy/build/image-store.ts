@@ -1,13 +1,13 @@
 import { readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { pathExists } from "../core/path-exists.js";
-import { ensurePrivateDir } from "../core/state-file.js";
 import {
   IMAGE_STORE_RELATIVE_DIR,
   type ImageManifest,
   imageDirName,
   imageManifestSchema,
-} from "./image-manifest.js";
+} from "@echogate/common/image-manifest";
+import { ensurePrivateDir } from "@echogate/common/state-file";
+import { pathExists } from "../core/path-exists.js";
 
 export function imageStoreDir(projectDir: string): string {
   return join(projectDir, IMAGE_STORE_RELATIVE_DIR);

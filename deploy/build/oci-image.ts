@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ImageManifest } from "./image-manifest.js";
+import type { ImageManifest } from "@echogate/common/image-manifest";
 
 // Image manifests and configs as the OCI image spec (image-spec v1.1: manifest.md, config.md) and
 // Docker's Image Manifest V2 Schema 2 define them. A pushed image keeps its base image's format.

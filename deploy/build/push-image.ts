@@ -1,9 +1,9 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { HttpRequestError } from "@echogate/common/http-request";
+import { type ImageManifest, imageDirName } from "@echogate/common/image-manifest";
 import { PlatformError, UsageError } from "../core/errors.js";
-import { HttpRequestError } from "../core/http-request.js";
 import { imageTagFor } from "./cloud-build.js";
-import { type ImageManifest, imageDirName } from "./image-manifest.js";
 import { formatImageReference, parseImageReference, withDefaultRegistry } from "./image-reference.js";
 import { commitImage, findImage, imageDir, imageStoreDir } from "./image-store.js";
 import {

@@ -1,4 +1,4 @@
-import { type HttpResponse, httpRequest } from "../core/http-request.js";
+import { type HttpResponse, httpRequest } from "@echogate/common/http-request";
 import { isLoopbackRegistry } from "./image-reference.js";
 import { type Descriptor, MEDIA_TYPES, sha256Digest } from "./oci-image.js";
 

@@ -1,7 +1,8 @@
+import { DEFAULT_RUN_REGION, type RunTarget, type ServingConfig } from "@echogate/common/serving-config";
 import type { Diagnostic } from "../core/diagnostics.js";
 import type { EnvironmentKind } from "./environment-schema.js";
 import { FIREBASE_JSON, hostingBlockFor, type LoadedFirebaseJson } from "./load-firebase-json.js";
-import { DEFAULT_RUN_REGION, type RunTarget, type ServingConfig, servingConfigOf } from "./serving-config.js";
+import { servingConfigOf } from "./serving-config.js";
 
 // A `run` rewrite in firebase.json is resolved per environment, because each environment deploys
 // its own Cloud Run service: firebase.json names either the deploying environment's own service

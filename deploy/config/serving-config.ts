@@ -1,42 +1,11 @@
+import type { RunTarget, ServingConfig, ServingRewrite, UrlPattern } from "@echogate/common/serving-config";
 import type { FirebaseHostingSite, FirebaseRewrite } from "./firebase-json-schema.js";
 
-// Firebase Hosting REST v1beta1 `ServingConfig` (a version's `config`), the subset firebase.json
-// sets. Built from firebase.json the way the Firebase CLI does it
+// firebase.json's hosting block -> a Hosting version's ServingConfig (the REST shape is in
+// @echogate/common/serving-config), the way the Firebase CLI does it
 // (firebase-tools lib/deploy/hosting/convertConfig.js): `source` becomes `glob`, a rewrite's
 // `destination` becomes `path`, a redirect's `destination` becomes `location` and `type`
 // `statusCode`, header lists become maps, `trailingSlash` becomes `trailingSlashBehavior`.
-
-export type UrlPattern = { glob: string } | { regex: string };
-
-export interface RunTarget {
-  serviceId: string;
-  region: string;
-}
-
-export type ServingRewrite = UrlPattern &
-  (
-    | { path: string }
-    | { function: string; functionRegion?: string }
-    | { run: RunTarget }
-    | { dynamicLinks: true }
-  );
-
-export type ServingRedirect = UrlPattern & { location: string; statusCode?: number };
-
-export type ServingHeader = UrlPattern & { headers: Record<string, string> };
-
-export interface ServingConfig {
-  rewrites?: ServingRewrite[];
-  redirects?: ServingRedirect[];
-  headers?: ServingHeader[];
-  cleanUrls?: boolean;
-  trailingSlashBehavior?: "ADD" | "REMOVE";
-  appAssociation?: "AUTO" | "NONE";
-  i18n?: { root: string };
-}
-
-/** Firebase's default region for a `run` rewrite without one. */
-export const DEFAULT_RUN_REGION = "us-central1";
 
 function patternOf(rule: {
   source?: string | undefined;

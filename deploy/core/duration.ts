@@ -7,16 +7,6 @@ export function parseDuration(text: string): number | undefined {
   return Number(match[1]) * UNITS[match[2]!]!;
 }
 
-/** Google's JSON Duration (`"604800s"`, `"1.5s"`) → seconds. */
-export function parseGoogleDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)s$/.exec(text);
-  return match ? Number(match[1]) : undefined;
-}
-
-export function toGoogleDuration(seconds: number): string {
-  return `${Math.round(seconds)}s`;
-}
-
 /**
  * The one way a duration is printed, from milliseconds: `0.42 ms`, `87 ms`, `4.2s`, `42s`, `5m`,
  * `3h 12m`, `2d 4h`. Fractions only below ten of a unit (whole values print whole); zero and

@@ -1,5 +1,5 @@
+import { httpRequest } from "@echogate/common/http-request";
 import type { BrowserGateConfig } from "../config/environment-schema.js";
-import { httpRequest } from "../core/http-request.js";
 import { type GateReport, ranCheck, type SmokeCheck } from "../smoke/result.js";
 import { roundMs } from "../smoke/timing.js";
 import { runBrowserGate } from "./browser-gate.js";

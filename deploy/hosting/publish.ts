@@ -1,4 +1,4 @@
-import type { ServingConfig } from "../config/serving-config.js";
+import type { ServingConfig } from "@echogate/common/serving-config";
 import { PlatformError } from "../core/errors.js";
 import type {
   FirebaseHostingAdapter,

@@ -1,6 +1,6 @@
+import type { ServingConfig } from "@echogate/common/serving-config";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { firebaseServingFor, runHomeOf } from "../config/run-rewrites.js";
-import type { ServingConfig } from "../config/serving-config.js";
 import { errorLocationOf } from "../core/diagnostics.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Project } from "../project/project.js";

@@ -1,7 +1,11 @@
+import {
+  checkServiceName,
+  checkTrafficTag,
+  SERVICE_NAME_MAX_LENGTH,
+} from "@echogate/common/cloud-run-limits";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { ConfigError, UsageError } from "../core/errors.js";
-import { checkServiceName, checkTrafficTag, SERVICE_NAME_MAX_LENGTH } from "./cloud-run-limits.js";
 
 /** The tag echogate gives a candidate revision: its URL is what the first gate tests. */
 export const CANDIDATE_TAG = "candidate";

@@ -1,5 +1,6 @@
+import type { EnsuredEmulator } from "@echogate/emulator";
 import { messageOf, PlatformError } from "../core/errors.js";
-import type { EnsuredEmulator } from "../emulator/index.js";
+import { notice } from "../core/notices.js";
 
 /**
  * Starts the project's emulator daemon (Cloud Run and Hosting) when it isn't running, and says so;
@@ -9,7 +10,7 @@ export type EnsureDaemon = () => Promise<EnsuredEmulator>;
 
 export function daemonStarter(projectDir: string): EnsureDaemon {
   return async () => {
-    const { announceStarted, ensureEmulator } = await import("../emulator/index.js");
+    const { ensureEmulator } = await import("@echogate/emulator");
     try {
       const emulator = await ensureEmulator(projectDir);
       announceStarted(emulator);
@@ -25,4 +26,12 @@ export function daemonStarter(projectDir: string): EnsureDaemon {
       );
     }
   };
+}
+
+/** Told once, by whoever started the daemon for an environment with `endpoint: local`. */
+function announceStarted(emulator: EnsuredEmulator): void {
+  if (!emulator.started) return;
+  notice(
+    `Started the local emulators (Cloud Run ${emulator.apiEndpoint}${emulator.hostingEndpoint ? `, Hosting ${emulator.hostingEndpoint}` : ""}); they keep running for later commands until \`echogate emulator stop\`.`,
+  );
 }

@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
+import {
+  checkServiceName,
+  checkTrafficTag,
+  TAG_PLUS_SERVICE_MAX_LENGTH,
+} from "@echogate/common/cloud-run-limits";
 import { UsageError } from "../core/errors.js";
-import { checkServiceName, checkTrafficTag, TAG_PLUS_SERVICE_MAX_LENGTH } from "../model/cloud-run-limits.js";
 
 /** Longest preview id (the Hosting channel id); readable in the channel URL. */
 const PREVIEW_ID_MAX_LENGTH = 20;

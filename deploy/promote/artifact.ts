@@ -1,6 +1,6 @@
+import { DIGEST_PATTERN, digestFromImageRef } from "@echogate/common/image-manifest";
 import { buildImage } from "../build/build-image.js";
 import type { FaultName } from "../build/faults.js";
-import { DIGEST_PATTERN, digestFromImageRef } from "../build/image-manifest.js";
 import { cloudRunPullProblem, parseImageReference } from "../build/image-reference.js";
 import { findImage } from "../build/image-store.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";

@@ -1,6 +1,6 @@
+import { processIsRunning } from "@echogate/common/process-alive";
 import { messageOf } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import { processIsRunning } from "../core/process-alive.js";
 import { type GateRecord, readGateRecords, withGateRecord, writeGateRecords } from "../model/gate-records.js";
 import type { LockOwner } from "../model/lock.js";
 import type { CloudRunAdapter, LoadedService } from "../platform/cloudrun/adapter.js";

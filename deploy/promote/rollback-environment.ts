@@ -1,7 +1,7 @@
+import { processIsRunning } from "@echogate/common/process-alive";
 import { promotionCommand } from "../config/promotion-command.js";
 import { CheckFailedError, ConfigError, messageOf } from "../core/errors.js";
 import type { Output } from "../core/output.js";
-import { processIsRunning } from "../core/process-alive.js";
 import { rollbackWebWith, type WebRollback } from "../hosting/rollback-web.js";
 import { readGateRecords, withGateRecord, writeGateRecords } from "../model/gate-records.js";
 import { assertNamesWithinLimits, assertSingleRegion } from "../model/name-limits.js";

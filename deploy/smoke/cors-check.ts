@@ -1,5 +1,5 @@
+import { type HttpResponse, httpRequest } from "@echogate/common/http-request";
 import type { EchoSpec } from "../config/smoke-spec.js";
-import { type HttpResponse, httpRequest } from "../core/http-request.js";
 import {
   type CorsClient,
   type CorsProblems,

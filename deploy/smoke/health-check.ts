@@ -1,5 +1,5 @@
+import { HttpRequestError, isTlsError } from "@echogate/common/http-request";
 import type { HealthSpec } from "../config/smoke-spec.js";
-import { HttpRequestError, isTlsError } from "../core/http-request.js";
 import { sleep } from "../core/sleep.js";
 import { httpGet } from "./http-get.js";
 import type { ServiceUrl } from "./service-url.js";

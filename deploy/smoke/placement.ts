@@ -1,5 +1,5 @@
+import { HttpRequestError } from "@echogate/common/http-request";
 import type { HealthSpec } from "../config/smoke-spec.js";
-import { HttpRequestError } from "../core/http-request.js";
 import { httpGet } from "./http-get.js";
 import { parseServiceUrl, type ServiceUrl } from "./service-url.js";
 import { valueAtPath } from "./subset-match.js";

@@ -9,8 +9,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startHostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
-import { startEmulator } from "../../deploy/emulator/index.js";
+import { startEmulator, startHostingEmulator } from "@echogate/emulator";
 import { createProjectSites } from "../../test/helpers/hosting-sites.js";
 import { makeImage } from "../../test/helpers/images.js";
 import { type ApiName, type ClassifiedRequest, classifyRequest } from "./admin-api/classify-request.js";

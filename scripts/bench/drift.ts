@@ -5,10 +5,10 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
-import type { ImageManifest } from "../../deploy/build/image-manifest.js";
+import type { ImageManifest } from "@echogate/common/image-manifest";
+import { startEmulator } from "@echogate/emulator";
 import { runCli } from "../../deploy/cli/main.js";
 import { mapLimit } from "../../deploy/core/map-limit.js";
-import { startEmulator } from "../../deploy/emulator/emulator.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
 
 const PROJECT = "bench-project";

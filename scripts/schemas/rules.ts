@@ -133,7 +133,7 @@ function echoRules(echo: Json): void {
 }
 
 const CLOUD_RUN_SERVICE_NAME = "^[a-z](?:[a-z0-9-]*[a-z0-9])?$";
-/** Cloud Run's tag URL holds `candidate---<service>` in one 46-character label (deploy/model/cloud-run-limits.ts). */
+/** Cloud Run's tag URL holds `candidate---<service>` in one 46-character label (packages/common/src/cloud-run-limits.ts). */
 const SERVICE_NAME_MAX_LENGTH = 46 - "candidate".length;
 /** A project id Google accepts: 6 to 30 characters after an optional domain scope. */
 const GOOGLE_PROJECT_ID = "^(?:[a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$";

@@ -4,10 +4,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 // An export nothing else names is dead weight (or a module whose private helper leaked): deploy/
-// exports only what another module, a test, a script or the server imports.
+// and the workspace packages export only what another module, a test, a script or the server imports.
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const SCANNED = ["deploy", "test", "scripts", "server", "web", "bin"];
+const SCANNED = ["deploy", "packages", "test", "scripts", "server", "web", "bin"];
 const SOURCE = /\.(ts|mts|mjs|js|cjs)$/;
 const EXPORTED =
   /^export (?:async )?(?:function\*?|const|let|class|interface|type|enum|abstract class) ([A-Za-z_$][\w$]*)/gm;
@@ -20,7 +20,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Exports of `deploy/` files whose name appears in no other scanned file. */
+/** Exports of `deploy/` and `packages/` files whose name appears in no other scanned file. */
 function unusedExports(files: ReadonlyMap<string, string>): string[] {
   const filesNaming = new Map<string, number>();
   for (const text of files.values())
@@ -28,14 +28,14 @@ function unusedExports(files: ReadonlyMap<string, string>): string[] {
       filesNaming.set(word, (filesNaming.get(word) ?? 0) + 1);
   const unused: string[] = [];
   for (const [file, text] of files) {
-    if (!file.startsWith("deploy/")) continue;
+    if (!file.startsWith("deploy/") && !file.startsWith("packages/")) continue;
     for (const [, name] of text.matchAll(EXPORTED))
       if ((filesNaming.get(name!) ?? 0) <= 1) unused.push(`${file}: ${name}`);
   }
   return unused;
 }
 
-describe("exports of deploy/", () => {
+describe("exports of deploy/ and packages/", () => {
   it("are each used by another file", () => {
     const files = new Map(
       SCANNED.flatMap((top) => sourceFiles(join(ROOT, top))).map(

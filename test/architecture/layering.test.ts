@@ -13,7 +13,6 @@ const RANKS: Record<string, number> = {
   smoke: 3,
   envfiles: 3,
   project: 4,
-  emulator: 4,
   platform: 5,
   hosting: 6,
   promote: 7,
@@ -29,13 +28,6 @@ const DEPLOY = fileURLToPath(new URL("../../deploy", import.meta.url));
 describe("import layering of deploy/", () => {
   it("has no import pointing up the layers and no cycle between folders", () => {
     expect(layeringViolations(folderImports(DEPLOY), RANKS)).toEqual([]);
-  });
-
-  it("lets only the platform reach into the emulator (everything else talks to it through its APIs)", () => {
-    const reaching = folderImports(DEPLOY).filter(
-      ({ from, to }) => to === "emulator" && from !== "emulator" && from !== "platform",
-    );
-    expect(reaching.map(({ file }) => file)).toEqual([]);
   });
 
   it("sees the imports it judges (every layer is present)", () => {

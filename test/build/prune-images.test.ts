@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ImageManifest } from "@echogate/common/image-manifest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ImageManifest } from "../../deploy/build/image-manifest.js";
 import { prunableImages } from "../../deploy/build/image-prune.js";
 import { listImages } from "../../deploy/build/image-store.js";
 import {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findImage } from "../../deploy/build/image-store.js";
 import { pushImage } from "../../deploy/build/push-image.js";
 import { isEchogateError } from "../../deploy/core/errors.js";
-import { resolveImage } from "../../deploy/emulator/image-store-reader.js";
+import { resolveImage } from "../../packages/emulator/src/image-store-reader.js";
 import { type FakeRegistry, startFakeRegistry } from "../helpers/fake-registry.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";

@@ -1,7 +1,7 @@
+import { servingConfigProblem } from "@echogate/common/serving-config";
 import { describe, expect, it } from "vitest";
 import { loadFirebaseJson } from "../../deploy/config/load-firebase-json.js";
 import { firebaseServingFor, type RunHome, runHomeOf } from "../../deploy/config/run-rewrites.js";
-import { servingConfigProblem } from "../../deploy/config/serving-config-schema.js";
 import { lineContaining, type ProjectFiles, withFile } from "../helpers/env-fixtures.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";

@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logLineWriter } from "../../deploy/emulator/revision-log.js";
 import { followEmulatorLogs, parseLogLine } from "../../deploy/platform/logs/emulator-logs.js";
 import type { LogEntry } from "../../deploy/platform/logs/log-entry.js";
+import { logLineWriter } from "../../packages/emulator/src/revision-log.js";
 import { driftProject } from "../drift/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
 

@@ -5,13 +5,10 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type HostingEmulator, startHostingEmulator } from "@echogate/emulator";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type HostingEmulator,
-  startHostingEmulator,
-} from "../../deploy/emulator/hosting/start-hosting-emulator.js";
-import { projectNumberOf } from "../../deploy/emulator/project-number.js";
+import { projectNumberOf } from "../../packages/emulator/src/project-number.js";
 import { onGoogle } from "./target.js";
 
 // The real Firebase CLI (`firebase-tools`, a devDependency) against the Hosting emulator: the

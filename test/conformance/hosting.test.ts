@@ -3,13 +3,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { type HostingEmulator, startHostingEmulator } from "@echogate/emulator";
 import { GoogleAuth } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type HostingEmulator,
-  startHostingEmulator,
-} from "../../deploy/emulator/hosting/start-hosting-emulator.js";
-import { projectNumberOf } from "../../deploy/emulator/project-number.js";
+import { projectNumberOf } from "../../packages/emulator/src/project-number.js";
 import { onGoogle } from "./target.js";
 
 // Firebase Hosting REST API v1beta1 behaviours, called as raw REST

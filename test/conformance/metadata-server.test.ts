@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
+import type { ImageManifest } from "@echogate/common/image-manifest";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ImageManifest } from "../../deploy/build/image-manifest.js";
-import { type MetadataServer, startMetadataServer } from "../../deploy/emulator/metadata-server.js";
-import { projectNumberOf } from "../../deploy/emulator/project-number.js";
+import { type MetadataServer, startMetadataServer } from "../../packages/emulator/src/metadata-server.js";
+import { projectNumberOf } from "../../packages/emulator/src/project-number.js";
 import {
   allowPublic,
   LOCATION,

@@ -1,12 +1,12 @@
+import { MAX_REVISIONS_PER_SERVICE } from "@echogate/common/cloud-run-limits";
 import { describe, expect, it } from "vitest";
 import {
   applyRevisionOutcome,
   createService,
   type MutationContext,
   updateService,
-} from "../../deploy/emulator/service-logic.js";
-import { emptyState, serviceKey } from "../../deploy/emulator/state-types.js";
-import { MAX_REVISIONS_PER_SERVICE } from "../../deploy/model/cloud-run-limits.js";
+} from "../../packages/emulator/src/service-logic.js";
+import { emptyState, serviceKey } from "../../packages/emulator/src/state-types.js";
 
 // Item 8: past 1,000 revisions Cloud Run deletes the oldest unused ones instead of refusing the
 // deploy. Checked on the emulator's state transitions (on Google it would take 1,000 deploys).

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
+import { servingConfigProblem } from "@echogate/common/serving-config";
 import { describe, expect, it } from "vitest";
 import { firebaseHostingSchema } from "../../deploy/config/firebase-json-schema.js";
 import { servingConfigOf } from "../../deploy/config/serving-config.js";
-import { servingConfigProblem } from "../../deploy/config/serving-config-schema.js";
 
 // echogate's firebase.json → ServingConfig conversion against the Firebase CLI's own
 // (firebase-tools lib/deploy/hosting/convertConfig.js, a devDependency), on blocks without

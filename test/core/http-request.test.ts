@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { HttpRequestError, httpRequest } from "@echogate/common/http-request";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpRequestError, httpRequest } from "../../deploy/core/http-request.js";
 
 let server: Server;
 let base: string;

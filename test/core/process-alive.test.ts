@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
+import { processIsRunning } from "@echogate/common/process-alive";
 import { describe, expect, it } from "vitest";
-import { processIsRunning } from "../../deploy/core/process-alive.js";
 
 describe.runIf(process.platform === "linux")("processIsRunning", () => {
   it("is true for a running process and false for a zombie that still answers kill(pid, 0)", async () => {

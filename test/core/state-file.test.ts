@@ -2,8 +2,8 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadState, StateWriter } from "../../deploy/emulator/hosting/state.js";
-import { StateStore } from "../../deploy/emulator/state-store.js";
+import { loadState, StateWriter } from "../../packages/emulator/src/hosting/state.js";
+import { StateStore } from "../../packages/emulator/src/state-store.js";
 
 describe("an emulator state file that can't be read", () => {
   it("is named in the error, with what deleting it costs, for both emulators", async () => {

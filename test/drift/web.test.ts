@@ -1,7 +1,7 @@
 import { join } from "node:path";
+import type { HostingEmulator } from "@echogate/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DriftReport } from "../../deploy/drift/report/drift-report.js";
-import type { HostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { LIVE_CHANNEL, release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { buildRuntimeConfig, runtimeConfigFile } from "../../deploy/hosting/runtime-config.js";
 import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";

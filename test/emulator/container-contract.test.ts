@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { instanceAddress } from "../../deploy/emulator/instance-address.js";
-import { freePort } from "../../deploy/emulator/revision-process.js";
+import { instanceAddress } from "../../packages/emulator/src/instance-address.js";
+import { freePort } from "../../packages/emulator/src/revision-process.js";
 import {
   allowPublic,
   fetchJson,

@@ -1,5 +1,5 @@
+import { emulatorStatus, stopEmulator } from "@echogate/emulator";
 import { afterAll, expect, it } from "vitest";
-import { emulatorStatus, stopEmulator } from "../../deploy/emulator/daemon.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { getText, realtimeServer } from "../hosting/fixtures.js";
 import { hostingProject } from "../hosting/project.js";

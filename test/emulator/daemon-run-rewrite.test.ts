@@ -1,5 +1,5 @@
+import { stopEmulator } from "@echogate/emulator";
 import { afterAll, expect, it } from "vitest";
-import { stopEmulator } from "../../deploy/emulator/daemon.js";
 import { makeImage } from "../helpers/images.js";
 import { webPromotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { emulatorStatus, ensureEmulator, stopEmulator } from "@echogate/emulator";
 import { afterAll, expect, it } from "vitest";
-import { emulatorStatus, ensureEmulator, stopEmulator } from "../../deploy/emulator/daemon.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
 import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";

@@ -3,13 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ImageManifest } from "../../deploy/build/image-manifest.js";
-import { processIsRunning } from "../../deploy/core/process-alive.js";
-import {
-  type RunningEmulator,
-  type StartEmulatorOptions,
-  startEmulator,
-} from "../../deploy/emulator/emulator.js";
+import type { ImageManifest } from "@echogate/common/image-manifest";
+import { processIsRunning } from "@echogate/common/process-alive";
+import { type RunningEmulator, type StartEmulatorOptions, startEmulator } from "@echogate/emulator";
 import {
   type CloudRunApiError,
   type CloudRunClients,

@@ -2,9 +2,10 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/pro
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { IMAGE_STORE_RELATIVE_DIR } from "@echogate/common/image-manifest";
+import { ensureEmulator, stopEmulator } from "@echogate/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { EMULATOR_IMAGE_DIR, ensureEmulator, stopEmulator } from "../../deploy/emulator/daemon.js";
 import { ensureChannel, LIVE_CHANNEL, release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { createCloudRunClients } from "../../deploy/platform/cloudrun/clients.js";
@@ -30,7 +31,7 @@ beforeAll(async () => {
   await chmod(stateDir, 0o755);
   await writeFile(path.join(stateDir, "state.json"), '{"schemaVersion":1,"services":{}}\n', { mode: 0o644 });
   await writeFile(path.join(stateDir, "revision-pids.json"), "[]", { mode: 0o644 });
-  const image = await writeTestImage(path.join(projectDir, EMULATOR_IMAGE_DIR));
+  const image = await writeTestImage(path.join(projectDir, IMAGE_STORE_RELATIVE_DIR));
   const emulator = await ensureEmulator(projectDir);
   apiEndpoint = emulator.apiEndpoint;
   hostingEndpoint = emulator.hostingEndpoint!;
@@ -83,7 +84,7 @@ async function walk(dir: string): Promise<{ path: string; mode: number; dir: boo
 describe(".echogate/ state on disk", () => {
   it("every file the emulators write is 0600 and every directory 0700, files created earlier included", async () => {
     const all = await walk(path.join(projectDir, ".echogate"));
-    const ours = all.filter((entry) => !entry.path.startsWith(EMULATOR_IMAGE_DIR));
+    const ours = all.filter((entry) => !entry.path.startsWith(IMAGE_STORE_RELATIVE_DIR));
     expect(ours.map((e) => e.path)).toEqual(
       expect.arrayContaining([".echogate/emulator/state.json", ".echogate/emulator/revision-pids.json"]),
     );

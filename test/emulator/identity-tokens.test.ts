@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IdentityTokens } from "../../deploy/emulator/identity-tokens.js";
+import { IdentityTokens } from "../../packages/emulator/src/identity-tokens.js";
 
 // The token check on its own, with a clock the test moves: Google-signed ID tokens live one hour
 // (`exp` = `iat` + 3600, https://cloud.google.com/docs/authentication/token-types#id) and Cloud Run

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { diagnoseCrossing } from "../../deploy/smoke/echo/cross-diagnosis.js";
 import {
   affinityFromCookie,
   chooseInstance,
   durationMs,
   scalingOf,
-} from "../../deploy/emulator/instance-scaling.js";
-import { diagnoseCrossing } from "../../deploy/smoke/echo/cross-diagnosis.js";
+} from "../../packages/emulator/src/instance-scaling.js";
 
 const scaling = { concurrency: 2, maxInstances: 3, sessionAffinity: true };
 const first = () => 0;

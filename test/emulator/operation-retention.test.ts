@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAX_FINISHED_OPERATIONS } from "../../deploy/emulator/operation-retention.js";
-import { StateStore } from "../../deploy/emulator/state-store.js";
-import type { OperationRecord } from "../../deploy/emulator/state-types.js";
+import { MAX_FINISHED_OPERATIONS } from "../../packages/emulator/src/operation-retention.js";
+import { StateStore } from "../../packages/emulator/src/state-store.js";
+import type { OperationRecord } from "../../packages/emulator/src/state-types.js";
 import { testdir } from "../helpers/testdir.js";
 
 const operation = (n: number, done: boolean): OperationRecord => ({

@@ -3,9 +3,9 @@ import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PIDS_FILE, startEmulator } from "../../deploy/emulator/emulator.js";
-import { reapOrphans } from "../../deploy/emulator/process-registry.js";
-import { buildEnv } from "../../deploy/emulator/revision-process.js";
+import { PIDS_FILE, startEmulator } from "../../packages/emulator/src/emulator.js";
+import { reapOrphans } from "../../packages/emulator/src/process-registry.js";
+import { buildEnv } from "../../packages/emulator/src/revision-process.js";
 import {
   isAlive,
   PARENT,

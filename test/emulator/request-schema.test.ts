@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkFieldMask, checkMessage, runMessage } from "../../deploy/emulator/request-schema.js";
-import { applyFieldMask } from "../../deploy/emulator/update-mask.js";
+import { checkFieldMask, checkMessage, runMessage } from "../../packages/emulator/src/request-schema.js";
+import { applyFieldMask } from "../../packages/emulator/src/update-mask.js";
 
 const service = runMessage("Service");
 

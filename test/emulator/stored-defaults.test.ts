@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createService, type MutationContext, updateService } from "../../deploy/emulator/service-logic.js";
-import { emptyState, serviceKey } from "../../deploy/emulator/state-types.js";
+import {
+  createService,
+  type MutationContext,
+  updateService,
+} from "../../packages/emulator/src/service-logic.js";
+import { emptyState, serviceKey } from "../../packages/emulator/src/state-types.js";
 
 // A service stored before the emulator filled in Cloud Run's template defaults (startup probe,
 // service account) must not get a new revision, or be refused as a renamed one, on its next

@@ -1,5 +1,5 @@
+import { checkServiceName, checkTrafficTag } from "@echogate/common/cloud-run-limits";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkServiceName, checkTrafficTag } from "../../deploy/model/cloud-run-limits.js";
 import {
   apiFailure,
   PARENT,

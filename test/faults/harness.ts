@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ImageManifest } from "../../deploy/build/image-manifest.js";
+import type { ImageManifest } from "@echogate/common/image-manifest";
 import { type GateRecord, readGateRecords } from "../../deploy/model/gate-records.js";
 import { type PromotionLock, readLock } from "../../deploy/model/lock.js";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startEmulator } from "../../deploy/emulator/index.js";
+import { startEmulator } from "@echogate/emulator";
 import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
 import { createProjectSites } from "../helpers/hosting-sites.js";

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ImageManifest } from "@echogate/common/image-manifest";
 import { bundleServer } from "../../deploy/build/bundle-server.js";
-import type { ImageManifest } from "../../deploy/build/image-manifest.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 let serverBundle: Promise<Buffer> | undefined;

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type RunningEmulator, startEmulator } from "../../deploy/emulator/index.js";
+import { type RunningEmulator, startEmulator } from "@echogate/emulator";
 import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
 import { createProjectSites } from "./hosting-sites.js";

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { HostingEmulator } from "@echogate/emulator";
 import { afterAll, describe, expect, it } from "vitest";
-import type { HostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { readWebPairs } from "../../deploy/hosting/web-pairs.js";
 import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import { makeImage } from "../helpers/images.js";

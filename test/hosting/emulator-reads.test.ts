@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { emulatorDirs } from "@echogate/emulator";
 import { afterAll, describe, expect, it } from "vitest";
-import { HOSTING_EMULATOR_DIR } from "../../deploy/emulator/hosting/hosting-dir.js";
 import { ensureChannel, LIVE_CHANNEL, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { connectHosting, EMULATOR_INFO_FILE } from "../../deploy/platform/hosting/connect.js";
@@ -62,7 +62,7 @@ describe("hosting emulator reads", () => {
 
   it("the CLI's liveness probe of a running emulator leaves no site behind", async () => {
     const projectDir = await testdir({});
-    const dir = join(projectDir, HOSTING_EMULATOR_DIR);
+    const dir = emulatorDirs(projectDir).hosting;
     const { emulator } = await hostingEmulator({ dir, sites: [] });
     await writeFile(join(dir, EMULATOR_INFO_FILE), JSON.stringify({ url: emulator.url }));
     const connection = await connectHosting(
@@ -81,7 +81,7 @@ describe("hosting emulator reads", () => {
     const cwd = await webPromotionProject();
     const cloudRun = await startTestEmulator(cwd);
     closers.push(() => cloudRun.close());
-    const dir = join(cwd, HOSTING_EMULATOR_DIR);
+    const dir = emulatorDirs(cwd).hosting;
     const { emulator } = await hostingEmulator({ dir });
     const run = (...argv: string[]) =>
       echogate(cwd, { ...cloudRun.env, ECHOGATE_HOSTING_URL: emulator.url }, ...argv);

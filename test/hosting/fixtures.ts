@@ -1,12 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type HostingEmulator, type HostingEmulatorOptions, startHostingEmulator } from "@echogate/emulator";
 import { afterAll } from "vitest";
-import {
-  type HostingEmulator,
-  type HostingEmulatorOptions,
-  startHostingEmulator,
-} from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { type SiteFile, siteFile } from "../../deploy/hosting/site-files.js";
 import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
 import { createSites } from "../../deploy/platform/hosting/local-sites.js";

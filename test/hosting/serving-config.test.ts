@@ -1,6 +1,6 @@
+import type { ServingConfig } from "@echogate/common/serving-config";
+import type { HostingEmulator } from "@echogate/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServingConfig } from "../../deploy/config/serving-config.js";
-import type { HostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import type { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { instanceAddress } from "../../deploy/emulator/instance-address.js";
+import { instanceAddress } from "../../packages/emulator/src/instance-address.js";
 import { makeImage } from "../helpers/images.js";
 import {
   echogate,

@@ -1,7 +1,7 @@
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { HostingEmulator } from "@echogate/emulator";
 import { afterAll, describe, expect, it } from "vitest";
-import type { HostingEmulator } from "../../deploy/emulator/hosting/start-hosting-emulator.js";
 import { readGateRecords } from "../../deploy/model/gate-records.js";
 import { makeImage } from "../helpers/images.js";
 import {

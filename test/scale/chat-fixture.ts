@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ImageManifest } from "../../deploy/build/image-manifest.js";
+import type { ImageManifest } from "@echogate/common/image-manifest";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 

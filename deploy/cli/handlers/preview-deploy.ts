@@ -1,3 +1,4 @@
+import { MAX_CHANNEL_TTL_SECONDS } from "@echogate/common/hosting-limits";
 import { parseDuration } from "../../core/duration.js";
 import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
@@ -5,7 +6,6 @@ import type { Output } from "../../core/output.js";
 import { readLiveServices } from "../../hosting/live-services.js";
 import { outputReporter } from "../../hosting/output-reporter.js";
 import { smokeFor } from "../../hosting/smoke-fn.js";
-import { MAX_CHANNEL_TTL_SECONDS } from "../../model/hosting-limits.js";
 import {
   DEFAULT_PREVIEW_TTL_SECONDS,
   deployPreview,

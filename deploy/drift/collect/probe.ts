@@ -1,4 +1,4 @@
-import { HttpRequestError } from "../../core/http-request.js";
+import { HttpRequestError } from "@echogate/common/http-request";
 import { parseRuntimeConfig, RUNTIME_CONFIG_PATH } from "../../hosting/runtime-config.js";
 import { httpGet } from "../../smoke/http-get.js";
 import type { HealthFact, WebFact } from "../facts.js";

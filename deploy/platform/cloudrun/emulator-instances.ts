@@ -1,5 +1,5 @@
-import { httpRequest } from "../../core/http-request.js";
-import { INSTANCES_PATH, type InstancesReport } from "../../emulator/instances-endpoint.js";
+import { httpRequest } from "@echogate/common/http-request";
+import { emulatorEndpoints, type InstancesReport } from "@echogate/emulator";
 import type { CloudRunTarget } from "./clients.js";
 
 /**
@@ -9,7 +9,7 @@ import type { CloudRunTarget } from "./clients.js";
 export async function instanceCounts(target: CloudRunTarget): Promise<Map<string, number> | null> {
   if (target.kind !== "emulator") return null;
   try {
-    const res = await httpRequest(`${target.apiEndpoint}${INSTANCES_PATH}`, { timeoutMs: 2_000 });
+    const res = await httpRequest(emulatorEndpoints(target.apiEndpoint).instances, { timeoutMs: 2_000 });
     if (!res.ok) return null;
     const report = JSON.parse(res.text) as InstancesReport;
     return new Map(Object.entries(report.revisions).map(([name, list]) => [name, list.length]));

@@ -1,7 +1,7 @@
+import { httpRequest } from "@echogate/common/http-request";
+import { emulatorEndpoints } from "@echogate/emulator";
 import type { LoadedEnvironment } from "../../config/load-environments.js";
 import { messageOf, PlatformError } from "../../core/errors.js";
-import { httpRequest } from "../../core/http-request.js";
-import { BALANCERS_PATH } from "../../emulator/balancers.js";
 import type { CloudRunTarget } from "./clients.js";
 
 /**
@@ -16,7 +16,7 @@ export async function globalUrlOf(
   const { service } = environment.config;
   if (service.globalUrl) return service.globalUrl;
   if (target.kind !== "emulator") return undefined;
-  const res = await httpRequest(`${target.apiEndpoint}${BALANCERS_PATH}${service.name}`, {
+  const res = await httpRequest(emulatorEndpoints(target.apiEndpoint).balancer(service.name), {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ backends: regionUrls }),

@@ -1,3 +1,4 @@
+import { httpRequest } from "@echogate/common/http-request";
 import {
   type AuthClient,
   Compute,
@@ -7,7 +8,6 @@ import {
   Impersonated,
 } from "google-auth-library";
 import { ConfigError, PlatformError } from "../../core/errors.js";
-import { httpRequest } from "../../core/http-request.js";
 import { type AdcFile, readAdcFile } from "./adc-file.js";
 import type { CloudRunTarget } from "./clients.js";
 import {

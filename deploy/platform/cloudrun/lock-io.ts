@@ -1,6 +1,6 @@
+import { processIsRunning } from "@echogate/common/process-alive";
 import { isEchogateError, PlatformError } from "../../core/errors.js";
 import type { Output } from "../../core/output.js";
-import { processIsRunning } from "../../core/process-alive.js";
 import {
   describeLock,
   judgeLock,

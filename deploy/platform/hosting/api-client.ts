@@ -1,6 +1,6 @@
+import { type HttpRequestOptions, type HttpResponse, httpRequest } from "@echogate/common/http-request";
 import { GoogleAuth } from "google-auth-library";
 import { PlatformError } from "../../core/errors.js";
-import { type HttpRequestOptions, type HttpResponse, httpRequest } from "../../core/http-request.js";
 import { ProxyTunnelAgent, proxyFor } from "../../core/proxy-agent.js";
 import { sleep } from "../../core/sleep.js";
 

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { httpRequest } from "@echogate/common/http-request";
+import { emulatorDirs } from "@echogate/emulator";
 import type { HostingConfig } from "../../config/environment-schema.js";
-import { httpRequest } from "../../core/http-request.js";
-import { HOSTING_EMULATOR_DIR } from "../../emulator/hosting/hosting-dir.js";
 import { EMULATOR_ENDPOINT_ENV } from "../cloudrun/target.js";
 import { daemonStarter, type EnsureDaemon } from "../local-emulator.js";
 import { FirebaseHostingAdapter } from "./firebase-adapter.js";
@@ -19,7 +19,7 @@ export function hostingKey(hosting: Pick<HostingConfig, "provider">, env: NodeJS
   return env.ECHOGATE_HOSTING_URL ? "override" : hosting.provider;
 }
 
-/** Written by the emulator daemon (deploy/emulator/daemon.ts) so commands can find its hosting API. */
+/** Written by the emulator daemon (@echogate/emulator) so commands can find its hosting API. */
 export const EMULATOR_INFO_FILE = "emulator.json";
 
 /**
@@ -49,7 +49,7 @@ export async function connectHosting(
       channelUrl: passThrough,
       close: async () => {},
     };
-  const dir = join(projectDir, HOSTING_EMULATOR_DIR);
+  const dir = emulatorDirs(projectDir).hosting;
   const running =
     (await runningEmulator(dir)) ??
     (env[EMULATOR_ENDPOINT_ENV] ? undefined : (await ensureDaemon()).hostingEndpoint);
@@ -60,7 +60,7 @@ export async function connectHosting(
       close: async () => {},
     };
   // The in-process emulator (tests, a caller running its own Cloud Run emulator) loads only here.
-  const { startHostingEmulator } = await import("../../emulator/hosting/start-hosting-emulator.js");
+  const { startHostingEmulator } = await import("@echogate/emulator");
   const cloudRunApi = env[EMULATOR_ENDPOINT_ENV];
   const emulator = await startHostingEmulator({ dir, ...(cloudRunApi ? { cloudRunApi } : {}) });
   return {

@@ -1,5 +1,5 @@
-import type { ServingConfig } from "../../config/serving-config.js";
-import { toGoogleDuration } from "../../core/duration.js";
+import { toGoogleDuration } from "@echogate/common/google-duration";
+import type { ServingConfig } from "@echogate/common/serving-config";
 import { PlatformError } from "../../core/errors.js";
 import { HostingApiClient, type HostingClientOptions } from "./api-client.js";
 

@@ -1,6 +1,5 @@
-import { join } from "node:path";
+import { emulatorDirs } from "@echogate/emulator";
 import type { LoadedEnvironments } from "../../config/load-environments.js";
-import { HOSTING_EMULATOR_DIR } from "../../emulator/hosting/hosting-dir.js";
 import { HostingApiClient } from "./api-client.js";
 import { runningEmulator } from "./connect.js";
 
@@ -36,11 +35,11 @@ export async function createLocalSites(
   projectDir: string,
   sites: readonly SiteRequest[],
 ): Promise<SiteOutcome[]> {
-  const dir = join(projectDir, HOSTING_EMULATOR_DIR);
+  const dir = emulatorDirs(projectDir).hosting;
   const running = await runningEmulator(dir);
   const inProcess = running
     ? undefined
-    : await (await import("../../emulator/hosting/start-hosting-emulator.js")).startHostingEmulator({ dir });
+    : await (await import("@echogate/emulator")).startHostingEmulator({ dir });
   try {
     return await createSites(running ?? inProcess!.url, sites);
   } finally {

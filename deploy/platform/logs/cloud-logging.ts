@@ -1,6 +1,6 @@
+import { httpRequest } from "@echogate/common/http-request";
 import { GoogleAuth } from "google-auth-library";
 import { PlatformError } from "../../core/errors.js";
-import { httpRequest } from "../../core/http-request.js";
 import type { LogEntry, LogQuery } from "./log-entry.js";
 
 const LOGGING_API = "https://logging.googleapis.com";

@@ -1,11 +1,11 @@
 import { type FileHandle, open, readdir } from "node:fs/promises";
 import path from "node:path";
-import { EMULATOR_STATE_DIR } from "../../emulator/index.js";
+import { emulatorDirs } from "@echogate/emulator";
 import type { LogEntry, LogQuery } from "./log-entry.js";
 
 /** Where the emulator writes each revision's output: `<service>__<revision>.log`, one timestamped line per line. */
 export function emulatorLogDir(projectDir: string): string {
-  return path.join(projectDir, EMULATOR_STATE_DIR, "logs");
+  return emulatorDirs(projectDir).logs;
 }
 
 const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (stdout|stderr) (.*)$/;

@@ -1,5 +1,5 @@
+import { isTlsError } from "@echogate/common/http-request";
 import { io, type Socket } from "socket.io-client";
-import { isTlsError } from "../../core/http-request.js";
 import { httpGet } from "../http-get.js";
 import { type ConnectOptions, type EchoConnection, HandshakeError, MessageHub } from "./connection.js";
 

@@ -1,6 +1,6 @@
 import type { ClientRequest, IncomingMessage } from "node:http";
+import { describeNetworkError } from "@echogate/common/http-request";
 import { WebSocket } from "ws";
-import { describeNetworkError } from "../../core/http-request.js";
 import { type ConnectOptions, type EchoConnection, HandshakeError, MessageHub } from "./connection.js";
 
 const CLOSE_GRACE_MS = 1000;

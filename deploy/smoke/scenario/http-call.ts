@@ -1,4 +1,4 @@
-import { httpRequest } from "../../core/http-request.js";
+import { httpRequest } from "@echogate/common/http-request";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

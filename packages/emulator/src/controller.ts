@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import path from "node:path";
-import { ensurePrivateDir } from "../core/state-file.js";
+import { ensurePrivateDir } from "@echogate/common/state-file";
 import type { DataPlane, InvokerGuard, StartOutcome } from "./data-plane.js";
 import { allowsUnauthenticated } from "./iam-policy.js";
 import { type IdentityTokens, withoutSignature } from "./identity-tokens.js";

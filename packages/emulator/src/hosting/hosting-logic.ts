@@ -1,6 +1,6 @@
-import { servingConfigProblem } from "../../config/serving-config-schema.js";
-import { parseGoogleDuration } from "../../core/duration.js";
-import { MAX_CHANNEL_TTL_SECONDS } from "../../model/hosting-limits.js";
+import { parseGoogleDuration } from "@echogate/common/google-duration";
+import { MAX_CHANNEL_TTL_SECONDS } from "@echogate/common/hosting-limits";
+import { servingConfigProblem } from "@echogate/common/serving-config";
 import { projectNumberFor } from "../project-number.js";
 import { conflict, exhausted, invalid, notFound, precondition } from "./api-failure.js";
 import type { ChannelRecord, HostingState, ReleaseRecord, SiteRecord, VersionRecord } from "./state.js";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ensurePrivateDir, readStateFile, writePrivateFile } from "../core/state-file.js";
+import { ensurePrivateDir, readStateFile, writePrivateFile } from "@echogate/common/state-file";
 import { pruneFinishedOperations } from "./operation-retention.js";
 import { type EmulatorState, emptyState } from "./state-types.js";
 

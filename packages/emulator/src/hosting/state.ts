@@ -1,4 +1,4 @@
-import { readStateFile, writePrivateFile } from "../../core/state-file.js";
+import { readStateFile, writePrivateFile } from "@echogate/common/state-file";
 
 // Persistent state of the local hosting emulator; resource fields use the v1beta1 JSON names.
 

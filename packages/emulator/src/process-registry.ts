@@ -1,5 +1,5 @@
 import { readFileSync, readlinkSync } from "node:fs";
-import { writePrivateFileSync } from "../core/state-file.js";
+import { writePrivateFileSync } from "@echogate/common/state-file";
 
 /** The revision processes running now, in the emulator's state directory. */
 export const PIDS_FILE = "revision-pids.json";

@@ -1,12 +1,10 @@
 import http from "node:http";
 import type net from "node:net";
 import { createProxyServer } from "http-proxy-3";
-import { refuseForeignHost, refuseForeignUpgrade } from "../core/loopback-host.js";
 import { type Listening, listen } from "./listen.js";
+import { BALANCERS_PATH } from "./locations.js";
+import { refuseForeignHost, refuseForeignUpgrade } from "./loopback-host.js";
 import type { RandomSource } from "./revision-naming.js";
-
-/** Not part of the Cloud Run API: the emulator's stand-in for a global external load balancer. */
-export const BALANCERS_PATH = "/echogate/v1/balancers/";
 
 interface Balancer {
   backends: string[];

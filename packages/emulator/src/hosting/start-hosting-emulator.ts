@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { ServingConfig } from "../../config/serving-config.js";
-import { refuseForeignHost } from "../../core/loopback-host.js";
+import type { ServingConfig } from "@echogate/common/serving-config";
+import { refuseForeignHost } from "../loopback-host.js";
 import { ApiFailure, invalid, notFound } from "./api-failure.js";
 import { BlobStore } from "./blob-store.js";
 import { type ChannelListener, listenChannel } from "./channel-server.js";

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo } from "node:net";
 import { extname } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { DEFAULT_RUN_REGION, type RunTarget, type ServingConfig } from "../../config/serving-config.js";
-import { refuseForeignHost } from "../../core/loopback-host.js";
+import { DEFAULT_RUN_REGION, type RunTarget, type ServingConfig } from "@echogate/common/serving-config";
+import { refuseForeignHost } from "../loopback-host.js";
 import { headersFor, i18nCandidates, redirectFor, rewriteFor, staticFor } from "./serving-rules.js";
 
 const CONTENT_TYPES: Record<string, string> = {

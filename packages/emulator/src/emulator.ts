@@ -1,13 +1,14 @@
 import http from "node:http";
 import path from "node:path";
-import { refuseForeignHost } from "../core/loopback-host.js";
 import { ApiServer } from "./api-server.js";
-import { BALANCERS_PATH, Balancers, serveBalancer } from "./balancers.js";
+import { Balancers, serveBalancer } from "./balancers.js";
 import { Controller } from "./controller.js";
 import { DataPlane, type InstanceInfo } from "./data-plane.js";
 import { IdentityTokens } from "./identity-tokens.js";
-import { INSTANCES_PATH, serveInstances } from "./instances-endpoint.js";
+import { serveInstances } from "./instances-endpoint.js";
 import { listen } from "./listen.js";
+import { BALANCERS_PATH, INSTANCES_PATH, revisionLogDir } from "./locations.js";
+import { refuseForeignHost } from "./loopback-host.js";
 import { PIDS_FILE, ProcessRegistry, reapOrphans } from "./process-registry.js";
 import { handleSecretManager, isSecretManagerPath } from "./secret-manager/api.js";
 import { resolveSecretEnv } from "./secret-manager/resolve-env.js";
@@ -78,7 +79,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const controller = new Controller(store, dataPlane, {
     tokens,
     imageStoreDir: options.imageStoreDir,
-    logDir: path.join(options.stateDir, "logs"),
+    logDir: revisionLogDir(options.stateDir),
     startupTimeoutMs,
     random,
     log,

@@ -1,11 +1,11 @@
-import { minimatch } from "minimatch";
 import type {
   ServingConfig,
   ServingHeader,
   ServingRedirect,
   ServingRewrite,
   UrlPattern,
-} from "../../config/serving-config.js";
+} from "@echogate/common/serving-config";
+import { minimatch } from "minimatch";
 
 // How Firebase Hosting answers a request from a version's ServingConfig, in its documented
 // priority order (firebase.google.com/docs/hosting/full-config, "Priority order of Hosting

@@ -3,7 +3,7 @@ import {
   checkServiceName,
   checkTraffic,
   MAX_REVISIONS_PER_SERVICE,
-} from "../model/cloud-run-limits.js";
+} from "@echogate/common/cloud-run-limits";
 import { ApiError, GRPC_CODE, invalidArgument, notFound } from "./api-error.js";
 import { newServicePolicy } from "./iam-policy.js";
 import { defaultServiceAccountOf } from "./project-number.js";

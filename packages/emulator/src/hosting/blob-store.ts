@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ensurePrivateDir, writePrivateFile } from "../../core/state-file.js";
+import { ensurePrivateDir, writePrivateFile } from "@echogate/common/state-file";
 
 /** Gzipped file contents addressed by their sha256, as Firebase Hosting stores uploads. */
 export class BlobStore {

@@ -5,7 +5,7 @@ import {
   type ImageManifest,
   imageDirName,
   imageManifestSchema,
-} from "../build/image-manifest.js";
+} from "@echogate/common/image-manifest";
 
 export interface ResolvedImage {
   manifest: ImageManifest;

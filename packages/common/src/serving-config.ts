@@ -1,9 +1,42 @@
 import * as z from "zod";
 
-// The REST shape of a version's `config` (Hosting v1beta1 ServingConfig and its Rewrite, Redirect,
-// Header, CloudRunRewrite, I18nConfig messages), as the API accepts it: unknown fields refused,
-// one URL pattern per rule, one destination per rewrite. The Hosting emulator answers 400 for a
-// config this refuses, as Google does.
+// Firebase Hosting REST v1beta1 `ServingConfig` (a version's `config`): the subset firebase.json sets.
+
+export type UrlPattern = { glob: string } | { regex: string };
+
+export interface RunTarget {
+  serviceId: string;
+  region: string;
+}
+
+export type ServingRewrite = UrlPattern &
+  (
+    | { path: string }
+    | { function: string; functionRegion?: string }
+    | { run: RunTarget }
+    | { dynamicLinks: true }
+  );
+
+export type ServingRedirect = UrlPattern & { location: string; statusCode?: number };
+
+export type ServingHeader = UrlPattern & { headers: Record<string, string> };
+
+export interface ServingConfig {
+  rewrites?: ServingRewrite[];
+  redirects?: ServingRedirect[];
+  headers?: ServingHeader[];
+  cleanUrls?: boolean;
+  trailingSlashBehavior?: "ADD" | "REMOVE";
+  appAssociation?: "AUTO" | "NONE";
+  i18n?: { root: string };
+}
+
+/** Firebase's default region for a `run` rewrite without one. */
+export const DEFAULT_RUN_REGION = "us-central1";
+
+// The REST shape the API accepts (Hosting v1beta1 ServingConfig and its Rewrite, Redirect, Header,
+// CloudRunRewrite, I18nConfig messages): unknown fields refused, one URL pattern per rule, one
+// destination per rewrite. The Hosting emulator answers 400 for a config this refuses, as Google does.
 
 const pattern = { glob: z.string().min(1).optional(), regex: z.string().min(1).optional() };
 

@@ -1,12 +1,6 @@
 import type http from "node:http";
 import type { InstanceInfo } from "./data-plane.js";
 
-/**
- * Not part of the Cloud Run Admin API (Cloud Run reports instance counts only as Monitoring
- * metrics): the emulator's own read-only view of running instances, for `echogate status`.
- */
-export const INSTANCES_PATH = "/echogate/v1/instances";
-
 export interface InstancesReport {
   /** Running instances per revision resource name (`projects/…/services/S/revisions/R`). */
   revisions: Record<string, InstanceInfo[]>;

@@ -1,5 +1,5 @@
-import type { RunTarget } from "../../config/serving-config.js";
-import { httpRequest } from "../../core/http-request.js";
+import { httpRequest } from "@echogate/common/http-request";
+import type { RunTarget } from "@echogate/common/serving-config";
 
 /**
  * The URL of a Cloud Run service as the Admin API reports it (`uri`), or undefined when there is

@@ -4,11 +4,11 @@ import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { httpRequest } from "../core/http-request.js";
-import { notice } from "../core/notices.js";
-import { processIsRunning } from "../core/process-alive.js";
-import { ensurePrivateDir, openPrivateLog, writePrivateFile } from "../core/state-file.js";
-import { HOSTING_EMULATOR_DIR } from "./hosting/hosting-dir.js";
+import { httpRequest } from "@echogate/common/http-request";
+import { IMAGE_STORE_RELATIVE_DIR } from "@echogate/common/image-manifest";
+import { processIsRunning } from "@echogate/common/process-alive";
+import { ensurePrivateDir, openPrivateLog, writePrivateFile } from "@echogate/common/state-file";
+import { emulatorDirs } from "./locations.js";
 import { PIDS_FILE, reapOrphans } from "./process-registry.js";
 
 // Detached emulator for the CLI (`echogate emulator start|stop|status`).
@@ -23,9 +23,6 @@ import { PIDS_FILE, reapOrphans } from "./process-registry.js";
 // bundle (or stay unbundled as daemon.js); the child then runs as plain `node emulator-daemon.js`.
 // The module runs `runDaemon()` itself when the process entry is one of those files.
 
-/** The project's emulator state: daemon.log, emulator.json, and `logs/<service>__<revision>.log`. */
-export const EMULATOR_STATE_DIR = ".echogate/emulator";
-export const EMULATOR_IMAGE_DIR = ".echogate/images";
 const INFO_FILE = "emulator.json";
 const START_TIMEOUT_MS = 20_000;
 
@@ -55,7 +52,7 @@ export interface EnsuredEmulator {
   started: boolean;
 }
 
-const stateDirOf = (projectDir: string) => path.join(projectDir, EMULATOR_STATE_DIR);
+const stateDirOf = (projectDir: string) => emulatorDirs(projectDir).state;
 const infoFileOf = (projectDir: string) => path.join(stateDirOf(projectDir), INFO_FILE);
 
 /** Runs the emulator in this process until SIGTERM/SIGINT; writes `<stateDir>/emulator.json`. */
@@ -167,14 +164,6 @@ const ensured = (
   started,
 });
 
-/** Told once, by whoever started the daemon for an environment with `endpoint: local`. */
-export function announceStarted(emulator: EnsuredEmulator): void {
-  if (!emulator.started) return;
-  notice(
-    `Started the local emulators (Cloud Run ${emulator.apiEndpoint}${emulator.hostingEndpoint ? `, Hosting ${emulator.hostingEndpoint}` : ""}); they keep running for later commands until \`echogate emulator stop\`.`,
-  );
-}
-
 /** Returns the running emulators of this project, starting a detached daemon if needed. */
 export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulator> {
   const status = await emulatorStatus(projectDir);
@@ -193,9 +182,9 @@ export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulato
       "--state-dir",
       stateDir,
       "--image-store",
-      path.join(projectDir, EMULATOR_IMAGE_DIR),
+      path.join(projectDir, IMAGE_STORE_RELATIVE_DIR),
       "--hosting-dir",
-      path.join(projectDir, HOSTING_EMULATOR_DIR),
+      emulatorDirs(projectDir).hosting,
       ...(previous ? ["--port", String(previous)] : []),
       ...(previousHosting ? ["--hosting-port", String(previousHosting)] : []),
     ],
@@ -220,7 +209,7 @@ export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulato
 /** Stops the project's emulators (SIGTERM; it stops its revision processes and channel servers). */
 export async function stopEmulator(projectDir: string): Promise<{ stopped: boolean; orphansEnded: number }> {
   const info = await readInfo(projectDir);
-  const hostingInfo = path.join(projectDir, HOSTING_EMULATOR_DIR, HOSTING_INFO_FILE);
+  const hostingInfo = path.join(emulatorDirs(projectDir).hosting, HOSTING_INFO_FILE);
   if (!info || !processIsRunning(info.pid)) {
     await rm(infoFileOf(projectDir), { force: true });
     await removeHostingInfoOf(hostingInfo, info?.pid);

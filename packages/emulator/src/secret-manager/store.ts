@@ -1,4 +1,4 @@
-import { readStateFile, writePrivateFile } from "../../core/state-file.js";
+import { readStateFile, writePrivateFile } from "@echogate/common/state-file";
 import { ApiError } from "../api-error.js";
 
 // The emulator's Secret Manager: secrets and their versions, persisted like state.json (0600).

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { openPrivateLog } from "../core/state-file.js";
+import { openPrivateLog } from "@echogate/common/state-file";
 import type { ResolvedImage } from "./image-store-reader.js";
 import { type InstanceAddress, LOOPBACK_ONLY_ADDRESSES } from "./instance-address.js";
 import { logLineWriter } from "./revision-log.js";
