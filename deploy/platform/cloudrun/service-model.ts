@@ -6,15 +6,9 @@ export type IService = protos.google.cloud.run.v2.IService;
 export type IRevision = protos.google.cloud.run.v2.IRevision;
 export type IRevisionTemplate = protos.google.cloud.run.v2.IRevisionTemplate;
 
-export type TrafficType = "LATEST" | "REVISION";
+import type { TrafficTarget, TrafficType } from "@echogate/common/cloud-run-limits";
 
-export interface TrafficTarget {
-  type: TrafficType;
-  /** Short revision name; absent for LATEST. */
-  revision?: string;
-  percent: number;
-  tag?: string;
-}
+export type { TrafficTarget, TrafficType };
 
 interface TrafficStatus extends TrafficTarget {
   /**

@@ -66,8 +66,12 @@ export function checkRevisionName(revision: string, serviceName: string): LimitC
   return ok;
 }
 
-interface TrafficEntryInput {
-  type: "LATEST" | "REVISION";
+export type TrafficType = "LATEST" | "REVISION";
+
+/** A service's `traffic[]` entry (google.cloud.run.v2.TrafficTarget as JSON). */
+export interface TrafficTarget {
+  type: TrafficType;
+  /** Short revision name; absent for LATEST. */
   revision?: string;
   percent: number;
   tag?: string;
@@ -75,7 +79,7 @@ interface TrafficEntryInput {
 
 /** Checks a traffic list; `knownRevisions` are short revision names that exist on the service. */
 export function checkTraffic(
-  traffic: readonly TrafficEntryInput[],
+  traffic: readonly TrafficTarget[],
   serviceName: string,
   knownRevisions: ReadonlySet<string>,
 ): string[] {

@@ -1,16 +1,10 @@
 // Persistent emulator state (state.json). Resource fields use the v2 JSON names (lowerCamelCase,
 // enums as strings); status is kept as small internal facts and rendered to conditions on read.
 
+import type { TrafficTarget, TrafficType } from "@echogate/common/cloud-run-limits";
 import type { IamPolicyRecord } from "./iam-policy.js";
 
-export type TrafficType = "LATEST" | "REVISION";
-
-export interface TrafficTarget {
-  type: TrafficType;
-  revision?: string;
-  percent: number;
-  tag?: string;
-}
+export type { TrafficTarget, TrafficType };
 
 export type JsonObject = Record<string, unknown>;
 export type StringMap = Record<string, string>;
