@@ -80,7 +80,7 @@ export type ArgsOf<S extends CommandShape> = PositionalValues<
 > &
   OptionValues<S["options"] extends Record<string, OptionSpec> ? S["options"] : Record<never, OptionSpec>>;
 
-export type Handler<Args> = (args: Args, context: CommandContext) => Promise<number>;
+type Handler<Args> = (args: Args, context: CommandContext) => Promise<number>;
 
 interface CommandModule<Args = never> {
   /** Returns the exit code; throws EchogateError for reported failures. */

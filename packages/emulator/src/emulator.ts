@@ -10,7 +10,7 @@ import { listen } from "./listen.js";
 import { BALANCERS_PATH, INSTANCES_PATH, revisionLogDir } from "./locations.js";
 import { refuseForeignHost } from "./loopback-host.js";
 import { PIDS_FILE, ProcessRegistry, reapOrphans } from "./process-registry.js";
-import { handleSecretManager, isSecretManagerPath } from "./secret-manager/api.js";
+import { isSecretManagerPath, secretManagerHandler } from "./secret-manager/api.js";
 import { resolveSecretEnv } from "./secret-manager/resolve-env.js";
 import { SecretStore } from "./secret-manager/store.js";
 import { StateStore } from "./state-store.js";
@@ -86,13 +86,14 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     secretEnv: (project, container) => resolveSecretEnv(secrets, project, container),
   });
   const api = new ApiServer(store, controller, tokens);
+  const secretManager = secretManagerHandler(secrets);
   const balancers = new Balancers(random);
   const server: http.Server = http.createServer((req, res) => {
     if (refuseForeignHost(server, req, res)) return;
     if (req.url === INSTANCES_PATH) return serveInstances(res, dataPlane.instances());
     if (req.url?.startsWith(BALANCERS_PATH)) return void serveBalancer(balancers, req, res);
     // Secret Manager v1 shares the port: one endpoint serves both clients, like Google's front end.
-    if (isSecretManagerPath(req.url ?? "")) return void handleSecretManager(secrets, req, res);
+    if (isSecretManagerPath(req.url ?? "")) return void secretManager(req, res);
     void api.handle(req, res);
   });
   // Clients keep idle sockets; closing them after Node's 5 s default races a client's next call

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ApiError, invalidArgument } from "./api-error.js";
+import { ApiError, invalidArgument } from "./google-rest/api-error.js";
 import type { JsonObject, ServiceRecord } from "./state-types.js";
 
 // The IAM policy of a service (google.iam.v1.Policy as Cloud Run stores it per service).

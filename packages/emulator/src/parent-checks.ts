@@ -1,4 +1,4 @@
-import { ApiError, invalidArgument } from "./api-error.js";
+import { ApiError, invalidArgument } from "./google-rest/api-error.js";
 
 // The `projects/{project}/locations/{location}` part of every Cloud Run path, refused as Google
 // refuses it before any method runs: a malformed project id, or a location Cloud Run does not run in.

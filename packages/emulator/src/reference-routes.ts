@@ -1,3 +1,5 @@
+import { referenceRoutes } from "./google-rest/rest-api.js";
+
 // Every HTTP rule of the Cloud Run Admin API v2 (google/cloud/run/v2/*.proto and the
 // google.longrunning mixin), so the emulator can tell a method it does not serve (501
 // UNIMPLEMENTED) from a URL that is no method at all (404 NOT_FOUND). docs/emulator.md lists each
@@ -57,11 +59,12 @@ const CLOUD_RUN_REFERENCE_ROUTES: readonly [method: string, template: string, pa
   ["POST", "/v2/{name=instances/*}:start", `${LOC}/instances/${S}:start`],
 ];
 
-const compiled = CLOUD_RUN_REFERENCE_ROUTES.map(
-  ([method, , pattern]) => [method, new RegExp(`^${pattern}$`)] as const,
+/** The answer for a request no emulated route took: 501 for a method of the API, else 404. */
+export const cloudRunUnrouted = referenceRoutes(
+  "Cloud Run Admin API v2",
+  CLOUD_RUN_REFERENCE_ROUTES.map(([method, template, pattern]) => [
+    method,
+    template,
+    new RegExp(`^${pattern}$`),
+  ]),
 );
-
-/** True when method + path is a method of the Cloud Run Admin API v2. */
-export function isReferenceRoute(method: string, path: string): boolean {
-  return compiled.some(([m, re]) => m === method && re.test(path));
-}

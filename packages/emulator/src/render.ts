@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { type Operation, operationOf } from "./google-rest/operations.js";
 import type {
   EmulatorState,
   JsonObject,
@@ -189,16 +190,15 @@ function operationName(op: OperationRecord): string {
   return `projects/${op.project}/locations/${op.location}/operations/${op.id}`;
 }
 
-export function renderOperation(state: EmulatorState, op: OperationRecord): JsonObject {
+export function renderOperation(state: EmulatorState, op: OperationRecord): Operation {
   const typeUrl = op.resultType === "revision" ? REVISION_TYPE_URL : SERVICE_TYPE_URL;
   const live = state.services[serviceKey(op.project, op.location, op.service)];
   const metadata =
     op.response ?? (op.resultType !== "revision" && live ? renderService(state, live) : op.snapshot) ?? {};
-  return {
-    name: operationName(op),
-    metadata: { "@type": typeUrl, ...metadata },
+  return operationOf(operationName(op), typeUrl, {
     done: op.done,
-    ...(op.done && op.error ? { error: op.error } : {}),
-    ...(op.done && !op.error ? { response: { "@type": typeUrl, ...(op.response ?? {}) } } : {}),
-  };
+    metadata,
+    error: op.error,
+    response: op.response,
+  });
 }

@@ -1,6 +1,6 @@
 // Statically imported so the bundle in dist/ carries the descriptors (the package itself is bundled, not installed).
 import runProtos from "@google-cloud/run/build/protos/protos.json" with { type: "json" };
-import { ApiError } from "./api-error.js";
+import { ApiError } from "./google-rest/api-error.js";
 
 // Request bodies checked against the google.cloud.run.v2 descriptors that ship with
 // @google-cloud/run (protos.json), the way Google's REST front end does it: an unknown field or a

@@ -4,7 +4,7 @@ import {
   checkTraffic,
   MAX_REVISIONS_PER_SERVICE,
 } from "@echogate/common/cloud-run-limits";
-import { ApiError, GRPC_CODE, invalidArgument, notFound } from "./api-error.js";
+import { ApiError, GRPC_CODE, invalidArgument, notFound } from "./google-rest/api-error.js";
 import { newServicePolicy } from "./iam-policy.js";
 import { defaultServiceAccountOf } from "./project-number.js";
 import { renderRevision, renderService, serviceEtag } from "./render.js";

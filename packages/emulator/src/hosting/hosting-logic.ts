@@ -1,8 +1,8 @@
 import { parseGoogleDuration } from "@echogate/common/google-duration";
 import { MAX_CHANNEL_TTL_SECONDS } from "@echogate/common/hosting-limits";
 import { servingConfigProblem } from "@echogate/common/serving-config";
+import { ApiError } from "../google-rest/api-error.js";
 import { projectNumberFor } from "../project-number.js";
-import { conflict, exhausted, invalid, notFound, precondition } from "./api-failure.js";
 import type { ChannelRecord, HostingState, ReleaseRecord, SiteRecord, VersionRecord } from "./state.js";
 
 // Pure state transitions of the hosting emulator: (state, request, now) → resource, or an ApiFailure.
@@ -39,11 +39,12 @@ export function createSite(
   validateOnly = false,
 ): SiteRecord {
   if (!siteId || !SITE_ID.test(siteId)) {
-    throw invalid(
+    throw new ApiError(
+      "INVALID_ARGUMENT",
       `Site id '${siteId ?? ""}' is invalid: use lowercase letters, digits and dashes, at most 63 characters.`,
     );
   }
-  if (state.sites[siteId]) throw conflict(`Site sites/${siteId} already exists.`);
+  if (state.sites[siteId]) throw new ApiError("ALREADY_EXISTS", `Site sites/${siteId} already exists.`);
   const time = now.toISOString();
   const record: SiteRecord = {
     project: projectId,
@@ -103,7 +104,8 @@ export function renderSite(
 export function existingSite(state: HostingState, siteId: string): SiteRecord {
   const record = state.sites[siteId];
   if (!record) {
-    throw notFound(
+    throw new ApiError(
+      "NOT_FOUND",
       `Site sites/${siteId} not found. Create it first (locally: \`echogate emulator sites ${siteId}\`; on Firebase: \`firebase hosting:sites:create ${siteId}\`).`,
     );
   }
@@ -158,13 +160,13 @@ export function createVersion(
 /** A version's ServingConfig as the API accepts it; anything else is 400 INVALID_ARGUMENT. */
 function validConfig(config: unknown): Record<string, unknown> {
   const problem = servingConfigProblem(config);
-  if (problem) throw invalid(problem);
+  if (problem) throw new ApiError("INVALID_ARGUMENT", problem);
   return (config as Record<string, unknown> | undefined) ?? {};
 }
 
 export function getVersion(state: HostingState, siteId: string, versionId: string): VersionRecord {
   const version = existingSite(state, siteId).versions[versionId];
-  if (!version) throw notFound(`Version sites/${siteId}/versions/${versionId} not found.`);
+  if (!version) throw new ApiError("NOT_FOUND", `Version sites/${siteId}/versions/${versionId} not found.`);
   return version;
 }
 
@@ -175,19 +177,21 @@ export function populateFiles(
   hasBlob: (hash: string) => boolean,
 ): { uploadRequiredHashes: string[] } {
   if (version.status !== "CREATED") {
-    throw precondition(
+    throw new ApiError(
+      "FAILED_PRECONDITION",
       `Version ${version.name} is ${version.status}; files can only be added to a CREATED version.`,
     );
   }
   // No files (absent or {}) is a valid request: nothing to upload.
   if (files === undefined || files === null) return { uploadRequiredHashes: [] };
   if (typeof files !== "object" || Array.isArray(files))
-    throw invalid("files must be a map of path to sha256 hash.");
+    throw new ApiError("INVALID_ARGUMENT", "files must be a map of path to sha256 hash.");
   const required = new Set<string>();
   for (const [path, hash] of Object.entries(files)) {
-    if (!path.startsWith("/")) throw invalid(`File path '${path}' must start with '/'.`);
+    if (!path.startsWith("/"))
+      throw new ApiError("INVALID_ARGUMENT", `File path '${path}' must start with '/'.`);
     if (typeof hash !== "string" || !/^[a-f0-9]{64}$/.test(hash)) {
-      throw invalid(`Hash for '${path}' must be a lowercase hex sha256.`);
+      throw new ApiError("INVALID_ARGUMENT", `Hash for '${path}' must be a lowercase hex sha256.`);
     }
     version.files[path] = hash;
     if (!hasBlob(hash)) required.add(hash);
@@ -201,10 +205,12 @@ export function finalizeVersion(
   now: Date,
 ): VersionRecord {
   if (version.status === "FINALIZED") return version;
-  if (version.status !== "CREATED") throw precondition(`Version ${version.name} is ${version.status}.`);
+  if (version.status !== "CREATED")
+    throw new ApiError("FAILED_PRECONDITION", `Version ${version.name} is ${version.status}.`);
   const missing = Object.entries(version.files).filter(([, hash]) => !hasBlob(hash));
   if (missing.length > 0) {
-    throw precondition(
+    throw new ApiError(
+      "FAILED_PRECONDITION",
       `Can't finalize ${version.name}: ${missing.length} file(s) were never uploaded (first: ${missing[0]![0]}).`,
     );
   }
@@ -222,10 +228,11 @@ export function cloneVersion(
 ): VersionRecord {
   const source = String(body.sourceVersion ?? "");
   const match = /^sites\/([^/]+)\/versions\/([^/]+)$/.exec(source);
-  if (!match) throw invalid("sourceVersion must look like sites/SITE_ID/versions/VERSION_ID.");
+  if (!match)
+    throw new ApiError("INVALID_ARGUMENT", "sourceVersion must look like sites/SITE_ID/versions/VERSION_ID.");
   const from = getVersion(state, match[1]!, match[2]!);
   if (from.status !== "FINALIZED")
-    throw precondition(`Source version ${source} is ${from.status}, not FINALIZED.`);
+    throw new ApiError("FAILED_PRECONDITION", `Source version ${source} is ${from.status}, not FINALIZED.`);
   const include = regexes(body.include);
   const exclude = regexes(body.exclude);
   const copy = createVersion(state, siteId, { config: from.config, labels: from.labels }, now);
@@ -246,16 +253,18 @@ export function createChannel(
   options: LogicOptions,
 ): ChannelRecord {
   if (!channelId || !CHANNEL_ID.test(channelId)) {
-    throw invalid(
+    throw new ApiError(
+      "INVALID_ARGUMENT",
       `Channel id '${channelId ?? ""}' is invalid: use lowercase letters, digits and dashes, at most 63 characters.`,
     );
   }
   const record = existingSite(state, siteId);
   if (record.channels[channelId])
-    throw conflict(`Channel sites/${siteId}/channels/${channelId} already exists.`);
+    throw new ApiError("ALREADY_EXISTS", `Channel sites/${siteId}/channels/${channelId} already exists.`);
   const previews = Object.keys(record.channels).filter((id) => id !== LIVE).length;
   if (previews >= options.channelQuota) {
-    throw exhausted(
+    throw new ApiError(
+      "RESOURCE_EXHAUSTED",
       `Failed to create channel: channel quota reached (${options.channelQuota} preview channels on site ${siteId}).`,
     );
   }
@@ -275,7 +284,7 @@ export function createChannel(
 
 export function getChannel(state: HostingState, siteId: string, channelId: string): ChannelRecord {
   const channel = existingSite(state, siteId).channels[channelId];
-  if (!channel) throw notFound(`Channel sites/${siteId}/channels/${channelId} not found.`);
+  if (!channel) throw new ApiError("NOT_FOUND", `Channel sites/${siteId}/channels/${channelId} not found.`);
   return channel;
 }
 
@@ -291,14 +300,15 @@ export function patchChannel(
     else if (field === "retainedReleaseCount") {
       channel.retainedReleaseCount = retainedReleases(body.retainedReleaseCount) ?? DEFAULT_RETAINED_RELEASES;
     } else if (field === "ttl" || field === "expireTime") applyExpiration(channel, body, now, false);
-    else if (field !== "name") throw invalid(`Field '${field}' can't be updated on a channel.`);
+    else if (field !== "name")
+      throw new ApiError("INVALID_ARGUMENT", `Field '${field}' can't be updated on a channel.`);
   }
   channel.updateTime = now.toISOString();
   return channel;
 }
 
 export function deleteChannel(state: HostingState, siteId: string, channelId: string): void {
-  if (channelId === LIVE) throw precondition("The live channel can't be deleted.");
+  if (channelId === LIVE) throw new ApiError("FAILED_PRECONDITION", "The live channel can't be deleted.");
   getChannel(state, siteId, channelId);
   delete state.sites[siteId]!.channels[channelId];
 }
@@ -321,19 +331,23 @@ export function createRelease(
   const channel = getChannel(state, siteId, channelId);
   const requested = body.type === undefined ? "DEPLOY" : String(body.type);
   if (!RELEASE_TYPES.has(requested))
-    throw invalid(
+    throw new ApiError(
+      "INVALID_ARGUMENT",
       `Invalid value at 'release.type' (type.googleapis.com/google.firebase.hosting.v1beta1.Release.Type), "${requested}"`,
     );
   const type = requested === "TYPE_UNSPECIFIED" ? "DEPLOY" : (requested as ReleaseRecord["type"]);
   let version: VersionRecord | undefined;
   if (type === "SITE_DISABLE") {
-    if (versionName) throw invalid("versionName must be empty for a SITE_DISABLE release.");
+    if (versionName)
+      throw new ApiError("INVALID_ARGUMENT", "versionName must be empty for a SITE_DISABLE release.");
   } else {
     const match = /^sites\/([^/]+)\/versions\/([^/]+)$/.exec(versionName ?? "");
-    if (!match || match[1] !== siteId) throw invalid(`versionName must name a version of site ${siteId}.`);
+    if (!match || match[1] !== siteId)
+      throw new ApiError("INVALID_ARGUMENT", `versionName must name a version of site ${siteId}.`);
     version = getVersion(state, siteId, match[2]!);
     if (version.status !== "FINALIZED") {
-      throw precondition(
+      throw new ApiError(
+        "FAILED_PRECONDITION",
         `Version ${version.name} is ${version.status}; only FINALIZED versions can be released.`,
       );
     }
@@ -360,7 +374,8 @@ function retainedReleases(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   const count = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > MAX_RETAINED_RELEASES) {
-    throw invalid(
+    throw new ApiError(
+      "INVALID_ARGUMENT",
       `retainedReleaseCount must be a whole number between 1 and ${MAX_RETAINED_RELEASES} (got ${JSON.stringify(value)}).`,
     );
   }
@@ -376,17 +391,20 @@ function applyExpiration(
   let seconds: number | undefined;
   if (typeof body.ttl === "string") {
     seconds = parseGoogleDuration(body.ttl);
-    if (seconds === undefined) throw invalid(`ttl '${body.ttl}' must be a duration like "604800s".`);
+    if (seconds === undefined)
+      throw new ApiError("INVALID_ARGUMENT", `ttl '${body.ttl}' must be a duration like "604800s".`);
   } else if (typeof body.expireTime === "string") {
     const at = Date.parse(body.expireTime);
-    if (Number.isNaN(at)) throw invalid(`expireTime '${body.expireTime}' is not a timestamp.`);
+    if (Number.isNaN(at))
+      throw new ApiError("INVALID_ARGUMENT", `expireTime '${body.expireTime}' is not a timestamp.`);
     seconds = (at - now.getTime()) / 1000;
   } else if (isNew) {
     seconds = DEFAULT_TTL_SECONDS;
   }
   if (seconds === undefined) return;
   if (seconds <= 0 || seconds > MAX_TTL_SECONDS) {
-    throw invalid(
+    throw new ApiError(
+      "INVALID_ARGUMENT",
       `Channel expiration must be between 1 second and 30 days from now (got ${Math.round(seconds)}s).`,
     );
   }
@@ -401,7 +419,10 @@ function regexes(filter: unknown): RegExp[] | undefined {
     try {
       return new RegExp(String(source));
     } catch {
-      throw invalid(`Path filter '${String(source)}' is not a valid regular expression.`);
+      throw new ApiError(
+        "INVALID_ARGUMENT",
+        `Path filter '${String(source)}' is not a valid regular expression.`,
+      );
     }
   });
 }
@@ -471,18 +492,23 @@ export function patchVersion(
     : ["status"];
   for (const field of fields) {
     if (!(VERSION_PATCH_FIELDS as readonly string[]).includes(field.split(".")[0]!))
-      throw invalid(`Field '${field}' can't be updated on a version (updatable: status, config, labels).`);
+      throw new ApiError(
+        "INVALID_ARGUMENT",
+        `Field '${field}' can't be updated on a version (updatable: status, config, labels).`,
+      );
   }
   const wants = (field: string) => fields.some((f) => f === field || f.startsWith(`${field}.`));
   if ((wants("config") || wants("labels")) && version.status !== "CREATED") {
-    throw precondition(
+    throw new ApiError(
+      "FAILED_PRECONDITION",
       `Version ${version.name} is ${version.status}; only a CREATED version can be changed.`,
     );
   }
   const target = wants("status") ? String(body.status ?? "VERSION_STATUS_UNSPECIFIED") : undefined;
   const moves = target !== undefined && !(target === "CREATED" && version.status === "CREATED");
   if (moves && !VERSION_STATUSES.has(target)) {
-    throw precondition(
+    throw new ApiError(
+      "FAILED_PRECONDITION",
       `Can't move version ${version.name} from ${version.status} to ${target}: a version can be set to FINALIZED (or ABANDONED).${updateMask ? "" : " Without an updateMask only status is updated; name the fields to change in updateMask."}`,
     );
   }
@@ -491,7 +517,10 @@ export function patchVersion(
   if (moves && target === "FINALIZED") finalizeVersion(version, hasBlob, now);
   else if (moves && version.status === "CREATED") version.status = "ABANDONED";
   else if (moves && version.status !== "ABANDONED")
-    throw precondition(`Version ${version.name} is ${version.status}; it can't be abandoned.`);
+    throw new ApiError(
+      "FAILED_PRECONDITION",
+      `Version ${version.name} is ${version.status}; it can't be abandoned.`,
+    );
   return version;
 }
 
@@ -518,7 +547,8 @@ export function deleteVersion(state: HostingState, siteId: string, versionId: st
   const record = existingSite(state, siteId);
   const serving = Object.values(record.channels).find((c) => c.releases[0]?.version === version.name);
   if (serving)
-    throw precondition(
+    throw new ApiError(
+      "FAILED_PRECONDITION",
       `Version ${version.name} is the current release of ${serving.name}; release another first.`,
     );
   delete record.versions[versionId];
@@ -536,7 +566,8 @@ export function versionFiles(
   status: string | null = null,
 ) {
   if (status !== null && !FILE_STATUSES.has(status)) {
-    throw invalid(
+    throw new ApiError(
+      "INVALID_ARGUMENT",
       `Invalid value at 'status' (type.googleapis.com/google.firebase.hosting.v1beta1.VersionFile.Status), "${status}"`,
     );
   }
@@ -547,19 +578,23 @@ export function versionFiles(
     .filter((file) => wanted === null || file.status === wanted);
 }
 
-/** A page of `items` (pageSize capped at `max`, `fallback` when unset); tokens are offsets. */
-export function pageOf<T>(
-  items: readonly T[],
-  query: URLSearchParams,
-  fallback: number,
-  max: number,
-): { items: T[]; nextPageToken?: string } {
-  const token = query.get("pageToken");
-  const start = token ? Number(token) : 0;
-  if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid page token '${token}'.`);
-  const requested = Number(query.get("pageSize") ?? 0);
-  if (!Number.isInteger(requested) || requested < 0) throw invalid("pageSize must be a positive integer.");
-  const size = Math.min(requested || fallback, max);
-  const slice = items.slice(start, start + size);
-  return { items: slice, ...(start + size < items.length ? { nextPageToken: String(start + size) } : {}) };
+/** sites.patch: only `labels` and `appId` change; the output-only fields may be sent back as they are. */
+export function patchSite(
+  record: SiteRecord,
+  body: Record<string, unknown>,
+  updateMask: string | null,
+): void {
+  const mask = updateMask?.split(",").map((f) => f.trim()) ?? Object.keys(body);
+  for (const field of mask) {
+    if (field === "labels")
+      record.labels = Object.fromEntries(
+        Object.entries((body.labels as object) ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+    else if (field === "appId") record.appId = typeof body.appId === "string" ? body.appId : undefined;
+    else if (!["name", "defaultUrl", "type"].includes(field))
+      throw new ApiError(
+        "INVALID_ARGUMENT",
+        `Field '${field}' can't be updated on a site (updatable: labels, appId).`,
+      );
+  }
 }

@@ -1,4 +1,5 @@
-import { ApiFailure, notFound } from "./api-failure.js";
+import { ApiError } from "../google-rest/api-error.js";
+import { referenceRoutes } from "../google-rest/rest-api.js";
 
 // The Firebase Hosting REST API v1beta1 (its discovery document): every method, so the emulator
 // tells a method it does not serve (501 UNIMPLEMENTED) from a URL that names none (404).
@@ -59,8 +60,10 @@ const HOSTING_REFERENCE_ROUTES: readonly [string, string, string][] = [
   ],
 ];
 
-const compiled = HOSTING_REFERENCE_ROUTES.map(
-  ([method, id, pattern]) => [method, id, new RegExp(`^/v1beta1${pattern}$`)] as const,
+/** The answer for a request no emulated route took: 501 for a reference method, else 404. */
+export const hostingUnrouted = referenceRoutes(
+  "Firebase Hosting API v1beta1",
+  HOSTING_REFERENCE_ROUTES.map(([method, id, pattern]) => [method, id, new RegExp(`^/v1beta1${pattern}$`)]),
 );
 
 /**
@@ -70,19 +73,6 @@ const compiled = HOSTING_REFERENCE_ROUTES.map(
 export function sitePath(pathname: string): string {
   const match = /^\/v1beta1\/projects\/[^/]+\/(sites\/[^/]+\/.+)$/.exec(pathname);
   return match && !/\/customDomains(\/|$)/.test(match[1]!) ? `/v1beta1/${match[1]}` : pathname;
-}
-
-/** The answer for a request no emulated route took: 501 for a reference method, else 404. */
-export function unrouted(method: string, path: string): ApiFailure {
-  const known = compiled.find(([m, , re]) => m === method && re.test(path));
-  if (known) {
-    return new ApiFailure(
-      501,
-      "UNIMPLEMENTED",
-      `Method ${known[1]} (${method} ${path}) is part of the Firebase Hosting API v1beta1 but the local emulator does not implement it (see docs/emulator.md).`,
-    );
-  }
-  return notFound(`The requested URL ${path} was not found on this server.`);
 }
 
 /**
@@ -142,8 +132,7 @@ export function checkBody(routeId: string, body: Record<string, unknown>): void 
   const unknown = Object.keys(body).filter((key) => !fields.includes(key));
   if (unknown.length === 0) return;
   const where = at ? ` at '${at}'` : "";
-  throw new ApiFailure(
-    400,
+  throw new ApiError(
     "INVALID_ARGUMENT",
     unknown
       .map(

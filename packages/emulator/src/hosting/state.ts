@@ -1,4 +1,5 @@
 import { readStateFile, writePrivateFile } from "@echogate/common/state-file";
+import type { Operation } from "../google-rest/operations.js";
 
 // Persistent state of the local hosting emulator; resource fields use the v1beta1 JSON names.
 
@@ -48,16 +49,11 @@ export interface SiteRecord {
   nextId: number;
 }
 
-export interface OperationRecord {
-  name: string;
-  done: true;
-  response: Record<string, unknown>;
-}
-
 export interface HostingState {
   version: 1;
   sites: Record<string, SiteRecord>;
-  operations: Record<string, OperationRecord>;
+  /** Long-running operations (versions.clone answers one, done). */
+  operations: Record<string, Operation>;
 }
 
 export function emptyState(): HostingState {

@@ -1,6 +1,5 @@
-import type http from "node:http";
-import { ApiError } from "../api-error.js";
-import { readJsonBody } from "../json-body.js";
+import { ApiError } from "../google-rest/api-error.js";
+import { type RestRoute, restHandler, route } from "../google-rest/rest-api.js";
 import type { SecretRecord, SecretStore, SecretVersionRecord } from "./store.js";
 
 // The Secret Manager v1 REST subset echogate uses (google/cloud/secretmanager/v1/service.proto):
@@ -8,81 +7,59 @@ import type { SecretRecord, SecretStore, SecretVersionRecord } from "./store.js"
 
 const PROJECT = "^/v1/projects/([^/:]+)";
 const SECRET = `${PROJECT}/secrets/([^/:]+)`;
-const ROUTES: [
-  string,
-  RegExp,
-  (store: SecretStore, g: string[], query: URLSearchParams, body: unknown) => unknown,
-][] = [
-  ["POST", new RegExp(`${PROJECT}/secrets$`), (s, [p], q, b) => createSecret(s, p!, q, b)],
-  [
-    "GET",
-    new RegExp(`${PROJECT}/secrets$`),
-    (s, [p]) => ({ secrets: s.list(p!).map(renderSecret), totalSize: s.list(p!).length }),
-  ],
-  ["GET", new RegExp(`${SECRET}$`), (s, [p, id]) => renderSecret(s.get(nameOf(p!, id!)))],
-  [
-    "DELETE",
-    new RegExp(`${SECRET}$`),
-    async (s, [p, id]) => {
-      await s.remove(nameOf(p!, id!));
+
+function secretManagerRoutes(store: SecretStore): RestRoute[] {
+  return [
+    route("POST", "secrets.create", new RegExp(`${PROJECT}/secrets$`), ({ query, body }, [p]) =>
+      createSecret(store, p!, query, body),
+    ),
+    route("GET", "secrets.list", new RegExp(`${PROJECT}/secrets$`), (_r, [p]) => ({
+      secrets: store.list(p!).map(renderSecret),
+      totalSize: store.list(p!).length,
+    })),
+    route("GET", "secrets.get", new RegExp(`${SECRET}$`), (_r, [p, id]) =>
+      renderSecret(store.get(nameOf(p!, id!))),
+    ),
+    route("DELETE", "secrets.delete", new RegExp(`${SECRET}$`), async (_r, [p, id]) => {
+      await store.remove(nameOf(p!, id!));
       return {};
-    },
-  ],
-  ["POST", new RegExp(`${SECRET}:addVersion$`), (s, [p, id], _q, b) => addVersion(s, nameOf(p!, id!), b)],
-  [
-    "GET",
-    new RegExp(`${SECRET}/versions$`),
-    (s, [p, id]) => {
+    }),
+    route("POST", "secrets.addVersion", new RegExp(`${SECRET}:addVersion$`), ({ body }, [p, id]) =>
+      addVersion(store, nameOf(p!, id!), body),
+    ),
+    route("GET", "secrets.versions.list", new RegExp(`${SECRET}/versions$`), (_r, [p, id]) => {
       const name = nameOf(p!, id!);
-      const versions = [...s.get(name).versions].reverse().map((v) => renderVersion(name, v));
+      const versions = [...store.get(name).versions].reverse().map((v) => renderVersion(name, v));
       return { versions, totalSize: versions.length };
-    },
-  ],
-  [
-    "GET",
-    new RegExp(`${SECRET}/versions/([^/:]+)$`),
-    (s, [p, id, v]) => renderVersion(nameOf(p!, id!), s.version(nameOf(p!, id!), v!)),
-  ],
-  [
-    "GET",
-    new RegExp(`${SECRET}/versions/([^/:]+):access$`),
-    (s, [p, id, v]) => {
-      const name = nameOf(p!, id!);
-      const version = s.access(name, v!);
-      return { name: `${name}/versions/${version.number}`, payload: { data: version.data } };
-    },
-  ],
-];
+    }),
+    route("GET", "secrets.versions.get", new RegExp(`${SECRET}/versions/([^/:]+)$`), (_r, [p, id, v]) =>
+      renderVersion(nameOf(p!, id!), store.version(nameOf(p!, id!), v!)),
+    ),
+    route(
+      "GET",
+      "secrets.versions.access",
+      new RegExp(`${SECRET}/versions/([^/:]+):access$`),
+      (_r, [p, id, v]) => {
+        const name = nameOf(p!, id!);
+        const version = store.access(name, v!);
+        return { name: `${name}/versions/${version.number}`, payload: { data: version.data } };
+      },
+    ),
+  ];
+}
 
 /** True for a request this API answers (paths under /v1/projects/<p>/secrets). */
 export function isSecretManagerPath(path: string): boolean {
   return /^\/v1\/projects\/[^/:]+\/secrets/.test(path);
 }
 
-export async function handleSecretManager(
-  store: SecretStore,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-): Promise<void> {
-  let status = 200;
-  let payload: unknown;
-  try {
-    const url = new URL(req.url ?? "/", "http://emulator");
-    const path = decodeURIComponent(url.pathname);
-    const body = await readJsonBody(req);
-    const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(path));
-    if (!route)
-      throw new ApiError(
-        "NOT_FOUND",
-        `${req.method} ${path} is not part of the emulated Secret Manager API.`,
-      );
-    payload = await route[2](store, route[1].exec(path)!.slice(1), url.searchParams, body);
-  } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError("INTERNAL", (error as Error).message);
-    status = apiError.httpCode;
-    payload = apiError.toBody();
-  }
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(payload));
+/** Serves the Secret Manager v1 subset over `store`. */
+export function secretManagerHandler(store: SecretStore) {
+  return restHandler({
+    routes: secretManagerRoutes(store),
+    unrouted: (method, path) =>
+      new ApiError("NOT_FOUND", `${method} ${path} is not part of the emulated Secret Manager API.`),
+  });
 }
 
 function nameOf(project: string, secretId: string): string {

@@ -1,4 +1,4 @@
-import { ApiError } from "../api-error.js";
+import { ApiError } from "../google-rest/api-error.js";
 import type { ContainerSpec } from "../state-types.js";
 import type { SecretStore } from "./store.js";
 

@@ -1,5 +1,5 @@
 import { readStateFile, writePrivateFile } from "@echogate/common/state-file";
-import { ApiError } from "../api-error.js";
+import { ApiError } from "../google-rest/api-error.js";
 
 // The emulator's Secret Manager: secrets and their versions, persisted like state.json (0600).
 

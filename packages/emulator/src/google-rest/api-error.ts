@@ -1,13 +1,17 @@
-// Google-style API errors: { error: { code, message, status, details? } }.
+// The one error of the emulated Google APIs, answered as Google's JSON error body:
+// { error: { code, message, status, details? } } (google.rpc.Status over HTTP).
 
 const HTTP_STATUS = {
   INVALID_ARGUMENT: 400,
   FAILED_PRECONDITION: 400,
+  PERMISSION_DENIED: 403,
   NOT_FOUND: 404,
   ALREADY_EXISTS: 409,
   ABORTED: 409,
+  RESOURCE_EXHAUSTED: 429,
   INTERNAL: 500,
   UNIMPLEMENTED: 501,
+  UNAVAILABLE: 503,
 } as const;
 
 /** gRPC code numbers, used in Operation.error. */
