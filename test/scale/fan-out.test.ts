@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
 import { allowPublic, PARENT, startTestEmulator, type TestEmulator } from "../emulator/helpers.js";
+import { REDIS_URL, requireRedis, testPrefix } from "../helpers/redis.js";
 import { writeChatImage } from "./chat-fixture.js";
-import { REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
 const fast = { health: { timeoutMs: 3_000 }, echo: { timeoutMs: 800 } };
 

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { connectTestRedis, dropPrefix, keysUnder, REDIS_URL, testPrefix } from "../helpers/redis.js";
 import { type ChildServer, spawnServer, startTestServer, TestClient, type TestServer } from "./helpers.js";
-import { dropPrefix, keysUnder, REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
 let redis: Redis;
 let prefix: string;
@@ -10,7 +10,7 @@ const children: ChildServer[] = [];
 const servers: TestServer[] = [];
 
 beforeAll(async () => {
-  redis = await requireRedis();
+  redis = await connectTestRedis();
 });
 afterAll(() => redis?.disconnect());
 beforeEach(() => {
