@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import { echogate, startTestEmulator, type TestEmulator, webPromotionProject } from "../helpers/project.js";
 
 // Every config read goes through these two functions (the safe reader and the YAML parser), so
 // counting their calls counts the reads and parses of one whole invocation.
@@ -28,25 +28,17 @@ vi.mock("../../deploy/config/yaml-source.js", async (importOriginal) => {
   };
 });
 
-let project: string;
-let emu: TestEmulator;
-
+const project = useEmulatedProject(undefined, { web: true });
 beforeAll(async () => {
-  project = await webPromotionProject();
-  emu = await startTestEmulator(project);
-  const image = await makeImage(project, { version: "0.1.0+once000" });
+  const image = await makeImage(project.dir, { version: "0.1.0+once000" });
   for (const argv of [
     ["deploy", "staging", "--image", image.digest],
     ["web", "deploy", "staging"],
   ]) {
-    const run = await echogate(project, emu.env, ...argv);
+    const run = await project.echogate(...argv);
     expect(run.exitCode, run.stderr).toBe(0);
   }
 }, 60_000);
-
-afterAll(async () => {
-  await emu?.close();
-});
 
 /** How many times each item occurs, for a readable failure. */
 function tally(items: readonly string[], root: string): Record<string, number> {
@@ -62,12 +54,12 @@ describe("one `echogate promote production` reads its project once", () => {
   it("reads every config and env file once and parses every YAML file once, web half included", async () => {
     reads.files.length = 0;
     reads.parses.length = 0;
-    const run = await echogate(project, emu.env, "promote", "production", "--json");
+    const run = await project.echogate("promote", "production", "--json");
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.json<{ web?: { gate: boolean } }>().web?.gate).toBe(true);
 
-    const files = tally(reads.files, project);
-    const parses = tally(reads.parses, project);
+    const files = tally(reads.files, project.dir);
+    const parses = tally(reads.parses, project.dir);
     // What promote must read at least: both environments, the schema and both env files.
     expect(Object.keys(files)).toEqual(
       expect.arrayContaining([

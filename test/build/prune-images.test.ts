@@ -1,17 +1,10 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ImageManifest } from "@echogate/common/image-manifest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prunableImages } from "../../deploy/build/image-prune.js";
 import { listImages } from "../../deploy/build/image-store.js";
-import {
-  LOCATION,
-  PARENT,
-  PROJECT,
-  startTestEmulator,
-  type TestEmulator,
-  writeTestImage,
-} from "../emulator/helpers.js";
+import { LOCATION, PARENT, PROJECT, useTestEmulator, writeTestImage } from "../emulator/helpers.js";
 import { runEchogate } from "../helpers/run-cli.js";
 
 const manifest = (n: number, extra: Partial<ImageManifest> = {}): ImageManifest => ({
@@ -41,13 +34,7 @@ describe("choosing images to prune", () => {
   });
 });
 
-let t: TestEmulator;
-beforeAll(async () => {
-  t = await startTestEmulator({ idleStopMs: 60_000 });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestEmulator({ idleStopMs: 60_000 });
 
 describe("echogate build --prune", () => {
   it("deletes old images but never one a revision uses, keeping build.keepImages newest", async () => {

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { CheckProblem } from "../../deploy/cli/api.js";
 import { brokenVariants, SECRET_VALUES, validEnvProject } from "../helpers/env-fixtures.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
-
-interface Problem {
-  severity: string;
-  code: string;
-  message: string;
-  file: string | null;
-  line: number | null;
-  keyPath: string | null;
-  hint: string | null;
-}
 
 describe("echogate check", () => {
   it("passes a valid four-environment project and prints the matrix with secrets masked", async () => {
@@ -35,7 +26,7 @@ describe("echogate check", () => {
       ok: boolean;
       environments: { name: string }[];
       matrix: Record<string, Record<string, string | null>>;
-      problems: Problem[];
+      problems: CheckProblem[];
     }>();
     expect(json.ok).toBe(true);
     expect(json.environments.map((e) => e.name)).toEqual(["local", "preview", "staging", "production"]);
@@ -97,7 +88,7 @@ describe("echogate check", () => {
 
       const json = await runEchogate(["check", "--json"], { cwd });
       expect(json.exitCode).toBe(variant.exitCode);
-      const problems = json.json<{ ok: boolean; problems: Problem[] }>().problems;
+      const problems = json.json<{ ok: boolean; problems: CheckProblem[] }>().problems;
       const match = problems.find((p) => p.code.startsWith(variant.code) && p.file === variant.file);
       expect(match, JSON.stringify(problems, null, 2)).toBeDefined();
       if (variant.line !== undefined) expect(match!.line).toBe(variant.line);

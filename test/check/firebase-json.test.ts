@@ -1,18 +1,11 @@
 import { servingConfigProblem } from "@echogate/common/serving-config";
 import { describe, expect, it } from "vitest";
+import type { CheckProblem } from "../../deploy/cli/api.js";
 import { loadFirebaseJson } from "../../deploy/config/load-firebase-json.js";
 import { firebaseServingFor, type RunHome, runHomeOf } from "../../deploy/config/run-rewrites.js";
 import { lineContaining, type ProjectFiles, withFile } from "../helpers/env-fixtures.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
-
-interface Problem {
-  code: string;
-  file: string | null;
-  line: number | null;
-  keyPath: string | null;
-  message: string;
-}
 
 // The fixture's services: production echogate-chat, staging echogate-chat-staging, on sites
 // echogate-demo (production, and preview's pr-42 channel) and echogate-demo-staging.
@@ -44,7 +37,7 @@ const FIREBASERC = JSON.stringify({
 const problemsOf = async (files: ProjectFiles) => {
   const cwd = await testdir(files);
   const run = await runEchogate(["check", "--json"], { cwd });
-  return { run, problems: run.json<{ problems: Problem[] }>().problems };
+  return { run, problems: run.json<{ problems: CheckProblem[] }>().problems };
 };
 
 describe("check reads firebase.json", () => {

@@ -4,10 +4,10 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
+import { adapterFor, startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";
 import { type FakeRegistry, startFakeRegistry } from "../helpers/fake-registry.js";
 import { createProjectSites } from "../helpers/hosting-sites.js";
 import { makeImage } from "../helpers/images.js";
-import { adapterFor, startTestEmulator, type TestEmulator } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 

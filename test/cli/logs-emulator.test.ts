@@ -1,20 +1,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { LogEntry } from "../../deploy/platform/logs/log-entry.js";
-import {
-  LOCATION,
-  PARENT,
-  PROJECT,
-  startTestEmulator,
-  type TestEmulator,
-  writeTestImage,
-} from "../emulator/helpers.js";
+import { LOCATION, PARENT, PROJECT, useTestEmulator, writeTestImage } from "../emulator/helpers.js";
 import { runEchogate } from "../helpers/run-cli.js";
 
-let t: TestEmulator;
+const t = useTestEmulator({ idleStopMs: 60_000 });
 beforeAll(async () => {
-  t = await startTestEmulator({ idleStopMs: 60_000 });
   const environment = (kind: string, name: string) =>
     [
       `kind: ${kind}`,
@@ -29,9 +21,6 @@ beforeAll(async () => {
   await mkdir(join(t.dir, "environments"), { recursive: true });
   await writeFile(join(t.dir, "environments/staging.yaml"), environment("staging", "chat-staging"));
   await writeFile(join(t.dir, "environments/production.yaml"), environment("production", "crashy"));
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const logs = (args: string[]) =>

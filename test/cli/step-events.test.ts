@@ -1,14 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage, type TestImage } from "../helpers/images.js";
-import {
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { fastSmoke } from "../helpers/project.js";
 
 // The event contract (docs/reference.md, "JSON events"): every step.start is closed by a step.done
 // or a step.fail of the same step, whether the command succeeds or fails.
@@ -17,42 +12,36 @@ const TINY_SERVER = `import { createServer } from "node:http";
 createServer((req, res) => res.end("ok")).listen(Number(process.env.PORT), "0.0.0.0");
 `;
 
-let project: string;
-let emu: TestEmulator;
 let good: TestImage;
 let second: TestImage;
 let crashing: TestImage;
 
-beforeAll(async () => {
-  project = await promotionProject((files) => {
-    fastSmoke(files);
-    files["package.json"] = JSON.stringify({
-      name: "fixture",
-      version: "0.1.0",
-      private: true,
-      scripts: { dev: "tsx src/main.ts" },
-    });
-    files["src/main.ts"] = TINY_SERVER;
-    files.Dockerfile = [
-      "FROM node:20-slim AS build",
-      "COPY . .",
-      "RUN npx esbuild src/main.ts --bundle --platform=node --outfile=dist/server.js",
-      "FROM node:20-slim",
-      "COPY --from=build /dist/server.js ./server.js",
-      'CMD ["node", "server.js"]',
-      "",
-    ].join("\n");
+const project = useEmulatedProject((files) => {
+  fastSmoke(files);
+  files["package.json"] = JSON.stringify({
+    name: "fixture",
+    version: "0.1.0",
+    private: true,
+    scripts: { dev: "tsx src/main.ts" },
   });
-  emu = await startTestEmulator(project);
+  files["src/main.ts"] = TINY_SERVER;
+  files.Dockerfile = [
+    "FROM node:20-slim AS build",
+    "COPY . .",
+    "RUN npx esbuild src/main.ts --bundle --platform=node --outfile=dist/server.js",
+    "FROM node:20-slim",
+    "COPY --from=build /dist/server.js ./server.js",
+    'CMD ["node", "server.js"]',
+    "",
+  ].join("\n");
+});
+beforeAll(async () => {
   [good, second, crashing] = await Promise.all([
-    makeImage(project, { version: "0.1.0+aaaaaaa" }),
-    makeImage(project, { version: "0.1.0+bbbbbbb" }),
-    makeImage(project, { version: "0.1.0+ccccccc", code: "process.exit(1);" }),
+    makeImage(project.dir, { version: "0.1.0+aaaaaaa" }),
+    makeImage(project.dir, { version: "0.1.0+bbbbbbb" }),
+    makeImage(project.dir, { version: "0.1.0+ccccccc", code: "process.exit(1);" }),
   ]);
 }, 30_000);
-afterAll(async () => {
-  await emu?.close();
-});
 
 interface StepEvent {
   event: string;
@@ -74,7 +63,7 @@ function unclosed(events: readonly StepEvent[]): string[] {
 }
 
 async function events(...argv: string[]): Promise<{ exitCode: number; stdout: string; events: StepEvent[] }> {
-  const run = await echogate(project, emu.env, ...argv, "--json");
+  const run = await project.echogate(...argv, "--json");
   const lines = run.stderr.trim().split("\n").filter(Boolean);
   return {
     exitCode: run.exitCode,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { CheckProblem } from "../../deploy/cli/api.js";
 import { parseEnvSchema } from "../../deploy/envfiles/load-schema.js";
 import { loadSmokeSpecFile } from "../../deploy/smoke/load-spec.js";
 import {
@@ -14,18 +15,10 @@ import {
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 
-interface Problem {
-  code: string;
-  file: string | null;
-  line: number | null;
-  keyPath: string | null;
-  message: string;
-}
-
-async function check(files: ProjectFiles): Promise<{ exitCode: number; problems: Problem[] }> {
+async function check(files: ProjectFiles): Promise<{ exitCode: number; problems: CheckProblem[] }> {
   const cwd = await testdir(files);
   const run = await runEchogate(["check", "--json"], { cwd });
-  return { exitCode: run.exitCode, problems: run.json<{ problems: Problem[] }>().problems };
+  return { exitCode: run.exitCode, problems: run.json<{ problems: CheckProblem[] }>().problems };
 }
 
 const stagingWith = (edit: (yaml: string) => string) =>

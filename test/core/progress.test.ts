@@ -7,8 +7,8 @@ import { liveLine, truncateText } from "../../deploy/core/live-lines.js";
 import { Output } from "../../deploy/core/output.js";
 import { columnWidths, formatTable } from "../../deploy/core/table.js";
 import { colorEnabled, liveProgressEnabled } from "../../deploy/core/terminal.js";
-import type { EnvironmentStatus } from "../../deploy/promote/status.js";
 import { promotionProject } from "../helpers/project.js";
+import { statusRow } from "../helpers/status-rows.js";
 
 const ESC = "\x1b[";
 
@@ -144,28 +144,10 @@ describe("live step lines", () => {
 });
 
 describe("tables fit the terminal", () => {
-  const row: EnvironmentStatus = {
-    environment: "production",
-    kind: "production",
-    endpoint: "local",
-    region: "us-central1",
-    service: "chat-production",
-    exists: true,
+  const row = statusRow({
     url: "https://echogate-chat-production-abcdefghij-uc.a.run.app",
     revision: "echogate-chat-production-1a2b3c4-d5e6f",
-    version: "1.0.0+abc",
-    digest: `sha256:${"a".repeat(64)}`,
-    split: [],
-    traffic: [],
-    gate: { result: "passed", at: "2026-11-23T10:00:00Z" },
-    since: null,
-    ageS: 60,
-    lock: null,
-    ready: "True",
-    access: "public",
-    instances: null,
-    error: null,
-  };
+  });
   const style = pc.createColors(false);
 
   it("cuts the URL and REVISION columns to fit a 100-column terminal, and nothing off one", () => {

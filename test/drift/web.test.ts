@@ -5,8 +5,9 @@ import type { DriftReport } from "../../deploy/drift/report/drift-report.js";
 import { LIVE_CHANNEL, release, uploadVersion } from "../../deploy/hosting/publish.js";
 import { buildRuntimeConfig, runtimeConfigFile } from "../../deploy/hosting/runtime-config.js";
 import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
+import { startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import { echogate, startTestEmulator, type TestEmulator, webPromotionProject } from "../helpers/project.js";
+import { echogate, webPromotionProject } from "../helpers/project.js";
 import { hostingEmulator } from "../hosting/fixtures.js";
 
 // This repo's own environments/ (local, preview, staging, production, drift.yaml) after the release

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { instanceAddress } from "../../packages/emulator/src/instance-address.js";
 import { freePort } from "../../packages/emulator/src/revision-process.js";
@@ -7,8 +7,8 @@ import {
   fetchJson,
   PARENT,
   serviceName,
-  startTestEmulator,
   type TestEmulator,
+  useTestEmulator,
   writeTestImage,
 } from "./helpers.js";
 
@@ -56,13 +56,7 @@ function closed(ws: WebSocket): Promise<void> {
 }
 
 describe("listening address and PORT", () => {
-  let t: TestEmulator;
-  beforeAll(async () => {
-    t = await startTestEmulator({ startupTimeoutMs: 3_000 });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestEmulator({ startupTimeoutMs: 3_000 });
 
   it("a server on 0.0.0.0 at $PORT is ready, gets no HOST and is reached on an address other than 127.0.0.1", async () => {
     const image = (await writeTestImage(t.imageStoreDir, { version: "all-interfaces" })).ref;
@@ -110,13 +104,7 @@ describe("listening address and PORT", () => {
 });
 
 describe("request timeout, maxInstances × concurrency, scale to zero", () => {
-  let t: TestEmulator;
-  beforeAll(async () => {
-    t = await startTestEmulator({ instanceIdleMs: 300, pendingTimeoutMs: 2_000 });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestEmulator({ instanceIdleMs: 300, pendingTimeoutMs: 2_000 });
 
   it("answers 504 to a request that outlives the revision's timeout, and keeps serving", async () => {
     const image = (await writeTestImage(t.imageStoreDir, { version: "timeout" })).ref;

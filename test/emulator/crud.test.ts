@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   allowPublic,
   apiFailure,
   fetchJson,
   PARENT,
   serviceName,
-  startTestEmulator,
-  type TestEmulator,
   template,
+  useTestEmulator,
   writeTestImage,
 } from "./helpers.js";
 
 describe("services CRUD through the real @google-cloud/run client", () => {
-  let t: TestEmulator;
   let image: string;
+  const t = useTestEmulator();
   beforeAll(async () => {
-    t = await startTestEmulator();
     image = (await writeTestImage(t.imageStoreDir)).ref;
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it("creates a service through a long-running operation and serves it", async () => {
@@ -59,11 +54,10 @@ describe("services CRUD through the real @google-cloud/run client", () => {
 });
 
 describe("updates, etags, revisions and deletes", () => {
-  let t: TestEmulator;
   let image: string;
   let image2: string;
+  const t = useTestEmulator();
   beforeAll(async () => {
-    t = await startTestEmulator();
     image = (await writeTestImage(t.imageStoreDir)).ref;
     image2 = (await writeTestImage(t.imageStoreDir, { version: "0.2.0+test" })).ref;
     const [op] = await t.clients.services.createService({
@@ -73,9 +67,6 @@ describe("updates, etags, revisions and deletes", () => {
     });
     await op.promise();
     await allowPublic(t.clients, "app");
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it("bumps generation and etag; a label change creates no revision", async () => {

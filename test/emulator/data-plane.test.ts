@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
   allowPublic,
@@ -7,8 +7,8 @@ import {
   PARENT,
   serviceName,
   startTestEmulator,
-  type TestEmulator,
   template,
+  useTestEmulator,
   writeTestImage,
 } from "./helpers.js";
 
@@ -42,13 +42,12 @@ function wsEcho(url: string, message: string): Promise<string> {
 }
 
 describe("traffic split and tag URLs", () => {
-  let t: TestEmulator;
   let stable: string;
   let candidate: string;
   let serviceUri: string;
   let tagUri: string;
+  const t = useTestEmulator();
   beforeAll(async () => {
-    t = await startTestEmulator();
     const v1 = (await writeTestImage(t.imageStoreDir, { version: "1.0.0" })).ref;
     const v2 = (await writeTestImage(t.imageStoreDir, { version: "2.0.0" })).ref;
     const [created] = await t.clients.services.createService({
@@ -75,9 +74,6 @@ describe("traffic split and tag URLs", () => {
     candidate = "rt-candidate";
     serviceUri = updated.uri!;
     tagUri = updated.trafficStatuses!.find((s) => s.tag === "candidate")!.uri!;
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it("reports trafficStatuses with a tag URI on its own loopback port", async () => {
@@ -119,13 +115,7 @@ describe("traffic split and tag URLs", () => {
 });
 
 describe("failing revisions", () => {
-  let t: TestEmulator;
-  beforeAll(async () => {
-    t = await startTestEmulator({ startupTimeoutMs: 1_500 });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestEmulator({ startupTimeoutMs: 1_500 });
 
   const createAndFail = async (serviceId: string, image: string) => {
     const [op] = await t.clients.services.createService({

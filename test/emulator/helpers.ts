@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ImageManifest } from "@echogate/common/image-manifest";
 import { processIsRunning } from "@echogate/common/process-alive";
 import { type RunningEmulator, type StartEmulatorOptions, startEmulator } from "@echogate/emulator";
+import { afterAll, beforeAll } from "vitest";
 import {
   type CloudRunApiError,
   type CloudRunClients,
   cloudRunErrorOf,
   createCloudRunClients,
 } from "../../deploy/platform/cloudrun/clients.js";
+import { testdir } from "../helpers/testdir.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -112,7 +113,7 @@ export interface TestEmulator {
 }
 
 export async function startTestEmulator(options: Partial<StartEmulatorOptions> = {}): Promise<TestEmulator> {
-  const dir = await mkdtemp(path.join(tmpdir(), "echogate-emulator-"));
+  const dir = await testdir({});
   const stateDir = path.join(dir, ".echogate", "emulator");
   const imageStoreDir = path.join(dir, ".echogate", "images");
   await mkdir(imageStoreDir, { recursive: true });
@@ -146,6 +147,27 @@ export async function startTestEmulator(options: Partial<StartEmulatorOptions> =
   };
   t.clients = createCloudRunClients({ kind: "emulator", apiEndpoint: t.emulator.apiEndpoint });
   return t;
+}
+
+/**
+ * A test emulator for the enclosing describe block (or file): started in a `beforeAll`, before any
+ * the block registers after this call, and closed in an `afterAll`. Read it inside hooks and tests.
+ */
+export function useTestEmulator(options: Partial<StartEmulatorOptions> = {}): TestEmulator {
+  let current: TestEmulator | undefined;
+  beforeAll(async () => {
+    current = await startTestEmulator(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestEmulator, {
+    get(_, key) {
+      if (!current) throw new Error("useTestEmulator: the emulator is read before its beforeAll ran.");
+      const value: unknown = Reflect.get(current, key);
+      return typeof value === "function" ? value.bind(current) : value;
+    },
+  });
 }
 
 export function template(image: string, extra: Record<string, unknown> = {}) {

@@ -1,14 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
   apiFailure,
   PARENT,
   serviceName,
-  startTestEmulator,
   type TestEmulator,
   template,
+  useTestEmulator,
   writeTestImage,
 } from "./helpers.js";
 
@@ -42,11 +42,10 @@ async function idToken(t: TestEmulator, audience: string): Promise<string> {
 }
 
 describe("service IAM policy and the invoker check", () => {
-  let t: TestEmulator;
   let uri: string;
   let image: string;
+  const t = useTestEmulator();
   beforeAll(async () => {
-    t = await startTestEmulator();
     image = (await writeTestImage(t.imageStoreDir, { version: "1.0.0" })).ref;
     const [op] = await t.clients.services.createService({
       parent: PARENT,
@@ -55,9 +54,6 @@ describe("service IAM policy and the invoker check", () => {
     });
     const [created] = await op.promise();
     uri = created.uri!;
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it("a service created through the API has no bindings: 403 over HTTP and WebSocket without a token", async () => {

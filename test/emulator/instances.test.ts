@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { writeChatImage } from "../scale/chat-fixture.js";
-import { allowPublic, PARENT, serviceName, startTestEmulator, type TestEmulator } from "./helpers.js";
+import { allowPublic, PARENT, serviceName, type TestEmulator, useTestEmulator } from "./helpers.js";
 
 interface Health {
   instance: string;
@@ -43,6 +43,25 @@ function join(url: string, room: string, cookie?: string): Promise<Client> {
   });
 }
 
+const chatIds = (client: Client) =>
+  client.messages.filter((m) => m.type === "chat-message").map((m) => (m.message as { id: string }).id);
+
+/** Resolves once `client` has received the chat message `id`. */
+function received(client: Client, id: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!chatIds(client).includes(id)) return;
+      clearTimeout(timer);
+      client.ws.off("message", check);
+      resolve();
+    };
+    const timer = setTimeout(() => reject(new Error(`${id} never arrived`)), 3_000);
+    // Registered after join()'s own listener, so `messages` already holds the new one.
+    client.ws.on("message", check);
+    check();
+  });
+}
+
 async function deploy(t: TestEmulator, id: string, template: Record<string, unknown>) {
   const [op] = await t.clients.services.createService({
     parent: PARENT,
@@ -55,16 +74,14 @@ async function deploy(t: TestEmulator, id: string, template: Record<string, unkn
 }
 
 describe("several instances per revision", () => {
-  let t: TestEmulator;
   let image: string;
   const open: WebSocket[] = [];
+  const t = useTestEmulator({ idleStopMs: 200, terminationGraceMs: 1_500, pendingTimeoutMs: 500 });
   beforeAll(async () => {
-    t = await startTestEmulator({ idleStopMs: 200, terminationGraceMs: 1_500, pendingTimeoutMs: 500 });
     image = (await writeChatImage(t.imageStoreDir, { version: "1.0.0" })).imageRef;
   });
   afterAll(async () => {
     for (const ws of open) ws.terminate();
-    await t?.close();
   });
 
   it("starts minInstances eagerly, each with its own metadata instance id", async () => {
@@ -102,9 +119,13 @@ describe("several instances per revision", () => {
     open.push(ca.ws, cb.ws);
     expect(ca.instance).not.toBe(cb.instance);
     ca.ws.send(JSON.stringify({ type: "chat-message", roomId: "r2", message: { id: "m1" } }));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(ca.messages.some((m) => m.type === "chat-message")).toBe(true);
-    expect(cb.messages.some((m) => m.type === "chat-message")).toBe(false);
+    await received(ca, "m1");
+    // A later message on cb's instance reaches cb: a path from ca's instance (a backplane) would
+    // have carried m1, sent first, before it.
+    cb.ws.send(JSON.stringify({ type: "chat-message", roomId: "r2", message: { id: "m2" } }));
+    await received(cb, "m2");
+    expect(chatIds(cb)).toEqual(["m2"]);
+    expect(chatIds(ca)).toEqual(["m1"]);
   });
 
   it("starts another instance when every one holds `concurrency` connections, up to maxInstances; then 429", async () => {

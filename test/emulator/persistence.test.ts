@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   allowPublic,
   apiFailure,
@@ -8,16 +8,14 @@ import {
   isAlive,
   PARENT,
   serviceName,
-  startTestEmulator,
-  type TestEmulator,
   template,
+  useTestEmulator,
   writeTestImage,
 } from "./helpers.js";
 
 describe("persistence and concurrency", () => {
-  let t: TestEmulator;
+  const t = useTestEmulator();
   beforeAll(async () => {
-    t = await startTestEmulator();
     const image = (await writeTestImage(t.imageStoreDir)).ref;
     const [op] = await t.clients.services.createService({
       parent: PARENT,
@@ -29,9 +27,6 @@ describe("persistence and concurrency", () => {
     });
     await op.promise();
     await allowPublic(t.clients, "keep");
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it("serializes 50 concurrent updates: each bumps generation once, state stays valid JSON", async () => {

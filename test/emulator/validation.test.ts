@@ -1,14 +1,6 @@
 import { checkServiceName, checkTrafficTag } from "@echogate/common/cloud-run-limits";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  apiFailure,
-  PARENT,
-  serviceName,
-  startTestEmulator,
-  type TestEmulator,
-  template,
-  writeTestImage,
-} from "./helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { apiFailure, PARENT, serviceName, template, useTestEmulator, writeTestImage } from "./helpers.js";
 
 describe("Cloud Run limits as pure checks", () => {
   it("checks service names", () => {
@@ -51,10 +43,9 @@ describe("Cloud Run limits as pure checks", () => {
 });
 
 describe("validation errors through the API", () => {
-  let t: TestEmulator;
   let image: string;
+  const t = useTestEmulator();
   beforeAll(async () => {
-    t = await startTestEmulator();
     image = (await writeTestImage(t.imageStoreDir)).ref;
     const [op] = await t.clients.services.createService({
       parent: PARENT,
@@ -62,9 +53,6 @@ describe("validation errors through the API", () => {
       service: { template: template(image) },
     });
     await op.promise();
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const update = async (traffic: object[]) => {

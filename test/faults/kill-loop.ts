@@ -8,8 +8,7 @@ import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
 import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
 import { createProjectSites } from "../helpers/hosting-sites.js";
 import { makeImage } from "../helpers/images.js";
-import { REDIS_URL, requireRedis } from "../scale/redis.js";
-import { requireRedis as connectRedis, dropPrefix } from "../server/redis.js";
+import { connectTestRedis as connectRedis, dropPrefix, REDIS_URL, requireRedis } from "../helpers/redis.js";
 import {
   type CliEvent,
   gateViolations,

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
+import { adapterFor, startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import {
-  adapterFor,
-  canaryStaging,
-  echogate,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
-import { REDIS_URL, requireRedis } from "../scale/redis.js";
+import { canaryStaging, echogate, promotionProject } from "../helpers/project.js";
+import { REDIS_URL, requireRedis } from "../helpers/redis.js";
 import { gateViolations, readLive, runEchogateProcess, servingShare, switchableImage } from "./harness.js";
 
 // Kill -9 scenarios found by the kill loop, reproduced as they were reported.

@@ -1,19 +1,17 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type RunningEmulator, startEmulator } from "@echogate/emulator";
-import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
-import { EMULATOR_ENDPOINT_ENV } from "../../deploy/platform/cloudrun/target.js";
 import { createProjectSites } from "./hosting-sites.js";
 import { runEchogate } from "./run-cli.js";
 import { testdir } from "./testdir.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
+/** Changes a project's files (relative path → content) before they are written. */
+export type ProjectEdit = (files: Record<string, string>) => void;
+
 /** A temp project with this repo's own environments/ (staging, production, …), optionally edited. */
-export async function promotionProject(
-  edit: (files: Record<string, string>) => void = () => {},
-): Promise<string> {
+export async function promotionProject(edit: ProjectEdit = () => {}): Promise<string> {
   const files: Record<string, string> = {};
   const dir = join(repoRoot, "environments");
   for (const name of await readdir(dir))
@@ -26,9 +24,7 @@ export async function promotionProject(
 }
 
 /** `promotionProject` plus this repo's web/public chat page and fast smoke timeouts. */
-export async function webPromotionProject(
-  edit: (files: Record<string, string>) => void = () => {},
-): Promise<string> {
+export async function webPromotionProject(edit: ProjectEdit = () => {}): Promise<string> {
   const webDir = join(repoRoot, "web", "public");
   const web: Record<string, string> = {};
   for (const name of await readdir(webDir))
@@ -38,29 +34,6 @@ export async function webPromotionProject(
     Object.assign(files, web);
     edit(files);
   });
-}
-
-export interface TestEmulator {
-  emulator: RunningEmulator;
-  env: Record<string, string>;
-  close(): Promise<void>;
-}
-
-/** The real emulator in-process on 127.0.0.1:0, reading the project's image store. */
-export async function startTestEmulator(projectDir: string): Promise<TestEmulator> {
-  const emulator = await startEmulator({
-    stateDir: join(projectDir, ".echogate", "emulator"),
-    imageStoreDir: join(projectDir, ".echogate", "images"),
-    port: 0,
-    idleStopMs: 1_000,
-    terminationGraceMs: 1_000,
-    startupTimeoutMs: 8_000,
-  });
-  return {
-    emulator,
-    env: { [EMULATOR_ENDPOINT_ENV]: emulator.apiEndpoint },
-    close: () => emulator.close(),
-  };
 }
 
 /** `echogate …` in-process against the test emulator. */
@@ -83,11 +56,4 @@ export function canaryStaging(files: Record<string, string>): void {
     "  envFile: .env.staging\n",
     "  envFile: .env.staging\n  backplane: redis\n",
   ).concat("rollout:\n  steps: [10, 50, 100]\n");
-}
-
-export function adapterFor(emu: TestEmulator) {
-  return openAdapter(
-    { kind: "emulator", apiEndpoint: emu.emulator.apiEndpoint },
-    { project: "echogate-demo", region: "us-central1" },
-  );
 }

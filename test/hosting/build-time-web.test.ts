@@ -4,8 +4,9 @@ import type { HostingEmulator } from "@echogate/emulator";
 import { afterAll, describe, expect, it } from "vitest";
 import { readWebPairs } from "../../deploy/hosting/web-pairs.js";
 import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
+import { startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import { echogate, startTestEmulator, type TestEmulator } from "../helpers/project.js";
+import { echogate } from "../helpers/project.js";
 import { getText, hostingEmulator } from "./fixtures.js";
 import { VITE_SITES, viteProject, webMode } from "./vite-project.js";
 

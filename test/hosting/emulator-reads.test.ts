@@ -6,8 +6,9 @@ import { ensureChannel, LIVE_CHANNEL, uploadVersion } from "../../deploy/hosting
 import { siteFile } from "../../deploy/hosting/site-files.js";
 import { connectHosting, EMULATOR_INFO_FILE } from "../../deploy/platform/hosting/connect.js";
 import { createSites } from "../../deploy/platform/hosting/local-sites.js";
+import { startTestEmulator } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import { echogate, startTestEmulator, webPromotionProject } from "../helpers/project.js";
+import { echogate, webPromotionProject } from "../helpers/project.js";
 import { testdir } from "../helpers/testdir.js";
 import { hostingEmulator } from "./fixtures.js";
 

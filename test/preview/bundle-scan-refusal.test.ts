@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildImage } from "../../deploy/build/build-image.js";
-import { startTestEmulator, type TestEmulator } from "../helpers/project.js";
+import { startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { hostingEmulator } from "../hosting/fixtures.js";

@@ -6,7 +6,7 @@ import { createSecretManagerClient } from "../../deploy/platform/secretmanager/c
 import type { PreviewDeployResult } from "../../deploy/preview/deploy-preview.js";
 import type { PreviewRow } from "../../deploy/preview/model.js";
 import { previewNames } from "../../deploy/preview/names.js";
-import { adapterFor, startTestEmulator, type TestEmulator } from "../helpers/project.js";
+import { adapterFor, startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { getText, hostingEmulator } from "../hosting/fixtures.js";

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GATES_ANNOTATION, readGateRecords } from "../../deploy/model/gate-records.js";
 import { LOCK_ANNOTATION, readLock } from "../../deploy/model/lock.js";
-import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { toWireTraffic } from "../../deploy/platform/cloudrun/service-model.js";
 import type { PromotionSmoke } from "../../deploy/promote/smoke-types.js";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage, type TestImage } from "../helpers/images.js";
-import {
-  adapterFor,
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { echogate, fastSmoke, promotionProject } from "../helpers/project.js";
 
-let project: string;
-let emu: TestEmulator;
-let adapter: CloudRunAdapter;
 let good: TestImage;
 let second: TestImage;
 
@@ -24,8 +14,8 @@ const STAGING = "echogate-chat-staging";
 const PRODUCTION = "echogate-chat-production";
 const UNREACHABLE = { ECHOGATE_EMULATOR_ENDPOINT: "http://127.0.0.1:9" };
 
-const run = (...argv: string[]) => echogate(project, emu.env, ...argv);
-const service = async (name: string) => (await adapter.getService(name))!.snapshot;
+const run = (...argv: string[]) => project.echogate(...argv);
+const service = async (name: string) => (await project.adapter.getService(name))!.snapshot;
 const serving = (traffic: { percent: number; revision?: string }[]) => traffic.filter((t) => t.percent > 0);
 
 /**
@@ -40,19 +30,13 @@ async function baseline(): Promise<void> {
   expect(promoted.exitCode, promoted.stderr).toBe(0);
 }
 
+const project = useEmulatedProject(fastSmoke);
 beforeAll(async () => {
-  project = await promotionProject(fastSmoke);
-  emu = await startTestEmulator(project);
-  adapter = adapterFor(emu);
   [good, second] = await Promise.all([
-    makeImage(project, { version: "0.1.0+aaaaaaa" }),
-    makeImage(project, { version: "0.1.0+bbbbbbb" }),
+    makeImage(project.dir, { version: "0.1.0+aaaaaaa" }),
+    makeImage(project.dir, { version: "0.1.0+bbbbbbb" }),
   ]);
 }, 30_000);
-afterAll(async () => {
-  await adapter?.close();
-  await emu?.close();
-});
 
 describe("promotion pipeline on the emulator", () => {
   it("deploys staging, then promotes exactly staging's digest to production", async () => {
@@ -102,7 +86,7 @@ describe("promotion pipeline on the emulator", () => {
         stage: "service",
       }),
     ]);
-    const revision = await adapter.getRevision(PRODUCTION, result.outcome.revision);
+    const revision = await project.adapter.getRevision(PRODUCTION, result.outcome.revision);
     expect(revision?.annotations).toMatchObject({
       "echogate.dev/version": good.version,
       "echogate.dev/digest": good.digest,
@@ -156,7 +140,9 @@ describe("promotion pipeline on the emulator", () => {
     expect(dryJson.json<{ web?: string }>().web).toMatch(/release on echogate-chat-production\/live/);
     const after = await service(STAGING);
     expect(after.etag).toBe(before.etag);
-    expect((await adapter.listRevisions(STAGING)).map((r) => r.name)).not.toContain(plan.candidate.revision);
+    expect((await project.adapter.listRevisions(STAGING)).map((r) => r.name)).not.toContain(
+      plan.candidate.revision,
+    );
   }, 20_000);
 
   it("production refuses a digest that did not pass staging", async () => {
@@ -173,7 +159,7 @@ describe("promotion pipeline on the emulator", () => {
 
   it("refuses an image digest that is not in the store, before any API call", async () => {
     const missing = await echogate(
-      project,
+      project.dir,
       UNREACHABLE,
       "deploy",
       "staging",
@@ -183,7 +169,7 @@ describe("promotion pipeline on the emulator", () => {
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain("Can't find image");
     const tag = await echogate(
-      project,
+      project.dir,
       UNREACHABLE,
       "deploy",
       "staging",
@@ -195,7 +181,7 @@ describe("promotion pipeline on the emulator", () => {
 
   it("a build that breaks the echo is refused: traffic untouched, tag removed, result recorded", async () => {
     await baseline();
-    const faulty = await makeImage(project, {
+    const faulty = await makeImage(project.dir, {
       version: "0.1.0+fffffff",
       env: { ECHOGATE_FAULT: "exclude-sender" },
     });
@@ -228,7 +214,10 @@ describe("promotion pipeline on the emulator", () => {
 
   it("a build that reports the wrong version is refused", async () => {
     await baseline();
-    const liar = await makeImage(project, { version: "0.1.0+1111111", env: { APP_VERSION: "0.0.9+old" } });
+    const liar = await makeImage(project.dir, {
+      version: "0.1.0+1111111",
+      env: { APP_VERSION: "0.0.9+old" },
+    });
     const before = await service(STAGING);
     const failed = await run("deploy", "staging", "--image", liar.digest, "--json");
     expect(failed.exitCode).toBe(1);
@@ -249,7 +238,7 @@ describe("promotion pipeline on the emulator", () => {
 
   it("a revision that crashes on start is refused without touching traffic", async () => {
     await baseline();
-    const crash = await makeImage(project, { version: "0.1.0+2222222", code: "process.exit(3);\n" });
+    const crash = await makeImage(project.dir, { version: "0.1.0+2222222", code: "process.exit(3);\n" });
     const before = await service(STAGING);
     const failed = await run("deploy", "staging", "--image", crash.digest, "--json");
     expect(failed.exitCode).toBe(1);
@@ -264,13 +253,13 @@ describe("promotion pipeline on the emulator", () => {
     await baseline();
     const staged = await run("deploy", "staging", "--image", second.digest, "--json");
     expect(staged.exitCode, staged.stdout).toBe(0);
-    const revisions = (await adapter.listRevisions(STAGING))
+    const revisions = (await project.adapter.listRevisions(STAGING))
       .filter((r) => r.ready === "succeeded")
       .map((r) => r.name);
     const current = staged.json<{ outcome: { revision: string } }>().outcome.revision;
     const old = revisions.find((r) => r !== current)!;
     // A manual canary (90/10) pinned away from the latest revision, as `gcloud run deploy --no-traffic` leaves it.
-    await adapter.mutateService(STAGING, (raw) => {
+    await project.adapter.mutateService(STAGING, (raw) => {
       raw.traffic = toWireTraffic([
         { type: "REVISION", revision: old, percent: 90 },
         { type: "REVISION", revision: current, percent: 10 },
@@ -342,14 +331,14 @@ describe("promotion pipeline on the emulator", () => {
       acquiredAt: new Date().toISOString(),
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
     };
-    await adapter.mutateService(STAGING, (raw) => {
+    await project.adapter.mutateService(STAGING, (raw) => {
       raw.annotations = { ...raw.annotations, [LOCK_ANNOTATION]: JSON.stringify(lock) };
       return raw;
     });
     const refused = await run("deploy", "staging", "--image", second.digest);
     expect(refused.exitCode).toBe(3);
     expect(refused.stderr).toContain("ci@builder (pid 4242 on builder-7");
-    await adapter.mutateService(STAGING, (raw) => {
+    await project.adapter.mutateService(STAGING, (raw) => {
       raw.annotations = {
         ...raw.annotations,
         [LOCK_ANNOTATION]: JSON.stringify({ ...lock, expiresAt: new Date(Date.now() - 1000).toISOString() }),
@@ -366,8 +355,8 @@ describe("promotion pipeline on the emulator", () => {
     await baseline();
     // Neither is serving yet, so both need the lock.
     const [third, fourth] = await Promise.all([
-      makeImage(project, { version: "0.1.0+3333333" }),
-      makeImage(project, { version: "0.1.0+4444444" }),
+      makeImage(project.dir, { version: "0.1.0+3333333" }),
+      makeImage(project.dir, { version: "0.1.0+4444444" }),
     ]);
     const [a, b] = await Promise.all([
       run("deploy", "staging", "--image", third.digest),
@@ -381,11 +370,11 @@ describe("promotion pipeline on the emulator", () => {
 
 describe("refused before any API call", () => {
   it("API unreachable → exit 3 with the cause", async () => {
-    const down = await echogate(project, UNREACHABLE, "deploy", "staging", "--image", good.digest);
+    const down = await echogate(project.dir, UNREACHABLE, "deploy", "staging", "--image", good.digest);
     expect(down.exitCode).toBe(3);
     expect(down.stderr).toMatch(/Failed to .*(ECONNREFUSED|fetch failed|connect)/);
     expect(down.stderr).toContain("hint:");
-    const status = await echogate(project, UNREACHABLE, "status", "--json");
+    const status = await echogate(project.dir, UNREACHABLE, "status", "--json");
     expect(status.exitCode).toBe(3);
   }, 20_000);
 

@@ -1,10 +1,10 @@
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadEnvironment } from "../../deploy/config/load-environments.js";
 import { Output } from "../../deploy/core/output.js";
 import { readGateRecords } from "../../deploy/model/gate-records.js";
 import { readLock } from "../../deploy/model/lock.js";
-import type { CloudRunAdapter, ServiceMutation } from "../../deploy/platform/cloudrun/adapter.js";
+import type { ServiceMutation } from "../../deploy/platform/cloudrun/adapter.js";
 import {
   type TrafficTarget,
   toServiceSnapshot,
@@ -15,15 +15,9 @@ import { planPromotion } from "../../deploy/promote/plan.js";
 import type { PlannedSmoke } from "../../deploy/promote/plan-types.js";
 import { lockOwner } from "../../deploy/promote/promote-environment.js";
 import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import {
-  adapterFor,
-  canaryStaging,
-  echogate,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { canaryStaging } from "../helpers/project.js";
 import { smokeResult } from "../helpers/smoke-results.js";
 
 // The executor on its own: a plan applied through the real adapter against the
@@ -31,23 +25,14 @@ import { smokeResult } from "../helpers/smoke-results.js";
 // are observed by wrapping the instance's mutateService, not by faking the adapter.
 
 const STAGING = "echogate-chat-staging";
-let project: string;
-let emu: TestEmulator;
-let adapter: CloudRunAdapter;
 
+// Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
+const project = useEmulatedProject(canaryStaging);
 beforeAll(async () => {
-  // Partial steps need a declared backplane; these tests never reach a smoke on a split URL.
-  project = await promotionProject(canaryStaging);
-  emu = await startTestEmulator(project);
-  adapter = adapterFor(emu);
-  const base = await makeImage(project, { version: "0.1.0+base000" });
-  const first = await echogate(project, emu.env, "deploy", "staging", "--image", base.digest);
+  const base = await makeImage(project.dir, { version: "0.1.0+base000" });
+  const first = await project.echogate("deploy", "staging", "--image", base.digest);
   expect(first.exitCode, first.stderr).toBe(0);
 }, 40_000);
-afterAll(async () => {
-  await adapter?.close();
-  await emu?.close();
-});
 
 const quiet = () => new Output({ stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
 const serving = (traffic: readonly TrafficTarget[]) => traffic.filter((t) => t.percent > 0);
@@ -58,8 +43,8 @@ async function planImage(
   version: string,
   live: Pick<Parameters<typeof planPromotion>[0], "service" | "revisions" | "access">,
 ) {
-  const environment = await loadEnvironment(project, name);
-  const image = await makeImage(project, { version });
+  const environment = await loadEnvironment(project.dir, name);
+  const image = await makeImage(project.dir, { version });
   return planPromotion({
     environment: name,
     config: environment.config,
@@ -79,9 +64,9 @@ async function planImage(
 /** A new image's plan against staging as it is now (the service read with it). */
 async function planCandidate(version: string) {
   const [loaded, revisions, access] = await Promise.all([
-    adapter.getService(STAGING),
-    adapter.listRevisions(STAGING),
-    adapter.invokerAccess(STAGING),
+    project.adapter.getService(STAGING),
+    project.adapter.listRevisions(STAGING),
+    project.adapter.invokerAccess(STAGING),
   ]);
   const plan = await planImage("staging", version, { service: loaded?.snapshot, revisions, access });
   return { plan, loaded: loaded! };
@@ -94,8 +79,8 @@ describe("executePlan with a failing candidate smoke", () => {
     const before = serving(loaded.snapshot.traffic);
 
     const writes: TrafficTarget[][] = [];
-    const mutateService = adapter.mutateService.bind(adapter);
-    adapter.mutateService = (name: string, mutate: ServiceMutation) =>
+    const mutateService = project.adapter.mutateService.bind(project.adapter);
+    project.adapter.mutateService = (name: string, mutate: ServiceMutation) =>
       mutateService(name, (raw, snapshot) => {
         const next = mutate(raw, snapshot);
         if (next) writes.push(toServiceSnapshot({ ...next, name: snapshot.resourceName }).traffic);
@@ -109,14 +94,14 @@ describe("executePlan with a failing candidate smoke", () => {
     let outcome: Awaited<ReturnType<typeof executePlan>>;
     try {
       outcome = await executePlan(plan, {
-        adapter,
+        adapter: project.adapter,
         smoke,
         output: quiet(),
         signal: new AbortController().signal,
         owner: lockOwner("test"),
       });
     } finally {
-      adapter.mutateService = mutateService;
+      project.adapter.mutateService = mutateService;
     }
 
     expect(outcome.ok).toBe(false);
@@ -128,7 +113,7 @@ describe("executePlan with a failing candidate smoke", () => {
     expect(writes.length).toBeGreaterThan(0);
     for (const traffic of writes)
       expect(traffic.filter((t) => t.revision === plan.candidate.revision && t.percent > 0)).toEqual([]);
-    const after = (await adapter.getService(STAGING))!.snapshot;
+    const after = (await project.adapter.getService(STAGING))!.snapshot;
     expect(serving(after.traffic)).toEqual(before);
     expect(readGateRecords(after.annotations).at(-1)).toMatchObject({
       revision: plan.candidate.revision,
@@ -174,7 +159,7 @@ describe("executePlan with a failing scenario", () => {
       ],
     });
     const outcome = await executePlan(plan, {
-      adapter,
+      adapter: project.adapter,
       smoke,
       output: quiet(),
       signal: new AbortController().signal,
@@ -184,7 +169,7 @@ describe("executePlan with a failing scenario", () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.result).toBe("refused");
     expect(outcome.failure?.message).toContain(`scenario offline-dm: ${diagnosis}`);
-    const after = (await adapter.getService(STAGING))!.snapshot;
+    const after = (await project.adapter.getService(STAGING))!.snapshot;
     expect(serving(after.traffic)).toEqual(before);
     expect(readGateRecords(after.annotations).at(-1)).toMatchObject({
       revision: plan.candidate.revision,
@@ -208,7 +193,7 @@ describe("executePlan applies the plan's recovery, never its own", () => {
     const smoke: GateSmoke = async (url, check) =>
       smokeResult(url, check.target, [{ name: "echo", ok: false, detail: "no echo" }]);
     const outcome = await executePlan(plan, {
-      adapter,
+      adapter: project.adapter,
       smoke,
       output: quiet(),
       signal: new AbortController().signal,
@@ -217,7 +202,7 @@ describe("executePlan applies the plan's recovery, never its own", () => {
 
     expect(outcome.result).toBe("rolled-back");
     expect(outcome.steps.at(-1)).toMatchObject({ name: "Planned recovery", ok: true });
-    const after = (await adapter.getService(STAGING))!.snapshot;
+    const after = (await project.adapter.getService(STAGING))!.snapshot;
     expect(after.traffic).toEqual(planned);
     expect(readLock(after.annotations)).toBeUndefined();
     expect(readGateRecords(after.annotations).at(-1)).toMatchObject({
@@ -226,7 +211,7 @@ describe("executePlan applies the plan's recovery, never its own", () => {
       stage: "candidate",
     });
     // Leave staging as the other tests found it.
-    await adapter.mutateService(STAGING, (raw) => {
+    await project.adapter.mutateService(STAGING, (raw) => {
       raw.traffic = toWireTraffic([{ type: "REVISION", revision: base, percent: 100 }]);
       return raw;
     });
@@ -254,7 +239,7 @@ describe("a platform error deletes a service this run created only while traffic
       return smokeResult(url, check.target, [{ name: "echo", ok: true }]);
     };
     const run = executePlan(plan, {
-      adapter,
+      adapter: project.adapter,
       smoke,
       output: quiet(),
       signal: new AbortController().signal,
@@ -267,13 +252,13 @@ describe("a platform error deletes a service this run created only while traffic
   it("before the shift: the new service, with only its ungated revision, is deleted", async () => {
     const { targets } = await firstDeployFailing("0.1.0+new0001", "candidate");
     expect(targets).toEqual(["candidate"]);
-    expect(await adapter.getService(PRODUCTION)).toBeUndefined();
+    expect(await project.adapter.getService(PRODUCTION)).toBeUndefined();
   }, 30_000);
 
   it("after the shift: the service stays, serving the candidate that passed on its tag URL, unlocked", async () => {
     const { plan, targets } = await firstDeployFailing("0.1.0+new0002", "service");
     expect(targets).toEqual(["candidate", "service"]);
-    const after = (await adapter.getService(PRODUCTION))?.snapshot;
+    const after = (await project.adapter.getService(PRODUCTION))?.snapshot;
     expect(after, "the service a shifted run created was deleted").toBeDefined();
     expect(serving(after!.traffic)).toEqual([
       { type: "REVISION", revision: plan.candidate.revision, percent: 100 },
@@ -284,6 +269,6 @@ describe("a platform error deletes a service this run created only while traffic
       result: "passed",
       stage: "candidate",
     });
-    expect(await adapter.invokerAccess(PRODUCTION)).toBe("private");
+    expect(await project.adapter.invokerAccess(PRODUCTION)).toBe("private");
   }, 30_000);
 });

@@ -1,28 +1,18 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { ConfigError } from "../../deploy/core/errors.js";
 import { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage, type TestImage } from "../helpers/images.js";
-import {
-  adapterFor,
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { fastSmoke } from "../helpers/project.js";
 
-let project: string;
-let emu: TestEmulator;
 let image: TestImage;
 
+const project = useEmulatedProject(fastSmoke);
 beforeAll(async () => {
-  project = await promotionProject(fastSmoke);
-  emu = await startTestEmulator(project);
-  image = await makeImage(project, { version: "0.1.0+aaaaaaa" });
+  image = await makeImage(project.dir, { version: "0.1.0+aaaaaaa" });
 }, 30_000);
 afterAll(async () => {
   vi.restoreAllMocks();
-  await emu?.close();
 });
 
 it("credentials that cannot mint an identity token stop a first deploy before the private service is created", async () => {
@@ -36,13 +26,8 @@ it("credentials that cannot mint an identity token stop a first deploy before th
       },
     ),
   );
-  const refused = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest);
+  const refused = await project.echogate("deploy", "staging", "--image", image.digest);
   expect(refused.exitCode, refused.stderr).toBe(2);
   expect(refused.stderr).toContain("--impersonate-service-account");
-  const adapter = adapterFor(emu);
-  try {
-    expect(await adapter.getService("echogate-chat-staging")).toBeUndefined();
-  } finally {
-    await adapter.close();
-  }
+  expect(await project.adapter.getService("echogate-chat-staging")).toBeUndefined();
 });

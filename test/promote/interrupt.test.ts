@@ -1,59 +1,43 @@
 import { spawn } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Output } from "../../deploy/core/output.js";
 import { Redactor } from "../../deploy/core/redact.js";
 import { readGateRecords } from "../../deploy/model/gate-records.js";
 import { LOCK_ANNOTATION, readLock } from "../../deploy/model/lock.js";
-import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { Platform } from "../../deploy/platform/platform.js";
 import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import type { GateSmoke } from "../../deploy/promote/smoke-types.js";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage, type TestImage } from "../helpers/images.js";
-import {
-  adapterFor,
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { fastSmoke } from "../helpers/project.js";
 import { smokeResult } from "../helpers/smoke-results.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const STAGING = "echogate-chat-staging";
-let project: string;
-let emu: TestEmulator;
-let adapter: CloudRunAdapter;
 let base: TestImage;
 
-const service = async () => (await adapter.getService(STAGING))!.snapshot;
+const service = async () => (await project.adapter.getService(STAGING))!.snapshot;
 const serving = (traffic: { percent: number; revision?: string }[]) => traffic.filter((t) => t.percent > 0);
 
+const project = useEmulatedProject(fastSmoke);
 beforeAll(async () => {
-  project = await promotionProject(fastSmoke);
-  emu = await startTestEmulator(project);
-  adapter = adapterFor(emu);
-  base = await makeImage(project, { version: "0.1.0+base000" });
-  const first = await echogate(project, emu.env, "deploy", "staging", "--image", base.digest);
+  base = await makeImage(project.dir, { version: "0.1.0+base000" });
+  const first = await project.echogate("deploy", "staging", "--image", base.digest);
   expect(first.exitCode, first.stderr).toBe(0);
 }, 40_000);
-afterAll(async () => {
-  await adapter?.close();
-  await emu?.close();
-});
 
 function quietOutput(): Output {
   return new Output({ stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
 }
 
 async function promoteWith(image: TestImage, smoke: GateSmoke, controller = new AbortController()) {
-  const platform = new Platform(project, { ...process.env, ...emu.env });
+  const platform = new Platform(project.dir, { ...process.env, ...project.env });
   try {
     return await promoteEnvironment({
-      project: new Project(project, new Redactor()),
+      project: new Project(project.dir, new Redactor()),
       platform,
       environment: "staging",
       mode: "deploy",
@@ -71,8 +55,17 @@ async function promoteWith(image: TestImage, smoke: GateSmoke, controller = new 
 async function deployKilledAfter(image: TestImage, stepPrefix: string): Promise<{ pid: number | undefined }> {
   const child = spawn(
     process.execPath,
-    [`${repoRoot}bin/echogate.js`, "deploy", "staging", "--image", image.digest, "--json", "--cwd", project],
-    { env: { ...process.env, ...emu.env, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] },
+    [
+      `${repoRoot}bin/echogate.js`,
+      "deploy",
+      "staging",
+      "--image",
+      image.digest,
+      "--json",
+      "--cwd",
+      project.dir,
+    ],
+    { env: { ...process.env, ...project.env, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] },
   );
   const events: Record<string, unknown>[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -101,7 +94,7 @@ const pass: GateSmoke = async (url, check) => smokeResult(url, check.target, [{ 
 
 describe("interruptions and late failures", () => {
   it("kill -9 between 'revision created' and 'traffic shifted'; the re-run converges", async () => {
-    const image = await makeImage(project, { version: "0.1.0+kill000" });
+    const image = await makeImage(project.dir, { version: "0.1.0+kill000" });
     const before = serving((await service()).traffic);
     const child = await deployKilledAfter(image, "Create revision");
 
@@ -112,7 +105,7 @@ describe("interruptions and late failures", () => {
     expect(readLock(after.annotations)?.pid).toBe(child.pid);
     expect(readGateRecords(after.annotations).some((r) => r.revision === candidate?.revision)).toBe(false);
 
-    const rerun = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+    const rerun = await project.echogate("deploy", "staging", "--image", image.digest, "--json");
     expect(rerun.exitCode, rerun.stdout).toBe(0);
     expect(rerun.stderr).toContain("stale lock");
     const plan = rerun.json<{ plan: { actions: { kind: string }[] } }>().plan;
@@ -129,13 +122,13 @@ describe("interruptions and late failures", () => {
   }, 40_000);
 
   it("kill -9 right after the traffic shift; the re-run finishes it (stale lock cleared, service check recorded)", async () => {
-    const image = await makeImage(project, { version: "0.1.0+kill001" });
+    const image = await makeImage(project.dir, { version: "0.1.0+kill001" });
     const child = await deployKilledAfter(image, "Shift traffic");
     const after = await service();
     expect(readLock(after.annotations)?.pid).toBe(child.pid);
     const candidate = serving(after.traffic)[0]!.revision!;
 
-    const rerun = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+    const rerun = await project.echogate("deploy", "staging", "--image", image.digest, "--json");
     expect(rerun.exitCode, rerun.stdout).toBe(0);
     const final = await service();
     expect(serving(final.traffic)).toEqual([{ type: "REVISION", revision: candidate, percent: 100 }]);
@@ -148,7 +141,7 @@ describe("interruptions and late failures", () => {
   }, 40_000);
 
   it("Ctrl-C during the candidate smoke: traffic untouched, tag removed, lock released", async () => {
-    const image = await makeImage(project, { version: "0.1.0+ctrlc00" });
+    const image = await makeImage(project.dir, { version: "0.1.0+ctrlc00" });
     const before = serving((await service()).traffic);
     const controller = new AbortController();
     const { outcome } = await promoteWith(
@@ -167,7 +160,7 @@ describe("interruptions and late failures", () => {
   }, 20_000);
 
   it("a failure after the shift puts traffic back on the previous revision and records it", async () => {
-    const image = await makeImage(project, { version: "0.1.0+late000" });
+    const image = await makeImage(project.dir, { version: "0.1.0+late000" });
     const before = serving((await service()).traffic);
     const { outcome, plan } = await promoteWith(image, async (url, check) =>
       check.target === "candidate"

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { instanceAddress } from "../../packages/emulator/src/instance-address.js";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import {
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { fastSmoke } from "../helpers/project.js";
 
 // A server that binds 127.0.0.1: fine on a laptop, never ready on Cloud Run (container contract:
 // listen on 0.0.0.0 at $PORT; Cloud Run sets no HOST).
@@ -19,29 +14,20 @@ process.on("SIGTERM", () => process.exit(0));
 
 const { enforced } = await instanceAddress();
 
-let project: string;
-let emu: TestEmulator;
-
-beforeAll(async () => {
-  project = await promotionProject((files) => {
-    fastSmoke(files);
-    files["server.js"] = LOOPBACK_SERVER;
-    files["package.json"] = JSON.stringify({
-      name: "fixture",
-      version: "0.1.0",
-      private: true,
-      scripts: { start: "node server.js" },
-    });
+const project = useEmulatedProject((files) => {
+  fastSmoke(files);
+  files["server.js"] = LOOPBACK_SERVER;
+  files["package.json"] = JSON.stringify({
+    name: "fixture",
+    version: "0.1.0",
+    private: true,
+    scripts: { start: "node server.js" },
   });
-  emu = await startTestEmulator(project);
-}, 30_000);
-afterAll(async () => {
-  await emu?.close();
 });
 
 describe("a build that listens on loopback only", () => {
   it("check warns at the listen call that Cloud Run needs 0.0.0.0", async () => {
-    const run = await echogate(project, emu.env, "check", "--json");
+    const run = await project.echogate("check", "--json");
     const { problems } = run.json<{
       problems: { severity: string; code: string; message: string; file: string; line: number }[];
     }>();
@@ -58,8 +44,8 @@ describe("a build that listens on loopback only", () => {
   it.skipIf(!enforced)(
     "deploy staging exits 1, naming 0.0.0.0",
     async () => {
-      const image = await makeImage(project, { version: "0.1.0+1234567", code: LOOPBACK_SERVER });
-      const run = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+      const image = await makeImage(project.dir, { version: "0.1.0+1234567", code: LOOPBACK_SERVER });
+      const run = await project.echogate("deploy", "staging", "--image", image.digest, "--json");
       expect(run.exitCode, run.stderr).toBe(1);
       const { error } = run.json<{ error: { code: string; message: string } }>();
       expect(error.code).toBe("promote.gate-failed");

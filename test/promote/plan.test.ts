@@ -17,18 +17,9 @@ import type { Artifact } from "../../deploy/promote/artifact-types.js";
 import { labelValue } from "../../deploy/promote/candidate-template.js";
 import { planPromotion } from "../../deploy/promote/plan.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
-import { revision, serviceWith } from "../helpers/plan-fixtures.js";
+import { revision, serviceWith, stagingConfig } from "../helpers/plan-fixtures.js";
 
-const config = environmentSchema.parse({
-  kind: "staging",
-  service: {
-    endpoint: "local",
-    project: "p",
-    regions: ["us-central1"],
-    name: "chat-staging",
-    envFile: ".env.staging",
-  },
-});
+const config = stagingConfig();
 const artifact: Artifact = {
   digest: `sha256:${"ab".repeat(32)}`,
   imageRef: `local/echogate-server@sha256:${"ab".repeat(32)}`,

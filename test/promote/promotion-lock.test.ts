@@ -1,45 +1,30 @@
 import { hostname } from "node:os";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isEchogateError } from "../../deploy/core/errors.js";
 import { Output } from "../../deploy/core/output.js";
 import { LOCK_ANNOTATION, type PromotionLock, readLock } from "../../deploy/model/lock.js";
-import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { applyLock, withPromotionLock } from "../../deploy/platform/cloudrun/lock-io.js";
 import { lockOwner } from "../../deploy/promote/promote-environment.js";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import {
-  adapterFor,
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { fastSmoke } from "../helpers/project.js";
 
 // withPromotionLock is the one place a promotion or rollback takes an environment's lock: against
 // the emulator through the real adapter, with a foreign lock written onto the service first.
 
 const STAGING = "echogate-chat-staging";
-let emu: TestEmulator;
-let adapter: CloudRunAdapter;
 
+const project = useEmulatedProject(fastSmoke);
 beforeAll(async () => {
-  const project = await promotionProject(fastSmoke);
-  emu = await startTestEmulator(project);
-  adapter = adapterFor(emu);
-  const image = await makeImage(project, { version: "0.1.0+lock000" });
-  const first = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest);
+  const image = await makeImage(project.dir, { version: "0.1.0+lock000" });
+  const first = await project.echogate("deploy", "staging", "--image", image.digest);
   expect(first.exitCode, first.stderr).toBe(0);
 }, 40_000);
-afterAll(async () => {
-  await adapter?.close();
-  await emu?.close();
-});
 
-const lockOn = async () => readLock((await adapter.getService(STAGING))!.snapshot.annotations);
+const lockOn = async () => readLock((await project.adapter.getService(STAGING))!.snapshot.annotations);
 const setLock = (lock: PromotionLock | undefined) =>
-  adapter.mutateService(STAGING, (raw) => {
+  project.adapter.mutateService(STAGING, (raw) => {
     const annotations = { ...(raw.annotations ?? {}) };
     if (lock) annotations[LOCK_ANNOTATION] = JSON.stringify(lock);
     else delete annotations[LOCK_ANNOTATION];
@@ -74,7 +59,7 @@ describe("withPromotionLock", () => {
     const { output, text } = capture();
     let ran = false;
     const refused = await withPromotionLock(
-      adapter,
+      project.adapter,
       STAGING,
       lockOwner("test"),
       { label: "staging", output, isAlive: () => true },
@@ -94,7 +79,7 @@ describe("withPromotionLock", () => {
     const { output, text } = capture();
     const owner = lockOwner("test");
     const during = await withPromotionLock(
-      adapter,
+      project.adapter,
       STAGING,
       owner,
       { label: "staging", output, isAlive: (pid) => pid !== 4242 },
@@ -110,7 +95,7 @@ describe("withPromotionLock", () => {
     const { output } = capture();
     const boom = new Error("work failed");
     const thrown = await withPromotionLock(
-      adapter,
+      project.adapter,
       STAGING,
       lockOwner("test"),
       { label: "staging", output },
@@ -124,21 +109,21 @@ describe("withPromotionLock", () => {
     const { output } = capture();
     const owner = lockOwner("test");
     const calls: string[] = [];
-    const mutateService = adapter.mutateService.bind(adapter);
-    adapter.mutateService = (name, mutate) => {
+    const mutateService = project.adapter.mutateService.bind(project.adapter);
+    project.adapter.mutateService = (name, mutate) => {
       calls.push(name);
       return mutateService(name, mutate);
     };
     try {
-      await withPromotionLock(adapter, STAGING, owner, { label: "staging", output }, async (lock) => {
-        await adapter.mutateService(STAGING, (raw, snapshot) => {
+      await withPromotionLock(project.adapter, STAGING, owner, { label: "staging", output }, async (lock) => {
+        await project.adapter.mutateService(STAGING, (raw, snapshot) => {
           applyLock(raw, snapshot, owner, new Date(), () => true, "release");
           return raw;
         });
         lock.wrote("release");
       });
     } finally {
-      adapter.mutateService = mutateService;
+      project.adapter.mutateService = mutateService;
     }
     // Taking the lock, and the work's write: no read-back to release what is already gone.
     expect(calls).toEqual([STAGING, STAGING]);

@@ -1,30 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage, type TestImage } from "../helpers/images.js";
-import { echogate, promotionProject, startTestEmulator, type TestEmulator } from "../helpers/project.js";
+import { echogate } from "../helpers/project.js";
 
 const REMOTE_DIGEST = `sha256:${"cd".repeat(32)}`;
 const REMOTE = `us-central1-docker.pkg.dev/acme/echogate/echogate-server@${REMOTE_DIGEST}`;
 
-let project: string;
-let emu: TestEmulator;
 let local: TestImage;
 
+const project = useEmulatedProject();
 beforeAll(async () => {
-  project = await promotionProject();
-  emu = await startTestEmulator(project);
-  local = await makeImage(project, { version: "0.1.0+ddddddd" });
+  local = await makeImage(project.dir, { version: "0.1.0+ddddddd" });
 }, 30_000);
-afterAll(async () => {
-  await emu?.close();
-});
 
 type Plan = { plan: { artifact: { imageRef: string; version: string; digest: string } } };
 
 describe("deploy --image built elsewhere (Cloud Build)", () => {
   it("plans the pushed reference with the version given, as cloudbuild.yaml's gate step does", async () => {
-    const run = await echogate(
-      project,
-      emu.env,
+    const run = await project.echogate(
       "deploy",
       "staging",
       "--image",
@@ -44,7 +37,7 @@ describe("deploy --image built elsewhere (Cloud Build)", () => {
 
   it("refuses a pushed image without --version before any API call, saying what to pass", async () => {
     const run = await echogate(
-      project,
+      project.dir,
       { ECHOGATE_EMULATOR_ENDPOINT: "http://127.0.0.1:9" },
       "deploy",
       "staging",
@@ -56,9 +49,7 @@ describe("deploy --image built elsewhere (Cloud Build)", () => {
   });
 
   it("refuses a --version that contradicts the stored image's manifest", async () => {
-    const run = await echogate(
-      project,
-      emu.env,
+    const run = await project.echogate(
       "deploy",
       "staging",
       "--image",

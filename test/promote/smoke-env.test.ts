@@ -1,35 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage, type TestImage } from "../helpers/images.js";
-import {
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { fastSmoke } from "../helpers/project.js";
 
-let project: string;
-let emu: TestEmulator;
 let image: TestImage;
 
+const project = useEmulatedProject(fastSmoke);
 beforeAll(async () => {
-  project = await promotionProject(fastSmoke);
-  emu = await startTestEmulator(project);
-  image = await makeImage(project, { version: "0.1.0+ccccccc" });
+  image = await makeImage(project.dir, { version: "0.1.0+ccccccc" });
 }, 30_000);
-afterAll(async () => {
-  await emu?.close();
-});
 
 describe("echogate smoke --env", () => {
   it("finds the environment's live URL through the Cloud Run API and gates it", async () => {
-    const deployed = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+    const deployed = await project.echogate("deploy", "staging", "--image", image.digest, "--json");
     expect(deployed.exitCode, deployed.stdout).toBe(0);
     const url = deployed.json<{ outcome: { url: string } }>().outcome.url;
 
-    const pass = await echogate(
-      project,
-      emu.env,
+    const pass = await project.echogate(
       "smoke",
       "--env",
       "staging",
@@ -40,19 +27,11 @@ describe("echogate smoke --env", () => {
     expect(pass.exitCode, pass.stdout).toBe(0);
     expect(pass.json<{ url: string; version: string }>()).toMatchObject({ url, version: image.version });
 
-    const wrong = await echogate(
-      project,
-      emu.env,
-      "smoke",
-      "--env",
-      "staging",
-      "--expect-version",
-      "9.9.9+fffffff",
-    );
+    const wrong = await project.echogate("smoke", "--env", "staging", "--expect-version", "9.9.9+fffffff");
     expect(wrong.exitCode).toBe(1);
 
     // Without --expect-version: what the serving revision's gate recorded is what must answer.
-    const recorded = await echogate(project, emu.env, "smoke", "--env", "staging", "--json");
+    const recorded = await project.echogate("smoke", "--env", "staging", "--json");
     expect(recorded.exitCode, recorded.stdout).toBe(0);
     const revision = deployed.json<{ outcome: { revision: string } }>().outcome.revision;
     expect(recorded.json()).toMatchObject({
@@ -64,7 +43,7 @@ describe("echogate smoke --env", () => {
   });
 
   it("refuses with exit 1 when the environment has no service yet", async () => {
-    const run = await echogate(project, emu.env, "smoke", "--env", "production");
+    const run = await project.echogate("smoke", "--env", "production");
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain("echogate-chat-production does not exist");
     expect(run.stderr).toContain("echogate promote production");

@@ -4,30 +4,10 @@ import { renderStatus } from "../../deploy/cli/handlers/status.js";
 import type { EnvironmentStatus } from "../../deploy/promote/status.js";
 import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
+import { statusRow } from "../helpers/status-rows.js";
 
 const style = pc.createColors(false);
-const row = (split: EnvironmentStatus["split"]): EnvironmentStatus => ({
-  environment: "production",
-  kind: "production",
-  endpoint: "local",
-  region: "us-central1",
-  service: "chat-production",
-  exists: true,
-  url: "http://127.0.0.1:1",
-  revision: "chat-good",
-  version: "1.0.0+abc",
-  digest: `sha256:${"a".repeat(64)}`,
-  split,
-  traffic: [],
-  gate: { result: "passed", at: "2026-11-23T10:00:00Z" },
-  since: null,
-  ageS: 60,
-  lock: null,
-  ready: "True",
-  access: "public",
-  instances: null,
-  error: null,
-});
+const row = (split: EnvironmentStatus["split"]) => statusRow({ url: "http://127.0.0.1:1", split });
 const entry = (revision: string, percent: number, gate: "passed" | "failed" | "none") => ({
   revision,
   percent,

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LoadedEnvironment } from "../../deploy/config/load-environments.js";
 import { resolveRevisionEnv } from "../../deploy/promote/revision-env.js";
+import { startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import { echogate, startTestEmulator, type TestEmulator, webPromotionProject } from "../helpers/project.js";
+import { echogate, webPromotionProject } from "../helpers/project.js";
 import { hostingEmulator } from "../hosting/fixtures.js";
 
 const closers: Array<() => Promise<void>> = [];

@@ -3,16 +3,9 @@ import { join } from "node:path";
 import type { HostingEmulator } from "@echogate/emulator";
 import { afterAll, describe, expect, it } from "vitest";
 import { readGateRecords } from "../../deploy/model/gate-records.js";
+import { adapterFor, startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";
 import { makeImage } from "../helpers/images.js";
-import {
-  adapterFor,
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-  webPromotionProject,
-} from "../helpers/project.js";
+import { echogate, fastSmoke, promotionProject, webPromotionProject } from "../helpers/project.js";
 import { getText, hostingEmulator } from "../hosting/fixtures.js";
 
 const PRODUCTION = "echogate-chat-production";

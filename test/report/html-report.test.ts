@@ -2,16 +2,11 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CHROMIUM, launchChromium } from "../../deploy/hosting/chromium.js";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage, type TestImage } from "../helpers/images.js";
-import {
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { fastSmoke } from "../helpers/project.js";
 
 // The HTML report as a person opens it: a real Chromium, no network at all, no console errors.
 
@@ -19,26 +14,20 @@ const CHROMIUM = process.env.ECHOGATE_CHROMIUM || DEFAULT_CHROMIUM;
 const noChromium = !existsSync(CHROMIUM);
 const BROWSER_TEST_MS = 60_000;
 
-let project: string;
-let emu: TestEmulator;
 let first: TestImage;
 let second: TestImage;
 let out: string;
 
+const project = useEmulatedProject(fastSmoke);
 beforeAll(async () => {
-  project = await promotionProject(fastSmoke);
-  emu = await startTestEmulator(project);
   out = await mkdtemp(join(tmpdir(), "echogate-report-"));
   [first, second] = await Promise.all([
-    makeImage(project, { version: "0.1.0+aaaaaaa" }),
-    makeImage(project, { version: "0.1.0+bbbbbbb" }),
+    makeImage(project.dir, { version: "0.1.0+aaaaaaa" }),
+    makeImage(project.dir, { version: "0.1.0+bbbbbbb" }),
   ]);
-  const staged = await echogate(project, emu.env, "deploy", "staging", "--image", first.digest);
+  const staged = await project.echogate("deploy", "staging", "--image", first.digest);
   expect(staged.exitCode, staged.stderr).toBe(0);
 }, 30_000);
-afterAll(async () => {
-  await emu?.close();
-});
 
 interface Opened {
   text: string;
@@ -80,9 +69,7 @@ describe("the HTML report in headless Chromium", () => {
     async () => {
       const report = join(out, "deploy.html");
       const junit = join(out, "deploy.xml");
-      const run = await echogate(
-        project,
-        emu.env,
+      const run = await project.echogate(
         "deploy",
         "staging",
         "--image",
@@ -126,7 +113,7 @@ describe("the HTML report in headless Chromium", () => {
     "shows drift as a matrix of facts by environment",
     async () => {
       const report = join(out, "drift.html");
-      const run = await echogate(project, emu.env, "drift", "--env", "staging", "--report", report);
+      const run = await project.echogate("drift", "--env", "staging", "--report", report);
       expect([0, 1]).toContain(run.exitCode);
       const opened = await open(report, join(out, "drift.png"));
       expect(opened.consoleErrors).toEqual([]);
@@ -141,10 +128,10 @@ describe("the HTML report in headless Chromium", () => {
 
 describe("--report on rollback and smoke", () => {
   it("shows the rollback's plan and traffic, and the smoke's checks and clients", async () => {
-    const deployed = await echogate(project, emu.env, "deploy", "staging", "--image", second.digest);
+    const deployed = await project.echogate("deploy", "staging", "--image", second.digest);
     expect(deployed.exitCode, deployed.stderr).toBe(0);
     const rollback = join(out, "rollback.html");
-    const rolled = await echogate(project, emu.env, "rollback", "staging", "--report", rollback);
+    const rolled = await project.echogate("rollback", "staging", "--report", rollback);
     expect(rolled.exitCode, rolled.stderr).toBe(0);
     const rolledHtml = await readFile(rollback, "utf8");
     expect(rolledHtml).toContain("rolled back staging");
@@ -152,7 +139,7 @@ describe("--report on rollback and smoke", () => {
     expect(rolledHtml).toContain(first.version);
 
     const smoke = join(out, "smoke.html");
-    const smoked = await echogate(project, emu.env, "smoke", "--env", "staging", "--report", smoke);
+    const smoked = await project.echogate("smoke", "--env", "staging", "--report", smoke);
     expect(smoked.exitCode, smoked.stderr).toBe(0);
     const smokeHtml = await readFile(smoke, "utf8");
     expect(smokeHtml).toContain('<header class="top ok">');
@@ -163,18 +150,9 @@ describe("--report on rollback and smoke", () => {
 
 describe("--report on a failed gate", () => {
   it("is written anyway, red, with the failed checks and what went wrong", async () => {
-    const crashing = await makeImage(project, { version: "0.1.0+ccccccc", code: "process.exit(1);" });
+    const crashing = await makeImage(project.dir, { version: "0.1.0+ccccccc", code: "process.exit(1);" });
     const report = join(out, "failed.html");
-    const run = await echogate(
-      project,
-      emu.env,
-      "deploy",
-      "staging",
-      "--image",
-      crashing.digest,
-      "--report",
-      report,
-    );
+    const run = await project.echogate("deploy", "staging", "--image", crashing.digest, "--report", report);
     expect(run.exitCode).toBe(1);
     const html = await readFile(report, "utf8");
     expect(html).toContain('<header class="top fail">');
@@ -183,9 +161,7 @@ describe("--report on a failed gate", () => {
   });
 
   it("refuses a path it can't write before anything moves", async () => {
-    const run = await echogate(
-      project,
-      emu.env,
+    const run = await project.echogate(
       "deploy",
       "staging",
       "--image",

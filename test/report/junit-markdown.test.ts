@@ -6,32 +6,15 @@ import type { EnvironmentStatus } from "../../deploy/promote/status.js";
 import { renderCheckJunit } from "../../deploy/report/junit.js";
 import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
+import { statusRow } from "../helpers/status-rows.js";
 
-const row: EnvironmentStatus = {
-  environment: "production",
-  kind: "production",
-  endpoint: "local",
-  region: "us-central1",
-  service: "chat-production",
-  exists: true,
-  url: "https://chat-production-x.a.run.app",
-  revision: "chat-good",
+const row = statusRow({
   version: "1.0.0+abc|pipe",
-  digest: `sha256:${"a".repeat(64)}`,
   split: [
     { revision: "chat-good", percent: 90, gate: "passed" },
     { revision: "chat-new", percent: 10, gate: "passed" },
   ] as EnvironmentStatus["split"],
-  traffic: [],
-  gate: { result: "passed", at: "2026-11-23T10:00:00Z" },
-  since: null,
-  ageS: 60,
-  lock: null,
-  ready: "True",
-  access: "public",
-  instances: null,
-  error: null,
-};
+});
 
 describe("status --markdown", () => {
   it("is a Markdown table with the same columns, cells escaped, and the split noted under it", () => {

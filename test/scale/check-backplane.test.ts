@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { CheckProblem } from "../../deploy/cli/api.js";
 import { promotionProject } from "../helpers/project.js";
 import { runEchogate } from "../helpers/run-cli.js";
 
@@ -11,17 +12,9 @@ function staging(edit: (yaml: string) => string) {
 const service = (yaml: string, lines: string) =>
   yaml.replace("  envFile: .env.staging\n", `  envFile: .env.staging\n${lines}`);
 
-interface Problem {
-  code: string;
-  file: string | null;
-  line: number | null;
-  keyPath: string | null;
-  message: string;
-}
-
-async function problems(project: string): Promise<{ exitCode: number; problems: Problem[] }> {
+async function problems(project: string): Promise<{ exitCode: number; problems: CheckProblem[] }> {
   const result = await runEchogate(["check", "--json"], { cwd: project });
-  return { exitCode: result.exitCode, problems: result.json<{ problems: Problem[] }>().problems };
+  return { exitCode: result.exitCode, problems: result.json<{ problems: CheckProblem[] }>().problems };
 }
 
 describe("check refuses scale-out without a backplane", () => {

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
-import { allowPublic, PARENT, startTestEmulator, type TestEmulator } from "../emulator/helpers.js";
+import { allowPublic, PARENT, useTestEmulator } from "../emulator/helpers.js";
+import { REDIS_URL, requireRedis, testPrefix } from "../helpers/redis.js";
 import { writeChatImage } from "./chat-fixture.js";
-import { REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
 const fast = { health: { timeoutMs: 3_000 }, echo: { timeoutMs: 800 } };
 
-let t: TestEmulator;
-beforeAll(async () => {
-  await requireRedis();
-  t = await startTestEmulator({ idleStopMs: 200, terminationGraceMs: 500 });
-});
-afterAll(async () => {
-  await t?.close();
-});
+beforeAll(requireRedis);
+const t = useTestEmulator({ idleStopMs: 200, terminationGraceMs: 500 });
 
 /** Two warm instances behind one URL, with affinity, as an environment with maxInstances 2 runs. */
 async function twoInstances(id: string, env: Record<string, string>): Promise<string> {

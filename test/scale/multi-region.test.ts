@@ -1,36 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openAdapter } from "../../deploy/platform/cloudrun/open-adapter.js";
-import {
-  echogate,
-  fastSmoke,
-  promotionProject,
-  startTestEmulator,
-  type TestEmulator,
-} from "../helpers/project.js";
+import { useEmulatedProject } from "../helpers/emulated-project.js";
+import { fastSmoke } from "../helpers/project.js";
+import { REDIS_URL, requireRedis, testPrefix } from "../helpers/redis.js";
 import { type ChatImage, writeChatImage } from "./chat-fixture.js";
-import { REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
 const STAGING = "echogate-chat-staging";
 const REGIONS = ["us-central1", "europe-west1"] as const;
 
-let project: string;
-let emu: TestEmulator;
 let good: ChatImage;
 let next: ChatImage;
 let brokenInEurope: ChatImage;
 let breaksAfterShift: ChatImage;
 
+beforeAll(requireRedis);
+const project = useEmulatedProject((files) => {
+  fastSmoke(files);
+  files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
+    "regions: [us-central1]",
+    `regions: [${REGIONS.join(", ")}]`,
+  ).replace("  envFile: .env.staging\n", "  envFile: .env.staging\n  backplane: redis\n");
+});
 beforeAll(async () => {
-  await requireRedis();
-  project = await promotionProject((files) => {
-    fastSmoke(files);
-    files["environments/staging.yaml"] = files["environments/staging.yaml"]!.replace(
-      "regions: [us-central1]",
-      `regions: [${REGIONS.join(", ")}]`,
-    ).replace("  envFile: .env.staging\n", "  envFile: .env.staging\n  backplane: redis\n");
-  });
-  emu = await startTestEmulator(project);
-  const store = `${project}/.echogate/images`;
+  const store = `${project.dir}/.echogate/images`;
   const env = { REDIS_URL, REDIS_PREFIX: testPrefix("regions") };
   [good, next, brokenInEurope, breaksAfterShift] = await Promise.all([
     writeChatImage(store, { version: "1.0.0+aaaaaaa", env }),
@@ -42,13 +34,10 @@ beforeAll(async () => {
     }),
   ]);
 }, 30_000);
-afterAll(async () => {
-  await emu?.close();
-});
 
 async function servingIn(region: string): Promise<{ revision?: string; percent: number }[]> {
   const adapter = openAdapter(
-    { kind: "emulator", apiEndpoint: emu.emulator.apiEndpoint },
+    { kind: "emulator", apiEndpoint: project.emu.emulator.apiEndpoint },
     { project: "echogate-demo", region },
   );
   try {
@@ -61,7 +50,7 @@ async function servingIn(region: string): Promise<{ revision?: string; percent: 
 describe("multi-region: every region or none", () => {
   it("deploys and gates a candidate per region, then moves traffic in all of them", async () => {
     for (const image of [good, next]) {
-      const result = await echogate(project, emu.env, "deploy", "staging", "--image", image.digest, "--json");
+      const result = await project.echogate("deploy", "staging", "--image", image.digest, "--json");
       expect(result.exitCode, result.stderr).toBe(0);
       const regions = result.json<{ regions: { region: string; ok: boolean }[] }>().regions;
       expect(regions.map((r) => [r.region, r.ok])).toEqual(REGIONS.map((r) => [r, true]));
@@ -71,22 +60,13 @@ describe("multi-region: every region or none", () => {
 
   it("--dry-run plans every region and changes nothing", async () => {
     const before = await Promise.all(REGIONS.map(servingIn));
-    const result = await echogate(
-      project,
-      emu.env,
-      "deploy",
-      "staging",
-      "--image",
-      next.digest,
-      "--dry-run",
-      "--json",
-    );
+    const result = await project.echogate("deploy", "staging", "--image", next.digest, "--dry-run", "--json");
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await Promise.all(REGIONS.map(servingIn))).toEqual(before);
   }, 30_000);
 
   it("gives the front end one URL: a balancer across the regions' service URLs", async () => {
-    const result = await echogate(project, emu.env, "deploy", "staging", "--image", good.digest, "--json");
+    const result = await project.echogate("deploy", "staging", "--image", good.digest, "--json");
     expect(result.exitCode, result.stderr).toBe(0);
     const body = result.json<{ globalUrl: string; outcome: { url: string }; regions: { url: string }[] }>();
     expect(body.outcome.url).toBe(body.globalUrl);
@@ -102,38 +82,22 @@ describe("multi-region: every region or none", () => {
 
   it("one region's gate fails → no traffic moves anywhere", async () => {
     const before = await Promise.all(REGIONS.map(servingIn));
-    const result = await echogate(
-      project,
-      emu.env,
-      "deploy",
-      "staging",
-      "--image",
-      brokenInEurope.digest,
-      "--json",
-    );
+    const result = await project.echogate("deploy", "staging", "--image", brokenInEurope.digest, "--json");
     expect(result.exitCode).toBe(1);
     expect(result.stdout + result.stderr).toContain("in europe-west1: Smoke failed on the candidate tag URL");
     expect(await Promise.all(REGIONS.map(servingIn))).toEqual(before);
-    const status = await echogate(project, emu.env, "status", "staging");
+    const status = await project.echogate("status", "staging");
     expect(status.stdout).toContain("staging/us-central1");
     expect(status.stdout).toContain("staging/europe-west1");
     expect(status.stdout).toContain(good.version);
-    const drift = await echogate(project, emu.env, "drift", "--json");
+    const drift = await project.echogate("drift", "--json");
     expect(drift.stdout).toContain("staging/us-central1");
     expect(drift.stdout).toContain("staging/europe-west1");
   }, 60_000);
 
   it("a region failing after the shift → every region that shifted goes back to its gate-passed revision", async () => {
     const before = await Promise.all(REGIONS.map(servingIn));
-    const result = await echogate(
-      project,
-      emu.env,
-      "deploy",
-      "staging",
-      "--image",
-      breaksAfterShift.digest,
-      "--json",
-    );
+    const result = await project.echogate("deploy", "staging", "--image", breaksAfterShift.digest, "--json");
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("[us-central1] Shift traffic");
     expect(result.stderr).toContain("[us-central1] Roll traffic back");

@@ -1,9 +1,9 @@
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { connectTestRedis, dropPrefix, REDIS_URL, testPrefix } from "../helpers/redis.js";
 import { startTestServer, TestClient, type TestServer } from "./helpers.js";
 import { DATABASE_URL, dropTables, requirePostgres, testTablePrefix } from "./postgres.js";
-import { dropPrefix, REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
 // Two instances sharing Redis (routing) and PostgreSQL (storage), as on Cloud Run with maxInstances > 1.
 let redis: Redis;
@@ -14,7 +14,7 @@ const servers: TestServer[] = [];
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  redis = await requireRedis();
+  redis = await connectTestRedis();
   db = await requirePostgres();
 });
 afterEach(async () => {

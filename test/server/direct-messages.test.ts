@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type Msg, startTestServer, TestClient, type TestServer } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { type Msg, TestClient, type TestServer, useTestServers } from "./helpers.js";
 import { type StoreKind, useTestStores } from "./postgres.js";
 
 const { db, storeEnv } = useTestStores();
+const servers = useTestServers();
+const clients = servers.clients;
 let server: TestServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.close();
-  server = undefined;
-});
 
 async function client(): Promise<TestClient> {
   const c = await TestClient.connect(server!.wsUrl);
@@ -43,7 +38,7 @@ async function drained(c: TestClient): Promise<Msg[]> {
 
 describe.each<StoreKind>(["memory", "postgres"])("direct messages (%s store)", (kind) => {
   it("reach an online recipient at once; the sender is told it went live", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await registered("alice");
     const { c: bob, reply } = await registered("bob");
     expect(reply).toEqual({ type: "registered", userId: "bob", pending: 0 });
@@ -69,7 +64,7 @@ describe.each<StoreKind>(["memory", "postgres"])("direct messages (%s store)", (
   });
 
   it("to an offline user are stored and delivered once when it registers, oldest first", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await registered("alice");
     const first = await dm(alice, "bob", "o1");
     const second = await dm(alice, "bob", "o2");
@@ -89,7 +84,7 @@ describe.each<StoreKind>(["memory", "postgres"])("direct messages (%s store)", (
   });
 
   it("to a user whose socket closed are kept for its return, not handed to the closed socket", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await registered("alice");
     const { c: bob } = await registered("bob");
     bob.ws.close();
@@ -101,7 +96,7 @@ describe.each<StoreKind>(["memory", "postgres"])("direct messages (%s store)", (
   });
 
   it("after a reconnect go to the new socket, never the stale one (which is told it was replaced)", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await registered("alice");
     // The phone's old socket: still open as far as the server knows.
     const { c: stale } = await registered("bob");
@@ -115,7 +110,7 @@ describe.each<StoreKind>(["memory", "postgres"])("direct messages (%s store)", (
   });
 
   it("register with since gets every message after it again (a socket that died with messages in flight)", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await registered("alice");
     const { c: bob } = await registered("bob");
     const seen = await dm(alice, "bob", "s1");
@@ -130,7 +125,7 @@ describe.each<StoreKind>(["memory", "postgres"])("direct messages (%s store)", (
   });
 
   it("need a registered sender; REST sends and reads them too", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const anonymous = await client();
     anonymous.send({ type: "dm", to: "bob", message: { id: "x", content: "who am I" } });
     expect(await anonymous.next("error")).toMatchObject({ code: "not-registered" });
@@ -161,11 +156,11 @@ describe.each<StoreKind>(["memory", "postgres"])("direct messages (%s store)", (
 
 it("PostgreSQL keeps an offline user's messages across a server restart", async () => {
   const env = storeEnv("postgres");
-  server = await startTestServer(env);
+  server = await servers.start(env);
   const { c: alice } = await registered("alice");
   await dm(alice, "bob", "survives");
   await server.close();
-  server = await startTestServer(env);
+  server = await servers.start(env);
   const { c: bob, reply } = await registered("bob");
   expect(reply).toMatchObject({ pending: 1 });
   expect((await bob.next("dm")).message).toMatchObject({ id: "survives", from: "alice" });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { resolve } from "node:path";
+import { afterEach } from "vitest";
 import { WebSocket } from "ws";
 import type { Logger, Severity } from "../../server/src/logger.js";
 import { type RunningServer, startServer } from "../../server/src/start-server.js";
@@ -19,6 +20,27 @@ export interface TestServer extends RunningServer {
 }
 
 /** In-process server on 127.0.0.1, a free port, and only the env given here. */
+/**
+ * Servers and clients for the tests of a file, each closed after the test that opened it:
+ * `start` starts a test server, `clients` holds the clients to close.
+ */
+export function useTestServers(): { start: typeof startTestServer; clients: TestClient[] } {
+  const servers: TestServer[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return {
+    clients,
+    start: async (env) => {
+      const server = await startTestServer(env);
+      servers.push(server);
+      return server;
+    },
+  };
+}
+
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const logs: LogLine[] = [];
   const logger: Logger = {
@@ -33,6 +55,7 @@ export type Msg = Record<string, unknown> & { type: string };
 /** A ws client that queues every JSON message so tests can await the next one matching a predicate. */
 export class TestClient {
   readonly messages: Msg[] = [];
+  #barriers = 0;
   readonly #waiters: Array<{ match: (msg: Msg) => boolean; resolve: (msg: Msg) => void }> = [];
 
   private constructor(readonly ws: WebSocket) {
@@ -82,14 +105,24 @@ export class TestClient {
     });
   }
 
-  /** Waits `ms` and asserts nothing matching arrived in that time. */
-  async nothing(match: string | ((msg: Msg) => boolean), ms = 200): Promise<boolean> {
-    try {
-      await this.next(match, ms);
-      return false;
-    } catch {
-      return true;
-    }
+  /**
+   * Messages matching that arrived and no `next` took. Absence means something only after a barrier
+   * (`roundTrip`, or a later reply the server sends after what must not arrive), never after a wait.
+   */
+  received(match: string | ((msg: Msg) => boolean)): Msg[] {
+    const predicate = typeof match === "string" ? (msg: Msg) => msg.type === match : match;
+    return this.messages.filter(predicate);
+  }
+
+  /**
+   * A request and its reply on this connection (join a room of its own, leave it): whatever the
+   * server wrote to this socket before handling the request has arrived once this resolves.
+   */
+  async roundTrip(): Promise<void> {
+    const roomId = `barrier-${this.#barriers++}`;
+    await this.join(roomId, "barrier");
+    this.send({ type: "leave", roomId });
+    await this.next((msg) => msg.type === "left" && msg.roomId === roomId);
   }
 
   async join(roomId: string, peerId: string): Promise<Msg> {

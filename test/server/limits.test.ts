@@ -1,14 +1,9 @@
-import { afterEach, expect, it } from "vitest";
-import { startTestServer, TestClient, type TestServer } from "./helpers.js";
+import { expect, it } from "vitest";
+import { TestClient, type TestServer, useTestServers } from "./helpers.js";
 
+const servers = useTestServers();
+const clients = servers.clients;
 let server: TestServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.close();
-  server = undefined;
-});
 
 async function client(s: TestServer): Promise<TestClient> {
   const c = await TestClient.connect(s.wsUrl);
@@ -29,7 +24,7 @@ const chat = (id: string, content = id) => ({
 it("closes a reader that stopped reading once its send buffer is full, and forgets it", {
   timeout: 90_000,
 }, async () => {
-  server = await startTestServer({
+  server = await servers.start({
     MAX_BUFFERED_BYTES: "65536",
     RATE_LIMIT_PER_S: "100000",
     RATE_LIMIT_BURST: "100000",
@@ -71,7 +66,7 @@ it("closes a reader that stopped reading once its send buffer is full, and forge
 });
 
 it("holds a connection to its message rate: over it, frames are dropped (said once) and reading pauses", async () => {
-  server = await startTestServer({ RATE_LIMIT_PER_S: "2", RATE_LIMIT_BURST: "5" });
+  server = await servers.start({ RATE_LIMIT_PER_S: "2", RATE_LIMIT_BURST: "5" });
   const c = await client(server);
   await c.join("flood", "c");
   const started = Date.now();
@@ -88,7 +83,7 @@ it("holds a connection to its message rate: over it, frames are dropped (said on
 });
 
 it("caps the rooms one connection can join", async () => {
-  server = await startTestServer({ MAX_ROOMS_PER_CONNECTION: "3" });
+  server = await servers.start({ MAX_ROOMS_PER_CONNECTION: "3" });
   const c = await client(server);
   for (const room of ["a", "b", "c"]) await c.join(room, "p");
   c.send({ type: "join", roomId: "d", peerId: "p" });
@@ -101,7 +96,7 @@ it("caps the rooms one connection can join", async () => {
 
 it("LOG_LEVEL=error keeps INFO lines out; info lets them through", async () => {
   for (const level of ["error", "info"]) {
-    const s = await startTestServer({ LOG_LEVEL: level });
+    const s = await servers.start({ LOG_LEVEL: level });
     const c = await TestClient.connect(s.wsUrl);
     await c.join("r", "p");
     c.send({ type: "chat-message", roomId: "r", message: { id: "m", content: "hi" } });

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { connectTestRedis, dropPrefix, keysUnder, REDIS_URL, testPrefix } from "../helpers/redis.js";
 import { type ChildServer, spawnServer, startTestServer, TestClient, type TestServer } from "./helpers.js";
-import { dropPrefix, keysUnder, REDIS_URL, requireRedis, testPrefix } from "./redis.js";
 
 let redis: Redis;
 let prefix: string;
@@ -10,7 +10,7 @@ const children: ChildServer[] = [];
 const servers: TestServer[] = [];
 
 beforeAll(async () => {
-  redis = await requireRedis();
+  redis = await connectTestRedis();
 });
 afterAll(() => redis?.disconnect());
 beforeEach(() => {
@@ -137,9 +137,14 @@ describe("shared presence (in-process instances)", () => {
     fresh.send({ type: "join", roomId: "room", peerId: "alice", token });
     expect(await fresh.next("joined")).toMatchObject({ peers: ["alice"], token });
     expect(await old.next("error")).toMatchObject({ code: "replaced" });
+    // A member on old's instance, so m1 is seen arriving there.
+    const witness = await connect(one.url);
+    await witness.join("room", "bob");
     fresh.send(chat("room", "m1"));
-    expect(await fresh.next("message-delivered")).toMatchObject({ recipients: 1 });
-    expect(await old.nothing("chat-message")).toBe(true);
+    expect(await fresh.next("message-delivered")).toMatchObject({ recipients: 2 });
+    await witness.next("chat-message");
+    await old.roundTrip();
+    expect(old.received("chat-message")).toEqual([]);
   });
 
   it("keeps history bounded and leaves no keys behind once everyone has left and instances stopped", async () => {

@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type Msg, startTestServer, TestClient, type TestServer } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { type Msg, TestClient, type TestServer, useTestServers } from "./helpers.js";
 import { type StoreKind, useTestStores } from "./postgres.js";
 
 const { storeEnv } = useTestStores();
+const servers = useTestServers();
+const clients = servers.clients;
 let server: TestServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.close();
-  server = undefined;
-});
 
 async function member(roomId: string, peerId: string, extra: Record<string, unknown> = {}) {
   const c = await TestClient.connect(server!.wsUrl);
@@ -38,7 +33,7 @@ async function chats(
 
 describe.each<StoreKind>(["memory", "postgres"])("rooms over REST and WebSocket (%s store)", (kind) => {
   it("a POSTed message reaches every member once over the socket, with its seq, and GET reads it back", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await member("r1", "alice");
     const { c: bob } = await member("r1", "bob");
     const { c: carol } = await member("r1", "carol");
@@ -60,7 +55,7 @@ describe.each<StoreKind>(["memory", "postgres"])("rooms over REST and WebSocket 
   });
 
   it("a burst of concurrent POSTs arrives complete, once each, in seq order at every member", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await member("burst", "alice");
     const { c: bob } = await member("burst", "bob");
     const count = 30;
@@ -83,7 +78,7 @@ describe.each<StoreKind>(["memory", "postgres"])("rooms over REST and WebSocket 
   });
 
   it("a late joiner gets the history, socket and REST messages alike, oldest first", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await member("h", "alice");
     const { c: bob } = await member("h", "bob");
     alice.send({ type: "chat-message", roomId: "h", message: { id: "ws-1", content: "one" } });
@@ -95,7 +90,7 @@ describe.each<StoreKind>(["memory", "postgres"])("rooms over REST and WebSocket 
   });
 
   it("a member that comes back with since gets exactly what it missed", async () => {
-    server = await startTestServer(storeEnv(kind));
+    server = await servers.start(storeEnv(kind));
     const { c: alice } = await member("resume", "alice");
     const { c: bob, joined } = await member("resume", "bob");
     alice.send({ type: "chat-message", roomId: "resume", message: { id: "before", content: "seen" } });
@@ -123,20 +118,20 @@ describe.each<StoreKind>(["memory", "postgres"])("rooms over REST and WebSocket 
 
 it("with PostgreSQL a room's history outlives its members and the server", async () => {
   const env = storeEnv("postgres");
-  server = await startTestServer(env);
+  server = await servers.start(env);
   const { c: alice } = await member("durable", "alice");
   alice.send({ type: "chat-message", roomId: "durable", message: { id: "kept", content: "still here" } });
   await alice.next("message-delivered");
   alice.close();
   await server.close();
-  server = await startTestServer(env);
+  server = await servers.start(env);
   const { joined } = await member("durable", "bob");
   expect(joined.history).toMatchObject([{ id: "kept", from: "alice", content: "still here" }]);
 });
 
 describe("the REST API refuses what it can't use, saying why", () => {
   it("names the field, the size limit, the method and unknown paths", async () => {
-    server = await startTestServer({ MAX_FRAME_BYTES: "2048" });
+    server = await servers.start({ MAX_FRAME_BYTES: "2048" });
     const missing = await postToRoom("r", { content: "no sender" });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({

@@ -3,7 +3,7 @@ import { entryFromDockerfile } from "../../deploy/source/dockerfile-entry.js";
 import { parseDockerfile, splitStages } from "../../deploy/source/dockerfile-parser.js";
 import type { NativeAddon } from "../../deploy/source/native-addons.js";
 import { nativePreflight } from "../../deploy/source/native-preflight.js";
-import { lines } from "./testdir.js";
+import { lines } from "../helpers/lines.js";
 
 const packageJson = (scripts: Record<string, string>) => ({
   text: JSON.stringify({ name: "app", scripts }, null, 2),

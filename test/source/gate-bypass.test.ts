@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { findGateBypasses } from "../../deploy/source/gate-bypass.js";
 import { CONSISTENT_SOURCES, driftProject } from "../drift/project.js";
+import { lines } from "../helpers/lines.js";
 import { runEchogate } from "../helpers/run-cli.js";
-
-const lines = (...items: string[]) => `${items.join("\n")}\n`;
 
 describe("deploys that skip the gate", () => {
   it.each([

@@ -7,7 +7,8 @@ import {
   entryFromDevScript,
   entryFromDockerfile,
 } from "../../deploy/source/server-entry.js";
-import { lines, testdir } from "./testdir.js";
+import { lines } from "../helpers/lines.js";
+import { testdir } from "../helpers/testdir.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
@@ -61,36 +62,32 @@ describe("the seeds' drift", () => {
       ),
     });
 
-  it("reports the Dockerfile and dev script disagreeing, with file and line", () => {
-    const { dir, cleanup } = seedProject();
-    try {
-      const facts = collectSourceFacts(dir, { cloudbuild: "deployment/cloudbuild-minimal.yaml" });
-      expect(facts.dockerfile).toMatchObject({ entry: "signaling-server-production.js", line: 6 });
-      expect(facts.devScript).toMatchObject({ entry: "signaling-server-sqlite-enhanced.js", line: 5 });
-      expect(facts.devScript.trace.map((step) => step.line)).toEqual([4, 5]);
-      // Steps run at the source root, so `-f` is relative to it, not to the YAML file's folder.
-      expect(facts.cloudbuild).toMatchObject({
-        entry: "signaling-server-production.js",
-        file: "deployment/cloudbuild-minimal.yaml",
-        line: 3,
-        dockerfile: "Dockerfile.minimal",
-      });
+  it("reports the Dockerfile and dev script disagreeing, with file and line", async () => {
+    const dir = await seedProject();
+    const facts = collectSourceFacts(dir, { cloudbuild: "deployment/cloudbuild-minimal.yaml" });
+    expect(facts.dockerfile).toMatchObject({ entry: "signaling-server-production.js", line: 6 });
+    expect(facts.devScript).toMatchObject({ entry: "signaling-server-sqlite-enhanced.js", line: 5 });
+    expect(facts.devScript.trace.map((step) => step.line)).toEqual([4, 5]);
+    // Steps run at the source root, so `-f` is relative to it, not to the YAML file's folder.
+    expect(facts.cloudbuild).toMatchObject({
+      entry: "signaling-server-production.js",
+      file: "deployment/cloudbuild-minimal.yaml",
+      line: 3,
+      dockerfile: "Dockerfile.minimal",
+    });
 
-      const comparison = compareServerEntries(facts);
-      expect(comparison.consistent).toBe(false);
-      expect(comparison.mismatches.map((m) => m.message)).toEqual([
-        "the Dockerfile runs signaling-server-production.js (Dockerfile.minimal:6), " +
-          "but the dev script runs signaling-server-sqlite-enhanced.js (package.json:5).",
-        "the dev script runs signaling-server-sqlite-enhanced.js (package.json:5), " +
-          "but Cloud Build runs signaling-server-production.js (deployment/cloudbuild-minimal.yaml:3).",
-      ]);
-    } finally {
-      cleanup();
-    }
+    const comparison = compareServerEntries(facts);
+    expect(comparison.consistent).toBe(false);
+    expect(comparison.mismatches.map((m) => m.message)).toEqual([
+      "the Dockerfile runs signaling-server-production.js (Dockerfile.minimal:6), " +
+        "but the dev script runs signaling-server-sqlite-enhanced.js (package.json:5).",
+      "the dev script runs signaling-server-sqlite-enhanced.js (package.json:5), " +
+        "but Cloud Build runs signaling-server-production.js (deployment/cloudbuild-minimal.yaml:3).",
+    ]);
   });
 
-  it("follows Cloud Build's -f to the Dockerfile it actually builds", () => {
-    const { dir, cleanup } = testdir({
+  it("follows Cloud Build's -f to the Dockerfile it actually builds", async () => {
+    const dir = await testdir({
       "package.json": JSON.stringify({ scripts: { dev: "node signaling-server-production-FIXED.js" } }),
       "Dockerfile.minimal": lines(
         "FROM node:20-slim",
@@ -112,23 +109,19 @@ describe("the seeds' drift", () => {
         "      - .",
       ),
     });
-    try {
-      const facts = collectSourceFacts(dir);
-      expect(facts.cloudbuild).toMatchObject({
-        entry: "signaling-server-production.js",
-        dockerfile: "Dockerfile.legacy",
-        line: 6,
-      });
-      expect(facts.cloudbuild.trace.at(-1)).toMatchObject({ file: "Dockerfile.legacy", line: 2 });
-      expect(compareServerEntries(facts).mismatches.map((m) => m.message)).toEqual([
-        "the Dockerfile runs signaling-server-production-FIXED.js (Dockerfile.minimal:2), " +
-          "but Cloud Build runs signaling-server-production.js (cloudbuild.yaml:6).",
-        "the dev script runs signaling-server-production-FIXED.js (package.json:1), " +
-          "but Cloud Build runs signaling-server-production.js (cloudbuild.yaml:6).",
-      ]);
-    } finally {
-      cleanup();
-    }
+    const facts = collectSourceFacts(dir);
+    expect(facts.cloudbuild).toMatchObject({
+      entry: "signaling-server-production.js",
+      dockerfile: "Dockerfile.legacy",
+      line: 6,
+    });
+    expect(facts.cloudbuild.trace.at(-1)).toMatchObject({ file: "Dockerfile.legacy", line: 2 });
+    expect(compareServerEntries(facts).mismatches.map((m) => m.message)).toEqual([
+      "the Dockerfile runs signaling-server-production-FIXED.js (Dockerfile.minimal:2), " +
+        "but Cloud Build runs signaling-server-production.js (cloudbuild.yaml:6).",
+      "the dev script runs signaling-server-production-FIXED.js (package.json:1), " +
+        "but Cloud Build runs signaling-server-production.js (cloudbuild.yaml:6).",
+    ]);
   });
 });
 

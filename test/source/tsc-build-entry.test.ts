@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { entryFromDockerfile } from "../../deploy/source/dockerfile-entry.js";
 import { builderCompiledFrom } from "../../deploy/source/ts-build-entry.js";
-import { lines } from "./testdir.js";
+import { lines } from "../helpers/lines.js";
 
 const packageJson = (scripts: Record<string, string>) => ({
   text: JSON.stringify({ name: "app", type: "module", scripts }, null, 2),

@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 
+/** The Redis the tests share; ECHOGATE_TEST_REDIS_URL points elsewhere (REDIS_URL is the server's own). */
 export const REDIS_URL = process.env.ECHOGATE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const HOW_TO_START =
   'Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
 
-/** A client to the test Redis; throws (never skips) when it is not there. */
-export async function requireRedis(): Promise<Redis> {
+/** A client to the test Redis; throws, saying how to start it, when it is not there (never skips). */
+export async function connectTestRedis(): Promise<Redis> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2_000, retryStrategy: () => null });
   redis.on("error", () => undefined);
   try {
@@ -20,9 +21,14 @@ export async function requireRedis(): Promise<Redis> {
   return redis;
 }
 
-/** A key prefix of its own per test, so tests can share one Redis. */
-export function testPrefix(): string {
-  return `echogate-test:${randomBytes(6).toString("hex")}:`;
+/** Throws, saying how to start it, unless the test Redis answers: for tests that hand REDIS_URL to a server. */
+export async function requireRedis(): Promise<void> {
+  (await connectTestRedis()).disconnect();
+}
+
+/** A key and channel prefix of its own per call, so tests (and parallel runs) can share one Redis. */
+export function testPrefix(name = "test"): string {
+  return `echogate-test:${name}:${randomBytes(6).toString("hex")}:`;
 }
 
 /** Deletes every key under `prefix`. */
