@@ -42,6 +42,16 @@ function jsonResult<T>(data: T): T | (T & { ok: boolean; schemaVersion: number }
   return { ok: typeof ok === "boolean" ? ok : true, schemaVersion: RESULT_SCHEMA_VERSION, ...data };
 }
 
+/** How `Output.run` ends its step. */
+interface RunOptions<T> {
+  /** The done line's detail, from what the work returned. */
+  done?: (value: T) => string | undefined;
+  /** The failed line's detail (default: the error's message). */
+  failed?: (error: unknown) => string;
+  /** Extra fields on the step's events (e.g. the environment). */
+  data?: Record<string, unknown>;
+}
+
 interface StepHandle {
   /** The step's current phase ("connect", "12 of 40 files"): shown in its live line, a `step.update` event with --json. */
   update(text: string): void;
@@ -197,6 +207,28 @@ export class Output {
     };
     this.open.push({ id, handle });
     return handle;
+  }
+
+  /**
+   * Runs `work` as one step and returns what it returns: done when it resolves, failed with the
+   * error's message (or `failed(error)`) when it throws, and the error rethrown. `work` gets the
+   * handle to report its phase (`update`).
+   */
+  async run<T>(
+    title: string,
+    work: (step: Pick<StepHandle, "update">) => Promise<T>,
+    options: RunOptions<T> = {},
+  ): Promise<T> {
+    const handle = this.step(title, options.data);
+    let value: T;
+    try {
+      value = await work(handle);
+    } catch (error) {
+      handle.fail((options.failed ?? messageOf)(error));
+      throw error;
+    }
+    handle.done(options.done?.(value));
+    return value;
   }
 
   /** The command's result: JSON document (with `ok` and `schemaVersion`), or the human rendering on stdout. */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import type { FaultName } from "../build/faults.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { firstLineOf, messageOf, UsageError } from "../core/errors.js";
+import { firstLineOf, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
 import type { ChannelSpec } from "../hosting/publish.js";
@@ -155,15 +155,10 @@ export async function promoteEnvironment(
       return plan;
     };
 
-    const readPlan = output.step(`Plan ${environment.name}`);
-    let plan: Awaited<ReturnType<typeof makePlan>>;
-    try {
-      plan = await makePlan();
-    } catch (error) {
-      readPlan.fail(firstLineOf(error));
-      throw error;
-    }
-    readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
+    const plan = await output.run(`Plan ${environment.name}`, () => makePlan(), {
+      done: (made) => `${made.candidate.revision} ← ${made.artifact.version}`,
+      failed: firstLineOf,
+    });
     if (options.dryRun) return { plan };
     // A private service is gated with identity tokens: credentials that cannot mint one stop the
     // promotion here, before a service or revision is written.
@@ -233,15 +228,11 @@ async function artifactFromUpstream(
 ): Promise<Artifact> {
   const source = await options.project.environment(environment.config.promotesFrom!);
   const adapter = await options.platform.cloudRun(source.config.service, source.config.service.regions[0]!);
-  const handle = options.output.step(`Find what passed ${source.name}'s gate`);
-  try {
-    const artifact = await artifactFromSource(source, adapter, environment.name, digest);
-    handle.done(`${artifact.version} ${artifact.digest} (${artifact.from?.revision})`);
-    return artifact;
-  } catch (error) {
-    handle.fail(messageOf(error));
-    throw error;
-  }
+  return options.output.run(
+    `Find what passed ${source.name}'s gate`,
+    () => artifactFromSource(source, adapter, environment.name, digest),
+    { done: (artifact) => `${artifact.version} ${artifact.digest} (${artifact.from?.revision})` },
+  );
 }
 
 export function lockOwner(command: string): LockOwner {
@@ -281,23 +272,19 @@ async function webOriginsFor(
   environment: LoadedEnvironment,
   options: PromoteEnvironmentOptions,
 ): Promise<string[]> {
-  const step = options.output.step(`Web origin of ${environment.name}`);
-  let origins: string[];
-  try {
-    origins = await resolveDeployWebOrigins({
-      platform: options.platform,
-      environment,
-      ...(options.webChannel ? { channel: options.webChannel } : {}),
-      create: !options.dryRun,
-    });
-  } catch (error) {
-    step.fail(messageOf(error));
-    throw error;
-  }
-  if (origins.length === 0 && options.dryRun) {
-    step.done("unknown until the web channel exists");
-    return ["(the web channel's URL, created on deploy)"];
-  }
-  step.done(origins.join(", ") || "none");
-  return origins;
+  const unknown = (origins: string[]) => origins.length === 0 && options.dryRun === true;
+  const origins = await options.output.run(
+    `Web origin of ${environment.name}`,
+    () =>
+      resolveDeployWebOrigins({
+        platform: options.platform,
+        environment,
+        ...(options.webChannel ? { channel: options.webChannel } : {}),
+        create: !options.dryRun,
+      }),
+    {
+      done: (found) => (unknown(found) ? "unknown until the web channel exists" : found.join(", ") || "none"),
+    },
+  );
+  return unknown(origins) ? ["(the web channel's URL, created on deploy)"] : origins;
 }
