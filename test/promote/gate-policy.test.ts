@@ -235,3 +235,40 @@ describe("rollback goes only to a passed revision that still starts and was not 
     );
   });
 });
+
+describe("a rollback is a plan the executor applies", () => {
+  const CURRENT = "chat-staging-current";
+  const plan = (access?: "public" | "private") =>
+    planRollback({
+      environment: "staging",
+      promotionCommand: "echogate deploy staging",
+      service: serviceWith([at(CURRENT, 100)], [gate(OLD, "passed"), gate(CURRENT, "passed")]),
+      revisions: [revision(OLD), revision(CURRENT)],
+      ...(access ? { access } : {}),
+    });
+
+  it("shifts to the target marking the revision it leaves, checks the service URL for the target, then finishes", () => {
+    const rollback = plan();
+    expect(rollback.actions).toEqual([
+      { kind: "shift", percent: 100, traffic: [at(OLD, 100)], rolledBackFrom: CURRENT },
+      {
+        kind: "smoke",
+        check: { target: "service", expectVersion: expect.any(String), expectRevision: OLD },
+      },
+      { kind: "finish" },
+    ]);
+  });
+
+  it("checks a private service with an identity token", () => {
+    const smoke = plan("private").actions.find((action) => action.kind === "smoke");
+    expect(smoke).toMatchObject({ check: { identityToken: true } });
+  });
+
+  it("a failed check or an interruption after the shift leaves traffic on the gate-passed target and only releases the lock", () => {
+    const [beforeShift, afterShift] = plan().recovery;
+    expect(beforeShift).toMatchObject({ from: 1, to: 1, result: "refused" });
+    expect(afterShift).toMatchObject({ from: 2, to: 3, result: "rolled-back" });
+    for (const actions of [afterShift!.gateFails, afterShift!.interrupted])
+      expect(actions.map((action) => action.kind)).toEqual(["release-lock"]);
+  });
+});
