@@ -270,23 +270,13 @@ export class Output {
     this.failOpenSteps("stopped by the error below");
     if (isEchogateError(error)) {
       if (this.json) {
-        this.writeOut(
-          `${JSON.stringify(
-            this.redactor.redactDeep({
-              ok: false,
-              schemaVersion: RESULT_SCHEMA_VERSION,
-              error: {
-                code: error.code,
-                message: error.message,
-                hint: error.hint,
-                location: error.location,
-                details: error.details,
-              },
-            }),
-            null,
-            2,
-          )}\n`,
-        );
+        this.writeErrorDocument({
+          code: error.code,
+          message: error.message,
+          hint: error.hint,
+          location: error.location,
+          details: error.details,
+        });
       } else {
         const where = error.location ? `${formatLocation(error.location)}: ` : "";
         this.writeErr(`${this.style.red("error")} ${where}${error.message}\n`);
@@ -297,23 +287,19 @@ export class Output {
     }
     const message = messageOf(error);
     if (this.json) {
-      this.writeOut(
-        `${JSON.stringify(
-          this.redactor.redactDeep({
-            ok: false,
-            schemaVersion: RESULT_SCHEMA_VERSION,
-            error: { code: "internal", message },
-          }),
-          null,
-          2,
-        )}\n`,
-      );
+      this.writeErrorDocument({ code: "internal", message });
     } else {
       this.writeErr(`${this.style.red("error")} Failed unexpectedly: ${message}\n`);
       if (this.debug && error instanceof Error && error.stack) this.writeErr(`${error.stack}\n`);
       else this.writeErr(`  ${this.style.dim("hint:")} re-run with --debug for the stack trace\n`);
     }
     return ExitCode.platform;
+  }
+
+  /** With --json, a failed command's one document on stdout. */
+  private writeErrorDocument(error: Record<string, unknown>): void {
+    const document = { ok: false, schemaVersion: RESULT_SCHEMA_VERSION, error };
+    this.writeOut(`${JSON.stringify(this.redactor.redactDeep(document), null, 2)}\n`);
   }
 
   private writeOut(text: string): void {

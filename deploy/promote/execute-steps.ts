@@ -29,6 +29,8 @@ export async function applyAction(run: Execution, action: PlanAction): Promise<v
       return shift(run, action);
     case "make-public":
       return makePublic(run);
+    case "await-regions":
+      return awaitRegions(run, action);
     case "finish":
       return finish(run);
   }
@@ -138,6 +140,24 @@ async function shift(run: Execution, action: Extract<PlanAction, { kind: "shift"
     });
     run.shifted = true;
   });
+}
+
+/** This region's smoke passed: it waits for the others' before anything else happens. */
+async function awaitRegions(run: Execution, action: Extract<PlanAction, { kind: "await-regions" }>) {
+  const { lockstep } = run.options;
+  if (!lockstep)
+    throw new Error("A multi-region plan runs with its regions' barrier (ExecuteOptions.lockstep).");
+  const { barrier, region } = lockstep;
+  await run.step(
+    `Wait for smoke ${action.index + 1} in ${action.regions.filter((other) => other !== region).join(", ")}`,
+    async () => {
+      barrier.report(region, action.index, true, "");
+      const blocker = await barrier.wait(region, action.index);
+      run.throwIfInterrupted();
+      if (blocker) throw new GateFailure(action.target, `held back: ${blocker}`);
+    },
+    () => "passed",
+  );
 }
 
 async function makePublic(run: Execution) {

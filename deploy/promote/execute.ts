@@ -26,6 +26,8 @@ export async function executePlan(plan: ExecutablePlan, options: ExecuteOptions)
       await afterInterrupt(run);
     } else if (error instanceof GateFailure) {
       run.outcome.failure = { stage: error.stage, message: error.message };
+      // The other regions stop waiting for this one before its recovery runs.
+      options.lockstep?.barrier.fail(options.lockstep.region, error.message);
       await recoverFromGateFailure(run, error);
     } else {
       await afterError(run);

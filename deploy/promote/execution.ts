@@ -14,6 +14,7 @@ import {
 import type { FailureStage } from "./failure-policy.js";
 import type { ExecutablePlan, PromotionPlan } from "./plan-types.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
+import type { RegionBarrier } from "./region-barrier.js";
 import { applyServiceMetadata } from "./service-metadata.js";
 import type { GateSmoke } from "./smoke-types.js";
 
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   lock?: LockHold;
   now?: () => Date;
   isAlive?: (pid: number) => boolean;
+  /** One region of a multi-region promotion: the barrier its `await-regions` steps wait at. */
+  lockstep?: { region: string; barrier: RegionBarrier };
 }
 
 /** The gate did not pass (or the candidate did not start): the plan's failure policy applies. */

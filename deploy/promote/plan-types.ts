@@ -36,6 +36,11 @@ export type PlanAction =
   | { kind: "shift"; percent: number; traffic: TrafficTarget[]; rolledBackFrom?: string }
   /** Grant allUsers the invoker role: only after the gate passed on the revision taking all traffic. */
   | { kind: "make-public" }
+  /**
+   * A multi-region promotion: the region waits until every region passed its `index`-th smoke (or
+   * finished); another region's failure fails this gate too, so no region moves traffic alone.
+   */
+  | { kind: "await-regions"; index: number; target: SmokeTarget; regions: string[] }
   | { kind: "finish" };
 
 /** Everything a promotion will do, decided before it does anything; printable and diffable. */

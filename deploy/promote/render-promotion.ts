@@ -31,6 +31,8 @@ function describeAction(action: PlanAction, plan: ExecutablePlan): string {
       return `shift traffic → ${formatTraffic(action.traffic)} + record the gate result in the same update`;
     case "make-public":
       return "make the service public (allUsers gets roles/run.invoker): the gate passed";
+    case "await-regions":
+      return `wait until ${action.regions.join(", ")} each passed this smoke; one failing fails it here too`;
     case "finish":
       return plan.kind === "rollback"
         ? "release the lock"
