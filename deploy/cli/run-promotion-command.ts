@@ -7,7 +7,7 @@ import type { PreparedWeb } from "../hosting/web-deploy.js";
 import { promoteEnvironment } from "../promote/promote-environment.js";
 import type { PromotionOutcome } from "../promote/promotion-outcome.js";
 import { outcomeError } from "../promote/promotion-outcome.js";
-import { renderOutcome, renderPlan, renderSmoke } from "../promote/report.js";
+import { renderOutcome, renderPlan, renderSmoke } from "../promote/render-promotion.js";
 import {
   preflightWebPromotion,
   promoteWebAfterServer,

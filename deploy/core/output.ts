@@ -42,6 +42,16 @@ function jsonResult<T>(data: T): T | (T & { ok: boolean; schemaVersion: number }
   return { ok: typeof ok === "boolean" ? ok : true, schemaVersion: RESULT_SCHEMA_VERSION, ...data };
 }
 
+/** How `Output.run` ends its step. */
+interface RunOptions<T> {
+  /** The done line's detail, from what the work returned. */
+  done?: (value: T) => string | undefined;
+  /** The failed line's detail (default: the error's message). */
+  failed?: (error: unknown) => string;
+  /** Extra fields on the step's events (e.g. the environment). */
+  data?: Record<string, unknown>;
+}
+
 interface StepHandle {
   /** The step's current phase ("connect", "12 of 40 files"): shown in its live line, a `step.update` event with --json. */
   update(text: string): void;
@@ -199,6 +209,28 @@ export class Output {
     return handle;
   }
 
+  /**
+   * Runs `work` as one step and returns what it returns: done when it resolves, failed with the
+   * error's message (or `failed(error)`) when it throws, and the error rethrown. `work` gets the
+   * handle to report its phase (`update`).
+   */
+  async run<T>(
+    title: string,
+    work: (step: Pick<StepHandle, "update">) => Promise<T>,
+    options: RunOptions<T> = {},
+  ): Promise<T> {
+    const handle = this.step(title, options.data);
+    let value: T;
+    try {
+      value = await work(handle);
+    } catch (error) {
+      handle.fail((options.failed ?? messageOf)(error));
+      throw error;
+    }
+    handle.done(options.done?.(value));
+    return value;
+  }
+
   /** The command's result: JSON document (with `ok` and `schemaVersion`), or the human rendering on stdout. */
   result<T>(data: T, render: (data: T, style: Style, layout: { width: number | undefined }) => string): void {
     if (this.json) {
@@ -238,23 +270,13 @@ export class Output {
     this.failOpenSteps("stopped by the error below");
     if (isEchogateError(error)) {
       if (this.json) {
-        this.writeOut(
-          `${JSON.stringify(
-            this.redactor.redactDeep({
-              ok: false,
-              schemaVersion: RESULT_SCHEMA_VERSION,
-              error: {
-                code: error.code,
-                message: error.message,
-                hint: error.hint,
-                location: error.location,
-                details: error.details,
-              },
-            }),
-            null,
-            2,
-          )}\n`,
-        );
+        this.writeErrorDocument({
+          code: error.code,
+          message: error.message,
+          hint: error.hint,
+          location: error.location,
+          details: error.details,
+        });
       } else {
         const where = error.location ? `${formatLocation(error.location)}: ` : "";
         this.writeErr(`${this.style.red("error")} ${where}${error.message}\n`);
@@ -265,23 +287,19 @@ export class Output {
     }
     const message = messageOf(error);
     if (this.json) {
-      this.writeOut(
-        `${JSON.stringify(
-          this.redactor.redactDeep({
-            ok: false,
-            schemaVersion: RESULT_SCHEMA_VERSION,
-            error: { code: "internal", message },
-          }),
-          null,
-          2,
-        )}\n`,
-      );
+      this.writeErrorDocument({ code: "internal", message });
     } else {
       this.writeErr(`${this.style.red("error")} Failed unexpectedly: ${message}\n`);
       if (this.debug && error instanceof Error && error.stack) this.writeErr(`${error.stack}\n`);
       else this.writeErr(`  ${this.style.dim("hint:")} re-run with --debug for the stack trace\n`);
     }
     return ExitCode.platform;
+  }
+
+  /** With --json, a failed command's one document on stdout. */
+  private writeErrorDocument(error: Record<string, unknown>): void {
+    const document = { ok: false, schemaVersion: RESULT_SCHEMA_VERSION, error };
+    this.writeOut(`${JSON.stringify(this.redactor.redactDeep(document), null, 2)}\n`);
   }
 
   private writeOut(text: string): void {

@@ -1,14 +1,11 @@
-import type { Output } from "../core/output.js";
 import { readLiveServices } from "./live-services.js";
-import { outputReporter } from "./output-reporter.js";
 import { smokeFor } from "./smoke-fn.js";
 import { deployWeb, type WebDeployInput, type WebDeployResult } from "./web-deploy.js";
 
 type EnvironmentWebInput = Omit<
   WebDeployInput,
-  "adapter" | "smoke" | "reporter" | "channelUrl" | "live" | "pairRevision"
+  "adapter" | "smoke" | "channelUrl" | "live" | "pairRevision"
 > & {
-  output: Output;
   /**
    * Read every environment's live service from Cloud Run (scan facts, upstream web pairs) and pair
    * the release with this revision, or with the serving one when true. False: --server-url.
@@ -49,7 +46,7 @@ export async function deployEnvironmentWeb(input: EnvironmentWebInput): Promise<
     ...web,
     adapter: connection.adapter,
     smoke: smokeFor(web.environment),
-    reporter: outputReporter(output),
+    output,
     channelUrl: connection.channelUrl,
     ...(live ? { live } : {}),
     ...(pairRevision ? { pairRevision } : {}),

@@ -1,5 +1,4 @@
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { messageOf } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import type { Platform } from "../platform/platform.js";
 import { readWebPairs, type WebPair, webPairOf } from "./web-pairs.js";
@@ -35,22 +34,23 @@ export async function rollbackWebWith(input: {
     return { skipped };
   }
   if (input.dryRun) return { wouldRelease: pair };
-  const step = input.output.step(`Web: release ${pair.version} again (paired with ${pair.revision})`);
   const connection = await input.platform.hosting(hosting);
-  try {
-    const current = await connection.adapter.getChannel(hosting.site, hosting.channel);
-    const from = current?.release?.version.name;
-    if (from !== pair.version)
-      await connection.adapter.createRelease(
-        hosting.site,
-        hosting.channel,
-        pair.version,
-        `echogate rollback ${input.environment.name} · revision ${pair.revision}`,
-      );
-    step.done(from === pair.version ? "already live" : `${from ?? "(none)"} → ${pair.version}`);
-    return { released: pair, from };
-  } catch (error) {
-    step.fail(messageOf(error));
-    throw error;
-  }
+  return input.output.run(
+    `Web: release ${pair.version} again (paired with ${pair.revision})`,
+    async () => {
+      const current = await connection.adapter.getChannel(hosting.site, hosting.channel);
+      const from = current?.release?.version.name;
+      if (from !== pair.version)
+        await connection.adapter.createRelease(
+          hosting.site,
+          hosting.channel,
+          pair.version,
+          `echogate rollback ${input.environment.name} · revision ${pair.revision}`,
+        );
+      return { released: pair, from };
+    },
+    {
+      done: ({ from }) => (from === pair.version ? "already live" : `${from ?? "(none)"} → ${pair.version}`),
+    },
+  );
 }

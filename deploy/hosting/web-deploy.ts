@@ -1,8 +1,9 @@
 import { join } from "node:path";
-import type { WebMode } from "../config/environment-schema.js";
+import type { HostingConfig, WebMode } from "../config/environment-schema.js";
 import { type LoadedEnvironment, smokeSpecOf } from "../config/load-environments.js";
 import { errorLocationOf } from "../core/diagnostics.js";
-import { CheckFailedError, ConfigError, messageOf } from "../core/errors.js";
+import { CheckFailedError, ConfigError, isEchogateError, messageOf } from "../core/errors.js";
+import type { Output } from "../core/output.js";
 import type { FirebaseHostingAdapter, HostingVersion } from "../platform/hosting/firebase-adapter.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
@@ -19,14 +20,7 @@ import { DEFAULT_CHROMIUM } from "./chromium.js";
 import type { LiveServicesResult } from "./live-services.js";
 import { type PairGateResult, runPairGate } from "./pair-gate.js";
 import { readEnvUrls, readPublicEnv, readSecretValues } from "./public-env.js";
-import {
-  type ChannelSpec,
-  ensureChannel,
-  LIVE_CHANNEL,
-  release,
-  type UploadProgress,
-  uploadVersion,
-} from "./publish.js";
+import { type ChannelSpec, ensureChannel, LIVE_CHANNEL, release, uploadVersion } from "./publish.js";
 import { type ReadFrontEnd, readFrontEnd } from "./read-front-end.js";
 import { recordWebPair } from "./record-web-pair.js";
 import {
@@ -39,17 +33,12 @@ import { type AcceptedFinding, applyScanAccepts, BUNDLE_SCAN_FILE, loadScanAccep
 import { scanFactsFor } from "./scan-facts.js";
 import { readSiteDir, type SiteFile, siteFile } from "./site-files.js";
 import type { SmokeFn } from "./smoke-fn.js";
+import { uploadProgress } from "./upload-progress.js";
 import { versionServingConfig } from "./version-serving-config.js";
 import { type BuiltWeb, buildWebFor } from "./web-build.js";
 import { readWebPairs, type WebPair, webPairOf } from "./web-pairs.js";
 
 const GATE_CHANNEL_TTL_SECONDS = 86_400;
-
-export interface StepReporter {
-  step(name: string): { done(detail?: string): void; fail(detail?: string): void };
-  progress(progress: UploadProgress): void;
-  warn(text: string): void;
-}
 
 export interface WebDeployInput {
   project: Project;
@@ -66,7 +55,8 @@ export interface WebDeployInput {
   promote: boolean;
   labels: Record<string, string>;
   smoke: SmokeFn;
-  reporter: StepReporter;
+  /** Steps, warnings and upload progress. */
+  output: Output;
   signal?: AbortSignal;
   /** Resolves the URL serving a channel (the adapter's channel.url, or the emulator's port). */
   channelUrl?: (site: string, channel: string, fromApi: string | undefined) => string | undefined;
@@ -116,18 +106,8 @@ interface AcceptedScanFinding {
 
 /** scan → upload (or clone) → gate on a channel nobody uses → release → result. */
 export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult> {
-  const { environment, adapter, reporter } = input;
-  const hosting = environment.config.hosting;
-  if (!hosting) {
-    throw new ConfigError(
-      "hosting.not-configured",
-      `Can't deploy the web front end of ${environment.name}: it has no hosting section.`,
-      {
-        location: environment.locate([]),
-        hint: `Add hosting: { provider: firebase, site: <site-id> } to ${environment.file}.`,
-      },
-    );
-  }
+  const { environment } = input;
+  const hosting = hostingOf(environment);
   const target: ChannelSpec = input.channel ?? { site: hosting.site, channel: hosting.channel };
   const publicEnv = await readPublicEnv(input.project, environment, input.serverUrl);
   const runtimeConfig = buildRuntimeConfig({
@@ -136,7 +116,6 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     protocol: smokeSpecOf(environment).echo.protocol,
     publicVars: publicEnv.vars,
   });
-  const configFile = runtimeConfigFile(runtimeConfig);
   const servingConfig = await versionServingConfig({
     project: input.project,
     environment,
@@ -144,77 +123,163 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     site: target.site,
     ...(input.ownServiceName ? { ownServiceName: input.ownServiceName } : {}),
   });
+  const staging = { target, configFile: runtimeConfigFile(runtimeConfig), servingConfig };
+  const staged =
+    input.promote && hosting.mode === "runtime-config"
+      ? await cloneUpstreamVersion(input, staging)
+      : await uploadBuild(input, staging, publicEnv.vars);
+  const { gate, gateUrl, isLive } = await pairGate(input, target, staged.version, publicEnv.realtimeKeys);
+  const url = isLive ? await releaseLive(input, target, staged.version, gateUrl) : gateUrl;
+  const ownChannel = target.site === hosting.site && target.channel === hosting.channel;
+  if (input.pairRevision && ownChannel) await recordPair(input, input.pairRevision, target, staged);
+  return {
+    environment: environment.name,
+    site: target.site,
+    channel: target.channel,
+    url,
+    version: staged.version.name,
+    ...(staged.clonedFrom ? { clonedFrom: staged.clonedFrom } : {}),
+    uploaded: staged.uploaded,
+    total: staged.total,
+    runtimeConfig,
+    gate,
+    mode: hosting.mode,
+    ...(staged.built ? { webDigest: staged.built.digest, provenance: staged.built.provenance } : {}),
+    ...(input.pairRevision && ownChannel ? { pairedRevision: input.pairRevision } : {}),
+    scanWarnings: staged.scanWarnings,
+    scanAccepted: staged.scanAccepted,
+  };
+}
 
-  let version: HostingVersion;
-  let uploaded = 0;
-  let total = 0;
-  let clonedFrom: string | undefined;
-  let built: BuiltWeb | undefined;
-  const scanWarnings: string[] = [];
-  const scanAccepted: AcceptedScanFinding[] = [];
-  const mode = hosting.mode;
-  if (input.promote && mode === "runtime-config") {
-    const source = sourceEnvironment(input);
-    const step = reporter.step(`clone ${source.name}'s web version`);
-    const sourceHosting = source.config.hosting!;
-    const live = await adapter.getChannel(sourceHosting.site, sourceHosting.channel);
-    const sourceVersion = live?.release?.version.name;
-    if (!sourceVersion) {
-      step.fail("nothing released");
-      throw new ConfigError(
-        "hosting.nothing-to-promote",
-        `Can't promote the web front end: ${source.name} has no release on channel ${sourceHosting.channel}.`,
-        {
-          hint: `Run \`echogate web deploy ${source.name}\` first.`,
-        },
-      );
-    }
-    // The clone keeps every byte of the gated build except the runtime config, which is this environment's.
-    const clone = await adapter.cloneVersion(target.site, sourceVersion, {
-      exclude: [`^${RUNTIME_CONFIG_PATH.replace(".", "\\.")}$`],
-      finalize: false,
-    });
-    // The clone carries the source's serving config, whose `run` rewrites reach the source's service.
-    await adapter.setVersionConfig(clone.name, servingConfig);
-    const result = await uploadVersion(adapter, target.site, [configFile], {
-      labels: input.labels,
-      version: clone,
-      ...signalOf(input),
-    });
-    version = result.version;
-    uploaded = result.uploaded;
-    total = result.total;
-    clonedFrom = sourceVersion;
-    step.done(`${sourceVersion} → ${version.name}`);
-  } else {
-    const dirName = hosting.publicDir;
-    const prepared = input.prepared ?? (await prepareWebFiles(input, publicEnv.vars));
-    const files = prepared.files;
-    built = prepared.built;
-    scanWarnings.push(...prepared.scanWarnings);
-    scanAccepted.push(...prepared.scanAccepted);
-    if (files.some((file) => file.path === RUNTIME_CONFIG_PATH)) {
-      reporter.warn(
-        `${dirName}${RUNTIME_CONFIG_PATH} is replaced by the runtime config for ${environment.name}.`,
-      );
-    }
-    const upload = reporter.step(`upload to ${target.site}`);
-    const deployFiles = [...files.filter((file) => file.path !== RUNTIME_CONFIG_PATH), configFile];
-    const result = await uploadVersion(adapter, target.site, deployFiles, {
-      config: servingConfig,
-      labels: {
-        ...input.labels,
-        ...(built ? { "echogate-web-mode": built.mode, "echogate-web-digest": built.digest } : {}),
-      },
-      onProgress: (progress) => reporter.progress(progress),
-      ...signalOf(input),
-    });
-    version = result.version;
-    uploaded = result.uploaded;
-    total = result.total;
-    upload.done(`${uploaded} of ${total} files uploaded, ${total - uploaded} unchanged`);
+function hostingOf(environment: LoadedEnvironment): HostingConfig {
+  const hosting = environment.config.hosting;
+  if (hosting) return hosting;
+  throw new ConfigError(
+    "hosting.not-configured",
+    `Can't deploy the web front end of ${environment.name}: it has no hosting section.`,
+    {
+      location: environment.locate([]),
+      hint: `Add hosting: { provider: firebase, site: <site-id> } to ${environment.file}.`,
+    },
+  );
+}
+
+/** Where a version goes and what it carries besides the build. */
+interface Staging {
+  target: ChannelSpec;
+  /** This environment's /echogate.json. */
+  configFile: SiteFile;
+  servingConfig: Awaited<ReturnType<typeof versionServingConfig>>;
+}
+
+/** A version on the site, not yet released anywhere. */
+interface StagedVersion {
+  version: HostingVersion;
+  uploaded: number;
+  total: number;
+  clonedFrom?: string;
+  built?: BuiltWeb;
+  scanWarnings: string[];
+  scanAccepted: AcceptedScanFinding[];
+}
+
+/** Promote, runtime-config mode: every byte of upstream's released version except the runtime config. */
+async function cloneUpstreamVersion(input: WebDeployInput, staging: Staging): Promise<StagedVersion> {
+  const { adapter } = input;
+  const source = sourceEnvironment(input);
+  const sourceHosting = source.config.hosting!;
+  return input.output.run(
+    `clone ${source.name}'s web version`,
+    async () => {
+      const live = await adapter.getChannel(sourceHosting.site, sourceHosting.channel);
+      const sourceVersion = live?.release?.version.name;
+      if (!sourceVersion) {
+        throw new ConfigError(
+          "hosting.nothing-to-promote",
+          `Can't promote the web front end: ${source.name} has no release on channel ${sourceHosting.channel}.`,
+          { hint: `Run \`echogate web deploy ${source.name}\` first.` },
+        );
+      }
+      const clone = await adapter.cloneVersion(staging.target.site, sourceVersion, {
+        exclude: [`^${RUNTIME_CONFIG_PATH.replace(".", "\\.")}$`],
+        finalize: false,
+      });
+      // The clone carries the source's serving config, whose `run` rewrites reach the source's service.
+      await adapter.setVersionConfig(clone.name, staging.servingConfig);
+      const result = await uploadVersion(adapter, staging.target.site, [staging.configFile], {
+        labels: input.labels,
+        version: clone,
+        ...signalOf(input),
+      });
+      return { ...result, clonedFrom: sourceVersion, scanWarnings: [], scanAccepted: [] };
+    },
+    {
+      done: (staged) => `${staged.clonedFrom} → ${staged.version.name}`,
+      failed: (error) =>
+        isEchogateError(error) && error.code === "hosting.nothing-to-promote"
+          ? "nothing released"
+          : messageOf(error),
+    },
+  );
+}
+
+/** The local build (read from publicDir, or built for a build-time mode), scanned, then uploaded. */
+async function uploadBuild(
+  input: WebDeployInput,
+  staging: Staging,
+  values: Record<string, string>,
+): Promise<StagedVersion> {
+  const { output, environment } = input;
+  const { target } = staging;
+  const prepared = input.prepared ?? (await prepareWebFiles(input, values));
+  const { files, built } = prepared;
+  if (files.some((file) => file.path === RUNTIME_CONFIG_PATH)) {
+    output.warn(
+      `${environment.config.hosting!.publicDir}${RUNTIME_CONFIG_PATH} is replaced by the runtime config for ${environment.name}.`,
+    );
   }
+  const progress = uploadProgress(output);
+  const result = await output.run(
+    `upload to ${target.site}`,
+    () =>
+      uploadVersion(
+        input.adapter,
+        target.site,
+        [...files.filter((file) => file.path !== RUNTIME_CONFIG_PATH), staging.configFile],
+        {
+          config: staging.servingConfig,
+          labels: {
+            ...input.labels,
+            ...(built ? { "echogate-web-mode": built.mode, "echogate-web-digest": built.digest } : {}),
+          },
+          onProgress: progress,
+          ...signalOf(input),
+        },
+      ),
+    {
+      done: ({ uploaded, total }) => `${uploaded} of ${total} files uploaded, ${total - uploaded} unchanged`,
+    },
+  );
+  return {
+    ...result,
+    ...(built ? { built } : {}),
+    scanWarnings: [...prepared.scanWarnings],
+    scanAccepted: [...prepared.scanAccepted],
+  };
+}
 
+/**
+ * The version released on a channel nobody uses (the target itself unless it is live), then the
+ * pair gate from there: the page reaches this environment's server, and only it.
+ */
+async function pairGate(
+  input: WebDeployInput,
+  target: ChannelSpec,
+  version: HostingVersion,
+  realtimeKeys: string[],
+): Promise<{ gate: PairGateResult; gateUrl: string; isLive: boolean }> {
+  const { environment, adapter, output } = input;
+  const hosting = environment.config.hosting!;
   const isLive = target.channel === LIVE_CHANNEL;
   const gateChannel: ChannelSpec = isLive
     ? {
@@ -224,7 +289,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
         labels: { "echogate-owner": "gate" },
       }
     : target;
-  const gateStep = reporter.step(`pair gate (${gateChannel.channel})`);
+  const gateStep = output.step(`pair gate (${gateChannel.channel})`);
   const channel = await ensureChannel(adapter, gateChannel);
   await release(adapter, gateChannel.site, gateChannel.channel, version, `echogate gate ${environment.name}`);
   const gateUrl = input.channelUrl?.(gateChannel.site, gateChannel.channel, channel.url) ?? channel.url;
@@ -240,7 +305,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
   const gate = await runPairGate({
     siteUrl: gateUrl,
     expectedServerUrl: input.serverUrl,
-    realtimeKeys: publicEnv.realtimeKeys,
+    realtimeKeys,
     pageOrigin: new URL(pageUrl ?? gateUrl).origin,
     smoke: input.smoke,
     ...(browserGate
@@ -254,7 +319,7 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
       : {}),
     ...signalOf(input),
   });
-  for (const error of gate.consoleErrors ?? []) reporter.warn(`The hosted page logged an error: ${error}`);
+  for (const error of gate.consoleErrors ?? []) output.warn(`The hosted page logged an error: ${error}`);
   if (!gate.ok) {
     const failed = gate.checks.filter((check) => !check.ok);
     gateStep.fail(failed.map((check) => check.name).join(", "));
@@ -272,55 +337,56 @@ export async function deployWeb(input: WebDeployInput): Promise<WebDeployResult>
     );
   }
   gateStep.done(gate.checks.map((check) => check.name).join(", "));
-  let url = gateUrl;
-  if (isLive) {
-    const step = reporter.step(`release on ${target.channel}`);
-    const paired = input.pairRevision ? ` · revision ${input.pairRevision}` : "";
-    await release(adapter, target.site, target.channel, version, `echogate ${environment.name}${paired}`);
-    const live = await adapter.getChannel(target.site, target.channel);
-    url = input.channelUrl?.(target.site, target.channel, live?.url) ?? live?.url ?? url;
-    step.done(url);
-  }
-  const ownChannel = target.site === hosting.site && target.channel === hosting.channel;
-  if (input.pairRevision && ownChannel) {
-    const record = reporter.step(`pair web ${versionIdOf(version.name)} with ${input.pairRevision}`);
-    const pair: WebPair = {
-      revision: input.pairRevision,
-      site: target.site,
-      channel: target.channel,
-      version: version.name,
-      mode,
-      ...(built ? { digest: built.digest } : {}),
-      ...(built?.nonce ? { nonce: built.nonce } : {}),
-      at: new Date().toISOString(),
-    };
-    await recordWebPair(input.platform, environment, pair).then(
-      () => record.done(),
-      (error: unknown) => {
-        record.fail(messageOf(error));
-        reporter.warn(
-          `Couldn't record which server revision this web release goes with; \`echogate rollback ${environment.name}\` will not move the web with the server.`,
-        );
-      },
-    );
-  }
-  return {
-    environment: environment.name,
+  return { gate, gateUrl, isLive };
+}
+
+/** The gated version on the live channel; its URL. */
+async function releaseLive(
+  input: WebDeployInput,
+  target: ChannelSpec,
+  version: HostingVersion,
+  gateUrl: string,
+): Promise<string> {
+  const { adapter, environment } = input;
+  return input.output.run(
+    `release on ${target.channel}`,
+    async () => {
+      const paired = input.pairRevision ? ` · revision ${input.pairRevision}` : "";
+      await release(adapter, target.site, target.channel, version, `echogate ${environment.name}${paired}`);
+      const live = await adapter.getChannel(target.site, target.channel);
+      return input.channelUrl?.(target.site, target.channel, live?.url) ?? live?.url ?? gateUrl;
+    },
+    { done: (url) => url },
+  );
+}
+
+/** The release recorded on the service as paired with the server revision (what `rollback` moves back). */
+async function recordPair(
+  input: WebDeployInput,
+  revision: string,
+  target: ChannelSpec,
+  staged: StagedVersion,
+): Promise<void> {
+  const { version, built } = staged;
+  const pair: WebPair = {
+    revision,
     site: target.site,
     channel: target.channel,
-    url,
     version: version.name,
-    ...(clonedFrom ? { clonedFrom } : {}),
-    uploaded,
-    total,
-    runtimeConfig,
-    gate,
-    mode,
-    ...(built ? { webDigest: built.digest, provenance: built.provenance } : {}),
-    ...(input.pairRevision && ownChannel ? { pairedRevision: input.pairRevision } : {}),
-    scanWarnings,
-    scanAccepted,
+    mode: input.environment.config.hosting!.mode,
+    ...(built ? { digest: built.digest } : {}),
+    ...(built?.nonce ? { nonce: built.nonce } : {}),
+    at: new Date().toISOString(),
   };
+  await input.output
+    .run(`pair web ${versionIdOf(version.name)} with ${revision}`, () =>
+      recordWebPair(input.platform, input.environment, pair),
+    )
+    .catch(() =>
+      input.output.warn(
+        `Couldn't record which server revision this web release goes with; \`echogate rollback ${input.environment.name}\` will not move the web with the server.`,
+      ),
+    );
 }
 
 export interface PreparedWeb {
@@ -342,7 +408,7 @@ type PrepareWebInput = Pick<
   | "ownServiceName"
   | "strictScan"
   | "signal"
-  | "reporter"
+  | "output"
 >;
 
 /**
@@ -354,7 +420,7 @@ export async function prepareWebFiles(
   input: PrepareWebInput,
   values?: Record<string, string>,
 ): Promise<PreparedWeb> {
-  const { environment, reporter } = input;
+  const { environment, output } = input;
   const hosting = environment.config.hosting!;
   const vars = values ?? (await readPublicEnv(input.project, environment, input.serverUrl)).vars;
   const dirName = hosting.publicDir;
@@ -372,12 +438,12 @@ export async function prepareWebFiles(
       env: input.platform.env,
       ...signalOf(input),
       ...(input.promote ? { upstream: upstreamPair(input) } : {}),
-      step: (name) => reporter.step(name),
+      step: (name) => output.step(name),
       frontEnd,
     });
     files = built.files.map((file) => siteFile(file.path, file.content));
   }
-  const scan = reporter.step("scan the web build");
+  const scan = output.step("scan the web build");
   const { accepts, diagnostics } = await loadScanAccepts(
     input.project.dir,
     input.environments.map((other) => other.name),
@@ -411,11 +477,11 @@ export async function prepareWebFiles(
   const { remaining: findings, accepted } = applyScanAccepts(scanned, accepts, environment.name);
   const scanAccepted = accepted.map(acceptedScanFinding);
   for (const entry of scanAccepted)
-    reporter.warn(`accepted ${entry.finding}: ${entry.reason} (${entry.acceptedBy})`);
+    output.warn(`accepted ${entry.finding}: ${entry.reason} (${entry.acceptedBy})`);
   const scanWarnings: string[] = [];
   for (const warning of findings.filter((finding) => finding.severity === "warning")) {
     scanWarnings.push(formatFinding(warning));
-    reporter.warn(`${formatFinding(warning)} (an error with --strict)`);
+    output.warn(`${formatFinding(warning)} (an error with --strict)`);
   }
   const errors = findings.filter((finding) => finding.severity === "error");
   if (errors.length > 0) {

@@ -4,7 +4,7 @@ import { markdownCode, shellCommand } from "../core/shell-quote.js";
 import type { LiveServicesResult } from "../hosting/live-services.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { SmokeFn } from "../hosting/smoke-fn.js";
-import { deployWeb, type StepReporter, type WebDeployResult } from "../hosting/web-deploy.js";
+import { deployWeb, type WebDeployResult } from "../hosting/web-deploy.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
 import type { GateReport } from "../smoke/result.js";
@@ -28,8 +28,7 @@ interface PreviewDeployInput {
   /** The pushed image to deploy (CI builds once); default: build now. */
   image?: string;
   smoke: SmokeFn;
-  reporter: StepReporter;
-  /** The pipeline's progress and secret redaction (the server half is `deployEnvironment`). */
+  /** Steps, warnings and secret redaction, for the server half (`deployEnvironment`) and the web half. */
   output: Output;
   signal?: AbortSignal;
   now: Date;
@@ -52,7 +51,7 @@ export interface PreviewDeployResult {
 
 /** Server (gated like staging) → web channel (scanned, pair-gated) → service annotated with the web URL. */
 export async function deployPreview(input: PreviewDeployInput): Promise<PreviewDeployResult> {
-  const { context, reporter } = input;
+  const { context, output } = input;
   const environment = context.environment;
   const names = previewNames(input.branch, environment.config.service.name);
   const owner = context.environments.find((other) => other.config.service.name === names.service);
@@ -81,7 +80,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
     labels: { ...labels, [LABEL.owner]: labelValue(names.service) },
   };
 
-  const serverStep = reporter.step(`server ${names.service}`);
+  const serverStep = output.step(`server ${names.service}`);
   let server: PreviewServerResult;
   try {
     server = input.serverUrl
@@ -132,7 +131,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
       promote: false,
       labels: { [LABEL.preview]: names.id, ...(version ? { "echogate-version": labelValue(version) } : {}) },
       smoke: input.smoke,
-      reporter,
+      output,
       ...(input.signal ? { signal: input.signal } : {}),
       channelUrl: context.hosting!.channelUrl,
     });
@@ -140,7 +139,7 @@ export async function deployPreview(input: PreviewDeployInput): Promise<PreviewD
       await context.services
         .annotateService(names.service, { [ANNOTATION.webUrl]: web.url, [ANNOTATION.gate]: "passed" })
         .catch((error: Error) =>
-          reporter.warn(`Couldn't record the web URL on ${names.service}: ${error.message}`),
+          output.warn(`Couldn't record the web URL on ${names.service}: ${error.message}`),
         );
     }
   }

@@ -4,7 +4,7 @@ import type { FaultName } from "../build/faults.js";
 import { cloudRunPullProblem, parseImageReference } from "../build/image-reference.js";
 import { findImage } from "../build/image-store.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { CheckFailedError, ConfigError, messageOf, UsageError } from "../core/errors.js";
+import { CheckFailedError, ConfigError, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { shellCommand } from "../core/shell-quote.js";
 import { gateOf, readGateRecords } from "../model/gate-records.js";
@@ -98,27 +98,25 @@ export async function artifactFromBuild(
   output: Output,
   fault: FaultName | undefined,
 ): Promise<Artifact> {
-  const handle = output.step("Build image");
-  try {
-    const built = await buildImage({
-      projectDir: project.dir,
-      settings: await project.requireSettings(),
-      layout: await project.layout(),
-      ...(fault ? { fault } : {}),
-      onStep: (step, detail) => handle.update(step === "bundle" ? `bundled ${detail}` : `${step}: ${detail}`),
-    });
-    handle.done(`${built.version} ${built.digest}${built.reused ? " (already stored)" : ""}`);
-    return {
-      digest: built.digest,
-      imageRef: built.imageRef,
-      version: built.version,
-      gitSha: built.gitSha,
-      source: "build",
-    };
-  } catch (error) {
-    handle.fail(messageOf(error));
-    throw error;
-  }
+  const built = await output.run(
+    "Build image",
+    async (step) =>
+      buildImage({
+        projectDir: project.dir,
+        settings: await project.requireSettings(),
+        layout: await project.layout(),
+        ...(fault ? { fault } : {}),
+        onStep: (name, detail) => step.update(name === "bundle" ? `bundled ${detail}` : `${name}: ${detail}`),
+      }),
+    { done: (built) => `${built.version} ${built.digest}${built.reused ? " (already stored)" : ""}` },
+  );
+  return {
+    digest: built.digest,
+    imageRef: built.imageRef,
+    version: built.version,
+    gitSha: built.gitSha,
+    source: "build",
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { RecoveryAction } from "./failure-policy.js";
 // (plan.recovery, from its failure policy), applied as planned; nothing here picks where traffic goes.
 
 /** A gate failed: the plan's answer for this step, under the lock, each action a step line. */
-export async function rollBack(run: Execution, failure: GateFailure): Promise<void> {
+export async function recoverFromGateFailure(run: Execution, failure: GateFailure): Promise<void> {
   const stage = run.stage;
   const recover = async () => {
     for (const action of stage.gateFails) await run.step(action.title, () => perform(run, action, failure));
@@ -71,6 +71,9 @@ async function perform(run: Execution, action: RecoveryAction, failure?: GateFai
         (raw, snapshot) => run.recordGate(raw, snapshot, { result: "passed", stage: "candidate" }),
         "release",
       );
+      return;
+    case "release-lock":
+      await run.write(() => undefined, "release");
       return;
   }
 }

@@ -1,4 +1,5 @@
 import { PlatformError } from "../core/errors.js";
+import { CANDIDATE_TAG } from "../model/name-limits.js";
 import { toRevisionTemplate } from "../platform/cloudrun/revision-template.js";
 import {
   formatTraffic,
@@ -28,6 +29,8 @@ export async function applyAction(run: Execution, action: PlanAction): Promise<v
       return shift(run, action);
     case "make-public":
       return makePublic(run);
+    case "await-regions":
+      return awaitRegions(run, action);
     case "finish":
       return finish(run);
   }
@@ -35,7 +38,7 @@ export async function applyAction(run: Execution, action: PlanAction): Promise<v
 
 /** A first deploy: the service is created with the candidate as its only revision, private, locked by us. */
 async function createService(run: Execution, action: Extract<PlanAction, { kind: "create-service" }>) {
-  const { plan } = run;
+  const plan = run.promotion;
   const created = await run.step(
     `Create service ${run.name} with revision ${run.candidate} (tag ${plan.candidate.tag})`,
     async () => {
@@ -63,7 +66,7 @@ async function createCandidate(
   run: Execution,
   action: Extract<PlanAction, { kind: "create-revision" | "tag-candidate" }>,
 ) {
-  const { plan } = run;
+  const plan = run.promotion;
   const title =
     action.kind === "create-revision"
       ? `Create revision ${run.candidate} (0% traffic, tag ${plan.candidate.tag})`
@@ -84,8 +87,8 @@ async function createCandidate(
 
 /** A smoke on the candidate's tag URL, the service URL, or (a canary step) both revisions' tag URLs. */
 async function gate(run: Execution, check: PlannedSmoke) {
-  const { plan, options } = run;
-  const resolved = smokeUrls(check, run.latest, plan.candidate.tag, plan.service.uri);
+  const { options } = run;
+  const resolved = smokeUrls(check, run.latest, CANDIDATE_TAG, run.subject.uri);
   const url = resolved.url;
   const where = check.target === "candidate" ? "the candidate tag URL" : "the service URL";
   if (!url) {
@@ -123,15 +126,38 @@ async function gate(run: Execution, check: PlannedSmoke) {
   );
 }
 
-/** Traffic moves (a canary share or all of it); the first move carries the passed gate record in the same update. */
+/**
+ * Traffic moves (a canary share or all of it). A promotion's first move carries the passed gate
+ * record in the same update; a rollback's marks the revision it leaves as rolled back from.
+ */
 async function shift(run: Execution, action: Extract<PlanAction, { kind: "shift" }>) {
   await run.step(`Shift traffic: ${formatTraffic(action.traffic)}`, async () => {
     await run.write((raw, snapshot) => {
       setTraffic(raw, action.traffic);
-      if (!run.shifted) run.recordGate(raw, snapshot, { result: "passed", stage: "candidate" });
+      if (run.plan.kind === "rollback") {
+        if (action.rolledBackFrom) run.recordRolledBackFrom(raw, snapshot, action.rolledBackFrom);
+      } else if (!run.shifted) run.recordGate(raw, snapshot, { result: "passed", stage: "candidate" });
     });
     run.shifted = true;
   });
+}
+
+/** This region's smoke passed: it waits for the others' before anything else happens. */
+async function awaitRegions(run: Execution, action: Extract<PlanAction, { kind: "await-regions" }>) {
+  const { lockstep } = run.options;
+  if (!lockstep)
+    throw new Error("A multi-region plan runs with its regions' barrier (ExecuteOptions.lockstep).");
+  const { barrier, region } = lockstep;
+  await run.step(
+    `Wait for smoke ${action.index + 1} in ${action.regions.filter((other) => other !== region).join(", ")}`,
+    async () => {
+      barrier.report(region, action.index, true, "");
+      const blocker = await barrier.wait(region, action.index);
+      run.throwIfInterrupted();
+      if (blocker) throw new GateFailure(action.target, `held back: ${blocker}`);
+    },
+    () => "passed",
+  );
 }
 
 async function makePublic(run: Execution) {
@@ -140,8 +166,15 @@ async function makePublic(run: Execution) {
   );
 }
 
-/** The check on the service URL passed: recorded, and the lock released in the same update. */
+/**
+ * The check on the service URL passed: a promotion records it, and the lock is released in the
+ * same update (a rollback's target passed its gate before: only the lock goes).
+ */
 async function finish(run: Execution) {
+  if (run.plan.kind === "rollback") {
+    await run.step("Release the lock", () => run.write(() => undefined, "release"));
+    return;
+  }
   await run.step("Record gate result", async () => {
     await run.write(
       (raw, snapshot) => run.recordGate(raw, snapshot, { result: "passed", stage: "service" }),
@@ -156,7 +189,7 @@ async function finish(run: Execution) {
  * (https://cloud.google.com/run/docs/configuring/custom-audiences).
  */
 async function identityFor(run: Execution): Promise<GateAuth> {
-  const serviceUrl = run.latest?.uri ?? run.plan.service.uri;
+  const serviceUrl = run.latest?.uri ?? run.subject.uri;
   if (!serviceUrl) {
     throw new PlatformError(
       "promote.no-url",

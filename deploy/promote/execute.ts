@@ -1,7 +1,7 @@
-import { afterError, afterInterrupt, rollBack } from "./execute-recovery.js";
+import { afterError, afterInterrupt, recoverFromGateFailure } from "./execute-recovery.js";
 import { applyAction } from "./execute-steps.js";
 import { type ExecuteOptions, Execution, GateFailure, Interrupted } from "./execution.js";
-import type { PromotionPlan } from "./plan-types.js";
+import type { ExecutablePlan } from "./plan-types.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
 
 /**
@@ -10,22 +10,25 @@ import type { PromotionOutcome } from "./promotion-outcome.js";
  * stops, the plan's recovery for that step applies (execute-recovery.ts): a failed gate before
  * the shift leaves traffic as it was, after it traffic goes back, only ever to gate-passed revisions.
  */
-export async function executePlan(plan: PromotionPlan, options: ExecuteOptions): Promise<PromotionOutcome> {
+export async function executePlan(plan: ExecutablePlan, options: ExecuteOptions): Promise<PromotionOutcome> {
   const run = new Execution(plan, options);
+  const alreadyServing = plan.kind === "promotion" && plan.alreadyServing;
   try {
-    if (plan.alreadyServing) run.known = await options.adapter.getService(plan.service.name);
+    if (alreadyServing) run.known = await options.adapter.getService(run.name);
     for (const [index, action] of plan.actions.entries()) {
       run.at = index;
       await applyAction(run, action);
     }
     run.outcome.ok = true;
-    run.outcome.result = plan.alreadyServing ? "already-serving" : "promoted";
+    run.outcome.result = alreadyServing ? "already-serving" : "promoted";
   } catch (error) {
     if (error instanceof Interrupted || (options.signal.aborted && !(error instanceof GateFailure))) {
       await afterInterrupt(run);
     } else if (error instanceof GateFailure) {
       run.outcome.failure = { stage: error.stage, message: error.message };
-      await rollBack(run, error);
+      // The other regions stop waiting for this one before its recovery runs.
+      options.lockstep?.barrier.fail(options.lockstep.region, error.message);
+      await recoverFromGateFailure(run, error);
     } else {
       await afterError(run);
       throw error;

@@ -12,8 +12,9 @@ import {
   toWireTraffic,
 } from "../platform/cloudrun/service-model.js";
 import type { FailureStage } from "./failure-policy.js";
-import type { PromotionPlan } from "./plan-types.js";
+import type { ExecutablePlan, PromotionPlan } from "./plan-types.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
+import type { RegionBarrier } from "./region-barrier.js";
 import { applyServiceMetadata } from "./service-metadata.js";
 import type { GateSmoke } from "./smoke-types.js";
 
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   lock?: LockHold;
   now?: () => Date;
   isAlive?: (pid: number) => boolean;
+  /** One region of a multi-region promotion: the barrier its `await-regions` steps wait at. */
+  lockstep?: { region: string; barrier: RegionBarrier };
 }
 
 /** The gate did not pass (or the candidate did not start): the plan's failure policy applies. */
@@ -60,28 +63,60 @@ export class Execution {
   /** Traffic has moved onto the candidate (its gate passed on the tag URL). */
   shifted = false;
 
+  /** The service's name and URL, and the revision (with its build) whose gate the plan is about. */
+  readonly subject: {
+    service: string;
+    uri: string | undefined;
+    revision: string;
+    version: string;
+    digest: string;
+  };
+
   constructor(
-    readonly plan: PromotionPlan,
+    readonly plan: ExecutablePlan,
     readonly options: ExecuteOptions,
   ) {
     this.now = options.now ?? (() => new Date());
     this.isAlive = options.isAlive ?? processIsRunning;
-    this.lock = options.lock ?? new LockHold(options.adapter, plan.service.name, options.owner, false);
+    this.subject =
+      plan.kind === "promotion"
+        ? {
+            service: plan.service.name,
+            uri: plan.service.uri,
+            revision: plan.candidate.revision,
+            version: plan.artifact.version,
+            digest: plan.artifact.digest,
+          }
+        : {
+            service: plan.service,
+            uri: plan.uri,
+            revision: plan.target.revision,
+            version: plan.target.version,
+            digest: plan.target.digest,
+          };
+    this.lock = options.lock ?? new LockHold(options.adapter, this.subject.service, options.owner, false);
     this.known = this.lock.written;
     this.outcome = {
       ok: false,
       result: "refused",
-      mode: plan.mode,
+      mode: plan.kind === "promotion" ? plan.mode : "rollback",
       environment: plan.environment,
-      service: plan.service.name,
-      revision: plan.candidate.revision,
-      version: plan.artifact.version,
-      digest: plan.artifact.digest,
-      url: plan.service.uri,
+      service: this.subject.service,
+      revision: this.subject.revision,
+      version: this.subject.version,
+      digest: this.subject.digest,
+      url: this.subject.uri,
       traffic: plan.current.traffic,
       smoke: [],
       steps: [],
     };
+  }
+
+  /** The plan as a promotion: the actions only a promotion has (creating the candidate) need its template. */
+  get promotion(): PromotionPlan {
+    if (this.plan.kind !== "promotion")
+      throw new Error(`A ${this.plan.kind} plan has no candidate to create.`);
+    return this.plan;
   }
 
   /** The service as the last write or read left it (tag URLs for the smoke, the outcome's traffic). */
@@ -94,11 +129,12 @@ export class Execution {
   }
 
   get name(): string {
-    return this.plan.service.name;
+    return this.subject.service;
   }
 
+  /** The revision whose gate result this run records: the candidate (a rollback records none). */
   get candidate(): string {
-    return this.plan.candidate.revision;
+    return this.subject.revision;
   }
 
   /** The plan's failure stage for the action being applied. */
@@ -113,21 +149,17 @@ export class Execution {
 
   /** A visible, timed step, recorded in the outcome. */
   async step<T>(title: string, work: () => Promise<T>, describe?: (value: T) => string): Promise<T> {
-    const handle = this.options.output.step(title, { environment: this.plan.environment });
     const started = performance.now();
-    const ms = () => Math.round(performance.now() - started);
-    try {
-      const value = await work();
-      const detail = describe?.(value);
-      handle.done(detail);
-      this.outcome.steps.push({ name: title, ms: ms(), ok: true, ...(detail ? { detail } : {}) });
-      return value;
-    } catch (error) {
-      const detail = messageOf(error);
-      handle.fail(detail);
-      this.outcome.steps.push({ name: title, ms: ms(), ok: false, detail });
-      throw error;
-    }
+    const record = (ok: boolean, detail: string | undefined) => {
+      const ms = Math.round(performance.now() - started);
+      this.outcome.steps.push({ name: title, ms, ok, ...(detail ? { detail } : {}) });
+      return detail;
+    };
+    return this.options.output.run(title, work, {
+      data: { environment: this.plan.environment },
+      done: (value) => record(true, describe?.(value)),
+      failed: (error) => record(false, messageOf(error)) ?? "",
+    });
   }
 
   /** The body that creates the service carries our lock: nobody else can have it yet. */
@@ -146,7 +178,7 @@ export class Execution {
     const loaded = await this.adapter.mutateService(
       this.name,
       (raw, snapshot) => {
-        applyServiceMetadata(raw, this.plan.service.metadata);
+        if (this.plan.kind === "promotion") applyServiceMetadata(raw, this.plan.service.metadata);
         change(raw, snapshot);
         applyLock(raw, snapshot, this.options.owner, this.now(), this.isAlive, lock);
         return raw;
@@ -167,14 +199,26 @@ export class Execution {
     const scenarios = this.outcome.smoke.at(-1)?.scenarios ?? [];
     const records = withGateRecord(readGateRecords(snapshot.annotations), {
       revision: this.candidate,
-      version: this.plan.artifact.version,
-      digest: this.plan.artifact.digest,
+      version: this.subject.version,
+      digest: this.subject.digest,
       at: this.now().toISOString(),
       ...gate,
       ...(scenarios.length > 0 ? { scenarios: scenarios.map(({ name, ok }) => ({ name, ok })) } : {}),
     });
     raw.annotations = { ...(raw.annotations ?? {}) };
     writeGateRecords(raw.annotations, records);
+  }
+
+  /** A rollback leaves `revision`: its record says so, and the next rollback skips it. */
+  recordRolledBackFrom(raw: IService, snapshot: ServiceSnapshot, revision: string): void {
+    const records = readGateRecords(snapshot.annotations);
+    const from = records.find((record) => record.revision === revision);
+    raw.annotations = { ...(raw.annotations ?? {}) };
+    if (!from) return;
+    writeGateRecords(
+      raw.annotations,
+      withGateRecord(records, { ...from, rolledBackAt: this.now().toISOString() }),
+    );
   }
 }
 

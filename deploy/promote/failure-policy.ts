@@ -85,7 +85,9 @@ export type RecoveryAction =
   /** Interrupted before any shift: traffic as it was, candidate tag removed, lock released; no gate result. */
   | { kind: "restore-traffic"; title: string; traffic: TrafficTarget[] }
   /** Interrupted after a shift: the candidate passed on its tag URL, so its traffic stays; recorded, lock released. */
-  | { kind: "record-passed"; title: string };
+  | { kind: "record-passed"; title: string }
+  /** A rollback stopped after its shift: traffic stays on the gate-passed revision, only the lock goes. */
+  | { kind: "release-lock"; title: string };
 
 /** What happens when the promotion stops at one of the plan's steps `from`…`to` (1-based, as printed). */
 export interface FailureStage {

@@ -22,7 +22,8 @@ type Promote = (options: PromoteEnvironmentOptions) => Promise<PromoteEnvironmen
 
 /**
  * All regions or none: one artifact, a candidate per region deployed and gated in parallel, and
- * traffic moves in a region only when every region's gate at that step passed (RegionBarrier).
+ * traffic moves in a region only when every region's gate at that step passed (each plan's
+ * `await-regions` steps wait at one RegionBarrier).
  * A failure anywhere fails the held-back regions' gates too, so each executor leaves its traffic
  * (or, after a shift, rolls it back to its gate-passed revision) as a single-region gate would.
  */
@@ -42,15 +43,14 @@ export async function promoteRegions(
   const barrier = new RegionBarrier(regions);
   const baseSmoke = options.smoke ?? (await defaultSmoke(environment, options.output));
   const thrown: unknown[] = [];
-  const sharedWebOrigins = {};
+  const webOrigins = {};
   const runs = regions.map(async (region): Promise<[RegionOutcome, PromoteEnvironmentResult | undefined]> => {
     try {
       const result = await promote({
         ...options,
-        region,
-        sharedWebOrigins,
+        inRegion: { region, barrier, webOrigins },
         output: regionOutput(options.output, region),
-        smoke: lockstep(baseSmoke, barrier, region),
+        smoke: baseSmoke,
         ...(image ? { image } : {}),
         ...(version ? { version } : {}),
       });
@@ -121,27 +121,6 @@ function isHeldBack(outcome: PromotionOutcome): boolean {
   return /held back: region /.test(outcome.failure?.message ?? "");
 }
 
-/** The region's k-th smoke, then the wait for every region's k-th: a pass elsewhere-failed becomes a failure. */
-function lockstep(smoke: GateSmoke, barrier: RegionBarrier, region: string): GateSmoke {
-  let index = 0;
-  return async (url, check, signal, auth) => {
-    const k = index++;
-    const report = await smoke(url, check, signal, auth);
-    const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-    barrier.report(region, k, report.ok, failed.join("; ") || "the gate failed");
-    const blocker = await barrier.wait(region, k);
-    if (!report.ok || !blocker) return report;
-    return {
-      ...report,
-      ok: false,
-      checks: [
-        ...report.checks,
-        { name: "regions", ok: false, status: "failed", ms: 0, detail: `held back: ${blocker}` },
-      ],
-    };
-  };
-}
-
 /** Step lines and events name the region they belong to. */
 function regionOutput(output: Output, region: string): Output {
   return new Proxy(output, {
@@ -150,7 +129,8 @@ function regionOutput(output: Output, region: string): Output {
         return (name: string, data: Record<string, unknown> = {}) =>
           target.step(`[${region}] ${name}`, { ...data, region });
       const value = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
+      // Bound to the proxy: `run` opens its step through the `step` above.
+      return typeof value === "function" ? value.bind(receiver) : value;
     },
   });
 }

@@ -3,6 +3,7 @@ import type { RevisionSnapshot, TrafficTarget } from "../platform/cloudrun/servi
 import type { Artifact } from "./artifact-types.js";
 import type { CandidateTemplate } from "./candidate-template.js";
 import type { FailurePolicy, FailureStage } from "./failure-policy.js";
+import type { RollbackPlan } from "./rollback-plan.js";
 import type { ServiceMetadata } from "./service-metadata.js";
 import type { PlanWarning, SplitEntry } from "./traffic-analysis.js";
 
@@ -28,9 +29,18 @@ export type PlanAction =
   | { kind: "create-revision"; revision: string; traffic: TrafficTarget[] }
   | { kind: "tag-candidate"; revision: string; traffic: TrafficTarget[] }
   | { kind: "smoke"; check: PlannedSmoke }
-  | { kind: "shift"; percent: number; traffic: TrafficTarget[] }
+  /**
+   * Traffic moves. A promotion's first shift records the candidate's passed gate in the same update;
+   * a rollback's marks the gate record of the revision it leaves as rolled back from.
+   */
+  | { kind: "shift"; percent: number; traffic: TrafficTarget[]; rolledBackFrom?: string }
   /** Grant allUsers the invoker role: only after the gate passed on the revision taking all traffic. */
   | { kind: "make-public" }
+  /**
+   * A multi-region promotion: the region waits until every region passed its `index`-th smoke (or
+   * finished); another region's failure fails this gate too, so no region moves traffic alone.
+   */
+  | { kind: "await-regions"; index: number; target: SmokeTarget; regions: string[] }
   | { kind: "finish" };
 
 /** Everything a promotion will do, decided before it does anything; printable and diffable. */
@@ -74,3 +84,6 @@ export interface PromotionPlan {
   actions: PlanAction[];
   warnings: PlanWarning[];
 }
+
+/** What the executor applies: a promotion's or a rollback's actions, each failure answered by its recovery. */
+export type ExecutablePlan = PromotionPlan | RollbackPlan;

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "../config/environment-schema.js";
-import { gateOf, hasPassed, readGateRecords } from "../model/gate-records.js";
+import { type GateRecord, gateOf, hasPassed, readGateRecords } from "../model/gate-records.js";
 import { readLock } from "../model/lock.js";
 import { CANDIDATE_TAG } from "../model/name-limits.js";
 import type { InvokerAccess } from "../platform/cloudrun/invoker-access.js";
@@ -8,7 +8,7 @@ import type { Artifact } from "./artifact-types.js";
 import { canaryStep, withoutPeerTag } from "./canary-peers.js";
 import { buildCandidateTemplate, type EnvVar } from "./candidate-template.js";
 import { failurePolicy, failureStages } from "./failure-policy.js";
-import type { PlanAction, PromotionPlan } from "./plan-types.js";
+import type { PlanAction, PlannedSmoke, PromotionPlan } from "./plan-types.js";
 import type { ServiceMetadata } from "./service-metadata.js";
 import {
   currentSplit,
@@ -63,70 +63,40 @@ export function planPromotion(input: PlanInput): PromotionPlan {
   const makePublic: PlanAction[] = access === "private" ? [{ kind: "make-public" }] : [];
 
   const warnings: PlanWarning[] = trafficWarnings(service, split, candidate);
-  const actions: PlanAction[] = [];
-  const serviceCheck = {
-    target: "service" as const,
+  if (!service) {
+    warnings.push({
+      code: "service.new",
+      message: `Service ${config.service.name} does not exist yet: it is created private (no public invoker) with ${candidate} as its only revision, gated with an identity token and made public only after the gate passes; if the gate fails the new service is deleted again.`,
+    });
+  }
+  const serviceCheck: PlannedSmoke = {
+    target: "service",
     expectVersion: artifact.version,
     expectRevision: candidate,
     ...identityToken,
   };
-  if (alreadyServing) {
-    actions.push({ kind: "smoke", check: serviceCheck }, ...makePublic);
-    // A promotion killed after its shift left its lock, or never recorded the check on the
-    // service URL: finishing it here is what makes the re-run converge.
-    if (readLock(service.annotations) || gateOf(records, candidate)?.stage !== "service")
-      actions.push({ kind: "finish" });
-  } else {
-    if (!service) {
-      warnings.push({
-        code: "service.new",
-        message: `Service ${config.service.name} does not exist yet: it is created private (no public invoker) with ${candidate} as its only revision, gated with an identity token and made public only after the gate passes; if the gate fails the new service is deleted again.`,
-      });
-      actions.push({
-        kind: "create-service",
-        revision: candidate,
-        traffic: [{ type: "REVISION", revision: candidate, percent: 100, tag }],
-      });
-    } else if (!existing) {
-      actions.push({
-        kind: "create-revision",
-        revision: candidate,
-        traffic: withCandidateTag(pinned, candidate, tag),
-      });
-    } else {
-      actions.push({
-        kind: "tag-candidate",
-        revision: candidate,
-        traffic: withCandidateTag(pinned, candidate, tag),
-      });
-    }
-    actions.push({
-      kind: "smoke",
-      check: {
-        target: "candidate",
-        expectVersion: artifact.version,
-        expectRevision: candidate,
-        ...identityToken,
-      },
-    });
-    // A canary needs a public service and a previous revision fit to keep the rest of the traffic.
-    const canary =
-      previousRevision !== undefined &&
-      access === "public" &&
-      gateOf(records, previousRevision)?.result !== "failed";
-    const steps = canary ? config.rollout.steps : [100];
-    for (const percent of steps) {
-      const step = canaryStep(
-        shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
-        previousRevision,
-        percent,
-        serviceCheck,
-      );
-      actions.push({ kind: "shift", percent, traffic: step.traffic });
-      actions.push({ kind: "smoke", check: percent >= 100 ? serviceCheck : step.check });
-    }
-    actions.push(...makePublic, { kind: "finish" });
-  }
+  const actions: PlanAction[] = alreadyServing
+    ? recheckActions(service, records, candidate, serviceCheck, makePublic)
+    : [
+        candidateAction(service, existing, pinned, candidate, tag),
+        { kind: "smoke", check: { ...serviceCheck, target: "candidate" } },
+        ...rolloutActions({
+          steps:
+            // A canary needs a public service and a previous revision fit to keep the rest of the traffic.
+            previousRevision !== undefined &&
+            access === "public" &&
+            gateOf(records, previousRevision)?.result !== "failed"
+              ? config.rollout.steps
+              : [100],
+          pinned,
+          candidate,
+          previousRevision,
+          tag,
+          serviceCheck,
+        }),
+        ...makePublic,
+        { kind: "finish" },
+      ];
   if (existing?.ready === "failed") {
     warnings.push({
       code: "candidate.failed",
@@ -134,6 +104,7 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     });
   }
 
+  if (config.service.regions.length > 1) inLockstep(actions, config.service.regions);
   const onFailure = failurePolicy({
     serviceExists: service !== undefined,
     pinned,
@@ -184,6 +155,82 @@ export function planPromotion(input: PlanInput): PromotionPlan {
     actions,
     warnings,
   };
+}
+
+/** Every smoke is followed by the wait for the other regions' same smoke. */
+function inLockstep(actions: PlanAction[], regions: readonly string[]): void {
+  let index = 0;
+  for (let at = 0; at < actions.length; at++) {
+    const action = actions[at]!;
+    if (action.kind !== "smoke") continue;
+    actions.splice(at + 1, 0, {
+      kind: "await-regions",
+      index: index++,
+      target: action.check.target,
+      regions: [...regions],
+    });
+    at++;
+  }
+}
+
+/** The candidate already serves 100% with a passed gate: only the service URL is checked again. */
+function recheckActions(
+  service: ServiceSnapshot,
+  records: readonly GateRecord[],
+  candidate: string,
+  serviceCheck: PlannedSmoke,
+  makePublic: PlanAction[],
+): PlanAction[] {
+  const actions: PlanAction[] = [{ kind: "smoke", check: serviceCheck }, ...makePublic];
+  // A promotion killed after its shift left its lock, or never recorded the check on the
+  // service URL: finishing it here is what makes the re-run converge.
+  if (readLock(service.annotations) || gateOf(records, candidate)?.stage !== "service")
+    actions.push({ kind: "finish" });
+  return actions;
+}
+
+/** The candidate at 0% with its tag: a new service, a new revision, or an existing revision tagged. */
+function candidateAction(
+  service: ServiceSnapshot | undefined,
+  existing: RevisionSnapshot | undefined,
+  pinned: TrafficTarget[],
+  candidate: string,
+  tag: string,
+): PlanAction {
+  if (!service)
+    return {
+      kind: "create-service",
+      revision: candidate,
+      traffic: [{ type: "REVISION", revision: candidate, percent: 100, tag }],
+    };
+  const traffic = withCandidateTag(pinned, candidate, tag);
+  return existing
+    ? { kind: "tag-candidate", revision: candidate, traffic }
+    : { kind: "create-revision", revision: candidate, traffic };
+}
+
+/** Each rollout step: traffic shifts, then the smoke that step needs (both revisions' tag URLs on a partial step). */
+function rolloutActions(input: {
+  steps: readonly number[];
+  pinned: TrafficTarget[];
+  candidate: string;
+  previousRevision: string | undefined;
+  tag: string;
+  serviceCheck: PlannedSmoke;
+}): PlanAction[] {
+  const { pinned, candidate, previousRevision, tag, serviceCheck } = input;
+  return input.steps.flatMap((percent): PlanAction[] => {
+    const step = canaryStep(
+      shiftedTraffic(pinned, candidate, previousRevision, percent, tag),
+      previousRevision,
+      percent,
+      serviceCheck,
+    );
+    return [
+      { kind: "shift", percent, traffic: step.traffic },
+      { kind: "smoke", check: percent >= 100 ? serviceCheck : step.check },
+    ];
+  });
 }
 
 export function sameTraffic(a: readonly TrafficTarget[], b: readonly TrafficTarget[]): boolean {

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import type { FaultName } from "../build/faults.js";
 import type { LoadedEnvironment } from "../config/load-environments.js";
-import { firstLineOf, messageOf, UsageError } from "../core/errors.js";
+import { firstLineOf, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { resolveDeployWebOrigins } from "../hosting/deploy-web-origins.js";
 import type { ChannelSpec } from "../hosting/publish.js";
 import type { LockOwner } from "../model/lock.js";
 import { assertNamesWithinLimits, CANDIDATE_TAG, withServiceName } from "../model/name-limits.js";
-import type { LoadedService } from "../platform/cloudrun/adapter.js";
+import type { CloudRunAdapter } from "../platform/cloudrun/adapter.js";
 import { type LockHold, withPromotionLock } from "../platform/cloudrun/lock-io.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
@@ -22,10 +22,11 @@ import {
 import type { Artifact } from "./artifact-types.js";
 import { executePlan } from "./execute.js";
 import type { RegionOutcome } from "./multi-region.js";
-import { planPromotion } from "./plan.js";
 import type { PromotionPlan } from "./plan-types.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
-import { loadRevisionEnv, needsWebOrigin, resolveRevisionEnv } from "./revision-env.js";
+import { PromotionPlanner } from "./promotion-planner.js";
+import type { RegionBarrier } from "./region-barrier.js";
+import { loadRevisionEnv } from "./revision-env.js";
 import { secretEnvFor } from "./secret-env.js";
 import { assertServiceMetadata, type ServiceMetadata } from "./service-metadata.js";
 import type { GateSmoke } from "./smoke-types.js";
@@ -49,19 +50,32 @@ export interface PromoteEnvironmentOptions {
   smoke?: GateSmoke;
   /** Shown in the lock, e.g. `echogate deploy staging`. */
   command?: string;
-  /** Deploy to this service instead of the environment's service.name (per-branch previews). */
-  serviceName?: string;
-  /** Set on the service besides echogate's own (previews: branch, commit, creator, expiry). */
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  /** The hosting channel the web build will go to, when not the environment's own (previews). */
-  webChannel?: ChannelSpec;
+  /** A per-branch preview's own service instead of the environment's. */
+  preview?: PreviewService;
   /** Runs after the plan is made (artifact resolved, everything validated), before anything changes. */
   beforeApply?: () => Promise<void>;
-  /** One region of a multi-region environment (set by promoteRegions); the only region otherwise. */
-  region?: string;
-  /** Regions of one environment share one web origin lookup (it may create the web channel). */
-  sharedWebOrigins?: { promise?: Promise<string[] | undefined> };
+  /** One region of a multi-region environment (set by promoteRegions). */
+  inRegion?: RegionRun;
+}
+
+/** Where a preview deploys: its own service, labelled, its web origin from the branch's channel. */
+interface PreviewService {
+  /** Deployed to instead of the environment's service.name. */
+  serviceName: string;
+  /** Set on the service besides echogate's own (branch, commit, creator, expiry). */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** The hosting channel the web build will go to. */
+  webChannel?: ChannelSpec;
+}
+
+/** One region of a multi-region promotion, run by promoteRegions alongside the others. */
+interface RegionRun {
+  region: string;
+  /** Where this region's `await-regions` steps wait for the others. */
+  barrier: RegionBarrier;
+  /** One web origin lookup for every region (it may create the web channel). */
+  webOrigins: { promise?: Promise<string[] | undefined> };
 }
 
 export interface PromoteEnvironmentResult {
@@ -78,124 +92,128 @@ export async function promoteEnvironment(
   options: PromoteEnvironmentOptions,
 ): Promise<PromoteEnvironmentResult> {
   const { project, platform, output } = options;
-  const environment = withServiceName(await project.environment(options.environment), options.serviceName);
+  const environment = withServiceName(
+    await project.environment(options.environment),
+    options.preview?.serviceName,
+  );
   assertMode(environment, options.mode);
-  const onGoogle = environment.config.service.endpoint === "google";
+  const { service } = environment.config;
+  const onGoogle = service.endpoint === "google";
   if (onGoogle && options.mode === "deploy") assertPullableByCloudRun(environment.name, options.image);
-  if (environment.config.service.regions.length > 1 && !options.region) {
+  if (service.regions.length > 1 && !options.inRegion) {
     const { promoteRegions } = await import("./multi-region.js");
     return promoteRegions(options, environment, promoteEnvironment);
   }
-  const region = options.region ?? environment.config.service.regions[0]!;
-  assertNamesWithinLimits(environment, CANDIDATE_TAG, options.serviceName !== undefined);
-  const metadata = serviceMetadataOf(options);
+  assertNamesWithinLimits(environment, CANDIDATE_TAG, options.preview !== undefined);
+  const metadata = serviceMetadataOf(options.preview);
   if (metadata) assertServiceMetadata(metadata);
   const digest = options.image ? parseImageArg(options.image) : undefined;
   const envSource = await loadRevisionEnv(project, environment, output);
-
   // Local artifacts are checked before the platform is touched.
-  let artifact: Artifact | undefined;
-  if (options.mode === "deploy" && digest && options.image)
-    artifact = await artifactFromImage(project.dir, options.image, digest, options.version);
+  const local = await localArtifact(options, digest);
 
-  const target = await platform.cloudRunTarget(environment.config.service.endpoint);
-  const adapter = await platform.cloudRunAt(target, { project: environment.config.service.project, region });
+  const region = options.inRegion?.region ?? service.regions[0]!;
+  const target = await platform.cloudRunTarget(service.endpoint);
+  const adapter = await platform.cloudRunAt(target, { project: service.project, region });
   const secrets = secretEnvFor(target, environment, { dryRun: options.dryRun, file: envSource.file });
-  const secretNames = new Set(envSource.entries.filter((entry) => entry.secret).map((entry) => entry.name));
   try {
-    if (!artifact) {
-      artifact =
-        options.mode === "promote"
-          ? await artifactFromUpstream(options, environment, digest)
-          : await artifactFromBuild(project, output, options.fault);
-      // Promote reads what passed upstream; an emulator-built digest can't go to Google.
-      if (onGoogle) assertPullableByCloudRun(environment.name, artifact.imageRef);
-    }
-    const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
-    // Resolved once, after Cloud Run answered: an unreachable API must leave hosting untouched too.
-    let webOrigins: Promise<string[] | undefined> | undefined;
-    // The service as the last plan read it: the lock is written from it. Under the lock, `known` is
-    // the lock's own write, so the re-plan does not read the service again.
-    let planned: LoadedService | undefined;
-    const makePlan = async (known?: LoadedService) => {
-      const [loaded, revisions] = await Promise.all([
-        known ?? adapter.getService(environment.config.service.name),
-        adapter.listRevisions(environment.config.service.name),
-      ]);
-      planned = loaded;
-      const access = loaded ? await adapter.invokerAccess(environment.config.service.name) : undefined;
-      webOrigins ??=
-        options.sharedWebOrigins?.promise ??
-        (needsWebOrigin(envSource) ? webOriginsFor(environment, options) : Promise.resolve(undefined));
-      if (options.sharedWebOrigins) options.sharedWebOrigins.promise = webOrigins;
-      const { env, unresolved } = resolveRevisionEnv(
-        envSource,
-        environment,
-        loaded?.snapshot.uri,
-        await webOrigins,
-      );
-      const plan = planPromotion({
-        environment: environment.name,
-        config: environment.config,
-        mode: options.mode,
-        artifact: artifact!,
-        env: await secrets.apply(env, secretNames),
-        service: loaded?.snapshot,
-        revisions,
-        ...(access ? { access } : {}),
-        region,
-        ...(metadata ? { metadata } : {}),
-      });
-      if (unresolved.length > 0) {
-        plan.warnings.push({
-          code: "env.unresolved",
-          message: `${unresolved.join(", ")} need the service URL, which exists only after the first deploy; they are set from the next deploy on.`,
-        });
-      }
-      return plan;
-    };
-
-    const readPlan = output.step(`Plan ${environment.name}`);
-    let plan: Awaited<ReturnType<typeof makePlan>>;
-    try {
-      plan = await makePlan();
-    } catch (error) {
-      readPlan.fail(firstLineOf(error));
-      throw error;
-    }
-    readPlan.done(`${plan.candidate.revision} ← ${plan.artifact.version}`);
+    const artifact = local ?? (await resolveArtifact(options, environment, digest));
+    const planner = new PromotionPlanner({
+      environment,
+      mode: options.mode,
+      adapter,
+      artifact,
+      envSource,
+      secrets,
+      region,
+      metadata,
+      webOrigins: () => sharedWebOrigins(environment, options),
+    });
+    const plan = await output.run(`Plan ${environment.name}`, () => planner.plan(), {
+      done: (made) => `${made.candidate.revision} ← ${made.artifact.version}`,
+      failed: firstLineOf,
+    });
     if (options.dryRun) return { plan };
     // A private service is gated with identity tokens: credentials that cannot mint one stop the
     // promotion here, before a service or revision is written.
     if (plan.service.access === "private") await adapter.identityTokenReady();
     await options.beforeApply?.();
-
-    const execute = async (current: PromotionPlan, lock?: LockHold) => {
-      output.event({ event: "promotion.plan", plan: planSummary(current) });
-      const smoke = options.smoke ?? (await defaultSmoke(environment, options));
-      const outcome = await executePlan(current, {
-        adapter,
-        smoke,
-        output,
-        signal: options.signal,
-        owner,
-        ...(lock ? { lock } : {}),
-      });
-      return { plan: current, outcome };
-    };
-    // A new service is locked by the update that creates it; an already-serving one is only read.
-    if (!plan.service.exists || plan.alreadyServing) return await execute(plan);
-    // Plan again under the lock: another promotion may have finished in between.
-    return await withPromotionLock(
-      adapter,
-      plan.service.name,
-      owner,
-      { label: environment.name, output, ...(planned ? { known: planned } : {}) },
-      async (lock) => execute(await makePlan(lock.written), lock),
-    );
+    return await apply(plan, planner, { options, environment, adapter });
   } finally {
     await secrets.close();
   }
+}
+
+/** Under the lock (planned again there: another promotion may have finished in between), the executor applies the plan. */
+async function apply(
+  plan: PromotionPlan,
+  planner: PromotionPlanner,
+  context: { options: PromoteEnvironmentOptions; environment: LoadedEnvironment; adapter: CloudRunAdapter },
+): Promise<PromoteEnvironmentResult> {
+  const { options, environment, adapter } = context;
+  const { output } = options;
+  const owner = lockOwner(options.command ?? `echogate ${options.mode} ${environment.name}`);
+  const execute = async (current: PromotionPlan, lock?: LockHold) => {
+    output.event({ event: "promotion.plan", plan: planSummary(current) });
+    const smoke = options.smoke ?? (await defaultSmoke(environment, options));
+    const { inRegion } = options;
+    const outcome = await executePlan(current, {
+      adapter,
+      smoke,
+      output,
+      signal: options.signal,
+      owner,
+      ...(lock ? { lock } : {}),
+      ...(inRegion ? { lockstep: { region: inRegion.region, barrier: inRegion.barrier } } : {}),
+    });
+    return { plan: current, outcome };
+  };
+  // A new service is locked by the update that creates it; an already-serving one is only read.
+  if (!plan.service.exists || plan.alreadyServing) return execute(plan);
+  const known = planner.lastRead;
+  return withPromotionLock(
+    adapter,
+    plan.service.name,
+    owner,
+    { label: environment.name, output, ...(known ? { known } : {}) },
+    async (lock) => execute(await planner.plan(lock.written), lock),
+  );
+}
+
+/** An --image for `deploy`, read from the local store. */
+async function localArtifact(
+  options: PromoteEnvironmentOptions,
+  digest: string | undefined,
+): Promise<Artifact | undefined> {
+  if (options.mode !== "deploy" || !options.image || !digest) return undefined;
+  return artifactFromImage(options.project.dir, options.image, digest, options.version);
+}
+
+/** What passed upstream (`promote`) or a fresh build (`deploy`), pullable by where it goes. */
+async function resolveArtifact(
+  options: PromoteEnvironmentOptions,
+  environment: LoadedEnvironment,
+  digest: string | undefined,
+): Promise<Artifact> {
+  const artifact =
+    options.mode === "promote"
+      ? await artifactFromUpstream(options, environment, digest)
+      : await artifactFromBuild(options.project, options.output, options.fault);
+  // Promote reads what passed upstream; an emulator-built digest can't go to Google.
+  if (environment.config.service.endpoint === "google")
+    assertPullableByCloudRun(environment.name, artifact.imageRef);
+  return artifact;
+}
+
+/** Every region of one environment shares the one lookup. */
+function sharedWebOrigins(
+  environment: LoadedEnvironment,
+  options: PromoteEnvironmentOptions,
+): Promise<string[] | undefined> {
+  const shared = options.inRegion?.webOrigins;
+  if (!shared) return webOriginsFor(environment, options);
+  shared.promise ??= webOriginsFor(environment, options);
+  return shared.promise;
 }
 
 export function deployEnvironment(
@@ -204,9 +222,9 @@ export function deployEnvironment(
   return promoteEnvironment({ ...options, mode: "deploy" });
 }
 
-function serviceMetadataOf(options: PromoteEnvironmentOptions): ServiceMetadata | undefined {
-  if (!options.labels && !options.annotations) return undefined;
-  return { labels: options.labels ?? {}, annotations: options.annotations ?? {} };
+function serviceMetadataOf(preview: PreviewService | undefined): ServiceMetadata | undefined {
+  if (!preview?.labels && !preview?.annotations) return undefined;
+  return { labels: preview.labels ?? {}, annotations: preview.annotations ?? {} };
 }
 
 function assertMode(environment: LoadedEnvironment, mode: "deploy" | "promote"): void {
@@ -233,15 +251,11 @@ async function artifactFromUpstream(
 ): Promise<Artifact> {
   const source = await options.project.environment(environment.config.promotesFrom!);
   const adapter = await options.platform.cloudRun(source.config.service, source.config.service.regions[0]!);
-  const handle = options.output.step(`Find what passed ${source.name}'s gate`);
-  try {
-    const artifact = await artifactFromSource(source, adapter, environment.name, digest);
-    handle.done(`${artifact.version} ${artifact.digest} (${artifact.from?.revision})`);
-    return artifact;
-  } catch (error) {
-    handle.fail(messageOf(error));
-    throw error;
-  }
+  return options.output.run(
+    `Find what passed ${source.name}'s gate`,
+    () => artifactFromSource(source, adapter, environment.name, digest),
+    { done: (artifact) => `${artifact.version} ${artifact.digest} (${artifact.from?.revision})` },
+  );
 }
 
 export function lockOwner(command: string): LockOwner {
@@ -281,23 +295,19 @@ async function webOriginsFor(
   environment: LoadedEnvironment,
   options: PromoteEnvironmentOptions,
 ): Promise<string[]> {
-  const step = options.output.step(`Web origin of ${environment.name}`);
-  let origins: string[];
-  try {
-    origins = await resolveDeployWebOrigins({
-      platform: options.platform,
-      environment,
-      ...(options.webChannel ? { channel: options.webChannel } : {}),
-      create: !options.dryRun,
-    });
-  } catch (error) {
-    step.fail(messageOf(error));
-    throw error;
-  }
-  if (origins.length === 0 && options.dryRun) {
-    step.done("unknown until the web channel exists");
-    return ["(the web channel's URL, created on deploy)"];
-  }
-  step.done(origins.join(", ") || "none");
-  return origins;
+  const unknown = (origins: string[]) => origins.length === 0 && options.dryRun === true;
+  const origins = await options.output.run(
+    `Web origin of ${environment.name}`,
+    () =>
+      resolveDeployWebOrigins({
+        platform: options.platform,
+        environment,
+        ...(options.preview?.webChannel ? { channel: options.preview.webChannel } : {}),
+        create: !options.dryRun,
+      }),
+    {
+      done: (found) => (unknown(found) ? "unknown until the web channel exists" : found.join(", ") || "none"),
+    },
+  );
+  return unknown(origins) ? ["(the web channel's URL, created on deploy)"] : origins;
 }

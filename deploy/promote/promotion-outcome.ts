@@ -15,7 +15,7 @@ interface StepRecord {
 export interface PromotionOutcome {
   ok: boolean;
   result: PromotionResult;
-  mode: "deploy" | "promote";
+  mode: "deploy" | "promote" | "rollback";
   environment: string;
   service: string;
   revision: string;

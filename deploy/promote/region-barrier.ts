@@ -1,7 +1,8 @@
 /**
  * Keeps the regions of one promotion in lockstep at every smoke: a region moves past its k-th smoke
- * only once every region passed its k-th smoke (or finished). When one region fails, every other
- * region's next smoke reports it, so none moves traffic, and any that already moved goes back.
+ * (its plan's k-th `await-regions` step) only once every region passed its k-th smoke (or
+ * finished). When one region fails, every other region's next wait fails its gate, so none moves
+ * traffic, and any that already moved goes back.
  */
 export class RegionBarrier {
   private readonly passed = new Map<string, number>();

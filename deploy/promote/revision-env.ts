@@ -15,7 +15,7 @@ import type { EnvVar } from "./candidate-template.js";
 /** Cloud Run sets these itself and refuses them in a template. */
 const RESERVED = new Set(["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"]);
 
-interface RevisionEnvSource {
+export interface RevisionEnvSource {
   /** The env file, relative to the project, as shown to users. */
   file: string;
   /** Entries of the env file that the server should see, placeholders still in. */

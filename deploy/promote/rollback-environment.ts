@@ -1,15 +1,17 @@
-import { processIsRunning } from "@echogate/common/process-alive";
+import type { LoadedEnvironment } from "../config/load-environments.js";
 import { promotionCommand } from "../config/promotion-command.js";
-import { CheckFailedError, ConfigError, messageOf } from "../core/errors.js";
+import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { rollbackWebWith, type WebRollback } from "../hosting/rollback-web.js";
-import { readGateRecords, withGateRecord, writeGateRecords } from "../model/gate-records.js";
 import { assertNamesWithinLimits, assertSingleRegion } from "../model/name-limits.js";
-import { applyLock, withPromotionLock } from "../platform/cloudrun/lock-io.js";
-import { formatTraffic, toWireTraffic } from "../platform/cloudrun/service-model.js";
+import type { CloudRunAdapter, LoadedService } from "../platform/cloudrun/adapter.js";
+import { withPromotionLock } from "../platform/cloudrun/lock-io.js";
+import type { RevisionSnapshot } from "../platform/cloudrun/service-model.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
+import { executePlan } from "./execute.js";
 import { lockOwner } from "./promote-environment.js";
+import type { PromotionOutcome } from "./promotion-outcome.js";
 import { planRollback, type RollbackPlan } from "./rollback-plan.js";
 import type { GateSmoke, PromotionSmoke } from "./smoke-types.js";
 
@@ -39,7 +41,10 @@ interface RollbackOutcome {
   web?: WebRollback;
 }
 
-/** Traffic back to the previous revision that passed its gate, then a smoke on the service URL. */
+/**
+ * Traffic back to the previous revision that passed its gate, then a smoke on the service URL:
+ * planned by planRollback, applied under the lock by the promotion's executor.
+ */
 export async function rollbackEnvironment(
   options: RollbackOptions,
 ): Promise<{ plan: RollbackPlan; outcome?: RollbackOutcome; web?: WebRollback }> {
@@ -49,27 +54,22 @@ export async function rollbackEnvironment(
   assertSingleRegion(environment);
   const { service } = environment.config;
   const adapter = await options.platform.cloudRun(service, service.regions[0]!);
-  const name = environment.config.service.name;
-  const owner = lockOwner(`echogate rollback ${environment.name}`);
-  const [loaded, revisions] = await Promise.all([adapter.getService(name), adapter.listRevisions(name)]);
-  if (!loaded) {
-    throw new ConfigError(
-      "rollback.no-service",
-      `Can't roll back ${environment.name}: service ${name} does not exist.`,
-      {
-        hint: `Deploy it first: \`echogate deploy ${environment.name}\`.`,
-      },
-    );
-  }
-  const plan = planRollback({
-    environment: environment.name,
-    promotionCommand: promotionCommand(environment.name, environment.config.promotesFrom),
-    service: loaded.snapshot,
-    revisions,
-    ...(options.to ? { to: options.to } : {}),
-  });
-  options.onPlan?.(plan);
-  const webWith = (annotations: Record<string, string>, dryRun: boolean) =>
+  const { loaded, revisions } = await readService(adapter, environment);
+  const access = await adapter.invokerAccess(service.name);
+  const makePlan = (current: LoadedService) => {
+    const plan = planRollback({
+      environment: environment.name,
+      promotionCommand: promotionCommand(environment.name, environment.config.promotesFrom),
+      service: current.snapshot,
+      revisions,
+      access,
+      ...(options.to ? { to: options.to } : {}),
+    });
+    options.onPlan?.(plan);
+    return plan;
+  };
+  const planned = makePlan(loaded);
+  const webWith = (plan: RollbackPlan, annotations: Record<string, string>, dryRun: boolean) =>
     rollbackWebWith({
       platform: options.platform,
       environment,
@@ -79,83 +79,32 @@ export async function rollbackEnvironment(
       dryRun,
     });
   if (options.dryRun) {
-    const web = await webWith(loaded.snapshot.annotations, true);
-    return { plan, ...(web ? { web } : {}) };
+    const web = await webWith(planned, loaded.snapshot.annotations, true);
+    return { plan: planned, ...(web ? { web } : {}) };
   }
 
-  const updated = await withPromotionLock(
+  const owner = lockOwner(`echogate rollback ${environment.name}`);
+  const smoke = options.smoke ?? (await import("./gate-smoke.js")).createGateSmoke(environment, output);
+  // Planned again under the lock: another promotion may have finished in between.
+  const { plan, executed } = await withPromotionLock(
     adapter,
-    name,
+    service.name,
     owner,
-    { label: environment.name, output },
+    { label: environment.name, output, known: loaded },
     async (lock) => {
-      const shift = output.step(`Shift traffic: ${formatTraffic(plan.traffic)}`, {
-        environment: environment.name,
+      const plan = lock.written ? makePlan(lock.written) : planned;
+      const executed = await executePlan(plan, {
+        adapter,
+        smoke,
+        output,
+        signal: options.signal,
+        owner,
+        lock,
       });
-      try {
-        const written = await adapter.mutateService(name, (raw, snapshot) => {
-          raw.traffic = toWireTraffic(plan.traffic);
-          raw.annotations = { ...(raw.annotations ?? {}) };
-          const records = readGateRecords(snapshot.annotations);
-          const from = records.find((r) => r.revision === plan.current.revision);
-          if (from && from.revision !== plan.target.revision) {
-            writeGateRecords(
-              raw.annotations,
-              withGateRecord(records, { ...from, rolledBackAt: new Date().toISOString() }),
-            );
-          }
-          applyLock(raw, snapshot, owner, new Date(), processIsRunning, "release");
-          return raw;
-        });
-        lock.wrote("release");
-        shift.done();
-        return written;
-      } catch (error) {
-        shift.fail(messageOf(error));
-        throw error;
-      }
+      return { plan, executed };
     },
   );
-  const outcome: RollbackOutcome = {
-    ok: true,
-    environment: environment.name,
-    from: plan.current.revision,
-    to: plan.target.revision,
-    version: plan.target.version,
-    digest: plan.target.digest,
-    url: updated.snapshot.uri,
-    smoke: [],
-  };
-  const smoke = options.smoke ?? (await import("./gate-smoke.js")).createGateSmoke(environment, output);
-  if (updated.snapshot.uri) {
-    const check = output.step(`Smoke service at ${updated.snapshot.uri}`);
-    // A service that never went public (its first gate failed) is checked with an identity token.
-    const isPrivate = (await adapter.invokerAccess(name)) === "private";
-    const auth = isPrivate
-      ? { authorization: `Bearer ${await adapter.identityToken(updated.snapshot.uri)}` }
-      : undefined;
-    const report = await smoke(
-      updated.snapshot.uri,
-      {
-        target: "service",
-        expectVersion: plan.target.version,
-        expectRevision: plan.target.revision,
-        ...(isPrivate ? { identityToken: true } : {}),
-      },
-      options.signal,
-      auth,
-    );
-    outcome.smoke.push(report);
-    outcome.ok = report.ok;
-    if (report.ok) check.done(`${report.checks.length} checks passed`);
-    else
-      check.fail(
-        report.checks
-          .filter((c: { ok: boolean }) => !c.ok)
-          .map((c: { name: string; detail?: string }) => `${c.name}: ${c.detail ?? "failed"}`)
-          .join("; "),
-      );
-  }
+  const outcome = rollbackOutcome(plan, executed);
   if (!outcome.ok) {
     throw new CheckFailedError(
       "rollback.smoke-failed",
@@ -166,7 +115,37 @@ export async function rollbackEnvironment(
       },
     );
   }
-  const web = await webWith(updated.snapshot.annotations, false);
+  const after = await adapter.getService(service.name);
+  const web = await webWith(plan, after?.snapshot.annotations ?? {}, false);
   if (web) outcome.web = web;
   return { plan, outcome };
+}
+
+async function readService(
+  adapter: CloudRunAdapter,
+  environment: LoadedEnvironment,
+): Promise<{ loaded: LoadedService; revisions: RevisionSnapshot[] }> {
+  const name = environment.config.service.name;
+  const [loaded, revisions] = await Promise.all([adapter.getService(name), adapter.listRevisions(name)]);
+  if (!loaded) {
+    throw new ConfigError(
+      "rollback.no-service",
+      `Can't roll back ${environment.name}: service ${name} does not exist.`,
+      { hint: `Deploy it first: \`echogate deploy ${environment.name}\`.` },
+    );
+  }
+  return { loaded, revisions };
+}
+
+function rollbackOutcome(plan: RollbackPlan, executed: PromotionOutcome): RollbackOutcome {
+  return {
+    ok: executed.ok,
+    environment: plan.environment,
+    from: plan.current.revision,
+    to: plan.target.revision,
+    version: plan.target.version,
+    digest: plan.target.digest,
+    url: executed.url,
+    smoke: executed.smoke,
+  };
 }

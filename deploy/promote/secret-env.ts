@@ -18,7 +18,7 @@ import type { EnvVar } from "./candidate-template.js";
  * - a reference (`secretmanager:<id>[:<version>]`) is pinned as written, `latest` as its number now.
  * A dry run writes nothing; it plans the version the real run would pin.
  */
-interface SecretEnv {
+export interface SecretEnv {
   apply(env: readonly EnvVar[], secretNames: ReadonlySet<string>): Promise<EnvVar[]>;
   close(): Promise<void>;
 }

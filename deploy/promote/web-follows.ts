@@ -3,7 +3,6 @@ import { CheckFailedError, ConfigError, firstLineOf, isEchogateError, messageOf 
 import type { Output } from "../core/output.js";
 import { deployEnvironmentWeb } from "../hosting/deploy-environment-web.js";
 import { readLiveServices } from "../hosting/live-services.js";
-import { outputReporter } from "../hosting/output-reporter.js";
 import { type PreparedWeb, prepareWebFiles, type WebDeployResult } from "../hosting/web-deploy.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
@@ -121,26 +120,23 @@ export async function preflightWebPromotion(input: {
     const live = await readLiveServices(input.platform, environments);
     const serverUrl = live.services.find((service) => service.environment === environment.name)?.url;
     if (!serverUrl) return undefined;
-    const step = input.output.step(`Web preflight: build and scan ${environment.name}'s front end`);
-    try {
-      const prepared = await prepareWebFiles({
-        project: input.project,
-        platform: input.platform,
-        environment,
-        environments,
-        serverUrl,
-        promote: true,
-        live,
-        strictScan: input.strictScan === true,
-        signal: input.signal,
-        reporter: outputReporter(input.output),
-      });
-      step.done(`${prepared.files.length} files ready`);
-      return prepared;
-    } catch (error) {
-      step.fail(firstLineOf(error));
-      throw error;
-    }
+    return await input.output.run(
+      `Web preflight: build and scan ${environment.name}'s front end`,
+      () =>
+        prepareWebFiles({
+          project: input.project,
+          platform: input.platform,
+          environment,
+          environments,
+          serverUrl,
+          promote: true,
+          live,
+          strictScan: input.strictScan === true,
+          signal: input.signal,
+          output: input.output,
+        }),
+      { done: (prepared) => `${prepared.files.length} files ready`, failed: firstLineOf },
+    );
   } catch (error) {
     if (!isEchogateError(error)) throw error;
     const nothing = NOTHING_TO_PROMOTE.has(error.code);

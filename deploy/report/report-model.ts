@@ -1,10 +1,10 @@
 import pc from "picocolors";
 import type { StepRecord } from "../core/output.js";
 import type { DriftReport } from "../drift/report/drift-report.js";
-import { formatTraffic, type TrafficTarget } from "../platform/cloudrun/service-model.js";
+import type { TrafficTarget } from "../platform/cloudrun/service-model.js";
 import type { PromotionPlan } from "../promote/plan-types.js";
 import type { PromotionOutcome } from "../promote/promotion-outcome.js";
-import { renderPlan } from "../promote/report.js";
+import { renderPlan, renderRollbackPlan } from "../promote/render-promotion.js";
 import type { RollbackPlan } from "../promote/rollback-plan.js";
 import type { SmokeResult } from "../smoke/result.js";
 
@@ -131,14 +131,7 @@ export function buildHtmlReport(source: ReportSource, context: ReportContext): H
               ["gate passed", plan.target.at],
             ]
           : [],
-        plan: plan
-          ? [
-              `Roll back ${plan.environment} (${plan.service})`,
-              `  from      ${plan.current.revision ?? "(none)"}`,
-              `  to        ${plan.target.revision} (${plan.target.version}, gate passed ${plan.target.at})`,
-              `  traffic   ${formatTraffic(plan.traffic)}`,
-            ]
-          : [],
+        plan: plan ? renderRollbackPlan(plan, plain).split("\n") : [],
         gates: (outcome?.smoke ?? []).map((result) => ({ title: gateTitle(result), result })),
         ...(plan
           ? {

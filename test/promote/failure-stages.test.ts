@@ -1,6 +1,7 @@
 import pc from "picocolors";
 import { describe, expect, it } from "vitest";
-import { renderPlan } from "../../deploy/promote/report.js";
+import { renderPlan, renderRollbackPlan } from "../../deploy/promote/render-promotion.js";
+import { planRollback } from "../../deploy/promote/rollback-plan.js";
 import { at, candidateName, gate, planFor, revision, serviceWith } from "../helpers/plan-fixtures.js";
 
 // The plan carries what a failed gate or an interruption leaves behind at each step: the executor only applies it, and --dry-run prints it.
@@ -109,5 +110,30 @@ describe("--dry-run's plan text", () => {
     // The numbers match the plan's own step list.
     expect(text).toMatch(/\n {4}3\. shift traffic → /);
     expect(text).toMatch(/\n {4}9\. record the verified result/);
+  });
+});
+
+describe("rollback --dry-run prints its plan like a promotion's", () => {
+  it("steps, then what a failed check and an interruption leave at each step", () => {
+    const rollback = planRollback({
+      environment: "staging",
+      promotionCommand: "echogate deploy staging",
+      service: serviceWith([at(OLD, 100)], [gate(OLDER, "passed"), gate(OLD, "passed")]),
+      revisions: [revision(OLDER), revision(OLD)],
+    });
+    const text = renderRollbackPlan(rollback, plain);
+    expect(text).toContain(`Plan: rollback staging`);
+    expect(text).toContain(
+      `1. shift traffic → ${OLDER} 100% + mark ${OLD} as rolled back from in the same update`,
+    );
+    expect(text).toContain(`2. smoke on the service URL: /health (version`);
+    expect(text).toContain("3. release the lock");
+    expect(text).toMatch(
+      /if a gate fails\n {4}at step 1 +leave traffic as it was, release the lock → refused/,
+    );
+    expect(text).toContain(
+      `keep traffic on ${OLDER} 100% (its gate passed before), release the lock → rolled-back`,
+    );
+    expect(text).toContain("if interrupted");
   });
 });

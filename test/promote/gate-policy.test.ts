@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { planPromotion } from "../../deploy/promote/plan.js";
 import type { PlannedSmoke } from "../../deploy/promote/plan-types.js";
 import { planRollback } from "../../deploy/promote/rollback-plan.js";
-import { at, candidateName, gate, planFor, revision, serviceWith } from "../helpers/plan-fixtures.js";
+import {
+  artifact,
+  at,
+  candidateName,
+  gate,
+  planFor,
+  revision,
+  serviceWith,
+  stagingConfig,
+} from "../helpers/plan-fixtures.js";
 
 const OLD = "chat-staging-old";
 const OLDER = "chat-staging-older";
@@ -233,5 +243,81 @@ describe("rollback goes only to a passed revision that still starts and was not 
     expect(() => rollback(records.slice(1), revisions.slice(1))).toThrow(
       expect.objectContaining({ code: "rollback.none" }),
     );
+  });
+});
+
+describe("a rollback is a plan the executor applies", () => {
+  const CURRENT = "chat-staging-current";
+  const plan = (access?: "public" | "private") =>
+    planRollback({
+      environment: "staging",
+      promotionCommand: "echogate deploy staging",
+      service: serviceWith([at(CURRENT, 100)], [gate(OLD, "passed"), gate(CURRENT, "passed")]),
+      revisions: [revision(OLD), revision(CURRENT)],
+      ...(access ? { access } : {}),
+    });
+
+  it("shifts to the target marking the revision it leaves, checks the service URL for the target, then finishes", () => {
+    const rollback = plan();
+    expect(rollback.actions).toEqual([
+      { kind: "shift", percent: 100, traffic: [at(OLD, 100)], rolledBackFrom: CURRENT },
+      {
+        kind: "smoke",
+        check: { target: "service", expectVersion: expect.any(String), expectRevision: OLD },
+      },
+      { kind: "finish" },
+    ]);
+  });
+
+  it("checks a private service with an identity token", () => {
+    const smoke = plan("private").actions.find((action) => action.kind === "smoke");
+    expect(smoke).toMatchObject({ check: { identityToken: true } });
+  });
+
+  it("a failed check or an interruption after the shift leaves traffic on the gate-passed target and only releases the lock", () => {
+    const [beforeShift, afterShift] = plan().recovery;
+    expect(beforeShift).toMatchObject({ from: 1, to: 1, result: "refused" });
+    expect(afterShift).toMatchObject({ from: 2, to: 3, result: "rolled-back" });
+    for (const actions of [afterShift!.gateFails, afterShift!.interrupted])
+      expect(actions.map((action) => action.kind)).toEqual(["release-lock"]);
+  });
+});
+
+describe("a multi-region plan keeps its regions in lockstep", () => {
+  it("every smoke is followed by the wait for the other regions' same smoke, before traffic moves", () => {
+    const config = stagingConfig([10, 100]);
+    const regions = ["us-central1", "europe-west1"];
+    const plan = planPromotion({
+      environment: "staging",
+      config: { ...config, service: { ...config.service, regions } },
+      mode: "deploy",
+      artifact,
+      env: [],
+      service: serviceWith([at(OLD, 100)], [gate(OLD, "passed")]),
+      revisions: [revision(OLD)],
+      access: "public",
+      region: "europe-west1",
+    });
+    expect(plan.actions.map((action) => action.kind)).toEqual([
+      "create-revision",
+      "smoke",
+      "await-regions",
+      "shift",
+      "smoke",
+      "await-regions",
+      "shift",
+      "smoke",
+      "await-regions",
+      "finish",
+    ]);
+    const waits = plan.actions.flatMap((action) => (action.kind === "await-regions" ? [action] : []));
+    expect(waits.map(({ index, target }) => [index, target])).toEqual([
+      [0, "candidate"],
+      [1, "service"],
+      [2, "service"],
+    ]);
+    expect(waits[0]!.regions).toEqual(regions);
+    // A single-region plan has no wait.
+    expect(planFor(undefined).actions.map((action) => action.kind)).not.toContain("await-regions");
   });
 });

@@ -59,10 +59,16 @@ describe("caller labels and annotations on the service", () => {
       signal: new AbortController().signal,
     };
     await expect(
-      promoteEnvironment({ ...base, serviceName: "echogate-chat-preview-a-very-long-branch-name" }),
+      promoteEnvironment({
+        ...base,
+        preview: { serviceName: "echogate-chat-preview-a-very-long-branch-name" },
+      }),
     ).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("together are too long") });
     await expect(
-      promoteEnvironment({ ...base, serviceName: "chat-pr-1", labels: { "echogate-branch": "a/b" } }),
+      promoteEnvironment({
+        ...base,
+        preview: { serviceName: "chat-pr-1", labels: { "echogate-branch": "a/b" } },
+      }),
     ).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("[a-z0-9_-]") });
   });
 });

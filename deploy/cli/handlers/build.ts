@@ -115,24 +115,21 @@ async function runCloud(name: string | undefined, ctx: CommandContext): Promise<
   const settings = await ctx.project.requireSettings();
   const { version } = await resolveBuildVersion(ctx.project.dir, settings.version, layout.workingDir);
   const cloudbuild = layout.cloudbuild?.path;
-  const step = ctx.output.step("cloud build", { environment: name });
-  let result: Awaited<ReturnType<typeof submitCloudBuild>>;
-  try {
-    result = await submitCloudBuild({
-      projectDir: ctx.project.dir,
-      project: environment.config.service.project,
-      region: environment.config.service.regions[0]!,
-      service: environment.config.service.name,
-      environment: name,
-      version,
-      ...(cloudbuild ? { config: cloudbuild } : {}),
-      signal: ctx.signal,
-    });
-  } catch (error) {
-    step.fail(messageOf(error));
-    throw error;
-  }
-  step.done(result.digest);
+  const result = await ctx.output.run(
+    "cloud build",
+    () =>
+      submitCloudBuild({
+        projectDir: ctx.project.dir,
+        project: environment.config.service.project,
+        region: environment.config.service.regions[0]!,
+        service: environment.config.service.name,
+        environment: name,
+        version,
+        ...(cloudbuild ? { config: cloudbuild } : {}),
+        signal: ctx.signal,
+      }),
+    { data: { environment: name }, done: (submitted) => submitted.digest },
+  );
   ctx.output.result({ ok: true, ...result, version }, (data, style) =>
     [`${style.green("pushed")} ${data.imageRef}`, `  version ${style.bold(data.version)}`].join("\n"),
   );

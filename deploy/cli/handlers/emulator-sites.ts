@@ -13,13 +13,12 @@ export async function run(args: ArgsOf<typeof emulatorSitesShape>, ctx: CommandC
     );
     return ExitCode.ok;
   }
-  const step = ctx.output.step(`Create ${requested.length} Hosting site(s) in the local emulator`);
   let outcomes: Awaited<ReturnType<typeof createLocalSites>>;
   try {
-    outcomes = await createLocalSites(ctx.cwd, requested);
-    step.done();
+    outcomes = await ctx.output.run(`Create ${requested.length} Hosting site(s) in the local emulator`, () =>
+      createLocalSites(ctx.cwd, requested),
+    );
   } catch (error) {
-    step.fail();
     if (error instanceof PlatformError) throw error;
     throw new PlatformError("emulator.sites", `Failed to create the sites: ${messageOf(error)}`, {
       hint: "Check .echogate/hosting/ is writable, or run `echogate emulator start` first.",

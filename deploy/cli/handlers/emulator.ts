@@ -4,25 +4,30 @@ import { emulatorStatus, ensureEmulator, stopEmulator } from "../../platform/emu
 import type { CommandContext } from "../command.js";
 
 export async function start(_args: unknown, ctx: CommandContext): Promise<number> {
-  const step = ctx.output.step("Start the Cloud Run and Hosting emulators");
+  let started: Awaited<ReturnType<typeof ensureEmulator>>;
   try {
-    const { apiEndpoint, hostingEndpoint, pid } = await ensureEmulator(ctx.cwd);
-    step.done(apiEndpoint);
-    ctx.output.result({ running: true, apiEndpoint, hostingEndpoint: hostingEndpoint ?? null, pid }, (d) =>
-      [
-        `Emulators running (pid ${d.pid}):`,
-        `  Cloud Run API  ${d.apiEndpoint}`,
-        `  Hosting API    ${d.hostingEndpoint ?? "(not running: restart with `echogate emulator stop` then start)"}`,
-      ].join("\n"),
+    started = await ctx.output.run(
+      "Start the Cloud Run and Hosting emulators",
+      () => ensureEmulator(ctx.cwd),
+      {
+        done: (running) => running.apiEndpoint,
+      },
     );
-    return ExitCode.ok;
   } catch (error) {
-    step.fail();
     throw new PlatformError("emulator.start", `Failed to start the emulators: ${messageOf(error)}`, {
       hint: "See .echogate/emulator/daemon.log; `echogate emulator stop` clears a half-started one.",
       cause: error,
     });
   }
+  const { apiEndpoint, hostingEndpoint, pid } = started;
+  ctx.output.result({ running: true, apiEndpoint, hostingEndpoint: hostingEndpoint ?? null, pid }, (d) =>
+    [
+      `Emulators running (pid ${d.pid}):`,
+      `  Cloud Run API  ${d.apiEndpoint}`,
+      `  Hosting API    ${d.hostingEndpoint ?? "(not running: restart with `echogate emulator stop` then start)"}`,
+    ].join("\n"),
+  );
+  return ExitCode.ok;
 }
 
 export async function stop(_args: unknown, ctx: CommandContext): Promise<number> {

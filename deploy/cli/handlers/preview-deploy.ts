@@ -4,7 +4,6 @@ import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Output } from "../../core/output.js";
 import { readLiveServices } from "../../hosting/live-services.js";
-import { outputReporter } from "../../hosting/output-reporter.js";
 import { smokeFor } from "../../hosting/smoke-fn.js";
 import {
   DEFAULT_PREVIEW_TTL_SECONDS,
@@ -41,7 +40,6 @@ export async function run(args: ArgsOf<typeof previewDeployShape>, ctx: CommandC
     ...(serverUrl ? { serverUrl } : {}),
     ...(image ? { image } : {}),
     smoke: smokeFor(context.environment),
-    reporter: outputReporter(ctx.output),
     output: ctx.output,
     signal: ctx.signal,
     now: new Date(),

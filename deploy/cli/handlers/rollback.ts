@@ -1,7 +1,7 @@
 import { ExitCode } from "../../core/exit-codes.js";
 import type { WebRollback } from "../../hosting/rollback-web.js";
 import { formatTraffic } from "../../platform/cloudrun/service-model.js";
-import { renderSmoke } from "../../promote/report.js";
+import { renderRollbackPlan, renderSmoke } from "../../promote/render-promotion.js";
 import { rollbackEnvironment } from "../../promote/rollback-environment.js";
 import type { ReportSource } from "../../report/report-model.js";
 import type { ArgsOf, CommandContext } from "../command.js";
@@ -44,8 +44,13 @@ async function rollback(
   ctx.output.result(
     { ok: true, dryRun: !outcome, plan, outcome: outcome ?? null, ...(webResult ? { web: webResult } : {}) },
     (data, style) => {
+      if (!data.outcome)
+        return [
+          renderRollbackPlan(data.plan, style),
+          ...(webResult ? [`  then (web)     ${renderWebRollback(webResult)}`] : []),
+        ].join("\n");
       const lines = [
-        `${data.outcome ? "Rolled back" : "Would roll back"} ${plan.environment}: ${plan.current.revision ?? "(none)"} → ${plan.target.revision} (${plan.target.version}, gate passed ${plan.target.at})`,
+        `Rolled back ${plan.environment}: ${plan.current.revision ?? "(none)"} → ${plan.target.revision} (${plan.target.version}, gate passed ${plan.target.at})`,
         `  traffic  ${formatTraffic(plan.traffic)}`,
       ];
       for (const report of data.outcome?.smoke ?? []) lines.push(...renderSmoke(report, style));

@@ -108,20 +108,13 @@ export async function withPromotionLock<T>(
 }
 
 function outputStep(output: Output, detail: string): StepRunner {
-  return async (title, work) => {
-    const handle = output.step(title);
-    try {
-      const value = await work();
-      handle.done(detail);
-      return value;
-    } catch (error) {
+  return (title, work) =>
+    output.run(title, work, {
+      done: () => detail,
       // The error itself is printed next; the step line only says why it stopped.
-      handle.fail(
+      failed: (error) =>
         isEchogateError(error) && error.code === "promote.locked" ? "held by another promotion" : "failed",
-      );
-      throw error;
-    }
-  };
+    });
 }
 
 /**

@@ -1,20 +1,22 @@
 import { formatDuration } from "../core/duration.js";
 import type { Style } from "../core/output.js";
+import { CANDIDATE_TAG } from "../model/name-limits.js";
 import { formatTraffic } from "../platform/cloudrun/service-model.js";
 import { renderSmokeChecks } from "../smoke/report.js";
 import type { FailurePolicy, FailureStage, RecoveryAction } from "./failure-policy.js";
-import type { PlanAction, PromotionPlan } from "./plan-types.js";
+import type { ExecutablePlan, PlanAction, PromotionPlan } from "./plan-types.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
+import type { RollbackPlan } from "./rollback-plan.js";
 import type { PromotionSmoke } from "./smoke-types.js";
 
-function describeAction(action: PlanAction, plan: PromotionPlan): string {
+function describeAction(action: PlanAction, plan: ExecutablePlan): string {
   switch (action.kind) {
     case "create-service":
-      return `create service ${plan.service.name} with revision ${action.revision} (tag ${plan.candidate.tag})`;
+      return `create service ${serviceOf(plan)} with revision ${action.revision} (tag ${CANDIDATE_TAG})`;
     case "create-revision":
-      return `create revision ${action.revision} with 0% traffic, tag ${plan.candidate.tag}`;
+      return `create revision ${action.revision} with 0% traffic, tag ${CANDIDATE_TAG}`;
     case "tag-candidate":
-      return `tag existing revision ${action.revision} as ${plan.candidate.tag} (0% traffic)`;
+      return `tag existing revision ${action.revision} as ${CANDIDATE_TAG} (0% traffic)`;
     case "smoke": {
       const expects = [
         action.check.expectVersion ? `version ${action.check.expectVersion}` : undefined,
@@ -24,11 +26,17 @@ function describeAction(action: PlanAction, plan: PromotionPlan): string {
       return `smoke on the ${where}: /health${expects.length ? ` (${expects.join(", ")})` : ""}, echo to sender and others`;
     }
     case "shift":
+      if (plan.kind === "rollback")
+        return `shift traffic → ${formatTraffic(action.traffic)}${action.rolledBackFrom ? ` + mark ${action.rolledBackFrom} as rolled back from in the same update` : ""}`;
       return `shift traffic → ${formatTraffic(action.traffic)} + record the gate result in the same update`;
     case "make-public":
       return "make the service public (allUsers gets roles/run.invoker): the gate passed";
+    case "await-regions":
+      return `wait until ${action.regions.join(", ")} each passed this smoke; one failing fails it here too`;
     case "finish":
-      return "record the verified result and release the lock";
+      return plan.kind === "rollback"
+        ? "release the lock"
+        : "record the verified result and release the lock";
   }
 }
 
@@ -48,7 +56,33 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
     lines.push(
       style.green(`  ${plan.candidate.revision} already serves 100% and passed its gate: only re-checked.`),
     );
-  lines.push(style.bold("  steps"));
+  lines.push(...renderSteps(plan, style));
+  if (plan.warnings.length) {
+    lines.push(style.bold("  warnings"));
+    for (const w of plan.warnings) lines.push(`    ${style.yellow("!")} ${w.message}`);
+  }
+  return lines.join("\n");
+}
+
+/** A rollback's plan, printed like a promotion's: what moves, the steps, and what each failure leaves. */
+export function renderRollbackPlan(plan: RollbackPlan, style: Style): string {
+  return [
+    `${style.bold(`Plan: rollback ${plan.environment}`)} — ${plan.service}`,
+    `  from           ${plan.current.revision ?? "(none)"}`,
+    `  to             ${plan.target.revision} (${plan.target.version}, gate passed ${plan.target.at})`,
+    `  traffic now    ${formatTraffic(plan.current.split, (s) => `[gate ${s.gate}]`)}`,
+    `  traffic after  ${formatTraffic(plan.traffic)}`,
+    `  access         ${plan.access}${plan.access === "private" ? " (checked with an identity token)" : ""}`,
+    ...renderSteps(plan, style),
+  ].join("\n");
+}
+
+function serviceOf(plan: ExecutablePlan): string {
+  return plan.kind === "promotion" ? plan.service.name : plan.service;
+}
+
+function renderSteps(plan: ExecutablePlan, style: Style): string[] {
+  const lines = [style.bold("  steps")];
   for (const [i, action] of plan.actions.entries())
     lines.push(`    ${i + 1}. ${describeAction(action, plan)}`);
   lines.push(style.bold("  if a gate fails"));
@@ -57,11 +91,7 @@ export function renderPlan(plan: PromotionPlan, style: Style): string {
   lines.push(style.bold("  if interrupted"));
   for (const stage of plan.recovery)
     lines.push(`    ${stepRange(stage)}  ${describeRecovery(stage.interrupted)}`);
-  if (plan.warnings.length) {
-    lines.push(style.bold("  warnings"));
-    for (const w of plan.warnings) lines.push(`    ${style.yellow("!")} ${w.message}`);
-  }
-  return lines.join("\n");
+  return lines;
 }
 
 function describeFailurePolicy(policy: FailurePolicy): string {
