@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import LongestFirst from "./test/helpers/longest-first.js";
 import { testKinds } from "./test/helpers/test-kinds.js";
 
 const { unit } = testKinds(fileURLToPath(new URL(".", import.meta.url)));
@@ -30,5 +31,7 @@ export default defineConfig({
         },
       },
     ],
+    // Longest files first, so neither worker is left alone with a long file at the end.
+    sequence: { sequencer: LongestFirst },
   },
 });

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 
@@ -23,13 +24,61 @@ const npmEnv = {
   JOBS: "max",
 };
 
+/** What goes into the packed tarball: the build's sources and scripts, the manifest, the lockfile. */
+const PACK_INPUTS = [
+  "deploy",
+  "bin",
+  "scripts/build.mjs",
+  "scripts/prune-run-protos.mjs",
+  "scripts/google-gax-rest.cjs",
+  "package.json",
+  "package-lock.json",
+  "README.md",
+  "LICENSE",
+];
+const PACK_CACHE = join(tmpdir(), "echogate-pack-cache");
+/** A lock older than this was left by a killed run. */
+const STALE_LOCK_MS = 5 * 60_000;
+
 /**
  * `npm pack` of this repo as npm publishes it: dist/ built fresh into a staging copy (never this
  * checkout's dist/, which other tests run from), then packed by the package.json `files` list.
+ * The tarball is kept per content of PACK_INPUTS (under a lock, so test files packing at once
+ * build once): an edit to any of them packs anew.
  * ECHOGATE_ADOPT_TARBALL=<path.tgz> runs the tests against another build (e.g. an older release).
  */
 export async function packEchogate(): Promise<string> {
   if (process.env.ECHOGATE_ADOPT_TARBALL) return process.env.ECHOGATE_ADOPT_TARBALL;
+  const dir = join(PACK_CACHE, await packInputsHash());
+  const tarball = join(dir, "echogate.tgz");
+  if (await exists(tarball)) return tarball;
+  await mkdir(PACK_CACHE, { recursive: true });
+  const lock = `${dir}.lock`;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      if (await exists(tarball)) return tarball;
+      const held = await stat(lock).catch(() => undefined);
+      if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
+      else await delay(250);
+    }
+  }
+  try {
+    if (!(await exists(tarball))) {
+      const packed = await packFresh();
+      await mkdir(dir, { recursive: true });
+      await cp(packed, `${tarball}.partial`);
+      await rename(`${tarball}.partial`, tarball);
+    }
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+  return tarball;
+}
+
+async function packFresh(): Promise<string> {
   const stage = await tempDir("echogate-pack-");
   const { buildCli } = (await import(join(repoRoot, "scripts", "build.mjs"))) as {
     buildCli(root: string, outdir: string): Promise<unknown>;
@@ -43,6 +92,29 @@ export async function packEchogate(): Promise<string> {
   });
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   return join(stage, filename);
+}
+
+/** sha256 over the path and bytes of every file in PACK_INPUTS, in a stable order. */
+async function packInputsHash(): Promise<string> {
+  const hash = createHash("sha256");
+  const files = (
+    await Promise.all(
+      PACK_INPUTS.map(async (input) => {
+        const path = join(repoRoot, input);
+        if (!(await stat(path)).isDirectory()) return [input];
+        const entries = await readdir(path, { recursive: true, withFileTypes: true });
+        return entries.filter((e) => e.isFile()).map((e) => relative(repoRoot, join(e.parentPath, e.name)));
+      }),
+    )
+  )
+    .flat()
+    .sort();
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(await readFile(join(repoRoot, file)))
+      .update("\0");
+  return hash.digest("hex").slice(0, 16);
 }
 
 /** A copy of test/fixtures/<set>/<name> (set: adopt unless given) in a temporary directory. */
