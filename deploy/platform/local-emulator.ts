@@ -1,18 +1,20 @@
 import { messageOf, PlatformError } from "../core/errors.js";
+import type { Notices } from "../core/notices.js";
 import type { EnsuredEmulator } from "../emulator/index.js";
 
 /**
- * Starts the project's emulator daemon (Cloud Run and Hosting) when it isn't running, and says so;
- * its endpoints either way. The daemon module is loaded only when a command talks to the emulators.
+ * Starts the project's emulator daemon (Cloud Run and Hosting) when it isn't running, and tells
+ * `notices` so; its endpoints either way. The daemon module is loaded only when a command talks to
+ * the emulators.
  */
 export type EnsureDaemon = () => Promise<EnsuredEmulator>;
 
-export function daemonStarter(projectDir: string): EnsureDaemon {
+export function daemonStarter(projectDir: string, notices: Notices = () => {}): EnsureDaemon {
   return async () => {
-    const { announceStarted, ensureEmulator } = await import("../emulator/index.js");
+    const { ensureEmulator } = await import("../emulator/index.js");
     try {
       const emulator = await ensureEmulator(projectDir);
-      announceStarted(emulator);
+      if (emulator.started) notices(startedNotice(emulator));
       return emulator;
     } catch (error) {
       throw new PlatformError(
@@ -25,4 +27,10 @@ export function daemonStarter(projectDir: string): EnsureDaemon {
       );
     }
   };
+}
+
+/** The daemon outlives the command that started it, so that command says so once. */
+function startedNotice(emulator: Pick<EnsuredEmulator, "apiEndpoint" | "hostingEndpoint">): string {
+  const hosting = emulator.hostingEndpoint ? `, Hosting ${emulator.hostingEndpoint}` : "";
+  return `Started the local emulators (Cloud Run ${emulator.apiEndpoint}${hosting}); they keep running for later commands until \`echogate emulator stop\`.`;
 }

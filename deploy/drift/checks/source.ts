@@ -1,7 +1,7 @@
 import type { SharedBackend } from "../../envfiles/shared-backend.js";
 import { GATE_BYPASS_HINT, gateBypassMessage } from "../../source/check-gate-bypass.js";
 import { LISTEN_HOST_HINT, listenHostMessage } from "../../source/check-listen-host.js";
-import { compareServerEntries } from "../../source/server-entry.js";
+import { compareServerEntries } from "../../source/entry-comparison.js";
 import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
 import { environmentsFor, listNames } from "./scope.js";
 

@@ -6,7 +6,7 @@ import {
   entryFromCloudbuild,
   entryFromDevScript,
   entryFromDockerfile,
-} from "../../deploy/source/server-entry.js";
+} from "../../deploy/source/entry-comparison.js";
 import { lines, testdir } from "./testdir.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
