@@ -8,7 +8,7 @@ import {
 import { emptyState, serviceKey } from "../../deploy/emulator/state-types.js";
 import { MAX_REVISIONS_PER_SERVICE } from "../../deploy/model/cloud-run-limits.js";
 
-// Item 8: past 1,000 revisions Cloud Run deletes the oldest unused ones instead of refusing the
+// Past 1,000 revisions Cloud Run deletes the oldest unused ones instead of refusing the
 // deploy. Checked on the emulator's state transitions (on Google it would take 1,000 deploys).
 
 describe("revision limit", () => {
