@@ -10,9 +10,9 @@ import { ConfigError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
-import { checkGateBypass } from "../source/check-gate-bypass.js";
-import { checkListenHost } from "../source/check-listen-host.js";
-import { checkNativeDeps } from "../source/check-native-deps.js";
+import { scanGateBypass } from "../source/scan-gate-bypass.js";
+import { scanListenHost } from "../source/scan-listen-host.js";
+import { scanNativeDeps } from "../source/scan-native-deps.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
 import { collectTarget, type TargetSpec } from "./collect/live-target.js";
 import { collectSharedBackends } from "./collect/shared-backends.js";
@@ -92,9 +92,9 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
   const layout = await project.detectedLayout();
   const source = {
     ...collectSourceDrift(projectDir, layout),
-    native: await checkNativeDeps(projectDir, layout),
-    listenHost: await checkListenHost(projectDir, layout),
-    gateBypass: checkGateBypass(projectDir),
+    native: await scanNativeDeps(projectDir, layout),
+    listenHost: await scanListenHost(projectDir, layout),
+    gateBypass: scanGateBypass(projectDir),
     sharedBackends: await collectSharedBackends(project, loaded.environments),
   };
   if (loaded.environments.length === 0 && source.absent.length === 3) {

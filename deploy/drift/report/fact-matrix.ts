@@ -1,5 +1,5 @@
-import { short } from "../checks/scope.js";
 import type { DriftEvaluation } from "../evaluate.js";
+import { short } from "../evaluators/scope.js";
 import { entryText, envKeysOf, envValue, factValue, MISSING } from "../fact-values.js";
 import type { DriftFacts, TargetFacts } from "../facts.js";
 import type { FindingSeverity } from "../rules.js";

@@ -1,11 +1,11 @@
 import type { SharedBackend } from "../../envfiles/shared-backend.js";
-import { GATE_BYPASS_HINT, gateBypassMessage } from "../../source/check-gate-bypass.js";
-import { LISTEN_HOST_HINT, listenHostMessage } from "../../source/check-listen-host.js";
 import { compareServerEntries } from "../../source/entry-comparison.js";
-import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import { GATE_BYPASS_HINT, gateBypassMessage } from "../../source/scan-gate-bypass.js";
+import { LISTEN_HOST_HINT, listenHostMessage } from "../../source/scan-listen-host.js";
+import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { environmentsFor, listNames } from "./scope.js";
 
-export const checkSourceEntryEqual: CheckFn<Extract<RuleCheck, { check: "source-entry-equal" }>> = (
+export const evaluateSourceEntryEqual: RuleEvaluator<Extract<RuleKind, { kind: "source-entry-equal" }>> = (
   _rule,
   input,
 ) =>
@@ -17,7 +17,7 @@ export const checkSourceEntryEqual: CheckFn<Extract<RuleCheck, { check: "source-
     location: { file: mismatch.b.fact.file, ...(mismatch.b.fact.line ? { line: mismatch.b.fact.line } : {}) },
   }));
 
-export const checkSourceEntryKnown: CheckFn<Extract<RuleCheck, { check: "source-entry-known" }>> = (
+export const evaluateSourceEntryKnown: RuleEvaluator<Extract<RuleKind, { kind: "source-entry-known" }>> = (
   _rule,
   input,
 ) =>
@@ -33,7 +33,7 @@ export const checkSourceEntryKnown: CheckFn<Extract<RuleCheck, { check: "source-
       location: { file: fact.file, ...(fact.line ? { line: fact.line } : {}) },
     }));
 
-export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-file-keys-equal" }>> = (
+export const evaluateEnvFileKeysEqual: RuleEvaluator<Extract<RuleKind, { kind: "env-file-keys-equal" }>> = (
   rule,
   input,
 ) => {
@@ -64,10 +64,9 @@ export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-fil
   return findings;
 };
 
-export const checkNativeDepsBuildable: CheckFn<Extract<RuleCheck, { check: "native-deps-buildable" }>> = (
-  _rule,
-  input,
-) => {
+export const evaluateNativeDepsBuildable: RuleEvaluator<
+  Extract<RuleKind, { kind: "native-deps-buildable" }>
+> = (_rule, input) => {
   const native = input.facts.source.native;
   if (!native?.dockerfile) return [];
   // Warnings stay warnings (a prebuilt download that may fall back to a build): check says the same.
@@ -101,10 +100,9 @@ const NAMED_LAYOUT_HINTS = {
     "layout.cloudbuild already names this file: make one step `docker build` the server's Dockerfile, or set `cloudbuild: false` if it doesn't build the server.",
 } as const;
 
-export const checkListenAllInterfaces: CheckFn<Extract<RuleCheck, { check: "listen-all-interfaces" }>> = (
-  _rule,
-  input,
-) =>
+export const evaluateListenAllInterfaces: RuleEvaluator<
+  Extract<RuleKind, { kind: "listen-all-interfaces" }>
+> = (_rule, input) =>
   (input.facts.source.listenHost?.findings ?? []).map((finding) => ({
     fact: "source.listen-host",
     columns: [],
@@ -113,10 +111,9 @@ export const checkListenAllInterfaces: CheckFn<Extract<RuleCheck, { check: "list
     location: { file: finding.file, line: finding.line },
   }));
 
-export const checkDeploysThroughGate: CheckFn<Extract<RuleCheck, { check: "deploys-through-gate" }>> = (
-  _rule,
-  input,
-) =>
+export const evaluateDeploysThroughGate: RuleEvaluator<
+  Extract<RuleKind, { kind: "deploys-through-gate" }>
+> = (_rule, input) =>
   (input.facts.source.gateBypass?.findings ?? []).map((finding) => ({
     fact: "source.gate-bypass",
     columns: [],
@@ -125,7 +122,10 @@ export const checkDeploysThroughGate: CheckFn<Extract<RuleCheck, { check: "deplo
     location: { file: finding.file, line: finding.line },
   }));
 
-export const checkSharedBackend: CheckFn<Extract<RuleCheck, { check: "shared-backend" }>> = (_rule, input) =>
+export const evaluateSharedBackend: RuleEvaluator<Extract<RuleKind, { kind: "shared-backend" }>> = (
+  _rule,
+  input,
+) =>
   (input.facts.source.sharedBackends ?? [])
     .filter((shared) => shared.declared === undefined)
     .map((shared) => {

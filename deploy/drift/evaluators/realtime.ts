@@ -1,8 +1,8 @@
 import { declaredOf, locationOf } from "../fact-values.js";
-import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { targetsFor } from "./scope.js";
 
-export const checkMinTimeout: CheckFn<Extract<RuleCheck, { check: "min-timeout" }>> = (rule, input) =>
+export const evaluateMinTimeout: RuleEvaluator<Extract<RuleKind, { kind: "min-timeout" }>> = (rule, input) =>
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     const timeout = target.settings?.timeoutSeconds;
     if (timeout == null || timeout >= rule.min) return [];
@@ -18,10 +18,9 @@ export const checkMinTimeout: CheckFn<Extract<RuleCheck, { check: "min-timeout" 
     ];
   });
 
-export const checkAffinityWithPolling: CheckFn<Extract<RuleCheck, { check: "affinity-with-polling" }>> = (
-  rule,
-  input,
-) =>
+export const evaluateAffinityWithPolling: RuleEvaluator<
+  Extract<RuleKind, { kind: "affinity-with-polling" }>
+> = (rule, input) =>
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     if (!target.settings || target.settings.sessionAffinity) return [];
     const declared = declaredOf(input.facts, target.environment);
@@ -43,7 +42,7 @@ export const checkAffinityWithPolling: CheckFn<Extract<RuleCheck, { check: "affi
     ];
   });
 
-export const checkBroadcastAdapter: CheckFn<Extract<RuleCheck, { check: "broadcast-adapter" }>> = (
+export const evaluateBroadcastAdapter: RuleEvaluator<Extract<RuleKind, { kind: "broadcast-adapter" }>> = (
   rule,
   input,
 ) =>
