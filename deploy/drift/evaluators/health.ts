@@ -1,4 +1,4 @@
-import { declaredOf, groupBy, locationOf } from "../fact-values.js";
+import { declaredOf, groupBy, targetFinding } from "../fact-values.js";
 import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { targetsFor } from "./scope.js";
 
@@ -26,15 +26,12 @@ export const evaluateHealthVersion: RuleEvaluator<Extract<RuleKind, { kind: "hea
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     const reported = target.health?.status === "ok" ? target.health.version : undefined;
     if (!reported || !target.recordedVersion || reported === target.recordedVersion) return [];
-    const location = locationOf(input.facts, target.environment, "name");
     return [
-      {
+      targetFinding(input.facts, target, "name", {
         fact: "version",
-        columns: [target.column],
         message: `/health on ${target.column} reports ${reported}, but ${target.servingRevision ?? "the serving revision"} was deployed as ${target.recordedVersion}.`,
         hint: "Something other than the recorded artifact answers: check the traffic split and the image's baked version.",
-        ...(location ? { location } : {}),
-      },
+      }),
     ];
   });
 

@@ -1,5 +1,5 @@
 import { promotionCommand } from "../../config/promotion-command.js";
-import { declaredOf, groupBy, locationOf } from "../fact-values.js";
+import { declaredOf, groupBy, locationOf, targetFinding } from "../fact-values.js";
 import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { environmentsFor, listNames, short, targetsFor } from "./scope.js";
 
@@ -78,13 +78,10 @@ export const evaluateServiceDeployed: RuleEvaluator<Extract<RuleKind, { kind: "s
     .filter(
       (t) => t.status === "missing" && (!rule.environments || rule.environments.includes(t.environment)),
     )
-    .map((target) => {
-      const location = locationOf(input.facts, target.environment, "name");
-      return {
+    .map((target) =>
+      targetFinding(input.facts, target, "name", {
         fact: "service",
-        columns: [target.column],
         message: `Service ${target.service} does not exist in ${target.region} (${target.environment}).`,
         hint: `Deploy it with \`${promotionCommand(target.environment, declaredOf(input.facts, target.environment)?.promotesFrom)}\`, or check service.name and service.regions.`,
-        ...(location ? { location } : {}),
-      };
-    });
+      }),
+    );

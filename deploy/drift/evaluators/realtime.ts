@@ -1,4 +1,4 @@
-import { declaredOf, locationOf } from "../fact-values.js";
+import { declaredOf, targetFinding } from "../fact-values.js";
 import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { targetsFor } from "./scope.js";
 
@@ -6,15 +6,12 @@ export const evaluateMinTimeout: RuleEvaluator<Extract<RuleKind, { kind: "min-ti
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     const timeout = target.settings?.timeoutSeconds;
     if (timeout == null || timeout >= rule.min) return [];
-    const location = locationOf(input.facts, target.environment, "requestTimeoutS");
     return [
-      {
+      targetFinding(input.facts, target, "requestTimeoutS", {
         fact: "settings.timeoutSeconds",
-        columns: [target.column],
         message: `Request timeout is ${timeout} s on ${target.column}: Cloud Run closes every WebSocket after ${timeout} s, so clients drop and reconnect.`,
         hint: `Set service.requestTimeoutS to at least ${rule.min} (up to 3600) in environments/${target.environment}.yaml and redeploy.`,
-        ...(location ? { location } : {}),
-      },
+      }),
     ];
   });
 
@@ -30,15 +27,12 @@ export const evaluateAffinityWithPolling: RuleEvaluator<
         ? (declared.pollingReason ?? "polling is allowed")
         : undefined;
     if (!why) return [];
-    const location = locationOf(input.facts, target.environment, "sessionAffinity");
     return [
-      {
+      targetFinding(input.facts, target, "sessionAffinity", {
         fact: "settings.sessionAffinity",
-        columns: [target.column],
         message: `Session affinity is off on ${target.column} while Socket.IO may use long-polling (${why}): polling requests land on other instances and fail with "Session ID unknown".`,
         hint: `Set service.sessionAffinity: true in environments/${target.environment}.yaml, or allow only the websocket transport.`,
-        ...(location ? { location } : {}),
-      },
+      }),
     ];
   });
 
@@ -53,14 +47,11 @@ export const evaluateBroadcastAdapter: RuleEvaluator<Extract<RuleKind, { kind: "
     if (declaredOf(input.facts, target.environment)?.backplane === "redis") return [];
     const declared = input.policy.broadcast;
     if (declared && (!declared.environments || declared.environments.includes(target.environment))) return [];
-    const location = locationOf(input.facts, target.environment, "maxInstances");
     return [
-      {
+      targetFinding(input.facts, target, "maxInstances", {
         fact: "settings.maxInstances",
-        columns: [target.column],
         message: `${target.column} may run ${max} instances with no cross-instance broadcast: messages will not reach clients on other instances.`,
         hint: `Share the broadcast through a backplane (e.g. Redis, with ${rule.envKeys[0]} set) and set service.backplane: redis in environments/${target.environment}.yaml, or set service.maxInstances: 1.`,
-        ...(location ? { location } : {}),
-      },
+      }),
     ];
   });

@@ -103,24 +103,22 @@ const NAMED_LAYOUT_HINTS = {
 export const evaluateListenAllInterfaces: RuleEvaluator<
   Extract<RuleKind, { kind: "listen-all-interfaces" }>
 > = (_rule, input) =>
-  (input.facts.source.listenHost?.findings ?? []).map((finding) => ({
-    fact: "source.listen-host",
-    columns: [],
-    message: listenHostMessage(finding),
-    hint: LISTEN_HOST_HINT,
-    location: { file: finding.file, line: finding.line },
-  }));
+  scanFindings(
+    input.facts.source.listenHost?.findings,
+    "source.listen-host",
+    listenHostMessage,
+    LISTEN_HOST_HINT,
+  );
 
 export const evaluateDeploysThroughGate: RuleEvaluator<
   Extract<RuleKind, { kind: "deploys-through-gate" }>
 > = (_rule, input) =>
-  (input.facts.source.gateBypass?.findings ?? []).map((finding) => ({
-    fact: "source.gate-bypass",
-    columns: [],
-    message: gateBypassMessage(finding),
-    hint: GATE_BYPASS_HINT,
-    location: { file: finding.file, line: finding.line },
-  }));
+  scanFindings(
+    input.facts.source.gateBypass?.findings,
+    "source.gate-bypass",
+    gateBypassMessage,
+    GATE_BYPASS_HINT,
+  );
 
 export const evaluateSharedBackend: RuleEvaluator<Extract<RuleKind, { kind: "shared-backend" }>> = (
   _rule,
@@ -142,4 +140,20 @@ export const evaluateSharedBackend: RuleEvaluator<Extract<RuleKind, { kind: "sha
 /** A share env.schema.yaml declares, as one line for reports: `REDIS_URL: staging and production share redis://… (reason)`. */
 export function sharedBackendNotice(shared: SharedBackend): string {
   return `${shared.key}: ${listNames(shared.uses.map((use) => use.environment))} share ${shared.backend}, declared in environments/env.schema.yaml (${shared.declared}).`;
+}
+
+/** A source scan's findings as rule findings, each at its file and line. */
+function scanFindings<F extends { file: string; line: number }>(
+  findings: readonly F[] | undefined,
+  fact: string,
+  message: (finding: F) => string,
+  hint: string,
+): RawFinding[] {
+  return (findings ?? []).map((finding) => ({
+    fact,
+    columns: [],
+    message: message(finding),
+    hint,
+    location: { file: finding.file, line: finding.line },
+  }));
 }
