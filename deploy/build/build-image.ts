@@ -10,10 +10,10 @@ import { loadProjectLayout } from "../source/project-layout.js";
 import { type BuildMode, chooseBuildMode } from "./build-mode.js";
 import { bundleServer } from "./bundle-server.js";
 import { computeImageDigest, type ImageConfig, sha256Hex } from "./digest.js";
+import { resolveServerEntry } from "./entry-to-bundle.js";
 import { FAULTS, type FaultName } from "./faults.js";
 import { commitImage, findImage, imageDir, imageStoreDir } from "./image-store.js";
 import { copyLayer, installedDepsLayer, type SourcedLayerFile } from "./installed-deps-layer.js";
-import { resolveServerEntry } from "./server-entry.js";
 import { resolveBuildVersion, withContentHash, withFault } from "./version.js";
 
 const IMAGE_NAME = "echogate-server";

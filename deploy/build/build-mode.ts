@@ -1,6 +1,6 @@
 import type { BuildMode } from "../config/project-schema.js";
-import { addonsTheServerLoads } from "../source/check-native-deps.js";
 import { readProductionTree } from "../source/production-deps.js";
+import { addonsTheServerLoads } from "../source/scan-native-deps.js";
 
 export { type BuildMode, type BuildSettings, buildModes } from "../config/project-schema.js";
 

@@ -3,7 +3,6 @@ import type { Writable } from "node:stream";
 import { findProjectDir } from "../config/find-project-dir.js";
 import { UsageError } from "../core/errors.js";
 import { ExitCode } from "../core/exit-codes.js";
-import { onNotice } from "../core/notices.js";
 import { Output } from "../core/output.js";
 import { Redactor } from "../core/redact.js";
 import { colorEnabled, liveProgressEnabled } from "../core/terminal.js";
@@ -48,7 +47,6 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
 
   const redactor = new Redactor();
   let output = bootstrapOutput;
-  let stopNotices: (() => void) | undefined;
   let platform: import("../platform/platform.js").Platform | undefined;
   try {
     // Without --cwd, the project is the nearest directory holding environments/ (as git finds .git);
@@ -85,12 +83,15 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       import("../platform/platform.js"),
     ]);
     const announced = output;
-    stopNotices = onNotice((message) =>
-      announced.json ? announced.event({ event: "notice", message }) : announced.info(message),
-    );
+    const notices = (message: string) =>
+      announced.json ? announced.event({ event: "notice", message }) : announced.info(message);
     // Absolute, so a relative `--cwd .` means the same to every consumer (esbuild refuses a relative one).
     const dir = resolve(cwd, invocation.globals.cwd);
-    platform = new Platform(dir, withImpersonation(env, invocation.globals.impersonateServiceAccount));
+    platform = new Platform(
+      dir,
+      withImpersonation(env, invocation.globals.impersonateServiceAccount),
+      notices,
+    );
     return await module.run(invocation.args as never, {
       project: new Project(dir, redactor),
       platform,
@@ -104,7 +105,6 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   } catch (error) {
     return output.error(error);
   } finally {
-    stopNotices?.();
     output.close();
     await platform?.close();
   }

@@ -1,16 +1,6 @@
 /**
- * Things a library step did on the user's behalf that they should hear about, such as starting
- * the emulator daemon that outlives the command. The CLI prints them; other callers may listen.
+ * Where a library step tells the user what it did on their behalf, such as starting the emulator
+ * daemon that outlives the command. Passed explicitly to whoever may need it (`new Platform(dir,
+ * env, notices)`); the CLI prints each message, or emits a `notice` event with --json.
  */
-type Listener = (message: string) => void;
-
-const listeners = new Set<Listener>();
-
-export function onNotice(listener: Listener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-export function notice(message: string): void {
-  for (const listener of listeners) listener(message);
-}
+export type Notices = (message: string) => void;

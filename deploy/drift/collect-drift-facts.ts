@@ -10,15 +10,16 @@ import { ConfigError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
-import { checkGateBypass } from "../source/check-gate-bypass.js";
-import { checkListenHost } from "../source/check-listen-host.js";
-import { checkNativeDeps } from "../source/check-native-deps.js";
+import type { ResolvedLayout } from "../source/layout.js";
+import { scanGateBypass } from "../source/scan-gate-bypass.js";
+import { scanListenHost } from "../source/scan-listen-host.js";
+import { scanNativeDeps } from "../source/scan-native-deps.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
 import { collectTarget, type TargetSpec } from "./collect/live-target.js";
 import { collectSharedBackends } from "./collect/shared-backends.js";
 import { collectSourceDrift } from "./collect/source-facts.js";
 import { webReader } from "./collect/web.js";
-import type { DriftFacts, WebFact } from "./facts.js";
+import type { DeclaredEnvironment, DriftFacts, TargetFacts, WebFact } from "./facts.js";
 
 export const DEFAULT_CONCURRENCY = 16;
 
@@ -64,7 +65,7 @@ interface Selected {
 /** Collects every fact drift compares: source always, live Cloud Run facts unless `sourceOnly`. */
 export async function collectDriftFacts(options: CollectDriftOptions): Promise<CollectedDrift> {
   const started = performance.now();
-  const { project, platform } = options;
+  const { project } = options;
   const projectDir = project.dir;
   const signal = options.signal ?? new AbortController().signal;
   const loaded = await loadEnvironmentsFor(project, options.sourceOnly === true);
@@ -90,13 +91,7 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
     selected.map((s) => collectDeclared(project, s.environment, secretKeys, s.live)),
   );
   const layout = await project.detectedLayout();
-  const source = {
-    ...collectSourceDrift(projectDir, layout),
-    native: await checkNativeDeps(projectDir, layout),
-    listenHost: await checkListenHost(projectDir, layout),
-    gateBypass: checkGateBypass(projectDir),
-    sharedBackends: await collectSharedBackends(project, loaded.environments),
-  };
+  const source = await collectSourcePhase(project, layout, loaded.environments);
   if (loaded.environments.length === 0 && source.absent.length === 3) {
     // Nothing to compare: most likely the wrong directory (a CI step's working dir), not a clean project.
     throw new ConfigError(
@@ -115,53 +110,78 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
     ms: 0,
   };
   const live = selected.flatMap((s, i) => (s.live ? [{ ...s, declared: environments[i]! }] : []));
-  if (!options.sourceOnly && live.length > 0) {
-    const specs: TargetSpec[] = live.flatMap(({ environment, declared }) =>
-      environment.config.service.regions.map((region) => ({
-        column:
-          environment.config.service.regions.length > 1 ? `${environment.name}/${region}` : environment.name,
-        environment: declared,
-        region,
-        health: {
-          path: environment.config.smoke?.health.path ?? "/health",
-          versionField: environment.config.smoke?.health.versionField ?? "version",
-        },
-      })),
-    );
-    const web = webReader({ platform, signal });
-    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    // Every probe in flight listens on the run's signal; that many is expected, not a leak.
-    setMaxListeners(2 * concurrency + 10, signal);
-    const [targets, webFacts] = await Promise.all([
-      mapLimit(specs, concurrency, async (spec) =>
-        collectTarget(
-          spec,
-          await platform.cloudRun(
-            { endpoint: spec.environment.endpoint, project: spec.environment.project },
-            spec.region,
-          ),
-          secretKeys,
-          signal,
-        ),
-      ),
-      mapLimit(live, concurrency, async ({ environment, declared }) => {
-        const hosting = environment.config.hosting;
-        if (!hosting) return undefined;
-        // The local emulator daemon serves Cloud Run and Hosting: let the Cloud Run side start it once.
-        return web.read(hosting, declared.hosting?.origin, () => platform.cloudRunTarget(declared.endpoint));
-      }),
-    ]);
-    const webOf = new Map<string, WebFact | undefined>(live.map((s, i) => [s.environment.name, webFacts[i]]));
-    facts.targets = targets.map((target) => {
-      const fact = target.status === "ok" ? webOf.get(target.environment) : undefined;
-      return fact ? { ...target, web: fact } : target;
-    });
-  }
+  if (!options.sourceOnly && live.length > 0)
+    facts.targets = await collectLiveTargets(live, options, secretKeys, signal);
   facts.ms = Math.round(performance.now() - started);
   return {
     facts,
     diagnostics: loaded.diagnostics.items.filter((d) => !relevant.includes(d)),
     environmentNames: environmentNamesOf(loaded),
+  };
+}
+
+/** The live phase: each selected environment's Cloud Run service per region, and its web release. */
+async function collectLiveTargets(
+  live: ReadonlyArray<Selected & { declared: DeclaredEnvironment }>,
+  options: Pick<CollectDriftOptions, "platform" | "concurrency">,
+  secretKeys: ReadonlySet<string>,
+  signal: AbortSignal,
+): Promise<TargetFacts[]> {
+  const { platform } = options;
+  const specs: TargetSpec[] = live.flatMap(({ environment, declared }) =>
+    environment.config.service.regions.map((region) => ({
+      column:
+        environment.config.service.regions.length > 1 ? `${environment.name}/${region}` : environment.name,
+      environment: declared,
+      region,
+      health: {
+        path: environment.config.smoke?.health.path ?? "/health",
+        versionField: environment.config.smoke?.health.versionField ?? "version",
+      },
+    })),
+  );
+  const web = webReader({ platform, signal });
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  // Every probe in flight listens on the run's signal; that many is expected, not a leak.
+  setMaxListeners(2 * concurrency + 10, signal);
+  const [targets, webFacts] = await Promise.all([
+    mapLimit(specs, concurrency, async (spec) =>
+      collectTarget(
+        spec,
+        await platform.cloudRun(
+          { endpoint: spec.environment.endpoint, project: spec.environment.project },
+          spec.region,
+        ),
+        secretKeys,
+        signal,
+      ),
+    ),
+    mapLimit(live, concurrency, async ({ environment, declared }) => {
+      const hosting = environment.config.hosting;
+      if (!hosting) return undefined;
+      // The local emulator daemon serves Cloud Run and Hosting: let the Cloud Run side start it once.
+      return web.read(hosting, declared.hosting?.origin, () => platform.cloudRunTarget(declared.endpoint));
+    }),
+  ]);
+  const webOf = new Map<string, WebFact | undefined>(live.map((s, i) => [s.environment.name, webFacts[i]]));
+  return targets.map((target) => {
+    const fact = target.status === "ok" ? webOf.get(target.environment) : undefined;
+    return fact ? { ...target, web: fact } : target;
+  });
+}
+/** The source phase: entries, native addons, listen hosts, gate bypasses and shared backends. */
+async function collectSourcePhase(
+  project: Project,
+  layout: ResolvedLayout,
+  environments: LoadedEnvironments["environments"],
+): Promise<DriftFacts["source"]> {
+  const projectDir = project.dir;
+  return {
+    ...collectSourceDrift(projectDir, layout),
+    native: await scanNativeDeps(projectDir, layout),
+    listenHost: await scanListenHost(projectDir, layout),
+    gateBypass: scanGateBypass(projectDir),
+    sharedBackends: await collectSharedBackends(project, environments),
   };
 }
 

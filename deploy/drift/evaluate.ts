@@ -1,13 +1,13 @@
-import { checks } from "./checks/index.js";
 import { defaultRules } from "./default-rules.js";
+import { evaluators } from "./evaluators/index.js";
 import type { DriftFacts } from "./facts.js";
 import {
   type AppliedRule,
   applyOverride,
-  type CheckFn,
   type DriftPolicy,
   emptyPolicy,
   type Finding,
+  type RuleEvaluator,
   type RuleSpec,
 } from "./rules.js";
 
@@ -38,8 +38,8 @@ export function evaluateDrift(
       ...(override ? { override: { reason: override.reason, location: override.location } } : {}),
     });
     if (rule.severity === "off") continue;
-    const check = checks[rule.check] as CheckFn;
-    for (const raw of check(rule, { facts, policy })) {
+    const evaluate = evaluators[rule.kind] as RuleEvaluator;
+    for (const raw of evaluate(rule, { facts, policy })) {
       findings.push({ rule: rule.id, ...raw, severity: raw.severity ?? rule.severity });
     }
   }

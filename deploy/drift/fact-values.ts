@@ -1,6 +1,6 @@
 import type { SourceLocation } from "../core/source-location.js";
 import type { DeclaredEnvironment, DriftFacts, ServiceKey, TargetFacts } from "./facts.js";
-import type { ComparableFact } from "./rules.js";
+import type { ComparableFact, RawFinding } from "./rules.js";
 
 // Pure projections of facts to comparable strings; rules and the matrix read facts through these.
 
@@ -72,6 +72,20 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
 }
 
 /** Where in environments/<name>.yaml a service key is (the file when the key is not written). */
+/**
+ * A finding about one live target (its column), placed at `key` in that environment's YAML: the
+ * line a person edits to fix it.
+ */
+export function targetFinding(
+  facts: DriftFacts,
+  target: TargetFacts,
+  key: ServiceKey,
+  finding: { fact: string; message: string; hint: string },
+): RawFinding {
+  const location = locationOf(facts, target.environment, key);
+  return { ...finding, columns: [target.column], ...(location ? { location } : {}) };
+}
+
 export function locationOf(
   facts: DriftFacts,
   environment: string,

@@ -1,10 +1,10 @@
 import type { EnvironmentKind } from "../config/environment-schema.js";
 import type { SourceLocation } from "../core/source-location.js";
 import type { SharedBackend } from "../envfiles/shared-backend.js";
-import type { GateBypassReport } from "../source/check-gate-bypass.js";
-import type { ListenHostReport } from "../source/check-listen-host.js";
-import type { NativeDepsReport } from "../source/check-native-deps.js";
 import type { EntryFact } from "../source/entry-fact.js";
+import type { GateBypassReport } from "../source/scan-gate-bypass.js";
+import type { ListenHostReport } from "../source/scan-listen-host.js";
+import type { NativeDepsReport } from "../source/scan-native-deps.js";
 
 // Everything drift knows, as plain data. Collectors fill it in; rules and reports only read it.
 

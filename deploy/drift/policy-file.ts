@@ -92,14 +92,14 @@ export function parseDriftPolicy(
   for (const [id, override] of Object.entries(parsed.data.rules)) {
     const rule = known.get(id);
     if (!rule) continue;
-    if (override.min !== undefined && rule.check !== "min-timeout") {
+    if (override.min !== undefined && rule.kind !== "min-timeout") {
       diagnostics.error(
         "drift.invalid-override",
         `Rule "${id}" takes no \`min\`.`,
         source.locate(["rules", id, "min"], { key: true }),
       );
     }
-    if (override.envKeys && rule.check !== "broadcast-adapter") {
+    if (override.envKeys && rule.kind !== "broadcast-adapter") {
       diagnostics.error(
         "drift.invalid-override",
         `Rule "${id}" takes no \`envKeys\`.`,
@@ -108,7 +108,7 @@ export function parseDriftPolicy(
     }
     if (
       override.ignore &&
-      !(rule.check === "env-file-keys-equal" || (rule.check === "equal" && rule.fact.startsWith("env.")))
+      !(rule.kind === "env-file-keys-equal" || (rule.kind === "equal" && rule.fact.startsWith("env.")))
     ) {
       diagnostics.error(
         "drift.invalid-override",

@@ -1,7 +1,7 @@
 import type { SourceLocation } from "../core/source-location.js";
 import type { DriftFacts } from "./facts.js";
 
-// Rules are data: an id, a severity and a check with its parameters. The checks (rule-checks/)
+// Rules are data: an id, a severity and a kind with its parameters. The evaluators (evaluators/)
 // interpret them; environments/drift.yaml overrides severity, scope and parameters per repo.
 
 type RuleSeverity = "error" | "warning" | "off";
@@ -24,42 +24,42 @@ const comparableFacts = [
 ] as const;
 export type ComparableFact = (typeof comparableFacts)[number];
 
-export type RuleCheck =
+export type RuleKind =
   /** The fact has one value across environments (`all`) or across one environment's regions. */
-  | { check: "equal"; fact: ComparableFact; across: "all" | "regions" }
+  | { kind: "equal"; fact: ComparableFact; across: "all" | "regions" }
   /** An environment with `promotesFrom` runs a digest whose gate passed there (or that it runs now). */
-  | { check: "promoted-digest" }
+  | { kind: "promoted-digest" }
   /** The serving revision carries a passed gate record. */
-  | { check: "gate-passed" }
-  | { check: "service-deployed" }
+  | { kind: "gate-passed" }
+  | { kind: "service-deployed" }
   /** Request timeout at least `min` seconds: Cloud Run cuts WebSocket connections at the timeout. */
-  | { check: "min-timeout"; min: number }
+  | { kind: "min-timeout"; min: number }
   /** Session affinity on wherever Socket.IO may fall back to long-polling. */
-  | { check: "affinity-with-polling" }
+  | { kind: "affinity-with-polling" }
   /** More than one instance needs a cross-instance broadcast (a Redis adapter or similar). */
-  | { check: "broadcast-adapter"; envKeys: string[] }
-  | { check: "health-reachable" }
+  | { kind: "broadcast-adapter"; envKeys: string[] }
+  | { kind: "health-reachable" }
   /** /health reports the version recorded on the serving revision. */
-  | { check: "health-version" }
+  | { kind: "health-version" }
   /** The web runtime config names this environment's own server. */
-  | { check: "web-server-url" }
+  | { kind: "web-server-url" }
   /** The web runtime config could be read, so web-server-url had something to compare. */
-  | { check: "web-reachable" }
+  | { kind: "web-reachable" }
   /** Dockerfile, dev script and cloudbuild.yaml start the same server file. */
-  | { check: "source-entry-equal" }
-  | { check: "source-entry-known" }
+  | { kind: "source-entry-equal" }
+  | { kind: "source-entry-known" }
   /** Env files set the same keys (schema `environmentSpecific` keys excepted). */
-  | { check: "env-file-keys-equal" }
+  | { kind: "env-file-keys-equal" }
   /** The Dockerfile can build the production tree's native addons and carries them into the runtime stage. */
-  | { check: "native-deps-buildable" }
+  | { kind: "native-deps-buildable" }
   /** The server listens on 0.0.0.0, not on a loopback address (Cloud Run's container contract). */
-  | { check: "listen-all-interfaces" }
+  | { kind: "listen-all-interfaces" }
   /** Nothing in CI or scripts deploys to Cloud Run or moves its traffic around the gate. */
-  | { check: "deploys-through-gate" }
+  | { kind: "deploys-through-gate" }
   /** No two environments' env files point one variable at the same private backend, unless declared shared. */
-  | { check: "shared-backend" };
+  | { kind: "shared-backend" };
 
-export type RuleSpec = RuleCheck & {
+export type RuleSpec = RuleKind & {
   id: string;
   /** One line shown next to findings and in `--json`. */
   title: string;
@@ -128,10 +128,13 @@ interface RuleInput {
   policy: DriftPolicy;
 }
 
-/** What a check returns; the engine adds rule id and severity. */
+/** What an evaluator returns; the engine adds rule id and severity. */
 export type RawFinding = Omit<Finding, "rule" | "severity"> & { severity?: FindingSeverity };
 
-export type CheckFn<C extends RuleCheck = RuleCheck> = (rule: RuleSpec & C, input: RuleInput) => RawFinding[];
+export type RuleEvaluator<C extends RuleKind = RuleKind> = (
+  rule: RuleSpec & C,
+  input: RuleInput,
+) => RawFinding[];
 
 /** Applies an override to a rule spec; pure. */
 export function applyOverride(rule: RuleSpec, override: RuleOverride | undefined): RuleSpec {
@@ -140,7 +143,7 @@ export function applyOverride(rule: RuleSpec, override: RuleOverride | undefined
   if (override.severity) next.severity = override.severity;
   if (override.environments) next.environments = override.environments;
   if (override.ignore) next.ignore = override.ignore;
-  if (override.min !== undefined && next.check === "min-timeout") next.min = override.min;
-  if (override.envKeys && next.check === "broadcast-adapter") next.envKeys = override.envKeys;
+  if (override.min !== undefined && next.kind === "min-timeout") next.min = override.min;
+  if (override.envKeys && next.kind === "broadcast-adapter") next.envKeys = override.envKeys;
   return next;
 }

@@ -16,10 +16,10 @@ import { withConfigHint } from "./config-hints.js";
 import { firebaseJsonDiagnostics } from "./firebase-json-rules.js";
 import type { LoadedEnvFile } from "./load-env-file.js";
 import { ENV_SCHEMA_FILE, type LoadedEnvSchema } from "./load-schema.js";
-import { buildMatrix, type Matrix, type MatrixVariable } from "./matrix.js";
 import type { EnvSchemaFileRead } from "./read-schema-file.js";
 import { rules } from "./rules/index.js";
 import type { EnvironmentFacts, RuleContext } from "./rules/types.js";
+import { buildMatrix, type Matrix, type MatrixVariable } from "./value-matrix.js";
 import { webOriginsOf } from "./web-origins.js";
 
 interface CheckOptions {

@@ -1,19 +1,20 @@
 import type { EnsuredEmulator } from "@echogate/emulator";
 import { messageOf, PlatformError } from "../core/errors.js";
-import { notice } from "../core/notices.js";
+import type { Notices } from "../core/notices.js";
 
 /**
- * Starts the project's emulator daemon (Cloud Run and Hosting) when it isn't running, and says so;
- * its endpoints either way. The daemon module is loaded only when a command talks to the emulators.
+ * Starts the project's emulator daemon (Cloud Run and Hosting) when it isn't running, and tells
+ * `notices` so; its endpoints either way. The daemon module is loaded only when a command talks to
+ * the emulators.
  */
 export type EnsureDaemon = () => Promise<EnsuredEmulator>;
 
-export function daemonStarter(projectDir: string): EnsureDaemon {
+export function daemonStarter(projectDir: string, notices: Notices = () => {}): EnsureDaemon {
   return async () => {
     const { ensureEmulator } = await import("@echogate/emulator");
     try {
       const emulator = await ensureEmulator(projectDir);
-      announceStarted(emulator);
+      if (emulator.started) notices(startedNotice(emulator));
       return emulator;
     } catch (error) {
       throw new PlatformError(
@@ -28,10 +29,8 @@ export function daemonStarter(projectDir: string): EnsureDaemon {
   };
 }
 
-/** Told once, by whoever started the daemon for an environment with `endpoint: local`. */
-function announceStarted(emulator: EnsuredEmulator): void {
-  if (!emulator.started) return;
-  notice(
-    `Started the local emulators (Cloud Run ${emulator.apiEndpoint}${emulator.hostingEndpoint ? `, Hosting ${emulator.hostingEndpoint}` : ""}); they keep running for later commands until \`echogate emulator stop\`.`,
-  );
+/** The daemon outlives the command that started it, so that command says so once. */
+function startedNotice(emulator: Pick<EnsuredEmulator, "apiEndpoint" | "hostingEndpoint">): string {
+  const hosting = emulator.hostingEndpoint ? `, Hosting ${emulator.hostingEndpoint}` : "";
+  return `Started the local emulators (Cloud Run ${emulator.apiEndpoint}${hosting}); they keep running for later commands until \`echogate emulator stop\`.`;
 }

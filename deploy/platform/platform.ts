@@ -1,4 +1,5 @@
 import type { HostingConfig, ServiceConfig } from "../config/environment-schema.js";
+import type { Notices } from "../core/notices.js";
 import { CloudRunAdapter, type CloudRunLocation } from "./cloudrun/adapter.js";
 import type { CloudRunClients, CloudRunTarget } from "./cloudrun/clients.js";
 import { resolveCloudRunTarget, targetKey } from "./cloudrun/target.js";
@@ -23,7 +24,7 @@ export class Platform {
   #daemon: ReturnType<EnsureDaemon> | undefined;
   readonly #ensureDaemon: EnsureDaemon = () => {
     if (!this.#daemon) {
-      const starting = daemonStarter(this.projectDir)();
+      const starting = daemonStarter(this.projectDir, this.notices)();
       this.#daemon = starting;
       // A failed start is not remembered: the next caller tries again and gets its own error.
       starting.catch(() => {
@@ -37,6 +38,8 @@ export class Platform {
     /** The project directory: the local emulator keeps its state under it. */
     readonly projectDir: string,
     readonly env: NodeJS.ProcessEnv = process.env,
+    /** Told what the platform did on the user's behalf (it started the emulator daemon). */
+    readonly notices: Notices = () => {},
   ) {}
 
   /** Google, or the emulator (`ECHOGATE_EMULATOR_ENDPOINT`, else the project's daemon, started if needed). */

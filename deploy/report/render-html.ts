@@ -1,7 +1,7 @@
 import { formatDuration } from "../core/duration.js";
 import type { StepRecord } from "../core/output.js";
 import type { DriftReport } from "../drift/report/drift-report.js";
-import type { DriftMatrix } from "../drift/report/matrix.js";
+import type { DriftMatrix } from "../drift/report/fact-matrix.js";
 import { badge, escapeHtml, htmlTable } from "./html.js";
 import { latencyChart } from "./latency-chart.js";
 import type { HtmlReport, ReportGate } from "./report-model.js";

@@ -3,10 +3,10 @@ import { readSourceText } from "../core/read-source-file.js";
 import { entryFromCloudbuild } from "./cloudbuild-entry.js";
 import { entryFromDevScript } from "./dev-script-entry.js";
 import { entryFromDockerfile } from "./dockerfile-entry.js";
+import type { SourceFacts } from "./entry-comparison.js";
 import type { EntryFact } from "./entry-fact.js";
 import { inWorkingDir, type ResolvedLayout, resolveLayout } from "./layout.js";
 import { listProjectFiles } from "./project-files.js";
-import type { SourceFacts } from "./server-entry.js";
 
 interface CollectOptions {
   /** The resolved layout (environments/echogate.yaml + detection); detected from defaults when absent. */

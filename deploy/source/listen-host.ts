@@ -74,50 +74,55 @@ function hostProperty(objectText: string, loopbackOf: (argument: string) => stri
 
 /** The top-level arguments of a call whose `(` ends just before `start`. */
 function splitArguments(code: string, start: number): string[] {
-  let depth = 0;
-  let end = start;
-  let quote: string | undefined;
-  for (; end < code.length; end++) {
-    const char = code[end]!;
-    if (quote) {
-      if (char === "\\") end++;
-      else if (char === quote) quote = undefined;
-      continue;
-    }
-    if (char === '"' || char === "'" || char === "`") quote = char;
-    else if ("([{".includes(char)) depth++;
-    else if (")]}".includes(char)) {
-      if (depth === 0) break;
-      depth--;
-    }
-  }
+  const end = walkOutsideStrings(code, start, (char, _index, depth) => depth === 0 && ")]}".includes(char));
   return splitTopLevel(code.slice(start, end));
 }
 
 /** Splits on commas outside brackets and strings. */
 function splitTopLevel(text: string): string[] {
   const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
   let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (quote) {
-      if (char === "\\") i++;
-      else if (char === quote) quote = undefined;
-      continue;
+  walkOutsideStrings(text, 0, (char, index, depth) => {
+    if (char === "," && depth === 0) {
+      parts.push(text.slice(from, index));
+      from = index + 1;
     }
-    if (char === '"' || char === "'" || char === "`") quote = char;
-    else if ("([{".includes(char)) depth++;
-    else if (")]}".includes(char)) depth--;
-    else if (char === "," && depth === 0) {
-      parts.push(text.slice(from, i));
-      from = i + 1;
-    }
-  }
+    return false;
+  });
   const last = text.slice(from);
   if (last.trim() !== "") parts.push(last);
   return parts;
+}
+
+/**
+ * Walks `text` from `start`, skipping what is inside string literals, and calls `visit` with each
+ * other character and the bracket depth before it; stops at the index where `visit` returns true
+ * (else at the end) and returns that index.
+ */
+function walkOutsideStrings(
+  text: string,
+  start: number,
+  visit: (char: string, index: number, depth: number) => boolean,
+): number {
+  let depth = 0;
+  let quote: string | undefined;
+  let index = start;
+  for (; index < text.length; index++) {
+    const char = text[index]!;
+    if (quote) {
+      if (char === "\\") index++;
+      else if (char === quote) quote = undefined;
+      continue;
+    }
+    if (char === '"' || char === "'" || char === "`") {
+      quote = char;
+      continue;
+    }
+    if (visit(char, index, depth)) break;
+    if ("([{".includes(char)) depth++;
+    else if (")]}".includes(char)) depth--;
+  }
+  return index;
 }
 
 /** Comments replaced by spaces (newlines kept, so offsets and lines stay), strings left alone. */

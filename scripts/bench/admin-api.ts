@@ -25,7 +25,7 @@ const FIGURES: Figure[] = APIS.flatMap((api): Figure[] => [api, `${api}_polls`])
 type Range = [number, number];
 
 /**
- * Measured on main at 2010d74, before the Platform refactor (the "before" of issue #9): 22 runs,
+ * Measured on main at 2010d74, before the Platform took over the clients and the config was read once: 22 runs,
  * every figure but the polls the same in each.
  */
 const BASELINE: { commit: string; commands: Record<string, Partial<Record<Figure, Range>>> } = {

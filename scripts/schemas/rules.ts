@@ -236,10 +236,10 @@ function driftRules(schema: Json): void {
   rules.dependentSchemas = Object.fromEntries(
     defaultRules.flatMap((rule) => {
       const takes = {
-        min: rule.check === "min-timeout",
-        envKeys: rule.check === "broadcast-adapter",
+        min: rule.kind === "min-timeout",
+        envKeys: rule.kind === "broadcast-adapter",
         ignore:
-          rule.check === "env-file-keys-equal" || (rule.check === "equal" && rule.fact.startsWith("env.")),
+          rule.kind === "env-file-keys-equal" || (rule.kind === "equal" && rule.fact.startsWith("env.")),
       };
       const refused = Object.entries(takes)
         .filter(([, taken]) => !taken)

@@ -43,7 +43,7 @@ export function cloudRunConformance(
     }
   });
 
-  describe("item 2: request validation", () => {
+  describe("request validation", () => {
     it("refuses an unknown field with Google's 'Unknown name' 400 (a client that sends it as written)", async () => {
       const id = target.id("unknown-field");
       const body = { template: { containers: [{ ...container(), imagee: "typo" }] }, descripton: "typo" };
@@ -129,7 +129,7 @@ export function cloudRunConformance(
     });
   });
 
-  it("item 3: a failed first rollout reports no serving state (observedGeneration, trafficStatuses, uri)", async () => {
+  it("a failed first rollout reports no serving state (observedGeneration, trafficStatuses, uri)", async () => {
     const id = target.id("first-fails");
     const op = await driver.create(id, { template: { containers: [target.failingContainer] } });
     created.add(id);
@@ -143,7 +143,7 @@ export function cloudRunConformance(
     expect((service.terminalCondition as Json).state).toBe("CONDITION_FAILED");
   });
 
-  it("item 3: a failed update keeps the last serving state: observedGeneration, latestReadyRevision, traffic", async () => {
+  it("a failed update keeps the last serving state: observedGeneration, latestReadyRevision, traffic", async () => {
     const id = target.id("update-fails");
     const before = await deployed("update-fails");
     const op = await driver.update(id, { template: { containers: [target.failingContainer] } });
@@ -158,7 +158,7 @@ export function cloudRunConformance(
     expect(after.uri).toBe(before.uri);
   });
 
-  describe("item 4: ListServices", () => {
+  describe("ListServices", () => {
     it("refuses the '-' location wildcard", async () => {
       const error = await failure(driver.list("-"));
       expect(error).toMatchObject({ httpStatus: 400, status: "INVALID_ARGUMENT" });
@@ -175,7 +175,7 @@ export function cloudRunConformance(
     });
   });
 
-  describe("item 5: service-level fields", () => {
+  describe("service-level fields", () => {
     it("stores and returns ingress, scaling, launchStage and invokerIamDisabled", async () => {
       const service = await deployed("settings", {
         ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY",
@@ -213,7 +213,7 @@ export function cloudRunConformance(
     );
   });
 
-  it("item 6: a nested update mask (template.containers) replaces that field only", async () => {
+  it("a nested update mask (template.containers) replaces that field only", async () => {
     const id = target.id("nested-mask");
     await deployed("nested-mask", {
       template: { maxInstanceRequestConcurrency: 42, labels: { keep: "yes" }, containers: [container()] },
@@ -230,7 +230,7 @@ export function cloudRunConformance(
     expect((template.containers as Json[])[0]!.env).toMatchObject([{ name: "GREETING", value: "hi" }]);
   });
 
-  describe("item 8: operations, revisions, etags", () => {
+  describe("operations, revisions, etags", () => {
     it("keeps a service's in-flight operation readable after the service is deleted", async () => {
       const id = target.id("inflight");
       const op = await driver.create(id, { template: { containers: [container()] } });

@@ -116,7 +116,7 @@ afterAll(async () => {
 });
 
 describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery document)", () => {
-  it("item 1: writes to a site nobody created are 404; sites.create makes it, with its live channel", async () => {
+  it("writes to a site nobody created are 404; sites.create makes it, with its live channel", async () => {
     const ghost = `conf-${suffix}-ghost`;
     expect((await call("POST", `sites/${ghost}/versions`, { body: {} })).status).toBe(404);
     expect(
@@ -138,7 +138,7 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     expect(again.status).toBe(409);
   });
 
-  it("item 2: refuses an unknown field in a request body with Google's 'Unknown name' 400", async () => {
+  it("refuses an unknown field in a request body with Google's 'Unknown name' 400", async () => {
     const reply = await call("POST", `sites/${siteId}/channels`, {
       query: { channelId: "typo" },
       body: { labels: {}, tll: "3600s" },
@@ -149,7 +149,7 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     expect((await call("GET", `sites/${siteId}/channels/typo`)).status).toBe(404);
   });
 
-  it("item 7: channels.list answers 10 channels per page when pageSize is unset", async () => {
+  it("channels.list answers 10 channels per page when pageSize is unset", async () => {
     for (let i = 0; i < 10; i++) {
       const made = await call("POST", `sites/${siteId}/channels`, {
         query: { channelId: `pr-${i}` },
@@ -166,7 +166,7 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     expect((second.body.channels as Json[]).length).toBeGreaterThanOrEqual(1);
   });
 
-  it("item 7: versions.list, versions.delete and the projects/*/sites/* form of the same routes", async () => {
+  it("versions.list, versions.delete and the projects/*/sites/* form of the same routes", async () => {
     const version = await createdVersion();
     const id = version.split("/").at(-1)!;
     const listed = await call("GET", `sites/${siteId}/versions`);
@@ -179,7 +179,7 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     expect((await call("GET", `sites/${siteId}/versions/${id}`)).status).toBe(404);
   });
 
-  it("item 7: releases.list lists a site's live releases, newest first, and a channel's", async () => {
+  it("releases.list lists a site's live releases, newest first, and a channel's", async () => {
     const first = await finalizedVersion("<p>one</p>");
     const second = await finalizedVersion("<p>two</p>");
     for (const version of [first, second]) {
@@ -197,7 +197,7 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     }
   });
 
-  it("item 6: versions.patch replaces what updateMask names (labels), then status FINALIZED", async () => {
+  it("versions.patch replaces what updateMask names (labels), then status FINALIZED", async () => {
     const version = await createdVersion();
     const labelled = await call("PATCH", version, {
       query: { updateMask: "labels" },
@@ -213,7 +213,7 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     expect(finalized.body).toMatchObject({ status: "FINALIZED", labels: { team: "web" } });
   });
 
-  it("item 8: populateFiles with no files answers nothing to upload; fileCount appears once finalized", async () => {
+  it("populateFiles with no files answers nothing to upload; fileCount appears once finalized", async () => {
     const version = await createdVersion();
     const populated = await call("POST", `${version}:populateFiles`, { body: { files: {} } });
     expect(populated.status, JSON.stringify(populated.body)).toBe(200);
@@ -223,7 +223,7 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
     expect((await call("GET", finalized)).body.fileCount).toBe("1");
   });
 
-  it("item 8: accepts a multipart upload of a file's content", async () => {
+  it("accepts a multipart upload of a file's content", async () => {
     const boundary = "conformance-boundary";
     const version = await finalizedVersion(`<p>multipart ${suffix}</p>`, (url, hash, gz) =>
       call("POST", `${url}/${hash}`, {
@@ -240,7 +240,7 @@ describe("Firebase Hosting v1beta1 conformance (raw REST per the discovery docum
   });
 
   it.skipIf(onGoogle)(
-    "item 7: a URL that is no method is 404; a reference method the emulator lacks is 501",
+    "a URL that is no method is 404; a reference method the emulator lacks is 501",
     async () => {
       const unknown = await call("GET", `sites/${siteId}/nonsense`);
       expect(unknown.status).toBe(404);

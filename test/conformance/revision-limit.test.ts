@@ -8,7 +8,7 @@ import {
 } from "../../packages/emulator/src/service-logic.js";
 import { emptyState, serviceKey } from "../../packages/emulator/src/state-types.js";
 
-// Item 8: past 1,000 revisions Cloud Run deletes the oldest unused ones instead of refusing the
+// Past 1,000 revisions Cloud Run deletes the oldest unused ones instead of refusing the
 // deploy. Checked on the emulator's state transitions (on Google it would take 1,000 deploys).
 
 describe("revision limit", () => {

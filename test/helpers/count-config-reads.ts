@@ -1,5 +1,5 @@
 // Counts, for whatever runs inside `countConfigReads`, how often each config file is read and each
-// YAML file parsed: the measure behind issue #9's "a promote parses each file once".
+// YAML file parsed: the measure behind "a promote parses each file once" (test/architecture/load-once.test.ts).
 //
 // Three views, because a reader can bypass a seam:
 // - `reads`: calls of core/read-config-file.ts (environments, env files, schema, specs), per path;

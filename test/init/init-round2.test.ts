@@ -13,7 +13,7 @@ import { socketHandlers } from "../../deploy/init/socket-handlers.js";
 import { runEchogate } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 
-// `echogate init` on the four round-2 fixtures (test/fixtures/adopt-round2/), in-process: what it
+// `echogate init` on the four adoption fixtures (test/fixtures/adopt-round2/), in-process: what it
 // reads as the server, the smoke it drafts, the names it keeps, the env schema and the to-dos.
 
 const fixtures = fileURLToPath(new URL("../fixtures/adopt-round2/", import.meta.url));

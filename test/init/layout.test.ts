@@ -15,7 +15,7 @@ const lines = (...items: string[]) => `${items.join("\n")}\n`;
 const envs = { staging: {}, production: { promotesFrom: "staging" } };
 const defaults = { workingDir: "." };
 
-/** The issue's project: `dev` runs the Next.js front end, the server is a plain signaling-server.js. */
+/** A project whose `dev` runs the Next.js front end, the server is a plain signaling-server.js. */
 const festivalChat = {
   "package.json": JSON.stringify(
     {

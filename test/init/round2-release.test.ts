@@ -13,7 +13,7 @@ import {
   removeCreated,
 } from "./foreign-project.js";
 
-// The four round-2 fixtures (test/fixtures/adopt-round2/), as a release engineer adopts echogate:
+// The four adoption fixtures (test/fixtures/adopt-round2/), as a release engineer adopts echogate:
 // packed and installed, `init --yes`, the to-dos that are not server code (env values, a Cloud Build
 // step that deployed around the gate, a shared Redis declared) and the one server edit allowed (a
 // /health version field), then check, build, deploy staging, promote production on the emulator it

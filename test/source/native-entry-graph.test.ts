@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chooseBuildMode } from "../../deploy/build/build-mode.js";
-import { checkNativeDeps } from "../../deploy/source/check-native-deps.js";
 import { detectedLayout } from "../../deploy/source/collect-source-facts.js";
+import { scanNativeDeps } from "../../deploy/source/scan-native-deps.js";
 import { testdir } from "../helpers/testdir.js";
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -79,7 +79,7 @@ function project(server: string, dependencies: Record<string, string>, files: Re
 }
 
 async function native(dir: string) {
-  const report = await checkNativeDeps(dir, detectedLayout(dir));
+  const report = await scanNativeDeps(dir, detectedLayout(dir));
   return {
     loaded: report.addons.map((addon) => addon.name),
     unloaded: report.unloaded.map((addon) => addon.name),

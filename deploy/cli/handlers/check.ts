@@ -1,13 +1,13 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import { checkReportTarget, JUNIT_REPORT, writeReportFile } from "../../core/report-target.js";
-import { sharedBackendNotice } from "../../drift/checks/source.js";
+import { sharedBackendNotice } from "../../drift/evaluators/source.js";
 import { loadDriftPolicy } from "../../drift/policy-file.js";
 import { sourceFindings } from "../../drift/source-findings.js";
 import { renderCheck } from "../../envfiles/render-check.js";
 import { checkFrontEnds } from "../../hosting/check-front-end.js";
 import { renderCheckJunit } from "../../report/junit.js";
-import { describeAddon } from "../../source/check-native-deps.js";
+import { describeAddon } from "../../source/scan-native-deps.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { checkShape } from "../commands/check.js";
 

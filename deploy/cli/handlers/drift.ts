@@ -1,9 +1,9 @@
 import { type Diagnostic, errorLocationOf } from "../../core/diagnostics.js";
 import { formatDuration } from "../../core/duration.js";
 import { ConfigError, UsageError } from "../../core/errors.js";
-import { sharedBackendNotice } from "../../drift/checks/source.js";
 import { collectDriftFacts, DEFAULT_CONCURRENCY } from "../../drift/collect-drift-facts.js";
 import { evaluateDrift } from "../../drift/evaluate.js";
+import { sharedBackendNotice } from "../../drift/evaluators/source.js";
 import { loadDriftPolicy } from "../../drift/policy-file.js";
 import { buildReport, type DriftReport } from "../../drift/report/drift-report.js";
 import { githubAnnotations } from "../../drift/report/github-annotations.js";

@@ -2,7 +2,7 @@ import type { Diagnostic } from "../../core/diagnostics.js";
 import type { DriftEvaluation } from "../evaluate.js";
 import type { DriftFacts } from "../facts.js";
 import type { AppliedRule, Finding } from "../rules.js";
-import { type DriftMatrix, envFileMatrix, liveMatrix, sourceRows } from "./matrix.js";
+import { type DriftMatrix, envFileMatrix, liveMatrix, sourceRows } from "./fact-matrix.js";
 
 /** Everything a renderer needs, and the `--json` document: every fact, finding and rule. */
 export interface DriftReport {

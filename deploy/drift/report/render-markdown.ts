@@ -1,6 +1,6 @@
 import { formatLocation } from "../../core/source-location.js";
 import type { DriftReport } from "./drift-report.js";
-import type { DriftMatrix } from "./matrix.js";
+import type { DriftMatrix } from "./fact-matrix.js";
 
 /** For `$GITHUB_STEP_SUMMARY` and PR comments: a table and the findings. */
 export function renderMarkdown(report: DriftReport): string {

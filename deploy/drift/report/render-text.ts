@@ -1,10 +1,10 @@
 import { formatDuration } from "../../core/duration.js";
 import type { Style } from "../../core/output.js";
 import { formatLocation } from "../../core/source-location.js";
-import { describeAddon } from "../../source/check-native-deps.js";
+import { describeAddon } from "../../source/scan-native-deps.js";
 import type { Finding } from "../rules.js";
 import type { DriftReport } from "./drift-report.js";
-import type { DriftMatrix, MatrixCell } from "./matrix.js";
+import type { DriftMatrix, MatrixCell } from "./fact-matrix.js";
 
 const CELL_MAX = 30;
 /** Beyond this many columns a grid stops fitting a terminal: rows are summarised by value instead. */

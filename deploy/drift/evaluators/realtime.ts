@@ -1,27 +1,23 @@
-import { declaredOf, locationOf } from "../fact-values.js";
-import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import { declaredOf, targetFinding } from "../fact-values.js";
+import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { targetsFor } from "./scope.js";
 
-export const checkMinTimeout: CheckFn<Extract<RuleCheck, { check: "min-timeout" }>> = (rule, input) =>
+export const evaluateMinTimeout: RuleEvaluator<Extract<RuleKind, { kind: "min-timeout" }>> = (rule, input) =>
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     const timeout = target.settings?.timeoutSeconds;
     if (timeout == null || timeout >= rule.min) return [];
-    const location = locationOf(input.facts, target.environment, "requestTimeoutS");
     return [
-      {
+      targetFinding(input.facts, target, "requestTimeoutS", {
         fact: "settings.timeoutSeconds",
-        columns: [target.column],
         message: `Request timeout is ${timeout} s on ${target.column}: Cloud Run closes every WebSocket after ${timeout} s, so clients drop and reconnect.`,
         hint: `Set service.requestTimeoutS to at least ${rule.min} (up to 3600) in environments/${target.environment}.yaml and redeploy.`,
-        ...(location ? { location } : {}),
-      },
+      }),
     ];
   });
 
-export const checkAffinityWithPolling: CheckFn<Extract<RuleCheck, { check: "affinity-with-polling" }>> = (
-  rule,
-  input,
-) =>
+export const evaluateAffinityWithPolling: RuleEvaluator<
+  Extract<RuleKind, { kind: "affinity-with-polling" }>
+> = (rule, input) =>
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     if (!target.settings || target.settings.sessionAffinity) return [];
     const declared = declaredOf(input.facts, target.environment);
@@ -31,19 +27,16 @@ export const checkAffinityWithPolling: CheckFn<Extract<RuleCheck, { check: "affi
         ? (declared.pollingReason ?? "polling is allowed")
         : undefined;
     if (!why) return [];
-    const location = locationOf(input.facts, target.environment, "sessionAffinity");
     return [
-      {
+      targetFinding(input.facts, target, "sessionAffinity", {
         fact: "settings.sessionAffinity",
-        columns: [target.column],
         message: `Session affinity is off on ${target.column} while Socket.IO may use long-polling (${why}): polling requests land on other instances and fail with "Session ID unknown".`,
         hint: `Set service.sessionAffinity: true in environments/${target.environment}.yaml, or allow only the websocket transport.`,
-        ...(location ? { location } : {}),
-      },
+      }),
     ];
   });
 
-export const checkBroadcastAdapter: CheckFn<Extract<RuleCheck, { check: "broadcast-adapter" }>> = (
+export const evaluateBroadcastAdapter: RuleEvaluator<Extract<RuleKind, { kind: "broadcast-adapter" }>> = (
   rule,
   input,
 ) =>
@@ -54,14 +47,11 @@ export const checkBroadcastAdapter: CheckFn<Extract<RuleCheck, { check: "broadca
     if (declaredOf(input.facts, target.environment)?.backplane === "redis") return [];
     const declared = input.policy.broadcast;
     if (declared && (!declared.environments || declared.environments.includes(target.environment))) return [];
-    const location = locationOf(input.facts, target.environment, "maxInstances");
     return [
-      {
+      targetFinding(input.facts, target, "maxInstances", {
         fact: "settings.maxInstances",
-        columns: [target.column],
         message: `${target.column} may run ${max} instances with no cross-instance broadcast: messages will not reach clients on other instances.`,
         hint: `Share the broadcast through a backplane (e.g. Redis, with ${rule.envKeys[0]} set) and set service.backplane: redis in environments/${target.environment}.yaml, or set service.maxInstances: 1.`,
-        ...(location ? { location } : {}),
-      },
+      }),
     ];
   });

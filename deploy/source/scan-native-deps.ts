@@ -27,7 +27,7 @@ export interface NativeDepsReport {
  * The native addons the server entry loads (its import graph, through node_modules), and whether
  * the layout's Dockerfile can build and carry them for the image's target.
  */
-export async function checkNativeDeps(
+export async function scanNativeDeps(
   projectDir: string,
   resolved: ResolvedLayout,
 ): Promise<NativeDepsReport> {

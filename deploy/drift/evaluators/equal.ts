@@ -9,12 +9,12 @@ import {
   MISSING,
 } from "../fact-values.js";
 import type { TargetFacts } from "../facts.js";
-import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { listNames, short, targetsFor } from "./scope.js";
 
-type EqualCheck = Extract<RuleCheck, { check: "equal" }>;
+type EqualRule = Extract<RuleKind, { kind: "equal" }>;
 
-const LABELS: Record<EqualCheck["fact"], string> = {
+const LABELS: Record<EqualRule["fact"], string> = {
   digest: "image digest",
   entry: "container command/args",
   "env.keys": "env keys",
@@ -31,7 +31,7 @@ const LABELS: Record<EqualCheck["fact"], string> = {
 };
 
 /** `equal`: one value per scope. Env facts compare key by key, so the finding names the key. */
-export const checkEqual: CheckFn<EqualCheck> = (rule, input) => {
+export const evaluateEqual: RuleEvaluator<EqualRule> = (rule, input) => {
   const targets = targetsFor(rule, input.facts);
   const scopes = rule.across === "regions" ? [...groupBy(targets, (t) => t.environment).values()] : [targets];
   const findings: RawFinding[] = [];
@@ -79,7 +79,7 @@ function oddOneOut(scope: readonly TargetFacts[], valueAt: (target: TargetFacts)
 function envKeyFindings(
   ignore: readonly string[],
   scope: readonly TargetFacts[],
-  input: Parameters<CheckFn>[1],
+  input: Parameters<RuleEvaluator>[1],
 ): RawFinding[] {
   const allowed = new Set([...ignore, ...input.facts.envSchema.environmentSpecificKeys]);
   const findings: RawFinding[] = [];

@@ -1,5 +1,5 @@
-import { short } from "../checks/scope.js";
 import type { DriftEvaluation } from "../evaluate.js";
+import { short } from "../evaluators/scope.js";
 import { entryText, envKeysOf, envValue, factValue, MISSING } from "../fact-values.js";
 import type { DriftFacts, TargetFacts } from "../facts.js";
 import type { FindingSeverity } from "../rules.js";
@@ -29,15 +29,37 @@ export interface DriftMatrix {
   rows: MatrixRow[];
 }
 
+/** The service settings compared across environments, in the order the matrix shows them. */
+const SETTING_ROWS = [
+  ["settings.port", "port"],
+  ["settings.concurrency", "concurrency"],
+  ["settings.cpu", "cpu"],
+  ["settings.memory", "memory"],
+  ["settings.timeoutSeconds", "request timeout"],
+  ["settings.sessionAffinity", "session affinity"],
+  ["settings.minInstances", "min instances"],
+  ["settings.maxInstances", "max instances"],
+] as const;
+
+interface RowSpec {
+  id: string;
+  label: string;
+  value: (t: TargetFacts) => string | undefined;
+  /** false: values may differ by nature (revision names, gate results); never "allowed" drift. */
+  compare?: boolean;
+}
+
+/** Live facts as rows, environments (and regions) as columns, cells flagged by the findings on them. */
 export function liveMatrix(facts: DriftFacts, evaluation: DriftEvaluation): DriftMatrix {
   const targets = facts.targets;
-  const columns = targets.map((t) => t.column);
-  const specs: Array<{
-    id: string;
-    label: string;
-    value: (t: TargetFacts) => string | undefined;
-    compare?: boolean;
-  }> = [
+  return {
+    columns: targets.map((t) => t.column),
+    rows: liveRowSpecs(targets).map((spec) => liveRow(spec, targets, evaluation)),
+  };
+}
+
+function liveRowSpecs(targets: readonly TargetFacts[]): RowSpec[] {
+  const specs: RowSpec[] = [
     { id: "service", label: "serving revision", value: serviceCell, compare: false },
     { id: "digest", label: "image digest", value: (t) => shortOrUndefined(factValue(t, "digest")) },
     { id: "version", label: "/health version", value: versionCell },
@@ -48,30 +70,7 @@ export function liveMatrix(facts: DriftFacts, evaluation: DriftEvaluation): Drif
       compare: false,
     },
     { id: "entry", label: "command/args", value: (t) => (t.status === "ok" ? entryText(t) : undefined) },
-    { id: "settings.port", label: "port", value: (t) => factValue(t, "settings.port") },
-    { id: "settings.concurrency", label: "concurrency", value: (t) => factValue(t, "settings.concurrency") },
-    { id: "settings.cpu", label: "cpu", value: (t) => factValue(t, "settings.cpu") },
-    { id: "settings.memory", label: "memory", value: (t) => factValue(t, "settings.memory") },
-    {
-      id: "settings.timeoutSeconds",
-      label: "request timeout",
-      value: (t) => factValue(t, "settings.timeoutSeconds"),
-    },
-    {
-      id: "settings.sessionAffinity",
-      label: "session affinity",
-      value: (t) => factValue(t, "settings.sessionAffinity"),
-    },
-    {
-      id: "settings.minInstances",
-      label: "min instances",
-      value: (t) => factValue(t, "settings.minInstances"),
-    },
-    {
-      id: "settings.maxInstances",
-      label: "max instances",
-      value: (t) => factValue(t, "settings.maxInstances"),
-    },
+    ...SETTING_ROWS.map(([id, label]) => ({ id, label, value: (t: TargetFacts) => factValue(t, id) })),
   ];
   for (const key of envKeysOf(targets)) {
     specs.push({
@@ -88,33 +87,28 @@ export function liveMatrix(facts: DriftFacts, evaluation: DriftEvaluation): Drif
       value: (t) => (t.web ? (t.web.status === "ok" ? t.web.serverUrl : "unknown") : undefined),
     });
   }
+  return specs;
+}
+
+function liveRow(spec: RowSpec, targets: readonly TargetFacts[], evaluation: DriftEvaluation): MatrixRow {
+  const texts = targets.map((t) => spec.value(t) ?? (t.status === "ok" ? MISSING : t.status));
+  const findings = evaluation.findings.filter((f) => rowOf(f.fact) === spec.id);
+  const cells = targets.map((target, i): MatrixCell => {
+    const hits = findings.filter((f) => f.columns.includes(target.column));
+    const flag = hits.some((f) => f.severity === "error") ? "error" : hits.length > 0 ? "warning" : undefined;
+    // A finding about a difference names every column; flag only the cells outside the majority.
+    const odd = flag && hits.every((f) => f.columns.length > 1) ? isMinority(texts, i) : true;
+    return { text: texts[i]!, ...(flag && odd ? { flag } : {}) };
+  });
+  const differs = spec.compare !== false && new Set(texts).size > 1;
   return {
-    columns,
-    rows: specs.map((spec) => {
-      const texts = targets.map((t) => spec.value(t) ?? (t.status === "ok" ? MISSING : t.status));
-      const findings = evaluation.findings.filter((f) => rowOf(f.fact) === spec.id);
-      const cells = targets.map((target, i): MatrixCell => {
-        const hits = findings.filter((f) => f.columns.includes(target.column));
-        const flag = hits.some((f) => f.severity === "error")
-          ? "error"
-          : hits.length > 0
-            ? "warning"
-            : undefined;
-        // A finding about a difference names every column; flag only the cells outside the majority.
-        const odd = flag && hits.every((f) => f.columns.length > 1) ? isMinority(texts, i) : true;
-        return { text: texts[i]!, ...(flag && odd ? { flag } : {}) };
-      });
-      const differs = spec.compare !== false && new Set(texts).size > 1;
-      return {
-        id: spec.id,
-        label: spec.label,
-        cells,
-        // A rule may fire on equal values (both web front ends naming staging's server); a difference
-        // no rule objects to is allowed (env values, instance counts, staging ahead of production).
-        state: findings.length > 0 ? "differs" : differs ? "allowed" : "equal",
-        rules: [...new Set(findings.map((f) => f.rule))],
-      };
-    }),
+    id: spec.id,
+    label: spec.label,
+    cells,
+    // A rule may fire on equal values (both web front ends naming staging's server); a difference
+    // no rule objects to is allowed (env values, instance counts, staging ahead of production).
+    state: findings.length > 0 ? "differs" : differs ? "allowed" : "equal",
+    rules: [...new Set(findings.map((f) => f.rule))],
   };
 }
 

@@ -1,10 +1,10 @@
 import { promotionCommand } from "../../config/promotion-command.js";
-import { declaredOf, groupBy, locationOf } from "../fact-values.js";
-import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import { declaredOf, groupBy, locationOf, targetFinding } from "../fact-values.js";
+import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { environmentsFor, listNames, short, targetsFor } from "./scope.js";
 
 /** Production may only run a digest that passed the gate in the environment it promotes from. */
-export const checkPromotedDigest: CheckFn<Extract<RuleCheck, { check: "promoted-digest" }>> = (
+export const evaluatePromotedDigest: RuleEvaluator<Extract<RuleKind, { kind: "promoted-digest" }>> = (
   rule,
   input,
 ) => {
@@ -39,7 +39,7 @@ export const checkPromotedDigest: CheckFn<Extract<RuleCheck, { check: "promoted-
   return findings;
 };
 
-export const checkGatePassed: CheckFn<Extract<RuleCheck, { check: "gate-passed" }>> = (rule, input) =>
+export const evaluateGatePassed: RuleEvaluator<Extract<RuleKind, { kind: "gate-passed" }>> = (rule, input) =>
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     const gate = target.gate;
     if (!gate) return [];
@@ -70,7 +70,7 @@ export const checkGatePassed: CheckFn<Extract<RuleCheck, { check: "gate-passed" 
     return findings;
   });
 
-export const checkServiceDeployed: CheckFn<Extract<RuleCheck, { check: "service-deployed" }>> = (
+export const evaluateServiceDeployed: RuleEvaluator<Extract<RuleKind, { kind: "service-deployed" }>> = (
   rule,
   input,
 ) =>
@@ -78,13 +78,10 @@ export const checkServiceDeployed: CheckFn<Extract<RuleCheck, { check: "service-
     .filter(
       (t) => t.status === "missing" && (!rule.environments || rule.environments.includes(t.environment)),
     )
-    .map((target) => {
-      const location = locationOf(input.facts, target.environment, "name");
-      return {
+    .map((target) =>
+      targetFinding(input.facts, target, "name", {
         fact: "service",
-        columns: [target.column],
         message: `Service ${target.service} does not exist in ${target.region} (${target.environment}).`,
         hint: `Deploy it with \`${promotionCommand(target.environment, declaredOf(input.facts, target.environment)?.promotesFrom)}\`, or check service.name and service.regions.`,
-        ...(location ? { location } : {}),
-      };
-    });
+      }),
+    );

@@ -1,11 +1,11 @@
 import type { SharedBackend } from "../../envfiles/shared-backend.js";
-import { GATE_BYPASS_HINT, gateBypassMessage } from "../../source/check-gate-bypass.js";
-import { LISTEN_HOST_HINT, listenHostMessage } from "../../source/check-listen-host.js";
-import { compareServerEntries } from "../../source/server-entry.js";
-import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import { compareServerEntries } from "../../source/entry-comparison.js";
+import { GATE_BYPASS_HINT, gateBypassMessage } from "../../source/scan-gate-bypass.js";
+import { LISTEN_HOST_HINT, listenHostMessage } from "../../source/scan-listen-host.js";
+import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { environmentsFor, listNames } from "./scope.js";
 
-export const checkSourceEntryEqual: CheckFn<Extract<RuleCheck, { check: "source-entry-equal" }>> = (
+export const evaluateSourceEntryEqual: RuleEvaluator<Extract<RuleKind, { kind: "source-entry-equal" }>> = (
   _rule,
   input,
 ) =>
@@ -17,7 +17,7 @@ export const checkSourceEntryEqual: CheckFn<Extract<RuleCheck, { check: "source-
     location: { file: mismatch.b.fact.file, ...(mismatch.b.fact.line ? { line: mismatch.b.fact.line } : {}) },
   }));
 
-export const checkSourceEntryKnown: CheckFn<Extract<RuleCheck, { check: "source-entry-known" }>> = (
+export const evaluateSourceEntryKnown: RuleEvaluator<Extract<RuleKind, { kind: "source-entry-known" }>> = (
   _rule,
   input,
 ) =>
@@ -33,7 +33,7 @@ export const checkSourceEntryKnown: CheckFn<Extract<RuleCheck, { check: "source-
       location: { file: fact.file, ...(fact.line ? { line: fact.line } : {}) },
     }));
 
-export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-file-keys-equal" }>> = (
+export const evaluateEnvFileKeysEqual: RuleEvaluator<Extract<RuleKind, { kind: "env-file-keys-equal" }>> = (
   rule,
   input,
 ) => {
@@ -64,10 +64,9 @@ export const checkEnvFileKeysEqual: CheckFn<Extract<RuleCheck, { check: "env-fil
   return findings;
 };
 
-export const checkNativeDepsBuildable: CheckFn<Extract<RuleCheck, { check: "native-deps-buildable" }>> = (
-  _rule,
-  input,
-) => {
+export const evaluateNativeDepsBuildable: RuleEvaluator<
+  Extract<RuleKind, { kind: "native-deps-buildable" }>
+> = (_rule, input) => {
   const native = input.facts.source.native;
   if (!native?.dockerfile) return [];
   // Warnings stay warnings (a prebuilt download that may fall back to a build): check says the same.
@@ -101,31 +100,30 @@ const NAMED_LAYOUT_HINTS = {
     "layout.cloudbuild already names this file: make one step `docker build` the server's Dockerfile, or set `cloudbuild: false` if it doesn't build the server.",
 } as const;
 
-export const checkListenAllInterfaces: CheckFn<Extract<RuleCheck, { check: "listen-all-interfaces" }>> = (
+export const evaluateListenAllInterfaces: RuleEvaluator<
+  Extract<RuleKind, { kind: "listen-all-interfaces" }>
+> = (_rule, input) =>
+  scanFindings(
+    input.facts.source.listenHost?.findings,
+    "source.listen-host",
+    listenHostMessage,
+    LISTEN_HOST_HINT,
+  );
+
+export const evaluateDeploysThroughGate: RuleEvaluator<
+  Extract<RuleKind, { kind: "deploys-through-gate" }>
+> = (_rule, input) =>
+  scanFindings(
+    input.facts.source.gateBypass?.findings,
+    "source.gate-bypass",
+    gateBypassMessage,
+    GATE_BYPASS_HINT,
+  );
+
+export const evaluateSharedBackend: RuleEvaluator<Extract<RuleKind, { kind: "shared-backend" }>> = (
   _rule,
   input,
 ) =>
-  (input.facts.source.listenHost?.findings ?? []).map((finding) => ({
-    fact: "source.listen-host",
-    columns: [],
-    message: listenHostMessage(finding),
-    hint: LISTEN_HOST_HINT,
-    location: { file: finding.file, line: finding.line },
-  }));
-
-export const checkDeploysThroughGate: CheckFn<Extract<RuleCheck, { check: "deploys-through-gate" }>> = (
-  _rule,
-  input,
-) =>
-  (input.facts.source.gateBypass?.findings ?? []).map((finding) => ({
-    fact: "source.gate-bypass",
-    columns: [],
-    message: gateBypassMessage(finding),
-    hint: GATE_BYPASS_HINT,
-    location: { file: finding.file, line: finding.line },
-  }));
-
-export const checkSharedBackend: CheckFn<Extract<RuleCheck, { check: "shared-backend" }>> = (_rule, input) =>
   (input.facts.source.sharedBackends ?? [])
     .filter((shared) => shared.declared === undefined)
     .map((shared) => {
@@ -142,4 +140,20 @@ export const checkSharedBackend: CheckFn<Extract<RuleCheck, { check: "shared-bac
 /** A share env.schema.yaml declares, as one line for reports: `REDIS_URL: staging and production share redis://… (reason)`. */
 export function sharedBackendNotice(shared: SharedBackend): string {
   return `${shared.key}: ${listNames(shared.uses.map((use) => use.environment))} share ${shared.backend}, declared in environments/env.schema.yaml (${shared.declared}).`;
+}
+
+/** A source scan's findings as rule findings, each at its file and line. */
+function scanFindings<F extends { file: string; line: number }>(
+  findings: readonly F[] | undefined,
+  fact: string,
+  message: (finding: F) => string,
+  hint: string,
+): RawFinding[] {
+  return (findings ?? []).map((finding) => ({
+    fact,
+    columns: [],
+    message: message(finding),
+    hint,
+    location: { file: finding.file, line: finding.line },
+  }));
 }

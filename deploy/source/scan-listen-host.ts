@@ -16,7 +16,7 @@ export interface ListenHostReport {
   findings: ListenHostFinding[];
 }
 
-/** Bounds on what one check reads: a server's own code, not a bundle. */
+/** Bounds on what one scan reads: a server's own code, not a bundle. */
 const MAX_FILES = 200;
 const MAX_BYTES = 1_000_000;
 const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"];
@@ -27,7 +27,7 @@ const RELATIVE_IMPORT =
  * Scans the server entries the layout names (layout.serverEntry, the dev script's, the
  * Dockerfile's, Cloud Build's) and the project files they import for loopback binds.
  */
-export async function checkListenHost(projectDir: string, layout: ResolvedLayout): Promise<ListenHostReport> {
+export async function scanListenHost(projectDir: string, layout: ResolvedLayout): Promise<ListenHostReport> {
   const facts = collectSourceFacts(projectDir, { layout });
   const entries = [
     ...new Set(

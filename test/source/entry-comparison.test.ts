@@ -6,7 +6,7 @@ import {
   entryFromCloudbuild,
   entryFromDevScript,
   entryFromDockerfile,
-} from "../../deploy/source/server-entry.js";
+} from "../../deploy/source/entry-comparison.js";
 import { lines } from "../helpers/lines.js";
 import { testdir } from "../helpers/testdir.js";
 

@@ -12,7 +12,7 @@ export interface GateBypassReport {
 const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/;
 
 /** Scans the Cloud Build files, GitHub workflows and package.json for deploys that skip the gate. */
-export function checkGateBypass(projectDir: string): GateBypassReport {
+export function scanGateBypass(projectDir: string): GateBypassReport {
   const listed = listProjectFiles(projectDir);
   const files = [
     ...cloudbuildCandidates(listed),

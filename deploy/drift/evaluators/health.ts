@@ -1,8 +1,8 @@
-import { declaredOf, groupBy, locationOf } from "../fact-values.js";
-import type { CheckFn, RawFinding, RuleCheck } from "../rules.js";
+import { declaredOf, groupBy, targetFinding } from "../fact-values.js";
+import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { targetsFor } from "./scope.js";
 
-export const checkHealthReachable: CheckFn<Extract<RuleCheck, { check: "health-reachable" }>> = (
+export const evaluateHealthReachable: RuleEvaluator<Extract<RuleKind, { kind: "health-reachable" }>> = (
   rule,
   input,
 ) =>
@@ -19,23 +19,26 @@ export const checkHealthReachable: CheckFn<Extract<RuleCheck, { check: "health-r
     ];
   });
 
-export const checkHealthVersion: CheckFn<Extract<RuleCheck, { check: "health-version" }>> = (rule, input) =>
+export const evaluateHealthVersion: RuleEvaluator<Extract<RuleKind, { kind: "health-version" }>> = (
+  rule,
+  input,
+) =>
   targetsFor(rule, input.facts).flatMap((target): RawFinding[] => {
     const reported = target.health?.status === "ok" ? target.health.version : undefined;
     if (!reported || !target.recordedVersion || reported === target.recordedVersion) return [];
-    const location = locationOf(input.facts, target.environment, "name");
     return [
-      {
+      targetFinding(input.facts, target, "name", {
         fact: "version",
-        columns: [target.column],
         message: `/health on ${target.column} reports ${reported}, but ${target.servingRevision ?? "the serving revision"} was deployed as ${target.recordedVersion}.`,
         hint: "Something other than the recorded artifact answers: check the traffic split and the image's baked version.",
-        ...(location ? { location } : {}),
-      },
+      }),
     ];
   });
 
-export const checkWebServerUrl: CheckFn<Extract<RuleCheck, { check: "web-server-url" }>> = (rule, input) => {
+export const evaluateWebServerUrl: RuleEvaluator<Extract<RuleKind, { kind: "web-server-url" }>> = (
+  rule,
+  input,
+) => {
   const targets = targetsFor(rule, input.facts);
   const owners = new Map<string, string>();
   for (const target of input.facts.targets) {
@@ -63,7 +66,10 @@ export const checkWebServerUrl: CheckFn<Extract<RuleCheck, { check: "web-server-
 };
 
 /** A web config drift couldn't read leaves its server URL unknown: say so rather than pass silently. */
-export const checkWebReachable: CheckFn<Extract<RuleCheck, { check: "web-reachable" }>> = (rule, input) => {
+export const evaluateWebReachable: RuleEvaluator<Extract<RuleKind, { kind: "web-reachable" }>> = (
+  rule,
+  input,
+) => {
   // One web front end per environment, whatever its number of regions: one finding each.
   const byEnvironment = groupBy(targetsFor(rule, input.facts), (t) => t.environment);
   return [...byEnvironment].flatMap(([environment, targets]): RawFinding[] => {
