@@ -1,7 +1,7 @@
 import { formatDuration } from "../core/duration.js";
 import type { Style } from "../core/output.js";
 import { formatTraffic } from "../platform/cloudrun/service-model.js";
-import { renderSmokeChecks } from "../smoke/report.js";
+import { renderSmokeChecks } from "../smoke/render-smoke-report.js";
 import type { FailurePolicy, FailureStage, RecoveryAction } from "./failure-policy.js";
 import type { PlanAction, PromotionPlan } from "./plan-types.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";
