@@ -44,6 +44,7 @@ export function templatesIn(text: string): string[] {
  */
 export function expandWith<T>(value: T, lookup: (name: string) => unknown): T {
   if (typeof value === "string") {
+    if (!value.includes("{{")) return value;
     const whole = /^\{\{\s*([^{}\s]*)\s*\}\}$/.exec(value);
     if (whole) {
       const found = lookup(whole[1]!);

@@ -17,7 +17,6 @@ import { type LoadedEnvFile, loadEnvFile } from "../envfiles/load-env-file.js";
 import { type EnvSchemaFileRead, readEnvSchemaFile } from "../envfiles/read-schema-file.js";
 import { registerSensitiveValues } from "../envfiles/sensitive-values.js";
 import type { ResolvedLayout } from "../source/layout.js";
-import { loadProjectLayout } from "../source/project-layout.js";
 
 /**
  * One project per invocation: every file under environments/ (and the env files they name) is read
@@ -47,14 +46,14 @@ export class Project {
 
   /** The server layout: echogate.yaml's `layout:` with every unset key detected. */
   layout(): Promise<ResolvedLayout> {
-    return this.#once("layout", async () => loadProjectLayout(this.dir, await this.requireSettings()));
+    return this.#once("layout", async () => loadLayout(this.dir, await this.requireSettings()));
   }
 
   /** The layout even when echogate.yaml has errors (its defaults then): for `check` and `drift`, which report them. */
   detectedLayout(): Promise<ResolvedLayout> {
     return this.#once("detected-layout", async () => {
       const loaded = await this.settings();
-      return loaded.diagnostics.hasErrors ? loadProjectLayout(this.dir, loaded.settings) : this.layout();
+      return loaded.diagnostics.hasErrors ? loadLayout(this.dir, loaded.settings) : this.layout();
     });
   }
 
@@ -114,4 +113,13 @@ export class Project {
     }
     return loaded;
   }
+}
+
+/**
+ * The layout's detection (with the Dockerfile parser it reads dev scripts with) loads only for
+ * commands that ask for the layout: `status` and `--help` never do.
+ */
+async function loadLayout(dir: string, settings: ProjectSettings): Promise<ResolvedLayout> {
+  const { loadProjectLayout } = await import("../source/project-layout.js");
+  return loadProjectLayout(dir, settings);
 }

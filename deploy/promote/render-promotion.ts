@@ -2,7 +2,7 @@ import { formatDuration } from "../core/duration.js";
 import type { Style } from "../core/output.js";
 import { CANDIDATE_TAG } from "../model/name-limits.js";
 import { formatTraffic } from "../platform/cloudrun/service-model.js";
-import { renderSmokeChecks } from "../smoke/report.js";
+import { renderSmokeChecks } from "../smoke/render-smoke-report.js";
 import type { FailurePolicy, FailureStage, RecoveryAction } from "./failure-policy.js";
 import type { ExecutablePlan, PlanAction, PromotionPlan } from "./plan-types.js";
 import type { PromotionOutcome } from "./promotion-outcome.js";

@@ -11,6 +11,11 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "bin/echogate.js");
 // bin/ first rebuilds dist/ when a source is newer; dist/ directly shows the steady state.
 const dist = join(root, "dist/echogate.js");
+// The children's V8 code cache (deploy/core/code-cache.ts) of their own: another checkout on the
+// same machine building other islands would evict it between samples (one cache file per island
+// name), and a status sample would then measure a compile instead of the steady state.
+const cacheHome = mkdtempSync(join(tmpdir(), "echogate-bench-cache-"));
+process.on("exit", () => rmSync(cacheHome, { recursive: true, force: true }));
 
 /** CPU ms (user+sys) of finished children, from /proc (Linux); undefined elsewhere. */
 function childrenCpuMs(): number | undefined {
@@ -34,7 +39,7 @@ function time(entry: string, args: string[], cwd: string, expectCode: number): S
   const result = spawnSync(process.execPath, [entry, ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: cacheHome },
   });
   const wallMs = performance.now() - started;
   const cpuAfter = childrenCpuMs();
@@ -160,7 +165,7 @@ function benchStatusOverHelp(runs: number): void {
     );
     const line = (name: string, ratio: number, target: number, medians: string) =>
       console.log(
-        `check.${name} ratio=${ratio.toFixed(2)} ${medians} target<=${target} ${ratio <= target ? "ok" : "MISSED"}`,
+        `check.${name} ratio=${ratio.toFixed(2)} ${medians} n=${runs} target<=${target} ${ratio <= target ? "ok" : "MISSED"}`,
       );
     line(
       "status_over_help",

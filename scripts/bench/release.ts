@@ -17,6 +17,7 @@ import { Platform } from "../../deploy/platform/platform.js";
 import { Project } from "../../deploy/project/project.js";
 import { promoteEnvironment } from "../../deploy/promote/promote-environment.js";
 import { collectStatus, STATUS_CONCURRENCY, statusOfServices } from "../../deploy/promote/status.js";
+import { createProjectSites } from "../../test/helpers/hosting-sites.js";
 import { makeImage } from "../../test/helpers/images.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -34,6 +35,8 @@ for (const name of await readdir(join(root, "environments"))) {
   await mkdir(join(project, "environments"), { recursive: true });
   await writeFile(join(project, "environments", name), await readFile(join(root, "environments", name)));
 }
+// The environments' Hosting sites, as `echogate emulator sites` makes them: deploy pairs a web half.
+await createProjectSites(project);
 const emulator = await startEmulator({
   stateDir: join(project, ".echogate", "emulator"),
   imageStoreDir: join(project, ".echogate", "images"),

@@ -80,8 +80,16 @@ const spec = parseSmokeSpec({
 const scenario: ScenarioSpec = spec.scenarios[0]!;
 const service = parseServiceUrl(socketIo.url);
 
-async function runnerRun(index: number): Promise<number> {
+/** Wall and CPU ms of one run (the fixture server has a process of its own: the CPU is the client's). */
+async function measured(work: () => Promise<void>): Promise<{ ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
+  await work();
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
+}
+
+async function runnerRun(index: number): Promise<void> {
   const result = await runScenario(scenario, {
     service,
     echo: spec.echo,
@@ -90,7 +98,6 @@ async function runnerRun(index: number): Promise<number> {
     signal: new AbortController().signal,
   });
   if (!result.ok) throw new Error(`runner failed: ${result.diagnosis}`);
-  return performance.now() - started;
 }
 
 function once<T>(socket: Socket, event: string, accept: (payload: T) => boolean = () => true): Promise<T> {
@@ -122,8 +129,7 @@ function close(socket: Socket): Promise<void> {
 }
 
 /** The same steps as group-history, written by hand: each join waits for the server's history. */
-async function handRun(index: number): Promise<number> {
-  const started = performance.now();
+async function handRun(index: number): Promise<void> {
   const nonce = `h${index}`;
   const room = `hand-${index}`;
   const text = `hello ${nonce}`;
@@ -144,30 +150,35 @@ async function handRun(index: number): Promise<number> {
   dave.emit("join-room", { roomId: room });
   await history;
   await Promise.all([...members, dave].map(close));
-  return performance.now() - started;
 }
 
-const runner: number[] = [];
-const hand: number[] = [];
+const runner = { wall: [] as number[], cpu: [] as number[] };
+const hand = { wall: [] as number[], cpu: [] as number[] };
 for (let i = 0; i < WARMUP + RUNS; i++) {
   // Interleaved, each first every other time, so load on the shared machine hits both alike.
-  let r: number;
-  let h: number;
+  let r: { ms: number; cpuMs: number };
+  let h: { ms: number; cpuMs: number };
   if (i % 2 === 0) {
-    r = await runnerRun(i);
-    h = await handRun(i);
+    r = await measured(() => runnerRun(i));
+    h = await measured(() => handRun(i));
   } else {
-    h = await handRun(i);
-    r = await runnerRun(i);
+    h = await measured(() => handRun(i));
+    r = await measured(() => runnerRun(i));
   }
   if (i < WARMUP) continue;
-  runner.push(r);
-  hand.push(h);
+  runner.wall.push(r.ms);
+  runner.cpu.push(r.cpuMs);
+  hand.wall.push(h.ms);
+  hand.cpu.push(h.cpuMs);
 }
-line("scenarios.runner_ms", runner);
-line("scenarios.hand_ms", hand);
-const ratio = quantile(runner, 0.5) / quantile(hand, 0.5);
-console.log(`scenarios.runner_vs_hand ratio=${ratio.toFixed(2)} (target <= 1.2)`);
+line("scenarios.runner_ms", runner.wall);
+line("scenarios.hand_ms", hand.wall);
+line("scenarios.runner_cpu_ms", runner.cpu);
+line("scenarios.hand_cpu_ms", hand.cpu);
+const ratio = quantile(runner.wall, 0.5) / quantile(hand.wall, 0.5);
+console.log(
+  `scenarios.runner_vs_hand ratio=${ratio.toFixed(2)} cpu_ratio=${(quantile(runner.cpu, 0.5) / quantile(hand.cpu, 0.5)).toFixed(2)} runs=${RUNS} (target <= 1.2: ${ratio <= 1.2 ? "ok" : "MISSED"})`,
+);
 
 await socketIo.close();
 await ws.close();

@@ -8,7 +8,7 @@ import { checkReportTarget, JUNIT_REPORT, writeReportFile } from "../../core/rep
 import { renderJunit } from "../../smoke/junit.js";
 import { loadSmokeSpecFile } from "../../smoke/load-spec.js";
 import { smokePhase, smokeProgressEvent } from "../../smoke/progress-event.js";
-import { renderSmokeReport } from "../../smoke/report.js";
+import { renderSmokeReport } from "../../smoke/render-smoke-report.js";
 import type { SmokeProgress, SmokeResult } from "../../smoke/result.js";
 import { runSmoke } from "../../smoke/run-smoke.js";
 import { parseServiceUrl, urlSecrets } from "../../smoke/service-url.js";

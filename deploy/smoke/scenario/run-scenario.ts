@@ -15,6 +15,7 @@ import { sleep } from "../../core/sleep.js";
 import type { Connector, EchoConnection, Inbound } from "../echo/connection.js";
 import { summarizeMessage } from "../echo/diagnose.js";
 import { Inbox } from "../echo/inbox.js";
+import { startPhase } from "../echo/phase.js";
 import { connectSocketIo } from "../echo/socket-io.js";
 import { connectWsJson } from "../echo/ws-json.js";
 import type { ClientTarget } from "../placement.js";
@@ -64,12 +65,10 @@ export async function runScenario(
   ]);
   const names = Object.keys(scenario.clients);
   const clients = new Map(names.map((name) => [name, new ClientState(name, scenario.clients[name]!)]));
-  const deadline = new AbortController();
-  const timer = setTimeout(
-    () => deadline.abort(new ScenarioTimeout(`the scenario's ${scenario.timeoutMs} ms budget ran out`)),
-    scenario.timeoutMs,
-  );
-  const signal = AbortSignal.any([options.signal, deadline.signal]);
+  const run = startPhase(options.signal, names.length, {
+    ms: scenario.timeoutMs,
+    reason: () => new ScenarioTimeout(`the scenario's ${scenario.timeoutMs} ms budget ran out`),
+  });
   const steps: ScenarioStepResult[] = [];
   let diagnosis: string | null = null;
   const context: StepContext = {
@@ -78,10 +77,11 @@ export async function runScenario(
     vars,
     clients,
     names,
-    signal,
+    signal: run.signal,
     step: 0,
     startedAt: [],
-    unconfirmed: new Set(),
+    unconfirmed: new Map(),
+    confirmedLater: confirmedLater(scenario.steps),
   };
   try {
     for (const [index, step] of scenario.steps.entries()) {
@@ -113,8 +113,8 @@ export async function runScenario(
         detail =
           error instanceof StepFailure
             ? error.message
-            : error instanceof ScenarioTimeout || deadline.signal.aborted
-              ? `${String((deadline.signal.reason as Error).message)} during this step`
+            : error instanceof ScenarioTimeout || run.signal.aborted
+              ? `${String((run.signal.reason as Error).message)} during this step`
               : `the step could not run: ${messageOf(error)}`;
         diagnosis = `step ${index + 1} (${kind}${client ? ` ${client}` : ""}): ${detail}`;
       }
@@ -129,7 +129,7 @@ export async function runScenario(
       });
     }
   } finally {
-    clearTimeout(timer);
+    run.end();
     await Promise.all(
       [...clients.values()].flatMap((state) =>
         state.connections.map((record) => record.inbox.connection.close().catch(() => undefined)),
@@ -159,8 +159,24 @@ interface StepContext {
   step: number;
   /** performance.now() at the start of each step so far (0-based). */
   startedAt: number[];
-  /** Connections that sent since their last answer from the server. */
-  unconfirmed: Set<EchoConnection>;
+  /**
+   * Connections that sent since their last answer from the server, with the round trip that
+   * confirms it once one has started.
+   */
+  unconfirmed: Map<EchoConnection, Promise<boolean> | undefined>;
+  /** By 0-based step: whether a later step waits for the server to have read earlier sends. */
+  confirmedLater: boolean[];
+}
+
+/** Every step but an expect confirms the sends before it (see runStep). */
+function confirmedLater(steps: readonly ScenarioStep[]): boolean[] {
+  const later: boolean[] = [];
+  let confirms = false;
+  for (let index = steps.length - 1; index >= 0; index--) {
+    later[index] = confirms;
+    confirms ||= !steps[index]!.expect;
+  }
+  return later;
 }
 
 function expand<T>(value: T, context: StepContext, client?: string, i?: number): T {
@@ -181,7 +197,8 @@ function listOf(value: string | string[]): string[] {
 
 async function runStep(step: ScenarioStep, context: StepContext): Promise<string> {
   // An expect waits for the server anyway; every other step could overtake a send still unread.
-  if (!step.expect) await confirmSends(context);
+  if (step.expect) startConfirmations(context);
+  else await confirmSends(context);
   if (step.connect) return connectAll(listOf(step.connect), context, "connect");
   if (step.reconnect) {
     const keepOld =
@@ -206,7 +223,17 @@ async function runStep(step: ScenarioStep, context: StepContext): Promise<string
 async function confirmSends(context: StepContext): Promise<void> {
   const pending = [...context.unconfirmed];
   context.unconfirmed.clear();
-  await Promise.all(pending.map((connection) => connection.barrier(budget(context))));
+  await Promise.all(pending.map(([connection, started]) => started ?? connection.barrier(budget(context))));
+}
+
+/**
+ * During an expect, the round trips a later step will wait for start at once: a round trip sent
+ * any time after the sends proves the same, and this one overlaps the wait instead of following it.
+ */
+function startConfirmations(context: StepContext): void {
+  if (!context.confirmedLater[context.step - 1]) return;
+  for (const [connection, started] of context.unconfirmed)
+    if (!started) context.unconfirmed.set(connection, connection.barrier(budget(context)));
 }
 
 function stateOf(name: string, context: StepContext): ClientState {
@@ -310,7 +337,8 @@ async function emit(step: EmitStep, context: StepContext): Promise<string> {
   connection.send(event, args, { ack: step.ack !== undefined });
   state.lastSent = { step: context.step, what };
   if (step.ack === undefined) {
-    context.unconfirmed.add(connection);
+    // A round trip started before this send can't confirm it.
+    context.unconfirmed.set(connection, undefined);
     return `${step.client} ${event ? "emitted" : "sent"} ${what}`;
   }
   const matcher: MessageMatcher = {
