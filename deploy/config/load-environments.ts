@@ -1,17 +1,14 @@
 import { readdir } from "node:fs/promises";
-import { basename, join, relative } from "node:path";
-import { Diagnostics } from "../core/diagnostics.js";
+import { join } from "node:path";
+import { configErrorFrom, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
-import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
-import type { SourceLocation } from "../core/source-location.js";
 import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
 import { fanOutWarning } from "./fan-out-proof.js";
 import { type LoadedProjectSettings, loadProjectSettings } from "./load-project-settings.js";
 import { checkScaleOut } from "./scale-rules.js";
 import { defaultSmokeSpec, type SmokeSpec, smokeSpecSchema } from "./smoke-spec.js";
-import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
-import { addZodIssues } from "./zod-diagnostics.js";
+import { type Locate, loadYamlFile } from "./yaml-file.js";
 
 export const ENVIRONMENTS_DIR = "environments";
 /** Files in environments/ that are not environments. */
@@ -30,7 +27,7 @@ export interface LoadedEnvironment {
   /** Path relative to the project, as shown to users. */
   file: string;
   config: EnvironmentConfig;
-  locate(path: readonly PropertyKey[], options?: { key?: boolean }): SourceLocation;
+  locate: Locate;
 }
 
 export interface LoadedEnvironments {
@@ -63,33 +60,23 @@ export async function loadEnvironments(
   // A broken file still names an environment: references to it are not a second error.
   const declaredNames = new Set(names.map((fileName) => fileName.replace(/\.ya?ml$/, "")));
   for (const fileName of names) {
-    const path = join(dir, fileName);
-    const file = relative(projectDir, path);
-    const name = basename(fileName).replace(/\.ya?ml$/, "");
-    const read = await readConfigFile(path, MAX_YAML_BYTES, projectDir);
-    if (!read.ok) {
-      diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));
-      continue;
-    }
-    const source = parseYamlSource(file, read.bytes.toString("utf8"));
-    diagnostics.add(...source.diagnostics.items);
-    if (source.diagnostics.hasErrors) continue;
+    const file = join(ENVIRONMENTS_DIR, fileName);
+    const name = fileName.replace(/\.ya?ml$/, "");
+    // The name is checked first: a file named so that no command can address it is not worth reading.
     if (!NAME_PATTERN.test(name)) {
       diagnostics.error("config.environment-name", `Environment name "${name}" must match ${NAME_PATTERN}.`, {
         file,
       });
       continue;
     }
-    const parsed = environmentSchema.safeParse(source.value ?? {});
-    if (!parsed.success) {
-      addZodIssues(diagnostics, source, parsed.error.issues, environmentSchema);
-      continue;
-    }
-    const environment = { name, file, config: parsed.data, locate: source.locate };
+    const loaded = await loadYamlFile(projectDir, file, environmentSchema);
+    diagnostics.add(...loaded.diagnostics.items);
+    if (!loaded.value) continue;
+    const environment = { name, file, config: loaded.value, locate: loaded.locate };
     checkScaleOut(environment, diagnostics);
-    const fanOut = parsed.data.smoke ? fanOutWarning(parsed.data.smoke) : undefined;
+    const fanOut = loaded.value.smoke ? fanOutWarning(loaded.value.smoke) : undefined;
     if (fanOut)
-      diagnostics.warning("smoke.fan-out-two-clients", `${fanOut}.`, source.locate(["smoke", "echo"]));
+      diagnostics.warning("smoke.fan-out-two-clients", `${fanOut}.`, loaded.locate(["smoke", "echo"]));
     environments.push(environment);
   }
   checkReferences(environments, declaredNames, diagnostics);
@@ -108,25 +95,14 @@ export async function loadEnvironments(
 async function loadSharedSmokeSpec(
   projectDir: string,
   diagnostics: Diagnostics,
-): Promise<EnvironmentConfig["smoke"]> {
-  const path = join(projectDir, ENVIRONMENTS_DIR, SHARED_SMOKE_FILE);
-  const read = await readConfigFile(path, MAX_YAML_BYTES, projectDir);
-  if (!read.ok) {
-    if (read.reason === "missing") return undefined;
-    diagnostics.add(refusalDiagnostic("yaml", relative(projectDir, path), read, MAX_YAML_BYTES));
-    return undefined;
-  }
-  const source = parseYamlSource(relative(projectDir, path), read.bytes.toString("utf8"));
-  diagnostics.add(...source.diagnostics.items);
-  if (source.diagnostics.hasErrors) return undefined;
-  const parsed = smokeSpecSchema.safeParse(source.value ?? {});
-  if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues, smokeSpecSchema);
-    return undefined;
-  }
-  const fanOut = fanOutWarning(parsed.data);
-  if (fanOut) diagnostics.warning("smoke.fan-out-two-clients", `${fanOut}.`, source.locate(["echo"]));
-  return parsed.data;
+): Promise<SmokeSpec | undefined> {
+  const loaded = await loadYamlFile(projectDir, join(ENVIRONMENTS_DIR, SHARED_SMOKE_FILE), smokeSpecSchema, {
+    optional: true,
+  });
+  diagnostics.add(...loaded.diagnostics.items);
+  const fanOut = loaded.value ? fanOutWarning(loaded.value) : undefined;
+  if (fanOut) diagnostics.warning("smoke.fan-out-two-clients", `${fanOut}.`, loaded.locate(["echo"]));
+  return loaded.value;
 }
 
 function checkReferences(
@@ -153,37 +129,28 @@ function checkReferences(
   }
 }
 
-/** Loads and returns one environment, or throws a ConfigError listing what is wrong. */
 /** The environment's smoke spec (its own, else environments/smoke.yaml's, already merged), or the default. */
 export function smokeSpecOf(environment: LoadedEnvironment): SmokeSpec {
-  return (environment.config.smoke as SmokeSpec | undefined) ?? defaultSmokeSpec();
+  return environment.config.smoke ?? defaultSmokeSpec();
 }
 
+/** Loads and returns one environment, or throws a ConfigError listing what is wrong. */
 export async function loadEnvironment(projectDir: string, name: string): Promise<LoadedEnvironment> {
   return pickEnvironment(await loadEnvironments(projectDir), name);
 }
 
-/** One environment of those loaded, or a ConfigError naming its first problem (or the known names). */
+/** One environment of those loaded, or a ConfigError naming its problems (or the known names). */
 export function pickEnvironment(loaded: LoadedEnvironments, name: string): LoadedEnvironment {
   const environment = loaded.environments.find((candidate) => candidate.name === name);
   const own = loaded.diagnostics.errors.filter(
     (d) => d.file?.endsWith(`/${name}.yaml`) || d.file?.endsWith(`/${name}.yml`),
   );
   if (own.length > 0) {
-    throw new ConfigError(
-      "config.invalid",
-      `${own[0]!.file} has ${own.length} error(s); first: ${own[0]!.message}`,
-      {
-        location: {
-          file: own[0]!.file!,
-          line: own[0]!.line,
-          column: own[0]!.column,
-          keyPath: own[0]!.keyPath,
-        },
-        hint: "Run `echogate check` to see every problem.",
-        details: { diagnostics: own },
-      },
-    );
+    throw configErrorFrom(own, {
+      code: "config.invalid",
+      subject: `environment "${name}"`,
+      hint: "Run `echogate check` to see every problem.",
+    });
   }
   if (!environment) {
     throw new ConfigError("config.unknown-environment", `No environment named "${name}".`, {

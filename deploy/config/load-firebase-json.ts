@@ -9,6 +9,7 @@ import {
   firebaseHostingSchema,
   firebaseRcSchema,
 } from "./firebase-json-schema.js";
+import { loadYamlFile } from "./yaml-file.js";
 import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
@@ -113,21 +114,12 @@ function blankJsonComments(text: string): string {
 }
 
 async function loadFirebaseRc(projectDir: string, diagnostics: Diagnostics): Promise<FirebaseRc | undefined> {
-  const read = await readConfigFile(join(projectDir, FIREBASE_RC), MAX_YAML_BYTES, projectDir);
-  if (!read.ok) {
-    if (read.reason !== "missing")
-      diagnostics.add(refusalDiagnostic("firebase-json", FIREBASE_RC, read, MAX_YAML_BYTES));
-    return undefined;
-  }
-  const source = parseYamlSource(FIREBASE_RC, read.bytes.toString("utf8"));
-  diagnostics.add(...source.diagnostics.items);
-  if (source.diagnostics.hasErrors) return undefined;
-  const parsed = firebaseRcSchema.safeParse(source.value ?? {});
-  if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues, firebaseRcSchema);
-    return undefined;
-  }
-  return parsed.data;
+  const loaded = await loadYamlFile(projectDir, FIREBASE_RC, firebaseRcSchema, {
+    optional: true,
+    refusalCode: "firebase-json",
+  });
+  diagnostics.add(...loaded.diagnostics.items);
+  return loaded.value;
 }
 
 /**

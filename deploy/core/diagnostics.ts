@@ -1,3 +1,4 @@
+import { ConfigError } from "./errors.js";
 import type { SourceLocation } from "./source-location.js";
 import { formatLocation } from "./source-location.js";
 
@@ -59,4 +60,36 @@ export function errorLocationOf(diagnostic: Diagnostic | undefined): { location?
       ...(keyPath ? { keyPath } : {}),
     },
   };
+}
+
+/**
+ * Errors that stop a command, as the one ConfigError it throws: located at the first, every one in
+ * `details.diagnostics`. With `subject` the message says what can't be used and lists every
+ * problem (one reads on one line, several get a line each, so none is hidden); without, it is the
+ * first diagnostic's own message (a file that could not be read says everything itself).
+ */
+export function configErrorFrom(
+  errors: readonly Diagnostic[],
+  options: { code?: string; subject?: string; hint?: string } = {},
+): ConfigError {
+  const first = errors[0];
+  if (!first) throw new Error("configErrorFrom needs at least one diagnostic");
+  const message =
+    options.subject === undefined
+      ? first.message
+      : errors.length === 1
+        ? `Can't use ${options.subject}: ${first.keyPath ? `${first.keyPath}: ` : ""}${first.message}`
+        : `Can't use ${options.subject}: ${errors.length} problems:${errors.map((error) => `\n  ${placed(error)}`).join("")}`;
+  const hint = options.hint ?? first.hint;
+  return new ConfigError(options.code ?? first.code, message, {
+    ...errorLocationOf(first),
+    ...(hint ? { hint } : {}),
+    details: { diagnostics: [...errors] },
+  });
+}
+
+/** A diagnostic's message after where it is (file:line:col (key), or only the key). */
+function placed(diagnostic: Diagnostic): string {
+  const where = diagnostic.file ? formatLocation(diagnostic as SourceLocation) : diagnostic.keyPath;
+  return where ? `${where}: ${diagnostic.message}` : diagnostic.message;
 }

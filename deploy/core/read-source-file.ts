@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { ConfigError } from "./errors.js";
+import { configErrorFrom } from "./diagnostics.js";
 import { readConfigFileSync, refusalDiagnostic } from "./read-config-file.js";
 
 /** Source files echogate reads (package.json, Dockerfile, Cloud Build, version files): settings, not data. */
@@ -20,11 +20,7 @@ export function readSourceText(
   const read = readConfigFileSync(join(projectDir, file), maxBytes, projectDir);
   if (!read.ok) {
     if (read.reason === "missing") return undefined;
-    const diagnostic = refusalDiagnostic("source", file, read, maxBytes);
-    throw new ConfigError(diagnostic.code, diagnostic.message, {
-      location: { file },
-      ...(diagnostic.hint ? { hint: diagnostic.hint } : {}),
-    });
+    throw configErrorFrom([refusalDiagnostic("source", file, read, maxBytes)]);
   }
   return read.bytes.toString("utf8").replace(/^\uFEFF/, "");
 }

@@ -1,10 +1,7 @@
-import { join } from "node:path";
 import * as z from "zod";
 import { ENVIRONMENTS_DIR } from "../config/load-environments.js";
-import { MAX_YAML_BYTES, parseYamlSource } from "../config/yaml-source.js";
-import { addZodIssues } from "../config/zod-diagnostics.js";
+import { loadYamlFile, parseYamlFile, type YamlFile } from "../config/yaml-file.js";
 import { Diagnostics } from "../core/diagnostics.js";
-import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import { defaultRules } from "./default-rules.js";
 import type { DriftPolicy, RuleOverride, RuleSpec } from "./rules.js";
 
@@ -66,14 +63,21 @@ export function parseDriftPolicy(
   rules: readonly RuleSpec[] = defaultRules,
   environmentNames?: readonly string[],
 ): LoadedPolicy {
-  const source = parseYamlSource(file, text);
+  return driftPolicyOf(parseYamlFile(file, text, driftFileSchema), rules, environmentNames);
+}
+
+/** The policy a read drift.yaml states, checked against the rules and environments it names. */
+function driftPolicyOf(
+  source: YamlFile<z.output<typeof driftFileSchema>>,
+  rules: readonly RuleSpec[],
+  environmentNames: readonly string[] | undefined,
+): LoadedPolicy {
+  const { file } = source;
   const diagnostics = new Diagnostics();
-  diagnostics.add(...source.diagnostics.items);
   const empty: DriftPolicy = { overrides: [], broadcast: undefined, file };
-  if (source.diagnostics.hasErrors) return { policy: empty, diagnostics };
   const known = new Map(rules.map((rule) => [rule.id, rule]));
   // Checked on the raw value too, so a typo in a rule name shows up with the schema's errors.
-  const rawRules = (source.value as { rules?: unknown } | null)?.rules;
+  const rawRules = (source.raw as { rules?: unknown } | null | undefined)?.rules;
   for (const id of rawRules && typeof rawRules === "object" ? Object.keys(rawRules) : []) {
     if (known.has(id)) continue;
     diagnostics.error(
@@ -83,13 +87,11 @@ export function parseDriftPolicy(
       `Known rules: ${[...known.keys()].join(", ")}.`,
     );
   }
-  const parsed = driftFileSchema.safeParse(source.value ?? {});
-  if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues, driftFileSchema);
-    return { policy: empty, diagnostics };
-  }
+  diagnostics.add(...source.diagnostics.items);
+  if (!source.value) return { policy: empty, diagnostics };
+  const data = source.value;
   const overrides: RuleOverride[] = [];
-  for (const [id, override] of Object.entries(parsed.data.rules)) {
+  for (const [id, override] of Object.entries(data.rules)) {
     const rule = known.get(id);
     if (!rule) continue;
     if (override.min !== undefined && rule.kind !== "min-timeout") {
@@ -128,7 +130,7 @@ export function parseDriftPolicy(
       location: source.locate(["rules", id], { key: true }),
     });
   }
-  const broadcast = parsed.data.broadcast;
+  const broadcast = data.broadcast;
   if (broadcast) checkEnvironments(broadcast.environments, ["broadcast", "environments"]);
   return {
     policy: {
@@ -170,13 +172,13 @@ export async function loadDriftPolicy(
   environmentNames?: readonly string[],
   rules: readonly RuleSpec[] = defaultRules,
 ): Promise<LoadedPolicy> {
-  const file = `${ENVIRONMENTS_DIR}/${DRIFT_FILE}`;
-  const read = await readConfigFile(join(projectDir, file), MAX_YAML_BYTES, projectDir);
-  if (!read.ok) {
-    const diagnostics = new Diagnostics();
-    if (read.reason !== "missing") diagnostics.add(refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES));
-    const shown = read.reason === "missing" ? undefined : file;
-    return { policy: { overrides: [], broadcast: undefined, file: shown }, diagnostics };
-  }
-  return parseDriftPolicy(file, read.bytes.toString("utf8"), rules, environmentNames);
+  const loaded = await loadYamlFile(projectDir, `${ENVIRONMENTS_DIR}/${DRIFT_FILE}`, driftFileSchema, {
+    optional: true,
+  });
+  if (loaded.status === "missing")
+    return {
+      policy: { overrides: [], broadcast: undefined, file: undefined },
+      diagnostics: loaded.diagnostics,
+    };
+  return driftPolicyOf(loaded, rules, environmentNames);
 }

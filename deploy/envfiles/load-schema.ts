@@ -1,6 +1,6 @@
-import { parseYamlSource } from "../config/yaml-source.js";
-import { addZodIssues } from "../config/zod-diagnostics.js";
-import { Diagnostics } from "../core/diagnostics.js";
+import type * as z from "zod";
+import { parseYamlFile, type YamlFile } from "../config/yaml-file.js";
+import type { Diagnostics } from "../core/diagnostics.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { compileVariable } from "./compile.js";
 import { envSchemaFileSchema, type VariableSpec } from "./schema.js";
@@ -28,19 +28,17 @@ export interface LoadedEnvSchema {
 
 /** Parses and validates env.schema.yaml text; pure. */
 export function parseEnvSchema(file: string, text: string): LoadedEnvSchema {
-  const source = parseYamlSource(file, text);
-  const diagnostics = new Diagnostics();
-  diagnostics.add(...source.diagnostics.items);
-  const secretKeys = secretKeysOf(source.value);
-  if (source.diagnostics.hasErrors) return { schema: undefined, diagnostics, secretKeys };
-  const parsed = envSchemaFileSchema.safeParse(source.value ?? {});
-  if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues, envSchemaFileSchema);
-    return { schema: undefined, diagnostics, secretKeys };
-  }
-  const variables = new Map(Object.entries(parsed.data.variables));
+  return envSchemaOf(parseYamlFile(file, text, envSchemaFileSchema));
+}
+
+/** The schema a read env.schema.yaml declares, each variable's settings checked against its type. */
+export function envSchemaOf(source: YamlFile<z.output<typeof envSchemaFileSchema>>): LoadedEnvSchema {
+  const { diagnostics } = source;
+  const secretKeys = secretKeysOf(source.raw);
+  if (!source.value) return { schema: undefined, diagnostics, secretKeys };
+  const variables = new Map(Object.entries(source.value.variables));
   const schema: EnvSchema = {
-    file,
+    file: source.file,
     variables,
     locate: (key, field) =>
       source.locate(field ? ["variables", key, field] : ["variables", key], { key: !field }),

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { ENVIRONMENTS_DIR } from "../config/load-environments.js";
-import { MAX_YAML_BYTES } from "../config/yaml-source.js";
-import { type Diagnostic, errorLocationOf } from "../core/diagnostics.js";
-import { ConfigError } from "../core/errors.js";
-import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
-import { ENV_SCHEMA_FILE, type LoadedEnvSchema, parseEnvSchema } from "./load-schema.js";
+import { loadYamlFile } from "../config/yaml-file.js";
+import { configErrorFrom, type Diagnostic } from "../core/diagnostics.js";
+import type { ConfigError } from "../core/errors.js";
+import { ENV_SCHEMA_FILE, envSchemaOf, type LoadedEnvSchema } from "./load-schema.js";
+import { envSchemaFileSchema } from "./schema.js";
 
 export type EnvSchemaFileRead =
   | { status: "missing"; file: string }
@@ -15,18 +15,16 @@ export type EnvSchemaFileRead =
 /** Reads and parses environments/env.schema.yaml through the safe config reader. */
 export async function readEnvSchemaFile(projectDir: string): Promise<EnvSchemaFileRead> {
   const file = join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE);
-  const read = await readConfigFile(join(projectDir, file), MAX_YAML_BYTES, projectDir);
-  if (read.ok) return { status: "read", file, ...parseEnvSchema(file, read.bytes.toString("utf8")) };
-  if (read.reason === "missing") return { status: "missing", file };
-  return { status: "refused", file, diagnostic: refusalDiagnostic("yaml", file, read, MAX_YAML_BYTES) };
+  const loaded = await loadYamlFile(projectDir, file, envSchemaFileSchema, { optional: true });
+  if (loaded.status === "missing") return { status: "missing", file };
+  if (loaded.status === "refused")
+    return { status: "refused", file, diagnostic: loaded.diagnostics.errors[0]! };
+  return { status: "read", file, ...envSchemaOf(loaded) };
 }
 
 /** A refused schema file as the error a command stops with. */
 export function refusedSchemaError(diagnostic: Diagnostic): ConfigError {
-  return new ConfigError(diagnostic.code, diagnostic.message, {
-    location: { file: diagnostic.file! },
-    ...(diagnostic.hint ? { hint: diagnostic.hint } : {}),
-  });
+  return configErrorFrom([diagnostic]);
 }
 
 /**
@@ -37,15 +35,11 @@ export function deployableSchema(read: EnvSchemaFileRead): Pick<LoadedEnvSchema,
   if (read.status === "missing") return { schema: undefined, secretKeys: new Set() };
   if (read.status === "refused") throw refusedSchemaError(read.diagnostic);
   if (!read.schema) {
-    const first = read.diagnostics.errors[0];
-    throw new ConfigError(
-      "envschema.invalid",
-      `Can't read ${read.file}: ${first?.message ?? "it is not a valid schema"}.`,
-      {
-        ...errorLocationOf(first),
-        hint: "Run `echogate check` and fix every error; nothing was deployed.",
-      },
-    );
+    throw configErrorFrom(read.diagnostics.errors, {
+      code: "envschema.invalid",
+      subject: read.file,
+      hint: "Run `echogate check` and fix every error; nothing was deployed.",
+    });
   }
   return read;
 }

@@ -14,10 +14,13 @@ export async function checkFrontEnds(
 ): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const byDir = new Map<string, { frontEnd: ReadFrontEnd; deployedBy: string[] }>();
+  // Environments usually share one publicDir: its front end is read (its files listed) once.
+  const byPublicDir = new Map<string, ReadFrontEnd>();
   for (const environment of environments) {
     const hosting = environment.config.hosting;
     if (!hosting) continue;
-    const frontEnd = readFrontEnd(projectDir, hosting.publicDir);
+    const frontEnd = byPublicDir.get(hosting.publicDir) ?? readFrontEnd(projectDir, hosting.publicDir);
+    byPublicDir.set(hosting.publicDir, frontEnd);
     const entry = byDir.get(frontEnd.dir) ?? { frontEnd, deployedBy: [] };
     entry.deployedBy.push(`${environment.name}'s hosting.publicDir ${hosting.publicDir}`);
     byDir.set(frontEnd.dir, entry);

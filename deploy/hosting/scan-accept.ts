@@ -1,10 +1,7 @@
-import { join } from "node:path";
 import * as z from "zod";
 import { ENVIRONMENTS_DIR } from "../config/load-environments.js";
-import { MAX_YAML_BYTES, parseYamlSource } from "../config/yaml-source.js";
-import { addZodIssues } from "../config/zod-diagnostics.js";
-import { Diagnostics } from "../core/diagnostics.js";
-import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
+import { loadYamlFile, parseYamlFile, type YamlFile } from "../config/yaml-file.js";
+import type { Diagnostics } from "../core/diagnostics.js";
 import type { SourceLocation } from "../core/source-location.js";
 import type { FindingKind, ScanFinding } from "./bundle-scan.js";
 
@@ -73,16 +70,16 @@ export function parseScanAccepts(
   text: string,
   environmentNames?: readonly string[],
 ): { accepts: ScanAccept[]; diagnostics: Diagnostics } {
-  const source = parseYamlSource(file, text);
-  const diagnostics = new Diagnostics();
-  diagnostics.add(...source.diagnostics.items);
-  if (source.diagnostics.hasErrors) return { accepts: [], diagnostics };
-  const parsed = bundleScanFileSchema.safeParse(source.value ?? {});
-  if (!parsed.success) {
-    addZodIssues(diagnostics, source, parsed.error.issues, bundleScanFileSchema);
-    return { accepts: [], diagnostics };
-  }
-  const accepts = parsed.data.accept.map((entry, index): ScanAccept => {
+  return scanAcceptsOf(parseYamlFile(file, text, bundleScanFileSchema), environmentNames);
+}
+
+function scanAcceptsOf(
+  source: YamlFile<z.output<typeof bundleScanFileSchema>>,
+  environmentNames?: readonly string[],
+): { accepts: ScanAccept[]; diagnostics: Diagnostics } {
+  const { diagnostics } = source;
+  if (!source.value) return { accepts: [], diagnostics };
+  const accepts = source.value.accept.map((entry, index): ScanAccept => {
     entry.environments?.forEach((name, at) => {
       if (environmentNames && !environmentNames.includes(name))
         diagnostics.error(
@@ -107,14 +104,10 @@ export async function loadScanAccepts(
   projectDir: string,
   environmentNames?: readonly string[],
 ): Promise<{ accepts: ScanAccept[]; diagnostics: Diagnostics }> {
-  const read = await readConfigFile(join(projectDir, BUNDLE_SCAN_FILE), MAX_YAML_BYTES, projectDir);
-  if (!read.ok) {
-    const diagnostics = new Diagnostics();
-    if (read.reason !== "missing")
-      diagnostics.add(refusalDiagnostic("yaml", BUNDLE_SCAN_FILE, read, MAX_YAML_BYTES));
-    return { accepts: [], diagnostics };
-  }
-  return parseScanAccepts(BUNDLE_SCAN_FILE, read.bytes.toString("utf8"), environmentNames);
+  return scanAcceptsOf(
+    await loadYamlFile(projectDir, BUNDLE_SCAN_FILE, bundleScanFileSchema, { optional: true }),
+    environmentNames,
+  );
 }
 
 /** Pure: splits findings into those an entry accepts for `environment` and the rest. */

@@ -1,5 +1,4 @@
-import type { LoadedEnvironment } from "../config/load-environments.js";
-import type { SmokeSpecInput } from "../config/smoke-spec.js";
+import { type LoadedEnvironment, smokeSpecOf } from "../config/load-environments.js";
 import type { SmokeResult } from "../smoke/result.js";
 import { runSmoke } from "../smoke/run-smoke.js";
 import { toHttpUrl } from "./runtime-config.js";
@@ -12,7 +11,7 @@ export type SmokeFn = (serverUrl: string, signal?: AbortSignal, pageOrigin?: str
 
 /** The environment's own smoke spec (`smoke:` in its yaml, defaults otherwise), run by deploy/smoke. */
 export function smokeFor(environment: LoadedEnvironment): SmokeFn {
-  const spec = (environment.config.smoke ?? {}) as SmokeSpecInput;
+  const spec = smokeSpecOf(environment);
   return (serverUrl, signal, pageOrigin) =>
     runSmoke(toHttpUrl(serverUrl), spec, {
       ...(signal ? { signal } : {}),

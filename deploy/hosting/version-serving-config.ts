@@ -1,8 +1,8 @@
 import type { ServingConfig } from "@echogate/common/serving-config";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { firebaseServingFor, runHomeOf } from "../config/run-rewrites.js";
-import { errorLocationOf } from "../core/diagnostics.js";
-import { CheckFailedError, ConfigError } from "../core/errors.js";
+import { configErrorFrom, errorLocationOf } from "../core/diagnostics.js";
+import { CheckFailedError } from "../core/errors.js";
 import type { Project } from "../project/project.js";
 
 /**
@@ -20,11 +20,12 @@ export async function versionServingConfig(input: {
 }): Promise<ServingConfig> {
   const loaded = await input.project.firebaseJson();
   if (!loaded.present) return {};
-  const broken = loaded.diagnostics.errors[0];
-  if (broken)
-    throw new ConfigError("firebase-json.invalid", `Can't use firebase.json: ${broken.message}`, {
-      ...errorLocationOf(broken),
-      hint: broken.hint ?? "Fix it (`echogate check` lists every problem).",
+  const broken = loaded.diagnostics.errors;
+  if (broken.length > 0)
+    throw configErrorFrom(broken, {
+      code: "firebase-json.invalid",
+      subject: "firebase.json",
+      hint: broken[0]!.hint ?? "Fix it (`echogate check` lists every problem).",
     });
   const { environment } = input;
   const served = firebaseServingFor(

@@ -3,7 +3,7 @@ import type { Notices } from "../core/notices.js";
 import { CloudRunAdapter, type CloudRunLocation } from "./cloudrun/adapter.js";
 import type { CloudRunClients, CloudRunTarget } from "./cloudrun/clients.js";
 import { resolveCloudRunTarget, targetKey } from "./cloudrun/target.js";
-import { connectHosting, type HostingConnection, hostingKey } from "./hosting/connect.js";
+import type { HostingConnection } from "./hosting/connect.js";
 import { daemonStarter, type EnsureDaemon } from "./local-emulator.js";
 
 type CloudRunEndpoint = ServiceConfig["endpoint"];
@@ -81,7 +81,10 @@ export class Platform {
     const key = hostingKey(hosting, this.env);
     let connection = this.#hosting.get(key);
     if (!connection) {
-      connection = connectHosting(this.projectDir, hosting, this.env, this.#ensureDaemon);
+      // Loaded on first use: the hosting client brings Google's auth library, which `check` never needs.
+      connection = import("./hosting/connect.js").then(({ connectHosting }) =>
+        connectHosting(this.projectDir, hosting, this.env, this.#ensureDaemon),
+      );
       this.#hosting.set(key, connection);
       connection.catch(() => this.#hosting.delete(key));
     }
@@ -111,4 +114,9 @@ export class Platform {
     }
     return clients;
   }
+}
+
+/** Connections to the same hosting API are shared: the override, Google's, or the project's emulator. */
+function hostingKey(hosting: Pick<HostingConfig, "provider">, env: NodeJS.ProcessEnv): string {
+  return env.ECHOGATE_HOSTING_URL ? "override" : hosting.provider;
 }

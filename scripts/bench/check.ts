@@ -197,8 +197,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = mkdtempSync(join(tmpdir(), "echogate-bench-"));
   try {
     generateProject(dir, 50, 200);
-    bench("check.50x200_ms", ["check"], dir, Math.max(5, Math.ceil(runs / 2)), 0, 500);
-    bench("check.50x200_json_ms", ["check", "--json"], dir, Math.max(5, Math.ceil(runs / 2)), 0, 500);
+    bench("check.50x200_ms", ["check"], dir, Math.max(5, Math.ceil(runs / 2)), 0, 200);
+    bench("check.50x200_json_ms", ["check", "--json"], dir, Math.max(5, Math.ceil(runs / 2)), 0, 200);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -216,7 +216,7 @@ describe("config values that used to be accepted silently", () => {
     "a smoke %s.timeoutMs beyond what a timer can wait is a config error naming the key",
     async (section, yaml) => {
       const dir = await testdir({ "smoke.yaml": yaml });
-      await expect(loadSmokeSpecFile(`${dir}/smoke.yaml`, "smoke.yaml")).rejects.toMatchObject({
+      await expect(loadSmokeSpecFile(dir, "smoke.yaml")).rejects.toMatchObject({
         exitCode: 2,
         message: expect.stringMatching(new RegExp(`${section}\\.timeoutMs: .*at most 3600000`)),
         location: { file: "smoke.yaml", line: 2, keyPath: `${section}.timeoutMs` },

@@ -155,7 +155,7 @@ describe("config files that are not regular files", () => {
     const dir = await testdir({});
     for (const kind of ["fifo", "dev-zero"] as const) {
       await replaceWith(join(dir, "smoke.yaml"), kind);
-      await expect(within(loadSmokeSpecFile(join(dir, "smoke.yaml"), "smoke.yaml"))).rejects.toMatchObject({
+      await expect(within(loadSmokeSpecFile(dir, "smoke.yaml"))).rejects.toMatchObject({
         exitCode: 2,
         message: expect.stringMatching(/smoke\.yaml.*not a regular file/),
       });

@@ -1,6 +1,6 @@
-import { type Diagnostic, errorLocationOf } from "../../core/diagnostics.js";
+import { configErrorFrom, type Diagnostic } from "../../core/diagnostics.js";
 import { formatDuration } from "../../core/duration.js";
-import { ConfigError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 import { collectDriftFacts, DEFAULT_CONCURRENCY } from "../../drift/collect-drift-facts.js";
 import { evaluateDrift } from "../../drift/evaluate.js";
 import { sharedBackendNotice } from "../../drift/evaluators/source.js";
@@ -55,16 +55,11 @@ async function drift(
   const loaded = await loadDriftPolicy(ctx.cwd, collected.environmentNames);
   if (loaded.diagnostics.hasErrors) {
     ctx.output.diagnostics(loaded.diagnostics.items);
-    const first = loaded.diagnostics.errors[0]!;
-    throw new ConfigError(
-      "drift.invalid-policy",
-      `Can't use ${loaded.policy.file}: ${loaded.diagnostics.errors.length} error(s).`,
-      {
-        hint: "Fix the keys listed above; every rule override needs `reason:`.",
-        ...errorLocationOf(first),
-        details: { diagnostics: loaded.diagnostics.items },
-      },
-    );
+    throw configErrorFrom(loaded.diagnostics.errors, {
+      code: "drift.invalid-policy",
+      subject: loaded.policy.file ?? "environments/drift.yaml",
+      hint: "Fix the keys listed above; every rule override needs `reason:`.",
+    });
   }
   const report = buildReport(
     facts,

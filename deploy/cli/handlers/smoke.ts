@@ -1,6 +1,5 @@
-import { resolve } from "node:path";
 import { fanOutWarning } from "../../config/fan-out-proof.js";
-import type { LoadedEnvironment } from "../../config/load-environments.js";
+import { type LoadedEnvironment, smokeSpecOf } from "../../config/load-environments.js";
 import { defaultSmokeSpec, type SmokeSpec } from "../../config/smoke-spec.js";
 import { CheckFailedError, isEchogateError, UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
@@ -103,8 +102,8 @@ async function chooseSpec(
   specFile: string | undefined,
   environment: LoadedEnvironment | undefined,
 ): Promise<SmokeSpec> {
-  if (specFile) return loadSmokeSpecFile(resolve(ctx.cwd, specFile), specFile);
-  return environment?.config.smoke ?? defaultSmokeSpec();
+  if (specFile) return loadSmokeSpecFile(ctx.cwd, specFile);
+  return environment ? smokeSpecOf(environment) : defaultSmokeSpec();
 }
 
 async function liveServiceFor(

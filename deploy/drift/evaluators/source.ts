@@ -43,14 +43,22 @@ export const evaluateEnvFileKeysEqual: RuleEvaluator<Extract<RuleKind, { kind: "
   );
   if (environments.length < 2) return [];
   const allowed = new Set([...(rule.ignore ?? []), ...input.facts.envSchema.environmentSpecificKeys]);
+  // Each file's keys by name: a key is looked up in every file, so scanning lists would be quadratic.
+  const lines = new Map(
+    environments.map((env) => {
+      const byKey = new Map<string, number>();
+      for (const { key, line } of env.envFile.keys) if (!byKey.has(key)) byKey.set(key, line);
+      return [env, byKey] as const;
+    }),
+  );
   const keys = [...new Set(environments.flatMap((env) => env.envFile.keys.map((k) => k.key)))].sort();
   const findings: RawFinding[] = [];
   for (const key of keys) {
     if (allowed.has(key)) continue;
-    const having = environments.filter((env) => env.envFile.keys.some((k) => k.key === key));
+    const having = environments.filter((env) => lines.get(env)!.has(key));
     if (having.length === environments.length) continue;
     const example = having[0]!;
-    const line = example.envFile.keys.find((k) => k.key === key)!.line;
+    const line = lines.get(example)!.get(key);
     for (const env of environments.filter((candidate) => !having.includes(candidate))) {
       findings.push({
         fact: `env-file.keys:${key}`,

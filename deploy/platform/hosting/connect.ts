@@ -14,11 +14,6 @@ export interface HostingConnection {
   close(): Promise<void>;
 }
 
-/** Connections to the same hosting API are shared: the override, Google's, or the project's emulator. */
-export function hostingKey(hosting: Pick<HostingConfig, "provider">, env: NodeJS.ProcessEnv): string {
-  return env.ECHOGATE_HOSTING_URL ? "override" : hosting.provider;
-}
-
 /** Written by the emulator daemon (@echogate/emulator) so commands can find its hosting API. */
 export const EMULATOR_INFO_FILE = "emulator.json";
 
