@@ -12,8 +12,6 @@ const EXECUTOR = new Set([
   "promote/execute-steps.ts",
   "promote/execute-recovery.ts",
 ]);
-/** The emulator is the platform's other side: it stores the routing it is sent. */
-const NOT_CLIENT_CODE = ["emulator/"];
 
 /**
  * Lines that write a service's traffic: an assignment to `.traffic`, routing turned into the API's
@@ -39,7 +37,6 @@ function writesIn(root: string): Map<string, string[]> {
   const byFile = new Map<string, string[]>();
   for (const file of sourceFiles(root)) {
     const path = relative(root, file).split("\\").join("/");
-    if (NOT_CLIENT_CODE.some((prefix) => path.startsWith(prefix))) continue;
     const writes = trafficWrites(path, readFileSync(file, "utf8"));
     if (writes.length > 0) byFile.set(path, writes);
   }
