@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { composeImage, MEDIA_TYPES, sha256Digest } from "../../deploy/build/oci-image.js";
 import { tarLayer } from "../../deploy/build/tar-layer.js";
+import { testdir } from "../helpers/testdir.js";
 
 const LONG = `app/node_modules/${"very-long-package-name/".repeat(6)}lib/index.js`;
 
@@ -18,7 +18,7 @@ describe("tarLayer", () => {
     expect(tarLayer([...files].reverse()).gzip.equals(layer.gzip)).toBe(true);
     expect(LONG.length).toBeGreaterThan(100);
 
-    const dir = await mkdtemp(join(tmpdir(), "echogate-tar-"));
+    const dir = await testdir({});
     await writeFile(join(dir, "layer.tgz"), layer.gzip);
     const listing = (await execa("tar", ["-tvzf", "layer.tgz"], { cwd: dir })).stdout;
     expect(listing).toContain(LONG);

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,7 +101,7 @@ describe("build --push", () => {
 
     // The server layer is a real tar.gz holding exactly the local image's files under /app.
     const layer = registry.blobs.get(manifest.layers[1]!.digest)!;
-    const out = await mkdtemp(join(tmpdir(), "echogate-layer-"));
+    const out = await testdir({});
     await writeFile(join(out, "layer.tgz"), layer);
     const listing = (await execa("tar", ["-tzf", "layer.tgz"], { cwd: out })).stdout.split("\n").sort();
     expect(listing).toEqual(["app/", "app/package.json", "app/server.js"]);

@@ -1,13 +1,13 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadState, StateWriter } from "../../packages/emulator/src/hosting/state.js";
 import { StateStore } from "../../packages/emulator/src/state-store.js";
+import { testdir } from "../helpers/testdir.js";
 
 describe("an emulator state file that can't be read", () => {
   it("is named in the error, with what deleting it costs, for both emulators", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "echogate-state-"));
+    const dir = await testdir({});
     const file = path.join(dir, "state.json");
     await writeFile(file, '{"schemaVersion": 1, "services": {');
     await expect(StateStore.open(file)).rejects.toThrow(
@@ -19,14 +19,14 @@ describe("an emulator state file that can't be read", () => {
   });
 
   it("starts empty when there is no file yet", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "echogate-state-"));
+    const dir = await testdir({});
     expect((await loadState(path.join(dir, "state.json"))).sites).toEqual({});
   });
 });
 
 describe("two writers of one state file in one process", () => {
   it("never collide on the temp file (each write lands whole)", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "echogate-state-"));
+    const dir = await testdir({});
     const file = path.join(dir, ".echogate", "hosting", "state.json");
     const first = new StateWriter(file);
     const second = new StateWriter(file);

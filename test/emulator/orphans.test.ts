@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
-import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PIDS_FILE, startEmulator } from "../../packages/emulator/src/emulator.js";
 import { reapOrphans } from "../../packages/emulator/src/process-registry.js";
 import { buildEnv } from "../../packages/emulator/src/revision-process.js";
+import { testdir } from "../helpers/testdir.js";
 import {
   isAlive,
   PARENT,
@@ -42,7 +43,7 @@ describe.runIf(process.platform === "linux")("revision processes a killed emulat
     expect(recorded).toEqual([{ pid, cwd: expect.stringContaining(first.imageStoreDir) }]);
 
     // As if `first` died with kill -9: a new emulator on the same state finds the process and ends it.
-    const dir = await mkdtemp(path.join(tmpdir(), "echogate-orphans-"));
+    const dir = await testdir({});
     await copyFile(path.join(first.stateDir, PIDS_FILE), path.join(dir, PIDS_FILE));
     const second = await startEmulator({ stateDir: dir, imageStoreDir: first.imageStoreDir });
     cleanups.push(() => second.close());
@@ -53,7 +54,7 @@ describe.runIf(process.platform === "linux")("revision processes a killed emulat
   it("leaves alone a pid that now belongs to another program (its working directory differs)", async () => {
     const stranger = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { cwd: tmpdir() });
     cleanups.push(() => stranger.kill("SIGKILL"));
-    const dir = await mkdtemp(path.join(tmpdir(), "echogate-orphans-"));
+    const dir = await testdir({});
     const file = path.join(dir, PIDS_FILE);
     await writeFile(file, JSON.stringify([{ pid: stranger.pid, cwd: "/nonexistent/rootfs" }]));
     expect(reapOrphans(file)).toEqual([]);

@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CHROMIUM, launchChromium } from "../../deploy/hosting/chromium.js";
 import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { makeImage, type TestImage } from "../helpers/images.js";
 import { fastSmoke } from "../helpers/project.js";
+import { testdir } from "../helpers/testdir.js";
 
 // The HTML report as a person opens it: a real Chromium, no network at all, no console errors.
 
@@ -20,7 +20,7 @@ let out: string;
 
 const project = useEmulatedProject(fastSmoke);
 beforeAll(async () => {
-  out = await mkdtemp(join(tmpdir(), "echogate-report-"));
+  out = await testdir({});
   [first, second] = await Promise.all([
     makeImage(project.dir, { version: "0.1.0+aaaaaaa" }),
     makeImage(project.dir, { version: "0.1.0+bbbbbbb" }),

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -10,6 +9,7 @@ import { Redactor } from "../../deploy/core/redact.js";
 import { renderHtmlReport } from "../../deploy/report/render-html.js";
 import { buildHtmlReport } from "../../deploy/report/report-model.js";
 import type { SmokeResult } from "../../deploy/smoke/result.js";
+import { testdir } from "../helpers/testdir.js";
 
 const HOSTILE = `<script>alert("x")</script>&'`;
 
@@ -89,7 +89,7 @@ describe("the HTML report renderer", () => {
 
 describe("withHtmlReport (the one place a report is written)", () => {
   it("masks every secret the redactor knows, in the result and in the error, passing or failing", async () => {
-    const cwd = await mkdtemp(join(tmpdir(), "echogate-redact-"));
+    const cwd = await testdir({});
     const redactor = new Redactor();
     redactor.add("s3cr3t-value");
     const output = new Output({ redactor, stderr: new PassThrough(), stdout: new PassThrough() });
