@@ -166,8 +166,9 @@ const ensured = (
 
 /** Returns the running emulators of this project, starting a detached daemon if needed. */
 export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulator> {
-  const status = await emulatorStatus(projectDir);
-  if (status.running) return ensured(status, false);
+  const live = await readInfo(projectDir);
+  const running = live && processIsRunning(live.pid) ? await awaitRunningDaemon(live) : undefined;
+  if (running) return running;
   const stateDir = stateDirOf(projectDir);
   await ensurePrivateDir(stateDir);
   await rm(infoFileOf(projectDir), { force: true });
@@ -204,6 +205,24 @@ export async function ensureEmulator(projectDir: string): Promise<EnsuredEmulato
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Failed to start the emulators; see ${path.join(stateDir, "daemon.log")}.`);
+}
+
+/**
+ * A daemon that is alive but slow to answer (a loaded machine) is waited for, never replaced: a
+ * second daemon could not take the first one's ports, so its Hosting channels would come up on new
+ * origins and every server deployed with the old ones would refuse the site.
+ */
+async function awaitRunningDaemon(info: EmulatorInfo): Promise<EnsuredEmulator | undefined> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (await answers(info.apiEndpoint)) return ensured(info, false);
+    // It died meanwhile: starting a new one is right.
+    if (!processIsRunning(info.pid)) return undefined;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(
+    `The emulator daemon (pid ${info.pid}) is running but does not answer at ${info.apiEndpoint}; stop it with \`echogate emulator stop\` and try again.`,
+  );
 }
 
 /** Stops the project's emulators (SIGTERM; it stops its revision processes and channel servers). */
