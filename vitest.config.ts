@@ -3,10 +3,16 @@ import { defineConfig } from "vitest/config";
 import LongestFirst from "./test/helpers/longest-first.js";
 import { testKinds } from "./test/helpers/test-kinds.js";
 
-const { unit } = testKinds(fileURLToPath(new URL(".", import.meta.url)));
+const { unit, system, isolated, journey } = testKinds(fileURLToPath(new URL(".", import.meta.url)));
 
-// Two projects: `unit` (pure: no process, no socket; `npx vitest run --project unit`) and `system`
-// (everything else: the CLI, the emulator, servers on loopback). `npm test` runs both.
+// Four projects (test/helpers/test-kinds.ts sorts the files and says why): `unit` (pure: no
+// process, no socket), `system` (the CLI, the emulator, servers on loopback), `isolated` (system
+// files that change process-wide state) and `journey` (whole journeys through outside toolchains,
+// and the fault loops). `npm test` runs the first three; `npm run test:journeys` the journeys; CI
+// runs both.
+// Builds dist/ once when missing or stale (bin/echogate.js would otherwise race to).
+const buildDist = ["test/helpers/build-dist.ts"];
+
 export default defineConfig({
   test: {
     testTimeout: 20_000,
@@ -18,18 +24,16 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: unit, setupFiles: ["test/helpers/unit-guard.ts"] },
+        // One worker process runs many files: each file no longer loads vitest and the modules
+        // under test again (the unit run: 36 -> 10 s).
+        test: { name: "unit", include: unit, isolate: false, setupFiles: ["test/helpers/unit-guard.ts"] },
       },
       {
         extends: true,
-        test: {
-          name: "system",
-          include: ["test/**/*.test.ts", "deploy/**/*.test.ts", "server/**/*.test.ts"],
-          exclude: [...unit, "**/node_modules/**"],
-          // Builds dist/ once when missing or stale (bin/echogate.js would otherwise race to).
-          globalSetup: ["test/helpers/build-dist.ts"],
-        },
+        test: { name: "system", include: system, isolate: false, globalSetup: buildDist },
       },
+      { extends: true, test: { name: "isolated", include: isolated, globalSetup: buildDist } },
+      { extends: true, test: { name: "journey", include: journey, globalSetup: buildDist } },
     ],
     // Longest files first, so neither worker is left alone with a long file at the end.
     sequence: { sequencer: LongestFirst },

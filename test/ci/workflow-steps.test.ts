@@ -1,3 +1,4 @@
+// Journey: the shipped workflows' steps run one by one on the emulator.
 import { chmod, cp, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { execa } from "execa";

@@ -1,3 +1,4 @@
+// Journey: kill -9 at random points, then re-runs (npm run faults is the long run).
 import { expect, it } from "vitest";
 import { runKillLoop } from "./kill-loop.js";
 

@@ -1,3 +1,4 @@
+// Journey: kill -9 scenarios replayed as the kill loop found them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudRunAdapter } from "../../deploy/platform/cloudrun/adapter.js";
 import { adapterFor, startTestEmulator, type TestEmulator } from "../helpers/emulated-project.js";

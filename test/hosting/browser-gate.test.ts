@@ -1,3 +1,4 @@
+// Journey: a real headless Chromium loads the deployed site.
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";

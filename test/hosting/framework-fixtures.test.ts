@@ -1,3 +1,4 @@
+// Journey: Next.js and Vite front ends built by their own CLIs.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";

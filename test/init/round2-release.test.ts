@@ -1,3 +1,4 @@
+// Journey: foreign projects adopted and released through the packed tarball.
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";

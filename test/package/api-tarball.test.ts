@@ -1,3 +1,4 @@
+// Journey: npm pack, npm install and tsc --strict in a project of its own.
 import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { execa } from "execa";

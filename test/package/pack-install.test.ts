@@ -1,3 +1,4 @@
+// Journey: npm pack, then npm install (a native addon compiled) into projects no one here wrote.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

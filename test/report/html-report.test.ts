@@ -1,3 +1,4 @@
+// Journey: a real headless Chromium opens the report.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

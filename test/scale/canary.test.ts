@@ -1,3 +1,4 @@
+// Journey: a canary rollout 20 times in a row through Redis, then its failures.
 import { beforeAll, describe, expect, it } from "vitest";
 import { useEmulatedProject } from "../helpers/emulated-project.js";
 import { canaryStaging } from "../helpers/project.js";
