@@ -152,7 +152,7 @@ function versionRoutes(ctx: HostingContext): RestRoute[] {
         const content = uploadedContent(headers["content-type"], raw);
         getVersion(state, s!, v!);
         if (ctx.failUploadsAfter !== undefined && ctx.stats.uploads >= ctx.failUploadsAfter)
-          throw new ApiError("UNAVAILABLE", "Upload backend unavailable (injected fault).");
+          throw new ApiError("PERMISSION_DENIED", "The caller may not upload to this site (injected fault).");
         if (!(await ctx.blobs.put(hash!, content)))
           throw new ApiError("INVALID_ARGUMENT", `Uploaded content does not hash to ${hash}.`);
         ctx.stats.uploads++;

@@ -18,7 +18,10 @@ export interface HostingEmulatorOptions {
   now?: () => Date;
   /** A version still CREATED this long after its creation becomes ABANDONED (Google: 12 hours). */
   abandonCreatedVersionsAfterMs?: number;
-  /** Fails the request after this many uploads (tests: an interrupted deploy). */
+  /**
+   * Refuses uploads after this many (tests: a deploy that fails part-way), with PERMISSION_DENIED:
+   * a failure the client does not retry, so a test does not wait out its backoff.
+   */
   failUploadsAfter?: number;
   /**
    * The Cloud Run Admin API (the embedded emulator's) that `run` rewrites are resolved through:
