@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll } from "vitest";
+import { buildOnce } from "../helpers/build-once.js";
 import { testdir } from "../helpers/testdir.js";
 
 // Front-end fixtures built with their framework's real CLI (Next.js, esbuild for the CRA-style
@@ -19,8 +19,6 @@ import { testdir } from "../helpers/testdir.js";
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const CACHE = join(tmpdir(), "echogate-fixture-deps");
 const INSTALLED = ".installed";
-/** A lock older than this was left by a killed run. */
-const STALE_LOCK_MS = 10 * 60_000;
 
 const created: string[] = [];
 afterAll(async () => {
@@ -37,22 +35,10 @@ async function installedDeps(fixture: string): Promise<string> {
   const lockfile = await readFile(join(source, "package-lock.json"));
   const key = createHash("sha256").update(manifest).update(lockfile).digest("hex").slice(0, 16);
   const dir = join(CACHE, `${fixture}-${key}`);
-  if (existsSync(join(dir, INSTALLED))) return dir;
-  await mkdir(CACHE, { recursive: true });
-  const lock = `${dir}.lock`;
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (existsSync(join(dir, INSTALLED))) return dir;
-      const held = await stat(lock).catch(() => undefined);
-      if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
-      else await delay(500);
-    }
-  }
-  try {
-    if (!existsSync(join(dir, INSTALLED))) {
+  await buildOnce(
+    dir,
+    async () => existsSync(join(dir, INSTALLED)),
+    async () => {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, "package.json"), manifest);
@@ -63,10 +49,9 @@ async function installedDeps(fixture: string): Promise<string> {
       });
       installSeconds[fixture] = Math.round((performance.now() - started) / 100) / 10;
       await writeFile(join(dir, INSTALLED), new Date().toISOString());
-    }
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+    },
+    { pollMs: 500 },
+  );
   return dir;
 }
 

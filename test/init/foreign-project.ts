@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { buildOnce } from "../helpers/build-once.js";
 
 // A foreign project, as a user has it: a copy of a fixture under test/fixtures/adopt/, its
 // dependencies installed, echogate installed from the packed tarball, committed to git.
@@ -51,30 +51,17 @@ export async function packEchogate(): Promise<string> {
   if (process.env.ECHOGATE_ADOPT_TARBALL) return process.env.ECHOGATE_ADOPT_TARBALL;
   const dir = join(PACK_CACHE, await packInputsHash());
   const tarball = join(dir, "echogate.tgz");
-  if (await exists(tarball)) return tarball;
-  await mkdir(PACK_CACHE, { recursive: true });
-  const lock = `${dir}.lock`;
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (await exists(tarball)) return tarball;
-      const held = await stat(lock).catch(() => undefined);
-      if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
-      else await delay(250);
-    }
-  }
-  try {
-    if (!(await exists(tarball))) {
+  await buildOnce(
+    dir,
+    () => exists(tarball),
+    async () => {
       const packed = await packFresh();
       await mkdir(dir, { recursive: true });
       await cp(packed, `${tarball}.partial`);
       await rename(`${tarball}.partial`, tarball);
-    }
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+    },
+    { staleLockMs: STALE_LOCK_MS },
+  );
   return tarball;
 }
 
