@@ -1,7 +1,10 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { instanceAddress } from "../../packages/emulator/src/instance-address.js";
 import { freePort } from "../../packages/emulator/src/revision-process.js";
+import { testdir } from "../helpers/testdir.js";
 import {
   allowPublic,
   fetchJson,
@@ -87,6 +90,18 @@ describe("listening address and PORT", () => {
       expect(t.emulator.revisionInstances()[service.latestCreatedRevision!]).toBeUndefined();
     },
   );
+
+  it("a revision whose port another process took before it bound it is started again on another port", async () => {
+    const startsFile = join(await testdir({}), "starts");
+    const image = (await writeTestImage(t.imageStoreDir, { behavior: "port-taken-once" })).ref;
+    const { error, ready, service } = await create(t, "contract-port-taken", {
+      containers: [{ image, env: [{ name: "STARTS_FILE", value: startsFile }] }],
+    });
+    expect(error).toBeUndefined();
+    expect(ready.state).toBe("CONDITION_SUCCEEDED");
+    expect((await readFile(startsFile, "utf8")).trim().split("\n")).toHaveLength(2);
+    expect((await fetchJson(service.uri!)).revision).toBe(service.latestReadyRevision!.split("/").at(-1));
+  });
 
   it("a server that hard-codes the containerPort instead of reading $PORT fails, told to listen on $PORT", async () => {
     const containerPort = await freePort();

@@ -24,9 +24,11 @@ export const serviceName = (id: string) => `${PARENT}/services/${id}`;
 /**
  * `serve` listens on 0.0.0.0 at $PORT as Cloud Run's container contract asks; `loopback` on
  * 127.0.0.1 at $PORT (unreachable on Cloud Run); `fixed-port` on 0.0.0.0 at $FIXED_PORT, ignoring
- * $PORT.
+ * $PORT; `port-taken-once` crashes on its first start with Node's own EADDRINUSE for $PORT (it binds
+ * $PORT twice, as when another process took the port first), then serves (the count of starts is
+ * appended to $STARTS_FILE).
  */
-export type ImageBehavior = "serve" | "exit" | "never-listen" | "loopback" | "fixed-port";
+export type ImageBehavior = "serve" | "exit" | "never-listen" | "loopback" | "fixed-port" | "port-taken-once";
 
 // A tiny HTTP + WebSocket server: every path but /hang answers { service, revision, version, seen:
 // the authorization headers it received, … } (/hang never answers), WebSocket messages are echoed
@@ -66,6 +68,14 @@ if (behavior === "never-listen") {
   });
   const wss = new WebSocketServer({ server });
   wss.on("connection", (ws) => ws.on("message", (m) => ws.send(process.env.K_REVISION + ":" + m)));
+  if (behavior === "port-taken-once") {
+    const fs = require("node:fs");
+    fs.appendFileSync(process.env.STARTS_FILE, "start\\n");
+    if (fs.readFileSync(process.env.STARTS_FILE, "utf8").split("\\n").length === 2) {
+      http.createServer().listen(Number(process.env.PORT), "0.0.0.0", () => server.listen(Number(process.env.PORT), "0.0.0.0"));
+      return;
+    }
+  }
   if (behavior === "loopback") server.listen(Number(process.env.PORT), "127.0.0.1");
   else if (behavior === "fixed-port") server.listen(Number(process.env.FIXED_PORT), "0.0.0.0");
   else server.listen(Number(process.env.PORT), "0.0.0.0");

@@ -201,27 +201,8 @@ export class DataPlane {
     const id = newInstanceId();
     // Bound before the revision's port is picked, so it can never take the port meant for the process.
     const metadata = await startMetadataServer(id);
-    let spec = await pool.launch(await freePort());
-    // Never containerPort itself: a server that ignores $PORT and hard-codes it must fail here.
-    while (!("ok" in spec) && spec.port === containerPortOf(spec.container)) {
-      spec = await pool.launch(await freePort());
-    }
-    if ("ok" in spec) {
-      await metadata.close();
-      return spec;
-    }
-    metadata.locate({
-      project: spec.project ?? "",
-      region: spec.region ?? "",
-      serviceAccount: spec.serviceAccount,
-      idToken: spec.idToken,
-    });
-    const result = await startRevisionProcess({
-      ...spec,
-      metadataHost: metadata.host,
-      address: await instanceAddress(),
-    });
-    if (!result.ok) {
+    const result = await this.startOnFreePort(pool, metadata);
+    if (!("process" in result)) {
       await metadata.close();
       return result;
     }
@@ -247,6 +228,37 @@ export class DataPlane {
     this.scheduleScaleIn(pool, instance);
     this.notifyCapacity(pool);
     return instance;
+  }
+
+  /**
+   * Picks a free port and starts the revision's process on it. A port is free when picked but can
+   * be taken by another process before the revision binds it: a revision that exits saying so is
+   * started again on another port, a few times, rather than failing a correct build.
+   */
+  private async startOnFreePort(
+    pool: RevisionPool,
+    metadata: MetadataServer,
+  ): Promise<StartOutcome | { ok: true; process: RevisionProcess }> {
+    for (let attempt = 1; ; attempt += 1) {
+      let spec = await pool.launch(await freePort());
+      // Never containerPort itself: a server that ignores $PORT and hard-codes it must fail here.
+      while (!("ok" in spec) && spec.port === containerPortOf(spec.container)) {
+        spec = await pool.launch(await freePort());
+      }
+      if ("ok" in spec) return spec;
+      metadata.locate({
+        project: spec.project ?? "",
+        region: spec.region ?? "",
+        serviceAccount: spec.serviceAccount,
+        idToken: spec.idToken,
+      });
+      const result = await startRevisionProcess({
+        ...spec,
+        metadataHost: metadata.host,
+        address: await instanceAddress(),
+      });
+      if (result.ok || !result.portTaken || attempt >= PORT_ATTEMPTS) return result;
+    }
   }
 
   /** A request (or WebSocket) starts on the instance: it is busy, not idle. */
@@ -517,6 +529,9 @@ export class DataPlane {
 }
 
 /** What Cloud Run logs with its 429 when every instance is busy and maxInstances is reached. */
+/** Starts of one instance on a fresh port when another process took the one picked for it. */
+const PORT_ATTEMPTS = 3;
+
 const NO_AVAILABLE_INSTANCE = "The request was aborted because there was no available instance.\n";
 
 /** Instances are reached on the instance address, never on 127.0.0.1 (the container contract). */

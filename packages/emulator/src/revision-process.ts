@@ -30,7 +30,10 @@ export interface LaunchSpec {
   address?: InstanceAddress;
 }
 
-type StartResult = { ok: true; process: RevisionProcess } | { ok: false; message: string };
+type StartResult =
+  | { ok: true; process: RevisionProcess }
+  /** portTaken: the process exited because another one had bound its port first. */
+  | { ok: false; message: string; portTaken?: boolean };
 
 const STDERR_TAIL_LINES = 20;
 const CONNECT_POLL_MS = 100;
@@ -225,6 +228,7 @@ export async function startRevisionProcess(spec: LaunchSpec): Promise<StartResul
       return {
         ok: false,
         message: startFailure(spec.port, `The process exited with code ${exitCode}.`, stderr),
+        portTaken: stderr.some((line) => line.includes("EADDRINUSE") && line.includes(`:${spec.port}`)),
       };
     }
     if (await canConnect(address.host, spec.port)) return { ok: true, process: proc };
