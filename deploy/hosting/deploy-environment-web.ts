@@ -1,5 +1,5 @@
 import { readLiveServices } from "./live-services.js";
-import { smokeFor } from "./smoke-fn.js";
+import { pairSmokeFor } from "./pair-smoke.js";
 import { deployWeb, type WebDeployInput, type WebDeployResult } from "./web-deploy.js";
 
 type EnvironmentWebInput = Omit<
@@ -45,7 +45,7 @@ export async function deployEnvironmentWeb(input: EnvironmentWebInput): Promise<
   return deployWeb({
     ...web,
     adapter: connection.adapter,
-    smoke: smokeFor(web.environment),
+    smoke: pairSmokeFor(web.environment),
     output,
     channelUrl: connection.channelUrl,
     ...(live ? { live } : {}),

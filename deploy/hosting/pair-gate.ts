@@ -3,8 +3,8 @@ import type { BrowserGateConfig } from "../config/environment-schema.js";
 import { type GateReport, ranCheck, type SmokeCheck } from "../smoke/result.js";
 import { roundMs } from "../smoke/timing.js";
 import { runBrowserGate } from "./browser-gate.js";
+import type { PairSmoke } from "./pair-smoke.js";
 import { parseRuntimeConfig, RUNTIME_CONFIG_PATH, type RuntimeConfig, sameServer } from "./runtime-config.js";
-import type { SmokeFn } from "./smoke-fn.js";
 
 interface PairGateInput {
   /** Where the hosted front end is served (channel URL). */
@@ -15,7 +15,7 @@ interface PairGateInput {
   realtimeKeys: readonly string[];
   /** The origin browsers will load the front end from; the echo smoke connects as that page would. */
   pageOrigin?: string;
-  smoke: SmokeFn;
+  smoke: PairSmoke;
   /** The browser gate, when the environment asks for it: pages open `pageUrl`, served from siteUrl. */
   browser?: { gate: BrowserGateConfig; pageUrl: string; executablePath: string };
   signal?: AbortSignal;

@@ -19,6 +19,7 @@ import {
 import { DEFAULT_CHROMIUM } from "./chromium.js";
 import type { LiveServicesResult } from "./live-services.js";
 import { type PairGateResult, runPairGate } from "./pair-gate.js";
+import type { PairSmoke } from "./pair-smoke.js";
 import { readEnvUrls, readPublicEnv, readSecretValues } from "./public-env.js";
 import { type ChannelSpec, ensureChannel, LIVE_CHANNEL, release, uploadVersion } from "./publish.js";
 import { type ReadFrontEnd, readFrontEnd } from "./read-front-end.js";
@@ -32,7 +33,6 @@ import {
 import { type AcceptedFinding, applyScanAccepts, BUNDLE_SCAN_FILE, loadScanAccepts } from "./scan-accept.js";
 import { scanFactsFor } from "./scan-facts.js";
 import { readSiteDir, type SiteFile, siteFile } from "./site-files.js";
-import type { SmokeFn } from "./smoke-fn.js";
 import { uploadProgress } from "./upload-progress.js";
 import { versionServingConfig } from "./version-serving-config.js";
 import { type BuiltWeb, buildWebFor } from "./web-build.js";
@@ -54,7 +54,7 @@ export interface WebDeployInput {
   /** Clone the version live in `promotesFrom` instead of uploading the local build. */
   promote: boolean;
   labels: Record<string, string>;
-  smoke: SmokeFn;
+  smoke: PairSmoke;
   /** Steps, warnings and upload progress. */
   output: Output;
   signal?: AbortSignal;

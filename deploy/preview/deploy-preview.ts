@@ -2,8 +2,8 @@ import { CheckFailedError, messageOf, UsageError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { markdownCode, shellCommand } from "../core/shell-quote.js";
 import type { LiveServicesResult } from "../hosting/live-services.js";
+import type { PairSmoke } from "../hosting/pair-smoke.js";
 import type { ChannelSpec } from "../hosting/publish.js";
-import type { SmokeFn } from "../hosting/smoke-fn.js";
 import { deployWeb, type WebDeployResult } from "../hosting/web-deploy.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
@@ -27,7 +27,7 @@ interface PreviewDeployInput {
   serverUrl?: string;
   /** The pushed image to deploy (CI builds once); default: build now. */
   image?: string;
-  smoke: SmokeFn;
+  smoke: PairSmoke;
   /** Steps, warnings and secret redaction, for the server half (`deployEnvironment`) and the web half. */
   output: Output;
   signal?: AbortSignal;

@@ -4,7 +4,7 @@ import { UsageError } from "../../core/errors.js";
 import { ExitCode } from "../../core/exit-codes.js";
 import type { Output } from "../../core/output.js";
 import { readLiveServices } from "../../hosting/live-services.js";
-import { smokeFor } from "../../hosting/smoke-fn.js";
+import { pairSmokeFor } from "../../hosting/pair-smoke.js";
 import {
   DEFAULT_PREVIEW_TTL_SECONDS,
   deployPreview,
@@ -39,7 +39,7 @@ export async function run(args: ArgsOf<typeof previewDeployShape>, ctx: CommandC
     ttlSeconds,
     ...(serverUrl ? { serverUrl } : {}),
     ...(image ? { image } : {}),
-    smoke: smokeFor(context.environment),
+    smoke: pairSmokeFor(context.environment),
     output: ctx.output,
     signal: ctx.signal,
     now: new Date(),
