@@ -6,6 +6,20 @@ const environmentArg = {
   required: true,
 } as const;
 
+/** --report and --junit: the same files for every command that moves traffic. */
+const reportOptions = {
+  report: {
+    type: "string",
+    description: "Also write a self-contained HTML report (plan, steps, gates, traffic) to this file",
+    valueName: "<file>",
+  },
+  junit: {
+    type: "string",
+    description: "Also write a JUnit XML report (steps and gate checks) to this file",
+    valueName: "<file>",
+  },
+} as const;
+
 export const deployShape = {
   args: [environmentArg],
   options: {
@@ -23,16 +37,7 @@ export const deployShape = {
       type: "boolean",
       description: "Print the plan (digest, revision, traffic moves, checks); change nothing",
     },
-    report: {
-      type: "string",
-      description: "Also write a self-contained HTML report (plan, steps, gates, traffic) to this file",
-      valueName: "<file>",
-    },
-    junit: {
-      type: "string",
-      description: "Also write a JUnit XML report (steps and gate checks) to this file",
-      valueName: "<file>",
-    },
+    ...reportOptions,
     fault: {
       type: "string",
       description: "Demo/test only: build with a known bug",
@@ -60,16 +65,7 @@ export const promoteShape = {
       description:
         "Web bundle scan: a *.run.app host that is not this environment's is an error, not a warning",
     },
-    report: {
-      type: "string",
-      description: "Also write a self-contained HTML report (plan, steps, gates, traffic) to this file",
-      valueName: "<file>",
-    },
-    junit: {
-      type: "string",
-      description: "Also write a JUnit XML report (steps and gate checks) to this file",
-      valueName: "<file>",
-    },
+    ...reportOptions,
   },
 } as const satisfies CommandShape;
 
