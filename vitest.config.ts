@@ -8,7 +8,7 @@ const { unit, system, isolated, journey } = testKinds(fileURLToPath(new URL(".",
 // Four projects (test/helpers/test-kinds.ts sorts the files and says why): `unit` (pure: no
 // process, no socket), `system` (the CLI, the emulator, servers on loopback), `isolated` (system
 // files that change process-wide state) and `journey` (whole journeys through outside toolchains,
-// and the fault loops). `npm test` runs the first three; `npm run test:journeys` the journeys; CI
+// the kill -9 replays and the canary loop; the kill loop's 10-trial sample stays in `system`). `npm test` runs the first three; `npm run test:journeys` the journeys; CI
 // runs both.
 // Builds dist/ once when missing or stale (bin/echogate.js would otherwise race to).
 const buildDist = ["test/helpers/build-dist.ts"];

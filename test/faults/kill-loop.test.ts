@@ -1,4 +1,3 @@
-// Journey: kill -9 at random points, then re-runs (npm run faults is the long run).
 import { expect, it } from "vitest";
 import { runKillLoop } from "./kill-loop.js";
 

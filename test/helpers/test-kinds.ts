@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from "node:path";
 // Sorts test files into the vitest projects:
 // - `journey` when the file says so on a line of its own starting `// Journey:` (with why): a whole
 //   user journey through outside toolchains or a reliability loop (npm pack and install, a
-//   framework's build, Chromium, kill -9 loops), run by `npm run test:journeys` and by CI;
+//   framework's build, Chromium, the kill -9 replays), run by `npm run test:journeys` and by CI;
 // - `isolated` when the file, or a test helper it imports (followed through test/), changes what a
 //   later file in the same worker would see: process.env, module mocks, or Google's auth libraries,
 //   which cache what they detect (is there a metadata server?) for the life of the process;
