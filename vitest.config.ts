@@ -6,10 +6,10 @@ import { testKinds } from "./test/helpers/test-kinds.js";
 const { unit, system, isolated, journey } = testKinds(fileURLToPath(new URL(".", import.meta.url)));
 
 // Four projects (test/helpers/test-kinds.ts sorts the files and says why): `unit` (pure: no
-// process, no socket), `system` (the CLI, the emulator, servers on loopback), `isolated` (system
-// files that change process-wide state) and `journey` (whole journeys through outside toolchains,
-// the kill -9 replays and the canary loop; the kill loop's 10-trial sample stays in `system`). `npm test` runs the first three; `npm run test:journeys` the journeys; CI
-// runs both.
+// process, no socket), `system` (the CLI, the emulator, servers on loopback, the kill loop's
+// 10-trial sample), `isolated` (system files that change process-wide state) and `journey` (whole
+// journeys through outside toolchains, the kill -9 replays, the canary loop). `npm test` runs the
+// first three; `npm run test:journeys` the journeys; CI runs both.
 // Builds dist/ once when missing or stale (bin/echogate.js would otherwise race to).
 const buildDist = ["test/helpers/build-dist.ts"];
 
