@@ -314,8 +314,8 @@ async function sendAndReceive(run: EchoRun, inboxes: Inbox[]): Promise<void> {
         : inbox.messages.find((m) => m.at >= windowStart && expected(m));
     if (received) receipt.ms = roundMs(received.at - sentAt);
     else if (result?.kind === "closed") receipt.closed = result.reason;
-    const ignored = inbox.lastIgnored(expected, windowStart);
-    if (receipt.ms === null && ignored) receipt.ignored = summarizeMessage(ignored.event, ignored.payload);
+    const ignored = receipt.ms === null ? inbox.lastIgnored(expected, windowStart) : undefined;
+    if (ignored) receipt.ignored = summarizeMessage(ignored.event, ignored.payload);
     outcome.echoMs[inbox.client] = receipt.ms;
     return receipt;
   });
