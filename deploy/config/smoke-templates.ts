@@ -28,7 +28,7 @@ export function templateProblems(value: unknown, path: PropertyKey[] = []): Temp
   return [];
 }
 
-/** Deep copy with every string's templates replaced; only strings change, keys stay as written. */
+/** Every string's templates replaced; only strings change, keys stay as written. */
 export function expandTemplates<T>(value: T, vars: TemplateVars): T {
   return expandWith(value, (name) => (name in vars ? vars[name as TemplateName] : undefined));
 }
@@ -38,29 +38,83 @@ export function templatesIn(text: string): string[] {
   return [...text.matchAll(TEMPLATE)].map((match) => match[1]!);
 }
 
+type Lookup = (name: string) => unknown;
+type Expander = (lookup: Lookup) => unknown;
+
 /**
- * Deep copy with templates replaced by `lookup` (unknown names stay as written). A string that is
- * exactly one template takes the value itself, so a captured number stays a number.
+ * How to expand each object or array seen so far (null: nothing in it has a template). Specs are
+ * parsed once and expanded for every client and step of every run, so the walk that finds the
+ * templates happens once per spec object, not per expansion. The cache assumes what it holds is
+ * not mutated afterwards, as parsed specs are not.
  */
-export function expandWith<T>(value: T, lookup: (name: string) => unknown): T {
-  if (typeof value === "string") {
-    if (!value.includes("{{")) return value;
-    const whole = /^\{\{\s*([^{}\s]*)\s*\}\}$/.exec(value);
-    if (whole) {
-      const found = lookup(whole[1]!);
-      return (found === undefined ? value : found) as T;
+const expanders = new WeakMap<object, Expander | null>();
+
+/**
+ * The value with templates replaced by `lookup` (unknown names stay as written). A string that is
+ * exactly one template takes the value itself, so a captured number stays a number. Objects and
+ * arrays that hold a template are new; parts without one are the original values, shared.
+ */
+export function expandWith<T>(value: T, lookup: Lookup): T {
+  const expander = expanderOf(value);
+  return (expander ? expander(lookup) : value) as T;
+}
+
+function expanderOf(value: unknown): Expander | null {
+  if (typeof value === "string") return stringExpander(value);
+  if (value === null || typeof value !== "object") return null;
+  let expander = expanders.get(value);
+  if (expander === undefined) {
+    expander = Array.isArray(value) ? arrayExpander(value) : objectExpander(value);
+    expanders.set(value, expander);
+  }
+  return expander;
+}
+
+function arrayExpander(items: readonly unknown[]): Expander | null {
+  const parts = items.map(expanderOf);
+  if (parts.every((part) => part === null)) return null;
+  return (lookup) =>
+    items.map((item, index) => {
+      const part = parts[index];
+      return part ? part(lookup) : item;
+    });
+}
+
+function objectExpander(value: object): Expander | null {
+  const entries = Object.entries(value).map(([key, item]) => ({ key, item, expand: expanderOf(item) }));
+  if (entries.every((entry) => entry.expand === null)) return null;
+  return (lookup) => {
+    const out: Record<string, unknown> = {};
+    for (const { key, item, expand } of entries) {
+      const expanded = expand ? expand(lookup) : item;
+      // A "__proto__" key (JSON or YAML can have one) must stay an own property, as it was.
+      if (key === "__proto__")
+        Object.defineProperty(out, key, {
+          value: expanded,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[key] = expanded;
     }
-    return value.replace(TEMPLATE, (text, name: string) => {
+    return out;
+  };
+}
+
+function stringExpander(text: string): Expander | null {
+  if (!text.includes("{{")) return null;
+  const whole = /^\{\{\s*([^{}\s]*)\s*\}\}$/.exec(text);
+  if (whole) {
+    const name = whole[1]!;
+    return (lookup) => {
       const found = lookup(name);
-      if (found === undefined) return text;
+      return found === undefined ? text : found;
+    };
+  }
+  return (lookup) =>
+    text.replace(TEMPLATE, (written, name: string) => {
+      const found = lookup(name);
+      if (found === undefined) return written;
       return typeof found === "string" ? found : JSON.stringify(found);
-    }) as T;
-  }
-  if (Array.isArray(value)) return value.map((item) => expandWith(item, lookup)) as T;
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, expandWith(item, lookup)]),
-    ) as T;
-  }
-  return value;
+    });
 }

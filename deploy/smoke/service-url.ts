@@ -32,9 +32,11 @@ export function displayUrl(raw: string): string {
 
 /** Accepts only a base URL: http(s), a host, no credentials, path, query or fragment. */
 export function parseServiceUrl(raw: string): ServiceUrl {
-  const shown = displayUrl(raw);
   const refuse = (why: string, hint = HINT) =>
-    new ConfigError("smoke.url", `Can't smoke-test ${shown}: ${why}.`, { hint, details: { keyPath: "url" } });
+    new ConfigError("smoke.url", `Can't smoke-test ${displayUrl(raw)}: ${why}.`, {
+      hint,
+      details: { keyPath: "url" },
+    });
   let url: URL;
   try {
     url = new URL(raw.trim());

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { connectSocketIo } from "../../deploy/smoke/echo/socket-io.js";
 import { runSmoke } from "../../deploy/smoke/run-smoke.js";
 import { leakedHandles, socketIoSpec, startSocketIoChat, type TestSocketIo, VERSION } from "./helpers.js";
 
@@ -88,5 +89,45 @@ describe("runSmoke over socket.io-client", () => {
       expect(await leakedHandles(before, 100), transports.join()).toEqual([]);
       expect(server.io.engine.clientsCount).toBe(0);
     }
+  });
+});
+
+describe("the round trip that proves the server read what a client sent (barrier)", () => {
+  const open = (url: string) =>
+    connectSocketIo({
+      url,
+      path: "/socket.io/",
+      transports: ["websocket"],
+      client: "smoke-1",
+      timeoutMs: 2_000,
+      signal: new AbortController().signal,
+    });
+
+  it("is answered only after the server ran the handlers of what was sent before", async () => {
+    server = await startSocketIoChat({ includeSender: true });
+    const joined: string[] = [];
+    server.io.on("connection", (socket) => socket.on("join-room", ({ roomId }) => joined.push(roomId)));
+    const connection = await open(server.url);
+    for (const room of ["a", "b", "c"]) {
+      connection.send("join-room", [{ roomId: room, peerId: "smoke-1" }]);
+      expect(await connection.barrier(2_000)).toBe(true);
+      expect(joined.at(-1)).toBe(room);
+    }
+    await connection.close();
+  });
+
+  it("leaves a catch-all namespace that lets it in, and is false once the connection is gone", async () => {
+    server = await startSocketIoChat({ includeSender: true });
+    const inside = new Set<string>();
+    server.io.of(/^\/echogate-barrier-/).on("connection", (socket) => {
+      inside.add(socket.nsp.name);
+      socket.on("disconnect", () => inside.delete(socket.nsp.name));
+    });
+    const connection = await open(server.url);
+    expect(await connection.barrier(2_000)).toBe(true);
+    expect(await connection.barrier(2_000)).toBe(true);
+    await expect.poll(() => inside.size).toBe(0);
+    await connection.close();
+    expect(await connection.barrier(2_000)).toBe(false);
   });
 });

@@ -119,6 +119,21 @@ describe("templates and matching", () => {
     ).toEqual({ a: "r", b: ["x n", 3], "{{client}}": "c" });
   });
 
+  it("expands the same spec object afresh for each client, sharing only the parts without templates", () => {
+    const fixed = { content: "no templates", tags: ["a"] };
+    const step = JSON.parse('{"roomId":"{{room}}","peer":["{{client}}"],"__proto__":"{{nonce}}"}');
+    step.fixed = fixed;
+    const first = expandTemplates(step, { room: "r1", nonce: "n1", client: "c1" });
+    const second = expandTemplates(step, { room: "r2", nonce: "n2", client: "c2" });
+    expect(first).toMatchObject({ roomId: "r1", peer: ["c1"] });
+    expect(second).toMatchObject({ roomId: "r2", peer: ["c2"] });
+    expect(Object.getOwnPropertyDescriptor(second, "__proto__")?.value).toBe("n2");
+    expect(Object.getPrototypeOf(second)).toBe(Object.prototype);
+    expect(second.fixed).toBe(fixed);
+    expect(second).not.toBe(step);
+    expect(step.roomId).toBe("{{room}}");
+  });
+
   it("matches deep subsets", () => {
     const message = { type: "chat-message", message: { id: "n", content: "hi", from: "a" }, tags: [1, 2] };
     expect(subsetMatch(message, { message: { id: "n" } })).toBe(true);

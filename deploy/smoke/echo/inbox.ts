@@ -9,6 +9,7 @@ interface Waiter {
   predicate: (message: Inbound) => boolean;
   after: number;
   settle: (result: WaitResult) => void;
+  cancel: (reason: unknown) => void;
 }
 
 /** Everything one client received, and waits for the next message matching a predicate. */
@@ -35,20 +36,24 @@ export class Inbox {
     return this.connection.client;
   }
 
-  /** The first message received at or after `after` that matches; rejects only when `signal` aborts. */
+  /**
+   * The first message received at or after `after` that matches; rejects only when `signal` aborts
+   * or cancelWaits() is called.
+   */
   waitFor(
     predicate: (message: Inbound) => boolean,
-    options: { after: number; timeoutMs: number; signal: AbortSignal },
+    options: { after: number; timeoutMs: number; signal?: AbortSignal },
   ): Promise<WaitResult> {
+    const { signal } = options;
     const found = this.messages.find((message) => message.at >= options.after && predicate(message));
     if (found) return Promise.resolve({ kind: "received", message: found });
     if (this.closedReason !== undefined)
       return Promise.resolve({ kind: "closed", reason: this.closedReason });
-    if (options.signal.aborted) return Promise.reject(options.signal.reason);
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
-        options.signal.removeEventListener("abort", onAbort);
+        signal?.removeEventListener("abort", onAbort);
         this.waiters.delete(waiter);
       };
       const waiter: Waiter = {
@@ -58,15 +63,21 @@ export class Inbox {
           done();
           resolve(result);
         },
+        cancel: (reason) => {
+          done();
+          reject(reason);
+        },
       };
-      const onAbort = () => {
-        done();
-        reject(options.signal.reason);
-      };
+      const onAbort = () => waiter.cancel(signal!.reason);
       const timer = setTimeout(() => waiter.settle({ kind: "timeout" }), options.timeoutMs);
-      options.signal.addEventListener("abort", onAbort, { once: true });
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.waiters.add(waiter);
     });
+  }
+
+  /** Rejects every wait still pending with `reason`: for a caller that ends its waits itself instead of through a signal. */
+  cancelWaits(reason: unknown): void {
+    for (const waiter of this.waiters) waiter.cancel(reason);
   }
 
   /**

@@ -122,28 +122,41 @@ export function connectSocketIo(options: ConnectOptions): Promise<EchoConnection
 
 let barriers = 0;
 
+/** Socket.IO packet types (socket.io-parser's PacketType). */
+const CONNECT = 0;
+const DISCONNECT = 1;
+const CONNECT_ERROR = 4;
+
 /**
  * A CONNECT to a namespace the server doesn't have, on the same engine connection: the server reads
  * a connection's packets in order and answers this one (CONNECT_ERROR, or CONNECT for a catch-all
- * namespace) only after it has run the handlers of everything sent before, up to their first await.
+ * namespace, which it then leaves) only after it has run the handlers of everything sent before, up
+ * to their first await. The packet goes out and its answer is read on the Manager itself: a
+ * namespace Socket per round trip (its subscriptions, and the Error it builds from CONNECT_ERROR)
+ * cost more than the round trip.
  */
 function namespaceRoundTrip(socket: Socket, timeoutMs: number): Promise<boolean> {
   if (!socket.connected) return Promise.resolve(false);
   barriers += 1;
-  const probe = socket.io.socket(`/echogate-barrier-${barriers}`);
+  const nsp = `/echogate-barrier-${barriers}`;
+  const manager = socket.io;
   return new Promise((resolve) => {
     const finish = (answered: boolean) => {
       clearTimeout(timer);
+      manager.off("packet", onPacket);
       socket.off("disconnect", onGone);
-      if (probe.connected) probe.disconnect();
       resolve(answered);
+    };
+    const onPacket = (packet: { type: number; nsp: string }) => {
+      if (packet.nsp !== nsp) return;
+      if (packet.type === CONNECT) manager._packet({ type: DISCONNECT, nsp });
+      if (packet.type === CONNECT || packet.type === CONNECT_ERROR) finish(true);
     };
     const onGone = () => finish(false);
     const timer = setTimeout(() => finish(false), timeoutMs);
     socket.once("disconnect", onGone);
-    probe.once("connect", () => finish(true));
-    probe.once("connect_error", () => finish(true));
-    // The Manager connects a new namespace socket by itself (autoConnect).
+    manager.on("packet", onPacket);
+    manager._packet({ type: CONNECT, nsp });
   });
 }
 

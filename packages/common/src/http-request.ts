@@ -71,8 +71,11 @@ export function httpRequest(url: string | URL, options: HttpRequestOptions = {})
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      // A pooled keep-alive socket goes back to its agent; anything else ends here.
-      if (!answer || options.agent === false) request.destroy();
+      // A pooled keep-alive socket goes back to its agent; anything else ends here. After a whole
+      // answer the socket's teardown waits for the next turn of the event loop, off the caller's
+      // path: the caller's next step starts first (a gate's health check is followed by its connects).
+      if (!answer) request.destroy();
+      else if (options.agent === false) setImmediate(() => request.destroy());
       if (answer) resolve(answer);
       else reject(error);
     };
