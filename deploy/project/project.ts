@@ -1,8 +1,14 @@
 import {
+  type DeclaredEnvironment,
+  type DeclaredEnvironments,
+  declaredEnvironments,
+  type EnvironmentFiles,
   type LoadedEnvironment,
   type LoadedEnvironments,
-  loadEnvironments,
+  loadEnvironmentFiles,
+  loadSharedSmokeSpec,
   pickEnvironment,
+  withSharedSmoke,
 } from "../config/load-environments.js";
 import { type LoadedFirebaseJson, loadFirebaseJson } from "../config/load-firebase-json.js";
 import {
@@ -59,12 +65,31 @@ export class Project {
 
   /** Every environments/*.yaml, validated, with every problem as a diagnostic. */
   environments(): Promise<LoadedEnvironments> {
-    return this.#once("environments", async () => loadEnvironments(this.dir, await this.settings()));
+    return this.#once("environments", async () => {
+      const [files, shared, settings] = await Promise.all([
+        this.#environmentFiles(),
+        loadSharedSmokeSpec(this.dir),
+        this.settings(),
+      ]);
+      return withSharedSmoke(files, shared, settings);
+    });
   }
 
   /** One environment, or a ConfigError naming its first problem (or the known names). */
   async environment(name: string): Promise<LoadedEnvironment> {
     return pickEnvironment(await this.environments(), name);
+  }
+
+  /** The environments without their smoke specs, for commands that run no gate (environments/smoke.yaml unread). */
+  declaredEnvironments(): Promise<DeclaredEnvironments> {
+    return this.#once("declared-environments", async () =>
+      declaredEnvironments(await this.#environmentFiles(), await this.settings()),
+    );
+  }
+
+  /** One environment without its smoke spec, or the same ConfigError as `environment`. */
+  async declaredEnvironment(name: string): Promise<DeclaredEnvironment> {
+    return pickEnvironment(await this.declaredEnvironments(), name);
   }
 
   /** environments/env.schema.yaml: the one reader of the env schema. */
@@ -103,6 +128,10 @@ export class Project {
         { redactor: this.redactor, ...(only ? { only } : {}) },
       );
     });
+  }
+
+  #environmentFiles(): Promise<EnvironmentFiles> {
+    return this.#once("environment-files", () => loadEnvironmentFiles(this.dir));
   }
 
   #once<T>(key: string, load: () => Promise<T>): Promise<T> {
