@@ -84,7 +84,37 @@ export const ISLANDS = {
   "google-secret-manager": {
     "@google-cloud/secret-manager": ["SecretManagerServiceClient"],
   },
+  // What reading and validating config loads for nearly every command but --help: the YAML readers
+  // and zod, compiled from the cache. Only the names listed are bundled (PICKED_ISLANDS).
+  "config-libs": {
+    yaml: ["isMap", "isPair", "isScalar", "isSeq", "LineCounter", "parseDocument", "visit"],
+    "js-yaml": ["FAILSAFE_SCHEMA", "load", "Type"],
+    zod: [
+      "NEVER",
+      "ZodType",
+      "array",
+      "boolean",
+      "discriminatedUnion",
+      "enum",
+      "literal",
+      "looseObject",
+      "number",
+      "object",
+      "record",
+      "strictObject",
+      "string",
+      "union",
+      "unknown",
+      "url",
+    ],
+  },
 };
+
+/**
+ * Islands bundled from the names they list (imported by name, so the rest of each package is
+ * shaken out: zod's locales, its other APIs), instead of whole modules.
+ */
+const PICKED_ISLANDS = new Set(["config-libs"]);
 
 /** The island every other island takes these modules from (one copy, one instance of each). */
 export const SHARED_ISLAND = {
@@ -154,7 +184,10 @@ function islandImports(root) {
             `import { loadCommonJs } from ${JSON.stringify(resolve(root, CODE_CACHE_MODULE))};`,
             `import { fileURLToPath } from "node:url";`,
             `const island = loadCommonJs(fileURLToPath(new URL(${JSON.stringify(`./${island}.cjs`)}, import.meta.url))).exports[${JSON.stringify(args.path)}];`,
-            ...names.map((name) => `export const ${name} = island[${JSON.stringify(name)}];`),
+            // `export { … as name }`: a name may be a reserved word (zod's `enum`).
+            ...names.map(
+              (name, i) => `const n${i} = island[${JSON.stringify(name)}]; export { n${i} as ${name} };`,
+            ),
           ].join("\n"),
         };
       });
@@ -185,6 +218,15 @@ const fromSharedIsland = {
   },
 };
 
+/** An island entry exporting, per specifier, an object of the names listed (an ES module, shaken). */
+function pickedEntry(specifiers) {
+  return Object.entries(specifiers).flatMap(([specifier, names], i) => [
+    `import { ${names.map((name, j) => `${name} as m${i}_${j}`).join(", ")} } from ${JSON.stringify(specifier)};`,
+    `const s${i} = { ${names.map((name, j) => `${JSON.stringify(name)}: m${i}_${j}`).join(", ")} };`,
+    `export { s${i} as ${JSON.stringify(specifier)} };`,
+  ]);
+}
+
 /** Builds `<outdir>/<island>.cjs` for every island (the shared one first). */
 async function buildIslands(root, outdir) {
   const metafiles = [];
@@ -194,9 +236,11 @@ async function buildIslands(root, outdir) {
     const modules = isShared
       ? [...new Set([...SHARED_ISLAND.modules, ...Object.keys(specifiers)])]
       : Object.keys(specifiers);
-    const entry = modules.map(
-      (specifier) => `exports[${JSON.stringify(specifier)}] = require(${JSON.stringify(specifier)});`,
-    );
+    const entry = PICKED_ISLANDS.has(island)
+      ? pickedEntry(specifiers)
+      : modules.map(
+          (specifier) => `exports[${JSON.stringify(specifier)}] = require(${JSON.stringify(specifier)});`,
+        );
     const result = await build({
       absWorkingDir: root,
       stdin: {
@@ -247,6 +291,8 @@ export async function buildCli(root = fileURLToPath(new URL("..", import.meta.ur
     target: "node20",
     external: EXTERNAL,
     plugins: [islandImports(root), googleGaxRestOnly(root), jsonAsString],
+    // A name an island doesn't list would be undefined at run time: a build error, not a warning.
+    logOverride: { "import-is-undefined": "error" },
     // Bundled CommonJS dependencies call require() for Node built-ins, and some (google-gax) read
     // __dirname at load time for proto paths used only by the gRPC transport echogate doesn't use.
     banner: {

@@ -1,6 +1,5 @@
-import type { Diagnostic } from "../core/diagnostics.js";
+import type { Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { formatDiagnostic } from "../core/diagnostics.js";
-import type { LoadedEnvironments } from "./load-environments.js";
 
 export interface BrokenEnvironment {
   name: string;
@@ -11,7 +10,7 @@ export interface BrokenEnvironment {
 const ENVIRONMENT_FILE = /^(?:.*[/\\])?([^/\\]+)\.ya?ml$/;
 
 /** Environments whose own file has config errors (a file that failed to load included). */
-export function brokenEnvironments(loaded: LoadedEnvironments): BrokenEnvironment[] {
+export function brokenEnvironments(loaded: { diagnostics: Diagnostics }): BrokenEnvironment[] {
   const byFile = new Map<string, Diagnostic[]>();
   for (const error of loaded.diagnostics.errors) {
     if (!error.file) continue;

@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { configErrorFrom, Diagnostics } from "../core/diagnostics.js";
+import { configErrorFrom, type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
 import { checkEnvironmentRules } from "./environment-rules.js";
 import { type EnvironmentConfig, environmentSchema } from "./environment-schema.js";
@@ -36,6 +36,34 @@ export interface LoadedEnvironments {
   diagnostics: Diagnostics;
 }
 
+/** An environment as its own file declares it, without the smoke spec (its own or the shared one). */
+export interface DeclaredEnvironment extends Omit<LoadedEnvironment, "config"> {
+  config: Omit<EnvironmentConfig, "smoke">;
+}
+
+/**
+ * The environments without environments/smoke.yaml: what a command reads that never runs a gate
+ * (`status`), so the shared smoke spec, the largest file there, is not parsed for it.
+ */
+export interface DeclaredEnvironments {
+  projectDir: string;
+  environments: DeclaredEnvironment[];
+  diagnostics: Diagnostics;
+}
+
+/** Every environments/<name>.yaml, validated and checked together; each `smoke` is the file's own. */
+export interface EnvironmentFiles {
+  projectDir: string;
+  environments: LoadedEnvironment[];
+  diagnostics: readonly Diagnostic[];
+}
+
+/** environments/smoke.yaml: undefined when the file doesn't exist or is broken (then in `diagnostics`). */
+interface SharedSmokeSpec {
+  spec: SmokeSpec | undefined;
+  diagnostics: readonly Diagnostic[];
+}
+
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 
 /**
@@ -46,6 +74,43 @@ export async function loadEnvironments(
   projectDir: string,
   settings?: LoadedProjectSettings,
 ): Promise<LoadedEnvironments> {
+  const [files, shared, loadedSettings] = await Promise.all([
+    loadEnvironmentFiles(projectDir),
+    loadSharedSmokeSpec(projectDir),
+    settings ?? loadProjectSettings(projectDir),
+  ]);
+  return withSharedSmoke(files, shared, loadedSettings);
+}
+
+/** Each environment with the shared smoke spec where its file has no `smoke:` section of its own. */
+export function withSharedSmoke(
+  files: EnvironmentFiles,
+  shared: SharedSmokeSpec,
+  settings: LoadedProjectSettings,
+): LoadedEnvironments {
+  const diagnostics = new Diagnostics();
+  diagnostics.add(...files.diagnostics, ...shared.diagnostics, ...settings.diagnostics.items);
+  const { spec } = shared;
+  const environments = files.environments.map((environment) =>
+    spec && environment.config.smoke === undefined
+      ? { ...environment, config: { ...environment.config, smoke: spec } }
+      : environment,
+  );
+  return { projectDir: files.projectDir, environments, diagnostics };
+}
+
+/** The environments as their files declare them, with echogate.yaml's problems (no smoke spec). */
+export function declaredEnvironments(
+  files: EnvironmentFiles,
+  settings: LoadedProjectSettings,
+): DeclaredEnvironments {
+  const diagnostics = new Diagnostics();
+  diagnostics.add(...files.diagnostics, ...settings.diagnostics.items);
+  return { projectDir: files.projectDir, environments: files.environments, diagnostics };
+}
+
+/** Reads and validates every environments/<name>.yaml and the rules between them. */
+export async function loadEnvironmentFiles(projectDir: string): Promise<EnvironmentFiles> {
   const diagnostics = new Diagnostics();
   const dir = join(projectDir, ENVIRONMENTS_DIR);
   let names: string[];
@@ -81,28 +146,18 @@ export async function loadEnvironments(
   }
   checkReferences(environments, declaredNames, diagnostics);
   checkEnvironmentRules(environments, diagnostics);
-  const shared = await loadSharedSmokeSpec(projectDir, diagnostics);
-  diagnostics.add(...(settings ?? (await loadProjectSettings(projectDir))).diagnostics.items);
-  const withSmoke = environments.map((environment) =>
-    shared && environment.config.smoke === undefined
-      ? { ...environment, config: { ...environment.config, smoke: shared } }
-      : environment,
-  );
-  return { projectDir, environments: withSmoke, diagnostics };
+  return { projectDir, environments, diagnostics: diagnostics.items };
 }
 
 /** environments/smoke.yaml, validated; undefined when the file doesn't exist or is broken (then reported). */
-async function loadSharedSmokeSpec(
-  projectDir: string,
-  diagnostics: Diagnostics,
-): Promise<SmokeSpec | undefined> {
+export async function loadSharedSmokeSpec(projectDir: string): Promise<SharedSmokeSpec> {
   const loaded = await loadYamlFile(projectDir, join(ENVIRONMENTS_DIR, SHARED_SMOKE_FILE), smokeSpecSchema, {
     optional: true,
   });
-  diagnostics.add(...loaded.diagnostics.items);
+  const diagnostics = loaded.diagnostics;
   const fanOut = loaded.value ? fanOutWarning(loaded.value) : undefined;
   if (fanOut) diagnostics.warning("smoke.fan-out-two-clients", `${fanOut}.`, loaded.locate(["echo"]));
-  return loaded.value;
+  return { spec: loaded.value, diagnostics: diagnostics.items };
 }
 
 function checkReferences(
@@ -140,7 +195,10 @@ export async function loadEnvironment(projectDir: string, name: string): Promise
 }
 
 /** One environment of those loaded, or a ConfigError naming its problems (or the known names). */
-export function pickEnvironment(loaded: LoadedEnvironments, name: string): LoadedEnvironment {
+export function pickEnvironment<Environment extends DeclaredEnvironment>(
+  loaded: { environments: Environment[]; diagnostics: Diagnostics },
+  name: string,
+): Environment {
   const environment = loaded.environments.find((candidate) => candidate.name === name);
   const own = loaded.diagnostics.errors.filter(
     (d) => d.file?.endsWith(`/${name}.yaml`) || d.file?.endsWith(`/${name}.yml`),

@@ -55,12 +55,20 @@ export function readConfigFileSync(path: string, maxBytes: number, projectDir?: 
       return { ok: false, reason: "outside-project", detail: "it leads outside the project directory" };
     if (info.size > maxBytes)
       return { ok: false, reason: "too-large", detail: sizeText(info.size), size: info.size };
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // Sized to the file (one byte more, to see it grew), and grown while the read keeps filling it:
+    // a buffer of maxBytes per file would cost a zero-filled megabyte for every small config file.
+    let buffer = Buffer.allocUnsafe(info.size + 1);
     let length = 0;
-    while (length < buffer.length) {
+    for (;;) {
       const bytesRead = readSync(fd, buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
+      if (length === buffer.length) {
+        if (length > maxBytes) break;
+        const grown = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
     }
     if (length > maxBytes)
       return { ok: false, reason: "too-large", detail: `more than ${sizeText(maxBytes)}`, size: length };

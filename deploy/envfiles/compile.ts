@@ -13,6 +13,24 @@ function allowedProtocols(spec: VariableSpec, kind: EnvironmentKind): string[] |
  * Without a kind, protocol lists are not applied (used for checking defaults).
  */
 export function compileVariable(spec: VariableSpec, kind?: EnvironmentKind): z.ZodType<unknown, string> {
+  // Every environment asks again for the same spec: the answer is kept per spec and kind, so the
+  // shape's key below is computed once per variable, not once per value.
+  let byKind = compiledFor.get(spec);
+  if (!byKind) {
+    byKind = new Map();
+    compiledFor.set(spec, byKind);
+  }
+  let schema = byKind.get(kind);
+  if (!schema) {
+    schema = compileShape(spec, kind);
+    byKind.set(kind, schema);
+  }
+  return schema;
+}
+
+const compiledFor = new WeakMap<VariableSpec, Map<EnvironmentKind | undefined, z.ZodType<unknown, string>>>();
+
+function compileShape(spec: VariableSpec, kind: EnvironmentKind | undefined): z.ZodType<unknown, string> {
   // Building zod schemas costs more than running them, and 50 environments × 200 keys
   // share a handful of shapes: cache by the fields that shape the schema.
   const protocols = kind ? allowedProtocols(spec, kind) : undefined;

@@ -22,6 +22,12 @@ const TOKEN_PREFIXES: readonly { prefix: RegExp; what: string }[] = [
   { prefix: /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i, what: "a URL with a password in it" },
 ];
 
+/** Matches whenever one of TOKEN_PREFIXES does (and some more: it ignores case): one test per value. */
+const ANY_TOKEN_PREFIX = new RegExp(
+  TOKEN_PREFIXES.map(({ prefix }) => `(?:${prefix.source})`).join("|"),
+  "i",
+);
+
 const ENTROPY_THRESHOLD = 4.0;
 const ENTROPY_MIN_LENGTH = 20;
 
@@ -52,7 +58,8 @@ export function shannonEntropy(text: string): number {
  * names don't trip it, while a random 32-char key does.
  */
 export function credentialLikeValue(value: string): string | undefined {
-  for (const { prefix, what } of TOKEN_PREFIXES) if (prefix.test(value)) return `it looks like ${what}`;
+  if (ANY_TOKEN_PREFIX.test(value))
+    for (const { prefix, what } of TOKEN_PREFIXES) if (prefix.test(value)) return `it looks like ${what}`;
   for (const token of value.split(/[^A-Za-z0-9+/=_]+/)) {
     if (token.length >= ENTROPY_MIN_LENGTH && shannonEntropy(token) > ENTROPY_THRESHOLD) {
       return `it has a random-looking ${token.length}-character token (${shannonEntropy(token).toFixed(1)} bits/char)`;

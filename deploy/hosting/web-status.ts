@@ -1,10 +1,10 @@
-import type { LoadedEnvironment } from "../config/load-environments.js";
+import type { DeclaredEnvironment } from "../config/load-environments.js";
 import { messageOf } from "../core/errors.js";
 import type { Platform } from "../platform/platform.js";
 import type { WebPair } from "./web-pairs.js";
 
 interface WebStatusInput {
-  environment: LoadedEnvironment;
+  environment: DeclaredEnvironment;
   servingRevision: string | null;
   pairs: readonly WebPair[];
 }
@@ -30,7 +30,7 @@ type LiveWebRelease = { version: string | undefined } | { error: string };
  */
 export async function readLiveWebReleases(
   platform: Platform,
-  environments: readonly LoadedEnvironment[],
+  environments: readonly DeclaredEnvironment[],
 ): Promise<Map<string, LiveWebRelease>> {
   const withHosting = environments.filter((environment) => environment.config.hosting);
   const releases = await Promise.all(

@@ -1,10 +1,16 @@
 import {
+  type DeclaredEnvironment,
+  type DeclaredEnvironments,
+  declaredEnvironments,
+  type EnvironmentFiles,
   type LoadedEnvironment,
   type LoadedEnvironments,
-  loadEnvironments,
+  loadEnvironmentFiles,
+  loadSharedSmokeSpec,
   pickEnvironment,
+  withSharedSmoke,
 } from "../config/load-environments.js";
-import { type LoadedFirebaseJson, loadFirebaseJson } from "../config/load-firebase-json.js";
+import type { LoadedFirebaseJson } from "../config/load-firebase-json.js";
 import {
   type LoadedProjectSettings,
   loadProjectSettings,
@@ -13,15 +19,15 @@ import {
 import type { ProjectSettings } from "../config/project-schema.js";
 import type { Redactor } from "../core/redact.js";
 import type { CheckReport } from "../envfiles/check-project.js";
-import { type LoadedEnvFile, loadEnvFile } from "../envfiles/load-env-file.js";
-import { type EnvSchemaFileRead, readEnvSchemaFile } from "../envfiles/read-schema-file.js";
-import { registerSensitiveValues } from "../envfiles/sensitive-values.js";
+import type { LoadedEnvFile } from "../envfiles/load-env-file.js";
+import type { EnvSchemaFileRead } from "../envfiles/read-schema-file.js";
 import type { ResolvedLayout } from "../source/layout.js";
 
 /**
  * One project per invocation: every file under environments/ (and the env files they name) is read
  * and parsed at most once, on first use, whichever commands and capabilities ask for it. Loading is
- * lazy so a command pays only for what it reads (`status` never opens an env file). Every
+ * lazy so a command pays only for what it reads (`status` never opens an env file, nor loads the
+ * env-file and firebase.json readers). Every
  * sensitive value of an env file is registered with the redactor as the file is read, before
  * anything can print it.
  */
@@ -59,7 +65,14 @@ export class Project {
 
   /** Every environments/*.yaml, validated, with every problem as a diagnostic. */
   environments(): Promise<LoadedEnvironments> {
-    return this.#once("environments", async () => loadEnvironments(this.dir, await this.settings()));
+    return this.#once("environments", async () => {
+      const [files, shared, settings] = await Promise.all([
+        this.#environmentFiles(),
+        loadSharedSmokeSpec(this.dir),
+        this.settings(),
+      ]);
+      return withSharedSmoke(files, shared, settings);
+    });
   }
 
   /** One environment, or a ConfigError naming its first problem (or the known names). */
@@ -67,19 +80,39 @@ export class Project {
     return pickEnvironment(await this.environments(), name);
   }
 
+  /** The environments without their smoke specs, for commands that run no gate (environments/smoke.yaml unread). */
+  declaredEnvironments(): Promise<DeclaredEnvironments> {
+    return this.#once("declared-environments", async () =>
+      declaredEnvironments(await this.#environmentFiles(), await this.settings()),
+    );
+  }
+
+  /** One environment without its smoke spec, or the same ConfigError as `environment`. */
+  async declaredEnvironment(name: string): Promise<DeclaredEnvironment> {
+    return pickEnvironment(await this.declaredEnvironments(), name);
+  }
+
   /** environments/env.schema.yaml: the one reader of the env schema. */
   /** firebase.json and .firebaserc: the Hosting serving config every web deploy sends. */
   firebaseJson(): Promise<LoadedFirebaseJson> {
-    return this.#once("firebase-json", () => loadFirebaseJson(this.dir));
+    return this.#once("firebase-json", async () =>
+      (await import("../config/load-firebase-json.js")).loadFirebaseJson(this.dir),
+    );
   }
 
   envSchema(): Promise<EnvSchemaFileRead> {
-    return this.#once("env-schema", () => readEnvSchemaFile(this.dir));
+    return this.#once("env-schema", async () =>
+      (await import("../envfiles/read-schema-file.js")).readEnvSchemaFile(this.dir),
+    );
   }
 
   /** The env file an environment names; its sensitive values are registered with the redactor. */
   envFile(environment: LoadedEnvironment): Promise<LoadedEnvFile> {
     return this.#once(`env-file:${environment.name}`, async () => {
+      const [{ loadEnvFile }, { registerSensitiveValues }] = await Promise.all([
+        import("../envfiles/load-env-file.js"),
+        import("../envfiles/sensitive-values.js"),
+      ]);
       const [loaded, schema] = await Promise.all([loadEnvFile(this.dir, environment), this.envSchema()]);
       const secretKeys = schema.status === "read" ? schema.secretKeys : new Set<string>();
       registerSensitiveValues(this.redactor, loaded.envFile?.entries.values() ?? [], secretKeys);
@@ -103,6 +136,10 @@ export class Project {
         { redactor: this.redactor, ...(only ? { only } : {}) },
       );
     });
+  }
+
+  #environmentFiles(): Promise<EnvironmentFiles> {
+    return this.#once("environment-files", () => loadEnvironmentFiles(this.dir));
   }
 
   #once<T>(key: string, load: () => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { type BrokenEnvironment, brokenEnvironments, brokenSummary } from "../config/environment-errors.js";
-import type { LoadedEnvironment } from "../config/load-environments.js";
+import type { DeclaredEnvironment } from "../config/load-environments.js";
 import { isEchogateError } from "../core/errors.js";
 import { mapLimit } from "../core/map-limit.js";
 import { readWebPairs, type WebPair } from "../hosting/web-pairs.js";
@@ -133,7 +133,7 @@ export async function collectStatus(options: {
   concurrency?: number;
 }): Promise<EnvironmentStatus[]> {
   const { platform } = options;
-  const loaded = await options.project.environments();
+  const loaded = await options.project.declaredEnvironments();
   const selected = (name: string) => !options.only?.length || options.only.includes(name);
   // A broken file is shown as broken, never left out: the platform is not asked about it.
   const broken = brokenEnvironments(loaded).filter((b) => selected(b.name));
@@ -141,7 +141,7 @@ export async function collectStatus(options: {
   const environments = loaded.environments.filter((e) => selected(e.name) && !brokenNames.has(e.name));
   // Running instances are read once per endpoint (the emulator reports them; Cloud Run does not).
   const counts = new Map<string, Promise<Map<string, number> | null>>();
-  const countsFor = (environment: LoadedEnvironment) => {
+  const countsFor = (environment: DeclaredEnvironment) => {
     const { endpoint } = environment.config.service;
     let count = counts.get(endpoint);
     if (!count) {

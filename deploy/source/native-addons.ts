@@ -53,6 +53,11 @@ export interface NativeAddon {
   prebuilt?: Prebuilt;
 }
 
+/** `better-sqlite3@12.4.1 (binding.gyp, depends on prebuild-install)`, for reports. */
+export function describeAddon(addon: NativeAddon): string {
+  return `${addon.name}@${addon.version} (${addon.evidence.join(", ")})`;
+}
+
 /** A Linux target an image runs: Cloud Run runs x86-64; Alpine is musl, other bases glibc. */
 export interface LinuxTarget {
   arch: "x64" | "arm64";

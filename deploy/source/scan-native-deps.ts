@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { readSourceText } from "../core/read-source-file.js";
 import { collectSourceFacts } from "./collect-source-facts.js";
 import { parseDockerfile, splitStages } from "./dockerfile-parser.js";
-import { isLoaded, packagesLoadedBy, realPath } from "./entry-packages.js";
 import type { ResolvedLayout } from "./layout.js";
 import { type NativeAddon, nativeAddons } from "./native-addons.js";
 import { nativePreflight, type PreflightFinding } from "./native-preflight.js";
@@ -61,6 +60,8 @@ export async function addonsTheServerLoads(
 ): Promise<{ addons: NativeAddon[]; unloaded: NativeAddon[]; loadedBy: string[] | null }> {
   const installed = nativeAddons(packages);
   if (installed.length === 0) return { addons: [], unloaded: [], loadedBy: [...entries] };
+  // esbuild (its resolver follows the imports) loads only when there is an addon to place.
+  const { isLoaded, packagesLoadedBy, realPath } = await import("./entry-packages.js");
   const loaded = await packagesLoadedBy(projectDir, entries);
   if (!loaded || loaded.projectDynamic) return { addons: installed, unloaded: [], loadedBy: null };
   const reachable = new Set(
@@ -118,9 +119,4 @@ function serverEntries(projectDir: string, layout: ResolvedLayout): string[] {
     fact?.entry ? [fact.entry] : [],
   );
   return [...new Set(named)].filter((entry) => existsSync(join(projectDir, entry)));
-}
-
-/** `better-sqlite3@12.4.1 (binding.gyp, depends on prebuild-install)`, for reports. */
-export function describeAddon(addon: NativeAddon): string {
-  return `${addon.name}@${addon.version} (${addon.evidence.join(", ")})`;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadEnvironment, loadEnvironments } from "../../deploy/config/load-environments.js";
+import { Redactor } from "../../deploy/core/redact.js";
+import { Project } from "../../deploy/project/project.js";
 import { testdir } from "../helpers/testdir.js";
 
 const service = (name: string) =>
@@ -78,5 +80,33 @@ describe("loadEnvironments", () => {
       hint: expect.stringContaining("staging"),
     });
     await expect(loadEnvironment(dir, "staging")).resolves.toMatchObject({ name: "staging" });
+  });
+
+  it("gives environments/smoke.yaml to environments without a smoke section; the declared view never reads it", async () => {
+    const dir = await testdir({
+      "environments/staging.yaml": `kind: staging\n${service("staging")}`,
+      "environments/production.yaml": `kind: production\n${service("production")}smoke:\n  echo:\n    clients: 3\n    timeoutMs: 900\n`,
+      "environments/smoke.yaml": "echo:\n  clients: 3\n  timeoutMs: 1500\n",
+    });
+    const project = new Project(dir, new Redactor());
+    const { environments, diagnostics } = await project.environments();
+    expect(diagnostics.items).toEqual([]);
+    const timeouts = environments.map((e) => [e.name, e.config.smoke?.echo.timeoutMs]);
+    expect(timeouts).toEqual([
+      ["production", 900],
+      ["staging", 1500],
+    ]);
+
+    const broken = await testdir({
+      "environments/staging.yaml": `kind: staging\n${service("staging")}`,
+      "environments/smoke.yaml": "echo:\n  timeoutMs: [1500\n",
+    });
+    const brokenProject = new Project(broken, new Redactor());
+    const declared = await brokenProject.declaredEnvironments();
+    expect(declared.diagnostics.items).toEqual([]);
+    expect(declared.environments.map((e) => e.name)).toEqual(["staging"]);
+    expect((await brokenProject.environments()).diagnostics.errors).toEqual([
+      expect.objectContaining({ file: "environments/smoke.yaml", line: 2 }),
+    ]);
   });
 });

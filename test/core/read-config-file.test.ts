@@ -79,6 +79,22 @@ describe("readConfigFile", () => {
     expect((await readConfigFile(join(dir, "edge.yaml"), 100)).ok).toBe(true);
     expect(await readConfigFile(join(dir, "nope.yaml"), 100)).toMatchObject({ ok: false, reason: "missing" });
   });
+
+  // /proc files say they are empty and then give their text: like a file that grew after fstat.
+  it.runIf(process.platform === "linux")(
+    "reads past the size the file reported, still up to the bound only",
+    async () => {
+      const whole = await readConfigFile("/proc/self/status", 1024 * 1024);
+      expect(whole.ok && whole.bytes.toString("utf8")).toMatch(/^Name:.*\n[\s\S]*\nPid:\s+\d+\n/);
+      const length = whole.ok ? whole.bytes.length : 0;
+      expect(length).toBeGreaterThan(100);
+      expect(await readConfigFile("/proc/self/status", 100)).toMatchObject({
+        ok: false,
+        reason: "too-large",
+        size: 101,
+      });
+    },
+  );
 });
 
 describe("config files that are not regular files", () => {

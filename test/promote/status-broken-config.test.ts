@@ -34,4 +34,15 @@ describe("status with a broken environment file", () => {
     expect(run.stdout).toContain("staging: environments/staging.yaml");
     expect(run.stdout).toMatch(/Unknown key "colour"|Missing required key/);
   });
+
+  it("does not read environments/smoke.yaml: a broken one is check's to report, not a row", async () => {
+    const cwd = await testdir({
+      "environments/staging.yaml": broken,
+      "environments/smoke.yaml": "echo: [unclosed\n",
+    });
+    const run = await runEchogate(["status", "--json"], { cwd });
+    expect(run.exitCode).toBe(2);
+    const { environments } = run.json<{ environments: { environment: string }[] }>();
+    expect(environments.map((row) => row.environment)).toEqual(["staging"]);
+  });
 });

@@ -7,7 +7,7 @@ import { sourceFindings } from "../../drift/source-findings.js";
 import { renderCheck } from "../../envfiles/render-check.js";
 import { checkFrontEnds } from "../../hosting/check-front-end.js";
 import { renderCheckJunit } from "../../report/junit.js";
-import { describeAddon } from "../../source/scan-native-deps.js";
+import { describeAddon } from "../../source/native-addons.js";
 import type { ArgsOf, CommandContext } from "../command.js";
 import type { checkShape } from "../commands/check.js";
 

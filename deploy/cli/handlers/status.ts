@@ -11,9 +11,9 @@ import type { statusShape } from "../commands/promotion.js";
 
 export async function run(args: ArgsOf<typeof statusShape>, ctx: CommandContext): Promise<number> {
   // A named environment must exist (the same error as deploy's), not quietly list nothing.
-  if (args.environment) await ctx.project.environment(args.environment);
+  if (args.environment) await ctx.project.declaredEnvironment(args.environment);
   const only = args.environment ? [args.environment] : undefined;
-  const { environments: loaded } = await ctx.project.environments();
+  const { environments: loaded } = await ctx.project.declaredEnvironments();
   const shown = loaded.filter((environment) => !only || only.includes(environment.name));
   // The web releases are read alongside Cloud Run: neither waits for the other.
   const [collected, releases] = await Promise.all([

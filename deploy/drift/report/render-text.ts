@@ -1,7 +1,7 @@
 import { formatDuration } from "../../core/duration.js";
 import type { Style } from "../../core/output.js";
 import { formatLocation } from "../../core/source-location.js";
-import { describeAddon } from "../../source/scan-native-deps.js";
+import { describeAddon } from "../../source/native-addons.js";
 import type { Finding } from "../rules.js";
 import type { DriftReport } from "./drift-report.js";
 import type { DriftMatrix, MatrixCell } from "./fact-matrix.js";
