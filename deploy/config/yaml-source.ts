@@ -13,7 +13,6 @@ import { Diagnostics } from "../core/diagnostics.js";
 import { messageOf } from "../core/errors.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { formatKeyPath } from "../core/source-location.js";
-import { quickYamlValue } from "./yaml-quick.js";
 
 /** Config files are small; anything larger is refused before parsing. */
 export const MAX_YAML_BYTES = 1024 * 1024;
@@ -29,14 +28,12 @@ export interface YamlSource {
   locate(path: readonly PropertyKey[], options?: { key?: boolean }): SourceLocation;
 }
 
-/**
- * Parses YAML text; every problem becomes a diagnostic naming file:line:col. A plain file is read
- * by the quick reader, and positions are then found on first use (by the Document, as for the rest).
- */
+/** Parses YAML text keeping positions; every problem becomes a diagnostic naming file:line:col. */
 export function parseYamlSource(file: string, text: string): YamlSource {
+  const diagnostics = new Diagnostics();
+  const lineCounter = new LineCounter();
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_YAML_BYTES) {
-    const diagnostics = new Diagnostics();
     diagnostics.error(
       "yaml.too-large",
       `File is ${(bytes / 1024 / 1024).toFixed(1)} MB; config files are limited to ${MAX_YAML_BYTES / 1024 / 1024} MB.`,
@@ -44,24 +41,6 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     );
     return { file, value: undefined, diagnostics, locate: () => ({ file }) };
   }
-  const quick = quickYamlValue(text);
-  if (!quick) return parseYamlDocument(file, text);
-  let positioned: YamlSource | undefined;
-  return {
-    file,
-    value: quick.value,
-    diagnostics: new Diagnostics(),
-    locate: (path, options) => {
-      positioned ??= parseYamlDocument(file, text);
-      return positioned.locate(path, options);
-    },
-  };
-}
-
-/** Parses YAML text into `yaml`'s Document, keeping positions: the reference reading of every file. */
-export function parseYamlDocument(file: string, text: string): YamlSource {
-  const diagnostics = new Diagnostics();
-  const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number | undefined): { line?: number; column?: number } => {
     if (offset === undefined) return {};

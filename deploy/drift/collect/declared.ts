@@ -3,7 +3,7 @@ import type { HostingConfig } from "../../config/environment-schema.js";
 import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../../config/load-environments.js";
 import { refusedSchemaError } from "../../envfiles/read-schema-file.js";
 import type { Project } from "../../project/project.js";
-import type { DeclaredEnvironment, EnvSchemaFacts } from "../facts.js";
+import type { DeclaredEnvironment, EnvSchemaFacts, ServiceKey } from "../facts.js";
 import { serviceKeys } from "../facts.js";
 
 /** Env keys whose value lists Socket.IO transports, e.g. SOCKETIO_TRANSPORTS=polling,websocket. */
@@ -29,6 +29,8 @@ export async function collectDeclared(
     : pollingEntry
       ? `${pollingEntry.key} in ${loaded.envFile!.file}:${pollingEntry.line} includes polling`
       : undefined;
+  const locations: DeclaredEnvironment["locations"] = { file: { file: environment.file } };
+  for (const key of serviceKeys) locations[key as ServiceKey] = environment.locate(["service", key]);
   const envFile = join(ENVIRONMENTS_DIR, config.service.envFile);
   return {
     name: environment.name,
@@ -44,7 +46,7 @@ export async function collectDeclared(
     backplane: config.service.backplane,
     pollingAllowed: pollingReason !== undefined,
     pollingReason,
-    locations: keyLocations(environment),
+    locations,
     envFile: {
       file: loaded.envFile?.file ?? envFile,
       readable: loaded.envFile !== undefined,
@@ -60,20 +62,6 @@ export async function collectDeclared(
         }
       : undefined,
   };
-}
-
-/**
- * Where each service key is written, found when a rule asks: positions come from parsing the file
- * again (yaml-source.ts), which a check that finds nothing never needs.
- */
-function keyLocations(environment: LoadedEnvironment): DeclaredEnvironment["locations"] {
-  const locations: DeclaredEnvironment["locations"] = { file: { file: environment.file } };
-  for (const key of serviceKeys)
-    Object.defineProperty(locations, key, {
-      enumerable: true,
-      get: () => environment.locate(["service", key]),
-    });
-  return locations;
 }
 
 /**
