@@ -84,11 +84,10 @@ export const ISLANDS = {
   "google-secret-manager": {
     "@google-cloud/secret-manager": ["SecretManagerServiceClient"],
   },
-  // What reading and validating config loads for nearly every command but --help: the YAML readers
+  // What reading and validating config loads for nearly every command but --help: the YAML reader
   // and zod, compiled from the cache. Only the names listed are bundled (PICKED_ISLANDS).
   "config-libs": {
     yaml: ["isMap", "isPair", "isScalar", "isSeq", "LineCounter", "parseDocument", "visit"],
-    "js-yaml": ["FAILSAFE_SCHEMA", "load", "Type"],
     zod: [
       "NEVER",
       "ZodType",
