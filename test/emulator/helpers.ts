@@ -24,8 +24,8 @@ export const serviceName = (id: string) => `${PARENT}/services/${id}`;
 /**
  * `serve` listens on 0.0.0.0 at $PORT as Cloud Run's container contract asks; `loopback` on
  * 127.0.0.1 at $PORT (unreachable on Cloud Run); `fixed-port` on 0.0.0.0 at $FIXED_PORT, ignoring
- * $PORT; `port-taken-once` crashes on its first start with Node's own EADDRINUSE for $PORT (it binds
- * $PORT twice, as when another process took the port first), then serves (the count of starts is
+ * $PORT; `port-taken-once` crashes on its first start with Node's own EADDRINUSE for $PORT (it holds
+ * $PORT on 127.0.0.3, then listens on 0.0.0.0:$PORT, as when another process took the port), then serves (the count of starts is
  * appended to $STARTS_FILE).
  */
 export type ImageBehavior = "serve" | "exit" | "never-listen" | "loopback" | "fixed-port" | "port-taken-once";
@@ -72,7 +72,8 @@ if (behavior === "never-listen") {
     const fs = require("node:fs");
     fs.appendFileSync(process.env.STARTS_FILE, "start\\n");
     if (fs.readFileSync(process.env.STARTS_FILE, "utf8").split("\\n").length === 2) {
-      http.createServer().listen(Number(process.env.PORT), "0.0.0.0", () => server.listen(Number(process.env.PORT), "0.0.0.0"));
+      // The port held on an address the emulator never connects to, so only the crash is seen.
+      http.createServer().listen(Number(process.env.PORT), "127.0.0.3", () => server.listen(Number(process.env.PORT), "0.0.0.0"));
       return;
     }
   }
