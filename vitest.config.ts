@@ -12,6 +12,8 @@ const { unit, system, isolated, journey } = testKinds(fileURLToPath(new URL(".",
 // first three; `npm run test:journeys` the journeys; CI runs both.
 // Builds dist/ once when missing or stale (bin/echogate.js would otherwise race to).
 const buildDist = ["test/helpers/build-dist.ts"];
+// Runs what helpers registered with afterThisFile (test/helpers/after-file.ts) after each file.
+const afterFile = "test/helpers/after-file-hook.ts";
 
 export default defineConfig({
   test: {
@@ -26,14 +28,31 @@ export default defineConfig({
         extends: true,
         // One worker process runs many files: each file no longer loads vitest and the modules
         // under test again (the unit run: 36 -> 10 s).
-        test: { name: "unit", include: unit, isolate: false, setupFiles: ["test/helpers/unit-guard.ts"] },
+        test: {
+          name: "unit",
+          include: unit,
+          isolate: false,
+          setupFiles: ["test/helpers/unit-guard.ts", afterFile],
+        },
       },
       {
         extends: true,
-        test: { name: "system", include: system, isolate: false, globalSetup: buildDist },
+        test: {
+          name: "system",
+          include: system,
+          isolate: false,
+          globalSetup: buildDist,
+          setupFiles: [afterFile],
+        },
       },
-      { extends: true, test: { name: "isolated", include: isolated, globalSetup: buildDist } },
-      { extends: true, test: { name: "journey", include: journey, globalSetup: buildDist } },
+      {
+        extends: true,
+        test: { name: "isolated", include: isolated, globalSetup: buildDist, setupFiles: [afterFile] },
+      },
+      {
+        extends: true,
+        test: { name: "journey", include: journey, globalSetup: buildDist, setupFiles: [afterFile] },
+      },
     ],
     // Longest files first, so neither worker is left alone with a long file at the end.
     sequence: { sequencer: LongestFirst },

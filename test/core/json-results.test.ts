@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -48,8 +47,8 @@ describe("every --json result", () => {
 });
 
 describe("an island requiring a sibling .cjs", () => {
-  it("gets the one instance loadCommonJs holds (so the shared Google code is loaded once)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "echogate-islands-"));
+  it("gets the one instance loadCommonJs holds (so the shared Google code is loaded once)", async () => {
+    const dir = await testdir({});
     writeFileSync(
       join(dir, "shared-core.cjs"),
       "exports.made = {}; exports.loads = (globalThis.__coreLoads = (globalThis.__coreLoads ?? 0) + 1);",

@@ -2,16 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HostingEmulator, type HostingEmulatorOptions, startHostingEmulator } from "@echogate/emulator";
-import { afterAll } from "vitest";
 import { type SiteFile, siteFile } from "../../deploy/hosting/site-files.js";
 import { FirebaseHostingAdapter } from "../../deploy/platform/hosting/firebase-adapter.js";
 import { createSites } from "../../deploy/platform/hosting/local-sites.js";
 import { type RunningServer, startServer } from "../../server/src/start-server.js";
-
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
-});
+import { afterThisFile } from "../helpers/after-file.js";
 
 /** Sites the tests deploy to; created first, as on Firebase (a write to another site is 404). */
 export const TEST_SITES = [
@@ -35,7 +30,7 @@ export async function hostingEmulator(
   const ownDir = emulatorOptions.dir === undefined;
   const dir = emulatorOptions.dir ?? (await mkdtemp(join(tmpdir(), "echogate-hosting-")));
   const emulator = await startHostingEmulator({ dir, ...emulatorOptions });
-  cleanups.push(async () => {
+  afterThisFile(async () => {
     await emulator.close();
     // The folder this helper made is its own to remove; one passed in belongs to the caller.
     if (ownDir) await rm(dir, { recursive: true, force: true });
@@ -55,7 +50,7 @@ export async function realtimeServer(options: { fault?: boolean } = {}): Promise
     env: { ...(options.fault ? { ECHOGATE_FAULT: "exclude-sender" } : {}), SHUTDOWN_TIMEOUT_MS: "0" },
     logger: { log: () => {} },
   });
-  cleanups.push(() => server.close());
+  afterThisFile(() => server.close());
   return server;
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { afterAll } from "vitest";
+import { afterThisFile } from "../helpers/after-file.js";
 import { buildOnce } from "../helpers/build-once.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -19,11 +19,6 @@ import { testdir } from "../helpers/testdir.js";
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const CACHE = join(tmpdir(), "echogate-fixture-deps");
 const INSTALLED = ".installed";
-
-const created: string[] = [];
-afterAll(async () => {
-  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 /** Seconds the last `npm ci` took in this process (undefined when the cache already had it). */
 export const installSeconds: Record<string, number> = {};
@@ -69,7 +64,7 @@ export async function fixtureProject(fixture: string): Promise<string> {
     const deps = await installedDeps(fixture);
     await mkdir(join(deps, "projects"), { recursive: true });
     dir = await mkdtemp(join(deps, "projects", "p-"));
-    created.push(dir);
+    afterThisFile(() => rm(dir, { recursive: true, force: true }));
   } else dir = await testdir({});
   await cp(source, dir, { recursive: true, filter: (path) => !path.endsWith("package-lock.json") });
   // Every web fixture runs the same realtime server, kept once (beside the Vite fixture).

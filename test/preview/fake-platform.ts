@@ -1,10 +1,11 @@
-import { afterEach } from "vitest";
+import { onTestFinished } from "vitest";
 import { ANNOTATION, LABEL, MANAGED_BY, type PreviewService } from "../../deploy/preview/model.js";
 import { type PreviewServices, setPreviewServicesFactory } from "../../deploy/preview/preview-services.js";
 
-afterEach(() => setPreviewServicesFactory(undefined));
-
-/** In-memory Cloud Run services for preview code; `failDelete` names services whose delete fails. */
+/**
+ * In-memory Cloud Run services for preview code, installed for the calling test only;
+ * `failDelete` names services whose delete fails.
+ */
 export function fakePlatform(
   services: PreviewService[],
   options: { failDelete?: string[] } = {},
@@ -30,6 +31,7 @@ export function fakePlatform(
     },
   };
   setPreviewServicesFactory(() => platform);
+  onTestFinished(() => setPreviewServicesFactory(undefined));
   return platform;
 }
 
