@@ -1,3 +1,5 @@
+import { setOwnProperty } from "../core/own-property.js";
+
 /** `{{name}}` placeholders in spec strings; whitespace inside the braces is allowed. */
 const TEMPLATE = /\{\{\s*([^{}\s]*)\s*\}\}/g;
 
@@ -87,15 +89,7 @@ function objectExpander(value: object): Expander | null {
     const out: Record<string, unknown> = {};
     for (const { key, item, expand } of entries) {
       const expanded = expand ? expand(lookup) : item;
-      // A "__proto__" key (JSON or YAML can have one) must stay an own property, as it was.
-      if (key === "__proto__")
-        Object.defineProperty(out, key, {
-          value: expanded,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      else out[key] = expanded;
+      setOwnProperty(out, key, expanded);
     }
     return out;
   };

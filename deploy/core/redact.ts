@@ -1,3 +1,5 @@
+import { setOwnProperty } from "./own-property.js";
+
 /** Shorter values are not masked inside longer text: masking "1" everywhere would destroy output. */
 const MIN_MASKABLE_LENGTH = 4;
 export const REDACTED = "***";
@@ -129,16 +131,7 @@ function redactValue(value: unknown, redactor: Redactor, seen: WeakMap<object, u
   const copy: Record<string, unknown> = {};
   seen.set(value, copy);
   for (const [key, item] of Object.entries(value)) {
-    const redacted = redactValue(item, redactor, seen);
-    // Assigning `__proto__` would set the copy's prototype and lose the key (keys come from user files).
-    if (key === "__proto__")
-      Object.defineProperty(copy, key, {
-        value: redacted,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else copy[key] = redacted;
+    setOwnProperty(copy, key, redactValue(item, redactor, seen));
   }
   return copy;
 }
