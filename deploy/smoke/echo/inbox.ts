@@ -90,7 +90,8 @@ export class Inbox {
   }
 }
 
-function looksLikeError(message: Inbound): boolean {
+/** An error event, or a payload carrying `error` or a `type` naming one: the likeliest "instead". */
+export function looksLikeError(message: Inbound): boolean {
   if (message.event !== undefined && /error/i.test(message.event)) return true;
   const payload = message.payload;
   if (payload === null || typeof payload !== "object") return false;

@@ -1,5 +1,6 @@
 import type { Inbound } from "../echo/connection.js";
 import { summarizeMessage } from "../echo/diagnose.js";
+import { looksLikeError } from "../echo/inbox.js";
 import { subsetMatch, valueAtPath } from "../subset-match.js";
 import { explainMismatch } from "./mismatch.js";
 
@@ -47,14 +48,6 @@ export function closestMiss(
       ? explainMismatch(chosen.args[matcher.arg ?? 0], matcher.match)
       : undefined;
   return why ? { summary, why } : { summary };
-}
-
-function looksLikeError(message: Inbound): boolean {
-  if (message.event !== undefined && /error/i.test(message.event)) return true;
-  const payload = message.payload;
-  if (payload === null || typeof payload !== "object") return false;
-  const record = payload as Record<string, unknown>;
-  return "error" in record || (typeof record.type === "string" && /error/i.test(record.type));
 }
 
 /** Reads `capture` paths from a received value; names the first path that is missing. */
