@@ -21,7 +21,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     pool: "forks",
     // Most files wait on processes and sockets, not on the CPU: on a quiet 2-core machine two
-    // workers leave a third of it idle. npm test took 175 s with 2, 129 s with 3, 122 s with 4.
+    // workers leave about a quarter of it idle. npm test took 175 s with 2, 129 s with 3, 122 s with 4.
     maxWorkers: 3,
     projects: [
       {
