@@ -7,6 +7,18 @@ import { templateProblems } from "./smoke-templates.js";
 export const environmentKinds = ["local", "preview", "staging", "production"] as const;
 export type EnvironmentKind = (typeof environmentKinds)[number];
 
+/**
+ * Environments in the order a change travels (local, preview, staging, production), then by name.
+ * A plain comparison of names: localeCompare would load ICU's collation (milliseconds) for a few.
+ */
+export function travelOrder(
+  a: { kind: EnvironmentKind; name: string },
+  b: { kind: EnvironmentKind; name: string },
+): number {
+  const kind = environmentKinds.indexOf(a.kind) - environmentKinds.indexOf(b.kind);
+  return kind || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
 const positiveInt = z.number().int().positive();
 
 const serviceSchema = z.strictObject({

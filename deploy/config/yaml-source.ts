@@ -13,6 +13,7 @@ import { Diagnostics } from "../core/diagnostics.js";
 import { messageOf } from "../core/errors.js";
 import type { SourceLocation } from "../core/source-location.js";
 import { formatKeyPath } from "../core/source-location.js";
+import { activeYamlValueCache } from "./yaml-value-cache.js";
 
 /** Config files are small; anything larger is refused before parsing. */
 export const MAX_YAML_BYTES = 1024 * 1024;
@@ -28,8 +29,28 @@ export interface YamlSource {
   locate(path: readonly PropertyKey[], options?: { key?: boolean }): SourceLocation;
 }
 
-/** Parses YAML text keeping positions; every problem becomes a diagnostic naming file:line:col. */
+/**
+ * Parses YAML text keeping positions; every problem becomes a diagnostic naming file:line:col.
+ * A text that parsed cleanly before comes from the value cache, when the process has one.
+ */
 export function parseYamlSource(file: string, text: string): YamlSource {
+  const cache = activeYamlValueCache();
+  const known = cache?.lookup(text);
+  if (known) {
+    let parsed: YamlSource | undefined;
+    const locate: YamlSource["locate"] = (path, options) => {
+      parsed ??= parseYamlDocument(file, text);
+      return parsed.locate(path, options);
+    };
+    return { file, value: known.value, diagnostics: new Diagnostics(), locate };
+  }
+  const parsed = parseYamlDocument(file, text);
+  if (cache && parsed.diagnostics.items.length === 0 && parsed.value !== undefined)
+    cache.remember(text, parsed.value);
+  return parsed;
+}
+
+function parseYamlDocument(file: string, text: string): YamlSource {
   const diagnostics = new Diagnostics();
   const lineCounter = new LineCounter();
   const bytes = Buffer.byteLength(text);

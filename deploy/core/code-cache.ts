@@ -1,27 +1,16 @@
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  type Stats,
-  writeFileSync,
-} from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import vm from "node:vm";
+import { readPrivateCacheFile, writePrivateCacheFile } from "./private-cache-file.js";
 
 // Node 20 has no module.enableCompileCache: a big bundled CommonJS file (the Google clients) is
 // compiled through vm.Script with V8's code cache instead. The cache holds bytecode V8 runs
-// without checking it, so it is read only from a directory and file that only this user can write.
+// without checking it, so it is read only from a directory and file that only this user can write
+// (private-cache-file.ts).
 
 /** Whether the module's code came from the cache, was compiled (and cached at exit), or caching was off. */
 type CodeCacheUse = "hit" | "miss" | "rejected" | "off";
@@ -29,9 +18,10 @@ type CodeCacheUse = "hit" | "miss" | "rejected" | "off";
 interface LoadedCommonJs {
   exports: Record<string, unknown>;
   cache: CodeCacheUse;
+  /** The content key of the file (with the Node build): what its cache is named by. */
+  key: string;
 }
 
-const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 const loaded = new Map<string, LoadedCommonJs>();
 
 /** `$XDG_CACHE_HOME/echogate/code-cache` (or ~/.cache/…); undefined when ECHOGATE_CODE_CACHE=off. */
@@ -40,8 +30,16 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "echogate", "code-cache");
 }
 
-/** Loads a CommonJS file once per process, through the code cache in `cacheDir` when there is one. */
-export function loadCommonJs(file: string, cacheDir: string | undefined = codeCacheDir()): LoadedCommonJs {
+/**
+ * Loads a CommonJS file once per process, through the code cache in `cacheDir` when there is one.
+ * A `variant` (letters and `_`) keeps a cache of its own: the cache holds the functions the run that
+ * wrote it compiled, so callers that run different parts of one file give each part its variant.
+ */
+export function loadCommonJs(
+  file: string,
+  cacheDir: string | undefined = codeCacheDir(),
+  variant?: string,
+): LoadedCommonJs {
   const known = loaded.get(file);
   if (known) return known;
   const bytes = readSource(file);
@@ -49,8 +47,9 @@ export function loadCommonJs(file: string, cacheDir: string | undefined = codeCa
   const source = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
   // The name changes with the content and the Node build, so a cache never outlives its source.
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(bytes).digest("hex");
-  const cacheFile = cacheDir ? join(cacheDir, `${basename(file)}-${key.slice(0, 32)}.v8`) : undefined;
-  const cachedData = cacheFile ? readPrivateFile(cacheFile) : undefined;
+  const name = variant ? `${basename(file)}@${variant.replace(/[^a-z_]/g, "_")}` : basename(file);
+  const cacheFile = cacheDir ? join(cacheDir, `${name}-${key.slice(0, 32)}.v8`) : undefined;
+  const cachedData = cacheFile ? readPrivateCacheFile(cacheFile) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
@@ -68,8 +67,8 @@ export function loadCommonJs(file: string, cacheDir: string | undefined = codeCa
   wrapper.call(module.exports, module.exports, islandRequire(file, cacheDir), module, file, dirname(file));
   // Written at exit, so it also holds the functions this run compiled lazily (client construction).
   if (cacheFile && cache !== "hit")
-    process.once("exit", () => writeCache(cacheFile, () => script.createCachedData()));
-  const result = { exports: module.exports, cache };
+    process.once("exit", () => writePrivateCacheFile(cacheFile, () => script.createCachedData()));
+  const result = { exports: module.exports, cache, key };
   loaded.set(file, result);
   return result;
 }
@@ -94,45 +93,5 @@ function readSource(file: string): Buffer {
     throw Object.assign(new Error(`Cannot find module '${file}'`, { cause: error }), {
       code: "MODULE_NOT_FOUND",
     });
-  }
-}
-
-/** The file's bytes when it and its directory are this user's own and private; else undefined. */
-function readPrivateFile(file: string): Buffer | undefined {
-  try {
-    if (!isPrivate(lstatSync(dirname(file)), "directory")) return undefined;
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      const stats = fstatSync(fd);
-      if (!isPrivate(stats, "file") || stats.size > MAX_CACHE_BYTES) return undefined;
-      return readFileSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-function isPrivate(stats: Stats, kind: "file" | "directory"): boolean {
-  const rightKind = kind === "file" ? stats.isFile() : stats.isDirectory();
-  return rightKind && stats.uid === process.getuid?.() && (stats.mode & 0o077) === 0;
-}
-
-/** Atomic 0600 write into a 0700 directory; older caches of the same file go. Never throws. */
-function writeCache(cacheFile: string, data: () => Buffer): void {
-  try {
-    const dir = dirname(cacheFile);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!isPrivate(lstatSync(dir), "directory")) return;
-    const temp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(temp, data(), { mode: 0o600, flag: "wx" });
-    renameSync(temp, cacheFile);
-    const prefix = `${basename(cacheFile).replace(/-[0-9a-f]+\.v8$/, "")}-`;
-    for (const name of readdirSync(dir))
-      if (name.startsWith(prefix) && name.endsWith(".v8") && name !== basename(cacheFile))
-        rmSync(join(dir, name), { force: true });
-  } catch {
-    // An unwritable cache only costs the next run its compile time.
   }
 }

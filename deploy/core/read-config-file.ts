@@ -51,7 +51,7 @@ export function readConfigFileSync(path: string, maxBytes: number, projectDir?: 
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return { ok: false, reason: "not-a-file", detail: `it is ${kindOf(info)}` };
-    if (projectDir !== undefined && !isInside(realpathSync(projectDir), realpathSync(path)))
+    if (projectDir !== undefined && !isInside(realpathSync.native(projectDir), realpathSync.native(path)))
       return { ok: false, reason: "outside-project", detail: "it leads outside the project directory" };
     if (info.size > maxBytes)
       return { ok: false, reason: "too-large", detail: sizeText(info.size), size: info.size };

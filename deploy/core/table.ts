@@ -24,7 +24,11 @@ interface FittedTable {
   hidden: string[];
 }
 
-const visible = (text: string) => [...stripVTControlCharacters(text)].length;
+/** Control sequences and surrogate pairs: without them, a string's length is its width. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC and CSI start the sequences it looks for
+const NOT_PLAIN = /[\u001b\u009b\ud800-\udfff]/;
+const visible = (text: string) =>
+  NOT_PLAIN.test(text) ? [...stripVTControlCharacters(text)].length : text.length;
 
 /**
  * Column widths for a table: each column as wide as its widest cell, then, while the table is wider

@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { type EnvironmentKind, environmentKinds } from "../config/environment-schema.js";
+import { type EnvironmentKind, travelOrder } from "../config/environment-schema.js";
 import {
   ENVIRONMENTS_DIR,
   type LoadedEnvironment,
@@ -204,9 +204,9 @@ function selectEnvironments(
 ): Selected[] {
   if (!names || names.length === 0) {
     // Columns read left to right the way an artifact travels: local, preview, staging, production.
-    const rank = (e: LoadedEnvironment) => environmentKinds.indexOf(e.config.kind);
+    const order = (e: LoadedEnvironment) => ({ kind: e.config.kind, name: e.name });
     return [...all]
-      .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
+      .sort((a, b) => travelOrder(order(a), order(b)))
       .map((environment) => ({
         environment,
         live: !sourceOnly && DEPLOYED_KINDS.includes(environment.config.kind),

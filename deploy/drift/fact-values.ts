@@ -92,7 +92,7 @@ export function locationOf(
   key: ServiceKey,
 ): SourceLocation | undefined {
   const declared = declaredOf(facts, environment);
-  return declared ? (declared.locations[key] ?? declared.locations.file) : undefined;
+  return declared ? declared.locate(key) : undefined;
 }
 
 /** The yaml key an equal-checked fact comes from. */

@@ -40,8 +40,11 @@ export interface DeclaredEnvironment {
   /** Socket.IO long-polling may be used (smoke echo transports or an env `*TRANSPORTS` value). */
   pollingAllowed: boolean;
   pollingReason: string | undefined;
-  /** Where the rules point a person: `file`, and `service.<key>` of this environment's yaml. */
-  locations: { file: SourceLocation } & Partial<Record<ServiceKey, SourceLocation>>;
+  /**
+   * Where `service.<key>` is written in this environment's yaml, for a finding to point at. Found
+   * when asked: only findings need it, and finding it needs the file's parsed positions.
+   */
+  locate(key: ServiceKey): SourceLocation;
   envFile: EnvFileFacts;
   hosting: HostingFacts | undefined;
 }
@@ -55,7 +58,7 @@ interface HostingFacts {
   origin: string | undefined;
 }
 
-export const serviceKeys = [
+const serviceKeys = [
   "envFile",
   "port",
   "cpu",

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { environmentKinds } from "../config/environment-schema.js";
+import { travelOrder } from "../config/environment-schema.js";
 import {
   ENVIRONMENTS_DIR,
   type LoadedEnvironment,
@@ -115,7 +115,7 @@ export function checkLoadedProject(files: LoadedProjectFiles, options: CheckOpti
       : env.some(isError)
         ? ExitCode.checkFailed
         : ExitCode.ok;
-  const shown = facts.filter((f) => selected.has(f.name)).sort(byKind);
+  const shown = facts.filter((f) => selected.has(f.name)).sort(travelOrder);
   const { variables, matrix } = buildMatrix(shown, schema, loadedSchema.secretKeys);
   return {
     ok: exitCode === ExitCode.ok,
@@ -130,13 +130,6 @@ export function checkLoadedProject(files: LoadedProjectFiles, options: CheckOpti
     matrix,
     diagnostics: [...config, ...env],
   };
-}
-
-/** local, preview, staging, production: the order a change travels. */
-function byKind(a: EnvironmentFacts, b: EnvironmentFacts): number {
-  const kind = environmentKinds.indexOf(a.kind) - environmentKinds.indexOf(b.kind);
-  // Plain comparison: localeCompare would load ICU collation for a few names.
-  return kind || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
 function isError(diagnostic: Diagnostic): boolean {

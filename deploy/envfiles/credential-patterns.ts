@@ -31,11 +31,19 @@ const ANY_TOKEN_PREFIX = new RegExp(
 const ENTROPY_THRESHOLD = 4.0;
 const ENTROPY_MIN_LENGTH = 20;
 
+/** Names already judged: the same keys come back in every environment's env file. */
+const credentialNames = new Map<string, boolean>();
+
 export function looksLikeCredentialName(name: string): boolean {
-  return name
-    .toUpperCase()
-    .split(/_+/)
-    .some((word) => CREDENTIAL_WORDS.has(word));
+  let judged = credentialNames.get(name);
+  if (judged === undefined) {
+    judged = name
+      .toUpperCase()
+      .split(/_+/)
+      .some((word) => CREDENTIAL_WORDS.has(word));
+    credentialNames.set(name, judged);
+  }
+  return judged;
 }
 
 /** Shannon entropy in bits per character. */
@@ -60,6 +68,7 @@ export function shannonEntropy(text: string): number {
 export function credentialLikeValue(value: string): string | undefined {
   if (ANY_TOKEN_PREFIX.test(value))
     for (const { prefix, what } of TOKEN_PREFIXES) if (prefix.test(value)) return `it looks like ${what}`;
+  if (value.length < ENTROPY_MIN_LENGTH) return undefined;
   for (const token of value.split(/[^A-Za-z0-9+/=_]+/)) {
     if (token.length >= ENTROPY_MIN_LENGTH && shannonEntropy(token) > ENTROPY_THRESHOLD) {
       return `it has a random-looking ${token.length}-character token (${shannonEntropy(token).toFixed(1)} bits/char)`;

@@ -36,8 +36,8 @@ beforeEach(() => {
     child,
     [
       `import { loadCommonJs } from ${JSON.stringify(codeCache)};`,
-      "const loaded = loadCommonJs(process.argv[2], process.argv[3] || undefined);",
-      "const again = loadCommonJs(process.argv[2], process.argv[3] || undefined);",
+      "const loaded = loadCommonJs(process.argv[2], process.argv[3] || undefined, process.argv[4]);",
+      "const again = loadCommonJs(process.argv[2], process.argv[3] || undefined, process.argv[4]);",
       "console.log(JSON.stringify({ cache: loaded.cache, answer: loaded.exports.answer(), once: loaded === again }));",
     ].join("\n"),
   );
@@ -59,8 +59,10 @@ function moduleSource(answer: number): string {
 function load(
   cache = cacheDir,
   env: NodeJS.ProcessEnv = {},
+  variant?: string,
 ): { cache: string; answer: number; once: boolean } {
-  const run = spawnSync(process.execPath, ["--import", tsx, child, moduleFile, cache], {
+  const args = [child, moduleFile, cache, ...(variant ? [variant] : [])];
+  const run = spawnSync(process.execPath, ["--import", tsx, ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
   });
@@ -89,6 +91,19 @@ describe("loadCommonJs", () => {
     const after = cacheFiles();
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before);
+  });
+
+  it("keeps a cache per variant, each replaced only by a change of its own", () => {
+    expect(load(cacheDir, {}, "check")).toMatchObject({ cache: "miss" });
+    expect(load(cacheDir, {}, "status")).toMatchObject({ cache: "miss" });
+    expect(load(cacheDir, {}, "check")).toMatchObject({ cache: "hit" });
+    expect(cacheFiles().sort()).toEqual([
+      expect.stringMatching(/^island\.cjs@check-[0-9a-f]{32}\.v8$/),
+      expect.stringMatching(/^island\.cjs@status-[0-9a-f]{32}\.v8$/),
+    ]);
+    writeFileSync(moduleFile, moduleSource(7));
+    expect(load(cacheDir, {}, "check")).toMatchObject({ cache: "miss", answer: 7 });
+    expect(cacheFiles()).toHaveLength(2);
   });
 
   it("runs the source when V8 rejects a damaged cache, and replaces it", () => {

@@ -20,12 +20,9 @@ export function declared(name: string, overrides: Partial<DeclaredEnvironment> =
     maxInstances: 1,
     pollingAllowed: false,
     pollingReason: undefined,
-    locations: {
-      file: { file },
-      requestTimeoutS: { file, line: 7, keyPath: "service.requestTimeoutS" },
-      maxInstances: { file, line: 8, keyPath: "service.maxInstances" },
-      sessionAffinity: { file, line: 9, keyPath: "service.sessionAffinity" },
-      envFile: { file, line: 6, keyPath: "service.envFile" },
+    locate: (key) => {
+      const line = { envFile: 6, requestTimeoutS: 7, maxInstances: 8, sessionAffinity: 9 }[key as string];
+      return line ? { file, line, keyPath: `service.${key}` } : { file };
     },
     envFile: {
       file: `environments/.env.${name}`,

@@ -4,7 +4,6 @@ import { ENVIRONMENTS_DIR, type LoadedEnvironment } from "../../config/load-envi
 import { refusedSchemaError } from "../../envfiles/read-schema-file.js";
 import type { Project } from "../../project/project.js";
 import type { DeclaredEnvironment, EnvSchemaFacts, ServiceKey } from "../facts.js";
-import { serviceKeys } from "../facts.js";
 
 /** Env keys whose value lists Socket.IO transports, e.g. SOCKETIO_TRANSPORTS=polling,websocket. */
 export const TRANSPORTS_KEY = /TRANSPORTS$/i;
@@ -29,8 +28,6 @@ export async function collectDeclared(
     : pollingEntry
       ? `${pollingEntry.key} in ${loaded.envFile!.file}:${pollingEntry.line} includes polling`
       : undefined;
-  const locations: DeclaredEnvironment["locations"] = { file: { file: environment.file } };
-  for (const key of serviceKeys) locations[key as ServiceKey] = environment.locate(["service", key]);
   const envFile = join(ENVIRONMENTS_DIR, config.service.envFile);
   return {
     name: environment.name,
@@ -46,7 +43,7 @@ export async function collectDeclared(
     backplane: config.service.backplane,
     pollingAllowed: pollingReason !== undefined,
     pollingReason,
-    locations,
+    locate: (key: ServiceKey) => environment.locate(["service", key]),
     envFile: {
       file: loaded.envFile?.file ?? envFile,
       readable: loaded.envFile !== undefined,

@@ -1,4 +1,4 @@
-import { environmentKinds } from "../../config/environment-schema.js";
+import { travelOrder } from "../../config/environment-schema.js";
 import type { LoadedEnvironment } from "../../config/load-environments.js";
 import {
   type BackendEnvironment,
@@ -20,10 +20,10 @@ export async function collectSharedBackends(
   environments: readonly LoadedEnvironment[],
 ): Promise<SharedBackend[]> {
   // In the order a change travels (preview, staging, production), as reports name them.
-  const rank = (environment: LoadedEnvironment) => environmentKinds.indexOf(environment.config.kind);
+  const order = (e: LoadedEnvironment) => ({ kind: e.config.kind, name: e.name });
   const judged = environments
     .filter((environment) => JUDGED_KINDS.has(environment.config.kind))
-    .sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => travelOrder(order(a), order(b)));
   if (judged.length < 2) return [];
   const loaded = await Promise.all(judged.map((environment) => project.envFile(environment)));
   const backends: BackendEnvironment[] = judged.flatMap((environment, i) => {

@@ -94,7 +94,7 @@ function envKeyFindings(
       columns: scope.map((t) => t.column),
       message: `${key} is set in ${listNames(having.map((t) => t.column))} but missing in ${listNames(lacking.map((t) => t.column))}.`,
       hint: `Add ${key} to ${first?.envFile.file ?? "the env file"} and redeploy, or mark it \`environmentSpecific: true\` in environments/env.schema.yaml.`,
-      ...(first ? { location: first.locations.envFile } : {}),
+      ...(first ? { location: first.locate("envFile") } : {}),
     });
   }
   return findings;

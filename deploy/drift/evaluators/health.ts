@@ -82,7 +82,7 @@ export const evaluateWebReachable: RuleEvaluator<Extract<RuleKind, { kind: "web-
         columns: targets.map((t) => t.column),
         message: `Can't tell which server the web front end of ${environment} connects to: ${web.detail ?? web.status} (${web.url}).`,
         hint: `Deploy it with \`echogate web deploy ${environment}\`, or check \`hosting\` in environments/${environment}.yaml.`,
-        ...(declared ? { location: declared.locations.file } : {}),
+        ...(declared ? { location: { file: declared.file } } : {}),
       },
     ];
   });

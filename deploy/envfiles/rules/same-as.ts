@@ -6,18 +6,20 @@ export const sameAs: Rule = {
   name: "same-as",
   check(ctx) {
     const problems: Diagnostic[] = [];
+    const pairs = [...ctx.schema.variables].flatMap(([key, spec]) =>
+      spec.sameAs ? [{ key, sameAs: spec.sameAs }] : [],
+    );
     for (const { environment, envFile } of withEnvFiles(ctx)) {
-      for (const [key, spec] of ctx.schema.variables) {
-        if (!spec.sameAs) continue;
+      for (const { key, sameAs } of pairs) {
         const entry = envFile.entries.get(key);
-        const other = envFile.entries.get(spec.sameAs);
+        const other = envFile.entries.get(sameAs);
         if (!entry || !other || entry.value === other.value) continue;
         problems.push(
           diagnostic(
             "same-as",
-            `Can't have ${key} differ from ${spec.sameAs} in ${environment.name} (line ${other.line}): the schema says they are the same.`,
+            `Can't have ${key} differ from ${sameAs} in ${environment.name} (line ${other.line}): the schema says they are the same.`,
             entryLocation(envFile, key),
-            `Set ${key} to the value of ${spec.sameAs}.`,
+            `Set ${key} to the value of ${sameAs}.`,
           ),
         );
       }

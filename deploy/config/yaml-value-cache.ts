@@ -1,0 +1,82 @@
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import { readPrivateCacheFile, writePrivateCacheFile } from "../core/private-cache-file.js";
+
+/** Entries kept; the least recently stored go first. */
+const MAX_ENTRIES = 2000;
+
+/**
+ * The values of YAML config files that parsed without a problem, by the hash of their text, kept
+ * across runs of one build of echogate (the file is named by the build). A file whose text is
+ * known is not parsed again; its positions, which only a diagnostic needs, are parsed when asked.
+ * Each value is stored serialized, so every lookup returns a copy of its own to mutate.
+ */
+export class YamlValueCache {
+  private changed = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly entries: Map<string, Uint8Array>,
+  ) {}
+
+  /** The cache of build `buildId` in `dir` (a private directory: core/private-cache-file.ts). */
+  static open(dir: string, buildId: string): YamlValueCache {
+    const file = join(dir, `yaml-values-${buildId.slice(0, 32)}.v8`);
+    return new YamlValueCache(file, readEntries(file));
+  }
+
+  lookup(text: string): { value: unknown } | undefined {
+    const stored = this.entries.get(keyOf(text));
+    return stored ? { value: deserialize(stored) } : undefined;
+  }
+
+  remember(text: string, value: unknown): void {
+    let stored: Uint8Array;
+    try {
+      stored = serialize(value);
+    } catch {
+      return; // a value V8 can't serialize is simply parsed every time
+    }
+    const key = keyOf(text);
+    this.entries.delete(key);
+    this.entries.set(key, stored);
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= MAX_ENTRIES) break;
+      this.entries.delete(oldest);
+    }
+    this.changed = true;
+  }
+
+  /** Writes what this run added; never throws (an unwritable cache only costs the next run a parse). */
+  save(): void {
+    if (this.changed) writePrivateCacheFile(this.file, () => serialize(this.entries));
+    this.changed = false;
+  }
+}
+
+function keyOf(text: string): string {
+  return createHash("sha256").update(text).digest("base64");
+}
+
+function readEntries(file: string): Map<string, Uint8Array> {
+  const bytes = readPrivateCacheFile(file);
+  if (!bytes) return new Map();
+  try {
+    const entries = deserialize(bytes) as unknown;
+    return entries instanceof Map ? (entries as Map<string, Uint8Array>) : new Map();
+  } catch {
+    return new Map();
+  }
+}
+
+let active: YamlValueCache | undefined;
+
+/** Makes `cache` the one config parsing uses in this process (the CLI opens it; tests may not). */
+export function useYamlValueCache(cache: YamlValueCache | undefined): void {
+  active = cache;
+}
+
+export function activeYamlValueCache(): YamlValueCache | undefined {
+  return active;
+}
