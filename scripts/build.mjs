@@ -183,7 +183,9 @@ function islandImports(root) {
           contents: [
             `import { loadCommonJs } from ${JSON.stringify(resolve(root, CODE_CACHE_MODULE))};`,
             `import { fileURLToPath } from "node:url";`,
-            `const island = loadCommonJs(fileURLToPath(new URL(${JSON.stringify(`./${island}.cjs`)}, import.meta.url))).exports[${JSON.stringify(args.path)}];`,
+            `const file = fileURLToPath(new URL(${JSON.stringify(`./${island}.cjs`)}, import.meta.url));`,
+            // ECHOGATE_ISLAND_KEYS: the islands' content hashes, defined by ownCodeOptions.
+            `const island = loadCommonJs(file, { contentKeys: ECHOGATE_ISLAND_KEYS }).exports[${JSON.stringify(args.path)}];`,
             // `export { … as name }`: a name may be a reserved word (zod's `enum`).
             ...names.map(
               (name, i) => `const n${i} = island[${JSON.stringify(name)}]; export { n${i} as ${name} };`,
@@ -277,9 +279,10 @@ const LAUNCHER = "deploy/cli/launch.ts";
 const CLI_MODULE = "deploy/cli/process-main.ts";
 const CLI_BUNDLE = "cli.cjs";
 
-/** Options every build of echogate's own code shares (the islands are built apart). */
-function ownCodeOptions(root) {
+/** Options every build of echogate's own code shares (the islands are built before it). */
+function ownCodeOptions(root, outdir) {
   return {
+    define: { ECHOGATE_ISLAND_KEYS: JSON.stringify(islandKeys(root, outdir)) },
     absWorkingDir: root,
     bundle: true,
     platform: "node",
@@ -301,17 +304,17 @@ function ownCodeOptions(root) {
  * import.meta.url becomes the bundle's own file URL: siblings in dist/ resolve as they would.
  */
 async function buildCliBundle(root, outdir) {
-  const options = ownCodeOptions(root);
+  const options = ownCodeOptions(root, outdir);
   const cli = await build({
     ...options,
     entryPoints: [CLI_MODULE],
     outfile: join(outdir, CLI_BUNDLE),
     format: "cjs",
-    define: { "import.meta.url": "__echogateImportMetaUrl" },
+    define: { ...options.define, "import.meta.url": "__echogateImportMetaUrl" },
     banner: {
       js: '"use strict"; const __echogateImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
     },
-    // Read and hashed on every start: without comments and indentation it is ~40% smaller.
+    // Read on every start: without comments and indentation it is ~40% smaller.
     minifyWhitespace: true,
     legalComments: "linked",
   });
@@ -320,7 +323,7 @@ async function buildCliBundle(root, outdir) {
     entryPoints: { echogate: LAUNCHER },
     outdir,
     format: "esm",
-    define: { ECHOGATE_BUILD_ID: JSON.stringify(buildId(root, outdir)) },
+    define: { ...options.define, ECHOGATE_BUILD_ID: JSON.stringify(buildId(root, outdir)) },
   });
   return [cli.metafile, launcher.metafile];
 }
@@ -334,12 +337,28 @@ function buildId(root, outdir) {
   return hash.digest("hex");
 }
 
+/** Each island's content hash by file name: its code cache key, known without hashing at run time. */
+function islandKeys(root, outdir) {
+  const dir = resolve(root, outdir);
+  return Object.fromEntries(
+    Object.keys(ISLANDS).map((island) => {
+      const name = `${island}.cjs`;
+      return [
+        name,
+        createHash("sha256")
+          .update(readFileSync(join(dir, name)))
+          .digest("hex"),
+      ];
+    }),
+  );
+}
+
 /** Builds dist/ (or `outdir`, relative to root) and returns esbuild's metafile (islands included). */
 export async function buildCli(root = fileURLToPath(new URL("..", import.meta.url)), outdir = "dist") {
   const islands = await buildIslands(root, outdir);
   const cli = await buildCliBundle(root, outdir);
   const result = await build({
-    ...ownCodeOptions(root),
+    ...ownCodeOptions(root, outdir),
     entryPoints: {
       // The programmatic API (package.json `exports`); its types: writeApiTypes.
       index: API_MODULE,

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { readPrivateCacheFile, writePrivateCacheFile } from "../core/private-cache-file.js";
@@ -7,7 +6,7 @@ import { readPrivateCacheFile, writePrivateCacheFile } from "../core/private-cac
 const MAX_ENTRIES = 2000;
 
 /**
- * The values of YAML config files that parsed without a problem, by the hash of their text, kept
+ * The values of YAML config files that parsed without a problem, by their text, kept
  * across runs of one build of echogate (the file is named by the build). A file whose text is
  * known is not parsed again; its positions, which only a diagnostic needs, are parsed when asked.
  * Each value is stored serialized, so every lookup returns a copy of its own to mutate.
@@ -27,7 +26,7 @@ export class YamlValueCache {
   }
 
   lookup(text: string): { value: unknown } | undefined {
-    const stored = this.entries.get(keyOf(text));
+    const stored = this.entries.get(text);
     return stored ? { value: deserialize(stored) } : undefined;
   }
 
@@ -38,9 +37,8 @@ export class YamlValueCache {
     } catch {
       return; // a value V8 can't serialize is simply parsed every time
     }
-    const key = keyOf(text);
-    this.entries.delete(key);
-    this.entries.set(key, stored);
+    this.entries.delete(text);
+    this.entries.set(text, stored);
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= MAX_ENTRIES) break;
       this.entries.delete(oldest);
@@ -53,10 +51,6 @@ export class YamlValueCache {
     if (this.changed) writePrivateCacheFile(this.file, () => serialize(this.entries));
     this.changed = false;
   }
-}
-
-function keyOf(text: string): string {
-  return createHash("sha256").update(text).digest("base64");
 }
 
 function readEntries(file: string): Map<string, Uint8Array> {

@@ -1,5 +1,4 @@
 import { isAscii } from "node:buffer";
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -30,25 +29,36 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "echogate", "code-cache");
 }
 
-/**
- * Loads a CommonJS file once per process, through the code cache in `cacheDir` when there is one.
- * A `variant` (letters and `_`) keeps a cache of its own: the cache holds the functions the run that
- * wrote it compiled, so callers that run different parts of one file give each part its variant.
- */
-export function loadCommonJs(
-  file: string,
-  cacheDir: string | undefined = codeCacheDir(),
-  variant?: string,
-): LoadedCommonJs {
+interface LoadOptions {
+  /** Where caches live; default `codeCacheDir()`. */
+  cacheDir?: string | undefined;
+  /**
+   * A cache of its own (letters and `_`): a cache holds the functions the run that wrote it
+   * compiled, so callers that run different parts of one file give each part its variant.
+   */
+  variant?: string | undefined;
+  /**
+   * Hex hashes of files' contents by file name, computed when they were built (scripts/build.mjs):
+   * a listed file is not hashed again on every load, nor node:crypto loaded to hash it.
+   */
+  contentKeys?: Readonly<Record<string, string>> | undefined;
+}
+
+/** Loads a CommonJS file once per process, through the code cache when there is a cache directory. */
+export function loadCommonJs(file: string, options: LoadOptions = {}): LoadedCommonJs {
   const known = loaded.get(file);
   if (known) return known;
+  const cacheDir = "cacheDir" in options ? options.cacheDir : codeCacheDir();
   const bytes = readSource(file);
   // esbuild writes ASCII unless a comment says otherwise; latin1 decodes it without UTF-8 checks.
   const source = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
   // The name changes with the content and the Node build, so a cache never outlives its source.
-  const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(bytes).digest("hex");
-  const name = variant ? `${basename(file)}@${variant.replace(/[^a-z_]/g, "_")}` : basename(file);
-  const cacheFile = cacheDir ? join(cacheDir, `${name}-${key.slice(0, 32)}.v8`) : undefined;
+  const key = options.contentKeys?.[basename(file)] ?? contentKey(bytes);
+  const nodeBuild = `${process.version}${process.arch}`.replace(/\W/g, "");
+  const name = options.variant
+    ? `${basename(file)}@${options.variant.replace(/[^a-z_]/g, "_")}`
+    : basename(file);
+  const cacheFile = cacheDir ? join(cacheDir, `${name}-${nodeBuild}-${key.slice(0, 32)}.v8`) : undefined;
   const cachedData = cacheFile ? readPrivateCacheFile(cacheFile) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
@@ -64,7 +74,8 @@ export function loadCommonJs(
         : "hit";
   const module = { exports: {} as Record<string, unknown> };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(module.exports, module.exports, islandRequire(file, cacheDir), module, file, dirname(file));
+  const require = islandRequire(file, { ...options, cacheDir, variant: undefined });
+  wrapper.call(module.exports, module.exports, require, module, file, dirname(file));
   // Written at exit, so it also holds the functions this run compiled lazily (client construction).
   if (cacheFile && cache !== "hit")
     process.once("exit", () => writePrivateCacheFile(cacheFile, () => script.createCachedData()));
@@ -77,11 +88,17 @@ export function loadCommonJs(
  * The `require` a loaded file gets: a sibling `.cjs` (an island another island shares, as
  * scripts/build.mjs emits) goes through loadCommonJs too, so it is one instance, code-cached.
  */
-function islandRequire(file: string, cacheDir: string | undefined): NodeJS.Require {
+function islandRequire(file: string, options: LoadOptions): NodeJS.Require {
   const nodeRequire = createRequire(file);
   const siblingRequire = (id: string): unknown =>
-    /^\.\/[\w-]+\.cjs$/.test(id) ? loadCommonJs(join(dirname(file), id), cacheDir).exports : nodeRequire(id);
+    /^\.\/[\w-]+\.cjs$/.test(id) ? loadCommonJs(join(dirname(file), id), options).exports : nodeRequire(id);
   return Object.assign(siblingRequire, nodeRequire) as NodeJS.Require;
+}
+
+function contentKey(bytes: Buffer): string {
+  // Required here, not imported: loading node:crypto costs a command that needs no hash milliseconds.
+  const { createHash } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** A missing file fails like a missing module (core/install-problem.ts: an install problem). */

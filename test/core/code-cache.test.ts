@@ -36,8 +36,9 @@ beforeEach(() => {
     child,
     [
       `import { loadCommonJs } from ${JSON.stringify(codeCache)};`,
-      "const loaded = loadCommonJs(process.argv[2], process.argv[3] || undefined, process.argv[4]);",
-      "const again = loadCommonJs(process.argv[2], process.argv[3] || undefined, process.argv[4]);",
+      "const options = { ...(process.argv[3] ? { cacheDir: process.argv[3] } : {}), variant: process.argv[4] };",
+      "const loaded = loadCommonJs(process.argv[2], options);",
+      "const again = loadCommonJs(process.argv[2], options);",
       "console.log(JSON.stringify({ cache: loaded.cache, answer: loaded.exports.answer(), once: loaded === again }));",
     ].join("\n"),
   );
@@ -77,7 +78,7 @@ describe("loadCommonJs", () => {
   it("compiles the first time and caches the code privately; later runs use the cache", () => {
     expect(load()).toEqual({ cache: "miss", answer: 42, once: true });
     const [file] = cacheFiles();
-    expect(file).toMatch(/^island\.cjs-[0-9a-f]{32}\.v8$/);
+    expect(file).toMatch(/^island\.cjs-v\w+-[0-9a-f]{32}\.v8$/);
     expect(mode(cacheDir)).toBe(0o700);
     expect(mode(join(cacheDir, file!))).toBe(0o600);
     expect(load()).toEqual({ cache: "hit", answer: 42, once: true });
@@ -98,8 +99,8 @@ describe("loadCommonJs", () => {
     expect(load(cacheDir, {}, "status")).toMatchObject({ cache: "miss" });
     expect(load(cacheDir, {}, "check")).toMatchObject({ cache: "hit" });
     expect(cacheFiles().sort()).toEqual([
-      expect.stringMatching(/^island\.cjs@check-[0-9a-f]{32}\.v8$/),
-      expect.stringMatching(/^island\.cjs@status-[0-9a-f]{32}\.v8$/),
+      expect.stringMatching(/^island\.cjs@check-v\w+-[0-9a-f]{32}\.v8$/),
+      expect.stringMatching(/^island\.cjs@status-v\w+-[0-9a-f]{32}\.v8$/),
     ]);
     writeFileSync(moduleFile, moduleSource(7));
     expect(load(cacheDir, {}, "check")).toMatchObject({ cache: "miss", answer: 7 });
@@ -142,7 +143,7 @@ describe("a missing module file", () => {
     const missing = join(dir, "gone.cjs");
     let thrown: unknown;
     try {
-      loadCommonJs(missing, cacheDir);
+      loadCommonJs(missing, { cacheDir });
     } catch (error) {
       thrown = error;
     }

@@ -57,8 +57,8 @@ describe("an island requiring a sibling .cjs", () => {
       join(dir, "client-a.cjs"),
       'exports.core = require("./shared-core.cjs"); exports.path = require("node:path").sep;',
     );
-    const core = loadCommonJs(join(dir, "shared-core.cjs"), undefined).exports;
-    const client = loadCommonJs(join(dir, "client-a.cjs"), undefined).exports as {
+    const core = loadCommonJs(join(dir, "shared-core.cjs")).exports;
+    const client = loadCommonJs(join(dir, "client-a.cjs")).exports as {
       core: unknown;
       path: string;
     };
