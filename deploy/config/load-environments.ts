@@ -134,7 +134,7 @@ export async function loadEnvironmentFiles(projectDir: string): Promise<Environm
       });
       continue;
     }
-    const loaded = await loadYamlFile(projectDir, file, environmentSchema);
+    const loaded = await loadYamlFile(projectDir, file, environmentSchema, { cacheAs: "environment" });
     diagnostics.add(...loaded.diagnostics.items);
     if (!loaded.value) continue;
     const environment = { name, file, config: loaded.value, locate: loaded.locate };

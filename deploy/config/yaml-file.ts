@@ -3,7 +3,8 @@ import type * as z from "zod";
 import { Diagnostics } from "../core/diagnostics.js";
 import { readConfigFile, refusalDiagnostic } from "../core/read-config-file.js";
 import type { SourceLocation } from "../core/source-location.js";
-import { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
+import { locateLater, MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.js";
+import { activeYamlValueCache } from "./yaml-value-cache.js";
 import { addZodIssues } from "./zod-diagnostics.js";
 
 /** Position of the value (or with `key: true`, of the key) at a path, as file:line:column and key. */
@@ -27,7 +28,16 @@ export interface YamlFile<T> {
   locate: Locate;
 }
 
-interface YamlFileOptions {
+interface ValidateOptions {
+  /**
+   * Values the schema validated may be kept in the process's value cache (yaml-value-cache.ts) under
+   * this name, by text. Only for a pure schema: no refinement reads anything but the value (no file,
+   * no environment, no clock), so the same text always validates to the same value.
+   */
+  cacheAs?: string;
+}
+
+interface YamlFileOptions extends ValidateOptions {
   /** A missing file is `missing` without a diagnostic (else it is refused with one). */
   optional?: boolean;
   /** First part of a refusal's code (`yaml.too-large`); default `yaml`. */
@@ -48,7 +58,7 @@ export async function loadYamlFile<Schema extends z.ZodType>(
     MAX_YAML_BYTES,
     options.anywhere ? undefined : projectDir,
   );
-  if (read.ok) return parseYamlFile(file, read.bytes.toString("utf8"), schema);
+  if (read.ok) return parseYamlFile(file, read.bytes.toString("utf8"), schema, options);
   const diagnostics = new Diagnostics();
   const unread = { file, value: undefined, raw: undefined, diagnostics, locate: () => ({ file }) };
   if (read.reason === "missing" && options.optional) return { ...unread, status: "missing" };
@@ -58,6 +68,33 @@ export async function loadYamlFile<Schema extends z.ZodType>(
 
 /** Parses and validates YAML text as `file`; pure (the loaders' tests give it text directly). */
 export function parseYamlFile<Schema extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: Schema,
+  options: ValidateOptions = {},
+): YamlFile<z.output<Schema>> {
+  const { cacheAs } = options;
+  const cache = cacheAs === undefined ? undefined : activeYamlValueCache();
+  const key = `${cacheAs}\0${text}`;
+  const known = cache?.lookup(key)?.value as { raw: unknown; value: z.output<Schema> } | undefined;
+  if (known) {
+    const locate = locateLater(file, text);
+    return {
+      file,
+      raw: known.raw,
+      value: known.value,
+      status: "valid",
+      diagnostics: new Diagnostics(),
+      locate,
+    };
+  }
+  const loaded = validateYamlFile(file, text, schema);
+  if (cache && loaded.status === "valid" && loaded.diagnostics.items.length === 0)
+    cache.remember(key, { raw: loaded.raw, value: loaded.value });
+  return loaded;
+}
+
+function validateYamlFile<Schema extends z.ZodType>(
   file: string,
   text: string,
   schema: Schema,

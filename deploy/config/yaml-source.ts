@@ -35,19 +35,23 @@ export interface YamlSource {
  */
 export function parseYamlSource(file: string, text: string): YamlSource {
   const cache = activeYamlValueCache();
-  const known = cache?.lookup(text);
-  if (known) {
-    let parsed: YamlSource | undefined;
-    const locate: YamlSource["locate"] = (path, options) => {
-      parsed ??= parseYamlDocument(file, text);
-      return parsed.locate(path, options);
-    };
-    return { file, value: known.value, diagnostics: new Diagnostics(), locate };
-  }
+  const key = `yaml\0${text}`;
+  const known = cache?.lookup(key);
+  if (known)
+    return { file, value: known.value, diagnostics: new Diagnostics(), locate: locateLater(file, text) };
   const parsed = parseYamlDocument(file, text);
   if (cache && parsed.diagnostics.items.length === 0 && parsed.value !== undefined)
-    cache.remember(text, parsed.value);
+    cache.remember(key, parsed.value);
   return parsed;
+}
+
+/** Positions in a text whose value came from the cache: parsed on the first call, if one comes. */
+export function locateLater(file: string, text: string): YamlSource["locate"] {
+  let parsed: YamlSource | undefined;
+  return (path, options) => {
+    parsed ??= parseYamlDocument(file, text);
+    return parsed.locate(path, options);
+  };
 }
 
 function parseYamlDocument(file: string, text: string): YamlSource {

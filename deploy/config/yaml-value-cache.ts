@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { deserialize, serialize } from "node:v8";
 import { readPrivateCacheFile, writePrivateCacheFile } from "../core/private-cache-file.js";
 
@@ -6,10 +7,12 @@ import { readPrivateCacheFile, writePrivateCacheFile } from "../core/private-cac
 const MAX_ENTRIES = 2000;
 
 /**
- * The values of YAML config files that parsed without a problem, by their text, kept
- * across runs of one build of echogate (the file is named by the build). A file whose text is
- * known is not parsed again; its positions, which only a diagnostic needs, are parsed when asked.
- * Each value is stored serialized, so every lookup returns a copy of its own to mutate.
+ * Values of YAML config files that parsed (and validated) without a problem, by what produced them
+ * (a key holding the file's text), kept across runs of one build of echogate (the file is named by
+ * the build). A file whose text is known is not parsed again; its positions, which only a
+ * diagnostic needs, are parsed when asked. Each value is stored serialized, so every lookup returns
+ * a copy of its own to mutate; a value that would not come back the same (a class instance) is not
+ * stored.
  */
 export class YamlValueCache {
   private changed = false;
@@ -25,20 +28,21 @@ export class YamlValueCache {
     return new YamlValueCache(file, readEntries(file));
   }
 
-  lookup(text: string): { value: unknown } | undefined {
-    const stored = this.entries.get(text);
+  lookup(key: string): { value: unknown } | undefined {
+    const stored = this.entries.get(key);
     return stored ? { value: deserialize(stored) } : undefined;
   }
 
-  remember(text: string, value: unknown): void {
+  remember(key: string, value: unknown): void {
     let stored: Uint8Array;
     try {
       stored = serialize(value);
+      if (!isDeepStrictEqual(deserialize(stored), value)) return;
     } catch {
       return; // a value V8 can't serialize is simply parsed every time
     }
-    this.entries.delete(text);
-    this.entries.set(text, stored);
+    this.entries.delete(key);
+    this.entries.set(key, stored);
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= MAX_ENTRIES) break;
       this.entries.delete(oldest);

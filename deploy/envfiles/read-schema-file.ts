@@ -15,7 +15,10 @@ export type EnvSchemaFileRead =
 /** Reads and parses environments/env.schema.yaml through the safe config reader. */
 export async function readEnvSchemaFile(projectDir: string): Promise<EnvSchemaFileRead> {
   const file = join(ENVIRONMENTS_DIR, ENV_SCHEMA_FILE);
-  const loaded = await loadYamlFile(projectDir, file, envSchemaFileSchema, { optional: true });
+  const loaded = await loadYamlFile(projectDir, file, envSchemaFileSchema, {
+    optional: true,
+    cacheAs: "env-schema",
+  });
   if (loaded.status === "missing") return { status: "missing", file };
   if (loaded.status === "refused")
     return { status: "refused", file, diagnostic: loaded.diagnostics.errors[0]! };

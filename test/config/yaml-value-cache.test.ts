@@ -1,6 +1,8 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import * as z from "zod";
+import { parseYamlFile } from "../../deploy/config/yaml-file.js";
 import { parseYamlSource } from "../../deploy/config/yaml-source.js";
 import { useYamlValueCache, YamlValueCache } from "../../deploy/config/yaml-value-cache.js";
 import { testdir } from "../helpers/testdir.js";
@@ -49,7 +51,8 @@ describe("the YAML value cache", () => {
 
     // What the cache says wins over the text: proof the value came from it, not from a parse.
     const reader = reopen(dir);
-    reader.remember(TEXT, { kind: "from the cache" });
+    expect(reader.lookup(`yaml\0${TEXT}`)?.value).toEqual(parsed.value);
+    reader.remember(`yaml\0${TEXT}`, { kind: "from the cache" });
     useYamlValueCache(reader);
     const cached = parseYamlSource("environments/staging.yaml", TEXT);
     expect(parsed.value).toMatchObject({ kind: "staging" });
@@ -65,7 +68,39 @@ describe("the YAML value cache", () => {
     useYamlValueCache(cache);
     const broken = "kind: staging\nkind: production\n";
     expect(parseYamlSource("environments/x.yaml", broken).diagnostics.hasErrors).toBe(true);
-    expect(cache.lookup(broken)).toBeUndefined();
+    expect(cache.lookup(`yaml\0${broken}`)).toBeUndefined();
     expect(parseYamlSource("environments/x.yaml", broken).diagnostics.hasErrors).toBe(true);
+  });
+
+  it("keeps a schema's validated value only when the loader names the schema, and only a valid one", async () => {
+    const dir = join(await testdir({}), "cache");
+    const cache = reopen(dir);
+    useYamlValueCache(cache);
+    let validations = 0;
+    const schema = z.object({ kind: z.string() }).transform((value) => {
+      validations += 1;
+      return { ...value, validated: true };
+    });
+    const file = "environments/staging.yaml";
+    const first = parseYamlFile(file, TEXT, schema, { cacheAs: "environment" });
+    const again = parseYamlFile(file, TEXT, schema, { cacheAs: "environment" });
+    expect(first.value).toMatchObject({ kind: "staging", validated: true });
+    expect(again).toMatchObject({ status: "valid", value: first.value, raw: first.raw });
+    expect(again.locate(["service", "name"])).toMatchObject({ line: 3 });
+    expect(validations).toBe(1);
+
+    parseYamlFile(file, TEXT, schema);
+    expect(validations).toBe(2);
+    const invalid = "kind: 3\n";
+    expect(parseYamlFile(file, invalid, schema, { cacheAs: "environment" }).status).toBe("invalid");
+    expect(parseYamlFile(file, invalid, schema, { cacheAs: "environment" }).diagnostics.hasErrors).toBe(true);
+  });
+
+  it("stores no value that would not come back the same (a class instance)", async () => {
+    const cache = reopen(join(await testdir({}), "cache"));
+    cache.remember("url", { at: new URL("https://example.test/") });
+    cache.remember("plain", { at: "https://example.test/" });
+    expect(cache.lookup("url")).toBeUndefined();
+    expect(cache.lookup("plain")?.value).toEqual({ at: "https://example.test/" });
   });
 });
