@@ -46,6 +46,11 @@ class SecretMatcher {
   private readonly root: TrieNode = new Map();
   /** Finds the next position where a secret may start (one of their first characters): most text is skipped by the regex engine. */
   private readonly starts: RegExp;
+  /**
+   * Matches text that may hold a secret: one of their first characters in any case, or any
+   * non-ASCII character (whose case folding the regex engine and toLowerCase may not agree on).
+   */
+  private readonly mayHold: RegExp;
 
   constructor(secrets: Iterable<string>) {
     for (const secret of secrets) {
@@ -62,10 +67,13 @@ class SecretMatcher {
     }
     const firsts = [...this.root.keys()].map((code) => `\\u${code.toString(16).padStart(4, "0")}`);
     this.starts = new RegExp(`[${firsts.join("")}]`, "g");
+    this.mayHold = new RegExp(`[^\\u0000-\\u007f]|[${firsts.join("")}]`, "i");
   }
 
   /** Replaces every secret with `***`, longest match first at each position. */
   mask(text: string): string {
+    // Most strings hold no secret's first character: they are returned without being copied.
+    if (!this.mayHold.test(text)) return text;
     const lower = text.toLowerCase();
     // Lowercasing can change the length (e.g. "İ"); positions must stay those of `text`.
     const haystack = lower.length === text.length ? lower : lowerKeepingLength(text);

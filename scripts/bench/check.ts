@@ -33,13 +33,19 @@ interface Sample {
   cpuMs: number | undefined;
 }
 
-function time(entry: string, args: string[], cwd: string, expectCode: number): Sample {
+function time(
+  entry: string,
+  args: string[],
+  cwd: string,
+  expectCode: number,
+  env: NodeJS.ProcessEnv = {},
+): Sample {
   const cpuBefore = childrenCpuMs();
   const started = performance.now();
   const result = spawnSync(process.execPath, [entry, ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: cacheHome },
+    env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: cacheHome, ...env },
   });
   const wallMs = performance.now() - started;
   const cpuAfter = childrenCpuMs();
@@ -197,7 +203,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = mkdtempSync(join(tmpdir(), "echogate-bench-"));
   try {
     generateProject(dir, 50, 200);
-    bench("check.50x200_ms", ["check"], dir, Math.max(5, Math.ceil(runs / 2)), 0, 200);
+    const checkRuns = Math.max(5, Math.ceil(runs / 2));
+    bench("check.50x200_ms", ["check"], dir, checkRuns, 0, 200);
+    // Without any cache (compiled code, parsed and validated YAML): the first run after an install,
+    // or after every file changed. The figures above are runs on unchanged files.
+    report(
+      "check.50x200_uncached_dist_ms",
+      Array.from({ length: checkRuns }, () => time(dist, ["check"], dir, 0, { ECHOGATE_CODE_CACHE: "off" })),
+    );
     bench("check.50x200_json_ms", ["check", "--json"], dir, Math.max(5, Math.ceil(runs / 2)), 0, 200);
   } finally {
     rmSync(dir, { recursive: true, force: true });

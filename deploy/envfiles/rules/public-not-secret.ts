@@ -70,7 +70,9 @@ function declaredSecretValues(ctx: RuleContext): {
       const value = spec.secret ? envFile.entries.get(key)?.value : undefined;
       if (!value || value.length < MIN_SECRET_VALUE_LENGTH) continue;
       const prefix = value.slice(0, MIN_SECRET_VALUE_LENGTH);
-      byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), { value, key }]);
+      const sharing = byPrefix.get(prefix);
+      if (sharing) sharing.push({ value, key });
+      else byPrefix.set(prefix, [{ value, key }]);
     }
   }
   return {
