@@ -29,8 +29,13 @@ export class Redactor {
     return this.matcher.mask(text);
   }
 
-  /** Deep copy with every string redacted; safe to JSON.stringify. */
+  /**
+   * Deep copy with every string redacted; safe to JSON.stringify. A value with nothing to redact
+   * (and no Error to turn into plain data) is returned as it is: copying it would change nothing.
+   */
   redactDeep<T>(value: T): T {
+    if (this.secrets.size === 0 ? !holdsError(value, new Set()) : !needsRedaction(value, this, new Set()))
+      return value;
     return redactValue(value, this, new WeakMap()) as T;
   }
 }
@@ -117,6 +122,28 @@ function lowerKeepingLength(text: string): string {
 
 function codes(text: string): number[] {
   return Array.from({ length: text.length }, (_, index) => text.charCodeAt(index));
+}
+
+/** Whether redactValue would change anything: a string it masks, or an Error it turns into plain data. */
+function needsRedaction(value: unknown, redactor: Redactor, seen: Set<object>): boolean {
+  if (typeof value === "string") return redactor.redact(value) !== value;
+  return walksInto(value, seen, (item) => needsRedaction(item, redactor, seen));
+}
+
+function holdsError(value: unknown, seen: Set<object>): boolean {
+  return walksInto(value, seen, (item) => holdsError(item, seen));
+}
+
+/** True for an Error; else whether `test` holds for an item of an array or plain object redactValue copies. */
+function walksInto(value: unknown, seen: Set<object>, test: (item: unknown) => boolean): boolean {
+  if (value === null || typeof value !== "object" || seen.has(value)) return false;
+  seen.add(value);
+  if (value instanceof Error) return true;
+  if (Array.isArray(value)) return value.some(test);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(value)) if (test((value as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 function redactValue(value: unknown, redactor: Redactor, seen: WeakMap<object, unknown>): unknown {

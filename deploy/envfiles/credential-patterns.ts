@@ -60,12 +60,24 @@ export function shannonEntropy(text: string): number {
   return bits;
 }
 
+/** Values already judged (the rules ask about each value more than once, environments share most). */
+const judgedValues = new Map<string, string | undefined>();
+const MAX_JUDGED_VALUES = 20_000;
+
 /**
  * Says why a value looks like a credential, or undefined. Entropy is measured
  * per token (runs between `.`, `:`, `/`, `-`, …) so ordinary URLs and host
  * names don't trip it, while a random 32-char key does.
  */
 export function credentialLikeValue(value: string): string | undefined {
+  if (judgedValues.has(value)) return judgedValues.get(value);
+  if (judgedValues.size >= MAX_JUDGED_VALUES) judgedValues.clear();
+  const why = judgeValue(value);
+  judgedValues.set(value, why);
+  return why;
+}
+
+function judgeValue(value: string): string | undefined {
   if (ANY_TOKEN_PREFIX.test(value))
     for (const { prefix, what } of TOKEN_PREFIXES) if (prefix.test(value)) return `it looks like ${what}`;
   if (value.length < ENTROPY_MIN_LENGTH) return undefined;

@@ -47,6 +47,23 @@ describe("Redactor", () => {
     expect(input.list[0]).toBe("pa55word");
   });
 
+  it("copies only what it must: nothing to mask is the same value, an Error still becomes plain data", () => {
+    const redactor = new Redactor();
+    redactor.add("pa55word");
+    const clean = { list: ["public", 3], nested: { cell: "https://example.test" } };
+    expect(redactor.redactDeep(clean)).toBe(clean);
+    const cyclic: Record<string, unknown> = { value: "public" };
+    cyclic.self = cyclic;
+    expect(redactor.redactDeep(cyclic)).toBe(cyclic);
+    for (const holder of [new Redactor(), redactor]) {
+      const failed = holder.redactDeep({ error: new Error("no secret here") }) as { error: unknown };
+      expect(failed.error).not.toBeInstanceOf(Error);
+      expect(JSON.parse(JSON.stringify(failed)).error.message).toBe("no secret here");
+    }
+    const deep = { a: { b: { c: ["x", "the pa55word"] } } };
+    expect(redactor.redactDeep(deep)).toEqual({ a: { b: { c: ["x", "the ***"] } } });
+  });
+
   it("survives cycles", () => {
     const redactor = new Redactor();
     redactor.add("cyclic-secret");

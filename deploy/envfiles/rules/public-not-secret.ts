@@ -75,9 +75,12 @@ function declaredSecretValues(ctx: RuleContext): {
       else byPrefix.set(prefix, [{ value, key }]);
     }
   }
+  // Positions whose character starts no secret are passed over without slicing the text.
+  const firstCodes = new Set([...byPrefix.keys()].map((prefix) => prefix.charCodeAt(0)));
   return {
     foundIn(text, except) {
       for (let at = 0; at + MIN_SECRET_VALUE_LENGTH <= text.length; at++) {
+        if (!firstCodes.has(text.charCodeAt(at))) continue;
         const candidates = byPrefix.get(text.slice(at, at + MIN_SECRET_VALUE_LENGTH)) ?? [];
         // A variable both public and secret is already reported at the schema.
         const hit = candidates.find((c) => c.key !== except && text.startsWith(c.value, at));
