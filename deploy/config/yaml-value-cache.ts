@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { deserialize, serialize } from "node:v8";
 import { readPrivateCacheFile, writePrivateCacheFile } from "../core/private-cache-file.js";
 
 /** Entries kept; the least recently stored go first. */
@@ -19,27 +18,27 @@ export class YamlValueCache {
 
   private constructor(
     private readonly file: string,
-    private readonly entries: Map<string, Uint8Array>,
+    private readonly entries: Map<string, string>,
   ) {}
 
   /** The cache of build `buildId` in `dir` (a private directory: core/private-cache-file.ts). */
   static open(dir: string, buildId: string): YamlValueCache {
-    const file = join(dir, `yaml-values-${buildId.slice(0, 32)}.v8`);
+    const file = join(dir, `yaml-values-${buildId.slice(0, 32)}.json`);
     return new YamlValueCache(file, readEntries(file));
   }
 
   lookup(key: string): { value: unknown } | undefined {
     const stored = this.entries.get(key);
-    return stored ? { value: deserialize(stored) } : undefined;
+    return stored === undefined ? undefined : { value: JSON.parse(stored) };
   }
 
   remember(key: string, value: unknown): void {
-    let stored: Uint8Array;
+    let stored: string;
     try {
-      stored = serialize(value);
-      if (!isDeepStrictEqual(deserialize(stored), value)) return;
+      stored = JSON.stringify(value);
+      if (!isDeepStrictEqual(JSON.parse(stored), value)) return;
     } catch {
-      return; // a value V8 can't serialize is simply parsed every time
+      return; // a value JSON can't hold is simply parsed every time
     }
     this.entries.delete(key);
     this.entries.set(key, stored);
@@ -52,17 +51,20 @@ export class YamlValueCache {
 
   /** Writes what this run added; never throws (an unwritable cache only costs the next run a parse). */
   save(): void {
-    if (this.changed) writePrivateCacheFile(this.file, () => serialize(this.entries));
+    if (this.changed) writePrivateCacheFile(this.file, () => Buffer.from(JSON.stringify([...this.entries])));
     this.changed = false;
   }
 }
 
-function readEntries(file: string): Map<string, Uint8Array> {
+function readEntries(file: string): Map<string, string> {
   const bytes = readPrivateCacheFile(file);
   if (!bytes) return new Map();
   try {
-    const entries = deserialize(bytes) as unknown;
-    return entries instanceof Map ? (entries as Map<string, Uint8Array>) : new Map();
+    const entries = JSON.parse(bytes.toString("utf8")) as unknown;
+    const wellFormed =
+      Array.isArray(entries) &&
+      entries.every((e) => Array.isArray(e) && typeof e[0] === "string" && typeof e[1] === "string");
+    return wellFormed ? new Map(entries as [string, string][]) : new Map();
   } catch {
     return new Map();
   }

@@ -44,9 +44,12 @@ function isPrivate(stats: Stats, kind: "file" | "directory"): boolean {
   return rightKind && stats.uid === process.getuid?.() && (stats.mode & 0o077) === 0;
 }
 
+/** Cache files are named `<name>-<hex key>.<v8|json>`. */
+const CACHE_FILE = /-[0-9a-f]+\.(?:v8|json)$/;
+
 /**
- * Atomic 0600 write into a 0700 directory. Cache files are named `<name>-<hex key>.v8`: older ones
- * of the same name go, and the oldest others past MAX_CACHE_FILES. Never throws.
+ * Atomic 0600 write into a 0700 directory. Older cache files of the same name go, and the oldest
+ * others past MAX_CACHE_FILES. Never throws.
  */
 export function writePrivateCacheFile(cacheFile: string, data: () => Buffer): void {
   try {
@@ -56,8 +59,8 @@ export function writePrivateCacheFile(cacheFile: string, data: () => Buffer): vo
     const temp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temp, data(), { mode: 0o600, flag: "wx" });
     renameSync(temp, cacheFile);
-    const prefix = `${basename(cacheFile).replace(/-[0-9a-f]+\.v8$/, "")}-`;
-    const caches = readdirSync(dir).filter((name) => name.endsWith(".v8"));
+    const prefix = `${basename(cacheFile).replace(CACHE_FILE, "")}-`;
+    const caches = readdirSync(dir).filter((name) => CACHE_FILE.test(name));
     for (const name of caches)
       if (name.startsWith(prefix) && name !== basename(cacheFile)) rmSync(join(dir, name), { force: true });
     const others = caches.filter((name) => !name.startsWith(prefix));

@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import { type EnvironmentKind, travelOrder } from "../config/environment-schema.js";
 import {
   ENVIRONMENTS_DIR,
@@ -7,7 +6,6 @@ import {
 } from "../config/load-environments.js";
 import { type Diagnostic, Diagnostics } from "../core/diagnostics.js";
 import { ConfigError } from "../core/errors.js";
-import { mapLimit } from "../core/map-limit.js";
 import type { Platform } from "../platform/platform.js";
 import type { Project } from "../project/project.js";
 import type { ResolvedLayout } from "../source/layout.js";
@@ -15,11 +13,9 @@ import { scanGateBypass } from "../source/scan-gate-bypass.js";
 import { scanListenHost } from "../source/scan-listen-host.js";
 import { scanNativeDeps } from "../source/scan-native-deps.js";
 import { collectDeclared, collectEnvSchema } from "./collect/declared.js";
-import { collectTarget, type TargetSpec } from "./collect/live-target.js";
 import { collectSharedBackends } from "./collect/shared-backends.js";
 import { collectSourceDrift } from "./collect/source-facts.js";
-import { webReader } from "./collect/web.js";
-import type { DeclaredEnvironment, DriftFacts, TargetFacts, WebFact } from "./facts.js";
+import type { DriftFacts } from "./facts.js";
 
 export const DEFAULT_CONCURRENCY = 16;
 
@@ -110,8 +106,16 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
     ms: 0,
   };
   const live = selected.flatMap((s, i) => (s.live ? [{ ...s, declared: environments[i]! }] : []));
-  if (!options.sourceOnly && live.length > 0)
-    facts.targets = await collectLiveTargets(live, options, secretKeys, signal);
+  if (!options.sourceOnly && live.length > 0) {
+    // Loaded only for a live run: the probes bring Node's HTTP, TLS and crypto stacks with them.
+    const { collectLiveTargets } = await import("./collect/live-phase.js");
+    facts.targets = await collectLiveTargets(live, {
+      platform: options.platform,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      secretKeys,
+      signal,
+    });
+  }
   facts.ms = Math.round(performance.now() - started);
   return {
     facts,
@@ -120,55 +124,6 @@ export async function collectDriftFacts(options: CollectDriftOptions): Promise<C
   };
 }
 
-/** The live phase: each selected environment's Cloud Run service per region, and its web release. */
-async function collectLiveTargets(
-  live: ReadonlyArray<Selected & { declared: DeclaredEnvironment }>,
-  options: Pick<CollectDriftOptions, "platform" | "concurrency">,
-  secretKeys: ReadonlySet<string>,
-  signal: AbortSignal,
-): Promise<TargetFacts[]> {
-  const { platform } = options;
-  const specs: TargetSpec[] = live.flatMap(({ environment, declared }) =>
-    environment.config.service.regions.map((region) => ({
-      column:
-        environment.config.service.regions.length > 1 ? `${environment.name}/${region}` : environment.name,
-      environment: declared,
-      region,
-      health: {
-        path: environment.config.smoke?.health.path ?? "/health",
-        versionField: environment.config.smoke?.health.versionField ?? "version",
-      },
-    })),
-  );
-  const web = webReader({ platform, signal });
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  // Every probe in flight listens on the run's signal; that many is expected, not a leak.
-  setMaxListeners(2 * concurrency + 10, signal);
-  const [targets, webFacts] = await Promise.all([
-    mapLimit(specs, concurrency, async (spec) =>
-      collectTarget(
-        spec,
-        await platform.cloudRun(
-          { endpoint: spec.environment.endpoint, project: spec.environment.project },
-          spec.region,
-        ),
-        secretKeys,
-        signal,
-      ),
-    ),
-    mapLimit(live, concurrency, async ({ environment, declared }) => {
-      const hosting = environment.config.hosting;
-      if (!hosting) return undefined;
-      // The local emulator daemon serves Cloud Run and Hosting: let the Cloud Run side start it once.
-      return web.read(hosting, declared.hosting?.origin, () => platform.cloudRunTarget(declared.endpoint));
-    }),
-  ]);
-  const webOf = new Map<string, WebFact | undefined>(live.map((s, i) => [s.environment.name, webFacts[i]]));
-  return targets.map((target) => {
-    const fact = target.status === "ok" ? webOf.get(target.environment) : undefined;
-    return fact ? { ...target, web: fact } : target;
-  });
-}
 /** The source phase: entries, native addons, listen hosts, gate bypasses and shared backends. */
 async function collectSourcePhase(
   project: Project,

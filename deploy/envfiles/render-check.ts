@@ -20,11 +20,11 @@ export function renderCheck(report: CheckReport, style: Style): string {
     for (const row of rows)
       for (let column = 0; column < row.length; column++)
         widths[column] = Math.max(widths[column]!, row[column]!.length);
-    const format = (row: string[]): string => {
-      let line = row[0]!.padEnd(widths[0]!);
-      for (let column = 1; column < row.length; column++) line += `  ${row[column]!.padEnd(widths[column]!)}`;
-      return line.trimEnd();
-    };
+    const format = (row: string[]): string =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd();
     lines.push(style.bold(format(header)), ...rows.map(format), "");
   }
   const errors = report.diagnostics.filter((d) => d.severity === "error").length;
