@@ -402,6 +402,7 @@ async function emit(step: EmitStep, context: StepContext): Promise<string> {
 }
 
 function capture(value: unknown, spec: Record<string, string> | undefined, context: StepContext): void {
+  if (spec === undefined) return;
   const captured = captureFrom(value, spec);
   if (!captured.ok) throw new StepFailure(captured.problem);
   for (const [name, found] of Object.entries(captured.vars)) context.vars.set(name, found);
