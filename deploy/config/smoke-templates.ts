@@ -37,6 +37,7 @@ export function expandTemplates<T>(value: T, vars: TemplateVars): T {
 
 /** The template names a string uses, in order. */
 export function templatesIn(text: string): string[] {
+  if (!text.includes("{{")) return [];
   return [...text.matchAll(TEMPLATE)].map((match) => match[1]!);
 }
 
@@ -105,10 +106,24 @@ function stringExpander(text: string): Expander | null {
       return found === undefined ? text : found;
     };
   }
-  return (lookup) =>
-    text.replace(TEMPLATE, (written, name: string) => {
+  // Split once: text between the templates, and each template as written and by name.
+  const literals: string[] = [];
+  const templates: Array<{ written: string; name: string }> = [];
+  let end = 0;
+  for (const match of text.matchAll(TEMPLATE)) {
+    literals.push(text.slice(end, match.index));
+    templates.push({ written: match[0], name: match[1]! });
+    end = match.index + match[0].length;
+  }
+  const tail = text.slice(end);
+  return (lookup) => {
+    let out = "";
+    for (let index = 0; index < templates.length; index++) {
+      const { written, name } = templates[index]!;
       const found = lookup(name);
-      if (found === undefined) return written;
-      return typeof found === "string" ? found : JSON.stringify(found);
-    });
+      out += literals[index]!;
+      out += found === undefined ? written : typeof found === "string" ? found : JSON.stringify(found);
+    }
+    return out + tail;
+  };
 }

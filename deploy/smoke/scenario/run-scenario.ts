@@ -6,6 +6,7 @@ import type {
   HttpStep,
   ScenarioSpec,
   ScenarioStep,
+  StepKind,
 } from "../../config/scenario-spec.js";
 import { stepClients, stepKind } from "../../config/scenario-spec.js";
 import type { EchoSpec } from "../../config/smoke-spec.js";
@@ -83,11 +84,10 @@ export async function runScenario(
     unconfirmed: new Map(),
     confirmedLater: confirmedLater(scenario.steps),
   };
+  const labels = stepLabelsOf(scenario);
   try {
     for (const [index, step] of scenario.steps.entries()) {
-      const kind = stepKind(step);
-      const client = stepClients(step)[0] ?? null;
-      const name = `${scenario.name}/${index + 1} ${kind}${client ? ` ${client}` : step.http ? ` ${step.http.method} ${step.http.path}` : ""}`;
+      const { kind, client, name } = labels[index]!;
       if (diagnosis !== null) {
         steps.push({
           index: index + 1,
@@ -148,6 +148,30 @@ export async function runScenario(
   };
 }
 
+interface StepLabel {
+  kind: StepKind;
+  client: string | null;
+  /** `scenario/index kind client`, as results name the step. */
+  name: string;
+}
+
+/** By scenario spec: each step's label, the same on every run (parsed specs are not mutated). */
+const stepLabels = new WeakMap<ScenarioSpec, StepLabel[]>();
+
+function stepLabelsOf(scenario: ScenarioSpec): StepLabel[] {
+  let labels = stepLabels.get(scenario);
+  if (!labels) {
+    labels = scenario.steps.map((step, index) => {
+      const kind = stepKind(step);
+      const client = stepClients(step)[0] ?? null;
+      const name = `${scenario.name}/${index + 1} ${kind}${client ? ` ${client}` : step.http ? ` ${step.http.method} ${step.http.path}` : ""}`;
+      return { kind, client, name };
+    });
+    stepLabels.set(scenario, labels);
+  }
+  return labels;
+}
+
 interface StepContext {
   scenario: ScenarioSpec;
   options: ScenarioRunOptions;
@@ -198,7 +222,7 @@ function listOf(value: string | string[]): string[] {
 async function runStep(step: ScenarioStep, context: StepContext): Promise<string> {
   // An expect waits for the server anyway; every other step could overtake a send still unread.
   if (step.expect) startConfirmations(context);
-  else await confirmSends(context);
+  else if (context.unconfirmed.size > 0) await confirmSends(context);
   if (step.connect) return connectAll(listOf(step.connect), context, "connect");
   if (step.reconnect) {
     const keepOld =
@@ -234,6 +258,12 @@ function startConfirmations(context: StepContext): void {
   if (!context.confirmedLater[context.step - 1]) return;
   for (const [connection, started] of context.unconfirmed)
     if (!started) context.unconfirmed.set(connection, connection.barrier(budget(context)));
+}
+
+/** Whether the step after the running one starts by confirming the sends before it. */
+function nextStepConfirms(context: StepContext): boolean {
+  const next = context.scenario.steps[context.step];
+  return next !== undefined && !next.expect;
 }
 
 function stateOf(name: string, context: StepContext): ClientState {
@@ -337,8 +367,12 @@ async function emit(step: EmitStep, context: StepContext): Promise<string> {
   connection.send(event, args, { ack: step.ack !== undefined });
   state.lastSent = { step: context.step, what };
   if (step.ack === undefined) {
-    // A round trip started before this send can't confirm it.
-    context.unconfirmed.set(connection, undefined);
+    // A round trip started before this send can't confirm it; one started now can, and overlaps
+    // the rest of this step when the next one waits for it.
+    context.unconfirmed.set(
+      connection,
+      nextStepConfirms(context) ? connection.barrier(budget(context)) : undefined,
+    );
     return `${step.client} ${event ? "emitted" : "sent"} ${what}`;
   }
   const matcher: MessageMatcher = {
@@ -368,6 +402,7 @@ async function emit(step: EmitStep, context: StepContext): Promise<string> {
 }
 
 function capture(value: unknown, spec: Record<string, string> | undefined, context: StepContext): void {
+  if (spec === undefined) return;
   const captured = captureFrom(value, spec);
   if (!captured.ok) throw new StepFailure(captured.problem);
   for (const [name, found] of Object.entries(captured.vars)) context.vars.set(name, found);
@@ -639,9 +674,10 @@ function firstIndexString(value: unknown): string | undefined {
 }
 
 /** Template names still in a value after expansion. */
-function unexpanded(value: unknown): string[] {
-  if (typeof value === "string") return templatesIn(value);
-  if (Array.isArray(value)) return value.flatMap(unexpanded);
-  if (value !== null && typeof value === "object") return Object.values(value).flatMap(unexpanded);
-  return [];
+function unexpanded(value: unknown, found: string[] = []): string[] {
+  if (typeof value === "string") found.push(...templatesIn(value));
+  else if (value !== null && typeof value === "object") {
+    for (const item of Array.isArray(value) ? value : Object.values(value)) unexpanded(item, found);
+  }
+  return found;
 }
