@@ -59,8 +59,10 @@ class SecretMatcher {
 
   constructor(secrets: Iterable<string>) {
     for (const secret of secrets) {
+      const lower = secret.toLowerCase();
       let node = this.root;
-      for (const code of codes(secret.toLowerCase())) {
+      for (let at = 0; at < lower.length; at++) {
+        const code = lower.charCodeAt(at);
         let next = node.get(code);
         if (!next) {
           next = new Map();
@@ -118,10 +120,6 @@ function lowerKeepingLength(text: string): string {
     out += lower.length === char.length ? lower : char;
   }
   return out;
-}
-
-function codes(text: string): number[] {
-  return Array.from({ length: text.length }, (_, index) => text.charCodeAt(index));
 }
 
 /** Whether redactValue would change anything: a string it masks, or an Error it turns into plain data. */

@@ -37,7 +37,10 @@ export function parseDotenv(file: string, input: string | Uint8Array): ParsedDot
   const size = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
   if (size > MAX_ENV_FILE_BYTES)
     return { entries: [], diagnostics: [tooLargeDiagnostic(file, size)], readable: false, complete: false };
-  let text = typeof input === "string" ? input : Buffer.from(input).toString("utf8");
+  let text =
+    typeof input === "string"
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
   const nul = text.indexOf("\0");
   if (nul !== -1) {
     diagnostics.push({
@@ -107,7 +110,7 @@ function parseLines(
     const trimmed = raw.trimStart();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const indent = raw.length - trimmed.length;
-    const exported = /^export\s+/.exec(trimmed);
+    const exported = trimmed.startsWith("export") ? /^export\s+/.exec(trimmed) : null;
     const body = exported ? trimmed.slice(exported[0].length) : trimmed;
     const offset = indent + (exported ? exported[0].length : 0);
     const equals = body.indexOf("=");
