@@ -1,4 +1,4 @@
-import { setMaxListeners } from "node:events";
+import { getEventListeners, setMaxListeners } from "node:events";
 
 /** Abort listeners one client may hold on a phase's signal at once: its connect or wait, and an HTTP probe. */
 const LISTENERS_PER_CLIENT = 2;
@@ -39,7 +39,8 @@ export function startPhase(
     end: () => {
       clearTimeout(timer);
       run.removeEventListener("abort", forward);
-      own.abort(PHASE_OVER);
+      // Aborting only tells listeners; with none left (every wait settled) it would only cost.
+      if (getEventListeners(own.signal, "abort").length > 0) own.abort(PHASE_OVER);
     },
   };
 }
