@@ -13,7 +13,8 @@ const MIN_ATTEMPT_MS = 50;
 interface HealthOptions {
   expectVersion?: string | undefined;
   expectRevision?: string | undefined;
-  signal: AbortSignal;
+  /** None when nothing can abort the check. */
+  signal?: AbortSignal | undefined;
   /** `Bearer <identity token>` for a service that is not public yet. */
   authorization?: string | undefined;
   onRetry?: (attempt: number, error: string, delayMs: number) => void;

@@ -19,7 +19,7 @@ interface HttpAnswer {
 export async function httpGet(
   url: string,
   timeoutMs: number,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
   cookie?: string,
   authorization?: string,
 ): Promise<HttpAnswer> {

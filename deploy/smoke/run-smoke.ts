@@ -78,7 +78,8 @@ export async function runSmoke(
     expectVersion: options.expectVersion,
     expectRevision: options.expectRevision,
     authorization: options.authorization,
-    signal,
+    // Health and echo take no signal when nothing can abort the run: no listener to add and remove.
+    signal: options.signal,
     onRetry: (attempt, error, delayMs) => emit({ type: "health.retry", attempt, error, delayMs }),
   });
   result.version = health.version;
@@ -118,7 +119,7 @@ export async function runSmoke(
       ...(placement?.ok && placement.targets.length > 0 ? { targets: placement.targets } : {}),
       room: ids.room,
       nonce: ids.nonce,
-      signal,
+      signal: options.signal,
       ...(options.origin ? { origin: options.origin } : {}),
       ...(options.authorization ? { authorization: options.authorization } : {}),
       onCheckStart: (check) => emit({ type: "check.start", check }),
@@ -175,8 +176,9 @@ export async function runSmoke(
 }
 
 /**
- * The signal of a run nobody can abort: one for every such run rather than an AbortController
- * each (a measurable share of a 3 ms gate). Phases hold one listener on it while they last.
+ * The signal of a run nobody can abort, for the steps that need one (CORS, placement, origin,
+ * scenarios): one for every such run rather than an AbortController each (a measurable share of a
+ * 3 ms gate). Phases hold one listener on it while they last.
  */
 const NEVER_ABORTED = new AbortController().signal;
 setMaxListeners(0, NEVER_ABORTED);

@@ -1,5 +1,6 @@
+import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 import { HttpRequestError, httpRequest } from "@echogate/common/http-request";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -72,5 +73,25 @@ describe("httpRequest", () => {
         error.code === "ECONNREFUSED" &&
         error.message === "connection refused",
     );
+  });
+
+  it("with agent: false, ends its connection after the answer even when the server would keep it", async () => {
+    const keeping = createTcpServer((socket) => {
+      socket.once("data", () =>
+        socket.write("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"),
+      );
+    });
+    await new Promise<void>((resolve) => keeping.listen(0, "127.0.0.1", resolve));
+    try {
+      const accepted = once(keeping, "connection") as Promise<[Socket]>;
+      const answer = await httpRequest(`http://127.0.0.1:${(keeping.address() as AddressInfo).port}/`, {
+        agent: false,
+      });
+      expect(answer.text).toBe("ok");
+      const [socket] = await accepted;
+      if (!socket.readableEnded) await once(socket, "end");
+    } finally {
+      keeping.close();
+    }
   });
 });

@@ -26,7 +26,8 @@ interface EchoOutcome {
 interface EchoRunOptions {
   room: string;
   nonce: string;
-  signal: AbortSignal;
+  /** None when nothing can abort the check. */
+  signal?: AbortSignal | undefined;
   /** The web origin the clients connect from; none (like a CLI) when absent. */
   origin?: string;
   authorization?: string;
@@ -112,11 +113,12 @@ const EXCHANGE_OVER = new Error("the echo check is over");
  * ending releases what still waits (the sender's own echo when it is optional). Neither needs an
  * AbortController of its own, a measurable share of a 3 ms gate.
  */
-function holdExchange(signal: AbortSignal, inboxes: readonly Inbox[]): () => void {
-  signal.throwIfAborted();
+function holdExchange(signal: AbortSignal | undefined, inboxes: readonly Inbox[]): () => void {
   const cancel = (reason: unknown) => {
     for (const inbox of inboxes) inbox.cancelWaits(reason);
   };
+  if (!signal) return () => cancel(EXCHANGE_OVER);
+  signal.throwIfAborted();
   const onAbort = () => cancel(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
   return () => {
@@ -178,7 +180,7 @@ async function connectClients(run: EchoRun): Promise<Inbox[] | undefined> {
     }),
   );
   connectPhase.end();
-  if (options.signal.aborted) throw options.signal.reason;
+  if (options.signal?.aborted) throw options.signal.reason;
   const connectMs = roundMs(performance.now() - connectStarted);
   const failures = attempts.flatMap((attempt, index) =>
     attempt.status === "rejected" ? [{ client: names[index]!, error: attempt.reason as unknown }] : [],
@@ -304,7 +306,7 @@ async function sendAndReceive(run: EchoRun, inboxes: Inbox[]): Promise<void> {
     Promise.all(spec.senderReceivesEcho ? waits : [waitsSenderless(waits[0]!), ...waits.slice(1)]),
     ackWait,
   ]);
-  if (options.signal.aborted) throw options.signal.reason;
+  if (options.signal?.aborted) throw options.signal.reason;
   const receipts: Receipt[] = inboxes.map((inbox, index) => {
     const result = results[index] ?? null;
     const receipt: Receipt = { client: inbox.client, ms: null };

@@ -1,4 +1,4 @@
-import { setMaxListeners } from "node:events";
+import { getEventListeners, setMaxListeners } from "node:events";
 
 /** Abort listeners one client may hold on a phase's signal at once: its connect or wait, and an HTTP probe. */
 const LISTENERS_PER_CLIENT = 2;
@@ -11,7 +11,7 @@ const LISTENERS_PER_CLIENT = 2;
 const PHASE_OVER = new Error("the phase is over");
 
 interface Phase {
-  /** Aborts when the run's signal does, at the deadline, or at end(). */
+  /** Aborts when the run's signal (if any) does, at the deadline, or at end(). */
   readonly signal: AbortSignal;
   /** Releases whatever still waits on the phase; call once the phase is over. */
   end(): void;
@@ -24,22 +24,23 @@ interface Phase {
  * forward rather than AbortSignal.any, which costs tens of µs per phase.
  */
 export function startPhase(
-  run: AbortSignal,
+  run: AbortSignal | undefined,
   clients: number,
   deadline?: { ms: number; reason: () => Error },
 ): Phase {
   const own = new AbortController();
   setMaxListeners(clients * LISTENERS_PER_CLIENT + 10, own.signal);
-  const forward = () => own.abort(run.reason);
-  if (run.aborted) forward();
-  else run.addEventListener("abort", forward, { once: true });
+  const forward = () => own.abort(run?.reason);
+  if (run?.aborted) forward();
+  else run?.addEventListener("abort", forward, { once: true });
   const timer = deadline ? setTimeout(() => own.abort(deadline.reason()), deadline.ms) : undefined;
   return {
     signal: own.signal,
     end: () => {
       clearTimeout(timer);
-      run.removeEventListener("abort", forward);
-      own.abort(PHASE_OVER);
+      run?.removeEventListener("abort", forward);
+      // Aborting only tells listeners; with none left (every wait settled) it would only cost.
+      if (getEventListeners(own.signal, "abort").length > 0) own.abort(PHASE_OVER);
     },
   };
 }

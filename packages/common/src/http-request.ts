@@ -71,11 +71,10 @@ export function httpRequest(url: string | URL, options: HttpRequestOptions = {})
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      // A pooled keep-alive socket goes back to its agent; anything else ends here. After a whole
-      // answer the socket's teardown waits for the next turn of the event loop, off the caller's
-      // path: the caller's next step starts first (a gate's health check is followed by its connects).
+      // After a whole answer Node ends the socket itself: a pooled keep-alive one goes back to its
+      // agent, one of its own (agent: false, no keep-alive) is ended and destroyed once its end is
+      // written, whatever the server does. Anything else ends here.
       if (!answer) request.destroy();
-      else if (options.agent === false) setImmediate(() => request.destroy());
       if (answer) resolve(answer);
       else reject(error);
     };
