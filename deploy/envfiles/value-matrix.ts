@@ -1,3 +1,4 @@
+import { setOwnProperty } from "../core/own-property.js";
 import { REDACTED } from "../core/redact.js";
 import type { EnvSchema } from "./load-schema.js";
 import type { EnvironmentFacts } from "./rules/types.js";
@@ -32,16 +33,17 @@ export function buildMatrix(
     const spec = schema?.variables.get(key);
     return { key, declared: spec !== undefined, public: spec?.public ?? false, secret: secretKeys.has(key) };
   });
-  // Null-prototype objects: keys come from user files, and `__proto__` must stay a key.
-  const matrix: Matrix = Object.create(null);
+  // Keys come from user files: setOwnProperty keeps `__proto__` a key. Plain objects, not
+  // null-prototype ones: V8 keeps those in dictionary mode, and every reader walks 10 000 cells.
+  const matrix: Matrix = {};
   for (const variable of variables) {
-    const row: Record<string, string | null> = Object.create(null);
+    const row: Record<string, string | null> = {};
     const hidden = variable.secret || !variable.declared || !schema;
     for (const environment of environments) {
       const value = environment.envFile?.entries.get(variable.key)?.value;
-      row[environment.name] = value === undefined ? null : hidden ? REDACTED : value;
+      setOwnProperty(row, environment.name, value === undefined ? null : hidden ? REDACTED : value);
     }
-    matrix[variable.key] = row;
+    setOwnProperty(matrix, variable.key, row);
   }
   return { variables, matrix };
 }

@@ -54,6 +54,13 @@ export const realtimeServerTarget: Rule = {
         }
       }
     }
+    // Entries by host, in order: finding another environment on the same host is then one lookup.
+    const byHost = new Map<string, typeof urls>();
+    for (const entry of urls) {
+      const sameHost = byHost.get(entry.url.host);
+      if (sameHost) sameHost.push(entry);
+      else byHost.set(entry.url.host, [entry]);
+    }
     for (const current of urls) {
       const owner = cloudRunOwner(current.url.hostname, ctx.environments);
       if (owner && owner.name !== current.environment.name) {
@@ -63,10 +70,7 @@ export const realtimeServerTarget: Rule = {
       // Loopback hosts are every machine's own; the loopback check above covers them.
       const sharing = isLoopbackHost(current.url.hostname)
         ? undefined
-        : urls.find(
-            (other) =>
-              other.environment.name !== current.environment.name && other.url.host === current.url.host,
-          );
+        : byHost.get(current.url.host)?.find((other) => other.environment.name !== current.environment.name);
       // With a run.app owner known, only the environment that isn't the owner is wrong.
       if (sharing && !owner) {
         problems.push(
