@@ -15,21 +15,12 @@ import { runSmoke } from "../../deploy/smoke/run-smoke.js";
 import { runScenario } from "../../deploy/smoke/scenario/run-scenario.js";
 import { parseServiceUrl } from "../../deploy/smoke/service-url.js";
 import { socketIoScenarios, wsScenarios } from "../../test/fixtures/scenario-servers/scenarios.js";
+import { nextEvent } from "./shared/socket-events.js";
+import { printQuantiles, quantile } from "./shared/stats.js";
 
 const RUNS = Number(process.argv[2] ?? 100);
 const LOOP = Number(process.argv[3] ?? 50);
 const WARMUP = 10;
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-const fmt = (ms: number) => ms.toFixed(2);
-function line(name: string, values: number[]): void {
-  console.log(
-    `${name} median=${fmt(quantile(values, 0.5))} p90=${fmt(quantile(values, 0.9))} p99=${fmt(quantile(values, 0.99))} n=${values.length}`,
-  );
-}
 
 /** The fixture server in a process of its own, so its work is not counted as the client's. */
 async function startFixture(protocol: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -100,17 +91,6 @@ async function runnerRun(index: number): Promise<void> {
   if (!result.ok) throw new Error(`runner failed: ${result.diagnosis}`);
 }
 
-function once<T>(socket: Socket, event: string, accept: (payload: T) => boolean = () => true): Promise<T> {
-  return new Promise((resolve) => {
-    const listener = (payload: T) => {
-      if (!accept(payload)) return;
-      socket.off(event, listener);
-      resolve(payload);
-    };
-    socket.on(event, listener);
-  });
-}
-
 function open(name: string, nonce: string): Promise<Socket> {
   const socket = connect(socketIo.url, {
     transports: ["websocket"],
@@ -136,15 +116,17 @@ async function handRun(index: number): Promise<void> {
   const members: Socket[] = [];
   members.push(...(await Promise.all(["alice", "bob", "carol"].map((name) => open(name, nonce)))));
   for (const member of members) {
-    const history = once(member, "history");
+    const history = nextEvent(member, "history");
     member.emit("join-room", { roomId: room });
     await history;
   }
-  const received = members.map((m) => once<{ text?: string }>(m, "chat-message", (p) => p.text === text));
+  const received = members.map((m) =>
+    nextEvent<{ text?: string }>(m, "chat-message", (p) => p.text === text),
+  );
   members[0]!.emit("chat-message", { roomId: room, text });
   await Promise.all(received);
   const dave = await open("dave", nonce);
-  const history = once<{ messages: Array<{ text?: string }> }>(dave, "history", (p) =>
+  const history = nextEvent<{ messages: Array<{ text?: string }> }>(dave, "history", (p) =>
     p.messages.some((m) => m.text === text),
   );
   dave.emit("join-room", { roomId: room });
@@ -171,10 +153,10 @@ for (let i = 0; i < WARMUP + RUNS; i++) {
   hand.wall.push(h.ms);
   hand.cpu.push(h.cpuMs);
 }
-line("scenarios.runner_ms", runner.wall);
-line("scenarios.hand_ms", hand.wall);
-line("scenarios.runner_cpu_ms", runner.cpu);
-line("scenarios.hand_cpu_ms", hand.cpu);
+printQuantiles("scenarios.runner_ms", runner.wall);
+printQuantiles("scenarios.hand_ms", hand.wall);
+printQuantiles("scenarios.runner_cpu_ms", runner.cpu);
+printQuantiles("scenarios.hand_cpu_ms", hand.cpu);
 const ratio = quantile(runner.wall, 0.5) / quantile(hand.wall, 0.5);
 console.log(
   `scenarios.runner_vs_hand ratio=${ratio.toFixed(2)} cpu_ratio=${(quantile(runner.cpu, 0.5) / quantile(hand.cpu, 0.5)).toFixed(2)} runs=${RUNS} (target <= 1.2: ${ratio <= 1.2 ? "ok" : "MISSED"})`,

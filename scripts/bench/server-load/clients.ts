@@ -1,11 +1,7 @@
 import { once } from "node:events";
 import { WebSocket } from "ws";
 
-export function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
-}
-export const fmt = (ms: number) => ms.toFixed(2);
+export { fmt, quantile } from "../shared/stats.js";
 
 type Msg = Record<string, unknown> & { type: string };
 

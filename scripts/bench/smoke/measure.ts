@@ -6,26 +6,17 @@
 import { createServer, get } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
-import { io as connect, type Socket } from "socket.io-client";
+import { io as connect } from "socket.io-client";
 import { defaultSmokeSpec, type SmokeSpecInput } from "../../../deploy/config/smoke-spec.js";
 import { parseSmokeSpec } from "../../../deploy/smoke/load-spec.js";
 import { runSmoke } from "../../../deploy/smoke/run-smoke.js";
 import { startServer } from "../../../server/src/start-server.js";
+import { nextEvent } from "../shared/socket-events.js";
+import { printQuantiles, quantile } from "../shared/stats.js";
 
 const RUNS = Number(process.argv[2] ?? 200);
 const WARMUP = 20;
 const VERSION = "0.0.0+bench";
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-const fmt = (ms: number) => ms.toFixed(2);
-function line(name: string, values: number[]): void {
-  console.log(
-    `${name} median=${fmt(quantile(values, 0.5))} p90=${fmt(quantile(values, 0.9))} p99=${fmt(quantile(values, 0.99))} n=${values.length}`,
-  );
-}
 
 async function gateRuns(url: string, spec: SmokeSpecInput): Promise<{ wall: number[]; echo: number[] }> {
   const wall: number[] = [];
@@ -50,8 +41,8 @@ const reference = await startServer({
   logger: { log: () => undefined },
 });
 const wsJson = await gateRuns(reference.url, defaultSmokeSpec());
-line("smoke.gate_ms", wsJson.wall);
-line("smoke.echo_ms", wsJson.echo);
+printQuantiles("smoke.gate_ms", wsJson.wall);
+printQuantiles("smoke.echo_ms", wsJson.echo);
 await reference.close();
 
 // --- 2. socket.io: the gate vs a hand-written loop doing the same work ---
@@ -101,17 +92,6 @@ function healthOnce(): Promise<void> {
   });
 }
 
-function once<T>(socket: Socket, event: string, accept: (payload: T) => boolean = () => true): Promise<T> {
-  return new Promise((resolve) => {
-    const listener = (payload: T) => {
-      if (!accept(payload)) return;
-      socket.off(event, listener);
-      resolve(payload);
-    };
-    socket.on(event, listener);
-  });
-}
-
 async function handRun(index: number): Promise<number[]> {
   await healthOnce();
   const room = `bench-${index}`;
@@ -119,16 +99,16 @@ async function handRun(index: number): Promise<number[]> {
   const clients = [0, 1].map(() =>
     connect(ioUrl, { transports: ["websocket"], forceNew: true, multiplex: false, reconnection: false }),
   );
-  await Promise.all(clients.map((client) => once(client, "connect")));
+  await Promise.all(clients.map((client) => nextEvent(client, "connect")));
   await Promise.all(
     clients.map((client, i) => {
-      const peers = once(client, "room-peers");
+      const peers = nextEvent(client, "room-peers");
       client.emit("join-room", { roomId: room, peerId: `hand-${i + 1}` });
       return peers;
     }),
   );
   const received = clients.map((client) =>
-    once<{ id: string }>(client, "chat-message", (message) => message.id === id).then(() =>
+    nextEvent<{ id: string }>(client, "chat-message", (message) => message.id === id).then(() =>
       performance.now(),
     ),
   );
@@ -178,12 +158,12 @@ for (let i = 0; i < WARMUP + RUNS; i++) {
   hand.cpu.push(byHand.cpuMs);
   hand.echo.push(...byHand.value);
 }
-line("smoke.socketio.gate_ms", gateIo.wall);
-line("smoke.socketio.hand_ms", hand.wall);
-line("smoke.socketio.gate_echo_ms", gateIo.echo);
-line("smoke.socketio.hand_echo_ms", hand.echo);
-line("smoke.socketio.gate_cpu_ms", gateIo.cpu);
-line("smoke.socketio.hand_cpu_ms", hand.cpu);
+printQuantiles("smoke.socketio.gate_ms", gateIo.wall);
+printQuantiles("smoke.socketio.hand_ms", hand.wall);
+printQuantiles("smoke.socketio.gate_echo_ms", gateIo.echo);
+printQuantiles("smoke.socketio.hand_echo_ms", hand.echo);
+printQuantiles("smoke.socketio.gate_cpu_ms", gateIo.cpu);
+printQuantiles("smoke.socketio.hand_cpu_ms", hand.cpu);
 const wallRatio = quantile(gateIo.wall, 0.5) / quantile(hand.wall, 0.5);
 console.log(
   `smoke.socketio.overhead wall=${wallRatio.toFixed(2)}x echo=${(quantile(gateIo.echo, 0.5) / quantile(hand.echo, 0.5)).toFixed(2)}x cpu=${(quantile(gateIo.cpu, 0.5) / quantile(hand.cpu, 0.5)).toFixed(2)}x runs=${RUNS} (target wall <= 1.1x: ${wallRatio <= 1.1 ? "ok" : "MISSED"})`,
