@@ -6,8 +6,8 @@ import { basename, dirname, join } from "node:path";
 import vm from "node:vm";
 import { readPrivateCacheFile, writePrivateCacheFile } from "./private-cache-file.js";
 
-// Node 20 has no module.enableCompileCache: a big bundled CommonJS file (the Google clients) is
-// compiled through vm.Script with V8's code cache instead. The cache holds bytecode V8 runs
+// Node 20 has no module.enableCompileCache: a big bundled CommonJS file (the CLI, the Google
+// clients, yaml and zod) is compiled through vm.Script with V8's code cache instead. The cache holds bytecode V8 runs
 // without checking it, so it is read only from a directory and file that only this user can write
 // (private-cache-file.ts).
 
