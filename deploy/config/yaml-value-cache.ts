@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import { readPrivateCacheFile, writePrivateCacheFile } from "../core/private-cache-file.js";
 
 /** Entries kept; the least recently stored go first. */
-const MAX_ENTRIES = 2000;
+const MAX_ENTRIES = 500;
 
 /**
  * Values of YAML config files that parsed (and validated) without a problem, by what produced them
