@@ -1,8 +1,10 @@
+import { processIsRunning } from "@echogate/common/process-alive";
 import type { LoadedEnvironment } from "../config/load-environments.js";
 import { promotionCommand } from "../config/promotion-command.js";
 import { CheckFailedError, ConfigError } from "../core/errors.js";
 import type { Output } from "../core/output.js";
 import { rollbackWebWith, type WebRollback } from "../hosting/rollback-web.js";
+import { judgeLock, readLock } from "../model/lock.js";
 import { assertNamesWithinLimits, assertSingleRegion } from "../model/name-limits.js";
 import type { CloudRunAdapter, LoadedService } from "../platform/cloudrun/adapter.js";
 import { withPromotionLock } from "../platform/cloudrun/lock-io.js";
@@ -68,7 +70,15 @@ export async function rollbackEnvironment(
     options.onPlan?.(plan);
     return plan;
   };
-  const planned = makePlan(loaded);
+  let planned: RollbackPlan;
+  try {
+    planned = makePlan(loaded);
+  } catch (error) {
+    // A rollback killed after its shift leaves traffic on the target (nothing earlier to roll back
+    // to now) and its lock behind: a lock whose holder is gone is cleared before the error is said.
+    if (!options.dryRun) await clearStaleLock(adapter, service.name, loaded, environment.name, output);
+    throw error;
+  }
   const webWith = (plan: RollbackPlan, annotations: Record<string, string>, dryRun: boolean) =>
     rollbackWebWith({
       platform: options.platform,
@@ -119,6 +129,26 @@ export async function rollbackEnvironment(
   const web = await webWith(plan, after?.snapshot.annotations ?? {}, false);
   if (web) outcome.web = web;
   return { plan, outcome };
+}
+
+/** Takes over and releases the service's lock when its holder is gone; a live holder's stays. */
+async function clearStaleLock(
+  adapter: CloudRunAdapter,
+  serviceName: string,
+  loaded: LoadedService,
+  label: string,
+  output: Output,
+): Promise<void> {
+  const owner = lockOwner(`echogate rollback ${label}`);
+  const verdict = judgeLock(readLock(loaded.snapshot.annotations), owner, new Date(), processIsRunning);
+  if (verdict.state !== "stale") return;
+  await withPromotionLock(
+    adapter,
+    serviceName,
+    owner,
+    { label, output, known: loaded },
+    async () => undefined,
+  );
 }
 
 async function readService(

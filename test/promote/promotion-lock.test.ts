@@ -129,4 +129,25 @@ describe("withPromotionLock", () => {
     expect(calls).toEqual([STAGING, STAGING]);
     expect(await lockOn()).toBeUndefined();
   }, 20_000);
+
+  it("a rollback re-run after one killed past its shift clears the dead holder's lock, and only that", async () => {
+    // Killed after the shift: traffic is on the only revision that passed, so nothing earlier exists.
+    const killed = {
+      ...foreign(4242),
+      command: "echogate rollback staging",
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    };
+    await setLock(killed);
+    const rerun = await project.echogate("rollback", "staging");
+    expect(rerun.exitCode, rerun.stderr).toBe(1);
+    expect(rerun.stderr).toContain("Taking over a stale lock of ci@builder (pid 4242");
+    expect(rerun.stderr).toContain("no earlier revision passed its gate");
+    expect(await lockOn()).toBeUndefined();
+
+    const live = foreign(process.pid);
+    await setLock(live);
+    const refused = await project.echogate("rollback", "staging");
+    expect(refused.exitCode).toBe(1);
+    expect(await lockOn()).toEqual(live);
+  }, 40_000);
 });
