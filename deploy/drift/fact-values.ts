@@ -59,19 +59,6 @@ export function declaredOf(facts: DriftFacts, environment: string): DeclaredEnvi
   return facts.environments.find((candidate) => candidate.name === environment);
 }
 
-/** Groups items by a key, keeping first-seen order. */
-export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
-/** Where in environments/<name>.yaml a service key is (the file when the key is not written). */
 /**
  * A finding about one live target (its column), placed at `key` in that environment's YAML: the
  * line a person edits to fix it.
@@ -86,6 +73,7 @@ export function targetFinding(
   return { ...finding, columns: [target.column], ...(location ? { location } : {}) };
 }
 
+/** Where in environments/<name>.yaml a service key is (its nearest written parent when it is not). */
 export function locationOf(
   facts: DriftFacts,
   environment: string,

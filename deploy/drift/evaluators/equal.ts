@@ -1,10 +1,10 @@
+import { groupBy } from "../../core/group-by.js";
 import {
   declaredOf,
   envKeysOf,
   envValue,
   factServiceKey,
   factValue,
-  groupBy,
   locationOf,
   MISSING,
 } from "../fact-values.js";

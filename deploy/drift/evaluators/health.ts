@@ -1,4 +1,5 @@
-import { declaredOf, groupBy, targetFinding } from "../fact-values.js";
+import { groupBy } from "../../core/group-by.js";
+import { declaredOf, targetFinding } from "../fact-values.js";
 import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { targetsFor } from "./scope.js";
 

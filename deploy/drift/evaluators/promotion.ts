@@ -1,5 +1,6 @@
 import { promotionCommand } from "../../config/promotion-command.js";
-import { declaredOf, groupBy, locationOf, targetFinding } from "../fact-values.js";
+import { groupBy } from "../../core/group-by.js";
+import { declaredOf, locationOf, targetFinding } from "../fact-values.js";
 import type { RawFinding, RuleEvaluator, RuleKind } from "../rules.js";
 import { environmentsFor, listNames, short, targetsFor } from "./scope.js";
 

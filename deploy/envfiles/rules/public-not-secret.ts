@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
+import { groupBy } from "../../core/group-by.js";
 import { credentialLikeValue, looksLikeCredentialName } from "../credential-patterns.js";
 import { diagnostic, entryLocation, type Rule, type RuleContext, withEnvFiles } from "./types.js";
 
@@ -64,17 +65,14 @@ const MIN_SECRET_VALUE_LENGTH = 6;
 function declaredSecretValues(ctx: RuleContext): {
   foundIn(text: string, except: string): string | undefined;
 } {
-  const byPrefix = new Map<string, { value: string; key: string }[]>();
+  const secrets: { value: string; key: string }[] = [];
   for (const { envFile } of withEnvFiles(ctx)) {
     for (const [key, spec] of ctx.schema.variables) {
       const value = spec.secret ? envFile.entries.get(key)?.value : undefined;
-      if (!value || value.length < MIN_SECRET_VALUE_LENGTH) continue;
-      const prefix = value.slice(0, MIN_SECRET_VALUE_LENGTH);
-      const sharing = byPrefix.get(prefix);
-      if (sharing) sharing.push({ value, key });
-      else byPrefix.set(prefix, [{ value, key }]);
+      if (value && value.length >= MIN_SECRET_VALUE_LENGTH) secrets.push({ value, key });
     }
   }
+  const byPrefix = groupBy(secrets, (secret) => secret.value.slice(0, MIN_SECRET_VALUE_LENGTH));
   // Positions whose character starts no secret are passed over without slicing the text.
   const firstCodes = new Set([...byPrefix.keys()].map((prefix) => prefix.charCodeAt(0)));
   return {

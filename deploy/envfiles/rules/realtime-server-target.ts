@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../../core/diagnostics.js";
+import { groupBy } from "../../core/group-by.js";
 import { isServiceUrlPlaceholder } from "../placeholders.js";
 import { isLoopbackHost } from "../web-origins.js";
 import { diagnostic, type EnvironmentFacts, entryLocation, type Rule, withEnvFiles } from "./types.js";
@@ -55,12 +56,7 @@ export const realtimeServerTarget: Rule = {
       }
     }
     // Entries by host, in order: finding another environment on the same host is then one lookup.
-    const byHost = new Map<string, typeof urls>();
-    for (const entry of urls) {
-      const sameHost = byHost.get(entry.url.host);
-      if (sameHost) sameHost.push(entry);
-      else byHost.set(entry.url.host, [entry]);
-    }
+    const byHost = groupBy(urls, (entry) => entry.url.host);
     for (const current of urls) {
       const owner = cloudRunOwner(current.url.hostname, ctx.environments);
       if (owner && owner.name !== current.environment.name) {
