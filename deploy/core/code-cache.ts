@@ -7,9 +7,9 @@ import vm from "node:vm";
 import { readPrivateCacheFile, writePrivateCacheFile } from "./private-cache-file.js";
 
 // Node 20 has no module.enableCompileCache: a big bundled CommonJS file (the CLI, the Google
-// clients, yaml and zod) is compiled through vm.Script with V8's code cache instead. The cache holds bytecode V8 runs
-// without checking it, so it is read only from a directory and file that only this user can write
-// (private-cache-file.ts).
+// clients, yaml and zod) is compiled through vm.Script with V8's code cache instead. The cache
+// holds bytecode V8 runs without checking it, so it is read only from a directory and file that
+// only this user can write (private-cache-file.ts).
 
 /** Whether the module's code came from the cache, was compiled (and cached at exit), or caching was off. */
 type CodeCacheUse = "hit" | "miss" | "rejected" | "off";
@@ -17,8 +17,6 @@ type CodeCacheUse = "hit" | "miss" | "rejected" | "off";
 interface LoadedCommonJs {
   exports: Record<string, unknown>;
   cache: CodeCacheUse;
-  /** The content key of the file (with the Node build): what its cache is named by. */
-  key: string;
 }
 
 const loaded = new Map<string, LoadedCommonJs>();
@@ -79,7 +77,7 @@ export function loadCommonJs(file: string, options: LoadOptions = {}): LoadedCom
   // Written at exit, so it also holds the functions this run compiled lazily (client construction).
   if (cacheFile && cache !== "hit")
     process.once("exit", () => writePrivateCacheFile(cacheFile, () => script.createCachedData()));
-  const result = { exports: module.exports, cache, key };
+  const result = { exports: module.exports, cache };
   loaded.set(file, result);
   return result;
 }

@@ -92,7 +92,6 @@ export class Project {
     return pickEnvironment(await this.declaredEnvironments(), name);
   }
 
-  /** environments/env.schema.yaml: the one reader of the env schema. */
   /** firebase.json and .firebaserc: the Hosting serving config every web deploy sends. */
   firebaseJson(): Promise<LoadedFirebaseJson> {
     return this.#once("firebase-json", async () =>
@@ -100,6 +99,7 @@ export class Project {
     );
   }
 
+  /** environments/env.schema.yaml: the one reader of the env schema. */
   envSchema(): Promise<EnvSchemaFileRead> {
     return this.#once("env-schema", async () =>
       (await import("../envfiles/read-schema-file.js")).readEnvSchemaFile(this.dir),
