@@ -279,10 +279,13 @@ const LAUNCHER = "deploy/cli/launch.ts";
 const CLI_MODULE = "deploy/cli/process-main.ts";
 const CLI_BUNDLE = "cli.cjs";
 
-/** Options every build of echogate's own code shares (the islands are built before it). */
-function ownCodeOptions(root, outdir) {
+/**
+ * Options every build of echogate's own code shares. The islands are built before it: `islandKeys`
+ * are their content hashes (islandKeysOf).
+ */
+function ownCodeOptions(root, islandKeys) {
   return {
-    define: { ECHOGATE_ISLAND_KEYS: JSON.stringify(islandKeys(root, outdir)) },
+    define: { ECHOGATE_ISLAND_KEYS: JSON.stringify(islandKeys) },
     absWorkingDir: root,
     bundle: true,
     platform: "node",
@@ -303,8 +306,8 @@ function ownCodeOptions(root, outdir) {
  * dist/cli.cjs and its launcher. The bundle is CommonJS run by loadCommonJs (a function body), so
  * import.meta.url becomes the bundle's own file URL: siblings in dist/ resolve as they would.
  */
-async function buildCliBundle(root, outdir) {
-  const options = ownCodeOptions(root, outdir);
+async function buildCliBundle(root, outdir, islandKeys) {
+  const options = ownCodeOptions(root, islandKeys);
   const cli = await build({
     ...options,
     entryPoints: [CLI_MODULE],
@@ -323,42 +326,38 @@ async function buildCliBundle(root, outdir) {
     entryPoints: { echogate: LAUNCHER },
     outdir,
     format: "esm",
-    define: { ...options.define, ECHOGATE_BUILD_ID: JSON.stringify(buildId(root, outdir)) },
+    define: { ...options.define, ECHOGATE_BUILD_ID: JSON.stringify(buildId(root, outdir, islandKeys)) },
   });
   return [cli.metafile, launcher.metafile];
 }
 
+const contentHash = (file) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
 /** A hash of the CommonJS bundles in `outdir` (the CLI and its islands): what caches are keyed by. */
-function buildId(root, outdir) {
-  const hash = createHash("sha256");
-  const dir = resolve(root, outdir);
-  for (const name of [CLI_BUNDLE, ...Object.keys(ISLANDS).map((island) => `${island}.cjs`)])
-    hash.update(`${name}\n`).update(readFileSync(join(dir, name)));
-  return hash.digest("hex");
+function buildId(root, outdir, islandKeys) {
+  const cli = contentHash(resolve(root, outdir, CLI_BUNDLE));
+  return createHash("sha256")
+    .update(JSON.stringify({ [CLI_BUNDLE]: cli, ...islandKeys }))
+    .digest("hex");
 }
 
 /** Each island's content hash by file name: its code cache key, known without hashing at run time. */
-function islandKeys(root, outdir) {
-  const dir = resolve(root, outdir);
+function islandKeysOf(root, outdir) {
   return Object.fromEntries(
-    Object.keys(ISLANDS).map((island) => {
-      const name = `${island}.cjs`;
-      return [
-        name,
-        createHash("sha256")
-          .update(readFileSync(join(dir, name)))
-          .digest("hex"),
-      ];
-    }),
+    Object.keys(ISLANDS).map((island) => [
+      `${island}.cjs`,
+      contentHash(resolve(root, outdir, `${island}.cjs`)),
+    ]),
   );
 }
 
 /** Builds dist/ (or `outdir`, relative to root) and returns esbuild's metafile (islands included). */
 export async function buildCli(root = fileURLToPath(new URL("..", import.meta.url)), outdir = "dist") {
   const islands = await buildIslands(root, outdir);
-  const cli = await buildCliBundle(root, outdir);
+  const islandKeys = islandKeysOf(root, outdir);
+  const cli = await buildCliBundle(root, outdir, islandKeys);
   const result = await build({
-    ...ownCodeOptions(root, outdir),
+    ...ownCodeOptions(root, islandKeys),
     entryPoints: {
       // The programmatic API (package.json `exports`); its types: writeApiTypes.
       index: API_MODULE,
